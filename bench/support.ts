@@ -1,0 +1,107 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const CACHE = path.join(ROOT, '.bench');
+
+export interface BenchRow {
+  suite: string;
+  metric: string;
+  /** Ferry's median. */
+  value: number;
+  unit: string;
+  /** The baseline measured in the same run, same unit. */
+  baseline?: { name: string; value: number };
+  /** The bar from the issue, as text, and whether this run meets it. */
+  bar?: string;
+  meets?: boolean;
+  note?: string;
+}
+
+export interface Suite {
+  name: string;
+  description: string;
+  run(): Promise<BenchRow[]>;
+}
+
+/** The synthetic monorepo from ../shared/bench/gen_repo.py, cached under .bench/. */
+export function genRepo(files: number, commits: number, seed = 17): { repo: string; allowlist: string } {
+  const name = `repo-${files}-${commits}-${seed}`;
+  const repo = path.join(CACHE, name);
+  const allowlist = `${repo}.allowlist`;
+  if (!existsSync(allowlist)) {
+    mkdirSync(CACHE, { recursive: true });
+    const gen = [
+      path.join(ROOT, '../shared/bench/gen_repo.py'),
+      path.join(ROOT, 'shared/bench/gen_repo.py'),
+    ].find(existsSync);
+    if (!gen)
+      throw new Error('gen_repo.py not found: expected ../shared/bench/gen_repo.py beside the repository');
+    execFileSync('rm', ['-rf', repo]);
+    execFileSync(
+      'python3',
+      [gen, repo, '--files', String(files), '--commits', String(commits), '--seed', String(seed)],
+      { stdio: 'inherit' },
+    );
+  }
+  return { repo, allowlist };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Run fn `runs` times (after `warmup` untimed runs); the median in milliseconds. */
+export async function timeMedian(
+  fn: () => Promise<unknown> | unknown,
+  runs = 5,
+  warmup = 1,
+  setup?: () => Promise<unknown> | unknown,
+): Promise<number> {
+  for (let i = 0; i < warmup; i++) {
+    await setup?.();
+    await fn();
+  }
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await setup?.();
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** Run a command; wall time in ms and peak RSS in MiB (GNU time when present). */
+export function timeCommand(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { ms: number; peakMiB?: number; stdout: string } {
+  const useTime = existsSync('/usr/bin/time');
+  const t0 = performance.now();
+  const r = useTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+      })
+    : spawnSync(cmd, args, {
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        encoding: 'utf8',
+        maxBuffer: 1 << 30,
+      });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  let peakMiB: number | undefined;
+  if (useTime) {
+    const lines = r.stderr.trim().split('\n');
+    peakMiB = Number(lines[lines.length - 1]) / 1024;
+  }
+  return { ms, peakMiB, stdout: r.stdout };
+}

@@ -1,0 +1,210 @@
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import {
+  compileAllowlist,
+  generateAllowlist,
+  lintAllowlist,
+  loadAllowlistStrict,
+  parseManifest,
+  readAllowlistFile,
+} from '../../core/allowlist/index.js';
+import { ConfigurationError } from '../../core/errors.js';
+import { GitCommandManager } from '../../core/git/git-command-manager.js';
+import { readTree } from '../../core/git/tree.js';
+import { writeFileAtomic } from '../../core/util/fs-atomic.js';
+import { annotationLines } from '../annotations.js';
+import {
+  COMMON_OPTIONS,
+  EXIT_FAILED,
+  EXIT_OK,
+  flag,
+  requireStr,
+  str,
+  UsageError,
+  type Command,
+} from '../command.js';
+
+async function treePaths(repo: string, rev: string): Promise<string[]> {
+  const git = new GitCommandManager(path.resolve(repo));
+  const sha = await git.tryRevParse(rev);
+  if (!sha)
+    throw new ConfigurationError(`Revision '${rev}' was not found in ${repo}. Check --rev and --repo.`);
+  return (await readTree(git, sha)).filter((e) => e.type !== 'tree').map((e) => e.path);
+}
+
+export const allowlistLs: Command = {
+  name: 'allowlist ls',
+  summary: 'List the paths an allowlist selects at a revision (read with git plumbing)',
+  usage: 'ferry allowlist ls --allowlist FILE [--repo DIR] [--rev REV] [--json]',
+  options: {
+    ...COMMON_OPTIONS,
+    allowlist: { type: 'string' },
+    repo: { type: 'string' },
+    rev: { type: 'string' },
+  },
+  async run(args, ctx) {
+    const rules = await loadAllowlistStrict(requireStr(args, 'allowlist', this));
+    const paths = await treePaths(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
+    const selected = compileAllowlist(rules).filter(paths);
+    if (flag(args, 'json'))
+      ctx.out(JSON.stringify({ selected, count: selected.length, total: paths.length }, null, 2) + '\n');
+    else ctx.out(selected.length ? selected.join('\n') + '\n' : '');
+    return EXIT_OK;
+  },
+};
+
+export const allowlistCheck: Command = {
+  name: 'allowlist check',
+  summary: 'Lint an allowlist against a tree: unused, vetoed, duplicate and malformed rules',
+  usage: 'ferry allowlist check --allowlist FILE [--repo DIR] [--rev REV] [--json]',
+  options: {
+    ...COMMON_OPTIONS,
+    allowlist: { type: 'string' },
+    repo: { type: 'string' },
+    rev: { type: 'string' },
+  },
+  async run(args, ctx) {
+    const parsed = await readAllowlistFile(requireStr(args, 'allowlist', this));
+    const paths = await treePaths(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
+    const report = lintAllowlist(parsed, paths);
+    if (flag(args, 'json')) {
+      ctx.out(
+        JSON.stringify(
+          {
+            allowlist: parsed.file,
+            ok: report.findings.length === 0,
+            paths: report.pathCount,
+            selected: report.selectedCount,
+            findings: report.findings,
+            rules: report.stats.map((s) => ({
+              line: s.rule.line,
+              rule: s.rule.text,
+              matched: s.matched,
+              selected: s.rule.negated ? null : s.selected,
+            })),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    } else {
+      for (const f of report.findings)
+        ctx.out(`${f.file}:${f.line}: ${f.severity}: ${f.message} [${f.code}]\n`);
+      ctx.logger.info(
+        `${parsed.rules.length} rules, ${report.selectedCount} of ${report.pathCount} paths selected, ${report.findings.length} finding(s)`,
+      );
+    }
+    if (ctx.ci) for (const l of annotationLines(report.findings)) process.stdout.write(l + '\n');
+    return report.findings.length ? EXIT_FAILED : EXIT_OK;
+  },
+};
+
+export const allowlistExplain: Command = {
+  name: 'allowlist explain',
+  summary: 'For each path: selected or not, and the rule line that decided',
+  usage: 'ferry allowlist explain --allowlist FILE [--json] PATH...',
+  options: { ...COMMON_OPTIONS, allowlist: { type: 'string' } },
+  allowPositionals: true,
+  async run(args, ctx) {
+    const rules = await loadAllowlistStrict(requireStr(args, 'allowlist', this));
+    if (args.positionals.length === 0) throw new UsageError(`Name at least one path.\nUsage: ${this.usage}`);
+    const m = compileAllowlist(rules);
+    const rows = args.positionals.map((p) => {
+      const norm = p.replace(/^\.?\//, '');
+      const d = m.explain(norm);
+      return {
+        path: norm,
+        selected: d.selected,
+        rule: d.rule
+          ? { text: d.rule.text, file: d.rule.file, line: d.rule.line, exclude: d.rule.negated }
+          : null,
+      };
+    });
+    if (flag(args, 'json')) ctx.out(JSON.stringify(rows, null, 2) + '\n');
+    else
+      for (const r of rows) {
+        const why = r.rule ? `${r.rule.file}:${r.rule.line}: ${r.rule.text}` : 'no rule matches';
+        ctx.out(`${r.selected ? 'selected' : 'excluded'}\t${r.path}\t(${why})\n`);
+      }
+    return EXIT_OK;
+  },
+};
+
+export const allowlistGenerate: Command = {
+  name: 'allowlist generate',
+  summary: 'Generate an allowlist from a tier manifest (components/editions); --check finds a stale one',
+  usage: 'ferry allowlist generate --manifest FILE --edition NAME (--write OUT | --check OUT | --stdout)',
+  options: {
+    ...COMMON_OPTIONS,
+    manifest: { type: 'string' },
+    edition: { type: 'string' },
+    write: { type: 'string' },
+    check: { type: 'string' },
+    stdout: { type: 'boolean' },
+  },
+  async run(args, ctx) {
+    const manifestFile = requireStr(args, 'manifest', this);
+    const edition = requireStr(args, 'edition', this);
+    const write = str(args, 'write');
+    const check = str(args, 'check');
+    if ([write, check, flag(args, 'stdout') || undefined].filter(Boolean).length !== 1)
+      throw new UsageError(`Give exactly one of --write, --check, --stdout.\nUsage: ${this.usage}`);
+    const text = await readText(manifestFile);
+    const generated = generateAllowlist(parseManifest(text, manifestFile), edition, manifestFile);
+    if (flag(args, 'stdout')) {
+      ctx.out(generated);
+      return EXIT_OK;
+    }
+    if (write) {
+      await writeFileAtomic(write, generated);
+      ctx.logger.info(`wrote ${write}`);
+      return EXIT_OK;
+    }
+    const current = await fs.readFile(check!, 'utf8').catch(() => undefined);
+    if (current === generated) {
+      if (flag(args, 'json')) ctx.out(JSON.stringify({ file: check, stale: false }) + '\n');
+      else ctx.logger.info(`${check} is up to date with ${manifestFile}`);
+      return EXIT_OK;
+    }
+    const diff = current === undefined ? `${check} does not exist` : unifiedDiff(current, generated, check!);
+    if (flag(args, 'json')) ctx.out(JSON.stringify({ file: check, stale: true, diff }, null, 2) + '\n');
+    else
+      ctx.out(
+        `${check} is stale: regenerate it with\n  ferry allowlist generate --manifest ${manifestFile} --edition ${edition} --write ${check}\n${diff}\n`,
+      );
+    return EXIT_FAILED;
+  },
+};
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch {
+    throw new ConfigurationError(`Cannot read '${file}'. Check the path.`);
+  }
+}
+
+/** A small line diff (LCS) for --check output; allowlists are short. */
+export function unifiedDiff(a: string, b: string, name: string): string {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  const n = x.length;
+  const m = y.length;
+  const dp: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      dp[i][j] = x[i] === y[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
+  const out = [`--- ${name} (checked in)`, `+++ ${name} (generated)`];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && x[i] === y[j]) {
+      i++;
+      j++;
+    } else if (j < m && (i >= n || dp[i][j + 1] >= dp[i + 1][j])) out.push(`+${y[j++]}`);
+    else out.push(`-${x[i++]}`);
+  }
+  return out.join('\n');
+}
+
+export const allowlistCommands = [allowlistLs, allowlistCheck, allowlistExplain, allowlistGenerate];

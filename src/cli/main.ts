@@ -1,0 +1,71 @@
+import { errorMessage, isConfigurationError } from '../core/errors.js';
+import { consoleLogger } from '../core/logger.js';
+import { redact } from '../core/git/secrets.js';
+import { EXIT_FAILED, EXIT_USAGE, parseCommandArgs, type Command } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+export const VERSION = '0.1.0';
+
+function helpText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `ferry ${VERSION}: repository sync for open-core projects`,
+    '',
+    'Usage: ferry <command> [options]   (ferry <command> --help for its options)',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Exit codes: 0 ok, 1 the check or sync failed, 2 usage or configuration error.',
+  ].join('\n');
+}
+
+/** Find the longest command name that prefixes argv ('allowlist check' before 'allowlist'). */
+function findCommand(argv: string[]): { cmd?: Command; rest: string[] } {
+  let best: Command | undefined;
+  let bestLen = 0;
+  for (const c of COMMANDS) {
+    const words = c.name.split(' ');
+    if (words.length > bestLen && words.every((w, i) => argv[i] === w)) {
+      best = c;
+      bestLen = words.length;
+    }
+  }
+  return { cmd: best, rest: argv.slice(bestLen) };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const ci = argv.includes('--ci') || process.env.GITHUB_ACTIONS === 'true' || process.env.CI === 'true';
+  const logger = consoleLogger({ verbose: argv.includes('--verbose') || argv.includes('-v') });
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(helpText() + '\n');
+    return argv.length === 0 ? EXIT_USAGE : 0;
+  }
+  if (argv[0] === '--version') {
+    process.stdout.write(VERSION + '\n');
+    return 0;
+  }
+  const { cmd, rest } = findCommand(argv);
+  if (!cmd) {
+    const group = COMMANDS.filter((c) => c.name.startsWith(argv[0] + ' '));
+    if (group.length) process.stderr.write(`Usage: one of\n${group.map((c) => `  ${c.usage}`).join('\n')}\n`);
+    else process.stderr.write(`Unknown command '${argv[0]}'.\n\n${helpText()}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${cmd.summary}\n\nUsage: ${cmd.usage}\n`);
+      return 0;
+    }
+    const args = parseCommandArgs(cmd, rest);
+    return await cmd.run(args, { logger, out: (t) => process.stdout.write(t), ci, cwd: process.cwd() });
+  } catch (e) {
+    if (isConfigurationError(e)) {
+      process.stderr.write(`ferry ${cmd.name}: ${redact(errorMessage(e))}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(
+      `ferry ${cmd.name}: internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`,
+    );
+    return EXIT_FAILED;
+  }
+}

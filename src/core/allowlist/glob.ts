@@ -1,0 +1,258 @@
+/**
+ * Ferry's glob dialect, compiled to anchored regular expressions over '/'-separated paths.
+ *
+ * `*` and `?` stay within one segment, `**` as a whole segment spans any number of segments
+ * (zero included), `[...]` is a character class, `{a,b}` picks alternatives, `\` escapes.
+ * A pattern with no wildcard is a literal: it matches the path itself and everything below it.
+ * A trailing `/` means the subtree below whatever the rest matches.
+ */
+export const GLOB_SPECIALS = '*?[]{}\\';
+
+export interface CompiledGlob {
+  /** The pattern as written, without the leading '/' */
+  pattern: string;
+  /** Set when the pattern has no wildcard: the unescaped path it names. */
+  literal?: string;
+  /** Full-path regex source (anchored by the caller). Also set for literals (subtree form). */
+  regexSource: string;
+  /** The directory part before the first wildcard, e.g. `app/core/` for `app/core/**\/*.py`. */
+  literalDirPrefix: string;
+  /** Set for `L/**` (L literal): matches exactly the paths below L. */
+  subtreeOf?: string;
+  /** The longest literal run every match must contain (a cheap prefilter before the regex). */
+  requiredLiteral: string;
+}
+
+export class GlobSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+  }
+}
+
+function escapeRegex(ch: string): string {
+  return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
+}
+
+/** Returns the unescaped literal path when the pattern has no wildcard, else undefined. */
+export function literalOf(pattern: string): string | undefined {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      out += pattern[++i] ?? '';
+    } else if ('*?[{'.includes(c)) {
+      return undefined;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+export function compileGlob(rawPattern: string): CompiledGlob {
+  let pattern = rawPattern.startsWith('/') ? rawPattern.slice(1) : rawPattern;
+  let subtree = false;
+  if (pattern.endsWith('/') && !pattern.endsWith('\\/')) {
+    pattern = pattern.replace(/\/+$/, '');
+    subtree = true;
+  }
+  if (pattern === '') throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/**'");
+  validateBalance(pattern);
+  const literal = literalOf(pattern);
+  if (literal !== undefined) {
+    const src = [...literal].map(escapeRegex).join('');
+    return {
+      pattern,
+      literal,
+      regexSource: `${src}(?:/.*)?`,
+      literalDirPrefix: literal.includes('/') ? literal.slice(0, literal.lastIndexOf('/') + 1) : '',
+      requiredLiteral: literal,
+    };
+  }
+  let body = translate(pattern);
+  if (subtree) body += '/.*';
+  const compiled: CompiledGlob = {
+    pattern,
+    regexSource: body,
+    literalDirPrefix: literalDirPrefixOf(pattern),
+    requiredLiteral: longestLiteralRun(pattern),
+  };
+  if (!subtree && pattern.endsWith('/**')) {
+    const base = literalOf(pattern.slice(0, -3));
+    if (base !== undefined && base !== '') compiled.subtreeOf = base;
+  }
+  return compiled;
+}
+
+/** The longest run of literal characters outside wildcards, classes and braces. */
+function longestLiteralRun(p: string): string {
+  let best = '';
+  let cur = '';
+  let depth = 0;
+  const flush = () => {
+    if (cur.length > best.length) best = cur;
+    cur = '';
+  };
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') {
+      if (depth === 0) cur += p[i + 1] ?? '';
+      i++;
+    } else if (c === '{') {
+      flush();
+      depth++;
+    } else if (c === '}') {
+      depth--;
+    } else if (depth > 0) {
+      continue;
+    } else if (c === '*' && p[i + 1] === '*') {
+      // The slashes around ** are optional in a match ('**/x' matches 'x'): keep them out.
+      cur = cur.replace(/\/$/, '');
+      flush();
+      while (p[i + 1] === '*') i++;
+      if (p[i + 1] === '/') i++;
+    } else if (c === '*' || c === '?') {
+      flush();
+    } else if (c === '[') {
+      flush();
+      i = findClassEnd(p, i);
+    } else {
+      cur += c;
+    }
+  }
+  flush();
+  return best;
+}
+
+function literalDirPrefixOf(pattern: string): string {
+  let lit = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      lit += pattern[++i] ?? '';
+      continue;
+    }
+    if ('*?[{'.includes(c)) break;
+    lit += c;
+  }
+  const cut = lit.lastIndexOf('/');
+  return cut < 0 ? '' : lit.slice(0, cut + 1);
+}
+
+function validateBalance(p: string): void {
+  let braces = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') {
+      if (i + 1 >= p.length)
+        throw new GlobSyntaxError(
+          'pattern ends with a lone backslash',
+          "remove it, or write '\\\\' for a literal backslash",
+        );
+      const n = p[i + 1];
+      if (!'*?[]{}\\!#, '.includes(n)) {
+        throw new GlobSyntaxError(
+          `backslash before '${n}' (backslash only escapes glob characters)`,
+          "use '/' as the path separator; write '\\*' to match a literal '*'",
+        );
+      }
+      i++;
+    } else if (c === '{') braces++;
+    else if (c === '}') {
+      if (--braces < 0)
+        throw new GlobSyntaxError("unbalanced '}'", "remove it or add the matching '{', e.g. '{a,b}'");
+    } else if (c === '[') {
+      const close = findClassEnd(p, i);
+      if (close < 0)
+        throw new GlobSyntaxError(
+          "unbalanced '['",
+          "close the character class with ']' or escape it as '\\['",
+        );
+      i = close;
+    }
+  }
+  if (braces > 0)
+    throw new GlobSyntaxError(
+      "unbalanced '{'",
+      "close the alternatives with '}', e.g. 'src/{a,b}/**', or escape it as '\\{'",
+    );
+}
+
+function findClassEnd(p: string, open: number): number {
+  let i = open + 1;
+  if (p[i] === '!' || p[i] === '^') i++;
+  if (p[i] === ']') i++;
+  for (; i < p.length; i++) {
+    if (p[i] === '\\') i++;
+    else if (p[i] === ']') return i;
+  }
+  return -1;
+}
+
+/** Translate a balanced pattern to a regex body. */
+function translate(p: string): string {
+  let out = '';
+  let braceDepth = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') {
+      out += escapeRegex(p[++i]);
+    } else if (c === '*') {
+      if (p[i + 1] === '*') {
+        let j = i;
+        while (p[j] === '*') j++;
+        const atSegStart =
+          i === 0 || p[i - 1] === '/' || (braceDepth > 0 && (p[i - 1] === '{' || p[i - 1] === ','));
+        const atSegEnd = j === p.length || p[j] === '/' || (braceDepth > 0 && (p[j] === '}' || p[j] === ','));
+        if (atSegStart && atSegEnd) {
+          if (p[j] === '/') {
+            out += '(?:.*/)?';
+            i = j; // consume the slash too
+          } else {
+            out += '.*';
+            i = j - 1;
+          }
+          continue;
+        }
+        out += '[^/]*';
+        i = j - 1;
+      } else {
+        out += '[^/]*';
+      }
+    } else if (c === '?') {
+      out += '[^/]';
+    } else if (c === '[') {
+      const end = findClassEnd(p, i);
+      let body = p.slice(i + 1, end);
+      let neg = false;
+      if (body[0] === '!' || body[0] === '^') {
+        neg = true;
+        body = body.slice(1);
+      }
+      const cls = body.replace(/\\(.)/g, '$1').replace(/[\\\]^]/g, (m) => `\\${m}`);
+      out += neg ? `(?!/)[^${cls}]` : `(?!/)[${cls}]`;
+      i = end;
+    } else if (c === '{') {
+      braceDepth++;
+      out += '(?:';
+    } else if (c === '}') {
+      braceDepth--;
+      out += ')';
+    } else if (c === ',' && braceDepth > 0) {
+      out += '|';
+    } else {
+      out += escapeRegex(c);
+    }
+  }
+  return out;
+}
+
+/** Compile a list of globs into one predicate (used for ignore and preserve lists). */
+export function globSetMatcher(patterns: readonly string[]): (path: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const re = new RegExp(`^(?:${patterns.map((p) => compileGlob(p).regexSource).join('|')})$`);
+  return (path: string) => re.test(path);
+}

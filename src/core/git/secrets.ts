@@ -1,0 +1,23 @@
+/**
+ * Every secret Ferry handles is registered here, and every string that leaves a git call for a
+ * message or a log passes through `redact`. Adapters also mask them with core.setSecret.
+ */
+const secrets = new Set<string>();
+
+export function registerSecret(value: string | undefined): void {
+  if (!value || value.length < 4) return;
+  secrets.add(value);
+  // The base64 form is what lands in the Authorization header: mask that too.
+  secrets.add(Buffer.from(`x-access-token:${value}`).toString('base64'));
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join('***');
+  // Credentials embedded in URLs by a user, e.g. https://user:token@host/, are never echoed either.
+  return out.replace(/(https?:\/\/)[^/@\s:]+:[^/@\s]+@/g, '$1***@');
+}
+
+export function registeredSecrets(): readonly string[] {
+  return [...secrets];
+}

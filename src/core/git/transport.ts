@@ -1,0 +1,135 @@
+import { RemoteError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import {
+  explainRemoteFailure,
+  GitError,
+  isTransientGitError,
+  type GitCommandManager,
+} from './git-command-manager.js';
+import { remoteLabel } from './remote.js';
+import { withRetry } from './retry.js';
+
+/**
+ * Network operations: fetch, ls-remote and push, each through the one retry helper.
+ * Transient failures (5xx, dropped connections) are retried; auth and not-found failures become
+ * RemoteErrors that say what to do. Pushes never force unless `force` is given by name.
+ */
+export interface NetOptions {
+  attempts?: number;
+  logger?: Logger;
+  baseDelayMs?: number;
+}
+
+async function net<T>(url: string, what: string, opts: NetOptions, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await withRetry(fn, {
+      attempts: opts.attempts ?? 4,
+      baseDelayMs: opts.baseDelayMs ?? 300,
+      isRetryable: isTransientGitError,
+      onRetry: (e, n, d) =>
+        opts.logger?.warning(
+          `${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${(e as Error).message.split('\n')[0]}`,
+        ),
+    });
+  } catch (e) {
+    throw explainRemoteFailure(e, remoteLabel(url));
+  }
+}
+
+/** Remote refs as name → sha (`refs/heads/main` → sha). Empty map for an empty repo. */
+export async function lsRemote(
+  git: GitCommandManager,
+  url: string,
+  patterns: string[] = [],
+  opts: NetOptions = {},
+): Promise<Map<string, string>> {
+  const out = await net(url, 'ls-remote', opts, () => git.exec(['ls-remote', '--', url, ...patterns]));
+  const refs = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    if (!line) continue;
+    const [sha, ref] = line.split('\t');
+    refs.set(ref, sha);
+  }
+  return refs;
+}
+
+export async function fetchRefs(
+  git: GitCommandManager,
+  url: string,
+  refspecs: string[],
+  opts: NetOptions & { depth?: number; filter?: string } = {},
+): Promise<void> {
+  const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
+  if (opts.depth) args.push(`--depth=${opts.depth}`);
+  if (opts.filter) args.push(`--filter=${opts.filter}`);
+  args.push('--', url, ...refspecs);
+  await net(url, 'fetch', opts, () => git.exec(args));
+}
+
+export type PushRefStatus = 'ok' | 'up-to-date' | 'rejected-stale' | 'rejected-workflow' | 'rejected-other';
+
+export interface PushResult {
+  ok: boolean;
+  /** Per destination ref. */
+  refs: Map<string, { status: PushRefStatus; detail: string }>;
+  stderr: string;
+}
+
+/**
+ * Push refspecs. Returns the per-ref outcome instead of throwing on a rejection, so callers can
+ * re-fetch and rebuild on a moved target. `expect` gives the remote sha each ref must still have
+ * (a lease); it is only used with force.
+ */
+export async function pushRefs(
+  git: GitCommandManager,
+  url: string,
+  refspecs: string[],
+  opts: NetOptions & { force?: boolean; expect?: Map<string, string>; atomic?: boolean } = {},
+): Promise<PushResult> {
+  const args = ['push', '--porcelain'];
+  if (opts.atomic) args.push('--atomic');
+  if (opts.force) {
+    if (opts.expect?.size)
+      for (const [ref, sha] of opts.expect) args.push(`--force-with-lease=${ref}:${sha}`);
+    else args.push('--force');
+  }
+  args.push('--', url, ...refspecs);
+  const r = await net(url, 'push', opts, async () => {
+    const res = await git.execRaw(args, { allowedExitCodes: [1] });
+    const stderr = res.stderr;
+    // A failed connection also exits 1 or 128: surface it as a GitError so it is retried/explained.
+    if (res.exitCode !== 0 && !res.stdout.toString().includes('\t'))
+      throw new GitError(args, res.exitCode, stderr);
+    return res;
+  });
+  const stdout = r.stdout.toString();
+  const refs = new Map<string, { status: PushRefStatus; detail: string }>();
+  for (const line of stdout.split('\n')) {
+    // "<flag>\t<from>:<to>\t<summary> (<reason>)"
+    const m = /^([ +\-*=!])\t([^\t]*):([^\t]*)\t(.*)$/.exec(line);
+    if (!m) continue;
+    const [, flag, , to, summary] = m;
+    let status: PushRefStatus = 'ok';
+    if (flag === '=') status = 'up-to-date';
+    else if (flag === '!') {
+      if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr)) status = 'rejected-workflow';
+      else if (/fetch first|non-fast-forward|stale info/.test(summary)) status = 'rejected-stale';
+      else status = 'rejected-other';
+    }
+    refs.set(to, { status, detail: summary });
+  }
+  return {
+    ok: [...refs.values()].every((v) => v.status === 'ok' || v.status === 'up-to-date'),
+    refs,
+    stderr: r.stderr,
+  };
+}
+
+/** The error for a push that GitHub refused because it touches workflows without permission. */
+export function workflowPermissionError(url: string): RemoteError {
+  return new RemoteError(
+    `The push to ${remoteLabel(url)} was refused because it changes files under .github/workflows and the token lacks the 'workflow' permission. ` +
+      `Fix: give the token the 'workflows' permission (fine-grained PAT or GitHub App: Workflows: write; classic PAT: the 'workflow' scope), ` +
+      `or leave .github/workflows out of the allowlist / add it to preserve.`,
+  );
+}

@@ -1,0 +1,156 @@
+import type { Finding, TargetResult } from './result.js';
+import { formatLocation } from '../errors.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+/**
+ * The JSON report. Its shape is documented in the README ("JSON report") and kept stable:
+ * fields are only ever added. Top-level and per-target keys follow the seed runner's names.
+ */
+export interface JsonReport {
+  schema_version: number;
+  tool: 'ferry';
+  command: string;
+  timestamp: string;
+  dry_run: boolean;
+  total_targets: number;
+  successful: number;
+  failed: number;
+  total_duration: number;
+  results: JsonTargetResult[];
+}
+
+export interface JsonTargetResult {
+  target: string;
+  kind: string;
+  direction: string | null;
+  success: boolean;
+  changed: boolean;
+  message: string;
+  duration: number;
+  commit: string | null;
+  counts: Record<string, number>;
+  outputs_created: string[];
+  verification_passed: boolean | null;
+  findings: Finding[];
+  changes: { path: string; change: string; bytes?: number }[];
+  details: Record<string, unknown>;
+}
+
+/** Changes listed per target in the report; counts always cover all of them. */
+export const MAX_LISTED_CHANGES = 1000;
+
+export function toJsonReport(
+  command: string,
+  results: readonly TargetResult[],
+  opts: { dryRun?: boolean; now?: Date } = {},
+): JsonReport {
+  const successful = results.filter((r) => r.success).length;
+  return {
+    schema_version: REPORT_SCHEMA_VERSION,
+    tool: 'ferry',
+    command,
+    timestamp: (opts.now ?? new Date()).toISOString(),
+    dry_run: opts.dryRun ?? results.some((r) => r.dryRun),
+    total_targets: results.length,
+    successful,
+    failed: results.length - successful,
+    total_duration: round3(results.reduce((s, r) => s + r.durationMs, 0) / 1000),
+    results: results.map((r) => ({
+      target: r.target,
+      kind: r.kind,
+      direction: r.direction ?? null,
+      success: r.success,
+      changed: r.changed,
+      message: r.message,
+      duration: round3(r.durationMs / 1000),
+      commit: r.commit ?? null,
+      counts: r.counts,
+      outputs_created: r.outputsCreated ?? [],
+      verification_passed: r.verificationPassed ?? null,
+      findings: r.findings,
+      changes: (r.changes ?? []).slice(0, MAX_LISTED_CHANGES),
+      details: r.details ?? {},
+    })),
+  };
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+function mdEscape(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+const MAX_SUMMARY_ROWS = 50;
+
+/** The job summary (GITHUB_STEP_SUMMARY) and the CLI's human output are this Markdown. */
+export function toMarkdown(title: string, results: readonly TargetResult[]): string {
+  const out: string[] = [`## ${title}`, ''];
+  const dry = results.some((r) => r.dryRun);
+  if (dry) out.push('> Dry run: nothing was pushed or written.', '');
+  out.push('| Target | Kind | Result | Changes | Message |', '| --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    const status = !r.success
+      ? '❌ failed'
+      : r.changed
+        ? r.dryRun
+          ? '📝 would change'
+          : '✅ changed'
+        : '✅ up to date';
+    const counts = Object.entries(r.counts)
+      .filter(([, v]) => v !== 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    out.push(`| ${mdEscape(r.target)} | ${r.kind} | ${status} | ${counts || '—'} | ${mdEscape(r.message)} |`);
+  }
+  for (const r of results) {
+    if (r.findings.length) {
+      out.push(
+        '',
+        `### Findings: ${mdEscape(r.target)}`,
+        '',
+        '| Severity | Code | Where | Message |',
+        '| --- | --- | --- | --- |',
+      );
+      for (const f of r.findings.slice(0, MAX_SUMMARY_ROWS)) {
+        const where = f.file ? formatLocation({ file: f.file, line: f.line, column: f.column }) : '—';
+        out.push(`| ${f.severity} | ${f.code} | ${mdEscape(where)} | ${mdEscape(f.message)} |`);
+      }
+      if (r.findings.length > MAX_SUMMARY_ROWS)
+        out.push('', `…and ${r.findings.length - MAX_SUMMARY_ROWS} more.`);
+    }
+    if (r.changes && r.changes.length) {
+      out.push(
+        '',
+        `<details><summary>${mdEscape(r.target)}: ${r.changes.length} changed paths</summary>`,
+        '',
+      );
+      for (const c of r.changes.slice(0, MAX_SUMMARY_ROWS)) out.push(`- \`${c.change}\` ${mdEscape(c.path)}`);
+      if (r.changes.length > MAX_SUMMARY_ROWS) out.push(`- …and ${r.changes.length - MAX_SUMMARY_ROWS} more`);
+      out.push('', '</details>');
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+/** One line per target plus findings, for terminals. */
+export function toText(results: readonly TargetResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    const tag = !r.success ? 'FAILED' : r.changed ? (r.dryRun ? 'WOULD CHANGE' : 'CHANGED') : 'UP TO DATE';
+    const counts = Object.entries(r.counts)
+      .filter(([, v]) => v !== 0)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    out.push(
+      `${r.target} [${r.kind}] ${tag}${counts ? ` (${counts})` : ''}${r.message ? `: ${r.message}` : ''}`,
+    );
+    for (const f of r.findings) {
+      const where = f.file ? formatLocation({ file: f.file, line: f.line, column: f.column }) + ': ' : '';
+      out.push(`  ${f.severity}: ${where}${f.message} [${f.code}]`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
