@@ -5,3 +5,4 @@ export * from './retry.js';
 export * from './secrets.js';
 export * from './tree.js';
 export * from './transport.js';
+export * from './cat-file.js';

@@ -1,0 +1,63 @@
+import { ConfigurationError } from '../errors.js';
+
+/**
+ * Path mapping for exports: `from=to` prefix rules, e.g. `lobster/=lobster_custom_{package}/lobster/`.
+ * `{package}` is substituted. The longest matching `from` wins; unmapped paths stay as they are.
+ * An empty `from` maps the whole tree under a prefix (`=vendor/{package}/`).
+ */
+export interface MapRule {
+  from: string;
+  to: string;
+}
+
+export function parseMapRules(specs: readonly string[], vars: Record<string, string> = {}): MapRule[] {
+  const rules = specs.map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq < 0)
+      throw new ConfigurationError(
+        `Invalid map rule '${spec}'. Expected FROM=TO, e.g. 'lobster/=lobster_custom_{package}/lobster/'.`,
+      );
+    const from = substitute(spec.slice(0, eq).trim().replace(/^\/+/, ''), vars);
+    const to = substitute(
+      spec
+        .slice(eq + 1)
+        .trim()
+        .replace(/^\/+/, ''),
+      vars,
+    );
+    for (const p of [from, to]) {
+      if (p.split('/').includes('..'))
+        throw new ConfigurationError(`Invalid map rule '${spec}': '..' is not allowed.`);
+    }
+    if ((from === '' || from.endsWith('/')) !== (to === '' || to.endsWith('/'))) {
+      throw new ConfigurationError(
+        `Invalid map rule '${spec}': map a directory to a directory (both end in '/') or a file to a file.`,
+      );
+    }
+    return { from, to };
+  });
+  return rules.sort((a, b) => b.from.length - a.from.length);
+}
+
+export function substitute(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => {
+    if (k in vars) return vars[k];
+    throw new ConfigurationError(
+      `Unknown placeholder ${m} in '${template}'. Known: ${
+        Object.keys(vars)
+          .map((v) => `{${v}}`)
+          .join(', ') || 'none'
+      }.`,
+    );
+  });
+}
+
+/** Map one source path to its target path. */
+export function mapPath(path: string, rules: readonly MapRule[]): string {
+  for (const r of rules) {
+    if (r.from === '') return r.to + path;
+    if (r.from.endsWith('/') ? path.startsWith(r.from) : path === r.from)
+      return r.to + path.slice(r.from.length);
+  }
+  return path;
+}

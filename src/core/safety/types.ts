@@ -1,0 +1,47 @@
+import type { Finding } from '../report/result.js';
+
+/**
+ * The contract between the export engine (snapshot and history modes) and the leak gates.
+ * The engine describes what an export adds, changes and deletes; the gates return findings.
+ * Any finding with severity 'error' stops the export before anything is pushed.
+ */
+export interface GateChange {
+  /** Path in the source repo. */
+  sourcePath: string;
+  /** Path in the target after mapping. */
+  targetPath: string;
+  change: 'added' | 'modified' | 'deleted';
+  /** Blob id in the source repo (absent for deletions). */
+  oid?: string;
+  mode?: string;
+}
+
+export interface SafetySettings {
+  /** Globs that may never be exported, whatever the allowlist says. */
+  forbiddenPaths: string[];
+  /** Extra secret regexes (user patterns), each `name=regex` or a bare regex. */
+  secretPatterns: string[];
+  /** Fingerprints (sha256 hex prefix of the matched secret, see docs) that are known false positives. */
+  allowedSecretFingerprints: string[];
+  secretScan: boolean;
+  importCheck: boolean;
+  /** Refuse when more than this share (0..1) of the target's files would be deleted. */
+  maxDeleteRatio: number;
+  allowMassDelete: boolean;
+}
+
+export interface GateInput {
+  changes: readonly GateChange[];
+  /** Every source path the export selects (for the import-closure check). */
+  exportedSourcePaths: ReadonlySet<string>;
+  /** Every path of the source tree at the exported revision. */
+  sourcePaths: ReadonlySet<string>;
+  /** Files in the target tip before the export. */
+  targetFileCount: number;
+  readBlob(oid: string): Promise<Buffer | undefined>;
+  settings: SafetySettings;
+  /** Named in findings, e.g. the source commit a history replay is on. */
+  context?: string;
+}
+
+export type Gate = (input: GateInput) => Promise<Finding[]>;
