@@ -7,7 +7,7 @@ import type { GitCommandManager } from './git-command-manager.js';
  */
 export class BlobReader {
   private child?: ChildProcessWithoutNullStreams;
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private queue: { resolve: (b: Buffer | undefined) => void; reject: (e: Error) => void }[] = [];
   private closed = false;
 
