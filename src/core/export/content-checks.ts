@@ -1,0 +1,62 @@
+import * as posix from 'node:path/posix';
+import type { Finding } from '../report/result.js';
+import type { LfsPolicy, TargetTree } from './types.js';
+
+/**
+ * Checks that need blob contents: symlinks that point outside the exported tree, and Git LFS
+ * pointer files. They read only what they must: symlink blobs, and small changed blobs.
+ */
+export type ReadBlob = (oid: string) => Promise<Buffer | undefined>;
+
+const LFS_HEADER = 'version https://git-lfs.github.com/spec/v1';
+/** The LFS spec caps pointer files at 1024 bytes. */
+const LFS_MAX_POINTER = 1024;
+
+/**
+ * A symlink whose target leaves the repository, or names a path the export does not contain, is
+ * an error: in the public repo it would dangle or point at something never meant to be there.
+ */
+export async function checkSymlinks(tree: TargetTree, readBlob: ReadBlob): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const dirs = new Set<string>();
+  for (const p of tree.keys()) for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d)) dirs.add(d);
+  for (const [p, e] of tree) {
+    if (e.mode !== '120000') continue;
+    const link = (await readBlob(e.oid))?.toString('utf8') ?? '';
+    const resolved = posix.normalize(posix.join(posix.dirname(p), link));
+    const escapes = posix.isAbsolute(link) || resolved === '..' || resolved.startsWith('../');
+    if (escapes || !(tree.has(resolved) || dirs.has(resolved) || resolved === '.')) {
+      findings.push({
+        severity: 'error',
+        code: 'symlink-outside',
+        file: e.sourcePath ?? p,
+        message: escapes
+          ? `Symlink ${p} -> ${link} points outside the repository. Remove it from the allowlist or make it relative inside the exported tree.`
+          : `Symlink ${p} -> ${link} points at ${resolved}, which is not exported. Export its target too, or leave the link out of the allowlist.`,
+      });
+    }
+  }
+  return findings;
+}
+
+/** Changed blobs that are LFS pointers: the export would publish pointers, not the files. */
+export async function checkLfsPointers(
+  changed: readonly { path: string; sourcePath?: string; oid: string; size: number }[],
+  policy: LfsPolicy,
+  readBlob: ReadBlob,
+): Promise<Finding[]> {
+  if (policy === 'allow') return [];
+  const findings: Finding[] = [];
+  for (const c of changed) {
+    if (c.size < 0 || c.size > LFS_MAX_POINTER || c.size < LFS_HEADER.length) continue;
+    const body = await readBlob(c.oid);
+    if (!body?.subarray(0, LFS_HEADER.length).equals(Buffer.from(LFS_HEADER))) continue;
+    findings.push({
+      severity: policy === 'error' ? 'error' : 'warning',
+      code: 'lfs-pointer',
+      file: c.sourcePath ?? c.path,
+      message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
+    });
+  }
+  return findings;
+}

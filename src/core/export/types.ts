@@ -1,0 +1,201 @@
+/**
+ * Export engine types and the seams other modules code against.
+ *
+ * The seam, in short:
+ *  - `runExport(settings, logger)` (./index.ts) is the one library entry point (actions, CLI, runner).
+ *  - It prepares a scratch bare repo whose `objects/info/alternates` points at the source repo's object
+ *    store, fetches the target branch into it, and builds an `ExportBuildContext` (`ctx`).
+ *  - A build function `BuildFn = (ctx, targetTip) => Promise<BuildOutcome>` makes the new commit(s) on
+ *    top of `targetTip` inside the scratch repo and returns the new tip (or undefined for a no-op).
+ *    Snapshot mode is `buildSnapshot` (./snapshot.ts); history mode is `buildHistory(ctx, tip)` from
+ *    ./history/replay.ts (issue 4). Both use only `ctx` helpers, so the final tree of a history
+ *    replay is the snapshot tree by construction (same projectTree + overlayPreserved + writeTree).
+ *  - The push loop (./push-loop.ts) calls the build function, runs nothing else, pushes a plain
+ *    fast-forward, and on a `rejected-stale` push re-fetches the target and calls the build function
+ *    again on the new tip, up to `maxRetries` times with backoff. A BuildFn must therefore be
+ *    repeatable: no side effects outside the scratch repo's object store.
+ *  - Gates: a BuildFn must call `ctx.runGates(...)` on every change set it commits and stop (return
+ *    the error findings, no tip) when any finding is an error. Nothing is pushed then.
+ */
+import type { Rule } from '../allowlist/parse.js';
+import type { GitAuthSettings } from '../git/git-auth-helper.js';
+import type { GitCommandManager } from '../git/git-command-manager.js';
+import type { Logger } from '../logger.js';
+import type { Finding, PathChange } from '../report/result.js';
+import type { GateChange, SafetySettings } from '../safety/types.js';
+
+export type ExportMode = 'snapshot' | 'history';
+/** Gitlinks (submodules): skipped with a warning by default, or kept as gitlinks. */
+export type SubmodulePolicy = 'skip' | 'keep';
+/** Git LFS pointer files: `warn` exports the pointer with a warning, `error` refuses, `allow` is silent. */
+export type LfsPolicy = 'warn' | 'error' | 'allow';
+
+export interface Identity {
+  name: string;
+  email: string;
+  /** Fixed date (git date format, e.g. `2020-01-01T00:00:00Z` or `@1577836800 +0000`). */
+  date?: string;
+}
+
+/** Ferry's default committer, so the same export makes the same commit id. */
+export const DEFAULT_COMMITTER: Identity = {
+  name: 'ferry[bot]',
+  email: 'ferry@users.noreply.github.com',
+};
+
+export const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
+export const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
+
+export interface ExportSettings {
+  /** Source repository directory (a work tree or a bare repo). */
+  source: string;
+  /** Source revision to export. Default HEAD. */
+  rev?: string;
+  /** Target: `owner/name`, URL, or local path (resolved with resolveRemote when raw). */
+  target: string;
+  branch: string;
+  /** Allowlist file (file:line in errors). One of allowlistFile / rules is required. */
+  allowlistFile?: string;
+  /** Already parsed rules (wins over allowlistFile). */
+  rules?: readonly Rule[];
+  /** `FROM=TO` prefix map specs; `{package}` etc. are substituted from vars. */
+  map?: readonly string[];
+  /** Target path globs kept from the target tip. */
+  preserve?: readonly string[];
+  /** Placeholder values: `{package}` and friends. */
+  vars?: Record<string, string>;
+  /** Commit message template: `{sha}`, `{short_sha}`, `{source_repo}`, `{message}`. */
+  messageTemplate?: string;
+  /** Name shown for `{source_repo}` (default: the source directory's basename or GITHUB_REPOSITORY). */
+  sourceRepo?: string;
+  committer?: Identity;
+  /** Snapshot commits' author (default: the committer). History mode keeps the source author. */
+  author?: Identity;
+  dryRun?: boolean;
+  force?: boolean;
+  /** Rebuild-and-push attempts after a rejected (stale) push. Default 5. */
+  maxRetries?: number;
+  safety?: Partial<SafetySettings>;
+  auth?: GitAuthSettings;
+  mode?: ExportMode;
+  /** History mode: start after this source revision instead of the last exported one. */
+  since?: string;
+  /** Directory rendered into the target on the first export (placeholders from vars), then preserved. */
+  templateDir?: string;
+  submodules?: SubmodulePolicy;
+  lfs?: LfsPolicy;
+  /** Label for the result's `target` field (default: the safe remote label). */
+  label?: string;
+  /** Result kind, default 'export' ('custom' for sync-to-custom). */
+  kind?: string;
+  /** Scratch directory parent (default os.tmpdir()). */
+  workDir?: string;
+}
+
+/** One file of the target tree being built. */
+export interface TargetEntry {
+  mode: string;
+  oid: string;
+  /** Blob size when known, else -1. */
+  size: number;
+  /** The source path it came from; undefined for preserved/template entries. */
+  sourcePath?: string;
+  origin: 'source' | 'preserved' | 'template';
+}
+
+/** Target path → entry. */
+export type TargetTree = Map<string, TargetEntry>;
+
+export interface ProjectedTree {
+  tree: TargetTree;
+  /** Every source path that was selected (after forbidden/submodule/LFS policies). */
+  exportedSourcePaths: Set<string>;
+  /** Every path in the source tree at that revision. */
+  sourcePaths: Set<string>;
+  /** Policy findings: skipped gitlinks, LFS pointers, outside-pointing symlinks, map collisions. */
+  findings: Finding[];
+}
+
+export interface TreeDiff {
+  /** For reports (target paths, bytes). */
+  changes: PathChange[];
+  /** For the gates (source and target paths, blob ids). */
+  gateChanges: GateChange[];
+}
+
+export interface CommitSpec {
+  tree: string;
+  parents: string[];
+  message: string;
+  /** Default: settings.author ?? committer. */
+  author?: Identity;
+  /** Default: settings.committer ?? DEFAULT_COMMITTER. */
+  committer?: Identity;
+}
+
+export interface SourceCommitInfo {
+  sha: string;
+  message: string;
+  author: Identity;
+}
+
+/**
+ * Everything a build function needs; all git work goes to `git` (the scratch repo, which sees the
+ * source objects through alternates and holds the fetched target branch).
+ */
+export interface ExportBuildContext {
+  settings: ExportSettings;
+  logger: Logger;
+  /** Scratch bare repo. */
+  git: GitCommandManager;
+  /** The source repository (for rev-list/log in history mode). */
+  sourceGit: GitCommandManager;
+  /** Resolved source commit being exported. */
+  sourceCommit: string;
+  /** Safe label of the target (no credentials). */
+  targetLabel: string;
+  /** Is this path selected (allowlist, minus forbidden paths)? Source path space. */
+  select(sourcePath: string): boolean;
+  /** Source path → target path. */
+  mapPath(sourcePath: string): string;
+  /** Is this target path preserved from the target tip? */
+  isPreserved(targetPath: string): boolean;
+  /** Read a source revision's tree, select and map it (no I/O besides one ls-tree). */
+  projectTree(sourceRev: string): Promise<ProjectedTree>;
+  /** The tree of a target commit (undefined → empty). */
+  readTargetTree(commit: string | undefined): Promise<TargetTree>;
+  /**
+   * Carry preserved paths over from the target tip, and render the template on a first export
+   * (no target tip). Returns a new map; the input is untouched.
+   */
+  overlayPreserved(projected: TargetTree, tipTree: TargetTree, isFirstExport: boolean): Promise<TargetTree>;
+  /** Write a tree object from entries (temporary index + update-index + write-tree). */
+  writeTree(tree: TargetTree): Promise<string>;
+  /** The tree id of a commit (or the empty tree for undefined). */
+  treeOf(commit: string | undefined): Promise<string>;
+  /** Path-level diff between two target trees. */
+  diffTrees(before: TargetTree, after: TargetTree): TreeDiff;
+  /** Run the leak gates on one change set. */
+  runGates(diff: TreeDiff, projected: ProjectedTree, targetFileCount: number, context?: string): Promise<Finding[]>;
+  /** Render the message template for a source commit, trailer included. */
+  formatMessage(source: SourceCommitInfo): string;
+  /** Add the `Ferry-Origin-Rev: <sha>` trailer to any message (history mode keeps source messages). */
+  withTrailer(message: string, sourceSha: string): string;
+  readSourceCommit(sha: string): Promise<SourceCommitInfo>;
+  commit(spec: CommitSpec): Promise<string>;
+  /** The last exported source revision found in the target history's trailer (undefined: none). */
+  lastExportedRev(targetTip: string | undefined): Promise<string | undefined>;
+}
+
+export interface BuildOutcome {
+  /** New target tip; undefined when nothing changes (no-op) or when gates stopped the build. */
+  tip?: string;
+  commits: number;
+  /** Net changes from the old target tip to the new tip (or the would-be tip). */
+  changes: PathChange[];
+  findings: Finding[];
+  /** JSON-serialisable extras merged into the result's details. */
+  details?: Record<string, unknown>;
+}
+
+export type BuildFn = (ctx: ExportBuildContext, targetTip: string | undefined) => Promise<BuildOutcome>;

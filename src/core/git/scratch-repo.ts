@@ -1,0 +1,44 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { GitCommandManager } from './git-command-manager.js';
+
+/**
+ * A throw-away bare repository that sees other repositories' objects through
+ * `objects/info/alternates`: builds use the source's blob ids directly and never copy them, and a
+ * push only packs what the target lacks. Removed by `dispose()`.
+ */
+export interface ScratchRepo {
+  dir: string;
+  git: GitCommandManager;
+  dispose(): Promise<void>;
+}
+
+/** Absolute object directory of a repository (work tree or bare). */
+export async function objectsDir(git: GitCommandManager): Promise<string> {
+  const p = await git.exec(['rev-parse', '--git-path', 'objects']);
+  return path.resolve(git.cwd, p);
+}
+
+export async function createScratchRepo(
+  base: GitCommandManager,
+  alternates: readonly string[],
+  parent = os.tmpdir(),
+): Promise<ScratchRepo> {
+  const dir = await fs.mkdtemp(path.join(parent, 'ferry-export-'));
+  const git = base.with({ cwd: dir });
+  await git.exec(['init', '--quiet', '--bare', dir]);
+  // Own settings only: no hooks, no gc while we work, and no auto-maintenance after fetches.
+  await git.exec(['config', 'gc.auto', '0']);
+  await git.exec(['config', 'maintenance.auto', 'false']);
+  await git.exec(['config', 'core.hooksPath', '/dev/null']);
+  const info = path.join(dir, 'objects', 'info');
+  await fs.mkdir(info, { recursive: true });
+  // Alternates of the alternates are followed by git itself (chained up to 5 deep).
+  await fs.writeFile(path.join(info, 'alternates'), alternates.map((a) => a + '\n').join(''));
+  return {
+    dir,
+    git,
+    dispose: () => fs.rm(dir, { recursive: true, force: true }),
+  };
+}
