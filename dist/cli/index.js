@@ -2,6 +2,7338 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 2463:
+/***/ ((module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MissingRefError = exports.ValidationError = exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = exports.Ajv = void 0;
+const core_1 = __nccwpck_require__(3893);
+const draft7_1 = __nccwpck_require__(9941);
+const discriminator_1 = __nccwpck_require__(8886);
+const draft7MetaSchema = __nccwpck_require__(2079);
+const META_SUPPORT_DATA = ["/properties"];
+const META_SCHEMA_ID = "http://json-schema.org/draft-07/schema";
+class Ajv extends core_1.default {
+    _addVocabularies() {
+        super._addVocabularies();
+        draft7_1.default.forEach((v) => this.addVocabulary(v));
+        if (this.opts.discriminator)
+            this.addKeyword(discriminator_1.default);
+    }
+    _addDefaultMetaSchema() {
+        super._addDefaultMetaSchema();
+        if (!this.opts.meta)
+            return;
+        const metaSchema = this.opts.$data
+            ? this.$dataMetaSchema(draft7MetaSchema, META_SUPPORT_DATA)
+            : draft7MetaSchema;
+        this.addMetaSchema(metaSchema, META_SCHEMA_ID, false);
+        this.refs["http://json-schema.org/schema"] = META_SCHEMA_ID;
+    }
+    defaultMeta() {
+        return (this.opts.defaultMeta =
+            super.defaultMeta() || (this.getSchema(META_SCHEMA_ID) ? META_SCHEMA_ID : undefined));
+    }
+}
+exports.Ajv = Ajv;
+module.exports = exports = Ajv;
+module.exports.Ajv = Ajv;
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports["default"] = Ajv;
+var validate_1 = __nccwpck_require__(7881);
+Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
+var codegen_1 = __nccwpck_require__(1436);
+Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
+Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
+Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
+Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
+Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
+Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
+var validation_error_1 = __nccwpck_require__(5402);
+Object.defineProperty(exports, "ValidationError", ({ enumerable: true, get: function () { return validation_error_1.default; } }));
+var ref_error_1 = __nccwpck_require__(3162);
+Object.defineProperty(exports, "MissingRefError", ({ enumerable: true, get: function () { return ref_error_1.default; } }));
+//# sourceMappingURL=ajv.js.map
+
+/***/ }),
+
+/***/ 567:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.regexpCode = exports.getEsmExportName = exports.getProperty = exports.safeStringify = exports.stringify = exports.strConcat = exports.addCodeArg = exports.str = exports._ = exports.nil = exports._Code = exports.Name = exports.IDENTIFIER = exports._CodeOrName = void 0;
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class
+class _CodeOrName {
+}
+exports._CodeOrName = _CodeOrName;
+exports.IDENTIFIER = /^[a-z$_][a-z$_0-9]*$/i;
+class Name extends _CodeOrName {
+    constructor(s) {
+        super();
+        if (!exports.IDENTIFIER.test(s))
+            throw new Error("CodeGen: name must be a valid identifier");
+        this.str = s;
+    }
+    toString() {
+        return this.str;
+    }
+    emptyStr() {
+        return false;
+    }
+    get names() {
+        return { [this.str]: 1 };
+    }
+}
+exports.Name = Name;
+class _Code extends _CodeOrName {
+    constructor(code) {
+        super();
+        this._items = typeof code === "string" ? [code] : code;
+    }
+    toString() {
+        return this.str;
+    }
+    emptyStr() {
+        if (this._items.length > 1)
+            return false;
+        const item = this._items[0];
+        return item === "" || item === '""';
+    }
+    get str() {
+        var _a;
+        return ((_a = this._str) !== null && _a !== void 0 ? _a : (this._str = this._items.reduce((s, c) => `${s}${c}`, "")));
+    }
+    get names() {
+        var _a;
+        return ((_a = this._names) !== null && _a !== void 0 ? _a : (this._names = this._items.reduce((names, c) => {
+            if (c instanceof Name)
+                names[c.str] = (names[c.str] || 0) + 1;
+            return names;
+        }, {})));
+    }
+}
+exports._Code = _Code;
+exports.nil = new _Code("");
+function _(strs, ...args) {
+    const code = [strs[0]];
+    let i = 0;
+    while (i < args.length) {
+        addCodeArg(code, args[i]);
+        code.push(strs[++i]);
+    }
+    return new _Code(code);
+}
+exports._ = _;
+const plus = new _Code("+");
+function str(strs, ...args) {
+    const expr = [safeStringify(strs[0])];
+    let i = 0;
+    while (i < args.length) {
+        expr.push(plus);
+        addCodeArg(expr, args[i]);
+        expr.push(plus, safeStringify(strs[++i]));
+    }
+    optimize(expr);
+    return new _Code(expr);
+}
+exports.str = str;
+function addCodeArg(code, arg) {
+    if (arg instanceof _Code)
+        code.push(...arg._items);
+    else if (arg instanceof Name)
+        code.push(arg);
+    else
+        code.push(interpolate(arg));
+}
+exports.addCodeArg = addCodeArg;
+function optimize(expr) {
+    let i = 1;
+    while (i < expr.length - 1) {
+        if (expr[i] === plus) {
+            const res = mergeExprItems(expr[i - 1], expr[i + 1]);
+            if (res !== undefined) {
+                expr.splice(i - 1, 3, res);
+                continue;
+            }
+            expr[i++] = "+";
+        }
+        i++;
+    }
+}
+function mergeExprItems(a, b) {
+    if (b === '""')
+        return a;
+    if (a === '""')
+        return b;
+    if (typeof a == "string") {
+        if (b instanceof Name || a[a.length - 1] !== '"')
+            return;
+        if (typeof b != "string")
+            return `${a.slice(0, -1)}${b}"`;
+        if (b[0] === '"')
+            return a.slice(0, -1) + b.slice(1);
+        return;
+    }
+    if (typeof b == "string" && b[0] === '"' && !(a instanceof Name))
+        return `"${a}${b.slice(1)}`;
+    return;
+}
+function strConcat(c1, c2) {
+    return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str `${c1}${c2}`;
+}
+exports.strConcat = strConcat;
+// TODO do not allow arrays here
+function interpolate(x) {
+    return typeof x == "number" || typeof x == "boolean" || x === null
+        ? x
+        : safeStringify(Array.isArray(x) ? x.join(",") : x);
+}
+function stringify(x) {
+    return new _Code(safeStringify(x));
+}
+exports.stringify = stringify;
+function safeStringify(x) {
+    return JSON.stringify(x)
+        .replace(/\u2028/g, "\\u2028")
+        .replace(/\u2029/g, "\\u2029");
+}
+exports.safeStringify = safeStringify;
+function getProperty(key) {
+    return typeof key == "string" && exports.IDENTIFIER.test(key) ? new _Code(`.${key}`) : _ `[${key}]`;
+}
+exports.getProperty = getProperty;
+//Does best effort to format the name properly
+function getEsmExportName(key) {
+    if (typeof key == "string" && exports.IDENTIFIER.test(key)) {
+        return new _Code(`${key}`);
+    }
+    throw new Error(`CodeGen: invalid export name: ${key}, use explicit $id name mapping`);
+}
+exports.getEsmExportName = getEsmExportName;
+function regexpCode(rx) {
+    return new _Code(rx.toString());
+}
+exports.regexpCode = regexpCode;
+//# sourceMappingURL=code.js.map
+
+/***/ }),
+
+/***/ 1436:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.or = exports.and = exports.not = exports.CodeGen = exports.operators = exports.varKinds = exports.ValueScopeName = exports.ValueScope = exports.Scope = exports.Name = exports.regexpCode = exports.stringify = exports.getProperty = exports.nil = exports.strConcat = exports.str = exports._ = void 0;
+const code_1 = __nccwpck_require__(567);
+const scope_1 = __nccwpck_require__(5407);
+var code_2 = __nccwpck_require__(567);
+Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return code_2._; } }));
+Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return code_2.str; } }));
+Object.defineProperty(exports, "strConcat", ({ enumerable: true, get: function () { return code_2.strConcat; } }));
+Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return code_2.nil; } }));
+Object.defineProperty(exports, "getProperty", ({ enumerable: true, get: function () { return code_2.getProperty; } }));
+Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return code_2.stringify; } }));
+Object.defineProperty(exports, "regexpCode", ({ enumerable: true, get: function () { return code_2.regexpCode; } }));
+Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return code_2.Name; } }));
+var scope_2 = __nccwpck_require__(5407);
+Object.defineProperty(exports, "Scope", ({ enumerable: true, get: function () { return scope_2.Scope; } }));
+Object.defineProperty(exports, "ValueScope", ({ enumerable: true, get: function () { return scope_2.ValueScope; } }));
+Object.defineProperty(exports, "ValueScopeName", ({ enumerable: true, get: function () { return scope_2.ValueScopeName; } }));
+Object.defineProperty(exports, "varKinds", ({ enumerable: true, get: function () { return scope_2.varKinds; } }));
+exports.operators = {
+    GT: new code_1._Code(">"),
+    GTE: new code_1._Code(">="),
+    LT: new code_1._Code("<"),
+    LTE: new code_1._Code("<="),
+    EQ: new code_1._Code("==="),
+    NEQ: new code_1._Code("!=="),
+    NOT: new code_1._Code("!"),
+    OR: new code_1._Code("||"),
+    AND: new code_1._Code("&&"),
+    ADD: new code_1._Code("+"),
+};
+class Node {
+    optimizeNodes() {
+        return this;
+    }
+    optimizeNames(_names, _constants) {
+        return this;
+    }
+}
+class Def extends Node {
+    constructor(varKind, name, rhs) {
+        super();
+        this.varKind = varKind;
+        this.name = name;
+        this.rhs = rhs;
+    }
+    render({ es5, _n }) {
+        const varKind = es5 ? scope_1.varKinds.var : this.varKind;
+        const rhs = this.rhs === undefined ? "" : ` = ${this.rhs}`;
+        return `${varKind} ${this.name}${rhs};` + _n;
+    }
+    optimizeNames(names, constants) {
+        if (!names[this.name.str])
+            return;
+        if (this.rhs)
+            this.rhs = optimizeExpr(this.rhs, names, constants);
+        return this;
+    }
+    get names() {
+        return this.rhs instanceof code_1._CodeOrName ? this.rhs.names : {};
+    }
+}
+class Assign extends Node {
+    constructor(lhs, rhs, sideEffects) {
+        super();
+        this.lhs = lhs;
+        this.rhs = rhs;
+        this.sideEffects = sideEffects;
+    }
+    render({ _n }) {
+        return `${this.lhs} = ${this.rhs};` + _n;
+    }
+    optimizeNames(names, constants) {
+        if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
+            return;
+        this.rhs = optimizeExpr(this.rhs, names, constants);
+        return this;
+    }
+    get names() {
+        const names = this.lhs instanceof code_1.Name ? {} : { ...this.lhs.names };
+        return addExprNames(names, this.rhs);
+    }
+}
+class AssignOp extends Assign {
+    constructor(lhs, op, rhs, sideEffects) {
+        super(lhs, rhs, sideEffects);
+        this.op = op;
+    }
+    render({ _n }) {
+        return `${this.lhs} ${this.op}= ${this.rhs};` + _n;
+    }
+}
+class Label extends Node {
+    constructor(label) {
+        super();
+        this.label = label;
+        this.names = {};
+    }
+    render({ _n }) {
+        return `${this.label}:` + _n;
+    }
+}
+class Break extends Node {
+    constructor(label) {
+        super();
+        this.label = label;
+        this.names = {};
+    }
+    render({ _n }) {
+        const label = this.label ? ` ${this.label}` : "";
+        return `break${label};` + _n;
+    }
+}
+class Throw extends Node {
+    constructor(error) {
+        super();
+        this.error = error;
+    }
+    render({ _n }) {
+        return `throw ${this.error};` + _n;
+    }
+    get names() {
+        return this.error.names;
+    }
+}
+class AnyCode extends Node {
+    constructor(code) {
+        super();
+        this.code = code;
+    }
+    render({ _n }) {
+        return `${this.code};` + _n;
+    }
+    optimizeNodes() {
+        return `${this.code}` ? this : undefined;
+    }
+    optimizeNames(names, constants) {
+        this.code = optimizeExpr(this.code, names, constants);
+        return this;
+    }
+    get names() {
+        return this.code instanceof code_1._CodeOrName ? this.code.names : {};
+    }
+}
+class ParentNode extends Node {
+    constructor(nodes = []) {
+        super();
+        this.nodes = nodes;
+    }
+    render(opts) {
+        return this.nodes.reduce((code, n) => code + n.render(opts), "");
+    }
+    optimizeNodes() {
+        const { nodes } = this;
+        let i = nodes.length;
+        while (i--) {
+            const n = nodes[i].optimizeNodes();
+            if (Array.isArray(n))
+                nodes.splice(i, 1, ...n);
+            else if (n)
+                nodes[i] = n;
+            else
+                nodes.splice(i, 1);
+        }
+        return nodes.length > 0 ? this : undefined;
+    }
+    optimizeNames(names, constants) {
+        const { nodes } = this;
+        let i = nodes.length;
+        while (i--) {
+            // iterating backwards improves 1-pass optimization
+            const n = nodes[i];
+            if (n.optimizeNames(names, constants))
+                continue;
+            subtractNames(names, n.names);
+            nodes.splice(i, 1);
+        }
+        return nodes.length > 0 ? this : undefined;
+    }
+    get names() {
+        return this.nodes.reduce((names, n) => addNames(names, n.names), {});
+    }
+}
+class BlockNode extends ParentNode {
+    render(opts) {
+        return "{" + opts._n + super.render(opts) + "}" + opts._n;
+    }
+}
+class Root extends ParentNode {
+}
+class Else extends BlockNode {
+}
+Else.kind = "else";
+class If extends BlockNode {
+    constructor(condition, nodes) {
+        super(nodes);
+        this.condition = condition;
+    }
+    render(opts) {
+        let code = `if(${this.condition})` + super.render(opts);
+        if (this.else)
+            code += "else " + this.else.render(opts);
+        return code;
+    }
+    optimizeNodes() {
+        super.optimizeNodes();
+        const cond = this.condition;
+        if (cond === true)
+            return this.nodes; // else is ignored here
+        let e = this.else;
+        if (e) {
+            const ns = e.optimizeNodes();
+            e = this.else = Array.isArray(ns) ? new Else(ns) : ns;
+        }
+        if (e) {
+            if (cond === false)
+                return e instanceof If ? e : e.nodes;
+            if (this.nodes.length)
+                return this;
+            return new If(not(cond), e instanceof If ? [e] : e.nodes);
+        }
+        if (cond === false || !this.nodes.length)
+            return undefined;
+        return this;
+    }
+    optimizeNames(names, constants) {
+        var _a;
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
+        if (!(super.optimizeNames(names, constants) || this.else))
+            return;
+        this.condition = optimizeExpr(this.condition, names, constants);
+        return this;
+    }
+    get names() {
+        const names = super.names;
+        addExprNames(names, this.condition);
+        if (this.else)
+            addNames(names, this.else.names);
+        return names;
+    }
+}
+If.kind = "if";
+class For extends BlockNode {
+}
+For.kind = "for";
+class ForLoop extends For {
+    constructor(iteration) {
+        super();
+        this.iteration = iteration;
+    }
+    render(opts) {
+        return `for(${this.iteration})` + super.render(opts);
+    }
+    optimizeNames(names, constants) {
+        if (!super.optimizeNames(names, constants))
+            return;
+        this.iteration = optimizeExpr(this.iteration, names, constants);
+        return this;
+    }
+    get names() {
+        return addNames(super.names, this.iteration.names);
+    }
+}
+class ForRange extends For {
+    constructor(varKind, name, from, to) {
+        super();
+        this.varKind = varKind;
+        this.name = name;
+        this.from = from;
+        this.to = to;
+    }
+    render(opts) {
+        const varKind = opts.es5 ? scope_1.varKinds.var : this.varKind;
+        const { name, from, to } = this;
+        return `for(${varKind} ${name}=${from}; ${name}<${to}; ${name}++)` + super.render(opts);
+    }
+    get names() {
+        const names = addExprNames(super.names, this.from);
+        return addExprNames(names, this.to);
+    }
+}
+class ForIter extends For {
+    constructor(loop, varKind, name, iterable) {
+        super();
+        this.loop = loop;
+        this.varKind = varKind;
+        this.name = name;
+        this.iterable = iterable;
+    }
+    render(opts) {
+        return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
+    }
+    optimizeNames(names, constants) {
+        if (!super.optimizeNames(names, constants))
+            return;
+        this.iterable = optimizeExpr(this.iterable, names, constants);
+        return this;
+    }
+    get names() {
+        return addNames(super.names, this.iterable.names);
+    }
+}
+class Func extends BlockNode {
+    constructor(name, args, async) {
+        super();
+        this.name = name;
+        this.args = args;
+        this.async = async;
+    }
+    render(opts) {
+        const _async = this.async ? "async " : "";
+        return `${_async}function ${this.name}(${this.args})` + super.render(opts);
+    }
+}
+Func.kind = "func";
+class Return extends ParentNode {
+    render(opts) {
+        return "return " + super.render(opts);
+    }
+}
+Return.kind = "return";
+class Try extends BlockNode {
+    render(opts) {
+        let code = "try" + super.render(opts);
+        if (this.catch)
+            code += this.catch.render(opts);
+        if (this.finally)
+            code += this.finally.render(opts);
+        return code;
+    }
+    optimizeNodes() {
+        var _a, _b;
+        super.optimizeNodes();
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNodes();
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
+        return this;
+    }
+    optimizeNames(names, constants) {
+        var _a, _b;
+        super.optimizeNames(names, constants);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants);
+        return this;
+    }
+    get names() {
+        const names = super.names;
+        if (this.catch)
+            addNames(names, this.catch.names);
+        if (this.finally)
+            addNames(names, this.finally.names);
+        return names;
+    }
+}
+class Catch extends BlockNode {
+    constructor(error) {
+        super();
+        this.error = error;
+    }
+    render(opts) {
+        return `catch(${this.error})` + super.render(opts);
+    }
+}
+Catch.kind = "catch";
+class Finally extends BlockNode {
+    render(opts) {
+        return "finally" + super.render(opts);
+    }
+}
+Finally.kind = "finally";
+class CodeGen {
+    constructor(extScope, opts = {}) {
+        this._values = {};
+        this._blockStarts = [];
+        this._constants = {};
+        this.opts = { ...opts, _n: opts.lines ? "\n" : "" };
+        this._extScope = extScope;
+        this._scope = new scope_1.Scope({ parent: extScope });
+        this._nodes = [new Root()];
+    }
+    toString() {
+        return this._root.render(this.opts);
+    }
+    // returns unique name in the internal scope
+    name(prefix) {
+        return this._scope.name(prefix);
+    }
+    // reserves unique name in the external scope
+    scopeName(prefix) {
+        return this._extScope.name(prefix);
+    }
+    // reserves unique name in the external scope and assigns value to it
+    scopeValue(prefixOrName, value) {
+        const name = this._extScope.value(prefixOrName, value);
+        const vs = this._values[name.prefix] || (this._values[name.prefix] = new Set());
+        vs.add(name);
+        return name;
+    }
+    getScopeValue(prefix, keyOrRef) {
+        return this._extScope.getValue(prefix, keyOrRef);
+    }
+    // return code that assigns values in the external scope to the names that are used internally
+    // (same names that were returned by gen.scopeName or gen.scopeValue)
+    scopeRefs(scopeName) {
+        return this._extScope.scopeRefs(scopeName, this._values);
+    }
+    scopeCode() {
+        return this._extScope.scopeCode(this._values);
+    }
+    _def(varKind, nameOrPrefix, rhs, constant) {
+        const name = this._scope.toName(nameOrPrefix);
+        if (rhs !== undefined && constant)
+            this._constants[name.str] = rhs;
+        this._leafNode(new Def(varKind, name, rhs));
+        return name;
+    }
+    // `const` declaration (`var` in es5 mode)
+    const(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.const, nameOrPrefix, rhs, _constant);
+    }
+    // `let` declaration with optional assignment (`var` in es5 mode)
+    let(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.let, nameOrPrefix, rhs, _constant);
+    }
+    // `var` declaration with optional assignment
+    var(nameOrPrefix, rhs, _constant) {
+        return this._def(scope_1.varKinds.var, nameOrPrefix, rhs, _constant);
+    }
+    // assignment code
+    assign(lhs, rhs, sideEffects) {
+        return this._leafNode(new Assign(lhs, rhs, sideEffects));
+    }
+    // `+=` code
+    add(lhs, rhs) {
+        return this._leafNode(new AssignOp(lhs, exports.operators.ADD, rhs));
+    }
+    // appends passed SafeExpr to code or executes Block
+    code(c) {
+        if (typeof c == "function")
+            c();
+        else if (c !== code_1.nil)
+            this._leafNode(new AnyCode(c));
+        return this;
+    }
+    // returns code for object literal for the passed argument list of key-value pairs
+    object(...keyValues) {
+        const code = ["{"];
+        for (const [key, value] of keyValues) {
+            if (code.length > 1)
+                code.push(",");
+            code.push(key);
+            if (key !== value || this.opts.es5) {
+                code.push(":");
+                (0, code_1.addCodeArg)(code, value);
+            }
+        }
+        code.push("}");
+        return new code_1._Code(code);
+    }
+    // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
+    if(condition, thenBody, elseBody) {
+        this._blockNode(new If(condition));
+        if (thenBody && elseBody) {
+            this.code(thenBody).else().code(elseBody).endIf();
+        }
+        else if (thenBody) {
+            this.code(thenBody).endIf();
+        }
+        else if (elseBody) {
+            throw new Error('CodeGen: "else" body without "then" body');
+        }
+        return this;
+    }
+    // `else if` clause - invalid without `if` or after `else` clauses
+    elseIf(condition) {
+        return this._elseNode(new If(condition));
+    }
+    // `else` clause - only valid after `if` or `else if` clauses
+    else() {
+        return this._elseNode(new Else());
+    }
+    // end `if` statement (needed if gen.if was used only with condition)
+    endIf() {
+        return this._endBlockNode(If, Else);
+    }
+    _for(node, forBody) {
+        this._blockNode(node);
+        if (forBody)
+            this.code(forBody).endFor();
+        return this;
+    }
+    // a generic `for` clause (or statement if `forBody` is passed)
+    for(iteration, forBody) {
+        return this._for(new ForLoop(iteration), forBody);
+    }
+    // `for` statement for a range of values
+    forRange(nameOrPrefix, from, to, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.let) {
+        const name = this._scope.toName(nameOrPrefix);
+        return this._for(new ForRange(varKind, name, from, to), () => forBody(name));
+    }
+    // `for-of` statement (in es5 mode replace with a normal for loop)
+    forOf(nameOrPrefix, iterable, forBody, varKind = scope_1.varKinds.const) {
+        const name = this._scope.toName(nameOrPrefix);
+        if (this.opts.es5) {
+            const arr = iterable instanceof code_1.Name ? iterable : this.var("_arr", iterable);
+            return this.forRange("_i", 0, (0, code_1._) `${arr}.length`, (i) => {
+                this.var(name, (0, code_1._) `${arr}[${i}]`);
+                forBody(name);
+            });
+        }
+        return this._for(new ForIter("of", varKind, name, iterable), () => forBody(name));
+    }
+    // `for-in` statement.
+    // With option `ownProperties` replaced with a `for-of` loop for object keys
+    forIn(nameOrPrefix, obj, forBody, varKind = this.opts.es5 ? scope_1.varKinds.var : scope_1.varKinds.const) {
+        if (this.opts.ownProperties) {
+            return this.forOf(nameOrPrefix, (0, code_1._) `Object.keys(${obj})`, forBody);
+        }
+        const name = this._scope.toName(nameOrPrefix);
+        return this._for(new ForIter("in", varKind, name, obj), () => forBody(name));
+    }
+    // end `for` loop
+    endFor() {
+        return this._endBlockNode(For);
+    }
+    // `label` statement
+    label(label) {
+        return this._leafNode(new Label(label));
+    }
+    // `break` statement
+    break(label) {
+        return this._leafNode(new Break(label));
+    }
+    // `return` statement
+    return(value) {
+        const node = new Return();
+        this._blockNode(node);
+        this.code(value);
+        if (node.nodes.length !== 1)
+            throw new Error('CodeGen: "return" should have one node');
+        return this._endBlockNode(Return);
+    }
+    // `try` statement
+    try(tryBody, catchCode, finallyCode) {
+        if (!catchCode && !finallyCode)
+            throw new Error('CodeGen: "try" without "catch" and "finally"');
+        const node = new Try();
+        this._blockNode(node);
+        this.code(tryBody);
+        if (catchCode) {
+            const error = this.name("e");
+            this._currNode = node.catch = new Catch(error);
+            catchCode(error);
+        }
+        if (finallyCode) {
+            this._currNode = node.finally = new Finally();
+            this.code(finallyCode);
+        }
+        return this._endBlockNode(Catch, Finally);
+    }
+    // `throw` statement
+    throw(error) {
+        return this._leafNode(new Throw(error));
+    }
+    // start self-balancing block
+    block(body, nodeCount) {
+        this._blockStarts.push(this._nodes.length);
+        if (body)
+            this.code(body).endBlock(nodeCount);
+        return this;
+    }
+    // end the current self-balancing block
+    endBlock(nodeCount) {
+        const len = this._blockStarts.pop();
+        if (len === undefined)
+            throw new Error("CodeGen: not in self-balancing block");
+        const toClose = this._nodes.length - len;
+        if (toClose < 0 || (nodeCount !== undefined && toClose !== nodeCount)) {
+            throw new Error(`CodeGen: wrong number of nodes: ${toClose} vs ${nodeCount} expected`);
+        }
+        this._nodes.length = len;
+        return this;
+    }
+    // `function` heading (or definition if funcBody is passed)
+    func(name, args = code_1.nil, async, funcBody) {
+        this._blockNode(new Func(name, args, async));
+        if (funcBody)
+            this.code(funcBody).endFunc();
+        return this;
+    }
+    // end function definition
+    endFunc() {
+        return this._endBlockNode(Func);
+    }
+    optimize(n = 1) {
+        while (n-- > 0) {
+            this._root.optimizeNodes();
+            this._root.optimizeNames(this._root.names, this._constants);
+        }
+    }
+    _leafNode(node) {
+        this._currNode.nodes.push(node);
+        return this;
+    }
+    _blockNode(node) {
+        this._currNode.nodes.push(node);
+        this._nodes.push(node);
+    }
+    _endBlockNode(N1, N2) {
+        const n = this._currNode;
+        if (n instanceof N1 || (N2 && n instanceof N2)) {
+            this._nodes.pop();
+            return this;
+        }
+        throw new Error(`CodeGen: not in block "${N2 ? `${N1.kind}/${N2.kind}` : N1.kind}"`);
+    }
+    _elseNode(node) {
+        const n = this._currNode;
+        if (!(n instanceof If)) {
+            throw new Error('CodeGen: "else" without "if"');
+        }
+        this._currNode = n.else = node;
+        return this;
+    }
+    get _root() {
+        return this._nodes[0];
+    }
+    get _currNode() {
+        const ns = this._nodes;
+        return ns[ns.length - 1];
+    }
+    set _currNode(node) {
+        const ns = this._nodes;
+        ns[ns.length - 1] = node;
+    }
+}
+exports.CodeGen = CodeGen;
+function addNames(names, from) {
+    for (const n in from)
+        names[n] = (names[n] || 0) + (from[n] || 0);
+    return names;
+}
+function addExprNames(names, from) {
+    return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
+}
+function optimizeExpr(expr, names, constants) {
+    if (expr instanceof code_1.Name)
+        return replaceName(expr);
+    if (!canOptimize(expr))
+        return expr;
+    return new code_1._Code(expr._items.reduce((items, c) => {
+        if (c instanceof code_1.Name)
+            c = replaceName(c);
+        if (c instanceof code_1._Code)
+            items.push(...c._items);
+        else
+            items.push(c);
+        return items;
+    }, []));
+    function replaceName(n) {
+        const c = constants[n.str];
+        if (c === undefined || names[n.str] !== 1)
+            return n;
+        delete names[n.str];
+        return c;
+    }
+    function canOptimize(e) {
+        return (e instanceof code_1._Code &&
+            e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants[c.str] !== undefined));
+    }
+}
+function subtractNames(names, from) {
+    for (const n in from)
+        names[n] = (names[n] || 0) - (from[n] || 0);
+}
+function not(x) {
+    return typeof x == "boolean" || typeof x == "number" || x === null ? !x : (0, code_1._) `!${par(x)}`;
+}
+exports.not = not;
+const andCode = mappend(exports.operators.AND);
+// boolean AND (&&) expression with the passed arguments
+function and(...args) {
+    return args.reduce(andCode);
+}
+exports.and = and;
+const orCode = mappend(exports.operators.OR);
+// boolean OR (||) expression with the passed arguments
+function or(...args) {
+    return args.reduce(orCode);
+}
+exports.or = or;
+function mappend(op) {
+    return (x, y) => (x === code_1.nil ? y : y === code_1.nil ? x : (0, code_1._) `${par(x)} ${op} ${par(y)}`);
+}
+function par(x) {
+    return x instanceof code_1.Name ? x : (0, code_1._) `(${x})`;
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 5407:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ValueScope = exports.ValueScopeName = exports.Scope = exports.varKinds = exports.UsedValueState = void 0;
+const code_1 = __nccwpck_require__(567);
+class ValueError extends Error {
+    constructor(name) {
+        super(`CodeGen: "code" for ${name} not defined`);
+        this.value = name.value;
+    }
+}
+var UsedValueState;
+(function (UsedValueState) {
+    UsedValueState[UsedValueState["Started"] = 0] = "Started";
+    UsedValueState[UsedValueState["Completed"] = 1] = "Completed";
+})(UsedValueState || (exports.UsedValueState = UsedValueState = {}));
+exports.varKinds = {
+    const: new code_1.Name("const"),
+    let: new code_1.Name("let"),
+    var: new code_1.Name("var"),
+};
+class Scope {
+    constructor({ prefixes, parent } = {}) {
+        this._names = {};
+        this._prefixes = prefixes;
+        this._parent = parent;
+    }
+    toName(nameOrPrefix) {
+        return nameOrPrefix instanceof code_1.Name ? nameOrPrefix : this.name(nameOrPrefix);
+    }
+    name(prefix) {
+        return new code_1.Name(this._newName(prefix));
+    }
+    _newName(prefix) {
+        const ng = this._names[prefix] || this._nameGroup(prefix);
+        return `${prefix}${ng.index++}`;
+    }
+    _nameGroup(prefix) {
+        var _a, _b;
+        if (((_b = (_a = this._parent) === null || _a === void 0 ? void 0 : _a._prefixes) === null || _b === void 0 ? void 0 : _b.has(prefix)) || (this._prefixes && !this._prefixes.has(prefix))) {
+            throw new Error(`CodeGen: prefix "${prefix}" is not allowed in this scope`);
+        }
+        return (this._names[prefix] = { prefix, index: 0 });
+    }
+}
+exports.Scope = Scope;
+class ValueScopeName extends code_1.Name {
+    constructor(prefix, nameStr) {
+        super(nameStr);
+        this.prefix = prefix;
+    }
+    setValue(value, { property, itemIndex }) {
+        this.value = value;
+        this.scopePath = (0, code_1._) `.${new code_1.Name(property)}[${itemIndex}]`;
+    }
+}
+exports.ValueScopeName = ValueScopeName;
+const line = (0, code_1._) `\n`;
+class ValueScope extends Scope {
+    constructor(opts) {
+        super(opts);
+        this._values = {};
+        this._scope = opts.scope;
+        this.opts = { ...opts, _n: opts.lines ? line : code_1.nil };
+    }
+    get() {
+        return this._scope;
+    }
+    name(prefix) {
+        return new ValueScopeName(prefix, this._newName(prefix));
+    }
+    value(nameOrPrefix, value) {
+        var _a;
+        if (value.ref === undefined)
+            throw new Error("CodeGen: ref must be passed in value");
+        const name = this.toName(nameOrPrefix);
+        const { prefix } = name;
+        const valueKey = (_a = value.key) !== null && _a !== void 0 ? _a : value.ref;
+        let vs = this._values[prefix];
+        if (vs) {
+            const _name = vs.get(valueKey);
+            if (_name)
+                return _name;
+        }
+        else {
+            vs = this._values[prefix] = new Map();
+        }
+        vs.set(valueKey, name);
+        const s = this._scope[prefix] || (this._scope[prefix] = []);
+        const itemIndex = s.length;
+        s[itemIndex] = value.ref;
+        name.setValue(value, { property: prefix, itemIndex });
+        return name;
+    }
+    getValue(prefix, keyOrRef) {
+        const vs = this._values[prefix];
+        if (!vs)
+            return;
+        return vs.get(keyOrRef);
+    }
+    scopeRefs(scopeName, values = this._values) {
+        return this._reduceValues(values, (name) => {
+            if (name.scopePath === undefined)
+                throw new Error(`CodeGen: name "${name}" has no value`);
+            return (0, code_1._) `${scopeName}${name.scopePath}`;
+        });
+    }
+    scopeCode(values = this._values, usedValues, getCode) {
+        return this._reduceValues(values, (name) => {
+            if (name.value === undefined)
+                throw new Error(`CodeGen: name "${name}" has no value`);
+            return name.value.code;
+        }, usedValues, getCode);
+    }
+    _reduceValues(values, valueCode, usedValues = {}, getCode) {
+        let code = code_1.nil;
+        for (const prefix in values) {
+            const vs = values[prefix];
+            if (!vs)
+                continue;
+            const nameSet = (usedValues[prefix] = usedValues[prefix] || new Map());
+            vs.forEach((name) => {
+                if (nameSet.has(name))
+                    return;
+                nameSet.set(name, UsedValueState.Started);
+                let c = valueCode(name);
+                if (c) {
+                    const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
+                    code = (0, code_1._) `${code}${def} ${name} = ${c};${this.opts._n}`;
+                }
+                else if ((c = getCode === null || getCode === void 0 ? void 0 : getCode(name))) {
+                    code = (0, code_1._) `${code}${c}${this.opts._n}`;
+                }
+                else {
+                    throw new ValueError(name);
+                }
+                nameSet.set(name, UsedValueState.Completed);
+            });
+        }
+        return code;
+    }
+}
+exports.ValueScope = ValueScope;
+//# sourceMappingURL=scope.js.map
+
+/***/ }),
+
+/***/ 1283:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.extendErrors = exports.resetErrorsCount = exports.reportExtraError = exports.reportError = exports.keyword$DataError = exports.keywordError = void 0;
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const names_1 = __nccwpck_require__(630);
+exports.keywordError = {
+    message: ({ keyword }) => (0, codegen_1.str) `must pass "${keyword}" keyword validation`,
+};
+exports.keyword$DataError = {
+    message: ({ keyword, schemaType }) => schemaType
+        ? (0, codegen_1.str) `"${keyword}" keyword must be ${schemaType} ($data)`
+        : (0, codegen_1.str) `"${keyword}" keyword is invalid ($data)`,
+};
+function reportError(cxt, error = exports.keywordError, errorPaths, overrideAllErrors) {
+    const { it } = cxt;
+    const { gen, compositeRule, allErrors } = it;
+    const errObj = errorObjectCode(cxt, error, errorPaths);
+    if (overrideAllErrors !== null && overrideAllErrors !== void 0 ? overrideAllErrors : (compositeRule || allErrors)) {
+        addError(gen, errObj);
+    }
+    else {
+        returnErrors(it, (0, codegen_1._) `[${errObj}]`);
+    }
+}
+exports.reportError = reportError;
+function reportExtraError(cxt, error = exports.keywordError, errorPaths) {
+    const { it } = cxt;
+    const { gen, compositeRule, allErrors } = it;
+    const errObj = errorObjectCode(cxt, error, errorPaths);
+    addError(gen, errObj);
+    if (!(compositeRule || allErrors)) {
+        returnErrors(it, names_1.default.vErrors);
+    }
+}
+exports.reportExtraError = reportExtraError;
+function resetErrorsCount(gen, errsCount) {
+    gen.assign(names_1.default.errors, errsCount);
+    gen.if((0, codegen_1._) `${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._) `${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
+}
+exports.resetErrorsCount = resetErrorsCount;
+function extendErrors({ gen, keyword, schemaValue, data, errsCount, it, }) {
+    /* istanbul ignore if */
+    if (errsCount === undefined)
+        throw new Error("ajv implementation error");
+    const err = gen.name("err");
+    gen.forRange("i", errsCount, names_1.default.errors, (i) => {
+        gen.const(err, (0, codegen_1._) `${names_1.default.vErrors}[${i}]`);
+        gen.if((0, codegen_1._) `${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._) `${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
+        gen.assign((0, codegen_1._) `${err}.schemaPath`, (0, codegen_1.str) `${it.errSchemaPath}/${keyword}`);
+        if (it.opts.verbose) {
+            gen.assign((0, codegen_1._) `${err}.schema`, schemaValue);
+            gen.assign((0, codegen_1._) `${err}.data`, data);
+        }
+    });
+}
+exports.extendErrors = extendErrors;
+function addError(gen, errObj) {
+    const err = gen.const("err", errObj);
+    gen.if((0, codegen_1._) `${names_1.default.vErrors} === null`, () => gen.assign(names_1.default.vErrors, (0, codegen_1._) `[${err}]`), (0, codegen_1._) `${names_1.default.vErrors}.push(${err})`);
+    gen.code((0, codegen_1._) `${names_1.default.errors}++`);
+}
+function returnErrors(it, errs) {
+    const { gen, validateName, schemaEnv } = it;
+    if (schemaEnv.$async) {
+        gen.throw((0, codegen_1._) `new ${it.ValidationError}(${errs})`);
+    }
+    else {
+        gen.assign((0, codegen_1._) `${validateName}.errors`, errs);
+        gen.return(false);
+    }
+}
+const E = {
+    keyword: new codegen_1.Name("keyword"),
+    schemaPath: new codegen_1.Name("schemaPath"), // also used in JTD errors
+    params: new codegen_1.Name("params"),
+    propertyName: new codegen_1.Name("propertyName"),
+    message: new codegen_1.Name("message"),
+    schema: new codegen_1.Name("schema"),
+    parentSchema: new codegen_1.Name("parentSchema"),
+};
+function errorObjectCode(cxt, error, errorPaths) {
+    const { createErrors } = cxt.it;
+    if (createErrors === false)
+        return (0, codegen_1._) `{}`;
+    return errorObject(cxt, error, errorPaths);
+}
+function errorObject(cxt, error, errorPaths = {}) {
+    const { gen, it } = cxt;
+    const keyValues = [
+        errorInstancePath(it, errorPaths),
+        errorSchemaPath(cxt, errorPaths),
+    ];
+    extraErrorProps(cxt, error, keyValues);
+    return gen.object(...keyValues);
+}
+function errorInstancePath({ errorPath }, { instancePath }) {
+    const instPath = instancePath
+        ? (0, codegen_1.str) `${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}`
+        : errorPath;
+    return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
+}
+function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
+    let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str) `${errSchemaPath}/${keyword}`;
+    if (schemaPath) {
+        schPath = (0, codegen_1.str) `${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`;
+    }
+    return [E.schemaPath, schPath];
+}
+function extraErrorProps(cxt, { params, message }, keyValues) {
+    const { keyword, data, schemaValue, it } = cxt;
+    const { opts, propertyName, topSchemaRef, schemaPath } = it;
+    keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._) `{}`]);
+    if (opts.messages) {
+        keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
+    }
+    if (opts.verbose) {
+        keyValues.push([E.schema, schemaValue], [E.parentSchema, (0, codegen_1._) `${topSchemaRef}${schemaPath}`], [names_1.default.data, data]);
+    }
+    if (propertyName)
+        keyValues.push([E.propertyName, propertyName]);
+}
+//# sourceMappingURL=errors.js.map
+
+/***/ }),
+
+/***/ 2718:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.resolveSchema = exports.getCompilingSchema = exports.resolveRef = exports.compileSchema = exports.SchemaEnv = void 0;
+const codegen_1 = __nccwpck_require__(1436);
+const validation_error_1 = __nccwpck_require__(5402);
+const names_1 = __nccwpck_require__(630);
+const resolve_1 = __nccwpck_require__(4090);
+const util_1 = __nccwpck_require__(4464);
+const validate_1 = __nccwpck_require__(7881);
+class SchemaEnv {
+    constructor(env) {
+        var _a;
+        this.refs = {};
+        this.dynamicAnchors = {};
+        let schema;
+        if (typeof env.schema == "object")
+            schema = env.schema;
+        this.schema = env.schema;
+        this.schemaId = env.schemaId;
+        this.root = env.root || this;
+        this.baseId = (_a = env.baseId) !== null && _a !== void 0 ? _a : (0, resolve_1.normalizeId)(schema === null || schema === void 0 ? void 0 : schema[env.schemaId || "$id"]);
+        this.schemaPath = env.schemaPath;
+        this.localRefs = env.localRefs;
+        this.meta = env.meta;
+        this.$async = schema === null || schema === void 0 ? void 0 : schema.$async;
+        this.refs = {};
+    }
+}
+exports.SchemaEnv = SchemaEnv;
+// let codeSize = 0
+// let nodeCount = 0
+// Compiles schema in SchemaEnv
+function compileSchema(sch) {
+    // TODO refactor - remove compilations
+    const _sch = getCompilingSchema.call(this, sch);
+    if (_sch)
+        return _sch;
+    const rootId = (0, resolve_1.getFullPath)(this.opts.uriResolver, sch.root.baseId); // TODO if getFullPath removed 1 tests fails
+    const { es5, lines } = this.opts.code;
+    const { ownProperties } = this.opts;
+    const gen = new codegen_1.CodeGen(this.scope, { es5, lines, ownProperties });
+    let _ValidationError;
+    if (sch.$async) {
+        _ValidationError = gen.scopeValue("Error", {
+            ref: validation_error_1.default,
+            code: (0, codegen_1._) `require("ajv/dist/runtime/validation_error").default`,
+        });
+    }
+    const validateName = gen.scopeName("validate");
+    sch.validateName = validateName;
+    const schemaCxt = {
+        gen,
+        allErrors: this.opts.allErrors,
+        data: names_1.default.data,
+        parentData: names_1.default.parentData,
+        parentDataProperty: names_1.default.parentDataProperty,
+        dataNames: [names_1.default.data],
+        dataPathArr: [codegen_1.nil], // TODO can its length be used as dataLevel if nil is removed?
+        dataLevel: 0,
+        dataTypes: [],
+        definedProperties: new Set(),
+        topSchemaRef: gen.scopeValue("schema", this.opts.code.source === true
+            ? { ref: sch.schema, code: (0, codegen_1.stringify)(sch.schema) }
+            : { ref: sch.schema }),
+        validateName,
+        ValidationError: _ValidationError,
+        schema: sch.schema,
+        schemaEnv: sch,
+        rootId,
+        baseId: sch.baseId || rootId,
+        schemaPath: codegen_1.nil,
+        errSchemaPath: sch.schemaPath || (this.opts.jtd ? "" : "#"),
+        errorPath: (0, codegen_1._) `""`,
+        opts: this.opts,
+        self: this,
+    };
+    let sourceCode;
+    try {
+        this._compilations.add(sch);
+        (0, validate_1.validateFunctionCode)(schemaCxt);
+        gen.optimize(this.opts.code.optimize);
+        // gen.optimize(1)
+        const validateCode = gen.toString();
+        sourceCode = `${gen.scopeRefs(names_1.default.scope)}return ${validateCode}`;
+        // console.log((codeSize += sourceCode.length), (nodeCount += gen.nodeCount))
+        if (this.opts.code.process)
+            sourceCode = this.opts.code.process(sourceCode, sch);
+        // console.log("\n\n\n *** \n", sourceCode)
+        const makeValidate = new Function(`${names_1.default.self}`, `${names_1.default.scope}`, sourceCode);
+        const validate = makeValidate(this, this.scope.get());
+        this.scope.value(validateName, { ref: validate });
+        validate.errors = null;
+        validate.schema = sch.schema;
+        validate.schemaEnv = sch;
+        if (sch.$async)
+            validate.$async = true;
+        if (this.opts.code.source === true) {
+            validate.source = { validateName, validateCode, scopeValues: gen._values };
+        }
+        if (this.opts.unevaluated) {
+            const { props, items } = schemaCxt;
+            validate.evaluated = {
+                props: props instanceof codegen_1.Name ? undefined : props,
+                items: items instanceof codegen_1.Name ? undefined : items,
+                dynamicProps: props instanceof codegen_1.Name,
+                dynamicItems: items instanceof codegen_1.Name,
+            };
+            if (validate.source)
+                validate.source.evaluated = (0, codegen_1.stringify)(validate.evaluated);
+        }
+        sch.validate = validate;
+        return sch;
+    }
+    catch (e) {
+        delete sch.validate;
+        delete sch.validateName;
+        if (sourceCode)
+            this.logger.error("Error compiling schema, function code:", sourceCode);
+        // console.log("\n\n\n *** \n", sourceCode, this.opts)
+        throw e;
+    }
+    finally {
+        this._compilations.delete(sch);
+    }
+}
+exports.compileSchema = compileSchema;
+function resolveRef(root, baseId, ref) {
+    var _a;
+    ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, ref);
+    const schOrFunc = root.refs[ref];
+    if (schOrFunc)
+        return schOrFunc;
+    let _sch = resolve.call(this, root, ref);
+    if (_sch === undefined) {
+        const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref]; // TODO maybe localRefs should hold SchemaEnv
+        const { schemaId } = this.opts;
+        if (schema)
+            _sch = new SchemaEnv({ schema, schemaId, root, baseId });
+    }
+    if (_sch === undefined)
+        return;
+    return (root.refs[ref] = inlineOrCompile.call(this, _sch));
+}
+exports.resolveRef = resolveRef;
+function inlineOrCompile(sch) {
+    if ((0, resolve_1.inlineRef)(sch.schema, this.opts.inlineRefs))
+        return sch.schema;
+    return sch.validate ? sch : compileSchema.call(this, sch);
+}
+// Index of schema compilation in the currently compiled list
+function getCompilingSchema(schEnv) {
+    for (const sch of this._compilations) {
+        if (sameSchemaEnv(sch, schEnv))
+            return sch;
+    }
+}
+exports.getCompilingSchema = getCompilingSchema;
+function sameSchemaEnv(s1, s2) {
+    return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
+}
+// resolve and compile the references ($ref)
+// TODO returns AnySchemaObject (if the schema can be inlined) or validation function
+function resolve(root, // information about the root schema for the current schema
+ref // reference to resolve
+) {
+    let sch;
+    while (typeof (sch = this.refs[ref]) == "string")
+        ref = sch;
+    return sch || this.schemas[ref] || resolveSchema.call(this, root, ref);
+}
+// Resolve schema, its root and baseId
+function resolveSchema(root, // root object with properties schema, refs TODO below SchemaEnv is assigned to it
+ref // reference to resolve
+) {
+    const p = this.opts.uriResolver.parse(ref);
+    const refPath = (0, resolve_1._getFullPath)(this.opts.uriResolver, p);
+    let baseId = (0, resolve_1.getFullPath)(this.opts.uriResolver, root.baseId, undefined);
+    // TODO `Object.keys(root.schema).length > 0` should not be needed - but removing breaks 2 tests
+    if (Object.keys(root.schema).length > 0 && refPath === baseId) {
+        return getJsonPointer.call(this, p, root);
+    }
+    const id = (0, resolve_1.normalizeId)(refPath);
+    const schOrRef = this.refs[id] || this.schemas[id];
+    if (typeof schOrRef == "string") {
+        const sch = resolveSchema.call(this, root, schOrRef);
+        if (typeof (sch === null || sch === void 0 ? void 0 : sch.schema) !== "object")
+            return;
+        return getJsonPointer.call(this, p, sch);
+    }
+    if (typeof (schOrRef === null || schOrRef === void 0 ? void 0 : schOrRef.schema) !== "object")
+        return;
+    if (!schOrRef.validate)
+        compileSchema.call(this, schOrRef);
+    if (id === (0, resolve_1.normalizeId)(ref)) {
+        const { schema } = schOrRef;
+        const { schemaId } = this.opts;
+        const schId = schema[schemaId];
+        if (schId)
+            baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
+        return new SchemaEnv({ schema, schemaId, root, baseId });
+    }
+    return getJsonPointer.call(this, p, schOrRef);
+}
+exports.resolveSchema = resolveSchema;
+const PREVENT_SCOPE_CHANGE = new Set([
+    "properties",
+    "patternProperties",
+    "enum",
+    "dependencies",
+    "definitions",
+]);
+function getJsonPointer(parsedRef, { baseId, schema, root }) {
+    var _a;
+    if (((_a = parsedRef.fragment) === null || _a === void 0 ? void 0 : _a[0]) !== "/")
+        return;
+    for (const part of parsedRef.fragment.slice(1).split("/")) {
+        if (typeof schema === "boolean")
+            return;
+        const partSchema = schema[(0, util_1.unescapeFragment)(part)];
+        if (partSchema === undefined)
+            return;
+        schema = partSchema;
+        // TODO PREVENT_SCOPE_CHANGE could be defined in keyword def?
+        const schId = typeof schema === "object" && schema[this.opts.schemaId];
+        if (!PREVENT_SCOPE_CHANGE.has(part) && schId) {
+            baseId = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schId);
+        }
+    }
+    let env;
+    if (typeof schema != "boolean" && schema.$ref && !(0, util_1.schemaHasRulesButRef)(schema, this.RULES)) {
+        const $ref = (0, resolve_1.resolveUrl)(this.opts.uriResolver, baseId, schema.$ref);
+        env = resolveSchema.call(this, root, $ref);
+    }
+    // even though resolution failed we need to return SchemaEnv to throw exception
+    // so that compileAsync loads missing schema.
+    const { schemaId } = this.opts;
+    env = env || new SchemaEnv({ schema, schemaId, root, baseId });
+    if (env.schema !== env.root.schema)
+        return env;
+    return undefined;
+}
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 630:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const names = {
+    // validation function arguments
+    data: new codegen_1.Name("data"), // data passed to validation function
+    // args passed from referencing schema
+    valCxt: new codegen_1.Name("valCxt"), // validation/data context - should not be used directly, it is destructured to the names below
+    instancePath: new codegen_1.Name("instancePath"),
+    parentData: new codegen_1.Name("parentData"),
+    parentDataProperty: new codegen_1.Name("parentDataProperty"),
+    rootData: new codegen_1.Name("rootData"), // root data - same as the data passed to the first/top validation function
+    dynamicAnchors: new codegen_1.Name("dynamicAnchors"), // used to support recursiveRef and dynamicRef
+    // function scoped variables
+    vErrors: new codegen_1.Name("vErrors"), // null or array of validation errors
+    errors: new codegen_1.Name("errors"), // counter of validation errors
+    this: new codegen_1.Name("this"),
+    // "globals"
+    self: new codegen_1.Name("self"),
+    scope: new codegen_1.Name("scope"),
+    // JTD serialize/parse name for JSON string and position
+    json: new codegen_1.Name("json"),
+    jsonPos: new codegen_1.Name("jsonPos"),
+    jsonLen: new codegen_1.Name("jsonLen"),
+    jsonPart: new codegen_1.Name("jsonPart"),
+};
+exports["default"] = names;
+//# sourceMappingURL=names.js.map
+
+/***/ }),
+
+/***/ 3162:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const resolve_1 = __nccwpck_require__(4090);
+class MissingRefError extends Error {
+    constructor(resolver, baseId, ref, msg) {
+        super(msg || `can't resolve reference ${ref} from id ${baseId}`);
+        this.missingRef = (0, resolve_1.resolveUrl)(resolver, baseId, ref);
+        this.missingSchema = (0, resolve_1.normalizeId)((0, resolve_1.getFullPath)(resolver, this.missingRef));
+    }
+}
+exports["default"] = MissingRefError;
+//# sourceMappingURL=ref_error.js.map
+
+/***/ }),
+
+/***/ 4090:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
+const util_1 = __nccwpck_require__(4464);
+const equal = __nccwpck_require__(3430);
+const traverse = __nccwpck_require__(1167);
+// TODO refactor to use keyword definitions
+const SIMPLE_INLINED = new Set([
+    "type",
+    "format",
+    "pattern",
+    "maxLength",
+    "minLength",
+    "maxProperties",
+    "minProperties",
+    "maxItems",
+    "minItems",
+    "maximum",
+    "minimum",
+    "uniqueItems",
+    "multipleOf",
+    "required",
+    "enum",
+    "const",
+]);
+function inlineRef(schema, limit = true) {
+    if (typeof schema == "boolean")
+        return true;
+    if (limit === true)
+        return !hasRef(schema);
+    if (!limit)
+        return false;
+    return countKeys(schema) <= limit;
+}
+exports.inlineRef = inlineRef;
+const REF_KEYWORDS = new Set([
+    "$ref",
+    "$recursiveRef",
+    "$recursiveAnchor",
+    "$dynamicRef",
+    "$dynamicAnchor",
+]);
+function hasRef(schema) {
+    for (const key in schema) {
+        if (REF_KEYWORDS.has(key))
+            return true;
+        const sch = schema[key];
+        if (Array.isArray(sch) && sch.some(hasRef))
+            return true;
+        if (typeof sch == "object" && hasRef(sch))
+            return true;
+    }
+    return false;
+}
+function countKeys(schema) {
+    let count = 0;
+    for (const key in schema) {
+        if (key === "$ref")
+            return Infinity;
+        count++;
+        if (SIMPLE_INLINED.has(key))
+            continue;
+        if (typeof schema[key] == "object") {
+            (0, util_1.eachItem)(schema[key], (sch) => (count += countKeys(sch)));
+        }
+        if (count === Infinity)
+            return Infinity;
+    }
+    return count;
+}
+function getFullPath(resolver, id = "", normalize) {
+    if (normalize !== false)
+        id = normalizeId(id);
+    const p = resolver.parse(id);
+    return _getFullPath(resolver, p);
+}
+exports.getFullPath = getFullPath;
+function _getFullPath(resolver, p) {
+    const serialized = resolver.serialize(p);
+    return serialized.split("#")[0] + "#";
+}
+exports._getFullPath = _getFullPath;
+const TRAILING_SLASH_HASH = /#\/?$/;
+function normalizeId(id) {
+    return id ? id.replace(TRAILING_SLASH_HASH, "") : "";
+}
+exports.normalizeId = normalizeId;
+function resolveUrl(resolver, baseId, id) {
+    id = normalizeId(id);
+    return resolver.resolve(baseId, id);
+}
+exports.resolveUrl = resolveUrl;
+const ANCHOR = /^[a-z_][-a-z0-9._]*$/i;
+function getSchemaRefs(schema, baseId) {
+    if (typeof schema == "boolean")
+        return {};
+    const { schemaId, uriResolver } = this.opts;
+    const schId = normalizeId(schema[schemaId] || baseId);
+    const baseIds = { "": schId };
+    const pathPrefix = getFullPath(uriResolver, schId, false);
+    const localRefs = {};
+    const schemaRefs = new Set();
+    traverse(schema, { allKeys: true }, (sch, jsonPtr, _, parentJsonPtr) => {
+        if (parentJsonPtr === undefined)
+            return;
+        const fullPath = pathPrefix + jsonPtr;
+        let innerBaseId = baseIds[parentJsonPtr];
+        if (typeof sch[schemaId] == "string")
+            innerBaseId = addRef.call(this, sch[schemaId]);
+        addAnchor.call(this, sch.$anchor);
+        addAnchor.call(this, sch.$dynamicAnchor);
+        baseIds[jsonPtr] = innerBaseId;
+        function addRef(ref) {
+            // eslint-disable-next-line @typescript-eslint/unbound-method
+            const _resolve = this.opts.uriResolver.resolve;
+            ref = normalizeId(innerBaseId ? _resolve(innerBaseId, ref) : ref);
+            if (schemaRefs.has(ref))
+                throw ambiguos(ref);
+            schemaRefs.add(ref);
+            let schOrRef = this.refs[ref];
+            if (typeof schOrRef == "string")
+                schOrRef = this.refs[schOrRef];
+            if (typeof schOrRef == "object") {
+                checkAmbiguosRef(sch, schOrRef.schema, ref);
+            }
+            else if (ref !== normalizeId(fullPath)) {
+                if (ref[0] === "#") {
+                    checkAmbiguosRef(sch, localRefs[ref], ref);
+                    localRefs[ref] = sch;
+                }
+                else {
+                    this.refs[ref] = fullPath;
+                }
+            }
+            return ref;
+        }
+        function addAnchor(anchor) {
+            if (typeof anchor == "string") {
+                if (!ANCHOR.test(anchor))
+                    throw new Error(`invalid anchor "${anchor}"`);
+                addRef.call(this, `#${anchor}`);
+            }
+        }
+    });
+    return localRefs;
+    function checkAmbiguosRef(sch1, sch2, ref) {
+        if (sch2 !== undefined && !equal(sch1, sch2))
+            throw ambiguos(ref);
+    }
+    function ambiguos(ref) {
+        return new Error(`reference "${ref}" resolves to more than one schema`);
+    }
+}
+exports.getSchemaRefs = getSchemaRefs;
+//# sourceMappingURL=resolve.js.map
+
+/***/ }),
+
+/***/ 7353:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getRules = exports.isJSONType = void 0;
+const _jsonTypes = ["string", "number", "integer", "boolean", "null", "object", "array"];
+const jsonTypes = new Set(_jsonTypes);
+function isJSONType(x) {
+    return typeof x == "string" && jsonTypes.has(x);
+}
+exports.isJSONType = isJSONType;
+function getRules() {
+    const groups = {
+        number: { type: "number", rules: [] },
+        string: { type: "string", rules: [] },
+        array: { type: "array", rules: [] },
+        object: { type: "object", rules: [] },
+    };
+    return {
+        types: { ...groups, integer: true, boolean: true, null: true },
+        rules: [{ rules: [] }, groups.number, groups.string, groups.array, groups.object],
+        post: { rules: [] },
+        all: {},
+        keywords: {},
+    };
+}
+exports.getRules = getRules;
+//# sourceMappingURL=rules.js.map
+
+/***/ }),
+
+/***/ 4464:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.checkStrictMode = exports.getErrorPath = exports.Type = exports.useFunc = exports.setEvaluated = exports.evaluatedPropsToName = exports.mergeEvaluated = exports.eachItem = exports.unescapeJsonPointer = exports.escapeJsonPointer = exports.escapeFragment = exports.unescapeFragment = exports.schemaRefOrVal = exports.schemaHasRulesButRef = exports.schemaHasRules = exports.checkUnknownRules = exports.alwaysValidSchema = exports.toHash = void 0;
+const codegen_1 = __nccwpck_require__(1436);
+const code_1 = __nccwpck_require__(567);
+// TODO refactor to use Set
+function toHash(arr) {
+    const hash = {};
+    for (const item of arr)
+        hash[item] = true;
+    return hash;
+}
+exports.toHash = toHash;
+function alwaysValidSchema(it, schema) {
+    if (typeof schema == "boolean")
+        return schema;
+    if (Object.keys(schema).length === 0)
+        return true;
+    checkUnknownRules(it, schema);
+    return !schemaHasRules(schema, it.self.RULES.all);
+}
+exports.alwaysValidSchema = alwaysValidSchema;
+function checkUnknownRules(it, schema = it.schema) {
+    const { opts, self } = it;
+    if (!opts.strictSchema)
+        return;
+    if (typeof schema === "boolean")
+        return;
+    const rules = self.RULES.keywords;
+    for (const key in schema) {
+        if (!rules[key])
+            checkStrictMode(it, `unknown keyword: "${key}"`);
+    }
+}
+exports.checkUnknownRules = checkUnknownRules;
+function schemaHasRules(schema, rules) {
+    if (typeof schema == "boolean")
+        return !schema;
+    for (const key in schema)
+        if (rules[key])
+            return true;
+    return false;
+}
+exports.schemaHasRules = schemaHasRules;
+function schemaHasRulesButRef(schema, RULES) {
+    if (typeof schema == "boolean")
+        return !schema;
+    for (const key in schema)
+        if (key !== "$ref" && RULES.all[key])
+            return true;
+    return false;
+}
+exports.schemaHasRulesButRef = schemaHasRulesButRef;
+function schemaRefOrVal({ topSchemaRef, schemaPath }, schema, keyword, $data) {
+    if (!$data) {
+        if (typeof schema == "number" || typeof schema == "boolean")
+            return schema;
+        if (typeof schema == "string")
+            return (0, codegen_1._) `${schema}`;
+    }
+    return (0, codegen_1._) `${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
+}
+exports.schemaRefOrVal = schemaRefOrVal;
+function unescapeFragment(str) {
+    return unescapeJsonPointer(decodeURIComponent(str));
+}
+exports.unescapeFragment = unescapeFragment;
+function escapeFragment(str) {
+    return encodeURIComponent(escapeJsonPointer(str));
+}
+exports.escapeFragment = escapeFragment;
+function escapeJsonPointer(str) {
+    if (typeof str == "number")
+        return `${str}`;
+    return str.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+exports.escapeJsonPointer = escapeJsonPointer;
+function unescapeJsonPointer(str) {
+    return str.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+exports.unescapeJsonPointer = unescapeJsonPointer;
+function eachItem(xs, f) {
+    if (Array.isArray(xs)) {
+        for (const x of xs)
+            f(x);
+    }
+    else {
+        f(xs);
+    }
+}
+exports.eachItem = eachItem;
+function makeMergeEvaluated({ mergeNames, mergeToName, mergeValues, resultToName, }) {
+    return (gen, from, to, toName) => {
+        const res = to === undefined
+            ? from
+            : to instanceof codegen_1.Name
+                ? (from instanceof codegen_1.Name ? mergeNames(gen, from, to) : mergeToName(gen, from, to), to)
+                : from instanceof codegen_1.Name
+                    ? (mergeToName(gen, to, from), from)
+                    : mergeValues(from, to);
+        return toName === codegen_1.Name && !(res instanceof codegen_1.Name) ? resultToName(gen, res) : res;
+    };
+}
+exports.mergeEvaluated = {
+    props: makeMergeEvaluated({
+        mergeNames: (gen, from, to) => gen.if((0, codegen_1._) `${to} !== true && ${from} !== undefined`, () => {
+            gen.if((0, codegen_1._) `${from} === true`, () => gen.assign(to, true), () => gen.assign(to, (0, codegen_1._) `${to} || {}`).code((0, codegen_1._) `Object.assign(${to}, ${from})`));
+        }),
+        mergeToName: (gen, from, to) => gen.if((0, codegen_1._) `${to} !== true`, () => {
+            if (from === true) {
+                gen.assign(to, true);
+            }
+            else {
+                gen.assign(to, (0, codegen_1._) `${to} || {}`);
+                setEvaluated(gen, to, from);
+            }
+        }),
+        mergeValues: (from, to) => (from === true ? true : { ...from, ...to }),
+        resultToName: evaluatedPropsToName,
+    }),
+    items: makeMergeEvaluated({
+        mergeNames: (gen, from, to) => gen.if((0, codegen_1._) `${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._) `${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
+        mergeToName: (gen, from, to) => gen.if((0, codegen_1._) `${to} !== true`, () => gen.assign(to, from === true ? true : (0, codegen_1._) `${to} > ${from} ? ${to} : ${from}`)),
+        mergeValues: (from, to) => (from === true ? true : Math.max(from, to)),
+        resultToName: (gen, items) => gen.var("items", items),
+    }),
+};
+function evaluatedPropsToName(gen, ps) {
+    if (ps === true)
+        return gen.var("props", true);
+    const props = gen.var("props", (0, codegen_1._) `{}`);
+    if (ps !== undefined)
+        setEvaluated(gen, props, ps);
+    return props;
+}
+exports.evaluatedPropsToName = evaluatedPropsToName;
+function setEvaluated(gen, props, ps) {
+    Object.keys(ps).forEach((p) => gen.assign((0, codegen_1._) `${props}${(0, codegen_1.getProperty)(p)}`, true));
+}
+exports.setEvaluated = setEvaluated;
+const snippets = {};
+function useFunc(gen, f) {
+    return gen.scopeValue("func", {
+        ref: f,
+        code: snippets[f.code] || (snippets[f.code] = new code_1._Code(f.code)),
+    });
+}
+exports.useFunc = useFunc;
+var Type;
+(function (Type) {
+    Type[Type["Num"] = 0] = "Num";
+    Type[Type["Str"] = 1] = "Str";
+})(Type || (exports.Type = Type = {}));
+function getErrorPath(dataProp, dataPropType, jsPropertySyntax) {
+    // let path
+    if (dataProp instanceof codegen_1.Name) {
+        const isNumber = dataPropType === Type.Num;
+        return jsPropertySyntax
+            ? isNumber
+                ? (0, codegen_1._) `"[" + ${dataProp} + "]"`
+                : (0, codegen_1._) `"['" + ${dataProp} + "']"`
+            : isNumber
+                ? (0, codegen_1._) `"/" + ${dataProp}`
+                : (0, codegen_1._) `"/" + ${dataProp}.replace(/~/g, "~0").replace(/\\//g, "~1")`; // TODO maybe use global escapePointer
+    }
+    return jsPropertySyntax ? (0, codegen_1.getProperty)(dataProp).toString() : "/" + escapeJsonPointer(dataProp);
+}
+exports.getErrorPath = getErrorPath;
+function checkStrictMode(it, msg, mode = it.opts.strictSchema) {
+    if (!mode)
+        return;
+    msg = `strict mode: ${msg}`;
+    if (mode === true)
+        throw new Error(msg);
+    it.self.logger.warn(msg);
+}
+exports.checkStrictMode = checkStrictMode;
+//# sourceMappingURL=util.js.map
+
+/***/ }),
+
+/***/ 7692:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
+function schemaHasRulesForType({ schema, self }, type) {
+    const group = self.RULES.types[type];
+    return group && group !== true && shouldUseGroup(schema, group);
+}
+exports.schemaHasRulesForType = schemaHasRulesForType;
+function shouldUseGroup(schema, group) {
+    return group.rules.some((rule) => shouldUseRule(schema, rule));
+}
+exports.shouldUseGroup = shouldUseGroup;
+function shouldUseRule(schema, rule) {
+    var _a;
+    return (schema[rule.keyword] !== undefined ||
+        ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== undefined)));
+}
+exports.shouldUseRule = shouldUseRule;
+//# sourceMappingURL=applicability.js.map
+
+/***/ }),
+
+/***/ 5346:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.boolOrEmptySchema = exports.topBoolOrEmptySchema = void 0;
+const errors_1 = __nccwpck_require__(1283);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const boolError = {
+    message: "boolean schema is false",
+};
+function topBoolOrEmptySchema(it) {
+    const { gen, schema, validateName } = it;
+    if (schema === false) {
+        falseSchemaError(it, false);
+    }
+    else if (typeof schema == "object" && schema.$async === true) {
+        gen.return(names_1.default.data);
+    }
+    else {
+        gen.assign((0, codegen_1._) `${validateName}.errors`, null);
+        gen.return(true);
+    }
+}
+exports.topBoolOrEmptySchema = topBoolOrEmptySchema;
+function boolOrEmptySchema(it, valid) {
+    const { gen, schema } = it;
+    if (schema === false) {
+        gen.var(valid, false); // TODO var
+        falseSchemaError(it);
+    }
+    else {
+        gen.var(valid, true); // TODO var
+    }
+}
+exports.boolOrEmptySchema = boolOrEmptySchema;
+function falseSchemaError(it, overrideAllErrors) {
+    const { gen, data } = it;
+    // TODO maybe some other interface should be used for non-keyword validation errors...
+    const cxt = {
+        gen,
+        keyword: "false schema",
+        data,
+        schema: false,
+        schemaCode: false,
+        schemaValue: false,
+        params: {},
+        it,
+    };
+    (0, errors_1.reportError)(cxt, boolError, undefined, overrideAllErrors);
+}
+//# sourceMappingURL=boolSchema.js.map
+
+/***/ }),
+
+/***/ 6685:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.reportTypeError = exports.checkDataTypes = exports.checkDataType = exports.coerceAndCheckDataType = exports.getJSONTypes = exports.getSchemaTypes = exports.DataType = void 0;
+const rules_1 = __nccwpck_require__(7353);
+const applicability_1 = __nccwpck_require__(7692);
+const errors_1 = __nccwpck_require__(1283);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+var DataType;
+(function (DataType) {
+    DataType[DataType["Correct"] = 0] = "Correct";
+    DataType[DataType["Wrong"] = 1] = "Wrong";
+})(DataType || (exports.DataType = DataType = {}));
+function getSchemaTypes(schema) {
+    const types = getJSONTypes(schema.type);
+    const hasNull = types.includes("null");
+    if (hasNull) {
+        if (schema.nullable === false)
+            throw new Error("type: null contradicts nullable: false");
+    }
+    else {
+        if (!types.length && schema.nullable !== undefined) {
+            throw new Error('"nullable" cannot be used without "type"');
+        }
+        if (schema.nullable === true)
+            types.push("null");
+    }
+    return types;
+}
+exports.getSchemaTypes = getSchemaTypes;
+// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
+function getJSONTypes(ts) {
+    const types = Array.isArray(ts) ? ts : ts ? [ts] : [];
+    if (types.every(rules_1.isJSONType))
+        return types;
+    throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
+}
+exports.getJSONTypes = getJSONTypes;
+function coerceAndCheckDataType(it, types) {
+    const { gen, data, opts } = it;
+    const coerceTo = coerceToTypes(types, opts.coerceTypes);
+    const checkTypes = types.length > 0 &&
+        !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types[0]));
+    if (checkTypes) {
+        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
+        gen.if(wrongType, () => {
+            if (coerceTo.length)
+                coerceData(it, types, coerceTo);
+            else
+                reportTypeError(it);
+        });
+    }
+    return checkTypes;
+}
+exports.coerceAndCheckDataType = coerceAndCheckDataType;
+const COERCIBLE = new Set(["string", "number", "integer", "boolean", "null"]);
+function coerceToTypes(types, coerceTypes) {
+    return coerceTypes
+        ? types.filter((t) => COERCIBLE.has(t) || (coerceTypes === "array" && t === "array"))
+        : [];
+}
+function coerceData(it, types, coerceTo) {
+    const { gen, data, opts } = it;
+    const dataType = gen.let("dataType", (0, codegen_1._) `typeof ${data}`);
+    const coerced = gen.let("coerced", (0, codegen_1._) `undefined`);
+    if (opts.coerceTypes === "array") {
+        gen.if((0, codegen_1._) `${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen
+            .assign(data, (0, codegen_1._) `${data}[0]`)
+            .assign(dataType, (0, codegen_1._) `typeof ${data}`)
+            .if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data)));
+    }
+    gen.if((0, codegen_1._) `${coerced} !== undefined`);
+    for (const t of coerceTo) {
+        if (COERCIBLE.has(t) || (t === "array" && opts.coerceTypes === "array")) {
+            coerceSpecificType(t);
+        }
+    }
+    gen.else();
+    reportTypeError(it);
+    gen.endIf();
+    gen.if((0, codegen_1._) `${coerced} !== undefined`, () => {
+        gen.assign(data, coerced);
+        assignParentData(it, coerced);
+    });
+    function coerceSpecificType(t) {
+        switch (t) {
+            case "string":
+                gen
+                    .elseIf((0, codegen_1._) `${dataType} == "number" || ${dataType} == "boolean"`)
+                    .assign(coerced, (0, codegen_1._) `"" + ${data}`)
+                    .elseIf((0, codegen_1._) `${data} === null`)
+                    .assign(coerced, (0, codegen_1._) `""`);
+                return;
+            case "number":
+                gen
+                    .elseIf((0, codegen_1._) `${dataType} == "boolean" || ${data} === null
+              || (${dataType} == "string" && ${data} && ${data} == +${data})`)
+                    .assign(coerced, (0, codegen_1._) `+${data}`);
+                return;
+            case "integer":
+                gen
+                    .elseIf((0, codegen_1._) `${dataType} === "boolean" || ${data} === null
+              || (${dataType} === "string" && ${data} && ${data} == +${data} && !(${data} % 1))`)
+                    .assign(coerced, (0, codegen_1._) `+${data}`);
+                return;
+            case "boolean":
+                gen
+                    .elseIf((0, codegen_1._) `${data} === "false" || ${data} === 0 || ${data} === null`)
+                    .assign(coerced, false)
+                    .elseIf((0, codegen_1._) `${data} === "true" || ${data} === 1`)
+                    .assign(coerced, true);
+                return;
+            case "null":
+                gen.elseIf((0, codegen_1._) `${data} === "" || ${data} === 0 || ${data} === false`);
+                gen.assign(coerced, null);
+                return;
+            case "array":
+                gen
+                    .elseIf((0, codegen_1._) `${dataType} === "string" || ${dataType} === "number"
+              || ${dataType} === "boolean" || ${data} === null`)
+                    .assign(coerced, (0, codegen_1._) `[${data}]`);
+        }
+    }
+}
+function assignParentData({ gen, parentData, parentDataProperty }, expr) {
+    // TODO use gen.property
+    gen.if((0, codegen_1._) `${parentData} !== undefined`, () => gen.assign((0, codegen_1._) `${parentData}[${parentDataProperty}]`, expr));
+}
+function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
+    const EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
+    let cond;
+    switch (dataType) {
+        case "null":
+            return (0, codegen_1._) `${data} ${EQ} null`;
+        case "array":
+            cond = (0, codegen_1._) `Array.isArray(${data})`;
+            break;
+        case "object":
+            cond = (0, codegen_1._) `${data} && typeof ${data} == "object" && !Array.isArray(${data})`;
+            break;
+        case "integer":
+            cond = numCond((0, codegen_1._) `!(${data} % 1) && !isNaN(${data})`);
+            break;
+        case "number":
+            cond = numCond();
+            break;
+        default:
+            return (0, codegen_1._) `typeof ${data} ${EQ} ${dataType}`;
+    }
+    return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
+    function numCond(_cond = codegen_1.nil) {
+        return (0, codegen_1.and)((0, codegen_1._) `typeof ${data} == "number"`, _cond, strictNums ? (0, codegen_1._) `isFinite(${data})` : codegen_1.nil);
+    }
+}
+exports.checkDataType = checkDataType;
+function checkDataTypes(dataTypes, data, strictNums, correct) {
+    if (dataTypes.length === 1) {
+        return checkDataType(dataTypes[0], data, strictNums, correct);
+    }
+    let cond;
+    const types = (0, util_1.toHash)(dataTypes);
+    if (types.array && types.object) {
+        const notObj = (0, codegen_1._) `typeof ${data} != "object"`;
+        cond = types.null ? notObj : (0, codegen_1._) `!${data} || ${notObj}`;
+        delete types.null;
+        delete types.array;
+        delete types.object;
+    }
+    else {
+        cond = codegen_1.nil;
+    }
+    if (types.number)
+        delete types.integer;
+    for (const t in types)
+        cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
+    return cond;
+}
+exports.checkDataTypes = checkDataTypes;
+const typeError = {
+    message: ({ schema }) => `must be ${schema}`,
+    params: ({ schema, schemaValue }) => typeof schema == "string" ? (0, codegen_1._) `{type: ${schema}}` : (0, codegen_1._) `{type: ${schemaValue}}`,
+};
+function reportTypeError(it) {
+    const cxt = getTypeErrorContext(it);
+    (0, errors_1.reportError)(cxt, typeError);
+}
+exports.reportTypeError = reportTypeError;
+function getTypeErrorContext(it) {
+    const { gen, data, schema } = it;
+    const schemaCode = (0, util_1.schemaRefOrVal)(it, schema, "type");
+    return {
+        gen,
+        keyword: "type",
+        data,
+        schema: schema.type,
+        schemaCode,
+        schemaValue: schemaCode,
+        parentSchema: schema,
+        params: {},
+        it,
+    };
+}
+//# sourceMappingURL=dataType.js.map
+
+/***/ }),
+
+/***/ 1699:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.assignDefaults = void 0;
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+function assignDefaults(it, ty) {
+    const { properties, items } = it.schema;
+    if (ty === "object" && properties) {
+        for (const key in properties) {
+            assignDefault(it, key, properties[key].default);
+        }
+    }
+    else if (ty === "array" && Array.isArray(items)) {
+        items.forEach((sch, i) => assignDefault(it, i, sch.default));
+    }
+}
+exports.assignDefaults = assignDefaults;
+function assignDefault(it, prop, defaultValue) {
+    const { gen, compositeRule, data, opts } = it;
+    if (defaultValue === undefined)
+        return;
+    const childData = (0, codegen_1._) `${data}${(0, codegen_1.getProperty)(prop)}`;
+    if (compositeRule) {
+        (0, util_1.checkStrictMode)(it, `default is ignored for: ${childData}`);
+        return;
+    }
+    let condition = (0, codegen_1._) `${childData} === undefined`;
+    if (opts.useDefaults === "empty") {
+        condition = (0, codegen_1._) `${condition} || ${childData} === null || ${childData} === ""`;
+    }
+    // `${childData} === undefined` +
+    // (opts.useDefaults === "empty" ? ` || ${childData} === null || ${childData} === ""` : "")
+    gen.if(condition, (0, codegen_1._) `${childData} = ${(0, codegen_1.stringify)(defaultValue)}`);
+}
+//# sourceMappingURL=defaults.js.map
+
+/***/ }),
+
+/***/ 7881:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getData = exports.KeywordCxt = exports.validateFunctionCode = void 0;
+const boolSchema_1 = __nccwpck_require__(5346);
+const dataType_1 = __nccwpck_require__(6685);
+const applicability_1 = __nccwpck_require__(7692);
+const dataType_2 = __nccwpck_require__(6685);
+const defaults_1 = __nccwpck_require__(1699);
+const keyword_1 = __nccwpck_require__(5202);
+const subschema_1 = __nccwpck_require__(6200);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const resolve_1 = __nccwpck_require__(4090);
+const util_1 = __nccwpck_require__(4464);
+const errors_1 = __nccwpck_require__(1283);
+// schema compilation - generates validation function, subschemaCode (below) is used for subschemas
+function validateFunctionCode(it) {
+    if (isSchemaObj(it)) {
+        checkKeywords(it);
+        if (schemaCxtHasRules(it)) {
+            topSchemaObjCode(it);
+            return;
+        }
+    }
+    validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
+}
+exports.validateFunctionCode = validateFunctionCode;
+function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
+    if (opts.code.es5) {
+        gen.func(validateName, (0, codegen_1._) `${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
+            gen.code((0, codegen_1._) `"use strict"; ${funcSourceUrl(schema, opts)}`);
+            destructureValCxtES5(gen, opts);
+            gen.code(body);
+        });
+    }
+    else {
+        gen.func(validateName, (0, codegen_1._) `${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
+    }
+}
+function destructureValCxt(opts) {
+    return (0, codegen_1._) `{${names_1.default.instancePath}="", ${names_1.default.parentData}, ${names_1.default.parentDataProperty}, ${names_1.default.rootData}=${names_1.default.data}${opts.dynamicRef ? (0, codegen_1._) `, ${names_1.default.dynamicAnchors}={}` : codegen_1.nil}}={}`;
+}
+function destructureValCxtES5(gen, opts) {
+    gen.if(names_1.default.valCxt, () => {
+        gen.var(names_1.default.instancePath, (0, codegen_1._) `${names_1.default.valCxt}.${names_1.default.instancePath}`);
+        gen.var(names_1.default.parentData, (0, codegen_1._) `${names_1.default.valCxt}.${names_1.default.parentData}`);
+        gen.var(names_1.default.parentDataProperty, (0, codegen_1._) `${names_1.default.valCxt}.${names_1.default.parentDataProperty}`);
+        gen.var(names_1.default.rootData, (0, codegen_1._) `${names_1.default.valCxt}.${names_1.default.rootData}`);
+        if (opts.dynamicRef)
+            gen.var(names_1.default.dynamicAnchors, (0, codegen_1._) `${names_1.default.valCxt}.${names_1.default.dynamicAnchors}`);
+    }, () => {
+        gen.var(names_1.default.instancePath, (0, codegen_1._) `""`);
+        gen.var(names_1.default.parentData, (0, codegen_1._) `undefined`);
+        gen.var(names_1.default.parentDataProperty, (0, codegen_1._) `undefined`);
+        gen.var(names_1.default.rootData, names_1.default.data);
+        if (opts.dynamicRef)
+            gen.var(names_1.default.dynamicAnchors, (0, codegen_1._) `{}`);
+    });
+}
+function topSchemaObjCode(it) {
+    const { schema, opts, gen } = it;
+    validateFunction(it, () => {
+        if (opts.$comment && schema.$comment)
+            commentKeyword(it);
+        checkNoDefault(it);
+        gen.let(names_1.default.vErrors, null);
+        gen.let(names_1.default.errors, 0);
+        if (opts.unevaluated)
+            resetEvaluated(it);
+        typeAndKeywords(it);
+        returnResults(it);
+    });
+    return;
+}
+function resetEvaluated(it) {
+    // TODO maybe some hook to execute it in the end to check whether props/items are Name, as in assignEvaluated
+    const { gen, validateName } = it;
+    it.evaluated = gen.const("evaluated", (0, codegen_1._) `${validateName}.evaluated`);
+    gen.if((0, codegen_1._) `${it.evaluated}.dynamicProps`, () => gen.assign((0, codegen_1._) `${it.evaluated}.props`, (0, codegen_1._) `undefined`));
+    gen.if((0, codegen_1._) `${it.evaluated}.dynamicItems`, () => gen.assign((0, codegen_1._) `${it.evaluated}.items`, (0, codegen_1._) `undefined`));
+}
+function funcSourceUrl(schema, opts) {
+    const schId = typeof schema == "object" && schema[opts.schemaId];
+    return schId && (opts.code.source || opts.code.process) ? (0, codegen_1._) `/*# sourceURL=${schId} */` : codegen_1.nil;
+}
+// schema compilation - this function is used recursively to generate code for sub-schemas
+function subschemaCode(it, valid) {
+    if (isSchemaObj(it)) {
+        checkKeywords(it);
+        if (schemaCxtHasRules(it)) {
+            subSchemaObjCode(it, valid);
+            return;
+        }
+    }
+    (0, boolSchema_1.boolOrEmptySchema)(it, valid);
+}
+function schemaCxtHasRules({ schema, self }) {
+    if (typeof schema == "boolean")
+        return !schema;
+    for (const key in schema)
+        if (self.RULES.all[key])
+            return true;
+    return false;
+}
+function isSchemaObj(it) {
+    return typeof it.schema != "boolean";
+}
+function subSchemaObjCode(it, valid) {
+    const { schema, gen, opts } = it;
+    if (opts.$comment && schema.$comment)
+        commentKeyword(it);
+    updateContext(it);
+    checkAsyncSchema(it);
+    const errsCount = gen.const("_errs", names_1.default.errors);
+    typeAndKeywords(it, errsCount);
+    // TODO var
+    gen.var(valid, (0, codegen_1._) `${errsCount} === ${names_1.default.errors}`);
+}
+function checkKeywords(it) {
+    (0, util_1.checkUnknownRules)(it);
+    checkRefsAndKeywords(it);
+}
+function typeAndKeywords(it, errsCount) {
+    if (it.opts.jtd)
+        return schemaKeywords(it, [], false, errsCount);
+    const types = (0, dataType_1.getSchemaTypes)(it.schema);
+    const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types);
+    schemaKeywords(it, types, !checkedTypes, errsCount);
+}
+function checkRefsAndKeywords(it) {
+    const { schema, errSchemaPath, opts, self } = it;
+    if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self.RULES)) {
+        self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
+    }
+}
+function checkNoDefault(it) {
+    const { schema, opts } = it;
+    if (schema.default !== undefined && opts.useDefaults && opts.strictSchema) {
+        (0, util_1.checkStrictMode)(it, "default is ignored in the schema root");
+    }
+}
+function updateContext(it) {
+    const schId = it.schema[it.opts.schemaId];
+    if (schId)
+        it.baseId = (0, resolve_1.resolveUrl)(it.opts.uriResolver, it.baseId, schId);
+}
+function checkAsyncSchema(it) {
+    if (it.schema.$async && !it.schemaEnv.$async)
+        throw new Error("async schema in sync schema");
+}
+function commentKeyword({ gen, schemaEnv, schema, errSchemaPath, opts }) {
+    const msg = schema.$comment;
+    if (opts.$comment === true) {
+        gen.code((0, codegen_1._) `${names_1.default.self}.logger.log(${msg})`);
+    }
+    else if (typeof opts.$comment == "function") {
+        const schemaPath = (0, codegen_1.str) `${errSchemaPath}/$comment`;
+        const rootName = gen.scopeValue("root", { ref: schemaEnv.root });
+        gen.code((0, codegen_1._) `${names_1.default.self}.opts.$comment(${msg}, ${schemaPath}, ${rootName}.schema)`);
+    }
+}
+function returnResults(it) {
+    const { gen, schemaEnv, validateName, ValidationError, opts } = it;
+    if (schemaEnv.$async) {
+        // TODO assign unevaluated
+        gen.if((0, codegen_1._) `${names_1.default.errors} === 0`, () => gen.return(names_1.default.data), () => gen.throw((0, codegen_1._) `new ${ValidationError}(${names_1.default.vErrors})`));
+    }
+    else {
+        gen.assign((0, codegen_1._) `${validateName}.errors`, names_1.default.vErrors);
+        if (opts.unevaluated)
+            assignEvaluated(it);
+        gen.return((0, codegen_1._) `${names_1.default.errors} === 0`);
+    }
+}
+function assignEvaluated({ gen, evaluated, props, items }) {
+    if (props instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._) `${evaluated}.props`, props);
+    if (items instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._) `${evaluated}.items`, items);
+}
+function schemaKeywords(it, types, typeErrors, errsCount) {
+    const { gen, schema, data, allErrors, opts, self } = it;
+    const { RULES } = self;
+    if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
+        gen.block(() => keywordCode(it, "$ref", RULES.all.$ref.definition)); // TODO typecast
+        return;
+    }
+    if (!opts.jtd)
+        checkStrictTypes(it, types);
+    gen.block(() => {
+        for (const group of RULES.rules)
+            groupKeywords(group);
+        groupKeywords(RULES.post);
+    });
+    function groupKeywords(group) {
+        if (!(0, applicability_1.shouldUseGroup)(schema, group))
+            return;
+        if (group.type) {
+            gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
+            iterateKeywords(it, group);
+            if (types.length === 1 && types[0] === group.type && typeErrors) {
+                gen.else();
+                (0, dataType_2.reportTypeError)(it);
+            }
+            gen.endIf();
+        }
+        else {
+            iterateKeywords(it, group);
+        }
+        // TODO make it "ok" call?
+        if (!allErrors)
+            gen.if((0, codegen_1._) `${names_1.default.errors} === ${errsCount || 0}`);
+    }
+}
+function iterateKeywords(it, group) {
+    const { gen, schema, opts: { useDefaults }, } = it;
+    if (useDefaults)
+        (0, defaults_1.assignDefaults)(it, group.type);
+    gen.block(() => {
+        for (const rule of group.rules) {
+            if ((0, applicability_1.shouldUseRule)(schema, rule)) {
+                keywordCode(it, rule.keyword, rule.definition, group.type);
+            }
+        }
+    });
+}
+function checkStrictTypes(it, types) {
+    if (it.schemaEnv.meta || !it.opts.strictTypes)
+        return;
+    checkContextTypes(it, types);
+    if (!it.opts.allowUnionTypes)
+        checkMultipleTypes(it, types);
+    checkKeywordTypes(it, it.dataTypes);
+}
+function checkContextTypes(it, types) {
+    if (!types.length)
+        return;
+    if (!it.dataTypes.length) {
+        it.dataTypes = types;
+        return;
+    }
+    types.forEach((t) => {
+        if (!includesType(it.dataTypes, t)) {
+            strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
+        }
+    });
+    narrowSchemaTypes(it, types);
+}
+function checkMultipleTypes(it, ts) {
+    if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
+        strictTypesError(it, "use allowUnionTypes to allow union type keyword");
+    }
+}
+function checkKeywordTypes(it, ts) {
+    const rules = it.self.RULES.all;
+    for (const keyword in rules) {
+        const rule = rules[keyword];
+        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
+            const { type } = rule.definition;
+            if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
+                strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
+            }
+        }
+    }
+}
+function hasApplicableType(schTs, kwdT) {
+    return schTs.includes(kwdT) || (kwdT === "number" && schTs.includes("integer"));
+}
+function includesType(ts, t) {
+    return ts.includes(t) || (t === "integer" && ts.includes("number"));
+}
+function narrowSchemaTypes(it, withTypes) {
+    const ts = [];
+    for (const t of it.dataTypes) {
+        if (includesType(withTypes, t))
+            ts.push(t);
+        else if (withTypes.includes("integer") && t === "number")
+            ts.push("integer");
+    }
+    it.dataTypes = ts;
+}
+function strictTypesError(it, msg) {
+    const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+    msg += ` at "${schemaPath}" (strictTypes)`;
+    (0, util_1.checkStrictMode)(it, msg, it.opts.strictTypes);
+}
+class KeywordCxt {
+    constructor(it, def, keyword) {
+        (0, keyword_1.validateKeywordUsage)(it, def, keyword);
+        this.gen = it.gen;
+        this.allErrors = it.allErrors;
+        this.keyword = keyword;
+        this.data = it.data;
+        this.schema = it.schema[keyword];
+        this.$data = def.$data && it.opts.$data && this.schema && this.schema.$data;
+        this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword, this.$data);
+        this.schemaType = def.schemaType;
+        this.parentSchema = it.schema;
+        this.params = {};
+        this.it = it;
+        this.def = def;
+        if (this.$data) {
+            this.schemaCode = it.gen.const("vSchema", getData(this.$data, it));
+        }
+        else {
+            this.schemaCode = this.schemaValue;
+            if (!(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined)) {
+                throw new Error(`${keyword} value must be ${JSON.stringify(def.schemaType)}`);
+            }
+        }
+        if ("code" in def ? def.trackErrors : def.errors !== false) {
+            this.errsCount = it.gen.const("_errs", names_1.default.errors);
+        }
+    }
+    result(condition, successAction, failAction) {
+        this.failResult((0, codegen_1.not)(condition), successAction, failAction);
+    }
+    failResult(condition, successAction, failAction) {
+        this.gen.if(condition);
+        if (failAction)
+            failAction();
+        else
+            this.error();
+        if (successAction) {
+            this.gen.else();
+            successAction();
+            if (this.allErrors)
+                this.gen.endIf();
+        }
+        else {
+            if (this.allErrors)
+                this.gen.endIf();
+            else
+                this.gen.else();
+        }
+    }
+    pass(condition, failAction) {
+        this.failResult((0, codegen_1.not)(condition), undefined, failAction);
+    }
+    fail(condition) {
+        if (condition === undefined) {
+            this.error();
+            if (!this.allErrors)
+                this.gen.if(false); // this branch will be removed by gen.optimize
+            return;
+        }
+        this.gen.if(condition);
+        this.error();
+        if (this.allErrors)
+            this.gen.endIf();
+        else
+            this.gen.else();
+    }
+    fail$data(condition) {
+        if (!this.$data)
+            return this.fail(condition);
+        const { schemaCode } = this;
+        this.fail((0, codegen_1._) `${schemaCode} !== undefined && (${(0, codegen_1.or)(this.invalid$data(), condition)})`);
+    }
+    error(append, errorParams, errorPaths) {
+        if (errorParams) {
+            this.setParams(errorParams);
+            this._error(append, errorPaths);
+            this.setParams({});
+            return;
+        }
+        this._error(append, errorPaths);
+    }
+    _error(append, errorPaths) {
+        ;
+        (append ? errors_1.reportExtraError : errors_1.reportError)(this, this.def.error, errorPaths);
+    }
+    $dataError() {
+        (0, errors_1.reportError)(this, this.def.$dataError || errors_1.keyword$DataError);
+    }
+    reset() {
+        if (this.errsCount === undefined)
+            throw new Error('add "trackErrors" to keyword definition');
+        (0, errors_1.resetErrorsCount)(this.gen, this.errsCount);
+    }
+    ok(cond) {
+        if (!this.allErrors)
+            this.gen.if(cond);
+    }
+    setParams(obj, assign) {
+        if (assign)
+            Object.assign(this.params, obj);
+        else
+            this.params = obj;
+    }
+    block$data(valid, codeBlock, $dataValid = codegen_1.nil) {
+        this.gen.block(() => {
+            this.check$data(valid, $dataValid);
+            codeBlock();
+        });
+    }
+    check$data(valid = codegen_1.nil, $dataValid = codegen_1.nil) {
+        if (!this.$data)
+            return;
+        const { gen, schemaCode, schemaType, def } = this;
+        gen.if((0, codegen_1.or)((0, codegen_1._) `${schemaCode} === undefined`, $dataValid));
+        if (valid !== codegen_1.nil)
+            gen.assign(valid, true);
+        if (schemaType.length || def.validateSchema) {
+            gen.elseIf(this.invalid$data());
+            this.$dataError();
+            if (valid !== codegen_1.nil)
+                gen.assign(valid, false);
+        }
+        gen.else();
+    }
+    invalid$data() {
+        const { gen, schemaCode, schemaType, def, it } = this;
+        return (0, codegen_1.or)(wrong$DataType(), invalid$DataSchema());
+        function wrong$DataType() {
+            if (schemaType.length) {
+                /* istanbul ignore if */
+                if (!(schemaCode instanceof codegen_1.Name))
+                    throw new Error("ajv implementation error");
+                const st = Array.isArray(schemaType) ? schemaType : [schemaType];
+                return (0, codegen_1._) `${(0, dataType_2.checkDataTypes)(st, schemaCode, it.opts.strictNumbers, dataType_2.DataType.Wrong)}`;
+            }
+            return codegen_1.nil;
+        }
+        function invalid$DataSchema() {
+            if (def.validateSchema) {
+                const validateSchemaRef = gen.scopeValue("validate$data", { ref: def.validateSchema }); // TODO value.code for standalone
+                return (0, codegen_1._) `!${validateSchemaRef}(${schemaCode})`;
+            }
+            return codegen_1.nil;
+        }
+    }
+    subschema(appl, valid) {
+        const subschema = (0, subschema_1.getSubschema)(this.it, appl);
+        (0, subschema_1.extendSubschemaData)(subschema, this.it, appl);
+        (0, subschema_1.extendSubschemaMode)(subschema, appl);
+        const nextContext = { ...this.it, ...subschema, items: undefined, props: undefined };
+        subschemaCode(nextContext, valid);
+        return nextContext;
+    }
+    mergeEvaluated(schemaCxt, toName) {
+        const { it, gen } = this;
+        if (!it.opts.unevaluated)
+            return;
+        if (it.props !== true && schemaCxt.props !== undefined) {
+            it.props = util_1.mergeEvaluated.props(gen, schemaCxt.props, it.props, toName);
+        }
+        if (it.items !== true && schemaCxt.items !== undefined) {
+            it.items = util_1.mergeEvaluated.items(gen, schemaCxt.items, it.items, toName);
+        }
+    }
+    mergeValidEvaluated(schemaCxt, valid) {
+        const { it, gen } = this;
+        if (it.opts.unevaluated && (it.props !== true || it.items !== true)) {
+            gen.if(valid, () => this.mergeEvaluated(schemaCxt, codegen_1.Name));
+            return true;
+        }
+    }
+}
+exports.KeywordCxt = KeywordCxt;
+function keywordCode(it, keyword, def, ruleType) {
+    const cxt = new KeywordCxt(it, def, keyword);
+    if ("code" in def) {
+        def.code(cxt, ruleType);
+    }
+    else if (cxt.$data && def.validate) {
+        (0, keyword_1.funcKeywordCode)(cxt, def);
+    }
+    else if ("macro" in def) {
+        (0, keyword_1.macroKeywordCode)(cxt, def);
+    }
+    else if (def.compile || def.validate) {
+        (0, keyword_1.funcKeywordCode)(cxt, def);
+    }
+}
+const JSON_POINTER = /^\/(?:[^~]|~0|~1)*$/;
+const RELATIVE_JSON_POINTER = /^([0-9]+)(#|\/(?:[^~]|~0|~1)*)?$/;
+function getData($data, { dataLevel, dataNames, dataPathArr }) {
+    let jsonPointer;
+    let data;
+    if ($data === "")
+        return names_1.default.rootData;
+    if ($data[0] === "/") {
+        if (!JSON_POINTER.test($data))
+            throw new Error(`Invalid JSON-pointer: ${$data}`);
+        jsonPointer = $data;
+        data = names_1.default.rootData;
+    }
+    else {
+        const matches = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches)
+            throw new Error(`Invalid JSON-pointer: ${$data}`);
+        const up = +matches[1];
+        jsonPointer = matches[2];
+        if (jsonPointer === "#") {
+            if (up >= dataLevel)
+                throw new Error(errorMsg("property/index", up));
+            return dataPathArr[dataLevel - up];
+        }
+        if (up > dataLevel)
+            throw new Error(errorMsg("data", up));
+        data = dataNames[dataLevel - up];
+        if (!jsonPointer)
+            return data;
+    }
+    let expr = data;
+    const segments = jsonPointer.split("/");
+    for (const segment of segments) {
+        if (segment) {
+            data = (0, codegen_1._) `${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
+            expr = (0, codegen_1._) `${expr} && ${data}`;
+        }
+    }
+    return expr;
+    function errorMsg(pointerType, up) {
+        return `Cannot access ${pointerType} ${up} levels up, current level is ${dataLevel}`;
+    }
+}
+exports.getData = getData;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 5202:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.validateKeywordUsage = exports.validSchemaType = exports.funcKeywordCode = exports.macroKeywordCode = void 0;
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const code_1 = __nccwpck_require__(8484);
+const errors_1 = __nccwpck_require__(1283);
+function macroKeywordCode(cxt, def) {
+    const { gen, keyword, schema, parentSchema, it } = cxt;
+    const macroSchema = def.macro.call(it.self, schema, parentSchema, it);
+    const schemaRef = useKeyword(gen, keyword, macroSchema);
+    if (it.opts.validateSchema !== false)
+        it.self.validateSchema(macroSchema, true);
+    const valid = gen.name("valid");
+    cxt.subschema({
+        schema: macroSchema,
+        schemaPath: codegen_1.nil,
+        errSchemaPath: `${it.errSchemaPath}/${keyword}`,
+        topSchemaRef: schemaRef,
+        compositeRule: true,
+    }, valid);
+    cxt.pass(valid, () => cxt.error(true));
+}
+exports.macroKeywordCode = macroKeywordCode;
+function funcKeywordCode(cxt, def) {
+    var _a;
+    const { gen, keyword, schema, parentSchema, $data, it } = cxt;
+    checkAsyncKeyword(it, def);
+    const validate = !$data && def.compile ? def.compile.call(it.self, schema, parentSchema, it) : def.validate;
+    const validateRef = useKeyword(gen, keyword, validate);
+    const valid = gen.let("valid");
+    cxt.block$data(valid, validateKeyword);
+    cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
+    function validateKeyword() {
+        if (def.errors === false) {
+            assignValid();
+            if (def.modifying)
+                modifyData(cxt);
+            reportErrs(() => cxt.error());
+        }
+        else {
+            const ruleErrs = def.async ? validateAsync() : validateSync();
+            if (def.modifying)
+                modifyData(cxt);
+            reportErrs(() => addErrs(cxt, ruleErrs));
+        }
+    }
+    function validateAsync() {
+        const ruleErrs = gen.let("ruleErrs", null);
+        gen.try(() => assignValid((0, codegen_1._) `await `), (e) => gen.assign(valid, false).if((0, codegen_1._) `${e} instanceof ${it.ValidationError}`, () => gen.assign(ruleErrs, (0, codegen_1._) `${e}.errors`), () => gen.throw(e)));
+        return ruleErrs;
+    }
+    function validateSync() {
+        const validateErrs = (0, codegen_1._) `${validateRef}.errors`;
+        gen.assign(validateErrs, null);
+        assignValid(codegen_1.nil);
+        return validateErrs;
+    }
+    function assignValid(_await = def.async ? (0, codegen_1._) `await ` : codegen_1.nil) {
+        const passCxt = it.opts.passContext ? names_1.default.this : names_1.default.self;
+        const passSchema = !(("compile" in def && !$data) || def.schema === false);
+        gen.assign(valid, (0, codegen_1._) `${_await}${(0, code_1.callValidateCode)(cxt, validateRef, passCxt, passSchema)}`, def.modifying);
+    }
+    function reportErrs(errors) {
+        var _a;
+        gen.if((0, codegen_1.not)((_a = def.valid) !== null && _a !== void 0 ? _a : valid), errors);
+    }
+}
+exports.funcKeywordCode = funcKeywordCode;
+function modifyData(cxt) {
+    const { gen, data, it } = cxt;
+    gen.if(it.parentData, () => gen.assign(data, (0, codegen_1._) `${it.parentData}[${it.parentDataProperty}]`));
+}
+function addErrs(cxt, errs) {
+    const { gen } = cxt;
+    gen.if((0, codegen_1._) `Array.isArray(${errs})`, () => {
+        gen
+            .assign(names_1.default.vErrors, (0, codegen_1._) `${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`)
+            .assign(names_1.default.errors, (0, codegen_1._) `${names_1.default.vErrors}.length`);
+        (0, errors_1.extendErrors)(cxt);
+    }, () => cxt.error());
+}
+function checkAsyncKeyword({ schemaEnv }, def) {
+    if (def.async && !schemaEnv.$async)
+        throw new Error("async keyword in sync schema");
+}
+function useKeyword(gen, keyword, result) {
+    if (result === undefined)
+        throw new Error(`keyword "${keyword}" failed to compile`);
+    return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
+}
+function validSchemaType(schema, schemaType, allowUndefined = false) {
+    // TODO add tests
+    return (!schemaType.length ||
+        schemaType.some((st) => st === "array"
+            ? Array.isArray(schema)
+            : st === "object"
+                ? schema && typeof schema == "object" && !Array.isArray(schema)
+                : typeof schema == st || (allowUndefined && typeof schema == "undefined")));
+}
+exports.validSchemaType = validSchemaType;
+function validateKeywordUsage({ schema, opts, self, errSchemaPath }, def, keyword) {
+    /* istanbul ignore if */
+    if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
+        throw new Error("ajv implementation error");
+    }
+    const deps = def.dependencies;
+    if (deps === null || deps === void 0 ? void 0 : deps.some((kwd) => !Object.prototype.hasOwnProperty.call(schema, kwd))) {
+        throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
+    }
+    if (def.validateSchema) {
+        const valid = def.validateSchema(schema[keyword]);
+        if (!valid) {
+            const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` +
+                self.errorsText(def.validateSchema.errors);
+            if (opts.validateSchema === "log")
+                self.logger.error(msg);
+            else
+                throw new Error(msg);
+        }
+    }
+}
+exports.validateKeywordUsage = validateKeywordUsage;
+//# sourceMappingURL=keyword.js.map
+
+/***/ }),
+
+/***/ 6200:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+function getSubschema(it, { keyword, schemaProp, schema, schemaPath, errSchemaPath, topSchemaRef }) {
+    if (keyword !== undefined && schema !== undefined) {
+        throw new Error('both "keyword" and "schema" passed, only one allowed');
+    }
+    if (keyword !== undefined) {
+        const sch = it.schema[keyword];
+        return schemaProp === undefined
+            ? {
+                schema: sch,
+                schemaPath: (0, codegen_1._) `${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
+                errSchemaPath: `${it.errSchemaPath}/${keyword}`,
+            }
+            : {
+                schema: sch[schemaProp],
+                schemaPath: (0, codegen_1._) `${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
+                errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`,
+            };
+    }
+    if (schema !== undefined) {
+        if (schemaPath === undefined || errSchemaPath === undefined || topSchemaRef === undefined) {
+            throw new Error('"schemaPath", "errSchemaPath" and "topSchemaRef" are required with "schema"');
+        }
+        return {
+            schema,
+            schemaPath,
+            topSchemaRef,
+            errSchemaPath,
+        };
+    }
+    throw new Error('either "keyword" or "schema" must be passed');
+}
+exports.getSubschema = getSubschema;
+function extendSubschemaData(subschema, it, { dataProp, dataPropType: dpType, data, dataTypes, propertyName }) {
+    if (data !== undefined && dataProp !== undefined) {
+        throw new Error('both "data" and "dataProp" passed, only one allowed');
+    }
+    const { gen } = it;
+    if (dataProp !== undefined) {
+        const { errorPath, dataPathArr, opts } = it;
+        const nextData = gen.let("data", (0, codegen_1._) `${it.data}${(0, codegen_1.getProperty)(dataProp)}`, true);
+        dataContextProps(nextData);
+        subschema.errorPath = (0, codegen_1.str) `${errorPath}${(0, util_1.getErrorPath)(dataProp, dpType, opts.jsPropertySyntax)}`;
+        subschema.parentDataProperty = (0, codegen_1._) `${dataProp}`;
+        subschema.dataPathArr = [...dataPathArr, subschema.parentDataProperty];
+    }
+    if (data !== undefined) {
+        const nextData = data instanceof codegen_1.Name ? data : gen.let("data", data, true); // replaceable if used once?
+        dataContextProps(nextData);
+        if (propertyName !== undefined)
+            subschema.propertyName = propertyName;
+        // TODO something is possibly wrong here with not changing parentDataProperty and not appending dataPathArr
+    }
+    if (dataTypes)
+        subschema.dataTypes = dataTypes;
+    function dataContextProps(_nextData) {
+        subschema.data = _nextData;
+        subschema.dataLevel = it.dataLevel + 1;
+        subschema.dataTypes = [];
+        it.definedProperties = new Set();
+        subschema.parentData = it.data;
+        subschema.dataNames = [...it.dataNames, _nextData];
+    }
+}
+exports.extendSubschemaData = extendSubschemaData;
+function extendSubschemaMode(subschema, { jtdDiscriminator, jtdMetadata, compositeRule, createErrors, allErrors }) {
+    if (compositeRule !== undefined)
+        subschema.compositeRule = compositeRule;
+    if (createErrors !== undefined)
+        subschema.createErrors = createErrors;
+    if (allErrors !== undefined)
+        subschema.allErrors = allErrors;
+    subschema.jtdDiscriminator = jtdDiscriminator; // not inherited
+    subschema.jtdMetadata = jtdMetadata; // not inherited
+}
+exports.extendSubschemaMode = extendSubschemaMode;
+//# sourceMappingURL=subschema.js.map
+
+/***/ }),
+
+/***/ 3893:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.CodeGen = exports.Name = exports.nil = exports.stringify = exports.str = exports._ = exports.KeywordCxt = void 0;
+var validate_1 = __nccwpck_require__(7881);
+Object.defineProperty(exports, "KeywordCxt", ({ enumerable: true, get: function () { return validate_1.KeywordCxt; } }));
+var codegen_1 = __nccwpck_require__(1436);
+Object.defineProperty(exports, "_", ({ enumerable: true, get: function () { return codegen_1._; } }));
+Object.defineProperty(exports, "str", ({ enumerable: true, get: function () { return codegen_1.str; } }));
+Object.defineProperty(exports, "stringify", ({ enumerable: true, get: function () { return codegen_1.stringify; } }));
+Object.defineProperty(exports, "nil", ({ enumerable: true, get: function () { return codegen_1.nil; } }));
+Object.defineProperty(exports, "Name", ({ enumerable: true, get: function () { return codegen_1.Name; } }));
+Object.defineProperty(exports, "CodeGen", ({ enumerable: true, get: function () { return codegen_1.CodeGen; } }));
+const validation_error_1 = __nccwpck_require__(5402);
+const ref_error_1 = __nccwpck_require__(3162);
+const rules_1 = __nccwpck_require__(7353);
+const compile_1 = __nccwpck_require__(2718);
+const codegen_2 = __nccwpck_require__(1436);
+const resolve_1 = __nccwpck_require__(4090);
+const dataType_1 = __nccwpck_require__(6685);
+const util_1 = __nccwpck_require__(4464);
+const $dataRefSchema = __nccwpck_require__(3837);
+const uri_1 = __nccwpck_require__(6285);
+const defaultRegExp = (str, flags) => new RegExp(str, flags);
+defaultRegExp.code = "new RegExp";
+const META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
+const EXT_SCOPE_NAMES = new Set([
+    "validate",
+    "serialize",
+    "parse",
+    "wrapper",
+    "root",
+    "schema",
+    "keyword",
+    "pattern",
+    "formats",
+    "validate$data",
+    "func",
+    "obj",
+    "Error",
+]);
+const removedOptions = {
+    errorDataPath: "",
+    format: "`validateFormats: false` can be used instead.",
+    nullable: '"nullable" keyword is supported by default.',
+    jsonPointers: "Deprecated jsPropertySyntax can be used instead.",
+    extendRefs: "Deprecated ignoreKeywordsWithRef can be used instead.",
+    missingRefs: "Pass empty schema with $id that should be ignored to ajv.addSchema.",
+    processCode: "Use option `code: {process: (code, schemaEnv: object) => string}`",
+    sourceCode: "Use option `code: {source: true}`",
+    strictDefaults: "It is default now, see option `strict`.",
+    strictKeywords: "It is default now, see option `strict`.",
+    uniqueItems: '"uniqueItems" keyword is always validated.',
+    unknownFormats: "Disable strict mode or pass `true` to `ajv.addFormat` (or `formats` option).",
+    cache: "Map is used as cache, schema object as key.",
+    serialize: "Map is used as cache, schema object as key.",
+    ajvErrors: "It is default now.",
+};
+const deprecatedOptions = {
+    ignoreKeywordsWithRef: "",
+    jsPropertySyntax: "",
+    unicode: '"minLength"/"maxLength" account for unicode characters by default.',
+};
+const MAX_EXPRESSION = 200;
+// eslint-disable-next-line complexity
+function requiredOptions(o) {
+    var _a, _b, _c, _d, _e, _f, _g, _h, _j, _k, _l, _m, _o, _p, _q, _r, _s, _t, _u, _v, _w, _x, _y, _z, _0;
+    const s = o.strict;
+    const _optz = (_a = o.code) === null || _a === void 0 ? void 0 : _a.optimize;
+    const optimize = _optz === true || _optz === undefined ? 1 : _optz || 0;
+    const regExp = (_c = (_b = o.code) === null || _b === void 0 ? void 0 : _b.regExp) !== null && _c !== void 0 ? _c : defaultRegExp;
+    const uriResolver = (_d = o.uriResolver) !== null && _d !== void 0 ? _d : uri_1.default;
+    return {
+        strictSchema: (_f = (_e = o.strictSchema) !== null && _e !== void 0 ? _e : s) !== null && _f !== void 0 ? _f : true,
+        strictNumbers: (_h = (_g = o.strictNumbers) !== null && _g !== void 0 ? _g : s) !== null && _h !== void 0 ? _h : true,
+        strictTypes: (_k = (_j = o.strictTypes) !== null && _j !== void 0 ? _j : s) !== null && _k !== void 0 ? _k : "log",
+        strictTuples: (_m = (_l = o.strictTuples) !== null && _l !== void 0 ? _l : s) !== null && _m !== void 0 ? _m : "log",
+        strictRequired: (_p = (_o = o.strictRequired) !== null && _o !== void 0 ? _o : s) !== null && _p !== void 0 ? _p : false,
+        code: o.code ? { ...o.code, optimize, regExp } : { optimize, regExp },
+        loopRequired: (_q = o.loopRequired) !== null && _q !== void 0 ? _q : MAX_EXPRESSION,
+        loopEnum: (_r = o.loopEnum) !== null && _r !== void 0 ? _r : MAX_EXPRESSION,
+        meta: (_s = o.meta) !== null && _s !== void 0 ? _s : true,
+        messages: (_t = o.messages) !== null && _t !== void 0 ? _t : true,
+        inlineRefs: (_u = o.inlineRefs) !== null && _u !== void 0 ? _u : true,
+        schemaId: (_v = o.schemaId) !== null && _v !== void 0 ? _v : "$id",
+        addUsedSchema: (_w = o.addUsedSchema) !== null && _w !== void 0 ? _w : true,
+        validateSchema: (_x = o.validateSchema) !== null && _x !== void 0 ? _x : true,
+        validateFormats: (_y = o.validateFormats) !== null && _y !== void 0 ? _y : true,
+        unicodeRegExp: (_z = o.unicodeRegExp) !== null && _z !== void 0 ? _z : true,
+        int32range: (_0 = o.int32range) !== null && _0 !== void 0 ? _0 : true,
+        uriResolver: uriResolver,
+    };
+}
+class Ajv {
+    constructor(opts = {}) {
+        this.schemas = {};
+        this.refs = {};
+        this.formats = Object.create(null);
+        this._compilations = new Set();
+        this._loading = {};
+        this._cache = new Map();
+        opts = this.opts = { ...opts, ...requiredOptions(opts) };
+        const { es5, lines } = this.opts.code;
+        this.scope = new codegen_2.ValueScope({ scope: {}, prefixes: EXT_SCOPE_NAMES, es5, lines });
+        this.logger = getLogger(opts.logger);
+        const formatOpt = opts.validateFormats;
+        opts.validateFormats = false;
+        this.RULES = (0, rules_1.getRules)();
+        checkOptions.call(this, removedOptions, opts, "NOT SUPPORTED");
+        checkOptions.call(this, deprecatedOptions, opts, "DEPRECATED", "warn");
+        this._metaOpts = getMetaSchemaOptions.call(this);
+        if (opts.formats)
+            addInitialFormats.call(this);
+        this._addVocabularies();
+        this._addDefaultMetaSchema();
+        if (opts.keywords)
+            addInitialKeywords.call(this, opts.keywords);
+        if (typeof opts.meta == "object")
+            this.addMetaSchema(opts.meta);
+        addInitialSchemas.call(this);
+        opts.validateFormats = formatOpt;
+    }
+    _addVocabularies() {
+        this.addKeyword("$async");
+    }
+    _addDefaultMetaSchema() {
+        const { $data, meta, schemaId } = this.opts;
+        let _dataRefSchema = $dataRefSchema;
+        if (schemaId === "id") {
+            _dataRefSchema = { ...$dataRefSchema };
+            _dataRefSchema.id = _dataRefSchema.$id;
+            delete _dataRefSchema.$id;
+        }
+        if (meta && $data)
+            this.addMetaSchema(_dataRefSchema, _dataRefSchema[schemaId], false);
+    }
+    defaultMeta() {
+        const { meta, schemaId } = this.opts;
+        return (this.opts.defaultMeta = typeof meta == "object" ? meta[schemaId] || meta : undefined);
+    }
+    validate(schemaKeyRef, // key, ref or schema object
+    // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
+    data // to be validated
+    ) {
+        let v;
+        if (typeof schemaKeyRef == "string") {
+            v = this.getSchema(schemaKeyRef);
+            if (!v)
+                throw new Error(`no schema with key or ref "${schemaKeyRef}"`);
+        }
+        else {
+            v = this.compile(schemaKeyRef);
+        }
+        const valid = v(data);
+        if (!("$async" in v))
+            this.errors = v.errors;
+        return valid;
+    }
+    compile(schema, _meta) {
+        const sch = this._addSchema(schema, _meta);
+        return (sch.validate || this._compileSchemaEnv(sch));
+    }
+    compileAsync(schema, meta) {
+        if (typeof this.opts.loadSchema != "function") {
+            throw new Error("options.loadSchema should be a function");
+        }
+        const { loadSchema } = this.opts;
+        return runCompileAsync.call(this, schema, meta);
+        async function runCompileAsync(_schema, _meta) {
+            await loadMetaSchema.call(this, _schema.$schema);
+            const sch = this._addSchema(_schema, _meta);
+            return sch.validate || _compileAsync.call(this, sch);
+        }
+        async function loadMetaSchema($ref) {
+            if ($ref && !this.getSchema($ref)) {
+                await runCompileAsync.call(this, { $ref }, true);
+            }
+        }
+        async function _compileAsync(sch) {
+            try {
+                return this._compileSchemaEnv(sch);
+            }
+            catch (e) {
+                if (!(e instanceof ref_error_1.default))
+                    throw e;
+                checkLoaded.call(this, e);
+                await loadMissingSchema.call(this, e.missingSchema);
+                return _compileAsync.call(this, sch);
+            }
+        }
+        function checkLoaded({ missingSchema: ref, missingRef }) {
+            if (this.refs[ref]) {
+                throw new Error(`AnySchema ${ref} is loaded but ${missingRef} cannot be resolved`);
+            }
+        }
+        async function loadMissingSchema(ref) {
+            const _schema = await _loadSchema.call(this, ref);
+            if (!this.refs[ref])
+                await loadMetaSchema.call(this, _schema.$schema);
+            if (!this.refs[ref])
+                this.addSchema(_schema, ref, meta);
+        }
+        async function _loadSchema(ref) {
+            const p = this._loading[ref];
+            if (p)
+                return p;
+            try {
+                return await (this._loading[ref] = loadSchema(ref));
+            }
+            finally {
+                delete this._loading[ref];
+            }
+        }
+    }
+    // Adds schema to the instance
+    addSchema(schema, // If array is passed, `key` will be ignored
+    key, // Optional schema key. Can be passed to `validate` method instead of schema object or id/ref. One schema per instance can have empty `id` and `key`.
+    _meta, // true if schema is a meta-schema. Used internally, addMetaSchema should be used instead.
+    _validateSchema = this.opts.validateSchema // false to skip schema validation. Used internally, option validateSchema should be used instead.
+    ) {
+        if (Array.isArray(schema)) {
+            for (const sch of schema)
+                this.addSchema(sch, undefined, _meta, _validateSchema);
+            return this;
+        }
+        let id;
+        if (typeof schema === "object") {
+            const { schemaId } = this.opts;
+            id = schema[schemaId];
+            if (id !== undefined && typeof id != "string") {
+                throw new Error(`schema ${schemaId} must be string`);
+            }
+        }
+        key = (0, resolve_1.normalizeId)(key || id);
+        this._checkUnique(key);
+        this.schemas[key] = this._addSchema(schema, _meta, key, _validateSchema, true);
+        return this;
+    }
+    // Add schema that will be used to validate other schemas
+    // options in META_IGNORE_OPTIONS are alway set to false
+    addMetaSchema(schema, key, // schema key
+    _validateSchema = this.opts.validateSchema // false to skip schema validation, can be used to override validateSchema option for meta-schema
+    ) {
+        this.addSchema(schema, key, true, _validateSchema);
+        return this;
+    }
+    //  Validate schema against its meta-schema
+    validateSchema(schema, throwOrLogError) {
+        if (typeof schema == "boolean")
+            return true;
+        let $schema;
+        $schema = schema.$schema;
+        if ($schema !== undefined && typeof $schema != "string") {
+            throw new Error("$schema must be a string");
+        }
+        $schema = $schema || this.opts.defaultMeta || this.defaultMeta();
+        if (!$schema) {
+            this.logger.warn("meta-schema not available");
+            this.errors = null;
+            return true;
+        }
+        const valid = this.validate($schema, schema);
+        if (!valid && throwOrLogError) {
+            const message = "schema is invalid: " + this.errorsText();
+            if (this.opts.validateSchema === "log")
+                this.logger.error(message);
+            else
+                throw new Error(message);
+        }
+        return valid;
+    }
+    // Get compiled schema by `key` or `ref`.
+    // (`key` that was passed to `addSchema` or full schema reference - `schema.$id` or resolved id)
+    getSchema(keyRef) {
+        let sch;
+        while (typeof (sch = getSchEnv.call(this, keyRef)) == "string")
+            keyRef = sch;
+        if (sch === undefined) {
+            const { schemaId } = this.opts;
+            const root = new compile_1.SchemaEnv({ schema: {}, schemaId });
+            sch = compile_1.resolveSchema.call(this, root, keyRef);
+            if (!sch)
+                return;
+            this.refs[keyRef] = sch;
+        }
+        return (sch.validate || this._compileSchemaEnv(sch));
+    }
+    // Remove cached schema(s).
+    // If no parameter is passed all schemas but meta-schemas are removed.
+    // If RegExp is passed all schemas with key/id matching pattern but meta-schemas are removed.
+    // Even if schema is referenced by other schemas it still can be removed as other schemas have local references.
+    removeSchema(schemaKeyRef) {
+        if (schemaKeyRef instanceof RegExp) {
+            this._removeAllSchemas(this.schemas, schemaKeyRef);
+            this._removeAllSchemas(this.refs, schemaKeyRef);
+            return this;
+        }
+        switch (typeof schemaKeyRef) {
+            case "undefined":
+                this._removeAllSchemas(this.schemas);
+                this._removeAllSchemas(this.refs);
+                this._cache.clear();
+                return this;
+            case "string": {
+                const sch = getSchEnv.call(this, schemaKeyRef);
+                if (typeof sch == "object")
+                    this._cache.delete(sch.schema);
+                delete this.schemas[schemaKeyRef];
+                delete this.refs[schemaKeyRef];
+                return this;
+            }
+            case "object": {
+                const cacheKey = schemaKeyRef;
+                this._cache.delete(cacheKey);
+                let id = schemaKeyRef[this.opts.schemaId];
+                if (id) {
+                    id = (0, resolve_1.normalizeId)(id);
+                    delete this.schemas[id];
+                    delete this.refs[id];
+                }
+                return this;
+            }
+            default:
+                throw new Error("ajv.removeSchema: invalid parameter");
+        }
+    }
+    // add "vocabulary" - a collection of keywords
+    addVocabulary(definitions) {
+        for (const def of definitions)
+            this.addKeyword(def);
+        return this;
+    }
+    addKeyword(kwdOrDef, def // deprecated
+    ) {
+        let keyword;
+        if (typeof kwdOrDef == "string") {
+            keyword = kwdOrDef;
+            if (typeof def == "object") {
+                this.logger.warn("these parameters are deprecated, see docs for addKeyword");
+                def.keyword = keyword;
+            }
+        }
+        else if (typeof kwdOrDef == "object" && def === undefined) {
+            def = kwdOrDef;
+            keyword = def.keyword;
+            if (Array.isArray(keyword) && !keyword.length) {
+                throw new Error("addKeywords: keyword must be string or non-empty array");
+            }
+        }
+        else {
+            throw new Error("invalid addKeywords parameters");
+        }
+        checkKeyword.call(this, keyword, def);
+        if (!def) {
+            (0, util_1.eachItem)(keyword, (kwd) => addRule.call(this, kwd));
+            return this;
+        }
+        keywordMetaschema.call(this, def);
+        const definition = {
+            ...def,
+            type: (0, dataType_1.getJSONTypes)(def.type),
+            schemaType: (0, dataType_1.getJSONTypes)(def.schemaType),
+        };
+        (0, util_1.eachItem)(keyword, definition.type.length === 0
+            ? (k) => addRule.call(this, k, definition)
+            : (k) => definition.type.forEach((t) => addRule.call(this, k, definition, t)));
+        return this;
+    }
+    getKeyword(keyword) {
+        const rule = this.RULES.all[keyword];
+        return typeof rule == "object" ? rule.definition : !!rule;
+    }
+    // Remove keyword
+    removeKeyword(keyword) {
+        // TODO return type should be Ajv
+        const { RULES } = this;
+        delete RULES.keywords[keyword];
+        delete RULES.all[keyword];
+        for (const group of RULES.rules) {
+            const i = group.rules.findIndex((rule) => rule.keyword === keyword);
+            if (i >= 0)
+                group.rules.splice(i, 1);
+        }
+        return this;
+    }
+    // Add format
+    addFormat(name, format) {
+        if (typeof format == "string")
+            format = new RegExp(format);
+        this.formats[name] = format;
+        return this;
+    }
+    errorsText(errors = this.errors, // optional array of validation errors
+    { separator = ", ", dataVar = "data" } = {} // optional options with properties `separator` and `dataVar`
+    ) {
+        if (!errors || errors.length === 0)
+            return "No errors";
+        return errors
+            .map((e) => `${dataVar}${e.instancePath} ${e.message}`)
+            .reduce((text, msg) => text + separator + msg);
+    }
+    $dataMetaSchema(metaSchema, keywordsJsonPointers) {
+        const rules = this.RULES.all;
+        metaSchema = JSON.parse(JSON.stringify(metaSchema));
+        for (const jsonPointer of keywordsJsonPointers) {
+            const segments = jsonPointer.split("/").slice(1); // first segment is an empty string
+            let keywords = metaSchema;
+            for (const seg of segments)
+                keywords = keywords[seg];
+            for (const key in rules) {
+                const rule = rules[key];
+                if (typeof rule != "object")
+                    continue;
+                const { $data } = rule.definition;
+                const schema = keywords[key];
+                if ($data && schema)
+                    keywords[key] = schemaOrData(schema);
+            }
+        }
+        return metaSchema;
+    }
+    _removeAllSchemas(schemas, regex) {
+        for (const keyRef in schemas) {
+            const sch = schemas[keyRef];
+            if (!regex || regex.test(keyRef)) {
+                if (typeof sch == "string") {
+                    delete schemas[keyRef];
+                }
+                else if (sch && !sch.meta) {
+                    this._cache.delete(sch.schema);
+                    delete schemas[keyRef];
+                }
+            }
+        }
+    }
+    _addSchema(schema, meta, baseId, validateSchema = this.opts.validateSchema, addSchema = this.opts.addUsedSchema) {
+        let id;
+        const { schemaId } = this.opts;
+        if (typeof schema == "object") {
+            id = schema[schemaId];
+        }
+        else {
+            if (this.opts.jtd)
+                throw new Error("schema must be object");
+            else if (typeof schema != "boolean")
+                throw new Error("schema must be object or boolean");
+        }
+        let sch = this._cache.get(schema);
+        if (sch !== undefined)
+            return sch;
+        baseId = (0, resolve_1.normalizeId)(id || baseId);
+        const localRefs = resolve_1.getSchemaRefs.call(this, schema, baseId);
+        sch = new compile_1.SchemaEnv({ schema, schemaId, meta, baseId, localRefs });
+        this._cache.set(sch.schema, sch);
+        if (addSchema && !baseId.startsWith("#")) {
+            // TODO atm it is allowed to overwrite schemas without id (instead of not adding them)
+            if (baseId)
+                this._checkUnique(baseId);
+            this.refs[baseId] = sch;
+        }
+        if (validateSchema)
+            this.validateSchema(schema, true);
+        return sch;
+    }
+    _checkUnique(id) {
+        if (this.schemas[id] || this.refs[id]) {
+            throw new Error(`schema with key or id "${id}" already exists`);
+        }
+    }
+    _compileSchemaEnv(sch) {
+        if (sch.meta)
+            this._compileMetaSchema(sch);
+        else
+            compile_1.compileSchema.call(this, sch);
+        /* istanbul ignore if */
+        if (!sch.validate)
+            throw new Error("ajv implementation error");
+        return sch.validate;
+    }
+    _compileMetaSchema(sch) {
+        const currentOpts = this.opts;
+        this.opts = this._metaOpts;
+        try {
+            compile_1.compileSchema.call(this, sch);
+        }
+        finally {
+            this.opts = currentOpts;
+        }
+    }
+}
+Ajv.ValidationError = validation_error_1.default;
+Ajv.MissingRefError = ref_error_1.default;
+exports["default"] = Ajv;
+function checkOptions(checkOpts, options, msg, log = "error") {
+    for (const key in checkOpts) {
+        const opt = key;
+        if (opt in options)
+            this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+    }
+}
+function getSchEnv(keyRef) {
+    keyRef = (0, resolve_1.normalizeId)(keyRef); // TODO tests fail without this line
+    return this.schemas[keyRef] || this.refs[keyRef];
+}
+function addInitialSchemas() {
+    const optsSchemas = this.opts.schemas;
+    if (!optsSchemas)
+        return;
+    if (Array.isArray(optsSchemas))
+        this.addSchema(optsSchemas);
+    else
+        for (const key in optsSchemas)
+            this.addSchema(optsSchemas[key], key);
+}
+function addInitialFormats() {
+    for (const name in this.opts.formats) {
+        const format = this.opts.formats[name];
+        if (format)
+            this.addFormat(name, format);
+    }
+}
+function addInitialKeywords(defs) {
+    if (Array.isArray(defs)) {
+        this.addVocabulary(defs);
+        return;
+    }
+    this.logger.warn("keywords option as map is deprecated, pass array");
+    for (const keyword in defs) {
+        const def = defs[keyword];
+        if (!def.keyword)
+            def.keyword = keyword;
+        this.addKeyword(def);
+    }
+}
+function getMetaSchemaOptions() {
+    const metaOpts = { ...this.opts };
+    for (const opt of META_IGNORE_OPTIONS)
+        delete metaOpts[opt];
+    return metaOpts;
+}
+const noLogs = { log() { }, warn() { }, error() { } };
+function getLogger(logger) {
+    if (logger === false)
+        return noLogs;
+    if (logger === undefined)
+        return console;
+    if (logger.log && logger.warn && logger.error)
+        return logger;
+    throw new Error("logger must implement log, warn and error methods");
+}
+const KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
+function checkKeyword(keyword, def) {
+    const { RULES } = this;
+    (0, util_1.eachItem)(keyword, (kwd) => {
+        if (RULES.keywords[kwd])
+            throw new Error(`Keyword ${kwd} is already defined`);
+        if (!KEYWORD_NAME.test(kwd))
+            throw new Error(`Keyword ${kwd} has invalid name`);
+    });
+    if (!def)
+        return;
+    if (def.$data && !("code" in def || "validate" in def)) {
+        throw new Error('$data keyword must have "code" or "validate" function');
+    }
+}
+function addRule(keyword, definition, dataType) {
+    var _a;
+    const post = definition === null || definition === void 0 ? void 0 : definition.post;
+    if (dataType && post)
+        throw new Error('keyword with "post" flag cannot have "type"');
+    const { RULES } = this;
+    let ruleGroup = post ? RULES.post : RULES.rules.find(({ type: t }) => t === dataType);
+    if (!ruleGroup) {
+        ruleGroup = { type: dataType, rules: [] };
+        RULES.rules.push(ruleGroup);
+    }
+    RULES.keywords[keyword] = true;
+    if (!definition)
+        return;
+    const rule = {
+        keyword,
+        definition: {
+            ...definition,
+            type: (0, dataType_1.getJSONTypes)(definition.type),
+            schemaType: (0, dataType_1.getJSONTypes)(definition.schemaType),
+        },
+    };
+    if (definition.before)
+        addBeforeRule.call(this, ruleGroup, rule, definition.before);
+    else
+        ruleGroup.rules.push(rule);
+    RULES.all[keyword] = rule;
+    (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
+}
+function addBeforeRule(ruleGroup, rule, before) {
+    const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+    if (i >= 0) {
+        ruleGroup.rules.splice(i, 0, rule);
+    }
+    else {
+        ruleGroup.rules.push(rule);
+        this.logger.warn(`rule ${before} is not defined`);
+    }
+}
+function keywordMetaschema(def) {
+    let { metaSchema } = def;
+    if (metaSchema === undefined)
+        return;
+    if (def.$data && this.opts.$data)
+        metaSchema = schemaOrData(metaSchema);
+    def.validateSchema = this.compile(metaSchema, true);
+}
+const $dataRef = {
+    $ref: "https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#",
+};
+function schemaOrData(schema) {
+    return { anyOf: [schema, $dataRef] };
+}
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 4951:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+// https://github.com/ajv-validator/ajv/issues/889
+const equal = __nccwpck_require__(3430);
+equal.code = 'require("ajv/dist/runtime/equal").default';
+exports["default"] = equal;
+//# sourceMappingURL=equal.js.map
+
+/***/ }),
+
+/***/ 6214:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+// https://mathiasbynens.be/notes/javascript-encoding
+// https://github.com/bestiejs/punycode.js - punycode.ucs2.decode
+function ucs2length(str) {
+    const len = str.length;
+    let length = 0;
+    let pos = 0;
+    let value;
+    while (pos < len) {
+        length++;
+        value = str.charCodeAt(pos++);
+        if (value >= 0xd800 && value <= 0xdbff && pos < len) {
+            // high surrogate, and there is a next character
+            value = str.charCodeAt(pos);
+            if ((value & 0xfc00) === 0xdc00)
+                pos++; // low surrogate
+        }
+    }
+    return length;
+}
+exports["default"] = ucs2length;
+ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
+//# sourceMappingURL=ucs2length.js.map
+
+/***/ }),
+
+/***/ 6285:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const uri = __nccwpck_require__(4352);
+uri.code = 'require("ajv/dist/runtime/uri").default';
+exports["default"] = uri;
+//# sourceMappingURL=uri.js.map
+
+/***/ }),
+
+/***/ 5402:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+class ValidationError extends Error {
+    constructor(errors) {
+        super("validation failed");
+        this.errors = errors;
+        this.ajv = this.validation = true;
+    }
+}
+exports["default"] = ValidationError;
+//# sourceMappingURL=validation_error.js.map
+
+/***/ }),
+
+/***/ 3448:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.validateAdditionalItems = void 0;
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const error = {
+    message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
+    params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
+};
+const def = {
+    keyword: "additionalItems",
+    type: "array",
+    schemaType: ["boolean", "object"],
+    before: "uniqueItems",
+    error,
+    code(cxt) {
+        const { parentSchema, it } = cxt;
+        const { items } = parentSchema;
+        if (!Array.isArray(items)) {
+            (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
+            return;
+        }
+        validateAdditionalItems(cxt, items);
+    },
+};
+function validateAdditionalItems(cxt, items) {
+    const { gen, schema, data, keyword, it } = cxt;
+    it.items = true;
+    const len = gen.const("len", (0, codegen_1._) `${data}.length`);
+    if (schema === false) {
+        cxt.setParams({ len: items.length });
+        cxt.pass((0, codegen_1._) `${len} <= ${items.length}`);
+    }
+    else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+        const valid = gen.var("valid", (0, codegen_1._) `${len} <= ${items.length}`); // TODO var
+        gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
+        cxt.ok(valid);
+    }
+    function validateItems(valid) {
+        gen.forRange("i", items.length, len, (i) => {
+            cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
+            if (!it.allErrors)
+                gen.if((0, codegen_1.not)(valid), () => gen.break());
+        });
+    }
+}
+exports.validateAdditionalItems = validateAdditionalItems;
+exports["default"] = def;
+//# sourceMappingURL=additionalItems.js.map
+
+/***/ }),
+
+/***/ 2431:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const code_1 = __nccwpck_require__(8484);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const util_1 = __nccwpck_require__(4464);
+const error = {
+    message: "must NOT have additional properties",
+    params: ({ params }) => (0, codegen_1._) `{additionalProperty: ${params.additionalProperty}}`,
+};
+const def = {
+    keyword: "additionalProperties",
+    type: ["object"],
+    schemaType: ["boolean", "object"],
+    allowUndefined: true,
+    trackErrors: true,
+    error,
+    code(cxt) {
+        const { gen, schema, parentSchema, data, errsCount, it } = cxt;
+        /* istanbul ignore if */
+        if (!errsCount)
+            throw new Error("ajv implementation error");
+        const { allErrors, opts } = it;
+        it.props = true;
+        if (opts.removeAdditional !== "all" && (0, util_1.alwaysValidSchema)(it, schema))
+            return;
+        const props = (0, code_1.allSchemaProperties)(parentSchema.properties);
+        const patProps = (0, code_1.allSchemaProperties)(parentSchema.patternProperties);
+        checkAdditionalProperties();
+        cxt.ok((0, codegen_1._) `${errsCount} === ${names_1.default.errors}`);
+        function checkAdditionalProperties() {
+            gen.forIn("key", data, (key) => {
+                if (!props.length && !patProps.length)
+                    additionalPropertyCode(key);
+                else
+                    gen.if(isAdditional(key), () => additionalPropertyCode(key));
+            });
+        }
+        function isAdditional(key) {
+            let definedProp;
+            if (props.length > 8) {
+                // TODO maybe an option instead of hard-coded 8?
+                const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
+                definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key);
+            }
+            else if (props.length) {
+                definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._) `${key} === ${p}`));
+            }
+            else {
+                definedProp = codegen_1.nil;
+            }
+            if (patProps.length) {
+                definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._) `${(0, code_1.usePattern)(cxt, p)}.test(${key})`));
+            }
+            return (0, codegen_1.not)(definedProp);
+        }
+        function deleteAdditional(key) {
+            gen.code((0, codegen_1._) `delete ${data}[${key}]`);
+        }
+        function additionalPropertyCode(key) {
+            if (opts.removeAdditional === "all" || (opts.removeAdditional && schema === false)) {
+                deleteAdditional(key);
+                return;
+            }
+            if (schema === false) {
+                cxt.setParams({ additionalProperty: key });
+                cxt.error();
+                if (!allErrors)
+                    gen.break();
+                return;
+            }
+            if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
+                const valid = gen.name("valid");
+                if (opts.removeAdditional === "failing") {
+                    applyAdditionalSchema(key, valid, false);
+                    gen.if((0, codegen_1.not)(valid), () => {
+                        cxt.reset();
+                        deleteAdditional(key);
+                    });
+                }
+                else {
+                    applyAdditionalSchema(key, valid);
+                    if (!allErrors)
+                        gen.if((0, codegen_1.not)(valid), () => gen.break());
+                }
+            }
+        }
+        function applyAdditionalSchema(key, valid, errors) {
+            const subschema = {
+                keyword: "additionalProperties",
+                dataProp: key,
+                dataPropType: util_1.Type.Str,
+            };
+            if (errors === false) {
+                Object.assign(subschema, {
+                    compositeRule: true,
+                    createErrors: false,
+                    allErrors: false,
+                });
+            }
+            cxt.subschema(subschema, valid);
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=additionalProperties.js.map
+
+/***/ }),
+
+/***/ 9205:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const util_1 = __nccwpck_require__(4464);
+const def = {
+    keyword: "allOf",
+    schemaType: "array",
+    code(cxt) {
+        const { gen, schema, it } = cxt;
+        /* istanbul ignore if */
+        if (!Array.isArray(schema))
+            throw new Error("ajv implementation error");
+        const valid = gen.name("valid");
+        schema.forEach((sch, i) => {
+            if ((0, util_1.alwaysValidSchema)(it, sch))
+                return;
+            const schCxt = cxt.subschema({ keyword: "allOf", schemaProp: i }, valid);
+            cxt.ok(valid);
+            cxt.mergeEvaluated(schCxt);
+        });
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=allOf.js.map
+
+/***/ }),
+
+/***/ 9380:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const code_1 = __nccwpck_require__(8484);
+const def = {
+    keyword: "anyOf",
+    schemaType: "array",
+    trackErrors: true,
+    code: code_1.validateUnion,
+    error: { message: "must match a schema in anyOf" },
+};
+exports["default"] = def;
+//# sourceMappingURL=anyOf.js.map
+
+/***/ }),
+
+/***/ 6182:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const error = {
+    message: ({ params: { min, max } }) => max === undefined
+        ? (0, codegen_1.str) `must contain at least ${min} valid item(s)`
+        : (0, codegen_1.str) `must contain at least ${min} and no more than ${max} valid item(s)`,
+    params: ({ params: { min, max } }) => max === undefined ? (0, codegen_1._) `{minContains: ${min}}` : (0, codegen_1._) `{minContains: ${min}, maxContains: ${max}}`,
+};
+const def = {
+    keyword: "contains",
+    type: "array",
+    schemaType: ["object", "boolean"],
+    before: "uniqueItems",
+    trackErrors: true,
+    error,
+    code(cxt) {
+        const { gen, schema, parentSchema, data, it } = cxt;
+        let min;
+        let max;
+        const { minContains, maxContains } = parentSchema;
+        if (it.opts.next) {
+            min = minContains === undefined ? 1 : minContains;
+            max = maxContains;
+        }
+        else {
+            min = 1;
+        }
+        const len = gen.const("len", (0, codegen_1._) `${data}.length`);
+        cxt.setParams({ min, max });
+        if (max === undefined && min === 0) {
+            (0, util_1.checkStrictMode)(it, `"minContains" == 0 without "maxContains": "contains" keyword ignored`);
+            return;
+        }
+        if (max !== undefined && min > max) {
+            (0, util_1.checkStrictMode)(it, `"minContains" > "maxContains" is always invalid`);
+            cxt.fail();
+            return;
+        }
+        if ((0, util_1.alwaysValidSchema)(it, schema)) {
+            let cond = (0, codegen_1._) `${len} >= ${min}`;
+            if (max !== undefined)
+                cond = (0, codegen_1._) `${cond} && ${len} <= ${max}`;
+            cxt.pass(cond);
+            return;
+        }
+        it.items = true;
+        const valid = gen.name("valid");
+        if (max === undefined && min === 1) {
+            validateItems(valid, () => gen.if(valid, () => gen.break()));
+        }
+        else if (min === 0) {
+            gen.let(valid, true);
+            if (max !== undefined)
+                gen.if((0, codegen_1._) `${data}.length > 0`, validateItemsWithCount);
+        }
+        else {
+            gen.let(valid, false);
+            validateItemsWithCount();
+        }
+        cxt.result(valid, () => cxt.reset());
+        function validateItemsWithCount() {
+            const schValid = gen.name("_valid");
+            const count = gen.let("count", 0);
+            validateItems(schValid, () => gen.if(schValid, () => checkLimits(count)));
+        }
+        function validateItems(_valid, block) {
+            gen.forRange("i", 0, len, (i) => {
+                cxt.subschema({
+                    keyword: "contains",
+                    dataProp: i,
+                    dataPropType: util_1.Type.Num,
+                    compositeRule: true,
+                }, _valid);
+                block();
+            });
+        }
+        function checkLimits(count) {
+            gen.code((0, codegen_1._) `${count}++`);
+            if (max === undefined) {
+                gen.if((0, codegen_1._) `${count} >= ${min}`, () => gen.assign(valid, true).break());
+            }
+            else {
+                gen.if((0, codegen_1._) `${count} > ${max}`, () => gen.assign(valid, false).break());
+                if (min === 1)
+                    gen.assign(valid, true);
+                else
+                    gen.if((0, codegen_1._) `${count} >= ${min}`, () => gen.assign(valid, true));
+            }
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=contains.js.map
+
+/***/ }),
+
+/***/ 5826:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.validateSchemaDeps = exports.validatePropertyDeps = exports.error = void 0;
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const code_1 = __nccwpck_require__(8484);
+exports.error = {
+    message: ({ params: { property, depsCount, deps } }) => {
+        const property_ies = depsCount === 1 ? "property" : "properties";
+        return (0, codegen_1.str) `must have ${property_ies} ${deps} when property ${property} is present`;
+    },
+    params: ({ params: { property, depsCount, deps, missingProperty } }) => (0, codegen_1._) `{property: ${property},
+    missingProperty: ${missingProperty},
+    depsCount: ${depsCount},
+    deps: ${deps}}`, // TODO change to reference
+};
+const def = {
+    keyword: "dependencies",
+    type: "object",
+    schemaType: "object",
+    error: exports.error,
+    code(cxt) {
+        const [propDeps, schDeps] = splitDependencies(cxt);
+        validatePropertyDeps(cxt, propDeps);
+        validateSchemaDeps(cxt, schDeps);
+    },
+};
+function splitDependencies({ schema }) {
+    const propertyDeps = {};
+    const schemaDeps = {};
+    for (const key in schema) {
+        if (key === "__proto__")
+            continue;
+        const deps = Array.isArray(schema[key]) ? propertyDeps : schemaDeps;
+        deps[key] = schema[key];
+    }
+    return [propertyDeps, schemaDeps];
+}
+function validatePropertyDeps(cxt, propertyDeps = cxt.schema) {
+    const { gen, data, it } = cxt;
+    if (Object.keys(propertyDeps).length === 0)
+        return;
+    const missing = gen.let("missing");
+    for (const prop in propertyDeps) {
+        const deps = propertyDeps[prop];
+        if (deps.length === 0)
+            continue;
+        const hasProperty = (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties);
+        cxt.setParams({
+            property: prop,
+            depsCount: deps.length,
+            deps: deps.join(", "),
+        });
+        if (it.allErrors) {
+            gen.if(hasProperty, () => {
+                for (const depProp of deps) {
+                    (0, code_1.checkReportMissingProp)(cxt, depProp);
+                }
+            });
+        }
+        else {
+            gen.if((0, codegen_1._) `${hasProperty} && (${(0, code_1.checkMissingProp)(cxt, deps, missing)})`);
+            (0, code_1.reportMissingProp)(cxt, missing);
+            gen.else();
+        }
+    }
+}
+exports.validatePropertyDeps = validatePropertyDeps;
+function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
+    const { gen, data, keyword, it } = cxt;
+    const valid = gen.name("valid");
+    for (const prop in schemaDeps) {
+        if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
+            continue;
+        gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties), () => {
+            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
+            cxt.mergeValidEvaluated(schCxt, valid);
+        }, () => gen.var(valid, true) // TODO var
+        );
+        cxt.ok(valid);
+    }
+}
+exports.validateSchemaDeps = validateSchemaDeps;
+exports["default"] = def;
+//# sourceMappingURL=dependencies.js.map
+
+/***/ }),
+
+/***/ 8584:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const error = {
+    message: ({ params }) => (0, codegen_1.str) `must match "${params.ifClause}" schema`,
+    params: ({ params }) => (0, codegen_1._) `{failingKeyword: ${params.ifClause}}`,
+};
+const def = {
+    keyword: "if",
+    schemaType: ["object", "boolean"],
+    trackErrors: true,
+    error,
+    code(cxt) {
+        const { gen, parentSchema, it } = cxt;
+        if (parentSchema.then === undefined && parentSchema.else === undefined) {
+            (0, util_1.checkStrictMode)(it, '"if" without "then" and "else" is ignored');
+        }
+        const hasThen = hasSchema(it, "then");
+        const hasElse = hasSchema(it, "else");
+        if (!hasThen && !hasElse)
+            return;
+        const valid = gen.let("valid", true);
+        const schValid = gen.name("_valid");
+        validateIf();
+        cxt.reset();
+        if (hasThen && hasElse) {
+            const ifClause = gen.let("ifClause");
+            cxt.setParams({ ifClause });
+            gen.if(schValid, validateClause("then", ifClause), validateClause("else", ifClause));
+        }
+        else if (hasThen) {
+            gen.if(schValid, validateClause("then"));
+        }
+        else {
+            gen.if((0, codegen_1.not)(schValid), validateClause("else"));
+        }
+        cxt.pass(valid, () => cxt.error(true));
+        function validateIf() {
+            const schCxt = cxt.subschema({
+                keyword: "if",
+                compositeRule: true,
+                createErrors: false,
+                allErrors: false,
+            }, schValid);
+            cxt.mergeEvaluated(schCxt);
+        }
+        function validateClause(keyword, ifClause) {
+            return () => {
+                const schCxt = cxt.subschema({ keyword }, schValid);
+                gen.assign(valid, schValid);
+                cxt.mergeValidEvaluated(schCxt, valid);
+                if (ifClause)
+                    gen.assign(ifClause, (0, codegen_1._) `${keyword}`);
+                else
+                    cxt.setParams({ ifClause: keyword });
+            };
+        }
+    },
+};
+function hasSchema(it, keyword) {
+    const schema = it.schema[keyword];
+    return schema !== undefined && !(0, util_1.alwaysValidSchema)(it, schema);
+}
+exports["default"] = def;
+//# sourceMappingURL=if.js.map
+
+/***/ }),
+
+/***/ 8775:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const additionalItems_1 = __nccwpck_require__(3448);
+const prefixItems_1 = __nccwpck_require__(6467);
+const items_1 = __nccwpck_require__(5791);
+const items2020_1 = __nccwpck_require__(2959);
+const contains_1 = __nccwpck_require__(6182);
+const dependencies_1 = __nccwpck_require__(5826);
+const propertyNames_1 = __nccwpck_require__(1372);
+const additionalProperties_1 = __nccwpck_require__(2431);
+const properties_1 = __nccwpck_require__(8778);
+const patternProperties_1 = __nccwpck_require__(664);
+const not_1 = __nccwpck_require__(8350);
+const anyOf_1 = __nccwpck_require__(9380);
+const oneOf_1 = __nccwpck_require__(2490);
+const allOf_1 = __nccwpck_require__(9205);
+const if_1 = __nccwpck_require__(8584);
+const thenElse_1 = __nccwpck_require__(9210);
+function getApplicator(draft2020 = false) {
+    const applicator = [
+        // any
+        not_1.default,
+        anyOf_1.default,
+        oneOf_1.default,
+        allOf_1.default,
+        if_1.default,
+        thenElse_1.default,
+        // object
+        propertyNames_1.default,
+        additionalProperties_1.default,
+        dependencies_1.default,
+        properties_1.default,
+        patternProperties_1.default,
+    ];
+    // array
+    if (draft2020)
+        applicator.push(prefixItems_1.default, items2020_1.default);
+    else
+        applicator.push(additionalItems_1.default, items_1.default);
+    applicator.push(contains_1.default);
+    return applicator;
+}
+exports["default"] = getApplicator;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 5791:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.validateTuple = void 0;
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const code_1 = __nccwpck_require__(8484);
+const def = {
+    keyword: "items",
+    type: "array",
+    schemaType: ["object", "array", "boolean"],
+    before: "uniqueItems",
+    code(cxt) {
+        const { schema, it } = cxt;
+        if (Array.isArray(schema))
+            return validateTuple(cxt, "additionalItems", schema);
+        it.items = true;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
+            return;
+        cxt.ok((0, code_1.validateArray)(cxt));
+    },
+};
+function validateTuple(cxt, extraItems, schArr = cxt.schema) {
+    const { gen, parentSchema, data, keyword, it } = cxt;
+    checkStrictTuple(parentSchema);
+    if (it.opts.unevaluated && schArr.length && it.items !== true) {
+        it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
+    }
+    const valid = gen.name("valid");
+    const len = gen.const("len", (0, codegen_1._) `${data}.length`);
+    schArr.forEach((sch, i) => {
+        if ((0, util_1.alwaysValidSchema)(it, sch))
+            return;
+        gen.if((0, codegen_1._) `${len} > ${i}`, () => cxt.subschema({
+            keyword,
+            schemaProp: i,
+            dataProp: i,
+        }, valid));
+        cxt.ok(valid);
+    });
+    function checkStrictTuple(sch) {
+        const { opts, errSchemaPath } = it;
+        const l = schArr.length;
+        const fullTuple = l === sch.minItems && (l === sch.maxItems || sch[extraItems] === false);
+        if (opts.strictTuples && !fullTuple) {
+            const msg = `"${keyword}" is ${l}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
+            (0, util_1.checkStrictMode)(it, msg, opts.strictTuples);
+        }
+    }
+}
+exports.validateTuple = validateTuple;
+exports["default"] = def;
+//# sourceMappingURL=items.js.map
+
+/***/ }),
+
+/***/ 2959:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const code_1 = __nccwpck_require__(8484);
+const additionalItems_1 = __nccwpck_require__(3448);
+const error = {
+    message: ({ params: { len } }) => (0, codegen_1.str) `must NOT have more than ${len} items`,
+    params: ({ params: { len } }) => (0, codegen_1._) `{limit: ${len}}`,
+};
+const def = {
+    keyword: "items",
+    type: "array",
+    schemaType: ["object", "boolean"],
+    before: "uniqueItems",
+    error,
+    code(cxt) {
+        const { schema, parentSchema, it } = cxt;
+        const { prefixItems } = parentSchema;
+        it.items = true;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
+            return;
+        if (prefixItems)
+            (0, additionalItems_1.validateAdditionalItems)(cxt, prefixItems);
+        else
+            cxt.ok((0, code_1.validateArray)(cxt));
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=items2020.js.map
+
+/***/ }),
+
+/***/ 8350:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const util_1 = __nccwpck_require__(4464);
+const def = {
+    keyword: "not",
+    schemaType: ["object", "boolean"],
+    trackErrors: true,
+    code(cxt) {
+        const { gen, schema, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema)) {
+            cxt.fail();
+            return;
+        }
+        const valid = gen.name("valid");
+        cxt.subschema({
+            keyword: "not",
+            compositeRule: true,
+            createErrors: false,
+            allErrors: false,
+        }, valid);
+        cxt.failResult(valid, () => cxt.reset(), () => cxt.error());
+    },
+    error: { message: "must NOT be valid" },
+};
+exports["default"] = def;
+//# sourceMappingURL=not.js.map
+
+/***/ }),
+
+/***/ 2490:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const error = {
+    message: "must match exactly one schema in oneOf",
+    params: ({ params }) => (0, codegen_1._) `{passingSchemas: ${params.passing}}`,
+};
+const def = {
+    keyword: "oneOf",
+    schemaType: "array",
+    trackErrors: true,
+    error,
+    code(cxt) {
+        const { gen, schema, parentSchema, it } = cxt;
+        /* istanbul ignore if */
+        if (!Array.isArray(schema))
+            throw new Error("ajv implementation error");
+        if (it.opts.discriminator && parentSchema.discriminator)
+            return;
+        const schArr = schema;
+        const valid = gen.let("valid", false);
+        const passing = gen.let("passing", null);
+        const schValid = gen.name("_valid");
+        cxt.setParams({ passing });
+        // TODO possibly fail straight away (with warning or exception) if there are two empty always valid schemas
+        gen.block(validateOneOf);
+        cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+        function validateOneOf() {
+            schArr.forEach((sch, i) => {
+                let schCxt;
+                if ((0, util_1.alwaysValidSchema)(it, sch)) {
+                    gen.var(schValid, true);
+                }
+                else {
+                    schCxt = cxt.subschema({
+                        keyword: "oneOf",
+                        schemaProp: i,
+                        compositeRule: true,
+                    }, schValid);
+                }
+                if (i > 0) {
+                    gen
+                        .if((0, codegen_1._) `${schValid} && ${valid}`)
+                        .assign(valid, false)
+                        .assign(passing, (0, codegen_1._) `[${passing}, ${i}]`)
+                        .else();
+                }
+                gen.if(schValid, () => {
+                    gen.assign(valid, true);
+                    gen.assign(passing, i);
+                    if (schCxt)
+                        cxt.mergeEvaluated(schCxt, codegen_1.Name);
+                });
+            });
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=oneOf.js.map
+
+/***/ }),
+
+/***/ 664:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const code_1 = __nccwpck_require__(8484);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const util_2 = __nccwpck_require__(4464);
+const def = {
+    keyword: "patternProperties",
+    type: "object",
+    schemaType: "object",
+    code(cxt) {
+        const { gen, schema, data, parentSchema, it } = cxt;
+        const { opts } = it;
+        const patterns = (0, code_1.allSchemaProperties)(schema);
+        const alwaysValidPatterns = patterns.filter((p) => (0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (patterns.length === 0 ||
+            (alwaysValidPatterns.length === patterns.length &&
+                (!it.opts.unevaluated || it.props === true))) {
+            return;
+        }
+        const checkProperties = opts.strictSchema && !opts.allowMatchingProperties && parentSchema.properties;
+        const valid = gen.name("valid");
+        if (it.props !== true && !(it.props instanceof codegen_1.Name)) {
+            it.props = (0, util_2.evaluatedPropsToName)(gen, it.props);
+        }
+        const { props } = it;
+        validatePatternProperties();
+        function validatePatternProperties() {
+            for (const pat of patterns) {
+                if (checkProperties)
+                    checkMatchingProperties(pat);
+                if (it.allErrors) {
+                    validateProperties(pat);
+                }
+                else {
+                    gen.var(valid, true); // TODO var
+                    validateProperties(pat);
+                    gen.if(valid);
+                }
+            }
+        }
+        function checkMatchingProperties(pat) {
+            for (const prop in checkProperties) {
+                if (new RegExp(pat).test(prop)) {
+                    (0, util_1.checkStrictMode)(it, `property ${prop} matches pattern ${pat} (use allowMatchingProperties)`);
+                }
+            }
+        }
+        function validateProperties(pat) {
+            gen.forIn("key", data, (key) => {
+                gen.if((0, codegen_1._) `${(0, code_1.usePattern)(cxt, pat)}.test(${key})`, () => {
+                    const alwaysValid = alwaysValidPatterns.includes(pat);
+                    if (!alwaysValid) {
+                        cxt.subschema({
+                            keyword: "patternProperties",
+                            schemaProp: pat,
+                            dataProp: key,
+                            dataPropType: util_2.Type.Str,
+                        }, valid);
+                    }
+                    if (it.opts.unevaluated && props !== true) {
+                        gen.assign((0, codegen_1._) `${props}[${key}]`, true);
+                    }
+                    else if (!alwaysValid && !it.allErrors) {
+                        // can short-circuit if `unevaluatedProperties` is not supported (opts.next === false)
+                        // or if all properties were evaluated (props === true)
+                        gen.if((0, codegen_1.not)(valid), () => gen.break());
+                    }
+                });
+            });
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=patternProperties.js.map
+
+/***/ }),
+
+/***/ 6467:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const items_1 = __nccwpck_require__(5791);
+const def = {
+    keyword: "prefixItems",
+    type: "array",
+    schemaType: ["array"],
+    before: "uniqueItems",
+    code: (cxt) => (0, items_1.validateTuple)(cxt, "items"),
+};
+exports["default"] = def;
+//# sourceMappingURL=prefixItems.js.map
+
+/***/ }),
+
+/***/ 8778:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const validate_1 = __nccwpck_require__(7881);
+const code_1 = __nccwpck_require__(8484);
+const util_1 = __nccwpck_require__(4464);
+const additionalProperties_1 = __nccwpck_require__(2431);
+const def = {
+    keyword: "properties",
+    type: "object",
+    schemaType: "object",
+    code(cxt) {
+        const { gen, schema, parentSchema, data, it } = cxt;
+        if (it.opts.removeAdditional === "all" && parentSchema.additionalProperties === undefined) {
+            additionalProperties_1.default.code(new validate_1.KeywordCxt(it, additionalProperties_1.default, "additionalProperties"));
+        }
+        const allProps = (0, code_1.allSchemaProperties)(schema);
+        for (const prop of allProps) {
+            it.definedProperties.add(prop);
+        }
+        if (it.opts.unevaluated && allProps.length && it.props !== true) {
+            it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
+        }
+        const properties = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (properties.length === 0)
+            return;
+        const valid = gen.name("valid");
+        for (const prop of properties) {
+            if (hasDefault(prop)) {
+                applyPropertySchema(prop);
+            }
+            else {
+                gen.if((0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties));
+                applyPropertySchema(prop);
+                if (!it.allErrors)
+                    gen.else().var(valid, true);
+                gen.endIf();
+            }
+            cxt.it.definedProperties.add(prop);
+            cxt.ok(valid);
+        }
+        function hasDefault(prop) {
+            return it.opts.useDefaults && !it.compositeRule && schema[prop].default !== undefined;
+        }
+        function applyPropertySchema(prop) {
+            cxt.subschema({
+                keyword: "properties",
+                schemaProp: prop,
+                dataProp: prop,
+            }, valid);
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=properties.js.map
+
+/***/ }),
+
+/***/ 1372:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const error = {
+    message: "property name must be valid",
+    params: ({ params }) => (0, codegen_1._) `{propertyName: ${params.propertyName}}`,
+};
+const def = {
+    keyword: "propertyNames",
+    type: "object",
+    schemaType: ["object", "boolean"],
+    error,
+    code(cxt) {
+        const { gen, schema, data, it } = cxt;
+        if ((0, util_1.alwaysValidSchema)(it, schema))
+            return;
+        const valid = gen.name("valid");
+        gen.forIn("key", data, (key) => {
+            cxt.setParams({ propertyName: key });
+            cxt.subschema({
+                keyword: "propertyNames",
+                data: key,
+                dataTypes: ["string"],
+                propertyName: key,
+                compositeRule: true,
+            }, valid);
+            gen.if((0, codegen_1.not)(valid), () => {
+                cxt.error(true);
+                if (!it.allErrors)
+                    gen.break();
+            });
+        });
+        cxt.ok(valid);
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=propertyNames.js.map
+
+/***/ }),
+
+/***/ 9210:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const util_1 = __nccwpck_require__(4464);
+const def = {
+    keyword: ["then", "else"],
+    schemaType: ["object", "boolean"],
+    code({ keyword, parentSchema, it }) {
+        if (parentSchema.if === undefined)
+            (0, util_1.checkStrictMode)(it, `"${keyword}" without "if" is ignored`);
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=thenElse.js.map
+
+/***/ }),
+
+/***/ 8484:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.validateUnion = exports.validateArray = exports.usePattern = exports.callValidateCode = exports.schemaProperties = exports.allSchemaProperties = exports.noPropertyInData = exports.propertyInData = exports.isOwnProperty = exports.hasPropFunc = exports.reportMissingProp = exports.checkMissingProp = exports.checkReportMissingProp = void 0;
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const names_1 = __nccwpck_require__(630);
+const util_2 = __nccwpck_require__(4464);
+function checkReportMissingProp(cxt, prop) {
+    const { gen, data, it } = cxt;
+    gen.if(noPropertyInData(gen, data, prop, it.opts.ownProperties), () => {
+        cxt.setParams({ missingProperty: (0, codegen_1._) `${prop}` }, true);
+        cxt.error();
+    });
+}
+exports.checkReportMissingProp = checkReportMissingProp;
+function checkMissingProp({ gen, data, it: { opts } }, properties, missing) {
+    return (0, codegen_1.or)(...properties.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._) `${missing} = ${prop}`)));
+}
+exports.checkMissingProp = checkMissingProp;
+function reportMissingProp(cxt, missing) {
+    cxt.setParams({ missingProperty: missing }, true);
+    cxt.error();
+}
+exports.reportMissingProp = reportMissingProp;
+function hasPropFunc(gen) {
+    return gen.scopeValue("func", {
+        // eslint-disable-next-line @typescript-eslint/unbound-method
+        ref: Object.prototype.hasOwnProperty,
+        code: (0, codegen_1._) `Object.prototype.hasOwnProperty`,
+    });
+}
+exports.hasPropFunc = hasPropFunc;
+function isOwnProperty(gen, data, property) {
+    return (0, codegen_1._) `${hasPropFunc(gen)}.call(${data}, ${property})`;
+}
+exports.isOwnProperty = isOwnProperty;
+function propertyInData(gen, data, property, ownProperties) {
+    const cond = (0, codegen_1._) `${data}${(0, codegen_1.getProperty)(property)} !== undefined`;
+    return ownProperties ? (0, codegen_1._) `${cond} && ${isOwnProperty(gen, data, property)}` : cond;
+}
+exports.propertyInData = propertyInData;
+function noPropertyInData(gen, data, property, ownProperties) {
+    const cond = (0, codegen_1._) `${data}${(0, codegen_1.getProperty)(property)} === undefined`;
+    return ownProperties ? (0, codegen_1.or)(cond, (0, codegen_1.not)(isOwnProperty(gen, data, property))) : cond;
+}
+exports.noPropertyInData = noPropertyInData;
+function allSchemaProperties(schemaMap) {
+    return schemaMap ? Object.keys(schemaMap).filter((p) => p !== "__proto__") : [];
+}
+exports.allSchemaProperties = allSchemaProperties;
+function schemaProperties(it, schemaMap) {
+    return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
+}
+exports.schemaProperties = schemaProperties;
+function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
+    const dataAndSchema = passSchema ? (0, codegen_1._) `${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
+    const valCxt = [
+        [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
+        [names_1.default.parentData, it.parentData],
+        [names_1.default.parentDataProperty, it.parentDataProperty],
+        [names_1.default.rootData, names_1.default.rootData],
+    ];
+    if (it.opts.dynamicRef)
+        valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
+    const args = (0, codegen_1._) `${dataAndSchema}, ${gen.object(...valCxt)}`;
+    return context !== codegen_1.nil ? (0, codegen_1._) `${func}.call(${context}, ${args})` : (0, codegen_1._) `${func}(${args})`;
+}
+exports.callValidateCode = callValidateCode;
+const newRegExp = (0, codegen_1._) `new RegExp`;
+function usePattern({ gen, it: { opts } }, pattern) {
+    const u = opts.unicodeRegExp ? "u" : "";
+    const { regExp } = opts.code;
+    const rx = regExp(pattern, u);
+    return gen.scopeValue("pattern", {
+        key: rx.toString(),
+        ref: rx,
+        code: (0, codegen_1._) `${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u})`,
+    });
+}
+exports.usePattern = usePattern;
+function validateArray(cxt) {
+    const { gen, data, keyword, it } = cxt;
+    const valid = gen.name("valid");
+    if (it.allErrors) {
+        const validArr = gen.let("valid", true);
+        validateItems(() => gen.assign(validArr, false));
+        return validArr;
+    }
+    gen.var(valid, true);
+    validateItems(() => gen.break());
+    return valid;
+    function validateItems(notValid) {
+        const len = gen.const("len", (0, codegen_1._) `${data}.length`);
+        gen.forRange("i", 0, len, (i) => {
+            cxt.subschema({
+                keyword,
+                dataProp: i,
+                dataPropType: util_1.Type.Num,
+            }, valid);
+            gen.if((0, codegen_1.not)(valid), notValid);
+        });
+    }
+}
+exports.validateArray = validateArray;
+function validateUnion(cxt) {
+    const { gen, schema, keyword, it } = cxt;
+    /* istanbul ignore if */
+    if (!Array.isArray(schema))
+        throw new Error("ajv implementation error");
+    const alwaysValid = schema.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
+    if (alwaysValid && !it.opts.unevaluated)
+        return;
+    const valid = gen.let("valid", false);
+    const schValid = gen.name("_valid");
+    gen.block(() => schema.forEach((_sch, i) => {
+        const schCxt = cxt.subschema({
+            keyword,
+            schemaProp: i,
+            compositeRule: true,
+        }, schValid);
+        gen.assign(valid, (0, codegen_1._) `${valid} || ${schValid}`);
+        const merged = cxt.mergeValidEvaluated(schCxt, schValid);
+        // can short-circuit if `unevaluatedProperties/Items` not supported (opts.unevaluated !== true)
+        // or if all properties and items were evaluated (it.props === true && it.items === true)
+        if (!merged)
+            gen.if((0, codegen_1.not)(valid));
+    }));
+    cxt.result(valid, () => cxt.reset(), () => cxt.error(true));
+}
+exports.validateUnion = validateUnion;
+//# sourceMappingURL=code.js.map
+
+/***/ }),
+
+/***/ 9872:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const def = {
+    keyword: "id",
+    code() {
+        throw new Error('NOT SUPPORTED: keyword "id", use "$id" for schema ID');
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=id.js.map
+
+/***/ }),
+
+/***/ 7397:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const id_1 = __nccwpck_require__(9872);
+const ref_1 = __nccwpck_require__(2996);
+const core = [
+    "$schema",
+    "$id",
+    "$defs",
+    "$vocabulary",
+    { keyword: "$comment" },
+    "definitions",
+    id_1.default,
+    ref_1.default,
+];
+exports["default"] = core;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 2996:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.callRef = exports.getValidate = void 0;
+const ref_error_1 = __nccwpck_require__(3162);
+const code_1 = __nccwpck_require__(8484);
+const codegen_1 = __nccwpck_require__(1436);
+const names_1 = __nccwpck_require__(630);
+const compile_1 = __nccwpck_require__(2718);
+const util_1 = __nccwpck_require__(4464);
+const def = {
+    keyword: "$ref",
+    schemaType: "string",
+    code(cxt) {
+        const { gen, schema: $ref, it } = cxt;
+        const { baseId, schemaEnv: env, validateName, opts, self } = it;
+        const { root } = env;
+        if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
+            return callRootRef();
+        const schOrEnv = compile_1.resolveRef.call(self, root, baseId, $ref);
+        if (schOrEnv === undefined)
+            throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
+        if (schOrEnv instanceof compile_1.SchemaEnv)
+            return callValidate(schOrEnv);
+        return inlineRefSchema(schOrEnv);
+        function callRootRef() {
+            if (env === root)
+                return callRef(cxt, validateName, env, env.$async);
+            const rootName = gen.scopeValue("root", { ref: root });
+            return callRef(cxt, (0, codegen_1._) `${rootName}.validate`, root, root.$async);
+        }
+        function callValidate(sch) {
+            const v = getValidate(cxt, sch);
+            callRef(cxt, v, sch, sch.$async);
+        }
+        function inlineRefSchema(sch) {
+            const schName = gen.scopeValue("schema", opts.code.source === true ? { ref: sch, code: (0, codegen_1.stringify)(sch) } : { ref: sch });
+            const valid = gen.name("valid");
+            const schCxt = cxt.subschema({
+                schema: sch,
+                dataTypes: [],
+                schemaPath: codegen_1.nil,
+                topSchemaRef: schName,
+                errSchemaPath: $ref,
+            }, valid);
+            cxt.mergeEvaluated(schCxt);
+            cxt.ok(valid);
+        }
+    },
+};
+function getValidate(cxt, sch) {
+    const { gen } = cxt;
+    return sch.validate
+        ? gen.scopeValue("validate", { ref: sch.validate })
+        : (0, codegen_1._) `${gen.scopeValue("wrapper", { ref: sch })}.validate`;
+}
+exports.getValidate = getValidate;
+function callRef(cxt, v, sch, $async) {
+    const { gen, it } = cxt;
+    const { allErrors, schemaEnv: env, opts } = it;
+    const passCxt = opts.passContext ? names_1.default.this : codegen_1.nil;
+    if ($async)
+        callAsyncRef();
+    else
+        callSyncRef();
+    function callAsyncRef() {
+        if (!env.$async)
+            throw new Error("async schema referenced by sync schema");
+        const valid = gen.let("valid");
+        gen.try(() => {
+            gen.code((0, codegen_1._) `await ${(0, code_1.callValidateCode)(cxt, v, passCxt)}`);
+            addEvaluatedFrom(v); // TODO will not work with async, it has to be returned with the result
+            if (!allErrors)
+                gen.assign(valid, true);
+        }, (e) => {
+            gen.if((0, codegen_1._) `!(${e} instanceof ${it.ValidationError})`, () => gen.throw(e));
+            addErrorsFrom(e);
+            if (!allErrors)
+                gen.assign(valid, false);
+        });
+        cxt.ok(valid);
+    }
+    function callSyncRef() {
+        cxt.result((0, code_1.callValidateCode)(cxt, v, passCxt), () => addEvaluatedFrom(v), () => addErrorsFrom(v));
+    }
+    function addErrorsFrom(source) {
+        const errs = (0, codegen_1._) `${source}.errors`;
+        gen.assign(names_1.default.vErrors, (0, codegen_1._) `${names_1.default.vErrors} === null ? ${errs} : ${names_1.default.vErrors}.concat(${errs})`); // TODO tagged
+        gen.assign(names_1.default.errors, (0, codegen_1._) `${names_1.default.vErrors}.length`);
+    }
+    function addEvaluatedFrom(source) {
+        var _a;
+        if (!it.opts.unevaluated)
+            return;
+        const schEvaluated = (_a = sch === null || sch === void 0 ? void 0 : sch.validate) === null || _a === void 0 ? void 0 : _a.evaluated;
+        // TODO refactor
+        if (it.props !== true) {
+            if (schEvaluated && !schEvaluated.dynamicProps) {
+                if (schEvaluated.props !== undefined) {
+                    it.props = util_1.mergeEvaluated.props(gen, schEvaluated.props, it.props);
+                }
+            }
+            else {
+                const props = gen.var("props", (0, codegen_1._) `${source}.evaluated.props`);
+                it.props = util_1.mergeEvaluated.props(gen, props, it.props, codegen_1.Name);
+            }
+        }
+        if (it.items !== true) {
+            if (schEvaluated && !schEvaluated.dynamicItems) {
+                if (schEvaluated.items !== undefined) {
+                    it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
+                }
+            }
+            else {
+                const items = gen.var("items", (0, codegen_1._) `${source}.evaluated.items`);
+                it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
+            }
+        }
+    }
+}
+exports.callRef = callRef;
+exports["default"] = def;
+//# sourceMappingURL=ref.js.map
+
+/***/ }),
+
+/***/ 8886:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const types_1 = __nccwpck_require__(7115);
+const compile_1 = __nccwpck_require__(2718);
+const ref_error_1 = __nccwpck_require__(3162);
+const util_1 = __nccwpck_require__(4464);
+const error = {
+    message: ({ params: { discrError, tagName } }) => discrError === types_1.DiscrError.Tag
+        ? `tag "${tagName}" must be string`
+        : `value of tag "${tagName}" must be in oneOf`,
+    params: ({ params: { discrError, tag, tagName } }) => (0, codegen_1._) `{error: ${discrError}, tag: ${tagName}, tagValue: ${tag}}`,
+};
+const def = {
+    keyword: "discriminator",
+    type: "object",
+    schemaType: "object",
+    error,
+    code(cxt) {
+        const { gen, data, schema, parentSchema, it } = cxt;
+        const { oneOf } = parentSchema;
+        if (!it.opts.discriminator) {
+            throw new Error("discriminator: requires discriminator option");
+        }
+        const tagName = schema.propertyName;
+        if (typeof tagName != "string")
+            throw new Error("discriminator: requires propertyName");
+        if (schema.mapping)
+            throw new Error("discriminator: mapping is not supported");
+        if (!oneOf)
+            throw new Error("discriminator: requires oneOf keyword");
+        const valid = gen.let("valid", false);
+        const tag = gen.const("tag", (0, codegen_1._) `${data}${(0, codegen_1.getProperty)(tagName)}`);
+        gen.if((0, codegen_1._) `typeof ${tag} == "string"`, () => validateMapping(), () => cxt.error(false, { discrError: types_1.DiscrError.Tag, tag, tagName }));
+        cxt.ok(valid);
+        function validateMapping() {
+            const mapping = getMapping();
+            gen.if(false);
+            for (const tagValue in mapping) {
+                gen.elseIf((0, codegen_1._) `${tag} === ${tagValue}`);
+                gen.assign(valid, applyTagSchema(mapping[tagValue]));
+            }
+            gen.else();
+            cxt.error(false, { discrError: types_1.DiscrError.Mapping, tag, tagName });
+            gen.endIf();
+        }
+        function applyTagSchema(schemaProp) {
+            const _valid = gen.name("valid");
+            const schCxt = cxt.subschema({ keyword: "oneOf", schemaProp }, _valid);
+            cxt.mergeEvaluated(schCxt, codegen_1.Name);
+            return _valid;
+        }
+        function getMapping() {
+            var _a;
+            const oneOfMapping = {};
+            const topRequired = hasRequired(parentSchema);
+            let tagRequired = true;
+            for (let i = 0; i < oneOf.length; i++) {
+                let sch = oneOf[i];
+                if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
+                    const ref = sch.$ref;
+                    sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
+                    if (sch instanceof compile_1.SchemaEnv)
+                        sch = sch.schema;
+                    if (sch === undefined)
+                        throw new ref_error_1.default(it.opts.uriResolver, it.baseId, ref);
+                }
+                const propSch = (_a = sch === null || sch === void 0 ? void 0 : sch.properties) === null || _a === void 0 ? void 0 : _a[tagName];
+                if (typeof propSch != "object") {
+                    throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
+                }
+                tagRequired = tagRequired && (topRequired || hasRequired(sch));
+                addMappings(propSch, i);
+            }
+            if (!tagRequired)
+                throw new Error(`discriminator: "${tagName}" must be required`);
+            return oneOfMapping;
+            function hasRequired({ required }) {
+                return Array.isArray(required) && required.includes(tagName);
+            }
+            function addMappings(sch, i) {
+                if (sch.const) {
+                    addMapping(sch.const, i);
+                }
+                else if (sch.enum) {
+                    for (const tagValue of sch.enum) {
+                        addMapping(tagValue, i);
+                    }
+                }
+                else {
+                    throw new Error(`discriminator: "properties/${tagName}" must have "const" or "enum"`);
+                }
+            }
+            function addMapping(tagValue, i) {
+                if (typeof tagValue != "string" || tagValue in oneOfMapping) {
+                    throw new Error(`discriminator: "${tagName}" values must be unique strings`);
+                }
+                oneOfMapping[tagValue] = i;
+            }
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 7115:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DiscrError = void 0;
+var DiscrError;
+(function (DiscrError) {
+    DiscrError["Tag"] = "tag";
+    DiscrError["Mapping"] = "mapping";
+})(DiscrError || (exports.DiscrError = DiscrError = {}));
+//# sourceMappingURL=types.js.map
+
+/***/ }),
+
+/***/ 9941:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const core_1 = __nccwpck_require__(7397);
+const validation_1 = __nccwpck_require__(5481);
+const applicator_1 = __nccwpck_require__(8775);
+const format_1 = __nccwpck_require__(2601);
+const metadata_1 = __nccwpck_require__(6620);
+const draft7Vocabularies = [
+    core_1.default,
+    validation_1.default,
+    (0, applicator_1.default)(),
+    format_1.default,
+    metadata_1.metadataVocabulary,
+    metadata_1.contentVocabulary,
+];
+exports["default"] = draft7Vocabularies;
+//# sourceMappingURL=draft7.js.map
+
+/***/ }),
+
+/***/ 6402:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const error = {
+    message: ({ schemaCode }) => (0, codegen_1.str) `must match format "${schemaCode}"`,
+    params: ({ schemaCode }) => (0, codegen_1._) `{format: ${schemaCode}}`,
+};
+const def = {
+    keyword: "format",
+    type: ["number", "string"],
+    schemaType: "string",
+    $data: true,
+    error,
+    code(cxt, ruleType) {
+        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        const { opts, errSchemaPath, schemaEnv, self } = it;
+        if (!opts.validateFormats)
+            return;
+        if ($data)
+            validate$DataFormat();
+        else
+            validateFormat();
+        function validate$DataFormat() {
+            const fmts = gen.scopeValue("formats", {
+                ref: self.formats,
+                code: opts.code.formats,
+            });
+            const fDef = gen.const("fDef", (0, codegen_1._) `${fmts}[${schemaCode}]`);
+            const fType = gen.let("fType");
+            const format = gen.let("format");
+            // TODO simplify
+            gen.if((0, codegen_1._) `typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._) `${fDef}.type || "string"`).assign(format, (0, codegen_1._) `${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._) `"string"`).assign(format, fDef));
+            cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
+            function unknownFmt() {
+                if (opts.strictSchema === false)
+                    return codegen_1.nil;
+                return (0, codegen_1._) `${schemaCode} && !${format}`;
+            }
+            function invalidFmt() {
+                const callFormat = schemaEnv.$async
+                    ? (0, codegen_1._) `(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))`
+                    : (0, codegen_1._) `${format}(${data})`;
+                const validData = (0, codegen_1._) `(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
+                return (0, codegen_1._) `${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
+            }
+        }
+        function validateFormat() {
+            const formatDef = self.formats[schema];
+            if (!formatDef) {
+                unknownFormat();
+                return;
+            }
+            if (formatDef === true)
+                return;
+            const [fmtType, format, fmtRef] = getFormat(formatDef);
+            if (fmtType === ruleType)
+                cxt.pass(validCondition());
+            function unknownFormat() {
+                if (opts.strictSchema === false) {
+                    self.logger.warn(unknownMsg());
+                    return;
+                }
+                throw new Error(unknownMsg());
+                function unknownMsg() {
+                    return `unknown format "${schema}" ignored in schema at path "${errSchemaPath}"`;
+                }
+            }
+            function getFormat(fmtDef) {
+                const code = fmtDef instanceof RegExp
+                    ? (0, codegen_1.regexpCode)(fmtDef)
+                    : opts.code.formats
+                        ? (0, codegen_1._) `${opts.code.formats}${(0, codegen_1.getProperty)(schema)}`
+                        : undefined;
+                const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
+                if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
+                    return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._) `${fmt}.validate`];
+                }
+                return ["string", fmtDef, fmt];
+            }
+            function validCondition() {
+                if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
+                    if (!schemaEnv.$async)
+                        throw new Error("async format in sync schema");
+                    return (0, codegen_1._) `await ${fmtRef}(${data})`;
+                }
+                return typeof format == "function" ? (0, codegen_1._) `${fmtRef}(${data})` : (0, codegen_1._) `${fmtRef}.test(${data})`;
+            }
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=format.js.map
+
+/***/ }),
+
+/***/ 2601:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const format_1 = __nccwpck_require__(6402);
+const format = [format_1.default];
+exports["default"] = format;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 6620:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.contentVocabulary = exports.metadataVocabulary = void 0;
+exports.metadataVocabulary = [
+    "title",
+    "description",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "examples",
+];
+exports.contentVocabulary = [
+    "contentMediaType",
+    "contentEncoding",
+    "contentSchema",
+];
+//# sourceMappingURL=metadata.js.map
+
+/***/ }),
+
+/***/ 8026:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const equal_1 = __nccwpck_require__(4951);
+const error = {
+    message: "must be equal to constant",
+    params: ({ schemaCode }) => (0, codegen_1._) `{allowedValue: ${schemaCode}}`,
+};
+const def = {
+    keyword: "const",
+    $data: true,
+    error,
+    code(cxt) {
+        const { gen, data, $data, schemaCode, schema } = cxt;
+        if ($data || (schema && typeof schema == "object")) {
+            cxt.fail$data((0, codegen_1._) `!${(0, util_1.useFunc)(gen, equal_1.default)}(${data}, ${schemaCode})`);
+        }
+        else {
+            cxt.fail((0, codegen_1._) `${schema} !== ${data}`);
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=const.js.map
+
+/***/ }),
+
+/***/ 3200:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const equal_1 = __nccwpck_require__(4951);
+const error = {
+    message: "must be equal to one of the allowed values",
+    params: ({ schemaCode }) => (0, codegen_1._) `{allowedValues: ${schemaCode}}`,
+};
+const def = {
+    keyword: "enum",
+    schemaType: "array",
+    $data: true,
+    error,
+    code(cxt) {
+        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        if (!$data && schema.length === 0)
+            throw new Error("enum must have non-empty array");
+        const useLoop = schema.length >= it.opts.loopEnum;
+        let eql;
+        const getEql = () => (eql !== null && eql !== void 0 ? eql : (eql = (0, util_1.useFunc)(gen, equal_1.default)));
+        let valid;
+        if (useLoop || $data) {
+            valid = gen.let("valid");
+            cxt.block$data(valid, loopEnum);
+        }
+        else {
+            /* istanbul ignore if */
+            if (!Array.isArray(schema))
+                throw new Error("ajv implementation error");
+            const vSchema = gen.const("vSchema", schemaCode);
+            valid = (0, codegen_1.or)(...schema.map((_x, i) => equalCode(vSchema, i)));
+        }
+        cxt.pass(valid);
+        function loopEnum() {
+            gen.assign(valid, false);
+            gen.forOf("v", schemaCode, (v) => gen.if((0, codegen_1._) `${getEql()}(${data}, ${v})`, () => gen.assign(valid, true).break()));
+        }
+        function equalCode(vSchema, i) {
+            const sch = schema[i];
+            return typeof sch === "object" && sch !== null
+                ? (0, codegen_1._) `${getEql()}(${data}, ${vSchema}[${i}])`
+                : (0, codegen_1._) `${data} === ${sch}`;
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=enum.js.map
+
+/***/ }),
+
+/***/ 5481:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const limitNumber_1 = __nccwpck_require__(3723);
+const multipleOf_1 = __nccwpck_require__(8132);
+const limitLength_1 = __nccwpck_require__(6962);
+const pattern_1 = __nccwpck_require__(6023);
+const limitProperties_1 = __nccwpck_require__(895);
+const required_1 = __nccwpck_require__(4504);
+const limitItems_1 = __nccwpck_require__(6296);
+const uniqueItems_1 = __nccwpck_require__(5132);
+const const_1 = __nccwpck_require__(8026);
+const enum_1 = __nccwpck_require__(3200);
+const validation = [
+    // number
+    limitNumber_1.default,
+    multipleOf_1.default,
+    // string
+    limitLength_1.default,
+    pattern_1.default,
+    // object
+    limitProperties_1.default,
+    required_1.default,
+    // array
+    limitItems_1.default,
+    uniqueItems_1.default,
+    // any
+    { keyword: "type", schemaType: ["string", "array"] },
+    { keyword: "nullable", schemaType: "boolean" },
+    const_1.default,
+    enum_1.default,
+];
+exports["default"] = validation;
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 6296:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const error = {
+    message({ keyword, schemaCode }) {
+        const comp = keyword === "maxItems" ? "more" : "fewer";
+        return (0, codegen_1.str) `must NOT have ${comp} than ${schemaCode} items`;
+    },
+    params: ({ schemaCode }) => (0, codegen_1._) `{limit: ${schemaCode}}`,
+};
+const def = {
+    keyword: ["maxItems", "minItems"],
+    type: "array",
+    schemaType: "number",
+    $data: true,
+    error,
+    code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        cxt.fail$data((0, codegen_1._) `${data}.length ${op} ${schemaCode}`);
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=limitItems.js.map
+
+/***/ }),
+
+/***/ 6962:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const ucs2length_1 = __nccwpck_require__(6214);
+const error = {
+    message({ keyword, schemaCode }) {
+        const comp = keyword === "maxLength" ? "more" : "fewer";
+        return (0, codegen_1.str) `must NOT have ${comp} than ${schemaCode} characters`;
+    },
+    params: ({ schemaCode }) => (0, codegen_1._) `{limit: ${schemaCode}}`,
+};
+const def = {
+    keyword: ["maxLength", "minLength"],
+    type: "string",
+    schemaType: "number",
+    $data: true,
+    error,
+    code(cxt) {
+        const { keyword, data, schemaCode, it } = cxt;
+        const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        const len = it.opts.unicode === false ? (0, codegen_1._) `${data}.length` : (0, codegen_1._) `${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
+        cxt.fail$data((0, codegen_1._) `${len} ${op} ${schemaCode}`);
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=limitLength.js.map
+
+/***/ }),
+
+/***/ 3723:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const ops = codegen_1.operators;
+const KWDs = {
+    maximum: { okStr: "<=", ok: ops.LTE, fail: ops.GT },
+    minimum: { okStr: ">=", ok: ops.GTE, fail: ops.LT },
+    exclusiveMaximum: { okStr: "<", ok: ops.LT, fail: ops.GTE },
+    exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE },
+};
+const error = {
+    message: ({ keyword, schemaCode }) => (0, codegen_1.str) `must be ${KWDs[keyword].okStr} ${schemaCode}`,
+    params: ({ keyword, schemaCode }) => (0, codegen_1._) `{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`,
+};
+const def = {
+    keyword: Object.keys(KWDs),
+    type: "number",
+    schemaType: "number",
+    $data: true,
+    error,
+    code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        cxt.fail$data((0, codegen_1._) `${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=limitNumber.js.map
+
+/***/ }),
+
+/***/ 895:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const error = {
+    message({ keyword, schemaCode }) {
+        const comp = keyword === "maxProperties" ? "more" : "fewer";
+        return (0, codegen_1.str) `must NOT have ${comp} than ${schemaCode} properties`;
+    },
+    params: ({ schemaCode }) => (0, codegen_1._) `{limit: ${schemaCode}}`,
+};
+const def = {
+    keyword: ["maxProperties", "minProperties"],
+    type: "object",
+    schemaType: "number",
+    $data: true,
+    error,
+    code(cxt) {
+        const { keyword, data, schemaCode } = cxt;
+        const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        cxt.fail$data((0, codegen_1._) `Object.keys(${data}).length ${op} ${schemaCode}`);
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=limitProperties.js.map
+
+/***/ }),
+
+/***/ 8132:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const codegen_1 = __nccwpck_require__(1436);
+const error = {
+    message: ({ schemaCode }) => (0, codegen_1.str) `must be multiple of ${schemaCode}`,
+    params: ({ schemaCode }) => (0, codegen_1._) `{multipleOf: ${schemaCode}}`,
+};
+const def = {
+    keyword: "multipleOf",
+    type: "number",
+    schemaType: "number",
+    $data: true,
+    error,
+    code(cxt) {
+        const { gen, data, schemaCode, it } = cxt;
+        // const bdt = bad$DataType(schemaCode, <string>def.schemaType, $data)
+        const prec = it.opts.multipleOfPrecision;
+        const res = gen.let("res");
+        const invalid = prec
+            ? (0, codegen_1._) `Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}`
+            : (0, codegen_1._) `${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._) `(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid}))`);
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=multipleOf.js.map
+
+/***/ }),
+
+/***/ 6023:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const code_1 = __nccwpck_require__(8484);
+const util_1 = __nccwpck_require__(4464);
+const codegen_1 = __nccwpck_require__(1436);
+const error = {
+    message: ({ schemaCode }) => (0, codegen_1.str) `must match pattern "${schemaCode}"`,
+    params: ({ schemaCode }) => (0, codegen_1._) `{pattern: ${schemaCode}}`,
+};
+const def = {
+    keyword: "pattern",
+    type: "string",
+    schemaType: "string",
+    $data: true,
+    error,
+    code(cxt) {
+        const { gen, data, $data, schema, schemaCode, it } = cxt;
+        const u = it.opts.unicodeRegExp ? "u" : "";
+        if ($data) {
+            const { regExp } = it.opts.code;
+            const regExpCode = regExp.code === "new RegExp" ? (0, codegen_1._) `new RegExp` : (0, util_1.useFunc)(gen, regExp);
+            const valid = gen.let("valid");
+            gen.try(() => gen.assign(valid, (0, codegen_1._) `${regExpCode}(${schemaCode}, ${u}).test(${data})`), () => gen.assign(valid, false));
+            cxt.fail$data((0, codegen_1._) `!${valid}`);
+        }
+        else {
+            const regExp = (0, code_1.usePattern)(cxt, schema);
+            cxt.fail$data((0, codegen_1._) `!${regExp}.test(${data})`);
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=pattern.js.map
+
+/***/ }),
+
+/***/ 4504:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const code_1 = __nccwpck_require__(8484);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const error = {
+    message: ({ params: { missingProperty } }) => (0, codegen_1.str) `must have required property '${missingProperty}'`,
+    params: ({ params: { missingProperty } }) => (0, codegen_1._) `{missingProperty: ${missingProperty}}`,
+};
+const def = {
+    keyword: "required",
+    type: "object",
+    schemaType: "array",
+    $data: true,
+    error,
+    code(cxt) {
+        const { gen, schema, schemaCode, data, $data, it } = cxt;
+        const { opts } = it;
+        if (!$data && schema.length === 0)
+            return;
+        const useLoop = schema.length >= opts.loopRequired;
+        if (it.allErrors)
+            allErrorsMode();
+        else
+            exitOnErrorMode();
+        if (opts.strictRequired) {
+            const props = cxt.parentSchema.properties;
+            const { definedProperties } = cxt.it;
+            for (const requiredKey of schema) {
+                if ((props === null || props === void 0 ? void 0 : props[requiredKey]) === undefined && !definedProperties.has(requiredKey)) {
+                    const schemaPath = it.schemaEnv.baseId + it.errSchemaPath;
+                    const msg = `required property "${requiredKey}" is not defined at "${schemaPath}" (strictRequired)`;
+                    (0, util_1.checkStrictMode)(it, msg, it.opts.strictRequired);
+                }
+            }
+        }
+        function allErrorsMode() {
+            if (useLoop || $data) {
+                cxt.block$data(codegen_1.nil, loopAllRequired);
+            }
+            else {
+                for (const prop of schema) {
+                    (0, code_1.checkReportMissingProp)(cxt, prop);
+                }
+            }
+        }
+        function exitOnErrorMode() {
+            const missing = gen.let("missing");
+            if (useLoop || $data) {
+                const valid = gen.let("valid", true);
+                cxt.block$data(valid, () => loopUntilMissing(missing, valid));
+                cxt.ok(valid);
+            }
+            else {
+                gen.if((0, code_1.checkMissingProp)(cxt, schema, missing));
+                (0, code_1.reportMissingProp)(cxt, missing);
+                gen.else();
+            }
+        }
+        function loopAllRequired() {
+            gen.forOf("prop", schemaCode, (prop) => {
+                cxt.setParams({ missingProperty: prop });
+                gen.if((0, code_1.noPropertyInData)(gen, data, prop, opts.ownProperties), () => cxt.error());
+            });
+        }
+        function loopUntilMissing(missing, valid) {
+            cxt.setParams({ missingProperty: missing });
+            gen.forOf(missing, schemaCode, () => {
+                gen.assign(valid, (0, code_1.propertyInData)(gen, data, missing, opts.ownProperties));
+                gen.if((0, codegen_1.not)(valid), () => {
+                    cxt.error();
+                    gen.break();
+                });
+            }, codegen_1.nil);
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=required.js.map
+
+/***/ }),
+
+/***/ 5132:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+const dataType_1 = __nccwpck_require__(6685);
+const codegen_1 = __nccwpck_require__(1436);
+const util_1 = __nccwpck_require__(4464);
+const equal_1 = __nccwpck_require__(4951);
+const error = {
+    message: ({ params: { i, j } }) => (0, codegen_1.str) `must NOT have duplicate items (items ## ${j} and ${i} are identical)`,
+    params: ({ params: { i, j } }) => (0, codegen_1._) `{i: ${i}, j: ${j}}`,
+};
+const def = {
+    keyword: "uniqueItems",
+    type: "array",
+    schemaType: "boolean",
+    $data: true,
+    error,
+    code(cxt) {
+        const { gen, data, $data, schema, parentSchema, schemaCode, it } = cxt;
+        if (!$data && !schema)
+            return;
+        const valid = gen.let("valid");
+        const itemTypes = parentSchema.items ? (0, dataType_1.getSchemaTypes)(parentSchema.items) : [];
+        cxt.block$data(valid, validateUniqueItems, (0, codegen_1._) `${schemaCode} === false`);
+        cxt.ok(valid);
+        function validateUniqueItems() {
+            const i = gen.let("i", (0, codegen_1._) `${data}.length`);
+            const j = gen.let("j");
+            cxt.setParams({ i, j });
+            gen.assign(valid, true);
+            gen.if((0, codegen_1._) `${i} > 1`, () => (canOptimize() ? loopN : loopN2)(i, j));
+        }
+        function canOptimize() {
+            return itemTypes.length > 0 && !itemTypes.some((t) => t === "object" || t === "array");
+        }
+        function loopN(i, j) {
+            const item = gen.name("item");
+            const wrongType = (0, dataType_1.checkDataTypes)(itemTypes, item, it.opts.strictNumbers, dataType_1.DataType.Wrong);
+            const indices = gen.const("indices", (0, codegen_1._) `{}`);
+            gen.for((0, codegen_1._) `;${i}--;`, () => {
+                gen.let(item, (0, codegen_1._) `${data}[${i}]`);
+                gen.if(wrongType, (0, codegen_1._) `continue`);
+                if (itemTypes.length > 1)
+                    gen.if((0, codegen_1._) `typeof ${item} == "string"`, (0, codegen_1._) `${item} += "_"`);
+                gen
+                    .if((0, codegen_1._) `typeof ${indices}[${item}] == "number"`, () => {
+                    gen.assign(j, (0, codegen_1._) `${indices}[${item}]`);
+                    cxt.error();
+                    gen.assign(valid, false).break();
+                })
+                    .code((0, codegen_1._) `${indices}[${item}] = ${i}`);
+            });
+        }
+        function loopN2(i, j) {
+            const eql = (0, util_1.useFunc)(gen, equal_1.default);
+            const outer = gen.name("outer");
+            gen.label(outer).for((0, codegen_1._) `;${i}--;`, () => gen.for((0, codegen_1._) `${j} = ${i}; ${j}--;`, () => gen.if((0, codegen_1._) `${eql}(${data}[${i}], ${data}[${j}])`, () => {
+                cxt.error();
+                gen.assign(valid, false).break(outer);
+            })));
+        }
+    },
+};
+exports["default"] = def;
+//# sourceMappingURL=uniqueItems.js.map
+
+/***/ }),
+
+/***/ 3251:
+/***/ (function(module) {
+
+/**
+  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
+  * https://github.com/SGrondin/bottleneck
+  */
+(function (global, factory) {
+	 true ? module.exports = factory() :
+	0;
+}(this, (function () { 'use strict';
+
+	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
+
+	function getCjsExportFromNamespace (n) {
+		return n && n['default'] || n;
+	}
+
+	var load = function(received, defaults, onto = {}) {
+	  var k, ref, v;
+	  for (k in defaults) {
+	    v = defaults[k];
+	    onto[k] = (ref = received[k]) != null ? ref : v;
+	  }
+	  return onto;
+	};
+
+	var overwrite = function(received, defaults, onto = {}) {
+	  var k, v;
+	  for (k in received) {
+	    v = received[k];
+	    if (defaults[k] !== void 0) {
+	      onto[k] = v;
+	    }
+	  }
+	  return onto;
+	};
+
+	var parser = {
+		load: load,
+		overwrite: overwrite
+	};
+
+	var DLList;
+
+	DLList = class DLList {
+	  constructor(incr, decr) {
+	    this.incr = incr;
+	    this.decr = decr;
+	    this._first = null;
+	    this._last = null;
+	    this.length = 0;
+	  }
+
+	  push(value) {
+	    var node;
+	    this.length++;
+	    if (typeof this.incr === "function") {
+	      this.incr();
+	    }
+	    node = {
+	      value,
+	      prev: this._last,
+	      next: null
+	    };
+	    if (this._last != null) {
+	      this._last.next = node;
+	      this._last = node;
+	    } else {
+	      this._first = this._last = node;
+	    }
+	    return void 0;
+	  }
+
+	  shift() {
+	    var value;
+	    if (this._first == null) {
+	      return;
+	    } else {
+	      this.length--;
+	      if (typeof this.decr === "function") {
+	        this.decr();
+	      }
+	    }
+	    value = this._first.value;
+	    if ((this._first = this._first.next) != null) {
+	      this._first.prev = null;
+	    } else {
+	      this._last = null;
+	    }
+	    return value;
+	  }
+
+	  first() {
+	    if (this._first != null) {
+	      return this._first.value;
+	    }
+	  }
+
+	  getArray() {
+	    var node, ref, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, ref.value));
+	    }
+	    return results;
+	  }
+
+	  forEachShift(cb) {
+	    var node;
+	    node = this.shift();
+	    while (node != null) {
+	      (cb(node), node = this.shift());
+	    }
+	    return void 0;
+	  }
+
+	  debug() {
+	    var node, ref, ref1, ref2, results;
+	    node = this._first;
+	    results = [];
+	    while (node != null) {
+	      results.push((ref = node, node = node.next, {
+	        value: ref.value,
+	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+	        next: (ref2 = ref.next) != null ? ref2.value : void 0
+	      }));
+	    }
+	    return results;
+	  }
+
+	};
+
+	var DLList_1 = DLList;
+
+	var Events;
+
+	Events = class Events {
+	  constructor(instance) {
+	    this.instance = instance;
+	    this._events = {};
+	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
+	      throw new Error("An Emitter already exists for this object");
+	    }
+	    this.instance.on = (name, cb) => {
+	      return this._addListener(name, "many", cb);
+	    };
+	    this.instance.once = (name, cb) => {
+	      return this._addListener(name, "once", cb);
+	    };
+	    this.instance.removeAllListeners = (name = null) => {
+	      if (name != null) {
+	        return delete this._events[name];
+	      } else {
+	        return this._events = {};
+	      }
+	    };
+	  }
+
+	  _addListener(name, status, cb) {
+	    var base;
+	    if ((base = this._events)[name] == null) {
+	      base[name] = [];
+	    }
+	    this._events[name].push({cb, status});
+	    return this.instance;
+	  }
+
+	  listenerCount(name) {
+	    if (this._events[name] != null) {
+	      return this._events[name].length;
+	    } else {
+	      return 0;
+	    }
+	  }
+
+	  async trigger(name, ...args) {
+	    var e, promises;
+	    try {
+	      if (name !== "debug") {
+	        this.trigger("debug", `Event triggered: ${name}`, args);
+	      }
+	      if (this._events[name] == null) {
+	        return;
+	      }
+	      this._events[name] = this._events[name].filter(function(listener) {
+	        return listener.status !== "none";
+	      });
+	      promises = this._events[name].map(async(listener) => {
+	        var e, returned;
+	        if (listener.status === "none") {
+	          return;
+	        }
+	        if (listener.status === "once") {
+	          listener.status = "none";
+	        }
+	        try {
+	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+	          if (typeof (returned != null ? returned.then : void 0) === "function") {
+	            return (await returned);
+	          } else {
+	            return returned;
+	          }
+	        } catch (error) {
+	          e = error;
+	          {
+	            this.trigger("error", e);
+	          }
+	          return null;
+	        }
+	      });
+	      return ((await Promise.all(promises))).find(function(x) {
+	        return x != null;
+	      });
+	    } catch (error) {
+	      e = error;
+	      {
+	        this.trigger("error", e);
+	      }
+	      return null;
+	    }
+	  }
+
+	};
+
+	var Events_1 = Events;
+
+	var DLList$1, Events$1, Queues;
+
+	DLList$1 = DLList_1;
+
+	Events$1 = Events_1;
+
+	Queues = class Queues {
+	  constructor(num_priorities) {
+	    var i;
+	    this.Events = new Events$1(this);
+	    this._length = 0;
+	    this._lists = (function() {
+	      var j, ref, results;
+	      results = [];
+	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
+	        results.push(new DLList$1((() => {
+	          return this.incr();
+	        }), (() => {
+	          return this.decr();
+	        })));
+	      }
+	      return results;
+	    }).call(this);
+	  }
+
+	  incr() {
+	    if (this._length++ === 0) {
+	      return this.Events.trigger("leftzero");
+	    }
+	  }
+
+	  decr() {
+	    if (--this._length === 0) {
+	      return this.Events.trigger("zero");
+	    }
+	  }
+
+	  push(job) {
+	    return this._lists[job.options.priority].push(job);
+	  }
+
+	  queued(priority) {
+	    if (priority != null) {
+	      return this._lists[priority].length;
+	    } else {
+	      return this._length;
+	    }
+	  }
+
+	  shiftAll(fn) {
+	    return this._lists.forEach(function(list) {
+	      return list.forEachShift(fn);
+	    });
+	  }
+
+	  getFirst(arr = this._lists) {
+	    var j, len, list;
+	    for (j = 0, len = arr.length; j < len; j++) {
+	      list = arr[j];
+	      if (list.length > 0) {
+	        return list;
+	      }
+	    }
+	    return [];
+	  }
+
+	  shiftLastFrom(priority) {
+	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
+	  }
+
+	};
+
+	var Queues_1 = Queues;
+
+	var BottleneckError;
+
+	BottleneckError = class BottleneckError extends Error {};
+
+	var BottleneckError_1 = BottleneckError;
+
+	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+
+	NUM_PRIORITIES = 10;
+
+	DEFAULT_PRIORITY = 5;
+
+	parser$1 = parser;
+
+	BottleneckError$1 = BottleneckError_1;
+
+	Job = class Job {
+	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
+	    this.task = task;
+	    this.args = args;
+	    this.rejectOnDrop = rejectOnDrop;
+	    this.Events = Events;
+	    this._states = _states;
+	    this.Promise = Promise;
+	    this.options = parser$1.load(options, jobDefaults);
+	    this.options.priority = this._sanitizePriority(this.options.priority);
+	    if (this.options.id === jobDefaults.id) {
+	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
+	    }
+	    this.promise = new this.Promise((_resolve, _reject) => {
+	      this._resolve = _resolve;
+	      this._reject = _reject;
+	    });
+	    this.retryCount = 0;
+	  }
+
+	  _sanitizePriority(priority) {
+	    var sProperty;
+	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+	    if (sProperty < 0) {
+	      return 0;
+	    } else if (sProperty > NUM_PRIORITIES - 1) {
+	      return NUM_PRIORITIES - 1;
+	    } else {
+	      return sProperty;
+	    }
+	  }
+
+	  _randomIndex() {
+	    return Math.random().toString(36).slice(2);
+	  }
+
+	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
+	    if (this._states.remove(this.options.id)) {
+	      if (this.rejectOnDrop) {
+	        this._reject(error != null ? error : new BottleneckError$1(message));
+	      }
+	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
+	      return true;
+	    } else {
+	      return false;
+	    }
+	  }
+
+	  _assertStatus(expected) {
+	    var status;
+	    status = this._states.jobStatus(this.options.id);
+	    if (!(status === expected || (expected === "DONE" && status === null))) {
+	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+	    }
+	  }
+
+	  doReceive() {
+	    this._states.start(this.options.id);
+	    return this.Events.trigger("received", {args: this.args, options: this.options});
+	  }
+
+	  doQueue(reachedHWM, blocked) {
+	    this._assertStatus("RECEIVED");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
+	  }
+
+	  doRun() {
+	    if (this.retryCount === 0) {
+	      this._assertStatus("QUEUED");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
+	  }
+
+	  async doExecute(chained, clearGlobalState, run, free) {
+	    var error, eventInfo, passed;
+	    if (this.retryCount === 0) {
+	      this._assertStatus("RUNNING");
+	      this._states.next(this.options.id);
+	    } else {
+	      this._assertStatus("EXECUTING");
+	    }
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    this.Events.trigger("executing", eventInfo);
+	    try {
+	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
+	      if (clearGlobalState()) {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._resolve(passed);
+	      }
+	    } catch (error1) {
+	      error = error1;
+	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	    }
+	  }
+
+	  doExpire(clearGlobalState, run, free) {
+	    var error, eventInfo;
+	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
+	      this._states.next(this.options.id);
+	    }
+	    this._assertStatus("EXECUTING");
+	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
+	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
+	  }
+
+	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
+	    var retry, retryAfter;
+	    if (clearGlobalState()) {
+	      retry = (await this.Events.trigger("failed", error, eventInfo));
+	      if (retry != null) {
+	        retryAfter = ~~retry;
+	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+	        this.retryCount++;
+	        return run(retryAfter);
+	      } else {
+	        this.doDone(eventInfo);
+	        await free(this.options, eventInfo);
+	        this._assertStatus("DONE");
+	        return this._reject(error);
+	      }
+	    }
+	  }
+
+	  doDone(eventInfo) {
+	    this._assertStatus("EXECUTING");
+	    this._states.next(this.options.id);
+	    return this.Events.trigger("done", eventInfo);
+	  }
+
+	};
+
+	var Job_1 = Job;
+
+	var BottleneckError$2, LocalDatastore, parser$2;
+
+	parser$2 = parser;
+
+	BottleneckError$2 = BottleneckError_1;
+
+	LocalDatastore = class LocalDatastore {
+	  constructor(instance, storeOptions, storeInstanceOptions) {
+	    this.instance = instance;
+	    this.storeOptions = storeOptions;
+	    this.clientId = this.instance._randomIndex();
+	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+	    this._running = 0;
+	    this._done = 0;
+	    this._unblockTime = 0;
+	    this.ready = this.Promise.resolve();
+	    this.clients = {};
+	    this._startHeartbeat();
+	  }
+
+	  _startHeartbeat() {
+	    var base;
+	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
+	      return typeof (base = (this.heartbeat = setInterval(() => {
+	        var amount, incr, maximum, now, reservoir;
+	        now = Date.now();
+	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+	          this._lastReservoirRefresh = now;
+	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+	          this.instance._drainAll(this.computeCapacity());
+	        }
+	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+	          ({
+	            reservoirIncreaseAmount: amount,
+	            reservoirIncreaseMaximum: maximum,
+	            reservoir
+	          } = this.storeOptions);
+	          this._lastReservoirIncrease = now;
+	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+	          if (incr > 0) {
+	            this.storeOptions.reservoir += incr;
+	            return this.instance._drainAll(this.computeCapacity());
+	          }
+	        }
+	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
+	    } else {
+	      return clearInterval(this.heartbeat);
+	    }
+	  }
+
+	  async __publish__(message) {
+	    await this.yieldLoop();
+	    return this.instance.Events.trigger("message", message.toString());
+	  }
+
+	  async __disconnect__(flush) {
+	    await this.yieldLoop();
+	    clearInterval(this.heartbeat);
+	    return this.Promise.resolve();
+	  }
+
+	  yieldLoop(t = 0) {
+	    return new this.Promise(function(resolve, reject) {
+	      return setTimeout(resolve, t);
+	    });
+	  }
+
+	  computePenalty() {
+	    var ref;
+	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
+	  }
+
+	  async __updateSettings__(options) {
+	    await this.yieldLoop();
+	    parser$2.overwrite(options, options, this.storeOptions);
+	    this._startHeartbeat();
+	    this.instance._drainAll(this.computeCapacity());
+	    return true;
+	  }
+
+	  async __running__() {
+	    await this.yieldLoop();
+	    return this._running;
+	  }
+
+	  async __queued__() {
+	    await this.yieldLoop();
+	    return this.instance.queued();
+	  }
+
+	  async __done__() {
+	    await this.yieldLoop();
+	    return this._done;
+	  }
+
+	  async __groupCheck__(time) {
+	    await this.yieldLoop();
+	    return (this._nextRequest + this.timeout) < time;
+	  }
+
+	  computeCapacity() {
+	    var maxConcurrent, reservoir;
+	    ({maxConcurrent, reservoir} = this.storeOptions);
+	    if ((maxConcurrent != null) && (reservoir != null)) {
+	      return Math.min(maxConcurrent - this._running, reservoir);
+	    } else if (maxConcurrent != null) {
+	      return maxConcurrent - this._running;
+	    } else if (reservoir != null) {
+	      return reservoir;
+	    } else {
+	      return null;
+	    }
+	  }
+
+	  conditionsCheck(weight) {
+	    var capacity;
+	    capacity = this.computeCapacity();
+	    return (capacity == null) || weight <= capacity;
+	  }
+
+	  async __incrementReservoir__(incr) {
+	    var reservoir;
+	    await this.yieldLoop();
+	    reservoir = this.storeOptions.reservoir += incr;
+	    this.instance._drainAll(this.computeCapacity());
+	    return reservoir;
+	  }
+
+	  async __currentReservoir__() {
+	    await this.yieldLoop();
+	    return this.storeOptions.reservoir;
+	  }
+
+	  isBlocked(now) {
+	    return this._unblockTime >= now;
+	  }
+
+	  check(weight, now) {
+	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
+	  }
+
+	  async __check__(weight) {
+	    var now;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    return this.check(weight, now);
+	  }
+
+	  async __register__(index, weight, expiration) {
+	    var now, wait;
+	    await this.yieldLoop();
+	    now = Date.now();
+	    if (this.conditionsCheck(weight)) {
+	      this._running += weight;
+	      if (this.storeOptions.reservoir != null) {
+	        this.storeOptions.reservoir -= weight;
+	      }
+	      wait = Math.max(this._nextRequest - now, 0);
+	      this._nextRequest = now + wait + this.storeOptions.minTime;
+	      return {
+	        success: true,
+	        wait,
+	        reservoir: this.storeOptions.reservoir
+	      };
+	    } else {
+	      return {
+	        success: false
+	      };
+	    }
+	  }
+
+	  strategyIsBlock() {
+	    return this.storeOptions.strategy === 3;
+	  }
+
+	  async __submit__(queueLength, weight) {
+	    var blocked, now, reachedHWM;
+	    await this.yieldLoop();
+	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
+	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+	    }
+	    now = Date.now();
+	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+	    if (blocked) {
+	      this._unblockTime = now + this.computePenalty();
+	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+	      this.instance._dropAllQueued();
+	    }
+	    return {
+	      reachedHWM,
+	      blocked,
+	      strategy: this.storeOptions.strategy
+	    };
+	  }
+
+	  async __free__(index, weight) {
+	    await this.yieldLoop();
+	    this._running -= weight;
+	    this._done += weight;
+	    this.instance._drainAll(this.computeCapacity());
+	    return {
+	      running: this._running
+	    };
+	  }
+
+	};
+
+	var LocalDatastore_1 = LocalDatastore;
+
+	var BottleneckError$3, States;
+
+	BottleneckError$3 = BottleneckError_1;
+
+	States = class States {
+	  constructor(status1) {
+	    this.status = status1;
+	    this._jobs = {};
+	    this.counts = this.status.map(function() {
+	      return 0;
+	    });
+	  }
+
+	  next(id) {
+	    var current, next;
+	    current = this._jobs[id];
+	    next = current + 1;
+	    if ((current != null) && next < this.status.length) {
+	      this.counts[current]--;
+	      this.counts[next]++;
+	      return this._jobs[id]++;
+	    } else if (current != null) {
+	      this.counts[current]--;
+	      return delete this._jobs[id];
+	    }
+	  }
+
+	  start(id) {
+	    var initial;
+	    initial = 0;
+	    this._jobs[id] = initial;
+	    return this.counts[initial]++;
+	  }
+
+	  remove(id) {
+	    var current;
+	    current = this._jobs[id];
+	    if (current != null) {
+	      this.counts[current]--;
+	      delete this._jobs[id];
+	    }
+	    return current != null;
+	  }
+
+	  jobStatus(id) {
+	    var ref;
+	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+	  }
+
+	  statusJobs(status) {
+	    var k, pos, ref, results, v;
+	    if (status != null) {
+	      pos = this.status.indexOf(status);
+	      if (pos < 0) {
+	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
+	      }
+	      ref = this._jobs;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        if (v === pos) {
+	          results.push(k);
+	        }
+	      }
+	      return results;
+	    } else {
+	      return Object.keys(this._jobs);
+	    }
+	  }
+
+	  statusCounts() {
+	    return this.counts.reduce(((acc, v, i) => {
+	      acc[this.status[i]] = v;
+	      return acc;
+	    }), {});
+	  }
+
+	};
+
+	var States_1 = States;
+
+	var DLList$2, Sync;
+
+	DLList$2 = DLList_1;
+
+	Sync = class Sync {
+	  constructor(name, Promise) {
+	    this.schedule = this.schedule.bind(this);
+	    this.name = name;
+	    this.Promise = Promise;
+	    this._running = 0;
+	    this._queue = new DLList$2();
+	  }
+
+	  isEmpty() {
+	    return this._queue.length === 0;
+	  }
+
+	  async _tryToRun() {
+	    var args, cb, error, reject, resolve, returned, task;
+	    if ((this._running < 1) && this._queue.length > 0) {
+	      this._running++;
+	      ({task, args, resolve, reject} = this._queue.shift());
+	      cb = (await (async function() {
+	        try {
+	          returned = (await task(...args));
+	          return function() {
+	            return resolve(returned);
+	          };
+	        } catch (error1) {
+	          error = error1;
+	          return function() {
+	            return reject(error);
+	          };
+	        }
+	      })());
+	      this._running--;
+	      this._tryToRun();
+	      return cb();
+	    }
+	  }
+
+	  schedule(task, ...args) {
+	    var promise, reject, resolve;
+	    resolve = reject = null;
+	    promise = new this.Promise(function(_resolve, _reject) {
+	      resolve = _resolve;
+	      return reject = _reject;
+	    });
+	    this._queue.push({task, args, resolve, reject});
+	    this._tryToRun();
+	    return promise;
+	  }
+
+	};
+
+	var Sync_1 = Sync;
+
+	var version = "2.19.5";
+	var version$1 = {
+		version: version
+	};
+
+	var version$2 = /*#__PURE__*/Object.freeze({
+		version: version,
+		default: version$1
+	});
+
+	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+
+	parser$3 = parser;
+
+	Events$2 = Events_1;
+
+	RedisConnection$1 = require$$2;
+
+	IORedisConnection$1 = require$$3;
+
+	Scripts$1 = require$$4;
+
+	Group = (function() {
+	  class Group {
+	    constructor(limiterOptions = {}) {
+	      this.deleteKey = this.deleteKey.bind(this);
+	      this.limiterOptions = limiterOptions;
+	      parser$3.load(this.limiterOptions, this.defaults, this);
+	      this.Events = new Events$2(this);
+	      this.instances = {};
+	      this.Bottleneck = Bottleneck_1;
+	      this._startAutoCleanup();
+	      this.sharedConnection = this.connection != null;
+	      if (this.connection == null) {
+	        if (this.limiterOptions.datastore === "redis") {
+	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        } else if (this.limiterOptions.datastore === "ioredis") {
+	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
+	        }
+	      }
+	    }
+
+	    key(key = "") {
+	      var ref;
+	      return (ref = this.instances[key]) != null ? ref : (() => {
+	        var limiter;
+	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+	          id: `${this.id}-${key}`,
+	          timeout: this.timeout,
+	          connection: this.connection
+	        }));
+	        this.Events.trigger("created", limiter, key);
+	        return limiter;
+	      })();
+	    }
+
+	    async deleteKey(key = "") {
+	      var deleted, instance;
+	      instance = this.instances[key];
+	      if (this.connection) {
+	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
+	      }
+	      if (instance != null) {
+	        delete this.instances[key];
+	        await instance.disconnect();
+	      }
+	      return (instance != null) || deleted > 0;
+	    }
+
+	    limiters() {
+	      var k, ref, results, v;
+	      ref = this.instances;
+	      results = [];
+	      for (k in ref) {
+	        v = ref[k];
+	        results.push({
+	          key: k,
+	          limiter: v
+	        });
+	      }
+	      return results;
+	    }
+
+	    keys() {
+	      return Object.keys(this.instances);
+	    }
+
+	    async clusterKeys() {
+	      var cursor, end, found, i, k, keys, len, next, start;
+	      if (this.connection == null) {
+	        return this.Promise.resolve(this.keys());
+	      }
+	      keys = [];
+	      cursor = null;
+	      start = `b_${this.id}-`.length;
+	      end = "_settings".length;
+	      while (cursor !== 0) {
+	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
+	        cursor = ~~next;
+	        for (i = 0, len = found.length; i < len; i++) {
+	          k = found[i];
+	          keys.push(k.slice(start, -end));
+	        }
+	      }
+	      return keys;
+	    }
+
+	    _startAutoCleanup() {
+	      var base;
+	      clearInterval(this.interval);
+	      return typeof (base = (this.interval = setInterval(async() => {
+	        var e, k, ref, results, time, v;
+	        time = Date.now();
+	        ref = this.instances;
+	        results = [];
+	        for (k in ref) {
+	          v = ref[k];
+	          try {
+	            if ((await v._store.__groupCheck__(time))) {
+	              results.push(this.deleteKey(k));
+	            } else {
+	              results.push(void 0);
+	            }
+	          } catch (error) {
+	            e = error;
+	            results.push(v.Events.trigger("error", e));
+	          }
+	        }
+	        return results;
+	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
+	    }
+
+	    updateSettings(options = {}) {
+	      parser$3.overwrite(options, this.defaults, this);
+	      parser$3.overwrite(options, options, this.limiterOptions);
+	      if (options.timeout != null) {
+	        return this._startAutoCleanup();
+	      }
+	    }
+
+	    disconnect(flush = true) {
+	      var ref;
+	      if (!this.sharedConnection) {
+	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+	      }
+	    }
+
+	  }
+	  Group.prototype.defaults = {
+	    timeout: 1000 * 60 * 5,
+	    connection: null,
+	    Promise: Promise,
+	    id: "group-key"
+	  };
+
+	  return Group;
+
+	}).call(commonjsGlobal);
+
+	var Group_1 = Group;
+
+	var Batcher, Events$3, parser$4;
+
+	parser$4 = parser;
+
+	Events$3 = Events_1;
+
+	Batcher = (function() {
+	  class Batcher {
+	    constructor(options = {}) {
+	      this.options = options;
+	      parser$4.load(this.options, this.defaults, this);
+	      this.Events = new Events$3(this);
+	      this._arr = [];
+	      this._resetPromise();
+	      this._lastFlush = Date.now();
+	    }
+
+	    _resetPromise() {
+	      return this._promise = new this.Promise((res, rej) => {
+	        return this._resolve = res;
+	      });
+	    }
+
+	    _flush() {
+	      clearTimeout(this._timeout);
+	      this._lastFlush = Date.now();
+	      this._resolve();
+	      this.Events.trigger("batch", this._arr);
+	      this._arr = [];
+	      return this._resetPromise();
+	    }
+
+	    add(data) {
+	      var ret;
+	      this._arr.push(data);
+	      ret = this._promise;
+	      if (this._arr.length === this.maxSize) {
+	        this._flush();
+	      } else if ((this.maxTime != null) && this._arr.length === 1) {
+	        this._timeout = setTimeout(() => {
+	          return this._flush();
+	        }, this.maxTime);
+	      }
+	      return ret;
+	    }
+
+	  }
+	  Batcher.prototype.defaults = {
+	    maxTime: null,
+	    maxSize: null,
+	    Promise: Promise
+	  };
+
+	  return Batcher;
+
+	}).call(commonjsGlobal);
+
+	var Batcher_1 = Batcher;
+
+	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
+
+	var require$$8 = getCjsExportFromNamespace(version$2);
+
+	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
+	  splice = [].splice;
+
+	NUM_PRIORITIES$1 = 10;
+
+	DEFAULT_PRIORITY$1 = 5;
+
+	parser$5 = parser;
+
+	Queues$1 = Queues_1;
+
+	Job$1 = Job_1;
+
+	LocalDatastore$1 = LocalDatastore_1;
+
+	RedisDatastore$1 = require$$4$1;
+
+	Events$4 = Events_1;
+
+	States$1 = States_1;
+
+	Sync$1 = Sync_1;
+
+	Bottleneck = (function() {
+	  class Bottleneck {
+	    constructor(options = {}, ...invalid) {
+	      var storeInstanceOptions, storeOptions;
+	      this._addToQueue = this._addToQueue.bind(this);
+	      this._validateOptions(options, invalid);
+	      parser$5.load(options, this.instanceDefaults, this);
+	      this._queues = new Queues$1(NUM_PRIORITIES$1);
+	      this._scheduled = {};
+	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+	      this._limiter = null;
+	      this.Events = new Events$4(this);
+	      this._submitLock = new Sync$1("submit", this.Promise);
+	      this._registerLock = new Sync$1("register", this.Promise);
+	      storeOptions = parser$5.load(options, this.storeDefaults, {});
+	      this._store = (function() {
+	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
+	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else if (this.datastore === "local") {
+	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+	        } else {
+	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+	        }
+	      }).call(this);
+	      this._queues.on("leftzero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+	      });
+	      this._queues.on("zero", () => {
+	        var ref;
+	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+	      });
+	    }
+
+	    _validateOptions(options, invalid) {
+	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
+	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+	      }
+	    }
+
+	    ready() {
+	      return this._store.ready;
+	    }
+
+	    clients() {
+	      return this._store.clients;
+	    }
+
+	    channel() {
+	      return `b_${this.id}`;
+	    }
+
+	    channel_client() {
+	      return `b_${this.id}_${this._store.clientId}`;
+	    }
+
+	    publish(message) {
+	      return this._store.__publish__(message);
+	    }
+
+	    disconnect(flush = true) {
+	      return this._store.__disconnect__(flush);
+	    }
+
+	    chain(_limiter) {
+	      this._limiter = _limiter;
+	      return this;
+	    }
+
+	    queued(priority) {
+	      return this._queues.queued(priority);
+	    }
+
+	    clusterQueued() {
+	      return this._store.__queued__();
+	    }
+
+	    empty() {
+	      return this.queued() === 0 && this._submitLock.isEmpty();
+	    }
+
+	    running() {
+	      return this._store.__running__();
+	    }
+
+	    done() {
+	      return this._store.__done__();
+	    }
+
+	    jobStatus(id) {
+	      return this._states.jobStatus(id);
+	    }
+
+	    jobs(status) {
+	      return this._states.statusJobs(status);
+	    }
+
+	    counts() {
+	      return this._states.statusCounts();
+	    }
+
+	    _randomIndex() {
+	      return Math.random().toString(36).slice(2);
+	    }
+
+	    check(weight = 1) {
+	      return this._store.__check__(weight);
+	    }
+
+	    _clearGlobalState(index) {
+	      if (this._scheduled[index] != null) {
+	        clearTimeout(this._scheduled[index].expiration);
+	        delete this._scheduled[index];
+	        return true;
+	      } else {
+	        return false;
+	      }
+	    }
+
+	    async _free(index, job, options, eventInfo) {
+	      var e, running;
+	      try {
+	        ({running} = (await this._store.__free__(index, options.weight)));
+	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+	        if (running === 0 && this.empty()) {
+	          return this.Events.trigger("idle");
+	        }
+	      } catch (error1) {
+	        e = error1;
+	        return this.Events.trigger("error", e);
+	      }
+	    }
+
+	    _run(index, job, wait) {
+	      var clearGlobalState, free, run;
+	      job.doRun();
+	      clearGlobalState = this._clearGlobalState.bind(this, index);
+	      run = this._run.bind(this, index, job);
+	      free = this._free.bind(this, index, job);
+	      return this._scheduled[index] = {
+	        timeout: setTimeout(() => {
+	          return job.doExecute(this._limiter, clearGlobalState, run, free);
+	        }, wait),
+	        expiration: job.options.expiration != null ? setTimeout(function() {
+	          return job.doExpire(clearGlobalState, run, free);
+	        }, wait + job.options.expiration) : void 0,
+	        job: job
+	      };
+	    }
+
+	    _drainOne(capacity) {
+	      return this._registerLock.schedule(() => {
+	        var args, index, next, options, queue;
+	        if (this.queued() === 0) {
+	          return this.Promise.resolve(null);
+	        }
+	        queue = this._queues.getFirst();
+	        ({options, args} = next = queue.first());
+	        if ((capacity != null) && options.weight > capacity) {
+	          return this.Promise.resolve(null);
+	        }
+	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
+	        index = this._randomIndex();
+	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
+	          var empty;
+	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
+	          if (success) {
+	            queue.shift();
+	            empty = this.empty();
+	            if (empty) {
+	              this.Events.trigger("empty");
+	            }
+	            if (reservoir === 0) {
+	              this.Events.trigger("depleted", empty);
+	            }
+	            this._run(index, next, wait);
+	            return this.Promise.resolve(options.weight);
+	          } else {
+	            return this.Promise.resolve(null);
+	          }
+	        });
+	      });
+	    }
+
+	    _drainAll(capacity, total = 0) {
+	      return this._drainOne(capacity).then((drained) => {
+	        var newCapacity;
+	        if (drained != null) {
+	          newCapacity = capacity != null ? capacity - drained : capacity;
+	          return this._drainAll(newCapacity, total + drained);
+	        } else {
+	          return this.Promise.resolve(total);
+	        }
+	      }).catch((e) => {
+	        return this.Events.trigger("error", e);
+	      });
+	    }
+
+	    _dropAllQueued(message) {
+	      return this._queues.shiftAll(function(job) {
+	        return job.doDrop({message});
+	      });
+	    }
+
+	    stop(options = {}) {
+	      var done, waitForExecuting;
+	      options = parser$5.load(options, this.stopDefaults);
+	      waitForExecuting = (at) => {
+	        var finished;
+	        finished = () => {
+	          var counts;
+	          counts = this._states.counts;
+	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
+	        };
+	        return new this.Promise((resolve, reject) => {
+	          if (finished()) {
+	            return resolve();
+	          } else {
+	            return this.on("done", () => {
+	              if (finished()) {
+	                this.removeAllListeners("done");
+	                return resolve();
+	              }
+	            });
+	          }
+	        });
+	      };
+	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
+	        return next.doDrop({
+	          message: options.dropErrorMessage
+	        });
+	      }, this._drainOne = () => {
+	        return this.Promise.resolve(null);
+	      }, this._registerLock.schedule(() => {
+	        return this._submitLock.schedule(() => {
+	          var k, ref, v;
+	          ref = this._scheduled;
+	          for (k in ref) {
+	            v = ref[k];
+	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
+	              clearTimeout(v.timeout);
+	              clearTimeout(v.expiration);
+	              v.job.doDrop({
+	                message: options.dropErrorMessage
+	              });
+	            }
+	          }
+	          this._dropAllQueued(options.dropErrorMessage);
+	          return waitForExecuting(0);
+	        });
+	      })) : this.schedule({
+	        priority: NUM_PRIORITIES$1 - 1,
+	        weight: 0
+	      }, () => {
+	        return waitForExecuting(1);
+	      });
+	      this._receive = function(job) {
+	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
+	      };
+	      this.stop = () => {
+	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
+	      };
+	      return done;
+	    }
+
+	    async _addToQueue(job) {
+	      var args, blocked, error, options, reachedHWM, shifted, strategy;
+	      ({args, options} = job);
+	      try {
+	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
+	      } catch (error1) {
+	        error = error1;
+	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
+	        job.doDrop({error});
+	        return false;
+	      }
+	      if (blocked) {
+	        job.doDrop();
+	        return true;
+	      } else if (reachedHWM) {
+	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
+	        if (shifted != null) {
+	          shifted.doDrop();
+	        }
+	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
+	          if (shifted == null) {
+	            job.doDrop();
+	          }
+	          return reachedHWM;
+	        }
+	      }
+	      job.doQueue(reachedHWM, blocked);
+	      this._queues.push(job);
+	      await this._drainAll();
+	      return reachedHWM;
+	    }
+
+	    _receive(job) {
+	      if (this._states.jobStatus(job.options.id) != null) {
+	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+	        return false;
+	      } else {
+	        job.doReceive();
+	        return this._submitLock.schedule(this._addToQueue, job);
+	      }
+	    }
+
+	    submit(...args) {
+	      var cb, fn, job, options, ref, ref1, task;
+	      if (typeof args[0] === "function") {
+	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+	        options = parser$5.load({}, this.jobDefaults);
+	      } else {
+	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+	        options = parser$5.load(options, this.jobDefaults);
+	      }
+	      task = (...args) => {
+	        return new this.Promise(function(resolve, reject) {
+	          return fn(...args, function(...args) {
+	            return (args[0] != null ? reject : resolve)(args);
+	          });
+	        });
+	      };
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      job.promise.then(function(args) {
+	        return typeof cb === "function" ? cb(...args) : void 0;
+	      }).catch(function(args) {
+	        if (Array.isArray(args)) {
+	          return typeof cb === "function" ? cb(...args) : void 0;
+	        } else {
+	          return typeof cb === "function" ? cb(args) : void 0;
+	        }
+	      });
+	      return this._receive(job);
+	    }
+
+	    schedule(...args) {
+	      var job, options, task;
+	      if (typeof args[0] === "function") {
+	        [task, ...args] = args;
+	        options = {};
+	      } else {
+	        [options, task, ...args] = args;
+	      }
+	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+	      this._receive(job);
+	      return job.promise;
+	    }
+
+	    wrap(fn) {
+	      var schedule, wrapped;
+	      schedule = this.schedule.bind(this);
+	      wrapped = function(...args) {
+	        return schedule(fn.bind(this), ...args);
+	      };
+	      wrapped.withOptions = function(options, ...args) {
+	        return schedule(options, fn, ...args);
+	      };
+	      return wrapped;
+	    }
+
+	    async updateSettings(options = {}) {
+	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+	      parser$5.overwrite(options, this.instanceDefaults, this);
+	      return this;
+	    }
+
+	    currentReservoir() {
+	      return this._store.__currentReservoir__();
+	    }
+
+	    incrementReservoir(incr = 0) {
+	      return this._store.__incrementReservoir__(incr);
+	    }
+
+	  }
+	  Bottleneck.default = Bottleneck;
+
+	  Bottleneck.Events = Events$4;
+
+	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
+
+	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
+	    LEAK: 1,
+	    OVERFLOW: 2,
+	    OVERFLOW_PRIORITY: 4,
+	    BLOCK: 3
+	  };
+
+	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
+
+	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
+
+	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
+
+	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
+
+	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
+
+	  Bottleneck.prototype.jobDefaults = {
+	    priority: DEFAULT_PRIORITY$1,
+	    weight: 1,
+	    expiration: null,
+	    id: "<no-id>"
+	  };
+
+	  Bottleneck.prototype.storeDefaults = {
+	    maxConcurrent: null,
+	    minTime: 0,
+	    highWater: null,
+	    strategy: Bottleneck.prototype.strategy.LEAK,
+	    penalty: null,
+	    reservoir: null,
+	    reservoirRefreshInterval: null,
+	    reservoirRefreshAmount: null,
+	    reservoirIncreaseInterval: null,
+	    reservoirIncreaseAmount: null,
+	    reservoirIncreaseMaximum: null
+	  };
+
+	  Bottleneck.prototype.localStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 250
+	  };
+
+	  Bottleneck.prototype.redisStoreDefaults = {
+	    Promise: Promise,
+	    timeout: null,
+	    heartbeatInterval: 5000,
+	    clientTimeout: 10000,
+	    Redis: null,
+	    clientOptions: {},
+	    clusterNodes: null,
+	    clearDatastore: false,
+	    connection: null
+	  };
+
+	  Bottleneck.prototype.instanceDefaults = {
+	    datastore: "local",
+	    connection: null,
+	    id: "<no-id>",
+	    rejectOnDrop: true,
+	    trackDoneStatus: false,
+	    Promise: Promise
+	  };
+
+	  Bottleneck.prototype.stopDefaults = {
+	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+	    dropWaitingJobs: true,
+	    dropErrorMessage: "This limiter has been stopped."
+	  };
+
+	  return Bottleneck;
+
+	}).call(commonjsGlobal);
+
+	var Bottleneck_1 = Bottleneck;
+
+	var lib = Bottleneck_1;
+
+	return lib;
+
+})));
+
+
+/***/ }),
+
+/***/ 3430:
+/***/ ((module) => {
+
+
+
+// do not edit .js files directly - edit src/index.jst
+
+
+
+module.exports = function equal(a, b) {
+  if (a === b) return true;
+
+  if (a && b && typeof a == 'object' && typeof b == 'object') {
+    if (a.constructor !== b.constructor) return false;
+
+    var length, i, keys;
+    if (Array.isArray(a)) {
+      length = a.length;
+      if (length != b.length) return false;
+      for (i = length; i-- !== 0;)
+        if (!equal(a[i], b[i])) return false;
+      return true;
+    }
+
+
+
+    if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
+    if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
+    if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
+
+    keys = Object.keys(a);
+    length = keys.length;
+    if (length !== Object.keys(b).length) return false;
+
+    for (i = length; i-- !== 0;)
+      if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
+
+    for (i = length; i-- !== 0;) {
+      var key = keys[i];
+
+      if (!equal(a[key], b[key])) return false;
+    }
+
+    return true;
+  }
+
+  // true if both NaN, false otherwise
+  return a!==a && b!==b;
+};
+
+
+/***/ }),
+
+/***/ 1167:
+/***/ ((module) => {
+
+
+
+var traverse = module.exports = function (schema, opts, cb) {
+  // Legacy support for v0.3.1 and earlier.
+  if (typeof opts == 'function') {
+    cb = opts;
+    opts = {};
+  }
+
+  cb = opts.cb || cb;
+  var pre = (typeof cb == 'function') ? cb : cb.pre || function() {};
+  var post = cb.post || function() {};
+
+  _traverse(opts, pre, post, schema, '', schema);
+};
+
+
+traverse.keywords = {
+  additionalItems: true,
+  items: true,
+  contains: true,
+  additionalProperties: true,
+  propertyNames: true,
+  not: true,
+  if: true,
+  then: true,
+  else: true
+};
+
+traverse.arrayKeywords = {
+  items: true,
+  allOf: true,
+  anyOf: true,
+  oneOf: true
+};
+
+traverse.propsKeywords = {
+  $defs: true,
+  definitions: true,
+  properties: true,
+  patternProperties: true,
+  dependencies: true
+};
+
+traverse.skipKeywords = {
+  default: true,
+  enum: true,
+  const: true,
+  required: true,
+  maximum: true,
+  minimum: true,
+  exclusiveMaximum: true,
+  exclusiveMinimum: true,
+  multipleOf: true,
+  maxLength: true,
+  minLength: true,
+  pattern: true,
+  format: true,
+  maxItems: true,
+  minItems: true,
+  uniqueItems: true,
+  maxProperties: true,
+  minProperties: true
+};
+
+
+function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+  if (schema && typeof schema == 'object' && !Array.isArray(schema)) {
+    pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+    for (var key in schema) {
+      var sch = schema[key];
+      if (Array.isArray(sch)) {
+        if (key in traverse.arrayKeywords) {
+          for (var i=0; i<sch.length; i++)
+            _traverse(opts, pre, post, sch[i], jsonPtr + '/' + key + '/' + i, rootSchema, jsonPtr, key, schema, i);
+        }
+      } else if (key in traverse.propsKeywords) {
+        if (sch && typeof sch == 'object') {
+          for (var prop in sch)
+            _traverse(opts, pre, post, sch[prop], jsonPtr + '/' + key + '/' + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
+        }
+      } else if (key in traverse.keywords || (opts.allKeys && !(key in traverse.skipKeywords))) {
+        _traverse(opts, pre, post, sch, jsonPtr + '/' + key, rootSchema, jsonPtr, key, schema);
+      }
+    }
+    post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+  }
+}
+
+
+function escapeJsonPtr(str) {
+  return str.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
@@ -13,6 +7345,1809 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
+/***/ 4352:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const { normalizeIPv6, removeDotSegments, removeDotSegmentsRelative, recomposeAuthority, normalizePercentEncoding, normalizePathEncoding, serializePathEncoding, normalizeQueryFragmentEncoding, encodeQuery, encodeFragment, reescapeHostDelimiters, isIPv4, nonSimpleDomain } = __nccwpck_require__(5077)
+const { SCHEMES, getSchemeHandler } = __nccwpck_require__(5300)
+
+const VALID_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/u
+const MALFORMED_SCHEME_ERROR = 'URI scheme is malformed.'
+const MALFORMED_HOST_ERROR = 'URI host is malformed.'
+// ASCII characters outside the RFC 3986 reg-name set (unreserved, sub-delims
+// and "%" for pct-encoded): C0 controls, space, DEL, and "#/:<>?@[\]^`{|}.
+const FORBIDDEN_DOMAIN_HOST_CHARACTER = /[\0-\x20"#/:<>?@[\\\]^`{|}\x7F]/u
+
+/**
+ * RFC 3986 section 3.1 does not allow percent-encoding in a scheme, so the
+ * scheme is validated as-is and never decoded. Decoding would let inert input
+ * such as `%6Aavascript:` become a live `javascript:` scheme.
+ *
+ * @param {string} scheme
+ * @returns {string}
+ */
+function validateScheme (scheme) {
+  const stringScheme = String(scheme)
+  if (!VALID_SCHEME.test(stringScheme)) {
+    throw new TypeError(MALFORMED_SCHEME_ERROR)
+  }
+  return stringScheme
+}
+
+/**
+ * @template {import('./types/index').URIComponent|string} T
+ * @param {T} uri
+ * @param {import('./types/index').Options} [options]
+ * @returns {T}
+ */
+function normalize (uri, options) {
+  if (typeof uri === 'string') {
+    uri = /** @type {T} */ (normalizeString(uri, options))
+  } else if (typeof uri === 'object') {
+    uri = /** @type {T} */ (parse(serialize(uri, options), options))
+  }
+  return uri
+}
+
+/**
+ * @param {string} baseURI
+ * @param {string} relativeURI
+ * @param {import('./types/index').Options} [options]
+ * @returns {string}
+ */
+function resolve (baseURI, relativeURI, options) {
+  const schemelessOptions = options ? Object.assign({ scheme: 'null' }, options) : { scheme: 'null' }
+  const {
+    parsed: baseParsed,
+    malformedAuthorityOrPort: baseMalformed,
+    malformedPercentEncoding: baseMalformedPercentEncoding,
+    malformedSchemeSpecific: baseMalformedSchemeSpecific,
+    malformedHost: baseMalformedHost,
+    malformedScheme: baseMalformedScheme
+  } = parseWithStatus(baseURI, schemelessOptions)
+  const {
+    parsed: relativeParsed,
+    malformedAuthorityOrPort: relativeMalformed,
+    malformedPercentEncoding: relativeMalformedPercentEncoding,
+    malformedSchemeSpecific: relativeMalformedSchemeSpecific,
+    malformedHost: relativeMalformedHost,
+    malformedScheme: relativeMalformedScheme
+  } = parseWithStatus(relativeURI, schemelessOptions)
+  if (
+    baseMalformed ||
+    relativeMalformed ||
+    baseMalformedPercentEncoding ||
+    relativeMalformedPercentEncoding ||
+    baseMalformedSchemeSpecific ||
+    relativeMalformedSchemeSpecific ||
+    baseMalformedHost ||
+    relativeMalformedHost ||
+    baseMalformedScheme ||
+    relativeMalformedScheme
+  ) {
+    throw new Error(baseParsed.error || relativeParsed.error || 'URI is malformed.')
+  }
+  const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true)
+  const resolvedSchemeHandler = getSchemeHandler((options && options.scheme) || resolved.scheme)
+  const resolvedHost = resolved.host
+  const resolvedHostIsIP = resolvedHost !== undefined && resolvedHost !== '' &&
+    (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6)
+  // Inputs are parsed scheme-neutrally, so delimiters and controls in a domain
+  // host are only detected here, once the final scheme is known. They always
+  // fail closed, including in percent-encoded hosts.
+  if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
+    throw new Error(MALFORMED_HOST_ERROR)
+  }
+  canonicalizeHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)
+  // Percent escapes in an ASCII reg-name are encoded data. The WHATWG hostname
+  // parser can reject them even though fast-uri preserves them safely as RFC
+  // 3986 data. A raw non-ASCII host must still fail closed if conversion fails.
+  const encodedASCIIHost = resolvedHost && resolvedHost.indexOf('%') !== -1 &&
+    !/\P{ASCII}/u.test(resolvedHost)
+  if (resolved.error && !encodedASCIIHost) {
+    throw new Error(resolved.error)
+  }
+  schemelessOptions.skipEscape = true
+  return serialize(resolved, schemelessOptions)
+}
+
+/**
+ * @param {import ('./types/index').URIComponent} base
+ * @param {import ('./types/index').URIComponent} relative
+ * @param {import('./types/index').Options} [options]
+ * @param {boolean} [skipNormalization=false]
+ * @returns {import ('./types/index').URIComponent}
+ */
+function resolveComponent (base, relative, options, skipNormalization) {
+  /** @type {import('./types/index').URIComponent} */
+  const target = {}
+  if (!skipNormalization) {
+    base = parse(serialize(base, options), options) // normalize base component
+    relative = parse(serialize(relative, options), options) // normalize relative component
+  }
+  options = options || {}
+
+  if (!options.tolerant && relative.scheme) {
+    target.scheme = relative.scheme
+    // target.authority = relative.authority;
+    target.userinfo = relative.userinfo
+    target.host = relative.host
+    target.port = relative.port
+    target.path = removeDotSegments(relative.path || '')
+    target.query = relative.query
+  } else {
+    if (relative.userinfo !== undefined || relative.host !== undefined || relative.port !== undefined) {
+      // target.authority = relative.authority;
+      target.userinfo = relative.userinfo
+      target.host = relative.host
+      target.port = relative.port
+      target.path = removeDotSegments(relative.path || '')
+      target.query = relative.query
+    } else {
+      if (!relative.path) {
+        target.path = base.path
+        if (relative.query !== undefined) {
+          target.query = relative.query
+        } else {
+          target.query = base.query
+        }
+      } else {
+        if (relative.path[0] === '/') {
+          target.path = removeDotSegments(relative.path)
+        } else {
+          const baseHasAuthority = base.userinfo !== undefined || base.host !== undefined || base.port !== undefined
+          if (baseHasAuthority && !base.path) {
+            target.path = '/' + relative.path
+          } else if (!base.path) {
+            target.path = relative.path
+          } else {
+            target.path = base.path.slice(0, base.path.lastIndexOf('/') + 1) + relative.path
+          }
+          target.path = base.scheme === undefined && !baseHasAuthority && target.path[0] !== '/'
+            ? removeDotSegmentsRelative(target.path)
+            : removeDotSegments(target.path)
+        }
+        target.query = relative.query
+      }
+      // target.authority = base.authority;
+      target.userinfo = base.userinfo
+      target.host = base.host
+      target.port = base.port
+    }
+    target.scheme = base.scheme
+  }
+
+  target.fragment = relative.fragment
+
+  return target
+}
+
+/**
+ * @param {import ('./types/index').URIComponent|string} uriA
+ * @param {import ('./types/index').URIComponent|string} uriB
+ * @param {import ('./types/index').Options} options
+ * @returns {boolean}
+ */
+function equal (uriA, uriB, options) {
+  const normalizedA = normalizeComparableURI(uriA, options)
+  const normalizedB = normalizeComparableURI(uriB, options)
+
+  return normalizedA !== undefined && normalizedB !== undefined && normalizedA === normalizedB
+}
+
+/**
+ * @param {Readonly<import('./types/index').URIComponent>} cmpts
+ * @param {import('./types/index').Options} [opts]
+ * @returns {string}
+ */
+function serialize (cmpts, opts) {
+  const component = {
+    host: cmpts.host,
+    scheme: cmpts.scheme,
+    userinfo: cmpts.userinfo,
+    port: cmpts.port,
+    path: cmpts.path,
+    query: cmpts.query,
+    nid: cmpts.nid,
+    nss: cmpts.nss,
+    uuid: cmpts.uuid,
+    fragment: cmpts.fragment,
+    reference: cmpts.reference,
+    resourceName: cmpts.resourceName,
+    secure: cmpts.secure,
+    error: ''
+  }
+  const options = Object.assign({}, opts)
+  const uriTokens = []
+
+  if (component.scheme) {
+    component.scheme = validateScheme(component.scheme)
+  }
+
+  // find scheme handler
+  const schemeHandler = getSchemeHandler(options.scheme || component.scheme)
+
+  // perform scheme specific serialization
+  if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options)
+
+  const hasAuthority = component.userinfo !== undefined || component.host !== undefined || component.port !== undefined
+  // A reference with no emitted scheme is path-noscheme: a bare ':' in its
+  // first path segment would reparse as a scheme (RFC 3986 3.3/4.2). Enforced
+  // under skipEscape too (resolve()), so the reapply below gates on this flag.
+  const schemelessReference = (component.scheme === undefined || options.reference === 'suffix') && !hasAuthority
+  const pathNoScheme = !options.skipEscape && schemelessReference
+
+  if (component.path !== undefined) {
+    if (!options.skipEscape) {
+      component.path = serializePathEncoding(component.path, pathNoScheme)
+    } else {
+      component.path = normalizePercentEncoding(component.path)
+    }
+  }
+
+  if (options.reference !== 'suffix' && component.scheme) {
+    // Scheme handlers may replace the scheme during serialization.
+    component.scheme = validateScheme(component.scheme)
+    uriTokens.push(component.scheme, ':')
+  }
+
+  const authority = recomposeAuthority(component)
+  if (authority !== undefined) {
+    if (options.reference !== 'suffix') {
+      uriTokens.push('//')
+    }
+
+    uriTokens.push(authority)
+
+    if (component.path && component.path[0] !== '/') {
+      uriTokens.push('/')
+    }
+  }
+  if (component.path !== undefined) {
+    let s = component.path
+
+    if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
+      // A relative-path reference keeps its unresolvable leading ".." segments
+      // and must never become root-relative (RFC 3986 section 5.2.4 applies to
+      // merged target paths, not to the reference itself).
+      s = schemelessReference && s[0] !== '/'
+        ? removeDotSegmentsRelative(s)
+        : removeDotSegments(s)
+    }
+
+    // Dot-segment removal can expose a colon that was not originally in the
+    // first segment (for example, "./a:b"). Reapply path-noscheme encoding so
+    // the serialized relative reference cannot be reparsed as a URI scheme.
+    if (schemelessReference) {
+      s = serializePathEncoding(s, true)
+    }
+
+    if (
+      authority === undefined &&
+      s[0] === '/' &&
+      s[1] === '/'
+    ) {
+      // don't allow the path to start with "//"
+      s = '/%2F' + s.slice(2)
+    }
+
+    uriTokens.push(s)
+  }
+
+  if (component.query !== undefined) {
+    uriTokens.push('?', encodeQuery(component.query))
+  }
+
+  if (component.fragment !== undefined) {
+    uriTokens.push('#', encodeFragment(component.fragment))
+  }
+  return uriTokens.join('')
+}
+
+const URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u
+
+// Captures the authority component (between "//" and the next "/", "?" or "#"),
+// with or without a scheme prefix, for the literal-backslash rejection below.
+const AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/
+
+// Captures the leading authority-introducer region after an optional scheme: a
+// run of forward slashes, backslashes, and the characters the WHATWG URL parser
+// removes before parsing (TAB U+0009, LF U+000A, CR U+000D). A valid introducer
+// is exactly "//". Node treats "\" as "/" on special schemes and strips those
+// characters first, so forms like "\\", "/\", "\/", "/<TAB>/", or a leading
+// "<TAB>//" reach an authority in Node while fast-uri's URI_PARSE folds them into
+// the path group (host confusion / SSRF / redirect bypass).
+const AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/
+
+/**
+ * @param {import('./types/index').URIComponent} parsed
+ * @param {RegExpMatchArray} matches
+ * @returns {string|undefined}
+ */
+function getParseError (parsed, matches) {
+  if (matches[2] !== undefined && parsed.path && parsed.path[0] !== '/') {
+    return 'URI path must start with "/" when authority is present.'
+  }
+
+  if (typeof parsed.port === 'number' && (parsed.port < 0 || parsed.port > 65535)) {
+    return 'URI port is malformed.'
+  }
+
+  return undefined
+}
+
+/**
+ * Checks percent syntax without decoding the represented octets. RFC 3986
+ * percent-encoding is byte-oriented, so sequences such as `%FF` are valid even
+ * though they are not independently valid UTF-8.
+ *
+ * @param {string|undefined} component
+ * @returns {boolean}
+ */
+function hasMalformedPercentEncoding (component) {
+  if (component === undefined) return false
+
+  let percent = component.indexOf('%')
+  while (percent !== -1) {
+    if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+      return true
+    }
+    percent = component.indexOf('%', percent + 3)
+  }
+
+  return false
+}
+
+/**
+ * Whether the host is a bracketed IP literal (RFC 3986 `IP-literal`).
+ * An unterminated `[` is not a literal, so it must still be validated as a
+ * reg-name instead of being waved through as an IP.
+ *
+ * @param {string} host
+ * @returns {boolean}
+ */
+function isIPLiteral (host) {
+  return host[0] === '[' && host[host.length - 1] === ']'
+}
+
+/**
+ * @param {RegExpMatchArray} matches
+ * @returns {boolean}
+ */
+function hasMalformedComponentPercentEncoding (matches) {
+  // Bracketed IP literals use a raw "%" as the zone separator for historical
+  // compatibility. Their parsing is intentionally left to normalizeIPv6.
+  const host = matches[4]
+  return hasMalformedPercentEncoding(matches[3]) ||
+    (host !== undefined && !isIPLiteral(host) && hasMalformedPercentEncoding(host)) ||
+    hasMalformedPercentEncoding(matches[6]) ||
+    hasMalformedPercentEncoding(matches[7]) ||
+    hasMalformedPercentEncoding(matches[8])
+}
+
+/**
+ * @param {import('./types/index').URIComponent} parsed
+ * @param {import('./types/index').Options} options
+ * @param {{ domainHost?: boolean, unicodeSupport?: boolean }|undefined} schemeHandler
+ * @param {boolean} isIP
+ * @returns {boolean} whether host conversion failed
+ */
+function canonicalizeHost (parsed, options, schemeHandler, isIP) {
+  if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
+    parsed.error = parsed.error || MALFORMED_HOST_ERROR
+    return true
+  }
+
+  if (
+    !options.unicodeSupport &&
+    (!schemeHandler || !schemeHandler.unicodeSupport) &&
+    parsed.host &&
+    !isIPLiteral(parsed.host) &&
+    (options.domainHost || (schemeHandler && schemeHandler.domainHost)) &&
+    isIP === false &&
+    nonSimpleDomain(parsed.host)
+  ) {
+    let url
+    try {
+      url = new URL('http://' + parsed.host)
+    } catch (e) {
+      parsed.error = parsed.error || "Host's domain name can not be converted to ASCII: " + e
+      return true
+    }
+    // The WHATWG parser must have read the whole input as a host. Anything
+    // else means it found a delimiter fast-uri did not, so its hostname would
+    // describe a different authority.
+    if (!isHostOnlyURL(url)) {
+      parsed.error = parsed.error || MALFORMED_HOST_ERROR
+      return true
+    }
+    parsed.host = url.hostname
+  }
+  return false
+}
+
+/**
+ * Whether a domain host contains an ASCII character that RFC 3986 does not
+ * allow in a reg-name (unreserved, sub-delims, or pct-encoded). Such a host is
+ * rejected instead of being handed to the WHATWG URL parser, which would treat
+ * "@" as a userinfo delimiter (silently dropping the data before it) and strip
+ * TAB, LF, and CR. Non-ASCII characters remain allowed for IDNs.
+ *
+ * @param {import('./types/index').URIComponent} parsed
+ * @param {import('./types/index').Options} options
+ * @param {{ domainHost?: boolean }|undefined} schemeHandler
+ * @param {boolean} isIP
+ * @returns {boolean}
+ */
+function hasForbiddenDomainHost (parsed, options, schemeHandler, isIP) {
+  return Boolean(
+    parsed.host &&
+    isIP === false &&
+    !isIPLiteral(parsed.host) &&
+    (options.domainHost || (schemeHandler && schemeHandler.domainHost)) &&
+    FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+  )
+}
+
+/**
+ * @param {URL} url
+ * @returns {boolean}
+ */
+function isHostOnlyURL (url) {
+  return url.username === '' &&
+    url.password === '' &&
+    url.port === '' &&
+    url.pathname === '/' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.hostname !== ''
+}
+
+/**
+ * @param {string} uri
+ * @param {import('./types/index').Options} [opts]
+ * @returns {{ parsed: import('./types/index').URIComponent, malformedAuthorityOrPort: boolean, malformedPercentEncoding: boolean, malformedSchemeSpecific: boolean, malformedHost: boolean, malformedScheme: boolean }}
+ */
+function parseWithStatus (uri, opts) {
+  const options = Object.assign({}, opts)
+  /** @type {import('./types/index').URIComponent} */
+  const parsed = {
+    scheme: undefined,
+    userinfo: undefined,
+    host: '',
+    port: undefined,
+    path: '',
+    query: undefined,
+    fragment: undefined
+  }
+
+  let malformedAuthorityOrPort = false
+  let malformedPercentEncoding = false
+  let malformedSchemeSpecific = false
+  let malformedHost = false
+  let malformedIPLiteral = false
+  let malformedScheme = false
+
+  let isIP = false
+  if (options.reference === 'suffix') {
+    if (options.scheme) {
+      uri = options.scheme + ':' + uri
+    } else {
+      uri = '//' + uri
+    }
+  }
+
+  // A literal backslash (U+005C) is not a valid RFC 3986 URI character and is
+  // not an authority delimiter. Reject it in the authority rather than
+  // rewriting it: normalizing "\" -> "/" (WHATWG error recovery) could silently
+  // change the resource identified by an otherwise-invalid input, and lets "\"
+  // act as a host delimiter here while Node's native URL parses a different
+  // host (SSRF / redirect / origin-allowlist bypass). Percent-encoded %5C is
+  // untouched and remains valid encoded data.
+  const authorityMatch = uri.match(AUTHORITY_PREFIX)
+  if (authorityMatch !== null && authorityMatch[1].indexOf('\\') !== -1) {
+    parsed.error = 'URI authority must not contain a literal backslash.'
+    malformedAuthorityOrPort = true
+  }
+
+  // Reject a malformed or whitespace-smuggled authority introducer. fast-uri
+  // only recognizes a literal "//"; anything else in the leading separator run
+  // (a backslash, or a "//" that appears only after removing the TAB/LF/CR that
+  // Node strips) means the authority fast-uri parses differs from the one Node's
+  // URL resolves. Reject rather than rewrite, mirroring the literal-backslash
+  // guard above. Percent-encoded forms (%5C, %09) are untouched, valid data.
+  const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION)
+  if (introducerMatch !== null) {
+    const region = introducerMatch[1]
+    const normalizedRegion = region.replace(/[\t\n\r]/g, '')
+    // Two or more leading separators introduce an authority.
+    if (normalizedRegion.length >= 2) {
+      if (normalizedRegion.slice(0, 2) !== '//') {
+        parsed.error = parsed.error || 'URI authority must not contain a literal backslash.'
+        malformedAuthorityOrPort = true
+      } else if (region.length !== normalizedRegion.length) {
+        parsed.error = parsed.error || 'URI authority introducer must not contain whitespace.'
+        malformedAuthorityOrPort = true
+      }
+    }
+  }
+
+  const matches = uri.match(URI_PARSE)
+
+  if (matches) {
+    // store each component
+    parsed.scheme = matches[1]
+    parsed.userinfo = matches[3]
+    parsed.host = matches[4]
+    parsed.port = parseInt(matches[5], 10)
+    parsed.path = matches[6] || ''
+    parsed.query = matches[7]
+    parsed.fragment = matches[8]
+
+    if (parsed.scheme !== undefined) {
+      if (VALID_SCHEME.test(parsed.scheme)) {
+        parsed.scheme = parsed.scheme.toLowerCase()
+      } else {
+        parsed.error = parsed.error || MALFORMED_SCHEME_ERROR
+        malformedScheme = true
+      }
+    }
+
+    malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches)
+    if (malformedPercentEncoding) {
+      parsed.error = parsed.error || 'URI contains malformed percent-encoding.'
+    }
+
+    // fix port number
+    if (isNaN(parsed.port)) {
+      parsed.port = matches[5]
+    }
+
+    const parseError = getParseError(parsed, matches)
+    if (parseError !== undefined) {
+      parsed.error = parsed.error || parseError
+      malformedAuthorityOrPort = true
+    }
+
+    if (parsed.host) {
+      const ipv4result = isIPv4(parsed.host)
+      if (ipv4result === false) {
+        const bracketedIPLiteral = isIPLiteral(parsed.host)
+        const hasIPLiteralBracket = parsed.host.indexOf('[') !== -1 || parsed.host.indexOf(']') !== -1
+        const ipv6result = normalizeIPv6(parsed.host)
+        isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true
+        malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true)
+        parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase()
+
+        if (malformedIPLiteral) {
+          parsed.error = parsed.error || MALFORMED_HOST_ERROR
+          malformedAuthorityOrPort = true
+        }
+      } else {
+        isIP = true
+      }
+    }
+    if (parsed.scheme === undefined && parsed.userinfo === undefined && parsed.host === undefined && parsed.port === undefined && parsed.query === undefined && !parsed.path) {
+      parsed.reference = 'same-document'
+    } else if (parsed.scheme === undefined) {
+      parsed.reference = 'relative'
+    } else if (parsed.fragment === undefined) {
+      parsed.reference = 'absolute'
+    } else {
+      parsed.reference = 'uri'
+    }
+
+    // check for reference errors
+    if (options.reference && options.reference !== 'suffix' && options.reference !== parsed.reference) {
+      parsed.error = parsed.error || 'URI is not a ' + options.reference + ' reference.'
+    }
+
+    // find scheme handler
+    const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme)
+
+    // convert Unicode IDN -> ASCII IDN when the effective scheme uses domain hosts
+    if (!malformedIPLiteral) {
+      malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP)
+    }
+
+    if (uri.indexOf('%') !== -1 && parsed.host !== undefined && !malformedIPLiteral) {
+      let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true)
+      if (!isIP) {
+        // Fold reg-name case after decoding unreserved octets. The second
+        // pass only restores uppercase hex in escapes that remain encoded.
+        host = normalizePercentEncoding(host.toLowerCase())
+      }
+      // Resolution parses both inputs with the internal `null` scheme before
+      // the effective scheme is known. Keep raw host delimiters for that step
+      // so resolve() can reject them for domain-host schemes; the resolved
+      // authority is encoded when it is serialized.
+      parsed.host = isIP || options.scheme !== 'null' ? reescapeHostDelimiters(host, isIP) : host
+    }
+
+    if (!schemeHandler || (schemeHandler && !schemeHandler.skipNormalize)) {
+      if (parsed.path) {
+        parsed.path = normalizePathEncoding(parsed.path)
+      }
+      if (parsed.query) {
+        parsed.query = normalizeQueryFragmentEncoding(parsed.query)
+      }
+      if (parsed.fragment) {
+        parsed.fragment = normalizeQueryFragmentEncoding(parsed.fragment)
+      }
+    }
+
+    // perform scheme specific parsing
+    if (schemeHandler && schemeHandler.parse) {
+      schemeHandler.parse(parsed, options)
+      if (schemeHandler === SCHEMES.urn && parsed.nid === undefined) {
+        malformedSchemeSpecific = true
+      }
+    }
+  } else {
+    parsed.error = parsed.error || 'URI can not be parsed.'
+  }
+  return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme }
+}
+
+/**
+ * @param {string} uri
+ * @param {import('./types/index').Options} [opts]
+ * @returns
+ */
+function parse (uri, opts) {
+  return parseWithStatus(uri, opts).parsed
+}
+
+/**
+ * @param {string} uri
+ * @param {import('./types/index').Options} [opts]
+ * @returns {string}
+ */
+function normalizeString (uri, opts) {
+  return normalizeStringWithStatus(uri, opts).normalized
+}
+
+/**
+ * @param {string} uri
+ * @param {import('./types/index').Options} [opts]
+ * @returns {{ normalized: string, malformedAuthorityOrPort: boolean, malformedPercentEncoding: boolean, malformedSchemeSpecific: boolean, malformedHost: boolean, malformedScheme: boolean }}
+ */
+function normalizeStringWithStatus (uri, opts) {
+  const { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts)
+  return {
+    normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed, opts),
+    malformedAuthorityOrPort,
+    malformedPercentEncoding,
+    malformedSchemeSpecific,
+    malformedHost,
+    malformedScheme
+  }
+}
+
+/**
+ * @param {import ('./types/index').URIComponent|string} uri
+ * @param {import('./types/index').Options} [opts]
+ * @returns {string|undefined}
+ */
+function normalizeComparableURI (uri, opts) {
+  if (typeof uri !== 'string' && typeof uri !== 'object') {
+    return undefined
+  }
+
+  let value
+  try {
+    value = typeof uri === 'string' ? uri : serialize(uri, opts)
+  } catch {
+    return undefined
+  }
+  const { normalized, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = normalizeStringWithStatus(value, opts)
+  return malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? undefined : normalized
+}
+
+const fastUri = {
+  SCHEMES,
+  normalize,
+  resolve,
+  resolveComponent,
+  equal,
+  serialize,
+  parse
+}
+
+module.exports = fastUri
+module.exports["default"] = fastUri
+module.exports.fastUri = fastUri
+
+
+/***/ }),
+
+/***/ 5300:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+
+const { isUUID } = __nccwpck_require__(5077)
+const URN_REG = /^([\da-z][\d\-a-z]{0,31}):((?:[\w!$'()*+,\-./:;=@]|%[\da-f]{2})+)$/iu
+
+const supportedSchemeNames = /** @type {const} */ (['http', 'https', 'ws',
+  'wss', 'urn', 'urn:uuid'])
+
+/** @typedef {supportedSchemeNames[number]} SchemeName */
+
+/**
+ * @param {string} name
+ * @returns {name is SchemeName}
+ */
+function isValidSchemeName (name) {
+  return supportedSchemeNames.indexOf(/** @type {*} */ (name)) !== -1
+}
+
+/**
+ * @callback SchemeFn
+ * @param {import('../types/index').URIComponent} component
+ * @param {import('../types/index').Options} options
+ * @returns {import('../types/index').URIComponent}
+ */
+
+/**
+ * @typedef {Object} SchemeHandler
+ * @property {SchemeName} scheme - The scheme name.
+ * @property {boolean} [domainHost] - Indicates if the scheme supports domain hosts.
+ * @property {SchemeFn} parse - Function to parse the URI component for this scheme.
+ * @property {SchemeFn} serialize - Function to serialize the URI component for this scheme.
+ * @property {boolean} [skipNormalize] - Indicates if normalization should be skipped for this scheme.
+ * @property {boolean} [absolutePath] - Indicates if the scheme uses absolute paths.
+ * @property {boolean} [unicodeSupport] - Indicates if the scheme supports Unicode.
+ */
+
+/**
+ * @param {import('../types/index').URIComponent} wsComponent
+ * @returns {boolean}
+ */
+function wsIsSecure (wsComponent) {
+  if (wsComponent.secure === true) {
+    return true
+  } else if (wsComponent.secure === false) {
+    return false
+  } else if (wsComponent.scheme) {
+    return (
+      wsComponent.scheme.length === 3 &&
+      (wsComponent.scheme[0] === 'w' || wsComponent.scheme[0] === 'W') &&
+      (wsComponent.scheme[1] === 's' || wsComponent.scheme[1] === 'S') &&
+      (wsComponent.scheme[2] === 's' || wsComponent.scheme[2] === 'S')
+    )
+  } else {
+    return false
+  }
+}
+
+/** @type {SchemeFn} */
+function httpParse (component) {
+  if (!component.host) {
+    component.error = component.error || 'HTTP URIs must have a host.'
+  }
+
+  return component
+}
+
+/** @type {SchemeFn} */
+function httpSerialize (component) {
+  const secure = String(component.scheme).toLowerCase() === 'https'
+
+  // normalize the default port
+  if (component.port === (secure ? 443 : 80) || component.port === '') {
+    component.port = undefined
+  }
+
+  // normalize the empty path
+  if (!component.path) {
+    component.path = '/'
+  }
+
+  // NOTE: We do not parse query strings for HTTP URIs
+  // as WWW Form Url Encoded query strings are part of the HTML4+ spec,
+  // and not the HTTP spec.
+
+  return component
+}
+
+/** @type {SchemeFn} */
+function wsParse (wsComponent) {
+// indicate if the secure flag is set
+  wsComponent.secure = wsIsSecure(wsComponent)
+
+  // construct resouce name
+  wsComponent.resourceName = (wsComponent.path || '/') + (wsComponent.query ? '?' + wsComponent.query : '')
+  wsComponent.path = undefined
+  wsComponent.query = undefined
+
+  return wsComponent
+}
+
+/** @type {SchemeFn} */
+function wsSerialize (wsComponent) {
+// normalize the default port
+  if (wsComponent.port === (wsIsSecure(wsComponent) ? 443 : 80) || wsComponent.port === '') {
+    wsComponent.port = undefined
+  }
+
+  // ensure scheme matches secure flag
+  if (typeof wsComponent.secure === 'boolean') {
+    wsComponent.scheme = (wsComponent.secure ? 'wss' : 'ws')
+    wsComponent.secure = undefined
+  }
+
+  // reconstruct path from resource name
+  if (wsComponent.resourceName) {
+    const queryIndex = wsComponent.resourceName.indexOf('?')
+    const path = queryIndex === -1
+      ? wsComponent.resourceName
+      : wsComponent.resourceName.slice(0, queryIndex)
+    wsComponent.path = (path && path !== '/' ? path : undefined)
+    wsComponent.query = queryIndex === -1
+      ? undefined
+      : wsComponent.resourceName.slice(queryIndex + 1)
+    wsComponent.resourceName = undefined
+  }
+
+  // forbid fragment component
+  wsComponent.fragment = undefined
+
+  return wsComponent
+}
+
+/** @type {SchemeFn} */
+function urnParse (urnComponent, options) {
+  if (!urnComponent.path) {
+    urnComponent.error = 'URN can not be parsed'
+    return urnComponent
+  }
+  const matches = urnComponent.path.match(URN_REG)
+  if (matches && matches[0] === urnComponent.path) {
+    const scheme = options.scheme || urnComponent.scheme || 'urn'
+    urnComponent.nid = matches[1].toLowerCase()
+    urnComponent.nss = matches[2]
+    const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`
+    const schemeHandler = getSchemeHandler(urnScheme)
+    urnComponent.path = undefined
+
+    if (schemeHandler) {
+      urnComponent = schemeHandler.parse(urnComponent, options)
+    }
+  } else {
+    urnComponent.error = urnComponent.error || 'URN can not be parsed.'
+  }
+
+  return urnComponent
+}
+
+/** @type {SchemeFn} */
+function urnSerialize (urnComponent, options) {
+  if (urnComponent.nid === undefined) {
+    throw new Error('URN without nid cannot be serialized')
+  }
+  const scheme = options.scheme || urnComponent.scheme || 'urn'
+  const nid = urnComponent.nid.toLowerCase()
+  const urnScheme = `${scheme}:${options.nid || nid}`
+  const schemeHandler = getSchemeHandler(urnScheme)
+
+  if (schemeHandler) {
+    urnComponent = schemeHandler.serialize(urnComponent, options)
+  }
+
+  const uriComponent = urnComponent
+  const nss = urnComponent.nss
+  uriComponent.path = `${nid || options.nid}:${nss}`
+
+  options.skipEscape = true
+  return uriComponent
+}
+
+/** @type {SchemeFn} */
+function urnuuidParse (urnComponent, options) {
+  const uuidComponent = urnComponent
+  uuidComponent.uuid = uuidComponent.nss
+  uuidComponent.nss = undefined
+
+  if (!options.tolerant && (!uuidComponent.uuid || !isUUID(uuidComponent.uuid))) {
+    uuidComponent.error = uuidComponent.error || 'UUID is not valid.'
+  }
+
+  return uuidComponent
+}
+
+/** @type {SchemeFn} */
+function urnuuidSerialize (uuidComponent) {
+  const urnComponent = uuidComponent
+  // normalize UUID
+  urnComponent.nss = (uuidComponent.uuid || '').toLowerCase()
+  return urnComponent
+}
+
+const http = /** @type {SchemeHandler} */ ({
+  scheme: 'http',
+  domainHost: true,
+  parse: httpParse,
+  serialize: httpSerialize
+})
+
+const https = /** @type {SchemeHandler} */ ({
+  scheme: 'https',
+  domainHost: http.domainHost,
+  parse: httpParse,
+  serialize: httpSerialize
+})
+
+const ws = /** @type {SchemeHandler} */ ({
+  scheme: 'ws',
+  domainHost: true,
+  parse: wsParse,
+  serialize: wsSerialize
+})
+
+const wss = /** @type {SchemeHandler} */ ({
+  scheme: 'wss',
+  domainHost: ws.domainHost,
+  parse: ws.parse,
+  serialize: ws.serialize
+})
+
+const urn = /** @type {SchemeHandler} */ ({
+  scheme: 'urn',
+  parse: urnParse,
+  serialize: urnSerialize,
+  skipNormalize: true
+})
+
+const urnuuid = /** @type {SchemeHandler} */ ({
+  scheme: 'urn:uuid',
+  parse: urnuuidParse,
+  serialize: urnuuidSerialize,
+  skipNormalize: true
+})
+
+const SCHEMES = /** @type {Record<SchemeName, SchemeHandler>} */ ({
+  http,
+  https,
+  ws,
+  wss,
+  urn,
+  'urn:uuid': urnuuid
+})
+
+Object.setPrototypeOf(SCHEMES, null)
+
+/**
+ * @param {string|undefined} scheme
+ * @returns {SchemeHandler|undefined}
+ */
+function getSchemeHandler (scheme) {
+  return (
+    scheme && (
+      SCHEMES[/** @type {SchemeName} */ (scheme)] ||
+      SCHEMES[/** @type {SchemeName} */(scheme.toLowerCase())])
+  ) ||
+    undefined
+}
+
+module.exports = {
+  wsIsSecure,
+  SCHEMES,
+  isValidSchemeName,
+  getSchemeHandler,
+}
+
+
+/***/ }),
+
+/***/ 5077:
+/***/ ((module) => {
+
+
+
+/** @type {(value: string) => boolean} */
+const isUUID = RegExp.prototype.test.bind(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/iu)
+
+/** @type {(value: string) => boolean} */
+const isIPv4 = RegExp.prototype.test.bind(/^(?:(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d{2}|[1-9]\d|\d)$/u)
+
+/** @type {(value: string) => boolean} */
+const isPort = RegExp.prototype.test.bind(/^\d*$/u)
+
+/** @type {(value: string) => boolean} */
+const isHexPair = RegExp.prototype.test.bind(/^[\da-f]{2}$/iu)
+
+/** @type {(value: string) => boolean} */
+const isUnreserved = RegExp.prototype.test.bind(/^[\da-z\-._~]$/iu)
+
+/** @type {(value: string) => boolean} */
+const isPathCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]$/u)
+
+/** @type {(value: string) => boolean} */
+const isQueryFragmentCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:@/?]$/u)
+
+/** @type {(value: string) => boolean} */
+const isUserinfoCharacter = RegExp.prototype.test.bind(/^[A-Za-z0-9\-._~!$&'()*+,;=:]$/u)
+
+const BYTE_HEX = new Array(256)
+{
+  const HEX_DIGITS = '0123456789ABCDEF'
+  for (let i = 0; i < 256; i++) {
+    BYTE_HEX[i] = '%' + HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 0xF]
+  }
+}
+function percentEncodeNonAscii (cp) {
+  if (cp < 0x800) {
+    return BYTE_HEX[0xC0 | (cp >> 6)] +
+           BYTE_HEX[0x80 | (cp & 0x3F)]
+  }
+  if (cp < 0x10000) {
+    return BYTE_HEX[0xE0 | (cp >> 12)] +
+           BYTE_HEX[0x80 | ((cp >> 6) & 0x3F)] +
+           BYTE_HEX[0x80 | (cp & 0x3F)]
+  }
+  return BYTE_HEX[0xF0 | (cp >> 18)] +
+         BYTE_HEX[0x80 | ((cp >> 12) & 0x3F)] +
+         BYTE_HEX[0x80 | ((cp >> 6) & 0x3F)] +
+         BYTE_HEX[0x80 | (cp & 0x3F)]
+}
+
+/**
+ * @param {Array<string>} input
+ * @returns {string}
+ */
+function stringArrayToHexStripped (input) {
+  let acc = ''
+  let code = 0
+  let i = 0
+
+  for (i = 0; i < input.length; i++) {
+    code = input[i].charCodeAt(0)
+    if (code === 48) {
+      continue
+    }
+    if (!((code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102))) {
+      return ''
+    }
+    acc += input[i]
+    break
+  }
+
+  for (i += 1; i < input.length; i++) {
+    code = input[i].charCodeAt(0)
+    if (!((code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102))) {
+      return ''
+    }
+    acc += input[i]
+  }
+  return acc
+}
+
+/** @type {(value: string) => boolean} */
+const isHextet = RegExp.prototype.test.bind(/^[\dA-Fa-f]{1,4}$/)
+
+/** @type {(value: string) => boolean} */
+const isIPvFuture = RegExp.prototype.test.bind(/^[vV][\dA-Fa-f]+\.[A-Za-z\d\-._~!$&'()*+,;=:]+$/)
+
+/** @type {(value: string) => boolean} */
+const isZoneCharacter = RegExp.prototype.test.bind(/^[A-Za-z\d\-._~]$/)
+
+/**
+ * @param {string} value
+ * @returns {boolean}
+ */
+const nonSimpleDomain = RegExp.prototype.test.bind(/[^!"$&'()*+,\-.;=_`a-z{}~]/u)
+
+/**
+ * @param {string} zone
+ * @returns {boolean}
+ */
+function isZoneIdentifier (zone) {
+  if (zone.length === 0) return false
+
+  for (let i = 0; i < zone.length; i++) {
+    if (isZoneCharacter(zone[i])) continue
+    if (zone[i] === '%' && i + 2 < zone.length && isHexPair(zone.slice(i + 1, i + 3))) {
+      i += 2
+      continue
+    }
+    return false
+  }
+
+  return true
+}
+
+/**
+ * Compresses the longest run of zero hextets to "::" per RFC 5952. A run of a
+ * single zero hextet is left uncompressed. On ties the leftmost run wins.
+ *
+ * @param {string[]} hextets
+ * @returns {string}
+ */
+function compressIPv6ZeroRun (hextets) {
+  let bestStart = -1
+  let bestLength = 0
+  let runStart = -1
+  let runLength = 0
+  for (let i = 0; i < hextets.length; i++) {
+    if (hextets[i] === '0') {
+      if (runStart === -1) runStart = i
+      runLength++
+      if (runLength > bestLength) {
+        bestLength = runLength
+        bestStart = runStart
+      }
+    } else {
+      runStart = -1
+      runLength = 0
+    }
+  }
+
+  if (bestLength < 2) return hextets.join(':')
+
+  const head = hextets.slice(0, bestStart).join(':')
+  const tail = hextets.slice(bestStart + bestLength).join(':')
+  return head + '::' + tail
+}
+
+/**
+ * Validates an IPv6 address against the alternatives in RFC 3986 section
+ * 3.2.2 and returns the same address with leading hextet zeroes removed.
+ * An embedded IPv4 address counts as two hextets and is only valid at the end.
+ *
+ * @param {string} input
+ * @returns {string|undefined}
+ */
+function normalizeIPv6Address (input) {
+  const compression = input.indexOf('::')
+  if (compression !== -1 && input.indexOf('::', compression + 1) !== -1) return undefined
+
+  const left = compression === -1 ? input.split(':') : input.slice(0, compression).split(':')
+  const right = compression === -1 ? [] : input.slice(compression + 2).split(':')
+  if (compression !== -1) {
+    if (left.length === 1 && left[0] === '') left.length = 0
+    if (right.length === 1 && right[0] === '') right.length = 0
+  }
+
+  const parts = left.concat(right)
+  let hextetCount = 0
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]
+    if (part === '') return undefined
+
+    if (part.indexOf('.') !== -1) {
+      if (i !== parts.length - 1 || (compression !== -1 && right.length === 0) || !isIPv4(part)) return undefined
+      hextetCount += 2
+      continue
+    }
+
+    if (!isHextet(part)) return undefined
+    parts[i] = parseInt(part, 16).toString(16)
+    hextetCount++
+  }
+
+  if (compression === -1) {
+    if (hextetCount !== 8) return undefined
+    return compressIPv6ZeroRun(parts)
+  }
+  if (hextetCount >= 8) return undefined
+
+  // expand "::" then re-compress the longest run for a canonical result
+  const expanded = parts.slice(0, left.length)
+  for (let i = hextetCount; i < 8; i++) expanded.push('0')
+  for (let i = left.length; i < parts.length; i++) expanded.push(parts[i])
+  return compressIPv6ZeroRun(expanded)
+}
+
+/**
+ * @typedef {Object} NormalizeIPv6Result
+ * @property {string} host - The normalized host.
+ * @property {string} [escapedHost] - The escaped host.
+ * @property {boolean} isIPV6 - Indicates if the host is an IPv6 address.
+ * @property {boolean} [isIPVFuture] - Indicates if the host is an IPvFuture literal.
+ * @property {boolean} [error] - Indicates if a bracketed IP literal is malformed.
+ */
+
+/**
+ * Validates and normalizes a bracketed IP literal. Raw zone separators remain
+ * accepted for backwards compatibility, while encoded separators and zone
+ * contents follow RFC 6874.
+ *
+ * @param {string} host
+ * @returns {NormalizeIPv6Result}
+ */
+function normalizeIPv6 (host) {
+  const bracketed = host[0] === '[' && host[host.length - 1] === ']'
+  const hasBracket = host[0] === '[' || host[host.length - 1] === ']'
+  if (hasBracket && !bracketed) return { host, isIPV6: false, error: true }
+
+  let input = bracketed ? host.slice(1, -1) : host
+  if (bracketed && isIPvFuture(input)) {
+    input = input.toLowerCase()
+    return { host: `[${input}]`, escapedHost: input, isIPV6: false, isIPVFuture: true }
+  }
+
+  if (findToken(input, ':') < 2) {
+    return { host, isIPV6: false, error: bracketed }
+  }
+
+  let zoneIdentifier = ''
+  const zoneSeparator = input.indexOf('%')
+  if (zoneSeparator !== -1) {
+    const separatorLength = input.slice(zoneSeparator, zoneSeparator + 3).toLowerCase() === '%25' ? 3 : 1
+    zoneIdentifier = input.slice(zoneSeparator + separatorLength)
+    if (!isZoneIdentifier(zoneIdentifier)) return { host, isIPV6: false, error: true }
+    input = input.slice(0, zoneSeparator)
+  }
+
+  const address = normalizeIPv6Address(input)
+  if (address === undefined) return { host, isIPV6: false, error: true }
+
+  return {
+    host: address + (zoneIdentifier ? '%' + zoneIdentifier : ''),
+    escapedHost: address + (zoneIdentifier ? '%25' + zoneIdentifier : ''),
+    isIPV6: true
+  }
+}
+
+/**
+ * @param {string} str
+ * @param {string} token
+ * @returns {number}
+ */
+function findToken (str, token) {
+  let ind = 0
+  for (let i = 0; i < str.length; i++) {
+    if (str[i] === token) ind++
+  }
+  return ind
+}
+
+/**
+ * @param {string} path
+ * @returns {string}
+ *
+ * @see https://datatracker.ietf.org/doc/html/rfc3986#section-5.2.4
+ */
+function removeDotSegments (path) {
+  let input = path
+  const output = []
+  let nextSlash = -1
+  let len = 0
+
+  // eslint-disable-next-line no-cond-assign
+  while (len = input.length) {
+    if (len === 1) {
+      if (input === '.') {
+        break
+      } else if (input === '/') {
+        output.push('/')
+        break
+      } else {
+        output.push(input)
+        break
+      }
+    } else if (len === 2) {
+      if (input[0] === '.') {
+        if (input[1] === '.') {
+          break
+        } else if (input[1] === '/') {
+          input = input.slice(2)
+          continue
+        }
+      } else if (input[0] === '/') {
+        if (input[1] === '.' || input[1] === '/') {
+          output.push('/')
+          break
+        }
+      }
+    } else if (len === 3) {
+      if (input === '/..') {
+        if (output.length !== 0) {
+          output.pop()
+        }
+        output.push('/')
+        break
+      }
+    }
+    if (input[0] === '.') {
+      if (input[1] === '.') {
+        if (input[2] === '/') {
+          input = input.slice(3)
+          continue
+        }
+      } else if (input[1] === '/') {
+        input = input.slice(2)
+        continue
+      }
+    } else if (input[0] === '/') {
+      if (input[1] === '.') {
+        if (input[2] === '/') {
+          input = input.slice(2)
+          continue
+        } else if (input[2] === '.') {
+          if (input[3] === '/') {
+            input = input.slice(3)
+            if (output.length !== 0) {
+              output.pop()
+            }
+            continue
+          }
+        }
+      }
+    }
+
+    // Rule 2E: Move normal path segment to output
+    if ((nextSlash = input.indexOf('/', 1)) === -1) {
+      output.push(input)
+      break
+    } else {
+      output.push(input.slice(0, nextSlash))
+      input = input.slice(nextSlash)
+    }
+  }
+
+  return output.join('')
+}
+
+/**
+ * Removes dot segments from the path of a relative reference (a path that does
+ * not start with "/") without changing what it resolves to against any base.
+ * Unlike `removeDotSegments`, leading ".." segments that cannot be collapsed
+ * are kept, the result never becomes root-relative, and a result that would be
+ * empty or start with an empty segment is prefixed with "." (an empty path
+ * means "same document" and a leading "//" would introduce an authority).
+ *
+ * @param {string} path
+ * @returns {string}
+ */
+function removeDotSegmentsRelative (path) {
+  if (path === '' || path[0] === '/') {
+    return removeDotSegments(path)
+  }
+
+  const segments = path.split('/')
+  const last = segments.length - 1
+  /** @type {string[]} */
+  const output = []
+  let trailingDirectory = false
+
+  for (let i = 0; i <= last; i++) {
+    const segment = segments[i]
+    if (segment === '.' || segment === '..') {
+      if (segment === '..') {
+        if (output.length !== 0 && output[output.length - 1] !== '..') {
+          output.pop()
+        } else {
+          output.push('..')
+        }
+      }
+      trailingDirectory = i === last
+    } else {
+      output.push(segment)
+    }
+  }
+
+  if (trailingDirectory && output[output.length - 1] !== '..') {
+    output.push('')
+  }
+  if (output.length === 0 || output[0] === '' || output[0].includes(':')) {
+    // An empty path, a leading empty segment ("//"), or a first segment
+    // containing ":" (which would be mistaken for a scheme, RFC 3986 section
+    // 4.2) must stay behind a "." segment so the reference keeps its meaning.
+    output.unshift('.')
+  }
+
+  return output.join('/')
+}
+
+/**
+ * Re-escape RFC 3986 gen-delims that must not appear literally in the host.
+ * After the URI regex parses, these characters cannot be literal in the host
+ * field, so any that appear after decoding came from percent-encoding and
+ * must be restored to prevent authority structure changes.
+ *
+ * @param {string} host
+ * @param {boolean} isIP - true for IPv4/IPv6 hosts (skip colon re-escaping)
+ * @returns {string}
+ */
+const HOST_DELIMS = { '@': '%40', '/': '%2F', '?': '%3F', '#': '%23', ':': '%3A' }
+const HOST_DELIM_RE = /[@/?#:]/g
+const HOST_DELIM_NO_COLON_RE = /[@/?#]/g
+
+function reescapeHostDelimiters (host, isIP) {
+  const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE
+  re.lastIndex = 0
+  return host.replace(re, (ch) => HOST_DELIMS[ch])
+}
+
+/**
+ * Normalizes percent escapes and optionally decodes only unreserved ASCII bytes.
+ * Reserved delimiters such as `%2F` stay escaped; `%2E` is unreserved.
+ *
+ * @param {string} input
+ * @param {boolean} [decodeUnreserved=false]
+ * @returns {string}
+ */
+function normalizePercentEncoding (input, decodeUnreserved = false) {
+  if (input.indexOf('%') === -1) {
+    return input
+  }
+
+  let output = ''
+
+  for (let i = 0; i < input.length; i++) {
+    if (input[i] === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        const normalizedHex = hex.toUpperCase()
+        const decoded = String.fromCharCode(parseInt(normalizedHex, 16))
+
+        if (decodeUnreserved && isUnreserved(decoded)) {
+          output += decoded
+        } else {
+          output += '%' + normalizedHex
+        }
+
+        i += 2
+        continue
+      }
+    }
+
+    output += input[i]
+  }
+
+  return output
+}
+
+/**
+ * Normalizes path data without turning reserved escapes into live path syntax.
+ * Valid escapes are uppercased, raw unsafe characters are escaped, and only
+ * unreserved bytes that are not `.` are decoded.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function normalizePathEncoding (input) {
+  let output = ''
+
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]
+    if (ch === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        const normalizedHex = hex.toUpperCase()
+        const decoded = String.fromCharCode(parseInt(normalizedHex, 16))
+
+        if (decoded !== '.' && isUnreserved(decoded)) {
+          output += decoded
+        } else {
+          output += '%' + normalizedHex
+        }
+
+        i += 2
+        continue
+      }
+    }
+
+    if (isPathCharacter(ch)) {
+      output += ch
+    } else {
+      const code = input.charCodeAt(i)
+      if (code < 0x80) {
+        output += isEscapeSafe(code) ? ch : BYTE_HEX[code]
+      } else if (code < 0xD800 || code > 0xDFFF) {
+        output += percentEncodeNonAscii(code)
+      } else if (code <= 0xDBFF && i + 1 < input.length) {
+        const low = input.charCodeAt(i + 1)
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+          i++
+        } else {
+          output += percentEncodeNonAscii(0xFFFD)
+        }
+      } else {
+        output += percentEncodeNonAscii(0xFFFD)
+      }
+    }
+  }
+
+  return output
+}
+
+/**
+ * Serializes a path without rewriting reserved data. Raw RFC 3986 path
+ * characters remain literal, valid escapes are preserved and uppercased, and
+ * everything else is UTF-8 percent-encoded. In a path-noscheme, a colon in the
+ * first segment must be escaped so the result cannot be parsed as a scheme.
+ *
+ * @param {string} input
+ * @param {boolean} [pathNoScheme=false]
+ * @returns {string}
+ */
+function serializePathEncoding (input, pathNoScheme = false) {
+  let output = ''
+  let firstSegment = pathNoScheme && input[0] !== '/'
+
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]
+    if (ch === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        output += '%' + hex.toUpperCase()
+        i += 2
+        continue
+      }
+    }
+
+    if (ch === '/') {
+      firstSegment = false
+    }
+
+    if (isPathCharacter(ch) && (ch !== ':' || !firstSegment)) {
+      output += ch
+    } else {
+      const code = input.charCodeAt(i)
+      if (code < 0x80) {
+        output += BYTE_HEX[code]
+      } else if (code < 0xD800 || code > 0xDFFF) {
+        output += percentEncodeNonAscii(code)
+      } else if (code <= 0xDBFF && i + 1 < input.length) {
+        const low = input.charCodeAt(i + 1)
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+          i++
+        } else {
+          output += percentEncodeNonAscii(0xFFFD)
+        }
+      } else {
+        output += percentEncodeNonAscii(0xFFFD)
+      }
+    }
+  }
+
+  return output
+}
+
+/**
+ * Percent-encodes a URI component using its RFC 3986 literal character set.
+ * Existing valid escapes are preserved and normalized to uppercase hex.
+ *
+ * @param {string} input
+ * @param {(value: string) => boolean} isAllowed
+ * @returns {string}
+ */
+function encodeComponent (input, isAllowed) {
+  let output = ''
+
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]
+    if (ch === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        output += '%' + hex.toUpperCase()
+        i += 2
+        continue
+      }
+    }
+
+    if (isAllowed(ch)) {
+      output += ch
+    } else {
+      const code = input.charCodeAt(i)
+      if (code < 0x80) {
+        output += BYTE_HEX[code]
+      } else if (code < 0xD800 || code > 0xDFFF) {
+        output += percentEncodeNonAscii(code)
+      } else if (code <= 0xDBFF && i + 1 < input.length) {
+        const low = input.charCodeAt(i + 1)
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+          i++
+        } else {
+          output += percentEncodeNonAscii(0xFFFD)
+        }
+      } else {
+        output += percentEncodeNonAscii(0xFFFD)
+      }
+    }
+  }
+
+  return output
+}
+
+/**
+ * Encodes userinfo while preserving its RFC 3986 §3.2.1 literal characters.
+ * In particular, authority delimiters such as `@`, `/`, `?`, and `#` are data.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function encodeUserinfo (input) {
+  return encodeComponent(input, isUserinfoCharacter)
+}
+
+/**
+ * Encodes query data using the RFC 3986 §3.4 grammar. A literal `#` must be
+ * escaped because it would otherwise begin the fragment component.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function encodeQuery (input) {
+  return encodeComponent(input, isQueryFragmentCharacter)
+}
+
+/**
+ * Encodes fragment data using the RFC 3986 §3.5 grammar.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function encodeFragment (input) {
+  return encodeComponent(input, isQueryFragmentCharacter)
+}
+
+function isEscapeSafe (cp) {
+  return (
+    (cp >= 0x30 && cp <= 0x39) ||
+    (cp >= 0x41 && cp <= 0x5A) ||
+    (cp >= 0x61 && cp <= 0x7A) ||
+    cp === 0x2A || cp === 0x2B || cp === 0x2D || cp === 0x2E ||
+    cp === 0x2F || cp === 0x40 || cp === 0x5F
+  )
+}
+
+/**
+ * Normalizes the percent-encoding of a query or fragment component.
+ *
+ * Like `normalizePathEncoding`, but uses the query/fragment character set
+ * (which additionally allows `?`) and decodes `.` since it has no dot-segment
+ * meaning outside of a path.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function normalizeQueryFragmentEncoding (input) {
+  let output = ''
+
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i]
+    if (ch === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        const normalizedHex = hex.toUpperCase()
+        const decoded = String.fromCharCode(parseInt(normalizedHex, 16))
+
+        if (isUnreserved(decoded)) {
+          output += decoded
+        } else {
+          output += '%' + normalizedHex
+        }
+
+        i += 2
+        continue
+      }
+    }
+
+    if (isQueryFragmentCharacter(ch)) {
+      output += ch
+    } else {
+      const code = input.charCodeAt(i)
+      if (code < 0x80) {
+        output += isEscapeSafe(code) ? ch : BYTE_HEX[code]
+      } else if (code < 0xD800 || code > 0xDFFF) {
+        output += percentEncodeNonAscii(code)
+      } else if (code <= 0xDBFF && i + 1 < input.length) {
+        const low = input.charCodeAt(i + 1)
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          output += percentEncodeNonAscii(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00))
+          i++
+        } else {
+          output += percentEncodeNonAscii(0xFFFD)
+        }
+      } else {
+        output += percentEncodeNonAscii(0xFFFD)
+      }
+    }
+  }
+
+  return output
+}
+
+/**
+ * Escapes a component while preserving existing valid percent escapes.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+function escapePreservingEscapes (input) {
+  let output = ''
+
+  for (let i = 0; i < input.length; i++) {
+    if (input[i] === '%' && i + 2 < input.length) {
+      const hex = input.slice(i + 1, i + 3)
+      if (isHexPair(hex)) {
+        output += '%' + hex.toUpperCase()
+        i += 2
+        continue
+      }
+    }
+
+    output += escape(input[i])
+  }
+
+  return output
+}
+
+/**
+ * @param {import('../types/index').URIComponent} component
+ * @returns {string|undefined}
+ */
+function recomposeAuthority (component) {
+  const uriTokens = []
+
+  if (component.userinfo !== undefined) {
+    uriTokens.push(encodeUserinfo(component.userinfo))
+    uriTokens.push('@')
+  }
+
+  if (component.host !== undefined) {
+    let host = component.host
+    if (!isIPv4(host)) {
+      let ipV6res = normalizeIPv6(host)
+      if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
+        // Decode only unreserved bytes, once. In particular, keep %25 encoded
+        // so it cannot introduce a second escape during recomposition.
+        host = normalizePercentEncoding(host, true)
+        ipV6res = normalizeIPv6(host)
+      }
+      if (ipV6res.isIPV6 === true || ipV6res.isIPVFuture === true) {
+        host = `[${ipV6res.escapedHost}]`
+      } else {
+        host = reescapeHostDelimiters(host, false)
+      }
+    }
+    uriTokens.push(host)
+  }
+
+  if (typeof component.port === 'number' || typeof component.port === 'string') {
+    const port = String(component.port)
+    if (!isPort(port)) {
+      throw new TypeError('URI port is malformed.')
+    }
+    uriTokens.push(':')
+    uriTokens.push(port)
+  }
+
+  return uriTokens.length ? uriTokens.join('') : undefined
+};
+
+module.exports = {
+  nonSimpleDomain,
+  recomposeAuthority,
+  reescapeHostDelimiters,
+  normalizePercentEncoding,
+  normalizePathEncoding,
+  serializePathEncoding,
+  normalizeQueryFragmentEncoding,
+  encodeUserinfo,
+  encodeQuery,
+  encodeFragment,
+  escapePreservingEscapes,
+  removeDotSegments,
+  removeDotSegmentsRelative,
+  isIPv4,
+  isUUID,
+  normalizeIPv6,
+  stringArrayToHexStripped
+}
+
 
 /***/ }),
 
@@ -2643,7 +11778,7 @@ var visit = __nccwpck_require__(204);
 
 
 __webpack_unused_export__ = composer.Composer;
-__webpack_unused_export__ = Document.Document;
+exports.yo = Document.Document;
 __webpack_unused_export__ = Schema.Schema;
 __webpack_unused_export__ = errors.YAMLError;
 __webpack_unused_export__ = errors.YAMLParseError;
@@ -2665,10 +11800,10 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
@@ -8581,6 +17716,20 @@ exports.visit = visit;
 exports.visitAsync = visitAsync;
 
 
+/***/ }),
+
+/***/ 3837:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$id":"https://raw.githubusercontent.com/ajv-validator/ajv/master/lib/refs/data.json#","description":"Meta-schema for $data reference (JSON AnySchema extension proposal)","type":"object","required":["$data"],"properties":{"$data":{"type":"string","anyOf":[{"format":"relative-json-pointer"},{"format":"json-pointer"}]}},"additionalProperties":false}');
+
+/***/ }),
+
+/***/ 2079:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"http://json-schema.org/draft-07/schema#","title":"Core schema meta-schema","definitions":{"schemaArray":{"type":"array","minItems":1,"items":{"$ref":"#"}},"nonNegativeInteger":{"type":"integer","minimum":0},"nonNegativeIntegerDefault0":{"allOf":[{"$ref":"#/definitions/nonNegativeInteger"},{"default":0}]},"simpleTypes":{"enum":["array","boolean","integer","null","number","object","string"]},"stringArray":{"type":"array","items":{"type":"string"},"uniqueItems":true,"default":[]}},"type":["object","boolean"],"properties":{"$id":{"type":"string","format":"uri-reference"},"$schema":{"type":"string","format":"uri"},"$ref":{"type":"string","format":"uri-reference"},"$comment":{"type":"string"},"title":{"type":"string"},"description":{"type":"string"},"default":true,"readOnly":{"type":"boolean","default":false},"examples":{"type":"array","items":true},"multipleOf":{"type":"number","exclusiveMinimum":0},"maximum":{"type":"number"},"exclusiveMaximum":{"type":"number"},"minimum":{"type":"number"},"exclusiveMinimum":{"type":"number"},"maxLength":{"$ref":"#/definitions/nonNegativeInteger"},"minLength":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"pattern":{"type":"string","format":"regex"},"additionalItems":{"$ref":"#"},"items":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/schemaArray"}],"default":true},"maxItems":{"$ref":"#/definitions/nonNegativeInteger"},"minItems":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"uniqueItems":{"type":"boolean","default":false},"contains":{"$ref":"#"},"maxProperties":{"$ref":"#/definitions/nonNegativeInteger"},"minProperties":{"$ref":"#/definitions/nonNegativeIntegerDefault0"},"required":{"$ref":"#/definitions/stringArray"},"additionalProperties":{"$ref":"#"},"definitions":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"properties":{"type":"object","additionalProperties":{"$ref":"#"},"default":{}},"patternProperties":{"type":"object","additionalProperties":{"$ref":"#"},"propertyNames":{"format":"regex"},"default":{}},"dependencies":{"type":"object","additionalProperties":{"anyOf":[{"$ref":"#"},{"$ref":"#/definitions/stringArray"}]}},"propertyNames":{"$ref":"#"},"const":true,"enum":{"type":"array","items":true,"minItems":1,"uniqueItems":true},"type":{"anyOf":[{"$ref":"#/definitions/simpleTypes"},{"type":"array","items":{"$ref":"#/definitions/simpleTypes"},"minItems":1,"uniqueItems":true}]},"format":{"type":"string"},"contentMediaType":{"type":"string"},"contentEncoding":{"type":"string"},"if":{"$ref":"#"},"then":{"$ref":"#"},"else":{"$ref":"#"},"allOf":{"$ref":"#/definitions/schemaArray"},"anyOf":{"$ref":"#/definitions/schemaArray"},"oneOf":{"$ref":"#/definitions/schemaArray"},"not":{"$ref":"#"}},"default":true}');
+
 /***/ })
 
 /******/ });
@@ -8605,7 +17754,7 @@ exports.visitAsync = visitAsync;
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
@@ -8650,7 +17799,7 @@ class errors_ConfigurationErrors extends ConfigurationError {
     }
 }
 /** An operation against a remote that failed in a way the user can act on (auth, missing repo, ...). */
-class errors_RemoteError extends ConfigurationError {
+class RemoteError extends ConfigurationError {
     constructor(message) {
         super(message);
         this.name = 'RemoteError';
@@ -8809,7 +17958,7 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  * `*` and `?` stay within one segment, `**` as a whole segment spans any number of segments
  * (zero included), `[...]` is a character class, `{a,b}` picks alternatives, `\` escapes.
  * A pattern with no wildcard is a literal: it matches the path itself and everything below it.
- * A trailing `/` means the subtree below whatever the rest matches.
+ * A trailing `/` means the subtree below whatever the rest matches (`P/` is `P/**`).
  */
 const GLOB_SPECIALS = '*?[]{}\\';
 class GlobSyntaxError extends Error {
@@ -8849,7 +17998,10 @@ function compileGlob(rawPattern) {
     if (pattern === '')
         throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/**'");
     validateBalance(pattern);
-    const literal = literalOf(pattern);
+    // A trailing '/' means the subtree below whatever the rest matches: `P/` is `P/**`. So `README.md/`
+    // does not select the file README.md (git agrees), and `app/**/` is everything below app.
+    const effective = subtree ? `${pattern}/**` : pattern;
+    const literal = literalOf(effective);
     if (literal !== undefined) {
         const src = [...literal].map(escapeRegex).join('');
         return {
@@ -8860,17 +18012,14 @@ function compileGlob(rawPattern) {
             requiredLiteral: literal,
         };
     }
-    let body = translate(pattern);
-    if (subtree)
-        body += '/.*';
     const compiled = {
         pattern,
-        regexSource: body,
-        literalDirPrefix: literalDirPrefixOf(pattern),
-        requiredLiteral: longestLiteralRun(pattern),
+        regexSource: translate(effective),
+        literalDirPrefix: literalDirPrefixOf(effective),
+        requiredLiteral: longestLiteralRun(effective),
     };
-    if (!subtree && pattern.endsWith('/**')) {
-        const base = literalOf(pattern.slice(0, -3));
+    if (effective.endsWith('/**')) {
+        const base = literalOf(effective.slice(0, -3));
         if (base !== undefined && base !== '')
             compiled.subtreeOf = base;
     }
@@ -8964,6 +18113,8 @@ function validateBalance(p) {
             const close = findClassEnd(p, i);
             if (close < 0)
                 throw new GlobSyntaxError("unbalanced '['", "close the character class with ']' or escape it as '\\['");
+            if (p.slice(i, close).includes('[:'))
+                throw new GlobSyntaxError('POSIX character classes like [[:alpha:]] are not supported', "list the characters instead, e.g. '[a-zA-Z]', or escape the bracket as '\\['");
             i = close;
         }
     }
@@ -9078,7 +18229,8 @@ function parseAllowlist(text, file = '<allowlist>') {
             err('NUL byte in rule', 'remove the NUL character; the file may be binary or UTF-16 encoded (save it as UTF-8)');
             continue;
         }
-        text = text.trim();
+        // Trim, but keep a trailing space that is escaped ('name\ ' names a file ending in a space).
+        text = text.trimStart().replace(/(?<!\\)\s+$/, '');
         if (text === '' || text.startsWith('#'))
             continue;
         let negated = false;
@@ -9149,9 +18301,22 @@ async function loadAllowlistStrict(file) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/allowlist/matcher.js
-const newNode = () => ({ children: new Map(), literal: false, subtree: false, rules: [] });
+const newNode = (name) => ({
+    name,
+    children: new Map(),
+    byShape: new Map(),
+    literal: false,
+    subtree: false,
+    rules: [],
+});
+/**
+ * A small integer from a segment's first UTF-16 unit and its length (capped at 255). Looking a
+ * segment up by this key and confirming with `startsWith` at its offset avoids cutting a substring
+ * and hashing it for every segment of every path, which was most of the matcher's time.
+ */
+const shapeKey = (firstUnit, length) => firstUnit * 256 + (length < 255 ? length : 255);
 class RuleIndex {
-    trie = newNode();
+    trie = newNode('');
     /** Wildcard rules with no literal directory prefix (e.g. `**\/*.pem`): tried on every path. */
     rootRules = [];
     constructor(rules) {
@@ -9174,11 +18339,31 @@ class RuleIndex {
         let n = this.trie;
         for (const seg of path.split('/')) {
             let c = n.children.get(seg);
-            if (!c)
-                n.children.set(seg, (c = newNode()));
+            if (!c) {
+                n.children.set(seg, (c = newNode(seg)));
+                const key = shapeKey(seg.charCodeAt(0), seg.length);
+                const bucket = n.byShape.get(key);
+                if (bucket)
+                    bucket.push(c);
+                else
+                    n.byShape.set(key, [c]);
+            }
             n = c;
         }
         return n;
+    }
+    /** The child of `n` named path[start, end), found without allocating. */
+    static child(n, path, start, end) {
+        const len = end - start;
+        const bucket = n.byShape.get(shapeKey(path.charCodeAt(start), len));
+        if (bucket === undefined)
+            return undefined;
+        for (let i = 0; i < bucket.length; i++) {
+            const c = bucket[i];
+            if (c.name.length === len && path.startsWith(c.name, start))
+                return c;
+        }
+        return undefined;
     }
     static test(rules, path) {
         for (let i = 0; i < rules.length; i++)
@@ -9188,20 +18373,22 @@ class RuleIndex {
     }
     /** Walk the path's segments down the trie; stop as soon as no rule lives further down. */
     matches(path) {
-        if (this.rootRules.length && RuleIndex.test(this.rootRules, path))
+        if (this.rootRules.length !== 0 && RuleIndex.test(this.rootRules, path))
             return true;
         let n = this.trie;
         let start = 0;
         for (;;) {
+            if (n.byShape.size === 0)
+                return false;
             const slash = path.indexOf('/', start);
-            const child = n.children.get(slash < 0 ? path.slice(start) : path.slice(start, slash));
+            const child = RuleIndex.child(n, path, start, slash < 0 ? path.length : slash);
             if (child === undefined)
                 return false;
             if (slash < 0)
                 return child.literal;
             if (child.literal || child.subtree)
                 return true;
-            if (child.rules.length && RuleIndex.test(child.rules, path))
+            if (child.rules.length !== 0 && RuleIndex.test(child.rules, path))
                 return true;
             n = child;
             start = slash + 1;
@@ -9254,6 +18441,7 @@ function compileAllowlist(rules) {
 
 ;// CONCATENATED MODULE: ./lib/src/core/allowlist/lint.js
 
+
 /**
  * Lint an allowlist against the paths of a tree: malformed rules, rules that match nothing,
  * includes whose every match is vetoed, duplicates. Every finding points at file:line.
@@ -9262,7 +18450,7 @@ function lintAllowlist(parsed, paths) {
     const findings = parsed.errors.map((e) => ({
         severity: 'error',
         code: 'malformed-rule',
-        message: e.message.replace(/^[^:]+:\d+: /, ''),
+        message: e.location ? e.message.slice(formatLocation(e.location).length + 2) : e.message,
         file: e.location?.file,
         line: e.location?.line,
     }));
@@ -9359,17 +18547,33 @@ function parseManifest(text, file) {
         throw new ConfigurationError('the manifest must be a mapping with `components` and `editions`', at(root));
     const components = new Map();
     const editions = new Map();
+    const editionAt = new Map();
+    /** Where each referenced name or glob was written, so later checks can point at its line. */
+    const where = new Map();
     const strings = (node, what) => {
         if (node == null)
             return [];
-        if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string')
-            return [node.value];
+        if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'string') {
+            const out = [node.value];
+            where.set(out, [at(node)]);
+            return out;
+        }
         if (!(0,dist/* isSeq */.oP)(node))
             throw new ConfigurationError(`${what} must be a list of strings`, at(node));
-        return node.items.map((it) => {
+        const out = node.items.map((it) => {
             if (!(0,dist/* isScalar */.jn)(it) || typeof it.value !== 'string')
                 throw new ConfigurationError(`${what} must contain strings`, at(it));
             return it.value;
+        });
+        where.set(out, node.items.map((it) => at(it)));
+        return out;
+    };
+    /** Globs must parse as allowlist rules; the error points at the glob's own line. */
+    const checkGlobs = (globs, what) => {
+        globs.forEach((g, i) => {
+            const bad = parseAllowlist(g.replace(/^!/, ''), file).errors[0];
+            if (bad)
+                throw new ConfigurationError(`${what}: ${bad.message.replace(/^.*?:1: /, '')}`, where.get(globs)?.[i] ?? { file });
         });
     };
     for (const pair of root.items) {
@@ -9380,9 +18584,7 @@ function parseManifest(text, file) {
             for (const c of pair.value.items) {
                 const name = String(c.key.value);
                 const globs = strings(c.value, `component '${name}'`);
-                const bad = parseAllowlist(globs.join('\n'), file).errors[0];
-                if (bad)
-                    throw new ConfigurationError(`component '${name}': ${bad.message.replace(/^[^:]+:\d+: /, '')}`, at(c.value));
+                checkGlobs(globs, `component '${name}'`);
                 components.set(name, globs);
             }
         }
@@ -9402,7 +18604,9 @@ function parseManifest(text, file) {
                     else
                         throw new ConfigurationError(`unknown key '${fk}' in edition '${name}'. Expected components, extends or exclude`, at(f.key));
                 }
+                checkGlobs(def.exclude, `edition '${name}' exclude`);
                 editions.set(name, def);
+                editionAt.set(name, at(e.key));
             }
         }
         else if (key !== 'version') {
@@ -9410,16 +18614,16 @@ function parseManifest(text, file) {
         }
     }
     for (const [name, def] of editions) {
-        for (const c of def.components) {
+        def.components.forEach((c, i) => {
             if (!components.has(c))
-                throw new ConfigurationError(`edition '${name}' names unknown component '${c}'. Known: ${[...components.keys()].join(', ')}`, { file });
-        }
-        for (const x of def.extends) {
+                throw new ConfigurationError(`edition '${name}' names unknown component '${c}'. Known: ${[...components.keys()].join(', ')}`, where.get(def.components)?.[i] ?? { file });
+        });
+        def.extends.forEach((x, i) => {
             if (!editions.has(x))
-                throw new ConfigurationError(`edition '${name}' extends unknown edition '${x}'. Known: ${[...editions.keys()].join(', ')}`, { file });
-        }
+                throw new ConfigurationError(`edition '${name}' extends unknown edition '${x}'. Known: ${[...editions.keys()].join(', ')}`, where.get(def.extends)?.[i] ?? { file });
+        });
     }
-    return { file, components, editions };
+    return { file, components, editions, editionAt };
 }
 /** Resolve an edition's components and excludes through `extends`, detecting cycles. */
 function resolveEdition(m, edition) {
@@ -9430,7 +18634,7 @@ function resolveEdition(m, edition) {
     const excl = [];
     const visit = (name, stack) => {
         if (stack.includes(name))
-            throw new ConfigurationError(`edition '${name}' extends itself through ${[...stack, name].join(' → ')}`, { file: m.file });
+            throw new ConfigurationError(`edition '${name}' extends itself through ${[...stack, name].join(' → ')}. Fix: remove one of these extends`, m.editionAt?.get(name) ?? { file: m.file });
         const def = m.editions.get(name);
         for (const parent of def.extends)
             visit(parent, [...stack, name]);
@@ -9491,7 +18695,7 @@ class GitError extends Error {
     }
 }
 /** Patterns in git's stderr that mean "the network or server hiccuped: try again". */
-const TRANSIENT = (/* unused pure expression or super */ null && ([
+const TRANSIENT = [
     /returned error: 5\d\d/,
     /RPC failed/,
     /early EOF/,
@@ -9504,7 +18708,7 @@ const TRANSIENT = (/* unused pure expression or super */ null && ([
     /transfer closed/,
     /HTTP\/2 stream \d+ was not closed cleanly/,
     /The requested URL returned error: 429/,
-]));
+];
 function isTransientGitError(e) {
     return e instanceof GitError && TRANSIENT.some((re) => re.test(e.stderr));
 }
@@ -10000,11 +19204,14716 @@ const demoCommand = {
     },
 };
 
+;// CONCATENATED MODULE: ./lib/src/core/report/result.js
+function newResult(target, kind, dryRun) {
+    return {
+        target,
+        kind,
+        success: true,
+        changed: false,
+        dryRun,
+        message: '',
+        durationMs: 0,
+        counts: {},
+        findings: [],
+    };
+}
+function hasErrors(findings) {
+    return findings.some((f) => f.severity === 'error');
+}
+function failResult(r, message, findings = []) {
+    r.success = false;
+    r.message = message;
+    r.findings.push(...findings);
+    return r;
+}
+/** Time an async step into result.durationMs. */
+async function timed(fn) {
+    const t0 = performance.now();
+    const r = await fn();
+    r.durationMs = Math.round(performance.now() - t0);
+    return r;
+}
+function summarizeChanges(changes) {
+    const c = { added: 0, modified: 0, deleted: 0, bytesAdded: 0, bytesModified: 0, bytesDeleted: 0 };
+    for (const ch of changes) {
+        c[ch.change]++;
+        const b = ch.bytes ?? 0;
+        if (ch.change === 'added')
+            c.bytesAdded += b;
+        else if (ch.change === 'modified')
+            c.bytesModified += b;
+        else
+            c.bytesDeleted += b;
+    }
+    return c;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/types.js
+const CONFLICT_POLICIES = [
+    'fail',
+    'keep-both',
+    'newer',
+    'prefer-a',
+    'prefer-b',
+];
+const DIRECTIONS = ['both', 'a-to-b', 'b-to-a'];
+/** Timestamp granularity we allow for (FAT and some network file systems: 2 s). */
+const RACY_WINDOW_NS = 2000000000n;
+const STATE_BASENAME = '.ferry-dirsync-state.json';
+const LOG_BASENAME = '.ferry-dirsync-log.jsonl';
+/** Temp files are `.NAME.ferry-tmp-PID-RAND`, beside their target, so a rename is atomic. */
+const TEMP_MARKER = '.ferry-tmp-';
+const DEFAULT_IGNORES = [
+    '**/__pycache__',
+    '**/__pycache__/**',
+    '**/.DS_Store',
+    '**/Thumbs.db',
+    `**/.*${TEMP_MARKER}*`,
+];
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/scan.js
+/**
+ * Walk one side of a dirsync into a path → Entry map. Never follows symlinks (lstat only) and
+ * never descends into ignored directories.
+ *
+ * Why synchronous calls: the walk is one readdir per directory and one lstat per entry, each a
+ * few microseconds in the kernel. Measured on 100k files / 6k directories, the sync walk takes
+ * ~0.5 s where fs.promises with 8–32 requests in flight takes 1.4–2.8 s (every call pays a
+ * thread-pool hop and a promise). The no-change rescan bar (≤ 1.5 s) is set by this walk.
+ */
+
+
+function errCode(e) {
+    return e?.code ?? 'EUNKNOWN';
+}
+function describe(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+/** A temp file we write beside a target: `.NAME.ferry-tmp-PID-HEX`. */
+function isFerryTemp(name) {
+    return name.startsWith('.') && /\.ferry-tmp-\d+-[0-9a-f]+$/.test(name) && name.includes(TEMP_MARKER);
+}
+function scanTree(root, opts) {
+    const entries = new Map();
+    const errors = [];
+    const staleTemps = [];
+    const stack = [''];
+    let count = 0;
+    while (stack.length) {
+        const rel = stack.pop();
+        const absDir = rel ? `${root}/${rel}` : root;
+        let dirents;
+        try {
+            dirents = external_node_fs_namespaceObject.readdirSync(absDir, { withFileTypes: true });
+        }
+        catch (e) {
+            if (rel === '')
+                throw e;
+            // Vanished since its parent was listed: it is simply gone.
+            if (errCode(e) === 'ENOENT')
+                entries.delete(rel);
+            else
+                errors.push({ path: rel, code: errCode(e), message: describe(e) });
+            continue;
+        }
+        for (const d of dirents) {
+            const name = d.name;
+            const r = rel ? `${rel}/${name}` : name;
+            if (isFerryTemp(name)) {
+                staleTemps.push(r);
+                continue;
+            }
+            if (opts.ignore(r))
+                continue;
+            const abs = `${absDir}/${name}`;
+            let st;
+            try {
+                opts.faults?.beforeStat?.(opts.side, r);
+                st = external_node_fs_namespaceObject.lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+            }
+            catch (e) {
+                errors.push({ path: r, code: errCode(e), message: describe(e) });
+                continue;
+            }
+            if (!st)
+                continue; // vanished between readdir and lstat
+            const base = { size: Number(st.size), mtimeNs: st.mtimeNs, mode: Number(st.mode & 4095n) };
+            if (st.isFile()) {
+                entries.set(r, { type: 'file', ...base });
+            }
+            else if (st.isDirectory()) {
+                entries.set(r, { type: 'dir', ...base, size: 0 });
+                stack.push(r);
+            }
+            else if (st.isSymbolicLink()) {
+                try {
+                    entries.set(r, { type: 'symlink', ...base, target: external_node_fs_namespaceObject.readlinkSync(abs) });
+                }
+                catch (e) {
+                    if (errCode(e) !== 'ENOENT')
+                        errors.push({ path: r, code: errCode(e), message: describe(e) });
+                }
+            }
+            else {
+                errors.push({
+                    path: r,
+                    code: 'EUNSUPPORTED',
+                    message: `${abs} is not a regular file, directory or symlink (a FIFO, socket or device): skipped`,
+                });
+            }
+            if (++count % 1024 === 0)
+                opts.onCount?.(count);
+        }
+    }
+    opts.onCount?.(count);
+    return { root, entries, errors, staleTemps };
+}
+/** True when `rel` or one of its ancestors is in `set`. */
+function underAny(rel, set) {
+    if (set.size === 0)
+        return false;
+    let p = rel;
+    for (;;) {
+        if (set.has(p))
+            return true;
+        const cut = p.lastIndexOf('/');
+        if (cut < 0)
+            return false;
+        p = p.slice(0, cut);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/execute.js
+/**
+ * Carry out a dirsync plan. Side effects live here and only here.
+ *
+ * Phases: conflict renames, deletions (files, then directories deepest first), directories
+ * (shallowest first), then copies with bounded concurrency. Every file or link is written to a
+ * temp file beside its target and renamed into place, so a killed sync never leaves half a
+ * file. Before anything is replaced or deleted it is checked against the scan: a path that
+ * changed meanwhile is left alone and reported, and the next sync picks it up.
+ */
+
+
+
+
+class SyncError extends Error {
+    code;
+    constructor(code, message) {
+        super(message);
+        this.code = code;
+    }
+}
+const depth = (p) => p.split('/').length;
+async function pool(items, n, fn) {
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length)
+            await fn(items[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+}
+async function lstatEntry(abs) {
+    try {
+        const st = await external_node_fs_namespaceObject.promises.lstat(abs, { bigint: true });
+        const type = st.isDirectory()
+            ? 'dir'
+            : st.isSymbolicLink()
+                ? 'symlink'
+                : st.isFile()
+                    ? 'file'
+                    : undefined;
+        if (!type)
+            return undefined;
+        const e = {
+            type,
+            size: type === 'dir' ? 0 : Number(st.size),
+            mtimeNs: st.mtimeNs,
+            mode: Number(st.mode & 4095n),
+        };
+        if (type === 'symlink')
+            e.target = await external_node_fs_namespaceObject.promises.readlink(abs);
+        return e;
+    }
+    catch (err) {
+        if (errCode(err) === 'ENOENT')
+            return undefined;
+        throw err;
+    }
+}
+/** Does the path still hold what the scan saw? (Files: type, size, mtime; links: target.) */
+function unchangedSince(now, then) {
+    if (!now || !then)
+        return now === then;
+    if (now.type !== then.type)
+        return false;
+    if (now.type === 'dir')
+        return true;
+    if (now.type === 'symlink')
+        return now.target === then.target;
+    return now.size === then.size && now.mtimeNs === then.mtimeNs;
+}
+function tempBeside(abs) {
+    return external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(abs), `.${external_node_path_namespaceObject.basename(abs)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`);
+}
+const nsToSeconds = (ns) => Number(ns / 1000n) / 1e6;
+async function executePlan(actions, opts) {
+    const { roots } = opts;
+    const applied = [];
+    const verifiedDirs = { a: new Set(), b: new Set() };
+    const abs = (side, rel) => `${roots[side]}/${rel}`;
+    /** Create missing parents; refuse to go through anything that is not a real directory. */
+    const ensureParents = async (side, rel) => {
+        const parts = rel.split('/');
+        let cur = '';
+        for (let i = 0; i < parts.length - 1; i++) {
+            cur = cur ? `${cur}/${parts[i]}` : parts[i];
+            if (verifiedDirs[side].has(cur))
+                continue;
+            const e = await lstatEntry(abs(side, cur));
+            if (!e)
+                await external_node_fs_namespaceObject.promises
+                    .mkdir(abs(side, cur))
+                    .catch((err) => (errCode(err) === 'EEXIST' ? undefined : Promise.reject(err)));
+            else if (e.type !== 'dir')
+                throw new SyncError('ENOTDIR', `${side}:${cur} is a ${e.type}, not a directory: not writing below it (links are never followed)`);
+            verifiedDirs[side].add(cur);
+        }
+    };
+    const record = (a) => {
+        applied.push(a);
+        opts.onApplied?.(a);
+    };
+    const run = async (action, fn) => {
+        try {
+            const r = (await fn()) ?? {};
+            record({ action, ok: true, dest: r.dest, bytes: r.bytes ?? 0, hash: r.hash });
+        }
+        catch (err) {
+            record({ action, ok: false, error: { code: errCode(err), message: err.message }, bytes: 0 });
+        }
+    };
+    const replaceable = async (side, rel, expected) => {
+        const now = await lstatEntry(abs(side, rel));
+        if (!unchangedSince(now, expected))
+            throw new SyncError('ECHANGED', `${side}:${rel} changed during the sync: left alone, the next sync will handle it`);
+        if (now?.type === 'dir' && expected)
+            await external_node_fs_namespaceObject.promises.rmdir(abs(side, rel));
+        return now;
+    };
+    const byOp = (op) => actions.filter((x) => x.op === op);
+    for (const x of byOp('rename')) {
+        await run(x, async () => {
+            const dst = abs(x.side, x.to);
+            if (await lstatEntry(dst))
+                throw new SyncError('EEXIST', `${x.side}:${x.to} already exists`);
+            await external_node_fs_namespaceObject.promises.rename(abs(x.side, x.path), dst);
+        });
+    }
+    const deletes = byOp('delete');
+    await pool(deletes.filter((x) => x.entry.type !== 'dir'), opts.concurrency, (x) => run(x, async () => {
+        await replaceable(x.side, x.path, x.entry);
+        await external_node_fs_namespaceObject.promises.unlink(abs(x.side, x.path));
+        return { bytes: x.entry.size };
+    }));
+    for (const x of deletes
+        .filter((d) => d.entry.type === 'dir')
+        .sort((p, q) => depth(q.path) - depth(p.path))) {
+        await run(x, async () => {
+            try {
+                await external_node_fs_namespaceObject.promises.rmdir(abs(x.side, x.path));
+            }
+            catch (err) {
+                if (errCode(err) === 'ENOENT')
+                    return;
+                if (errCode(err) === 'ENOTEMPTY')
+                    throw new SyncError('ENOTEMPTY', `${x.side}:${x.path} still holds ignored or unreadable files: kept`);
+                throw err;
+            }
+        });
+    }
+    for (const x of byOp('mkdir').sort((p, q) => depth(p.path) - depth(q.path))) {
+        await run(x, async () => {
+            await ensureParents(x.side, x.path);
+            const target = abs(x.side, x.path);
+            const now = await lstatEntry(target);
+            if (now?.type !== 'dir') {
+                if (x.overwrite?.type !== 'dir')
+                    await replaceable(x.side, x.path, x.overwrite);
+                if (now)
+                    await external_node_fs_namespaceObject.promises.unlink(target);
+                await external_node_fs_namespaceObject.promises.mkdir(target, { mode: x.src.mode & 0o777 });
+            }
+            await external_node_fs_namespaceObject.promises.chmod(target, x.src.mode & 0o7777);
+            verifiedDirs[x.side].add(x.path);
+            return { dest: await lstatEntry(target) };
+        });
+    }
+    await pool(byOp('copy'), opts.concurrency, (x) => run(x, async () => {
+        await ensureParents(x.to, x.path);
+        const dst = abs(x.to, x.path);
+        await replaceable(x.to, x.path, x.overwrite);
+        const tmp = tempBeside(dst);
+        let hash;
+        try {
+            opts.faults?.beforeRead?.(x.from, x.path);
+            const src = abs(x.from, x.path);
+            if (x.entry.type === 'symlink') {
+                await external_node_fs_namespaceObject.promises.symlink(x.entry.target, tmp);
+                await external_node_fs_namespaceObject.promises
+                    .lutimes(tmp, nsToSeconds(x.entry.mtimeNs), nsToSeconds(x.entry.mtimeNs))
+                    .catch(() => undefined);
+            }
+            else if (x.entry.mtimeNs >= opts.racyCutoffNs) {
+                // Hash exactly what is written: the state must describe this content.
+                const buf = await external_node_fs_namespaceObject.promises.readFile(src);
+                hash = (0,external_node_crypto_namespaceObject.createHash)('sha1').update(buf).digest('hex');
+                await external_node_fs_namespaceObject.promises.writeFile(tmp, buf, { mode: x.entry.mode & 0o777 });
+                await external_node_fs_namespaceObject.promises.chmod(tmp, x.entry.mode & 0o7777);
+                await external_node_fs_namespaceObject.promises.utimes(tmp, nsToSeconds(x.entry.mtimeNs), nsToSeconds(x.entry.mtimeNs));
+            }
+            else {
+                await external_node_fs_namespaceObject.promises.copyFile(src, tmp);
+                await external_node_fs_namespaceObject.promises.chmod(tmp, x.entry.mode & 0o7777);
+                await external_node_fs_namespaceObject.promises.utimes(tmp, nsToSeconds(x.entry.mtimeNs), nsToSeconds(x.entry.mtimeNs));
+            }
+            const dest = await lstatEntry(tmp);
+            await external_node_fs_namespaceObject.promises.rename(tmp, dst);
+            return { dest, bytes: x.entry.size, hash };
+        }
+        catch (err) {
+            await external_node_fs_namespaceObject.promises.rm(tmp, { force: true }).catch(() => undefined);
+            throw err;
+        }
+    }));
+    return applied;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/guard.js
+/**
+ * Refusals that protect against a disconnected drive: a side that is missing, unreadable, or
+ * looks wiped compared with what the state knows. Pure except for `checkRoot`.
+ */
+
+function checkRoot(side, root) {
+    let st;
+    try {
+        st = external_node_fs_namespaceObject.statSync(root);
+    }
+    catch {
+        return {
+            severity: 'error',
+            code: 'dirsync-side-missing',
+            message: `Side ${side} (${root}) does not exist: is the drive disconnected? Nothing was synced. ` +
+                'Mount it, or pass --force to create it and sync into an empty directory.',
+        };
+    }
+    if (!st.isDirectory())
+        return {
+            severity: 'error',
+            code: 'dirsync-side-missing',
+            message: `Side ${side} (${root}) is not a directory. Nothing was synced. Name a directory.`,
+        };
+    try {
+        external_node_fs_namespaceObject.accessSync(root, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
+        external_node_fs_namespaceObject.readdirSync(root);
+    }
+    catch (e) {
+        return {
+            severity: 'error',
+            code: 'dirsync-side-unreadable',
+            message: `Side ${side} (${root}) cannot be read (${e.message}). Nothing was synced. Fix its permissions.`,
+        };
+    }
+    return undefined;
+}
+/**
+ * More than `threshold` of the files the state knows are gone from one side (or the side is
+ * empty while the state knows files): a wiped or unmounted side, not a mass deletion.
+ */
+function wipeCheck(side, root, entries, state, threshold, minFiles) {
+    let known = 0;
+    let gone = 0;
+    for (const [p, s] of state) {
+        if (s.type === 'dir')
+            continue;
+        known++;
+        if (!entries.has(p))
+            gone++;
+    }
+    if (known === 0)
+        return undefined;
+    const empty = entries.size === 0;
+    if (!empty && (known < minFiles || gone / known <= threshold))
+        return undefined;
+    const pct = Math.round((100 * gone) / known);
+    return {
+        severity: 'error',
+        code: 'dirsync-looks-wiped',
+        message: `Side ${side} (${root}) looks wiped: ${gone} of the ${known} files the last sync saw are gone (${pct}%). ` +
+            'That is more like a disconnected or unmounted drive than deliberate deletions, so nothing was synced. ' +
+            'Check the drive; if the deletions are real, run again with --force.',
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/hash.js
+/**
+ * Content hashes for the few files stat cannot decide (sha1 from node:crypto: fast, and
+ * collision resistance against an adversary is not what a change detector needs).
+ */
+
+
+
+const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;
+async function hashFile(abs, size) {
+    if (size <= WHOLE_FILE_LIMIT)
+        return (0,external_node_crypto_namespaceObject.createHash)('sha1').update(external_node_fs_namespaceObject.readFileSync(abs)).digest('hex');
+    const h = (0,external_node_crypto_namespaceObject.createHash)('sha1');
+    for await (const chunk of external_node_fs_namespaceObject.createReadStream(abs, { highWaterMark: 1 << 20 }))
+        h.update(chunk);
+    return h.digest('hex');
+}
+/**
+ * Fill Entry.hash for each request. A file that cannot be read is reported as a scan error of
+ * its side (so the planner leaves it alone); one that vanished is dropped from the scan.
+ */
+async function fillHashes(requests, roots, entries, errors, faults, onHashed) {
+    for (const r of requests) {
+        const e = entries[r.side].get(r.path);
+        if (!e)
+            continue;
+        try {
+            faults?.beforeRead?.(r.side, r.path);
+            e.hash = await hashFile(`${roots[r.side]}/${r.path}`, e.size);
+        }
+        catch (err) {
+            if (errCode(err) === 'ENOENT')
+                entries[r.side].delete(r.path);
+            else
+                errors[r.side].push({ path: r.path, code: errCode(err), message: err.message });
+        }
+        onHashed?.();
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/status.js
+function mtimeOf(s, side) {
+    return side === 'a' ? s.mtimeA : s.mtimeB;
+}
+/** Status from stat alone; 'maybe' means a hash is needed. */
+function statStatus(e, s, side) {
+    if (!e)
+        return s ? 'deleted' : 'absent';
+    if (!s)
+        return 'new';
+    if (e.type !== s.type)
+        return 'changed';
+    if (e.type === 'dir')
+        return 'unchanged';
+    if (e.type === 'symlink')
+        return e.target === s.target ? 'unchanged' : 'changed';
+    if (e.size !== s.size || e.mode !== s.mode)
+        return 'changed';
+    return e.mtimeNs === mtimeOf(s, side) && !s.racy ? 'unchanged' : 'maybe';
+}
+function isChange(s) {
+    return s === 'new' || s === 'changed';
+}
+function isSame(s) {
+    return s === 'unchanged' || s === 'touched';
+}
+/** Which files must be hashed before the planner can decide. Pure. */
+function hashRequests(a, b, state) {
+    const out = [];
+    const seen = new Set();
+    const want = (side, path, e) => {
+        const key = `${side}:${path}`;
+        if (e && e.type === 'file' && e.hash === undefined && !seen.has(key)) {
+            seen.add(key);
+            out.push({ side, path });
+        }
+    };
+    const visit = (path) => {
+        const A = a.get(path);
+        const B = b.get(path);
+        const S = state.get(path);
+        const sa = statStatus(A, S, 'a');
+        const sb = statStatus(B, S, 'b');
+        if (sa === 'unchanged' && sb === 'unchanged')
+            return;
+        // A touched file is compared with the state's hash, or, lacking one, with the other side
+        // when that side is unchanged (then it still holds the base content).
+        if (sa === 'maybe') {
+            want('a', path, A);
+            if (!S?.hash)
+                want('b', path, B);
+        }
+        if (sb === 'maybe') {
+            want('b', path, B);
+            if (!S?.hash)
+                want('a', path, A);
+        }
+        // Both sides moved to the same size: the same content is no conflict.
+        if (A?.type === 'file' && B?.type === 'file' && A.size === B.size && !isSame(sa) && !isSame(sb)) {
+            want('a', path, A);
+            want('b', path, B);
+        }
+    };
+    for (const p of a.keys())
+        visit(p);
+    for (const p of b.keys())
+        if (!a.has(p))
+            visit(p);
+    return out;
+}
+/** Final status once hashes are in (Entry.hash filled where requested). */
+function resolveStatus(e, s, side, other, otherSide) {
+    const st = statStatus(e, s, side);
+    if (st !== 'maybe')
+        return st;
+    if (s.hash && e.hash)
+        return e.hash === s.hash ? 'touched' : 'changed';
+    if (other && e.hash && other.hash && statStatus(other, s, otherSide) === 'unchanged')
+        return e.hash === other.hash ? 'touched' : 'changed';
+    return 'changed';
+}
+/** Same content now, whatever the state says. */
+function sameContent(A, B, sa, sb) {
+    if (A.type !== B.type)
+        return false;
+    if (A.type === 'dir')
+        return true;
+    if (A.type === 'symlink')
+        return A.target === B.target;
+    if (A.size !== B.size)
+        return false;
+    if (A.hash !== undefined && B.hash !== undefined)
+        return A.hash === B.hash;
+    // Neither changed since the last sync, when they were the same.
+    return isSame(sa) && isSame(sb);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/plan.js
+/**
+ * The dirsync planner: scan results of both sides + the state → a list of actions. Pure: no
+ * file system, no clock (the time for conflict names comes in), so every rule is unit-tested.
+ *
+ * Per path, three-way: a change on one side flows to the other; a deletion on one side removes
+ * the other side's unchanged copy; both sides changed to different content, or one deleted and
+ * the other changed, is a conflict resolved by the policy. With no state entry (first sync)
+ * the sides are unioned and differing files are conflicts.
+ */
+
+
+
+const other = (s) => (s === 'a' ? 'b' : 'a');
+function conflictStamp(now) {
+    return now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+}
+/** `dir/name.conflict-b-20261122T112233Z.ext` (a leading dot is not an extension). */
+function conflictName(p, side, now, n = 1) {
+    const dir = external_node_path_namespaceObject.posix.dirname(p);
+    const base = external_node_path_namespaceObject.posix.basename(p);
+    const ext = external_node_path_namespaceObject.posix.extname(base);
+    const stem = base.slice(0, base.length - ext.length);
+    const name = `${stem}.conflict-${side}-${conflictStamp(now)}${n > 1 ? `-${n}` : ''}${ext}`;
+    return dir === '.' ? name : `${dir}/${name}`;
+}
+function planSync(input) {
+    const { a, b, state, direction, policy, now } = input;
+    const errs = { a: input.errorsA ?? new Set(), b: input.errorsB ?? new Set() };
+    const entries = { a, b };
+    const actions = [];
+    const conflicts = [];
+    const takenNames = new Set();
+    let heldBack = 0;
+    const allowed = (to) => direction === 'both' || (direction === 'a-to-b' ? to === 'b' : to === 'a');
+    const freshConflictName = (p, side) => {
+        for (let n = 1;; n++) {
+            const c = conflictName(p, side, now, n);
+            if (!a.has(c) && !b.has(c) && !state.has(c) && !takenNames.has(c)) {
+                takenNames.add(c);
+                return c;
+            }
+        }
+    };
+    /** Make `to` match `from` at p. */
+    const propagate = (from, p, why) => {
+        const to = other(from);
+        if (!allowed(to)) {
+            heldBack++;
+            return false;
+        }
+        const src = entries[from].get(p);
+        const dst = entries[to].get(p);
+        if (src.type === 'dir')
+            actions.push({ op: 'mkdir', side: to, path: p, src, overwrite: dst, why });
+        else
+            actions.push({ op: 'copy', from, to, path: p, entry: src, overwrite: dst, why });
+        return true;
+    };
+    const remove = (side, p, why) => {
+        if (!allowed(side)) {
+            heldBack++;
+            return;
+        }
+        actions.push({ op: 'delete', side, path: p, entry: entries[side].get(p), why });
+    };
+    const deleteVsChange = (p, deleted) => {
+        const changed = other(deleted);
+        const base = `${p} was deleted on ${deleted} and changed on ${changed}`;
+        if (policy === 'fail') {
+            conflicts.push({
+                path: p,
+                reason: 'delete-vs-change',
+                resolution: 'skipped',
+                message: `${base}: left alone (--conflict fail)`,
+            });
+            return;
+        }
+        if (policy === `prefer-${deleted}`) {
+            if (allowed(changed)) {
+                actions.push({
+                    op: 'delete',
+                    side: changed,
+                    path: p,
+                    entry: entries[changed].get(p),
+                    why: `conflict: ${base}; prefer-${deleted}`,
+                });
+                conflicts.push({
+                    path: p,
+                    reason: 'delete-vs-change',
+                    resolution: 'deleted',
+                    winner: deleted,
+                    message: `${base}: deleted (prefer-${deleted})`,
+                });
+            }
+            else
+                conflicts.push({
+                    path: p,
+                    reason: 'delete-vs-change',
+                    resolution: 'skipped',
+                    message: `${base}: left alone (direction)`,
+                });
+            return;
+        }
+        // Content beats a deletion: bring the changed version back.
+        const ok = propagate(changed, p, `conflict: ${base}; the changed version is restored`);
+        conflicts.push({
+            path: p,
+            reason: 'delete-vs-change',
+            resolution: ok ? 'restored' : 'skipped',
+            winner: changed,
+            message: `${base}: ${ok ? `restored on ${deleted}` : 'left alone (direction)'}`,
+        });
+    };
+    const bothChanged = (p, A, B, reason) => {
+        const base = reason === 'first-sync' ? `${p} differs between a and b (first sync)` : `${p} changed on both sides`;
+        if (policy === 'fail') {
+            conflicts.push({
+                path: p,
+                reason,
+                resolution: 'skipped',
+                message: `${base}: left alone (--conflict fail)`,
+            });
+            return;
+        }
+        if ((A.type === 'dir') !== (B.type === 'dir')) {
+            // A directory always keeps the name: moving a whole subtree aside would surprise more.
+            const loser = A.type === 'dir' ? 'b' : 'a';
+            const winner = other(loser);
+            if (direction !== 'both') {
+                conflicts.push({
+                    path: p,
+                    reason: 'type',
+                    resolution: 'skipped',
+                    message: `${p} is a directory on ${winner} and not on ${loser}: left alone (one-way sync)`,
+                });
+                return;
+            }
+            const copyName = freshConflictName(p, loser);
+            const L = entries[loser].get(p);
+            actions.push({
+                op: 'rename',
+                side: loser,
+                path: p,
+                to: copyName,
+                why: `conflict: ${p} is a directory on ${winner}`,
+            });
+            actions.push({
+                op: 'copy',
+                from: loser,
+                to: winner,
+                path: copyName,
+                entry: L,
+                why: `conflict copy of ${p} from ${loser}`,
+            });
+            actions.push({
+                op: 'mkdir',
+                side: loser,
+                path: p,
+                src: entries[winner].get(p),
+                why: `conflict: ${p} is a directory on ${winner}`,
+            });
+            conflicts.push({
+                path: p,
+                reason: 'type',
+                resolution: 'keep-both',
+                winner,
+                conflictCopy: copyName,
+                message: `${p} is a directory on ${winner}: the ${loser} version was kept as ${copyName}`,
+            });
+            return;
+        }
+        const newer = B.mtimeNs > A.mtimeNs ? 'b' : 'a';
+        let winner;
+        if (policy === 'prefer-a')
+            winner = 'a';
+        else if (policy === 'prefer-b')
+            winner = 'b';
+        else if (policy === 'newer')
+            winner = newer;
+        else
+            winner = direction === 'a-to-b' ? 'a' : direction === 'b-to-a' ? 'b' : newer;
+        const loser = other(winner);
+        if (!allowed(loser)) {
+            heldBack++;
+            conflicts.push({
+                path: p,
+                reason,
+                resolution: policy === 'keep-both' ? 'skipped' : policy,
+                winner,
+                message: `${base}: ${loser} keeps its version (${policy}, one-way)`,
+            });
+            return;
+        }
+        const W = entries[winner].get(p);
+        const L = entries[loser].get(p);
+        if (policy === 'keep-both') {
+            const copyName = freshConflictName(p, loser);
+            actions.push({
+                op: 'rename',
+                side: loser,
+                path: p,
+                to: copyName,
+                why: `conflict: ${base}; ${loser} version kept aside`,
+            });
+            if (allowed(winner))
+                actions.push({
+                    op: 'copy',
+                    from: loser,
+                    to: winner,
+                    path: copyName,
+                    entry: L,
+                    why: `conflict copy of ${p} from ${loser}`,
+                });
+            actions.push({
+                op: 'copy',
+                from: winner,
+                to: loser,
+                path: p,
+                entry: W,
+                why: `conflict: ${base}; ${winner} is newer`,
+            });
+            conflicts.push({
+                path: p,
+                reason,
+                resolution: 'keep-both',
+                winner,
+                conflictCopy: copyName,
+                message: `${base}: kept ${winner}'s version, ${loser}'s is now ${copyName}`,
+            });
+            return;
+        }
+        actions.push({
+            op: 'copy',
+            from: winner,
+            to: loser,
+            path: p,
+            entry: W,
+            overwrite: L,
+            why: `conflict: ${base}; ${policy}`,
+        });
+        conflicts.push({
+            path: p,
+            reason,
+            resolution: policy,
+            winner,
+            message: `${base}: ${winner}'s version won (${policy}), ${loser}'s was overwritten`,
+        });
+    };
+    const decide = (p) => {
+        if (underAny(p, errs.a) || underAny(p, errs.b))
+            return;
+        const A = a.get(p);
+        const B = b.get(p);
+        const S = state.get(p);
+        const sa = resolveStatus(A, S, 'a', B, 'b');
+        const sb = resolveStatus(B, S, 'b', A, 'a');
+        if (!A && !B) {
+            if (S)
+                actions.push({ op: 'record', path: p, why: 'deleted on both sides' });
+            return;
+        }
+        if (A && B && sameContent(A, B, sa, sb)) {
+            if (A.type === 'file' && A.mode !== B.mode) {
+                propagate(S && A.mode === S.mode ? 'b' : 'a', p, 'permissions changed');
+            }
+            else if (sa !== 'unchanged' || sb !== 'unchanged') {
+                actions.push({ op: 'record', path: p, a: A, b: B, why: 'same on both sides' });
+            }
+            return;
+        }
+        if (isChange(sa) && (isSame(sb) || sb === 'absent')) {
+            propagate('a', p, sa === 'new' ? 'added on a' : 'changed on a');
+        }
+        else if (isChange(sb) && (isSame(sa) || sa === 'absent')) {
+            propagate('b', p, sb === 'new' ? 'added on b' : 'changed on b');
+        }
+        else if (sa === 'deleted' && isSame(sb)) {
+            remove('b', p, 'deleted on a');
+        }
+        else if (sb === 'deleted' && isSame(sa)) {
+            remove('a', p, 'deleted on b');
+        }
+        else if (sa === 'deleted') {
+            deleteVsChange(p, 'a');
+        }
+        else if (sb === 'deleted') {
+            deleteVsChange(p, 'b');
+        }
+        else {
+            bothChanged(p, A, B, S ? 'both-changed' : 'first-sync');
+        }
+    };
+    for (const p of a.keys())
+        decide(p);
+    for (const p of b.keys())
+        if (!a.has(p))
+            decide(p);
+    for (const p of state.keys())
+        if (!a.has(p) && !b.has(p))
+            decide(p);
+    const fixed = keepNeededDirectories(actions, entries, allowed);
+    return { actions: fixed.actions, conflicts: [...conflicts, ...fixed.conflicts], heldBack };
+}
+/**
+ * A directory cannot be deleted (or replaced by a file) on a side where something below it
+ * stays or arrives: then it is kept, and recreated where it was deleted.
+ */
+function keepNeededDirectories(actions, entries, allowed) {
+    const suspects = { a: new Set(), b: new Set() };
+    for (const x of actions) {
+        if (x.op === 'delete' && x.entry.type === 'dir')
+            suspects[x.side].add(x.path);
+        if (x.op === 'copy' && x.overwrite?.type === 'dir')
+            suspects[x.to].add(x.path);
+    }
+    if (suspects.a.size === 0 && suspects.b.size === 0)
+        return { actions, conflicts: [] };
+    const needed = { a: new Set(), b: new Set() };
+    for (const side of ['a', 'b']) {
+        if (suspects[side].size === 0)
+            continue;
+        const gone = new Set();
+        const arriving = [];
+        for (const x of actions) {
+            if ((x.op === 'delete' || x.op === 'rename') && x.side === side)
+                gone.add(x.path);
+            if ((x.op === 'copy' && x.to === side) || (x.op === 'mkdir' && x.side === side))
+                arriving.push(x.path);
+            if (x.op === 'rename' && x.side === side)
+                arriving.push(x.to);
+        }
+        const mark = (q) => {
+            for (let cut = q.lastIndexOf('/'); cut > 0; cut = q.lastIndexOf('/', cut - 1)) {
+                const anc = q.slice(0, cut);
+                if (suspects[side].has(anc))
+                    needed[side].add(anc);
+            }
+        };
+        for (const q of entries[side].keys())
+            if (!gone.has(q))
+                mark(q);
+        for (const q of arriving)
+            mark(q);
+    }
+    const out = [];
+    const conflicts = [];
+    for (const x of actions) {
+        if (x.op === 'delete' && needed[x.side].has(x.path)) {
+            const there = other(x.side);
+            if (allowed(there))
+                out.push({
+                    op: 'mkdir',
+                    side: there,
+                    path: x.path,
+                    src: x.entry,
+                    why: `kept: ${x.path} still has content on ${x.side}`,
+                });
+            continue;
+        }
+        if (x.op === 'copy' && needed[x.to].has(x.path)) {
+            conflicts.push({
+                path: x.path,
+                reason: 'type',
+                resolution: 'skipped',
+                message: `${x.path} is a ${x.entry.type} on ${x.from} but a directory with content on ${x.to}: rename one of them`,
+            });
+            continue;
+        }
+        out.push(x);
+    }
+    return { actions: out, conflicts };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/progress.js
+/**
+ * Throttle progress reports: at most one per interval, plus the final one. The scan is
+ * synchronous, so the clock is checked on each report rather than with a timer.
+ */
+function throttledProgress(sink, intervalMs) {
+    const counters = { phase: 'scan', scanned: 0, hashed: 0, copied: 0, deleted: 0, bytes: 0 };
+    let last = Date.now();
+    let reported = false;
+    return {
+        counters,
+        tick() {
+            if (!sink)
+                return;
+            const now = Date.now();
+            if (now - last < intervalMs)
+                return;
+            last = now;
+            reported = true;
+            sink({ ...counters });
+        },
+        done() {
+            // A final line only for runs long enough to have shown progress at all.
+            if (sink && reported)
+                sink({ ...counters, phase: 'done' });
+        },
+    };
+}
+/** The CLI's progress line. */
+function formatProgress(p) {
+    const mb = (p.bytes / 1048576).toFixed(1);
+    return `dirsync: ${p.phase}: ${p.scanned} scanned, ${p.hashed} hashed, ${p.copied} copied, ${p.deleted} deleted, ${mb} MiB`;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/report.js
+/** Actions listed in details.actions; counts always cover all of them. */
+const MAX_LISTED_ACTIONS = 1000;
+function actionDirection(x) {
+    if (x.op === 'copy')
+        return `${x.from}->${x.to}`;
+    if (x.op === 'record')
+        return undefined;
+    return x.side;
+}
+function actionRow(x, ok, error) {
+    const row = { op: x.op, path: x.path, why: x.why, ok };
+    const d = actionDirection(x);
+    if (d)
+        row.direction = d;
+    if (x.op === 'rename')
+        row.to = x.to;
+    if (error)
+        row.error = error;
+    return row;
+}
+/** Apply the successful actions to the state. Returns whether anything changed. */
+function updateState(state, applied, racyCutoffNs) {
+    let changed = false;
+    for (const r of applied) {
+        if (!r.ok)
+            continue;
+        const x = r.action;
+        if (x.op === 'copy' && r.dest) {
+            const e = x.entry;
+            const s = { type: e.type, size: e.size, mode: e.mode, mtimeA: 0n, mtimeB: 0n };
+            const hash = r.hash ?? e.hash;
+            if (hash)
+                s.hash = hash;
+            if (e.target !== undefined)
+                s.target = e.target;
+            if (e.type === 'file' && (e.mtimeNs >= racyCutoffNs || r.dest.mtimeNs >= racyCutoffNs))
+                s.racy = true;
+            if (x.from === 'a')
+                [s.mtimeA, s.mtimeB] = [e.mtimeNs, r.dest.mtimeNs];
+            else
+                [s.mtimeA, s.mtimeB] = [r.dest.mtimeNs, e.mtimeNs];
+            state.set(x.path, s);
+            changed = true;
+        }
+        else if (x.op === 'mkdir') {
+            state.set(x.path, { type: 'dir', size: 0, mode: x.src.mode, mtimeA: 0n, mtimeB: 0n });
+            changed = true;
+        }
+        else if (x.op === 'delete') {
+            changed = state.delete(x.path) || changed;
+        }
+        else if (x.op === 'record') {
+            if (x.a && x.b) {
+                const s = {
+                    type: x.a.type,
+                    size: x.a.size,
+                    mode: x.a.mode,
+                    mtimeA: x.a.mtimeNs,
+                    mtimeB: x.b.mtimeNs,
+                };
+                const h = x.a.hash ?? x.b.hash;
+                if (h)
+                    s.hash = h;
+                if (x.a.target !== undefined)
+                    s.target = x.a.target;
+                if (x.a.type === 'file' && (x.a.mtimeNs >= racyCutoffNs || x.b.mtimeNs >= racyCutoffNs))
+                    s.racy = true;
+                state.set(x.path, s);
+            }
+            else
+                state.delete(x.path);
+            changed = true;
+        }
+    }
+    return changed;
+}
+function pathChange(x) {
+    if (x.op === 'copy')
+        return { path: x.path, change: x.overwrite ? 'modified' : 'added', bytes: x.entry.size };
+    if (x.op === 'mkdir')
+        return { path: x.path + '/', change: 'added' };
+    if (x.op === 'delete')
+        return { path: x.entry.type === 'dir' ? x.path + '/' : x.path, change: 'deleted', bytes: x.entry.size };
+    return undefined;
+}
+function fillResult(inp) {
+    const { result: r, plan } = inp;
+    const done = inp.applied ?? plan.actions.map((action) => ({ action, ok: true, bytes: 0 }));
+    const ok = done.filter((d) => d.ok);
+    const failed = done.filter((d) => !d.ok);
+    const count = (pred) => ok.filter((d) => pred(d.action)).length;
+    const bytes = ok.reduce((s, d) => s + (d.action.op === 'copy' ? d.action.entry.size : 0), 0);
+    r.counts = {
+        scannedA: inp.scanned.a,
+        scannedB: inp.scanned.b,
+        hashed: inp.hashed,
+        copied: count((x) => x.op === 'copy'),
+        copiedToA: count((x) => x.op === 'copy' && x.to === 'a'),
+        copiedToB: count((x) => x.op === 'copy' && x.to === 'b'),
+        deleted: count((x) => x.op === 'delete'),
+        deletedA: count((x) => x.op === 'delete' && x.side === 'a'),
+        deletedB: count((x) => x.op === 'delete' && x.side === 'b'),
+        dirsCreated: count((x) => x.op === 'mkdir'),
+        bytes,
+        conflicts: plan.conflicts.length,
+        heldBack: plan.heldBack,
+        errors: failed.length + inp.scanErrors.a.length + inp.scanErrors.b.length,
+    };
+    r.changes = ok.map((d) => pathChange(d.action)).filter((c) => c !== undefined);
+    r.changed = r.changes.length > 0 || plan.conflicts.some((c) => c.resolution !== 'skipped');
+    for (const c of plan.conflicts)
+        r.findings.push({
+            severity: c.resolution === 'skipped' ? 'error' : 'warning',
+            code: 'dirsync-conflict',
+            message: c.message,
+        });
+    for (const side of ['a', 'b'])
+        for (const e of inp.scanErrors[side])
+            r.findings.push({
+                severity: 'error',
+                code: 'dirsync-unreadable',
+                message: `${side}:${e.path}: ${e.message} (${e.code}); left alone, the other paths were synced`,
+            });
+    for (const d of failed)
+        r.findings.push({
+            severity: 'error',
+            code: 'dirsync-io-error',
+            message: `${d.action.op} ${actionDirection(d.action) ?? ''} ${d.action.path}: ${d.error?.message}`,
+        });
+    r.success = !r.findings.some((f) => f.severity === 'error');
+    const rows = done.filter((d) => d.action.op !== 'record');
+    r.details = {
+        ...inp.details,
+        conflicts: plan.conflicts,
+        actions: rows.slice(0, MAX_LISTED_ACTIONS).map((d) => actionRow(d.action, d.ok, d.error?.message)),
+        actionsListed: Math.min(rows.length, MAX_LISTED_ACTIONS),
+        actionsTotal: rows.length,
+    };
+    const c = r.counts;
+    const parts = [
+        `${c.copied} copied (${(c.bytes / 1048576).toFixed(1)} MiB)`,
+        `${c.deleted} deleted`,
+        `${c.conflicts} conflict${c.conflicts === 1 ? '' : 's'}`,
+    ];
+    if (c.errors)
+        parts.push(`${c.errors} error${c.errors === 1 ? '' : 's'}`);
+    if (c.heldBack)
+        parts.push(`${c.heldBack} held back by direction`);
+    r.message = `${r.dryRun ? 'dry run: would sync: ' : ''}${r.changed || c.errors || c.conflicts ? parts.join(', ') : 'already in sync'}`;
+    return r;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/state.js
+/**
+ * The state file: what every synced path looked like on both sides after the last sync.
+ *
+ * JSON, one compact array per path, so 100k entries parse in well under 100 ms:
+ *   { "version": 1, "a": "/abs/A", "b": "/abs/B", "updated": ISO,
+ *     "entries": { "dir/file.txt": ["f", size, mode, "mtimeA_ns", "mtimeB_ns", "sha1"|null, "target"|null, racy 0|1] } }
+ * Written with temp + rename, so a killed sync leaves the previous state intact.
+ */
+
+
+
+
+
+const STATE_VERSION = 1;
+const TYPE_CODE = { file: 'f', symlink: 'l', dir: 'd' };
+const CODE_TYPE = { f: 'file', l: 'symlink', d: 'dir' };
+function defaultStatePath(b) {
+    return external_node_path_namespaceObject.join(b, STATE_BASENAME);
+}
+/** The sync log sits beside the state: `x.json` → `x.log.jsonl`, the default one is fixed. */
+function logPathFor(stateFile) {
+    if (external_node_path_namespaceObject.basename(stateFile) === STATE_BASENAME)
+        return external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(stateFile), LOG_BASENAME);
+    return stateFile.replace(/\.json$/i, '') + '.log.jsonl';
+}
+async function loadState(file, a, b, logger) {
+    let text;
+    try {
+        text = await external_node_fs_namespaceObject.promises.readFile(file, 'utf8');
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            return { state: new Map() };
+        throw new ConfigurationError(`Cannot read the dirsync state file ${file}: ${e.message}. Fix its permissions or pass another --state.`);
+    }
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch {
+        throw new ConfigurationError(`${file}:1: the dirsync state file is not valid JSON (was it edited or truncated?). ` +
+            'Delete it to start over: the next sync then unions both sides and deletes nothing.');
+    }
+    if (doc.version !== STATE_VERSION || typeof doc.entries !== 'object' || doc.entries === null) {
+        throw new ConfigurationError(`${file}:1: unsupported dirsync state (version ${String(doc.version)}, expected ${STATE_VERSION}). ` +
+            'Delete it to start over with a first sync (union, no deletions).');
+    }
+    if (doc.a !== a || doc.b !== b) {
+        const why = `state file ${file} records the pair ${doc.a} <-> ${doc.b}, not ${a} <-> ${b}: treating this as a first sync (union, no deletions)`;
+        logger?.warning(why);
+        return { state: new Map(), discarded: why };
+    }
+    const state = new Map();
+    for (const [p, r] of Object.entries(doc.entries)) {
+        const type = CODE_TYPE[r[0]];
+        if (!type)
+            continue;
+        const e = { type, size: r[1], mode: r[2], mtimeA: BigInt(r[3]), mtimeB: BigInt(r[4]) };
+        if (r[5])
+            e.hash = r[5];
+        if (r[6] !== null && r[6] !== undefined)
+            e.target = r[6];
+        if (r[7])
+            e.racy = true;
+        state.set(p, e);
+    }
+    return { state };
+}
+function serializeState(state, a, b, now) {
+    const entries = {};
+    for (const p of [...state.keys()].sort()) {
+        const e = state.get(p);
+        entries[p] = [
+            TYPE_CODE[e.type],
+            e.size,
+            e.mode,
+            e.mtimeA.toString(),
+            e.mtimeB.toString(),
+            e.hash ?? null,
+            e.target ?? null,
+            e.racy ? 1 : 0,
+        ];
+    }
+    return JSON.stringify({ version: STATE_VERSION, a, b, updated: now.toISOString(), entries }) + '\n';
+}
+async function saveState(file, state, a, b, now) {
+    await writeFileAtomic(file, serializeState(state, a, b, now));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/sync-log.js
+/**
+ * The sync log: one JSON object a line, appended beside the state file, saying what was done,
+ * in which direction and why. Buffered and flushed every 500 lines or second, so a 100k-file
+ * first sync does not pay one write per file; a killed sync loses at most that last buffer.
+ */
+
+
+class SyncLog {
+    file;
+    now;
+    buf = [];
+    last = Date.now();
+    constructor(file, now) {
+        this.file = file;
+        this.now = now;
+        if (file)
+            external_node_fs_namespaceObject.mkdirSync(external_node_path_namespaceObject.dirname(file), { recursive: true });
+    }
+    write(line) {
+        if (!this.file)
+            return;
+        this.buf.push(JSON.stringify({ time: this.now().toISOString(), ...line }));
+        if (this.buf.length >= 500 || Date.now() - this.last > 1000)
+            this.flush();
+    }
+    flush() {
+        if (!this.file || this.buf.length === 0)
+            return;
+        external_node_fs_namespaceObject.appendFileSync(this.file, this.buf.join('\n') + '\n');
+        this.buf = [];
+        this.last = Date.now();
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/index.js
+/**
+ * dirsync: incremental two-way directory sync with a state file and conflict detection.
+ *
+ *   sync(opts)      both ways
+ *   syncDown(opts)  A → B only (the seed's pre-step pull from the shared drive to staging)
+ *   syncUp(opts)    B → A only (the post-step push back)
+ *
+ * Each returns the shared TargetResult (kind 'dirsync'). The steps: check both roots, load the
+ * state, scan both sides, refuse a side that looks wiped, hash what stat cannot decide, plan
+ * (pure), execute, then save the state for what was actually synced.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const DIRECTION_OF = { both: 'bidirectional', 'a-to-b': 'pull', 'b-to-a': 'push' };
+/** Ignore globs: defaults + the user's + the state and log files when they sit inside a root. */
+function buildIgnore(opts, files) {
+    const globs = [...(opts.noDefaultIgnores ? [] : DEFAULT_IGNORES)];
+    for (const g of opts.ignore ?? []) {
+        try {
+            globSetMatcher([g]);
+        }
+        catch (e) {
+            const fix = e instanceof GlobSyntaxError ? ` (${e.fix})` : '';
+            throw new ConfigurationError(`Invalid --ignore glob '${g}': ${e.message}${fix}`);
+        }
+        globs.push(g);
+    }
+    const own = new Set();
+    for (const root of [opts.a, opts.b])
+        for (const f of files) {
+            const rel = external_node_path_namespaceObject.relative(external_node_path_namespaceObject.resolve(root), f);
+            if (rel && !rel.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(rel))
+                own.add(rel.split(external_node_path_namespaceObject.sep).join('/'));
+        }
+    const match = globSetMatcher(globs);
+    return (rel) => own.has(rel) || match(rel);
+}
+function validate(opts) {
+    if (!opts.a || !opts.b)
+        throw new ConfigurationError('dirsync needs two directories, A and B.');
+    if (opts.direction && !DIRECTIONS.includes(opts.direction))
+        throw new ConfigurationError(`Invalid direction '${opts.direction}'. Expected one of: ${DIRECTIONS.join(', ')}.`);
+    if (opts.conflict && !CONFLICT_POLICIES.includes(opts.conflict))
+        throw new ConfigurationError(`Invalid conflict policy '${opts.conflict}'. Expected one of: ${CONFLICT_POLICIES.join(', ')}.`);
+    const a = external_node_path_namespaceObject.resolve(opts.a);
+    const b = external_node_path_namespaceObject.resolve(opts.b);
+    const inside = (x, y) => x === y || x.startsWith(y + external_node_path_namespaceObject.sep);
+    if (inside(a, b) || inside(b, a))
+        throw new ConfigurationError(`A (${a}) and B (${b}) overlap: name two separate directory trees.`);
+}
+async function sync(opts) {
+    validate(opts);
+    const t0 = performance.now();
+    const a = external_node_path_namespaceObject.resolve(opts.a);
+    const b = external_node_path_namespaceObject.resolve(opts.b);
+    const roots = { a, b };
+    const direction = opts.direction ?? 'both';
+    const policy = opts.conflict ?? 'keep-both';
+    const dryRun = opts.dryRun ?? false;
+    const logger = opts.logger ?? silentLogger;
+    const now = opts.now ?? (() => new Date());
+    const statePath = external_node_path_namespaceObject.resolve(opts.state ?? defaultStatePath(b));
+    const logPath = logPathFor(statePath);
+    const result = newResult(opts.target ?? `${a} <-> ${b}`, 'dirsync', dryRun);
+    result.direction = DIRECTION_OF[direction];
+    const finish = (r) => {
+        r.durationMs = Math.round(performance.now() - t0);
+        return r;
+    };
+    const baseDetails = { a, b, state: statePath, log: logPath, direction, conflictPolicy: policy };
+    result.details = baseDetails;
+    for (const side of ['a', 'b']) {
+        const bad = checkRoot(side, roots[side]);
+        if (!bad)
+            continue;
+        if (bad.code === 'dirsync-side-missing' && opts.force && !dryRun && !external_node_fs_namespaceObject.existsSync(roots[side])) {
+            external_node_fs_namespaceObject.mkdirSync(roots[side], { recursive: true });
+            logger.warning(`created ${roots[side]} (--force)`);
+            continue;
+        }
+        return finish(failResult(result, bad.message, [bad]));
+    }
+    const ignore = buildIgnore(opts, [statePath, logPath]);
+    const { state, discarded } = await loadState(statePath, a, b, logger);
+    const firstSync = state.size === 0;
+    const racyCutoffNs = BigInt(Date.now()) * 1000000n - RACY_WINDOW_NS;
+    const progress = throttledProgress(opts.onProgress, opts.progressIntervalMs ?? 1000);
+    const scans = {};
+    let scannedBefore = 0;
+    for (const side of ['a', 'b']) {
+        try {
+            scans[side] = scanTree(roots[side], {
+                side,
+                ignore,
+                faults: opts.faults,
+                onCount: (n) => {
+                    progress.counters.scanned = scannedBefore + n;
+                    progress.tick();
+                },
+            });
+        }
+        catch (e) {
+            const f = {
+                severity: 'error',
+                code: 'dirsync-side-unreadable',
+                message: `Side ${side} (${roots[side]}) could not be read: ${e.message}. Nothing was synced.`,
+            };
+            return finish(failResult(result, f.message, [f]));
+        }
+        scannedBefore = progress.counters.scanned;
+    }
+    if (!dryRun)
+        for (const side of ['a', 'b'])
+            for (const t of scans[side].staleTemps)
+                external_node_fs_namespaceObject.rmSync(`${roots[side]}/${t}`, { force: true });
+    if (!opts.force) {
+        for (const side of ['a', 'b']) {
+            const wiped = wipeCheck(side, roots[side], scans[side].entries, state, opts.wipeThreshold ?? 0.5, opts.wipeMinFiles ?? 20);
+            if (wiped)
+                return finish(failResult(result, wiped.message, [wiped]));
+        }
+    }
+    const entries = { a: scans.a.entries, b: scans.b.entries };
+    const errors = { a: scans.a.errors, b: scans.b.errors };
+    const requests = hashRequests(entries.a, entries.b, state);
+    progress.counters.phase = 'hash';
+    await fillHashes(requests, roots, entries, errors, opts.faults, () => {
+        progress.counters.hashed++;
+        progress.tick();
+    });
+    const plan = planSync({
+        a: entries.a,
+        b: entries.b,
+        state,
+        direction,
+        policy,
+        now: now(),
+        errorsA: new Set(errors.a.map((e) => e.path)),
+        errorsB: new Set(errors.b.map((e) => e.path)),
+    });
+    let applied;
+    if (!dryRun) {
+        const log = new SyncLog(plan.actions.length || plan.conflicts.length || errors.a.length || errors.b.length
+            ? logPath
+            : undefined, now);
+        for (const c of plan.conflicts)
+            log.write({
+                op: 'conflict',
+                path: c.path,
+                why: c.message,
+                reason: c.reason,
+                resolution: c.resolution,
+                conflictCopy: c.conflictCopy,
+            });
+        progress.counters.phase = 'sync';
+        applied = await executePlan(plan.actions, {
+            roots,
+            concurrency: opts.concurrency ?? 16,
+            racyCutoffNs,
+            faults: opts.faults,
+            onApplied: (r) => {
+                const x = r.action;
+                if (r.ok && x.op === 'copy') {
+                    progress.counters.copied++;
+                    progress.counters.bytes += r.bytes;
+                }
+                else if (r.ok && x.op === 'delete')
+                    progress.counters.deleted++;
+                log.write({
+                    op: x.op,
+                    path: x.path,
+                    direction: actionDirection(x),
+                    why: x.why,
+                    ok: r.ok,
+                    bytes: r.bytes || undefined,
+                    error: r.error?.message,
+                });
+                progress.tick();
+            },
+        });
+        for (const side of ['a', 'b'])
+            for (const e of errors[side])
+                log.write({ op: 'error', path: e.path, direction: side, why: e.message, ok: false, error: e.code });
+        log.flush();
+        if (updateState(state, applied, racyCutoffNs))
+            await saveState(statePath, state, a, b, now());
+    }
+    progress.done();
+    fillResult({
+        result,
+        plan,
+        applied,
+        scanErrors: errors,
+        scanned: { a: entries.a.size, b: entries.b.size },
+        hashed: requests.length,
+        details: { ...baseDetails, firstSync, stateDiscarded: discarded ?? null },
+    });
+    if (result.counts.errors)
+        logger.warning(`dirsync: ${result.counts.errors} path(s) could not be synced; see the findings`);
+    return finish(result);
+}
+/** A → B only: the pre-step pull (A is the shared side, B the local one). */
+function syncDown(opts) {
+    return sync({ ...opts, direction: 'a-to-b' });
+}
+/** B → A only: the post-step push. */
+function syncUp(opts) {
+    return sync({ ...opts, direction: 'b-to-a' });
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/report/render.js
+
+const REPORT_SCHEMA_VERSION = 1;
+/** Changes listed per target in the report; counts always cover all of them. */
+const MAX_LISTED_CHANGES = 1000;
+function toJsonReport(command, results, opts = {}) {
+    const successful = results.filter((r) => r.success).length;
+    return {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool: 'ferry',
+        command,
+        timestamp: (opts.now ?? new Date()).toISOString(),
+        dry_run: opts.dryRun ?? results.some((r) => r.dryRun),
+        total_targets: results.length,
+        successful,
+        failed: results.length - successful,
+        total_duration: round3(results.reduce((s, r) => s + r.durationMs, 0) / 1000),
+        results: results.map((r) => ({
+            target: r.target,
+            kind: r.kind,
+            direction: r.direction ?? null,
+            success: r.success,
+            changed: r.changed,
+            message: r.message,
+            duration: round3(r.durationMs / 1000),
+            commit: r.commit ?? null,
+            counts: r.counts,
+            outputs_created: r.outputsCreated ?? [],
+            verification_passed: r.verificationPassed ?? null,
+            findings: r.findings,
+            changes: (r.changes ?? []).slice(0, MAX_LISTED_CHANGES),
+            details: r.details ?? {},
+        })),
+    };
+}
+function round3(n) {
+    return Math.round(n * 1000) / 1000;
+}
+function mdEscape(s) {
+    return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+const MAX_SUMMARY_ROWS = 50;
+/** The job summary (GITHUB_STEP_SUMMARY) and the CLI's human output are this Markdown. */
+function render_toMarkdown(title, results) {
+    const out = [`## ${title}`, ''];
+    const dry = results.some((r) => r.dryRun);
+    if (dry)
+        out.push('> Dry run: nothing was pushed or written.', '');
+    out.push('| Target | Kind | Result | Changes | Message |', '| --- | --- | --- | --- | --- |');
+    for (const r of results) {
+        const status = !r.success
+            ? '❌ failed'
+            : r.changed
+                ? r.dryRun
+                    ? '📝 would change'
+                    : '✅ changed'
+                : '✅ up to date';
+        const counts = Object.entries(r.counts)
+            .filter(([, v]) => v !== 0)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ');
+        out.push(`| ${mdEscape(r.target)} | ${r.kind} | ${status} | ${counts || '—'} | ${mdEscape(r.message)} |`);
+    }
+    for (const r of results) {
+        if (r.findings.length) {
+            out.push('', `### Findings: ${mdEscape(r.target)}`, '', '| Severity | Code | Where | Message |', '| --- | --- | --- | --- |');
+            for (const f of r.findings.slice(0, MAX_SUMMARY_ROWS)) {
+                const where = f.file ? formatLocation({ file: f.file, line: f.line, column: f.column }) : '—';
+                out.push(`| ${f.severity} | ${f.code} | ${mdEscape(where)} | ${mdEscape(f.message)} |`);
+            }
+            if (r.findings.length > MAX_SUMMARY_ROWS)
+                out.push('', `…and ${r.findings.length - MAX_SUMMARY_ROWS} more.`);
+        }
+        if (r.changes && r.changes.length) {
+            out.push('', `<details><summary>${mdEscape(r.target)}: ${r.changes.length} changed paths</summary>`, '');
+            for (const c of r.changes.slice(0, MAX_SUMMARY_ROWS))
+                out.push(`- \`${c.change}\` ${mdEscape(c.path)}`);
+            if (r.changes.length > MAX_SUMMARY_ROWS)
+                out.push(`- …and ${r.changes.length - MAX_SUMMARY_ROWS} more`);
+            out.push('', '</details>');
+        }
+    }
+    return out.join('\n') + '\n';
+}
+/** One line per target plus findings, for terminals. */
+function toText(results) {
+    const out = [];
+    for (const r of results) {
+        const tag = !r.success ? 'FAILED' : r.changed ? (r.dryRun ? 'WOULD CHANGE' : 'CHANGED') : 'UP TO DATE';
+        const counts = Object.entries(r.counts)
+            .filter(([, v]) => v !== 0)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ');
+        out.push(`${r.target} [${r.kind}] ${tag}${counts ? ` (${counts})` : ''}${r.message ? `: ${r.message}` : ''}`);
+        for (const f of r.findings) {
+            const where = f.file ? formatLocation({ file: f.file, line: f.line, column: f.column }) + ': ' : '';
+            out.push(`  ${f.severity}: ${where}${f.message} [${f.code}]`);
+        }
+    }
+    return out.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/dirsync.js
+
+
+
+
+const dirsyncCommand = {
+    name: 'dirsync',
+    summary: 'Two-way directory sync with a state file and conflict detection',
+    usage: 'ferry dirsync A B [--state FILE] [--direction both|a-to-b|b-to-a] [--dry-run] ' +
+        '[--conflict fail|keep-both|newer|prefer-a|prefer-b] [--ignore GLOB]... [--force] [--json]',
+    options: {
+        ...COMMON_OPTIONS,
+        state: { type: 'string' },
+        direction: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        conflict: { type: 'string' },
+        ignore: { type: 'string', multiple: true },
+        force: { type: 'boolean' },
+    },
+    allowPositionals: true,
+    async run(args, ctx) {
+        if (args.positionals.length !== 2)
+            throw new UsageError(`Name exactly two directories, A and B.\nUsage: ${this.usage}`);
+        const [a, b] = args.positionals;
+        const result = await sync({
+            a,
+            b,
+            state: str(args, 'state'),
+            direction: (str(args, 'direction') ?? 'both'),
+            conflict: (str(args, 'conflict') ?? 'keep-both'),
+            ignore: list(args, 'ignore'),
+            dryRun: flag(args, 'dry-run'),
+            force: flag(args, 'force'),
+            logger: ctx.logger,
+            onProgress: (p) => process.stderr.write(formatProgress(p) + '\n'),
+        });
+        if (flag(args, 'json')) {
+            ctx.out(JSON.stringify(toJsonReport('dirsync', [result]), null, 2) + '\n');
+        }
+        else {
+            const rows = (result.details?.actions ?? []);
+            if (result.dryRun || flag(args, 'verbose'))
+                for (const r of rows)
+                    ctx.out(`${r.ok ? '' : 'FAILED '}${r.op}\t${r.direction ?? ''}\t${r.path}${r.to ? ` -> ${r.to}` : ''}\n`);
+            for (const f of result.findings)
+                ctx.out(`${f.severity}: ${f.message}\n`);
+            ctx.out(`${result.message}\n`);
+        }
+        if (ctx.ci)
+            for (const l of annotationLines(result.findings))
+                process.stdout.write(l + '\n');
+        return result.success ? EXIT_OK : EXIT_FAILED;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/git/remote.js
+
+
+
+/**
+ * Resolve what a user wrote as a repository into a git URL:
+ * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
+ * anything else is a local path (made absolute).
+ * A URL with credentials in it is refused: tokens never go in URLs.
+ */
+function resolveRemote(spec, serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com', suffix = '.git') {
+    const s = spec.trim();
+    if (!s)
+        throw new ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
+        const u = new URL(s);
+        if (u.password || (u.username && u.protocol.startsWith('http'))) {
+            throw new ConfigurationError(`Repository URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Remove them and pass the token through the token input instead.`);
+        }
+        return s;
+    }
+    if (/^[\w.-]+@[\w.-]+:/.test(s))
+        return s; // git@github.com:owner/repo.git
+    if ((0,external_node_fs_namespaceObject.existsSync)(s))
+        return external_node_path_namespaceObject.resolve(s);
+    if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s) && !s.startsWith('.') && !s.endsWith('.git')) {
+        return `${serverUrl.replace(/\/+$/, '')}/${s}${suffix}`;
+    }
+    if (s.startsWith('/') || s.startsWith('.') || s.includes(external_node_path_namespaceObject.sep))
+        return external_node_path_namespaceObject.resolve(s);
+    throw new ConfigurationError(`Invalid repository '${s}'. Expected format {owner}/{repo}, a URL, or a local path.`);
+}
+/** A label safe to print: the URL without any user info. */
+function remoteLabel(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+function isLocalRemote(url) {
+    return url.startsWith('/') || url.startsWith('file://');
+}
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./lib/src/core/git/cat-file.js
+/**
+ * Reads many blobs through one long-lived `git cat-file --batch` process instead of a process
+ * per blob. Requests are answered in order; `read` may be called concurrently.
+ */
+class BlobReader {
+    git;
+    child;
+    buf = Buffer.alloc(0);
+    queue = [];
+    closed = false;
+    constructor(git) {
+        this.git = git;
+    }
+    start() {
+        if (this.child)
+            return this.child;
+        const child = this.git.spawn(['cat-file', '--batch']);
+        child.stdout.on('data', (d) => {
+            this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+            this.drain();
+        });
+        child.stderr.resume();
+        child.on('close', () => {
+            this.closed = true;
+            for (const q of this.queue.splice(0))
+                q.reject(new Error('git cat-file --batch exited'));
+        });
+        child.stdin.on('error', () => undefined);
+        this.child = child;
+        return child;
+    }
+    drain() {
+        while (this.queue.length) {
+            const nl = this.buf.indexOf(10);
+            if (nl < 0)
+                return;
+            const header = this.buf.subarray(0, nl).toString();
+            if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+                this.buf = this.buf.subarray(nl + 1);
+                this.queue.shift().resolve(undefined);
+                continue;
+            }
+            const size = Number(header.slice(header.lastIndexOf(' ') + 1));
+            if (this.buf.length < nl + 1 + size + 1)
+                return;
+            const body = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size));
+            this.buf = this.buf.subarray(nl + 1 + size + 1);
+            this.queue.shift().resolve(body);
+        }
+    }
+    /** The object's content, or undefined when it does not exist. */
+    read(oid) {
+        const child = this.start();
+        if (this.closed)
+            return Promise.reject(new Error('BlobReader is closed'));
+        return new Promise((resolve, reject) => {
+            this.queue.push({ resolve, reject });
+            child.stdin.write(oid + '\n');
+        });
+    }
+    async close() {
+        if (!this.child || this.closed)
+            return;
+        const done = new Promise((r) => this.child.on('close', () => r()));
+        this.child.stdin.end();
+        await done;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./lib/src/core/git/git-auth-helper.js
+
+
+
+
+
+/**
+ * Credentials for git, the way actions/checkout scopes them but without touching any config file
+ * or argv: the token goes in `http.<server>/.extraheader` through GIT_CONFIG_COUNT environment
+ * variables, and an SSH key goes in a 0600 temp file named by GIT_SSH_COMMAND.
+ */
+async function createGitAuth(s) {
+    const env = {};
+    const cleanups = [];
+    const config = [];
+    if (s.token) {
+        registerSecret(s.token);
+        const server = normalizeServerUrl(s.serverUrl ?? 'https://github.com');
+        const basic = Buffer.from(`x-access-token:${s.token}`).toString('base64');
+        config.push([`http.${server}/.extraheader`, `AUTHORIZATION: basic ${basic}`]);
+        // Never fall back to a credential helper that might prompt or store the token.
+        config.push(['credential.helper', '']);
+    }
+    if (s.sshKey) {
+        registerSecret(s.sshKey.trim());
+        const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-ssh-'));
+        cleanups.push(dir);
+        const keyFile = external_node_path_namespaceObject.join(dir, 'key');
+        await external_node_fs_namespaceObject.promises.writeFile(keyFile, s.sshKey.trim() + '\n', { mode: 0o600 });
+        const opts = [
+            '-i',
+            keyFile,
+            '-o',
+            'IdentitiesOnly=yes',
+            '-o',
+            'StrictHostKeyChecking=yes',
+            '-o',
+            'BatchMode=yes',
+        ];
+        if (s.sshKnownHosts) {
+            const kh = external_node_path_namespaceObject.join(dir, 'known_hosts');
+            await external_node_fs_namespaceObject.promises.writeFile(kh, s.sshKnownHosts.trim() + '\n', { mode: 0o600 });
+            opts.push('-o', `UserKnownHostsFile=${kh}`);
+        }
+        env.GIT_SSH_COMMAND = ['ssh', ...opts].map(shellQuote).join(' ');
+    }
+    if (config.length) {
+        env.GIT_CONFIG_COUNT = String(config.length);
+        config.forEach(([k, v], i) => {
+            env[`GIT_CONFIG_KEY_${i}`] = k;
+            env[`GIT_CONFIG_VALUE_${i}`] = v;
+        });
+    }
+    return {
+        env,
+        cleanup: async () => {
+            for (const d of cleanups)
+                await external_node_fs_namespaceObject.promises.rm(d, { recursive: true, force: true });
+        },
+    };
+}
+function normalizeServerUrl(url) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        throw new ConfigurationError(`Invalid server URL '${url}'. Expected e.g. https://github.com or https://ghes.example.com.`);
+    }
+    return `${u.protocol}//${u.host}`;
+}
+function shellQuote(s) {
+    return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/scratch-repo.js
+
+
+
+/** Absolute object directory of a repository (work tree or bare). */
+async function objectsDir(git) {
+    const p = await git.exec(['rev-parse', '--git-path', 'objects']);
+    return external_node_path_namespaceObject.resolve(git.cwd, p);
+}
+async function createScratchRepo(base, alternates, parent = external_node_os_namespaceObject.tmpdir()) {
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(parent, 'ferry-export-'));
+    const git = base.with({ cwd: dir });
+    await git.exec(['init', '--quiet', '--bare', dir]);
+    // Own settings only: no hooks, no gc while we work, and no auto-maintenance after fetches.
+    await git.exec(['config', 'gc.auto', '0']);
+    await git.exec(['config', 'maintenance.auto', 'false']);
+    await git.exec(['config', 'core.hooksPath', '/dev/null']);
+    const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
+    await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
+    // Alternates of the alternates are followed by git itself (chained up to 5 deep).
+    await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), alternates.map((a) => a + '\n').join(''));
+    return {
+        dir,
+        git,
+        dispose: () => external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/retry.js
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function backoffDelay(attempt, base = 500, max = 10_000) {
+    const exp = Math.min(max, base * 2 ** (attempt - 1));
+    return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+async function withRetry(fn, opts) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (e) {
+            if (attempt >= opts.attempts || (opts.isRetryable && !opts.isRetryable(e)))
+                throw e;
+            const delay = backoffDelay(attempt, opts.baseDelayMs, opts.maxDelayMs);
+            opts.onRetry?.(e, attempt, delay);
+            await sleep(delay);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/transport.js
+
+
+
+
+async function net(url, what, opts, fn) {
+    try {
+        return await withRetry(fn, {
+            attempts: opts.attempts ?? 4,
+            baseDelayMs: opts.baseDelayMs ?? 300,
+            isRetryable: isTransientGitError,
+            onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
+        });
+    }
+    catch (e) {
+        throw explainRemoteFailure(e, remoteLabel(url));
+    }
+}
+/** Remote refs as name → sha (`refs/heads/main` → sha). Empty map for an empty repo. */
+async function lsRemote(git, url, patterns = [], opts = {}) {
+    const out = await net(url, 'ls-remote', opts, () => git.exec(['ls-remote', '--', url, ...patterns]));
+    const refs = new Map();
+    for (const line of out.split('\n')) {
+        if (!line)
+            continue;
+        const [sha, ref] = line.split('\t');
+        refs.set(ref, sha);
+    }
+    return refs;
+}
+async function fetchRefs(git, url, refspecs, opts = {}) {
+    const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
+    if (opts.depth)
+        args.push(`--depth=${opts.depth}`);
+    if (opts.filter)
+        args.push(`--filter=${opts.filter}`);
+    args.push('--', url, ...refspecs);
+    await net(url, 'fetch', opts, () => git.exec(args));
+}
+/**
+ * Push refspecs. Returns the per-ref outcome instead of throwing on a rejection, so callers can
+ * re-fetch and rebuild on a moved target. `expect` gives the remote sha each ref must still have
+ * (a lease); it is only used with force.
+ */
+async function pushRefs(git, url, refspecs, opts = {}) {
+    const args = ['push', '--porcelain'];
+    if (opts.atomic)
+        args.push('--atomic');
+    if (opts.force) {
+        if (opts.expect?.size)
+            for (const [ref, sha] of opts.expect)
+                args.push(`--force-with-lease=${ref}:${sha}`);
+        else
+            args.push('--force');
+    }
+    args.push('--', url, ...refspecs);
+    const r = await net(url, 'push', opts, async () => {
+        const res = await git.execRaw(args, { allowedExitCodes: [1] });
+        const stderr = res.stderr;
+        // A failed connection also exits 1 or 128: surface it as a GitError so it is retried/explained.
+        if (res.exitCode !== 0 && !res.stdout.toString().includes('\t'))
+            throw new GitError(args, res.exitCode, stderr);
+        return res;
+    });
+    const stdout = r.stdout.toString();
+    const refs = new Map();
+    for (const line of stdout.split('\n')) {
+        // "<flag>\t<from>:<to>\t<summary> (<reason>)"
+        const m = /^([ +\-*=!])\t([^\t]*):([^\t]*)\t(.*)$/.exec(line);
+        if (!m)
+            continue;
+        const [, flag, , to, summary] = m;
+        let status = 'ok';
+        if (flag === '=')
+            status = 'up-to-date';
+        else if (flag === '!') {
+            if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr))
+                status = 'rejected-workflow';
+            else if (/fetch first|non-fast-forward|stale info/.test(summary))
+                status = 'rejected-stale';
+            else
+                status = 'rejected-other';
+        }
+        refs.set(to, { status, detail: summary });
+    }
+    return {
+        ok: [...refs.values()].every((v) => v.status === 'ok' || v.status === 'up-to-date'),
+        refs,
+        stderr: r.stderr,
+    };
+}
+/** The error for a push that GitHub refused because it touches workflows without permission. */
+function workflowPermissionError(url) {
+    return new RemoteError(`The push to ${remoteLabel(url)} was refused because it changes files under .github/workflows and the token lacks the 'workflow' permission. ` +
+        `Fix: give the token the 'workflows' permission (fine-grained PAT or GitHub App: Workflows: write; classic PAT: the 'workflow' scope), ` +
+        `or leave .github/workflows out of the allowlist / add it to preserve.`);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/index-builder.js
+
+
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+let indexSeq = 0;
+/** Write a tree object holding exactly `entries`. Returns the tree id. */
+async function writeTreeFromEntries(git, entries, scratchDir) {
+    const parts = [];
+    for (const e of entries) {
+        // "<mode> SP <type> SP <oid> TAB <path> NUL"; the type follows from the mode.
+        const type = e.mode === '160000' ? 'commit' : 'blob';
+        parts.push(`${e.mode} ${type} ${e.oid}\t${e.path}\0`);
+    }
+    if (!parts.length)
+        return EMPTY_TREE;
+    const indexFile = external_node_path_namespaceObject.join(scratchDir, `index-${process.pid}-${++indexSeq}`);
+    const env = { GIT_INDEX_FILE: indexFile };
+    try {
+        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
+        // Blobs may live only in an alternate store (still present); missing-ok is not used on purpose.
+        return await git.exec(['write-tree'], { env });
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(indexFile, { force: true });
+    }
+}
+/**
+ * Write a tree that differs from `baseTree` by `changes` (oid '' deletes the path). The index is
+ * seeded with `read-tree`, which primes the cache-tree, so write-tree rewrites only the
+ * directories that changed: a small change to a large tree stays cheap.
+ */
+async function writeTreeIncremental(git, baseTree, changes, scratchDir) {
+    const parts = [];
+    for (const e of changes) {
+        if (!e.oid)
+            parts.push(`0 ${'0'.repeat(40)}\t${e.path}\0`);
+        else
+            parts.push(`${e.mode} ${e.mode === '160000' ? 'commit' : 'blob'} ${e.oid}\t${e.path}\0`);
+    }
+    if (!parts.length)
+        return baseTree;
+    const indexFile = external_node_path_namespaceObject.join(scratchDir, `index-${process.pid}-${++indexSeq}`);
+    const env = { GIT_INDEX_FILE: indexFile };
+    try {
+        await git.exec(['read-tree', baseTree], { env });
+        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
+        return await git.exec(['write-tree'], { env });
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(indexFile, { force: true });
+    }
+}
+/** `commit-tree` with explicit identities (through the environment, never config). */
+async function commitTree(git, tree, parents, message, author, committer) {
+    const env = {
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+        GIT_COMMITTER_NAME: committer.name,
+        GIT_COMMITTER_EMAIL: committer.email,
+    };
+    if (author.date)
+        env.GIT_AUTHOR_DATE = author.date;
+    if (committer.date)
+        env.GIT_COMMITTER_DATE = committer.date;
+    const args = ['commit-tree', tree];
+    for (const p of parents)
+        args.push('-p', p);
+    // The message goes on stdin: it can be long and must not be parsed as options.
+    return git.exec([...args, '-F', '-'], { input: message, env });
+}
+/** Write blobs (`hash-object -w --stdin`), one process per call; returns ids in input order. */
+async function writeBlobs(git, contents) {
+    const ids = [];
+    for (const c of contents)
+        ids.push(await git.exec(['hash-object', '-w', '--stdin'], { input: c }));
+    return ids;
+}
+/** Object sizes for many ids with one `cat-file --batch-check`. Missing ids are absent from the map. */
+async function objectSizes(git, oids) {
+    const uniq = [...new Set(oids)];
+    const sizes = new Map();
+    if (!uniq.length)
+        return sizes;
+    const out = await git.exec(['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
+        input: uniq.join('\n') + '\n',
+    });
+    for (const line of out.split('\n')) {
+        const sp = line.indexOf(' ');
+        if (sp < 0 || line.endsWith(' missing'))
+            continue;
+        sizes.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+    }
+    return sizes;
+}
+
+;// CONCATENATED MODULE: external "node:path/posix"
+const posix_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path/posix");
+;// CONCATENATED MODULE: ./lib/src/core/export/content-checks.js
+
+const LFS_HEADER = 'version https://git-lfs.github.com/spec/v1';
+/** The LFS spec caps pointer files at 1024 bytes. */
+const LFS_MAX_POINTER = 1024;
+/**
+ * A symlink whose target leaves the repository, or names a path the export does not contain, is
+ * an error: in the public repo it would dangle or point at something never meant to be there.
+ */
+async function checkSymlinks(tree, readBlob) {
+    const findings = [];
+    const dirs = new Set();
+    for (const p of tree.keys())
+        for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d))
+            dirs.add(d);
+    for (const [p, e] of tree) {
+        if (e.mode !== '120000')
+            continue;
+        const link = (await readBlob(e.oid))?.toString('utf8') ?? '';
+        const resolved = posix_namespaceObject.normalize(posix_namespaceObject.join(posix_namespaceObject.dirname(p), link));
+        const escapes = posix_namespaceObject.isAbsolute(link) || resolved === '..' || resolved.startsWith('../');
+        if (escapes || !(tree.has(resolved) || dirs.has(resolved) || resolved === '.')) {
+            findings.push({
+                severity: 'error',
+                code: 'symlink-outside',
+                file: e.sourcePath ?? p,
+                message: escapes
+                    ? `Symlink ${p} -> ${link} points outside the repository. Remove it from the allowlist or make it relative inside the exported tree.`
+                    : `Symlink ${p} -> ${link} points at ${resolved}, which is not exported. Export its target too, or leave the link out of the allowlist.`,
+            });
+        }
+    }
+    return findings;
+}
+/** Changed blobs that are LFS pointers: the export would publish pointers, not the files. */
+async function checkLfsPointers(changed, policy, readBlob) {
+    if (policy === 'allow')
+        return [];
+    const findings = [];
+    for (const c of changed) {
+        if (c.size < 0 || c.size > LFS_MAX_POINTER || c.size < LFS_HEADER.length)
+            continue;
+        const body = await readBlob(c.oid);
+        if (!body?.subarray(0, LFS_HEADER.length).equals(Buffer.from(LFS_HEADER)))
+            continue;
+        findings.push({
+            severity: policy === 'error' ? 'error' : 'warning',
+            code: 'lfs-pointer',
+            file: c.sourcePath ?? c.path,
+            message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
+        });
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/diff.js
+/**
+ * Path-level difference between two target trees (both keyed by target path). Pure. Sizes come
+ * from the entries (-1 when unknown is reported as no bytes); a mode change alone is a modification.
+ */
+function diffTargetTrees(before, after) {
+    const changes = [];
+    const gateChanges = [];
+    const oids = new Map();
+    for (const [p, a] of after) {
+        const b = before.get(p);
+        if (b && b.oid === a.oid && b.mode === a.mode)
+            continue;
+        const change = b ? 'modified' : 'added';
+        changes.push({ path: p, change, ...(a.size >= 0 ? { bytes: a.size } : {}) });
+        gateChanges.push({ sourcePath: a.sourcePath ?? p, targetPath: p, change, oid: a.oid, mode: a.mode });
+        oids.set(p, a.oid);
+    }
+    for (const [p, b] of before) {
+        if (after.has(p))
+            continue;
+        changes.push({ path: p, change: 'deleted', ...(b.size >= 0 ? { bytes: b.size } : {}) });
+        gateChanges.push({ sourcePath: b.sourcePath ?? p, targetPath: p, change: 'deleted', mode: b.mode });
+        oids.set(p, b.oid);
+    }
+    changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    return { changes, gateChanges, oids };
+}
+function treesEqual(a, b) {
+    if (a.size !== b.size)
+        return false;
+    for (const [p, e] of a) {
+        const o = b.get(p);
+        if (!o || o.oid !== e.oid || o.mode !== e.mode)
+            return false;
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/settings.js
+
+
+/**
+ * Paths that are never exported, whatever the allowlist says. A leading `!` marks an exception
+ * (same veto idea as the allowlist, reversed): `.env.example`-style templates are meant to be
+ * published, and public keys are public. The secret scan still reads those templates.
+ */
+const DEFAULT_FORBIDDEN_PATHS = [
+    '**/.env',
+    '**/.env.*',
+    '!**/.env{,.*}.{example,sample,template,dist,defaults}',
+    '**/*.pem',
+    '**/*.key',
+    '**/*.p12',
+    '**/*.pfx',
+    '**/*.jks',
+    '**/*.keystore',
+    '**/id_rsa*',
+    '**/id_dsa*',
+    '**/id_ecdsa*',
+    '**/id_ed25519*',
+    '!**/id_{rsa,dsa,ecdsa,ed25519}*.pub',
+    '**/.npmrc',
+    '**/.pypirc',
+    '**/.netrc',
+    '**/.git-credentials',
+    '**/.htpasswd',
+    '**/.aws/credentials',
+    '**/credentials.json',
+    '**/service-account*.json',
+    '**/*.tfstate',
+    '**/*.tfstate.backup',
+    '**/*.kdbx',
+];
+const DEFAULT_MAX_DELETE_RATIO = 0.5;
+const DEFAULT_SAFETY_SETTINGS = Object.freeze({
+    // Frozen all the way down: a caller that pushes onto a list must not change everyone's defaults.
+    forbiddenPaths: Object.freeze([...DEFAULT_FORBIDDEN_PATHS]),
+    secretPatterns: Object.freeze([]),
+    allowedSecretFingerprints: Object.freeze([]),
+    secretScan: true,
+    importCheck: true,
+    maxDeleteRatio: DEFAULT_MAX_DELETE_RATIO,
+    allowMassDelete: false,
+});
+/**
+ * The names adapters use for these settings, so the action inputs, the CLI flags, ferry.yml and
+ * the messages that tell a user what to set all agree.
+ */
+const SAFETY_INPUTS = {
+    forbiddenPaths: 'forbidden-paths',
+    secretPatterns: 'secret-patterns',
+    allowedSecretFingerprints: 'allowed-secret-fingerprints',
+    secretScan: 'secret-scan',
+    importCheck: 'import-check',
+    maxDeleteRatio: 'max-delete-ratio',
+    allowMassDelete: 'allow-mass-delete',
+};
+/** Fingerprints are sha256 hex prefixes; shorter than this would allow far too much. */
+const MIN_FINGERPRINT_CHARS = 8;
+/**
+ * Merge user settings over the defaults and validate them: globs, regexes, fingerprints and the
+ * ratio. Every mistake is a ConfigurationError that names the value and the fix.
+ */
+function parseSafetySettings(partial = {}, opts = {}) {
+    const loc = opts.location;
+    const userForbidden = cleanList(partial.forbiddenPaths);
+    const settings = {
+        forbiddenPaths: partial.replaceForbiddenDefaults
+            ? userForbidden
+            : dedupe([...DEFAULT_FORBIDDEN_PATHS, ...userForbidden]),
+        secretPatterns: cleanList(partial.secretPatterns),
+        allowedSecretFingerprints: cleanList(partial.allowedSecretFingerprints).map((f) => f.toLowerCase()),
+        secretScan: partial.secretScan ?? DEFAULT_SAFETY_SETTINGS.secretScan,
+        importCheck: partial.importCheck ?? DEFAULT_SAFETY_SETTINGS.importCheck,
+        maxDeleteRatio: partial.maxDeleteRatio ?? DEFAULT_SAFETY_SETTINGS.maxDeleteRatio,
+        allowMassDelete: partial.allowMassDelete ?? DEFAULT_SAFETY_SETTINGS.allowMassDelete,
+    };
+    validateSafetySettings(settings, loc);
+    return settings;
+}
+/** Throws a ConfigurationError for the first invalid value. Also used on settings built by hand. */
+function validateSafetySettings(s, loc) {
+    for (const p of s.forbiddenPaths) {
+        try {
+            compileGlob(p.startsWith('!') ? p.slice(1) : p);
+        }
+        catch (e) {
+            if (!(e instanceof GlobSyntaxError))
+                throw e;
+            throw new ConfigurationError(`Invalid forbidden path pattern '${p}' (${SAFETY_INPUTS.forbiddenPaths}): ${e.message}. Fix: ${e.fix}.`, loc);
+        }
+    }
+    s.secretPatterns.forEach((p, i) => parseSecretPattern(p, loc, i));
+    for (const f of s.allowedSecretFingerprints) {
+        if (!new RegExp(`^[0-9a-f]{${MIN_FINGERPRINT_CHARS},64}$`).test(f)) {
+            throw new ConfigurationError(`Invalid secret fingerprint '${f}' (${SAFETY_INPUTS.allowedSecretFingerprints}): expected ` +
+                `${MIN_FINGERPRINT_CHARS} to 64 hex digits. Fix: copy the fingerprint printed with the finding.`, loc);
+        }
+    }
+    if (!Number.isFinite(s.maxDeleteRatio) || s.maxDeleteRatio < 0 || s.maxDeleteRatio > 1) {
+        throw new ConfigurationError(`Invalid ${SAFETY_INPUTS.maxDeleteRatio} '${s.maxDeleteRatio}': expected a number from 0 to 1, ` +
+            `e.g. 0.5 to refuse exports that delete more than half of the target's files.`, loc);
+    }
+}
+const NAMED_PATTERN = /^([A-Za-z][\w.-]*)=(.+)$/s;
+/**
+ * A user pattern is `name=regex` or a bare regex (named `custom-N` by position). A leading `(?i)`
+ * makes it case-insensitive. A named group `secret` marks the part that is the secret.
+ */
+function parseSecretPattern(spec, loc, index = 0) {
+    const m = NAMED_PATTERN.exec(spec);
+    const name = m ? m[1] : `custom-${index + 1}`;
+    let source = m ? m[2] : spec;
+    let flags = 'g';
+    if (source.startsWith('(?i)')) {
+        source = source.slice(4);
+        flags += 'i';
+    }
+    let regex;
+    try {
+        regex = new RegExp(source, flags);
+    }
+    catch (e) {
+        throw new ConfigurationError(`Invalid secret pattern '${spec}' (${SAFETY_INPUTS.secretPatterns}): ${e.message}. ` +
+            `Fix: write a JavaScript regular expression, optionally as name=regex.`, loc);
+    }
+    if (regex.test('')) {
+        throw new ConfigurationError(`Invalid secret pattern '${spec}' (${SAFETY_INPUTS.secretPatterns}): it matches the empty string, ` +
+            `so it would match everywhere. Fix: make it require at least one character.`, loc);
+    }
+    regex.lastIndex = 0;
+    return { name, regex };
+}
+function cleanList(xs) {
+    return (xs ?? []).map((x) => x.trim()).filter((x) => x !== '' && !x.startsWith('#'));
+}
+function dedupe(xs) {
+    return [...new Set(xs)];
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/paths.js
+/** Posix path helpers for repo-relative paths ('' is the root). */
+function dirname(path) {
+    const i = path.lastIndexOf('/');
+    return i < 0 ? '' : path.slice(0, i);
+}
+const parentDir = dirname;
+/** Join and normalise `.` and `..`; undefined when the result would leave the repository. */
+function joinRelative(dir, spec) {
+    const parts = dir === '' ? [] : dir.split('/');
+    for (const seg of spec.split('/')) {
+        if (seg === '' || seg === '.')
+            continue;
+        if (seg === '..') {
+            if (parts.length === 0)
+                return undefined;
+            parts.pop();
+        }
+        else {
+            parts.push(seg);
+        }
+    }
+    return parts.join('/');
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/imports-js.js
+
+// Static `import ... from 'x'`, `import 'x'`, `import type ... from 'x'`, `export ... from 'x'`.
+const STATIC_IMPORT = /(?:^|[^\w$.])(?:import|export)\s*(?:type\s+)?(?:[\w$*{}\s,]+?\s*from\s*)?(['"])([^'"\n]+)\1/g;
+// `require('x')` (also TS `import x = require('x')`) and dynamic `import('x')`.
+const CALL_IMPORT = /(?:^|[^\w$.])(?:require|import)\s*\(\s*(['"`])([^'"`\n$]+)\1\s*\)/g;
+function lineAt(text, index, memo) {
+    // Matches come in increasing order per regex; restart the count when a regex starts over.
+    if (index < memo.pos) {
+        memo.pos = 0;
+        memo.line = 1;
+    }
+    for (let i = text.indexOf('\n', memo.pos); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {
+        memo.line++;
+        memo.pos = i + 1;
+    }
+    return memo.line;
+}
+/** The module specifiers of a TS/JS file. Imports in comments count (see docs/safety.md). */
+function parseJsImports(text) {
+    if (!text.includes('import') && !text.includes('require') && !text.includes('export'))
+        return [];
+    const out = [];
+    const seen = new Set();
+    for (const re of [STATIC_IMPORT, CALL_IMPORT]) {
+        const memo = { pos: 0, line: 1 };
+        re.lastIndex = 0;
+        for (let m = re.exec(text); m; m = re.exec(text)) {
+            const specStart = m.index + m[0].lastIndexOf(m[1] + m[2]);
+            const line = lineAt(text, specStart, memo);
+            const key = `${line}:${m[2]}`;
+            if (seen.has(key))
+                continue;
+            seen.add(key);
+            out.push({ spec: m[2], line });
+        }
+    }
+    return out.sort((a, b) => a.line - b.line);
+}
+const EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '.json'];
+// TypeScript's ESM convention: `./x.js` in the source names `x.ts` (or `.tsx`).
+const TS_TWIN = {
+    '.js': ['.ts', '.tsx', '.d.ts'],
+    '.jsx': ['.tsx'],
+    '.mjs': ['.mts', '.d.mts'],
+    '.cjs': ['.cts', '.d.cts'],
+};
+/**
+ * Resolve a relative specifier the way Node and TypeScript do: the exact file, its TS twin, the
+ * specifier plus an extension, then `index.*` in the directory. Bare specifiers are third-party
+ * (or path aliases Ferry does not read) and resolve to nothing.
+ */
+function resolveJsImport(imp, file, sourcePaths) {
+    const spec = imp.spec.replace(/[?#].*$/, '');
+    if (!spec.startsWith('./') && !spec.startsWith('../') && spec !== '.' && spec !== '..')
+        return undefined;
+    const base = joinRelative(dirname(file), spec);
+    if (base === undefined)
+        return undefined;
+    const cands = [];
+    if (base !== '') {
+        cands.push(base);
+        const ext = /\.[cm]?jsx?$/.exec(base)?.[0];
+        if (ext)
+            for (const twin of TS_TWIN[ext] ?? [])
+                cands.push(base.slice(0, -ext.length) + twin);
+        for (const e of EXTENSIONS)
+            cands.push(base + e);
+    }
+    const dir = base === '' ? '' : `${base}/`;
+    for (const e of EXTENSIONS)
+        cands.push(`${dir}index${e}`);
+    for (const c of cands)
+        if (sourcePaths.has(c))
+            return { spec: imp.spec, path: c, line: imp.line };
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/imports-python.js
+
+// `import a.b as c, d` and `from ..a.b import (x, y as z)`, with parentheses or backslash
+// continuations spanning lines. Imports inside strings are not told apart (see docs/safety.md).
+const PY_IMPORT = /^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n#;\\]|\\\r?\n)*)|import[ \t]+((?:[^\n#;\\]|\\\r?\n)*))/gm;
+function splitNames(list) {
+    return list
+        .replace(/[()\\]/g, ' ')
+        .replace(/#[^\n]*/g, ' ')
+        .split(',')
+        .map((n) => n.trim().split(/\s+/)[0])
+        .filter((n) => n !== '' && n !== '*' && /^[\w.]+$/.test(n));
+}
+function parsePythonImports(text) {
+    if (!text.includes('import'))
+        return [];
+    const out = [];
+    let line = 1;
+    let last = 0;
+    PY_IMPORT.lastIndex = 0;
+    for (let m = PY_IMPORT.exec(text); m; m = PY_IMPORT.exec(text)) {
+        if (m[0] === '') {
+            PY_IMPORT.lastIndex++;
+            continue;
+        }
+        for (let i = text.indexOf('\n', last); i >= 0 && i < m.index; i = text.indexOf('\n', i + 1))
+            line++;
+        last = m.index;
+        if (m[4] !== undefined) {
+            for (const mod of splitNames(m[4]))
+                out.push({ line, level: 0, module: mod });
+        }
+        else {
+            const level = m[1].length;
+            const module = m[2];
+            if (level === 0 && module === '')
+                continue;
+            out.push({ line, level, module, names: splitNames(m[3]) });
+        }
+    }
+    return out;
+}
+/**
+ * Where absolute imports resolve from: the directory holding the importing file's top-level
+ * package (walk up while `__init__.py` exists), then the repo root, then `src/` and `lib/`.
+ */
+function pythonRoots(file, sourcePaths) {
+    let dir = dirname(file);
+    while (dir !== '' && sourcePaths.has(`${dir}/__init__.py`))
+        dir = parentDir(dir);
+    return [...new Set([dir, '', 'src', 'lib'])];
+}
+function moduleFile(base, dotted, sourcePaths) {
+    const rel = dotted.replace(/\./g, '/');
+    const stem = base === '' ? rel : rel === '' ? base : `${base}/${rel}`;
+    if (stem === '')
+        return undefined;
+    const cands = rel === '' ? [`${stem}/__init__.py`] : [`${stem}.py`, `${stem}/__init__.py`];
+    for (const cand of cands)
+        if (sourcePaths.has(cand))
+            return cand;
+    return undefined;
+}
+/**
+ * Resolve one Python import to the source files it loads, most specific first. A name in
+ * `from M import n` is a submodule when `M/n.py` exists, else an attribute of M.
+ */
+function resolvePythonImport(imp, file, sourcePaths) {
+    let bases;
+    if (imp.level > 0) {
+        let base = dirname(file);
+        for (let i = 1; i < imp.level; i++) {
+            if (base === '')
+                return [];
+            base = parentDir(base);
+        }
+        bases = [base];
+    }
+    else {
+        bases = pythonRoots(file, sourcePaths);
+    }
+    const shown = '.'.repeat(imp.level) + imp.module;
+    const join = (a, b) => (a === '' ? b : b === '' ? a : `${a}.${b}`);
+    const out = [];
+    const resolveIn = (dotted) => {
+        for (const base of bases) {
+            const f = moduleFile(base, dotted, sourcePaths);
+            if (f)
+                return f;
+        }
+        return undefined;
+    };
+    let moduleNeeded = imp.names === undefined || imp.names.length === 0;
+    for (const n of imp.names ?? []) {
+        const sub = resolveIn(join(imp.module, n));
+        if (sub)
+            out.push({ spec: join(shown, n).replace(/^(\.+)\./, '$1'), path: sub, line: imp.line });
+        else
+            moduleNeeded = true;
+    }
+    if (moduleNeeded) {
+        const f = resolveIn(imp.module);
+        if (f)
+            out.push({ spec: shown, path: f, line: imp.line });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/import-closure.js
+
+
+/** On an import's line (or the line above): this import of an unexported file is intended. */
+const ALLOW_IMPORT_MARKER = 'ferry:allow-import';
+const PYTHON = /\.pyi?$/;
+const JS = /\.(?:[cm]?[jt]sx?)$/;
+/** Whether the import-closure check reads this file at all. */
+function isImportCheckedFile(path) {
+    return PYTHON.test(path) || JS.test(path);
+}
+/** The imports of one exported file that load a source file the export does not include. */
+function findImportLeaks(file, text, sourcePaths, exportedSourcePaths) {
+    const resolved = [];
+    if (PYTHON.test(file)) {
+        for (const imp of parsePythonImports(text))
+            resolved.push(...resolvePythonImport(imp, file, sourcePaths));
+    }
+    else if (JS.test(file)) {
+        for (const imp of parseJsImports(text)) {
+            const r = resolveJsImport(imp, file, sourcePaths);
+            if (r)
+                resolved.push(r);
+        }
+    }
+    const seen = new Set();
+    let lines;
+    return resolved.filter((r) => {
+        if (exportedSourcePaths.has(r.path) || r.path === file)
+            return false;
+        const key = `${r.line}:${r.path}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        if (!text.includes(ALLOW_IMPORT_MARKER))
+            return true;
+        lines ??= text.split('\n');
+        // A guarded optional import (`try: from premium import x`) is a design choice, not a leak.
+        return !(lines[r.line - 1]?.includes(ALLOW_IMPORT_MARKER) || lines[r.line - 2]?.includes(ALLOW_IMPORT_MARKER));
+    });
+}
+function importLeakFinding(file, leak, prefix) {
+    return {
+        severity: 'error',
+        code: 'import-leak',
+        file,
+        line: leak.line,
+        message: `${prefix}public file ${file} imports premium module ${leak.spec} (${leak.path} is not exported). ` +
+            `Fix: export ${leak.path} too (allowlist it), or remove the import from ${file}.`,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/messages.js
+/** History mode names the commit being replayed in every message. */
+function contextPrefix(input) {
+    return input.context ? `${input.context}: ` : '';
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/secret-rules.js
+/** Documented examples (AWS's AKIAIOSFODNN7EXAMPLE) and filler like ghp_xxxx… are not secrets. */
+function looksLikeRealToken(secret) {
+    if (/example/i.test(secret))
+        return false;
+    return new Set(secret).size >= 6;
+}
+/** An AWS secret access key is 40 base64 characters and, being random, mixes cases and digits. */
+function looksLikeAwsSecret(s) {
+    return /[a-z]/.test(s) && /[A-Z]/.test(s) && /[0-9]/.test(s) && looksLikeRealToken(s);
+}
+const PLACEHOLDER_WORDS = [
+    'changeme',
+    'change_me',
+    'change-me',
+    'example',
+    'placeholder',
+    'dummy',
+    'redacted',
+    'your_',
+    'your-',
+    'yourpass',
+    'xxxx',
+    '****',
+    '....',
+    '…',
+    'todo',
+    'fixme',
+    'sample',
+    'fake',
+    'notasecret',
+    'not-a-secret',
+    'not_a_secret',
+    'replace',
+    'insert',
+    'secret_here',
+    'password_here',
+];
+const TRIVIAL_VALUES = new Set([
+    'password',
+    'passwd',
+    'secret',
+    'secrets',
+    'testing',
+    'undefined',
+    'string',
+    'required',
+    'optional',
+    'default',
+    'bearer',
+    'hidden',
+    'masked',
+    'invalid',
+    'missing',
+    'unknown',
+    'enabled',
+    'disabled',
+]);
+/**
+ * A `password = "..."` value worth reporting: at least 6 characters, no whitespace (prose, such as
+ * an error message), not a template or variable reference, not a placeholder word, not an
+ * environment variable's name.
+ */
+function isNonTrivialValue(value) {
+    const v = value.trim();
+    if (v.length < 6 || /\s/.test(v))
+        return false;
+    if (/^(.)\1*$/.test(v))
+        return false;
+    if (/\$\{|\{\{|\{%|%\(|%s|^\$[A-Za-z_{(]|^<.*>$|^\{.*\}$|process\.env|os\.environ|getenv/i.test(v))
+        return false;
+    // GITHUB_TOKEN, DB_PASSWORD: the name of a variable that holds the secret, not the secret.
+    if (/^[A-Z][A-Z0-9_]*$/.test(v))
+        return false;
+    const lower = v.toLowerCase();
+    if (TRIVIAL_VALUES.has(lower))
+        return false;
+    return !PLACEHOLDER_WORDS.some((w) => lower.includes(w));
+}
+/** The identifier (or JSON key) ends with one of these words, then `=`, `:`, `:=` or `=>`. */
+const SECRET_KEYS = 'password|passwd|pwd|passphrase|secret|secret_?key|client_?secret|token|auth_?token|access_?token|' +
+    'refresh_?token|api_?key|apikey|access_?key|private_?key|credentials?';
+const BUILTIN_SECRET_RULES = [
+    {
+        name: 'aws-access-key-id',
+        family: 'token',
+        regex: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
+        accept: looksLikeRealToken,
+        // "and the secret key near it": a 40-character base64 token within a few lines.
+        near: {
+            name: 'aws-secret-access-key',
+            regex: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+            window: 400,
+            accept: looksLikeAwsSecret,
+        },
+    },
+    {
+        name: 'aws-secret-access-key',
+        family: 'assignment',
+        regex: /secret_?access_?key["']?\s*(?::=|=>|[:=])\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+        group: 1,
+        accept: looksLikeAwsSecret,
+    },
+    {
+        name: 'github-token',
+        family: 'token',
+        regex: /\bgh[pousr]_[A-Za-z0-9]{36,251}\b/g,
+        accept: looksLikeRealToken,
+    },
+    {
+        name: 'github-fine-grained-token',
+        family: 'token',
+        regex: /\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g,
+        keyword: 'github_pat_',
+        accept: looksLikeRealToken,
+    },
+    {
+        // Only a header followed by key material: code that merely checks for the header is fine.
+        name: 'private-key',
+        family: 'token',
+        regex: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?=[\s\S]{0,200}?[A-Za-z0-9+/=]{40})/g,
+        keyword: 'PRIVATE KEY',
+    },
+    {
+        name: 'slack-token',
+        family: 'token',
+        regex: /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
+        keyword: 'xox',
+        accept: looksLikeRealToken,
+    },
+    {
+        name: 'slack-webhook',
+        family: 'token',
+        regex: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,}\/B[A-Z0-9]{6,}\/[A-Za-z0-9]{20,}/g,
+        keyword: 'hooks.slack.com',
+        accept: looksLikeRealToken,
+    },
+    {
+        name: 'stripe-live-key',
+        family: 'token',
+        regex: /\b(?:sk|rk)_live_[A-Za-z0-9]{20,}\b/g,
+        keyword: '_live_',
+        accept: looksLikeRealToken,
+    },
+    {
+        name: 'google-api-key',
+        family: 'token',
+        regex: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g,
+        keyword: 'AIza',
+        accept: looksLikeRealToken,
+    },
+    {
+        name: 'npm-token',
+        family: 'token',
+        regex: /\bnpm_[A-Za-z0-9]{36}\b/g,
+        keyword: 'npm_',
+        accept: looksLikeRealToken,
+    },
+    {
+        name: 'pypi-token',
+        family: 'token',
+        regex: /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/g,
+        keyword: 'pypi-',
+    },
+    {
+        // `password = "..."`, `secret: '...'`, `"api_key": "..."`, `password: str = "..."`. Quoted values only.
+        name: 'generic-secret-assignment',
+        family: 'assignment',
+        regex: new RegExp(`(?:${SECRET_KEYS})["']?(?:\\s*:\\s*[A-Za-z_][\\w.]*(?:\\[[^\\]\\n]*\\])?)?\\s*(?::=|=>|[:=])\\s*` +
+            '(["\'`])([^"\'`\\r\\n]{1,200})\\1', 'gi'),
+        group: 2,
+        accept: isNonTrivialValue,
+    },
+];
+/**
+ * One pass per family: a blob where the family's regex finds nothing skips all of its rules. Each
+ * regex must match somewhere inside every match of every rule of its family.
+ */
+const SECRET_FAMILIES = {
+    token: /AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|PRIVATE KEY|xox[abprs]-|hooks\.slack\.com|_live_|AIza|npm_|pypi-/,
+    assignment: new RegExp(SECRET_KEYS, 'i'),
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/secret-scan.js
+
+
+
+/** Put on the line of a false positive (or on the line above it) to silence the secret scan there. */
+const ALLOW_SECRET_MARKER = 'ferry:allow-secret';
+/** How many leading hex digits of a fingerprint messages show; any prefix of 8+ digits works. */
+const FINGERPRINT_DISPLAY_CHARS = 16;
+const scannerCache = new WeakMap();
+/** The built-in rules plus the user's, and the fingerprint allow list (cached per settings object). */
+function secretScannerFor(settings) {
+    let s = scannerCache.get(settings);
+    if (s)
+        return s;
+    const user = settings.secretPatterns.map((spec, i) => {
+        const p = parseSecretPattern(spec, undefined, i);
+        return { name: p.name, regex: p.regex, group: 'secret' };
+    });
+    const allowed = settings.allowedSecretFingerprints.map((f) => f.toLowerCase());
+    s = {
+        rules: [...BUILTIN_SECRET_RULES, ...user],
+        isAllowedFingerprint: (fp) => allowed.some((a) => fp.startsWith(a)),
+    };
+    scannerCache.set(settings, s);
+    return s;
+}
+function fingerprintOf(secret) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(secret, 'utf8').digest('hex');
+}
+/** At most the first 4 characters, and fewer for short secrets, so a password is never guessable. */
+function redactSecret(secret) {
+    const shown = Math.min(4, Math.floor(secret.length / 4));
+    return `${secret.slice(0, shown)}…`;
+}
+/** Line starts, computed only for blobs that have a hit. */
+class LineIndex {
+    text;
+    starts;
+    constructor(text) {
+        this.text = text;
+    }
+    locate(index) {
+        if (!this.starts) {
+            this.starts = [0];
+            for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1))
+                this.starts.push(i + 1);
+        }
+        const s = this.starts;
+        let lo = 0;
+        let hi = s.length - 1;
+        while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (s[mid] <= index)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        const lineEnd = lo + 1 < s.length ? s[lo + 1] - 1 : this.text.length;
+        return { line: lo + 1, column: index - s[lo] + 1, lineStart: s[lo], lineEnd };
+    }
+    /** The text of the line before the given line start ('' on the first line). */
+    previousLine(lineStart) {
+        if (lineStart === 0)
+            return '';
+        const prevStart = this.text.lastIndexOf('\n', lineStart - 2) + 1;
+        return this.text.slice(prevStart, lineStart - 1);
+    }
+}
+function secretOf(m, group) {
+    if (group === undefined)
+        return { text: m[0], index: m.index };
+    const g = typeof group === 'number' ? m[group] : m.groups?.[group];
+    if (g === undefined)
+        return { text: m[0], index: m.index };
+    // The group's own offset: the first occurrence of its text at or after the match start.
+    const off = m[0].indexOf(g, typeof group === 'number' && group > 0 ? 1 : 0);
+    return { text: g, index: m.index + Math.max(0, off) };
+}
+/** The private key block up to its END marker: the fingerprint then covers the whole key. */
+function privateKeyBlock(text, start) {
+    const end = text.indexOf('-----END', start);
+    if (end < 0 || end - start > 16384)
+        return text.slice(start, start + 200);
+    const close = text.indexOf('-----', end + 8);
+    return text.slice(start, close < 0 ? end + 8 : close + 5);
+}
+/** Every secret in one text that is not allowed by a marker comment or a fingerprint. */
+function scanTextForSecrets(text, scanner) {
+    const hits = [];
+    let lines;
+    const seen = new Set();
+    const record = (rule, secret, index) => {
+        const key = `${index}:${secret}`;
+        if (seen.has(key))
+            return;
+        seen.add(key);
+        lines ??= new LineIndex(text);
+        const loc = lines.locate(index);
+        const lineText = text.slice(loc.lineStart, loc.lineEnd);
+        if (lineText.includes(ALLOW_SECRET_MARKER) ||
+            lines.previousLine(loc.lineStart).includes(ALLOW_SECRET_MARKER))
+            return;
+        const fingerprint = fingerprintOf(secret);
+        if (scanner.isAllowedFingerprint(fingerprint))
+            return;
+        hits.push({
+            rule,
+            line: loc.line,
+            column: loc.column,
+            fingerprint,
+            redacted: redactSecret(secret),
+            secret,
+        });
+    };
+    const families = new Map();
+    for (const rule of scanner.rules) {
+        if (rule.family) {
+            let open = families.get(rule.family);
+            if (open === undefined)
+                families.set(rule.family, (open = SECRET_FAMILIES[rule.family].test(text)));
+            if (!open)
+                continue;
+        }
+        if (rule.keyword && !text.includes(rule.keyword))
+            continue;
+        const re = rule.regex;
+        re.lastIndex = 0;
+        for (let m = re.exec(text); m; m = re.exec(text)) {
+            if (m[0] === '') {
+                re.lastIndex++;
+                continue;
+            }
+            const s = secretOf(m, rule.group);
+            if (rule.accept && !rule.accept(s.text))
+                continue;
+            const secretText = rule.name === 'private-key' ? privateKeyBlock(text, m.index) : s.text;
+            record(rule.name, secretText, s.index);
+            if (rule.near)
+                scanNear(text, m.index, rule.near, record);
+        }
+    }
+    return hits.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+function scanNear(text, at, near, record) {
+    const from = Math.max(0, at - near.window);
+    const window = text.slice(from, Math.min(text.length, at + near.window));
+    const re = new RegExp(near.regex.source, near.regex.flags);
+    for (let m = re.exec(window); m; m = re.exec(window)) {
+        if (near.accept && !near.accept(m[0]))
+            continue;
+        record(near.name, m[0], from + m.index);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/blob-scan.js
+
+
+
+
+
+/** Blobs above this size are not read by the gates (and the user is told). */
+const MAX_SCANNED_BLOB_BYTES = 1024 * 1024;
+/** Reads kept in flight, so a `cat-file --batch` pipe never waits on JavaScript. */
+const READ_CONCURRENCY = 64;
+/** Git's own binary test: a NUL byte in the first 8000 bytes. */
+const BINARY_PROBE_BYTES = 8000;
+/** Per-file warnings beyond this many are summed up in one. */
+const MAX_SKIP_WARNINGS = 20;
+/**
+ * Read each added or modified blob once and run the secret scan and the import-closure check on
+ * it. Deletions, submodules and symlinks (their blob is a path) are not read.
+ */
+async function blob_scan_checkChangedBlobs(input, checks) {
+    if (!checks.secrets && !checks.imports)
+        return [];
+    const prefix = contextPrefix(input);
+    const scanner = checks.secrets ? secretScannerFor(input.settings) : undefined;
+    const work = input.changes.filter((c) => c.change !== 'deleted' &&
+        c.oid !== undefined &&
+        c.mode !== '160000' &&
+        c.mode !== '120000' &&
+        (checks.secrets || isImportCheckedFile(c.sourcePath)));
+    // Identical content at several paths (empty __init__.py files, copies) is read and scanned once.
+    const byOid = new Map();
+    for (const c of work) {
+        const group = byOid.get(c.oid);
+        if (group)
+            group.push(c);
+        else
+            byOid.set(c.oid, [c]);
+    }
+    const groups = [...byOid.values()];
+    const findings = [];
+    const large = [];
+    const binary = [];
+    const check = (group, blob) => {
+        if (blob === undefined) {
+            for (const c of group) {
+                findings.push({
+                    severity: 'error',
+                    code: 'gate-unreadable',
+                    file: c.sourcePath,
+                    message: `${prefix}blob ${c.oid} of ${c.sourcePath} could not be read, so it was not checked for leaks. Fix: fetch the full history of the source (fetch-depth: 0) and run again.`,
+                });
+            }
+            return;
+        }
+        if (blob.length > MAX_SCANNED_BLOB_BYTES)
+            return void large.push(...group);
+        const probe = blob.length > BINARY_PROBE_BYTES ? blob.subarray(0, BINARY_PROBE_BYTES) : blob;
+        if (probe.includes(0))
+            return void binary.push(...group);
+        const text = blob.toString('utf8');
+        const hits = scanner ? scanTextForSecrets(text, scanner) : [];
+        for (const hit of hits)
+            registerSecret(hit.secret);
+        for (const c of group) {
+            for (const hit of hits)
+                findings.push(secretFinding(c, hit, prefix));
+            if (checks.imports && isImportCheckedFile(c.sourcePath)) {
+                for (const leak of findImportLeaks(c.sourcePath, text, input.sourcePaths, input.exportedSourcePaths)) {
+                    findings.push(importLeakFinding(c.sourcePath, leak, prefix));
+                }
+            }
+        }
+    };
+    let next = 0;
+    const worker = async () => {
+        while (next < groups.length) {
+            const group = groups[next++];
+            const size = group[0].size;
+            if (size !== undefined && size > MAX_SCANNED_BLOB_BYTES) {
+                large.push(...group);
+                continue;
+            }
+            check(group, await input.readBlob(group[0].oid));
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, groups.length) }, worker));
+    findings.push(...skipWarnings(large, binary, prefix, checks));
+    return findings.sort(byFileAndLine);
+}
+function secretFinding(c, hit, prefix) {
+    const where = c.targetPath !== c.sourcePath ? ` (exported as ${c.targetPath})` : '';
+    const fp = hit.fingerprint.slice(0, FINGERPRINT_DISPLAY_CHARS);
+    return {
+        severity: 'error',
+        code: 'secret',
+        file: c.sourcePath,
+        line: hit.line,
+        column: hit.column,
+        message: `${prefix}possible secret (${hit.rule}, '${hit.redacted}') in ${c.sourcePath}:${hit.line}${where}, ` +
+            `fingerprint ${fp}. Fix: remove it from the source and rotate it. If it is not a secret, ` +
+            `add the comment 'ferry:allow-secret' on that line or add ${fp} to ${SAFETY_INPUTS.allowedSecretFingerprints}.`,
+    };
+}
+function skipWarnings(large, binary, prefix, checks) {
+    const out = [];
+    const what = checks.secrets ? 'secret scan' : 'import check';
+    large.sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : 1));
+    for (const c of large.slice(0, MAX_SKIP_WARNINGS)) {
+        out.push({
+            severity: 'warning',
+            code: 'gate-skipped-large',
+            file: c.sourcePath,
+            message: `${prefix}${c.sourcePath} is larger than ${MAX_SCANNED_BLOB_BYTES / 1024 / 1024} MiB and was not read by the ${what}; review it by hand.`,
+        });
+    }
+    if (large.length > MAX_SKIP_WARNINGS) {
+        out.push({
+            severity: 'warning',
+            code: 'gate-skipped-large',
+            message: `${prefix}${large.length - MAX_SKIP_WARNINGS} more files larger than 1 MiB were not read by the ${what}.`,
+        });
+    }
+    if (binary.length && checks.secrets) {
+        const eg = binary
+            .map((c) => c.sourcePath)
+            .sort()
+            .slice(0, 5)
+            .join(', ');
+        out.push({
+            severity: 'notice',
+            code: 'gate-skipped-binary',
+            message: `${prefix}the secret scan skipped ${binary.length} binary file(s), e.g. ${eg}.`,
+        });
+    }
+    return out;
+}
+function byFileAndLine(a, b) {
+    // Summaries without a file (skipped binaries, ...) come after the per-file findings.
+    if ((a.file === undefined) !== (b.file === undefined))
+        return a.file === undefined ? 1 : -1;
+    const fa = a.file ?? '';
+    const fb = b.file ?? '';
+    if (fa !== fb)
+        return fa < fb ? -1 : 1;
+    return (a.line ?? 0) - (b.line ?? 0) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/forbidden.js
+
+
+/**
+ * Forbidden paths: include globs, and `!` exceptions that veto them. A path is forbidden when
+ * some pattern matches it and no exception does.
+ */
+function forbiddenMatcher(patterns) {
+    const inc = globsMatcher(patterns.filter((p) => !p.startsWith('!')));
+    const exc = globsMatcher(patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)));
+    if (!inc)
+        return () => false;
+    return (path) => inc(path) && !exc?.(path);
+}
+/**
+ * Most denylist patterns are `**\/NAME` with no other slash: those are tested against the base name
+ * alone. A `(?:.*\/)?` prefix per alternative makes one big full-path regex backtrack on every
+ * slash, which cost a second on 72k paths.
+ */
+function globsMatcher(patterns) {
+    if (patterns.length === 0)
+        return undefined;
+    const byName = [];
+    const byPath = [];
+    for (const p of patterns) {
+        const rest = p.replace(/^\/?\*\*\//, '');
+        if (rest !== p && !rest.includes('/') && !rest.includes('**'))
+            byName.push(compileGlob(rest).regexSource);
+        else
+            byPath.push(compileGlob(p).regexSource);
+    }
+    const nameRe = byName.length ? new RegExp(`^(?:${byName.join('|')})$`) : undefined;
+    const pathRe = byPath.length ? new RegExp(`^(?:${byPath.join('|')})$`) : undefined;
+    return (path) => {
+        if (nameRe && nameRe.test(path.slice(path.lastIndexOf('/') + 1)))
+            return true;
+        return pathRe !== undefined && pathRe.test(path);
+    };
+}
+const cache = new WeakMap();
+function cachedMatcher(patterns) {
+    let m = cache.get(patterns);
+    if (!m)
+        cache.set(patterns, (m = forbiddenMatcher(patterns)));
+    return m;
+}
+/**
+ * Gate 1. Forbidden paths win over the allowlist. Both the source path and the mapped target path
+ * are checked, so a mapping cannot smuggle a `.env` in or out of a pattern's reach.
+ */
+async function forbiddenPathGate(input) {
+    const forbidden = cachedMatcher(input.settings.forbiddenPaths);
+    const findings = [];
+    for (const c of input.changes) {
+        if (c.change === 'deleted')
+            continue;
+        if (!forbidden(c.targetPath) && (c.sourcePath === c.targetPath || !forbidden(c.sourcePath)))
+            continue;
+        const mapped = c.sourcePath !== c.targetPath ? ` (from ${c.sourcePath})` : '';
+        findings.push({
+            severity: 'error',
+            code: 'forbidden-path',
+            file: c.targetPath,
+            message: `${contextPrefix(input)}${c.targetPath}${mapped} matches a forbidden path pattern and is never ` +
+                `exported, whatever the allowlist says. Fix: exclude it in the allowlist (or delete it), or add an ` +
+                `exception '!${c.targetPath}' to forbidden-paths if it really holds no secret.`,
+        });
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/mass-delete.js
+
+
+/**
+ * Below this many files in the target the ratio says little (deleting 3 of 4 files is a normal
+ * edit), so the guard stays quiet.
+ */
+const MASS_DELETE_MIN_TARGET_FILES = 10;
+function deletePlan(input) {
+    const deletions = input.changes.reduce((n, c) => n + (c.change === 'deleted' ? 1 : 0), 0);
+    const ratio = input.targetFileCount > 0 ? deletions / input.targetFileCount : 0;
+    const exceeds = input.targetFileCount >= MASS_DELETE_MIN_TARGET_FILES && ratio > input.settings.maxDeleteRatio;
+    return { deletions, targetFileCount: input.targetFileCount, ratio, exceeds };
+}
+const pct = (x) => `${Math.round(x * 1000) / 10}%`;
+/** Gate 4. A broken allowlist must not wipe the public repository. */
+async function massDeleteGate(input) {
+    const p = deletePlan(input);
+    if (!p.exceeds)
+        return [];
+    const what = `${contextPrefix(input)}this export would delete ${p.deletions} of the target's ${p.targetFileCount} files ` +
+        `(${pct(p.ratio)}, limit ${pct(input.settings.maxDeleteRatio)})`;
+    if (input.settings.allowMassDelete) {
+        return [
+            {
+                severity: 'warning',
+                code: 'mass-delete',
+                message: `${what}; allowed by ${SAFETY_INPUTS.allowMassDelete}.`,
+            },
+        ];
+    }
+    return [
+        {
+            severity: 'error',
+            code: 'mass-delete',
+            message: `${what}. Nothing was pushed. Check the allowlist and the path map first: a typo there deletes ` +
+                `everything it stops matching. If the deletion is intended, set ${SAFETY_INPUTS.allowMassDelete}: true ` +
+                `(CLI --${SAFETY_INPUTS.allowMassDelete}) for this run, or raise ${SAFETY_INPUTS.maxDeleteRatio}.`,
+        },
+    ];
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/gates.js
+
+
+
+/** Gate 2. Secrets in the blobs this export adds or changes (and only those). */
+const secretScanGate = async (input) => input.settings.secretScan ? checkChangedBlobs(input, { secrets: true, imports: false }) : [];
+/** Gate 3. Exported Python and TS/JS files that import a source file the export leaves out. */
+const importClosureGate = async (input) => input.settings.importCheck ? checkChangedBlobs(input, { secrets: false, imports: true }) : [];
+
+/**
+ * All four gates. The two that read blobs share one pass over them. Findings come back in a
+ * stable order: forbidden paths, mass deletion, then per file and line.
+ */
+async function runGates(input) {
+    const [forbidden, massDelete, blobs] = await Promise.all([
+        forbiddenPathGate(input),
+        massDeleteGate(input),
+        blob_scan_checkChangedBlobs(input, { secrets: input.settings.secretScan, imports: input.settings.importCheck }),
+    ]);
+    return [...forbidden, ...massDelete, ...blobs];
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./lib/src/core/export/gates.js
+
+/**
+ * The one call site of the leak gates (src/core/safety). Every change set an export would commit
+ * goes through `runSafetyGates` before anything is pushed; settings are merged over the defaults
+ * (user forbidden paths add to the built-in denylist) and validated once per export.
+ */
+function resolveSafetySettings(input = {}) {
+    return parseSafetySettings(input);
+}
+function runSafetyGates(input) {
+    return runGates(input);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/path-map.js
+
+function parseMapRules(specs, vars = {}) {
+    const rules = specs.map((spec) => {
+        const eq = spec.indexOf('=');
+        if (eq < 0)
+            throw new ConfigurationError(`Invalid map rule '${spec}'. Expected FROM=TO, e.g. 'lobster/=lobster_custom_{package}/lobster/'.`);
+        const from = substitute(spec.slice(0, eq).trim().replace(/^\/+/, ''), vars);
+        const to = substitute(spec
+            .slice(eq + 1)
+            .trim()
+            .replace(/^\/+/, ''), vars);
+        for (const p of [from, to]) {
+            if (p.split('/').includes('..'))
+                throw new ConfigurationError(`Invalid map rule '${spec}': '..' is not allowed.`);
+        }
+        if ((from === '' || from.endsWith('/')) !== (to === '' || to.endsWith('/'))) {
+            throw new ConfigurationError(`Invalid map rule '${spec}': map a directory to a directory (both end in '/') or a file to a file.`);
+        }
+        return { from, to };
+    });
+    return rules.sort((a, b) => b.from.length - a.from.length);
+}
+function substitute(template, vars) {
+    return template.replace(/\{(\w+)\}/g, (m, k) => {
+        if (k in vars)
+            return vars[k];
+        throw new ConfigurationError(`Unknown placeholder ${m} in '${template}'. Known: ${Object.keys(vars)
+            .map((v) => `{${v}}`)
+            .join(', ') || 'none'}.`);
+    });
+}
+/** Map one source path to its target path. */
+function mapPath(path, rules) {
+    for (const r of rules) {
+        if (r.from === '')
+            return r.to + path;
+        if (r.from.endsWith('/') ? path.startsWith(r.from) : path === r.from)
+            return r.to + path.slice(r.from.length);
+    }
+    return path;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/types.js
+/** Ferry's default committer, so the same export makes the same commit id. */
+const DEFAULT_COMMITTER = {
+    name: 'ferry[bot]',
+    email: 'ferry@users.noreply.github.com',
+};
+const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
+const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
+
+;// CONCATENATED MODULE: ./lib/src/core/export/message.js
+
+
+/**
+ * Commit messages: the template (`{sha}`, `{short_sha}`, `{source_repo}`, `{message}`, plus any
+ * vars such as `{package}`) and the `Ferry-Origin-Rev: <sha>` trailer that lets the next run find
+ * the last exported revision without any state stored elsewhere.
+ */
+function renderMessage(template, source, sourceRepo, vars = {}) {
+    const body = substitute(template, {
+        ...vars,
+        sha: source.sha,
+        short_sha: source.sha.slice(0, 7),
+        source_repo: sourceRepo,
+        message: source.message.trim(),
+        subject: source.message.trim().split('\n')[0] ?? '',
+    });
+    return withTrailer(body, source.sha);
+}
+function withTrailer(message, sourceSha) {
+    const lines = message.replace(/\s+$/, '').split('\n');
+    // Drop a trailer copied along from an earlier export (history of a re-exported repo).
+    const kept = lines.filter((l) => !l.startsWith(`${ORIGIN_TRAILER}:`));
+    while (kept.length && kept[kept.length - 1].trim() === '')
+        kept.pop();
+    const last = kept[kept.length - 1] ?? '';
+    // Join an existing trailer block (a last paragraph of `Key: value` lines), else start one.
+    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
+    return `${kept.join('\n')}${inTrailerBlock ? '\n' : '\n\n'}${ORIGIN_TRAILER}: ${sourceSha}\n`;
+}
+/** The origin revision named by a commit message's trailer, if any (the last one wins). */
+function parseOriginTrailer(message) {
+    const re = new RegExp(`^${ORIGIN_TRAILER}: *([0-9a-f]{40}|[0-9a-f]{64})\\s*$`, 'gm');
+    let found;
+    for (let m = re.exec(message); m; m = re.exec(message))
+        found = m[1];
+    return found;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/project.js
+function projectEntries(entries, opts) {
+    const tree = new Map();
+    const exportedSourcePaths = new Set();
+    const sourcePaths = new Set();
+    const findings = [];
+    for (const e of entries) {
+        sourcePaths.add(e.path);
+        if (!opts.select(e.path))
+            continue;
+        if (e.mode === '160000' && opts.submodules !== 'keep') {
+            findings.push({
+                severity: 'warning',
+                code: 'submodule-skipped',
+                file: e.path,
+                message: `Submodule ${e.path} was skipped. Set submodules: keep to export it as a gitlink.`,
+            });
+            continue;
+        }
+        const target = opts.mapPath(e.path);
+        const prev = tree.get(target);
+        if (prev) {
+            findings.push({
+                severity: 'error',
+                code: 'map-collision',
+                file: e.path,
+                message: `${e.path} and ${prev.sourcePath} both map to ${target}. Fix the map rules so each target path has one source.`,
+            });
+            continue;
+        }
+        exportedSourcePaths.add(e.path);
+        tree.set(target, { mode: e.mode, oid: e.oid, size: e.size, sourcePath: e.path, origin: 'source' });
+    }
+    if (opts.mapped)
+        findings.push(...fileDirConflicts(tree));
+    return { tree, exportedSourcePaths, sourcePaths, findings };
+}
+/** A path that is both a file and a directory prefix cannot be written as one tree. */
+function fileDirConflicts(tree) {
+    const out = [];
+    for (const p of tree.keys()) {
+        let i = p.indexOf('/');
+        while (i > 0) {
+            const dir = p.slice(0, i);
+            if (tree.has(dir)) {
+                out.push({
+                    severity: 'error',
+                    code: 'map-collision',
+                    file: p,
+                    message: `Target path ${dir} is both a file and the directory of ${p}. Fix the map rules.`,
+                });
+                break;
+            }
+            i = p.indexOf('/', i + 1);
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/template.js
+
+
+
+function renderPlaceholders(text, vars) {
+    return text.replace(/\{(\w+)\}/g, (m, k) => (Object.hasOwn(vars, k) ? vars[k] : m));
+}
+async function readTemplate(dir, vars) {
+    const root = external_node_path_namespaceObject.resolve(dir);
+    const stat = await external_node_fs_namespaceObject.promises.stat(root).catch(() => undefined);
+    if (!stat?.isDirectory())
+        throw new ConfigurationError(`Template directory '${dir}' does not exist. Create it or drop the template input.`);
+    const out = [];
+    const walk = async (rel) => {
+        for (const d of await external_node_fs_namespaceObject.promises.readdir(external_node_path_namespaceObject.join(root, rel), { withFileTypes: true })) {
+            const r = rel ? `${rel}/${d.name}` : d.name;
+            if (d.isDirectory())
+                await walk(r);
+            else if (d.isFile()) {
+                const full = external_node_path_namespaceObject.join(root, r);
+                const raw = await external_node_fs_namespaceObject.promises.readFile(full);
+                const st = await external_node_fs_namespaceObject.promises.stat(full);
+                // Binary files (a NUL byte) are copied as they are.
+                const content = raw.includes(0) ? raw : Buffer.from(renderPlaceholders(raw.toString('utf8'), vars));
+                out.push({ path: renderPlaceholders(r, vars), mode: st.mode & 0o111 ? '100755' : '100644', content });
+            }
+        }
+    };
+    await walk('');
+    return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/context.js
+
+
+
+
+
+
+
+
+
+
+
+
+/** Build the ExportBuildContext (see types.ts) over a prepared scratch repository. */
+async function createBuildContext(p) {
+    const s = p.settings;
+    const vars = s.vars ?? {};
+    const matcher = compileAllowlist(p.rules);
+    const mapRules = parseMapRules(s.map ?? [], vars);
+    const preserveGlobs = (s.preserve ?? []).map((g) => renderPlaceholders(g, vars));
+    const template = s.templateDir ? await readTemplate(s.templateDir, vars) : [];
+    const templatePaths = new Set(template.map((t) => t.path));
+    const preserved = globSetMatcher(preserveGlobs);
+    const isPreserved = (t) => templatePaths.has(t) || preserved(t);
+    const committer = s.committer ?? DEFAULT_COMMITTER;
+    const git = p.scratch;
+    const readBlob = (oid) => p.blobs.read(oid);
+    const projections = new Map();
+    const targetTrees = new Map();
+    let templateBlobs;
+    const ctx = {
+        settings: s,
+        logger: p.logger,
+        git,
+        sourceGit: p.sourceGit,
+        sourceCommit: p.sourceCommit,
+        targetLabel: p.targetLabel,
+        select: (sp) => matcher.selects(sp),
+        mapPath: (sp) => mapPath(sp, mapRules),
+        isPreserved,
+        projectTree(rev) {
+            // Cached: a rebuild after a rejected push reuses the source side as it is.
+            let pr = projections.get(rev);
+            if (!pr) {
+                pr = readTree(git, rev).then((entries) => projectEntries(entries, {
+                    select: ctx.select,
+                    mapPath: ctx.mapPath,
+                    submodules: s.submodules ?? 'skip',
+                    mapped: mapRules.length > 0,
+                }));
+                projections.set(rev, pr);
+            }
+            return pr;
+        },
+        readTargetTree(commit) {
+            if (!commit)
+                return Promise.resolve(new Map());
+            let t = targetTrees.get(commit);
+            if (!t) {
+                t = readTree(git, commit).then((entries) => new Map(entries.map((e) => [e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' }])));
+                targetTrees.set(commit, t);
+            }
+            return t;
+        },
+        async overlayPreserved(projected, tipTree, isFirstExport) {
+            const renderTemplate = isFirstExport && template.length > 0;
+            if (!renderTemplate && !preserveGlobs.length && !templatePaths.size)
+                return projected;
+            const out = new Map(projected);
+            if (renderTemplate) {
+                templateBlobs ??= writeBlobs(git, template.map((t) => t.content));
+                const ids = await templateBlobs;
+                template.forEach((t, i) => out.set(t.path, { mode: t.mode, oid: ids[i], size: t.content.length, origin: 'template' }));
+            }
+            if (preserveGlobs.length || templatePaths.size) {
+                for (const [tp, e] of tipTree)
+                    if (isPreserved(tp))
+                        out.set(tp, { ...e, origin: 'preserved' });
+            }
+            return out;
+        },
+        async writeTree(tree, base) {
+            if (base) {
+                const changes = base.diff.changes.map((c) => {
+                    const e = c.change === 'deleted' ? undefined : tree.get(c.path);
+                    return { path: c.path, mode: e?.mode ?? '0', oid: e?.oid ?? '' };
+                });
+                return writeTreeIncremental(git, await ctx.treeOf(base.commit), changes, p.scratchDir);
+            }
+            const entries = [];
+            for (const [tp, e] of tree)
+                entries.push({ mode: e.mode, oid: e.oid, path: tp });
+            return writeTreeFromEntries(git, entries, p.scratchDir);
+        },
+        async treeOf(commit) {
+            if (!commit)
+                return EMPTY_TREE;
+            return git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+        },
+        diffTrees: diffTargetTrees,
+        async runGates(diff, projected, targetFileCount, context) {
+            const t0 = performance.now();
+            const sizes = await fillSizes(git, diff);
+            const findings = [];
+            const changed = diff.gateChanges
+                .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
+                .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid, size: sizes.get(c.oid) ?? -1 }));
+            findings.push(...(await checkLfsPointers(changed, s.lfs ?? 'warn', readBlob)));
+            findings.push(...(await checkSymlinks(projected.tree, readBlob)));
+            findings.push(...(await runSafetyGates({
+                changes: diff.gateChanges,
+                exportedSourcePaths: projected.exportedSourcePaths,
+                sourcePaths: projected.sourcePaths,
+                targetFileCount,
+                readBlob,
+                settings: p.safety,
+                context,
+            })));
+            p.stats.gatesMs += performance.now() - t0;
+            return findings;
+        },
+        formatMessage: (src) => renderMessage(s.messageTemplate ?? DEFAULT_MESSAGE_TEMPLATE, src, p.sourceRepo, vars),
+        withTrailer: withTrailer,
+        async readSourceCommit(sha) {
+            const out = await git.exec(['show', '-s', '--format=%an%x00%ae%x00%aI%x00%B', sha]);
+            const [name, email, date, ...rest] = out.split('\0');
+            return { sha, message: rest.join('\0'), author: { name, email, date } };
+        },
+        commit: (spec) => commitTree(git, spec.tree, spec.parents, spec.message, spec.author ?? s.author ?? committer, spec.committer ?? committer),
+        async lastExportedRev(tip) {
+            if (!tip)
+                return undefined;
+            // Walk back from the tip over what the scratch repo holds (the fetch may be shallow).
+            const out = await git.exec(['log', '--format=%B%x00', '-n', '500', tip]);
+            for (const msg of out.split('\0')) {
+                const rev = parseOriginTrailer(msg);
+                if (rev)
+                    return rev;
+            }
+            return undefined;
+        },
+    };
+    return ctx;
+}
+/** Bytes for the report: one batch-check for the blobs that changed (both sides). */
+async function fillSizes(git, diff) {
+    const sizes = await objectSizes(git, diff.oids.values());
+    for (const ch of diff.changes) {
+        if (ch.bytes !== undefined)
+            continue;
+        const oid = diff.oids.get(ch.path);
+        const size = oid ? sizes.get(oid) : undefined;
+        if (size !== undefined)
+            ch.bytes = size;
+    }
+    return sizes;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/push-loop.js
+
+
+
+/**
+ * A rejection because the ref moved. Besides `fetch first`/`non-fast-forward` (transport's
+ * rejected-stale), the server may lose the race inside receive-pack and answer
+ * `[remote rejected] (failed to update ref)` / `cannot lock ref ... but expected ...`.
+ */
+function targetMoved(r) {
+    if (r.status === 'rejected-stale')
+        return true;
+    return (r.status === 'rejected-other' &&
+        /failed to (update|lock) ref|cannot lock ref|but expected|incorrect old value|stale info/i.test(r.detail));
+}
+async function runPushLoop(ctx, build, io, opts) {
+    let buildMs = 0;
+    let pushMs = 0;
+    for (let attempt = 1;; attempt++) {
+        const baseTip = await io.fetchTip();
+        const t0 = performance.now();
+        const outcome = await build(ctx, baseTip);
+        buildMs += performance.now() - t0;
+        const done = (pushed) => ({ outcome, baseTip, pushed, attempts: attempt, buildMs, pushMs });
+        if (hasErrors(outcome.findings) || !outcome.tip || opts.dryRun)
+            return done(false);
+        const t1 = performance.now();
+        const res = await io.push(outcome.tip, baseTip);
+        pushMs += performance.now() - t1;
+        if (res.ok)
+            return done(true);
+        const statuses = [...res.refs.values()];
+        if (statuses.some((r) => r.status === 'rejected-workflow'))
+            throw io.workflowError();
+        if (!statuses.some(targetMoved)) {
+            const detail = statuses.map((r) => r.detail).join('; ') || res.stderr.trim().split('\n').pop() || 'unknown';
+            throw new RemoteError(`The push to ${ctx.targetLabel} was rejected: ${detail}.`);
+        }
+        if (attempt > opts.maxRetries) {
+            throw new RemoteError(`The push to ${ctx.targetLabel} was rejected ${attempt} times because the target kept moving. ` +
+                `Serialise runs with a 'concurrency:' group, or raise max-retries.`);
+        }
+        const delay = backoffDelay(attempt, opts.backoffBaseMs ?? 200, 5000);
+        opts.logger.info(`The target moved during the export (attempt ${attempt}); rebuilding on the new tip in ${delay} ms.`);
+        await sleep(delay);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/batch-check.js
+/**
+ * Object sizes through one long-lived `git cat-file --batch-check` process. History replay asks
+ * for a few sizes per commit over thousands of commits: a process per question would dominate.
+ * Requests are answered in order; callers may overlap.
+ */
+class SizeReader {
+    git;
+    child;
+    pending = '';
+    queue = [];
+    failed;
+    constructor(git) {
+        this.git = git;
+    }
+    start() {
+        if (this.child)
+            return this.child;
+        const child = this.git.spawn(['cat-file', '--batch-check=%(objectname) %(objectsize)']);
+        child.stdout.setEncoding('latin1');
+        child.stdout.on('data', (d) => this.onData(d));
+        child.stderr.resume();
+        child.stdin.on('error', () => undefined);
+        child.on('close', () => {
+            this.failed = new Error('git cat-file --batch-check exited');
+            for (const q of this.queue.splice(0))
+                q.resolve(q.got);
+        });
+        this.child = child;
+        return child;
+    }
+    onData(d) {
+        this.pending += d;
+        let nl;
+        while (this.queue.length && (nl = this.pending.indexOf('\n')) >= 0) {
+            const line = this.pending.slice(0, nl);
+            this.pending = this.pending.slice(nl + 1);
+            const q = this.queue[0];
+            q.want--;
+            // "<oid> <size>", or "<name> missing"
+            const sp = line.indexOf(' ');
+            if (sp > 0 && !line.endsWith(' missing'))
+                q.got.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+            if (q.want === 0) {
+                this.queue.shift();
+                q.resolve(q.got);
+            }
+        }
+    }
+    /** Sizes of the given objects; missing objects are absent from the map. */
+    sizes(oids) {
+        const uniq = [...new Set(oids)];
+        if (!uniq.length)
+            return Promise.resolve(new Map());
+        const child = this.start();
+        if (this.failed)
+            return Promise.reject(this.failed);
+        return new Promise((resolve) => {
+            this.queue.push({ want: uniq.length, got: new Map(), resolve });
+            child.stdin.write(uniq.join('\n') + '\n');
+        });
+    }
+    async close() {
+        if (!this.child || this.failed)
+            return;
+        const done = new Promise((r) => this.child.on('close', () => r()));
+        this.child.stdin.end();
+        await done;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/fast-import.js
+
+
+
+
+/** Flush the text buffer to git once it reaches this size (one write per ~64 KiB, not per line). */
+const CHUNK = 1 << 16;
+/**
+ * One `git fast-import` process writing commits into `git`'s repository. File contents are
+ * referenced by existing blob id (no blob data is streamed), so the repository must see the source
+ * objects (e.g. through alternates). The stream carries no wall-clock data: the same commits in
+ * give the same commit ids out. Commits land on `ref` (a scratch ref); `finish()` returns their ids.
+ */
+class FastImportWriter {
+    ref;
+    marksFile;
+    child;
+    stderr = [];
+    exited;
+    args;
+    text = '';
+    nextMark = 1;
+    failed;
+    aborted = false;
+    constructor(ref, marksFile, git) {
+        this.ref = ref;
+        this.marksFile = marksFile;
+        this.args = [
+            'fast-import',
+            '--quiet',
+            '--done',
+            '--force',
+            '--date-format=raw',
+            `--export-marks=${marksFile}`,
+        ];
+        this.child = git.spawn(this.args);
+        this.child.stdout.resume();
+        this.child.stderr.on('data', (d) => this.stderr.push(d));
+        this.child.stdin.on('error', (e) => (this.failed ??= e));
+        this.exited = new Promise((resolve) => {
+            this.child.on('error', (e) => {
+                this.failed ??= e;
+                resolve(128);
+            });
+            this.child.on('close', (code) => resolve(code ?? 128));
+        });
+    }
+    static async open(git, ref) {
+        const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-fi-'));
+        return new FastImportWriter(ref, external_node_path_namespaceObject.join(dir, 'marks'), git);
+    }
+    /** Queue a commit; returns its mark (`:N`), usable as a later commit's `from`. */
+    async commit(c) {
+        const mark = this.nextMark++;
+        const msg = Buffer.from(c.message, 'utf8');
+        // `reset` first: a ref left by an earlier build in the same repo must not become a parent
+        let t = mark === 1 ? `reset ${this.ref}\n\n` : '';
+        t += `commit ${this.ref}\nmark :${mark}\n`;
+        t += `author ${ident(c.author)}\ncommitter ${ident(c.committer)}\n`;
+        t += `data ${msg.length}\n`;
+        this.text += t;
+        await this.flush(true);
+        await this.write(msg);
+        this.text += c.from ? `\nfrom ${c.from}\n` : '\n';
+        for (const op of c.ops) {
+            if (op.op === 'M')
+                this.text += `M ${op.mode} ${op.oid} ${quotePath(op.path)}\n`;
+            else if (op.op === 'D')
+                this.text += `D ${quotePath(op.path)}\n`;
+            else
+                this.text += 'deleteall\n';
+            if (this.text.length >= CHUNK)
+                await this.flush(false);
+        }
+        this.text += '\n';
+        await this.flush(false);
+        return `:${mark}`;
+    }
+    /** Close the stream; the commit id of every mark, in mark order. */
+    async finish() {
+        this.text += 'done\n';
+        await this.flush(true);
+        this.child.stdin.end();
+        const code = await this.exited;
+        if (this.failed && code === 0)
+            throw this.failed;
+        if (code !== 0)
+            throw new GitError(this.args, code, Buffer.concat(this.stderr).toString('utf8'));
+        const marks = new Map();
+        const text = await external_node_fs_namespaceObject.promises.readFile(this.marksFile, 'utf8').catch(() => '');
+        for (const line of text.split('\n')) {
+            const sp = line.indexOf(' ');
+            if (sp > 0)
+                marks.set(line.slice(0, sp), line.slice(sp + 1));
+        }
+        await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.dirname(this.marksFile), { recursive: true, force: true });
+        return marks;
+    }
+    /** Kill the process: nothing it was given updates any ref. */
+    async abort() {
+        if (this.aborted)
+            return;
+        this.aborted = true;
+        this.child.kill('SIGKILL');
+        await this.exited;
+        await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.dirname(this.marksFile), { recursive: true, force: true });
+    }
+    async flush(always) {
+        if (!this.text || (!always && this.text.length < CHUNK))
+            return;
+        const t = this.text;
+        this.text = '';
+        await this.write(t);
+    }
+    async write(data) {
+        if (this.failed)
+            throw this.failed;
+        if (this.child.stdin.write(data))
+            return;
+        await new Promise((resolve, reject) => {
+            const onDrain = () => {
+                this.child.removeListener('close', onClose);
+                resolve();
+            };
+            const onClose = () => {
+                this.child.stdin.removeListener('drain', onDrain);
+                reject(new GitError(this.args, this.child.exitCode ?? 128, Buffer.concat(this.stderr).toString('utf8')));
+            };
+            this.child.stdin.once('drain', onDrain);
+            this.child.once('close', onClose);
+        });
+    }
+}
+/** `Name <email> <epoch> <tz>`; fast-import rejects `<`, `>` and LF inside the name or email. */
+function ident(p) {
+    const clean = (s) => s.replace(/[<>\n]/g, '').trim();
+    return `${clean(p.name)} <${clean(p.email)}> ${p.date}`;
+}
+/** fast-import reads a path raw unless it starts with `"` or holds a LF: then it must be C-quoted. */
+function quotePath(p) {
+    if (!p.startsWith('"') && !p.includes('\n'))
+        return p;
+    return `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/log-reader.js
+
+/** Header fields after the \x01 marker; the message is the 9th NUL-terminated field. */
+const FORMAT = '%x01%H%x00%P%x00%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%B';
+const HEADER_FIELDS = 8;
+/**
+ * The first-parent line of `range`, oldest first, each commit with its raw diff against its first
+ * parent (merges included, diffed against the first parent). One `git log` process for the whole
+ * range, parsed incrementally as it streams, with backpressure: a slow consumer pauses git.
+ */
+async function* readFirstParentLog(git, range) {
+    const args = [
+        'log',
+        '--first-parent',
+        '--reverse',
+        '--raw',
+        '-z',
+        '--no-abbrev',
+        '--no-renames',
+        '--diff-merges=first-parent',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--no-mailmap',
+        '--date=raw',
+        `--format=${FORMAT}`,
+        range.from ? `${range.from}..${range.to}` : range.to,
+        '--',
+    ];
+    const child = git.spawn(args);
+    const stderr = [];
+    child.stderr.on('data', (d) => stderr.push(d));
+    const exited = new Promise((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (code) => resolve(code ?? 128));
+    });
+    child.stdin.end();
+    const parser = new LogParser();
+    let finished = false;
+    try {
+        for await (const chunk of child.stdout) {
+            for (const c of parser.push(chunk))
+                yield c;
+        }
+        const last = parser.end();
+        const code = await exited;
+        if (code !== 0)
+            throw new GitError(args, code, Buffer.concat(stderr).toString('utf8'));
+        if (last)
+            yield last;
+        finished = true;
+    }
+    finally {
+        if (!finished && child.exitCode === null)
+            child.kill('SIGKILL');
+    }
+}
+/**
+ * Incremental parser of `log --raw -z --format=FORMAT` output. The stream is a sequence of
+ * NUL-terminated tokens: `\x01sha`, 7 more header fields, the message, then per changed path a
+ * `:modes oids status` token and a path token. Header and message tokens are read by position,
+ * so a message may contain any byte except NUL.
+ */
+class LogParser {
+    rest = Buffer.alloc(0);
+    state = { kind: 'raw' };
+    current;
+    pendingMeta;
+    /** Feed a chunk; returns the commits completed by it. */
+    push(chunk) {
+        const buf = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+        const done = [];
+        let start = 0;
+        for (;;) {
+            const nul = buf.indexOf(0, start);
+            if (nul < 0)
+                break;
+            const c = this.token(buf.subarray(start, nul));
+            if (c)
+                done.push(c);
+            start = nul + 1;
+        }
+        this.rest = start < buf.length ? Buffer.from(buf.subarray(start)) : Buffer.alloc(0);
+        return done;
+    }
+    /** End of stream: the last commit, if any. */
+    end() {
+        if (this.rest.length) {
+            const tail = this.rest;
+            this.rest = Buffer.alloc(0);
+            const c = this.token(tail);
+            if (c)
+                throw new Error('git log output ended inside a commit header');
+        }
+        const c = this.current;
+        this.current = undefined;
+        if (this.state.kind === 'header' || this.state.kind === 'path')
+            throw new Error('git log output ended in the middle of a commit');
+        return c;
+    }
+    /** Handle one token; returns a commit when this token starts the next one. */
+    token(tok) {
+        const st = this.state;
+        if (st.kind === 'header') {
+            const s = tok.toString('utf8');
+            const c = this.current;
+            switch (st.field) {
+                case 1:
+                    c.parents = s ? s.split(' ') : [];
+                    break;
+                case 2:
+                    c.authorName = s;
+                    break;
+                case 3:
+                    c.authorEmail = s;
+                    break;
+                case 4:
+                    c.authorDate = s;
+                    break;
+                case 5:
+                    c.committerName = s;
+                    break;
+                case 6:
+                    c.committerEmail = s;
+                    break;
+                case 7:
+                    c.committerDate = s;
+                    break;
+            }
+            this.state = st.field + 1 < HEADER_FIELDS ? { kind: 'header', field: st.field + 1 } : { kind: 'message' };
+            return undefined;
+        }
+        if (st.kind === 'message') {
+            this.current.message = tok.toString('utf8');
+            this.state = { kind: 'raw' };
+            return undefined;
+        }
+        if (st.kind === 'path') {
+            this.current.changes.push({ ...this.pendingMeta, path: tok.toString('utf8') });
+            this.pendingMeta = undefined;
+            this.state = { kind: 'raw' };
+            return undefined;
+        }
+        // 'raw': skip the separators git puts between the message and the diff
+        let i = 0;
+        while (i < tok.length && (tok[i] === 0x0a || tok[i] === 0x0d))
+            i++;
+        if (i === tok.length)
+            return undefined;
+        if (tok[i] === 0x01) {
+            const finished = this.current;
+            this.current = {
+                sha: tok.subarray(i + 1).toString('latin1'),
+                parents: [],
+                authorName: '',
+                authorEmail: '',
+                authorDate: '',
+                committerName: '',
+                committerEmail: '',
+                committerDate: '',
+                message: '',
+                changes: [],
+            };
+            this.state = { kind: 'header', field: 1 };
+            return finished;
+        }
+        if (tok[i] === 0x3a /* ':' */) {
+            // ":100644 100644 <old> <new> M"
+            const meta = tok.subarray(i + 1).toString('latin1');
+            const f = meta.split(' ');
+            if (f.length < 5)
+                throw new Error(`unexpected git log --raw entry ':${meta}'`);
+            this.pendingMeta = { srcMode: f[0], dstMode: f[1], srcOid: f[2], dstOid: f[3], status: f[4][0] };
+            this.state = { kind: 'path' };
+            return undefined;
+        }
+        throw new Error(`unexpected git log output near '${tok.subarray(i, i + 40).toString('utf8')}'`);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/author-map.js
+
+
+class AuthorMap {
+    /** commit email (lowercase) → { by commit name (lowercase) | '' for any name → replacement } */
+    byEmail = new Map();
+    get size() {
+        return this.byEmail.size;
+    }
+    add(commitEmail, commitName, to) {
+        const key = commitEmail.toLowerCase();
+        let names = this.byEmail.get(key);
+        if (!names)
+            this.byEmail.set(key, (names = new Map()));
+        names.set((commitName ?? '').toLowerCase(), to);
+    }
+    map(p) {
+        const names = this.byEmail.get(p.email.toLowerCase());
+        if (!names)
+            return p;
+        const e = names.get(p.name.toLowerCase()) ?? names.get('');
+        if (!e)
+            return p;
+        return { name: e.name ?? p.name, email: e.email ?? p.email };
+    }
+    /** Apply the map to `Co-authored-by:` / `Signed-off-by:`-style lines naming a person. */
+    mapMessage(message) {
+        if (!this.byEmail.size)
+            return message;
+        return message.replace(/^((?:Co-authored-by|Signed-off-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Suggested-by|Helped-by):[ \t]*)([^<\n]*?)[ \t]*<([^>\n]*)>[ \t]*$/gim, (_m, key, name, email) => {
+            const p = this.map({ name, email });
+            return `${key}${p.name} <${p.email}>`;
+        });
+    }
+}
+const LINE = /^\s*([^<#]*?)\s*<([^>]*)>(?:\s*([^<#]*?)\s*<([^>]*)>)?\s*(?:#.*)?$/;
+function parseAuthorMap(text, file = 'author map') {
+    const map = new AuthorMap();
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const m = LINE.exec(line);
+        if (!m)
+            throw new ConfigurationError(`Cannot read '${line}'. Expected mailmap lines such as 'Public Name <public@example.com> <internal@corp.example>'.`, { file, line: i + 1 });
+        const [, name1, email1, name2, email2] = m;
+        if (email2 === undefined) {
+            // "Public Name <commit@email>": only the name changes
+            if (!name1)
+                throw new ConfigurationError(`'${line}' maps nothing: give a name, or a second <email>.`, {
+                    file,
+                    line: i + 1,
+                });
+            map.add(email1, undefined, { name: name1 });
+        }
+        else {
+            map.add(email2, name2 || undefined, { name: name1 || undefined, email: email1 || undefined });
+        }
+    });
+    return map;
+}
+async function loadAuthorMap(opts) {
+    if (opts.text !== undefined)
+        return parseAuthorMap(opts.text, opts.file);
+    if (!opts.file)
+        return new AuthorMap();
+    const text = await external_node_fs_namespaceObject.promises.readFile(opts.file, 'utf8').catch((e) => {
+        throw new ConfigurationError(e.code === 'ENOENT'
+            ? `Author map file '${opts.file}' does not exist. Create it (mailmap format) or drop the author-map input.`
+            : `Cannot read author map '${opts.file}': ${e.message}`);
+    });
+    return parseAuthorMap(text, opts.file);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/settings.js
+const DEFAULT_SCRUB_TEMPLATE = 'Internal change {short_sha}';
+/**
+ * `since` value that replays the whole first-parent history from the root commit instead of
+ * starting with one snapshot commit.
+ */
+const SINCE_ROOT = 'root';
+/** Ref the replay writes in the scratch repo (never pushed under this name). */
+const HISTORY_REF = 'refs/ferry/history';
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/base.js
+
+
+async function resolveBase(ctx, tip) {
+    const s = ctx.settings;
+    const src = ctx.sourceGit;
+    const head = ctx.sourceCommit;
+    const last = s.force ? undefined : await ctx.lastExportedRev(tip);
+    if (last) {
+        if (!(await src.tryRevParse(last))) {
+            if (await src.isShallow())
+                throw new ConfigurationError(`History mode needs the source history back to ${last}, the last exported revision, but the source checkout is shallow. Check out with fetch-depth: 0 (actions/checkout) or run git fetch --unshallow.`);
+            throw new ConfigurationError(`The last exported revision ${last} (the Ferry-Origin-Rev trailer on ${ctx.targetLabel}) is not in the source repository: was the source history rewritten? Set force to start a new target history, or fetch that revision.`);
+        }
+        if (last === head || (await src.isAncestor(last, head)))
+            return { kind: 'trailer', rev: last, committerDate: await dateOf(ctx, last), note: `last exported ${last}` };
+        if (await src.isAncestor(head, last))
+            return {
+                kind: 'ahead',
+                rev: last,
+                committerDate: '',
+                note: `${ctx.targetLabel} already carries ${last}, which is newer than ${head}: nothing to replay.`,
+            };
+        throw new ConfigurationError(`The last exported revision ${last} is not an ancestor of ${head}: the source history diverged from what was exported. Export a revision that contains ${last.slice(0, 7)}, or set force to start a new target history.`);
+    }
+    if (s.since && s.since.trim().toLowerCase() === SINCE_ROOT) {
+        if (await src.isShallow())
+            throw new ConfigurationError(`since: ${SINCE_ROOT} replays the whole history, but the source checkout is shallow. Check out with fetch-depth: 0.`);
+        return { kind: 'root', committerDate: '@0 +0000', note: 'replaying from the root commit' };
+    }
+    if (s.since) {
+        const rev = await src.tryRevParse(s.since);
+        if (!rev)
+            throw new ConfigurationError(`since: revision '${s.since}' was not found in the source repository${(await src.isShallow()) ? ' (the checkout is shallow: use fetch-depth: 0)' : ''}.`);
+        if (rev !== head && !(await src.isAncestor(rev, head)))
+            throw new ConfigurationError(`since: ${s.since} (${rev.slice(0, 7)}) is not an ancestor of ${head.slice(0, 7)}.`);
+        return { kind: 'since', rev, committerDate: await dateOf(ctx, rev), note: `first run, since ${rev}` };
+    }
+    return { kind: 'snapshot', rev: head, committerDate: await dateOf(ctx, head), note: 'first run: snapshot commit' };
+}
+async function dateOf(ctx, rev) {
+    const raw = await ctx.sourceGit.exec(['show', '-s', '--date=raw', '--format=%cd', rev]);
+    return `@${raw.trim()}`;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/scrub.js
+
+
+function compileRegexes(patterns, what) {
+    return patterns.map((p) => {
+        try {
+            return new RegExp(p, 'm');
+        }
+        catch (e) {
+            throw new ConfigurationError(`Invalid ${what} pattern '${p}': ${e.message}. Use JavaScript regular expression syntax.`);
+        }
+    });
+}
+function compileScrubber(opts) {
+    const lineRes = compileRegexes(opts.lines ?? [], 'scrub-lines');
+    const msgRes = compileRegexes(opts.messages ?? [], 'scrub-messages');
+    return {
+        scrub(message, vars) {
+            if (msgRes.some((re) => re.test(message)))
+                return renderPlaceholders(opts.template, vars).trim() + '\n';
+            if (!lineRes.length)
+                return message;
+            const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
+            // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
+            const out = [];
+            for (const l of kept)
+                if (!(l.trim() === '' && (out.length === 0 || out[out.length - 1].trim() === '')))
+                    out.push(l);
+            while (out.length && out[out.length - 1].trim() === '')
+                out.pop();
+            return out.length ? out.join('\n') + '\n' : renderPlaceholders(opts.template, vars).trim() + '\n';
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/state.js
+const GITLINK = '160000';
+const SYMLINK = '120000';
+const ZERO_MODE = '000000';
+class ReplayState {
+    opts;
+    /** Target path → entry, the whole target tree after the steps so far. */
+    tree;
+    exportedSourcePaths;
+    sourcePaths;
+    frozen;
+    symlinks = 0;
+    constructor(start, projected, opts) {
+        this.opts = opts;
+        this.tree = new Map(start);
+        this.exportedSourcePaths = new Set(projected.exportedSourcePaths);
+        this.sourcePaths = new Set(projected.sourcePaths);
+        // Whatever overlayPreserved took from the target tip (or the template) stays as it is.
+        this.frozen = new Set([...start].filter(([, e]) => e.origin !== 'source').map(([p]) => p));
+        for (const e of start.values())
+            if (e.mode === SYMLINK)
+                this.symlinks++;
+    }
+    /** The selected source paths a commit touches, with their new blob ids (for a size lookup). */
+    selectedBlobs(changes) {
+        const out = [];
+        for (const ch of changes)
+            if (ch.dstMode !== ZERO_MODE && ch.dstMode !== GITLINK && this.opts.select(ch.path))
+                out.push(ch.dstOid);
+        return out;
+    }
+    /** Apply one commit's raw diff (against its first parent). `sizes`: blob id → size, if known. */
+    apply(changes, sizes = new Map()) {
+        const targetFileCountBefore = this.tree.size;
+        const dels = [];
+        const mods = [];
+        const pathChanges = [];
+        const gateChanges = [];
+        const findings = [];
+        let needsSymlinkCheck = false;
+        for (const ch of changes) {
+            const p = ch.path;
+            const deleted = ch.status === 'D' || ch.dstMode === ZERO_MODE;
+            if (deleted)
+                this.sourcePaths.delete(p);
+            else
+                this.sourcePaths.add(p);
+            if (!this.opts.select(p))
+                continue;
+            const skipLink = !deleted && ch.dstMode === GITLINK && this.opts.submodules !== 'keep';
+            if (skipLink)
+                findings.push({
+                    severity: 'warning',
+                    code: 'submodule-skipped',
+                    file: p,
+                    message: `Submodule ${p} was skipped. Set submodules: keep to export it as a gitlink.`,
+                });
+            if (deleted || skipLink)
+                this.exportedSourcePaths.delete(p);
+            else
+                this.exportedSourcePaths.add(p);
+            const tp = this.opts.mapPath(p);
+            if (this.frozen.has(tp))
+                continue;
+            const old = this.tree.get(tp);
+            if (deleted || skipLink) {
+                // Only remove what this source path put there (a collision's other side stays).
+                if (!old || old.sourcePath !== p)
+                    continue;
+                this.remove(tp, old.mode);
+                dels.push({ op: 'D', path: tp });
+                pathChanges.push({ path: tp, change: 'deleted', ...(old.size >= 0 ? { bytes: old.size } : {}) });
+                gateChanges.push({ sourcePath: p, targetPath: tp, change: 'deleted', mode: old.mode });
+                if (this.symlinks > 0)
+                    needsSymlinkCheck = true;
+                continue;
+            }
+            if (old && old.sourcePath !== p) {
+                findings.push({
+                    severity: 'error',
+                    code: 'map-collision',
+                    file: p,
+                    message: `${p} and ${old.sourcePath ?? 'a target file'} both map to ${tp}. Fix the map rules so each target path has one source.`,
+                });
+                continue;
+            }
+            if (old && old.mode === ch.dstMode && old.oid === ch.dstOid)
+                continue;
+            const size = sizes.get(ch.dstOid) ?? -1;
+            if (old)
+                this.remove(tp, old.mode);
+            this.tree.set(tp, { mode: ch.dstMode, oid: ch.dstOid, size, sourcePath: p, origin: 'source' });
+            if (ch.dstMode === SYMLINK) {
+                this.symlinks++;
+                needsSymlinkCheck = true;
+            }
+            const change = old ? 'modified' : 'added';
+            mods.push({ op: 'M', mode: ch.dstMode, oid: ch.dstOid, path: tp });
+            pathChanges.push({ path: tp, change, ...(size >= 0 ? { bytes: size } : {}) });
+            gateChanges.push({ sourcePath: p, targetPath: tp, change, oid: ch.dstOid, mode: ch.dstMode });
+        }
+        return {
+            ops: [...dels, ...mods],
+            // `oids` stays empty on purpose: the context would look sizes up with a process per call;
+            // the replay passes sizes itself (see replay.ts).
+            diff: { changes: pathChanges, gateChanges, oids: new Map() },
+            findings,
+            needsSymlinkCheck,
+            targetFileCountBefore,
+        };
+    }
+    remove(tp, mode) {
+        this.tree.delete(tp);
+        if (mode === SYMLINK)
+            this.symlinks--;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/replay.js
+
+
+
+
+
+
+
+
+
+
+
+
+/** Commit pairs listed in the result details; beyond this only the counts are given. */
+const MAX_LISTED_COMMITS = 200;
+/**
+ * History mode (issue 4): replay every first-parent source commit since the last exported one
+ * onto the target tip, one target commit per source commit that changes something selected.
+ *
+ *  1. The base is the newest `Ferry-Origin-Rev:` trailer on the target (see base.ts for the first run).
+ *  2. When the target tip differs from the snapshot of the base under the current configuration
+ *     (allowlist, map or preserve changed, or a first run), a reconciliation commit comes first.
+ *  3. One streaming `git log --raw` over base..source feeds a ReplayState; every commit's change
+ *     set passes the gates (a finding stops everything, nothing is pushed) and goes into one
+ *     `git fast-import` stream that references the source blobs by id.
+ *
+ * Deterministic: committer identity fixed, committer date = the source commit's, so the same
+ * range on the same target tip gives the same commit ids. Repeatable: the push loop calls it
+ * again on a moved tip, and it then replays only what that tip's trailer says is missing.
+ */
+async function buildHistory(ctx, tip) {
+    const s = ctx.settings;
+    const opts = s.history ?? {};
+    const scrubber = compileScrubber({
+        lines: opts.scrubLines,
+        messages: opts.scrubMessages,
+        template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
+    });
+    const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
+    const tipTree = await ctx.readTargetTree(tip);
+    const base = await resolveBase(ctx, tip);
+    if (base.kind === 'ahead') {
+        ctx.logger.info(base.note);
+        return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
+    }
+    // With force, the replay starts a new root history (pushed with a lease); preserve still reads the tip.
+    const parent = s.force ? undefined : tip;
+    const parentTree = s.force ? new Map() : tipTree;
+    const findings = [];
+    // 1-2. The base snapshot, and a reconciliation commit when the target differs from it.
+    const projected = base.rev ? await ctx.projectTree(base.rev) : emptyProjection();
+    findings.push(...projected.findings);
+    const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
+    const reconDiff = ctx.diffTrees(parentTree, start);
+    let head = parent;
+    let reconciled = false;
+    if (reconDiff.changes.length) {
+        const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
+        findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
+        if (hasErrors(findings))
+            return stopped(reconDiff.changes, findings, base);
+        head = await reconcile(ctx, start, parent, base, tip === undefined || !!s.force);
+        reconciled = true;
+    }
+    // 3. Replay.
+    const state = new ReplayState(start, projected, {
+        select: ctx.select,
+        mapPath: ctx.mapPath,
+        submodules: s.submodules ?? 'skip',
+    });
+    const sizes = new SizeReader(ctx.git);
+    const blobs = new BlobReader(ctx.git);
+    let writer;
+    const replayed = [];
+    let skipped = 0;
+    const committer = s.committer ?? DEFAULT_COMMITTER;
+    try {
+        for await (const c of readFirstParentLog(ctx.sourceGit, { from: base.rev, to: ctx.sourceCommit })) {
+            const known = await sizes.sizes(state.selectedBlobs(c.changes));
+            const step = state.apply(c.changes, known);
+            if (!step.ops.length) {
+                skipped++;
+                findings.push(...step.findings.filter((f) => f.severity !== 'warning' || !seen(findings, f)));
+                continue;
+            }
+            const context = `source commit ${c.sha}`;
+            const stepFindings = [...step.findings];
+            stepFindings.push(...(await ctx.runGates(step.diff, gateView(state), step.targetFileCountBefore, context)));
+            stepFindings.push(...(await lfsFindings(ctx, step.diff, known, blobs)));
+            if (step.needsSymlinkCheck)
+                stepFindings.push(...(await symlinkFindings(state, blobs)));
+            for (const f of stepFindings)
+                if (!seen(findings, f))
+                    findings.push(nameCommit(f, c.sha));
+            if (hasErrors(findings)) {
+                await writer?.abort();
+                writer = undefined;
+                return stopped(step.diff.changes, findings, base);
+            }
+            writer ??= await FastImportWriter.open(ctx.git, HISTORY_REF);
+            const mark = await writer.commit({
+                author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
+                committer: { name: committer.name, email: committer.email, date: c.committerDate },
+                message: ctx.withTrailer(replayMessage(c, scrubber, authors, ctx), c.sha),
+                from: replayed.length === 0 ? head : undefined,
+                ops: step.ops,
+            });
+            replayed.push({ source: c.sha, mark });
+        }
+        const marks = writer ? await writer.finish() : new Map();
+        writer = undefined;
+        const commits = replayed.map((r) => ({ source: r.source, target: marks.get(r.mark) ?? '' }));
+        const last = commits[commits.length - 1]?.target;
+        if (replayed.length && !last)
+            throw new Error('git fast-import did not report the replayed commits');
+        const newTip = last ?? head;
+        const changes = ctx.diffTrees(parentTree, state.tree).changes;
+        if (!newTip || newTip === tip || (!changes.length && !reconciled && !replayed.length))
+            return { commits: 0, changes: [], findings, details: historyDetails(base, 0, skipped, false, []) };
+        return {
+            tip: newTip,
+            commits: replayed.length + (reconciled ? 1 : 0),
+            changes,
+            findings,
+            details: historyDetails(base, replayed.length, skipped, reconciled, commits),
+        };
+    }
+    catch (e) {
+        await writer?.abort();
+        throw e;
+    }
+    finally {
+        await sizes.close();
+        await blobs.close();
+    }
+}
+/** The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. */
+async function reconcile(ctx, tree, parent, base, firstRun) {
+    const treeId = await ctx.writeTree(tree);
+    const committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
+    if (!base.rev) {
+        // Replaying from the root onto a target that has other files: clear it first.
+        return ctx.commit({
+            tree: treeId,
+            parents: parent ? [parent] : [],
+            message: 'Prepare the target for a history export from the root\n',
+            committer: { ...committer, date: '@0 +0000' },
+            author: { ...committer, date: '@0 +0000' },
+        });
+    }
+    const src = await ctx.readSourceCommit(base.rev);
+    // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
+    const date = base.committerDate;
+    const message = firstRun
+        ? ctx.formatMessage(src)
+        : ctx.withTrailer(`Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
+            `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
+            `this commit brings the target to the current selection of ${base.rev}.\n` +
+            `The replayed commits that follow continue from there.`, base.rev);
+    return ctx.commit({
+        tree: treeId,
+        parents: parent ? [parent] : [],
+        message,
+        committer: { ...committer, date },
+        author: { ...(ctx.settings.author ?? committer), date },
+    });
+}
+function replayMessage(c, scrubber, authors, ctx) {
+    const vars = {
+        ...(ctx.settings.vars ?? {}),
+        sha: c.sha,
+        short_sha: c.sha.slice(0, 7),
+        source_repo: ctx.settings.sourceRepo ?? '',
+    };
+    return authors.mapMessage(scrubber.scrub(c.message, vars));
+}
+/**
+ * The gates get the live source-path sets (for the import closure) but an empty tree: the
+ * context's symlink check walks the whole tree, which per replayed commit would be quadratic.
+ * The replay runs that check itself, only on steps that touch symlinks (symlinkFindings).
+ */
+function gateView(state) {
+    return { tree: new Map(), exportedSourcePaths: state.exportedSourcePaths, sourcePaths: state.sourcePaths, findings: [] };
+}
+async function symlinkFindings(state, blobs) {
+    const projected = new Map();
+    for (const [p, e] of state.tree)
+        if (e.origin === 'source')
+            projected.set(p, e);
+    return checkSymlinks(projected, (oid) => blobs.read(oid));
+}
+/** LFS pointers among the added/changed blobs, with the sizes the replay already has. */
+async function lfsFindings(ctx, diff, sizes, blobs) {
+    const changed = diff.gateChanges
+        .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
+        .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid, size: sizes.get(c.oid) ?? -1 }));
+    return checkLfsPointers(changed, ctx.settings.lfs ?? 'warn', (oid) => blobs.read(oid));
+}
+function seen(list, f) {
+    return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
+}
+/** Findings name the source commit they came from (gates may already do it through `context`). */
+function nameCommit(f, sha) {
+    if (f.message.includes(sha) || f.message.includes(sha.slice(0, 7)))
+        return f;
+    return { ...f, message: `${f.message} (source commit ${sha.slice(0, 12)})` };
+}
+function stopped(changes, findings, base) {
+    return { commits: 0, changes, findings, details: historyDetails(base, 0, 0, false, []) };
+}
+function emptyProjection() {
+    return { tree: new Map(), exportedSourcePaths: new Set(), sourcePaths: new Set(), findings: [] };
+}
+function historyDetails(base, replayed, skipped, reconciled, commits) {
+    return {
+        history: {
+            base: base.rev ?? null,
+            baseFrom: base.kind,
+            replayed,
+            skipped,
+            reconciliation: reconciled,
+            commits: commits.slice(-MAX_LISTED_COMMITS),
+            commitsTruncated: commits.length > MAX_LISTED_COMMITS,
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/snapshot.js
+
+/**
+ * Snapshot mode: the target's next tree is the selected and mapped source tree at one revision,
+ * plus the preserved paths of the target tip. One commit, or none when the tree is unchanged.
+ * Repeatable (the push loop calls it again on a moved tip); writes only to the scratch repo.
+ */
+async function buildSnapshot(ctx, tip) {
+    const projected = await ctx.projectTree(ctx.sourceCommit);
+    const tipTree = await ctx.readTargetTree(tip);
+    const next = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
+    const diff = ctx.diffTrees(tipTree, next);
+    const findings = [...projected.findings];
+    if (!diff.changes.length)
+        return { commits: 0, changes: [], findings };
+    findings.push(...(await ctx.runGates(diff, projected, tipTree.size)));
+    if (hasErrors(findings))
+        return { commits: 0, changes: diff.changes, findings };
+    const tree = await ctx.writeTree(next, tip ? { commit: tip, diff } : undefined);
+    const source = await ctx.readSourceCommit(ctx.sourceCommit);
+    // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
+    const parents = tip && !ctx.settings.force ? [tip] : [];
+    const commit = await ctx.commit({ tree, parents, message: ctx.formatMessage(source) });
+    return { tip: commit, commits: 1, changes: diff.changes, findings };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/validate.js
+
+/** Branch names as git accepts them (check-ref-format), checked before any git runs. */
+function validateBranch(branch) {
+    const b = branch?.trim();
+    if (!b ||
+        b.startsWith('-') ||
+        b.startsWith('/') ||
+        b.endsWith('/') ||
+        b.endsWith('.lock') ||
+        b.endsWith('.') ||
+        /\.\.|\/\/|@\{|[\x00-\x20~^:?*[\\\x7f]/.test(b) ||
+        b === '@') {
+        throw new ConfigurationError(`Invalid branch '${branch}'. Expected a branch name such as main.`);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const DEFAULT_MAX_RETRIES = 5;
+/**
+ * The one library entry point of the export engine (actions, CLI and the runner call it).
+ * Returns a TargetResult; `success: false` when a gate or policy stopped the export (nothing was
+ * pushed). Throws ConfigurationError (a user mistake: bad allowlist, unknown target, auth) before
+ * anything is pushed, and internal errors as they are.
+ */
+async function runExport(settings, logger) {
+    const t0 = performance.now();
+    const s = settings;
+    const dryRun = !!s.dryRun;
+    validateBranch(s.branch);
+    const url = resolveRemote(s.target);
+    const label = s.label ?? remoteLabel(url);
+    const result = newResult(label, s.kind ?? 'export', dryRun);
+    result.direction = 'push';
+    const rules = s.rules ?? (s.allowlistFile ? await loadAllowlistStrict(s.allowlistFile) : undefined);
+    if (!rules)
+        throw new ConfigurationError('No allowlist given. Pass an allowlist file (allowlist input or --allowlist FILE).');
+    const safety = resolveSafetySettings(s.safety);
+    const auth = await createGitAuth({ ...(s.auth ?? {}), serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL });
+    const base = new GitCommandManager(external_node_path_namespaceObject.resolve(s.source), { env: auth.env, logger });
+    await base.assertMinimumVersion();
+    const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
+    const sourceCommit = await resolveSourceCommit(base, s.rev ?? 'HEAD', logger);
+    const alternates = [await objectsDir(base)];
+    if (localTarget)
+        alternates.push(await objectsDir(base.with({ cwd: localTarget })));
+    const scratch = await createScratchRepo(base, alternates, s.workDir);
+    const blobs = new BlobReader(scratch.git);
+    const stats = { gatesMs: 0 };
+    try {
+        const ctx = await createBuildContext({
+            settings: s,
+            logger,
+            scratch: scratch.git,
+            scratchDir: scratch.dir,
+            sourceGit: base,
+            sourceCommit,
+            targetLabel: label,
+            rules,
+            safety,
+            sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(s.source)),
+            blobs,
+            stats,
+        });
+        const prepareMs = performance.now() - t0;
+        const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
+        const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
+            dryRun,
+            maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
+            logger,
+        });
+        const { outcome } = loop;
+        const failed = hasErrors(outcome.findings);
+        result.success = !failed;
+        result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
+        if (outcome.tip && !failed)
+            result.commit = outcome.tip;
+        result.changes = outcome.changes;
+        result.findings = outcome.findings;
+        result.counts = { ...summarizeChanges(outcome.changes), commits: failed ? 0 : outcome.commits };
+        result.message = failed
+            ? `Export stopped: ${outcome.findings.filter((f) => f.severity === 'error').length} error(s); nothing was pushed.`
+            : !outcome.tip
+                ? `Up to date: ${label} ${s.branch} already matches ${sourceCommit.slice(0, 7)}.`
+                : dryRun
+                    ? `Dry run: would push ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`
+                    : `Pushed ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`;
+        result.details = {
+            mode: s.mode ?? 'snapshot',
+            source: external_node_path_namespaceObject.resolve(s.source),
+            sourceRev: sourceCommit,
+            branch: s.branch,
+            baseTip: loop.baseTip ?? null,
+            pushed: loop.pushed,
+            attempts: loop.attempts,
+            timings: {
+                prepareMs: Math.round(prepareMs),
+                buildMs: Math.round(loop.buildMs - stats.gatesMs),
+                gatesMs: Math.round(stats.gatesMs),
+                pushMs: Math.round(loop.pushMs),
+            },
+            ...(outcome.details ?? {}),
+        };
+        return result;
+    }
+    finally {
+        await blobs.close();
+        await scratch.dispose();
+        await auth.cleanup();
+        result.durationMs = Math.round(performance.now() - t0);
+    }
+}
+/** The build function for a mode. History mode lives in ./history (issue 4). */
+function buildFor(mode) {
+    if (mode === 'snapshot')
+        return buildSnapshot;
+    if (mode === 'history')
+        return buildHistory;
+    throw new ConfigurationError(`Invalid mode '${String(mode)}'. Expected snapshot or history.`);
+}
+function localPath(url) {
+    const p = url.startsWith('file://') ? (0,external_node_url_namespaceObject.fileURLToPath)(url) : url;
+    if (!(0,external_node_fs_namespaceObject.existsSync)(p))
+        throw new ConfigurationError(`Target ${p} does not exist. Create it first (git init --bare ${p}).`);
+    return p;
+}
+/** The source commit; a shallow checkout that lacks it fetches just that commit (depth 1). */
+async function resolveSourceCommit(git, rev, logger) {
+    const sha = await git.tryRevParse(rev);
+    if (sha)
+        return sha;
+    if ((await git.tryExec(['rev-parse', '--git-dir'])) && (await git.isShallow())) {
+        logger.info(`Fetching ${rev} into the shallow source checkout.`);
+        await fetchRefs(git, 'origin', [rev], { depth: 1, logger });
+        const fetched = await git.tryRevParse('FETCH_HEAD');
+        if (fetched)
+            return fetched;
+    }
+    if (!(await git.tryExec(['rev-parse', '--git-dir'])))
+        throw new ConfigurationError(`Source ${git.cwd} is not a git repository. Check out the source repository first.`);
+    throw new ConfigurationError(`Source revision '${rev}' was not found in ${git.cwd}.`);
+}
+function targetIo(git, url, branch, force, logger) {
+    const ref = `refs/heads/${branch}`;
+    return {
+        async fetchTip() {
+            const tip = (await lsRemote(git, url, [ref], { logger })).get(ref);
+            if (!tip)
+                return undefined;
+            // A local target is visible through alternates; a remote one is fetched at depth 1.
+            if (await git.tryExec(['cat-file', '-e', `${tip}^{commit}`]))
+                return tip;
+            await fetchRefs(git, url, [`+${ref}:refs/ferry/target`], { depth: 1, logger });
+            return git.revParse('refs/ferry/target');
+        },
+        push: (commit, seenTip) => pushRefs(git, url, [`${commit}:${ref}`], {
+            logger,
+            force,
+            expect: force ? new Map([[ref, seenTip ?? '']]) : undefined,
+        }),
+        workflowError: () => workflowPermissionError(url),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/custom.js
+
+
+
+
+
+
+
+const DEFAULT_PACKAGE_ALLOWLIST = 'custom_package_allowlist_{package}.txt';
+const DEFAULT_GENERIC_ALLOWLIST = 'custom_package_allowlist.txt';
+const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+function validatePackageName(pkg) {
+    const p = pkg.trim();
+    if (!PACKAGE_NAME.test(p) || p.includes('..'))
+        throw new ConfigurationError(`Invalid package name '${pkg}'. Use letters, digits, '.', '_' and '-' (it becomes part of a repository name and of file names).`);
+    return p;
+}
+/** The allowlist for a package: its own file if present, else the generic one. */
+function resolvePackageAllowlist(pkg, o) {
+    const own = external_node_path_namespaceObject.resolve(o.allowlistDir, renderPlaceholders(o.packageAllowlist ?? DEFAULT_PACKAGE_ALLOWLIST, { package: pkg }));
+    if ((0,external_node_fs_namespaceObject.existsSync)(own))
+        return { file: own, generic: false };
+    const generic = external_node_path_namespaceObject.resolve(o.allowlistDir, o.genericAllowlist ?? DEFAULT_GENERIC_ALLOWLIST);
+    if ((0,external_node_fs_namespaceObject.existsSync)(generic))
+        return { file: generic, generic: true };
+    throw new ConfigurationError(`No allowlist for package '${pkg}': neither ${own} nor ${generic} exists. Create one of them (same syntax as any Ferry allowlist).`);
+}
+/** Settings for one package (pure apart from the allowlist lookup). */
+function packageSettings(base, pkg, o) {
+    const vars = { ...(base.vars ?? {}), package: pkg };
+    const { file } = resolvePackageAllowlist(pkg, o);
+    const target = renderPlaceholders(base.target, vars);
+    return {
+        ...base,
+        target,
+        vars,
+        allowlistFile: file,
+        rules: undefined,
+        templateDir: base.templateDir ? renderPlaceholders(base.templateDir, vars) : undefined,
+        kind: 'custom',
+        label: `${pkg} → ${remoteLabel(resolveRemote(target))}`,
+    };
+}
+async function runCustomExports(base, o, logger) {
+    const packages = [...new Set(o.packages.map(validatePackageName))];
+    if (!packages.length)
+        throw new ConfigurationError('No package given. Set package (one name) or packages (a list).');
+    if (packages.length > 1 && !base.target.includes('{package}'))
+        throw new ConfigurationError(`Several packages would export to the same target '${base.target}'. Put {package} in the target, e.g. acme/{package}-sdk.`);
+    const results = [];
+    for (const pkg of packages) {
+        logger.startGroup(`Package ${pkg}`);
+        try {
+            const s = packageSettings(base, pkg, o);
+            const r = await runExport(s, logger);
+            r.details = { ...(r.details ?? {}), package: pkg, allowlist: s.allowlistFile };
+            results.push(r);
+        }
+        catch (e) {
+            if (!isConfigurationError(e))
+                throw e;
+            const label = `${pkg} → ${renderPlaceholders(base.target, { package: pkg })}`;
+            const r = failResult(newResult(label, 'custom', !!base.dryRun), errorMessage(e));
+            r.details = { package: pkg };
+            logger.error(`${pkg}: ${errorMessage(e)}`);
+            results.push(r);
+        }
+        finally {
+            logger.endGroup();
+        }
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/settings.js
+
+function oneOf(value, allowed, name, fallback) {
+    const v = (value ?? '').trim();
+    if (!v)
+        return fallback;
+    if (allowed.includes(v))
+        return v;
+    throw new ConfigurationError(`Invalid ${name} '${v}'. Expected one of: ${allowed.join(', ')}.`);
+}
+function resolveExportSettings(raw, names = {}) {
+    const n = (k) => names[k] ?? k;
+    if (!raw.target?.trim())
+        throw new ConfigurationError(`${n('target')} is required: the repository to export to.`);
+    let maxRetries;
+    if (raw.maxRetries !== undefined && raw.maxRetries.trim() !== '') {
+        maxRetries = Number(raw.maxRetries);
+        if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50)
+            throw new ConfigurationError(`${n('maxRetries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`);
+    }
+    const committer = raw.committerName?.trim() || raw.committerEmail?.trim()
+        ? {
+            name: raw.committerName?.trim() || 'ferry[bot]',
+            email: raw.committerEmail?.trim() || 'ferry@users.noreply.github.com',
+        }
+        : undefined;
+    return {
+        source: raw.source || '.',
+        rev: raw.rev?.trim() || undefined,
+        target: raw.target.trim(),
+        branch: raw.branch?.trim() || 'main',
+        allowlistFile: raw.allowlist?.trim() || undefined,
+        map: raw.map ?? [],
+        preserve: raw.preserve ?? [],
+        messageTemplate: raw.messageTemplate?.trim() ? raw.messageTemplate : undefined,
+        dryRun: !!raw.dryRun,
+        force: !!raw.force,
+        maxRetries,
+        mode: oneOf(raw.mode, ['snapshot', 'history'], n('mode'), 'snapshot'),
+        since: raw.since?.trim() || undefined,
+        submodules: oneOf(raw.submodules, ['skip', 'keep'], n('submodules'), 'skip'),
+        lfs: oneOf(raw.lfs, ['warn', 'error', 'allow'], n('lfs'), 'warn'),
+        committer,
+        auth: {
+            token: raw.token || undefined,
+            sshKey: raw.sshKey || undefined,
+            sshKnownHosts: raw.sshKnownHosts || undefined,
+            serverUrl: raw.serverUrl || undefined,
+        },
+        templateDir: raw.templateDir?.trim() || undefined,
+        safety: raw.safety,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/export.js
+
+
+
+
+
+
+
+
+
+/**
+ * `ferry export` and `ferry custom`: the same engine and options as the sync-to-public and
+ * sync-to-custom actions. Credentials never come through argv: the token is read from FERRY_TOKEN
+ * (or GITHUB_TOKEN), an SSH key from a file named by --ssh-key-file.
+ */
+const EXPORT_OPTIONS = {
+    ...COMMON_OPTIONS,
+    source: { type: 'string' },
+    rev: { type: 'string' },
+    target: { type: 'string' },
+    branch: { type: 'string' },
+    map: { type: 'string', multiple: true },
+    preserve: { type: 'string', multiple: true },
+    message: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+    'max-retries': { type: 'string' },
+    mode: { type: 'string' },
+    since: { type: 'string' },
+    submodules: { type: 'string' },
+    lfs: { type: 'string' },
+    'committer-name': { type: 'string' },
+    'committer-email': { type: 'string' },
+    'ssh-key-file': { type: 'string' },
+    'ssh-known-hosts-file': { type: 'string' },
+    'forbidden-path': { type: 'string', multiple: true },
+    'secret-pattern': { type: 'string', multiple: true },
+    'allowed-secret-fingerprint': { type: 'string', multiple: true },
+    'no-secret-scan': { type: 'boolean' },
+    'no-import-check': { type: 'boolean' },
+    'max-delete-ratio': { type: 'string' },
+    'allow-mass-delete': { type: 'boolean' },
+    report: { type: 'string' },
+};
+const NAMES = {
+    target: '--target',
+    maxRetries: '--max-retries',
+    mode: '--mode',
+    submodules: '--submodules',
+    lfs: '--lfs',
+};
+async function readOptional(file) {
+    return file ? external_node_fs_namespaceObject.promises.readFile(file, 'utf8') : undefined;
+}
+async function settingsFrom(args, cmd, ctx) {
+    const ratio = str(args, 'max-delete-ratio');
+    const maxDeleteRatio = ratio === undefined ? undefined : Number(ratio);
+    if (maxDeleteRatio !== undefined && !(maxDeleteRatio >= 0 && maxDeleteRatio <= 1))
+        throw new UsageError(`--max-delete-ratio must be a number from 0 to 1, got '${ratio}'.`);
+    const at = (p) => (p ? external_node_path_namespaceObject.resolve(ctx.cwd, p) : p);
+    return resolveExportSettings({
+        source: at(str(args, 'source')) ?? ctx.cwd,
+        rev: str(args, 'rev'),
+        target: requireStr(args, 'target', cmd),
+        branch: str(args, 'branch'),
+        allowlist: at(str(args, 'allowlist')),
+        map: list(args, 'map'),
+        preserve: list(args, 'preserve'),
+        messageTemplate: str(args, 'message'),
+        dryRun: flag(args, 'dry-run'),
+        force: flag(args, 'force'),
+        maxRetries: str(args, 'max-retries'),
+        mode: str(args, 'mode'),
+        since: str(args, 'since'),
+        submodules: str(args, 'submodules'),
+        lfs: str(args, 'lfs'),
+        committerName: str(args, 'committer-name'),
+        committerEmail: str(args, 'committer-email'),
+        token: process.env.FERRY_TOKEN || process.env.GITHUB_TOKEN || undefined,
+        sshKey: await readOptional(at(str(args, 'ssh-key-file'))),
+        sshKnownHosts: await readOptional(at(str(args, 'ssh-known-hosts-file'))),
+        serverUrl: process.env.GITHUB_SERVER_URL || undefined,
+        safety: {
+            forbiddenPaths: list(args, 'forbidden-path'),
+            secretPatterns: list(args, 'secret-pattern'),
+            allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
+            secretScan: flag(args, 'no-secret-scan') ? false : undefined,
+            importCheck: flag(args, 'no-import-check') ? false : undefined,
+            maxDeleteRatio,
+            allowMassDelete: flag(args, 'allow-mass-delete') || undefined,
+        },
+    }, NAMES);
+}
+async function report(command, results, args, ctx) {
+    const json = toJsonReport(command, results);
+    const file = str(args, 'report');
+    if (file)
+        await writeFileAtomic(external_node_path_namespaceObject.resolve(ctx.cwd, file), JSON.stringify(json, null, 2) + '\n');
+    if (flag(args, 'json'))
+        ctx.out(JSON.stringify(json, null, 2) + '\n');
+    else {
+        ctx.out(toText(results));
+        for (const r of results) {
+            if (!r.changes?.length)
+                continue;
+            for (const c of r.changes.slice(0, 200))
+                ctx.out(`  ${c.change.padEnd(8)} ${c.path}\n`);
+            if (r.changes.length > 200)
+                ctx.out(`  ... and ${r.changes.length - 200} more (see --json or --report)\n`);
+        }
+    }
+    if (ctx.ci)
+        for (const r of results)
+            for (const l of annotationLines(r.findings))
+                ctx.out(l + '\n');
+    return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILED;
+}
+const COMMON_USAGE = '--source DIR [--rev REV] --target URL_OR_PATH [--branch B] [--map FROM=TO]... [--preserve GLOB]... ' +
+    '[--message TEMPLATE] [--dry-run] [--force] [--max-retries N] [--mode snapshot|history] [--report FILE] [--json]';
+const exportCommand = {
+    name: 'export',
+    summary: 'Export the allowlisted part of a repository to another repository (as sync-to-public)',
+    usage: `ferry export --allowlist FILE ${COMMON_USAGE}  (token: FERRY_TOKEN or GITHUB_TOKEN)`,
+    options: { ...EXPORT_OPTIONS, allowlist: { type: 'string' } },
+    async run(args, ctx) {
+        requireStr(args, 'allowlist', this);
+        const settings = await settingsFrom(args, this, ctx);
+        const result = await runExport(settings, ctx.logger);
+        return report('export', [result], args, ctx);
+    },
+};
+const customCommand = {
+    name: 'custom',
+    summary: 'Export customer packages, one target per package (as sync-to-custom)',
+    usage: `ferry custom --package NAME [--package NAME]... [--allowlist-dir DIR] [--template DIR] ${COMMON_USAGE}` +
+        '  (--target and --map may hold {package})',
+    options: {
+        ...EXPORT_OPTIONS,
+        package: { type: 'string', multiple: true },
+        'allowlist-dir': { type: 'string' },
+        'package-allowlist': { type: 'string' },
+        'generic-allowlist': { type: 'string' },
+        template: { type: 'string' },
+    },
+    async run(args, ctx) {
+        const packages = list(args, 'package').flatMap((p) => p.split(','));
+        if (!packages.length)
+            throw new UsageError(`--package is required.\nUsage: ${this.usage}`);
+        const settings = await settingsFrom(args, this, ctx);
+        const template = str(args, 'template');
+        if (template)
+            settings.templateDir = external_node_path_namespaceObject.resolve(ctx.cwd, template);
+        const results = await runCustomExports(settings, {
+            packages,
+            allowlistDir: external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'allowlist-dir') ?? '.'),
+            packageAllowlist: str(args, 'package-allowlist'),
+            genericAllowlist: str(args, 'generic-allowlist'),
+        }, ctx.logger);
+        return report('custom', results, args, ctx);
+    },
+};
+const exportCommands = [exportCommand, customCommand];
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/shell.js
+
+
+const KEEP_BYTES = 1 << 20;
+function runProcess(file, args, opts) {
+    const t0 = performance.now();
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, [...args], {
+            cwd: opts.cwd,
+            env: opts.env ?? process.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true, // its own process group, so a timeout kills the whole script tree
+        });
+        let stdout = '';
+        let stderr = '';
+        let timedOut = false;
+        const partial = { stdout: '', stderr: '' };
+        const feed = (stream, chunk) => {
+            if (stream === 'stdout')
+                stdout = (stdout + chunk).slice(-KEEP_BYTES);
+            else
+                stderr = (stderr + chunk).slice(-KEEP_BYTES);
+            if (!opts.onLine)
+                return;
+            const lines = (partial[stream] + chunk).split('\n');
+            partial[stream] = lines.pop() ?? '';
+            for (const l of lines)
+                opts.onLine(redact(l), stream);
+        };
+        child.stdout.setEncoding('utf8').on('data', (d) => feed('stdout', d));
+        child.stderr.setEncoding('utf8').on('data', (d) => feed('stderr', d));
+        const timer = opts.timeoutMs !== undefined
+            ? setTimeout(() => {
+                timedOut = true;
+                try {
+                    process.kill(-child.pid, 'SIGKILL');
+                }
+                catch {
+                    child.kill('SIGKILL');
+                }
+            }, opts.timeoutMs)
+            : undefined;
+        const finish = (code) => {
+            if (timer)
+                clearTimeout(timer);
+            for (const s of ['stdout', 'stderr'])
+                if (partial[s] && opts.onLine)
+                    opts.onLine(redact(partial[s]), s);
+            resolve({ exitCode: code, stdout, stderr, timedOut, durationMs: Math.round(performance.now() - t0) });
+        };
+        child.on('error', (e) => {
+            stderr += `${e.message}\n`;
+            finish(127);
+        });
+        child.on('close', (code, signal) => finish(code ?? (signal ? 128 + 9 : 1)));
+    });
+}
+function runShell(command, opts) {
+    return runProcess('bash', ['-c', command], opts);
+}
+/** The last number a command printed (`wc -l` output, a count, a score), or undefined. */
+function lastNumber(text) {
+    const all = text.match(/-?\d+(?:\.\d+)?/g);
+    return all ? Number(all[all.length - 1]) : undefined;
+}
+/** The last few lines of output, for a failure message. */
+function tail(text, lines = 5) {
+    return redact(text.trim().split('\n').slice(-lines).join('\n'));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/checks.js
+
+/** Whether a check applies to a run of these directions (skip_on_pull / skip_on_push). */
+function checkApplies(c, directions) {
+    if (c.skip_on_pull && directions.length > 0 && directions.every((d) => d === 'pull'))
+        return false;
+    if (c.skip_on_push && directions.length > 0 && directions.every((d) => d === 'push'))
+        return false;
+    return true;
+}
+async function runCheck(c, phase, directions, shell) {
+    const base = { name: c.name, phase, file: c.where.file, line: c.where.line };
+    if (!checkApplies(c, directions))
+        return { ...base, success: true, skipped: true, message: 'skipped for this direction', exit_code: null, value: null, duration: 0 };
+    const r = await runShell(c.command, shell);
+    const ok = !r.timedOut && r.exitCode === c.expected_exit_code;
+    return {
+        ...base,
+        success: ok,
+        skipped: false,
+        message: ok
+            ? `exit ${r.exitCode}`
+            : r.timedOut
+                ? 'timed out'
+                : `exit ${r.exitCode}, expected ${c.expected_exit_code}${outputHint(r.stdout, r.stderr)}`,
+        exit_code: r.exitCode,
+        value: null,
+        duration: r.durationMs / 1000,
+    };
+}
+async function runDriftGate(g, shell) {
+    const r = await runShell(g.command, shell);
+    const base = { name: g.name, phase: 'drift-gate', file: g.where.file, line: g.where.line };
+    const value = lastNumber(r.stdout);
+    let problem;
+    if (r.timedOut)
+        problem = 'timed out';
+    else if (r.exitCode !== 0)
+        problem = `exit ${r.exitCode}${outputHint(r.stdout, r.stderr)}`;
+    else if (value === undefined)
+        problem = 'the command printed no number';
+    else if (g.min_value !== undefined && value < g.min_value)
+        problem = `${value} is below min_value ${g.min_value}`;
+    else if (g.max_value !== undefined && value > g.max_value)
+        problem = `${value} is above max_value ${g.max_value}`;
+    return {
+        ...base,
+        success: problem === undefined,
+        skipped: false,
+        message: problem ?? `${value} within ${bounds(g.min_value, g.max_value)}`,
+        exit_code: r.exitCode,
+        value: value ?? null,
+        duration: r.durationMs / 1000,
+    };
+}
+/** A target's verification: exit code and/or the last number printed against expected_min/max. */
+async function runVerification(target, v, shell) {
+    const r = await runShell(v.command, shell);
+    const expectCode = v.expected_exit_code ?? (v.expected_min === undefined && v.expected_max === undefined ? 0 : undefined);
+    if (r.timedOut)
+        return { passed: false, message: `verification of '${target.name}' timed out` };
+    if (expectCode !== undefined && r.exitCode !== expectCode)
+        return {
+            passed: false,
+            message: `verification exited ${r.exitCode}, expected ${expectCode}${outputHint(r.stdout, r.stderr)}`,
+        };
+    if (v.expected_min !== undefined || v.expected_max !== undefined) {
+        const n = lastNumber(r.stdout);
+        if (n === undefined)
+            return { passed: false, message: 'verification printed no number' };
+        if (v.expected_min !== undefined && n < v.expected_min)
+            return { passed: false, value: n, message: `verification: ${n} is below expected_min ${v.expected_min}` };
+        if (v.expected_max !== undefined && n > v.expected_max)
+            return { passed: false, value: n, message: `verification: ${n} is above expected_max ${v.expected_max}` };
+        return { passed: true, value: n, message: `verification: ${n} within ${bounds(v.expected_min, v.expected_max)}` };
+    }
+    return { passed: true, message: `verification: exit ${r.exitCode}` };
+}
+function bounds(min, max) {
+    return `[${min ?? '-∞'}, ${max ?? '∞'}]`;
+}
+function outputHint(stdout, stderr) {
+    const t = tail(stderr || stdout, 3);
+    return t ? `: ${t}` : '';
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/worktree-snapshot.js
+
+
+/** Pathspecs are literal paths, never globs, in everything below. */
+const LITERAL = { GIT_LITERAL_PATHSPECS: '1' };
+async function snapshotWorktree(git) {
+    const out = await git.exec(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+    const entries = out.split('\0').filter(Boolean);
+    const snap = new Map();
+    const present = [];
+    for (const e of entries) {
+        const status = e.slice(0, 2);
+        const p = e.slice(3);
+        snap.set(p, status);
+        if (!status.includes('D'))
+            present.push(p);
+    }
+    const files = [];
+    for (const p of present) {
+        const st = await external_node_fs_namespaceObject.promises.lstat(external_node_path_namespaceObject.join(git.cwd, p)).catch(() => undefined);
+        if (st && (st.isFile() || st.isSymbolicLink()))
+            files.push(p);
+    }
+    if (files.length) {
+        const hashes = (await git.exec(['hash-object', '--no-filters', '--stdin-paths'], { input: files.join('\n') + '\n' })).split('\n');
+        files.forEach((p, i) => snap.set(p, `${snap.get(p)}:${hashes[i]}`));
+    }
+    return snap;
+}
+/** Paths whose state differs between two snapshots, sorted. */
+function changedBetween(before, after) {
+    const out = new Set();
+    for (const [p, v] of after)
+        if (before.get(p) !== v)
+            out.add(p);
+    for (const p of before.keys())
+        if (!after.has(p))
+            out.add(p);
+    return [...out].sort();
+}
+/** Whether a path exists in HEAD (to tell added from modified). */
+async function pathsInHead(git, paths) {
+    if (!paths.length || !(await git.tryRevParse('HEAD')))
+        return new Set();
+    const out = await git.exec(['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', ...paths], { env: LITERAL });
+    return new Set(out.split('\0').filter(Boolean));
+}
+/** The Actions bot identity, used when the repository has no user configured. */
+const BOT_IDENTITY = {
+    name: 'github-actions[bot]',
+    email: '41898282+github-actions[bot]@users.noreply.github.com',
+};
+/**
+ * Commit exactly these paths (additions, changes and deletions), leaving anything else staged or
+ * dirty alone. Returns the new commit, or undefined when the paths match HEAD already (no empty commits).
+ */
+async function commitPaths(git, paths, message) {
+    if (!paths.length)
+        return undefined;
+    const spec = paths.join('\0') + '\0';
+    await git.exec(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: spec, env: LITERAL });
+    if (await git.tryRevParse('HEAD')) {
+        const staged = new Set((await git.exec(['diff', '--cached', '--name-only', '-z', '--no-renames', 'HEAD'])).split('\0'));
+        if (!paths.some((p) => staged.has(p)))
+            return undefined;
+    }
+    const ident = [];
+    if (!(await git.tryExec(['config', 'user.email'])))
+        ident.push('-c', `user.name=${BOT_IDENTITY.name}`, '-c', `user.email=${BOT_IDENTITY.email}`);
+    await git.exec([...ident, 'commit', '-q', '-m', message, '--only', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+        input: spec,
+        env: LITERAL,
+    });
+    return git.revParse('HEAD');
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/command.js
+
+
+
+
+
+
+
+
+
+/**
+ * The `command` kind: the seed's entrypoint scripts. Push runs the script with the files matching
+ * `inputs`; pull runs it and commits only what it changed under `outputs` (no change, no commit).
+ * Whatever else the script changed is reported as a finding and left uncommitted.
+ */
+const runCommandTarget = async (ctx) => {
+    const { target, root } = ctx;
+    const o = target.options;
+    const r = newResult(target.name, 'command', ctx.dryRun);
+    r.direction = target.direction;
+    const entrypoint = String(o.entrypoint);
+    const script = external_node_path_namespaceObject.join(root, entrypoint);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(script))
+        return failResult(r, `entrypoint ${entrypoint} not found (${where(ctx)}). Create it or fix entrypoint.`);
+    const outputs = o.outputs ?? [];
+    const inputs = o.inputs ?? [];
+    const pulls = target.direction !== 'push';
+    const git = new GitCommandManager(root, { env: stringEnv(ctx.env), logger: ctx.logger });
+    const inputFiles = inputs.length ? await matchTracked(git, inputs) : [];
+    if (inputs.length && !inputFiles.length)
+        r.findings.push({
+            severity: 'warning',
+            code: 'no-inputs',
+            message: `inputs of '${target.name}' (${inputs.join(', ')}) match no tracked file`,
+            file: target.where.file,
+            line: target.where.line,
+        });
+    r.counts.inputs = inputFiles.length;
+    if (ctx.dryRun) {
+        r.message =
+            `dry run: would run ${entrypoint}` +
+                (inputs.length ? ` with ${inputFiles.length} input file(s)` : '') +
+                (pulls ? ` and ${target.commit ? 'commit' : 'keep'} changes under ${outputs.join(', ')}` : '');
+        return r;
+    }
+    const tmp = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-cmd-'));
+    try {
+        const inputsFile = external_node_path_namespaceObject.join(tmp, 'inputs');
+        const outputFile = external_node_path_namespaceObject.join(tmp, 'output');
+        await external_node_fs_namespaceObject.promises.writeFile(inputsFile, inputFiles.join('\n') + (inputFiles.length ? '\n' : ''));
+        await external_node_fs_namespaceObject.promises.writeFile(outputFile, '');
+        const before = await snapshotWorktree(git);
+        const env = {
+            ...ctx.env,
+            ...Object.fromEntries(Object.entries(o.env ?? {}).map(([k, v]) => [k, String(v)])),
+            FERRY_TARGET: target.name,
+            FERRY_DIRECTION: target.direction,
+            FERRY_DRY_RUN: 'false',
+            FERRY_REPO_ROOT: root,
+            FERRY_TARGET_CONFIG: JSON.stringify(o.config ?? {}),
+            FERRY_INPUTS_FILE: inputsFile,
+            FERRY_OUTPUT: outputFile,
+        };
+        ctx.logger.info(`$ ${entrypoint} ${(o.args ?? []).join(' ')}`.trimEnd());
+        const [file, pre] = await commandLine(script);
+        const run = await runProcess(file, [...pre, ...(o.args ?? [])], {
+            cwd: root,
+            env,
+            timeoutMs: target.timeout_minutes * 60_000,
+            onLine: (line) => ctx.logger.info(line),
+        });
+        r.counts.exit_code = run.exitCode;
+        const after = await snapshotWorktree(git);
+        const touched = changedBetween(before, after);
+        const declared = command_globsMatcher(outputs);
+        const mine = pulls ? touched.filter(declared) : [];
+        for (const p of touched.filter((p) => !mine.includes(p)))
+            r.findings.push({
+                severity: 'warning',
+                code: 'undeclared-change',
+                message: `${entrypoint} changed ${p}, which is not among the declared outputs of '${target.name}'; it was not committed`,
+                file: p,
+            });
+        const reported = parseOutputFile(await external_node_fs_namespaceObject.promises.readFile(outputFile, 'utf8'));
+        if (run.timedOut)
+            return failResult(r, `${entrypoint} timed out after ${target.timeout_minutes} minutes`);
+        if (run.exitCode !== 0)
+            return failResult(r, `${entrypoint} exited ${run.exitCode}${run.stderr || run.stdout ? `: ${tail(run.stderr || run.stdout, 3)}` : ''}`);
+        if (!pulls) {
+            r.changed = reported.changed !== undefined ? reported.changed === 'true' : true;
+            r.message = reported.message ?? `ran ${entrypoint} with ${inputFiles.length} input file(s)`;
+            return r;
+        }
+        const inHead = await pathsInHead(git, mine);
+        r.changes = await describeChanges(root, mine, inHead);
+        r.outputsCreated = r.changes.filter((c) => c.change !== 'deleted').map((c) => c.path);
+        r.counts.added = r.changes.filter((c) => c.change === 'added').length;
+        r.counts.modified = r.changes.filter((c) => c.change === 'modified').length;
+        r.counts.deleted = r.changes.filter((c) => c.change === 'deleted').length;
+        const leaks = await secretLeaks(root, r.outputsCreated);
+        if (leaks.length)
+            return failResult(r, `refusing to commit: a secret value appears in the outputs`, leaks);
+        if (target.commit && mine.length) {
+            const msg = o.commit_message ?? ctx.config.defaults.commit_message;
+            r.commit = await commitPaths(git, mine, render(msg, ctx));
+        }
+        r.changed = mine.length > 0;
+        r.message =
+            reported.message ??
+                (mine.length === 0
+                    ? `no changes to outputs`
+                    : `${mine.length} output path(s) changed${r.commit ? `, committed ${r.commit.slice(0, 7)}` : target.commit ? '' : ' (commit off)'}`);
+        return r;
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(tmp, { recursive: true, force: true });
+    }
+};
+function where(ctx) {
+    return `${ctx.target.where.file}:${ctx.target.where.line}`;
+}
+function render(template, ctx) {
+    return template.replace(/\{target\}/g, ctx.target.name).replace(/\{direction\}/g, ctx.target.direction);
+}
+/** Glob list → predicate; a glob naming a directory covers everything under it. */
+function command_globsMatcher(globs) {
+    const m = globSetMatcher(globs.map((g) => g.replace(/\/+$/, '/**')));
+    return (p) => {
+        if (m(p))
+            return true;
+        for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1))
+            if (m(p.slice(0, i)))
+                return true;
+        return false;
+    };
+}
+async function matchTracked(git, globs) {
+    const m = command_globsMatcher(globs);
+    return (await git.exec(['ls-files', '-z'])).split('\0').filter((p) => p && m(p));
+}
+async function describeChanges(root, paths, inHead) {
+    const out = [];
+    for (const p of paths) {
+        const st = await external_node_fs_namespaceObject.promises.lstat(external_node_path_namespaceObject.join(root, p)).catch(() => undefined);
+        if (!st)
+            out.push({ path: p, change: 'deleted' });
+        else
+            out.push({ path: p, change: inHead.has(p) ? 'modified' : 'added', bytes: st.size });
+    }
+    return out;
+}
+/** A registered secret (a token, or an env value matching safety.secret_patterns) inside an output file. */
+async function secretLeaks(root, files) {
+    const secrets = registeredSecrets().filter((s) => s.length >= 6);
+    if (!secrets.length)
+        return [];
+    const found = [];
+    for (const f of files) {
+        const text = await external_node_fs_namespaceObject.promises.readFile(external_node_path_namespaceObject.join(root, f), 'utf8').catch(() => '');
+        const lines = text.split('\n');
+        for (let i = 0; i < lines.length; i++)
+            if (secrets.some((s) => lines[i].includes(s)))
+                found.push({ severity: 'error', code: 'secret', message: `a secret value is written to ${f} (redacted)`, file: f, line: i + 1 });
+    }
+    return found;
+}
+/** `key=value` lines a script may write to $FERRY_OUTPUT (changed=true|false, message=...). */
+function parseOutputFile(text) {
+    const out = {};
+    for (const l of text.split('\n')) {
+        const i = l.indexOf('=');
+        if (i > 0)
+            out[l.slice(0, i).trim()] = l.slice(i + 1).trim();
+    }
+    return out;
+}
+/** Run executable scripts directly; otherwise pick the interpreter by extension. */
+async function commandLine(script) {
+    const ext = external_node_path_namespaceObject.extname(script);
+    if (ext === '.py')
+        return ['python3', [script]];
+    if (['.js', '.mjs', '.cjs'].includes(ext))
+        return [process.execPath, [script]];
+    const st = await external_node_fs_namespaceObject.promises.stat(script);
+    return st.mode & 0o111 ? [script, []] : ['bash', [script]];
+}
+function stringEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter((e) => e[1] !== undefined));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/dirsync.js
+
+
+/**
+ * The `dirsync` kind: the three-way directory sync. `a` is the shared side (a mounted drive), `b`
+ * the local side; pull is a → b (syncDown), push is b → a (syncUp), bidirectional is both.
+ */
+const runDirsyncTarget = async (ctx) => {
+    const o = ctx.target.options;
+    const side = (p) => (external_node_path_namespaceObject.isAbsolute(p) ? p : external_node_path_namespaceObject.join(ctx.root, p));
+    const d = ctx.target.direction;
+    const r = await sync({
+        a: side(String(o.a)),
+        b: side(String(o.b)),
+        state: typeof o.state === 'string' ? external_node_path_namespaceObject.join(ctx.root, o.state) : undefined,
+        direction: d === 'pull' ? 'a-to-b' : d === 'push' ? 'b-to-a' : 'both',
+        conflict: o.conflict,
+        ignore: o.ignore,
+        force: o.force === true,
+        dryRun: ctx.dryRun,
+        logger: ctx.logger,
+        target: ctx.target.name,
+    });
+    return { ...r, target: ctx.target.name, kind: 'dirsync', direction: d };
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/combine.js
+
+
+
+/**
+ * Engines that report several results for one target (a wiki's private and public side, a
+ * mirror's branches, a custom export's packages) become one runner result: it succeeds when every
+ * part did, changed when any part did, and keeps each part under details.parts.
+ */
+function combineResults(ctx, parts) {
+    if (parts.length === 1)
+        return { ...parts[0], target: ctx.target.name, direction: ctx.target.direction };
+    const r = newResult(ctx.target.name, ctx.target.kind, ctx.dryRun);
+    r.direction = ctx.target.direction;
+    r.success = parts.every((p) => p.success);
+    r.changed = parts.some((p) => p.changed);
+    for (const p of parts) {
+        for (const [k, v] of Object.entries(p.counts))
+            r.counts[k] = (r.counts[k] ?? 0) + v;
+        r.findings.push(...p.findings);
+        if (p.changes)
+            (r.changes ??= []).push(...p.changes);
+        if (p.outputsCreated)
+            (r.outputsCreated ??= []).push(...p.outputsCreated);
+    }
+    const failed = parts.filter((p) => !p.success);
+    r.message = (failed.length ? failed : parts).map((p) => `${p.target}: ${p.message}`).join('; ');
+    r.details = {
+        parts: parts.map((p) => ({
+            target: p.target,
+            kind: p.kind,
+            success: p.success,
+            changed: p.changed,
+            message: p.message,
+            commit: p.commit ?? null,
+            counts: p.counts,
+            details: p.details ?? {},
+        })),
+    };
+    return r;
+}
+/** The token for a target: the variable its `*token_env` option names, else FERRY_TOKEN (the action's token input). */
+function tokenFor(ctx, key = 'token_env') {
+    const name = ctx.target.options[key];
+    if (typeof name === 'string')
+        return ctx.env[name] || undefined;
+    return ctx.env.FERRY_TOKEN || undefined;
+}
+/** A remote written as a relative local path means relative to the repository root, not the process cwd. */
+function remoteSpec(ctx, spec) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || /^[\w.-]+@[\w.-]+:/.test(spec) || external_node_path_namespaceObject.isAbsolute(spec))
+        return spec;
+    const local = external_node_path_namespaceObject.join(ctx.root, spec);
+    return (0,external_node_fs_namespaceObject.existsSync)(local) ? local : spec;
+}
+/** Only the options the user set, so engine defaults apply to the rest. */
+function defined(o) {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/export.js
+
+
+
+
+/** The `export` kind: the export engine (sync-to-public), or per-package exports (sync-to-custom). */
+const runExportTarget = async (ctx) => {
+    const o = ctx.target.options;
+    const str = (k) => (typeof o[k] === 'string' ? o[k] : undefined);
+    const list = (k) => (Array.isArray(o[k]) ? o[k] : undefined);
+    const inRepo = (p) => (p === undefined ? undefined : external_node_path_namespaceObject.join(ctx.root, p));
+    const safety = defined({
+        forbiddenPaths: list('forbidden'),
+        secretScan: o.secret_scan,
+        importCheck: o.import_check,
+        maxDeleteRatio: o.max_delete_share,
+        allowMassDelete: o.allow_mass_delete,
+    });
+    const settings = {
+        source: ctx.root,
+        rev: str('rev'),
+        target: remoteSpec(ctx, String(o.repo)),
+        branch: str('branch') ?? 'main',
+        allowlistFile: inRepo(str('allowlist') ?? 'public_allowlist.txt'),
+        map: list('map'),
+        preserve: list('preserve'),
+        messageTemplate: str('commit_message'),
+        dryRun: ctx.dryRun,
+        force: o.force === true,
+        maxRetries: o.max_retries,
+        safety: Object.keys(safety).length ? safety : undefined,
+        auth: { token: tokenFor(ctx), serverUrl: ctx.env.GITHUB_SERVER_URL },
+        mode: o.mode,
+        templateDir: inRepo(str('template')),
+        submodules: o.submodules,
+        sourceRepo: ctx.env.GITHUB_REPOSITORY,
+    };
+    const packages = list('packages') ?? (str('package') ? [str('package')] : undefined);
+    if (packages) {
+        const parts = await runCustomExports({ ...settings, allowlistFile: undefined }, { packages, allowlistDir: inRepo(str('allowlist_dir') ?? '.') }, ctx.logger);
+        return combineResults(ctx, parts);
+    }
+    const r = await runExport({ ...settings, label: ctx.target.name }, ctx.logger);
+    return { ...r, target: ctx.target.name, direction: ctx.target.direction };
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/analyze.js
+
+
+/**
+ * Pure planning for the mirror: which branches and tags to look at, what state each branch is in,
+ * and which pushes follow. The git side (mirror.ts) gathers the facts and applies the plan.
+ */
+const HEADS = 'refs/heads/';
+const TAGS = 'refs/tags/';
+function classifyBranch(f) {
+    if (f.a === null && f.b === null)
+        throw new Error('classifyBranch: branch missing on both sides');
+    if (f.a === null)
+        return 'missing-in-a';
+    if (f.b === null)
+        return 'missing-in-b';
+    if (f.a === f.b)
+        return 'equal';
+    if (f.bInA)
+        return 'a-ahead';
+    if (f.aInB)
+        return 'b-ahead';
+    return 'diverged';
+}
+/** The push a state calls for: which side receives which side's tip. */
+function pushFor(state) {
+    if (state === 'a-ahead' || state === 'missing-in-b')
+        return { to: 'b', from: 'a' };
+    if (state === 'b-ahead' || state === 'missing-in-a')
+        return { to: 'a', from: 'b' };
+    return undefined;
+}
+/**
+ * A predicate for ref names (branch or tag names) in Ferry's glob dialect. Unlike path lists, a
+ * literal means exactly that name: `main` must not also select `main/experiment`.
+ */
+function refNameMatcher(patterns) {
+    const exact = new Set();
+    const globs = [];
+    for (const p of patterns) {
+        const lit = literalOf(p.replace(/^refs\/(heads|tags)\//, ''));
+        if (lit !== undefined)
+            exact.add(lit);
+        else
+            globs.push(compileGlob(p).regexSource);
+    }
+    const re = globs.length ? new RegExp(`^(?:${globs.join('|')})$`) : undefined;
+    return (name) => exact.has(name) || (re?.test(name) ?? false);
+}
+/** Branch names (without refs/heads/) from ls-remote output matching the user's names/globs. */
+function matchBranches(refs, patterns) {
+    const matches = refNameMatcher(patterns);
+    const out = [];
+    for (const ref of refs.keys())
+        if (ref.startsWith(HEADS) && matches(ref.slice(HEADS.length)))
+            out.push(ref.slice(HEADS.length));
+    return out;
+}
+/** The union of matching branch names on both sides, sorted. */
+function branchUnion(a, b, patterns) {
+    return [...new Set([...matchBranches(a, patterns), ...matchBranches(b, patterns)])].sort();
+}
+/** Tag refs (name → object id) selected by the tag mode; peeled `^{}` lines are dropped. */
+function selectTags(refs, mode) {
+    const out = new Map();
+    if (mode.kind === 'none')
+        return out;
+    const matches = mode.kind === 'all' ? () => true : refNameMatcher(mode.globs);
+    for (const [ref, sha] of refs) {
+        if (!ref.startsWith(TAGS) || ref.endsWith('^{}'))
+            continue;
+        const name = ref.slice(TAGS.length);
+        if (matches(name))
+            out.set(name, sha);
+    }
+    return out;
+}
+function planTags(a, b) {
+    const plan = { toB: [], toA: [], conflicts: [], equal: 0 };
+    for (const [tag, sha] of a) {
+        const other = b.get(tag);
+        if (other === undefined)
+            plan.toB.push(tag);
+        else if (other === sha)
+            plan.equal++;
+        else
+            plan.conflicts.push({ tag, a: sha, b: other });
+    }
+    for (const tag of b.keys())
+        if (!a.has(tag))
+            plan.toA.push(tag);
+    plan.toA.sort();
+    plan.toB.sort();
+    plan.conflicts.sort((x, y) => x.tag.localeCompare(y.tag));
+    return plan;
+}
+/** Parse the tags input: `none`, `all`, or one or more globs (comma or newline separated). */
+function parseTagMode(text) {
+    const t = text.trim();
+    if (t === '' || t === 'none' || t === 'false')
+        return { kind: 'none' };
+    if (t === 'all' || t === 'true' || t === '*' || t === '**')
+        return { kind: 'all' };
+    const globs = t
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+    return { kind: 'pattern', globs };
+}
+/**
+ * A digest of what diverged: both tips and the merge base. New commits on either side change a tip,
+ * so the digest changes exactly when the issue deserves a new comment.
+ */
+function divergenceFingerprint(a, b, mergeBase) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256')
+        .update(`${a ?? ''}\n${b ?? ''}\n${mergeBase ?? ''}`)
+        .digest('hex')
+        .slice(0, 16);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/commits.js
+/** Local history questions the mirror asks of its scratch repo (no network, no credentials). */
+/** Commits reachable from `tip` but not from `other`: the count, and the newest `cap` of them. */
+async function commitsOnlyIn(git, tip, other, cap) {
+    const count = Number(await git.exec(['rev-list', '--count', tip, '--not', other]));
+    if (count === 0 || cap <= 0)
+        return { count, commits: [] };
+    const out = await git.exec([
+        'log',
+        `--max-count=${cap}`,
+        '--format=%H%x00%an <%ae>%x00%s%x1e',
+        tip,
+        '--not',
+        other,
+    ]);
+    const commits = out
+        .split('\x1e')
+        .map((rec) => rec.replace(/^\n/, ''))
+        .filter(Boolean)
+        .map((rec) => {
+        const [sha, author, subject] = rec.split('\0');
+        return { sha, author, subject };
+    });
+    return { count, commits };
+}
+/** The merge base of two commits, or null for unrelated histories. */
+async function mergeBase(git, a, b) {
+    const r = await git.execRaw(['merge-base', a, b], { allowedExitCodes: [1] });
+    return r.exitCode === 0 ? r.stdout.toString().trim() || null : null;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/report.js
+/**
+ * The divergence report (issue body, comments, job summary) and the hidden marker that lets a later
+ * run find its issue again without searching titles. Pure text in, text out.
+ */
+const MARKER_RE = /<!--\s*ferry:mirror\s+([^>]*?)\s*-->/;
+/** `<!-- ferry:mirror a=… b=… branch=… fingerprint=… -->`; values are URI-encoded (no spaces). */
+function issueMarker(key, fingerprint) {
+    const parts = [`a=${enc(key.a)}`, `b=${enc(key.b)}`, `branch=${enc(key.branch)}`];
+    if (fingerprint)
+        parts.push(`fingerprint=${fingerprint}`);
+    return `<!-- ferry:mirror ${parts.join(' ')} -->`;
+}
+function parseIssueMarker(body) {
+    const m = MARKER_RE.exec(body ?? '');
+    if (!m)
+        return null;
+    const fields = new Map();
+    for (const part of m[1].split(/\s+/)) {
+        const i = part.indexOf('=');
+        if (i > 0)
+            fields.set(part.slice(0, i), dec(part.slice(i + 1)));
+    }
+    const a = fields.get('a');
+    const b = fields.get('b');
+    const branch = fields.get('branch');
+    if (a === undefined || b === undefined || branch === undefined)
+        return null;
+    return { a, b, branch, fingerprint: fields.get('fingerprint') };
+}
+function sameKey(x, y) {
+    return x.a === y.a && x.b === y.b && x.branch === y.branch;
+}
+/** Replace the marker in a body (or prepend one). */
+function withMarker(body, key, fingerprint) {
+    const marker = issueMarker(key, fingerprint);
+    return MARKER_RE.test(body) ? body.replace(MARKER_RE, marker) : `${marker}\n${body}`;
+}
+function enc(s) {
+    return encodeURIComponent(s);
+}
+function dec(s) {
+    try {
+        return decodeURIComponent(s);
+    }
+    catch {
+        return s;
+    }
+}
+function issueTitle(key) {
+    return `Mirror diverged: ${key.branch} (${key.a} ↔ ${key.b})`;
+}
+const report_short = (sha) => (sha ? sha.slice(0, 12) : '—');
+const cell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+function commitTable(title, list) {
+    const out = [`### ${title}: ${list.count} commit${list.count === 1 ? '' : 's'}`, ''];
+    if (list.count === 0)
+        return [...out, '_None._', ''];
+    out.push('| Commit | Author | Subject |', '| --- | --- | --- |');
+    for (const c of list.commits)
+        out.push(`| \`${report_short(c.sha)}\` | ${cell(c.author)} | ${cell(c.subject)} |`);
+    if (list.count > list.commits.length)
+        out.push('', `…and ${list.count - list.commits.length} more.`);
+    out.push('');
+    return out;
+}
+/** Shell-quote for the resolution commands a user copies. */
+function q(s) {
+    return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+/** What diverged and how to fix it, in Markdown. `urls` are the sides' git URLs (never credentials). */
+function divergenceMarkdown(key, analysis, urls) {
+    const br = analysis.branch;
+    const out = [
+        `## Mirror diverged: \`${br}\``,
+        '',
+        `**A** \`${key.a}\` and **B** \`${key.b}\` both have commits the other lacks on \`${br}\`. ` +
+            'Ferry never force-pushes, so nothing was pushed for this branch until the histories are joined.',
+        '',
+        `| | A: ${cell(key.a)} | B: ${cell(key.b)} |`,
+        '| --- | --- | --- |',
+        `| tip | \`${report_short(analysis.a)}\` | \`${report_short(analysis.b)}\` |`,
+        `| commits only here | ${analysis.onlyInA.count} | ${analysis.onlyInB.count} |`,
+        '',
+        analysis.mergeBase
+            ? `Merge base: \`${analysis.mergeBase}\``
+            : 'Merge base: **none**: the two histories are unrelated.',
+        '',
+        ...commitTable(`Only in A (${key.a})`, analysis.onlyInA),
+        ...commitTable(`Only in B (${key.b})`, analysis.onlyInB),
+        '### How to resolve',
+        '',
+        'Join the two histories with a merge (or rebase one side onto the other) and push the result to both sides:',
+        '',
+        '```sh',
+        `git clone ${q(urls.a)} mirror-fix && cd mirror-fix`,
+        `git remote add b ${q(urls.b)}`,
+        `git fetch origin ${q(br)} && git fetch b ${q(br)}`,
+        `git checkout -B ${q(br)} origin/${br}`,
+        `git merge b/${br}   # resolve any conflicts, then commit`,
+        `git push origin ${q(br)}`,
+        `git push b ${q(br)}`,
+        '```',
+        '',
+        'The next mirror run finds the branch in sync, comments here and closes this issue.',
+    ];
+    return out.join('\n') + '\n';
+}
+function resolvedMarkdown(analysis) {
+    return (`Resolved: \`${analysis.branch}\` is in sync again on both sides at \`${report_short(analysis.a ?? analysis.b)}\`. ` +
+        'Closing this issue.\n');
+}
+function changedMarkdown(body) {
+    return `The divergence changed since the last report.\n\n${body}`;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/results.js
+
+
+
+const BRANCH_KIND = 'mirror-branch';
+const TAGS_KIND = 'mirror-tags';
+const results_short = (sha) => (sha ? sha.slice(0, 12) : '—');
+const plural = (n, w) => `${n} ${w}${n === 1 ? '' : 's'}`;
+/** The TargetResult for one branch (target = branch name), plus the divergence report if it diverged. */
+function branchResult(o, s, urls) {
+    const an = o.analysis;
+    const r = newResult(an.branch, BRANCH_KIND, s.dryRun);
+    r.direction = 'bidirectional';
+    const side = (id) => `${id.toUpperCase()} (${id === 'a' ? s.a.spec : s.b.spec})`;
+    const push = pushFor(an.state);
+    const moved = push ? (push.from === 'a' ? an.onlyInA.count : an.onlyInB.count) : 0;
+    r.counts = { pushedCommits: 0, onlyInA: 0, onlyInB: 0 };
+    let report;
+    if (an.state === 'equal') {
+        r.message = `in sync at ${results_short(an.a)}`;
+        r.commit = an.a ?? undefined;
+    }
+    else if (push) {
+        const verb = an.state.startsWith('missing') ? 'create' : 'fast-forward';
+        const what = `${verb} ${side(push.to)} with ${plural(moved, 'commit')} from ${side(push.from)}`;
+        r.commit = (push.from === 'a' ? an.a : an.b) ?? undefined;
+        r.changed = true;
+        if (s.dryRun)
+            r.message = `would ${what}`;
+        else if (o.pushedTo) {
+            r.message = `${verb === 'create' ? 'created' : 'fast-forwarded'} ${side(push.to)} (${plural(moved, 'commit')})`;
+            r.counts.pushedCommits = moved;
+        }
+        else {
+            r.changed = false;
+            r.success = false;
+            r.message = o.error ?? `could not ${what}`;
+            r.findings.push({ severity: 'error', code: 'mirror-push-failed', message: r.message });
+        }
+    }
+    else {
+        // diverged
+        const key = { a: s.a.spec, b: s.b.spec, branch: an.branch };
+        r.counts.onlyInA = an.onlyInA.count;
+        r.counts.onlyInB = an.onlyInB.count;
+        r.message =
+            `diverged: ${plural(an.onlyInA.count, 'commit')} only in ${side('a')}, ${an.onlyInB.count} only in ${side('b')}` +
+                `; merge base ${an.mergeBase ? results_short(an.mergeBase) : 'none (unrelated histories)'}. Nothing was pushed.`;
+        const warn = s.onDivergence === 'warn';
+        r.success = warn;
+        const finding = {
+            severity: warn ? 'warning' : 'error',
+            code: 'mirror-diverged',
+            message: `Branch ${an.branch} ${r.message} Merge the two histories and push to both sides.`,
+        };
+        r.findings.push(finding);
+        report = {
+            key,
+            analysis: an,
+            fingerprint: divergenceFingerprint(an.a, an.b, an.mergeBase),
+            markdown: divergenceMarkdown(key, an, urls),
+        };
+    }
+    r.details = {
+        branch: an.branch,
+        state: an.state,
+        a: an.a,
+        b: an.b,
+        mergeBase: an.mergeBase,
+        onlyInA: an.onlyInA,
+        onlyInB: an.onlyInB,
+        pushedTo: o.pushedTo,
+        attempts: o.attempts,
+        fingerprint: report?.fingerprint ?? null,
+        issue: o.issue ?? null,
+    };
+    return { result: r, report };
+}
+/** The TargetResult for tags (target `tags`). Conflicting tags are errors: never overwritten. */
+function tagsResult(plan, pushed, errors, s) {
+    const r = newResult('tags', TAGS_KIND, s.dryRun);
+    r.direction = 'bidirectional';
+    const planned = plan.toA.length + plan.toB.length;
+    r.counts = {
+        toA: s.dryRun ? plan.toA.length : pushed.a.length,
+        toB: s.dryRun ? plan.toB.length : pushed.b.length,
+        equal: plan.equal,
+        conflicts: plan.conflicts.length,
+    };
+    r.changed = s.dryRun ? planned > 0 : pushed.a.length + pushed.b.length > 0;
+    for (const c of plan.conflicts)
+        r.findings.push({
+            severity: 'error',
+            code: 'mirror-tag-conflict',
+            message: `Tag ${c.tag} points at ${results_short(c.a)} on A (${s.a.spec}) but ${results_short(c.b)} on B (${s.b.spec}). Ferry never overwrites tags: delete the wrong one by hand.`,
+        });
+    for (const e of errors)
+        r.findings.push({ severity: 'error', code: 'mirror-push-failed', message: e });
+    r.success = r.findings.every((f) => f.severity !== 'error');
+    const verb = s.dryRun ? 'would push' : 'pushed';
+    r.message =
+        `${verb} ${plural(r.counts.toB, 'tag')} to B and ${r.counts.toA} to A; ${plan.equal} equal` +
+            (plan.conflicts.length ? `; ${plural(plan.conflicts.length, 'conflict')}` : '');
+    r.details = {
+        toA: plan.toA,
+        toB: plan.toB,
+        conflicts: plan.conflicts,
+        pushedToA: pushed.a,
+        pushedToB: pushed.b,
+    };
+    return r;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/side.js
+
+
+
+/**
+ * One side of the mirror (A or B) as seen from the scratch repo. Every network operation of a side
+ * runs with that side's auth env only: `http.<server>.extraheader` is scoped per server, so two
+ * tokens for the same server would otherwise both be sent (and the wrong one could win).
+ * Fetched refs live under `refs/ferry/<id>/heads/*` and `refs/ferry/<id>/tags/*` in the scratch repo.
+ */
+class MirrorRemote {
+    id;
+    side;
+    git;
+    net;
+    constructor(id, side, 
+    /** A git manager on the scratch repo carrying only this side's auth env. */
+    git, net) {
+        this.id = id;
+        this.side = side;
+        this.git = git;
+        this.net = net;
+    }
+    get label() {
+        return `${this.id.toUpperCase()} (${this.side.spec})`;
+    }
+    localHead(branch) {
+        return `refs/ferry/${this.id}/heads/${branch}`;
+    }
+    localTag(tag) {
+        return `refs/ferry/${this.id}/tags/${tag}`;
+    }
+    /** Every ref of the remote (heads and tags), name → object id. */
+    async listRefs(patterns = [HEADS + '*', TAGS + '*']) {
+        return this.labelled(() => lsRemote(this.git, this.side.url, patterns, this.net));
+    }
+    /** Fetch branches and tags into this side's namespace of the scratch repo. */
+    async fetch(branches, tags = []) {
+        const specs = [
+            ...branches.map((b) => `+${HEADS}${b}:${this.localHead(b)}`),
+            ...tags.map((t) => `+${TAGS}${t}:${this.localTag(t)}`),
+        ];
+        if (specs.length === 0)
+            return;
+        await this.labelled(() => fetchRefs(this.git, this.side.url, specs, this.net));
+    }
+    /** Plain (never forced) push of scratch refs to this side. */
+    async push(refspecs) {
+        return this.labelled(() => pushRefs(this.git, this.side.url, refspecs, this.net));
+    }
+    /** Name the side in remote errors: with two repositories, "authentication failed" alone is a riddle. */
+    async labelled(fn) {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            if (e instanceof RemoteError)
+                throw new RemoteError(`Repository ${this.label}: ${e.message}`);
+            throw e;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/mirror.js
+
+
+
+
+
+
+
+
+
+
+
+
+const NO_COMMITS = { count: 0, commits: [] };
+/**
+ * "The side moved meanwhile". pushRefs classifies a client-side stale push as rejected-stale; a ref
+ * that moved on the server between its advertisement and the update (a push racing ours) comes
+ * back as `[remote rejected] (failed to update ref)` / `cannot lock ref`, which is the same thing.
+ */
+function isStale(st) {
+    return (st.status === 'rejected-stale' ||
+        (st.status === 'rejected-other' && /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail)));
+}
+/**
+ * Mirror branches (and optionally tags) between two repositories, both ways, by fast-forward only.
+ * Returns one TargetResult per branch (kind `mirror-branch`) plus one for tags (kind `mirror-tags`)
+ * when tags are mirrored. Divergence goes to `issues` when `onDivergence` is `issue`; without a
+ * sink, `issue` behaves as `fail`. A dry run analyses only: nothing is pushed, no issue is touched.
+ */
+async function runMirror(settings, logger, issues) {
+    const t0 = performance.now();
+    const ownWorkDir = !settings.workDir;
+    const work = settings.workDir ?? (await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-mirror-')));
+    const auths = [];
+    try {
+        const local = new GitCommandManager(work, { logger });
+        await local.assertMinimumVersion();
+        await external_node_fs_namespaceObject.promises.mkdir(work, { recursive: true });
+        await local.exec(['init', '-q', '--bare', work]);
+        const net = { logger, baseDelayMs: settings.netBaseDelayMs };
+        const authA = await createGitAuth(settings.a.auth);
+        auths.push(authA);
+        const authB = await createGitAuth(settings.b.auth);
+        auths.push(authB);
+        const A = new MirrorRemote('a', settings.a, local.with({ env: authA.env }), net);
+        const B = new MirrorRemote('b', settings.b, local.with({ env: authB.env }), net);
+        const engine = new MirrorEngine(settings, logger, local, A, B, issues);
+        const results = await engine.run();
+        const ms = Math.round(performance.now() - t0);
+        // The wall time is shared: each result carries its share so totals add up.
+        for (const r of results)
+            r.durationMs = Math.round(ms / results.length);
+        return results;
+    }
+    finally {
+        for (const a of auths)
+            await a.cleanup();
+        if (ownWorkDir)
+            await external_node_fs_namespaceObject.promises.rm(work, { recursive: true, force: true });
+    }
+}
+class MirrorEngine {
+    s;
+    logger;
+    local;
+    A;
+    B;
+    issues;
+    constructor(s, logger, local, A, B, issues) {
+        this.s = s;
+        this.logger = logger;
+        this.local = local;
+        this.A = A;
+        this.B = B;
+        this.issues = issues;
+    }
+    async run() {
+        const { s, A, B } = this;
+        const [refsA, refsB] = await withGroup(this.logger, 'List refs on both sides', async () => [
+            await A.listRefs(),
+            await B.listRefs(),
+        ]);
+        const branches = branchUnion(refsA, refsB, s.branches);
+        if (branches.length === 0)
+            throw new ConfigurationError(`No branch matching ${s.branches.map((b) => `'${b}'`).join(', ')} exists on ${A.label} or ${B.label}. ` +
+                'Check the branches input (names or globs such as release/*).');
+        const tip = (refs, b) => refs.get(HEADS + b) ?? null;
+        await withGroup(this.logger, `Fetch ${branches.length} branch(es) from both sides`, async () => {
+            await A.fetch(branches.filter((b) => tip(refsA, b)));
+            await B.fetch(branches.filter((b) => tip(refsB, b)));
+        });
+        const outcomes = new Map();
+        for (const b of branches) {
+            const analysis = await this.analyze(b, tip(refsA, b), tip(refsB, b));
+            outcomes.set(b, { analysis, pushedTo: null, attempts: 0, error: null });
+            this.logger.info(`${b}: ${analysis.state}`);
+        }
+        if (!s.dryRun)
+            await this.pushAll(outcomes);
+        const results = [];
+        for (const b of branches)
+            results.push(await this.finish(outcomes.get(b)));
+        if (s.tags.kind !== 'none')
+            results.push(await this.mirrorTags(refsA, refsB));
+        return results;
+    }
+    /** Gather the facts for one branch from the scratch repo and classify it. */
+    async analyze(branch, a, b) {
+        const g = this.local;
+        const cap = this.s.maxListedCommits;
+        const facts = { a, b, aInB: false, bInA: false };
+        if (a && b && a !== b) {
+            facts.bInA = await g.isAncestor(b, a);
+            facts.aInB = !facts.bInA && (await g.isAncestor(a, b));
+        }
+        const state = classifyBranch(facts);
+        const out = {
+            branch,
+            state,
+            a,
+            b,
+            mergeBase: null,
+            onlyInA: NO_COMMITS,
+            onlyInB: NO_COMMITS,
+        };
+        const all = async (t) => ({
+            count: Number(await g.exec(['rev-list', '--count', t])),
+            commits: [],
+        });
+        if (state === 'a-ahead' || state === 'diverged')
+            out.onlyInA = await commitsOnlyIn(g, a, b, cap);
+        if (state === 'b-ahead' || state === 'diverged')
+            out.onlyInB = await commitsOnlyIn(g, b, a, cap);
+        if (state === 'missing-in-b')
+            out.onlyInA = await all(a);
+        if (state === 'missing-in-a')
+            out.onlyInB = await all(b);
+        if (state === 'diverged')
+            out.mergeBase = await mergeBase(g, a, b);
+        return out;
+    }
+    /**
+     * Push every fast-forward, one push per receiving side. A ref rejected because that side moved
+     * meanwhile is re-fetched, re-analysed and (if still a fast-forward) pushed again next round.
+     */
+    async pushAll(outcomes) {
+        const rounds = this.s.maxPushRounds ?? 4;
+        for (let round = 1; round <= rounds; round++) {
+            const pending = [...outcomes.values()].filter((o) => !o.pushedTo && !o.error && pushFor(o.analysis.state));
+            if (pending.length === 0)
+                return;
+            for (const to of ['a', 'b']) {
+                const batch = pending.filter((o) => pushFor(o.analysis.state).to === to);
+                if (batch.length === 0)
+                    continue;
+                const dest = to === 'a' ? this.A : this.B;
+                const src = to === 'a' ? this.B : this.A;
+                const specs = batch.map((o) => `${src.localHead(o.analysis.branch)}:${HEADS}${o.analysis.branch}`);
+                this.logger.info(`Pushing ${batch.map((o) => o.analysis.branch).join(', ')} to ${dest.label}`);
+                const res = await dest.push(specs);
+                for (const o of batch) {
+                    o.attempts++;
+                    const st = res.refs.get(HEADS + o.analysis.branch);
+                    if (st && (st.status === 'ok' || st.status === 'up-to-date'))
+                        o.pushedTo = to;
+                    else if (st && isStale(st) && round < rounds) {
+                        this.logger.warning(`${dest.label} moved while mirroring ${o.analysis.branch}: re-analysing.`);
+                        await this.refresh(o, dest);
+                    }
+                    else if (st?.status === 'rejected-workflow')
+                        o.error = workflowPermissionError(dest.side.spec).message;
+                    else
+                        o.error = `Push of ${o.analysis.branch} to ${dest.label} was rejected: ${st?.detail ?? res.stderr.trim().split('\n').pop()}`;
+                }
+            }
+        }
+    }
+    /** Re-read one branch on the side that rejected our push, and re-analyse it. */
+    async refresh(o, side) {
+        const branch = o.analysis.branch;
+        const refs = await side.listRefs([HEADS + branch]);
+        const now = refs.get(HEADS + branch) ?? null;
+        if (now)
+            await side.fetch([branch]);
+        const a = side.id === 'a' ? now : o.analysis.a;
+        const b = side.id === 'b' ? now : o.analysis.b;
+        o.analysis = await this.analyze(branch, a, b);
+        this.logger.info(`${branch}: now ${o.analysis.state}`);
+    }
+    /** Build the branch's result and settle its divergence issue. */
+    async finish(o) {
+        const { s } = this;
+        const key = { a: s.a.spec, b: s.b.spec, branch: o.analysis.branch };
+        const r = branchResult(o, s, { a: s.a.url, b: s.b.url });
+        const wantIssues = this.issues && s.onDivergence === 'issue' && !s.dryRun;
+        try {
+            if (wantIssues && o.analysis.state === 'diverged') {
+                o.issue = await this.issues.reportDivergence(r.report);
+            }
+            else if (wantIssues && !o.error && (o.analysis.state === 'equal' || o.pushedTo)) {
+                o.issue = (await this.issues.reportInSync(key, o.analysis)) ?? null;
+            }
+        }
+        catch (e) {
+            r.result.success = false;
+            r.result.findings.push({
+                severity: 'error',
+                code: 'mirror-issue-failed',
+                message: `Could not update the divergence issue for ${key.branch}: ${e.message}`,
+            });
+        }
+        if (r.result.details)
+            r.result.details.issue = o.issue ?? null;
+        return r.result;
+    }
+    async mirrorTags(refsA, refsB) {
+        const { s, A, B } = this;
+        const plan = planTags(selectTags(refsA, s.tags), selectTags(refsB, s.tags));
+        const pushed = { a: [], b: [] };
+        const errors = [];
+        if (!s.dryRun) {
+            for (const [dest, src, names] of [
+                [B, A, plan.toB],
+                [A, B, plan.toA],
+            ]) {
+                if (names.length === 0)
+                    continue;
+                await src.fetch([], names);
+                const res = await dest.push(names.map((t) => `${src.localTag(t)}:refs/tags/${t}`));
+                for (const t of names) {
+                    const st = res.refs.get(`refs/tags/${t}`);
+                    if (st && (st.status === 'ok' || st.status === 'up-to-date'))
+                        pushed[dest.id].push(t);
+                    else
+                        errors.push(`tag ${t} → ${dest.label}: ${st?.detail ?? 'rejected'}`);
+                }
+            }
+        }
+        return tagsResult(plan, pushed, errors, s);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/settings.js
+
+
+
+
+const ON_DIVERGENCE = ['issue', 'fail', 'warn'];
+function mirrorSettings(i, names = { a: 'repo-a', b: 'repo-b' }) {
+    const server = i.serverUrl || 'https://github.com';
+    const side = (spec, name, token, sshKey) => {
+        if (!spec?.trim())
+            throw new ConfigurationError(`'${name}' is required: {owner}/{repo}, a git URL, or a local path.`);
+        const url = resolveRemote(spec, server);
+        // A token is scoped to the server of the side's own URL (GHES, loopback in tests).
+        let serverUrl = server;
+        try {
+            const u = new URL(url);
+            if (u.protocol.startsWith('http'))
+                serverUrl = `${u.protocol}//${u.host}`;
+        }
+        catch {
+            /* a path or scp-style ssh: the token is unused */
+        }
+        return {
+            spec: spec.trim(),
+            url,
+            auth: {
+                token: token || undefined,
+                sshKey: sshKey || undefined,
+                sshKnownHosts: i.sshKnownHosts || undefined,
+                serverUrl,
+            },
+        };
+    };
+    const a = side(i.repoA, names.a, i.tokenA, i.sshKeyA);
+    const b = side(i.repoB, names.b, i.tokenB, i.sshKeyB);
+    if (a.url === b.url)
+        throw new ConfigurationError(`'${names.a}' and '${names.b}' name the same repository (${a.spec}). Mirror two different repositories.`);
+    const branches = i.branches.map((s) => s.trim()).filter(Boolean);
+    if (branches.length === 0)
+        throw new ConfigurationError(`'branches' is empty. Give at least one branch name or glob, e.g. main.`);
+    for (const b of branches) {
+        try {
+            compileGlob(b);
+        }
+        catch (e) {
+            if (e instanceof GlobSyntaxError)
+                throw new ConfigurationError(`Invalid branch pattern '${b}': ${e.message}. ${e.fix}`);
+            throw e;
+        }
+    }
+    const onDivergence = (i.onDivergence?.trim() || 'issue');
+    if (!ON_DIVERGENCE.includes(onDivergence))
+        throw new ConfigurationError(`Invalid on-divergence '${i.onDivergence}'. Expected one of: issue, fail, warn.`);
+    const max = i.maxListedCommits ?? 20;
+    if (!Number.isInteger(max) || max < 0)
+        throw new ConfigurationError(`max-listed-commits must be a whole number ≥ 0, got ${max}.`);
+    return {
+        a,
+        b,
+        branches,
+        tags: parseTagMode(i.tags ?? 'none'),
+        onDivergence,
+        dryRun: i.dryRun ?? false,
+        maxListedCommits: max,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/mirror.js
+
+
+
+/**
+ * The `mirror` kind: the bilateral mirror engine. The runner has no GitHub API client, so
+ * `on_divergence: issue` reports like `fail` here (use the bilateral-mirror action for issues).
+ */
+const runMirrorTarget = async (ctx) => {
+    const o = ctx.target.options;
+    const onDivergence = o.on_divergence === 'warn' ? 'warn' : 'fail';
+    const settings = mirrorSettings({
+        repoA: remoteSpec(ctx, String(o.a)),
+        repoB: remoteSpec(ctx, String(o.b)),
+        tokenA: tokenFor(ctx, 'a_token_env'),
+        tokenB: tokenFor(ctx, 'b_token_env'),
+        branches: o.branches ?? ['main'],
+        tags: o.tags,
+        onDivergence,
+        dryRun: ctx.dryRun,
+        serverUrl: ctx.env.GITHUB_SERVER_URL,
+    }, { a: `targets.${ctx.target.name}.a`, b: `targets.${ctx.target.name}.b` });
+    return combineResults(ctx, await runMirror(settings, ctx.logger));
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/page-map.js
+/**
+ * Where each source file goes in a wiki, and back. Pure.
+ *
+ * The flattening rule (GitHub wikis have one flat namespace of page names):
+ * - a markdown file (`.md`, `.markdown`) is a page; its wiki file is its path relative to the
+ *   source folder with `/` replaced by `-` and spaces by `-`: `guides/setup/install.md` →
+ *   `guides-setup-install.md`, page name `guides-setup-install`;
+ * - a folder's `README.md` is the folder's page: `guides/README.md` → `guides.md`;
+ * - the home file (default `README.md` at the root) becomes `Home.md`;
+ * - `_Sidebar.md`, `_Footer.md` and `_Header.md` at the root keep their names (GitHub renders
+ *   them around every page); anywhere else they are an error;
+ * - every other file is an asset and keeps its relative path (`images/logo.png`);
+ * - dotfiles and `*.wiki-conflict.md` copies left by a bidirectional sync are not published.
+ * Two files that land on the same wiki file (compared case-insensitively, as GitHub resolves page
+ * names) are an error naming both.
+ */
+const SPECIAL_PAGES = ['_Sidebar', '_Footer', '_Header'];
+const CONFLICT_SUFFIX = '.wiki-conflict.md';
+const PUBLIC_CONFLICT_SUFFIX = '.public-wiki-conflict.md';
+const MARKDOWN = /\.(md|markdown)$/i;
+function isMarkdown(path) {
+    return MARKDOWN.test(path);
+}
+/** The wiki file a markdown source file becomes (see the rule above). */
+function pageFileFor(source, home = 'README.md') {
+    if (source === home)
+        return 'Home.md';
+    const ext = /\.[^./]+$/.exec(source)[0];
+    let stem = source.slice(0, -ext.length);
+    const slash = stem.lastIndexOf('/');
+    const base = stem.slice(slash + 1);
+    if (slash >= 0 && base.toLowerCase() === 'readme')
+        stem = stem.slice(0, slash);
+    return stem.replace(/[/\s]+/g, '-') + ext;
+}
+function pageNameOf(wikiPath) {
+    return wikiPath.replace(MARKDOWN, '');
+}
+/** Where a wiki file that has no source yet (a page created in the web UI) goes back to. */
+function sourceForNewWikiFile(wikiPath, home = 'README.md') {
+    return wikiPath === 'Home.md' ? home : wikiPath;
+}
+function buildPageMap(files, opts = {}) {
+    const home = opts.home ?? 'README.md';
+    const label = (p) => (opts.sourceLabel ? `${opts.sourceLabel}/${p}` : p);
+    const map = {
+        pages: [],
+        assets: [],
+        bySource: new Map(),
+        byName: new Map(),
+        sourceOfWikiPath: new Map(),
+        findings: [],
+    };
+    const claimed = new Map(); // lower-cased wiki path → source
+    for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+        if (f.path.split('/').some((s) => s.startsWith('.')))
+            continue;
+        if (f.path.endsWith(CONFLICT_SUFFIX) || f.path.endsWith(PUBLIC_CONFLICT_SUFFIX)) {
+            map.findings.push({
+                severity: 'warning',
+                code: 'wiki-conflict-copy',
+                file: label(f.path),
+                message: `Unresolved wiki conflict copy: merge its content into the page it sits beside, then delete it. It is not published.`,
+            });
+            continue;
+        }
+        if (f.mode === '120000' || f.mode === '160000') {
+            map.findings.push({
+                severity: 'warning',
+                code: 'wiki-unsupported-file',
+                file: label(f.path),
+                message: `Symlinks and submodules are not published to a wiki; this one is skipped.`,
+            });
+            continue;
+        }
+        const markdown = isMarkdown(f.path);
+        const stem = f.path.replace(MARKDOWN, '');
+        const base = stem.slice(stem.lastIndexOf('/') + 1);
+        if (markdown && SPECIAL_PAGES.includes(base) && stem.includes('/')) {
+            map.findings.push({
+                severity: 'error',
+                code: 'wiki-nested-special-page',
+                file: label(f.path),
+                message: `${base} is only special at the root of the wiki folder. Fix: move it to the root, or rename it.`,
+            });
+            continue;
+        }
+        const wikiPath = markdown ? pageFileFor(f.path, home) : f.path;
+        const key = markdown ? pageNameOf(wikiPath).toLowerCase() : wikiPath.toLowerCase();
+        const ckey = (markdown ? 'page:' : 'asset:') + key;
+        const other = claimed.get(ckey);
+        if (other !== undefined) {
+            map.findings.push({
+                severity: 'error',
+                code: 'wiki-page-collision',
+                file: label(f.path),
+                message: `${label(other)} and ${label(f.path)} both map to the wiki ${markdown ? 'page' : 'file'} '${wikiPath}'. Fix: rename one of them.`,
+            });
+            continue;
+        }
+        claimed.set(ckey, f.path);
+        if (markdown) {
+            const page = {
+                source: f.path,
+                wikiPath,
+                name: pageNameOf(wikiPath),
+                oid: f.oid,
+                mode: f.mode,
+            };
+            map.pages.push(page);
+            map.byName.set(page.name.toLowerCase(), page);
+            map.bySource.set(f.path, page);
+        }
+        else {
+            const asset = { source: f.path, wikiPath, oid: f.oid, mode: f.mode };
+            map.assets.push(asset);
+            map.bySource.set(f.path, asset);
+        }
+        map.sourceOfWikiPath.set(wikiPath, f.path);
+    }
+    return map;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/markdown-links.js
+const INLINE = /(!?)\[((?:[^[\]\\]|\\.|\[(?:[^[\]\\]|\\.)*\])*)\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?\s*\)/g;
+const REF_DEF = /^( {0,3}\[([^\]\n]+)\]:[ \t]*)(<[^>\n]*>|\S+)(.*)$/;
+const HTML_ATTR = /(<(?:img|a|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*)(["'])([^"'\n]*)\2/gi;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** [start, end) ranges of code spans on one line. */
+function codeSpans(line) {
+    const spans = [];
+    const re = /`+/g;
+    let m;
+    while ((m = re.exec(line))) {
+        const run = m[0];
+        const close = line.indexOf(run, m.index + run.length);
+        if (close < 0)
+            continue;
+        // The closing run must be exactly as long.
+        let end = close;
+        while (line[end + run.length] === '`') {
+            const next = line.indexOf(run, end + run.length + 1);
+            if (next < 0)
+                break;
+            end = next;
+        }
+        spans.push([m.index, end + run.length]);
+        re.lastIndex = end + run.length;
+    }
+    return spans;
+}
+const inSpan = (spans, i) => spans.some(([a, b]) => i >= a && i < b);
+function unwrap(target) {
+    if (target.startsWith('<') && target.endsWith('>'))
+        return { inner: target.slice(1, -1), wrap: (s) => `<${s}>` };
+    return { inner: target, wrap: (s) => (/[\s()]/.test(s) ? `<${s}>` : s) };
+}
+/** Every link site of a document, in order. */
+function findLinks(markdown) {
+    const sites = [];
+    rewriteLinks(markdown, (s) => {
+        sites.push(s);
+        return undefined;
+    });
+    return sites;
+}
+/** Rewrite link targets through `decide`. Returns the new document. */
+function rewriteLinks(markdown, decide) {
+    const lines = markdown.split('\n');
+    let fence;
+    const droppedRefs = new Set();
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        const f = FENCE.exec(line);
+        if (fence) {
+            if (f && f[1][0] === fence[0] && f[1].length >= fence.length && line.trim() === f[1])
+                fence = undefined;
+            continue;
+        }
+        if (f) {
+            fence = f[1];
+            continue;
+        }
+        if (/^( {4}|\t)/.test(line) && (i === 0 || lines[i - 1].trim() === ''))
+            continue; // indented code
+        const def = REF_DEF.exec(line);
+        if (def && !/^\s*\[\^/.test(line)) {
+            const { inner, wrap } = unwrap(def[3]);
+            const d = decide({
+                kind: 'reference',
+                target: inner,
+                text: def[2],
+                line: i + 1,
+                column: def[1].length + 1,
+            });
+            if (d === null) {
+                droppedRefs.add(def[2].toLowerCase());
+                lines[i] = '\u0000DROP';
+            }
+            else if (d !== undefined)
+                lines[i] = def[1] + wrap(d) + def[4];
+            continue;
+        }
+        lines[i] = rewriteLine(line, i + 1, decide);
+    }
+    let out = lines.filter((l) => l !== '\u0000DROP');
+    if (droppedRefs.size)
+        out = out.map((l) => dropRefUses(l, droppedRefs));
+    return out.join('\n');
+}
+function rewriteLine(line, lineNo, decide) {
+    const spans = codeSpans(line);
+    let out = line.replace(INLINE, (whole, bang, text, target, title, offset) => {
+        if (inSpan(spans, offset))
+            return whole;
+        // Links nested in the text (an image inside a link) are rewritten too.
+        const newText = text.includes('](') ? rewriteLine(text, lineNo, decide) : text;
+        const { inner, wrap } = unwrap(target);
+        const d = decide({
+            kind: bang ? 'image' : 'inline',
+            target: inner,
+            text,
+            line: lineNo,
+            column: offset + 1,
+        });
+        if (d === null)
+            return bang ? `${bang}[${newText}]` : newText;
+        const t = d === undefined ? target : wrap(d);
+        return `${bang}[${newText}](${t}${title ?? ''})`;
+    });
+    const spans2 = codeSpans(out);
+    out = out.replace(HTML_ATTR, (whole, pre, q, target, offset) => {
+        if (inSpan(spans2, offset))
+            return whole;
+        const d = decide({ kind: 'html', target, text: '', line: lineNo, column: offset + pre.length + 2 });
+        if (d === undefined || d === null)
+            return whole;
+        return `${pre}${q}${d}${q}`;
+    });
+    return out;
+}
+/** `[text][id]`, `[id][]` and `[id]` uses of dropped definitions become plain text. */
+function dropRefUses(line, dropped) {
+    return line
+        .replace(/\[([^[\]\n]+)\]\[([^[\]\n]*)\]/g, (whole, text, id) => dropped.has((id || text).toLowerCase()) ? text : whole)
+        .replace(/\[([^[\]\n]+)\](?![[(:])/g, (whole, id) => dropped.has(id.toLowerCase()) ? id : whole);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/link-targets.js
+
+
+const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#|\/)/i;
+function safeDecode(s) {
+    try {
+        return decodeURIComponent(s);
+    }
+    catch {
+        return s;
+    }
+}
+/** Encode what would break a Markdown link; keep the rest readable. */
+function encodeTarget(s) {
+    return encodeURI(s).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
+}
+/** Resolve a link written in source file `from` (relative to the source folder). */
+function resolveSourceLink(map, from, target) {
+    if (target === '' || EXTERNAL.test(target))
+        return { kind: 'external' };
+    const hash = target.indexOf('#');
+    const beforeHash = hash < 0 ? target : target.slice(0, hash);
+    const anchor = hash < 0 ? '' : target.slice(hash);
+    const q = beforeHash.indexOf('?');
+    const pathPart = q < 0 ? beforeHash : beforeHash.slice(0, q);
+    const query = q < 0 ? '' : beforeHash.slice(q);
+    const joined = posix_namespaceObject.normalize(posix_namespaceObject.join(posix_namespaceObject.dirname(from), safeDecode(pathPart)));
+    if (joined === '..' || joined.startsWith('../'))
+        return { kind: 'external' }; // outside the wiki folder
+    const rel = joined === '.' ? '' : joined.replace(/\/$/, '');
+    const candidates = [rel, rel ? `${rel}/README.md` : 'README.md', rel ? `${rel}/readme.md` : 'readme.md'];
+    for (const c of candidates) {
+        const hit = map.bySource.get(c);
+        if (!hit)
+            continue;
+        if ('name' in hit)
+            return { kind: 'page', page: hit, anchor };
+        if (c === rel)
+            return { kind: 'asset', asset: hit, suffix: query + anchor };
+    }
+    if (isMarkdown(rel))
+        return { kind: 'missing', path: rel };
+    return { kind: 'external' };
+}
+/** How a resolved target is written in a wiki page. */
+function wikiLinkFor(t) {
+    if (t.kind === 'page')
+        return encodeTarget(t.page.name) + t.anchor;
+    if (t.kind === 'asset')
+        return encodeTarget(t.asset.wikiPath) + t.suffix;
+    return undefined;
+}
+/**
+ * The reverse, for wiki edits brought back into the source: a wiki link to a known page or asset
+ * becomes a relative link from `from` to its source file. A link is only rewritten when the
+ * forward rewrite gives back exactly what the wiki has, so a round trip never changes a page.
+ */
+function sourceLinkFor(map, from, wikiTarget) {
+    if (wikiTarget === '' || EXTERNAL.test(wikiTarget))
+        return undefined;
+    const hash = wikiTarget.indexOf('#');
+    const beforeHash = hash < 0 ? wikiTarget : wikiTarget.slice(0, hash);
+    const anchor = hash < 0 ? '' : wikiTarget.slice(hash);
+    const q = beforeHash.indexOf('?');
+    const name = safeDecode(q < 0 ? beforeHash : beforeHash.slice(0, q));
+    const query = q < 0 ? '' : beforeHash.slice(q);
+    let dest;
+    const page = map.byName.get(name.toLowerCase());
+    if (page && !query)
+        dest = page.source;
+    else {
+        const src = map.sourceOfWikiPath.get(name);
+        if (src !== undefined && !isMarkdown(src))
+            dest = src;
+    }
+    if (dest === undefined)
+        return undefined;
+    let rel = posix_namespaceObject.relative(posix_namespaceObject.dirname(from), dest);
+    if (rel === '')
+        rel = posix_namespaceObject.basename(dest);
+    const candidate = encodeTarget(rel) + query + anchor;
+    return wikiLinkFor(resolveSourceLink(map, from, candidate)) === wikiTarget ? candidate : undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/plan.js
+
+
+function isPublished(page, allowlist) {
+    if (!allowlist)
+        return false;
+    return allowlist.selects(page.source) || allowlist.selects(page.wikiPath);
+}
+function planWiki(map, texts, opts) {
+    const label = (p) => (opts.sourceLabel ? `${opts.sourceLabel}/${p}` : p);
+    const isPublic = opts.audience === 'public';
+    const published = new Set(map.pages.filter((p) => !isPublic || isPublished(p, opts.allowlist)).map((p) => p.source));
+    const plan = { audience: opts.audience, files: [], pages: [], assets: [], findings: [] };
+    const referencedAssets = new Set();
+    for (const page of map.pages) {
+        if (!published.has(page.source))
+            continue;
+        const text = texts.get(page.source);
+        if (text === undefined)
+            throw new Error(`internal: no text read for ${page.source}`);
+        const decide = (site) => {
+            const t = resolveSourceLink(map, page.source, site.target);
+            if (t.kind === 'missing') {
+                if (!isPublic || !map.bySource.has(t.path))
+                    plan.findings.push({
+                        severity: 'warning',
+                        code: 'wiki-broken-link',
+                        file: label(page.source),
+                        line: site.line,
+                        column: site.column,
+                        message: `Link to '${site.target}': no such page in the wiki folder.`,
+                    });
+                return undefined;
+            }
+            if (t.kind === 'page' && !published.has(t.page.source)) {
+                const text = opts.unpublishedLinks === 'text';
+                plan.findings.push({
+                    severity: text ? 'notice' : 'error',
+                    code: 'wiki-unpublished-link',
+                    file: label(page.source),
+                    line: site.line,
+                    column: site.column,
+                    message: text
+                        ? `Link to non-public page '${t.page.source}' made plain text in the public wiki.`
+                        : `Public page links to '${t.page.source}', which is not published to the public wiki: the link would leak the page name and be broken. Fix: publish that page (public allowlist), remove the link, or set unpublished-links: text.`,
+                });
+                return text ? null : undefined;
+            }
+            if (t.kind === 'asset')
+                referencedAssets.add(t.asset.source);
+            return wikiLinkFor(t);
+        };
+        const rewritten = rewriteLinks(text, decide);
+        plan.files.push({
+            wikiPath: page.wikiPath,
+            source: page.source,
+            mode: page.mode === '100755' ? '100644' : page.mode,
+            content: rewritten === text ? undefined : Buffer.from(rewritten, 'utf8'),
+            oid: page.oid,
+            kind: 'page',
+        });
+        plan.pages.push({ source: page.source, page: page.wikiPath });
+    }
+    for (const asset of map.assets) {
+        if (isPublic && !referencedAssets.has(asset.source))
+            continue;
+        plan.files.push({
+            wikiPath: asset.wikiPath,
+            source: asset.source,
+            mode: asset.mode,
+            oid: asset.oid,
+            kind: 'asset',
+        });
+        plan.assets.push(asset.wikiPath);
+    }
+    return plan;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/source.js
+
+
+
+
+
+
+async function openSource(folder, rev, logger) {
+    const abs = external_node_path_namespaceObject.resolve(folder);
+    const stat = await external_node_fs_namespaceObject.promises.stat(abs).catch(() => undefined);
+    if (!stat?.isDirectory())
+        throw new ConfigurationError(`Wiki source folder '${folder}' does not exist. Fix: point source at the folder that holds the wiki pages (e.g. wiki/).`);
+    const probe = new GitCommandManager(abs, { logger });
+    const top = await probe.execRaw(['rev-parse', '--show-toplevel'], { allowedExitCodes: [128] });
+    if (top.exitCode !== 0)
+        throw new ConfigurationError(`Wiki source folder '${folder}' is not inside a git repository. Fix: check out the repository that holds it (actions/checkout) or commit the folder.`);
+    const root = top.stdout.toString().trim();
+    const git = new GitCommandManager(root, { logger });
+    const prefix = external_node_path_namespaceObject.relative(await external_node_fs_namespaceObject.promises.realpath(root), await external_node_fs_namespaceObject.promises.realpath(abs))
+        .split(external_node_path_namespaceObject.sep)
+        .join('/');
+    const sha = await git.tryRevParse(rev);
+    if (!sha)
+        throw new ConfigurationError(`Revision '${rev}' was not found in ${root}. Fix: check the rev setting, or fetch it.`);
+    const treeish = prefix ? `${sha}:${prefix}` : sha;
+    const exists = await git.execRaw(['cat-file', '-t', treeish], { allowedExitCodes: [128] });
+    if (exists.exitCode !== 0 || exists.stdout.toString().trim() !== 'tree')
+        throw new ConfigurationError(`Wiki source folder '${prefix}' is not in commit ${sha.slice(0, 12)}. Fix: commit the folder first (Ferry publishes committed files only).`);
+    const files = (await readTree(git, treeish))
+        .filter((e) => e.type === 'blob')
+        .map((e) => ({ path: e.path, mode: e.mode, oid: e.oid }));
+    let objectsDir = external_node_path_namespaceObject.resolve(root, await git.exec(['rev-parse', '--git-common-dir']), 'objects');
+    objectsDir = await external_node_fs_namespaceObject.promises.realpath(objectsDir);
+    return { git, root, prefix, rev: sha, treeish, objectsDir, files };
+}
+/** Texts of the given blobs through one cat-file process. */
+async function readTexts(git, items) {
+    const reader = new BlobReader(git);
+    try {
+        const bodies = await Promise.all(items.map((i) => reader.read(i.oid)));
+        const out = new Map();
+        items.forEach((it, i) => {
+            const b = bodies[i];
+            if (!b)
+                throw new Error(`internal: blob ${it.oid} (${it.key}) is missing`);
+            out.set(it.key, b.toString('utf8'));
+        });
+        return out;
+    }
+    finally {
+        await reader.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/merge.js
+/**
+ * The three-way decision between what Ferry generated (ours), what the wiki has now (theirs) and
+ * what Ferry last wrote (base). Pure.
+ *
+ * push: ours wins; wiki edits since the last sync are reported as overwritten.
+ * bidirectional, per path:
+ *  - wiki unchanged since base → ours;
+ *  - source unchanged since base → the wiki's version stays (a web edit), and it is brought back;
+ *  - both changed to the same thing → ours;
+ *  - both changed differently → conflict: the wiki's version stays (never overwritten) and both
+ *    versions are reported and brought back.
+ * A web edit stays "pending" until the source has it: the Ferry commit records, per pending path,
+ * the base it was judged against (trailer `Ferry-Wiki-Base: <oid|-> <path>`), so the next run still
+ * sees the source as unchanged and does not overwrite the edit.
+ */
+const merge_ORIGIN_TRAILER = 'Ferry-Origin-Rev';
+const BASE_TRAILER = 'Ferry-Wiki-Base';
+const ABSENT = '-';
+const same = (a, b) => a?.oid === b?.oid;
+function mergeWiki(base, ours, theirs, direction) {
+    const out = { tree: new Map(), pending: new Map(), wikiEdits: [], overwritten: [] };
+    const paths = [...new Set([...base.keys(), ...ours.keys(), ...theirs.keys()])].sort();
+    for (const p of paths) {
+        const b = base.get(p);
+        const o = ours.get(p);
+        const t = theirs.get(p);
+        let take = o;
+        if (direction === 'push') {
+            if (!same(t, b) && !same(t, o))
+                out.overwritten.push(p);
+        }
+        else if (!same(t, b) && !same(o, t)) {
+            take = t;
+            out.pending.set(p, b?.oid ?? ABSENT);
+            out.wikiEdits.push({
+                path: p,
+                change: !t ? 'deleted' : !b ? 'added' : 'modified',
+                conflict: !same(o, b),
+                oid: t?.oid,
+            });
+        }
+        if (take)
+            out.tree.set(p, take);
+    }
+    return out;
+}
+/** Base = the tree of the last Ferry commit, with the recorded bases of pending paths. */
+function effectiveBase(lastTree, pending) {
+    const base = new Map(lastTree);
+    for (const [p, oid] of pending) {
+        if (oid === ABSENT)
+            base.delete(p);
+        else
+            base.set(p, { mode: lastTree.get(p)?.mode ?? '100644', oid });
+    }
+    return base;
+}
+function formatTrailers(originRev, pending) {
+    const lines = [`${merge_ORIGIN_TRAILER}: ${originRev}`];
+    for (const [p, oid] of [...pending].sort(([a], [b]) => (a < b ? -1 : 1)))
+        lines.push(`${BASE_TRAILER}: ${oid} ${p}`);
+    return lines.join('\n');
+}
+function parseTrailers(message) {
+    const pending = new Map();
+    let originRev;
+    for (const line of message.split('\n')) {
+        const o = new RegExp(`^${merge_ORIGIN_TRAILER}:\\s*([0-9a-f]{7,64})\\s*$`).exec(line);
+        if (o)
+            originRev = o[1];
+        const b = new RegExp(`^${BASE_TRAILER}:\\s*([0-9a-f]{7,64}|-) (.+)$`).exec(line);
+        if (b)
+            pending.set(b[2], b[1]);
+    }
+    return { originRev, pending };
+}
+function merge_treesEqual(a, b) {
+    if (a.size !== b.size)
+        return false;
+    for (const [p, e] of a) {
+        const f = b.get(p);
+        if (!f || f.oid !== e.oid || f.mode !== e.mode)
+            return false;
+    }
+    return true;
+}
+function diffTrees(from, to) {
+    const out = [];
+    for (const [p, e] of to) {
+        const f = from.get(p);
+        if (!f)
+            out.push({ path: p, change: 'added' });
+        else if (f.oid !== e.oid || f.mode !== e.mode)
+            out.push({ path: p, change: 'modified' });
+    }
+    for (const p of from.keys())
+        if (!to.has(p))
+            out.push({ path: p, change: 'deleted' });
+    return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/wiki-git.js
+
+
+
+
+
+/**
+ * The git plumbing the wiki sync needs, all through the one git wrapper: blobs through one
+ * fast-import process, trees through a temporary index, commits through commit-tree. No working
+ * tree is ever written.
+ */
+/** Write blobs in one `git fast-import`; returns their ids in order. */
+async function wiki_git_writeBlobs(git, blobs) {
+    if (blobs.length === 0)
+        return [];
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-blobs-'));
+    try {
+        const marks = external_node_path_namespaceObject.join(dir, 'marks');
+        const parts = [];
+        blobs.forEach((b, i) => {
+            parts.push(Buffer.from(`blob\nmark :${i + 1}\ndata ${b.length}\n`), b, Buffer.from('\n'));
+        });
+        await git.exec(['fast-import', '--quiet', `--export-marks=${marks}`], { input: Buffer.concat(parts) });
+        const oids = new Array(blobs.length);
+        for (const line of (await external_node_fs_namespaceObject.promises.readFile(marks, 'utf8')).split('\n')) {
+            const m = /^:(\d+) ([0-9a-f]+)$/.exec(line);
+            if (m)
+                oids[Number(m[1]) - 1] = m[2];
+        }
+        return oids;
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
+    }
+}
+/**
+ * A tree object from path → blob entries. `baseTree` (a tree-ish) is read first, so `tree` can
+ * then hold only changes; an entry with oid `null` deletes that path.
+ */
+async function writeTree(git, tree, baseTree) {
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-index-'));
+    const env = { GIT_INDEX_FILE: external_node_path_namespaceObject.join(dir, 'index') };
+    try {
+        if (baseTree)
+            await git.exec(['read-tree', baseTree], { env });
+        const zero = '0'.repeat(40);
+        const lines = [...tree].map(([p, e]) => e.oid === null ? `0 ${zero}\t${p}\0` : `${e.mode} ${e.oid}\t${p}\0`);
+        if (lines.length)
+            await git.exec(['update-index', '-z', '--add', '--remove', '--index-info'], {
+                input: lines.join(''),
+                env,
+            });
+        return await git.exec(['write-tree'], { env });
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
+    }
+}
+async function wiki_git_commitTree(git, tree, parents, message, who) {
+    const args = ['commit-tree', tree];
+    for (const p of parents)
+        args.push('-p', p);
+    args.push('-F', '-');
+    return git.exec(args, {
+        input: message,
+        env: {
+            GIT_AUTHOR_NAME: who.name,
+            GIT_AUTHOR_EMAIL: who.email,
+            GIT_COMMITTER_NAME: who.name,
+            GIT_COMMITTER_EMAIL: who.email,
+        },
+    });
+}
+/** Blobs of a commit's tree as a WikiTree (no trees, no submodules). */
+async function readWikiTree(git, rev) {
+    const tree = new Map();
+    if (!rev)
+        return tree;
+    for (const e of await readTree(git, rev))
+        if (e.type === 'blob')
+            tree.set(e.path, { mode: e.mode, oid: e.oid });
+    return tree;
+}
+/** The newest commit reachable from `rev` that carries Ferry's origin trailer. */
+async function lastFerryCommit(git, rev) {
+    if (!rev)
+        return undefined;
+    const out = await git.exec([
+        'log',
+        '-1',
+        '-z',
+        `--grep=^${merge_ORIGIN_TRAILER}: `,
+        '--format=%H%n%B',
+        rev,
+        '--',
+    ]);
+    if (!out)
+        return undefined;
+    const nl = out.indexOf('\n');
+    return { sha: out.slice(0, nl), message: out.slice(nl + 1).replace(/\0$/, '') };
+}
+/** A scratch bare repo whose object store borrows (alternates) the source repo's objects. */
+async function wiki_git_createScratchRepo(git, sourceObjectsDir) {
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-wiki-'));
+    await git.exec(['init', '-q', '--bare', dir]);
+    await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(dir, 'objects', 'info', 'alternates'), sourceObjectsDir + '\n');
+    return {
+        git: git.with({ cwd: dir }),
+        dir,
+        cleanup: () => external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/sync-back.js
+
+
+
+
+
+function conflictCopyPath(sourcePath, audience) {
+    return sourcePath + (audience === 'public' ? PUBLIC_CONFLICT_SUFFIX : CONFLICT_SUFFIX);
+}
+async function syncBack(source, map, home, inputs, opts) {
+    const out = { branch: opts.branch, updated: false, files: [], findings: [] };
+    const full = (p) => (source.prefix ? `${source.prefix}/${p}` : p);
+    const planned = new Map();
+    for (const input of inputs) {
+        const reader = new BlobReader(input.git);
+        try {
+            for (const e of input.edits) {
+                const src = map.sourceOfWikiPath.get(e.path) ?? sourceForNewWikiFile(e.path, home);
+                let content;
+                if (e.oid) {
+                    const raw = await reader.read(e.oid);
+                    if (!raw)
+                        throw new Error(`internal: wiki blob ${e.oid} missing`);
+                    content = isMarkdown(src)
+                        ? Buffer.from(rewriteLinks(raw.toString('utf8'), (s) => sourceLinkFor(map, src, s.target)), 'utf8')
+                        : raw;
+                }
+                let target = src;
+                let conflict = e.conflict;
+                const earlier = planned.get(full(src));
+                if (earlier && !(earlier.content && content && earlier.content.equals(content)))
+                    conflict = true;
+                else if (earlier)
+                    continue; // both wikis made the same edit
+                if (conflict) {
+                    if (!content) {
+                        out.findings.push({
+                            from: input.audience,
+                            finding: {
+                                severity: 'warning',
+                                code: 'wiki-conflict',
+                                file: full(src),
+                                message: `${e.path} was deleted in the ${input.audience} wiki but changed in the source; the source file is kept. Delete it by hand if the deletion was meant.`,
+                            },
+                        });
+                        continue;
+                    }
+                    target = conflictCopyPath(src, input.audience);
+                }
+                const file = {
+                    path: full(target),
+                    change: conflict ? 'added' : e.change,
+                    from: input.audience,
+                    wikiPath: e.path,
+                    conflict,
+                };
+                planned.set(full(target), { content, mode: '100644', file });
+                if (conflict)
+                    out.findings.push({
+                        from: input.audience,
+                        finding: {
+                            severity: 'warning',
+                            code: 'wiki-conflict',
+                            file: full(src),
+                            message: `${e.path} changed both in the source and in the ${input.audience} wiki; the wiki version is on branch ${opts.branch} as ${full(target)}. Merge it into ${full(src)}, delete the copy, and merge the branch.`,
+                        },
+                    });
+            }
+        }
+        finally {
+            await reader.close();
+        }
+    }
+    if (planned.size === 0)
+        return out;
+    const entries = [...planned.values()];
+    const withContent = entries.filter((e) => e.content);
+    const oids = await wiki_git_writeBlobs(source.git, withContent.map((e) => e.content));
+    const oidOf = new Map(withContent.map((e, i) => [e.file.path, oids[i]]));
+    const changes = new Map(entries.map((e) => [e.file.path, { mode: e.mode, oid: oidOf.get(e.file.path) ?? null }]));
+    const tree = await writeTree(source.git, changes, `${source.rev}^{tree}`);
+    out.files = entries.map((e) => e.file);
+    const ref = `refs/heads/${opts.branch}`;
+    const current = await source.git.tryRevParse(ref);
+    if (current &&
+        (await source.git.exec(['rev-parse', `${current}^{tree}`])) === tree &&
+        (await source.git.isAncestor(source.rev, current))) {
+        out.commit = current;
+        return out;
+    }
+    const message = `Bring back wiki edits into ${source.prefix || '.'}\n\n${out.files.map((f) => `- ${f.from} wiki ${f.wikiPath} → ${f.path}${f.conflict ? ' (conflict copy)' : ''}`).join('\n')}\n`;
+    out.commit = await wiki_git_commitTree(source.git, tree, [source.rev], message, opts.author);
+    if (!opts.dryRun) {
+        await source.git.exec(['update-ref', '-m', 'ferry wiki: bring back wiki edits', ref, out.commit]);
+        out.updated = true;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/types.js
+const DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short}';
+const DEFAULT_SYNC_BACK_BRANCH = 'ferry/wiki-sync';
+const DEFAULT_AUTHOR = {
+    name: 'github-actions[bot]',
+    email: '41898282+github-actions[bot]@users.noreply.github.com',
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/wiki-target.js
+
+
+
+
+
+
+
+
+
+
+/**
+ * One wiki: fetch it, merge what Ferry generated with what it has, commit when the tree changed,
+ * push without force (rebuilding on a moved wiki), and report.
+ */
+const WORK_REF = 'refs/ferry/wiki';
+const PUSH_ATTEMPTS = 3;
+function wikiUrl(spec, serverUrl) {
+    return resolveRemote(spec, serverUrl ?? (process.env.GITHUB_SERVER_URL || 'https://github.com'), '.wiki.git');
+}
+/** The clear error for a wiki whose git repository GitHub has not created yet. */
+function uninitializedWikiError(audience, url) {
+    if (isLocalRemote(url))
+        return new RemoteError(`The ${audience} wiki repository ${url} does not exist. Fix: create it (git init --bare ${url}) or correct the path.`);
+    const label = remoteLabel(url);
+    const web = /\.wiki\.git$/.test(label) ? label.replace(/\.wiki\.git$/, '/wiki') : undefined;
+    return new RemoteError(`The ${audience} wiki ${label} does not exist yet. GitHub serves no wiki git repository until the wiki's first page is created in the web UI. ` +
+        `Fix: open ${web ?? "the repository's Wiki tab"}, click "Create the first page", save it (any content; Ferry replaces it), then run again. ` +
+        `If the wiki already has pages: check that Wikis are enabled in the repository's Settings → Features and that the token can access the repository.`);
+}
+async function probe(git, url, audience, branchSetting, logger) {
+    let refs;
+    try {
+        refs = await lsRemote(git, url, [], { logger });
+    }
+    catch (e) {
+        if (e instanceof RemoteError && /was not found/.test(e.message))
+            throw uninitializedWikiError(audience, url);
+        throw e;
+    }
+    let branch = branchSetting;
+    if (!branch) {
+        const head = refs.get('HEAD');
+        const named = [...refs]
+            .filter(([r, s]) => r.startsWith('refs/heads/') && s === head)
+            .map(([r]) => r.slice(11));
+        branch = named.includes('master')
+            ? 'master'
+            : (named[0] ??
+                (refs.has('refs/heads/master') ? 'master' : refs.has('refs/heads/main') ? 'main' : 'master'));
+    }
+    return { branch, tip: refs.get(`refs/heads/${branch}`) };
+}
+function commitMessage(template, audience, source) {
+    return template
+        .replace(/\{wiki\}/g, audience)
+        .replace(/\{rev\}/g, source.rev)
+        .replace(/\{short\}/g, source.rev.slice(0, 12))
+        .replace(/\{source\}/g, source.prefix || '.');
+}
+async function syncWikiTarget(audience, target, plan, source, settings, logger) {
+    const result = newResult(target.repo, 'wiki', settings.dryRun);
+    result.direction = settings.direction;
+    let url;
+    try {
+        url = wikiUrl(target.repo, settings.serverUrl);
+    }
+    catch (e) {
+        if (!(e instanceof ConfigurationError))
+            throw e;
+        // A local path that does not exist is refused by resolveRemote as an invalid name: say what it is.
+        const looksLocal = /^[./~]|\.git$/.test(target.repo) || target.repo.split('/').length > 2;
+        result.success = false;
+        result.message = looksLocal
+            ? uninitializedWikiError(audience, external_node_path_namespaceObject.resolve(target.repo)).message
+            : e.message;
+        return { result, edits: [] };
+    }
+    const auth = await createGitAuth({
+        token: target.token,
+        serverUrl: settings.serverUrl ?? process.env.GITHUB_SERVER_URL,
+    });
+    const scratch = await wiki_git_createScratchRepo(source.git.with({ env: auth.env }), source.objectsDir);
+    const git = scratch.git;
+    const outcome = { result, edits: [], scratch };
+    try {
+        // Page texts whose links were rewritten become new blobs; everything else reuses the source blob.
+        const rewritten = plan.files.filter((f) => f.content);
+        const oids = await wiki_git_writeBlobs(git, rewritten.map((f) => f.content));
+        const newOid = new Map(rewritten.map((f, i) => [f.wikiPath, oids[i]]));
+        const ours = new Map(plan.files.map((f) => [f.wikiPath, { mode: f.mode, oid: newOid.get(f.wikiPath) ?? f.oid }]));
+        for (let attempt = 1;; attempt++) {
+            const { branch, tip } = await probe(git, url, audience, target.branch, logger);
+            if (tip)
+                await fetchRefs(git, url, [`+refs/heads/${branch}:${WORK_REF}`], { logger });
+            const theirs = await readWikiTree(git, tip ? WORK_REF : undefined);
+            const last = await lastFerryCommit(git, tip ? WORK_REF : undefined);
+            const trailers = last ? parseTrailers(last.message) : { pending: new Map() };
+            const base = last ? effectiveBase(await readWikiTree(git, last.sha), trailers.pending) : new Map();
+            const merged = mergeWiki(base, ours, theirs, settings.direction);
+            outcome.edits = merged.wikiEdits;
+            const changes = diffTrees(theirs, merged.tree);
+            result.changes = changes;
+            result.counts = {
+                pages: plan.pages.length,
+                assets: plan.assets.length,
+                ...pickCounts(summarizeChanges(changes)),
+                wikiEdits: merged.wikiEdits.filter((e) => !e.conflict).length,
+                conflicts: merged.wikiEdits.filter((e) => e.conflict).length,
+            };
+            result.details = {
+                audience,
+                wiki: remoteLabel(url),
+                branch,
+                pages: plan.pages,
+                assets: plan.assets,
+                lastSync: last ? { commit: last.sha, originRev: trailers.originRev ?? null } : null,
+                wikiEdits: merged.wikiEdits.map((e) => ({ page: e.path, change: e.change, conflict: e.conflict })),
+            };
+            if (!last && merged.overwritten.length)
+                result.findings.push({
+                    severity: 'notice',
+                    code: 'wiki-first-sync',
+                    message: `First Ferry sync of the ${audience} wiki: its existing content (${merged.overwritten.join(', ')}) is replaced; it stays in the wiki's history.`,
+                });
+            else
+                for (const p of merged.overwritten)
+                    result.findings.push({
+                        severity: 'warning',
+                        code: 'wiki-edit-overwritten',
+                        message: `${p} was edited in the ${audience} wiki since the last sync; direction push replaced it with the source version (it stays in the wiki's history). Use direction bidirectional to bring wiki edits back.`,
+                    });
+            const tipTreeSame = merge_treesEqual(merged.tree, theirs);
+            if (tip && tipTreeSame) {
+                result.changed = false;
+                result.message = `${audience} wiki up to date (${plan.pages.length} pages)`;
+                result.commit = tip;
+                return outcome;
+            }
+            const tree = await writeTree(git, new Map([...merged.tree].map(([p, e]) => [p, e])));
+            const message = `${commitMessage(settings.commitMessage, audience, source)}\n\n${formatTrailers(source.rev, merged.pending)}\n`;
+            const commit = await wiki_git_commitTree(git, tree, tip ? [tip] : [], message, settings.author ?? DEFAULT_AUTHOR);
+            result.commit = commit;
+            result.changed = true;
+            if (settings.dryRun) {
+                result.message = `would update the ${audience} wiki: ${wiki_target_describe(result.counts)}`;
+                return outcome;
+            }
+            const pushed = await pushRefs(git, url, [`${commit}:refs/heads/${branch}`], { logger });
+            const status = pushed.refs.get(`refs/heads/${branch}`)?.status;
+            if (pushed.ok) {
+                result.message = `updated the ${audience} wiki: ${wiki_target_describe(result.counts)}`;
+                return outcome;
+            }
+            if (status === 'rejected-stale' && attempt < PUSH_ATTEMPTS) {
+                logger.info(`${audience} wiki moved during the sync; rebuilding on its new tip (attempt ${attempt + 1})`);
+                continue;
+            }
+            throw new RemoteError(`The push to the ${audience} wiki ${remoteLabel(url)} was rejected (${status ?? 'unknown'}): ${pushed.stderr.trim().split('\n').slice(-3).join(' ')}`);
+        }
+    }
+    catch (e) {
+        result.success = false;
+        result.changed = false;
+        // Config and remote failures (and git failures after retries) are the user's to act on: no stack.
+        const known = e instanceof ConfigurationError || e instanceof GitError;
+        result.message = known
+            ? e.message
+            : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+        if (!known)
+            logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+        return outcome;
+    }
+    finally {
+        await auth.cleanup();
+    }
+}
+function pickCounts(c) {
+    return { added: c.added, modified: c.modified, deleted: c.deleted };
+}
+function wiki_target_describe(counts) {
+    return `${counts.added ?? 0} added, ${counts.modified ?? 0} modified, ${counts.deleted ?? 0} deleted`;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/summary.js
+const MAX_ROWS = 200;
+function esc(s) {
+    return s.replace(/\|/g, '\\|');
+}
+/**
+ * "Which pages went where": one row per source page with its wiki page in each wiki, from the
+ * results' details. Appended to the shared Markdown summary.
+ */
+function pagesTable(results) {
+    const columns = results.map((r) => ({
+        label: String(r.details?.audience ?? r.target),
+        pages: new Map((r.details?.pages ?? []).map((p) => [
+            p.source,
+            p.page,
+        ])),
+    }));
+    const sources = [...new Set(columns.flatMap((c) => [...c.pages.keys()]))].sort();
+    if (!sources.length)
+        return '';
+    const out = [
+        '### Pages',
+        '',
+        `| Source | ${columns.map((c) => `${esc(c.label)} wiki`).join(' | ')} |`,
+        `| --- | ${columns.map(() => '---').join(' | ')} |`,
+    ];
+    for (const s of sources.slice(0, MAX_ROWS))
+        out.push(`| ${esc(s)} | ${columns.map((c) => (c.pages.has(s) ? esc(c.pages.get(s)) : '—')).join(' | ')} |`);
+    if (sources.length > MAX_ROWS)
+        out.push('', `…and ${sources.length - MAX_ROWS} more.`);
+    const back = results.flatMap((r) => {
+        const sb = r.details?.syncBack;
+        return sb ? sb.files.map((f) => ({ ...f, branch: sb.branch })) : [];
+    });
+    if (back.length) {
+        out.push('', '### Wiki edits brought back', '', '| Wiki | Page | Source file | Branch | Conflict |', '| --- | --- | --- | --- | --- |');
+        for (const f of back)
+            out.push(`| ${f.from} | ${esc(f.wikiPath)} | ${esc(f.path)} | ${esc(f.branch)} | ${f.conflict ? 'yes' : 'no'} |`);
+    }
+    return out.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/settings.js
+
+
+
+async function resolveWikiSettings(raw, names) {
+    const direction = raw.direction || 'push';
+    if (direction !== 'push' && direction !== 'bidirectional')
+        throw new ConfigurationError(`${names.direction} must be 'push' or 'bidirectional', got '${direction}'.`);
+    const unpublished = (raw.unpublishedLinks || 'fail');
+    if (unpublished !== 'fail' && unpublished !== 'text')
+        throw new ConfigurationError(`${names.unpublishedLinks} must be 'fail' or 'text', got '${String(unpublished)}'.`);
+    if (!raw.privateWiki && !raw.publicWiki)
+        throw new ConfigurationError(`Nothing to sync: set ${names.privateWiki}, ${names.publicWiki}, or both.`);
+    if (raw.publicWiki && !raw.publicAllowlist)
+        throw new ConfigurationError(`${names.publicWiki} is set but ${names.publicAllowlist} is not: name the allowlist of public pages (e.g. wiki_public_allowlist.txt).`);
+    const branch = raw.syncBackBranch || DEFAULT_SYNC_BACK_BRANCH;
+    if (!/^[A-Za-z0-9._/-]+$/.test(branch) ||
+        branch.includes('..') ||
+        branch.startsWith('/') ||
+        branch.endsWith('/'))
+        throw new ConfigurationError(`${names.syncBackBranch} '${branch}' is not a valid branch name.`);
+    return {
+        source: raw.source || 'wiki',
+        rev: raw.rev || 'HEAD',
+        privateWiki: raw.privateWiki
+            ? { repo: raw.privateWiki, token: raw.privateToken, branch: raw.wikiBranch || undefined }
+            : undefined,
+        publicWiki: raw.publicWiki
+            ? { repo: raw.publicWiki, token: raw.publicToken, branch: raw.wikiBranch || undefined }
+            : undefined,
+        publicAllowlist: raw.publicAllowlist ? await loadAllowlistStrict(raw.publicAllowlist) : undefined,
+        home: raw.home || 'README.md',
+        direction,
+        unpublishedLinks: unpublished,
+        dryRun: !!raw.dryRun,
+        syncBackBranch: branch,
+        commitMessage: raw.commitMessage || DEFAULT_COMMIT_MESSAGE,
+        serverUrl: raw.serverUrl,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/index.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * Sync a wiki folder to the private wiki (every page) and the public wiki (allowlisted pages).
+ * Returns one TargetResult per configured wiki, private first. A failing wiki never stops the
+ * other: each is reported on its own. Settings errors (missing folder, bad revision) throw
+ * ConfigurationError; page-name collisions fail every result with findings at the files.
+ */
+async function runWikiSync(settings, logger) {
+    const t0 = performance.now();
+    const targets = [];
+    if (settings.privateWiki?.repo)
+        targets.push(['private', settings.privateWiki]);
+    if (settings.publicWiki?.repo)
+        targets.push(['public', settings.publicWiki]);
+    const home = settings.home || 'README.md';
+    const source = await openSource(settings.source, settings.rev || 'HEAD', logger);
+    const map = buildPageMap(source.files, { home, sourceLabel: source.prefix || undefined });
+    logger.info(`${source.prefix || '.'} at ${source.rev.slice(0, 12)}: ${map.pages.length} pages, ${map.assets.length} assets`);
+    if (hasErrors(map.findings)) {
+        return targets.map(([audience, t]) => {
+            const r = newResult(t.repo, 'wiki', settings.dryRun);
+            r.success = false;
+            r.direction = settings.direction;
+            r.message = `the wiki folder has ${map.findings.filter((f) => f.severity === 'error').length} page mapping error(s); nothing was pushed`;
+            r.findings.push(...map.findings);
+            r.details = { audience };
+            return r;
+        });
+    }
+    const texts = await readTexts(source.git, map.pages.filter((p) => isMarkdown(p.source)).map((p) => ({ key: p.source, oid: p.oid })));
+    const allowlist = settings.publicAllowlist ? compileAllowlist(settings.publicAllowlist) : undefined;
+    const results = [];
+    const outcomes = [];
+    try {
+        for (const [audience, target] of targets) {
+            const started = performance.now();
+            const plan = planWiki(map, texts, {
+                audience,
+                allowlist,
+                unpublishedLinks: settings.unpublishedLinks,
+                sourceLabel: source.prefix || undefined,
+            });
+            const result = await withGroup(logger, `${audience} wiki: ${target.repo}`, async () => {
+                const findings = [...map.findings, ...plan.findings];
+                if (hasErrors(findings)) {
+                    const r = newResult(target.repo, 'wiki', settings.dryRun);
+                    r.direction = settings.direction;
+                    r.success = false;
+                    r.findings.push(...findings);
+                    r.message = `${findings.filter((f) => f.severity === 'error').length} lint error(s): nothing was pushed to the ${audience} wiki`;
+                    r.counts = { pages: plan.pages.length, assets: plan.assets.length };
+                    r.details = { audience, pages: plan.pages, assets: plan.assets };
+                    return r;
+                }
+                const outcome = await syncWikiTarget(audience, target, plan, source, settings, logger);
+                outcome.result.findings.unshift(...findings);
+                outcomes.push({ audience, outcome });
+                logger.info(outcome.result.message);
+                return outcome.result;
+            });
+            result.durationMs = Math.round(performance.now() - started);
+            results.push(result);
+        }
+        if (settings.direction === 'bidirectional') {
+            const inputs = outcomes
+                .filter((o) => o.outcome.result.success && o.outcome.edits.length && o.outcome.scratch)
+                .map((o) => ({ audience: o.audience, edits: o.outcome.edits, git: o.outcome.scratch.git }));
+            if (inputs.length) {
+                const back = await syncBack(source, map, home, inputs, {
+                    branch: settings.syncBackBranch,
+                    dryRun: settings.dryRun,
+                    author: settings.author ?? DEFAULT_AUTHOR,
+                });
+                for (const { audience, outcome } of outcomes) {
+                    const mine = back.files.filter((f) => f.from === audience);
+                    if (!mine.length && !back.findings.some((f) => f.from === audience))
+                        continue;
+                    const r = outcome.result;
+                    r.details = {
+                        ...(r.details ?? {}),
+                        syncBack: {
+                            branch: back.branch,
+                            commit: back.commit ?? null,
+                            updated: back.updated,
+                            files: mine,
+                        },
+                    };
+                    r.findings.push(...back.findings.filter((f) => f.from === audience).map((f) => f.finding));
+                    r.message += `; ${mine.length} wiki edit(s) ${settings.dryRun ? 'would be brought' : 'brought'} back on branch ${back.branch}`;
+                }
+                logger.info(`wiki edits ${back.updated ? 'committed' : settings.dryRun ? 'would be committed' : 'already'} on ${back.branch}: ${back.commit ?? '-'}`);
+            }
+        }
+    }
+    finally {
+        for (const { outcome } of outcomes)
+            await outcome.scratch?.cleanup();
+    }
+    logger.debug(`wiki sync took ${Math.round(performance.now() - t0)} ms`);
+    return results;
+}
+
+
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/wiki.js
+
+
+
+
+/** The `wiki` kind: the wiki sync engine (push, or bidirectional). */
+const runWikiTarget = async (ctx) => {
+    const o = ctx.target.options;
+    const s = (k) => (typeof o[k] === 'string' ? o[k] : undefined);
+    const token = tokenFor(ctx);
+    const key = (k) => `targets.${ctx.target.name}.${k}`;
+    const settings = await resolveWikiSettings({
+        source: external_node_path_namespaceObject.join(ctx.root, s('source') ?? 'wiki'),
+        privateWiki: s('private_wiki') && remoteSpec(ctx, s('private_wiki')),
+        publicWiki: s('public_wiki') && remoteSpec(ctx, s('public_wiki')),
+        privateToken: token,
+        publicToken: token,
+        publicAllowlist: s('public_allowlist') && external_node_path_namespaceObject.join(ctx.root, s('public_allowlist')),
+        home: s('home'),
+        direction: ctx.target.direction === 'bidirectional' ? 'bidirectional' : 'push',
+        unpublishedLinks: s('private_links'),
+        dryRun: ctx.dryRun,
+        commitMessage: s('commit_message'),
+        serverUrl: ctx.env.GITHUB_SERVER_URL,
+    }, {
+        source: key('source'),
+        rev: key('rev'),
+        privateWiki: key('private_wiki'),
+        publicWiki: key('public_wiki'),
+        privateToken: key('token_env'),
+        publicToken: key('token_env'),
+        publicAllowlist: key('public_allowlist'),
+        home: key('home'),
+        direction: key('direction'),
+        unpublishedLinks: key('private_links'),
+        dryRun: 'dry_run',
+        syncBackBranch: key('sync_back_branch'),
+        commitMessage: key('commit_message'),
+        wikiBranch: key('wiki_branch'),
+        serverUrl: 'GITHUB_SERVER_URL',
+    });
+    return combineResults(ctx, await runWikiSync(settings, ctx.logger));
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/index.js
+
+
+
+
+
+/** One adapter per target kind. */
+const KIND_ADAPTERS = {
+    command: runCommandTarget,
+    export: runExportTarget,
+    mirror: runMirrorTarget,
+    wiki: runWikiTarget,
+    dirsync: runDirsyncTarget,
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/config/suggest.js
+/** Levenshtein distance, for "did you mean" on unknown keys. */
+function editDistance(a, b) {
+    const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let diag = prev[0];
+        prev[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const up = prev[j];
+            prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diag = up;
+        }
+    }
+    return prev[b.length];
+}
+/** The closest known word, when it is close enough to be a likely typo. */
+function closest(word, known) {
+    let best;
+    let bestD = Infinity;
+    for (const k of known) {
+        const d = editDistance(word.toLowerCase(), k.toLowerCase());
+        if (d < bestD) {
+            bestD = d;
+            best = k;
+        }
+    }
+    return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+function didYouMean(word, known) {
+    const c = closest(word, known);
+    return c ? ` Did you mean '${c}'?` : '';
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/select.js
+
+
+
+/**
+ * The targets a run covers, each with the direction it runs in. `--direction pull` selects pull
+ * targets and runs bidirectional targets in their pull direction only; disabled targets run only
+ * when named exactly. A pattern that matches no target is a mistake, reported with a suggestion.
+ */
+function selectTargets(cfg, sel = {}) {
+    const patterns = (sel.targets ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+    const names = cfg.targets.map((t) => t.name);
+    let picked;
+    if (!patterns.length)
+        picked = cfg.targets.filter((t) => t.enabled);
+    else {
+        const chosen = new Set();
+        for (const p of patterns) {
+            const re = new RegExp(`^(?:${compileGlob(p).regexSource})$`);
+            const hits = cfg.targets.filter((t) => t.name === p || (re.test(t.name) && t.enabled));
+            if (!hits.length)
+                throw new ConfigurationError(`no target in ${cfg.file} matches '${p}'.${didYouMean(p, names)} Targets: ${names.join(', ')}.`);
+            hits.forEach((t) => chosen.add(t.name));
+        }
+        picked = cfg.targets.filter((t) => chosen.has(t.name));
+    }
+    if (!sel.direction)
+        return picked;
+    return picked
+        .filter((t) => t.direction === sel.direction || t.direction === 'bidirectional')
+        .map((t) => (t.direction === sel.direction ? t : { ...t, direction: sel.direction }));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/run.js
+
+
+
+
+
+
+
+
+
+/**
+ * The runner: pre-sync checks, then every selected target in turn (a failing target does not stop
+ * the others), then the push of pull commits (when configured), post-sync checks and drift gates.
+ * The run fails at the end when anything failed.
+ */
+async function runConfig(cfg, opts) {
+    const { logger } = opts;
+    const env = opts.env ?? process.env;
+    const targets = selectTargets(cfg, opts);
+    const dryRun = opts.dryRun === true || cfg.defaults.dry_run;
+    protectSecrets(cfg, env);
+    const shell = { cwd: cfg.root, env, timeoutMs: 30 * 60_000 };
+    const directions = [...new Set(targets.map((t) => t.direction))];
+    const checks = [];
+    for (const c of cfg.safety.pre_sync_checks) {
+        const r = await withGroup(logger, `pre-sync check: ${c.name}`, () => runCheck(c, 'pre-sync', directions, shell));
+        logCheck(logger, r);
+        checks.push(r);
+    }
+    const blocked = checks.find((c) => !c.success);
+    const results = [];
+    for (const [i, t] of targets.entries()) {
+        if (blocked) {
+            const r = newResult(t.name, t.kind, dryRun || t.dry_run);
+            r.direction = t.direction;
+            results.push(failResult(r, `not run: pre-sync check '${blocked.name}' failed (${blocked.message})`));
+            continue;
+        }
+        opts.progress?.(`[${i + 1}/${targets.length}] ${t.name} (${t.kind}, ${t.direction})`);
+        results.push(await withGroup(logger, `${t.name} (${t.kind}, ${t.direction}${dryRun || t.dry_run ? ', dry run' : ''})`, () => runTarget(cfg, t, { ...opts, dryRun: dryRun || t.dry_run, env })));
+    }
+    if (!blocked) {
+        if (cfg.defaults.push && !dryRun && results.some((r) => r.kind === 'command' && r.commit))
+            checks.push(await pushCommits(cfg, env, logger));
+        for (const c of cfg.safety.post_sync_checks) {
+            const r = await withGroup(logger, `post-sync check: ${c.name}`, () => runCheck(c, 'post-sync', directions, shell));
+            logCheck(logger, r);
+            checks.push(r);
+        }
+        for (const g of cfg.safety.drift_gates) {
+            const r = await withGroup(logger, `drift gate: ${g.name}`, () => runDriftGate(g, shell));
+            logCheck(logger, r);
+            checks.push(r);
+        }
+    }
+    return {
+        config: cfg,
+        results,
+        checks,
+        dryRun,
+        success: results.every((r) => r.success) && checks.every((c) => c.success),
+    };
+}
+async function runTarget(cfg, t, opts) {
+    const t0 = performance.now();
+    let r;
+    try {
+        r = await KIND_ADAPTERS[t.kind]({
+            config: cfg,
+            target: t,
+            root: cfg.root,
+            dryRun: opts.dryRun,
+            logger: opts.logger,
+            env: opts.env,
+            progress: opts.progress,
+        });
+    }
+    catch (e) {
+        r = newResult(t.name, t.kind, opts.dryRun);
+        if (isConfigurationError(e))
+            failResult(r, errorMessage(e));
+        else {
+            opts.logger.error(`internal error in target '${t.name}': ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+            failResult(r, `internal error: ${errorMessage(e).split('\n')[0]}`);
+        }
+    }
+    r.direction = t.direction;
+    if (r.success && t.fail_on_diff && r.changed)
+        failResult(r, `${r.message ? `${r.message}; ` : ''}fail_on_diff is set and the target ${r.dryRun ? 'would change' : 'changed'}`);
+    if (opts.verify && t.verification) {
+        if (!r.success)
+            r.verificationPassed = null;
+        else {
+            const v = await runVerification(t, t.verification, { cwd: cfg.root, env: opts.env, timeoutMs: t.timeout_minutes * 60_000 });
+            r.verificationPassed = v.passed;
+            r.details = { ...(r.details ?? {}), verification: v };
+            if (!v.passed)
+                failResult(r, `${r.message ? `${r.message}; ` : ''}${v.message}`);
+            else
+                opts.logger.info(v.message);
+        }
+    }
+    r.durationMs = Math.round(performance.now() - t0);
+    const line = `${t.name}: ${r.success ? 'ok' : 'FAILED'}${r.message ? `: ${r.message}` : ''}`;
+    if (r.success)
+        opts.logger.info(line);
+    else
+        opts.logger.error(line, { file: t.where.file, line: t.where.line });
+    return r;
+}
+/** Values of environment variables named by safety.secret_patterns never appear in output. */
+function protectSecrets(cfg, env) {
+    const res = cfg.safety.secret_patterns.map((p) => new RegExp(`^(?:${p})$`, 'i'));
+    for (const [k, v] of Object.entries(env))
+        if (v && res.some((re) => re.test(k)))
+            registerSecret(v);
+}
+/** Push what the pull targets committed to the checked-out branch (defaults.push). Never forced. */
+async function pushCommits(cfg, env, logger) {
+    const t0 = performance.now();
+    const base = { name: 'push commits', phase: 'post-sync', skipped: false, exit_code: null, value: null, file: cfg.file, line: 1 };
+    const git = new GitCommandManager(cfg.root, { env: env, logger });
+    try {
+        const branch = await git.exec(['symbolic-ref', '--short', 'HEAD']);
+        const res = await pushRefs(git, 'origin', [`HEAD:refs/heads/${branch}`], { logger });
+        const ok = res.ok;
+        const detail = [...res.refs.values()].map((v) => v.detail).join('; ');
+        return {
+            ...base,
+            success: ok,
+            message: ok ? `pushed to origin/${branch}` : `push to origin/${branch} rejected (${detail}): fetch, rebase and run again`,
+            duration: (performance.now() - t0) / 1000,
+        };
+    }
+    catch (e) {
+        return { ...base, success: false, message: `push failed: ${errorMessage(e)}`, duration: (performance.now() - t0) / 1000 };
+    }
+}
+function logCheck(logger, c) {
+    const msg = `${c.phase} '${c.name}': ${c.skipped ? 'skipped' : c.success ? 'passed' : 'FAILED'} (${c.message})`;
+    if (c.success)
+        logger.info(msg);
+    else
+        logger.error(msg, { file: c.file, line: c.line });
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/report.js
+
+
+function toRunReport(o, now) {
+    return {
+        ...toJsonReport('run', o.results, { dryRun: o.dryRun, now }),
+        config: o.config.file,
+        success: o.success,
+        checks: o.checks,
+    };
+}
+async function writeRunReport(file, report) {
+    await writeFileAtomic(file, JSON.stringify(report, null, 2) + '\n');
+}
+function report_esc(s) {
+    return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+/** The job summary and the CLI's human output: the shared target table plus checks and verification. */
+function runMarkdown(o) {
+    const ok = o.results.filter((r) => r.success).length;
+    const out = [
+        toMarkdown(`Ferry run: ${ok}/${o.results.length} targets succeeded${o.success ? '' : ' — run FAILED'}`, o.results).trimEnd(),
+    ];
+    const verified = o.results.filter((r) => r.verificationPassed !== undefined && r.verificationPassed !== null);
+    if (verified.length) {
+        out.push('', '### Verification', '', '| Target | Passed |', '| --- | --- |');
+        for (const r of verified)
+            out.push(`| ${report_esc(r.target)} | ${r.verificationPassed ? '✅' : '❌'} |`);
+    }
+    if (o.checks.length) {
+        out.push('', '### Checks', '', '| Phase | Check | Result | Detail |', '| --- | --- | --- | --- |');
+        for (const c of o.checks)
+            out.push(`| ${c.phase} | ${report_esc(c.name)} | ${c.skipped ? '⏭ skipped' : c.success ? '✅ passed' : '❌ failed'} | ${report_esc(c.message)} |`);
+    }
+    return out.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/config/types.js
+/**
+ * ferry.yml, after validation. Field names keep the file's snake_case so docs, schema and code
+ * say the same thing. Every target and check remembers where it was written (file:line) so the
+ * runner's messages can point back at the config.
+ */
+const TARGET_KINDS = (/* unused pure expression or super */ null && (['command', 'export', 'mirror', 'wiki', 'dirsync']));
+const types_DIRECTIONS = (/* unused pure expression or super */ null && (['pull', 'push', 'bidirectional']));
+const DEFAULT_CONFIG_PATH = '.github/ferry.yml';
+const types_DEFAULT_COMMIT_MESSAGE = 'ferry: sync {target}';
+const DEFAULT_TIMEOUT_MINUTES = 30;
+const DEFAULT_WORKFLOW_USES = 'ferry-sync/ferry@v1';
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var dist_ajv = __nccwpck_require__(2463);
+;// CONCATENATED MODULE: ./lib/src/core/config/cron.js
+/**
+ * Cron expressions as GitHub Actions accepts them: five fields (minute hour day-of-month month
+ * day-of-week), each `*`, a number, a range `a-b`, a step `x/n`, or a comma list of those; month and
+ * weekday names (JAN, MON) are allowed. Returns a message saying what is wrong, or undefined.
+ */
+const FIELDS = [
+    { name: 'minute', min: 0, max: 59 },
+    { name: 'hour', min: 0, max: 23 },
+    { name: 'day of month', min: 1, max: 31 },
+    { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+    { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+];
+function value(text, f) {
+    if (/^\d+$/.test(text))
+        return Number(text);
+    const names = 'names' in f ? f.names : undefined;
+    const i = names?.indexOf(text.toUpperCase()) ?? -1;
+    if (i < 0)
+        return undefined;
+    return f.name === 'month' ? i + 1 : i;
+}
+function cronError(expr) {
+    const parts = expr.trim().split(/\s+/);
+    if (parts.length !== 5 || expr.trim() === '')
+        return `cron '${expr}' has ${expr.trim() ? parts.length : 0} fields; expected 5 (minute hour day-of-month month day-of-week), e.g. '0 2 * * *'`;
+    for (let i = 0; i < 5; i++) {
+        const f = FIELDS[i];
+        for (const item of parts[i].split(',')) {
+            const m = /^([^/]+)(?:\/(\d+))?$/.exec(item);
+            if (!m)
+                return `cron '${expr}': invalid ${f.name} '${item}'`;
+            const [, range, step] = m;
+            if (step !== undefined && Number(step) === 0)
+                return `cron '${expr}': step 0 in ${f.name} '${item}'`;
+            if (range === '*')
+                continue;
+            const bounds = range.split('-');
+            if (bounds.length > 2)
+                return `cron '${expr}': invalid ${f.name} range '${range}'`;
+            const nums = bounds.map((b) => value(b, f));
+            for (let j = 0; j < nums.length; j++) {
+                const n = nums[j];
+                if (n === undefined)
+                    return `cron '${expr}': invalid ${f.name} '${bounds[j]}'`;
+                if (n < f.min || n > f.max)
+                    return `cron '${expr}': ${f.name} ${n} is out of range ${f.min}-${f.max}`;
+            }
+            if (nums.length === 2 && nums[0] > nums[1])
+                return `cron '${expr}': ${f.name} range '${range}' runs backwards`;
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/config/paths.js
+/**
+ * Paths in ferry.yml name files inside the repository. They must stay inside it: no absolute paths,
+ * no `..` segments. Returns what is wrong, or undefined.
+ */
+function repoPathError(p) {
+    if (p.trim() === '')
+        return 'empty path';
+    if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\') || p.startsWith('~'))
+        return `absolute path '${p}': write it relative to the repository root`;
+    if (p.split(/[\\/]/).includes('..'))
+        return `'..' in '${p}': paths must stay inside the repository`;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/config/schema.js
+const schema_str = (description, extra = {}) => ({ type: 'string', description, ...extra });
+const bool = (description) => ({ type: 'boolean', description });
+const num = (description, extra = {}) => ({ type: 'number', description, ...extra });
+const schema_int = (description, extra = {}) => ({ type: 'integer', description, ...extra });
+const strList = (description, format) => ({
+    type: 'array',
+    description,
+    items: format ? { type: 'string', format } : { type: 'string' },
+});
+const repoPath = (description) => schema_str(description, { format: 'repo-path' });
+const globs = (description) => strList(description, 'repo-glob');
+const direction = {
+    type: 'string',
+    enum: ['pull', 'push', 'bidirectional'],
+    description: 'pull: remote → repo; push: repo → remote; bidirectional: both ways.',
+};
+const verification = {
+    type: 'object',
+    description: 'A command run after the target (with --verify) to check its outcome.',
+    additionalProperties: false,
+    required: ['command'],
+    properties: {
+        command: schema_str('Shell command, run from the repository root.'),
+        expected_min: num('The last number the command prints must be at least this.'),
+        expected_max: num('The last number the command prints must be at most this.'),
+        expected_exit_code: schema_int('The exit code the command must return (default 0).'),
+    },
+};
+const COMMON = {
+    kind: {
+        type: 'string',
+        enum: ['command', 'export', 'mirror', 'wiki', 'dirsync'],
+        description: 'What the target does (default: command).',
+    },
+    direction,
+    description: schema_str('Human-readable description.'),
+    schedule: schema_str('Cron schedule (5 fields, UTC) for the generated workflow.', { format: 'cron' }),
+    enabled: bool('Set false to skip the target unless it is named exactly with --target.'),
+    commit: bool('Commit changes to declared outputs (pull targets). Default: defaults.commit.'),
+    dry_run: bool('Always run this target as a dry run.'),
+    fail_on_diff: bool('Fail the target when it changes (or would change) anything.'),
+    timeout_minutes: num('Kill the target after this many minutes (default 30).', { exclusiveMinimum: 0 }),
+    verification,
+};
+const tokenEnv = (who) => schema_str(`Name of the environment variable holding the token for ${who} (never the token itself).`, {
+    pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+});
+const remote = (description) => schema_str(description, { minLength: 1 });
+const KIND_PROPS = {
+    command: {
+        required: ['entrypoint'],
+        props: {
+            entrypoint: repoPath('Script to run, relative to the repository root.'),
+            args: strList('Arguments passed to the entrypoint.'),
+            env: {
+                type: 'object',
+                description: 'Extra environment variables for the entrypoint.',
+                additionalProperties: { type: ['string', 'number', 'boolean'] },
+            },
+            config: { type: 'object', description: 'Target-specific settings, passed as FERRY_TARGET_CONFIG (JSON).' },
+            inputs: globs('Push: files the script publishes. Listed to it in FERRY_INPUTS_FILE.'),
+            outputs: globs('Pull: files the script may change. Only these are committed.'),
+            commit_message: schema_str('Commit message template ({target}, {direction}).'),
+        },
+    },
+    export: {
+        required: ['repo'],
+        props: {
+            repo: remote('Target repository: owner/name, URL, or local path.'),
+            branch: schema_str('Target branch (default main).'),
+            allowlist: repoPath('Allowlist file (default public_allowlist.txt).'),
+            edition: schema_str('Generate the allowlist from this edition of the manifest (components/editions).'),
+            package: schema_str('Custom export: the package name ({package} in repo, map and allowlist).'),
+            packages: strList('Custom export: several packages, each reported separately.'),
+            allowlist_dir: repoPath('Custom export: directory of custom_package_allowlist*.txt files.'),
+            template: repoPath('Custom export: directory rendered into a new target on first export.'),
+            map: strList('Path prefix rules FROM=TO ({package} is substituted).'),
+            preserve: globs('Target paths kept from the target tip (README, LICENSE, workflows).'),
+            mode: { type: 'string', enum: ['snapshot', 'history'], description: 'snapshot (default) or history.' },
+            rev: schema_str('Source revision to export (default HEAD).'),
+            commit_message: schema_str('Commit message template ({sha}, {short_sha}, {source_repo}, {message}).'),
+            force: bool('Force-push (only when you really mean it).'),
+            max_retries: schema_int('Retries on a push race (default 5).', { minimum: 0 }),
+            submodules: { type: 'string', enum: ['skip', 'keep'], description: 'Gitlinks: skip (default) or keep.' },
+            forbidden: strList('Extra forbidden globs (always win over the allowlist).'),
+            secret_scan: bool('Scan added/changed blobs for secrets (default true).'),
+            import_check: bool('Check that exported files import no unexported module (default true).'),
+            max_delete_share: num('Refuse an export deleting more than this share of the target (0..1).', {
+                minimum: 0,
+                maximum: 1,
+            }),
+            allow_mass_delete: bool('Allow an export to exceed max_delete_share.'),
+            token_env: tokenEnv('the target repository'),
+        },
+    },
+    mirror: {
+        required: ['a', 'b'],
+        props: {
+            a: remote('One side: owner/name, URL, or local path.'),
+            b: remote('The other side.'),
+            branches: strList('Branches to mirror (globs; default main).'),
+            tags: schema_str('none (default), all, or a glob of tag names.'),
+            on_divergence: { type: 'string', enum: ['issue', 'fail', 'warn'], description: 'Default issue.' },
+            issue_repo: schema_str('Repository for divergence issues (default: the current one).'),
+            labels: strList('Labels for the divergence issue.'),
+            a_token_env: tokenEnv('side a'),
+            b_token_env: tokenEnv('side b'),
+        },
+    },
+    wiki: {
+        required: ['source'],
+        props: {
+            source: repoPath('Folder of wiki pages in this repository.'),
+            private_wiki: remote('The wiki that gets every page.'),
+            public_wiki: remote('The wiki that gets the allowlisted pages.'),
+            public_allowlist: repoPath('Allowlist of public pages (default wiki_public_allowlist.txt).'),
+            home: schema_str('File that becomes Home.md (default README.md).'),
+            private_links: { type: 'string', enum: ['fail', 'text'], description: 'Public links to private pages.' },
+            commit_message: schema_str('Commit message template.'),
+            token_env: tokenEnv('the wikis'),
+        },
+    },
+    dirsync: {
+        required: ['a', 'b'],
+        props: {
+            a: schema_str('The shared side, e.g. a mounted network drive (absolute, or relative to the repository root).'),
+            b: schema_str('The local side, e.g. a staging folder. pull is a → b, push is b → a.'),
+            state: repoPath('State file (default: <b>/.ferry-dirsync-state.json).'),
+            conflict: {
+                type: 'string',
+                enum: ['fail', 'keep-both', 'newer', 'prefer-a', 'prefer-b'],
+                description: 'Conflict policy (default keep-both).',
+            },
+            ignore: strList('Globs to ignore.'),
+            force: bool('Sync even when a side looks wiped.'),
+        },
+    },
+};
+/** Per kind: the common target keys plus the kind's own, nothing else (so typos are caught). */
+function targetSchema() {
+    return {
+        type: 'object',
+        description: 'One sync target.',
+        properties: { kind: COMMON.kind },
+        allOf: Object.entries(KIND_PROPS).map(([kind, def]) => ({
+            if: kind === 'command'
+                ? { properties: { kind: { const: 'command' } } }
+                : { required: ['kind'], properties: { kind: { const: kind } } },
+            then: {
+                additionalProperties: false,
+                required: def.required,
+                properties: { ...COMMON, ...def.props },
+            },
+        })),
+    };
+}
+const check = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'command'],
+    properties: {
+        name: schema_str('Shown in logs and the report.'),
+        command: schema_str('Shell command, run from the repository root.'),
+        expected_exit_code: schema_int('Exit code that means pass (default 0).'),
+        skip_on_pull: bool('Skip when the run only has pull targets.'),
+        skip_on_push: bool('Skip when the run only has push targets.'),
+    },
+};
+const driftGate = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'command'],
+    properties: {
+        name: schema_str('Shown in logs and the report.'),
+        command: schema_str('Shell command printing a number (the last number printed counts).'),
+        min_value: num('Fail when the number is below this.'),
+        max_value: num('Fail when the number is above this.'),
+    },
+};
+const FERRY_SCHEMA = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://ferry.invalid/schema/ferry.schema.json',
+    title: 'ferry.yml',
+    description: 'Ferry config-driven runner: every sync target of a repository, with its direction.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['version', 'targets'],
+    properties: {
+        version: { type: ['string', 'number'], enum: ['1', '1.0', 1], description: 'Config format version: "1".' },
+        defaults: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+                direction,
+                dry_run: bool('Run every target as a dry run.'),
+                fail_on_diff: bool('Fail targets that change anything.'),
+                commit: bool('Commit pull targets’ declared outputs (default true).'),
+                push: bool('Push the commits made by pull targets to the checked-out branch (default false).'),
+                commit_message: schema_str('Default commit message template ({target}, {direction}).'),
+            },
+        },
+        targets: {
+            type: 'object',
+            description: 'Targets by name (letters, digits, _ . -).',
+            minProperties: 1,
+            propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' },
+            additionalProperties: targetSchema(),
+        },
+        safety: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+                secret_patterns: strList('Regexes of environment variable names whose values never appear in output.'),
+                pre_sync_checks: { type: 'array', items: check },
+                post_sync_checks: { type: 'array', items: check },
+                drift_gates: { type: 'array', items: driftGate },
+            },
+        },
+        components: {
+            type: 'object',
+            description: 'Manifest components: name → list of globs.',
+            additionalProperties: strList('Globs of this component.'),
+        },
+        editions: {
+            type: 'object',
+            description: 'Manifest editions: name → { components, extends, exclude }.',
+            additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                    components: strList('Components in this edition.'),
+                    extends: strList('Editions this one builds on.'),
+                    exclude: strList('Globs excluded from this edition.'),
+                },
+            },
+        },
+        workflows: {
+            type: 'object',
+            description: 'Settings for `ferry workflows`.',
+            additionalProperties: false,
+            properties: {
+                uses: schema_str('The Ferry action reference used in generated workflows.'),
+                runs_on: schema_str('runs-on for generated workflows (default ubuntu-latest).'),
+                branches: strList('Branches whose pushes trigger export workflows (default main).'),
+            },
+        },
+    },
+};
+/** Keys allowed at a schema location, for "did you mean". */
+function knownKeysFor(kind) {
+    const k = kind && KIND_PROPS[kind] ? kind : 'command';
+    return [...Object.keys(COMMON), ...Object.keys(KIND_PROPS[k].props)];
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/config/validate.js
+
+
+
+
+
+
+
+/**
+ * Schema validation with positions: ajv finds what is wrong, this module says where (file:line:column
+ * of the offending key or value, found by walking the YAML document) and how to fix it.
+ */
+let compiled;
+function validator() {
+    if (!compiled) {
+        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, strict: false });
+        ajv.addFormat('cron', (s) => cronError(s) === undefined);
+        ajv.addFormat('repo-path', (s) => repoPathError(s) === undefined);
+        ajv.addFormat('repo-glob', (s) => repoPathError(s.replace(/^!/, '')) === undefined);
+        compiled = ajv.compile(FERRY_SCHEMA);
+    }
+    return compiled;
+}
+function decodePointer(p) {
+    return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+/** The node at a path, and the key node that introduces it (when it is a map value). */
+function nodeAt(src, segs) {
+    let node = src.doc.contents;
+    let key;
+    for (const s of segs) {
+        if ((0,dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === s);
+            if (!pair)
+                return { node: node, key };
+            key = pair.key;
+            node = pair.value;
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            key = undefined;
+            node = node.items[Number(s)];
+        }
+        else
+            return { node: node, key };
+    }
+    return { node: (node ?? undefined), key };
+}
+function locate(src, node) {
+    const off = node?.range?.[0] ?? 0;
+    const p = src.lc.linePos(off);
+    return { file: src.file, line: p.line, column: p.col };
+}
+function validate_describe(segs) {
+    return segs.length ? `'${segs.join('.')}'` : 'the top level';
+}
+function toError(src, e) {
+    const segs = decodePointer(e.instancePath);
+    const { node, key } = nodeAt(src, segs);
+    const at = (n) => locate(src, n);
+    const here = validate_describe(segs);
+    const params = e.params;
+    const parent = e.parentSchema;
+    switch (e.keyword) {
+        case 'if':
+        case 'propertyNames':
+            return undefined; // the error inside the `then` / the name pattern says it better
+        case 'additionalProperties': {
+            const name = String(params.additionalProperty);
+            const known = Object.keys(parent?.properties ?? {});
+            const keyNode = nodeAt(src, [...segs, name]).key;
+            return new ConfigurationError(`unknown key '${name}' in ${here}.${didYouMean(name, known)} Known keys: ${known.join(', ')}.`, at(keyNode ?? node));
+        }
+        case 'required':
+            return new ConfigurationError(`${here} is missing the required key '${String(params.missingProperty)}'.`, at(key ?? node));
+        case 'enum': {
+            const allowed = (parent?.enum ?? params.allowedValues ?? []).map(String);
+            const v = String(e.data);
+            return new ConfigurationError(`${here} is '${v}'; expected one of ${allowed.join(', ')}.${didYouMean(v, allowed)}`, at(node));
+        }
+        case 'type':
+            return new ConfigurationError(`${here} must be ${String(params.type).replace(/,/g, ' or ')}, got ${e.data === null ? 'null' : Array.isArray(e.data) ? 'a list' : typeof e.data}.`, at(node ?? key));
+        case 'format': {
+            const v = String(e.data);
+            const why = params.format === 'cron'
+                ? cronError(v)
+                : (repoPathError(params.format === 'repo-glob' ? v.replace(/^!/, '') : v) ?? 'invalid value');
+            return new ConfigurationError(`${here}: ${why}.`, at(node));
+        }
+        case 'pattern':
+            if (e.propertyName !== undefined) {
+                const k = nodeAt(src, [...segs, e.propertyName]).key;
+                return new ConfigurationError(`target name '${e.propertyName}' may only contain letters, digits, '_', '.' and '-' (it names workflow files and concurrency groups).`, at(k ?? node));
+            }
+            return new ConfigurationError(`${here} '${String(e.data)}' must match ${String(params.pattern)}.`, at(node));
+        case 'minProperties':
+            return new ConfigurationError(`${here} must not be empty: define at least one target.`, at(key ?? node));
+        default:
+            return new ConfigurationError(`${here} ${e.message ?? 'is invalid'}.`, at(node ?? key));
+    }
+}
+/** Schema errors with positions, sorted by line, one per place and problem. */
+function schemaErrors(src, data) {
+    const validate = validator();
+    if (validate(data))
+        return [];
+    const seen = new Set();
+    const out = [];
+    for (const e of validate.errors ?? []) {
+        const err = toError(src, e);
+        if (!err || seen.has(err.message))
+            continue;
+        seen.add(err.message);
+        out.push(err);
+    }
+    return out.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/config/load.js
+
+
+
+
+
+
+
+/** Keys every target has; everything else is the kind's own options. */
+const COMMON_KEYS = new Set([
+    'kind',
+    'direction',
+    'description',
+    'schedule',
+    'enabled',
+    'commit',
+    'dry_run',
+    'fail_on_diff',
+    'timeout_minutes',
+    'verification',
+]);
+/** Read and validate a ferry.yml. `root` is the repository its paths are relative to. */
+async function loadConfig(file, opts = {}) {
+    const cwd = opts.cwd ?? process.cwd();
+    const abs = external_node_path_namespaceObject.resolve(cwd, file);
+    let text;
+    try {
+        text = await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8');
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            throw new ConfigurationError(`config file ${file} not found. Create it (see docs/runner.md) or pass --config FILE.`);
+        throw e;
+    }
+    return parseConfig(text, file, { absFile: abs, root: opts.root ?? cwd });
+}
+function parseConfig(text, file, opts = {}) {
+    const lc = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false });
+    const src = { file, doc, lc };
+    if (doc.errors.length) {
+        throw new errors_ConfigurationErrors(doc.errors.map((e) => {
+            const p = lc.linePos(e.pos[0]);
+            return new ConfigurationError(`invalid YAML: ${e.message.split('\n')[0]}`, {
+                file,
+                line: p.line,
+                column: p.col,
+            });
+        }));
+    }
+    const data = doc.toJS();
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+        throw new ConfigurationError('ferry.yml must be a mapping with `version` and `targets`.', {
+            file,
+            line: 1,
+            column: 1,
+        });
+    const errors = schemaErrors(src, data);
+    if (errors.length)
+        throw errors.length === 1 ? errors[0] : new errors_ConfigurationErrors(errors);
+    const cfg = build(src, data, opts);
+    const semantic = semanticErrors(src, cfg, data);
+    if (semantic.length)
+        throw semantic.length === 1 ? semantic[0] : new errors_ConfigurationErrors(semantic);
+    return cfg;
+}
+function build(src, data, opts) {
+    const d = (data.defaults ?? {});
+    const defaults = {
+        direction: d.direction ?? 'bidirectional',
+        dry_run: d.dry_run ?? false,
+        fail_on_diff: d.fail_on_diff ?? false,
+        commit: d.commit ?? true,
+        push: d.push ?? false,
+        commit_message: d.commit_message ?? types_DEFAULT_COMMIT_MESSAGE,
+    };
+    const targets = Object.entries(data.targets).map(([name, t]) => {
+        const options = {};
+        for (const [k, v] of Object.entries(t))
+            if (!COMMON_KEYS.has(k))
+                options[k] = v;
+        return {
+            name,
+            kind: (t.kind ?? 'command'),
+            direction: t.direction ?? defaults.direction,
+            description: t.description,
+            schedule: t.schedule,
+            enabled: t.enabled ?? true,
+            commit: t.commit ?? defaults.commit,
+            dry_run: t.dry_run ?? defaults.dry_run,
+            fail_on_diff: t.fail_on_diff ?? defaults.fail_on_diff,
+            verification: t.verification,
+            timeout_minutes: t.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES,
+            options,
+            where: locate(src, nodeAt(src, ['targets', name]).key),
+        };
+    });
+    const s = (data.safety ?? {});
+    const checks = (key) => (s[key] ?? []).map((c, i) => ({
+        name: c.name,
+        command: c.command,
+        expected_exit_code: c.expected_exit_code ?? 0,
+        skip_on_pull: c.skip_on_pull ?? false,
+        skip_on_push: c.skip_on_push ?? false,
+        where: locate(src, nodeAt(src, ['safety', key, String(i)]).node),
+    }));
+    const gates = (s.drift_gates ?? []).map((g, i) => ({
+        name: g.name,
+        command: g.command,
+        min_value: g.min_value,
+        max_value: g.max_value,
+        where: locate(src, nodeAt(src, ['safety', 'drift_gates', String(i)]).node),
+    }));
+    const w = (data.workflows ?? {});
+    return {
+        file: src.file,
+        absFile: opts.absFile ?? external_node_path_namespaceObject.resolve(src.file),
+        root: opts.root ?? process.cwd(),
+        version: String(data.version),
+        defaults,
+        targets,
+        safety: {
+            secret_patterns: s.secret_patterns ?? [],
+            pre_sync_checks: checks('pre_sync_checks'),
+            post_sync_checks: checks('post_sync_checks'),
+            drift_gates: gates,
+        },
+        components: data.components,
+        editions: data.editions,
+        workflows: {
+            uses: w.uses ?? DEFAULT_WORKFLOW_USES,
+            runs_on: w.runs_on ?? 'ubuntu-latest',
+            branches: w.branches ?? ['main'],
+        },
+    };
+}
+/** Rules the schema cannot say: cross-references, regexes, what a direction needs. */
+function semanticErrors(src, cfg, data) {
+    const errs = [];
+    const at = (segs, useKey = false) => {
+        const n = nodeAt(src, segs);
+        return locate(src, useKey ? (n.key ?? n.node) : (n.node ?? n.key));
+    };
+    (cfg.safety.secret_patterns ?? []).forEach((p, i) => {
+        try {
+            new RegExp(p);
+        }
+        catch (e) {
+            errs.push(new ConfigurationError(`safety.secret_patterns: '${p}' is not a valid regular expression (${e.message}).`, at(['safety', 'secret_patterns', String(i)])));
+        }
+    });
+    for (const g of cfg.safety.drift_gates) {
+        if (g.min_value === undefined && g.max_value === undefined)
+            errs.push(new ConfigurationError(`drift gate '${g.name}' needs min_value and/or max_value.`, g.where));
+    }
+    const editions = (data.editions ?? {});
+    const components = Object.keys((data.components ?? {}));
+    for (const [name, ed] of Object.entries(editions)) {
+        (ed.components ?? []).forEach((c, i) => {
+            if (!components.includes(c))
+                errs.push(new ConfigurationError(`edition '${name}' names unknown component '${c}'.${didYouMean(c, components)} Known: ${components.join(', ') || '(none)'}.`, at(['editions', name, 'components', String(i)])));
+        });
+        (ed.extends ?? []).forEach((x, i) => {
+            if (!(x in editions))
+                errs.push(new ConfigurationError(`edition '${name}' extends unknown edition '${x}'.${didYouMean(x, Object.keys(editions))}`, at(['editions', name, 'extends', String(i)])));
+        });
+    }
+    for (const t of cfg.targets) {
+        const o = t.options;
+        const tp = ['targets', t.name];
+        if (t.kind === 'command' && t.direction !== 'push' && !o.outputs?.length)
+            errs.push(new ConfigurationError(`${t.direction} target '${t.name}' declares no outputs, so nothing it writes could be committed. Add outputs: ["path/**"] (or set direction: push).`, t.where));
+        if (t.kind === 'export' && o.package !== undefined && o.packages !== undefined)
+            errs.push(new ConfigurationError(`target '${t.name}' sets both package and packages; use one.`, at([...tp, 'packages'], true)));
+        if (t.kind === 'export' && typeof o.edition === 'string' && !(o.edition in editions))
+            errs.push(new ConfigurationError(`target '${t.name}' uses edition '${o.edition}', which is not defined under editions.${didYouMean(o.edition, Object.keys(editions))}`, at([...tp, 'edition'])));
+        if (t.kind === 'export' && o.edition !== undefined && o.allowlist === undefined)
+            errs.push(new ConfigurationError(`target '${t.name}' sets edition but no allowlist: name the generated allowlist file (allowlist: public_allowlist.txt).`, at([...tp, 'edition'], true)));
+    }
+    return errs;
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/config-args.js
+
+
+
+
+/** Options shared by run, list, status and workflows. */
+const CONFIG_OPTIONS = {
+    ...COMMON_OPTIONS,
+    config: { type: 'string', short: 'c' },
+    root: { type: 'string' },
+    target: { type: 'string', short: 't', multiple: true },
+    direction: { type: 'string', short: 'd' },
+};
+function directionArg(args) {
+    const d = str(args, 'direction');
+    if (d === undefined || d === '')
+        return undefined;
+    if (d !== 'pull' && d !== 'push' && d !== 'bidirectional')
+        throw new UsageError(`--direction must be pull, push or bidirectional, got '${d}'.`);
+    return d;
+}
+/** Load the config named by --config (default .github/ferry.yml), paths relative to --root (default: cwd). */
+async function configFromArgs(args, ctx) {
+    const root = external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'root') ?? '.');
+    return loadConfig(str(args, 'config') ?? DEFAULT_CONFIG_PATH, { root, cwd: root });
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/list.js
+
+
+
+/**
+ * `ferry list`: the targets. `--json` is a GitHub Actions matrix, `{"include":[{target,direction,kind}]}`,
+ * for `strategy.matrix: ${{ fromJSON(needs.list.outputs.matrix) }}`.
+ */
+const listCommand = {
+    name: 'list',
+    summary: 'List the targets of ferry.yml (--json: a GitHub Actions matrix)',
+    usage: 'ferry list [--config FILE] [--target GLOB]... [--direction D] [--json]',
+    options: CONFIG_OPTIONS,
+    async run(args, ctx) {
+        const cfg = await configFromArgs(args, ctx);
+        const targets = selectTargets(cfg, { targets: list(args, 'target'), direction: directionArg(args) });
+        if (flag(args, 'json')) {
+            const include = targets.map((t) => ({ target: t.name, direction: t.direction, kind: t.kind }));
+            ctx.out(JSON.stringify({ include }) + '\n');
+            return EXIT_OK;
+        }
+        const rows = targets.map((t) => [t.name, t.kind, t.direction, t.schedule ?? '-', t.description ?? '']);
+        const head = ['TARGET', 'KIND', 'DIRECTION', 'SCHEDULE', 'DESCRIPTION'];
+        const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+        for (const r of [head, ...rows])
+            ctx.out(r.map((c, i) => (i < r.length - 1 ? c.padEnd(w[i]) : c)).join('  ').trimEnd() + '\n');
+        return EXIT_OK;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/workflows.js
+
+
+
+
+/**
+ * `ferry workflows`: one workflow per target, generated from ferry.yml, so the CI triggers always
+ * match the config (the seed's "CI triggers match sync.yaml schedules"):
+ * - `schedule` from the target's cron;
+ * - `workflow_dispatch` with target / direction / dry_run inputs;
+ * - for export targets, `on.push.paths` from the allowlist, so the workflow runs exactly when a
+ *   file it would publish changes;
+ * - a concurrency group per target, so runs against one target never race.
+ * Output is deterministic: the same config always gives the same bytes.
+ */
+const WORKFLOW_DIR = '.github/workflows';
+function workflowFile(target) {
+    return `${WORKFLOW_DIR}/ferry-${target}.yml`;
+}
+/** Allowlist rules of an export target, read from the repository (none when it has no allowlist file). */
+async function exportAllowlistRules(cfg, t) {
+    const o = t.options;
+    const files = [];
+    if (typeof o.allowlist_dir === 'string') {
+        const dir = external_node_path_namespaceObject.join(cfg.root, o.allowlist_dir);
+        const names = (0,external_node_fs_namespaceObject.existsSync)(dir) ? (await external_node_fs_namespaceObject.promises.readdir(dir)).filter((f) => /^custom_package_allowlist.*\.txt$/.test(f)).sort() : [];
+        files.push(...names.map((n) => `${o.allowlist_dir}/${n}`.replace(/\/+/g, '/')));
+    }
+    else
+        files.push(typeof o.allowlist === 'string' ? o.allowlist : 'public_allowlist.txt');
+    const rules = [];
+    for (const f of files) {
+        const abs = external_node_path_namespaceObject.join(cfg.root, f);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
+            continue;
+        rules.push(...parseAllowlist(await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8'), f).rules);
+    }
+    return { files, rules };
+}
+/** Expand `{a,b}` alternatives (GitHub's path filters have none). */
+function expandBraces(p) {
+    const m = /\{([^{}]*)\}/.exec(p);
+    if (!m)
+        return [p];
+    return m[1].split(',').flatMap((alt) => expandBraces(p.slice(0, m.index) + alt + p.slice(m.index + m[0].length)));
+}
+/**
+ * Allowlist rules → GitHub `paths` filters. Includes come first, vetoes after them as `!` paths
+ * (later patterns win in GitHub's filter). Where the dialects differ, the filter errs towards
+ * running: `?` (one character for Ferry, "optional" for GitHub) becomes `*` in includes, and an
+ * exclude that cannot be said exactly is left out. `extra` (the config and allowlist files) go last,
+ * so no veto hides them.
+ */
+function allowlistToPathFilters(rules, extra = []) {
+    const conv = (r) => {
+        let p = r.text.replace(/^!/, '').trim().replace(/^\/+/, '');
+        if (r.negated && p.includes('?'))
+            return [];
+        p = p.replace(/\?/g, '*').replace(/\+/g, '\\+');
+        return expandBraces(p).flatMap((q) => {
+            if (q.endsWith('/'))
+                return [`${q}**`];
+            if (r.glob.literal !== undefined && !/[*?[\]]/.test(q))
+                return [q, `${q}/**`];
+            return [q];
+        });
+    };
+    const out = [];
+    const add = (xs) => xs.forEach((x) => !out.includes(x) && out.push(x));
+    add(rules.filter((r) => !r.negated).flatMap(conv));
+    add(rules.filter((r) => r.negated).flatMap((r) => conv(r).map((x) => `!${x}`)));
+    add([...extra]);
+    return out;
+}
+/** Every generated workflow, sorted by file name. */
+async function generateWorkflows(cfg, configPath) {
+    const out = [];
+    for (const t of [...cfg.targets].filter((t) => t.enabled).sort((a, b) => a.name.localeCompare(b.name))) {
+        const paths = t.kind === 'export'
+            ? await exportAllowlistRules(cfg, t).then(({ files, rules }) => allowlistToPathFilters(rules, [configPath, ...files]))
+            : undefined;
+        out.push({ file: workflowFile(t.name), content: renderWorkflow(cfg, t, configPath, paths) });
+    }
+    return out;
+}
+function tokenEnvs(t) {
+    return Object.entries(t.options)
+        .filter(([k, v]) => /token_env$/.test(k) && typeof v === 'string')
+        .map(([, v]) => String(v))
+        .sort();
+}
+function renderWorkflow(cfg, t, configPath, pushPaths) {
+    const on = {};
+    if (t.schedule)
+        on.schedule = [{ cron: t.schedule }];
+    if (pushPaths)
+        on.push = { branches: cfg.workflows.branches, paths: pushPaths };
+    on.workflow_dispatch = {
+        inputs: {
+            target: { description: 'Target name or glob', type: 'string', default: t.name },
+            direction: {
+                description: 'Direction (empty: as configured)',
+                type: 'choice',
+                options: ['', 'pull', 'push', 'bidirectional'],
+                default: '',
+            },
+            dry_run: { description: 'Plan only: change nothing', type: 'boolean', default: false },
+        },
+    };
+    const env = Object.fromEntries(tokenEnvs(t).map((e) => [e, `\${{ secrets.${e} }}`]));
+    const step = {
+        name: `ferry run ${t.name}`,
+        uses: cfg.workflows.uses,
+        with: {
+            config: configPath,
+            target: `\${{ inputs.target || '${t.name}' }}`,
+            direction: '${{ inputs.direction }}',
+            'dry-run': '${{ inputs.dry_run == true }}',
+            verify: 'true',
+        },
+    };
+    if (Object.keys(env).length)
+        step.env = env;
+    const wf = {
+        name: `ferry: ${t.name}`,
+        on,
+        permissions: { contents: 'write' },
+        concurrency: { group: `ferry-${t.name}`, 'cancel-in-progress': false },
+        jobs: {
+            sync: {
+                'runs-on': cfg.workflows.runs_on,
+                'timeout-minutes': Math.ceil(t.timeout_minutes) + 10,
+                steps: [{ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } }, step],
+            },
+        },
+    };
+    const doc = new dist/* Document */.yo(wf);
+    const header = `# Generated by \`ferry workflows\` from ${configPath} (target '${t.name}'). Do not edit:\n` +
+        `# change ${configPath} and run: ferry workflows --config ${configPath} --write\n`;
+    return header + doc.toString({ lineWidth: 0 });
+}
+/** A small line diff (LCS), enough to show why a checked-in workflow is stale. */
+function lineDiff(oldText, newText, label) {
+    const a = oldText.split('\n');
+    const b = newText.split('\n');
+    const n = a.length;
+    const m = b.length;
+    const lcs = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+    for (let i = n - 1; i >= 0; i--)
+        for (let j = m - 1; j >= 0; j--)
+            lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    const out = [`--- ${label} (checked in)`, `+++ ${label} (generated)`];
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+        if (i < n && j < m && a[i] === b[j]) {
+            i++;
+            j++;
+        }
+        else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1]))
+            out.push(`-${a[i++]}`);
+        else
+            out.push(`+${b[j++]}`);
+    }
+    return out.join('\n') + '\n';
+}
+/** Compare generated workflows with the checked-in ones. */
+async function checkWorkflows(root, generated) {
+    const res = { stale: [], missing: [], orphaned: [] };
+    for (const g of generated) {
+        const abs = external_node_path_namespaceObject.join(root, g.file);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
+            res.missing.push(g.file);
+        else {
+            const cur = await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8');
+            if (cur !== g.content)
+                res.stale.push({ file: g.file, diff: lineDiff(cur, g.content, g.file) });
+        }
+    }
+    const dir = external_node_path_namespaceObject.join(root, WORKFLOW_DIR);
+    if ((0,external_node_fs_namespaceObject.existsSync)(dir))
+        for (const f of (await external_node_fs_namespaceObject.promises.readdir(dir)).sort()) {
+            const rel = `${WORKFLOW_DIR}/${f}`;
+            if (/^ferry-.*\.ya?ml$/.test(f) && !generated.some((g) => g.file === rel)) {
+                const text = await external_node_fs_namespaceObject.promises.readFile(external_node_path_namespaceObject.join(dir, f), 'utf8');
+                if (text.startsWith('# Generated by `ferry workflows`'))
+                    res.orphaned.push(rel);
+            }
+        }
+    return res;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/status.js
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * `ferry status`: drift per target, as TargetResults (changed = drifted, findings say why):
+ * - export: source commits not yet exported, counted from the newest `Ferry-Origin-Rev:` trailer
+ *   on the target branch (only commits touching allowlisted paths count as unexported);
+ * - mirror: ahead/behind per branch;
+ * - a generated allowlist (export target with `edition`) that no longer matches the manifest;
+ * - a workflow whose schedule disagrees with the config.
+ * Read-only, apart from temporary refs under refs/ferry/status/ that are removed again.
+ */
+const status_ORIGIN_TRAILER = 'Ferry-Origin-Rev';
+async function statusOf(cfg, targets, logger, env = process.env) {
+    const out = [];
+    for (const t of targets) {
+        const t0 = performance.now();
+        const r = newResult(t.name, t.kind, false);
+        r.direction = t.direction;
+        const drift = [];
+        try {
+            if (t.kind === 'export')
+                drift.push(...(await exportDrift(cfg, t, r, env, logger)), ...(await allowlistDrift(cfg, t)));
+            if (t.kind === 'mirror')
+                drift.push(...(await mirrorDrift(cfg, t, r, env, logger)));
+            drift.push(...(await scheduleDrift(cfg, t)));
+            r.findings.push(...drift);
+            r.changed = drift.length > 0;
+            r.message = drift.length ? drift.map((d) => d.message).join('; ') : 'in sync';
+        }
+        catch (e) {
+            failResult(r, `status unknown: ${errorMessage(e)}`);
+        }
+        r.durationMs = Math.round(performance.now() - t0);
+        out.push(r);
+    }
+    return out;
+}
+const finding = (code, message, t) => ({
+    severity: 'warning',
+    code,
+    message,
+    file: t.where.file,
+    line: t.where.line,
+});
+async function authFor(t, key, env) {
+    const name = t.options[key];
+    const token = typeof name === 'string' ? env[name] : undefined;
+    return createGitAuth({ token, serverUrl: env.GITHUB_SERVER_URL });
+}
+/** Fetch one remote branch into a temporary ref; returns the ref, or undefined when the branch is missing. */
+async function fetchTemp(git, url, branch, tempRef, logger) {
+    const refs = await lsRemote(git, url, [`refs/heads/${branch}`], { logger });
+    if (!refs.has(`refs/heads/${branch}`))
+        return undefined;
+    await fetchRefs(git, url, [`+refs/heads/${branch}:${tempRef}`], { logger });
+    return tempRef;
+}
+async function exportDrift(cfg, t, r, env, logger) {
+    const url = resolveRemote(String(t.options.repo), env.GITHUB_SERVER_URL || undefined);
+    const branch = typeof t.options.branch === 'string' ? t.options.branch : 'main';
+    const auth = await authFor(t, 'token_env', env);
+    const git = new GitCommandManager(cfg.root, { env: auth.env, logger });
+    const tempRef = `refs/ferry/status/${t.name}`;
+    try {
+        const ref = await fetchTemp(git, url, branch, tempRef, logger);
+        const head = await git.revParse('HEAD');
+        if (!ref) {
+            r.counts.unexported = Number(await git.exec(['rev-list', '--count', head]));
+            return [finding('never-exported', `target branch ${branch} does not exist yet: nothing exported`, t)];
+        }
+        const trailers = await git.exec(['log', '-n', '200', `--format=%(trailers:key=${status_ORIGIN_TRAILER},valueonly,separator=%x2C)`, ref]);
+        const origin = trailers.split('\n').map((l) => l.trim()).find(Boolean);
+        if (!origin)
+            return [finding('no-origin-trailer', `no ${status_ORIGIN_TRAILER} trailer on ${branch}: not exported by Ferry yet`, t)];
+        r.details = { last_exported: origin };
+        if (!(await git.tryRevParse(origin)))
+            return [finding('origin-unknown', `last exported revision ${origin.slice(0, 12)} is not in this clone (shallow? use fetch-depth: 0)`, t)];
+        const log = await git.exec(['log', '--format=%x01%H', '--name-only', '-z', `${origin}..${head}`]);
+        const { rules } = await exportAllowlistRules(cfg, t);
+        const m = rules.length ? compileAllowlist(rules) : undefined;
+        let total = 0;
+        let relevant = 0;
+        for (const rec of log.split('\x01').filter((s) => s.trim())) {
+            total++;
+            const files = rec.slice(40).split(/[\0\n]/).filter(Boolean);
+            if (!m || files.some((f) => m.selects(f)))
+                relevant++;
+        }
+        r.counts.unexported = relevant;
+        r.counts.commits_since_export = total;
+        return relevant
+            ? [finding('unexported-commits', `${relevant} source commit(s) since ${origin.slice(0, 7)} touch exported paths and are not exported yet`, t)]
+            : [];
+    }
+    finally {
+        await git.tryExec(['update-ref', '-d', tempRef]);
+        await auth.cleanup();
+    }
+}
+async function mirrorDrift(cfg, t, r, env, logger) {
+    const out = [];
+    const branches = t.options.branches ?? ['main'];
+    const a = resolveRemote(String(t.options.a), env.GITHUB_SERVER_URL || undefined);
+    const b = resolveRemote(String(t.options.b), env.GITHUB_SERVER_URL || undefined);
+    const authA = await authFor(t, 'a_token_env', env);
+    const authB = await authFor(t, 'b_token_env', env);
+    const gitA = new GitCommandManager(cfg.root, { env: authA.env, logger });
+    const gitB = new GitCommandManager(cfg.root, { env: authB.env, logger });
+    const table = {};
+    try {
+        for (const br of branches) {
+            if (/[*?[{]/.test(br)) {
+                table[br] = 'glob: not expanded by status';
+                continue;
+            }
+            const ra = await fetchTemp(gitA, a, br, `refs/ferry/status/${t.name}/a/${br}`, logger);
+            const rb = await fetchTemp(gitB, b, br, `refs/ferry/status/${t.name}/b/${br}`, logger);
+            if (!ra || !rb) {
+                table[br] = `missing on ${!ra ? 'a' : 'b'}`;
+                out.push(finding('mirror-missing-branch', `branch ${br} is missing on side ${!ra ? 'a' : 'b'}`, t));
+                continue;
+            }
+            const [ahead, behind] = (await gitA.exec(['rev-list', '--left-right', '--count', `${ra}...${rb}`])).split(/\s+/).map(Number);
+            table[br] = { ahead, behind };
+            r.counts.ahead = (r.counts.ahead ?? 0) + ahead;
+            r.counts.behind = (r.counts.behind ?? 0) + behind;
+            if (ahead || behind)
+                out.push(finding(ahead && behind ? 'mirror-diverged' : 'mirror-out-of-sync', `${br}: a is ${ahead} ahead and ${behind} behind b`, t));
+        }
+    }
+    finally {
+        for (const br of branches)
+            for (const side of ['a', 'b'])
+                await gitA.tryExec(['update-ref', '-d', `refs/ferry/status/${t.name}/${side}/${br}`]);
+        await authA.cleanup();
+        await authB.cleanup();
+    }
+    r.details = { branches: table };
+    return out;
+}
+/** An export target's allowlist generated from the manifest (edition) must match the manifest today. */
+async function allowlistDrift(cfg, t) {
+    const edition = t.options.edition;
+    if (typeof edition !== 'string' || typeof t.options.allowlist !== 'string')
+        return [];
+    const manifest = parseManifest((0,dist/* stringify */.As)({ components: cfg.components ?? {}, editions: cfg.editions ?? {} }), cfg.file);
+    const want = generateAllowlist(manifest, edition, cfg.file);
+    const file = external_node_path_namespaceObject.join(cfg.root, t.options.allowlist);
+    const have = (0,external_node_fs_namespaceObject.existsSync)(file) ? await external_node_fs_namespaceObject.promises.readFile(file, 'utf8') : undefined;
+    if (have === want)
+        return [];
+    return [
+        finding('stale-allowlist', `${t.options.allowlist} ${have === undefined ? 'is missing' : 'is stale'}: regenerate it with ferry allowlist generate --manifest ${cfg.file} --edition ${edition} --write ${t.options.allowlist}`, t),
+    ];
+}
+/** The checked-in workflow for the target must run on the configured schedule. */
+async function scheduleDrift(cfg, t) {
+    const file = workflowFile(t.name);
+    const abs = external_node_path_namespaceObject.join(cfg.root, file);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
+        return t.schedule ? [finding('workflow-missing', `no ${file} runs the schedule '${t.schedule}' (run ferry workflows --write)`, t)] : [];
+    const wf = (0,dist/* parse */.qg)(await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8'));
+    const crons = (wf?.on?.schedule ?? []).map((s) => s.cron).filter(Boolean);
+    const want = t.schedule ? [t.schedule] : [];
+    if (JSON.stringify([...crons].sort()) === JSON.stringify(want))
+        return [];
+    return [
+        finding('workflow-schedule', `${file} runs on [${crons.join(', ') || 'no schedule'}] but the config says ${t.schedule ? `'${t.schedule}'` : 'no schedule'} (run ferry workflows --write)`, t),
+    ];
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/status.js
+
+
+
+
+
+
+/** `ferry status`: drift per target; `--fail-on-drift` exits 1 when anything drifted. */
+const statusCommand = {
+    name: 'status',
+    summary: 'Show drift per target: unexported commits, mirror ahead/behind, stale allowlists, workflow schedules',
+    usage: 'ferry status [--config FILE] [--target GLOB]... [--fail-on-drift] [--json] [--ci]',
+    options: { ...CONFIG_OPTIONS, 'fail-on-drift': { type: 'boolean' } },
+    async run(args, ctx) {
+        const cfg = await configFromArgs(args, ctx);
+        const targets = selectTargets(cfg, { targets: list(args, 'target'), direction: directionArg(args) });
+        const results = await statusOf(cfg, targets, ctx.logger);
+        const drifted = results.some((r) => r.changed || !r.success);
+        if (ctx.ci && !flag(args, 'json'))
+            for (const l of annotationLines(results.flatMap((r) => r.findings)))
+                ctx.out(l + '\n');
+        if (flag(args, 'json'))
+            ctx.out(JSON.stringify({ ...toJsonReport('status', results), drift: drifted }, null, 2) + '\n');
+        else
+            ctx.out(toText(results).replace(/\] CHANGED/g, '] DRIFT').replace(/\] UP TO DATE/g, '] IN SYNC'));
+        return drifted && flag(args, 'fail-on-drift') ? EXIT_FAILED : EXIT_OK;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/workflows.js
+
+
+
+
+
+
+/** `ferry workflows --write | --check`: generate `.github/workflows/ferry-<target>.yml` from ferry.yml. */
+const workflowsCommand = {
+    name: 'workflows',
+    summary: 'Generate (--write) or check (--check) .github/workflows/ferry-*.yml from ferry.yml',
+    usage: 'ferry workflows [--config FILE] [--root DIR] (--write | --check) [--json]',
+    options: { ...CONFIG_OPTIONS, write: { type: 'boolean' }, check: { type: 'boolean' } },
+    async run(args, ctx) {
+        if (flag(args, 'write') === flag(args, 'check'))
+            throw new UsageError(`give exactly one of --write or --check.\nUsage: ${this.usage}`);
+        const cfg = await configFromArgs(args, ctx);
+        const configPath = (str(args, 'config') ?? DEFAULT_CONFIG_PATH).replace(/^\.\//, '');
+        const generated = await generateWorkflows(cfg, configPath);
+        if (flag(args, 'write')) {
+            for (const g of generated)
+                await writeFileAtomic(external_node_path_namespaceObject.join(cfg.root, g.file), g.content);
+            if (flag(args, 'json'))
+                ctx.out(JSON.stringify({ written: generated.map((g) => g.file) }, null, 2) + '\n');
+            else
+                for (const g of generated)
+                    ctx.out(`wrote ${g.file}\n`);
+            return EXIT_OK;
+        }
+        const res = await checkWorkflows(cfg.root, generated);
+        const stale = res.stale.length + res.missing.length + res.orphaned.length > 0;
+        if (flag(args, 'json'))
+            ctx.out(JSON.stringify({ up_to_date: !stale, ...res }, null, 2) + '\n');
+        else {
+            for (const m of res.missing)
+                ctx.out(`missing: ${m}\n`);
+            for (const o of res.orphaned)
+                ctx.out(`orphaned (its target is gone; delete it): ${o}\n`);
+            for (const s of res.stale)
+                ctx.out(`stale: ${s.file}\n${s.diff}`);
+            ctx.out(stale ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n` : 'workflows are up to date\n');
+        }
+        return stale ? EXIT_FAILED : EXIT_OK;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/run.js
+
+
+
+
+
+
+
+
+
+
+/** Human output: one line per target and check. */
+function outcomeText(o) {
+    const lines = [toText(o.results).trimEnd()];
+    for (const c of o.checks)
+        lines.push(`${c.phase} ${c.name}: ${c.skipped ? 'SKIPPED' : c.success ? 'PASSED' : 'FAILED'} (${c.message})`);
+    const ok = o.results.filter((r) => r.success).length;
+    lines.push('', `${ok}/${o.results.length} targets succeeded${o.dryRun ? ' (dry run)' : ''}; run ${o.success ? 'OK' : 'FAILED'}`);
+    return lines.join('\n') + '\n';
+}
+const runCommand = {
+    name: 'run',
+    summary: 'Run the targets of ferry.yml (pre-sync checks, targets, post-sync checks, drift gates)',
+    usage: 'ferry run [--config FILE] [--root DIR] [--target GLOB]... [--direction pull|push|bidirectional] [--dry-run] [--verify] [--report FILE] [--ci] [--json]',
+    options: { ...CONFIG_OPTIONS, 'dry-run': { type: 'boolean' }, verify: { type: 'boolean' }, report: { type: 'string' } },
+    async run(args, ctx) {
+        const cfg = await configFromArgs(args, ctx);
+        const interactive = !ctx.ci && process.stderr.isTTY === true;
+        const outcome = await runConfig(cfg, {
+            targets: list(args, 'target'),
+            direction: directionArg(args),
+            dryRun: flag(args, 'dry-run'),
+            verify: flag(args, 'verify'),
+            logger: ctx.logger,
+            progress: interactive ? (m) => process.stderr.write(`\u2192 ${m}\n`) : undefined,
+        });
+        const report = toRunReport(outcome);
+        const reportFile = str(args, 'report');
+        if (reportFile)
+            await writeRunReport(external_node_path_namespaceObject.resolve(ctx.cwd, reportFile), report);
+        if (ctx.ci) {
+            const lines = annotationLines(outcome.results.flatMap((r) => r.findings));
+            for (const r of outcome.results.filter((x) => !x.success)) {
+                const t = cfg.targets.find((x) => x.name === r.target);
+                lines.push(...annotationLines([{ severity: 'error', code: 'target-failed', message: `${r.target}: ${r.message}`, file: t?.where.file, line: t?.where.line }]));
+            }
+            const write = flag(args, 'json') ? (s) => process.stderr.write(s) : ctx.out;
+            for (const l of lines)
+                write(l + '\n');
+        }
+        ctx.out(flag(args, 'json') ? JSON.stringify(report, null, 2) + '\n' : outcomeText(outcome));
+        return outcome.success ? EXIT_OK : EXIT_FAILED;
+    },
+};
+/** The runner's commands, registered together. */
+const runnerCommands = [runCommand, listCommand, statusCommand, workflowsCommand];
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/summary.js
+
+/**
+ * The per-branch tables under the common results table in the job summary and the CLI's human
+ * output. Rendered from the result details only, so the JSON report and this never disagree.
+ */
+const STATE_TEXT = {
+    equal: 'in sync',
+    'a-ahead': 'A ahead: fast-forward B',
+    'b-ahead': 'B ahead: fast-forward A',
+    'missing-in-a': 'missing on A: create it',
+    'missing-in-b': 'missing on B: create it',
+    diverged: '❌ diverged',
+};
+const summary_short = (sha) => (typeof sha === 'string' ? `\`${sha.slice(0, 12)}\`` : '—');
+const summary_cell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+function mirrorDetailsMarkdown(results) {
+    const out = [];
+    for (const r of results) {
+        if (r.kind !== BRANCH_KIND || !r.details)
+            continue;
+        const d = r.details;
+        out.push(`### Branch \`${r.target}\``, '', '| | A | B |', '| --- | --- | --- |');
+        out.push(`| tip | ${summary_short(d.a)} | ${summary_short(d.b)} |`);
+        out.push(`| commits only here | ${d.onlyInA.count} | ${d.onlyInB.count} |`);
+        out.push(`| state | ${STATE_TEXT[d.state]} | ${d.pushedTo ? `pushed to ${d.pushedTo.toUpperCase()}` : '—'} |`);
+        if (d.state === 'diverged')
+            out.push(`| merge base | ${d.mergeBase ? summary_short(d.mergeBase) : 'none'} | |`);
+        if (d.issue)
+            out.push(`| issue | [#${d.issue.number}](${d.issue.url}) (${d.issue.action}) | |`);
+        out.push('');
+        if (d.state === 'diverged') {
+            for (const [side, list] of [
+                ['A', d.onlyInA],
+                ['B', d.onlyInB],
+            ]) {
+                if (list.count === 0)
+                    continue;
+                out.push(`<details><summary>Only in ${side}: ${list.count} commit(s)</summary>`, '');
+                for (const c of list.commits)
+                    out.push(`- ${summary_short(c.sha)} ${summary_cell(c.subject)} (${summary_cell(c.author)})`);
+                if (list.count > list.commits.length)
+                    out.push(`- …and ${list.count - list.commits.length} more`);
+                out.push('', '</details>', '');
+            }
+        }
+    }
+    return out.length ? out.join('\n') + '\n' : '';
+}
+
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-request-log/dist-src/version.js
+const dist_src_version_VERSION = "6.0.0";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-request-log/dist-src/index.js
+
+function requestLog(octokit) {
+  octokit.hook.wrap("request", (request, options) => {
+    octokit.log.debug("request", options);
+    const start = Date.now();
+    const requestOptions = octokit.request.endpoint.parse(options);
+    const path = requestOptions.url.replace(options.baseUrl, "");
+    return request(options).then((response) => {
+      const requestId = response.headers["x-github-request-id"];
+      octokit.log.info(
+        `${requestOptions.method} ${path} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+      );
+      return response;
+    }).catch((error) => {
+      const requestId = error.response?.headers["x-github-request-id"] || "UNKNOWN";
+      octokit.log.error(
+        `${requestOptions.method} ${path} - ${error.status} with id ${requestId} in ${Date.now() - start}ms`
+      );
+      throw error;
+    });
+  });
+}
+requestLog.VERSION = dist_src_version_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const plugin_rest_endpoint_methods_dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = plugin_rest_endpoint_methods_dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = plugin_rest_endpoint_methods_dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/rest/dist-src/version.js
+const rest_dist_src_version_VERSION = "22.0.1";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/rest/dist-src/index.js
+
+
+
+
+
+const dist_src_Octokit = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
+  {
+    userAgent: `octokit-rest.js/${rest_dist_src_version_VERSION}`
+  }
+);
+
+
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/error-request.js
+function isRequestError(error) {
+  return error.request !== void 0;
+}
+async function errorRequest(state, octokit, error, options) {
+  if (!isRequestError(error) || !error?.request.request) {
+    throw error;
+  }
+  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error, retries, retryAfter);
+  }
+  throw error;
+}
+
+// pkg/dist-src/wrap-request.js
+
+
+async function wrapRequest(state, octokit, request, options) {
+  const limiter = new light();
+  limiter.on("failed", function(error, info) {
+    const maxRetries = ~~error.request.request?.retries;
+    const after = ~~error.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
+  const response = await request(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error, options);
+  }
+  return response;
+}
+
+// pkg/dist-src/index.js
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error, retries, retryAfter) => {
+        error.request.request = Object.assign({}, error.request.request, {
+          retries,
+          retryAfter
+        });
+        return error;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = plugin_retry_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/version.js
+var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/wrap-request.js
+var dist_bundle_noop = () => Promise.resolve();
+function dist_bundle_wrapRequest(state, request, options) {
+  return state.retryLimiter.schedule(doRequest, state, request, options);
+}
+async function doRequest(state, request, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
+      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+
+// pkg/dist-src/generated/triggers-notification-paths.js
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+
+// pkg/dist-src/route-matcher.js
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+
+// pkg/dist-src/index.js
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck, common) {
+  groups.global = new Bottleneck.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck = light,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
+    const events = {};
+    const emitter = new Bottleneck.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error, info) {
+      const [state2, request, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
+      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request.retryCount;
+      request.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error.message)) {
+          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
+          (error2) => error2.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request, options) => {
+    initializeBottleneck();
+    return dist_bundle_wrapRequest(state, request, options);
+  });
+  return {};
+}
+throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
+throttling.triggersNotification = triggersNotification;
+
+
+;// CONCATENATED MODULE: ./lib/src/github/client.js
+
+
+
+
+
+/**
+ * The one Octokit for Ferry: retry (5xx, 429, dropped connections) and throttling (primary and
+ * secondary rate limits, honouring retry-after). The base URL comes from GITHUB_API_URL, so GHES
+ * works and tests point it at loopback.
+ */
+const FerryOctokit = dist_src_Octokit.plugin(throttling, retry);
+const DEFAULT_API_URL = 'https://api.github.com';
+/**
+ * FERRY_GITHUB_TEST_TIMING=1 (set by Ferry's own tests against the loopback API, never needed in a
+ * workflow) shrinks retry/rate-limit waits to milliseconds and turns off write pacing.
+ */
+function testTiming() {
+    return process.env.FERRY_GITHUB_TEST_TIMING === '1';
+}
+/** A throttling-plugin limiter group that lets every job through at once (test timing only). */
+const UNPACED = {
+    key: () => ({ schedule: (_o, fn, ...a) => fn(...a) }),
+};
+function createGitHubClient(o) {
+    registerSecret(o.token);
+    const retries = o.retries ?? 3;
+    const base = o.retryBaseMs ?? (testTiming() ? 5 : 1000);
+    const pace = o.paceWrites ?? !testTiming();
+    const log = o.logger;
+    const limited = (kind) => (retryAfter, options, _octokit, retryCount) => {
+        const again = retryCount < retries;
+        log.warning(`GitHub API ${kind} on ${options.method} ${options.url}: ${again ? `retrying after ${retryAfter} s` : 'giving up'}.`);
+        return again;
+    };
+    return new FerryOctokit({
+        auth: o.token,
+        baseUrl: (o.baseUrl || process.env.GITHUB_API_URL || DEFAULT_API_URL).replace(/\/+$/, ''),
+        userAgent: 'ferry-bilateral-mirror',
+        log: {
+            debug: (m) => log.debug(redact(m)),
+            info: (m) => log.debug(redact(m)),
+            warn: (m) => log.warning(redact(m)),
+            error: (m) => log.error(redact(m)),
+        },
+        retry: { retries, retryAfterBaseValue: base },
+        throttle: {
+            retryAfterBaseValue: base,
+            ...(pace ? {} : { write: UNPACED, notifications: UNPACED }),
+            fallbackSecondaryRateRetryAfter: 60,
+            onRateLimit: limited('rate limit'),
+            onSecondaryRateLimit: limited('secondary rate limit'),
+        },
+    });
+}
+/** Turn an Octokit failure into an error that says what to do. Never includes the token. */
+function explainApiError(e, what, repo) {
+    const status = e?.status;
+    if (typeof status !== 'number')
+        return e;
+    const msg = redact(e.message.split('\n')[0]);
+    if (status === 401)
+        return new RemoteError(`${what}: the GitHub API rejected the token (401 ${msg}). Check the github-token input: it must be set and not expired.`);
+    if (status === 403)
+        return new RemoteError(`${what}: the GitHub API refused access to ${repo} (403 ${msg}). The token needs 'issues: write' on ${repo} (workflow: permissions: issues: write).`);
+    if (status === 404)
+        return new RemoteError(`${what}: repository ${repo} was not found, or the token cannot see it (404). Check the issue-repo input and the token's repository access.`);
+    if (status === 410)
+        return new RemoteError(`${what}: issues are disabled on ${repo} (410). Enable them, or use on-divergence: fail.`);
+    return new RemoteError(`${what}: GitHub API error ${status}: ${msg}`);
+}
+
+;// CONCATENATED MODULE: ./lib/src/github/divergence-issues.js
+
+
+
+const LABEL_COLORS = { 'sync-failure': 'd73a4a', urgent: 'b60205' };
+/**
+ * Divergence issues on GitHub. An issue is found again by the hidden marker in its body (repo pair +
+ * branch), never by title. Its fingerprint (tips + merge base) sits in the same marker: a run
+ * comments only when the fingerprint changed, and closes the issue when the branch is back in sync.
+ * Open issues are listed once per run (one paginated request per 100 issues), then cached.
+ */
+class GitHubDivergenceIssues {
+    octokit;
+    opts;
+    owner;
+    repo;
+    open;
+    constructor(octokit, opts) {
+        this.octokit = octokit;
+        this.opts = opts;
+        const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(opts.repository.trim());
+        if (!m)
+            throw new ConfigurationError(`Invalid issue repository '${opts.repository}'. Expected format {owner}/{repo}.`);
+        [, this.owner, this.repo] = m;
+    }
+    async reportDivergence(report) {
+        return this.api('Opening the divergence issue', async () => {
+            const existing = await this.find(report.key);
+            const body = withMarker(report.markdown, report.key, report.fingerprint);
+            if (!existing) {
+                await this.ensureLabels();
+                const { data } = await this.octokit.rest.issues.create({
+                    owner: this.owner,
+                    repo: this.repo,
+                    title: issueTitle(report.key),
+                    body,
+                    labels: this.opts.labels,
+                });
+                this.open.push({ number: data.number, body, html_url: data.html_url });
+                this.opts.logger.info(`Opened issue #${data.number}: ${data.html_url}`);
+                return { number: data.number, url: data.html_url, action: 'created' };
+            }
+            const ref = { number: existing.number, url: existing.html_url };
+            if (parseIssueMarker(existing.body)?.fingerprint === report.fingerprint) {
+                this.opts.logger.info(`Issue #${existing.number} already describes this divergence: not commenting.`);
+                return { ...ref, action: 'unchanged' };
+            }
+            await this.octokit.rest.issues.createComment({
+                owner: this.owner,
+                repo: this.repo,
+                issue_number: existing.number,
+                body: changedMarkdown(report.markdown),
+            });
+            // The body always shows the current state, and its marker carries the new fingerprint.
+            await this.octokit.rest.issues.update({
+                owner: this.owner,
+                repo: this.repo,
+                issue_number: existing.number,
+                body,
+            });
+            existing.body = body;
+            this.opts.logger.info(`Commented on issue #${existing.number}: the divergence changed.`);
+            return { ...ref, action: 'commented' };
+        });
+    }
+    async reportInSync(key, analysis) {
+        return this.api('Closing the divergence issue', async () => {
+            const existing = await this.find(key);
+            if (!existing)
+                return undefined;
+            await this.octokit.rest.issues.createComment({
+                owner: this.owner,
+                repo: this.repo,
+                issue_number: existing.number,
+                body: resolvedMarkdown(analysis),
+            });
+            await this.octokit.rest.issues.update({
+                owner: this.owner,
+                repo: this.repo,
+                issue_number: existing.number,
+                state: 'closed',
+                state_reason: 'completed',
+            });
+            this.open = this.open.filter((i) => i !== existing);
+            this.opts.logger.info(`Closed issue #${existing.number}: ${key.branch} is in sync again.`);
+            return { number: existing.number, url: existing.html_url, action: 'closed' };
+        });
+    }
+    async find(key) {
+        if (!this.open) {
+            const label = this.opts.labels[0];
+            const items = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
+                owner: this.owner,
+                repo: this.repo,
+                state: 'open',
+                ...(label ? { labels: label } : {}),
+                per_page: 100,
+            });
+            this.open = items
+                .filter((i) => !i.pull_request)
+                .map((i) => ({ number: i.number, body: i.body ?? '', html_url: i.html_url }));
+        }
+        return this.open.find((i) => {
+            const m = parseIssueMarker(i.body);
+            return m !== null && sameKey(m, key);
+        });
+    }
+    async ensureLabels() {
+        if (this.opts.labels.length === 0)
+            return;
+        const existing = await this.octokit.paginate(this.octokit.rest.issues.listLabelsForRepo, {
+            owner: this.owner,
+            repo: this.repo,
+            per_page: 100,
+        });
+        const have = new Set(existing.map((l) => l.name.toLowerCase()));
+        for (const name of this.opts.labels) {
+            if (have.has(name.toLowerCase()))
+                continue;
+            try {
+                await this.octokit.rest.issues.createLabel({
+                    owner: this.owner,
+                    repo: this.repo,
+                    name,
+                    color: LABEL_COLORS[name] ?? 'ededed',
+                    description: 'Opened by Ferry when a mirrored branch diverges',
+                });
+            }
+            catch (e) {
+                // Another run created it meanwhile: fine.
+                if (e.status !== 422)
+                    throw e;
+            }
+        }
+    }
+    async api(what, fn) {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            throw explainApiError(e, what, `${this.owner}/${this.repo}`);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/mirror.js
+
+
+
+
+
+
+
+
+/**
+ * `ferry mirror`: the bilateral-mirror action from a terminal, same engine, same flags.
+ * Tokens come from the environment only (FERRY_TOKEN_A, FERRY_TOKEN_B, GITHUB_TOKEN for issues),
+ * never from argv. Without --issue-repo and GITHUB_TOKEN, `--on-divergence issue` behaves as `fail`.
+ */
+const mirrorCommand = {
+    name: 'mirror',
+    summary: 'Fast-forward branches both ways between two repositories; report divergence',
+    usage: 'ferry mirror --a URL_OR_PATH --b URL_OR_PATH --branch NAME... [--tags none|all|PATTERN] ' +
+        '[--on-divergence issue|fail|warn] [--issue-repo OWNER/NAME] [--issue-label L...] [--dry-run] [--json]',
+    options: {
+        ...COMMON_OPTIONS,
+        a: { type: 'string' },
+        b: { type: 'string' },
+        branch: { type: 'string', multiple: true },
+        tags: { type: 'string' },
+        'on-divergence': { type: 'string' },
+        'issue-repo': { type: 'string' },
+        'issue-label': { type: 'string', multiple: true },
+        'max-listed-commits': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+    },
+    async run(args, ctx) {
+        const env = process.env;
+        const max = str(args, 'max-listed-commits');
+        const settings = mirrorSettings({
+            repoA: requireStr(args, 'a', this),
+            repoB: requireStr(args, 'b', this),
+            tokenA: env.FERRY_TOKEN_A,
+            tokenB: env.FERRY_TOKEN_B,
+            sshKeyA: env.FERRY_SSH_KEY_A,
+            sshKeyB: env.FERRY_SSH_KEY_B,
+            sshKnownHosts: env.FERRY_SSH_KNOWN_HOSTS,
+            branches: list(args, 'branch').length ? list(args, 'branch') : ['main'],
+            tags: str(args, 'tags'),
+            onDivergence: str(args, 'on-divergence'),
+            dryRun: flag(args, 'dry-run'),
+            maxListedCommits: max === undefined ? undefined : Number(max),
+            serverUrl: env.GITHUB_SERVER_URL,
+        }, { a: '--a', b: '--b' });
+        let issues;
+        const issueRepo = str(args, 'issue-repo');
+        if (settings.onDivergence === 'issue' && !settings.dryRun) {
+            if (issueRepo && env.GITHUB_TOKEN) {
+                const octokit = createGitHubClient({ token: env.GITHUB_TOKEN, logger: ctx.logger });
+                const labels = list(args, 'issue-label');
+                issues = new GitHubDivergenceIssues(octokit, {
+                    repository: issueRepo,
+                    labels: labels.length ? labels : ['sync-failure', 'urgent'],
+                    logger: ctx.logger,
+                });
+            }
+            else {
+                ctx.logger.info('No --issue-repo or GITHUB_TOKEN: a divergence fails without opening an issue.');
+            }
+        }
+        const results = await runMirror(settings, ctx.logger, issues);
+        if (flag(args, 'json'))
+            ctx.out(JSON.stringify(toJsonReport('mirror', results), null, 2) + '\n');
+        else {
+            ctx.out(toText(results));
+            const details = mirrorDetailsMarkdown(results);
+            if (details && flag(args, 'verbose'))
+                ctx.out('\n' + details);
+        }
+        if (ctx.ci && !flag(args, 'json'))
+            for (const line of annotationLines(results.flatMap((r) => r.findings)))
+                ctx.out(line + '\n');
+        return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILED;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/wiki.js
+
+
+
+
+const FLAG_NAMES = {
+    source: '--source',
+    rev: '--rev',
+    privateWiki: '--private-wiki',
+    publicWiki: '--public-wiki',
+    privateToken: 'FERRY_PRIVATE_WIKI_TOKEN',
+    publicToken: 'FERRY_PUBLIC_WIKI_TOKEN',
+    publicAllowlist: '--public-allowlist',
+    home: '--home',
+    direction: '--direction',
+    unpublishedLinks: '--unpublished-links',
+    dryRun: '--dry-run',
+    syncBackBranch: '--sync-back-branch',
+    commitMessage: '--commit-message',
+    wikiBranch: '--wiki-branch',
+    serverUrl: 'GITHUB_SERVER_URL',
+};
+/**
+ * `ferry wiki`: the sync-wikis action from a terminal. Tokens come from the environment only
+ * (FERRY_WIKI_TOKEN, or FERRY_PRIVATE_WIKI_TOKEN / FERRY_PUBLIC_WIKI_TOKEN), never argv.
+ * --json prints Ferry's JSON report (command `wiki`).
+ */
+const wikiCommand = {
+    name: 'wiki',
+    summary: 'Sync a wiki folder to the private wiki (all pages) and the public wiki (allowlisted pages)',
+    usage: 'ferry wiki --source DIR [--private-wiki REPO] [--public-wiki REPO] [--public-allowlist FILE] [--direction push|bidirectional] [--unpublished-links fail|text] [--home FILE] [--rev REV] [--sync-back-branch NAME] [--wiki-branch NAME] [--commit-message TEXT] [--dry-run] [--json]',
+    options: {
+        ...COMMON_OPTIONS,
+        source: { type: 'string' },
+        rev: { type: 'string' },
+        'private-wiki': { type: 'string' },
+        'public-wiki': { type: 'string' },
+        'public-allowlist': { type: 'string' },
+        home: { type: 'string' },
+        direction: { type: 'string' },
+        'unpublished-links': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        'sync-back-branch': { type: 'string' },
+        'commit-message': { type: 'string' },
+        'wiki-branch': { type: 'string' },
+    },
+    async run(args, ctx) {
+        const env = process.env;
+        const token = env.FERRY_WIKI_TOKEN || env.GITHUB_TOKEN || undefined;
+        const settings = await resolveWikiSettings({
+            source: requireStr(args, 'source', this),
+            rev: str(args, 'rev'),
+            privateWiki: str(args, 'private-wiki'),
+            publicWiki: str(args, 'public-wiki'),
+            privateToken: env.FERRY_PRIVATE_WIKI_TOKEN || token,
+            publicToken: env.FERRY_PUBLIC_WIKI_TOKEN || token,
+            publicAllowlist: str(args, 'public-allowlist'),
+            home: str(args, 'home'),
+            direction: str(args, 'direction'),
+            unpublishedLinks: str(args, 'unpublished-links'),
+            dryRun: flag(args, 'dry-run'),
+            syncBackBranch: str(args, 'sync-back-branch'),
+            commitMessage: str(args, 'commit-message'),
+            wikiBranch: str(args, 'wiki-branch'),
+            serverUrl: env.GITHUB_SERVER_URL || undefined,
+        }, FLAG_NAMES);
+        const results = await runWikiSync(settings, ctx.logger);
+        if (flag(args, 'json'))
+            ctx.out(JSON.stringify(toJsonReport('wiki', results, { dryRun: settings.dryRun }), null, 2) + '\n');
+        else if (flag(args, 'verbose'))
+            ctx.out(render_toMarkdown('ferry wiki', results) + '\n' + pagesTable(results));
+        else
+            ctx.out(toText(results));
+        if (ctx.ci && !flag(args, 'json'))
+            for (const l of annotationLines(results.flatMap((r) => r.findings)))
+                process.stdout.write(l + '\n');
+        return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILED;
+    },
+};
+
 ;// CONCATENATED MODULE: ./lib/src/cli/commands/index.js
 
 
+
+
+
+
+
 /** Every CLI command. Each feature adds its commands here and nowhere else. */
-const COMMANDS = [...allowlistCommands, demoCommand];
+const COMMANDS = [...allowlistCommands, demoCommand, ...exportCommands, ...runnerCommands, mirrorCommand, wikiCommand, dirsyncCommand];
 
 ;// CONCATENATED MODULE: ./lib/src/cli/main.js
 
@@ -10012,11 +33921,11 @@ const COMMANDS = [...allowlistCommands, demoCommand];
 
 
 
-const VERSION = '0.1.0';
+const main_VERSION = '0.1.0';
 function helpText() {
     const width = Math.max(...COMMANDS.map((c) => c.name.length));
     return [
-        `ferry ${VERSION}: repository sync for open-core projects`,
+        `ferry ${main_VERSION}: repository sync for open-core projects`,
         '',
         'Usage: ferry <command> [options]   (ferry <command> --help for its options)',
         '',
@@ -10046,7 +33955,7 @@ async function main(argv) {
         return argv.length === 0 ? EXIT_USAGE : 0;
     }
     if (argv[0] === '--version') {
-        process.stdout.write(VERSION + '\n');
+        process.stdout.write(main_VERSION + '\n');
         return 0;
     }
     const { cmd, rest } = findCommand(argv);

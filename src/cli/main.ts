@@ -47,8 +47,19 @@ export async function main(argv: string[]): Promise<number> {
   const { cmd, rest } = findCommand(argv);
   if (!cmd) {
     const group = COMMANDS.filter((c) => c.name.startsWith(argv[0] + ' '));
-    if (group.length) process.stderr.write(`Usage: one of\n${group.map((c) => `  ${c.usage}`).join('\n')}\n`);
-    else process.stderr.write(`Unknown command '${argv[0]}'.\n\n${helpText()}\n`);
+    const help = argv.includes('--help') || argv.includes('-h');
+    if (group.length) {
+      const width = Math.max(...group.map((c) => c.name.length));
+      const text = [
+        ...group.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+        '',
+        'Usage: one of',
+        ...group.map((c) => `  ${c.usage}`),
+      ].join('\n');
+      (help ? process.stdout : process.stderr).write(text + '\n');
+      return help ? 0 : EXIT_USAGE;
+    }
+    process.stderr.write(`Unknown command '${argv[0]}'.\n\n${helpText()}\n`);
     return EXIT_USAGE;
   }
   try {

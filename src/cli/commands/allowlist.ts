@@ -24,12 +24,14 @@ import {
   type Command,
 } from '../command.js';
 
-async function treePaths(repo: string, rev: string): Promise<string[]> {
+async function readRevision(repo: string, rev: string): Promise<{ sha: string; paths: string[] }> {
   const git = new GitCommandManager(path.resolve(repo));
-  const sha = await git.tryRevParse(rev);
+  const sha = await git.tryRevParse(rev).catch(() => undefined);
   if (!sha)
-    throw new ConfigurationError(`Revision '${rev}' was not found in ${repo}. Check --rev and --repo.`);
-  return (await readTree(git, sha)).filter((e) => e.type !== 'tree').map((e) => e.path);
+    throw new ConfigurationError(
+      `Revision '${rev}' was not found in ${repo}. Check --rev and --repo (a git repository with that commit).`,
+    );
+  return { sha, paths: (await readTree(git, sha)).filter((e) => e.type !== 'tree').map((e) => e.path) };
 }
 
 export const allowlistLs: Command = {
@@ -43,11 +45,18 @@ export const allowlistLs: Command = {
     rev: { type: 'string' },
   },
   async run(args, ctx) {
-    const rules = await loadAllowlistStrict(requireStr(args, 'allowlist', this));
-    const paths = await treePaths(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
+    const file = requireStr(args, 'allowlist', this);
+    const rules = await loadAllowlistStrict(file);
+    const { sha, paths } = await readRevision(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
     const selected = compileAllowlist(rules).filter(paths);
     if (flag(args, 'json'))
-      ctx.out(JSON.stringify({ selected, count: selected.length, total: paths.length }, null, 2) + '\n');
+      ctx.out(
+        JSON.stringify(
+          { allowlist: file, rev: sha, total: paths.length, count: selected.length, selected },
+          null,
+          2,
+        ) + '\n',
+      );
     else ctx.out(selected.length ? selected.join('\n') + '\n' : '');
     return EXIT_OK;
   },
@@ -65,13 +74,14 @@ export const allowlistCheck: Command = {
   },
   async run(args, ctx) {
     const parsed = await readAllowlistFile(requireStr(args, 'allowlist', this));
-    const paths = await treePaths(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
+    const { sha, paths } = await readRevision(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
     const report = lintAllowlist(parsed, paths);
     if (flag(args, 'json')) {
       ctx.out(
         JSON.stringify(
           {
             allowlist: parsed.file,
+            rev: sha,
             ok: report.findings.length === 0,
             paths: report.pathCount,
             selected: report.selectedCount,
@@ -94,7 +104,12 @@ export const allowlistCheck: Command = {
         `${parsed.rules.length} rules, ${report.selectedCount} of ${report.pathCount} paths selected, ${report.findings.length} finding(s)`,
       );
     }
-    if (ctx.ci) for (const l of annotationLines(report.findings)) process.stdout.write(l + '\n');
+    // Annotations are workflow commands the runner reads from the step's output. With --json they
+    // go to stderr (the runner reads both) so stdout stays one parseable JSON document.
+    if (ctx.ci) {
+      const sink = flag(args, 'json') ? process.stderr : process.stdout;
+      for (const l of annotationLines(report.findings)) sink.write(l + '\n');
+    }
     return report.findings.length ? EXIT_FAILED : EXIT_OK;
   },
 };

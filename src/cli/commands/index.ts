@@ -1,6 +1,11 @@
 import type { Command } from '../command.js';
 import { allowlistCommands } from './allowlist.js';
 import { demoCommand } from './demo.js';
+import { dirsyncCommand } from './dirsync.js';
+import { exportCommands } from './export.js';
+import { runnerCommands } from './run.js';
+import { mirrorCommand } from './mirror.js';
+import { wikiCommand } from './wiki.js';
 
 /** Every CLI command. Each feature adds its commands here and nowhere else. */
-export const COMMANDS: Command[] = [...allowlistCommands, demoCommand];
+export const COMMANDS: Command[] = [...allowlistCommands, demoCommand, ...exportCommands, ...runnerCommands, mirrorCommand, wikiCommand, dirsyncCommand];

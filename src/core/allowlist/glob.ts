@@ -4,7 +4,7 @@
  * `*` and `?` stay within one segment, `**` as a whole segment spans any number of segments
  * (zero included), `[...]` is a character class, `{a,b}` picks alternatives, `\` escapes.
  * A pattern with no wildcard is a literal: it matches the path itself and everything below it.
- * A trailing `/` means the subtree below whatever the rest matches.
+ * A trailing `/` means the subtree below whatever the rest matches (`P/` is `P/**`).
  */
 export const GLOB_SPECIALS = '*?[]{}\\';
 
@@ -61,7 +61,10 @@ export function compileGlob(rawPattern: string): CompiledGlob {
   }
   if (pattern === '') throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/**'");
   validateBalance(pattern);
-  const literal = literalOf(pattern);
+  // A trailing '/' means the subtree below whatever the rest matches: `P/` is `P/**`. So `README.md/`
+  // does not select the file README.md (git agrees), and `app/**/` is everything below app.
+  const effective = subtree ? `${pattern}/**` : pattern;
+  const literal = literalOf(effective);
   if (literal !== undefined) {
     const src = [...literal].map(escapeRegex).join('');
     return {
@@ -72,16 +75,14 @@ export function compileGlob(rawPattern: string): CompiledGlob {
       requiredLiteral: literal,
     };
   }
-  let body = translate(pattern);
-  if (subtree) body += '/.*';
   const compiled: CompiledGlob = {
     pattern,
-    regexSource: body,
-    literalDirPrefix: literalDirPrefixOf(pattern),
-    requiredLiteral: longestLiteralRun(pattern),
+    regexSource: translate(effective),
+    literalDirPrefix: literalDirPrefixOf(effective),
+    requiredLiteral: longestLiteralRun(effective),
   };
-  if (!subtree && pattern.endsWith('/**')) {
-    const base = literalOf(pattern.slice(0, -3));
+  if (effective.endsWith('/**')) {
+    const base = literalOf(effective.slice(0, -3));
     if (base !== undefined && base !== '') compiled.subtreeOf = base;
   }
   return compiled;
@@ -170,6 +171,11 @@ function validateBalance(p: string): void {
         throw new GlobSyntaxError(
           "unbalanced '['",
           "close the character class with ']' or escape it as '\\['",
+        );
+      if (p.slice(i, close).includes('[:'))
+        throw new GlobSyntaxError(
+          'POSIX character classes like [[:alpha:]] are not supported',
+          "list the characters instead, e.g. '[a-zA-Z]', or escape the bracket as '\\['",
         );
       i = close;
     }

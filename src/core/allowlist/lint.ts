@@ -1,3 +1,4 @@
+import { formatLocation } from '../errors.js';
 import type { Finding } from '../report/result.js';
 import type { ParsedAllowlist, Rule } from './parse.js';
 import { AllowlistMatcher } from './matcher.js';
@@ -25,7 +26,7 @@ export function lintAllowlist(parsed: ParsedAllowlist, paths: readonly string[])
   const findings: Finding[] = parsed.errors.map((e) => ({
     severity: 'error' as const,
     code: 'malformed-rule',
-    message: e.message.replace(/^[^:]+:\d+: /, ''),
+    message: e.location ? e.message.slice(formatLocation(e.location).length + 2) : e.message,
     file: e.location?.file,
     line: e.location?.line,
   }));

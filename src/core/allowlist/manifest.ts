@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, type SourceLocation } from '../errors.js';
 import { parseAllowlist } from './parse.js';
 
 /**
@@ -11,6 +11,8 @@ export interface Manifest {
   file: string;
   components: Map<string, string[]>;
   editions: Map<string, { components: string[]; extends: string[]; exclude: string[] }>;
+  /** Where each edition is defined (for errors found later, like an `extends` cycle). */
+  editionAt?: Map<string, SourceLocation>;
 }
 
 export function parseManifest(text: string, file: string): Manifest {
@@ -35,14 +37,37 @@ export function parseManifest(text: string, file: string): Manifest {
     throw new ConfigurationError('the manifest must be a mapping with `components` and `editions`', at(root));
   const components = new Map<string, string[]>();
   const editions: Manifest['editions'] = new Map();
+  const editionAt = new Map<string, SourceLocation>();
+  /** Where each referenced name or glob was written, so later checks can point at its line. */
+  const where = new Map<unknown[], ReturnType<typeof at>[]>();
   const strings = (node: unknown, what: string): string[] => {
     if (node == null) return [];
-    if (isScalar(node) && typeof node.value === 'string') return [node.value];
+    if (isScalar(node) && typeof node.value === 'string') {
+      const out = [node.value];
+      where.set(out, [at(node)]);
+      return out;
+    }
     if (!isSeq(node)) throw new ConfigurationError(`${what} must be a list of strings`, at(node as Node));
-    return node.items.map((it) => {
+    const out = node.items.map((it) => {
       if (!isScalar(it) || typeof it.value !== 'string')
         throw new ConfigurationError(`${what} must contain strings`, at(it as Node));
       return it.value;
+    });
+    where.set(
+      out,
+      node.items.map((it) => at(it as Node)),
+    );
+    return out;
+  };
+  /** Globs must parse as allowlist rules; the error points at the glob's own line. */
+  const checkGlobs = (globs: string[], what: string) => {
+    globs.forEach((g, i) => {
+      const bad = parseAllowlist(g.replace(/^!/, ''), file).errors[0];
+      if (bad)
+        throw new ConfigurationError(
+          `${what}: ${bad.message.replace(/^.*?:1: /, '')}`,
+          where.get(globs)?.[i] ?? { file },
+        );
     });
   };
   for (const pair of root.items) {
@@ -53,12 +78,7 @@ export function parseManifest(text: string, file: string): Manifest {
       for (const c of pair.value.items) {
         const name = String((c.key as { value: unknown }).value);
         const globs = strings(c.value, `component '${name}'`);
-        const bad = parseAllowlist(globs.join('\n'), file).errors[0];
-        if (bad)
-          throw new ConfigurationError(
-            `component '${name}': ${bad.message.replace(/^[^:]+:\d+: /, '')}`,
-            at(c.value as Node),
-          );
+        checkGlobs(globs, `component '${name}'`);
         components.set(name, globs);
       }
     } else if (key === 'editions') {
@@ -86,7 +106,9 @@ export function parseManifest(text: string, file: string): Manifest {
               at(f.key as Node),
             );
         }
+        checkGlobs(def.exclude, `edition '${name}' exclude`);
         editions.set(name, def);
+        editionAt.set(name, at(e.key as Node));
       }
     } else if (key !== 'version') {
       throw new ConfigurationError(
@@ -96,22 +118,22 @@ export function parseManifest(text: string, file: string): Manifest {
     }
   }
   for (const [name, def] of editions) {
-    for (const c of def.components) {
+    def.components.forEach((c, i) => {
       if (!components.has(c))
         throw new ConfigurationError(
           `edition '${name}' names unknown component '${c}'. Known: ${[...components.keys()].join(', ')}`,
-          { file },
+          where.get(def.components)?.[i] ?? { file },
         );
-    }
-    for (const x of def.extends) {
+    });
+    def.extends.forEach((x, i) => {
       if (!editions.has(x))
         throw new ConfigurationError(
           `edition '${name}' extends unknown edition '${x}'. Known: ${[...editions.keys()].join(', ')}`,
-          { file },
+          where.get(def.extends)?.[i] ?? { file },
         );
-    }
+    });
   }
-  return { file, components, editions };
+  return { file, components, editions, editionAt };
 }
 
 /** Resolve an edition's components and excludes through `extends`, detecting cycles. */
@@ -126,8 +148,8 @@ export function resolveEdition(m: Manifest, edition: string): { components: stri
   const visit = (name: string, stack: string[]) => {
     if (stack.includes(name))
       throw new ConfigurationError(
-        `edition '${name}' extends itself through ${[...stack, name].join(' → ')}`,
-        { file: m.file },
+        `edition '${name}' extends itself through ${[...stack, name].join(' → ')}. Fix: remove one of these extends`,
+        m.editionAt?.get(name) ?? { file: m.file },
       );
     const def = m.editions.get(name)!;
     for (const parent of def.extends) visit(parent, [...stack, name]);

@@ -6,9 +6,9 @@ import type { Rule } from './parse.js';
  *
  * Speed: rules live in a trie of path segments. Literal and `L/**` rules are flags on a node;
  * each wildcard rule hangs on the node of its literal directory prefix (`app/core/` for
- * `app/core/**\/*.py`). A path walks down the trie one segment at a time and stops where no rule
- * lives further down, so most decisions cost a few Map lookups. A wildcard rule runs a cheap
- * `includes` of its required literal before its regex.
+ * `app/core/**\/*.py`). A path walks down the trie one segment at a time (no substring cut: see
+ * `shapeKey`) and stops where no rule lives further down, so most decisions cost a few small-integer
+ * Map lookups. A wildcard rule runs a cheap `includes` of its required literal before its regex.
  */
 export interface Decision {
   selected: boolean;
@@ -23,7 +23,10 @@ interface WildRule {
 
 /** One directory level of the rule trie. */
 interface TrieNode {
+  name: string;
   children: Map<string, TrieNode>;
+  /** The same children, bucketed by `shapeKey` of their name, for lookups that allocate nothing. */
+  byShape: Map<number, TrieNode[]>;
   /** A literal rule names this path: it and everything below it match. */
   literal: boolean;
   /** An `L/**` rule names this path: everything below it matches. */
@@ -32,10 +35,25 @@ interface TrieNode {
   rules: WildRule[];
 }
 
-const newNode = (): TrieNode => ({ children: new Map(), literal: false, subtree: false, rules: [] });
+const newNode = (name: string): TrieNode => ({
+  name,
+  children: new Map(),
+  byShape: new Map(),
+  literal: false,
+  subtree: false,
+  rules: [],
+});
+
+/**
+ * A small integer from a segment's first UTF-16 unit and its length (capped at 255). Looking a
+ * segment up by this key and confirming with `startsWith` at its offset avoids cutting a substring
+ * and hashing it for every segment of every path, which was most of the matcher's time.
+ */
+const shapeKey = (firstUnit: number, length: number): number =>
+  firstUnit * 256 + (length < 255 ? length : 255);
 
 class RuleIndex {
-  private readonly trie = newNode();
+  private readonly trie = newNode('');
   /** Wildcard rules with no literal directory prefix (e.g. `**\/*.pem`): tried on every path. */
   private readonly rootRules: WildRule[] = [];
 
@@ -56,10 +74,28 @@ class RuleIndex {
     let n = this.trie;
     for (const seg of path.split('/')) {
       let c = n.children.get(seg);
-      if (!c) n.children.set(seg, (c = newNode()));
+      if (!c) {
+        n.children.set(seg, (c = newNode(seg)));
+        const key = shapeKey(seg.charCodeAt(0), seg.length);
+        const bucket = n.byShape.get(key);
+        if (bucket) bucket.push(c);
+        else n.byShape.set(key, [c]);
+      }
       n = c;
     }
     return n;
+  }
+
+  /** The child of `n` named path[start, end), found without allocating. */
+  private static child(n: TrieNode, path: string, start: number, end: number): TrieNode | undefined {
+    const len = end - start;
+    const bucket = n.byShape.get(shapeKey(path.charCodeAt(start), len));
+    if (bucket === undefined) return undefined;
+    for (let i = 0; i < bucket.length; i++) {
+      const c = bucket[i];
+      if (c.name.length === len && path.startsWith(c.name, start)) return c;
+    }
+    return undefined;
   }
 
   private static test(rules: readonly WildRule[], path: string): boolean {
@@ -70,16 +106,17 @@ class RuleIndex {
 
   /** Walk the path's segments down the trie; stop as soon as no rule lives further down. */
   matches(path: string): boolean {
-    if (this.rootRules.length && RuleIndex.test(this.rootRules, path)) return true;
+    if (this.rootRules.length !== 0 && RuleIndex.test(this.rootRules, path)) return true;
     let n = this.trie;
     let start = 0;
     for (;;) {
+      if (n.byShape.size === 0) return false;
       const slash = path.indexOf('/', start);
-      const child = n.children.get(slash < 0 ? path.slice(start) : path.slice(start, slash));
+      const child = RuleIndex.child(n, path, start, slash < 0 ? path.length : slash);
       if (child === undefined) return false;
       if (slash < 0) return child.literal;
       if (child.literal || child.subtree) return true;
-      if (child.rules.length && RuleIndex.test(child.rules, path)) return true;
+      if (child.rules.length !== 0 && RuleIndex.test(child.rules, path)) return true;
       n = child;
       start = slash + 1;
     }

@@ -40,7 +40,8 @@ export function parseAllowlist(text: string, file = '<allowlist>'): ParsedAllowl
       );
       continue;
     }
-    text = text.trim();
+    // Trim, but keep a trailing space that is escaped ('name\ ' names a file ending in a space).
+    text = text.trimStart().replace(/(?<!\\)\s+$/, '');
     if (text === '' || text.startsWith('#')) continue;
     let negated = false;
     let body = text;

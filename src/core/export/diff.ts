@@ -9,21 +9,23 @@ import type { TargetTree, TreeDiff } from './types.js';
 export function diffTargetTrees(before: TargetTree, after: TargetTree): TreeDiff {
   const changes: PathChange[] = [];
   const gateChanges: GateChange[] = [];
+  const oids = new Map<string, string>();
   for (const [p, a] of after) {
     const b = before.get(p);
     if (b && b.oid === a.oid && b.mode === a.mode) continue;
     const change = b ? 'modified' : 'added';
     changes.push({ path: p, change, ...(a.size >= 0 ? { bytes: a.size } : {}) });
     gateChanges.push({ sourcePath: a.sourcePath ?? p, targetPath: p, change, oid: a.oid, mode: a.mode });
+    oids.set(p, a.oid);
   }
   for (const [p, b] of before) {
     if (after.has(p)) continue;
     changes.push({ path: p, change: 'deleted', ...(b.size >= 0 ? { bytes: b.size } : {}) });
     gateChanges.push({ sourcePath: b.sourcePath ?? p, targetPath: p, change: 'deleted', mode: b.mode });
+    oids.set(p, b.oid);
   }
-  const order = (x: { path?: string; targetPath?: string }) => x.path ?? x.targetPath ?? '';
-  changes.sort((x, y) => (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0));
-  return { changes, gateChanges };
+  changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  return { changes, gateChanges, oids };
 }
 
 export function treesEqual(a: TargetTree, b: TargetTree): boolean {

@@ -11,6 +11,8 @@ export interface ProjectOptions {
   select(sourcePath: string): boolean;
   mapPath(sourcePath: string): string;
   submodules: SubmodulePolicy;
+  /** Whether mapping can move paths (identity mapping of a git tree cannot collide). */
+  mapped: boolean;
 }
 
 export function projectEntries(entries: readonly TreeEntry[], opts: ProjectOptions): ProjectedTree {
@@ -44,7 +46,7 @@ export function projectEntries(entries: readonly TreeEntry[], opts: ProjectOptio
     exportedSourcePaths.add(e.path);
     tree.set(target, { mode: e.mode, oid: e.oid, size: e.size, sourcePath: e.path, origin: 'source' });
   }
-  findings.push(...fileDirConflicts(tree));
+  if (opts.mapped) findings.push(...fileDirConflicts(tree));
   return { tree, exportedSourcePaths, sourcePaths, findings };
 }
 

@@ -22,7 +22,8 @@ import type { GitAuthSettings } from '../git/git-auth-helper.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
 import type { Logger } from '../logger.js';
 import type { Finding, PathChange } from '../report/result.js';
-import type { GateChange, SafetySettings } from '../safety/types.js';
+import type { SafetySettingsInput } from '../safety/settings.js';
+import type { GateChange } from '../safety/types.js';
 
 export type ExportMode = 'snapshot' | 'history';
 /** Gitlinks (submodules): skipped with a warning by default, or kept as gitlinks. */
@@ -75,11 +76,14 @@ export interface ExportSettings {
   force?: boolean;
   /** Rebuild-and-push attempts after a rejected (stale) push. Default 5. */
   maxRetries?: number;
-  safety?: Partial<SafetySettings>;
+  /** Leak-gate settings over the defaults (user forbidden paths add to the built-in list). */
+  safety?: SafetySettingsInput;
   auth?: GitAuthSettings;
   mode?: ExportMode;
   /** History mode: start after this source revision instead of the last exported one. */
   since?: string;
+  /** History mode options: message scrubbing, author map (issue 4, owned by history/settings.ts). */
+  history?: import('./history/settings.js').HistoryOptions;
   /** Directory rendered into the target on the first export (placeholders from vars), then preserved. */
   templateDir?: string;
   submodules?: SubmodulePolicy;
@@ -121,6 +125,8 @@ export interface TreeDiff {
   changes: PathChange[];
   /** For the gates (source and target paths, blob ids). */
   gateChanges: GateChange[];
+  /** Target path → blob id of each change (the new blob; the removed one for deletions). */
+  oids: Map<string, string>;
 }
 
 export interface CommitSpec {
@@ -166,16 +172,22 @@ export interface ExportBuildContext {
   readTargetTree(commit: string | undefined): Promise<TargetTree>;
   /**
    * Carry preserved paths over from the target tip, and render the template on a first export
-   * (no target tip). Returns a new map; the input is untouched.
+   * (no target tip). Never mutates its inputs; returns `projected` itself when there is nothing to add.
    */
   overlayPreserved(projected: TargetTree, tipTree: TargetTree, isFirstExport: boolean): Promise<TargetTree>;
-  /** Write a tree object from entries (temporary index + update-index + write-tree). */
-  writeTree(tree: TargetTree): Promise<string>;
+  /**
+   * Write a tree object from entries (temporary index + update-index + write-tree). With `base`
+   * (the commit `tree` was diffed against, and that diff) only the changed paths are written.
+   */
+  writeTree(tree: TargetTree, base?: { commit: string; diff: TreeDiff }): Promise<string>;
   /** The tree id of a commit (or the empty tree for undefined). */
   treeOf(commit: string | undefined): Promise<string>;
   /** Path-level diff between two target trees. */
   diffTrees(before: TargetTree, after: TargetTree): TreeDiff;
-  /** Run the leak gates on one change set. */
+  /**
+   * Run the content checks (LFS pointers, symlinks) and the leak gates on one change set. Also fills
+   * in `bytes` on `diff.changes`. Any error finding means: do not commit.
+   */
   runGates(diff: TreeDiff, projected: ProjectedTree, targetFileCount: number, context?: string): Promise<Finding[]>;
   /** Render the message template for a source commit, trailer included. */
   formatMessage(source: SourceCommitInfo): string;

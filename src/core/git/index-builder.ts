@@ -41,6 +41,34 @@ export async function writeTreeFromEntries(
   }
 }
 
+/**
+ * Write a tree that differs from `baseTree` by `changes` (oid '' deletes the path). The index is
+ * seeded with `read-tree`, which primes the cache-tree, so write-tree rewrites only the
+ * directories that changed: a small change to a large tree stays cheap.
+ */
+export async function writeTreeIncremental(
+  git: GitCommandManager,
+  baseTree: string,
+  changes: Iterable<IndexEntry>,
+  scratchDir: string,
+): Promise<string> {
+  const parts: string[] = [];
+  for (const e of changes) {
+    if (!e.oid) parts.push(`0 ${'0'.repeat(40)}\t${e.path}\0`);
+    else parts.push(`${e.mode} ${e.mode === '160000' ? 'commit' : 'blob'} ${e.oid}\t${e.path}\0`);
+  }
+  if (!parts.length) return baseTree;
+  const indexFile = path.join(scratchDir, `index-${process.pid}-${++indexSeq}`);
+  const env = { GIT_INDEX_FILE: indexFile };
+  try {
+    await git.exec(['read-tree', baseTree], { env });
+    await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
+    return await git.exec(['write-tree'], { env });
+  } finally {
+    await fs.rm(indexFile, { force: true });
+  }
+}
+
 export interface CommitIdentity {
   name: string;
   email: string;

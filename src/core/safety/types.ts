@@ -14,6 +14,8 @@ export interface GateChange {
   /** Blob id in the source repo (absent for deletions). */
   oid?: string;
   mode?: string;
+  /** Blob size in bytes when known (ls-tree -l). Lets the secret scan skip large blobs unread. */
+  size?: number;
 }
 
 export interface SafetySettings {

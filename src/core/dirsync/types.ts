@@ -1,0 +1,138 @@
+/**
+ * Shapes shared by the dirsync scanner, planner and executor. The planner only ever sees these
+ * plain values, which is what keeps it pure and unit-testable.
+ */
+import type { Logger } from '../logger.js';
+
+export type EntryType = 'file' | 'symlink' | 'dir';
+export type Side = 'a' | 'b';
+export type SyncDirection = 'both' | 'a-to-b' | 'b-to-a';
+export type ConflictPolicy = 'fail' | 'keep-both' | 'newer' | 'prefer-a' | 'prefer-b';
+
+export const CONFLICT_POLICIES: readonly ConflictPolicy[] = [
+  'fail',
+  'keep-both',
+  'newer',
+  'prefer-a',
+  'prefer-b',
+];
+export const DIRECTIONS: readonly SyncDirection[] = ['both', 'a-to-b', 'b-to-a'];
+
+/** What one path looks like on one side right now (from lstat, never following links). */
+export interface Entry {
+  type: EntryType;
+  size: number;
+  /** Modification time in nanoseconds since the epoch. */
+  mtimeNs: bigint;
+  /** Permission bits (mode & 0o7777). */
+  mode: number;
+  /** Symlink target, as stored in the link. */
+  target?: string;
+  /** Content hash (sha1 hex), filled in only when stat could not decide. */
+  hash?: string;
+}
+
+/** What one path looked like on both sides at the end of the last sync that touched it. */
+export interface StateEntry {
+  type: EntryType;
+  size: number;
+  mode: number;
+  /** mtime on side A and on side B (ns); they differ by rounding after utimes. */
+  mtimeA: bigint;
+  mtimeB: bigint;
+  hash?: string;
+  target?: string;
+  /**
+   * The mtime was within RACY_WINDOW_NS of the sync that recorded it: a write in the same
+   * timestamp tick would not move the mtime, so the next sync compares content (as git does).
+   */
+  racy?: boolean;
+}
+
+/** Timestamp granularity we allow for (FAT and some network file systems: 2 s). */
+export const RACY_WINDOW_NS = 2_000_000_000n;
+
+export type State = Map<string, StateEntry>;
+
+export interface ScanError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export interface ScanResult {
+  root: string;
+  entries: Map<string, Entry>;
+  /** Paths that could not be read. They and everything below them are left alone. */
+  errors: ScanError[];
+  /** Leftover temp files of a killed sync, removed during the scan. */
+  staleTemps: string[];
+}
+
+export const STATE_BASENAME = '.ferry-dirsync-state.json';
+export const LOG_BASENAME = '.ferry-dirsync-log.jsonl';
+/** Temp files are `.NAME.ferry-tmp-PID-RAND`, beside their target, so a rename is atomic. */
+export const TEMP_MARKER = '.ferry-tmp-';
+
+export const DEFAULT_IGNORES: readonly string[] = [
+  '**/__pycache__',
+  '**/__pycache__/**',
+  '**/.DS_Store',
+  '**/Thumbs.db',
+  `**/.*${TEMP_MARKER}*`,
+];
+
+/** Test-only seams: throw from these to simulate I/O faults root cannot otherwise trigger. */
+export interface FaultHooks {
+  /** Called before a path is lstat'ed during the scan (side, relative path). */
+  beforeStat?(side: Side, rel: string): void;
+  /** Called before a file is read (for hashing or copying). */
+  beforeRead?(side: Side, rel: string): void;
+}
+
+export interface Progress {
+  phase: 'scan' | 'hash' | 'sync' | 'done';
+  scanned: number;
+  hashed: number;
+  copied: number;
+  deleted: number;
+  bytes: number;
+}
+
+export interface DirsyncOptions {
+  /** Side A (in the seed: the network drive, the shared copy). */
+  a: string;
+  /** Side B (in the seed: the local staging folder). */
+  b: string;
+  /** State file. Default: `<b>/.ferry-dirsync-state.json`. The sync log sits beside it. */
+  state?: string;
+  /** Default 'both'. syncDown() is 'a-to-b', syncUp() is 'b-to-a'. */
+  direction?: SyncDirection;
+  /** Default 'keep-both'. */
+  conflict?: ConflictPolicy;
+  /** Extra ignore globs (Ferry glob dialect), added to DEFAULT_IGNORES. */
+  ignore?: readonly string[];
+  /** Replace the default ignores instead of adding to them. */
+  noDefaultIgnores?: boolean;
+  dryRun?: boolean;
+  /** Override the missing-side and looks-wiped refusals. */
+  force?: boolean;
+  /**
+   * Refuse when more than this share of the files the state knows are gone from one side
+   * (default 0.5), once the state knows at least `wipeMinFiles` files (default 20).
+   */
+  wipeThreshold?: number;
+  wipeMinFiles?: number;
+  /** Parallel file operations while executing (default 16). */
+  concurrency?: number;
+  logger?: Logger;
+  /** Called at most every `progressIntervalMs` (default 1000) and once at the end. */
+  onProgress?: (p: Progress) => void;
+  progressIntervalMs?: number;
+  /** Name for the result (default `A <-> B`). */
+  target?: string;
+  /** Clock for conflict-copy names and the log (tests). */
+  now?: () => Date;
+  /** Test-only fault injection. */
+  faults?: FaultHooks;
+}

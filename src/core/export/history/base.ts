@@ -1,0 +1,74 @@
+import { ConfigurationError } from '../../errors.js';
+import type { ExportBuildContext } from '../types.js';
+import { SINCE_ROOT } from './settings.js';
+
+/**
+ * Where a replay starts. The only state is the target's newest `Ferry-Origin-Rev:` trailer:
+ *  - `trailer`: the last exported revision; replay what came after it.
+ *  - `since`:   first run with `since REV`: a snapshot commit of REV, then replay REV..source.
+ *  - `snapshot`: first run without `since`: one snapshot commit of the source revision; later
+ *     runs replay from there.
+ *  - `root`:    first run with `since: root`: replay the whole first-parent history.
+ *  - `ahead`:   the target already carries a newer revision than the one asked for: nothing to do.
+ */
+export interface ReplayBase {
+  kind: 'trailer' | 'since' | 'snapshot' | 'root' | 'ahead';
+  /** The base revision (exclusive start of the replay); undefined for `root`. */
+  rev?: string;
+  /** The base's committer date as `@<epoch> <tz>` (dates the reconciliation commit). */
+  committerDate: string;
+  note: string;
+}
+
+export async function resolveBase(ctx: ExportBuildContext, tip: string | undefined): Promise<ReplayBase> {
+  const s = ctx.settings;
+  const src = ctx.sourceGit;
+  const head = ctx.sourceCommit;
+  const last = s.force ? undefined : await ctx.lastExportedRev(tip);
+  if (last) {
+    if (!(await src.tryRevParse(last))) {
+      if (await src.isShallow())
+        throw new ConfigurationError(
+          `History mode needs the source history back to ${last}, the last exported revision, but the source checkout is shallow. Check out with fetch-depth: 0 (actions/checkout) or run git fetch --unshallow.`,
+        );
+      throw new ConfigurationError(
+        `The last exported revision ${last} (the Ferry-Origin-Rev trailer on ${ctx.targetLabel}) is not in the source repository: was the source history rewritten? Set force to start a new target history, or fetch that revision.`,
+      );
+    }
+    if (last === head || (await src.isAncestor(last, head)))
+      return { kind: 'trailer', rev: last, committerDate: await dateOf(ctx, last), note: `last exported ${last}` };
+    if (await src.isAncestor(head, last))
+      return {
+        kind: 'ahead',
+        rev: last,
+        committerDate: '',
+        note: `${ctx.targetLabel} already carries ${last}, which is newer than ${head}: nothing to replay.`,
+      };
+    throw new ConfigurationError(
+      `The last exported revision ${last} is not an ancestor of ${head}: the source history diverged from what was exported. Export a revision that contains ${last.slice(0, 7)}, or set force to start a new target history.`,
+    );
+  }
+  if (s.since && s.since.trim().toLowerCase() === SINCE_ROOT) {
+    if (await src.isShallow())
+      throw new ConfigurationError(
+        `since: ${SINCE_ROOT} replays the whole history, but the source checkout is shallow. Check out with fetch-depth: 0.`,
+      );
+    return { kind: 'root', committerDate: '@0 +0000', note: 'replaying from the root commit' };
+  }
+  if (s.since) {
+    const rev = await src.tryRevParse(s.since);
+    if (!rev)
+      throw new ConfigurationError(
+        `since: revision '${s.since}' was not found in the source repository${(await src.isShallow()) ? ' (the checkout is shallow: use fetch-depth: 0)' : ''}.`,
+      );
+    if (rev !== head && !(await src.isAncestor(rev, head)))
+      throw new ConfigurationError(`since: ${s.since} (${rev.slice(0, 7)}) is not an ancestor of ${head.slice(0, 7)}.`);
+    return { kind: 'since', rev, committerDate: await dateOf(ctx, rev), note: `first run, since ${rev}` };
+  }
+  return { kind: 'snapshot', rev: head, committerDate: await dateOf(ctx, head), note: 'first run: snapshot commit' };
+}
+
+async function dateOf(ctx: ExportBuildContext, rev: string): Promise<string> {
+  const raw = await ctx.sourceGit.exec(['show', '-s', '--date=raw', '--format=%cd', rev]);
+  return `@${raw.trim()}`;
+}

@@ -1,0 +1,44 @@
+import { ConfigurationError } from '../../errors.js';
+import { renderPlaceholders } from '../template.js';
+
+/**
+ * Message scrubbing for replayed commits: some lines (internal ticket links, Reviewed-by
+ * trailers) must not reach the public repo, and some commits' messages must not at all.
+ * Pure: compiled once, applied per commit.
+ */
+export interface MessageScrubber {
+  scrub(message: string, vars: Record<string, string>): string;
+}
+
+export function compileRegexes(patterns: readonly string[], what: string): RegExp[] {
+  return patterns.map((p) => {
+    try {
+      return new RegExp(p, 'm');
+    } catch (e) {
+      throw new ConfigurationError(
+        `Invalid ${what} pattern '${p}': ${(e as Error).message}. Use JavaScript regular expression syntax.`,
+      );
+    }
+  });
+}
+
+export function compileScrubber(opts: {
+  lines?: readonly string[];
+  messages?: readonly string[];
+  template: string;
+}): MessageScrubber {
+  const lineRes = compileRegexes(opts.lines ?? [], 'scrub-lines');
+  const msgRes = compileRegexes(opts.messages ?? [], 'scrub-messages');
+  return {
+    scrub(message, vars) {
+      if (msgRes.some((re) => re.test(message))) return renderPlaceholders(opts.template, vars).trim() + '\n';
+      if (!lineRes.length) return message;
+      const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
+      // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
+      const out: string[] = [];
+      for (const l of kept) if (!(l.trim() === '' && (out.length === 0 || out[out.length - 1].trim() === ''))) out.push(l);
+      while (out.length && out[out.length - 1].trim() === '') out.pop();
+      return out.length ? out.join('\n') + '\n' : renderPlaceholders(opts.template, vars).trim() + '\n';
+    },
+  };
+}

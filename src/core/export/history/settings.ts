@@ -1,0 +1,27 @@
+/**
+ * History mode's own options (issue 4). They hang off `ExportSettings.history`; snapshot mode
+ * ignores them. All optional: the defaults replay messages and authors unchanged.
+ */
+export interface HistoryOptions {
+  /** Regexes (JavaScript syntax, multiline flag): a message line matching any of them is dropped. */
+  scrubLines?: readonly string[];
+  /** Regexes: a message matching any of them is replaced as a whole by `scrubTemplate`. */
+  scrubMessages?: readonly string[];
+  /** Replacement for scrubbed messages: `{sha}`, `{short_sha}`, `{source_repo}` and vars. */
+  scrubTemplate?: string;
+  /** A mailmap-style file mapping source authors to the identity shown publicly. */
+  authorMapFile?: string;
+  /** Already loaded author-map text (wins over authorMapFile; used by tests and the runner). */
+  authorMapText?: string;
+}
+
+export const DEFAULT_SCRUB_TEMPLATE = 'Internal change {short_sha}';
+
+/**
+ * `since` value that replays the whole first-parent history from the root commit instead of
+ * starting with one snapshot commit.
+ */
+export const SINCE_ROOT = 'root';
+
+/** Ref the replay writes in the scratch repo (never pushed under this name). */
+export const HISTORY_REF = 'refs/ferry/history';

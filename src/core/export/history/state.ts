@@ -1,0 +1,142 @@
+import type { FileOp } from '../../git/fast-import.js';
+import type { RawChange } from '../../git/log-reader.js';
+import type { Finding, PathChange } from '../../report/result.js';
+import type { GateChange } from '../../safety/types.js';
+import type { ProjectedTree, SubmodulePolicy, TargetTree, TreeDiff } from '../types.js';
+
+/**
+ * The replay's running picture of the target, advanced one source commit at a time. Pure: no
+ * I/O. It starts from the snapshot tree of the base revision (the reconciled target) and applies
+ * each commit's raw diff, restricted to selected paths and mapped, so after the last commit it
+ * holds exactly the snapshot tree of the last revision (the invariant the property test checks):
+ *  - a selected source path is added/modified/deleted at its mapped target path;
+ *  - a path frozen by `preserve` (or a template file on a first export) keeps the target's copy,
+ *    as overlayPreserved does in snapshot mode;
+ *  - gitlinks follow the submodule policy, as projectEntries does.
+ */
+export interface StateOptions {
+  select(sourcePath: string): boolean;
+  mapPath(sourcePath: string): string;
+  submodules: SubmodulePolicy;
+}
+
+export interface ReplayStep {
+  /** fast-import file operations (deletions first, so a file may replace a directory and back). */
+  ops: FileOp[];
+  diff: TreeDiff;
+  findings: Finding[];
+  /** The step added or changed a symlink, or deleted something while symlinks exist. */
+  needsSymlinkCheck: boolean;
+  /** Target file count before the step (for the mass-deletion gate). */
+  targetFileCountBefore: number;
+}
+
+const GITLINK = '160000';
+const SYMLINK = '120000';
+const ZERO_MODE = '000000';
+
+export class ReplayState {
+  /** Target path → entry, the whole target tree after the steps so far. */
+  readonly tree: TargetTree;
+  readonly exportedSourcePaths: Set<string>;
+  readonly sourcePaths: Set<string>;
+  private readonly frozen: Set<string>;
+  private symlinks = 0;
+
+  constructor(
+    start: TargetTree,
+    projected: Pick<ProjectedTree, 'exportedSourcePaths' | 'sourcePaths'>,
+    private readonly opts: StateOptions,
+  ) {
+    this.tree = new Map(start);
+    this.exportedSourcePaths = new Set(projected.exportedSourcePaths);
+    this.sourcePaths = new Set(projected.sourcePaths);
+    // Whatever overlayPreserved took from the target tip (or the template) stays as it is.
+    this.frozen = new Set([...start].filter(([, e]) => e.origin !== 'source').map(([p]) => p));
+    for (const e of start.values()) if (e.mode === SYMLINK) this.symlinks++;
+  }
+
+  /** The selected source paths a commit touches, with their new blob ids (for a size lookup). */
+  selectedBlobs(changes: readonly RawChange[]): string[] {
+    const out: string[] = [];
+    for (const ch of changes)
+      if (ch.dstMode !== ZERO_MODE && ch.dstMode !== GITLINK && this.opts.select(ch.path)) out.push(ch.dstOid);
+    return out;
+  }
+
+  /** Apply one commit's raw diff (against its first parent). `sizes`: blob id → size, if known. */
+  apply(changes: readonly RawChange[], sizes: ReadonlyMap<string, number> = new Map()): ReplayStep {
+    const targetFileCountBefore = this.tree.size;
+    const dels: FileOp[] = [];
+    const mods: FileOp[] = [];
+    const pathChanges: PathChange[] = [];
+    const gateChanges: GateChange[] = [];
+    const findings: Finding[] = [];
+    let needsSymlinkCheck = false;
+    for (const ch of changes) {
+      const p = ch.path;
+      const deleted = ch.status === 'D' || ch.dstMode === ZERO_MODE;
+      if (deleted) this.sourcePaths.delete(p);
+      else this.sourcePaths.add(p);
+      if (!this.opts.select(p)) continue;
+      const skipLink = !deleted && ch.dstMode === GITLINK && this.opts.submodules !== 'keep';
+      if (skipLink)
+        findings.push({
+          severity: 'warning',
+          code: 'submodule-skipped',
+          file: p,
+          message: `Submodule ${p} was skipped. Set submodules: keep to export it as a gitlink.`,
+        });
+      if (deleted || skipLink) this.exportedSourcePaths.delete(p);
+      else this.exportedSourcePaths.add(p);
+      const tp = this.opts.mapPath(p);
+      if (this.frozen.has(tp)) continue;
+      const old = this.tree.get(tp);
+      if (deleted || skipLink) {
+        // Only remove what this source path put there (a collision's other side stays).
+        if (!old || old.sourcePath !== p) continue;
+        this.remove(tp, old.mode);
+        dels.push({ op: 'D', path: tp });
+        pathChanges.push({ path: tp, change: 'deleted', ...(old.size >= 0 ? { bytes: old.size } : {}) });
+        gateChanges.push({ sourcePath: p, targetPath: tp, change: 'deleted', mode: old.mode });
+        if (this.symlinks > 0) needsSymlinkCheck = true;
+        continue;
+      }
+      if (old && old.sourcePath !== p) {
+        findings.push({
+          severity: 'error',
+          code: 'map-collision',
+          file: p,
+          message: `${p} and ${old.sourcePath ?? 'a target file'} both map to ${tp}. Fix the map rules so each target path has one source.`,
+        });
+        continue;
+      }
+      if (old && old.mode === ch.dstMode && old.oid === ch.dstOid) continue;
+      const size = sizes.get(ch.dstOid) ?? -1;
+      if (old) this.remove(tp, old.mode);
+      this.tree.set(tp, { mode: ch.dstMode, oid: ch.dstOid, size, sourcePath: p, origin: 'source' });
+      if (ch.dstMode === SYMLINK) {
+        this.symlinks++;
+        needsSymlinkCheck = true;
+      }
+      const change = old ? 'modified' : 'added';
+      mods.push({ op: 'M', mode: ch.dstMode, oid: ch.dstOid, path: tp });
+      pathChanges.push({ path: tp, change, ...(size >= 0 ? { bytes: size } : {}) });
+      gateChanges.push({ sourcePath: p, targetPath: tp, change, oid: ch.dstOid, mode: ch.dstMode });
+    }
+    return {
+      ops: [...dels, ...mods],
+      // `oids` stays empty on purpose: the context would look sizes up with a process per call;
+      // the replay passes sizes itself (see replay.ts).
+      diff: { changes: pathChanges, gateChanges, oids: new Map() },
+      findings,
+      needsSymlinkCheck,
+      targetFileCountBefore,
+    };
+  }
+
+  private remove(tp: string, mode: string): void {
+    this.tree.delete(tp);
+    if (mode === SYMLINK) this.symlinks--;
+  }
+}

@@ -1,0 +1,167 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAllowlistStrict } from '../allowlist/parse.js';
+import { ConfigurationError } from '../errors.js';
+import { BlobReader } from '../git/cat-file.js';
+import { createGitAuth } from '../git/git-auth-helper.js';
+import { GitCommandManager } from '../git/git-command-manager.js';
+import { isLocalRemote, remoteLabel, resolveRemote } from '../git/remote.js';
+import { createScratchRepo, objectsDir } from '../git/scratch-repo.js';
+import { fetchRefs, lsRemote, pushRefs, workflowPermissionError } from '../git/transport.js';
+import type { Logger } from '../logger.js';
+import { hasErrors, newResult, summarizeChanges, type TargetResult } from '../report/result.js';
+import { createBuildContext } from './context.js';
+import { resolveSafetySettings } from './gates.js';
+import { runPushLoop, type TargetIo } from './push-loop.js';
+import { buildHistory } from './history/replay.js';
+import { buildSnapshot } from './snapshot.js';
+import { validateBranch } from './validate.js';
+import type { BuildFn, ExportMode, ExportSettings } from './types.js';
+
+export * from './types.js';
+export { buildSnapshot } from './snapshot.js';
+export { parseOriginTrailer, renderMessage, withTrailer } from './message.js';
+
+const DEFAULT_MAX_RETRIES = 5;
+
+/**
+ * The one library entry point of the export engine (actions, CLI and the runner call it).
+ * Returns a TargetResult; `success: false` when a gate or policy stopped the export (nothing was
+ * pushed). Throws ConfigurationError (a user mistake: bad allowlist, unknown target, auth) before
+ * anything is pushed, and internal errors as they are.
+ */
+export async function runExport(settings: ExportSettings, logger: Logger): Promise<TargetResult> {
+  const t0 = performance.now();
+  const s = settings;
+  const dryRun = !!s.dryRun;
+  validateBranch(s.branch);
+  const url = resolveRemote(s.target);
+  const label = s.label ?? remoteLabel(url);
+  const result = newResult(label, s.kind ?? 'export', dryRun);
+  result.direction = 'push';
+  const rules = s.rules ?? (s.allowlistFile ? await loadAllowlistStrict(s.allowlistFile) : undefined);
+  if (!rules)
+    throw new ConfigurationError('No allowlist given. Pass an allowlist file (allowlist input or --allowlist FILE).');
+  const safety = resolveSafetySettings(s.safety);
+  const auth = await createGitAuth({ ...(s.auth ?? {}), serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL });
+  const base = new GitCommandManager(path.resolve(s.source), { env: auth.env, logger });
+  await base.assertMinimumVersion();
+  const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
+  const sourceCommit = await resolveSourceCommit(base, s.rev ?? 'HEAD', logger);
+  const alternates = [await objectsDir(base)];
+  if (localTarget) alternates.push(await objectsDir(base.with({ cwd: localTarget })));
+  const scratch = await createScratchRepo(base, alternates, s.workDir);
+  const blobs = new BlobReader(scratch.git);
+  const stats = { gatesMs: 0 };
+  try {
+    const ctx = await createBuildContext({
+      settings: s,
+      logger,
+      scratch: scratch.git,
+      scratchDir: scratch.dir,
+      sourceGit: base,
+      sourceCommit,
+      targetLabel: label,
+      rules,
+      safety,
+      sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? path.basename(path.resolve(s.source)),
+      blobs,
+      stats,
+    });
+    const prepareMs = performance.now() - t0;
+    const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
+    const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
+      dryRun,
+      maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
+      logger,
+    });
+    const { outcome } = loop;
+    const failed = hasErrors(outcome.findings);
+    result.success = !failed;
+    result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
+    if (outcome.tip && !failed) result.commit = outcome.tip;
+    result.changes = outcome.changes;
+    result.findings = outcome.findings;
+    result.counts = { ...summarizeChanges(outcome.changes), commits: failed ? 0 : outcome.commits };
+    result.message = failed
+      ? `Export stopped: ${outcome.findings.filter((f) => f.severity === 'error').length} error(s); nothing was pushed.`
+      : !outcome.tip
+        ? `Up to date: ${label} ${s.branch} already matches ${sourceCommit.slice(0, 7)}.`
+        : dryRun
+          ? `Dry run: would push ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`
+          : `Pushed ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`;
+    result.details = {
+      mode: s.mode ?? 'snapshot',
+      source: path.resolve(s.source),
+      sourceRev: sourceCommit,
+      branch: s.branch,
+      baseTip: loop.baseTip ?? null,
+      pushed: loop.pushed,
+      attempts: loop.attempts,
+      timings: {
+        prepareMs: Math.round(prepareMs),
+        buildMs: Math.round(loop.buildMs - stats.gatesMs),
+        gatesMs: Math.round(stats.gatesMs),
+        pushMs: Math.round(loop.pushMs),
+      },
+      ...(outcome.details ?? {}),
+    };
+    return result;
+  } finally {
+    await blobs.close();
+    await scratch.dispose();
+    await auth.cleanup();
+    result.durationMs = Math.round(performance.now() - t0);
+  }
+}
+
+/** The build function for a mode. History mode lives in ./history (issue 4). */
+function buildFor(mode: ExportMode): BuildFn {
+  if (mode === 'snapshot') return buildSnapshot;
+  if (mode === 'history') return buildHistory;
+  throw new ConfigurationError(`Invalid mode '${String(mode)}'. Expected snapshot or history.`);
+}
+
+function localPath(url: string): string {
+  const p = url.startsWith('file://') ? fileURLToPath(url) : url;
+  if (!existsSync(p))
+    throw new ConfigurationError(`Target ${p} does not exist. Create it first (git init --bare ${p}).`);
+  return p;
+}
+
+/** The source commit; a shallow checkout that lacks it fetches just that commit (depth 1). */
+async function resolveSourceCommit(git: GitCommandManager, rev: string, logger: Logger): Promise<string> {
+  const sha = await git.tryRevParse(rev);
+  if (sha) return sha;
+  if ((await git.tryExec(['rev-parse', '--git-dir'])) && (await git.isShallow())) {
+    logger.info(`Fetching ${rev} into the shallow source checkout.`);
+    await fetchRefs(git, 'origin', [rev], { depth: 1, logger });
+    const fetched = await git.tryRevParse('FETCH_HEAD');
+    if (fetched) return fetched;
+  }
+  if (!(await git.tryExec(['rev-parse', '--git-dir'])))
+    throw new ConfigurationError(`Source ${git.cwd} is not a git repository. Check out the source repository first.`);
+  throw new ConfigurationError(`Source revision '${rev}' was not found in ${git.cwd}.`);
+}
+
+function targetIo(git: GitCommandManager, url: string, branch: string, force: boolean, logger: Logger): TargetIo {
+  const ref = `refs/heads/${branch}`;
+  return {
+    async fetchTip() {
+      const tip = (await lsRemote(git, url, [ref], { logger })).get(ref);
+      if (!tip) return undefined;
+      // A local target is visible through alternates; a remote one is fetched at depth 1.
+      if (await git.tryExec(['cat-file', '-e', `${tip}^{commit}`])) return tip;
+      await fetchRefs(git, url, [`+${ref}:refs/ferry/target`], { depth: 1, logger });
+      return git.revParse('refs/ferry/target');
+    },
+    push: (commit, seenTip) =>
+      pushRefs(git, url, [`${commit}:${ref}`], {
+        logger,
+        force,
+        expect: force ? new Map([[ref, seenTip ?? '']]) : undefined,
+      }),
+    workflowError: () => workflowPermissionError(url),
+  };
+}

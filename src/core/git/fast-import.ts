@@ -1,0 +1,163 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GitError, type GitCommandManager } from './git-command-manager.js';
+
+/** A person line for fast-import; `date` is git's raw format `<epoch> <±hhmm>`. */
+export interface FastImportIdent {
+  name: string;
+  email: string;
+  date: string;
+}
+
+export type FileOp =
+  | { op: 'M'; mode: string; oid: string; path: string }
+  | { op: 'D'; path: string }
+  | { op: 'deleteall' };
+
+export interface FastImportCommit {
+  author: FastImportIdent;
+  committer: FastImportIdent;
+  message: string;
+  /** Parent: a commit id, or a mark (`:N`) of an earlier commit in this stream. Absent: a root commit. */
+  from?: string;
+  ops: readonly FileOp[];
+}
+
+/** Flush the text buffer to git once it reaches this size (one write per ~64 KiB, not per line). */
+const CHUNK = 1 << 16;
+
+/**
+ * One `git fast-import` process writing commits into `git`'s repository. File contents are
+ * referenced by existing blob id (no blob data is streamed), so the repository must see the source
+ * objects (e.g. through alternates). The stream carries no wall-clock data: the same commits in
+ * give the same commit ids out. Commits land on `ref` (a scratch ref); `finish()` returns their ids.
+ */
+export class FastImportWriter {
+  private readonly child;
+  private readonly stderr: Buffer[] = [];
+  private readonly exited: Promise<number>;
+  private readonly args: string[];
+  private text = '';
+  private nextMark = 1;
+  private failed?: Error;
+  private aborted = false;
+
+  private constructor(
+    private readonly ref: string,
+    private readonly marksFile: string,
+    git: GitCommandManager,
+  ) {
+    this.args = [
+      'fast-import',
+      '--quiet',
+      '--done',
+      '--force',
+      '--date-format=raw',
+      `--export-marks=${marksFile}`,
+    ];
+    this.child = git.spawn(this.args);
+    this.child.stdout.resume();
+    this.child.stderr.on('data', (d: Buffer) => this.stderr.push(d));
+    this.child.stdin.on('error', (e) => (this.failed ??= e));
+    this.exited = new Promise<number>((resolve) => {
+      this.child.on('error', (e) => {
+        this.failed ??= e;
+        resolve(128);
+      });
+      this.child.on('close', (code) => resolve(code ?? 128));
+    });
+  }
+
+  static async open(git: GitCommandManager, ref: string): Promise<FastImportWriter> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-fi-'));
+    return new FastImportWriter(ref, path.join(dir, 'marks'), git);
+  }
+
+  /** Queue a commit; returns its mark (`:N`), usable as a later commit's `from`. */
+  async commit(c: FastImportCommit): Promise<string> {
+    const mark = this.nextMark++;
+    const msg = Buffer.from(c.message, 'utf8');
+    // `reset` first: a ref left by an earlier build in the same repo must not become a parent
+    let t = mark === 1 ? `reset ${this.ref}\n\n` : '';
+    t += `commit ${this.ref}\nmark :${mark}\n`;
+    t += `author ${ident(c.author)}\ncommitter ${ident(c.committer)}\n`;
+    t += `data ${msg.length}\n`;
+    this.text += t;
+    await this.flush(true);
+    await this.write(msg);
+    this.text += c.from ? `\nfrom ${c.from}\n` : '\n';
+    for (const op of c.ops) {
+      if (op.op === 'M') this.text += `M ${op.mode} ${op.oid} ${quotePath(op.path)}\n`;
+      else if (op.op === 'D') this.text += `D ${quotePath(op.path)}\n`;
+      else this.text += 'deleteall\n';
+      if (this.text.length >= CHUNK) await this.flush(false);
+    }
+    this.text += '\n';
+    await this.flush(false);
+    return `:${mark}`;
+  }
+
+  /** Close the stream; the commit id of every mark, in mark order. */
+  async finish(): Promise<Map<string, string>> {
+    this.text += 'done\n';
+    await this.flush(true);
+    this.child.stdin.end();
+    const code = await this.exited;
+    if (this.failed && code === 0) throw this.failed;
+    if (code !== 0) throw new GitError(this.args, code, Buffer.concat(this.stderr).toString('utf8'));
+    const marks = new Map<string, string>();
+    const text = await fs.readFile(this.marksFile, 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      const sp = line.indexOf(' ');
+      if (sp > 0) marks.set(line.slice(0, sp), line.slice(sp + 1));
+    }
+    await fs.rm(path.dirname(this.marksFile), { recursive: true, force: true });
+    return marks;
+  }
+
+  /** Kill the process: nothing it was given updates any ref. */
+  async abort(): Promise<void> {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.child.kill('SIGKILL');
+    await this.exited;
+    await fs.rm(path.dirname(this.marksFile), { recursive: true, force: true });
+  }
+
+  private async flush(always: boolean): Promise<void> {
+    if (!this.text || (!always && this.text.length < CHUNK)) return;
+    const t = this.text;
+    this.text = '';
+    await this.write(t);
+  }
+
+  private async write(data: string | Buffer): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (this.child.stdin.write(data)) return;
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => {
+        this.child.removeListener('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        this.child.stdin.removeListener('drain', onDrain);
+        reject(new GitError(this.args, this.child.exitCode ?? 128, Buffer.concat(this.stderr).toString('utf8')));
+      };
+      this.child.stdin.once('drain', onDrain);
+      this.child.once('close', onClose);
+    });
+  }
+}
+
+/** `Name <email> <epoch> <tz>`; fast-import rejects `<`, `>` and LF inside the name or email. */
+function ident(p: FastImportIdent): string {
+  const clean = (s: string): string => s.replace(/[<>\n]/g, '').trim();
+  return `${clean(p.name)} <${clean(p.email)}> ${p.date}`;
+}
+
+/** fast-import reads a path raw unless it starts with `"` or holds a LF: then it must be C-quoted. */
+export function quotePath(p: string): string {
+  if (!p.startsWith('"') && !p.includes('\n')) return p;
+  return `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}

@@ -1,0 +1,58 @@
+import type { TargetResult } from '../report/result.js';
+import { BRANCH_KIND } from './results.js';
+import type { BranchState, CommitList, IssueRef } from './types.js';
+
+/**
+ * The per-branch tables under the common results table in the job summary and the CLI's human
+ * output. Rendered from the result details only, so the JSON report and this never disagree.
+ */
+const STATE_TEXT: Record<BranchState, string> = {
+  equal: 'in sync',
+  'a-ahead': 'A ahead: fast-forward B',
+  'b-ahead': 'B ahead: fast-forward A',
+  'missing-in-a': 'missing on A: create it',
+  'missing-in-b': 'missing on B: create it',
+  diverged: '❌ diverged',
+};
+
+const short = (sha: unknown) => (typeof sha === 'string' ? `\`${sha.slice(0, 12)}\`` : '—');
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function mirrorDetailsMarkdown(results: readonly TargetResult[]): string {
+  const out: string[] = [];
+  for (const r of results) {
+    if (r.kind !== BRANCH_KIND || !r.details) continue;
+    const d = r.details as {
+      state: BranchState;
+      a: string | null;
+      b: string | null;
+      mergeBase: string | null;
+      onlyInA: CommitList;
+      onlyInB: CommitList;
+      pushedTo: 'a' | 'b' | null;
+      issue: IssueRef | null;
+    };
+    out.push(`### Branch \`${r.target}\``, '', '| | A | B |', '| --- | --- | --- |');
+    out.push(`| tip | ${short(d.a)} | ${short(d.b)} |`);
+    out.push(`| commits only here | ${d.onlyInA.count} | ${d.onlyInB.count} |`);
+    out.push(
+      `| state | ${STATE_TEXT[d.state]} | ${d.pushedTo ? `pushed to ${d.pushedTo.toUpperCase()}` : '—'} |`,
+    );
+    if (d.state === 'diverged') out.push(`| merge base | ${d.mergeBase ? short(d.mergeBase) : 'none'} | |`);
+    if (d.issue) out.push(`| issue | [#${d.issue.number}](${d.issue.url}) (${d.issue.action}) | |`);
+    out.push('');
+    if (d.state === 'diverged') {
+      for (const [side, list] of [
+        ['A', d.onlyInA],
+        ['B', d.onlyInB],
+      ] as const) {
+        if (list.count === 0) continue;
+        out.push(`<details><summary>Only in ${side}: ${list.count} commit(s)</summary>`, '');
+        for (const c of list.commits) out.push(`- ${short(c.sha)} ${cell(c.subject)} (${cell(c.author)})`);
+        if (list.count > list.commits.length) out.push(`- …and ${list.count - list.commits.length} more`);
+        out.push('', '</details>', '');
+      }
+    }
+  }
+  return out.length ? out.join('\n') + '\n' : '';
+}

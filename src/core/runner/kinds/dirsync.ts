@@ -1,0 +1,26 @@
+import * as path from 'node:path';
+import { sync } from '../../dirsync/index.js';
+import type { KindAdapter } from './types.js';
+
+/**
+ * The `dirsync` kind: the three-way directory sync. `a` is the shared side (a mounted drive), `b`
+ * the local side; pull is a → b (syncDown), push is b → a (syncUp), bidirectional is both.
+ */
+export const runDirsyncTarget: KindAdapter = async (ctx) => {
+  const o = ctx.target.options as Record<string, unknown>;
+  const side = (p: string) => (path.isAbsolute(p) ? p : path.join(ctx.root, p));
+  const d = ctx.target.direction;
+  const r = await sync({
+    a: side(String(o.a)),
+    b: side(String(o.b)),
+    state: typeof o.state === 'string' ? path.join(ctx.root, o.state) : undefined,
+    direction: d === 'pull' ? 'a-to-b' : d === 'push' ? 'b-to-a' : 'both',
+    conflict: o.conflict as never,
+    ignore: o.ignore as string[] | undefined,
+    force: o.force === true,
+    dryRun: ctx.dryRun,
+    logger: ctx.logger,
+    target: ctx.target.name,
+  });
+  return { ...r, target: ctx.target.name, kind: 'dirsync', direction: d };
+};

@@ -1,0 +1,24 @@
+import type { FerryConfig, TargetConfig } from '../../config/types.js';
+import type { Logger } from '../../logger.js';
+import type { TargetResult } from '../../report/result.js';
+
+/** What every kind adapter gets: the target as configured, and how this run was asked to behave. */
+export interface KindContext {
+  config: FerryConfig;
+  target: TargetConfig;
+  /** Repository root: the working directory of scripts, the base of every relative path. */
+  root: string;
+  dryRun: boolean;
+  logger: Logger;
+  /** Environment for scripts and git (process.env plus anything the run adds). */
+  env: NodeJS.ProcessEnv;
+  /** A progress line for long steps (interactive terminals only). */
+  progress?: (message: string) => void;
+}
+
+/**
+ * One adapter per target kind: turn the target's options into the engine's settings, run it, and
+ * return the one result model. Failing is a result (success: false), not an exception, so one bad
+ * target never stops the others; a thrown ConfigurationError is turned into a failed result too.
+ */
+export type KindAdapter = (ctx: KindContext) => Promise<TargetResult>;

@@ -1,0 +1,163 @@
+import type { FerryConfig, TargetConfig } from '../config/types.js';
+import { errorMessage, isConfigurationError } from '../errors.js';
+import { GitCommandManager } from '../git/git-command-manager.js';
+import { registerSecret } from '../git/secrets.js';
+import { pushRefs } from '../git/transport.js';
+import { withGroup, type Logger } from '../logger.js';
+import { failResult, newResult, type Direction, type TargetResult } from '../report/result.js';
+import { runCheck, runDriftGate, runVerification, type CheckResult } from './checks.js';
+import { KIND_ADAPTERS } from './kinds/index.js';
+import { selectTargets, type Selection } from './select.js';
+
+export interface RunOptions extends Selection {
+  dryRun?: boolean;
+  verify?: boolean;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  progress?: (message: string) => void;
+}
+
+export interface RunOutcome {
+  config: FerryConfig;
+  results: TargetResult[];
+  checks: CheckResult[];
+  success: boolean;
+  dryRun: boolean;
+}
+
+/**
+ * The runner: pre-sync checks, then every selected target in turn (a failing target does not stop
+ * the others), then the push of pull commits (when configured), post-sync checks and drift gates.
+ * The run fails at the end when anything failed.
+ */
+export async function runConfig(cfg: FerryConfig, opts: RunOptions): Promise<RunOutcome> {
+  const { logger } = opts;
+  const env = opts.env ?? process.env;
+  const targets = selectTargets(cfg, opts);
+  const dryRun = opts.dryRun === true || cfg.defaults.dry_run;
+  protectSecrets(cfg, env);
+  const shell = { cwd: cfg.root, env, timeoutMs: 30 * 60_000 };
+  const directions = [...new Set(targets.map((t) => t.direction))] as Direction[];
+  const checks: CheckResult[] = [];
+
+  for (const c of cfg.safety.pre_sync_checks) {
+    const r = await withGroup(logger, `pre-sync check: ${c.name}`, () => runCheck(c, 'pre-sync', directions, shell));
+    logCheck(logger, r);
+    checks.push(r);
+  }
+  const blocked = checks.find((c) => !c.success);
+  const results: TargetResult[] = [];
+  for (const [i, t] of targets.entries()) {
+    if (blocked) {
+      const r = newResult(t.name, t.kind, dryRun || t.dry_run);
+      r.direction = t.direction;
+      results.push(failResult(r, `not run: pre-sync check '${blocked.name}' failed (${blocked.message})`));
+      continue;
+    }
+    opts.progress?.(`[${i + 1}/${targets.length}] ${t.name} (${t.kind}, ${t.direction})`);
+    results.push(
+      await withGroup(logger, `${t.name} (${t.kind}, ${t.direction}${dryRun || t.dry_run ? ', dry run' : ''})`, () =>
+        runTarget(cfg, t, { ...opts, dryRun: dryRun || t.dry_run, env }),
+      ),
+    );
+  }
+  if (!blocked) {
+    if (cfg.defaults.push && !dryRun && results.some((r) => r.kind === 'command' && r.commit))
+      checks.push(await pushCommits(cfg, env, logger));
+    for (const c of cfg.safety.post_sync_checks) {
+      const r = await withGroup(logger, `post-sync check: ${c.name}`, () => runCheck(c, 'post-sync', directions, shell));
+      logCheck(logger, r);
+      checks.push(r);
+    }
+    for (const g of cfg.safety.drift_gates) {
+      const r = await withGroup(logger, `drift gate: ${g.name}`, () => runDriftGate(g, shell));
+      logCheck(logger, r);
+      checks.push(r);
+    }
+  }
+  return {
+    config: cfg,
+    results,
+    checks,
+    dryRun,
+    success: results.every((r) => r.success) && checks.every((c) => c.success),
+  };
+}
+
+async function runTarget(
+  cfg: FerryConfig,
+  t: TargetConfig,
+  opts: RunOptions & { dryRun: boolean; env: NodeJS.ProcessEnv },
+): Promise<TargetResult> {
+  const t0 = performance.now();
+  let r: TargetResult;
+  try {
+    r = await KIND_ADAPTERS[t.kind]({
+      config: cfg,
+      target: t,
+      root: cfg.root,
+      dryRun: opts.dryRun,
+      logger: opts.logger,
+      env: opts.env,
+      progress: opts.progress,
+    });
+  } catch (e) {
+    r = newResult(t.name, t.kind, opts.dryRun);
+    if (isConfigurationError(e)) failResult(r, errorMessage(e));
+    else {
+      opts.logger.error(`internal error in target '${t.name}': ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      failResult(r, `internal error: ${errorMessage(e).split('\n')[0]}`);
+    }
+  }
+  r.direction = t.direction;
+  if (r.success && t.fail_on_diff && r.changed)
+    failResult(r, `${r.message ? `${r.message}; ` : ''}fail_on_diff is set and the target ${r.dryRun ? 'would change' : 'changed'}`);
+  if (opts.verify && t.verification) {
+    if (!r.success) r.verificationPassed = null;
+    else {
+      const v = await runVerification(t, t.verification, { cwd: cfg.root, env: opts.env, timeoutMs: t.timeout_minutes * 60_000 });
+      r.verificationPassed = v.passed;
+      r.details = { ...(r.details ?? {}), verification: v };
+      if (!v.passed) failResult(r, `${r.message ? `${r.message}; ` : ''}${v.message}`);
+      else opts.logger.info(v.message);
+    }
+  }
+  r.durationMs = Math.round(performance.now() - t0);
+  const line = `${t.name}: ${r.success ? 'ok' : 'FAILED'}${r.message ? `: ${r.message}` : ''}`;
+  if (r.success) opts.logger.info(line);
+  else opts.logger.error(line, { file: t.where.file, line: t.where.line });
+  return r;
+}
+
+/** Values of environment variables named by safety.secret_patterns never appear in output. */
+function protectSecrets(cfg: FerryConfig, env: NodeJS.ProcessEnv): void {
+  const res = cfg.safety.secret_patterns.map((p) => new RegExp(`^(?:${p})$`, 'i'));
+  for (const [k, v] of Object.entries(env)) if (v && res.some((re) => re.test(k))) registerSecret(v);
+}
+
+/** Push what the pull targets committed to the checked-out branch (defaults.push). Never forced. */
+async function pushCommits(cfg: FerryConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<CheckResult> {
+  const t0 = performance.now();
+  const base = { name: 'push commits', phase: 'post-sync' as const, skipped: false, exit_code: null, value: null, file: cfg.file, line: 1 };
+  const git = new GitCommandManager(cfg.root, { env: env as Record<string, string>, logger });
+  try {
+    const branch = await git.exec(['symbolic-ref', '--short', 'HEAD']);
+    const res = await pushRefs(git, 'origin', [`HEAD:refs/heads/${branch}`], { logger });
+    const ok = res.ok;
+    const detail = [...res.refs.values()].map((v) => v.detail).join('; ');
+    return {
+      ...base,
+      success: ok,
+      message: ok ? `pushed to origin/${branch}` : `push to origin/${branch} rejected (${detail}): fetch, rebase and run again`,
+      duration: (performance.now() - t0) / 1000,
+    };
+  } catch (e) {
+    return { ...base, success: false, message: `push failed: ${errorMessage(e)}`, duration: (performance.now() - t0) / 1000 };
+  }
+}
+
+function logCheck(logger: Logger, c: CheckResult): void {
+  const msg = `${c.phase} '${c.name}': ${c.skipped ? 'skipped' : c.success ? 'passed' : 'FAILED'} (${c.message})`;
+  if (c.success) logger.info(msg);
+  else logger.error(msg, { file: c.file, line: c.line });
+}

@@ -1,0 +1,20 @@
+export * from './types.js';
+export * from './settings.js';
+export * from './gates.js';
+export { forbiddenMatcher } from './forbidden.js';
+export { MASS_DELETE_MIN_TARGET_FILES, deletePlan, type DeletePlan } from './mass-delete.js';
+export { MAX_SCANNED_BLOB_BYTES, READ_CONCURRENCY } from './blob-scan.js';
+export {
+  ALLOW_SECRET_MARKER,
+  FINGERPRINT_DISPLAY_CHARS,
+  fingerprintOf,
+  redactSecret,
+  scanTextForSecrets,
+  secretScannerFor,
+  type SecretHit,
+} from './secret-scan.js';
+export { BUILTIN_SECRET_RULES, isNonTrivialValue, type SecretRule } from './secret-rules.js';
+export { ALLOW_IMPORT_MARKER, findImportLeaks } from './import-closure.js';
+export { parsePythonImports, resolvePythonImport } from './imports-python.js';
+export { parseJsImports, resolveJsImport, type ImportLeakCandidate } from './imports-js.js';
+export { roundRobinReader } from './blob-source.js';

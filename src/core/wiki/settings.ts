@@ -1,0 +1,73 @@
+import { loadAllowlistStrict } from '../allowlist/parse.js';
+import { ConfigurationError } from '../errors.js';
+import {
+  DEFAULT_COMMIT_MESSAGE,
+  DEFAULT_SYNC_BACK_BRANCH,
+  type UnpublishedLinkMode,
+  type WikiSettings,
+} from './types.js';
+
+/** Raw values as the action inputs and CLI flags give them; validated into WikiSettings. */
+export interface RawWikiSettings {
+  source: string;
+  rev?: string;
+  privateWiki?: string;
+  publicWiki?: string;
+  privateToken?: string;
+  publicToken?: string;
+  publicAllowlist?: string;
+  home?: string;
+  direction?: string;
+  unpublishedLinks?: string;
+  dryRun?: boolean;
+  syncBackBranch?: string;
+  commitMessage?: string;
+  wikiBranch?: string;
+  serverUrl?: string;
+}
+
+export async function resolveWikiSettings(
+  raw: RawWikiSettings,
+  names: Record<keyof RawWikiSettings, string>,
+): Promise<WikiSettings> {
+  const direction = raw.direction || 'push';
+  if (direction !== 'push' && direction !== 'bidirectional')
+    throw new ConfigurationError(`${names.direction} must be 'push' or 'bidirectional', got '${direction}'.`);
+  const unpublished = (raw.unpublishedLinks || 'fail') as UnpublishedLinkMode;
+  if (unpublished !== 'fail' && unpublished !== 'text')
+    throw new ConfigurationError(
+      `${names.unpublishedLinks} must be 'fail' or 'text', got '${String(unpublished)}'.`,
+    );
+  if (!raw.privateWiki && !raw.publicWiki)
+    throw new ConfigurationError(`Nothing to sync: set ${names.privateWiki}, ${names.publicWiki}, or both.`);
+  if (raw.publicWiki && !raw.publicAllowlist)
+    throw new ConfigurationError(
+      `${names.publicWiki} is set but ${names.publicAllowlist} is not: name the allowlist of public pages (e.g. wiki_public_allowlist.txt).`,
+    );
+  const branch = raw.syncBackBranch || DEFAULT_SYNC_BACK_BRANCH;
+  if (
+    !/^[A-Za-z0-9._/-]+$/.test(branch) ||
+    branch.includes('..') ||
+    branch.startsWith('/') ||
+    branch.endsWith('/')
+  )
+    throw new ConfigurationError(`${names.syncBackBranch} '${branch}' is not a valid branch name.`);
+  return {
+    source: raw.source || 'wiki',
+    rev: raw.rev || 'HEAD',
+    privateWiki: raw.privateWiki
+      ? { repo: raw.privateWiki, token: raw.privateToken, branch: raw.wikiBranch || undefined }
+      : undefined,
+    publicWiki: raw.publicWiki
+      ? { repo: raw.publicWiki, token: raw.publicToken, branch: raw.wikiBranch || undefined }
+      : undefined,
+    publicAllowlist: raw.publicAllowlist ? await loadAllowlistStrict(raw.publicAllowlist) : undefined,
+    home: raw.home || 'README.md',
+    direction,
+    unpublishedLinks: unpublished,
+    dryRun: !!raw.dryRun,
+    syncBackBranch: branch,
+    commitMessage: raw.commitMessage || DEFAULT_COMMIT_MESSAGE,
+    serverUrl: raw.serverUrl,
+  };
+}

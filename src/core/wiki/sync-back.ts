@@ -1,0 +1,153 @@
+import { BlobReader } from '../git/cat-file.js';
+import type { GitCommandManager } from '../git/git-command-manager.js';
+import type { Finding } from '../report/result.js';
+import { sourceLinkFor } from './link-targets.js';
+import { rewriteLinks } from './markdown-links.js';
+import type { WikiEdit } from './merge.js';
+import {
+  CONFLICT_SUFFIX,
+  isMarkdown,
+  PUBLIC_CONFLICT_SUFFIX,
+  sourceForNewWikiFile,
+  type PageMap,
+} from './page-map.js';
+import type { WikiSource } from './source.js';
+import type { WikiAudience } from './types.js';
+import { commitTree, writeBlobs, writeTree } from './wiki-git.js';
+
+/**
+ * Bidirectional: wiki edits come back into the source folder as one commit on a branch of the
+ * source repository, parented on the published revision. Pages map back to their files and their
+ * wiki links back to relative links. A conflict never overwrites the source file: the wiki's
+ * version is written beside it as `<file>.wiki-conflict.md` (`.public-wiki-conflict.md` for the
+ * public wiki).
+ */
+export interface SyncBackFile {
+  /** Path in the source repository. */
+  path: string;
+  change: 'added' | 'modified' | 'deleted';
+  from: WikiAudience;
+  wikiPath: string;
+  conflict: boolean;
+}
+
+export interface SyncBackOutcome {
+  branch: string;
+  /** The branch commit (made, or that would be made in a dry run); undefined when nothing came back. */
+  commit?: string;
+  /** Whether the branch was moved (false in a dry run or when it already had this tree). */
+  updated: boolean;
+  files: SyncBackFile[];
+  findings: { from: WikiAudience; finding: Finding }[];
+}
+
+export interface WikiEditsFrom {
+  audience: WikiAudience;
+  edits: WikiEdit[];
+  git: GitCommandManager;
+}
+
+export function conflictCopyPath(sourcePath: string, audience: WikiAudience): string {
+  return sourcePath + (audience === 'public' ? PUBLIC_CONFLICT_SUFFIX : CONFLICT_SUFFIX);
+}
+
+export async function syncBack(
+  source: WikiSource,
+  map: PageMap,
+  home: string,
+  inputs: readonly WikiEditsFrom[],
+  opts: { branch: string; dryRun: boolean; author: { name: string; email: string } },
+): Promise<SyncBackOutcome> {
+  const out: SyncBackOutcome = { branch: opts.branch, updated: false, files: [], findings: [] };
+  const full = (p: string) => (source.prefix ? `${source.prefix}/${p}` : p);
+  const planned = new Map<string, { content?: Buffer; mode: string; file: SyncBackFile }>();
+  for (const input of inputs) {
+    const reader = new BlobReader(input.git);
+    try {
+      for (const e of input.edits) {
+        const src = map.sourceOfWikiPath.get(e.path) ?? sourceForNewWikiFile(e.path, home);
+        let content: Buffer | undefined;
+        if (e.oid) {
+          const raw = await reader.read(e.oid);
+          if (!raw) throw new Error(`internal: wiki blob ${e.oid} missing`);
+          content = isMarkdown(src)
+            ? Buffer.from(
+                rewriteLinks(raw.toString('utf8'), (s) => sourceLinkFor(map, src, s.target)),
+                'utf8',
+              )
+            : raw;
+        }
+        let target = src;
+        let conflict = e.conflict;
+        const earlier = planned.get(full(src));
+        if (earlier && !(earlier.content && content && earlier.content.equals(content))) conflict = true;
+        else if (earlier) continue; // both wikis made the same edit
+        if (conflict) {
+          if (!content) {
+            out.findings.push({
+              from: input.audience,
+              finding: {
+                severity: 'warning',
+                code: 'wiki-conflict',
+                file: full(src),
+                message: `${e.path} was deleted in the ${input.audience} wiki but changed in the source; the source file is kept. Delete it by hand if the deletion was meant.`,
+              },
+            });
+            continue;
+          }
+          target = conflictCopyPath(src, input.audience);
+        }
+        const file: SyncBackFile = {
+          path: full(target),
+          change: conflict ? 'added' : e.change,
+          from: input.audience,
+          wikiPath: e.path,
+          conflict,
+        };
+        planned.set(full(target), { content, mode: '100644', file });
+        if (conflict)
+          out.findings.push({
+            from: input.audience,
+            finding: {
+              severity: 'warning',
+              code: 'wiki-conflict',
+              file: full(src),
+              message: `${e.path} changed both in the source and in the ${input.audience} wiki; the wiki version is on branch ${opts.branch} as ${full(target)}. Merge it into ${full(src)}, delete the copy, and merge the branch.`,
+            },
+          });
+      }
+    } finally {
+      await reader.close();
+    }
+  }
+  if (planned.size === 0) return out;
+  const entries = [...planned.values()];
+  const withContent = entries.filter((e) => e.content);
+  const oids = await writeBlobs(
+    source.git,
+    withContent.map((e) => e.content!),
+  );
+  const oidOf = new Map(withContent.map((e, i) => [e.file.path, oids[i]]));
+  const changes = new Map(
+    entries.map((e) => [e.file.path, { mode: e.mode, oid: oidOf.get(e.file.path) ?? null }]),
+  );
+  const tree = await writeTree(source.git, changes, `${source.rev}^{tree}`);
+  out.files = entries.map((e) => e.file);
+  const ref = `refs/heads/${opts.branch}`;
+  const current = await source.git.tryRevParse(ref);
+  if (
+    current &&
+    (await source.git.exec(['rev-parse', `${current}^{tree}`])) === tree &&
+    (await source.git.isAncestor(source.rev, current))
+  ) {
+    out.commit = current;
+    return out;
+  }
+  const message = `Bring back wiki edits into ${source.prefix || '.'}\n\n${out.files.map((f) => `- ${f.from} wiki ${f.wikiPath} → ${f.path}${f.conflict ? ' (conflict copy)' : ''}`).join('\n')}\n`;
+  out.commit = await commitTree(source.git, tree, [source.rev], message, opts.author);
+  if (!opts.dryRun) {
+    await source.git.exec(['update-ref', '-m', 'ferry wiki: bring back wiki edits', ref, out.commit]);
+    out.updated = true;
+  }
+  return out;
+}

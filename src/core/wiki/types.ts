@@ -1,0 +1,61 @@
+import type { Rule } from '../allowlist/parse.js';
+
+/** Which wiki: the private repo's wiki gets every page, the public one the allowlisted pages. */
+export type WikiAudience = 'private' | 'public';
+
+export type UnpublishedLinkMode = 'fail' | 'text';
+
+export interface WikiTargetSettings {
+  /** `owner/repo` (→ `${server}/owner/repo.wiki.git`), a URL, or a local path to a wiki git repo. */
+  repo: string;
+  /** HTTPS token for this wiki's server. */
+  token?: string;
+  /** Branch to write; default: the branch the wiki's HEAD names, else `master` (GitHub's wiki branch). */
+  branch?: string;
+}
+
+export interface WikiSettings {
+  /** Folder holding the wiki sources, inside a git repository (absolute or relative to cwd). */
+  source: string;
+  /** Revision of the source repository to publish. Default HEAD. */
+  rev?: string;
+  privateWiki?: WikiTargetSettings;
+  publicWiki?: WikiTargetSettings;
+  /** Allowlist rules for the public wiki (matched on source paths and page file names). */
+  publicAllowlist?: Rule[];
+  /** The source file (relative to the source folder) that becomes `Home.md`. Default `README.md`. */
+  home?: string;
+  direction: 'push' | 'bidirectional';
+  unpublishedLinks: UnpublishedLinkMode;
+  dryRun: boolean;
+  /** Branch in the source repository that receives wiki edits (bidirectional). */
+  syncBackBranch: string;
+  /** Commit message; `{wiki}`, `{rev}`, `{short}` and `{source}` are substituted. */
+  commitMessage: string;
+  serverUrl?: string;
+  /** Committer identity for Ferry's commits. */
+  author?: { name: string; email: string };
+}
+
+export const DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short}';
+export const DEFAULT_SYNC_BACK_BRANCH = 'ferry/wiki-sync';
+export const DEFAULT_AUTHOR = {
+  name: 'github-actions[bot]',
+  email: '41898282+github-actions[bot]@users.noreply.github.com',
+};
+
+/** A file of the source folder (paths relative to the folder, `/`-separated). */
+export interface SourceFile {
+  path: string;
+  mode: string;
+  oid: string;
+}
+
+/** One entry of a wiki tree as Ferry builds it: a path and a blob. */
+export interface WikiEntry {
+  mode: string;
+  oid: string;
+}
+
+/** wiki path → entry */
+export type WikiTree = Map<string, WikiEntry>;

@@ -1,0 +1,2 @@
+import { run } from '../actions/bilateral-mirror.js';
+void run();

@@ -1,0 +1,2 @@
+import { run } from '../actions/run.js';
+void run();

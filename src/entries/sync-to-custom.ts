@@ -1,0 +1,2 @@
+import { run } from '../actions/sync-to-custom.js';
+void run();

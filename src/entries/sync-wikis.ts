@@ -1,0 +1,2 @@
+import { run } from '../actions/sync-wikis.js';
+void run();

@@ -1,0 +1,9 @@
+export {
+  createGitHubClient,
+  explainApiError,
+  testTiming,
+  DEFAULT_API_URL,
+  type GitHubClient,
+  type GitHubClientOptions,
+} from './client.js';
+export { GitHubDivergenceIssues, type DivergenceIssueOptions } from './divergence-issues.js';

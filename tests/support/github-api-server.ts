@@ -1,0 +1,484 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GitHubOpenApi, type CompiledOperation } from './github-openapi.js';
+
+/**
+ * A loopback GitHub REST API: a stateful subset (issues, issue comments, labels) on 127.0.0.1 that
+ * requires the token and sends rate-limit headers like api.github.com. Every request and every
+ * response is checked against GitHub's official OpenAPI description; problems are collected in
+ * `violations` (a request the real API would reject also gets the 4xx the real API would send).
+ * Tests assert `violations` is empty after each scenario.
+ *
+ * Fault switches: 500s, dropped connections, a 403 secondary rate limit and a 429 primary rate
+ * limit, each with `retry-after`.
+ */
+export const SERVED_OPERATIONS: [string, string][] = [
+  ['GET', '/repos/{owner}/{repo}/issues'],
+  ['POST', '/repos/{owner}/{repo}/issues'],
+  ['GET', '/repos/{owner}/{repo}/issues/{issue_number}'],
+  ['PATCH', '/repos/{owner}/{repo}/issues/{issue_number}'],
+  ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
+  ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
+  ['GET', '/repos/{owner}/{repo}/labels'],
+  ['POST', '/repos/{owner}/{repo}/labels'],
+];
+
+export interface ApiFault {
+  kind: '500' | 'drop' | '403-secondary' | '429';
+  /** 'read' = GET, 'write' = anything else. */
+  on?: 'any' | 'read' | 'write';
+  times?: number;
+}
+
+export interface ApiRequestLog {
+  method: string;
+  path: string;
+  operationId?: string;
+  status: number;
+  body?: unknown;
+}
+
+interface Label {
+  id: number;
+  name: string;
+  color: string;
+  description: string | null;
+}
+interface Issue {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  state_reason: string | null;
+  labels: string[];
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+interface Comment {
+  id: number;
+  body: string;
+  created_at: string;
+}
+interface RepoState {
+  issues: Issue[];
+  comments: Map<number, Comment[]>;
+  labels: Label[];
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+export class GitHubApiServer {
+  url = '';
+  readonly violations: string[] = [];
+  readonly requests: ApiRequestLog[] = [];
+  private readonly repos = new Map<string, RepoState>();
+  private readonly openapi = GitHubOpenApi.get(SERVED_OPERATIONS);
+  private faults: (ApiFault & { left: number })[] = [];
+  private server?: http.Server;
+  private nextId = 1000;
+  private remaining = 5000;
+
+  constructor(public token: string) {}
+
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections?.();
+    await new Promise<void>((r) => this.server!.close(() => r()));
+    this.server = undefined;
+  }
+
+  inject(f: ApiFault): void {
+    this.faults.push({ ...f, left: f.times ?? 1 });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** The state of one repository (created empty on first use, like a repo that exists). */
+  repo(full: string): RepoState {
+    let r = this.repos.get(full);
+    if (!r) this.repos.set(full, (r = { issues: [], comments: new Map(), labels: [] }));
+    return r;
+  }
+
+  issues(full: string): Issue[] {
+    return this.repo(full).issues;
+  }
+
+  comments(full: string, n: number): Comment[] {
+    return this.repo(full).comments.get(n) ?? [];
+  }
+
+  labels(full: string): string[] {
+    return this.repo(full).labels.map((l) => l.name);
+  }
+
+  /** Requests that reached an operation (faults and auth failures excluded). */
+  calls(operationId: string): ApiRequestLog[] {
+    return this.requests.filter((r) => r.operationId === operationId && r.status < 500 && r.status !== 401);
+  }
+
+  private takeFault(method: string): ApiFault | undefined {
+    const kind = method === 'GET' ? 'read' : 'write';
+    const f = this.faults.find((x) => x.left > 0 && (!x.on || x.on === 'any' || x.on === kind));
+    if (f) f.left--;
+    return f;
+  }
+
+  private rateHeaders(): Record<string, string> {
+    this.remaining = Math.max(1, this.remaining - 1);
+    return {
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': String(this.remaining),
+      'x-ratelimit-used': String(5000 - this.remaining),
+      'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600),
+      'x-ratelimit-resource': 'core',
+      'x-github-api-version-selected': '2022-11-28',
+    };
+  }
+
+  private authorized(req: http.IncomingMessage): boolean {
+    const m = /^(?:token|bearer)\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    return !!m && m[1] === this.token;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const u = new URL(req.url ?? '/', this.url);
+    const method = req.method ?? 'GET';
+    const log: ApiRequestLog = { method, path: u.pathname + u.search, status: 0 };
+    this.requests.push(log);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      log.status = status;
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        ...this.rateHeaders(),
+        ...headers,
+      });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    // Authentication comes first, as on GitHub (401 is not in the per-operation descriptions).
+    if (!this.authorized(req))
+      return send(401, { message: 'Bad credentials', documentation_url: DOCS, status: '401' });
+
+    const fault = this.takeFault(method);
+    if (fault?.kind === 'drop') {
+      log.status = -1;
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === '500') return send(500, { message: 'Server Error' });
+    if (fault?.kind === '403-secondary')
+      return send(
+        403,
+        {
+          message:
+            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url: DOCS,
+        },
+        { 'retry-after': '1' },
+      );
+    if (fault?.kind === '429')
+      return send(
+        429,
+        { message: 'API rate limit exceeded for installation.', documentation_url: DOCS },
+        {
+          'retry-after': '1',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 1),
+        },
+      );
+
+    const matched = this.openapi.match(method, u.pathname);
+    if (!matched) {
+      this.violations.push(`${method} ${u.pathname}: not an operation this server serves`);
+      return send(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
+    }
+    const { op, pathParams } = matched;
+    log.operationId = op.operationId;
+    let body: unknown;
+    if (raw !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        this.violations.push(`${op.operationId}: request body is not JSON`);
+        return send(400, { message: 'Problems parsing JSON', documentation_url: DOCS });
+      }
+    }
+    log.body = body;
+    const bad = this.openapi.checkRequest(op, pathParams, u.searchParams, body);
+    if (bad.length) {
+      this.violations.push(...bad);
+      return this.reply(op, send, 422, { message: 'Invalid request.', documentation_url: DOCS, errors: bad });
+    }
+    const full = `${pathParams.owner}/${pathParams.repo}`;
+    const [status, payload, headers] = this.serve(
+      op.operationId,
+      full,
+      pathParams,
+      u,
+      body as Record<string, unknown>,
+    );
+    this.reply(op, send, status, payload, headers);
+  }
+
+  private reply(
+    op: CompiledOperation,
+    send: (s: number, b: unknown, h?: Record<string, string>) => void,
+    status: number,
+    payload: unknown,
+    headers?: Record<string, string>,
+  ): void {
+    this.violations.push(...this.openapi.checkResponse(op, status, payload));
+    send(status, payload, headers);
+  }
+
+  private serve(
+    opId: string,
+    full: string,
+    p: Record<string, string>,
+    u: URL,
+    body: Record<string, unknown>,
+  ): [number, unknown, Record<string, string>?] {
+    const repo = this.repo(full);
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const issue = () => repo.issues.find((i) => i.number === Number(p.issue_number));
+    const notFound: [number, unknown] = [
+      404,
+      { message: 'Not Found', documentation_url: DOCS, status: '404' },
+    ];
+    switch (opId) {
+      case 'issues/list-for-repo': {
+        const state = u.searchParams.get('state') ?? 'open';
+        const want = (u.searchParams.get('labels') ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const items = repo.issues
+          .filter((i) => state === 'all' || i.state === state)
+          .filter((i) => want.every((l) => i.labels.some((x) => x.toLowerCase() === l.toLowerCase())))
+          .sort((a, b) => b.number - a.number);
+        return this.page(
+          u,
+          items.map((i) => this.issueJson(full, i)),
+        );
+      }
+      case 'issues/create': {
+        const names = ((body.labels as unknown[]) ?? []).map((l) =>
+          typeof l === 'string' ? l : String((l as { name: string }).name),
+        );
+        for (const n of names) this.ensureLabel(repo, n);
+        const i: Issue = {
+          id: this.nextId++,
+          number: repo.issues.length + 1,
+          title: String(body.title),
+          body: (body.body as string) ?? null,
+          state: 'open',
+          state_reason: null,
+          labels: names,
+          created_at: now,
+          updated_at: now,
+          closed_at: null,
+        };
+        repo.issues.push(i);
+        return [201, this.issueJson(full, i), { location: `${this.url}/repos/${full}/issues/${i.number}` }];
+      }
+      case 'issues/get': {
+        const i = issue();
+        return i ? [200, this.issueJson(full, i)] : notFound;
+      }
+      case 'issues/update': {
+        const i = issue();
+        if (!i) return notFound;
+        if (typeof body.title === 'string') i.title = body.title;
+        if ('body' in body) i.body = (body.body as string | null) ?? null;
+        if (body.state === 'closed' && i.state === 'open') {
+          i.state = 'closed';
+          i.closed_at = now;
+          i.state_reason = (body.state_reason as string) ?? 'completed';
+        } else if (body.state === 'open' && i.state === 'closed') {
+          i.state = 'open';
+          i.closed_at = null;
+          i.state_reason = 'reopened';
+        }
+        if (Array.isArray(body.labels)) i.labels = body.labels.map(String);
+        i.updated_at = now;
+        return [200, this.issueJson(full, i)];
+      }
+      case 'issues/list-comments': {
+        if (!issue()) return notFound;
+        return this.page(
+          u,
+          (repo.comments.get(Number(p.issue_number)) ?? []).map((c) =>
+            this.commentJson(full, Number(p.issue_number), c),
+          ),
+        );
+      }
+      case 'issues/create-comment': {
+        const i = issue();
+        if (!i) return notFound;
+        const c: Comment = { id: this.nextId++, body: String(body.body), created_at: now };
+        repo.comments.set(i.number, [...(repo.comments.get(i.number) ?? []), c]);
+        i.updated_at = now;
+        return [201, this.commentJson(full, i.number, c)];
+      }
+      case 'issues/list-labels-for-repo':
+        return this.page(
+          u,
+          repo.labels.map((l) => this.labelJson(full, l)),
+        );
+      case 'issues/create-label': {
+        const name = String(body.name);
+        if (repo.labels.some((l) => l.name.toLowerCase() === name.toLowerCase()))
+          return [
+            422,
+            {
+              message: 'Validation Failed',
+              documentation_url: DOCS,
+              errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }],
+            },
+          ];
+        const color = String(body.color ?? 'ededed').replace(/^#/, '');
+        if (!/^[0-9a-fA-F]{6}$/.test(color))
+          return [
+            422,
+            {
+              message: 'Validation Failed',
+              documentation_url: DOCS,
+              errors: [{ resource: 'Label', code: 'invalid', field: 'color' }],
+            },
+          ];
+        const l: Label = {
+          id: this.nextId++,
+          name,
+          color,
+          description: (body.description as string) ?? null,
+        };
+        repo.labels.push(l);
+        return [201, this.labelJson(full, l)];
+      }
+    }
+    return notFound;
+  }
+
+  private ensureLabel(repo: RepoState, name: string): void {
+    if (!repo.labels.some((l) => l.name.toLowerCase() === name.toLowerCase()))
+      repo.labels.push({ id: this.nextId++, name, color: 'ededed', description: null });
+  }
+
+  /** per_page/page pagination with a Link header, as GitHub does. */
+  private page(u: URL, items: unknown[]): [number, unknown, Record<string, string>] {
+    const per = Math.min(100, Math.max(1, Number(u.searchParams.get('per_page') ?? 30)));
+    const page = Math.max(1, Number(u.searchParams.get('page') ?? 1));
+    const last = Math.max(1, Math.ceil(items.length / per));
+    const link = (n: number, rel: string) => {
+      const q = new URL(u.toString());
+      q.searchParams.set('page', String(n));
+      return `<${q.toString()}>; rel="${rel}"`;
+    };
+    const links: string[] = [];
+    if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+    if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
+    return [200, items.slice((page - 1) * per, page * per), links.length ? { link: links.join(', ') } : {}];
+  }
+
+  private user() {
+    const base = `${this.url}/users/ferry-bot`;
+    return {
+      login: 'ferry-bot',
+      id: 1,
+      node_id: 'U_1',
+      avatar_url: `${this.url}/avatars/1`,
+      gravatar_id: '',
+      url: base,
+      html_url: `${this.url}/ferry-bot`,
+      followers_url: `${base}/followers`,
+      following_url: `${base}/following{/other_user}`,
+      gists_url: `${base}/gists{/gist_id}`,
+      starred_url: `${base}/starred{/owner}{/repo}`,
+      subscriptions_url: `${base}/subscriptions`,
+      organizations_url: `${base}/orgs`,
+      repos_url: `${base}/repos`,
+      events_url: `${base}/events{/privacy}`,
+      received_events_url: `${base}/received_events`,
+      type: 'Bot',
+      site_admin: false,
+    };
+  }
+
+  private labelJson(full: string, l: Label) {
+    return {
+      id: l.id,
+      node_id: `LA_${l.id}`,
+      url: `${this.url}/repos/${full}/labels/${encodeURIComponent(l.name)}`,
+      name: l.name,
+      description: l.description,
+      color: l.color,
+      default: false,
+    };
+  }
+
+  private issueJson(full: string, i: Issue) {
+    const api = `${this.url}/repos/${full}/issues/${i.number}`;
+    const repo = this.repo(full);
+    return {
+      id: i.id,
+      node_id: `I_${i.id}`,
+      url: api,
+      repository_url: `${this.url}/repos/${full}`,
+      labels_url: `${api}/labels{/name}`,
+      comments_url: `${api}/comments`,
+      events_url: `${api}/events`,
+      html_url: `${this.url}/${full}/issues/${i.number}`,
+      number: i.number,
+      state: i.state,
+      state_reason: i.state_reason,
+      title: i.title,
+      body: i.body,
+      user: this.user(),
+      labels: i.labels.map((n) =>
+        this.labelJson(
+          full,
+          repo.labels.find((l) => l.name === n) ?? { id: 0, name: n, color: 'ededed', description: null },
+        ),
+      ),
+      assignee: null,
+      assignees: [],
+      milestone: null,
+      locked: false,
+      active_lock_reason: null,
+      comments: (repo.comments.get(i.number) ?? []).length,
+      closed_at: i.closed_at,
+      created_at: i.created_at,
+      updated_at: i.updated_at,
+      author_association: 'NONE',
+    };
+  }
+
+  private commentJson(full: string, n: number, c: Comment) {
+    return {
+      id: c.id,
+      node_id: `IC_${c.id}`,
+      url: `${this.url}/repos/${full}/issues/comments/${c.id}`,
+      html_url: `${this.url}/${full}/issues/${n}#issuecomment-${c.id}`,
+      issue_url: `${this.url}/repos/${full}/issues/${n}`,
+      body: c.body,
+      user: this.user(),
+      created_at: c.created_at,
+      updated_at: c.created_at,
+      author_association: 'NONE',
+    };
+  }
+}
