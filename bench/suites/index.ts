@@ -1,5 +1,7 @@
 import type { Suite } from '../support.js';
 import { allowlistSuite } from './allowlist.js';
+import { exportSuite } from './export.js';
+import { historySuite } from './history.js';
 
 /** Every benchmark suite; `npm run bench -- NAME...` runs some. */
-export const SUITES: Suite[] = [allowlistSuite];
+export const SUITES: Suite[] = [allowlistSuite, exportSuite, historySuite];

@@ -33792,6 +33792,8 @@ function validateBalance(p) {
             const close = findClassEnd(p, i);
             if (close < 0)
                 throw new GlobSyntaxError("unbalanced '['", "close the character class with ']' or escape it as '\\['");
+            if (p.slice(i, close).includes('[:'))
+                throw new GlobSyntaxError('POSIX character classes like [[:alpha:]] are not supported', "list the characters instead, e.g. '[a-zA-Z]', or escape the bracket as '\\['");
             i = close;
         }
     }
@@ -40008,14 +40010,22 @@ throttling.triggersNotification = triggersNotification;
  */
 const FerryOctokit = dist_src_Octokit.plugin(throttling, retry);
 const DEFAULT_API_URL = 'https://api.github.com';
-function retryBaseFromEnv() {
-    const v = Number(process.env.FERRY_GITHUB_RETRY_BASE_MS);
-    return Number.isFinite(v) && v > 0 ? v : 1000;
+/**
+ * FERRY_GITHUB_TEST_TIMING=1 (set by Ferry's own tests against the loopback API, never needed in a
+ * workflow) shrinks retry/rate-limit waits to milliseconds and turns off write pacing.
+ */
+function testTiming() {
+    return process.env.FERRY_GITHUB_TEST_TIMING === '1';
 }
+/** A throttling-plugin limiter group that lets every job through at once (test timing only). */
+const UNPACED = {
+    key: () => ({ schedule: (_o, fn, ...a) => fn(...a) }),
+};
 function createGitHubClient(o) {
     registerSecret(o.token);
     const retries = o.retries ?? 3;
-    const base = o.retryBaseMs ?? retryBaseFromEnv();
+    const base = o.retryBaseMs ?? (testTiming() ? 5 : 1000);
+    const pace = o.paceWrites ?? !testTiming();
     const log = o.logger;
     const limited = (kind) => (retryAfter, options, _octokit, retryCount) => {
         const again = retryCount < retries;
@@ -40035,6 +40045,7 @@ function createGitHubClient(o) {
         retry: { retries, retryAfterBaseValue: base },
         throttle: {
             retryAfterBaseValue: base,
+            ...(pace ? {} : { write: UNPACED, notifications: UNPACED }),
             fallbackSecondaryRateRetryAfter: 60,
             onRateLimit: limited('rate limit'),
             onSecondaryRateLimit: limited('secondary rate limit'),

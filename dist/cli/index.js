@@ -18956,12 +18956,12 @@ function annotationLines(findings) {
 
 
 
-async function treePaths(repo, rev) {
+async function readRevision(repo, rev) {
     const git = new GitCommandManager(external_node_path_namespaceObject.resolve(repo));
-    const sha = await git.tryRevParse(rev);
+    const sha = await git.tryRevParse(rev).catch(() => undefined);
     if (!sha)
-        throw new ConfigurationError(`Revision '${rev}' was not found in ${repo}. Check --rev and --repo.`);
-    return (await readTree(git, sha)).filter((e) => e.type !== 'tree').map((e) => e.path);
+        throw new ConfigurationError(`Revision '${rev}' was not found in ${repo}. Check --rev and --repo (a git repository with that commit).`);
+    return { sha, paths: (await readTree(git, sha)).filter((e) => e.type !== 'tree').map((e) => e.path) };
 }
 const allowlistLs = {
     name: 'allowlist ls',
@@ -18974,11 +18974,12 @@ const allowlistLs = {
         rev: { type: 'string' },
     },
     async run(args, ctx) {
-        const rules = await loadAllowlistStrict(requireStr(args, 'allowlist', this));
-        const paths = await treePaths(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
+        const file = requireStr(args, 'allowlist', this);
+        const rules = await loadAllowlistStrict(file);
+        const { sha, paths } = await readRevision(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
         const selected = compileAllowlist(rules).filter(paths);
         if (flag(args, 'json'))
-            ctx.out(JSON.stringify({ selected, count: selected.length, total: paths.length }, null, 2) + '\n');
+            ctx.out(JSON.stringify({ allowlist: file, rev: sha, total: paths.length, count: selected.length, selected }, null, 2) + '\n');
         else
             ctx.out(selected.length ? selected.join('\n') + '\n' : '');
         return EXIT_OK;
@@ -18996,11 +18997,12 @@ const allowlistCheck = {
     },
     async run(args, ctx) {
         const parsed = await readAllowlistFile(requireStr(args, 'allowlist', this));
-        const paths = await treePaths(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
+        const { sha, paths } = await readRevision(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
         const report = lintAllowlist(parsed, paths);
         if (flag(args, 'json')) {
             ctx.out(JSON.stringify({
                 allowlist: parsed.file,
+                rev: sha,
                 ok: report.findings.length === 0,
                 paths: report.pathCount,
                 selected: report.selectedCount,
@@ -19018,9 +19020,13 @@ const allowlistCheck = {
                 ctx.out(`${f.file}:${f.line}: ${f.severity}: ${f.message} [${f.code}]\n`);
             ctx.logger.info(`${parsed.rules.length} rules, ${report.selectedCount} of ${report.pathCount} paths selected, ${report.findings.length} finding(s)`);
         }
-        if (ctx.ci)
+        // Annotations are workflow commands the runner reads from the step's output. With --json they
+        // go to stderr (the runner reads both) so stdout stays one parseable JSON document.
+        if (ctx.ci) {
+            const sink = flag(args, 'json') ? process.stderr : process.stdout;
             for (const l of annotationLines(report.findings))
-                process.stdout.write(l + '\n');
+                sink.write(l + '\n');
+        }
         return report.findings.length ? EXIT_FAILED : EXIT_OK;
     },
 };
@@ -19051,7 +19057,7 @@ const allowlistExplain = {
         else
             for (const r of rows) {
                 const why = r.rule ? `${r.rule.file}:${r.rule.line}: ${r.rule.text}` : 'no rule matches';
-                ctx.out(`${r.selected ? 'selected' : 'excluded'}\t${r.path}\t(${why})\n`);
+                ctx.out(`${r.selected ? 'selected' : r.rule ? 'excluded' : 'not selected'}\t${r.path}\t(${why})\n`);
             }
         return EXIT_OK;
     },
@@ -19110,7 +19116,7 @@ async function readText(file) {
         throw new ConfigurationError(`Cannot read '${file}'. Check the path.`);
     }
 }
-/** A small line diff (LCS) for --check output; allowlists are short. */
+/** A unified diff (LCS, 3 lines of context) for --check output; allowlists are short. */
 function unifiedDiff(a, b, name) {
     const x = a.split('\n');
     const y = b.split('\n');
@@ -19120,18 +19126,36 @@ function unifiedDiff(a, b, name) {
     for (let i = n - 1; i >= 0; i--)
         for (let j = m - 1; j >= 0; j--)
             dp[i][j] = x[i] === y[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
-    const out = [`--- ${name} (checked in)`, `+++ ${name} (generated)`];
+    // ops[k] = [mark, text, old line, new line] (1-based line numbers of the next line in each file)
+    const ops = [];
     let i = 0;
     let j = 0;
     while (i < n || j < m) {
-        if (i < n && j < m && x[i] === y[j]) {
-            i++;
-            j++;
-        }
+        if (i < n && j < m && x[i] === y[j])
+            ops.push([' ', x[i++], i, ++j]);
         else if (j < m && (i >= n || dp[i][j + 1] >= dp[i + 1][j]))
-            out.push(`+${y[j++]}`);
+            ops.push(['+', y[j++], i + 1, j]);
         else
-            out.push(`-${x[i++]}`);
+            ops.push(['-', x[i++], i, j + 1]);
+    }
+    const CONTEXT = 3;
+    const near = ops.map((_, k) => ops.slice(Math.max(0, k - CONTEXT), k + CONTEXT + 1).some((o) => o[0] !== ' '));
+    const out = [`--- ${name} (checked in)`, `+++ ${name} (generated)`];
+    for (let k = 0; k < ops.length;) {
+        if (!near[k]) {
+            k++;
+            continue;
+        }
+        let end = k;
+        while (end < ops.length && near[end])
+            end++;
+        const hunk = ops.slice(k, end);
+        const oldLen = hunk.filter((o) => o[0] !== '+').length;
+        const newLen = hunk.filter((o) => o[0] !== '-').length;
+        const oldStart = hunk.find((o) => o[0] !== '+')?.[2] ?? hunk[0][2] - 1;
+        const newStart = hunk.find((o) => o[0] !== '-')?.[3] ?? hunk[0][3] - 1;
+        out.push(`@@ -${oldStart},${oldLen} +${newStart},${newLen} @@`, ...hunk.map((o) => o[0] + o[1]));
+        k = end;
     }
     return out.join('\n');
 }
@@ -19324,7 +19348,8 @@ function scanTree(root, opts) {
                 staleTemps.push(r);
                 continue;
             }
-            if (opts.ignore(r))
+            // `build/` names the directory's subtree: it ignores the directory itself too.
+            if (opts.ignore(r) || (d.isDirectory() && opts.ignore(`${r}/`)))
                 continue;
             const abs = `${absDir}/${name}`;
             let st;
@@ -21313,6 +21338,12 @@ const posix_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)(
 const LFS_HEADER = 'version https://git-lfs.github.com/spec/v1';
 /** The LFS spec caps pointer files at 1024 bytes. */
 const LFS_MAX_POINTER = 1024;
+/** Header line + `oid sha256:<64 hex>` line + `size N` line. */
+const LFS_MIN_POINTER = LFS_HEADER.length + 1 + 76 + 7;
+/** Does any .gitattributes text route files through the LFS filter? */
+function attributesUseLfs(texts) {
+    return texts.some((t) => t !== undefined && /\bfilter=lfs\b/.test(t.toString('utf8')));
+}
 /**
  * A symlink whose target leaves the repository, or names a path the export does not contain, is
  * an error: in the public repo it would dangle or point at something never meant to be there.
@@ -21347,19 +21378,20 @@ async function checkLfsPointers(changed, policy, readBlob) {
     if (policy === 'allow')
         return [];
     const findings = [];
-    for (const c of changed) {
-        if (c.size < 0 || c.size > LFS_MAX_POINTER || c.size < LFS_HEADER.length)
-            continue;
-        const body = await readBlob(c.oid);
-        if (!body?.subarray(0, LFS_HEADER.length).equals(Buffer.from(LFS_HEADER)))
-            continue;
+    const candidates = changed.filter((c) => c.size >= LFS_MIN_POINTER && c.size <= LFS_MAX_POINTER);
+    // All reads are queued at once: the batch process answers them in order without round trips.
+    const bodies = await Promise.all(candidates.map((c) => readBlob(c.oid)));
+    const header = Buffer.from(LFS_HEADER);
+    candidates.forEach((c, i) => {
+        if (!bodies[i]?.subarray(0, header.length).equals(header))
+            return;
         findings.push({
             severity: policy === 'error' ? 'error' : 'warning',
             code: 'lfs-pointer',
             file: c.sourcePath ?? c.path,
             message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
         });
-    }
+    });
     return findings;
 }
 
@@ -21987,14 +22019,23 @@ const BUILTIN_SECRET_RULES = [
         accept: isNonTrivialValue,
     },
 ];
+/** A case-insensitive literal as a case-sensitive regex: V8 scans these faster than with the `i` flag. */
+function anyCase(word) {
+    return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
+}
+const TOKEN_FAMILY = 'A(?:KIA|SIA|BIA|CCA|Iza)|gh[pousr]_|github_pat_|PRIVATE KEY|xox[abprs]-|hooks\\.slack\\.com|_live_|npm_|pypi-';
+// Every SECRET_KEYS word (and `secret_access_key`) contains one of these.
+const ASSIGNMENT_FAMILY = ['pass', 'pwd', 'secret', 'token', 'key', 'credent'].map(anyCase).join('|');
 /**
  * One pass per family: a blob where the family's regex finds nothing skips all of its rules. Each
  * regex must match somewhere inside every match of every rule of its family.
  */
 const SECRET_FAMILIES = {
-    token: /AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|PRIVATE KEY|xox[abprs]-|hooks\.slack\.com|_live_|AIza|npm_|pypi-/,
-    assignment: new RegExp(SECRET_KEYS, 'i'),
+    token: new RegExp(TOKEN_FAMILY),
+    assignment: new RegExp(ASSIGNMENT_FAMILY),
 };
+/** Both families in one pass: most blobs hold none of these words, and then that one pass is all. */
+const ANY_SECRET_FAMILY = new RegExp(`${TOKEN_FAMILY}|${ASSIGNMENT_FAMILY}`);
 
 ;// CONCATENATED MODULE: ./lib/src/core/safety/secret-scan.js
 
@@ -22111,8 +22152,11 @@ function scanTextForSecrets(text, scanner) {
         });
     };
     const families = new Map();
+    const anyFamily = ANY_SECRET_FAMILY.test(text);
     for (const rule of scanner.rules) {
         if (rule.family) {
+            if (!anyFamily)
+                continue;
             let open = families.get(rule.family);
             if (open === undefined)
                 families.set(rule.family, (open = SECRET_FAMILIES[rule.family].test(text)));
@@ -22685,12 +22729,17 @@ async function createBuildContext(p) {
             // Cached: a rebuild after a rejected push reuses the source side as it is.
             let pr = projections.get(rev);
             if (!pr) {
-                pr = readTree(git, rev).then((entries) => projectEntries(entries, {
-                    select: ctx.select,
-                    mapPath: ctx.mapPath,
-                    submodules: s.submodules ?? 'skip',
-                    mapped: mapRules.length > 0,
-                }));
+                pr = readTree(git, rev).then(async (entries) => {
+                    const projected = projectEntries(entries, {
+                        select: ctx.select,
+                        mapPath: ctx.mapPath,
+                        submodules: s.submodules ?? 'skip',
+                        mapped: mapRules.length > 0,
+                    });
+                    const attrs = entries.filter((e) => e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'));
+                    projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((e) => readBlob(e.oid))));
+                    return projected;
+                });
                 projections.set(rev, pr);
             }
             return pr;
@@ -22700,7 +22749,10 @@ async function createBuildContext(p) {
                 return Promise.resolve(new Map());
             let t = targetTrees.get(commit);
             if (!t) {
-                t = readTree(git, commit).then((entries) => new Map(entries.map((e) => [e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' }])));
+                t = readTree(git, commit).then((entries) => new Map(entries.map((e) => [
+                    e.path,
+                    { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' },
+                ])));
                 targetTrees.set(commit, t);
             }
             return t;
@@ -22747,8 +22799,14 @@ async function createBuildContext(p) {
             const findings = [];
             const changed = diff.gateChanges
                 .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-                .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid, size: sizes.get(c.oid) ?? -1 }));
-            findings.push(...(await checkLfsPointers(changed, s.lfs ?? 'warn', readBlob)));
+                .map((c) => ({
+                path: c.targetPath,
+                sourcePath: c.sourcePath,
+                oid: c.oid,
+                size: sizes.get(c.oid) ?? -1,
+            }));
+            if (projected.usesLfs !== false)
+                findings.push(...(await checkLfsPointers(changed, s.lfs ?? 'warn', readBlob)));
             findings.push(...(await checkSymlinks(projected.tree, readBlob)));
             findings.push(...(await runSafetyGates({
                 changes: diff.gateChanges,
@@ -22822,7 +22880,14 @@ async function runPushLoop(ctx, build, io, opts) {
         const t0 = performance.now();
         const outcome = await build(ctx, baseTip);
         buildMs += performance.now() - t0;
-        const done = (pushed) => ({ outcome, baseTip, pushed, attempts: attempt, buildMs, pushMs });
+        const done = (pushed) => ({
+            outcome,
+            baseTip,
+            pushed,
+            attempts: attempt,
+            buildMs,
+            pushMs,
+        });
         if (hasErrors(outcome.findings) || !outcome.tip || opts.dryRun)
             return done(false);
         const t1 = performance.now();
@@ -22841,7 +22906,7 @@ async function runPushLoop(ctx, build, io, opts) {
             throw new RemoteError(`The push to ${ctx.targetLabel} was rejected ${attempt} times because the target kept moving. ` +
                 `Serialise runs with a 'concurrency:' group, or raise max-retries.`);
         }
-        const delay = backoffDelay(attempt, opts.backoffBaseMs ?? 200, 5000);
+        const delay = backoffDelay(attempt, opts.backoffBaseMs ?? 100, 1500);
         opts.logger.info(`The target moved during the export (attempt ${attempt}); rebuilding on the new tip in ${delay} ms.`);
         await sleep(delay);
     }
@@ -23192,7 +23257,8 @@ class LogParser {
                     c.committerDate = s;
                     break;
             }
-            this.state = st.field + 1 < HEADER_FIELDS ? { kind: 'header', field: st.field + 1 } : { kind: 'message' };
+            this.state =
+                st.field + 1 < HEADER_FIELDS ? { kind: 'header', field: st.field + 1 } : { kind: 'message' };
             return undefined;
         }
         if (st.kind === 'message') {
@@ -23341,8 +23407,14 @@ async function resolveBase(ctx, tip) {
                 throw new ConfigurationError(`History mode needs the source history back to ${last}, the last exported revision, but the source checkout is shallow. Check out with fetch-depth: 0 (actions/checkout) or run git fetch --unshallow.`);
             throw new ConfigurationError(`The last exported revision ${last} (the Ferry-Origin-Rev trailer on ${ctx.targetLabel}) is not in the source repository: was the source history rewritten? Set force to start a new target history, or fetch that revision.`);
         }
-        if (last === head || (await src.isAncestor(last, head)))
+        if (last === head || (await src.isAncestor(last, head))) {
+            // `since` newer than the last export skips ahead (a reconciliation commit at `since`);
+            // anything older is already exported and ignored, so a fixed `since` input stays harmless.
+            const since = s.since && s.since.trim().toLowerCase() !== SINCE_ROOT ? await src.tryRevParse(s.since) : undefined;
+            if (since && since !== last && (await src.isAncestor(last, since)) && (await src.isAncestor(since, head)))
+                return { kind: 'since', rev: since, committerDate: await dateOf(ctx, since), note: `skipping ahead to ${since}` };
             return { kind: 'trailer', rev: last, committerDate: await dateOf(ctx, last), note: `last exported ${last}` };
+        }
         if (await src.isAncestor(head, last))
             return {
                 kind: 'ahead',
@@ -23365,7 +23437,12 @@ async function resolveBase(ctx, tip) {
             throw new ConfigurationError(`since: ${s.since} (${rev.slice(0, 7)}) is not an ancestor of ${head.slice(0, 7)}.`);
         return { kind: 'since', rev, committerDate: await dateOf(ctx, rev), note: `first run, since ${rev}` };
     }
-    return { kind: 'snapshot', rev: head, committerDate: await dateOf(ctx, head), note: 'first run: snapshot commit' };
+    return {
+        kind: 'snapshot',
+        rev: head,
+        committerDate: await dateOf(ctx, head),
+        note: 'first run: snapshot commit',
+    };
 }
 async function dateOf(ctx, rev) {
     const raw = await ctx.sourceGit.exec(['show', '-s', '--date=raw', '--format=%cd', rev]);
@@ -23707,7 +23784,12 @@ function replayMessage(c, scrubber, authors, ctx) {
  * The replay runs that check itself, only on steps that touch symlinks (symlinkFindings).
  */
 function gateView(state) {
-    return { tree: new Map(), exportedSourcePaths: state.exportedSourcePaths, sourcePaths: state.sourcePaths, findings: [] };
+    return {
+        tree: new Map(),
+        exportedSourcePaths: state.exportedSourcePaths,
+        sourcePaths: state.sourcePaths,
+        findings: [],
+    };
 }
 async function symlinkFindings(state, blobs) {
     const projected = new Map();
@@ -23720,7 +23802,12 @@ async function symlinkFindings(state, blobs) {
 async function lfsFindings(ctx, diff, sizes, blobs) {
     const changed = diff.gateChanges
         .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-        .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid, size: sizes.get(c.oid) ?? -1 }));
+        .map((c) => ({
+        path: c.targetPath,
+        sourcePath: c.sourcePath,
+        oid: c.oid,
+        size: sizes.get(c.oid) ?? -1,
+    }));
     return checkLfsPointers(changed, ctx.settings.lfs ?? 'warn', (oid) => blobs.read(oid));
 }
 function seen(list, f) {
@@ -23789,7 +23876,8 @@ function validateBranch(branch) {
         b.endsWith('/') ||
         b.endsWith('.lock') ||
         b.endsWith('.') ||
-        /\.\.|\/\/|@\{|[\x00-\x20~^:?*[\\\x7f]/.test(b) ||
+        /\.\.|\/\/|@\{|[\s~^:?*[\\]/.test(b) ||
+        [...b].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) ||
         b === '@') {
         throw new ConfigurationError(`Invalid branch '${branch}'. Expected a branch name such as main.`);
     }
@@ -23837,7 +23925,10 @@ async function runExport(settings, logger) {
     if (!rules)
         throw new ConfigurationError('No allowlist given. Pass an allowlist file (allowlist input or --allowlist FILE).');
     const safety = resolveSafetySettings(s.safety);
-    const auth = await createGitAuth({ ...(s.auth ?? {}), serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL });
+    const auth = await createGitAuth({
+        ...(s.auth ?? {}),
+        serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL,
+    });
     const base = new GitCommandManager(external_node_path_namespaceObject.resolve(s.source), { env: auth.env, logger });
     await base.assertMinimumVersion();
     const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
@@ -24337,7 +24428,15 @@ function checkApplies(c, directions) {
 async function runCheck(c, phase, directions, shell) {
     const base = { name: c.name, phase, file: c.where.file, line: c.where.line };
     if (!checkApplies(c, directions))
-        return { ...base, success: true, skipped: true, message: 'skipped for this direction', exit_code: null, value: null, duration: 0 };
+        return {
+            ...base,
+            success: true,
+            skipped: true,
+            message: 'skipped for this direction',
+            exit_code: null,
+            value: null,
+            duration: 0,
+        };
     const r = await runShell(c.command, shell);
     const ok = !r.timedOut && r.exitCode === c.expected_exit_code;
     return {
@@ -24395,10 +24494,22 @@ async function runVerification(target, v, shell) {
         if (n === undefined)
             return { passed: false, message: 'verification printed no number' };
         if (v.expected_min !== undefined && n < v.expected_min)
-            return { passed: false, value: n, message: `verification: ${n} is below expected_min ${v.expected_min}` };
+            return {
+                passed: false,
+                value: n,
+                message: `verification: ${n} is below expected_min ${v.expected_min}`,
+            };
         if (v.expected_max !== undefined && n > v.expected_max)
-            return { passed: false, value: n, message: `verification: ${n} is above expected_max ${v.expected_max}` };
-        return { passed: true, value: n, message: `verification: ${n} within ${bounds(v.expected_min, v.expected_max)}` };
+            return {
+                passed: false,
+                value: n,
+                message: `verification: ${n} is above expected_max ${v.expected_max}`,
+            };
+        return {
+            passed: true,
+            value: n,
+            message: `verification: ${n} within ${bounds(v.expected_min, v.expected_max)}`,
+        };
     }
     return { passed: true, message: `verification: exit ${r.exitCode}` };
 }
@@ -24454,7 +24565,9 @@ function changedBetween(before, after) {
 async function pathsInHead(git, paths) {
     if (!paths.length || !(await git.tryRevParse('HEAD')))
         return new Set();
-    const out = await git.exec(['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', ...paths], { env: LITERAL });
+    const out = await git.exec(['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', ...paths], {
+        env: LITERAL,
+    });
     return new Set(out.split('\0').filter(Boolean));
 }
 /** The Actions bot identity, used when the repository has no user configured. */
@@ -24470,7 +24583,10 @@ async function commitPaths(git, paths, message) {
     if (!paths.length)
         return undefined;
     const spec = paths.join('\0') + '\0';
-    await git.exec(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: spec, env: LITERAL });
+    await git.exec(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+        input: spec,
+        env: LITERAL,
+    });
     if (await git.tryRevParse('HEAD')) {
         const staged = new Set((await git.exec(['diff', '--cached', '--name-only', '-z', '--no-renames', 'HEAD'])).split('\0'));
         if (!paths.some((p) => staged.has(p)))
@@ -24648,7 +24764,13 @@ async function secretLeaks(root, files) {
         const lines = text.split('\n');
         for (let i = 0; i < lines.length; i++)
             if (secrets.some((s) => lines[i].includes(s)))
-                found.push({ severity: 'error', code: 'secret', message: `a secret value is written to ${f} (redacted)`, file: f, line: i + 1 });
+                found.push({
+                    severity: 'error',
+                    code: 'secret',
+                    message: `a secret value is written to ${f} (redacted)`,
+                    file: f,
+                    line: i + 1,
+                });
     }
     return found;
 }
@@ -25272,7 +25394,8 @@ const NO_COMMITS = { count: 0, commits: [] };
  */
 function isStale(st) {
     return (st.status === 'rejected-stale' ||
-        (st.status === 'rejected-other' && /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail)));
+        (st.status === 'rejected-other' &&
+            /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail)));
 }
 /**
  * Mirror branches (and optionally tags) between two repositories, both ways, by fast-forward only.
@@ -25941,19 +26064,19 @@ function planWiki(map, texts, opts) {
         const decide = (site) => {
             const t = resolveSourceLink(map, page.source, site.target);
             if (t.kind === 'missing') {
-                if (!isPublic || !map.bySource.has(t.path))
-                    plan.findings.push({
-                        severity: 'warning',
-                        code: 'wiki-broken-link',
-                        file: label(page.source),
-                        line: site.line,
-                        column: site.column,
-                        message: `Link to '${site.target}': no such page in the wiki folder.`,
-                    });
+                plan.findings.push({
+                    severity: 'warning',
+                    code: 'wiki-broken-link',
+                    file: label(page.source),
+                    line: site.line,
+                    column: site.column,
+                    message: `Link to '${site.target}': no such page in the wiki folder.`,
+                });
                 return undefined;
             }
             if (t.kind === 'page' && !published.has(t.page.source)) {
-                const text = opts.unpublishedLinks === 'text';
+                // An HTML link cannot be reduced to its text safely: it stays an error in both modes.
+                const text = opts.unpublishedLinks === 'text' && site.kind !== 'html';
                 plan.findings.push({
                     severity: text ? 'notice' : 'error',
                     code: 'wiki-unpublished-link',
@@ -26271,6 +26394,7 @@ async function wiki_git_createScratchRepo(git, sourceObjectsDir) {
 
 
 
+
 function conflictCopyPath(sourcePath, audience) {
     return sourcePath + (audience === 'public' ? PUBLIC_CONFLICT_SUFFIX : CONFLICT_SUFFIX);
 }
@@ -26348,6 +26472,9 @@ async function syncBack(source, map, home, inputs, opts) {
     const tree = await writeTree(source.git, changes, `${source.rev}^{tree}`);
     out.files = entries.map((e) => e.file);
     const ref = `refs/heads/${opts.branch}`;
+    const head = await source.git.execRaw(['symbolic-ref', '-q', 'HEAD'], { allowedExitCodes: [1, 128] });
+    if (head.stdout.toString().trim() === ref)
+        throw new ConfigurationError(`The sync-back branch '${opts.branch}' is checked out in ${source.root}; Ferry will not move a checked-out branch. Fix: check out another branch (e.g. main) or choose another sync-back branch.`);
     const current = await source.git.tryRevParse(ref);
     if (current &&
         (await source.git.exec(['rev-parse', `${current}^{tree}`])) === tree &&
@@ -26653,6 +26780,7 @@ async function resolveWikiSettings(raw, names) {
 
 
 
+
 /**
  * Sync a wiki folder to the private wiki (every page) and the public wiki (allowlisted pages).
  * Returns one TargetResult per configured wiki, private first. A failing wiki never stops the
@@ -26720,11 +26848,24 @@ async function runWikiSync(settings, logger) {
                 .filter((o) => o.outcome.result.success && o.outcome.edits.length && o.outcome.scratch)
                 .map((o) => ({ audience: o.audience, edits: o.outcome.edits, git: o.outcome.scratch.git }));
             if (inputs.length) {
-                const back = await syncBack(source, map, home, inputs, {
-                    branch: settings.syncBackBranch,
-                    dryRun: settings.dryRun,
-                    author: settings.author ?? DEFAULT_AUTHOR,
-                });
+                let back;
+                try {
+                    back = await syncBack(source, map, home, inputs, {
+                        branch: settings.syncBackBranch,
+                        dryRun: settings.dryRun,
+                        author: settings.author ?? DEFAULT_AUTHOR,
+                    });
+                }
+                catch (e) {
+                    // The wikis were synced; only bringing their edits back failed. Say so on each result.
+                    if (!(e instanceof ConfigurationError))
+                        throw e;
+                    for (const { outcome } of outcomes.filter((o) => o.outcome.edits.length)) {
+                        outcome.result.success = false;
+                        outcome.result.message += `; wiki edits were not brought back: ${e.message}`;
+                    }
+                    return results;
+                }
                 for (const { audience, outcome } of outcomes) {
                     const mine = back.files.filter((f) => f.from === audience);
                     if (!mine.length && !back.findings.some((f) => f.from === audience))
@@ -26858,7 +26999,10 @@ function didYouMean(word, known) {
  * when named exactly. A pattern that matches no target is a mistake, reported with a suggestion.
  */
 function selectTargets(cfg, sel = {}) {
-    const patterns = (sel.targets ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+    const patterns = (sel.targets ?? [])
+        .flatMap((t) => t.split(','))
+        .map((t) => t.trim())
+        .filter(Boolean);
     const names = cfg.targets.map((t) => t.name);
     let picked;
     if (!patterns.length)
@@ -26922,7 +27066,23 @@ async function runConfig(cfg, opts) {
         opts.progress?.(`[${i + 1}/${targets.length}] ${t.name} (${t.kind}, ${t.direction})`);
         results.push(await withGroup(logger, `${t.name} (${t.kind}, ${t.direction}${dryRun || t.dry_run ? ', dry run' : ''})`, () => runTarget(cfg, t, { ...opts, dryRun: dryRun || t.dry_run, env })));
     }
-    if (!blocked) {
+    if (!blocked && dryRun) {
+        // Post-sync checks and drift gates judge what a sync produced; a dry run produced nothing.
+        for (const c of [...cfg.safety.post_sync_checks, ...cfg.safety.drift_gates])
+            checks.push({
+                name: c.name,
+                phase: 'expected_exit_code' in c ? 'post-sync' : 'drift-gate',
+                success: true,
+                skipped: true,
+                message: 'dry run: nothing was synced to check',
+                exit_code: null,
+                value: null,
+                duration: 0,
+                file: c.where.file,
+                line: c.where.line,
+            });
+    }
+    else if (!blocked) {
         if (cfg.defaults.push && !dryRun && results.some((r) => r.kind === 'command' && r.commit))
             checks.push(await pushCommits(cfg, env, logger));
         for (const c of cfg.safety.post_sync_checks) {
@@ -26974,7 +27134,11 @@ async function runTarget(cfg, t, opts) {
         if (!r.success)
             r.verificationPassed = null;
         else {
-            const v = await runVerification(t, t.verification, { cwd: cfg.root, env: opts.env, timeoutMs: t.timeout_minutes * 60_000 });
+            const v = await runVerification(t, t.verification, {
+                cwd: cfg.root,
+                env: opts.env,
+                timeoutMs: t.timeout_minutes * 60_000,
+            });
             r.verificationPassed = v.passed;
             r.details = { ...(r.details ?? {}), verification: v };
             if (!v.passed)
@@ -27001,7 +27165,15 @@ function protectSecrets(cfg, env) {
 /** Push what the pull targets committed to the checked-out branch (defaults.push). Never forced. */
 async function pushCommits(cfg, env, logger) {
     const t0 = performance.now();
-    const base = { name: 'push commits', phase: 'post-sync', skipped: false, exit_code: null, value: null, file: cfg.file, line: 1 };
+    const base = {
+        name: 'push commits',
+        phase: 'post-sync',
+        skipped: false,
+        exit_code: null,
+        value: null,
+        file: cfg.file,
+        line: 1,
+    };
     const git = new GitCommandManager(cfg.root, { env: env, logger });
     try {
         const branch = await git.exec(['symbolic-ref', '--short', 'HEAD']);
@@ -27011,12 +27183,19 @@ async function pushCommits(cfg, env, logger) {
         return {
             ...base,
             success: ok,
-            message: ok ? `pushed to origin/${branch}` : `push to origin/${branch} rejected (${detail}): fetch, rebase and run again`,
+            message: ok
+                ? `pushed to origin/${branch}`
+                : `push to origin/${branch} rejected (${detail}): fetch, rebase and run again`,
             duration: (performance.now() - t0) / 1000,
         };
     }
     catch (e) {
-        return { ...base, success: false, message: `push failed: ${errorMessage(e)}`, duration: (performance.now() - t0) / 1000 };
+        return {
+            ...base,
+            success: false,
+            message: `push failed: ${errorMessage(e)}`,
+            duration: (performance.now() - t0) / 1000,
+        };
     }
 }
 function logCheck(logger, c) {
@@ -27089,7 +27268,12 @@ const FIELDS = [
     { name: 'minute', min: 0, max: 59 },
     { name: 'hour', min: 0, max: 23 },
     { name: 'day of month', min: 1, max: 31 },
-    { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+    {
+        name: 'month',
+        min: 1,
+        max: 12,
+        names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+    },
     { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ];
 function value(text, f) {
@@ -27209,7 +27393,10 @@ const KIND_PROPS = {
                 description: 'Extra environment variables for the entrypoint.',
                 additionalProperties: { type: ['string', 'number', 'boolean'] },
             },
-            config: { type: 'object', description: 'Target-specific settings, passed as FERRY_TARGET_CONFIG (JSON).' },
+            config: {
+                type: 'object',
+                description: 'Target-specific settings, passed as FERRY_TARGET_CONFIG (JSON).',
+            },
             inputs: globs('Push: files the script publishes. Listed to it in FERRY_INPUTS_FILE.'),
             outputs: globs('Pull: files the script may change. Only these are committed.'),
             commit_message: schema_str('Commit message template ({target}, {direction}).'),
@@ -27233,7 +27420,11 @@ const KIND_PROPS = {
             commit_message: schema_str('Commit message template ({sha}, {short_sha}, {source_repo}, {message}).'),
             force: bool('Force-push (only when you really mean it).'),
             max_retries: schema_int('Retries on a push race (default 5).', { minimum: 0 }),
-            submodules: { type: 'string', enum: ['skip', 'keep'], description: 'Gitlinks: skip (default) or keep.' },
+            submodules: {
+                type: 'string',
+                enum: ['skip', 'keep'],
+                description: 'Gitlinks: skip (default) or keep.',
+            },
             forbidden: strList('Extra forbidden globs (always win over the allowlist).'),
             secret_scan: bool('Scan added/changed blobs for secrets (default true).'),
             import_check: bool('Check that exported files import no unexported module (default true).'),
@@ -27267,7 +27458,11 @@ const KIND_PROPS = {
             public_wiki: remote('The wiki that gets the allowlisted pages.'),
             public_allowlist: repoPath('Allowlist of public pages (default wiki_public_allowlist.txt).'),
             home: schema_str('File that becomes Home.md (default README.md).'),
-            private_links: { type: 'string', enum: ['fail', 'text'], description: 'Public links to private pages.' },
+            private_links: {
+                type: 'string',
+                enum: ['fail', 'text'],
+                description: 'Public links to private pages.',
+            },
             commit_message: schema_str('Commit message template.'),
             token_env: tokenEnv('the wikis'),
         },
@@ -27338,7 +27533,11 @@ const FERRY_SCHEMA = {
     additionalProperties: false,
     required: ['version', 'targets'],
     properties: {
-        version: { type: ['string', 'number'], enum: ['1', '1.0', 1], description: 'Config format version: "1".' },
+        version: {
+            type: ['string', 'number'],
+            enum: ['1', '1.0', 1],
+            description: 'Config format version: "1".',
+        },
         defaults: {
             type: 'object',
             additionalProperties: false,
@@ -27428,7 +27627,12 @@ function validator() {
     return compiled;
 }
 function decodePointer(p) {
-    return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    return p === ''
+        ? []
+        : p
+            .slice(1)
+            .split('/')
+            .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 /** The node at a path, and the key node that introduces it (when it is a map value). */
 function nodeAt(src, segs) {
@@ -27755,7 +27959,10 @@ const listCommand = {
         const head = ['TARGET', 'KIND', 'DIRECTION', 'SCHEDULE', 'DESCRIPTION'];
         const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
         for (const r of [head, ...rows])
-            ctx.out(r.map((c, i) => (i < r.length - 1 ? c.padEnd(w[i]) : c)).join('  ').trimEnd() + '\n');
+            ctx.out(r
+                .map((c, i) => (i < r.length - 1 ? c.padEnd(w[i]) : c))
+                .join('  ')
+                .trimEnd() + '\n');
         return EXIT_OK;
     },
 };
@@ -27785,7 +27992,9 @@ async function exportAllowlistRules(cfg, t) {
     const files = [];
     if (typeof o.allowlist_dir === 'string') {
         const dir = external_node_path_namespaceObject.join(cfg.root, o.allowlist_dir);
-        const names = (0,external_node_fs_namespaceObject.existsSync)(dir) ? (await external_node_fs_namespaceObject.promises.readdir(dir)).filter((f) => /^custom_package_allowlist.*\.txt$/.test(f)).sort() : [];
+        const names = (0,external_node_fs_namespaceObject.existsSync)(dir)
+            ? (await external_node_fs_namespaceObject.promises.readdir(dir)).filter((f) => /^custom_package_allowlist.*\.txt$/.test(f)).sort()
+            : [];
         files.push(...names.map((n) => `${o.allowlist_dir}/${n}`.replace(/\/+/g, '/')));
     }
     else
@@ -27804,7 +28013,9 @@ function expandBraces(p) {
     const m = /\{([^{}]*)\}/.exec(p);
     if (!m)
         return [p];
-    return m[1].split(',').flatMap((alt) => expandBraces(p.slice(0, m.index) + alt + p.slice(m.index + m[0].length)));
+    return m[1]
+        .split(',')
+        .flatMap((alt) => expandBraces(p.slice(0, m.index) + alt + p.slice(m.index + m[0].length)));
 }
 /**
  * Allowlist rules → GitHub `paths` filters. Includes come first, vetoes after them as `!` paths
@@ -28033,13 +28244,26 @@ async function exportDrift(cfg, t, r, env, logger) {
             r.counts.unexported = Number(await git.exec(['rev-list', '--count', head]));
             return [finding('never-exported', `target branch ${branch} does not exist yet: nothing exported`, t)];
         }
-        const trailers = await git.exec(['log', '-n', '200', `--format=%(trailers:key=${status_ORIGIN_TRAILER},valueonly,separator=%x2C)`, ref]);
-        const origin = trailers.split('\n').map((l) => l.trim()).find(Boolean);
+        const trailers = await git.exec([
+            'log',
+            '-n',
+            '200',
+            `--format=%(trailers:key=${status_ORIGIN_TRAILER},valueonly,separator=%x2C)`,
+            ref,
+        ]);
+        const origin = trailers
+            .split('\n')
+            .map((l) => l.trim())
+            .find(Boolean);
         if (!origin)
-            return [finding('no-origin-trailer', `no ${status_ORIGIN_TRAILER} trailer on ${branch}: not exported by Ferry yet`, t)];
+            return [
+                finding('no-origin-trailer', `no ${status_ORIGIN_TRAILER} trailer on ${branch}: not exported by Ferry yet`, t),
+            ];
         r.details = { last_exported: origin };
         if (!(await git.tryRevParse(origin)))
-            return [finding('origin-unknown', `last exported revision ${origin.slice(0, 12)} is not in this clone (shallow? use fetch-depth: 0)`, t)];
+            return [
+                finding('origin-unknown', `last exported revision ${origin.slice(0, 12)} is not in this clone (shallow? use fetch-depth: 0)`, t),
+            ];
         const log = await git.exec(['log', '--format=%x01%H', '--name-only', '-z', `${origin}..${head}`]);
         const { rules } = await exportAllowlistRules(cfg, t);
         const m = rules.length ? compileAllowlist(rules) : undefined;
@@ -28047,14 +28271,19 @@ async function exportDrift(cfg, t, r, env, logger) {
         let relevant = 0;
         for (const rec of log.split('\x01').filter((s) => s.trim())) {
             total++;
-            const files = rec.slice(40).split(/[\0\n]/).filter(Boolean);
+            const files = rec
+                .slice(40)
+                .split(/[\0\n]/)
+                .filter(Boolean);
             if (!m || files.some((f) => m.selects(f)))
                 relevant++;
         }
         r.counts.unexported = relevant;
         r.counts.commits_since_export = total;
         return relevant
-            ? [finding('unexported-commits', `${relevant} source commit(s) since ${origin.slice(0, 7)} touch exported paths and are not exported yet`, t)]
+            ? [
+                finding('unexported-commits', `${relevant} source commit(s) since ${origin.slice(0, 7)} touch exported paths and are not exported yet`, t),
+            ]
             : [];
     }
     finally {
@@ -28085,7 +28314,9 @@ async function mirrorDrift(cfg, t, r, env, logger) {
                 out.push(finding('mirror-missing-branch', `branch ${br} is missing on side ${!ra ? 'a' : 'b'}`, t));
                 continue;
             }
-            const [ahead, behind] = (await gitA.exec(['rev-list', '--left-right', '--count', `${ra}...${rb}`])).split(/\s+/).map(Number);
+            const [ahead, behind] = (await gitA.exec(['rev-list', '--left-right', '--count', `${ra}...${rb}`]))
+                .split(/\s+/)
+                .map(Number);
             table[br] = { ahead, behind };
             r.counts.ahead = (r.counts.ahead ?? 0) + ahead;
             r.counts.behind = (r.counts.behind ?? 0) + behind;
@@ -28123,7 +28354,11 @@ async function scheduleDrift(cfg, t) {
     const file = workflowFile(t.name);
     const abs = external_node_path_namespaceObject.join(cfg.root, file);
     if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
-        return t.schedule ? [finding('workflow-missing', `no ${file} runs the schedule '${t.schedule}' (run ferry workflows --write)`, t)] : [];
+        return t.schedule
+            ? [
+                finding('workflow-missing', `no ${file} runs the schedule '${t.schedule}' (run ferry workflows --write)`, t),
+            ]
+            : [];
     const wf = (0,dist/* parse */.qg)(await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8'));
     const crons = (wf?.on?.schedule ?? []).map((s) => s.cron).filter(Boolean);
     const want = t.schedule ? [t.schedule] : [];
@@ -28158,7 +28393,9 @@ const statusCommand = {
         if (flag(args, 'json'))
             ctx.out(JSON.stringify({ ...toJsonReport('status', results), drift: drifted }, null, 2) + '\n');
         else
-            ctx.out(toText(results).replace(/\] CHANGED/g, '] DRIFT').replace(/\] UP TO DATE/g, '] IN SYNC'));
+            ctx.out(toText(results)
+                .replace(/\] CHANGED/g, '] DRIFT')
+                .replace(/\] UP TO DATE/g, '] IN SYNC'));
         return drifted && flag(args, 'fail-on-drift') ? EXIT_FAILED : EXIT_OK;
     },
 };
@@ -28203,7 +28440,9 @@ const workflowsCommand = {
                 ctx.out(`orphaned (its target is gone; delete it): ${o}\n`);
             for (const s of res.stale)
                 ctx.out(`stale: ${s.file}\n${s.diff}`);
-            ctx.out(stale ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n` : 'workflows are up to date\n');
+            ctx.out(stale
+                ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n`
+                : 'workflows are up to date\n');
         }
         return stale ? EXIT_FAILED : EXIT_OK;
     },
@@ -28233,7 +28472,12 @@ const runCommand = {
     name: 'run',
     summary: 'Run the targets of ferry.yml (pre-sync checks, targets, post-sync checks, drift gates)',
     usage: 'ferry run [--config FILE] [--root DIR] [--target GLOB]... [--direction pull|push|bidirectional] [--dry-run] [--verify] [--report FILE] [--ci] [--json]',
-    options: { ...CONFIG_OPTIONS, 'dry-run': { type: 'boolean' }, verify: { type: 'boolean' }, report: { type: 'string' } },
+    options: {
+        ...CONFIG_OPTIONS,
+        'dry-run': { type: 'boolean' },
+        verify: { type: 'boolean' },
+        report: { type: 'string' },
+    },
     async run(args, ctx) {
         const cfg = await configFromArgs(args, ctx);
         const interactive = !ctx.ci && process.stderr.isTTY === true;
@@ -28253,7 +28497,15 @@ const runCommand = {
             const lines = annotationLines(outcome.results.flatMap((r) => r.findings));
             for (const r of outcome.results.filter((x) => !x.success)) {
                 const t = cfg.targets.find((x) => x.name === r.target);
-                lines.push(...annotationLines([{ severity: 'error', code: 'target-failed', message: `${r.target}: ${r.message}`, file: t?.where.file, line: t?.where.line }]));
+                lines.push(...annotationLines([
+                    {
+                        severity: 'error',
+                        code: 'target-failed',
+                        message: `${r.target}: ${r.message}`,
+                        file: t?.where.file,
+                        line: t?.where.line,
+                    },
+                ]));
             }
             const write = flag(args, 'json') ? (s) => process.stderr.write(s) : ctx.out;
             for (const l of lines)
@@ -33913,7 +34165,15 @@ const wikiCommand = {
 
 
 /** Every CLI command. Each feature adds its commands here and nowhere else. */
-const COMMANDS = [...allowlistCommands, demoCommand, ...exportCommands, ...runnerCommands, mirrorCommand, wikiCommand, dirsyncCommand];
+const COMMANDS = [
+    ...allowlistCommands,
+    demoCommand,
+    ...exportCommands,
+    ...runnerCommands,
+    mirrorCommand,
+    wikiCommand,
+    dirsyncCommand,
+];
 
 ;// CONCATENATED MODULE: ./lib/src/cli/main.js
 
@@ -33961,10 +34221,19 @@ async function main(argv) {
     const { cmd, rest } = findCommand(argv);
     if (!cmd) {
         const group = COMMANDS.filter((c) => c.name.startsWith(argv[0] + ' '));
-        if (group.length)
-            process.stderr.write(`Usage: one of\n${group.map((c) => `  ${c.usage}`).join('\n')}\n`);
-        else
-            process.stderr.write(`Unknown command '${argv[0]}'.\n\n${helpText()}\n`);
+        const help = argv.includes('--help') || argv.includes('-h');
+        if (group.length) {
+            const width = Math.max(...group.map((c) => c.name.length));
+            const text = [
+                ...group.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+                '',
+                'Usage: one of',
+                ...group.map((c) => `  ${c.usage}`),
+            ].join('\n');
+            (help ? process.stdout : process.stderr).write(text + '\n');
+            return help ? 0 : EXIT_USAGE;
+        }
+        process.stderr.write(`Unknown command '${argv[0]}'.\n\n${helpText()}\n`);
         return EXIT_USAGE;
     }
     try {

@@ -1,25 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 6261:
-/***/ ((module) => {
-
-function webpackEmptyAsyncContext(req) {
-	// Here Promise.resolve().then() is used instead of new Promise() to prevent
-	// uncaught exception popping up in devtools
-	return Promise.resolve().then(() => {
-		var e = new Error("Cannot find module '" + req + "'");
-		e.code = 'MODULE_NOT_FOUND';
-		throw e;
-	});
-}
-webpackEmptyAsyncContext.keys = () => ([]);
-webpackEmptyAsyncContext.resolve = webpackEmptyAsyncContext;
-webpackEmptyAsyncContext.id = 6261;
-module.exports = webpackEmptyAsyncContext;
-
-/***/ }),
-
 /***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -28621,11 +28602,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
@@ -31874,6 +31850,8 @@ function validateBalance(p) {
             const close = findClassEnd(p, i);
             if (close < 0)
                 throw new GlobSyntaxError("unbalanced '['", "close the character class with ']' or escape it as '\\['");
+            if (p.slice(i, close).includes('[:'))
+                throw new GlobSyntaxError('POSIX character classes like [[:alpha:]] are not supported', "list the characters instead, e.g. '[a-zA-Z]', or escape the bracket as '\\['");
             i = close;
         }
     }
@@ -31988,7 +31966,8 @@ function parseAllowlist(text, file = '<allowlist>') {
             err('NUL byte in rule', 'remove the NUL character; the file may be binary or UTF-16 encoded (save it as UTF-8)');
             continue;
         }
-        text = text.trim();
+        // Trim, but keep a trailing space that is escaped ('name\ ' names a file ending in a space).
+        text = text.trimStart().replace(/(?<!\\)\s+$/, '');
         if (text === '' || text.startsWith('#'))
             continue;
         let negated = false;
@@ -32614,9 +32593,22 @@ function workflowPermissionError(url) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/allowlist/matcher.js
-const newNode = () => ({ children: new Map(), literal: false, subtree: false, rules: [] });
+const newNode = (name) => ({
+    name,
+    children: new Map(),
+    byShape: new Map(),
+    literal: false,
+    subtree: false,
+    rules: [],
+});
+/**
+ * A small integer from a segment's first UTF-16 unit and its length (capped at 255). Looking a
+ * segment up by this key and confirming with `startsWith` at its offset avoids cutting a substring
+ * and hashing it for every segment of every path, which was most of the matcher's time.
+ */
+const shapeKey = (firstUnit, length) => firstUnit * 256 + (length < 255 ? length : 255);
 class RuleIndex {
-    trie = newNode();
+    trie = newNode('');
     /** Wildcard rules with no literal directory prefix (e.g. `**\/*.pem`): tried on every path. */
     rootRules = [];
     constructor(rules) {
@@ -32639,11 +32631,31 @@ class RuleIndex {
         let n = this.trie;
         for (const seg of path.split('/')) {
             let c = n.children.get(seg);
-            if (!c)
-                n.children.set(seg, (c = newNode()));
+            if (!c) {
+                n.children.set(seg, (c = newNode(seg)));
+                const key = shapeKey(seg.charCodeAt(0), seg.length);
+                const bucket = n.byShape.get(key);
+                if (bucket)
+                    bucket.push(c);
+                else
+                    n.byShape.set(key, [c]);
+            }
             n = c;
         }
         return n;
+    }
+    /** The child of `n` named path[start, end), found without allocating. */
+    static child(n, path, start, end) {
+        const len = end - start;
+        const bucket = n.byShape.get(shapeKey(path.charCodeAt(start), len));
+        if (bucket === undefined)
+            return undefined;
+        for (let i = 0; i < bucket.length; i++) {
+            const c = bucket[i];
+            if (c.name.length === len && path.startsWith(c.name, start))
+                return c;
+        }
+        return undefined;
     }
     static test(rules, path) {
         for (let i = 0; i < rules.length; i++)
@@ -32651,57 +32663,28 @@ class RuleIndex {
                 return true;
         return false;
     }
-    /*
-     * A one-entry cache of the last directory walked. Trees are read in sorted order, so
-     * consecutive paths share their directory almost always: the trie walk (one Map lookup and one
-     * substring per segment) then runs once per directory instead of once per file, and a file
-     * costs its directory check, the wildcard rules on the way, and at most one lookup of its name.
-     */
-    /** The last directory, with its trailing '/' ('' for the root); undefined before the first call. */
-    dir;
-    /** A literal or `L/**` rule covers the whole directory: every file in it matches. */
-    dirCovered = false;
-    /** Root rules plus the wildcard rules hanging on the directory's ancestors (and itself). */
-    dirRules = [];
-    /** The directory's trie node, when the trie reaches that deep: its children hold literal file rules. */
-    dirNode;
-    enterDir(dir) {
-        this.dir = dir;
-        this.dirCovered = false;
-        this.dirRules = this.rootRules.slice();
-        let n = this.trie;
-        if (dir !== '') {
-            for (const seg of dir.slice(0, -1).split('/')) {
-                const child = n.children.get(seg);
-                if (child === undefined) {
-                    n = undefined;
-                    break;
-                }
-                if (child.literal || child.subtree) {
-                    this.dirCovered = true;
-                    break;
-                }
-                for (const r of child.rules)
-                    this.dirRules.push(r);
-                n = child;
-            }
-        }
-        this.dirNode = n;
-    }
+    /** Walk the path's segments down the trie; stop as soon as no rule lives further down. */
     matches(path) {
-        const cut = path.lastIndexOf('/');
-        const dir = this.dir;
-        if (dir === undefined || dir.length !== cut + 1 || !path.startsWith(dir))
-            this.enterDir(path.slice(0, cut + 1));
-        if (this.dirCovered)
+        if (this.rootRules.length !== 0 && RuleIndex.test(this.rootRules, path))
             return true;
-        if (RuleIndex.test(this.dirRules, path))
-            return true;
-        const n = this.dirNode;
-        if (n === undefined || n.children.size === 0)
-            return false;
-        const child = n.children.get(cut < 0 ? path : path.slice(cut + 1));
-        return child !== undefined && child.literal;
+        let n = this.trie;
+        let start = 0;
+        for (;;) {
+            if (n.byShape.size === 0)
+                return false;
+            const slash = path.indexOf('/', start);
+            const child = RuleIndex.child(n, path, start, slash < 0 ? path.length : slash);
+            if (child === undefined)
+                return false;
+            if (slash < 0)
+                return child.literal;
+            if (child.literal || child.subtree)
+                return true;
+            if (child.rules.length !== 0 && RuleIndex.test(child.rules, path))
+                return true;
+            n = child;
+            start = slash + 1;
+        }
     }
 }
 class AllowlistMatcher {
@@ -33235,7 +33218,7 @@ function resolveJsImport(imp, file, sourcePaths) {
 
 // `import a.b as c, d` and `from ..a.b import (x, y as z)`, with parentheses or backslash
 // continuations spanning lines. Imports inside strings are not told apart (see docs/safety.md).
-const PY_IMPORT = /^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*(?:\\\r?\n[^\n#;]*)*)|import[ \t]+([^\n#;]*(?:\\\r?\n[^\n#;]*)*))/gm;
+const PY_IMPORT = /^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n#;\\]|\\\r?\n)*)|import[ \t]+((?:[^\n#;\\]|\\\r?\n)*))/gm;
 function splitNames(list) {
     return list
         .replace(/[()\\]/g, ' ')
@@ -33342,6 +33325,8 @@ function resolvePythonImport(imp, file, sourcePaths) {
 ;// CONCATENATED MODULE: ./lib/src/core/safety/import-closure.js
 
 
+/** On an import's line (or the line above): this import of an unexported file is intended. */
+const ALLOW_IMPORT_MARKER = 'ferry:allow-import';
 const PYTHON = /\.pyi?$/;
 const JS = /\.(?:[cm]?[jt]sx?)$/;
 /** Whether the import-closure check reads this file at all. */
@@ -33363,6 +33348,7 @@ function findImportLeaks(file, text, sourcePaths, exportedSourcePaths) {
         }
     }
     const seen = new Set();
+    let lines;
     return resolved.filter((r) => {
         if (exportedSourcePaths.has(r.path) || r.path === file)
             return false;
@@ -33370,7 +33356,11 @@ function findImportLeaks(file, text, sourcePaths, exportedSourcePaths) {
         if (seen.has(key))
             return false;
         seen.add(key);
-        return true;
+        if (!text.includes(ALLOW_IMPORT_MARKER))
+            return true;
+        lines ??= text.split('\n');
+        // A guarded optional import (`try: from premium import x`) is a design choice, not a leak.
+        return !(lines[r.line - 1]?.includes(ALLOW_IMPORT_MARKER) || lines[r.line - 2]?.includes(ALLOW_IMPORT_MARKER));
     });
 }
 function importLeakFinding(file, leak, prefix) {
@@ -33674,12 +33664,20 @@ function scanTextForSecrets(text, scanner) {
         lines ??= new LineIndex(text);
         const loc = lines.locate(index);
         const lineText = text.slice(loc.lineStart, loc.lineEnd);
-        if (lineText.includes(ALLOW_SECRET_MARKER) || lines.previousLine(loc.lineStart).includes(ALLOW_SECRET_MARKER))
+        if (lineText.includes(ALLOW_SECRET_MARKER) ||
+            lines.previousLine(loc.lineStart).includes(ALLOW_SECRET_MARKER))
             return;
         const fingerprint = fingerprintOf(secret);
         if (scanner.isAllowedFingerprint(fingerprint))
             return;
-        hits.push({ rule, line: loc.line, column: loc.column, fingerprint, redacted: redactSecret(secret), secret });
+        hits.push({
+            rule,
+            line: loc.line,
+            column: loc.column,
+            fingerprint,
+            redacted: redactSecret(secret),
+            secret,
+        });
     };
     const families = new Map();
     for (const rule of scanner.rules) {
@@ -33749,62 +33747,79 @@ async function blob_scan_checkChangedBlobs(input, checks) {
         c.mode !== '160000' &&
         c.mode !== '120000' &&
         (checks.secrets || isImportCheckedFile(c.sourcePath)));
+    // Identical content at several paths (empty __init__.py files, copies) is read and scanned once.
+    const byOid = new Map();
+    for (const c of work) {
+        const group = byOid.get(c.oid);
+        if (group)
+            group.push(c);
+        else
+            byOid.set(c.oid, [c]);
+    }
+    const groups = [...byOid.values()];
     const findings = [];
     const large = [];
     const binary = [];
-    const check = (c, blob) => {
+    const check = (group, blob) => {
         if (blob === undefined) {
-            findings.push({
-                severity: 'error',
-                code: 'gate-unreadable',
-                file: c.sourcePath,
-                message: `${prefix}blob ${c.oid} of ${c.sourcePath} could not be read, so it was not checked for leaks. Fix: fetch the full history of the source (fetch-depth: 0) and run again.`,
-            });
+            for (const c of group) {
+                findings.push({
+                    severity: 'error',
+                    code: 'gate-unreadable',
+                    file: c.sourcePath,
+                    message: `${prefix}blob ${c.oid} of ${c.sourcePath} could not be read, so it was not checked for leaks. Fix: fetch the full history of the source (fetch-depth: 0) and run again.`,
+                });
+            }
             return;
         }
         if (blob.length > MAX_SCANNED_BLOB_BYTES)
-            return void large.push(c);
+            return void large.push(...group);
         const probe = blob.length > BINARY_PROBE_BYTES ? blob.subarray(0, BINARY_PROBE_BYTES) : blob;
         if (probe.includes(0))
-            return void binary.push(c);
+            return void binary.push(...group);
         const text = blob.toString('utf8');
-        if (scanner) {
-            for (const hit of scanTextForSecrets(text, scanner)) {
-                registerSecret(hit.secret);
-                const where = c.targetPath !== c.sourcePath ? ` (exported as ${c.targetPath})` : '';
-                const fp = hit.fingerprint.slice(0, FINGERPRINT_DISPLAY_CHARS);
-                findings.push({
-                    severity: 'error',
-                    code: 'secret',
-                    file: c.sourcePath,
-                    line: hit.line,
-                    column: hit.column,
-                    message: `${prefix}possible secret (${hit.rule}, '${hit.redacted}') in ${c.sourcePath}:${hit.line}${where}, ` +
-                        `fingerprint ${fp}. Fix: remove it from the source and rotate it. If it is not a secret, ` +
-                        `add the comment 'ferry:allow-secret' on that line or add ${fp} to ${SAFETY_INPUTS.allowedSecretFingerprints}.`,
-                });
-            }
-        }
-        if (checks.imports && isImportCheckedFile(c.sourcePath)) {
-            for (const leak of findImportLeaks(c.sourcePath, text, input.sourcePaths, input.exportedSourcePaths)) {
-                findings.push(importLeakFinding(c.sourcePath, leak, prefix));
+        const hits = scanner ? scanTextForSecrets(text, scanner) : [];
+        for (const hit of hits)
+            registerSecret(hit.secret);
+        for (const c of group) {
+            for (const hit of hits)
+                findings.push(secretFinding(c, hit, prefix));
+            if (checks.imports && isImportCheckedFile(c.sourcePath)) {
+                for (const leak of findImportLeaks(c.sourcePath, text, input.sourcePaths, input.exportedSourcePaths)) {
+                    findings.push(importLeakFinding(c.sourcePath, leak, prefix));
+                }
             }
         }
     };
     let next = 0;
     const worker = async () => {
-        while (next < work.length) {
-            const c = work[next++];
-            if (c.size !== undefined && c.size > MAX_SCANNED_BLOB_BYTES) {
-                large.push(c);
+        while (next < groups.length) {
+            const group = groups[next++];
+            const size = group[0].size;
+            if (size !== undefined && size > MAX_SCANNED_BLOB_BYTES) {
+                large.push(...group);
                 continue;
             }
-            check(c, await input.readBlob(c.oid));
+            check(group, await input.readBlob(group[0].oid));
         }
     };
-    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, work.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, groups.length) }, worker));
     findings.push(...skipWarnings(large, binary, prefix, checks));
     return findings.sort(byFileAndLine);
+}
+function secretFinding(c, hit, prefix) {
+    const where = c.targetPath !== c.sourcePath ? ` (exported as ${c.targetPath})` : '';
+    const fp = hit.fingerprint.slice(0, FINGERPRINT_DISPLAY_CHARS);
+    return {
+        severity: 'error',
+        code: 'secret',
+        file: c.sourcePath,
+        line: hit.line,
+        column: hit.column,
+        message: `${prefix}possible secret (${hit.rule}, '${hit.redacted}') in ${c.sourcePath}:${hit.line}${where}, ` +
+            `fingerprint ${fp}. Fix: remove it from the source and rotate it. If it is not a secret, ` +
+            `add the comment 'ferry:allow-secret' on that line or add ${fp} to ${SAFETY_INPUTS.allowedSecretFingerprints}.`,
+    };
 }
 function skipWarnings(large, binary, prefix, checks) {
     const out = [];
@@ -33840,6 +33855,9 @@ function skipWarnings(large, binary, prefix, checks) {
     return out;
 }
 function byFileAndLine(a, b) {
+    // Summaries without a file (skipped binaries, ...) come after the per-file findings.
+    if ((a.file === undefined) !== (b.file === undefined))
+        return a.file === undefined ? 1 : -1;
     const fa = a.file ?? '';
     const fb = b.file ?? '';
     if (fa !== fb)
@@ -33941,7 +33959,13 @@ async function massDeleteGate(input) {
     const what = `${contextPrefix(input)}this export would delete ${p.deletions} of the target's ${p.targetFileCount} files ` +
         `(${pct(p.ratio)}, limit ${pct(input.settings.maxDeleteRatio)})`;
     if (input.settings.allowMassDelete) {
-        return [{ severity: 'warning', code: 'mass-delete', message: `${what}; allowed by ${SAFETY_INPUTS.allowMassDelete}.` }];
+        return [
+            {
+                severity: 'warning',
+                code: 'mass-delete',
+                message: `${what}; allowed by ${SAFETY_INPUTS.allowMassDelete}.`,
+            },
+        ];
     }
     return [
         {
@@ -34348,6 +34372,17 @@ async function fillSizes(git, diff) {
 
 
 
+/**
+ * A rejection because the ref moved. Besides `fetch first`/`non-fast-forward` (transport's
+ * rejected-stale), the server may lose the race inside receive-pack and answer
+ * `[remote rejected] (failed to update ref)` / `cannot lock ref ... but expected ...`.
+ */
+function targetMoved(r) {
+    if (r.status === 'rejected-stale')
+        return true;
+    return (r.status === 'rejected-other' &&
+        /failed to (update|lock) ref|cannot lock ref|but expected|incorrect old value|stale info/i.test(r.detail));
+}
 async function runPushLoop(ctx, build, io, opts) {
     let buildMs = 0;
     let pushMs = 0;
@@ -34367,7 +34402,7 @@ async function runPushLoop(ctx, build, io, opts) {
         const statuses = [...res.refs.values()];
         if (statuses.some((r) => r.status === 'rejected-workflow'))
             throw io.workflowError();
-        if (!statuses.some((r) => r.status === 'rejected-stale')) {
+        if (!statuses.some(targetMoved)) {
             const detail = statuses.map((r) => r.detail).join('; ') || res.stderr.trim().split('\n').pop() || 'unknown';
             throw new RemoteError(`The push to ${ctx.targetLabel} was rejected: ${detail}.`);
         }
@@ -34375,10 +34410,915 @@ async function runPushLoop(ctx, build, io, opts) {
             throw new RemoteError(`The push to ${ctx.targetLabel} was rejected ${attempt} times because the target kept moving. ` +
                 `Serialise runs with a 'concurrency:' group, or raise max-retries.`);
         }
-        const delay = backoffDelay(attempt, opts.backoffBaseMs ?? 200, 5000);
+        const delay = backoffDelay(attempt, opts.backoffBaseMs ?? 100, 1500);
         opts.logger.info(`The target moved during the export (attempt ${attempt}); rebuilding on the new tip in ${delay} ms.`);
         await sleep(delay);
     }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/batch-check.js
+/**
+ * Object sizes through one long-lived `git cat-file --batch-check` process. History replay asks
+ * for a few sizes per commit over thousands of commits: a process per question would dominate.
+ * Requests are answered in order; callers may overlap.
+ */
+class SizeReader {
+    git;
+    child;
+    pending = '';
+    queue = [];
+    failed;
+    constructor(git) {
+        this.git = git;
+    }
+    start() {
+        if (this.child)
+            return this.child;
+        const child = this.git.spawn(['cat-file', '--batch-check=%(objectname) %(objectsize)']);
+        child.stdout.setEncoding('latin1');
+        child.stdout.on('data', (d) => this.onData(d));
+        child.stderr.resume();
+        child.stdin.on('error', () => undefined);
+        child.on('close', () => {
+            this.failed = new Error('git cat-file --batch-check exited');
+            for (const q of this.queue.splice(0))
+                q.resolve(q.got);
+        });
+        this.child = child;
+        return child;
+    }
+    onData(d) {
+        this.pending += d;
+        let nl;
+        while (this.queue.length && (nl = this.pending.indexOf('\n')) >= 0) {
+            const line = this.pending.slice(0, nl);
+            this.pending = this.pending.slice(nl + 1);
+            const q = this.queue[0];
+            q.want--;
+            // "<oid> <size>", or "<name> missing"
+            const sp = line.indexOf(' ');
+            if (sp > 0 && !line.endsWith(' missing'))
+                q.got.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+            if (q.want === 0) {
+                this.queue.shift();
+                q.resolve(q.got);
+            }
+        }
+    }
+    /** Sizes of the given objects; missing objects are absent from the map. */
+    sizes(oids) {
+        const uniq = [...new Set(oids)];
+        if (!uniq.length)
+            return Promise.resolve(new Map());
+        const child = this.start();
+        if (this.failed)
+            return Promise.reject(this.failed);
+        return new Promise((resolve) => {
+            this.queue.push({ want: uniq.length, got: new Map(), resolve });
+            child.stdin.write(uniq.join('\n') + '\n');
+        });
+    }
+    async close() {
+        if (!this.child || this.failed)
+            return;
+        const done = new Promise((r) => this.child.on('close', () => r()));
+        this.child.stdin.end();
+        await done;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/fast-import.js
+
+
+
+
+/** Flush the text buffer to git once it reaches this size (one write per ~64 KiB, not per line). */
+const CHUNK = 1 << 16;
+/**
+ * One `git fast-import` process writing commits into `git`'s repository. File contents are
+ * referenced by existing blob id (no blob data is streamed), so the repository must see the source
+ * objects (e.g. through alternates). The stream carries no wall-clock data: the same commits in
+ * give the same commit ids out. Commits land on `ref` (a scratch ref); `finish()` returns their ids.
+ */
+class FastImportWriter {
+    ref;
+    marksFile;
+    child;
+    stderr = [];
+    exited;
+    args;
+    text = '';
+    nextMark = 1;
+    failed;
+    aborted = false;
+    constructor(ref, marksFile, git) {
+        this.ref = ref;
+        this.marksFile = marksFile;
+        this.args = [
+            'fast-import',
+            '--quiet',
+            '--done',
+            '--force',
+            '--date-format=raw',
+            `--export-marks=${marksFile}`,
+        ];
+        this.child = git.spawn(this.args);
+        this.child.stdout.resume();
+        this.child.stderr.on('data', (d) => this.stderr.push(d));
+        this.child.stdin.on('error', (e) => (this.failed ??= e));
+        this.exited = new Promise((resolve) => {
+            this.child.on('error', (e) => {
+                this.failed ??= e;
+                resolve(128);
+            });
+            this.child.on('close', (code) => resolve(code ?? 128));
+        });
+    }
+    static async open(git, ref) {
+        const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-fi-'));
+        return new FastImportWriter(ref, external_node_path_namespaceObject.join(dir, 'marks'), git);
+    }
+    /** Queue a commit; returns its mark (`:N`), usable as a later commit's `from`. */
+    async commit(c) {
+        const mark = this.nextMark++;
+        const msg = Buffer.from(c.message, 'utf8');
+        // `reset` first: a ref left by an earlier build in the same repo must not become a parent
+        let t = mark === 1 ? `reset ${this.ref}\n\n` : '';
+        t += `commit ${this.ref}\nmark :${mark}\n`;
+        t += `author ${ident(c.author)}\ncommitter ${ident(c.committer)}\n`;
+        t += `data ${msg.length}\n`;
+        this.text += t;
+        await this.flush(true);
+        await this.write(msg);
+        this.text += c.from ? `\nfrom ${c.from}\n` : '\n';
+        for (const op of c.ops) {
+            if (op.op === 'M')
+                this.text += `M ${op.mode} ${op.oid} ${quotePath(op.path)}\n`;
+            else if (op.op === 'D')
+                this.text += `D ${quotePath(op.path)}\n`;
+            else
+                this.text += 'deleteall\n';
+            if (this.text.length >= CHUNK)
+                await this.flush(false);
+        }
+        this.text += '\n';
+        await this.flush(false);
+        return `:${mark}`;
+    }
+    /** Close the stream; the commit id of every mark, in mark order. */
+    async finish() {
+        this.text += 'done\n';
+        await this.flush(true);
+        this.child.stdin.end();
+        const code = await this.exited;
+        if (this.failed && code === 0)
+            throw this.failed;
+        if (code !== 0)
+            throw new GitError(this.args, code, Buffer.concat(this.stderr).toString('utf8'));
+        const marks = new Map();
+        const text = await external_node_fs_namespaceObject.promises.readFile(this.marksFile, 'utf8').catch(() => '');
+        for (const line of text.split('\n')) {
+            const sp = line.indexOf(' ');
+            if (sp > 0)
+                marks.set(line.slice(0, sp), line.slice(sp + 1));
+        }
+        await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.dirname(this.marksFile), { recursive: true, force: true });
+        return marks;
+    }
+    /** Kill the process: nothing it was given updates any ref. */
+    async abort() {
+        if (this.aborted)
+            return;
+        this.aborted = true;
+        this.child.kill('SIGKILL');
+        await this.exited;
+        await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.dirname(this.marksFile), { recursive: true, force: true });
+    }
+    async flush(always) {
+        if (!this.text || (!always && this.text.length < CHUNK))
+            return;
+        const t = this.text;
+        this.text = '';
+        await this.write(t);
+    }
+    async write(data) {
+        if (this.failed)
+            throw this.failed;
+        if (this.child.stdin.write(data))
+            return;
+        await new Promise((resolve, reject) => {
+            const onDrain = () => {
+                this.child.removeListener('close', onClose);
+                resolve();
+            };
+            const onClose = () => {
+                this.child.stdin.removeListener('drain', onDrain);
+                reject(new GitError(this.args, this.child.exitCode ?? 128, Buffer.concat(this.stderr).toString('utf8')));
+            };
+            this.child.stdin.once('drain', onDrain);
+            this.child.once('close', onClose);
+        });
+    }
+}
+/** `Name <email> <epoch> <tz>`; fast-import rejects `<`, `>` and LF inside the name or email. */
+function ident(p) {
+    const clean = (s) => s.replace(/[<>\n]/g, '').trim();
+    return `${clean(p.name)} <${clean(p.email)}> ${p.date}`;
+}
+/** fast-import reads a path raw unless it starts with `"` or holds a LF: then it must be C-quoted. */
+function quotePath(p) {
+    if (!p.startsWith('"') && !p.includes('\n'))
+        return p;
+    return `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/log-reader.js
+
+/** Header fields after the \x01 marker; the message is the 9th NUL-terminated field. */
+const FORMAT = '%x01%H%x00%P%x00%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%B';
+const HEADER_FIELDS = 8;
+/**
+ * The first-parent line of `range`, oldest first, each commit with its raw diff against its first
+ * parent (merges included, diffed against the first parent). One `git log` process for the whole
+ * range, parsed incrementally as it streams, with backpressure: a slow consumer pauses git.
+ */
+async function* readFirstParentLog(git, range) {
+    const args = [
+        'log',
+        '--first-parent',
+        '--reverse',
+        '--raw',
+        '-z',
+        '--no-abbrev',
+        '--no-renames',
+        '--diff-merges=first-parent',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--no-mailmap',
+        '--date=raw',
+        `--format=${FORMAT}`,
+        range.from ? `${range.from}..${range.to}` : range.to,
+        '--',
+    ];
+    const child = git.spawn(args);
+    const stderr = [];
+    child.stderr.on('data', (d) => stderr.push(d));
+    const exited = new Promise((resolve, reject) => {
+        child.on('error', reject);
+        child.on('close', (code) => resolve(code ?? 128));
+    });
+    child.stdin.end();
+    const parser = new LogParser();
+    let finished = false;
+    try {
+        for await (const chunk of child.stdout) {
+            for (const c of parser.push(chunk))
+                yield c;
+        }
+        const last = parser.end();
+        const code = await exited;
+        if (code !== 0)
+            throw new GitError(args, code, Buffer.concat(stderr).toString('utf8'));
+        if (last)
+            yield last;
+        finished = true;
+    }
+    finally {
+        if (!finished && child.exitCode === null)
+            child.kill('SIGKILL');
+    }
+}
+/**
+ * Incremental parser of `log --raw -z --format=FORMAT` output. The stream is a sequence of
+ * NUL-terminated tokens: `\x01sha`, 7 more header fields, the message, then per changed path a
+ * `:modes oids status` token and a path token. Header and message tokens are read by position,
+ * so a message may contain any byte except NUL.
+ */
+class LogParser {
+    rest = Buffer.alloc(0);
+    state = { kind: 'raw' };
+    current;
+    pendingMeta;
+    /** Feed a chunk; returns the commits completed by it. */
+    push(chunk) {
+        const buf = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
+        const done = [];
+        let start = 0;
+        for (;;) {
+            const nul = buf.indexOf(0, start);
+            if (nul < 0)
+                break;
+            const c = this.token(buf.subarray(start, nul));
+            if (c)
+                done.push(c);
+            start = nul + 1;
+        }
+        this.rest = start < buf.length ? Buffer.from(buf.subarray(start)) : Buffer.alloc(0);
+        return done;
+    }
+    /** End of stream: the last commit, if any. */
+    end() {
+        if (this.rest.length) {
+            const tail = this.rest;
+            this.rest = Buffer.alloc(0);
+            const c = this.token(tail);
+            if (c)
+                throw new Error('git log output ended inside a commit header');
+        }
+        const c = this.current;
+        this.current = undefined;
+        if (this.state.kind === 'header' || this.state.kind === 'path')
+            throw new Error('git log output ended in the middle of a commit');
+        return c;
+    }
+    /** Handle one token; returns a commit when this token starts the next one. */
+    token(tok) {
+        const st = this.state;
+        if (st.kind === 'header') {
+            const s = tok.toString('utf8');
+            const c = this.current;
+            switch (st.field) {
+                case 1:
+                    c.parents = s ? s.split(' ') : [];
+                    break;
+                case 2:
+                    c.authorName = s;
+                    break;
+                case 3:
+                    c.authorEmail = s;
+                    break;
+                case 4:
+                    c.authorDate = s;
+                    break;
+                case 5:
+                    c.committerName = s;
+                    break;
+                case 6:
+                    c.committerEmail = s;
+                    break;
+                case 7:
+                    c.committerDate = s;
+                    break;
+            }
+            this.state = st.field + 1 < HEADER_FIELDS ? { kind: 'header', field: st.field + 1 } : { kind: 'message' };
+            return undefined;
+        }
+        if (st.kind === 'message') {
+            this.current.message = tok.toString('utf8');
+            this.state = { kind: 'raw' };
+            return undefined;
+        }
+        if (st.kind === 'path') {
+            this.current.changes.push({ ...this.pendingMeta, path: tok.toString('utf8') });
+            this.pendingMeta = undefined;
+            this.state = { kind: 'raw' };
+            return undefined;
+        }
+        // 'raw': skip the separators git puts between the message and the diff
+        let i = 0;
+        while (i < tok.length && (tok[i] === 0x0a || tok[i] === 0x0d))
+            i++;
+        if (i === tok.length)
+            return undefined;
+        if (tok[i] === 0x01) {
+            const finished = this.current;
+            this.current = {
+                sha: tok.subarray(i + 1).toString('latin1'),
+                parents: [],
+                authorName: '',
+                authorEmail: '',
+                authorDate: '',
+                committerName: '',
+                committerEmail: '',
+                committerDate: '',
+                message: '',
+                changes: [],
+            };
+            this.state = { kind: 'header', field: 1 };
+            return finished;
+        }
+        if (tok[i] === 0x3a /* ':' */) {
+            // ":100644 100644 <old> <new> M"
+            const meta = tok.subarray(i + 1).toString('latin1');
+            const f = meta.split(' ');
+            if (f.length < 5)
+                throw new Error(`unexpected git log --raw entry ':${meta}'`);
+            this.pendingMeta = { srcMode: f[0], dstMode: f[1], srcOid: f[2], dstOid: f[3], status: f[4][0] };
+            this.state = { kind: 'path' };
+            return undefined;
+        }
+        throw new Error(`unexpected git log output near '${tok.subarray(i, i + 40).toString('utf8')}'`);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/author-map.js
+
+
+class AuthorMap {
+    /** commit email (lowercase) → { by commit name (lowercase) | '' for any name → replacement } */
+    byEmail = new Map();
+    get size() {
+        return this.byEmail.size;
+    }
+    add(commitEmail, commitName, to) {
+        const key = commitEmail.toLowerCase();
+        let names = this.byEmail.get(key);
+        if (!names)
+            this.byEmail.set(key, (names = new Map()));
+        names.set((commitName ?? '').toLowerCase(), to);
+    }
+    map(p) {
+        const names = this.byEmail.get(p.email.toLowerCase());
+        if (!names)
+            return p;
+        const e = names.get(p.name.toLowerCase()) ?? names.get('');
+        if (!e)
+            return p;
+        return { name: e.name ?? p.name, email: e.email ?? p.email };
+    }
+    /** Apply the map to `Co-authored-by:` / `Signed-off-by:`-style lines naming a person. */
+    mapMessage(message) {
+        if (!this.byEmail.size)
+            return message;
+        return message.replace(/^((?:Co-authored-by|Signed-off-by|Reviewed-by|Acked-by|Tested-by|Reported-by|Suggested-by|Helped-by):[ \t]*)([^<\n]*?)[ \t]*<([^>\n]*)>[ \t]*$/gim, (_m, key, name, email) => {
+            const p = this.map({ name, email });
+            return `${key}${p.name} <${p.email}>`;
+        });
+    }
+}
+const LINE = /^\s*([^<#]*?)\s*<([^>]*)>(?:\s*([^<#]*?)\s*<([^>]*)>)?\s*(?:#.*)?$/;
+function parseAuthorMap(text, file = 'author map') {
+    const map = new AuthorMap();
+    text.split(/\r?\n/).forEach((raw, i) => {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            return;
+        const m = LINE.exec(line);
+        if (!m)
+            throw new errors_ConfigurationError(`Cannot read '${line}'. Expected mailmap lines such as 'Public Name <public@example.com> <internal@corp.example>'.`, { file, line: i + 1 });
+        const [, name1, email1, name2, email2] = m;
+        if (email2 === undefined) {
+            // "Public Name <commit@email>": only the name changes
+            if (!name1)
+                throw new errors_ConfigurationError(`'${line}' maps nothing: give a name, or a second <email>.`, {
+                    file,
+                    line: i + 1,
+                });
+            map.add(email1, undefined, { name: name1 });
+        }
+        else {
+            map.add(email2, name2 || undefined, { name: name1 || undefined, email: email1 || undefined });
+        }
+    });
+    return map;
+}
+async function loadAuthorMap(opts) {
+    if (opts.text !== undefined)
+        return parseAuthorMap(opts.text, opts.file);
+    if (!opts.file)
+        return new AuthorMap();
+    const text = await external_node_fs_namespaceObject.promises.readFile(opts.file, 'utf8').catch((e) => {
+        throw new errors_ConfigurationError(e.code === 'ENOENT'
+            ? `Author map file '${opts.file}' does not exist. Create it (mailmap format) or drop the author-map input.`
+            : `Cannot read author map '${opts.file}': ${e.message}`);
+    });
+    return parseAuthorMap(text, opts.file);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/settings.js
+const DEFAULT_SCRUB_TEMPLATE = 'Internal change {short_sha}';
+/**
+ * `since` value that replays the whole first-parent history from the root commit instead of
+ * starting with one snapshot commit.
+ */
+const SINCE_ROOT = 'root';
+/** Ref the replay writes in the scratch repo (never pushed under this name). */
+const HISTORY_REF = 'refs/ferry/history';
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/base.js
+
+
+async function resolveBase(ctx, tip) {
+    const s = ctx.settings;
+    const src = ctx.sourceGit;
+    const head = ctx.sourceCommit;
+    const last = s.force ? undefined : await ctx.lastExportedRev(tip);
+    if (last) {
+        if (!(await src.tryRevParse(last))) {
+            if (await src.isShallow())
+                throw new errors_ConfigurationError(`History mode needs the source history back to ${last}, the last exported revision, but the source checkout is shallow. Check out with fetch-depth: 0 (actions/checkout) or run git fetch --unshallow.`);
+            throw new errors_ConfigurationError(`The last exported revision ${last} (the Ferry-Origin-Rev trailer on ${ctx.targetLabel}) is not in the source repository: was the source history rewritten? Set force to start a new target history, or fetch that revision.`);
+        }
+        if (last === head || (await src.isAncestor(last, head)))
+            return { kind: 'trailer', rev: last, committerDate: await dateOf(ctx, last), note: `last exported ${last}` };
+        if (await src.isAncestor(head, last))
+            return {
+                kind: 'ahead',
+                rev: last,
+                committerDate: '',
+                note: `${ctx.targetLabel} already carries ${last}, which is newer than ${head}: nothing to replay.`,
+            };
+        throw new errors_ConfigurationError(`The last exported revision ${last} is not an ancestor of ${head}: the source history diverged from what was exported. Export a revision that contains ${last.slice(0, 7)}, or set force to start a new target history.`);
+    }
+    if (s.since && s.since.trim().toLowerCase() === SINCE_ROOT) {
+        if (await src.isShallow())
+            throw new errors_ConfigurationError(`since: ${SINCE_ROOT} replays the whole history, but the source checkout is shallow. Check out with fetch-depth: 0.`);
+        return { kind: 'root', committerDate: '@0 +0000', note: 'replaying from the root commit' };
+    }
+    if (s.since) {
+        const rev = await src.tryRevParse(s.since);
+        if (!rev)
+            throw new errors_ConfigurationError(`since: revision '${s.since}' was not found in the source repository${(await src.isShallow()) ? ' (the checkout is shallow: use fetch-depth: 0)' : ''}.`);
+        if (rev !== head && !(await src.isAncestor(rev, head)))
+            throw new errors_ConfigurationError(`since: ${s.since} (${rev.slice(0, 7)}) is not an ancestor of ${head.slice(0, 7)}.`);
+        return { kind: 'since', rev, committerDate: await dateOf(ctx, rev), note: `first run, since ${rev}` };
+    }
+    return { kind: 'snapshot', rev: head, committerDate: await dateOf(ctx, head), note: 'first run: snapshot commit' };
+}
+async function dateOf(ctx, rev) {
+    const raw = await ctx.sourceGit.exec(['show', '-s', '--date=raw', '--format=%cd', rev]);
+    return `@${raw.trim()}`;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/scrub.js
+
+
+function compileRegexes(patterns, what) {
+    return patterns.map((p) => {
+        try {
+            return new RegExp(p, 'm');
+        }
+        catch (e) {
+            throw new errors_ConfigurationError(`Invalid ${what} pattern '${p}': ${e.message}. Use JavaScript regular expression syntax.`);
+        }
+    });
+}
+function compileScrubber(opts) {
+    const lineRes = compileRegexes(opts.lines ?? [], 'scrub-lines');
+    const msgRes = compileRegexes(opts.messages ?? [], 'scrub-messages');
+    return {
+        scrub(message, vars) {
+            if (msgRes.some((re) => re.test(message)))
+                return renderPlaceholders(opts.template, vars).trim() + '\n';
+            if (!lineRes.length)
+                return message;
+            const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
+            // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
+            const out = [];
+            for (const l of kept)
+                if (!(l.trim() === '' && (out.length === 0 || out[out.length - 1].trim() === '')))
+                    out.push(l);
+            while (out.length && out[out.length - 1].trim() === '')
+                out.pop();
+            return out.length ? out.join('\n') + '\n' : renderPlaceholders(opts.template, vars).trim() + '\n';
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/state.js
+const GITLINK = '160000';
+const SYMLINK = '120000';
+const ZERO_MODE = '000000';
+class ReplayState {
+    opts;
+    /** Target path → entry, the whole target tree after the steps so far. */
+    tree;
+    exportedSourcePaths;
+    sourcePaths;
+    frozen;
+    symlinks = 0;
+    constructor(start, projected, opts) {
+        this.opts = opts;
+        this.tree = new Map(start);
+        this.exportedSourcePaths = new Set(projected.exportedSourcePaths);
+        this.sourcePaths = new Set(projected.sourcePaths);
+        // Whatever overlayPreserved took from the target tip (or the template) stays as it is.
+        this.frozen = new Set([...start].filter(([, e]) => e.origin !== 'source').map(([p]) => p));
+        for (const e of start.values())
+            if (e.mode === SYMLINK)
+                this.symlinks++;
+    }
+    /** The selected source paths a commit touches, with their new blob ids (for a size lookup). */
+    selectedBlobs(changes) {
+        const out = [];
+        for (const ch of changes)
+            if (ch.dstMode !== ZERO_MODE && ch.dstMode !== GITLINK && this.opts.select(ch.path))
+                out.push(ch.dstOid);
+        return out;
+    }
+    /** Apply one commit's raw diff (against its first parent). `sizes`: blob id → size, if known. */
+    apply(changes, sizes = new Map()) {
+        const targetFileCountBefore = this.tree.size;
+        const dels = [];
+        const mods = [];
+        const pathChanges = [];
+        const gateChanges = [];
+        const findings = [];
+        let needsSymlinkCheck = false;
+        for (const ch of changes) {
+            const p = ch.path;
+            const deleted = ch.status === 'D' || ch.dstMode === ZERO_MODE;
+            if (deleted)
+                this.sourcePaths.delete(p);
+            else
+                this.sourcePaths.add(p);
+            if (!this.opts.select(p))
+                continue;
+            const skipLink = !deleted && ch.dstMode === GITLINK && this.opts.submodules !== 'keep';
+            if (skipLink)
+                findings.push({
+                    severity: 'warning',
+                    code: 'submodule-skipped',
+                    file: p,
+                    message: `Submodule ${p} was skipped. Set submodules: keep to export it as a gitlink.`,
+                });
+            if (deleted || skipLink)
+                this.exportedSourcePaths.delete(p);
+            else
+                this.exportedSourcePaths.add(p);
+            const tp = this.opts.mapPath(p);
+            if (this.frozen.has(tp))
+                continue;
+            const old = this.tree.get(tp);
+            if (deleted || skipLink) {
+                // Only remove what this source path put there (a collision's other side stays).
+                if (!old || old.sourcePath !== p)
+                    continue;
+                this.remove(tp, old.mode);
+                dels.push({ op: 'D', path: tp });
+                pathChanges.push({ path: tp, change: 'deleted', ...(old.size >= 0 ? { bytes: old.size } : {}) });
+                gateChanges.push({ sourcePath: p, targetPath: tp, change: 'deleted', mode: old.mode });
+                if (this.symlinks > 0)
+                    needsSymlinkCheck = true;
+                continue;
+            }
+            if (old && old.sourcePath !== p) {
+                findings.push({
+                    severity: 'error',
+                    code: 'map-collision',
+                    file: p,
+                    message: `${p} and ${old.sourcePath ?? 'a target file'} both map to ${tp}. Fix the map rules so each target path has one source.`,
+                });
+                continue;
+            }
+            if (old && old.mode === ch.dstMode && old.oid === ch.dstOid)
+                continue;
+            const size = sizes.get(ch.dstOid) ?? -1;
+            if (old)
+                this.remove(tp, old.mode);
+            this.tree.set(tp, { mode: ch.dstMode, oid: ch.dstOid, size, sourcePath: p, origin: 'source' });
+            if (ch.dstMode === SYMLINK) {
+                this.symlinks++;
+                needsSymlinkCheck = true;
+            }
+            const change = old ? 'modified' : 'added';
+            mods.push({ op: 'M', mode: ch.dstMode, oid: ch.dstOid, path: tp });
+            pathChanges.push({ path: tp, change, ...(size >= 0 ? { bytes: size } : {}) });
+            gateChanges.push({ sourcePath: p, targetPath: tp, change, oid: ch.dstOid, mode: ch.dstMode });
+        }
+        return {
+            ops: [...dels, ...mods],
+            // `oids` stays empty on purpose: the context would look sizes up with a process per call;
+            // the replay passes sizes itself (see replay.ts).
+            diff: { changes: pathChanges, gateChanges, oids: new Map() },
+            findings,
+            needsSymlinkCheck,
+            targetFileCountBefore,
+        };
+    }
+    remove(tp, mode) {
+        this.tree.delete(tp);
+        if (mode === SYMLINK)
+            this.symlinks--;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/replay.js
+
+
+
+
+
+
+
+
+
+
+
+
+/** Commit pairs listed in the result details; beyond this only the counts are given. */
+const MAX_LISTED_COMMITS = 200;
+/**
+ * History mode (issue 4): replay every first-parent source commit since the last exported one
+ * onto the target tip, one target commit per source commit that changes something selected.
+ *
+ *  1. The base is the newest `Ferry-Origin-Rev:` trailer on the target (see base.ts for the first run).
+ *  2. When the target tip differs from the snapshot of the base under the current configuration
+ *     (allowlist, map or preserve changed, or a first run), a reconciliation commit comes first.
+ *  3. One streaming `git log --raw` over base..source feeds a ReplayState; every commit's change
+ *     set passes the gates (a finding stops everything, nothing is pushed) and goes into one
+ *     `git fast-import` stream that references the source blobs by id.
+ *
+ * Deterministic: committer identity fixed, committer date = the source commit's, so the same
+ * range on the same target tip gives the same commit ids. Repeatable: the push loop calls it
+ * again on a moved tip, and it then replays only what that tip's trailer says is missing.
+ */
+async function buildHistory(ctx, tip) {
+    const s = ctx.settings;
+    const opts = s.history ?? {};
+    const scrubber = compileScrubber({
+        lines: opts.scrubLines,
+        messages: opts.scrubMessages,
+        template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
+    });
+    const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
+    const tipTree = await ctx.readTargetTree(tip);
+    const base = await resolveBase(ctx, tip);
+    if (base.kind === 'ahead') {
+        ctx.logger.info(base.note);
+        return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
+    }
+    // With force, the replay starts a new root history (pushed with a lease); preserve still reads the tip.
+    const parent = s.force ? undefined : tip;
+    const parentTree = s.force ? new Map() : tipTree;
+    const findings = [];
+    // 1-2. The base snapshot, and a reconciliation commit when the target differs from it.
+    const projected = base.rev ? await ctx.projectTree(base.rev) : emptyProjection();
+    findings.push(...projected.findings);
+    const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
+    const reconDiff = ctx.diffTrees(parentTree, start);
+    let head = parent;
+    let reconciled = false;
+    if (reconDiff.changes.length) {
+        const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
+        findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
+        if (hasErrors(findings))
+            return stopped(reconDiff.changes, findings, base);
+        head = await reconcile(ctx, start, parent, base, tip === undefined || !!s.force);
+        reconciled = true;
+    }
+    // 3. Replay.
+    const state = new ReplayState(start, projected, {
+        select: ctx.select,
+        mapPath: ctx.mapPath,
+        submodules: s.submodules ?? 'skip',
+    });
+    const sizes = new SizeReader(ctx.git);
+    const blobs = new BlobReader(ctx.git);
+    let writer;
+    const replayed = [];
+    let skipped = 0;
+    const committer = s.committer ?? DEFAULT_COMMITTER;
+    try {
+        for await (const c of readFirstParentLog(ctx.sourceGit, { from: base.rev, to: ctx.sourceCommit })) {
+            const known = await sizes.sizes(state.selectedBlobs(c.changes));
+            const step = state.apply(c.changes, known);
+            if (!step.ops.length) {
+                skipped++;
+                findings.push(...step.findings.filter((f) => f.severity !== 'warning' || !seen(findings, f)));
+                continue;
+            }
+            const context = `source commit ${c.sha}`;
+            const stepFindings = [...step.findings];
+            stepFindings.push(...(await ctx.runGates(step.diff, gateView(state), step.targetFileCountBefore, context)));
+            stepFindings.push(...(await lfsFindings(ctx, step.diff, known, blobs)));
+            if (step.needsSymlinkCheck)
+                stepFindings.push(...(await symlinkFindings(state, blobs)));
+            for (const f of stepFindings)
+                if (!seen(findings, f))
+                    findings.push(nameCommit(f, c.sha));
+            if (hasErrors(findings)) {
+                await writer?.abort();
+                writer = undefined;
+                return stopped(step.diff.changes, findings, base);
+            }
+            writer ??= await FastImportWriter.open(ctx.git, HISTORY_REF);
+            const mark = await writer.commit({
+                author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
+                committer: { name: committer.name, email: committer.email, date: c.committerDate },
+                message: ctx.withTrailer(replayMessage(c, scrubber, authors, ctx), c.sha),
+                from: replayed.length === 0 ? head : undefined,
+                ops: step.ops,
+            });
+            replayed.push({ source: c.sha, mark });
+        }
+        const marks = writer ? await writer.finish() : new Map();
+        writer = undefined;
+        const commits = replayed.map((r) => ({ source: r.source, target: marks.get(r.mark) ?? '' }));
+        const last = commits[commits.length - 1]?.target;
+        if (replayed.length && !last)
+            throw new Error('git fast-import did not report the replayed commits');
+        const newTip = last ?? head;
+        const changes = ctx.diffTrees(parentTree, state.tree).changes;
+        if (!newTip || newTip === tip || (!changes.length && !reconciled && !replayed.length))
+            return { commits: 0, changes: [], findings, details: historyDetails(base, 0, skipped, false, []) };
+        return {
+            tip: newTip,
+            commits: replayed.length + (reconciled ? 1 : 0),
+            changes,
+            findings,
+            details: historyDetails(base, replayed.length, skipped, reconciled, commits),
+        };
+    }
+    catch (e) {
+        await writer?.abort();
+        throw e;
+    }
+    finally {
+        await sizes.close();
+        await blobs.close();
+    }
+}
+/** The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. */
+async function reconcile(ctx, tree, parent, base, firstRun) {
+    const treeId = await ctx.writeTree(tree);
+    const committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
+    if (!base.rev) {
+        // Replaying from the root onto a target that has other files: clear it first.
+        return ctx.commit({
+            tree: treeId,
+            parents: parent ? [parent] : [],
+            message: 'Prepare the target for a history export from the root\n',
+            committer: { ...committer, date: '@0 +0000' },
+            author: { ...committer, date: '@0 +0000' },
+        });
+    }
+    const src = await ctx.readSourceCommit(base.rev);
+    // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
+    const date = base.committerDate;
+    const message = firstRun
+        ? ctx.formatMessage(src)
+        : ctx.withTrailer(`Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
+            `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
+            `this commit brings the target to the current selection of ${base.rev}.\n` +
+            `The replayed commits that follow continue from there.`, base.rev);
+    return ctx.commit({
+        tree: treeId,
+        parents: parent ? [parent] : [],
+        message,
+        committer: { ...committer, date },
+        author: { ...(ctx.settings.author ?? committer), date },
+    });
+}
+function replayMessage(c, scrubber, authors, ctx) {
+    const vars = {
+        ...(ctx.settings.vars ?? {}),
+        sha: c.sha,
+        short_sha: c.sha.slice(0, 7),
+        source_repo: ctx.settings.sourceRepo ?? '',
+    };
+    return authors.mapMessage(scrubber.scrub(c.message, vars));
+}
+/**
+ * The gates get the live source-path sets (for the import closure) but an empty tree: the
+ * context's symlink check walks the whole tree, which per replayed commit would be quadratic.
+ * The replay runs that check itself, only on steps that touch symlinks (symlinkFindings).
+ */
+function gateView(state) {
+    return { tree: new Map(), exportedSourcePaths: state.exportedSourcePaths, sourcePaths: state.sourcePaths, findings: [] };
+}
+async function symlinkFindings(state, blobs) {
+    const projected = new Map();
+    for (const [p, e] of state.tree)
+        if (e.origin === 'source')
+            projected.set(p, e);
+    return checkSymlinks(projected, (oid) => blobs.read(oid));
+}
+/** LFS pointers among the added/changed blobs, with the sizes the replay already has. */
+async function lfsFindings(ctx, diff, sizes, blobs) {
+    const changed = diff.gateChanges
+        .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
+        .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid, size: sizes.get(c.oid) ?? -1 }));
+    return checkLfsPointers(changed, ctx.settings.lfs ?? 'warn', (oid) => blobs.read(oid));
+}
+function seen(list, f) {
+    return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
+}
+/** Findings name the source commit they came from (gates may already do it through `context`). */
+function nameCommit(f, sha) {
+    if (f.message.includes(sha) || f.message.includes(sha.slice(0, 7)))
+        return f;
+    return { ...f, message: `${f.message} (source commit ${sha.slice(0, 12)})` };
+}
+function stopped(changes, findings, base) {
+    return { commits: 0, changes, findings, details: historyDetails(base, 0, 0, false, []) };
+}
+function emptyProjection() {
+    return { tree: new Map(), exportedSourcePaths: new Set(), sourcePaths: new Set(), findings: [] };
+}
+function historyDetails(base, replayed, skipped, reconciled, commits) {
+    return {
+        history: {
+            base: base.rev ?? null,
+            baseFrom: base.kind,
+            replayed,
+            skipped,
+            reconciliation: reconciled,
+            commits: commits.slice(-MAX_LISTED_COMMITS),
+            commitsTruncated: commits.length > MAX_LISTED_COMMITS,
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/snapshot.js
@@ -34425,6 +35365,7 @@ function validateBranch(branch) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/index.js
+
 
 
 
@@ -34493,7 +35434,7 @@ async function export_runExport(settings, logger) {
         });
         const prepareMs = performance.now() - t0;
         const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
-        const loop = await runPushLoop(ctx, await buildFor(s.mode ?? 'snapshot'), io, {
+        const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
             dryRun,
             maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
             logger,
@@ -34540,17 +35481,11 @@ async function export_runExport(settings, logger) {
     }
 }
 /** The build function for a mode. History mode lives in ./history (issue 4). */
-async function buildFor(mode) {
+function buildFor(mode) {
     if (mode === 'snapshot')
         return buildSnapshot;
-    if (mode === 'history') {
-        // Loaded on demand so snapshot exports never depend on history code.
-        const spec = './history/replay.js';
-        const mod = (await __nccwpck_require__(6261)(spec).catch(() => undefined));
-        if (!mod?.buildHistory)
-            throw new errors_ConfigurationError('History mode is not available in this build.');
-        return mod.buildHistory;
-    }
+    if (mode === 'history')
+        return buildHistory;
     throw new errors_ConfigurationError(`Invalid mode '${String(mode)}'. Expected snapshot or history.`);
 }
 function localPath(url) {

@@ -32314,19 +32314,19 @@ function planWiki(map, texts, opts) {
         const decide = (site) => {
             const t = resolveSourceLink(map, page.source, site.target);
             if (t.kind === 'missing') {
-                if (!isPublic || !map.bySource.has(t.path))
-                    plan.findings.push({
-                        severity: 'warning',
-                        code: 'wiki-broken-link',
-                        file: label(page.source),
-                        line: site.line,
-                        column: site.column,
-                        message: `Link to '${site.target}': no such page in the wiki folder.`,
-                    });
+                plan.findings.push({
+                    severity: 'warning',
+                    code: 'wiki-broken-link',
+                    file: label(page.source),
+                    line: site.line,
+                    column: site.column,
+                    message: `Link to '${site.target}': no such page in the wiki folder.`,
+                });
                 return undefined;
             }
             if (t.kind === 'page' && !published.has(t.page.source)) {
-                const text = opts.unpublishedLinks === 'text';
+                // An HTML link cannot be reduced to its text safely: it stays an error in both modes.
+                const text = opts.unpublishedLinks === 'text' && site.kind !== 'html';
                 plan.findings.push({
                     severity: text ? 'notice' : 'error',
                     code: 'wiki-unpublished-link',
@@ -32970,6 +32970,7 @@ async function createScratchRepo(git, sourceObjectsDir) {
 
 
 
+
 function conflictCopyPath(sourcePath, audience) {
     return sourcePath + (audience === 'public' ? PUBLIC_CONFLICT_SUFFIX : CONFLICT_SUFFIX);
 }
@@ -33047,6 +33048,9 @@ async function syncBack(source, map, home, inputs, opts) {
     const tree = await writeTree(source.git, changes, `${source.rev}^{tree}`);
     out.files = entries.map((e) => e.file);
     const ref = `refs/heads/${opts.branch}`;
+    const head = await source.git.execRaw(['symbolic-ref', '-q', 'HEAD'], { allowedExitCodes: [1, 128] });
+    if (head.stdout.toString().trim() === ref)
+        throw new errors_ConfigurationError(`The sync-back branch '${opts.branch}' is checked out in ${source.root}; Ferry will not move a checked-out branch. Fix: check out another branch (e.g. main) or choose another sync-back branch.`);
     const current = await source.git.tryRevParse(ref);
     if (current &&
         (await source.git.exec(['rev-parse', `${current}^{tree}`])) === tree &&
@@ -33941,6 +33945,7 @@ async function resolveWikiSettings(raw, names) {
 
 
 
+
 /**
  * Sync a wiki folder to the private wiki (every page) and the public wiki (allowlisted pages).
  * Returns one TargetResult per configured wiki, private first. A failing wiki never stops the
@@ -34008,11 +34013,24 @@ async function runWikiSync(settings, logger) {
                 .filter((o) => o.outcome.result.success && o.outcome.edits.length && o.outcome.scratch)
                 .map((o) => ({ audience: o.audience, edits: o.outcome.edits, git: o.outcome.scratch.git }));
             if (inputs.length) {
-                const back = await syncBack(source, map, home, inputs, {
-                    branch: settings.syncBackBranch,
-                    dryRun: settings.dryRun,
-                    author: settings.author ?? DEFAULT_AUTHOR,
-                });
+                let back;
+                try {
+                    back = await syncBack(source, map, home, inputs, {
+                        branch: settings.syncBackBranch,
+                        dryRun: settings.dryRun,
+                        author: settings.author ?? DEFAULT_AUTHOR,
+                    });
+                }
+                catch (e) {
+                    // The wikis were synced; only bringing their edits back failed. Say so on each result.
+                    if (!(e instanceof errors_ConfigurationError))
+                        throw e;
+                    for (const { outcome } of outcomes.filter((o) => o.outcome.edits.length)) {
+                        outcome.result.success = false;
+                        outcome.result.message += `; wiki edits were not brought back: ${e.message}`;
+                    }
+                    return results;
+                }
                 for (const { audience, outcome } of outcomes) {
                     const mine = back.files.filter((f) => f.from === audience);
                     if (!mine.length && !back.findings.some((f) => f.from === audience))

@@ -8,7 +8,10 @@ import { cleanupTmp, tmpDir } from '../support/tmp.js';
 /** The export engine against real git: a work-tree source and a local bare target. */
 afterAll(cleanupTmp);
 
-async function setup(files: Record<string, string | { content: string; mode?: 'exec' | 'symlink' }>, allow: string) {
+async function setup(
+  files: Record<string, string | { content: string; mode?: 'exec' | 'symlink' }>,
+  allow: string,
+) {
   const dir = await tmpDir('ferry-export-');
   const source = path.join(dir, 'src');
   await makeRepo(source, files);
@@ -50,7 +53,11 @@ describe('runExport (snapshot, local target)', () => {
     expect(r2.changed).toBe(false);
     expect(revParse(target, 'main')).toBe(r1.commit);
 
-    await commitFiles(source, { 'public/b/c.txt': null, 'public/a.py': 'print("A")\n', 'public/new.md': 'n\n' });
+    await commitFiles(source, {
+      'public/b/c.txt': null,
+      'public/a.py': 'print("A")\n',
+      'public/new.md': 'n\n',
+    });
     const r3 = await runExport(base, captureLogger());
     expect(r3.changes).toEqual([
       { path: 'public/a.py', change: 'modified', bytes: 11 },
@@ -68,11 +75,22 @@ describe('runExport (snapshot, local target)', () => {
     await makeRepo(seed, { 'README.md': 'public readme\n', LICENSE: 'MIT\n', 'old.txt': 'stale\n' });
     git(seed, ['push', '-q', target, 'main']);
     const r = await runExport(
-      { ...base, preserve: ['README.md', 'LICENSE'], map: ['public/=lib/{package}/'], vars: { package: 'acme' } },
+      {
+        ...base,
+        preserve: ['README.md', 'LICENSE'],
+        map: ['public/=lib/{package}/'],
+        vars: { package: 'acme' },
+      },
       captureLogger(),
     );
     expect(r.success).toBe(true);
-    expect(lsTree(target)).toEqual(['LICENSE', 'README.md', 'lib/acme/a.py', 'lib/acme/b/c.txt', 'lib/acme/link']);
+    expect(lsTree(target)).toEqual([
+      'LICENSE',
+      'README.md',
+      'lib/acme/a.py',
+      'lib/acme/b/c.txt',
+      'lib/acme/link',
+    ]);
     expect(showFile(target, 'main', 'README.md')).toBe('public readme');
     expect(r.changes?.find((c) => c.path === 'old.txt')?.change).toBe('deleted');
   });
@@ -100,14 +118,23 @@ describe('runExport (snapshot, local target)', () => {
   test('gitlinks are skipped with a warning; LFS pointers warn; outside symlinks stop the export', async () => {
     const lfs = 'version https://git-lfs.github.com/spec/v1\noid sha256:' + 'a'.repeat(64) + '\nsize 12\n';
     const { source, target, base } = await setup(
-      { 'public/a.txt': 'a\n', 'public/big.bin': lfs, 'public/out': { content: '../../etc/passwd', mode: 'symlink' } },
+      {
+        '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n',
+        'public/a.txt': 'a\n',
+        'public/big.bin': lfs,
+        'public/out': { content: '../../etc/passwd', mode: 'symlink' },
+      },
       'public/\n',
     );
     git(source, ['update-index', '--add', '--cacheinfo', `160000,${revParse(source, 'HEAD')},public/sub`]);
     git(source, ['commit', '-q', '-m', 'add gitlink']);
     const stopped = await runExport(base, captureLogger());
     expect(stopped.success).toBe(false);
-    expect(stopped.findings.map((f) => f.code).sort()).toEqual(['lfs-pointer', 'submodule-skipped', 'symlink-outside']);
+    expect(stopped.findings.map((f) => f.code).sort()).toEqual([
+      'lfs-pointer',
+      'submodule-skipped',
+      'symlink-outside',
+    ]);
     expect(revParse(target, 'main')).toBeUndefined();
 
     // (not commitFiles: `add -A` would drop the gitlink, which has no directory on disk)
@@ -153,7 +180,9 @@ describe('runExport (snapshot, local target)', () => {
   test('errors name the fix: bad branch, missing allowlist, unknown revision', async () => {
     const { base } = await setup(FILES, 'public/\n');
     await expect(runExport({ ...base, branch: 'a..b' }, captureLogger())).rejects.toThrow(/Invalid branch/);
-    await expect(runExport({ ...base, allowlistFile: '/nope/allow.txt' }, captureLogger())).rejects.toThrow(/nope/);
+    await expect(runExport({ ...base, allowlistFile: '/nope/allow.txt' }, captureLogger())).rejects.toThrow(
+      /nope/,
+    );
     await expect(runExport({ ...base, rev: 'no-such-rev' }, captureLogger())).rejects.toThrow(/not found/);
   });
 });

@@ -17,13 +17,30 @@ import { cleanupTmp, tmpDir } from '../support/tmp.js';
 afterAll(cleanupTmp);
 
 const SEGMENTS = ['a', 'b', 'docs', 'x.py', 'y.md', '.env', 'key.pem', 'sp ace', 'ü'];
-const RULES = ['a/', 'a/**', 'b/*', '**/*.py', '*.md', '{a,b}/docs/**', 'docs', '!**/x.py', '!b/**', '!a/docs/', '**/.env', 'sp ace/**', 'ü/*'];
+const RULES = [
+  'a/',
+  'a/**',
+  'b/*',
+  '**/*.py',
+  '*.md',
+  '{a,b}/docs/**',
+  'docs',
+  '!**/x.py',
+  '!b/**',
+  '!a/docs/',
+  '**/.env',
+  'sp ace/**',
+  'ü/*',
+];
 
 const treeArb = fc
-  .uniqueArray(fc.array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 3 }).map((s) => s.join('/')), {
-    minLength: 1,
-    maxLength: 25,
-  })
+  .uniqueArray(
+    fc.array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 3 }).map((s) => s.join('/')),
+    {
+      minLength: 1,
+      maxLength: 25,
+    },
+  )
   // A path cannot be a file and a directory at once.
   .map((ps) => ps.filter((p) => !ps.some((q) => q.startsWith(p + '/'))));
 const rulesArb = fc.uniqueArray(fc.constantFrom(...RULES), { minLength: 1, maxLength: 5 });
@@ -35,7 +52,13 @@ describe('export selection property', () => {
     fc.assert(
       fc.property(treeArb, rulesArb, (paths, rules) => {
         const matcher = compileAllowlist(parseAllowlistStrict(rules.join('\n'), 'p.txt'));
-        const entries = paths.map((p) => ({ mode: '100644', type: 'blob' as const, oid: 'e'.repeat(40), path: p, size: 1 }));
+        const entries = paths.map((p) => ({
+          mode: '100644',
+          type: 'blob' as const,
+          oid: 'e'.repeat(40),
+          path: p,
+          size: 1,
+        }));
         const projected = projectEntries(entries, {
           select: (p) => matcher.selects(p),
           mapPath: (p) => p,
@@ -70,7 +93,9 @@ describe('export selection property', () => {
           { source: src, target, branch: 'main', allowlistFile: allow, safety: { importCheck: false } },
           silentLogger,
         );
-        const selected = compileAllowlist(parseAllowlistStrict(rules.join('\n'), 'p.txt')).filter(paths).sort();
+        const selected = compileAllowlist(parseAllowlistStrict(rules.join('\n'), 'p.txt'))
+          .filter(paths)
+          .sort();
         const exported = lsTree(target);
         expect(exported.some(forbidden)).toBe(false);
         if (selected.some(forbidden)) {

@@ -90,7 +90,9 @@ describe('runExport over smart HTTP', () => {
       runExport(
         settings('acme/crowd', {
           map: [`public/=pkg${i}/`],
-          preserve: Array.from({ length: n }, (_, j) => j).filter((j) => j !== i).map((j) => `pkg${j}/**`),
+          preserve: Array.from({ length: n }, (_, j) => j)
+            .filter((j) => j !== i)
+            .map((j) => `pkg${j}/**`),
           maxRetries: 20,
           safety: { allowMassDelete: true },
         }),
@@ -100,11 +102,13 @@ describe('runExport over smart HTTP', () => {
     const results = await Promise.all(runs);
     expect(results.map((r) => r.success)).toEqual(Array(n).fill(true));
     expect(git(bare, ['rev-list', '--count', 'main'])).toBe(String(n));
-    const expected = Array.from({ length: n }, (_, i) => [`pkg${i}/a.txt`, `pkg${i}/b.txt`]).flat().sort();
+    const expected = Array.from({ length: n }, (_, i) => [`pkg${i}/a.txt`, `pkg${i}/b.txt`])
+      .flat()
+      .sort();
     expect(lsTree(bare)).toEqual(expected);
     // Every pushed commit is in the final history.
     for (const r of results) git(bare, ['merge-base', '--is-ancestor', r.commit!, 'main']);
-  });
+  }, 120_000);
 
   test('a 500 on push and a dropped connection on ls-remote are retried', async () => {
     const bare = await server.repo('acme/faults');

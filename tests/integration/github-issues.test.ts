@@ -65,7 +65,11 @@ test('the OpenAPI check catches a request the real API would reject, and a malfo
     paceWrites: false,
   });
   await expect(
-    octokit.request('POST /repos/{owner}/{repo}/labels', { owner: 'acme', repo: 'x', color: 'ff0000' } as never),
+    octokit.request('POST /repos/{owner}/{repo}/labels', {
+      owner: 'acme',
+      repo: 'x',
+      color: 'ff0000',
+    } as never),
   ).rejects.toMatchObject({ status: 422 });
   await expect(
     octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
@@ -76,7 +80,11 @@ test('the OpenAPI check catches a request the real API would reject, and a malfo
     }),
   ).rejects.toMatchObject({ status: 422 });
   await expect(
-    octokit.request('GET /repos/{owner}/{repo}/issues', { owner: 'acme', repo: 'x', state: 'everything' as never }),
+    octokit.request('GET /repos/{owner}/{repo}/issues', {
+      owner: 'acme',
+      repo: 'x',
+      state: 'everything' as never,
+    }),
   ).rejects.toMatchObject({ status: 422 });
   const caught = server.violations.splice(0);
   expect(caught.some((v) => v.includes('issues/create-label body') && v.includes('name'))).toBe(true);
@@ -131,7 +139,7 @@ test('one issue per divergence: created with labels, no comment when unchanged, 
 
 test('finds its issue past the first page of open issues', async () => {
   const repo = 'acme/busy';
-  const { issues } = (() => {
+  const issuesFor = () => {
     const logger = captureLogger();
     const octokit = createGitHubClient({
       token: TOKEN,
@@ -140,11 +148,10 @@ test('finds its issue past the first page of open issues', async () => {
       retryBaseMs: 5,
       paceWrites: false,
     });
-    return {
-      issues: new GitHubDivergenceIssues(octokit, { repository: repo, labels: ['sync-failure'], logger }),
-    };
-  })();
-  const first = await issues.reportDivergence(report('main', 'a'.repeat(40), 'b'.repeat(40)));
+    return new GitHubDivergenceIssues(octokit, { repository: repo, labels: ['sync-failure'], logger });
+  };
+  const first = await issuesFor().reportDivergence(report('main', 'a'.repeat(40), 'b'.repeat(40)));
+  // 130 newer open issues with the same label push ours to the second page (100 per page, newest first).
   const state = server.repo(repo);
   for (let i = 0; i < 130; i++)
     state.issues.push({
@@ -154,26 +161,14 @@ test('finds its issue past the first page of open issues', async () => {
       body: 'unrelated',
       title: `noise ${i}`,
     });
-  const again = await sink().issues.reportDivergence.call(
-    new GitHubDivergenceIssues(
-      createGitHubClient({
-        token: TOKEN,
-        baseUrl: server.url,
-        logger: captureLogger(),
-        retryBaseMs: 5,
-        paceWrites: false,
-      }),
-      {
-        repository: repo,
-        labels: ['sync-failure'],
-        logger: captureLogger(),
-      },
-    ),
-    report('main', 'a'.repeat(40), 'b'.repeat(40)),
-  );
+  const again = await issuesFor().reportDivergence(report('main', 'a'.repeat(40), 'b'.repeat(40)));
   expect(again).toMatchObject({ number: first.number, action: 'unchanged' });
   const lists = server.calls('issues/list-for-repo').filter((c) => c.path.startsWith(`/repos/${repo}/`));
-  expect(lists.length).toBe(3); // first run: 1 page; second: 2 pages (130 + 1 issues, 100 per page)
+  expect(lists.map((c) => new URL(c.path, server.url).searchParams.get('page') ?? '1')).toEqual([
+    '1',
+    '1',
+    '2',
+  ]);
 });
 
 test.each([

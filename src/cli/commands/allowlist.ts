@@ -139,7 +139,7 @@ export const allowlistExplain: Command = {
     else
       for (const r of rows) {
         const why = r.rule ? `${r.rule.file}:${r.rule.line}: ${r.rule.text}` : 'no rule matches';
-        ctx.out(`${r.selected ? 'selected' : 'excluded'}\t${r.path}\t(${why})\n`);
+        ctx.out(`${r.selected ? 'selected' : r.rule ? 'excluded' : 'not selected'}\t${r.path}\t(${why})\n`);
       }
     return EXIT_OK;
   },
@@ -199,7 +199,7 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-/** A small line diff (LCS) for --check output; allowlists are short. */
+/** A unified diff (LCS, 3 lines of context) for --check output; allowlists are short. */
 export function unifiedDiff(a: string, b: string, name: string): string {
   const x = a.split('\n');
   const y = b.split('\n');
@@ -209,15 +209,34 @@ export function unifiedDiff(a: string, b: string, name: string): string {
   for (let i = n - 1; i >= 0; i--)
     for (let j = m - 1; j >= 0; j--)
       dp[i][j] = x[i] === y[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
-  const out = [`--- ${name} (checked in)`, `+++ ${name} (generated)`];
+  // ops[k] = [mark, text, old line, new line] (1-based line numbers of the next line in each file)
+  const ops: [string, string, number, number][] = [];
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
-    if (i < n && j < m && x[i] === y[j]) {
-      i++;
-      j++;
-    } else if (j < m && (i >= n || dp[i][j + 1] >= dp[i + 1][j])) out.push(`+${y[j++]}`);
-    else out.push(`-${x[i++]}`);
+    if (i < n && j < m && x[i] === y[j]) ops.push([' ', x[i++], i, ++j]);
+    else if (j < m && (i >= n || dp[i][j + 1] >= dp[i + 1][j])) ops.push(['+', y[j++], i + 1, j]);
+    else ops.push(['-', x[i++], i, j + 1]);
+  }
+  const CONTEXT = 3;
+  const near = ops.map((_, k) =>
+    ops.slice(Math.max(0, k - CONTEXT), k + CONTEXT + 1).some((o) => o[0] !== ' '),
+  );
+  const out = [`--- ${name} (checked in)`, `+++ ${name} (generated)`];
+  for (let k = 0; k < ops.length;) {
+    if (!near[k]) {
+      k++;
+      continue;
+    }
+    let end = k;
+    while (end < ops.length && near[end]) end++;
+    const hunk = ops.slice(k, end);
+    const oldLen = hunk.filter((o) => o[0] !== '+').length;
+    const newLen = hunk.filter((o) => o[0] !== '-').length;
+    const oldStart = hunk.find((o) => o[0] !== '+')?.[2] ?? hunk[0][2] - 1;
+    const newStart = hunk.find((o) => o[0] !== '-')?.[3] ?? hunk[0][3] - 1;
+    out.push(`@@ -${oldStart},${oldLen} +${newStart},${newLen} @@`, ...hunk.map((o) => o[0] + o[1]));
+    k = end;
   }
   return out.join('\n');
 }

@@ -42,6 +42,10 @@ const EXPORT_OPTIONS: OptionSpec = {
   'max-retries': { type: 'string' },
   mode: { type: 'string' },
   since: { type: 'string' },
+  'scrub-line': { type: 'string', multiple: true },
+  'scrub-message': { type: 'string', multiple: true },
+  'scrub-template': { type: 'string' },
+  'author-map': { type: 'string' },
   submodules: { type: 'string' },
   lfs: { type: 'string' },
   'committer-name': { type: 'string' },
@@ -91,6 +95,12 @@ async function settingsFrom(args: ParsedArgs, cmd: Command, ctx: CliContext): Pr
       maxRetries: str(args, 'max-retries'),
       mode: str(args, 'mode'),
       since: str(args, 'since'),
+      history: {
+        scrubLines: list(args, 'scrub-line'),
+        scrubMessages: list(args, 'scrub-message'),
+        scrubTemplate: str(args, 'scrub-template'),
+        authorMapFile: at(str(args, 'author-map')),
+      },
       submodules: str(args, 'submodules'),
       lfs: str(args, 'lfs'),
       committerName: str(args, 'committer-name'),
@@ -132,7 +142,8 @@ async function report(command: string, results: TargetResult[], args: ParsedArgs
 
 const COMMON_USAGE =
   '--source DIR [--rev REV] --target URL_OR_PATH [--branch B] [--map FROM=TO]... [--preserve GLOB]... ' +
-  '[--message TEMPLATE] [--dry-run] [--force] [--max-retries N] [--mode snapshot|history] [--report FILE] [--json]';
+  '[--message TEMPLATE] [--dry-run] [--force] [--max-retries N] [--mode snapshot|history] [--since REV|root] [--scrub-line RE]... [--scrub-message RE]... ' +
+  '[--scrub-template T] [--author-map FILE] [--report FILE] [--json]';
 
 export const exportCommand: Command = {
   name: 'export',

@@ -11,6 +11,13 @@ export type ReadBlob = (oid: string) => Promise<Buffer | undefined>;
 const LFS_HEADER = 'version https://git-lfs.github.com/spec/v1';
 /** The LFS spec caps pointer files at 1024 bytes. */
 const LFS_MAX_POINTER = 1024;
+/** Header line + `oid sha256:<64 hex>` line + `size N` line. */
+const LFS_MIN_POINTER = LFS_HEADER.length + 1 + 76 + 7;
+
+/** Does any .gitattributes text route files through the LFS filter? */
+export function attributesUseLfs(texts: readonly (Buffer | undefined)[]): boolean {
+  return texts.some((t) => t !== undefined && /\bfilter=lfs\b/.test(t.toString('utf8')));
+}
 
 /**
  * A symlink whose target leaves the repository, or names a path the export does not contain, is
@@ -47,16 +54,18 @@ export async function checkLfsPointers(
 ): Promise<Finding[]> {
   if (policy === 'allow') return [];
   const findings: Finding[] = [];
-  for (const c of changed) {
-    if (c.size < 0 || c.size > LFS_MAX_POINTER || c.size < LFS_HEADER.length) continue;
-    const body = await readBlob(c.oid);
-    if (!body?.subarray(0, LFS_HEADER.length).equals(Buffer.from(LFS_HEADER))) continue;
+  const candidates = changed.filter((c) => c.size >= LFS_MIN_POINTER && c.size <= LFS_MAX_POINTER);
+  // All reads are queued at once: the batch process answers them in order without round trips.
+  const bodies = await Promise.all(candidates.map((c) => readBlob(c.oid)));
+  const header = Buffer.from(LFS_HEADER);
+  candidates.forEach((c, i) => {
+    if (!bodies[i]?.subarray(0, header.length).equals(header)) return;
     findings.push({
       severity: policy === 'error' ? 'error' : 'warning',
       code: 'lfs-pointer',
       file: c.sourcePath ?? c.path,
       message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
     });
-  }
+  });
   return findings;
 }

@@ -16,7 +16,7 @@ import { readTree } from '../git/tree.js';
 import type { Logger } from '../logger.js';
 import type { Finding } from '../report/result.js';
 import type { SafetySettings } from '../safety/types.js';
-import { checkLfsPointers, checkSymlinks } from './content-checks.js';
+import { attributesUseLfs, checkLfsPointers, checkSymlinks } from './content-checks.js';
 import { diffTargetTrees } from './diff.js';
 import { runSafetyGates } from './gates.js';
 import { parseOriginTrailer, renderMessage, withTrailer } from './message.js';
@@ -84,14 +84,19 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
       // Cached: a rebuild after a rejected push reuses the source side as it is.
       let pr = projections.get(rev);
       if (!pr) {
-        pr = readTree(git, rev).then((entries) =>
-          projectEntries(entries, {
+        pr = readTree(git, rev).then(async (entries) => {
+          const projected = projectEntries(entries, {
             select: ctx.select,
             mapPath: ctx.mapPath,
             submodules: s.submodules ?? 'skip',
             mapped: mapRules.length > 0,
-          }),
-        );
+          });
+          const attrs = entries.filter(
+            (e) => e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'),
+          );
+          projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((e) => readBlob(e.oid))));
+          return projected;
+        });
         projections.set(rev, pr);
       }
       return pr;
@@ -104,7 +109,10 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
         t = readTree(git, commit).then(
           (entries) =>
             new Map(
-              entries.map((e) => [e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' as const }]),
+              entries.map((e) => [
+                e.path,
+                { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' as const },
+              ]),
             ),
         );
         targetTrees.set(commit, t);
@@ -158,8 +166,14 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
       const findings: Finding[] = [];
       const changed = diff.gateChanges
         .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-        .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid!, size: sizes.get(c.oid!) ?? -1 }));
-      findings.push(...(await checkLfsPointers(changed, s.lfs ?? 'warn', readBlob)));
+        .map((c) => ({
+          path: c.targetPath,
+          sourcePath: c.sourcePath,
+          oid: c.oid!,
+          size: sizes.get(c.oid!) ?? -1,
+        }));
+      if (projected.usesLfs !== false)
+        findings.push(...(await checkLfsPointers(changed, s.lfs ?? 'warn', readBlob)));
       findings.push(...(await checkSymlinks(projected.tree, readBlob)));
       findings.push(
         ...(await runSafetyGates({

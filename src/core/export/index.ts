@@ -42,9 +42,14 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
   result.direction = 'push';
   const rules = s.rules ?? (s.allowlistFile ? await loadAllowlistStrict(s.allowlistFile) : undefined);
   if (!rules)
-    throw new ConfigurationError('No allowlist given. Pass an allowlist file (allowlist input or --allowlist FILE).');
+    throw new ConfigurationError(
+      'No allowlist given. Pass an allowlist file (allowlist input or --allowlist FILE).',
+    );
   const safety = resolveSafetySettings(s.safety);
-  const auth = await createGitAuth({ ...(s.auth ?? {}), serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL });
+  const auth = await createGitAuth({
+    ...(s.auth ?? {}),
+    serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL,
+  });
   const base = new GitCommandManager(path.resolve(s.source), { env: auth.env, logger });
   await base.assertMinimumVersion();
   const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
@@ -141,11 +146,19 @@ async function resolveSourceCommit(git: GitCommandManager, rev: string, logger: 
     if (fetched) return fetched;
   }
   if (!(await git.tryExec(['rev-parse', '--git-dir'])))
-    throw new ConfigurationError(`Source ${git.cwd} is not a git repository. Check out the source repository first.`);
+    throw new ConfigurationError(
+      `Source ${git.cwd} is not a git repository. Check out the source repository first.`,
+    );
   throw new ConfigurationError(`Source revision '${rev}' was not found in ${git.cwd}.`);
 }
 
-function targetIo(git: GitCommandManager, url: string, branch: string, force: boolean, logger: Logger): TargetIo {
+function targetIo(
+  git: GitCommandManager,
+  url: string,
+  branch: string,
+  force: boolean,
+  logger: Logger,
+): TargetIo {
   const ref = `refs/heads/${branch}`;
   return {
     async fetchTip() {

@@ -55,7 +55,14 @@ export async function runPushLoop(
     const t0 = performance.now();
     const outcome = await build(ctx, baseTip);
     buildMs += performance.now() - t0;
-    const done = (pushed: boolean): PushLoopResult => ({ outcome, baseTip, pushed, attempts: attempt, buildMs, pushMs });
+    const done = (pushed: boolean): PushLoopResult => ({
+      outcome,
+      baseTip,
+      pushed,
+      attempts: attempt,
+      buildMs,
+      pushMs,
+    });
     if (hasErrors(outcome.findings) || !outcome.tip || opts.dryRun) return done(false);
     const t1 = performance.now();
     const res = await io.push(outcome.tip, baseTip);
@@ -64,7 +71,8 @@ export async function runPushLoop(
     const statuses = [...res.refs.values()];
     if (statuses.some((r) => r.status === 'rejected-workflow')) throw io.workflowError();
     if (!statuses.some(targetMoved)) {
-      const detail = statuses.map((r) => r.detail).join('; ') || res.stderr.trim().split('\n').pop() || 'unknown';
+      const detail =
+        statuses.map((r) => r.detail).join('; ') || res.stderr.trim().split('\n').pop() || 'unknown';
       throw new RemoteError(`The push to ${ctx.targetLabel} was rejected: ${detail}.`);
     }
     if (attempt > opts.maxRetries) {
@@ -74,7 +82,9 @@ export async function runPushLoop(
       );
     }
     const delay = backoffDelay(attempt, opts.backoffBaseMs ?? 100, 1500);
-    opts.logger.info(`The target moved during the export (attempt ${attempt}); rebuilding on the new tip in ${delay} ms.`);
+    opts.logger.info(
+      `The target moved during the export (attempt ${attempt}); rebuilding on the new tip in ${delay} ms.`,
+    );
     await sleep(delay);
   }
 }

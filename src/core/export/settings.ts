@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors.js';
 import type { SafetySettingsInput } from '../safety/settings.js';
+import type { HistoryOptions } from './history/settings.js';
 import type { ExportSettings, LfsPolicy, SubmodulePolicy } from './types.js';
 
 /**
@@ -21,6 +22,8 @@ export interface RawExportOptions {
   maxRetries?: string;
   mode?: string;
   since?: string;
+  /** History mode: message scrubbing and author map (issue 4). */
+  history?: HistoryOptions;
   submodules?: string;
   lfs?: string;
   committerName?: string;
@@ -35,7 +38,12 @@ export interface RawExportOptions {
 
 export type OptionNames = Partial<Record<keyof RawExportOptions, string>>;
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string, fallback: T): T {
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  name: string,
+  fallback: T,
+): T {
   const v = (value ?? '').trim();
   if (!v) return fallback;
   if ((allowed as readonly string[]).includes(v)) return v as T;
@@ -44,12 +52,15 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 
 export function resolveExportSettings(raw: RawExportOptions, names: OptionNames = {}): ExportSettings {
   const n = (k: keyof RawExportOptions) => names[k] ?? k;
-  if (!raw.target?.trim()) throw new ConfigurationError(`${n('target')} is required: the repository to export to.`);
+  if (!raw.target?.trim())
+    throw new ConfigurationError(`${n('target')} is required: the repository to export to.`);
   let maxRetries: number | undefined;
   if (raw.maxRetries !== undefined && raw.maxRetries.trim() !== '') {
     maxRetries = Number(raw.maxRetries);
     if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50)
-      throw new ConfigurationError(`${n('maxRetries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`);
+      throw new ConfigurationError(
+        `${n('maxRetries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`,
+      );
   }
   const committer =
     raw.committerName?.trim() || raw.committerEmail?.trim()
@@ -72,6 +83,7 @@ export function resolveExportSettings(raw: RawExportOptions, names: OptionNames 
     maxRetries,
     mode: oneOf(raw.mode, ['snapshot', 'history'] as const, n('mode'), 'snapshot'),
     since: raw.since?.trim() || undefined,
+    history: raw.history,
     submodules: oneOf<SubmodulePolicy>(raw.submodules, ['skip', 'keep'], n('submodules'), 'skip'),
     lfs: oneOf<LfsPolicy>(raw.lfs, ['warn', 'error', 'allow'], n('lfs'), 'warn'),
     committer,

@@ -23,7 +23,9 @@ export async function readTemplate(dir: string, vars: Record<string, string>): P
   const root = path.resolve(dir);
   const stat = await fs.stat(root).catch(() => undefined);
   if (!stat?.isDirectory())
-    throw new ConfigurationError(`Template directory '${dir}' does not exist. Create it or drop the template input.`);
+    throw new ConfigurationError(
+      `Template directory '${dir}' does not exist. Create it or drop the template input.`,
+    );
   const out: TemplateFile[] = [];
   const walk = async (rel: string): Promise<void> => {
     for (const d of await fs.readdir(path.join(root, rel), { withFileTypes: true })) {

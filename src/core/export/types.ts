@@ -118,6 +118,12 @@ export interface ProjectedTree {
   sourcePaths: Set<string>;
   /** Policy findings: skipped gitlinks, LFS pointers, outside-pointing symlinks, map collisions. */
   findings: Finding[];
+  /**
+   * Whether some .gitattributes in the source routes files through Git LFS (`filter=lfs`). When
+   * false the LFS pointer check is skipped (a pointer without LFS attributes is just a text file).
+   * Set by ctx.projectTree; undefined means unknown (check).
+   */
+  usesLfs?: boolean;
 }
 
 export interface TreeDiff {
@@ -188,7 +194,12 @@ export interface ExportBuildContext {
    * Run the content checks (LFS pointers, symlinks) and the leak gates on one change set. Also fills
    * in `bytes` on `diff.changes`. Any error finding means: do not commit.
    */
-  runGates(diff: TreeDiff, projected: ProjectedTree, targetFileCount: number, context?: string): Promise<Finding[]>;
+  runGates(
+    diff: TreeDiff,
+    projected: ProjectedTree,
+    targetFileCount: number,
+    context?: string,
+  ): Promise<Finding[]>;
   /** Render the message template for a source commit, trailer included. */
   formatMessage(source: SourceCommitInfo): string;
   /** Add the `Ferry-Origin-Rev: <sha>` trailer to any message (history mode keeps source messages). */

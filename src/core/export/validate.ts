@@ -10,7 +10,8 @@ export function validateBranch(branch: string): void {
     b.endsWith('/') ||
     b.endsWith('.lock') ||
     b.endsWith('.') ||
-    /\.\.|\/\/|@\{|[\x00-\x20~^:?*[\\\x7f]/.test(b) ||
+    /\.\.|\/\/|@\{|[\s~^:?*[\\]/.test(b) ||
+    [...b].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) ||
     b === '@'
   ) {
     throw new ConfigurationError(`Invalid branch '${branch}'. Expected a branch name such as main.`);

@@ -11,9 +11,7 @@ export interface FastImportIdent {
 }
 
 export type FileOp =
-  | { op: 'M'; mode: string; oid: string; path: string }
-  | { op: 'D'; path: string }
-  | { op: 'deleteall' };
+  { op: 'M'; mode: string; oid: string; path: string } | { op: 'D'; path: string } | { op: 'deleteall' };
 
 export interface FastImportCommit {
   author: FastImportIdent;
@@ -142,7 +140,9 @@ export class FastImportWriter {
       };
       const onClose = (): void => {
         this.child.stdin.removeListener('drain', onDrain);
-        reject(new GitError(this.args, this.child.exitCode ?? 128, Buffer.concat(this.stderr).toString('utf8')));
+        reject(
+          new GitError(this.args, this.child.exitCode ?? 128, Buffer.concat(this.stderr).toString('utf8')),
+        );
       };
       this.child.stdin.once('drain', onDrain);
       this.child.once('close', onClose);

@@ -106,7 +106,10 @@ export async function writeBlobs(git: GitCommandManager, contents: readonly Buff
 }
 
 /** Object sizes for many ids with one `cat-file --batch-check`. Missing ids are absent from the map. */
-export async function objectSizes(git: GitCommandManager, oids: Iterable<string>): Promise<Map<string, number>> {
+export async function objectSizes(
+  git: GitCommandManager,
+  oids: Iterable<string>,
+): Promise<Map<string, number>> {
   const uniq = [...new Set(oids)];
   const sizes = new Map<string, number>();
   if (!uniq.length) return sizes;

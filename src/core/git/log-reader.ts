@@ -42,7 +42,10 @@ const HEADER_FIELDS = 8;
  * parent (merges included, diffed against the first parent). One `git log` process for the whole
  * range, parsed incrementally as it streams, with backpressure: a slow consumer pauses git.
  */
-export async function* readFirstParentLog(git: GitCommandManager, range: LogRange): AsyncGenerator<LogCommit> {
+export async function* readFirstParentLog(
+  git: GitCommandManager,
+  range: LogRange,
+): AsyncGenerator<LogCommit> {
   const args = [
     'log',
     '--first-parent',
@@ -159,7 +162,8 @@ export class LogParser {
           c.committerDate = s;
           break;
       }
-      this.state = st.field + 1 < HEADER_FIELDS ? { kind: 'header', field: st.field + 1 } : { kind: 'message' };
+      this.state =
+        st.field + 1 < HEADER_FIELDS ? { kind: 'header', field: st.field + 1 } : { kind: 'message' };
       return undefined;
     }
     if (st.kind === 'message') {

@@ -29,7 +29,9 @@ export async function snapshotWorktree(git: GitCommandManager): Promise<Worktree
     if (st && (st.isFile() || st.isSymbolicLink())) files.push(p);
   }
   if (files.length) {
-    const hashes = (await git.exec(['hash-object', '--no-filters', '--stdin-paths'], { input: files.join('\n') + '\n' })).split('\n');
+    const hashes = (
+      await git.exec(['hash-object', '--no-filters', '--stdin-paths'], { input: files.join('\n') + '\n' })
+    ).split('\n');
     files.forEach((p, i) => snap.set(p, `${snap.get(p)}:${hashes[i]}`));
   }
   return snap;
@@ -46,7 +48,9 @@ export function changedBetween(before: WorktreeSnapshot, after: WorktreeSnapshot
 /** Whether a path exists in HEAD (to tell added from modified). */
 export async function pathsInHead(git: GitCommandManager, paths: readonly string[]): Promise<Set<string>> {
   if (!paths.length || !(await git.tryRevParse('HEAD'))) return new Set();
-  const out = await git.exec(['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', ...paths], { env: LITERAL });
+  const out = await git.exec(['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', ...paths], {
+    env: LITERAL,
+  });
   return new Set(out.split('\0').filter(Boolean));
 }
 
@@ -72,17 +76,25 @@ export async function commitPaths(
 ): Promise<string | undefined> {
   if (!paths.length) return undefined;
   const spec = paths.join('\0') + '\0';
-  await git.exec(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: spec, env: LITERAL });
+  await git.exec(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+    input: spec,
+    env: LITERAL,
+  });
   if (await git.tryRevParse('HEAD')) {
-    const staged = new Set((await git.exec(['diff', '--cached', '--name-only', '-z', '--no-renames', 'HEAD'])).split('\0'));
+    const staged = new Set(
+      (await git.exec(['diff', '--cached', '--name-only', '-z', '--no-renames', 'HEAD'])).split('\0'),
+    );
     if (!paths.some((p) => staged.has(p))) return undefined;
   }
   const ident: string[] = [];
   if (!(await git.tryExec(['config', 'user.email'])))
     ident.push('-c', `user.name=${BOT_IDENTITY.name}`, '-c', `user.email=${BOT_IDENTITY.email}`);
-  await git.exec([...ident, 'commit', '-q', '-m', message, '--only', '--pathspec-from-file=-', '--pathspec-file-nul'], {
-    input: spec,
-    env: LITERAL,
-  });
+  await git.exec(
+    [...ident, 'commit', '-q', '-m', message, '--only', '--pathspec-from-file=-', '--pathspec-file-nul'],
+    {
+      input: spec,
+      env: LITERAL,
+    },
+  );
   return git.revParse('HEAD');
 }

@@ -23,7 +23,8 @@ const NO_COMMITS = { count: 0, commits: [] };
 function isStale(st: { status: string; detail: string }): boolean {
   return (
     st.status === 'rejected-stale' ||
-    (st.status === 'rejected-other' && /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail))
+    (st.status === 'rejected-other' &&
+      /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail))
   );
 }
 

@@ -32,7 +32,15 @@ export async function runCheck(
 ): Promise<CheckResult> {
   const base = { name: c.name, phase, file: c.where.file, line: c.where.line };
   if (!checkApplies(c, directions))
-    return { ...base, success: true, skipped: true, message: 'skipped for this direction', exit_code: null, value: null, duration: 0 };
+    return {
+      ...base,
+      success: true,
+      skipped: true,
+      message: 'skipped for this direction',
+      exit_code: null,
+      value: null,
+      duration: 0,
+    };
   const r = await runShell(c.command, shell);
   const ok = !r.timedOut && r.exitCode === c.expected_exit_code;
   return {
@@ -58,8 +66,10 @@ export async function runDriftGate(g: DriftGateConfig, shell: ShellOptions): Pro
   if (r.timedOut) problem = 'timed out';
   else if (r.exitCode !== 0) problem = `exit ${r.exitCode}${outputHint(r.stdout, r.stderr)}`;
   else if (value === undefined) problem = 'the command printed no number';
-  else if (g.min_value !== undefined && value < g.min_value) problem = `${value} is below min_value ${g.min_value}`;
-  else if (g.max_value !== undefined && value > g.max_value) problem = `${value} is above max_value ${g.max_value}`;
+  else if (g.min_value !== undefined && value < g.min_value)
+    problem = `${value} is below min_value ${g.min_value}`;
+  else if (g.max_value !== undefined && value > g.max_value)
+    problem = `${value} is above max_value ${g.max_value}`;
   return {
     ...base,
     success: problem === undefined,
@@ -84,7 +94,8 @@ export async function runVerification(
   shell: ShellOptions,
 ): Promise<VerificationOutcome> {
   const r = await runShell(v.command, shell);
-  const expectCode = v.expected_exit_code ?? (v.expected_min === undefined && v.expected_max === undefined ? 0 : undefined);
+  const expectCode =
+    v.expected_exit_code ?? (v.expected_min === undefined && v.expected_max === undefined ? 0 : undefined);
   if (r.timedOut) return { passed: false, message: `verification of '${target.name}' timed out` };
   if (expectCode !== undefined && r.exitCode !== expectCode)
     return {
@@ -95,10 +106,22 @@ export async function runVerification(
     const n = lastNumber(r.stdout);
     if (n === undefined) return { passed: false, message: 'verification printed no number' };
     if (v.expected_min !== undefined && n < v.expected_min)
-      return { passed: false, value: n, message: `verification: ${n} is below expected_min ${v.expected_min}` };
+      return {
+        passed: false,
+        value: n,
+        message: `verification: ${n} is below expected_min ${v.expected_min}`,
+      };
     if (v.expected_max !== undefined && n > v.expected_max)
-      return { passed: false, value: n, message: `verification: ${n} is above expected_max ${v.expected_max}` };
-    return { passed: true, value: n, message: `verification: ${n} within ${bounds(v.expected_min, v.expected_max)}` };
+      return {
+        passed: false,
+        value: n,
+        message: `verification: ${n} is above expected_max ${v.expected_max}`,
+      };
+    return {
+      passed: true,
+      value: n,
+      message: `verification: ${n} within ${bounds(v.expected_min, v.expected_max)}`,
+    };
   }
   return { passed: true, message: `verification: exit ${r.exitCode}` };
 }

@@ -36,9 +36,14 @@ function esc(s: string): string {
 export function runMarkdown(o: RunOutcome): string {
   const ok = o.results.filter((r) => r.success).length;
   const out = [
-    toMarkdown(`Ferry run: ${ok}/${o.results.length} targets succeeded${o.success ? '' : ' — run FAILED'}`, o.results).trimEnd(),
+    toMarkdown(
+      `Ferry run: ${ok}/${o.results.length} targets succeeded${o.success ? '' : ' — run FAILED'}`,
+      o.results,
+    ).trimEnd(),
   ];
-  const verified = o.results.filter((r) => r.verificationPassed !== undefined && r.verificationPassed !== null);
+  const verified = o.results.filter(
+    (r) => r.verificationPassed !== undefined && r.verificationPassed !== null,
+  );
   if (verified.length) {
     out.push('', '### Verification', '', '| Target | Passed |', '| --- | --- |');
     for (const r of verified) out.push(`| ${esc(r.target)} | ${r.verificationPassed ? '✅' : '❌'} |`);
@@ -46,7 +51,9 @@ export function runMarkdown(o: RunOutcome): string {
   if (o.checks.length) {
     out.push('', '### Checks', '', '| Phase | Check | Result | Detail |', '| --- | --- | --- | --- |');
     for (const c of o.checks)
-      out.push(`| ${c.phase} | ${esc(c.name)} | ${c.skipped ? '⏭ skipped' : c.success ? '✅ passed' : '❌ failed'} | ${esc(c.message)} |`);
+      out.push(
+        `| ${c.phase} | ${esc(c.name)} | ${c.skipped ? '⏭ skipped' : c.success ? '✅ passed' : '❌ failed'} | ${esc(c.message)} |`,
+      );
   }
   return out.join('\n') + '\n';
 }

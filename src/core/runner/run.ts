@@ -41,7 +41,9 @@ export async function runConfig(cfg: FerryConfig, opts: RunOptions): Promise<Run
   const checks: CheckResult[] = [];
 
   for (const c of cfg.safety.pre_sync_checks) {
-    const r = await withGroup(logger, `pre-sync check: ${c.name}`, () => runCheck(c, 'pre-sync', directions, shell));
+    const r = await withGroup(logger, `pre-sync check: ${c.name}`, () =>
+      runCheck(c, 'pre-sync', directions, shell),
+    );
     logCheck(logger, r);
     checks.push(r);
   }
@@ -56,16 +58,35 @@ export async function runConfig(cfg: FerryConfig, opts: RunOptions): Promise<Run
     }
     opts.progress?.(`[${i + 1}/${targets.length}] ${t.name} (${t.kind}, ${t.direction})`);
     results.push(
-      await withGroup(logger, `${t.name} (${t.kind}, ${t.direction}${dryRun || t.dry_run ? ', dry run' : ''})`, () =>
-        runTarget(cfg, t, { ...opts, dryRun: dryRun || t.dry_run, env }),
+      await withGroup(
+        logger,
+        `${t.name} (${t.kind}, ${t.direction}${dryRun || t.dry_run ? ', dry run' : ''})`,
+        () => runTarget(cfg, t, { ...opts, dryRun: dryRun || t.dry_run, env }),
       ),
     );
   }
-  if (!blocked) {
+  if (!blocked && dryRun) {
+    // Post-sync checks and drift gates judge what a sync produced; a dry run produced nothing.
+    for (const c of [...cfg.safety.post_sync_checks, ...cfg.safety.drift_gates])
+      checks.push({
+        name: c.name,
+        phase: 'expected_exit_code' in c ? 'post-sync' : 'drift-gate',
+        success: true,
+        skipped: true,
+        message: 'dry run: nothing was synced to check',
+        exit_code: null,
+        value: null,
+        duration: 0,
+        file: c.where.file,
+        line: c.where.line,
+      });
+  } else if (!blocked) {
     if (cfg.defaults.push && !dryRun && results.some((r) => r.kind === 'command' && r.commit))
       checks.push(await pushCommits(cfg, env, logger));
     for (const c of cfg.safety.post_sync_checks) {
-      const r = await withGroup(logger, `post-sync check: ${c.name}`, () => runCheck(c, 'post-sync', directions, shell));
+      const r = await withGroup(logger, `post-sync check: ${c.name}`, () =>
+        runCheck(c, 'post-sync', directions, shell),
+      );
       logCheck(logger, r);
       checks.push(r);
     }
@@ -105,21 +126,33 @@ async function runTarget(
     r = newResult(t.name, t.kind, opts.dryRun);
     if (isConfigurationError(e)) failResult(r, errorMessage(e));
     else {
-      opts.logger.error(`internal error in target '${t.name}': ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      opts.logger.error(
+        `internal error in target '${t.name}': ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
       failResult(r, `internal error: ${errorMessage(e).split('\n')[0]}`);
     }
   }
   r.direction = t.direction;
   if (r.success && t.fail_on_diff && r.changed)
-    failResult(r, `${r.message ? `${r.message}; ` : ''}fail_on_diff is set and the target ${r.dryRun ? 'would change' : 'changed'}`);
+    failResult(
+      r,
+      `${r.message ? `${r.message}; ` : ''}fail_on_diff is set and the target ${r.dryRun ? 'would change' : 'changed'}`,
+    );
   if (opts.verify && t.verification) {
     if (!r.success) r.verificationPassed = null;
     else {
-      const v = await runVerification(t, t.verification, { cwd: cfg.root, env: opts.env, timeoutMs: t.timeout_minutes * 60_000 });
+      const v = await runVerification(t, t.verification, {
+        cwd: cfg.root,
+        env: opts.env,
+        timeoutMs: t.timeout_minutes * 60_000,
+      });
       r.verificationPassed = v.passed;
       r.details = { ...(r.details ?? {}), verification: v };
-      if (!v.passed) failResult(r, `${r.message ? `${r.message}; ` : ''}${v.message}`);
-      else opts.logger.info(v.message);
+      if (v.passed) opts.logger.info(v.message);
+      else if (opts.dryRun)
+        // A dry run changed nothing, so verification judges the current state: report, don't fail.
+        r.findings.push({ severity: 'warning', code: 'verification', message: `${v.message} (dry run: current state)`, file: t.where.file, line: t.where.line });
+      else failResult(r, `${r.message ? `${r.message}; ` : ''}${v.message}`);
     }
   }
   r.durationMs = Math.round(performance.now() - t0);
@@ -138,7 +171,15 @@ function protectSecrets(cfg: FerryConfig, env: NodeJS.ProcessEnv): void {
 /** Push what the pull targets committed to the checked-out branch (defaults.push). Never forced. */
 async function pushCommits(cfg: FerryConfig, env: NodeJS.ProcessEnv, logger: Logger): Promise<CheckResult> {
   const t0 = performance.now();
-  const base = { name: 'push commits', phase: 'post-sync' as const, skipped: false, exit_code: null, value: null, file: cfg.file, line: 1 };
+  const base = {
+    name: 'push commits',
+    phase: 'post-sync' as const,
+    skipped: false,
+    exit_code: null,
+    value: null,
+    file: cfg.file,
+    line: 1,
+  };
   const git = new GitCommandManager(cfg.root, { env: env as Record<string, string>, logger });
   try {
     const branch = await git.exec(['symbolic-ref', '--short', 'HEAD']);
@@ -148,11 +189,18 @@ async function pushCommits(cfg: FerryConfig, env: NodeJS.ProcessEnv, logger: Log
     return {
       ...base,
       success: ok,
-      message: ok ? `pushed to origin/${branch}` : `push to origin/${branch} rejected (${detail}): fetch, rebase and run again`,
+      message: ok
+        ? `pushed to origin/${branch}`
+        : `push to origin/${branch} rejected (${detail}): fetch, rebase and run again`,
       duration: (performance.now() - t0) / 1000,
     };
   } catch (e) {
-    return { ...base, success: false, message: `push failed: ${errorMessage(e)}`, duration: (performance.now() - t0) / 1000 };
+    return {
+      ...base,
+      success: false,
+      message: `push failed: ${errorMessage(e)}`,
+      duration: (performance.now() - t0) / 1000,
+    };
   }
 }
 

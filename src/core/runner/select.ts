@@ -16,7 +16,10 @@ export interface Selection {
  * when named exactly. A pattern that matches no target is a mistake, reported with a suggestion.
  */
 export function selectTargets(cfg: FerryConfig, sel: Selection = {}): TargetConfig[] {
-  const patterns = (sel.targets ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+  const patterns = (sel.targets ?? [])
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
   const names = cfg.targets.map((t) => t.name);
   let picked: TargetConfig[];
   if (!patterns.length) picked = cfg.targets.filter((t) => t.enabled);

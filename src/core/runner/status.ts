@@ -24,7 +24,12 @@ import { exportAllowlistRules, workflowFile } from './workflows.js';
  */
 export const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
 
-export async function statusOf(cfg: FerryConfig, targets: readonly TargetConfig[], logger: Logger, env = process.env): Promise<TargetResult[]> {
+export async function statusOf(
+  cfg: FerryConfig,
+  targets: readonly TargetConfig[],
+  logger: Logger,
+  env = process.env,
+): Promise<TargetResult[]> {
   const out: TargetResult[] = [];
   for (const t of targets) {
     const t0 = performance.now();
@@ -32,7 +37,8 @@ export async function statusOf(cfg: FerryConfig, targets: readonly TargetConfig[
     r.direction = t.direction;
     const drift: Finding[] = [];
     try {
-      if (t.kind === 'export') drift.push(...(await exportDrift(cfg, t, r, env, logger)), ...(await allowlistDrift(cfg, t)));
+      if (t.kind === 'export')
+        drift.push(...(await exportDrift(cfg, t, r, env, logger)), ...(await allowlistDrift(cfg, t)));
       if (t.kind === 'mirror') drift.push(...(await mirrorDrift(cfg, t, r, env, logger)));
       drift.push(...(await scheduleDrift(cfg, t)));
       r.findings.push(...drift);
@@ -62,14 +68,26 @@ async function authFor(t: TargetConfig, key: string, env: NodeJS.ProcessEnv) {
 }
 
 /** Fetch one remote branch into a temporary ref; returns the ref, or undefined when the branch is missing. */
-async function fetchTemp(git: GitCommandManager, url: string, branch: string, tempRef: string, logger: Logger): Promise<string | undefined> {
+async function fetchTemp(
+  git: GitCommandManager,
+  url: string,
+  branch: string,
+  tempRef: string,
+  logger: Logger,
+): Promise<string | undefined> {
   const refs = await lsRemote(git, url, [`refs/heads/${branch}`], { logger });
   if (!refs.has(`refs/heads/${branch}`)) return undefined;
   await fetchRefs(git, url, [`+refs/heads/${branch}:${tempRef}`], { logger });
   return tempRef;
 }
 
-async function exportDrift(cfg: FerryConfig, t: TargetConfig, r: TargetResult, env: NodeJS.ProcessEnv, logger: Logger): Promise<Finding[]> {
+async function exportDrift(
+  cfg: FerryConfig,
+  t: TargetConfig,
+  r: TargetResult,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<Finding[]> {
   const url = resolveRemote(String(t.options.repo), env.GITHUB_SERVER_URL || undefined);
   const branch = typeof t.options.branch === 'string' ? t.options.branch : 'main';
   const auth = await authFor(t, 'token_env', env);
@@ -82,12 +100,34 @@ async function exportDrift(cfg: FerryConfig, t: TargetConfig, r: TargetResult, e
       r.counts.unexported = Number(await git.exec(['rev-list', '--count', head]));
       return [finding('never-exported', `target branch ${branch} does not exist yet: nothing exported`, t)];
     }
-    const trailers = await git.exec(['log', '-n', '200', `--format=%(trailers:key=${ORIGIN_TRAILER},valueonly,separator=%x2C)`, ref]);
-    const origin = trailers.split('\n').map((l) => l.trim()).find(Boolean);
-    if (!origin) return [finding('no-origin-trailer', `no ${ORIGIN_TRAILER} trailer on ${branch}: not exported by Ferry yet`, t)];
+    const trailers = await git.exec([
+      'log',
+      '-n',
+      '200',
+      `--format=%(trailers:key=${ORIGIN_TRAILER},valueonly,separator=%x2C)`,
+      ref,
+    ]);
+    const origin = trailers
+      .split('\n')
+      .map((l) => l.trim())
+      .find(Boolean);
+    if (!origin)
+      return [
+        finding(
+          'no-origin-trailer',
+          `no ${ORIGIN_TRAILER} trailer on ${branch}: not exported by Ferry yet`,
+          t,
+        ),
+      ];
     r.details = { last_exported: origin };
     if (!(await git.tryRevParse(origin)))
-      return [finding('origin-unknown', `last exported revision ${origin.slice(0, 12)} is not in this clone (shallow? use fetch-depth: 0)`, t)];
+      return [
+        finding(
+          'origin-unknown',
+          `last exported revision ${origin.slice(0, 12)} is not in this clone (shallow? use fetch-depth: 0)`,
+          t,
+        ),
+      ];
     const log = await git.exec(['log', '--format=%x01%H', '--name-only', '-z', `${origin}..${head}`]);
     const { rules } = await exportAllowlistRules(cfg, t);
     const m = rules.length ? compileAllowlist(rules) : undefined;
@@ -95,13 +135,22 @@ async function exportDrift(cfg: FerryConfig, t: TargetConfig, r: TargetResult, e
     let relevant = 0;
     for (const rec of log.split('\x01').filter((s) => s.trim())) {
       total++;
-      const files = rec.slice(40).split(/[\0\n]/).filter(Boolean);
+      const files = rec
+        .slice(40)
+        .split(/[\0\n]/)
+        .filter(Boolean);
       if (!m || files.some((f) => m.selects(f))) relevant++;
     }
     r.counts.unexported = relevant;
     r.counts.commits_since_export = total;
     return relevant
-      ? [finding('unexported-commits', `${relevant} source commit(s) since ${origin.slice(0, 7)} touch exported paths and are not exported yet`, t)]
+      ? [
+          finding(
+            'unexported-commits',
+            `${relevant} source commit(s) since ${origin.slice(0, 7)} touch exported paths and are not exported yet`,
+            t,
+          ),
+        ]
       : [];
   } finally {
     await git.tryExec(['update-ref', '-d', tempRef]);
@@ -109,7 +158,13 @@ async function exportDrift(cfg: FerryConfig, t: TargetConfig, r: TargetResult, e
   }
 }
 
-async function mirrorDrift(cfg: FerryConfig, t: TargetConfig, r: TargetResult, env: NodeJS.ProcessEnv, logger: Logger): Promise<Finding[]> {
+async function mirrorDrift(
+  cfg: FerryConfig,
+  t: TargetConfig,
+  r: TargetResult,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<Finding[]> {
   const out: Finding[] = [];
   const branches = (t.options.branches as string[] | undefined) ?? ['main'];
   const a = resolveRemote(String(t.options.a), env.GITHUB_SERVER_URL || undefined);
@@ -132,16 +187,25 @@ async function mirrorDrift(cfg: FerryConfig, t: TargetConfig, r: TargetResult, e
         out.push(finding('mirror-missing-branch', `branch ${br} is missing on side ${!ra ? 'a' : 'b'}`, t));
         continue;
       }
-      const [ahead, behind] = (await gitA.exec(['rev-list', '--left-right', '--count', `${ra}...${rb}`])).split(/\s+/).map(Number);
+      const [ahead, behind] = (await gitA.exec(['rev-list', '--left-right', '--count', `${ra}...${rb}`]))
+        .split(/\s+/)
+        .map(Number);
       table[br] = { ahead, behind };
       r.counts.ahead = (r.counts.ahead ?? 0) + ahead;
       r.counts.behind = (r.counts.behind ?? 0) + behind;
       if (ahead || behind)
-        out.push(finding(ahead && behind ? 'mirror-diverged' : 'mirror-out-of-sync', `${br}: a is ${ahead} ahead and ${behind} behind b`, t));
+        out.push(
+          finding(
+            ahead && behind ? 'mirror-diverged' : 'mirror-out-of-sync',
+            `${br}: a is ${ahead} ahead and ${behind} behind b`,
+            t,
+          ),
+        );
     }
   } finally {
     for (const br of branches)
-      for (const side of ['a', 'b']) await gitA.tryExec(['update-ref', '-d', `refs/ferry/status/${t.name}/${side}/${br}`]);
+      for (const side of ['a', 'b'])
+        await gitA.tryExec(['update-ref', '-d', `refs/ferry/status/${t.name}/${side}/${br}`]);
     await authA.cleanup();
     await authB.cleanup();
   }
@@ -153,7 +217,10 @@ async function mirrorDrift(cfg: FerryConfig, t: TargetConfig, r: TargetResult, e
 async function allowlistDrift(cfg: FerryConfig, t: TargetConfig): Promise<Finding[]> {
   const edition = t.options.edition;
   if (typeof edition !== 'string' || typeof t.options.allowlist !== 'string') return [];
-  const manifest = parseManifest(stringifyYaml({ components: cfg.components ?? {}, editions: cfg.editions ?? {} }), cfg.file);
+  const manifest = parseManifest(
+    stringifyYaml({ components: cfg.components ?? {}, editions: cfg.editions ?? {} }),
+    cfg.file,
+  );
   const want = generateAllowlist(manifest, edition, cfg.file);
   const file = path.join(cfg.root, t.options.allowlist);
   const have = existsSync(file) ? await fs.readFile(file, 'utf8') : undefined;
@@ -171,12 +238,20 @@ async function allowlistDrift(cfg: FerryConfig, t: TargetConfig): Promise<Findin
 async function scheduleDrift(cfg: FerryConfig, t: TargetConfig): Promise<Finding[]> {
   const file = workflowFile(t.name);
   const abs = path.join(cfg.root, file);
-  if (!existsSync(abs)) return t.schedule ? [finding('workflow-missing', `no ${file} runs the schedule '${t.schedule}' (run ferry workflows --write)`, t)] : [];
+  if (!existsSync(abs))
+    return t.schedule
+      ? [
+          finding(
+            'workflow-missing',
+            `no ${file} runs the schedule '${t.schedule}' (run ferry workflows --write)`,
+            t,
+          ),
+        ]
+      : [];
   const wf = parseYaml(await fs.readFile(abs, 'utf8')) as { on?: { schedule?: { cron?: string }[] } } | null;
   const crons = (wf?.on?.schedule ?? []).map((s) => s.cron).filter(Boolean);
   const want = t.schedule ? [t.schedule] : [];
-  if (JSON.stringify([...crons].sort()) === JSON.stringify(want))
-    return [];
+  if (JSON.stringify([...crons].sort()) === JSON.stringify(want)) return [];
   return [
     finding(
       'workflow-schedule',

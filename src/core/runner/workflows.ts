@@ -21,12 +21,17 @@ export function workflowFile(target: string): string {
 }
 
 /** Allowlist rules of an export target, read from the repository (none when it has no allowlist file). */
-export async function exportAllowlistRules(cfg: FerryConfig, t: TargetConfig): Promise<{ files: string[]; rules: Rule[] }> {
+export async function exportAllowlistRules(
+  cfg: FerryConfig,
+  t: TargetConfig,
+): Promise<{ files: string[]; rules: Rule[] }> {
   const o = t.options;
   const files: string[] = [];
   if (typeof o.allowlist_dir === 'string') {
     const dir = path.join(cfg.root, o.allowlist_dir);
-    const names = existsSync(dir) ? (await fs.readdir(dir)).filter((f) => /^custom_package_allowlist.*\.txt$/.test(f)).sort() : [];
+    const names = existsSync(dir)
+      ? (await fs.readdir(dir)).filter((f) => /^custom_package_allowlist.*\.txt$/.test(f)).sort()
+      : [];
     files.push(...names.map((n) => `${o.allowlist_dir}/${n}`.replace(/\/+/g, '/')));
   } else files.push(typeof o.allowlist === 'string' ? o.allowlist : 'public_allowlist.txt');
   const rules: Rule[] = [];
@@ -42,7 +47,9 @@ export async function exportAllowlistRules(cfg: FerryConfig, t: TargetConfig): P
 export function expandBraces(p: string): string[] {
   const m = /\{([^{}]*)\}/.exec(p);
   if (!m) return [p];
-  return m[1].split(',').flatMap((alt) => expandBraces(p.slice(0, m.index) + alt + p.slice(m.index + m[0].length)));
+  return m[1]
+    .split(',')
+    .flatMap((alt) => expandBraces(p.slice(0, m.index) + alt + p.slice(m.index + m[0].length)));
 }
 
 /**
@@ -82,7 +89,9 @@ export async function generateWorkflows(cfg: FerryConfig, configPath: string): P
   for (const t of [...cfg.targets].filter((t) => t.enabled).sort((a, b) => a.name.localeCompare(b.name))) {
     const paths =
       t.kind === 'export'
-        ? await exportAllowlistRules(cfg, t).then(({ files, rules }) => allowlistToPathFilters(rules, [configPath, ...files]))
+        ? await exportAllowlistRules(cfg, t).then(({ files, rules }) =>
+            allowlistToPathFilters(rules, [configPath, ...files]),
+          )
         : undefined;
     out.push({ file: workflowFile(t.name), content: renderWorkflow(cfg, t, configPath, paths) });
   }
@@ -96,7 +105,12 @@ function tokenEnvs(t: TargetConfig): string[] {
     .sort();
 }
 
-export function renderWorkflow(cfg: FerryConfig, t: TargetConfig, configPath: string, pushPaths?: string[]): string {
+export function renderWorkflow(
+  cfg: FerryConfig,
+  t: TargetConfig,
+  configPath: string,
+  pushPaths?: string[],
+): string {
   const on: Record<string, unknown> = {};
   if (t.schedule) on.schedule = [{ cron: t.schedule }];
   if (pushPaths) on.push = { branches: cfg.workflows.branches, paths: pushPaths };
@@ -153,7 +167,8 @@ export function lineDiff(oldText: string, newText: string, label: string): strin
   const m = b.length;
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    for (let j = m - 1; j >= 0; j--)
+      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const out = [`--- ${label} (checked in)`, `+++ ${label} (generated)`];
   let i = 0;
   let j = 0;
@@ -174,7 +189,10 @@ export interface WorkflowCheck {
 }
 
 /** Compare generated workflows with the checked-in ones. */
-export async function checkWorkflows(root: string, generated: readonly GeneratedWorkflow[]): Promise<WorkflowCheck> {
+export async function checkWorkflows(
+  root: string,
+  generated: readonly GeneratedWorkflow[],
+): Promise<WorkflowCheck> {
   const res: WorkflowCheck = { stale: [], missing: [], orphaned: [] };
   for (const g of generated) {
     const abs = path.join(root, g.file);

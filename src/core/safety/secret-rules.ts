@@ -200,12 +200,24 @@ export const BUILTIN_SECRET_RULES: readonly SecretRule[] = [
   },
 ];
 
+/** A case-insensitive literal as a case-sensitive regex: V8 scans these faster than with the `i` flag. */
+function anyCase(word: string): string {
+  return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
+}
+
+const TOKEN_FAMILY =
+  'A(?:KIA|SIA|BIA|CCA|Iza)|gh[pousr]_|github_pat_|PRIVATE KEY|xox[abprs]-|hooks\\.slack\\.com|_live_|npm_|pypi-';
+// Every SECRET_KEYS word (and `secret_access_key`) contains one of these.
+const ASSIGNMENT_FAMILY = ['pass', 'pwd', 'secret', 'token', 'key', 'credent'].map(anyCase).join('|');
+
 /**
  * One pass per family: a blob where the family's regex finds nothing skips all of its rules. Each
  * regex must match somewhere inside every match of every rule of its family.
  */
 export const SECRET_FAMILIES: Record<NonNullable<SecretRule['family']>, RegExp> = {
-  token:
-    /AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|PRIVATE KEY|xox[abprs]-|hooks\.slack\.com|_live_|AIza|npm_|pypi-/,
-  assignment: new RegExp(SECRET_KEYS, 'i'),
+  token: new RegExp(TOKEN_FAMILY),
+  assignment: new RegExp(ASSIGNMENT_FAMILY),
 };
+
+/** Both families in one pass: most blobs hold none of these words, and then that one pass is all. */
+export const ANY_SECRET_FAMILY = new RegExp(`${TOKEN_FAMILY}|${ASSIGNMENT_FAMILY}`);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BUILTIN_SECRET_RULES, SECRET_FAMILIES, type SecretRule } from './secret-rules.js';
+import { ANY_SECRET_FAMILY, BUILTIN_SECRET_RULES, SECRET_FAMILIES, type SecretRule } from './secret-rules.js';
 import { parseSecretPattern } from './settings.js';
 import type { SafetySettings } from './types.js';
 
@@ -134,8 +134,10 @@ export function scanTextForSecrets(text: string, scanner: SecretScanner): Secret
   };
 
   const families = new Map<string, boolean>();
+  const anyFamily = ANY_SECRET_FAMILY.test(text);
   for (const rule of scanner.rules) {
     if (rule.family) {
+      if (!anyFamily) continue;
       let open = families.get(rule.family);
       if (open === undefined) families.set(rule.family, (open = SECRET_FAMILIES[rule.family].test(text)));
       if (!open) continue;

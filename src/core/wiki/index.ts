@@ -1,11 +1,12 @@
 import { compileAllowlist } from '../allowlist/matcher.js';
+import { ConfigurationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { withGroup } from '../logger.js';
 import { hasErrors, newResult, type Finding, type TargetResult } from '../report/result.js';
 import { buildPageMap, isMarkdown } from './page-map.js';
 import { planWiki, type WikiPlan } from './plan.js';
 import { openSource, readTexts } from './source.js';
-import { syncBack, type WikiEditsFrom } from './sync-back.js';
+import { syncBack, type SyncBackOutcome, type WikiEditsFrom } from './sync-back.js';
 import { DEFAULT_AUTHOR, type WikiAudience, type WikiSettings, type WikiTargetSettings } from './types.js';
 import { syncWikiTarget, type WikiTargetOutcome } from './wiki-target.js';
 
@@ -84,11 +85,22 @@ export async function runWikiSync(settings: WikiSettings, logger: Logger): Promi
         .filter((o) => o.outcome.result.success && o.outcome.edits.length && o.outcome.scratch)
         .map((o) => ({ audience: o.audience, edits: o.outcome.edits, git: o.outcome.scratch!.git }));
       if (inputs.length) {
-        const back = await syncBack(source, map, home, inputs, {
-          branch: settings.syncBackBranch,
-          dryRun: settings.dryRun,
-          author: settings.author ?? DEFAULT_AUTHOR,
-        });
+        let back: SyncBackOutcome;
+        try {
+          back = await syncBack(source, map, home, inputs, {
+            branch: settings.syncBackBranch,
+            dryRun: settings.dryRun,
+            author: settings.author ?? DEFAULT_AUTHOR,
+          });
+        } catch (e) {
+          // The wikis were synced; only bringing their edits back failed. Say so on each result.
+          if (!(e instanceof ConfigurationError)) throw e;
+          for (const { outcome } of outcomes.filter((o) => o.outcome.edits.length)) {
+            outcome.result.success = false;
+            outcome.result.message += `; wiki edits were not brought back: ${e.message}`;
+          }
+          return results;
+        }
         for (const { audience, outcome } of outcomes) {
           const mine = back.files.filter((f) => f.from === audience);
           if (!mine.length && !back.findings.some((f) => f.from === audience)) continue;

@@ -61,19 +61,19 @@ export function planWiki(map: PageMap, texts: ReadonlyMap<string, string>, opts:
     const decide = (site: { target: string; line: number; column: number; kind: string }): LinkDecision => {
       const t = resolveSourceLink(map, page.source, site.target);
       if (t.kind === 'missing') {
-        if (!isPublic || !map.bySource.has(t.path))
-          plan.findings.push({
-            severity: 'warning',
-            code: 'wiki-broken-link',
-            file: label(page.source),
-            line: site.line,
-            column: site.column,
-            message: `Link to '${site.target}': no such page in the wiki folder.`,
-          });
+        plan.findings.push({
+          severity: 'warning',
+          code: 'wiki-broken-link',
+          file: label(page.source),
+          line: site.line,
+          column: site.column,
+          message: `Link to '${site.target}': no such page in the wiki folder.`,
+        });
         return undefined;
       }
       if (t.kind === 'page' && !published.has(t.page.source)) {
-        const text = opts.unpublishedLinks === 'text';
+        // An HTML link cannot be reduced to its text safely: it stays an error in both modes.
+        const text = opts.unpublishedLinks === 'text' && site.kind !== 'html';
         plan.findings.push({
           severity: text ? 'notice' : 'error',
           code: 'wiki-unpublished-link',

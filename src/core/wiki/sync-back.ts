@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../errors.js';
 import { BlobReader } from '../git/cat-file.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
 import type { Finding } from '../report/result.js';
@@ -134,6 +135,11 @@ export async function syncBack(
   const tree = await writeTree(source.git, changes, `${source.rev}^{tree}`);
   out.files = entries.map((e) => e.file);
   const ref = `refs/heads/${opts.branch}`;
+  const head = await source.git.execRaw(['symbolic-ref', '-q', 'HEAD'], { allowedExitCodes: [1, 128] });
+  if (head.stdout.toString().trim() === ref)
+    throw new ConfigurationError(
+      `The sync-back branch '${opts.branch}' is checked out in ${source.root}; Ferry will not move a checked-out branch. Fix: check out another branch (e.g. main) or choose another sync-back branch.`,
+    );
   const current = await source.git.tryRevParse(ref);
   if (
     current &&

@@ -6,6 +6,8 @@ import { SINCE_ROOT } from './settings.js';
  * Where a replay starts. The only state is the target's newest `Ferry-Origin-Rev:` trailer:
  *  - `trailer`: the last exported revision; replay what came after it.
  *  - `since`:   first run with `since REV`: a snapshot commit of REV, then replay REV..source.
+ *     Also when REV is newer than the last exported revision (skip ahead: a reconciliation
+ *     commit at REV). An older REV is ignored, so a `since` left in a workflow does no harm.
  *  - `snapshot`: first run without `since`: one snapshot commit of the source revision; later
  *     runs replay from there.
  *  - `root`:    first run with `since: root`: replay the whole first-parent history.
@@ -35,8 +37,15 @@ export async function resolveBase(ctx: ExportBuildContext, tip: string | undefin
         `The last exported revision ${last} (the Ferry-Origin-Rev trailer on ${ctx.targetLabel}) is not in the source repository: was the source history rewritten? Set force to start a new target history, or fetch that revision.`,
       );
     }
-    if (last === head || (await src.isAncestor(last, head)))
+    if (last === head || (await src.isAncestor(last, head))) {
+      // `since` newer than the last export skips ahead (a reconciliation commit at `since`);
+      // anything older is already exported and ignored, so a fixed `since` input stays harmless.
+      const since =
+        s.since && s.since.trim().toLowerCase() !== SINCE_ROOT ? await src.tryRevParse(s.since) : undefined;
+      if (since && since !== last && (await src.isAncestor(last, since)) && (await src.isAncestor(since, head)))
+        return { kind: 'since', rev: since, committerDate: await dateOf(ctx, since), note: `skipping ahead to ${since}` };
       return { kind: 'trailer', rev: last, committerDate: await dateOf(ctx, last), note: `last exported ${last}` };
+    }
     if (await src.isAncestor(head, last))
       return {
         kind: 'ahead',
@@ -62,10 +71,17 @@ export async function resolveBase(ctx: ExportBuildContext, tip: string | undefin
         `since: revision '${s.since}' was not found in the source repository${(await src.isShallow()) ? ' (the checkout is shallow: use fetch-depth: 0)' : ''}.`,
       );
     if (rev !== head && !(await src.isAncestor(rev, head)))
-      throw new ConfigurationError(`since: ${s.since} (${rev.slice(0, 7)}) is not an ancestor of ${head.slice(0, 7)}.`);
+      throw new ConfigurationError(
+        `since: ${s.since} (${rev.slice(0, 7)}) is not an ancestor of ${head.slice(0, 7)}.`,
+      );
     return { kind: 'since', rev, committerDate: await dateOf(ctx, rev), note: `first run, since ${rev}` };
   }
-  return { kind: 'snapshot', rev: head, committerDate: await dateOf(ctx, head), note: 'first run: snapshot commit' };
+  return {
+    kind: 'snapshot',
+    rev: head,
+    committerDate: await dateOf(ctx, head),
+    note: 'first run: snapshot commit',
+  };
 }
 
 async function dateOf(ctx: ExportBuildContext, rev: string): Promise<string> {

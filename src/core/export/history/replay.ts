@@ -4,7 +4,13 @@ import { FastImportWriter } from '../../git/fast-import.js';
 import { readFirstParentLog, type LogCommit } from '../../git/log-reader.js';
 import { hasErrors, type Finding } from '../../report/result.js';
 import { checkLfsPointers, checkSymlinks } from '../content-checks.js';
-import { DEFAULT_COMMITTER, type BuildOutcome, type ExportBuildContext, type ProjectedTree, type TargetTree } from '../types.js';
+import {
+  DEFAULT_COMMITTER,
+  type BuildOutcome,
+  type ExportBuildContext,
+  type ProjectedTree,
+  type TargetTree,
+} from '../types.js';
 import { loadAuthorMap, type AuthorMap } from './author-map.js';
 import { resolveBase, type ReplayBase } from './base.js';
 import { compileScrubber, type MessageScrubber } from './scrub.js';
@@ -87,7 +93,9 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
       }
       const context = `source commit ${c.sha}`;
       const stepFindings = [...step.findings];
-      stepFindings.push(...(await ctx.runGates(step.diff, gateView(state), step.targetFileCountBefore, context)));
+      stepFindings.push(
+        ...(await ctx.runGates(step.diff, gateView(state), step.targetFileCountBefore, context)),
+      );
       stepFindings.push(...(await lfsFindings(ctx, step.diff, known, blobs)));
       if (step.needsSymlinkCheck) stepFindings.push(...(await symlinkFindings(state, blobs)));
       for (const f of stepFindings) if (!seen(findings, f)) findings.push(nameCommit(f, c.sha));
@@ -172,7 +180,12 @@ async function reconcile(
   });
 }
 
-function replayMessage(c: LogCommit, scrubber: MessageScrubber, authors: AuthorMap, ctx: ExportBuildContext): string {
+function replayMessage(
+  c: LogCommit,
+  scrubber: MessageScrubber,
+  authors: AuthorMap,
+  ctx: ExportBuildContext,
+): string {
   const vars = {
     ...(ctx.settings.vars ?? {}),
     sha: c.sha,
@@ -188,7 +201,12 @@ function replayMessage(c: LogCommit, scrubber: MessageScrubber, authors: AuthorM
  * The replay runs that check itself, only on steps that touch symlinks (symlinkFindings).
  */
 function gateView(state: ReplayState): ProjectedTree {
-  return { tree: new Map(), exportedSourcePaths: state.exportedSourcePaths, sourcePaths: state.sourcePaths, findings: [] };
+  return {
+    tree: new Map(),
+    exportedSourcePaths: state.exportedSourcePaths,
+    sourcePaths: state.sourcePaths,
+    findings: [],
+  };
 }
 
 async function symlinkFindings(state: ReplayState, blobs: BlobReader): Promise<Finding[]> {
@@ -200,18 +218,33 @@ async function symlinkFindings(state: ReplayState, blobs: BlobReader): Promise<F
 /** LFS pointers among the added/changed blobs, with the sizes the replay already has. */
 async function lfsFindings(
   ctx: ExportBuildContext,
-  diff: { gateChanges: readonly { change: string; oid?: string; mode?: string; targetPath: string; sourcePath: string }[] },
+  diff: {
+    gateChanges: readonly {
+      change: string;
+      oid?: string;
+      mode?: string;
+      targetPath: string;
+      sourcePath: string;
+    }[];
+  },
   sizes: ReadonlyMap<string, number>,
   blobs: BlobReader,
 ): Promise<Finding[]> {
   const changed = diff.gateChanges
     .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-    .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid!, size: sizes.get(c.oid!) ?? -1 }));
+    .map((c) => ({
+      path: c.targetPath,
+      sourcePath: c.sourcePath,
+      oid: c.oid!,
+      size: sizes.get(c.oid!) ?? -1,
+    }));
   return checkLfsPointers(changed, ctx.settings.lfs ?? 'warn', (oid) => blobs.read(oid));
 }
 
 function seen(list: readonly Finding[], f: Finding): boolean {
-  return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
+  return list.some(
+    (g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error',
+  );
 }
 
 /** Findings name the source commit they came from (gates may already do it through `context`). */

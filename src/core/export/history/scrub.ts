@@ -36,7 +36,8 @@ export function compileScrubber(opts: {
       const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
       // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
       const out: string[] = [];
-      for (const l of kept) if (!(l.trim() === '' && (out.length === 0 || out[out.length - 1].trim() === ''))) out.push(l);
+      for (const l of kept)
+        if (!(l.trim() === '' && (out.length === 0 || out[out.length - 1].trim() === ''))) out.push(l);
       while (out.length && out[out.length - 1].trim() === '') out.pop();
       return out.length ? out.join('\n') + '\n' : renderPlaceholders(opts.template, vars).trim() + '\n';
     },

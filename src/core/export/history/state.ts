@@ -60,7 +60,8 @@ export class ReplayState {
   selectedBlobs(changes: readonly RawChange[]): string[] {
     const out: string[] = [];
     for (const ch of changes)
-      if (ch.dstMode !== ZERO_MODE && ch.dstMode !== GITLINK && this.opts.select(ch.path)) out.push(ch.dstOid);
+      if (ch.dstMode !== ZERO_MODE && ch.dstMode !== GITLINK && this.opts.select(ch.path))
+        out.push(ch.dstOid);
     return out;
   }
 

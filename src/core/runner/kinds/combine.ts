@@ -46,7 +46,8 @@ export function tokenFor(ctx: KindContext, key = 'token_env'): string | undefine
 
 /** A remote written as a relative local path means relative to the repository root, not the process cwd. */
 export function remoteSpec(ctx: KindContext, spec: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || /^[\w.-]+@[\w.-]+:/.test(spec) || path.isAbsolute(spec)) return spec;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || /^[\w.-]+@[\w.-]+:/.test(spec) || path.isAbsolute(spec))
+    return spec;
   const local = path.join(ctx.root, spec);
   return existsSync(local) ? local : spec;
 }

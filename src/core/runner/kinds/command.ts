@@ -4,12 +4,7 @@ import * as path from 'node:path';
 import { globSetMatcher } from '../../allowlist/glob.js';
 import { GitCommandManager } from '../../git/git-command-manager.js';
 import { registeredSecrets } from '../../git/secrets.js';
-import {
-  changedBetween,
-  commitPaths,
-  pathsInHead,
-  snapshotWorktree,
-} from '../../git/worktree-snapshot.js';
+import { changedBetween, commitPaths, pathsInHead, snapshotWorktree } from '../../git/worktree-snapshot.js';
 import { failResult, newResult, type Finding, type PathChange } from '../../report/result.js';
 import { runProcess, tail } from '../shell.js';
 import type { KindAdapter, KindContext } from './types.js';
@@ -61,7 +56,9 @@ export const runCommandTarget: KindAdapter = async (ctx) => {
     const before = await snapshotWorktree(git);
     const env: NodeJS.ProcessEnv = {
       ...ctx.env,
-      ...Object.fromEntries(Object.entries((o.env as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)])),
+      ...Object.fromEntries(
+        Object.entries((o.env as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]),
+      ),
       FERRY_TARGET: target.name,
       FERRY_DIRECTION: target.direction,
       FERRY_DRY_RUN: 'false',
@@ -93,7 +90,10 @@ export const runCommandTarget: KindAdapter = async (ctx) => {
     const reported = parseOutputFile(await fs.readFile(outputFile, 'utf8'));
     if (run.timedOut) return failResult(r, `${entrypoint} timed out after ${target.timeout_minutes} minutes`);
     if (run.exitCode !== 0)
-      return failResult(r, `${entrypoint} exited ${run.exitCode}${run.stderr || run.stdout ? `: ${tail(run.stderr || run.stdout, 3)}` : ''}`);
+      return failResult(
+        r,
+        `${entrypoint} exited ${run.exitCode}${run.stderr || run.stdout ? `: ${tail(run.stderr || run.stdout, 3)}` : ''}`,
+      );
 
     if (!pulls) {
       r.changed = reported.changed !== undefined ? reported.changed === 'true' : true;
@@ -107,7 +107,8 @@ export const runCommandTarget: KindAdapter = async (ctx) => {
     r.counts.modified = r.changes.filter((c) => c.change === 'modified').length;
     r.counts.deleted = r.changes.filter((c) => c.change === 'deleted').length;
     const leaks = await secretLeaks(root, r.outputsCreated);
-    if (leaks.length) return failResult(r, `refusing to commit: a secret value appears in the outputs`, leaks);
+    if (leaks.length)
+      return failResult(r, `refusing to commit: a secret value appears in the outputs`, leaks);
     if (target.commit && mine.length) {
       const msg = (o.commit_message as string | undefined) ?? ctx.config.defaults.commit_message;
       r.commit = await commitPaths(git, mine, render(msg, ctx));
@@ -167,7 +168,13 @@ async function secretLeaks(root: string, files: readonly string[]): Promise<Find
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++)
       if (secrets.some((s) => lines[i].includes(s)))
-        found.push({ severity: 'error', code: 'secret', message: `a secret value is written to ${f} (redacted)`, file: f, line: i + 1 });
+        found.push({
+          severity: 'error',
+          code: 'secret',
+          message: `a secret value is written to ${f} (redacted)`,
+          file: f,
+          line: i + 1,
+        });
   }
   return found;
 }

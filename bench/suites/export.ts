@@ -1,0 +1,211 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { compileAllowlist, parseAllowlistStrict } from '../../src/core/allowlist/index.js';
+import { genRepo, median, ROOT, timeCommand, type BenchRow, type Suite } from '../support.js';
+
+/**
+ * Issue 3 bars on the 200k-file synthetic repo (≈72k files selected), each beside the copy-based
+ * baseline measured in the same run (wipe the target checkout, copy the selected files,
+ * `git add -A`, commit, push):
+ *  - first export to a local bare repo, end to end (push included) ≤ 6 s;
+ *  - Ferry's own work without the push (read, filter, build tree + commit; a dry run) ≤ 3 s;
+ *  - re-export after 10 new source commits, end to end ≤ 1 s.
+ * Ferry runs as a process (`ferry export`), so wall time includes Node start-up and the leak gates,
+ * and peak RSS is measured. The 10 commits are made on a shared clone; the cache is never touched.
+ */
+const CLI = path.join(ROOT, 'lib/src/entries/cli.js');
+const RUNS = Number(process.env.FERRY_BENCH_RUNS ?? 3);
+
+function sh(cmd: string, args: string[], cwd?: string, input?: string): string {
+  return execFileSync(cmd, args, {
+    cwd,
+    input,
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+function ferryExport(source: string, target: string, allowlist: string, extra: string[] = []) {
+  const r = timeCommand('node', [
+    CLI,
+    'export',
+    '--source',
+    source,
+    '--target',
+    target,
+    '--allowlist',
+    allowlist,
+    '--json',
+    ...extra,
+  ]);
+  const report = JSON.parse(r.stdout) as {
+    results: { success: boolean; details: { timings: Record<string, number> } }[];
+  };
+  if (!report.results[0].success) throw new Error(`ferry export failed: ${r.stdout.slice(0, 2000)}`);
+  return { ms: r.ms, peakMiB: r.peakMiB, timings: report.results[0].details.timings };
+}
+
+/** The copy-based baseline: wipe the checkout, copy the selected files, add -A, commit[, push]. */
+function baseline(
+  srcTree: string,
+  checkout: string,
+  listFile: string,
+  push: boolean,
+  overlay?: () => void,
+): number {
+  const t0 = performance.now();
+  sh('find', [
+    checkout,
+    '-mindepth',
+    '1',
+    '-maxdepth',
+    '1',
+    '!',
+    '-name',
+    '.git',
+    '-exec',
+    'rm',
+    '-rf',
+    '{}',
+    '+',
+  ]);
+  execFileSync('sh', [
+    '-c',
+    `tar -C "$1" --null -T "$2" -cf - | tar -C "$3" -xf -`,
+    'sh',
+    srcTree,
+    listFile,
+    checkout,
+  ]);
+  overlay?.();
+  sh('git', ['add', '-A'], checkout);
+  sh(
+    'git',
+    ['-c', 'user.name=b', '-c', 'user.email=b@b', 'commit', '-q', '--allow-empty', '-m', 'baseline'],
+    checkout,
+  );
+  if (push) sh('git', ['push', '-q', 'origin', 'HEAD:main'], checkout);
+  return performance.now() - t0;
+}
+
+function row(metric: string, ms: number, base: number, bar: number, note?: string): BenchRow {
+  return {
+    suite: 'export',
+    metric,
+    value: Math.round(ms),
+    unit: 'ms',
+    baseline: {
+      name: 'copy + git add -A + commit' + (metric.includes('without') ? '' : ' + push'),
+      value: Math.round(base),
+    },
+    bar: `≤ ${bar} ms`,
+    meets: ms <= bar,
+    note,
+  };
+}
+
+export const exportSuite: Suite = {
+  name: 'export',
+  description: 'first export, own work and re-export on the 200k-file repo vs the copy-based baseline',
+  async run() {
+    const { repo, allowlist } = genRepo(200_000, 2_000);
+    const work = mkdtempSync(path.join(os.tmpdir(), 'ferry-bench-export-'));
+    try {
+      const paths = sh('git', ['-C', repo, 'ls-tree', '-r', '-z', '--name-only', 'HEAD'])
+        .split('\0')
+        .filter(Boolean);
+      const selected = compileAllowlist(
+        parseAllowlistStrict(readFileSync(allowlist, 'utf8'), allowlist),
+      ).filter(paths);
+      const listFile = path.join(work, 'selected.list');
+      writeFileSync(listFile, selected.join('\0') + '\0');
+      const target = path.join(work, 'target.git');
+      const fresh = () => {
+        rmSync(target, { recursive: true, force: true });
+        sh('git', ['init', '-q', '--bare', '-b', 'main', target]);
+      };
+
+      // 1. First export, end to end, and Ferry's own work (dry run: no push).
+      const first: ReturnType<typeof ferryExport>[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        fresh();
+        first.push(ferryExport(repo, target, allowlist));
+      }
+      const dry: ReturnType<typeof ferryExport>[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        fresh();
+        dry.push(ferryExport(repo, target, allowlist, ['--dry-run']));
+      }
+      fresh();
+      const checkout = path.join(work, 'checkout');
+      sh('git', ['clone', '-q', target, checkout]);
+      const baseOwn = baseline(repo, checkout, listFile, false);
+      fresh();
+      rmSync(checkout, { recursive: true, force: true });
+      sh('git', ['clone', '-q', target, checkout]);
+      const baseFirst = baseline(repo, checkout, listFile, true);
+
+      // 2. Re-export after 10 new source commits (on a shared clone; the cache stays as it is).
+      const clone = path.join(work, 'clone');
+      sh('git', ['clone', '-q', '--shared', '--no-checkout', repo, clone]);
+      sh('git', ['read-tree', 'HEAD'], clone);
+      const touched = selected.filter((_, i) => i % 7000 === 3).slice(0, 10);
+      for (let i = 0; i < 10; i++) {
+        const blob = sh('git', ['hash-object', '-w', '--stdin'], clone, `bench change ${i}\n`).trim();
+        sh('git', ['update-index', '--cacheinfo', `100644,${blob},${touched[i]}`], clone);
+        sh('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', 'commit', '-q', '-m', `bench ${i}`], clone);
+      }
+      const seeded = path.join(work, 'seeded.git');
+      rmSync(seeded, { recursive: true, force: true });
+      fresh();
+      ferryExport(repo, target, allowlist);
+      sh('cp', ['-a', target, seeded]);
+      const re: ReturnType<typeof ferryExport>[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        rmSync(target, { recursive: true, force: true });
+        sh('cp', ['-a', seeded, target]);
+        re.push(ferryExport(clone, target, allowlist));
+      }
+      // Baseline re-export: the checkout holds the previous export; the 10 changed files come on top.
+      rmSync(checkout, { recursive: true, force: true });
+      rmSync(target, { recursive: true, force: true });
+      sh('cp', ['-a', seeded, target]);
+      sh('git', ['clone', '-q', target, checkout]);
+      const baseRe = baseline(repo, checkout, listFile, true, () => {
+        for (const p of touched)
+          writeFileSync(path.join(checkout, p), sh('git', ['show', `HEAD:${p}`], clone));
+      });
+
+      const m = (xs: number[]) => median(xs);
+      const t = (k: string, xs: ReturnType<typeof ferryExport>[]) =>
+        Math.round(m(xs.map((x) => x.timings[k] ?? 0)));
+      const split = (xs: ReturnType<typeof ferryExport>[]) =>
+        `in-process: prepare ${t('prepareMs', xs)} + build ${t('buildMs', xs)} + gates ${t('gatesMs', xs)} + push ${t('pushMs', xs)} ms`;
+      const peak = Math.max(...first.map((x) => x.peakMiB ?? 0));
+      const rows: BenchRow[] = [
+        row(
+          `first export end to end (${selected.length} files)`,
+          m(first.map((x) => x.ms)),
+          baseFirst,
+          6000,
+          split(first),
+        ),
+        row('own work without the push (dry run)', m(dry.map((x) => x.ms)), baseOwn, 3000, split(dry)),
+        row('re-export after 10 source commits end to end', m(re.map((x) => x.ms)), baseRe, 1000, split(re)),
+      ];
+      rows.push({
+        suite: 'export',
+        metric: 'peak RSS, first export (largest process: ferry or a git child)',
+        value: Math.round(peak),
+        unit: 'MiB',
+        note: existsSync('/usr/bin/time') ? 'GNU time %M' : 'not measured: /usr/bin/time missing',
+      });
+      return rows;
+    } finally {
+      spawnSync('rm', ['-rf', work]);
+    }
+  },
+};
