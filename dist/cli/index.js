@@ -18012,9 +18012,17 @@ function compileGlob(rawPattern) {
             requiredLiteral: literal,
         };
     }
+    const regexSource = translate(effective);
+    try {
+        globRegExp(regexSource);
+    }
+    catch {
+        // Only a class can get here (e.g. the reversed range '[z-a]'): everything else is escaped.
+        throw new GlobSyntaxError('invalid character class', "write ranges low to high, e.g. '[a-z]'");
+    }
     const compiled = {
         pattern,
-        regexSource: translate(effective),
+        regexSource,
         literalDirPrefix: literalDirPrefixOf(effective),
         requiredLiteral: longestLiteralRun(effective),
     };
@@ -18201,11 +18209,18 @@ function translate(p) {
     }
     return out;
 }
+/**
+ * The anchored regex for a compiled glob's source. The `u` flag makes `?` and classes match one
+ * character, not one UTF-16 unit (an emoji is two units).
+ */
+function globRegExp(regexSource) {
+    return new RegExp(`^(?:${regexSource})$`, 'u');
+}
 /** Compile a list of globs into one predicate (used for ignore and preserve lists). */
 function globSetMatcher(patterns) {
     if (patterns.length === 0)
         return () => false;
-    const re = new RegExp(`^(?:${patterns.map((p) => compileGlob(p).regexSource).join('|')})$`);
+    const re = globRegExp(patterns.map((p) => compileGlob(p).regexSource).join('|'));
     return (path) => re.test(path);
 }
 
@@ -18301,6 +18316,7 @@ async function loadAllowlistStrict(file) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/allowlist/matcher.js
+
 const newNode = (name) => ({
     name,
     children: new Map(),
@@ -18327,7 +18343,7 @@ class RuleIndex {
             else if (g.subtreeOf !== undefined)
                 this.node(g.subtreeOf).subtree = true;
             else {
-                const w = { literal: g.requiredLiteral, re: new RegExp(`^(?:${g.regexSource})$`) };
+                const w = { literal: g.requiredLiteral, re: globRegExp(g.regexSource) };
                 if (g.literalDirPrefix === '')
                     this.rootRules.push(w);
                 else
@@ -18411,7 +18427,7 @@ class AllowlistMatcher {
     }
     /** Does this one rule match the path (ignoring the others)? */
     ruleMatches(index, path) {
-        this.perRule ??= this.rules.map((r) => new RegExp(`^(?:${r.glob.regexSource})$`));
+        this.perRule ??= this.rules.map((r) => globRegExp(r.glob.regexSource));
         return this.perRule[index].test(path);
     }
     /** Which rule decided, for `explain` and lint. Slower than `selects`. */
@@ -18961,7 +18977,7 @@ async function readRevision(repo, rev) {
     const sha = await git.tryRevParse(rev).catch(() => undefined);
     if (!sha)
         throw new ConfigurationError(`Revision '${rev}' was not found in ${repo}. Check --rev and --repo (a git repository with that commit).`);
-    return { sha, paths: (await readTree(git, sha)).filter((e) => e.type !== 'tree').map((e) => e.path) };
+    return { sha, paths: (await readTree(git, sha)).filter((e) => e.type === 'blob').map((e) => e.path) };
 }
 const allowlistLs = {
     name: 'allowlist ls',
@@ -19161,72 +19177,1039 @@ function unifiedDiff(a, b, name) {
 }
 const allowlistCommands = [allowlistLs, allowlistCheck, allowlistExplain, allowlistGenerate];
 
-;// CONCATENATED MODULE: ./lib/src/cli/commands/demo.js
-
-
-
-
-
-const DEMO_FILES = {
-    'README.md': '# Demo monorepo\n',
-    LICENSE: 'MIT\n',
-    'src/core/engine.py': 'def run():\n    return 1\n',
-    'src/core/ml/model.py': 'PREMIUM = True\n',
-    'src/cli/main.py': 'from core.engine import run\n',
-    'src/premium/billing.py': 'SECRET_SAUCE = 42\n',
-    '.env': 'API_KEY=do-not-ship\n',
-    'docs/guide.md': '# Guide\n',
-    'docs/internal_roadmap.md': '# Roadmap\n',
-};
-const DEMO_ALLOWLIST = `# public (free) part of the demo monorepo
-README.md
-LICENSE
-src/core/
-src/cli/**
-docs/*.md
-
-# premium parts stay private
-!src/core/ml/
-!docs/internal_*.md
-`;
-/** Creates a small private monorepo under DIR and shows what Ferry would publish from it. */
-const demoCommand = {
-    name: 'demo',
-    summary: 'Build local demo repos and run Ferry on them (no GitHub needed)',
-    usage: 'ferry demo [--dir DIR]',
-    options: { ...COMMON_OPTIONS, dir: { type: 'string' } },
-    async run(args, ctx) {
-        const dir = external_node_path_namespaceObject.resolve(str(args, 'dir') ?? '.ferry-demo');
-        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
-        const repo = external_node_path_namespaceObject.join(dir, 'monorepo');
-        for (const [p, c] of Object.entries(DEMO_FILES)) {
-            await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.join(repo, p)), { recursive: true });
-            await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(repo, p), c);
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./lib/src/core/config/suggest.js
+/** Levenshtein distance, for "did you mean" on unknown keys. */
+function editDistance(a, b) {
+    const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+        let diag = prev[0];
+        prev[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const up = prev[j];
+            prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+            diag = up;
         }
-        const allowlist = external_node_path_namespaceObject.join(dir, 'public_allowlist.txt');
-        await external_node_fs_namespaceObject.promises.writeFile(allowlist, DEMO_ALLOWLIST);
-        const git = new GitCommandManager(repo);
-        await git.exec(['init', '-q', '-b', 'main']);
-        await git.exec(['add', '-A']);
-        await git.exec([
-            '-c',
-            'user.name=Ferry Demo',
-            '-c',
-            'user.email=demo@ferry.invalid',
-            'commit',
-            '-q',
-            '-m',
-            'Initial import',
-        ]);
-        ctx.out(`Demo monorepo: ${repo}\nAllowlist: ${allowlist}\n\n$ ferry allowlist ls --allowlist ${allowlist} --repo ${repo}\n`);
-        const common = { json: undefined, allowlist, repo };
-        await allowlistLs.run({ values: common, positionals: [] }, ctx);
-        ctx.out(`\n$ ferry allowlist check --allowlist ${allowlist} --repo ${repo}\n`);
-        const code = await allowlistCheck.run({ values: common, positionals: [] }, ctx);
-        ctx.out(code === 0 ? 'allowlist check: no findings\n' : '');
-        return 0;
+    }
+    return prev[b.length];
+}
+/** The closest known word, when it is close enough to be a likely typo. */
+function closest(word, known) {
+    let best;
+    let bestD = Infinity;
+    for (const k of known) {
+        const d = editDistance(word.toLowerCase(), k.toLowerCase());
+        if (d < bestD) {
+            bestD = d;
+            best = k;
+        }
+    }
+    return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+function didYouMean(word, known) {
+    const c = closest(word, known);
+    return c ? ` Did you mean '${c}'?` : '';
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/select.js
+
+
+
+/**
+ * The targets a run covers, each with the direction it runs in. `--direction pull` selects pull
+ * targets and runs bidirectional targets in their pull direction only; disabled targets run only
+ * when named exactly. A pattern that matches no target is a mistake, reported with a suggestion.
+ */
+function selectTargets(cfg, sel = {}) {
+    const patterns = (sel.targets ?? [])
+        .flatMap((t) => t.split(','))
+        .map((t) => t.trim())
+        .filter(Boolean);
+    const names = cfg.targets.map((t) => t.name);
+    let picked;
+    if (!patterns.length)
+        picked = cfg.targets.filter((t) => t.enabled);
+    else {
+        const chosen = new Set();
+        for (const p of patterns) {
+            const re = new RegExp(`^(?:${compileGlob(p).regexSource})$`);
+            const hits = cfg.targets.filter((t) => t.name === p || (re.test(t.name) && t.enabled));
+            if (!hits.length)
+                throw new ConfigurationError(`no target in ${cfg.file} matches '${p}'.${didYouMean(p, names)} Targets: ${names.join(', ')}.`);
+            hits.forEach((t) => chosen.add(t.name));
+        }
+        picked = cfg.targets.filter((t) => chosen.has(t.name));
+    }
+    if (!sel.direction)
+        return picked;
+    return picked
+        .filter((t) => t.direction === sel.direction || t.direction === 'bidirectional')
+        .map((t) => (t.direction === sel.direction ? t : { ...t, direction: sel.direction }));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/config/types.js
+/**
+ * ferry.yml, after validation. Field names keep the file's snake_case so docs, schema and code
+ * say the same thing. Every target and check remembers where it was written (file:line) so the
+ * runner's messages can point back at the config.
+ */
+const TARGET_KINDS = (/* unused pure expression or super */ null && (['command', 'export', 'mirror', 'wiki', 'dirsync']));
+const DIRECTIONS = (/* unused pure expression or super */ null && (['pull', 'push', 'bidirectional']));
+const DEFAULT_CONFIG_PATH = '.github/ferry.yml';
+const DEFAULT_COMMIT_MESSAGE = 'ferry: sync {target}';
+const DEFAULT_TIMEOUT_MINUTES = 30;
+const DEFAULT_WORKFLOW_USES = 'ferry-sync/ferry@v1';
+
+// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
+var dist_ajv = __nccwpck_require__(2463);
+;// CONCATENATED MODULE: ./lib/src/core/config/cron.js
+/**
+ * Cron expressions as GitHub Actions accepts them: five fields (minute hour day-of-month month
+ * day-of-week), each `*`, a number, a range `a-b`, a step `x/n`, or a comma list of those; month and
+ * weekday names (JAN, MON) are allowed. Returns a message saying what is wrong, or undefined.
+ */
+const FIELDS = [
+    { name: 'minute', min: 0, max: 59 },
+    { name: 'hour', min: 0, max: 23 },
+    { name: 'day of month', min: 1, max: 31 },
+    { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+    { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+];
+function value(text, f) {
+    if (/^\d+$/.test(text))
+        return Number(text);
+    const names = 'names' in f ? f.names : undefined;
+    const i = names?.indexOf(text.toUpperCase()) ?? -1;
+    if (i < 0)
+        return undefined;
+    return f.name === 'month' ? i + 1 : i;
+}
+function cronError(expr) {
+    const parts = expr.trim().split(/\s+/);
+    if (parts.length !== 5 || expr.trim() === '')
+        return `cron '${expr}' has ${expr.trim() ? parts.length : 0} fields; expected 5 (minute hour day-of-month month day-of-week), e.g. '0 2 * * *'`;
+    for (let i = 0; i < 5; i++) {
+        const f = FIELDS[i];
+        for (const item of parts[i].split(',')) {
+            const m = /^([^/]+)(?:\/(\d+))?$/.exec(item);
+            if (!m)
+                return `cron '${expr}': invalid ${f.name} '${item}'`;
+            const [, range, step] = m;
+            if (step !== undefined && Number(step) === 0)
+                return `cron '${expr}': step 0 in ${f.name} '${item}'`;
+            if (range === '*')
+                continue;
+            const bounds = range.split('-');
+            if (bounds.length > 2)
+                return `cron '${expr}': invalid ${f.name} range '${range}'`;
+            const nums = bounds.map((b) => value(b, f));
+            for (let j = 0; j < nums.length; j++) {
+                const n = nums[j];
+                if (n === undefined)
+                    return `cron '${expr}': invalid ${f.name} '${bounds[j]}'`;
+                if (n < f.min || n > f.max)
+                    return `cron '${expr}': ${f.name} ${n} is out of range ${f.min}-${f.max}`;
+            }
+            if (nums.length === 2 && nums[0] > nums[1])
+                return `cron '${expr}': ${f.name} range '${range}' runs backwards`;
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/config/paths.js
+/**
+ * Paths in ferry.yml name files inside the repository. They must stay inside it: no absolute paths,
+ * no `..` segments. Returns what is wrong, or undefined.
+ */
+function repoPathError(p) {
+    if (p.trim() === '')
+        return 'empty path';
+    if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\') || p.startsWith('~'))
+        return `absolute path '${p}': write it relative to the repository root`;
+    if (p.split(/[\\/]/).includes('..'))
+        return `'..' in '${p}': paths must stay inside the repository`;
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/config/schema.js
+const schema_str = (description, extra = {}) => ({ type: 'string', description, ...extra });
+const bool = (description) => ({ type: 'boolean', description });
+const num = (description, extra = {}) => ({ type: 'number', description, ...extra });
+const schema_int = (description, extra = {}) => ({ type: 'integer', description, ...extra });
+const strList = (description, format) => ({
+    type: 'array',
+    description,
+    items: format ? { type: 'string', format } : { type: 'string' },
+});
+const repoPath = (description) => schema_str(description, { format: 'repo-path' });
+const globs = (description) => strList(description, 'repo-glob');
+const direction = {
+    type: 'string',
+    enum: ['pull', 'push', 'bidirectional'],
+    description: 'pull: remote → repo; push: repo → remote; bidirectional: both ways.',
+};
+const verification = {
+    type: 'object',
+    description: 'A command run after the target (with --verify) to check its outcome.',
+    additionalProperties: false,
+    required: ['command'],
+    properties: {
+        command: schema_str('Shell command, run from the repository root.'),
+        expected_min: num('The last number the command prints must be at least this.'),
+        expected_max: num('The last number the command prints must be at most this.'),
+        expected_exit_code: schema_int('The exit code the command must return (default 0).'),
     },
 };
+const COMMON = {
+    kind: {
+        type: 'string',
+        enum: ['command', 'export', 'mirror', 'wiki', 'dirsync'],
+        description: 'What the target does (default: command).',
+    },
+    direction,
+    description: schema_str('Human-readable description.'),
+    schedule: schema_str('Cron schedule (5 fields, UTC) for the generated workflow.', { format: 'cron' }),
+    enabled: bool('Set false to skip the target unless it is named exactly with --target.'),
+    commit: bool('Commit changes to declared outputs (pull targets). Default: defaults.commit.'),
+    dry_run: bool('Always run this target as a dry run.'),
+    fail_on_diff: bool('Fail the target when it changes (or would change) anything.'),
+    timeout_minutes: num('Kill the target after this many minutes (default 30).', { exclusiveMinimum: 0 }),
+    verification,
+};
+const tokenEnv = (who) => schema_str(`Name of the environment variable holding the token for ${who} (never the token itself).`, {
+    pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+});
+const remote = (description) => schema_str(description, { minLength: 1 });
+const KIND_PROPS = {
+    command: {
+        required: ['entrypoint'],
+        props: {
+            entrypoint: repoPath('Script to run, relative to the repository root.'),
+            args: strList('Arguments passed to the entrypoint.'),
+            env: {
+                type: 'object',
+                description: 'Extra environment variables for the entrypoint.',
+                additionalProperties: { type: ['string', 'number', 'boolean'] },
+            },
+            config: { type: 'object', description: 'Target-specific settings, passed as FERRY_TARGET_CONFIG (JSON).' },
+            inputs: globs('Push: files the script publishes. Listed to it in FERRY_INPUTS_FILE.'),
+            outputs: globs('Pull: files the script may change. Only these are committed.'),
+            commit_message: schema_str('Commit message template ({target}, {direction}).'),
+        },
+    },
+    export: {
+        required: ['repo'],
+        props: {
+            repo: remote('Target repository: owner/name, URL, or local path.'),
+            branch: schema_str('Target branch (default main).'),
+            allowlist: repoPath('Allowlist file (default public_allowlist.txt).'),
+            edition: schema_str('Generate the allowlist from this edition of the manifest (components/editions).'),
+            package: schema_str('Custom export: the package name ({package} in repo, map and allowlist).'),
+            packages: strList('Custom export: several packages, each reported separately.'),
+            allowlist_dir: repoPath('Custom export: directory of custom_package_allowlist*.txt files.'),
+            template: repoPath('Custom export: directory rendered into a new target on first export.'),
+            map: strList('Path prefix rules FROM=TO ({package} is substituted).'),
+            preserve: globs('Target paths kept from the target tip (README, LICENSE, workflows).'),
+            mode: { type: 'string', enum: ['snapshot', 'history'], description: 'snapshot (default) or history.' },
+            rev: schema_str('Source revision to export (default HEAD).'),
+            commit_message: schema_str('Commit message template ({sha}, {short_sha}, {source_repo}, {message}).'),
+            force: bool('Force-push (only when you really mean it).'),
+            max_retries: schema_int('Retries on a push race (default 5).', { minimum: 0 }),
+            submodules: { type: 'string', enum: ['skip', 'keep'], description: 'Gitlinks: skip (default) or keep.' },
+            forbidden: strList('Extra forbidden globs (always win over the allowlist).'),
+            secret_scan: bool('Scan added/changed blobs for secrets (default true).'),
+            import_check: bool('Check that exported files import no unexported module (default true).'),
+            max_delete_share: num('Refuse an export deleting more than this share of the target (0..1).', {
+                minimum: 0,
+                maximum: 1,
+            }),
+            allow_mass_delete: bool('Allow an export to exceed max_delete_share.'),
+            token_env: tokenEnv('the target repository'),
+        },
+    },
+    mirror: {
+        required: ['a', 'b'],
+        props: {
+            a: remote('One side: owner/name, URL, or local path.'),
+            b: remote('The other side.'),
+            branches: strList('Branches to mirror (globs; default main).'),
+            tags: schema_str('none (default), all, or a glob of tag names.'),
+            on_divergence: { type: 'string', enum: ['issue', 'fail', 'warn'], description: 'Default issue.' },
+            issue_repo: schema_str('Repository for divergence issues (default: the current one).'),
+            labels: strList('Labels for the divergence issue.'),
+            a_token_env: tokenEnv('side a'),
+            b_token_env: tokenEnv('side b'),
+        },
+    },
+    wiki: {
+        required: ['source'],
+        props: {
+            source: repoPath('Folder of wiki pages in this repository.'),
+            private_wiki: remote('The wiki that gets every page.'),
+            public_wiki: remote('The wiki that gets the allowlisted pages.'),
+            public_allowlist: repoPath('Allowlist of public pages (default wiki_public_allowlist.txt).'),
+            home: schema_str('File that becomes Home.md (default README.md).'),
+            private_links: { type: 'string', enum: ['fail', 'text'], description: 'Public links to private pages.' },
+            commit_message: schema_str('Commit message template.'),
+            token_env: tokenEnv('the wikis'),
+        },
+    },
+    dirsync: {
+        required: ['a', 'b'],
+        props: {
+            a: schema_str('The shared side, e.g. a mounted network drive (absolute, or relative to the repository root).'),
+            b: schema_str('The local side, e.g. a staging folder. pull is a → b, push is b → a.'),
+            state: repoPath('State file (default: <b>/.ferry-dirsync-state.json).'),
+            conflict: {
+                type: 'string',
+                enum: ['fail', 'keep-both', 'newer', 'prefer-a', 'prefer-b'],
+                description: 'Conflict policy (default keep-both).',
+            },
+            ignore: strList('Globs to ignore.'),
+            force: bool('Sync even when a side looks wiped.'),
+        },
+    },
+};
+/** Per kind: the common target keys plus the kind's own, nothing else (so typos are caught). */
+function targetSchema() {
+    return {
+        type: 'object',
+        description: 'One sync target.',
+        properties: { kind: COMMON.kind },
+        allOf: Object.entries(KIND_PROPS).map(([kind, def]) => ({
+            if: kind === 'command'
+                ? { properties: { kind: { const: 'command' } } }
+                : { required: ['kind'], properties: { kind: { const: kind } } },
+            then: {
+                additionalProperties: false,
+                required: def.required,
+                properties: { ...COMMON, ...def.props },
+            },
+        })),
+    };
+}
+const check = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'command'],
+    properties: {
+        name: schema_str('Shown in logs and the report.'),
+        command: schema_str('Shell command, run from the repository root.'),
+        expected_exit_code: schema_int('Exit code that means pass (default 0).'),
+        skip_on_pull: bool('Skip when the run only has pull targets.'),
+        skip_on_push: bool('Skip when the run only has push targets.'),
+    },
+};
+const driftGate = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'command'],
+    properties: {
+        name: schema_str('Shown in logs and the report.'),
+        command: schema_str('Shell command printing a number (the last number printed counts).'),
+        min_value: num('Fail when the number is below this.'),
+        max_value: num('Fail when the number is above this.'),
+    },
+};
+const FERRY_SCHEMA = {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://ferry.invalid/schema/ferry.schema.json',
+    title: 'ferry.yml',
+    description: 'Ferry config-driven runner: every sync target of a repository, with its direction.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['version', 'targets'],
+    properties: {
+        version: { type: ['string', 'number'], enum: ['1', '1.0', 1], description: 'Config format version: "1".' },
+        defaults: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+                direction,
+                dry_run: bool('Run every target as a dry run.'),
+                fail_on_diff: bool('Fail targets that change anything.'),
+                commit: bool('Commit pull targets’ declared outputs (default true).'),
+                push: bool('Push the commits made by pull targets to the checked-out branch (default false).'),
+                commit_message: schema_str('Default commit message template ({target}, {direction}).'),
+            },
+        },
+        targets: {
+            type: 'object',
+            description: 'Targets by name (letters, digits, _ . -).',
+            minProperties: 1,
+            propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' },
+            additionalProperties: targetSchema(),
+        },
+        safety: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+                secret_patterns: strList('Regexes of environment variable names whose values never appear in output.'),
+                pre_sync_checks: { type: 'array', items: check },
+                post_sync_checks: { type: 'array', items: check },
+                drift_gates: { type: 'array', items: driftGate },
+            },
+        },
+        components: {
+            type: 'object',
+            description: 'Manifest components: name → list of globs.',
+            additionalProperties: strList('Globs of this component.'),
+        },
+        editions: {
+            type: 'object',
+            description: 'Manifest editions: name → { components, extends, exclude }.',
+            additionalProperties: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                    components: strList('Components in this edition.'),
+                    extends: strList('Editions this one builds on.'),
+                    exclude: strList('Globs excluded from this edition.'),
+                },
+            },
+        },
+        workflows: {
+            type: 'object',
+            description: 'Settings for `ferry workflows`.',
+            additionalProperties: false,
+            properties: {
+                uses: schema_str('The Ferry action reference used in generated workflows.'),
+                runs_on: schema_str('runs-on for generated workflows (default ubuntu-latest).'),
+                branches: strList('Branches whose pushes trigger export workflows (default main).'),
+            },
+        },
+    },
+};
+/** Keys allowed at a schema location, for "did you mean". */
+function knownKeysFor(kind) {
+    const k = kind && KIND_PROPS[kind] ? kind : 'command';
+    return [...Object.keys(COMMON), ...Object.keys(KIND_PROPS[k].props)];
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/config/validate.js
+
+
+
+
+
+
+
+/**
+ * Schema validation with positions: ajv finds what is wrong, this module says where (file:line:column
+ * of the offending key or value, found by walking the YAML document) and how to fix it.
+ */
+let compiled;
+function validator() {
+    if (!compiled) {
+        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, strict: false });
+        ajv.addFormat('cron', (s) => cronError(s) === undefined);
+        ajv.addFormat('repo-path', (s) => repoPathError(s) === undefined);
+        ajv.addFormat('repo-glob', (s) => repoPathError(s.replace(/^!/, '')) === undefined);
+        compiled = ajv.compile(FERRY_SCHEMA);
+    }
+    return compiled;
+}
+function decodePointer(p) {
+    return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+/** The node at a path, and the key node that introduces it (when it is a map value). */
+function nodeAt(src, segs) {
+    let node = src.doc.contents;
+    let key;
+    for (const s of segs) {
+        if ((0,dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === s);
+            if (!pair)
+                return { node: node, key };
+            key = pair.key;
+            node = pair.value;
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            key = undefined;
+            node = node.items[Number(s)];
+        }
+        else
+            return { node: node, key };
+    }
+    return { node: (node ?? undefined), key };
+}
+function locate(src, node) {
+    const off = node?.range?.[0] ?? 0;
+    const p = src.lc.linePos(off);
+    return { file: src.file, line: p.line, column: p.col };
+}
+function describe(segs) {
+    return segs.length ? `'${segs.join('.')}'` : 'the top level';
+}
+function toError(src, e) {
+    const segs = decodePointer(e.instancePath);
+    const { node, key } = nodeAt(src, segs);
+    const at = (n) => locate(src, n);
+    const here = describe(segs);
+    const params = e.params;
+    const parent = e.parentSchema;
+    switch (e.keyword) {
+        case 'if':
+        case 'propertyNames':
+            return undefined; // the error inside the `then` / the name pattern says it better
+        case 'additionalProperties': {
+            const name = String(params.additionalProperty);
+            const known = Object.keys(parent?.properties ?? {});
+            const keyNode = nodeAt(src, [...segs, name]).key;
+            return new ConfigurationError(`unknown key '${name}' in ${here}.${didYouMean(name, known)} Known keys: ${known.join(', ')}.`, at(keyNode ?? node));
+        }
+        case 'required':
+            return new ConfigurationError(`${here} is missing the required key '${String(params.missingProperty)}'.`, at(key ?? node));
+        case 'enum': {
+            const allowed = (parent?.enum ?? params.allowedValues ?? []).map(String);
+            const v = String(e.data);
+            return new ConfigurationError(`${here} is '${v}'; expected one of ${allowed.join(', ')}.${didYouMean(v, allowed)}`, at(node));
+        }
+        case 'type':
+            return new ConfigurationError(`${here} must be ${String(params.type).replace(/,/g, ' or ')}, got ${e.data === null ? 'null' : Array.isArray(e.data) ? 'a list' : typeof e.data}.`, at(node ?? key));
+        case 'format': {
+            const v = String(e.data);
+            const why = params.format === 'cron'
+                ? cronError(v)
+                : (repoPathError(params.format === 'repo-glob' ? v.replace(/^!/, '') : v) ?? 'invalid value');
+            return new ConfigurationError(`${here}: ${why}.`, at(node));
+        }
+        case 'pattern':
+            if (e.propertyName !== undefined) {
+                const k = nodeAt(src, [...segs, e.propertyName]).key;
+                return new ConfigurationError(`target name '${e.propertyName}' may only contain letters, digits, '_', '.' and '-' (it names workflow files and concurrency groups).`, at(k ?? node));
+            }
+            return new ConfigurationError(`${here} '${String(e.data)}' must match ${String(params.pattern)}.`, at(node));
+        case 'minProperties':
+            return new ConfigurationError(`${here} must not be empty: define at least one target.`, at(key ?? node));
+        default:
+            return new ConfigurationError(`${here} ${e.message ?? 'is invalid'}.`, at(node ?? key));
+    }
+}
+/** Schema errors with positions, sorted by line, one per place and problem. */
+function schemaErrors(src, data) {
+    const validate = validator();
+    if (validate(data))
+        return [];
+    const seen = new Set();
+    const out = [];
+    for (const e of validate.errors ?? []) {
+        const err = toError(src, e);
+        if (!err || seen.has(err.message))
+            continue;
+        seen.add(err.message);
+        out.push(err);
+    }
+    return out.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/config/load.js
+
+
+
+
+
+
+
+/** Keys every target has; everything else is the kind's own options. */
+const COMMON_KEYS = new Set([
+    'kind',
+    'direction',
+    'description',
+    'schedule',
+    'enabled',
+    'commit',
+    'dry_run',
+    'fail_on_diff',
+    'timeout_minutes',
+    'verification',
+]);
+/** Read and validate a ferry.yml. `root` is the repository its paths are relative to. */
+async function loadConfig(file, opts = {}) {
+    const cwd = opts.cwd ?? process.cwd();
+    const abs = external_node_path_namespaceObject.resolve(cwd, file);
+    let text;
+    try {
+        text = await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8');
+    }
+    catch (e) {
+        if (e.code === 'ENOENT')
+            throw new ConfigurationError(`config file ${file} not found. Create it (see docs/runner.md) or pass --config FILE.`);
+        throw e;
+    }
+    return parseConfig(text, file, { absFile: abs, root: opts.root ?? cwd });
+}
+function parseConfig(text, file, opts = {}) {
+    const lc = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false });
+    const src = { file, doc, lc };
+    if (doc.errors.length) {
+        throw new errors_ConfigurationErrors(doc.errors.map((e) => {
+            const p = lc.linePos(e.pos[0]);
+            return new ConfigurationError(`invalid YAML: ${e.message.split('\n')[0]}`, {
+                file,
+                line: p.line,
+                column: p.col,
+            });
+        }));
+    }
+    const data = doc.toJS();
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+        throw new ConfigurationError('ferry.yml must be a mapping with `version` and `targets`.', {
+            file,
+            line: 1,
+            column: 1,
+        });
+    const errors = schemaErrors(src, data);
+    if (errors.length)
+        throw errors.length === 1 ? errors[0] : new errors_ConfigurationErrors(errors);
+    const cfg = build(src, data, opts);
+    const semantic = semanticErrors(src, cfg, data);
+    if (semantic.length)
+        throw semantic.length === 1 ? semantic[0] : new errors_ConfigurationErrors(semantic);
+    return cfg;
+}
+function build(src, data, opts) {
+    const d = (data.defaults ?? {});
+    const defaults = {
+        direction: d.direction ?? 'bidirectional',
+        dry_run: d.dry_run ?? false,
+        fail_on_diff: d.fail_on_diff ?? false,
+        commit: d.commit ?? true,
+        push: d.push ?? false,
+        commit_message: d.commit_message ?? DEFAULT_COMMIT_MESSAGE,
+    };
+    const targets = Object.entries(data.targets).map(([name, t]) => {
+        const options = {};
+        for (const [k, v] of Object.entries(t))
+            if (!COMMON_KEYS.has(k))
+                options[k] = v;
+        return {
+            name,
+            kind: (t.kind ?? 'command'),
+            direction: t.direction ?? defaults.direction,
+            description: t.description,
+            schedule: t.schedule,
+            enabled: t.enabled ?? true,
+            commit: t.commit ?? defaults.commit,
+            dry_run: t.dry_run ?? defaults.dry_run,
+            fail_on_diff: t.fail_on_diff ?? defaults.fail_on_diff,
+            verification: t.verification,
+            timeout_minutes: t.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES,
+            options,
+            where: locate(src, nodeAt(src, ['targets', name]).key),
+        };
+    });
+    const s = (data.safety ?? {});
+    const checks = (key) => (s[key] ?? []).map((c, i) => ({
+        name: c.name,
+        command: c.command,
+        expected_exit_code: c.expected_exit_code ?? 0,
+        skip_on_pull: c.skip_on_pull ?? false,
+        skip_on_push: c.skip_on_push ?? false,
+        where: locate(src, nodeAt(src, ['safety', key, String(i)]).node),
+    }));
+    const gates = (s.drift_gates ?? []).map((g, i) => ({
+        name: g.name,
+        command: g.command,
+        min_value: g.min_value,
+        max_value: g.max_value,
+        where: locate(src, nodeAt(src, ['safety', 'drift_gates', String(i)]).node),
+    }));
+    const w = (data.workflows ?? {});
+    return {
+        file: src.file,
+        absFile: opts.absFile ?? external_node_path_namespaceObject.resolve(src.file),
+        root: opts.root ?? process.cwd(),
+        version: String(data.version),
+        defaults,
+        targets,
+        safety: {
+            secret_patterns: s.secret_patterns ?? [],
+            pre_sync_checks: checks('pre_sync_checks'),
+            post_sync_checks: checks('post_sync_checks'),
+            drift_gates: gates,
+        },
+        components: data.components,
+        editions: data.editions,
+        workflows: {
+            uses: w.uses ?? DEFAULT_WORKFLOW_USES,
+            runs_on: w.runs_on ?? 'ubuntu-latest',
+            branches: w.branches ?? ['main'],
+        },
+    };
+}
+/** Rules the schema cannot say: cross-references, regexes, what a direction needs. */
+function semanticErrors(src, cfg, data) {
+    const errs = [];
+    const at = (segs, useKey = false) => {
+        const n = nodeAt(src, segs);
+        return locate(src, useKey ? (n.key ?? n.node) : (n.node ?? n.key));
+    };
+    (cfg.safety.secret_patterns ?? []).forEach((p, i) => {
+        try {
+            new RegExp(p);
+        }
+        catch (e) {
+            errs.push(new ConfigurationError(`safety.secret_patterns: '${p}' is not a valid regular expression (${e.message}).`, at(['safety', 'secret_patterns', String(i)])));
+        }
+    });
+    for (const g of cfg.safety.drift_gates) {
+        if (g.min_value === undefined && g.max_value === undefined)
+            errs.push(new ConfigurationError(`drift gate '${g.name}' needs min_value and/or max_value.`, g.where));
+    }
+    const editions = (data.editions ?? {});
+    const components = Object.keys((data.components ?? {}));
+    for (const [name, ed] of Object.entries(editions)) {
+        (ed.components ?? []).forEach((c, i) => {
+            if (!components.includes(c))
+                errs.push(new ConfigurationError(`edition '${name}' names unknown component '${c}'.${didYouMean(c, components)} Known: ${components.join(', ') || '(none)'}.`, at(['editions', name, 'components', String(i)])));
+        });
+        (ed.extends ?? []).forEach((x, i) => {
+            if (!(x in editions))
+                errs.push(new ConfigurationError(`edition '${name}' extends unknown edition '${x}'.${didYouMean(x, Object.keys(editions))}`, at(['editions', name, 'extends', String(i)])));
+        });
+    }
+    for (const t of cfg.targets) {
+        const o = t.options;
+        const tp = ['targets', t.name];
+        if (t.kind === 'command' && t.direction !== 'push' && !o.outputs?.length)
+            errs.push(new ConfigurationError(`${t.direction} target '${t.name}' declares no outputs, so nothing it writes could be committed. Add outputs: ["path/**"] (or set direction: push).`, t.where));
+        if (t.kind === 'export' && o.package !== undefined && o.packages !== undefined)
+            errs.push(new ConfigurationError(`target '${t.name}' sets both package and packages; use one.`, at([...tp, 'packages'], true)));
+        if (t.kind === 'export' && typeof o.edition === 'string' && !(o.edition in editions))
+            errs.push(new ConfigurationError(`target '${t.name}' uses edition '${o.edition}', which is not defined under editions.${didYouMean(o.edition, Object.keys(editions))}`, at([...tp, 'edition'])));
+        if (t.kind === 'export' && o.edition !== undefined && o.allowlist === undefined)
+            errs.push(new ConfigurationError(`target '${t.name}' sets edition but no allowlist: name the generated allowlist file (allowlist: public_allowlist.txt).`, at([...tp, 'edition'], true)));
+    }
+    return errs;
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/config-args.js
+
+
+
+
+/** Options shared by run, list, status and workflows. */
+const CONFIG_OPTIONS = {
+    ...COMMON_OPTIONS,
+    config: { type: 'string', short: 'c' },
+    root: { type: 'string' },
+    target: { type: 'string', short: 't', multiple: true },
+    direction: { type: 'string', short: 'd' },
+};
+function directionArg(args) {
+    const d = str(args, 'direction');
+    if (d === undefined || d === '')
+        return undefined;
+    if (d !== 'pull' && d !== 'push' && d !== 'bidirectional')
+        throw new UsageError(`--direction must be pull, push or bidirectional, got '${d}'.`);
+    return d;
+}
+/** Load the config named by --config (default .github/ferry.yml), paths relative to --root (default: cwd). */
+async function configFromArgs(args, ctx) {
+    const root = external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'root') ?? '.');
+    return loadConfig(str(args, 'config') ?? DEFAULT_CONFIG_PATH, { root, cwd: root });
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/list.js
+
+
+
+/**
+ * `ferry list`: the targets. `--json` is a GitHub Actions matrix, `{"include":[{target,direction,kind}]}`,
+ * for `strategy.matrix: ${{ fromJSON(needs.list.outputs.matrix) }}`.
+ */
+const listCommand = {
+    name: 'list',
+    summary: 'List the targets of ferry.yml (--json: a GitHub Actions matrix)',
+    usage: 'ferry list [--config FILE] [--target GLOB]... [--direction D] [--json]',
+    options: CONFIG_OPTIONS,
+    async run(args, ctx) {
+        const cfg = await configFromArgs(args, ctx);
+        const targets = selectTargets(cfg, { targets: list(args, 'target'), direction: directionArg(args) });
+        if (flag(args, 'json')) {
+            const include = targets.map((t) => ({ target: t.name, direction: t.direction, kind: t.kind }));
+            ctx.out(JSON.stringify({ include }) + '\n');
+            return EXIT_OK;
+        }
+        const rows = targets.map((t) => [t.name, t.kind, t.direction, t.schedule ?? '-', t.description ?? '']);
+        const head = ['TARGET', 'KIND', 'DIRECTION', 'SCHEDULE', 'DESCRIPTION'];
+        const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+        for (const r of [head, ...rows])
+            ctx.out(r.map((c, i) => (i < r.length - 1 ? c.padEnd(w[i]) : c)).join('  ').trimEnd() + '\n');
+        return EXIT_OK;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/report/render.js
+
+const REPORT_SCHEMA_VERSION = 1;
+/** Changes listed per target in the report; counts always cover all of them. */
+const MAX_LISTED_CHANGES = 1000;
+function toJsonReport(command, results, opts = {}) {
+    const successful = results.filter((r) => r.success).length;
+    return {
+        schema_version: REPORT_SCHEMA_VERSION,
+        tool: 'ferry',
+        command,
+        timestamp: (opts.now ?? new Date()).toISOString(),
+        dry_run: opts.dryRun ?? results.some((r) => r.dryRun),
+        total_targets: results.length,
+        successful,
+        failed: results.length - successful,
+        total_duration: round3(results.reduce((s, r) => s + r.durationMs, 0) / 1000),
+        results: results.map((r) => ({
+            target: r.target,
+            kind: r.kind,
+            direction: r.direction ?? null,
+            success: r.success,
+            changed: r.changed,
+            message: r.message,
+            duration: round3(r.durationMs / 1000),
+            commit: r.commit ?? null,
+            counts: r.counts,
+            outputs_created: r.outputsCreated ?? [],
+            verification_passed: r.verificationPassed ?? null,
+            findings: r.findings,
+            changes: (r.changes ?? []).slice(0, MAX_LISTED_CHANGES),
+            details: r.details ?? {},
+        })),
+    };
+}
+function round3(n) {
+    return Math.round(n * 1000) / 1000;
+}
+function mdEscape(s) {
+    return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+const MAX_SUMMARY_ROWS = 50;
+/** The job summary (GITHUB_STEP_SUMMARY) and the CLI's human output are this Markdown. */
+function render_toMarkdown(title, results) {
+    const out = [`## ${title}`, ''];
+    const dry = results.some((r) => r.dryRun);
+    if (dry)
+        out.push('> Dry run: nothing was pushed or written.', '');
+    out.push('| Target | Kind | Result | Changes | Message |', '| --- | --- | --- | --- | --- |');
+    for (const r of results) {
+        const status = !r.success
+            ? '❌ failed'
+            : r.changed
+                ? r.dryRun
+                    ? '📝 would change'
+                    : '✅ changed'
+                : '✅ up to date';
+        const counts = Object.entries(r.counts)
+            .filter(([, v]) => v !== 0)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ');
+        out.push(`| ${mdEscape(r.target)} | ${r.kind} | ${status} | ${counts || '—'} | ${mdEscape(r.message)} |`);
+    }
+    for (const r of results) {
+        if (r.findings.length) {
+            out.push('', `### Findings: ${mdEscape(r.target)}`, '', '| Severity | Code | Where | Message |', '| --- | --- | --- | --- |');
+            for (const f of r.findings.slice(0, MAX_SUMMARY_ROWS)) {
+                const where = f.file ? formatLocation({ file: f.file, line: f.line, column: f.column }) : '—';
+                out.push(`| ${f.severity} | ${f.code} | ${mdEscape(where)} | ${mdEscape(f.message)} |`);
+            }
+            if (r.findings.length > MAX_SUMMARY_ROWS)
+                out.push('', `…and ${r.findings.length - MAX_SUMMARY_ROWS} more.`);
+        }
+        if (r.changes && r.changes.length) {
+            out.push('', `<details><summary>${mdEscape(r.target)}: ${r.changes.length} changed paths</summary>`, '');
+            for (const c of r.changes.slice(0, MAX_SUMMARY_ROWS))
+                out.push(`- \`${c.change}\` ${mdEscape(c.path)}`);
+            if (r.changes.length > MAX_SUMMARY_ROWS)
+                out.push(`- …and ${r.changes.length - MAX_SUMMARY_ROWS} more`);
+            out.push('', '</details>');
+        }
+    }
+    return out.join('\n') + '\n';
+}
+/** One line per target plus findings, for terminals. */
+function toText(results) {
+    const out = [];
+    for (const r of results) {
+        const tag = !r.success ? 'FAILED' : r.changed ? (r.dryRun ? 'WOULD CHANGE' : 'CHANGED') : 'UP TO DATE';
+        const counts = Object.entries(r.counts)
+            .filter(([, v]) => v !== 0)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ');
+        out.push(`${r.target} [${r.kind}] ${tag}${counts ? ` (${counts})` : ''}${r.message ? `: ${r.message}` : ''}`);
+        for (const f of r.findings) {
+            const where = f.file ? formatLocation({ file: f.file, line: f.line, column: f.column }) + ': ' : '';
+            out.push(`  ${f.severity}: ${where}${f.message} [${f.code}]`);
+        }
+    }
+    return out.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/remote.js
+
+
+
+/**
+ * Resolve what a user wrote as a repository into a git URL:
+ * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
+ * anything else is a local path (made absolute).
+ * A URL with credentials in it is refused: tokens never go in URLs.
+ */
+function resolveRemote(spec, serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com', suffix = '.git') {
+    const s = spec.trim();
+    if (!s)
+        throw new ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
+        const u = new URL(s);
+        if (u.password || (u.username && u.protocol.startsWith('http'))) {
+            throw new ConfigurationError(`Repository URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Remove them and pass the token through the token input instead.`);
+        }
+        return s;
+    }
+    if (/^[\w.-]+@[\w.-]+:/.test(s))
+        return s; // git@github.com:owner/repo.git
+    if ((0,external_node_fs_namespaceObject.existsSync)(s))
+        return external_node_path_namespaceObject.resolve(s);
+    if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s) && !s.startsWith('.') && !s.endsWith('.git')) {
+        return `${serverUrl.replace(/\/+$/, '')}/${s}${suffix}`;
+    }
+    if (s.startsWith('/') || s.startsWith('.') || s.includes(external_node_path_namespaceObject.sep))
+        return external_node_path_namespaceObject.resolve(s);
+    throw new ConfigurationError(`Invalid repository '${s}'. Expected format {owner}/{repo}, a URL, or a local path.`);
+}
+/** A label safe to print: the URL without any user info. */
+function remoteLabel(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+function isLocalRemote(url) {
+    return url.startsWith('/') || url.startsWith('file://');
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/retry.js
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function backoffDelay(attempt, base = 500, max = 10_000) {
+    const exp = Math.min(max, base * 2 ** (attempt - 1));
+    return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+async function withRetry(fn, opts) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (e) {
+            if (attempt >= opts.attempts || (opts.isRetryable && !opts.isRetryable(e)))
+                throw e;
+            const delay = backoffDelay(attempt, opts.baseDelayMs, opts.maxDelayMs);
+            opts.onRetry?.(e, attempt, delay);
+            await sleep(delay);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/transport.js
+
+
+
+
+async function net(url, what, opts, fn) {
+    try {
+        return await withRetry(fn, {
+            attempts: opts.attempts ?? 4,
+            baseDelayMs: opts.baseDelayMs ?? 300,
+            isRetryable: isTransientGitError,
+            onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
+        });
+    }
+    catch (e) {
+        throw explainRemoteFailure(e, remoteLabel(url));
+    }
+}
+/** Remote refs as name → sha (`refs/heads/main` → sha). Empty map for an empty repo. */
+async function lsRemote(git, url, patterns = [], opts = {}) {
+    const out = await net(url, 'ls-remote', opts, () => git.exec(['ls-remote', '--', url, ...patterns]));
+    const refs = new Map();
+    for (const line of out.split('\n')) {
+        if (!line)
+            continue;
+        const [sha, ref] = line.split('\t');
+        refs.set(ref, sha);
+    }
+    return refs;
+}
+async function fetchRefs(git, url, refspecs, opts = {}) {
+    const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
+    if (opts.depth)
+        args.push(`--depth=${opts.depth}`);
+    if (opts.filter)
+        args.push(`--filter=${opts.filter}`);
+    args.push('--', url, ...refspecs);
+    await net(url, 'fetch', opts, () => git.exec(args));
+}
+/**
+ * Push refspecs. Returns the per-ref outcome instead of throwing on a rejection, so callers can
+ * re-fetch and rebuild on a moved target. `expect` gives the remote sha each ref must still have
+ * (a lease); it is only used with force.
+ */
+async function pushRefs(git, url, refspecs, opts = {}) {
+    const args = ['push', '--porcelain'];
+    if (opts.atomic)
+        args.push('--atomic');
+    if (opts.force) {
+        if (opts.expect?.size)
+            for (const [ref, sha] of opts.expect)
+                args.push(`--force-with-lease=${ref}:${sha}`);
+        else
+            args.push('--force');
+    }
+    args.push('--', url, ...refspecs);
+    const r = await net(url, 'push', opts, async () => {
+        const res = await git.execRaw(args, { allowedExitCodes: [1] });
+        const stderr = res.stderr;
+        // A failed connection also exits 1 or 128: surface it as a GitError so it is retried/explained.
+        if (res.exitCode !== 0 && !res.stdout.toString().includes('\t'))
+            throw new GitError(args, res.exitCode, stderr);
+        return res;
+    });
+    const stdout = r.stdout.toString();
+    const refs = new Map();
+    for (const line of stdout.split('\n')) {
+        // "<flag>\t<from>:<to>\t<summary> (<reason>)"
+        const m = /^([ +\-*=!])\t([^\t]*):([^\t]*)\t(.*)$/.exec(line);
+        if (!m)
+            continue;
+        const [, flag, , to, summary] = m;
+        let status = 'ok';
+        if (flag === '=')
+            status = 'up-to-date';
+        else if (flag === '!') {
+            if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr))
+                status = 'rejected-workflow';
+            else if (/fetch first|non-fast-forward|stale info/.test(summary))
+                status = 'rejected-stale';
+            else
+                status = 'rejected-other';
+        }
+        refs.set(to, { status, detail: summary });
+    }
+    return {
+        ok: [...refs.values()].every((v) => v.status === 'ok' || v.status === 'up-to-date'),
+        refs,
+        stderr: r.stderr,
+    };
+}
+/** The error for a push that GitHub refused because it touches workflows without permission. */
+function workflowPermissionError(url) {
+    return new RemoteError(`The push to ${remoteLabel(url)} was refused because it changes files under .github/workflows and the token lacks the 'workflow' permission. ` +
+        `Fix: give the token the 'workflows' permission (fine-grained PAT or GitHub App: Workflows: write; classic PAT: the 'workflow' scope), ` +
+        `or leave .github/workflows out of the allowlist / add it to preserve.`);
+}
 
 ;// CONCATENATED MODULE: ./lib/src/core/report/result.js
 function newResult(target, kind, dryRun) {
@@ -19273,6 +20256,461 @@ function summarizeChanges(changes) {
     return c;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/runner/shell.js
+
+
+const KEEP_BYTES = 1 << 20;
+function runProcess(file, args, opts) {
+    const t0 = performance.now();
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, [...args], {
+            cwd: opts.cwd,
+            env: opts.env ?? process.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true, // its own process group, so a timeout kills the whole script tree
+        });
+        let stdout = '';
+        let stderr = '';
+        let timedOut = false;
+        const partial = { stdout: '', stderr: '' };
+        const feed = (stream, chunk) => {
+            if (stream === 'stdout')
+                stdout = (stdout + chunk).slice(-KEEP_BYTES);
+            else
+                stderr = (stderr + chunk).slice(-KEEP_BYTES);
+            if (!opts.onLine)
+                return;
+            const lines = (partial[stream] + chunk).split('\n');
+            partial[stream] = lines.pop() ?? '';
+            for (const l of lines)
+                opts.onLine(redact(l), stream);
+        };
+        child.stdout.setEncoding('utf8').on('data', (d) => feed('stdout', d));
+        child.stderr.setEncoding('utf8').on('data', (d) => feed('stderr', d));
+        const timer = opts.timeoutMs !== undefined
+            ? setTimeout(() => {
+                timedOut = true;
+                try {
+                    process.kill(-child.pid, 'SIGKILL');
+                }
+                catch {
+                    child.kill('SIGKILL');
+                }
+            }, opts.timeoutMs)
+            : undefined;
+        const finish = (code) => {
+            if (timer)
+                clearTimeout(timer);
+            for (const s of ['stdout', 'stderr'])
+                if (partial[s] && opts.onLine)
+                    opts.onLine(redact(partial[s]), s);
+            resolve({ exitCode: code, stdout, stderr, timedOut, durationMs: Math.round(performance.now() - t0) });
+        };
+        child.on('error', (e) => {
+            stderr += `${e.message}\n`;
+            finish(127);
+        });
+        child.on('close', (code, signal) => finish(code ?? (signal ? 128 + 9 : 1)));
+    });
+}
+function runShell(command, opts) {
+    return runProcess('bash', ['-c', command], opts);
+}
+/** The last number a command printed (`wc -l` output, a count, a score), or undefined. */
+function lastNumber(text) {
+    const all = text.match(/-?\d+(?:\.\d+)?/g);
+    return all ? Number(all[all.length - 1]) : undefined;
+}
+/** The last few lines of output, for a failure message. */
+function tail(text, lines = 5) {
+    return redact(text.trim().split('\n').slice(-lines).join('\n'));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/checks.js
+
+/** Whether a check applies to a run of these directions (skip_on_pull / skip_on_push). */
+function checkApplies(c, directions) {
+    if (c.skip_on_pull && directions.length > 0 && directions.every((d) => d === 'pull'))
+        return false;
+    if (c.skip_on_push && directions.length > 0 && directions.every((d) => d === 'push'))
+        return false;
+    return true;
+}
+async function runCheck(c, phase, directions, shell) {
+    const base = { name: c.name, phase, file: c.where.file, line: c.where.line };
+    if (!checkApplies(c, directions))
+        return {
+            ...base,
+            success: true,
+            skipped: true,
+            message: 'skipped for this direction',
+            exit_code: null,
+            value: null,
+            duration: 0,
+        };
+    const r = await runShell(c.command, shell);
+    const ok = !r.timedOut && r.exitCode === c.expected_exit_code;
+    return {
+        ...base,
+        success: ok,
+        skipped: false,
+        message: ok
+            ? `exit ${r.exitCode}`
+            : r.timedOut
+                ? 'timed out'
+                : `exit ${r.exitCode}, expected ${c.expected_exit_code}${outputHint(r.stdout, r.stderr)}`,
+        exit_code: r.exitCode,
+        value: null,
+        duration: r.durationMs / 1000,
+    };
+}
+async function runDriftGate(g, shell) {
+    const r = await runShell(g.command, shell);
+    const base = { name: g.name, phase: 'drift-gate', file: g.where.file, line: g.where.line };
+    const value = lastNumber(r.stdout);
+    let problem;
+    if (r.timedOut)
+        problem = 'timed out';
+    else if (r.exitCode !== 0)
+        problem = `exit ${r.exitCode}${outputHint(r.stdout, r.stderr)}`;
+    else if (value === undefined)
+        problem = 'the command printed no number';
+    else if (g.min_value !== undefined && value < g.min_value)
+        problem = `${value} is below min_value ${g.min_value}`;
+    else if (g.max_value !== undefined && value > g.max_value)
+        problem = `${value} is above max_value ${g.max_value}`;
+    return {
+        ...base,
+        success: problem === undefined,
+        skipped: false,
+        message: problem ?? `${value} within ${bounds(g.min_value, g.max_value)}`,
+        exit_code: r.exitCode,
+        value: value ?? null,
+        duration: r.durationMs / 1000,
+    };
+}
+/** A target's verification: exit code and/or the last number printed against expected_min/max. */
+async function runVerification(target, v, shell) {
+    const r = await runShell(v.command, shell);
+    const expectCode = v.expected_exit_code ?? (v.expected_min === undefined && v.expected_max === undefined ? 0 : undefined);
+    if (r.timedOut)
+        return { passed: false, message: `verification of '${target.name}' timed out` };
+    if (expectCode !== undefined && r.exitCode !== expectCode)
+        return {
+            passed: false,
+            message: `verification exited ${r.exitCode}, expected ${expectCode}${outputHint(r.stdout, r.stderr)}`,
+        };
+    if (v.expected_min !== undefined || v.expected_max !== undefined) {
+        const n = lastNumber(r.stdout);
+        if (n === undefined)
+            return { passed: false, message: 'verification printed no number' };
+        if (v.expected_min !== undefined && n < v.expected_min)
+            return {
+                passed: false,
+                value: n,
+                message: `verification: ${n} is below expected_min ${v.expected_min}`,
+            };
+        if (v.expected_max !== undefined && n > v.expected_max)
+            return {
+                passed: false,
+                value: n,
+                message: `verification: ${n} is above expected_max ${v.expected_max}`,
+            };
+        return {
+            passed: true,
+            value: n,
+            message: `verification: ${n} within ${bounds(v.expected_min, v.expected_max)}`,
+        };
+    }
+    return { passed: true, message: `verification: exit ${r.exitCode}` };
+}
+function bounds(min, max) {
+    return `[${min ?? '-∞'}, ${max ?? '∞'}]`;
+}
+function outputHint(stdout, stderr) {
+    const t = tail(stderr || stdout, 3);
+    return t ? `: ${t}` : '';
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./lib/src/core/git/worktree-snapshot.js
+
+
+/** Pathspecs are literal paths, never globs, in everything below. */
+const LITERAL = { GIT_LITERAL_PATHSPECS: '1' };
+async function snapshotWorktree(git) {
+    const out = await git.exec(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+    const entries = out.split('\0').filter(Boolean);
+    const snap = new Map();
+    const present = [];
+    for (const e of entries) {
+        const status = e.slice(0, 2);
+        const p = e.slice(3);
+        snap.set(p, status);
+        if (!status.includes('D'))
+            present.push(p);
+    }
+    const files = [];
+    for (const p of present) {
+        const st = await external_node_fs_namespaceObject.promises.lstat(external_node_path_namespaceObject.join(git.cwd, p)).catch(() => undefined);
+        if (st && (st.isFile() || st.isSymbolicLink()))
+            files.push(p);
+    }
+    if (files.length) {
+        const hashes = (await git.exec(['hash-object', '--no-filters', '--stdin-paths'], { input: files.join('\n') + '\n' })).split('\n');
+        files.forEach((p, i) => snap.set(p, `${snap.get(p)}:${hashes[i]}`));
+    }
+    return snap;
+}
+/** Paths whose state differs between two snapshots, sorted. */
+function changedBetween(before, after) {
+    const out = new Set();
+    for (const [p, v] of after)
+        if (before.get(p) !== v)
+            out.add(p);
+    for (const p of before.keys())
+        if (!after.has(p))
+            out.add(p);
+    return [...out].sort();
+}
+/** Whether a path exists in HEAD (to tell added from modified). */
+async function pathsInHead(git, paths) {
+    if (!paths.length || !(await git.tryRevParse('HEAD')))
+        return new Set();
+    const out = await git.exec(['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', ...paths], {
+        env: LITERAL,
+    });
+    return new Set(out.split('\0').filter(Boolean));
+}
+/** The Actions bot identity, used when the repository has no user configured. */
+const BOT_IDENTITY = {
+    name: 'github-actions[bot]',
+    email: '41898282+github-actions[bot]@users.noreply.github.com',
+};
+/**
+ * Commit exactly these paths (additions, changes and deletions), leaving anything else staged or
+ * dirty alone. Returns the new commit, or undefined when the paths match HEAD already (no empty commits).
+ */
+async function commitPaths(git, paths, message) {
+    if (!paths.length)
+        return undefined;
+    const spec = paths.join('\0') + '\0';
+    await git.exec(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+        input: spec,
+        env: LITERAL,
+    });
+    if (await git.tryRevParse('HEAD')) {
+        const staged = new Set((await git.exec(['diff', '--cached', '--name-only', '-z', '--no-renames', 'HEAD'])).split('\0'));
+        if (!paths.some((p) => staged.has(p)))
+            return undefined;
+    }
+    const ident = [];
+    if (!(await git.tryExec(['config', 'user.email'])))
+        ident.push('-c', `user.name=${BOT_IDENTITY.name}`, '-c', `user.email=${BOT_IDENTITY.email}`);
+    await git.exec([...ident, 'commit', '-q', '-m', message, '--only', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+        input: spec,
+        env: LITERAL,
+    });
+    return git.revParse('HEAD');
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/command.js
+
+
+
+
+
+
+
+
+
+/**
+ * The `command` kind: the seed's entrypoint scripts. Push runs the script with the files matching
+ * `inputs`; pull runs it and commits only what it changed under `outputs` (no change, no commit).
+ * Whatever else the script changed is reported as a finding and left uncommitted.
+ */
+const runCommandTarget = async (ctx) => {
+    const { target, root } = ctx;
+    const o = target.options;
+    const r = newResult(target.name, 'command', ctx.dryRun);
+    r.direction = target.direction;
+    const entrypoint = String(o.entrypoint);
+    const script = external_node_path_namespaceObject.join(root, entrypoint);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(script))
+        return failResult(r, `entrypoint ${entrypoint} not found (${where(ctx)}). Create it or fix entrypoint.`);
+    const outputs = o.outputs ?? [];
+    const inputs = o.inputs ?? [];
+    const pulls = target.direction !== 'push';
+    const git = new GitCommandManager(root, { env: stringEnv(ctx.env), logger: ctx.logger });
+    const inputFiles = inputs.length ? await matchTracked(git, inputs) : [];
+    if (inputs.length && !inputFiles.length)
+        r.findings.push({
+            severity: 'warning',
+            code: 'no-inputs',
+            message: `inputs of '${target.name}' (${inputs.join(', ')}) match no tracked file`,
+            file: target.where.file,
+            line: target.where.line,
+        });
+    r.counts.inputs = inputFiles.length;
+    if (ctx.dryRun) {
+        r.message =
+            `dry run: would run ${entrypoint}` +
+                (inputs.length ? ` with ${inputFiles.length} input file(s)` : '') +
+                (pulls ? ` and ${target.commit ? 'commit' : 'keep'} changes under ${outputs.join(', ')}` : '');
+        return r;
+    }
+    const tmp = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-cmd-'));
+    try {
+        const inputsFile = external_node_path_namespaceObject.join(tmp, 'inputs');
+        const outputFile = external_node_path_namespaceObject.join(tmp, 'output');
+        await external_node_fs_namespaceObject.promises.writeFile(inputsFile, inputFiles.join('\n') + (inputFiles.length ? '\n' : ''));
+        await external_node_fs_namespaceObject.promises.writeFile(outputFile, '');
+        const before = await snapshotWorktree(git);
+        const env = {
+            ...ctx.env,
+            ...Object.fromEntries(Object.entries(o.env ?? {}).map(([k, v]) => [k, String(v)])),
+            FERRY_TARGET: target.name,
+            FERRY_DIRECTION: target.direction,
+            FERRY_DRY_RUN: 'false',
+            FERRY_REPO_ROOT: root,
+            FERRY_TARGET_CONFIG: JSON.stringify(o.config ?? {}),
+            FERRY_INPUTS_FILE: inputsFile,
+            FERRY_OUTPUT: outputFile,
+        };
+        ctx.logger.info(`$ ${entrypoint} ${(o.args ?? []).join(' ')}`.trimEnd());
+        const [file, pre] = await commandLine(script);
+        const run = await runProcess(file, [...pre, ...(o.args ?? [])], {
+            cwd: root,
+            env,
+            timeoutMs: target.timeout_minutes * 60_000,
+            onLine: (line) => ctx.logger.info(line),
+        });
+        r.counts.exit_code = run.exitCode;
+        const after = await snapshotWorktree(git);
+        const touched = changedBetween(before, after);
+        const declared = globsMatcher(outputs);
+        const mine = pulls ? touched.filter(declared) : [];
+        for (const p of touched.filter((p) => !mine.includes(p)))
+            r.findings.push({
+                severity: 'warning',
+                code: 'undeclared-change',
+                message: `${entrypoint} changed ${p}, which is not among the declared outputs of '${target.name}'; it was not committed`,
+                file: p,
+            });
+        const reported = parseOutputFile(await external_node_fs_namespaceObject.promises.readFile(outputFile, 'utf8'));
+        if (run.timedOut)
+            return failResult(r, `${entrypoint} timed out after ${target.timeout_minutes} minutes`);
+        if (run.exitCode !== 0)
+            return failResult(r, `${entrypoint} exited ${run.exitCode}${run.stderr || run.stdout ? `: ${tail(run.stderr || run.stdout, 3)}` : ''}`);
+        if (!pulls) {
+            r.changed = reported.changed !== undefined ? reported.changed === 'true' : true;
+            r.message = reported.message ?? `ran ${entrypoint} with ${inputFiles.length} input file(s)`;
+            return r;
+        }
+        const inHead = await pathsInHead(git, mine);
+        r.changes = await describeChanges(root, mine, inHead);
+        r.outputsCreated = r.changes.filter((c) => c.change !== 'deleted').map((c) => c.path);
+        r.counts.added = r.changes.filter((c) => c.change === 'added').length;
+        r.counts.modified = r.changes.filter((c) => c.change === 'modified').length;
+        r.counts.deleted = r.changes.filter((c) => c.change === 'deleted').length;
+        const leaks = await secretLeaks(root, r.outputsCreated);
+        if (leaks.length)
+            return failResult(r, `refusing to commit: a secret value appears in the outputs`, leaks);
+        if (target.commit && mine.length) {
+            const msg = o.commit_message ?? ctx.config.defaults.commit_message;
+            r.commit = await commitPaths(git, mine, render(msg, ctx));
+        }
+        r.changed = mine.length > 0;
+        r.message =
+            reported.message ??
+                (mine.length === 0
+                    ? `no changes to outputs`
+                    : `${mine.length} output path(s) changed${r.commit ? `, committed ${r.commit.slice(0, 7)}` : target.commit ? '' : ' (commit off)'}`);
+        return r;
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(tmp, { recursive: true, force: true });
+    }
+};
+function where(ctx) {
+    return `${ctx.target.where.file}:${ctx.target.where.line}`;
+}
+function render(template, ctx) {
+    return template.replace(/\{target\}/g, ctx.target.name).replace(/\{direction\}/g, ctx.target.direction);
+}
+/** Glob list → predicate; a glob naming a directory covers everything under it. */
+function globsMatcher(globs) {
+    const m = globSetMatcher(globs.map((g) => g.replace(/\/+$/, '/**')));
+    return (p) => {
+        if (m(p))
+            return true;
+        for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1))
+            if (m(p.slice(0, i)))
+                return true;
+        return false;
+    };
+}
+async function matchTracked(git, globs) {
+    const m = globsMatcher(globs);
+    return (await git.exec(['ls-files', '-z'])).split('\0').filter((p) => p && m(p));
+}
+async function describeChanges(root, paths, inHead) {
+    const out = [];
+    for (const p of paths) {
+        const st = await external_node_fs_namespaceObject.promises.lstat(external_node_path_namespaceObject.join(root, p)).catch(() => undefined);
+        if (!st)
+            out.push({ path: p, change: 'deleted' });
+        else
+            out.push({ path: p, change: inHead.has(p) ? 'modified' : 'added', bytes: st.size });
+    }
+    return out;
+}
+/** A registered secret (a token, or an env value matching safety.secret_patterns) inside an output file. */
+async function secretLeaks(root, files) {
+    const secrets = registeredSecrets().filter((s) => s.length >= 6);
+    if (!secrets.length)
+        return [];
+    const found = [];
+    for (const f of files) {
+        const text = await external_node_fs_namespaceObject.promises.readFile(external_node_path_namespaceObject.join(root, f), 'utf8').catch(() => '');
+        const lines = text.split('\n');
+        for (let i = 0; i < lines.length; i++)
+            if (secrets.some((s) => lines[i].includes(s)))
+                found.push({
+                    severity: 'error',
+                    code: 'secret',
+                    message: `a secret value is written to ${f} (redacted)`,
+                    file: f,
+                    line: i + 1,
+                });
+    }
+    return found;
+}
+/** `key=value` lines a script may write to $FERRY_OUTPUT (changed=true|false, message=...). */
+function parseOutputFile(text) {
+    const out = {};
+    for (const l of text.split('\n')) {
+        const i = l.indexOf('=');
+        if (i > 0)
+            out[l.slice(0, i).trim()] = l.slice(i + 1).trim();
+    }
+    return out;
+}
+/** Run executable scripts directly; otherwise pick the interpreter by extension. */
+async function commandLine(script) {
+    const ext = external_node_path_namespaceObject.extname(script);
+    if (ext === '.py')
+        return ['python3', [script]];
+    if (['.js', '.mjs', '.cjs'].includes(ext))
+        return [process.execPath, [script]];
+    const st = await external_node_fs_namespaceObject.promises.stat(script);
+    return st.mode & 0o111 ? [script, []] : ['bash', [script]];
+}
+function stringEnv(env) {
+    return Object.fromEntries(Object.entries(env).filter((e) => e[1] !== undefined));
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/dirsync/types.js
 const CONFLICT_POLICIES = [
     'fail',
@@ -19281,7 +20719,7 @@ const CONFLICT_POLICIES = [
     'prefer-a',
     'prefer-b',
 ];
-const DIRECTIONS = ['both', 'a-to-b', 'b-to-a'];
+const types_DIRECTIONS = ['both', 'a-to-b', 'b-to-a'];
 /** Timestamp granularity we allow for (FAT and some network file systems: 2 s). */
 const RACY_WINDOW_NS = 2000000000n;
 const STATE_BASENAME = '.ferry-dirsync-state.json';
@@ -19311,7 +20749,7 @@ const DEFAULT_IGNORES = [
 function errCode(e) {
     return e?.code ?? 'EUNKNOWN';
 }
-function describe(e) {
+function scan_describe(e) {
     return e instanceof Error ? e.message : String(e);
 }
 /** A temp file we write beside a target: `.NAME.ferry-tmp-PID-HEX`. */
@@ -19338,7 +20776,7 @@ function scanTree(root, opts) {
             if (errCode(e) === 'ENOENT')
                 entries.delete(rel);
             else
-                errors.push({ path: rel, code: errCode(e), message: describe(e) });
+                errors.push({ path: rel, code: errCode(e), message: scan_describe(e) });
             continue;
         }
         for (const d of dirents) {
@@ -19358,7 +20796,7 @@ function scanTree(root, opts) {
                 st = external_node_fs_namespaceObject.lstatSync(abs, { bigint: true, throwIfNoEntry: false });
             }
             catch (e) {
-                errors.push({ path: r, code: errCode(e), message: describe(e) });
+                errors.push({ path: r, code: errCode(e), message: scan_describe(e) });
                 continue;
             }
             if (!st)
@@ -19377,7 +20815,7 @@ function scanTree(root, opts) {
                 }
                 catch (e) {
                     if (errCode(e) !== 'ENOENT')
-                        errors.push({ path: r, code: errCode(e), message: describe(e) });
+                        errors.push({ path: r, code: errCode(e), message: scan_describe(e) });
                 }
             }
             else {
@@ -20567,8 +22005,8 @@ function buildIgnore(opts, files) {
 function validate(opts) {
     if (!opts.a || !opts.b)
         throw new ConfigurationError('dirsync needs two directories, A and B.');
-    if (opts.direction && !DIRECTIONS.includes(opts.direction))
-        throw new ConfigurationError(`Invalid direction '${opts.direction}'. Expected one of: ${DIRECTIONS.join(', ')}.`);
+    if (opts.direction && !types_DIRECTIONS.includes(opts.direction))
+        throw new ConfigurationError(`Invalid direction '${opts.direction}'. Expected one of: ${types_DIRECTIONS.join(', ')}.`);
     if (opts.conflict && !CONFLICT_POLICIES.includes(opts.conflict))
         throw new ConfigurationError(`Invalid conflict policy '${opts.conflict}'. Expected one of: ${CONFLICT_POLICIES.join(', ')}.`);
     const a = external_node_path_namespaceObject.resolve(opts.a);
@@ -20737,211 +22175,32 @@ function syncUp(opts) {
     return sync({ ...opts, direction: 'b-to-a' });
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/report/render.js
-
-const REPORT_SCHEMA_VERSION = 1;
-/** Changes listed per target in the report; counts always cover all of them. */
-const MAX_LISTED_CHANGES = 1000;
-function toJsonReport(command, results, opts = {}) {
-    const successful = results.filter((r) => r.success).length;
-    return {
-        schema_version: REPORT_SCHEMA_VERSION,
-        tool: 'ferry',
-        command,
-        timestamp: (opts.now ?? new Date()).toISOString(),
-        dry_run: opts.dryRun ?? results.some((r) => r.dryRun),
-        total_targets: results.length,
-        successful,
-        failed: results.length - successful,
-        total_duration: round3(results.reduce((s, r) => s + r.durationMs, 0) / 1000),
-        results: results.map((r) => ({
-            target: r.target,
-            kind: r.kind,
-            direction: r.direction ?? null,
-            success: r.success,
-            changed: r.changed,
-            message: r.message,
-            duration: round3(r.durationMs / 1000),
-            commit: r.commit ?? null,
-            counts: r.counts,
-            outputs_created: r.outputsCreated ?? [],
-            verification_passed: r.verificationPassed ?? null,
-            findings: r.findings,
-            changes: (r.changes ?? []).slice(0, MAX_LISTED_CHANGES),
-            details: r.details ?? {},
-        })),
-    };
-}
-function round3(n) {
-    return Math.round(n * 1000) / 1000;
-}
-function mdEscape(s) {
-    return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-const MAX_SUMMARY_ROWS = 50;
-/** The job summary (GITHUB_STEP_SUMMARY) and the CLI's human output are this Markdown. */
-function render_toMarkdown(title, results) {
-    const out = [`## ${title}`, ''];
-    const dry = results.some((r) => r.dryRun);
-    if (dry)
-        out.push('> Dry run: nothing was pushed or written.', '');
-    out.push('| Target | Kind | Result | Changes | Message |', '| --- | --- | --- | --- | --- |');
-    for (const r of results) {
-        const status = !r.success
-            ? '❌ failed'
-            : r.changed
-                ? r.dryRun
-                    ? '📝 would change'
-                    : '✅ changed'
-                : '✅ up to date';
-        const counts = Object.entries(r.counts)
-            .filter(([, v]) => v !== 0)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', ');
-        out.push(`| ${mdEscape(r.target)} | ${r.kind} | ${status} | ${counts || '—'} | ${mdEscape(r.message)} |`);
-    }
-    for (const r of results) {
-        if (r.findings.length) {
-            out.push('', `### Findings: ${mdEscape(r.target)}`, '', '| Severity | Code | Where | Message |', '| --- | --- | --- | --- |');
-            for (const f of r.findings.slice(0, MAX_SUMMARY_ROWS)) {
-                const where = f.file ? formatLocation({ file: f.file, line: f.line, column: f.column }) : '—';
-                out.push(`| ${f.severity} | ${f.code} | ${mdEscape(where)} | ${mdEscape(f.message)} |`);
-            }
-            if (r.findings.length > MAX_SUMMARY_ROWS)
-                out.push('', `…and ${r.findings.length - MAX_SUMMARY_ROWS} more.`);
-        }
-        if (r.changes && r.changes.length) {
-            out.push('', `<details><summary>${mdEscape(r.target)}: ${r.changes.length} changed paths</summary>`, '');
-            for (const c of r.changes.slice(0, MAX_SUMMARY_ROWS))
-                out.push(`- \`${c.change}\` ${mdEscape(c.path)}`);
-            if (r.changes.length > MAX_SUMMARY_ROWS)
-                out.push(`- …and ${r.changes.length - MAX_SUMMARY_ROWS} more`);
-            out.push('', '</details>');
-        }
-    }
-    return out.join('\n') + '\n';
-}
-/** One line per target plus findings, for terminals. */
-function toText(results) {
-    const out = [];
-    for (const r of results) {
-        const tag = !r.success ? 'FAILED' : r.changed ? (r.dryRun ? 'WOULD CHANGE' : 'CHANGED') : 'UP TO DATE';
-        const counts = Object.entries(r.counts)
-            .filter(([, v]) => v !== 0)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(' ');
-        out.push(`${r.target} [${r.kind}] ${tag}${counts ? ` (${counts})` : ''}${r.message ? `: ${r.message}` : ''}`);
-        for (const f of r.findings) {
-            const where = f.file ? formatLocation({ file: f.file, line: f.line, column: f.column }) + ': ' : '';
-            out.push(`  ${f.severity}: ${where}${f.message} [${f.code}]`);
-        }
-    }
-    return out.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ./lib/src/cli/commands/dirsync.js
-
-
-
-
-const dirsyncCommand = {
-    name: 'dirsync',
-    summary: 'Two-way directory sync with a state file and conflict detection',
-    usage: 'ferry dirsync A B [--state FILE] [--direction both|a-to-b|b-to-a] [--dry-run] ' +
-        '[--conflict fail|keep-both|newer|prefer-a|prefer-b] [--ignore GLOB]... [--force] [--json]',
-    options: {
-        ...COMMON_OPTIONS,
-        state: { type: 'string' },
-        direction: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        conflict: { type: 'string' },
-        ignore: { type: 'string', multiple: true },
-        force: { type: 'boolean' },
-    },
-    allowPositionals: true,
-    async run(args, ctx) {
-        if (args.positionals.length !== 2)
-            throw new UsageError(`Name exactly two directories, A and B.\nUsage: ${this.usage}`);
-        const [a, b] = args.positionals;
-        const result = await sync({
-            a,
-            b,
-            state: str(args, 'state'),
-            direction: (str(args, 'direction') ?? 'both'),
-            conflict: (str(args, 'conflict') ?? 'keep-both'),
-            ignore: list(args, 'ignore'),
-            dryRun: flag(args, 'dry-run'),
-            force: flag(args, 'force'),
-            logger: ctx.logger,
-            onProgress: (p) => process.stderr.write(formatProgress(p) + '\n'),
-        });
-        if (flag(args, 'json')) {
-            ctx.out(JSON.stringify(toJsonReport('dirsync', [result]), null, 2) + '\n');
-        }
-        else {
-            const rows = (result.details?.actions ?? []);
-            if (result.dryRun || flag(args, 'verbose'))
-                for (const r of rows)
-                    ctx.out(`${r.ok ? '' : 'FAILED '}${r.op}\t${r.direction ?? ''}\t${r.path}${r.to ? ` -> ${r.to}` : ''}\n`);
-            for (const f of result.findings)
-                ctx.out(`${f.severity}: ${f.message}\n`);
-            ctx.out(`${result.message}\n`);
-        }
-        if (ctx.ci)
-            for (const l of annotationLines(result.findings))
-                process.stdout.write(l + '\n');
-        return result.success ? EXIT_OK : EXIT_FAILED;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/src/core/git/remote.js
-
+;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/dirsync.js
 
 
 /**
- * Resolve what a user wrote as a repository into a git URL:
- * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
- * anything else is a local path (made absolute).
- * A URL with credentials in it is refused: tokens never go in URLs.
+ * The `dirsync` kind: the three-way directory sync. `a` is the shared side (a mounted drive), `b`
+ * the local side; pull is a → b (syncDown), push is b → a (syncUp), bidirectional is both.
  */
-function resolveRemote(spec, serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com', suffix = '.git') {
-    const s = spec.trim();
-    if (!s)
-        throw new ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
-        const u = new URL(s);
-        if (u.password || (u.username && u.protocol.startsWith('http'))) {
-            throw new ConfigurationError(`Repository URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Remove them and pass the token through the token input instead.`);
-        }
-        return s;
-    }
-    if (/^[\w.-]+@[\w.-]+:/.test(s))
-        return s; // git@github.com:owner/repo.git
-    if ((0,external_node_fs_namespaceObject.existsSync)(s))
-        return external_node_path_namespaceObject.resolve(s);
-    if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s) && !s.startsWith('.') && !s.endsWith('.git')) {
-        return `${serverUrl.replace(/\/+$/, '')}/${s}${suffix}`;
-    }
-    if (s.startsWith('/') || s.startsWith('.') || s.includes(external_node_path_namespaceObject.sep))
-        return external_node_path_namespaceObject.resolve(s);
-    throw new ConfigurationError(`Invalid repository '${s}'. Expected format {owner}/{repo}, a URL, or a local path.`);
-}
-/** A label safe to print: the URL without any user info. */
-function remoteLabel(url) {
-    try {
-        const u = new URL(url);
-        return `${u.protocol}//${u.host}${u.pathname}`;
-    }
-    catch {
-        return url;
-    }
-}
-function isLocalRemote(url) {
-    return url.startsWith('/') || url.startsWith('file://');
-}
+const runDirsyncTarget = async (ctx) => {
+    const o = ctx.target.options;
+    const side = (p) => (external_node_path_namespaceObject.isAbsolute(p) ? p : external_node_path_namespaceObject.join(ctx.root, p));
+    const d = ctx.target.direction;
+    const r = await sync({
+        a: side(String(o.a)),
+        b: side(String(o.b)),
+        state: typeof o.state === 'string' ? external_node_path_namespaceObject.join(ctx.root, o.state) : undefined,
+        direction: d === 'pull' ? 'a-to-b' : d === 'push' ? 'b-to-a' : 'both',
+        conflict: o.conflict,
+        ignore: o.ignore,
+        force: o.force === true,
+        dryRun: ctx.dryRun,
+        logger: ctx.logger,
+        target: ctx.target.name,
+    });
+    return { ...r, target: ctx.target.name, kind: 'dirsync', direction: d };
+};
 
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 ;// CONCATENATED MODULE: ./lib/src/core/git/cat-file.js
 /**
  * Reads many blobs through one long-lived `git cat-file --batch` process instead of a process
@@ -21012,8 +22271,6 @@ class BlobReader {
     }
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./lib/src/core/git/git-auth-helper.js
 
 
@@ -21102,10 +22359,9 @@ async function createScratchRepo(base, alternates, parent = external_node_os_nam
     const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(parent, 'ferry-export-'));
     const git = base.with({ cwd: dir });
     await git.exec(['init', '--quiet', '--bare', dir]);
-    // Own settings only: no hooks, no gc while we work, and no auto-maintenance after fetches.
-    await git.exec(['config', 'gc.auto', '0']);
-    await git.exec(['config', 'maintenance.auto', 'false']);
-    await git.exec(['config', 'core.hooksPath', '/dev/null']);
+    // Own settings only: no hooks, no gc while we work, no auto-maintenance after fetches.
+    // Appended to the fresh config file directly: three fewer git processes per export.
+    await external_node_fs_namespaceObject.promises.appendFile(external_node_path_namespaceObject.join(dir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n');
     const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
     await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
     // Alternates of the alternates are followed by git itself (chained up to 5 deep).
@@ -21115,125 +22371,6 @@ async function createScratchRepo(base, alternates, parent = external_node_os_nam
         git,
         dispose: () => external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }),
     };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/git/retry.js
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function backoffDelay(attempt, base = 500, max = 10_000) {
-    const exp = Math.min(max, base * 2 ** (attempt - 1));
-    return Math.round(exp / 2 + Math.random() * (exp / 2));
-}
-async function withRetry(fn, opts) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (e) {
-            if (attempt >= opts.attempts || (opts.isRetryable && !opts.isRetryable(e)))
-                throw e;
-            const delay = backoffDelay(attempt, opts.baseDelayMs, opts.maxDelayMs);
-            opts.onRetry?.(e, attempt, delay);
-            await sleep(delay);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/git/transport.js
-
-
-
-
-async function net(url, what, opts, fn) {
-    try {
-        return await withRetry(fn, {
-            attempts: opts.attempts ?? 4,
-            baseDelayMs: opts.baseDelayMs ?? 300,
-            isRetryable: isTransientGitError,
-            onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
-        });
-    }
-    catch (e) {
-        throw explainRemoteFailure(e, remoteLabel(url));
-    }
-}
-/** Remote refs as name → sha (`refs/heads/main` → sha). Empty map for an empty repo. */
-async function lsRemote(git, url, patterns = [], opts = {}) {
-    const out = await net(url, 'ls-remote', opts, () => git.exec(['ls-remote', '--', url, ...patterns]));
-    const refs = new Map();
-    for (const line of out.split('\n')) {
-        if (!line)
-            continue;
-        const [sha, ref] = line.split('\t');
-        refs.set(ref, sha);
-    }
-    return refs;
-}
-async function fetchRefs(git, url, refspecs, opts = {}) {
-    const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
-    if (opts.depth)
-        args.push(`--depth=${opts.depth}`);
-    if (opts.filter)
-        args.push(`--filter=${opts.filter}`);
-    args.push('--', url, ...refspecs);
-    await net(url, 'fetch', opts, () => git.exec(args));
-}
-/**
- * Push refspecs. Returns the per-ref outcome instead of throwing on a rejection, so callers can
- * re-fetch and rebuild on a moved target. `expect` gives the remote sha each ref must still have
- * (a lease); it is only used with force.
- */
-async function pushRefs(git, url, refspecs, opts = {}) {
-    const args = ['push', '--porcelain'];
-    if (opts.atomic)
-        args.push('--atomic');
-    if (opts.force) {
-        if (opts.expect?.size)
-            for (const [ref, sha] of opts.expect)
-                args.push(`--force-with-lease=${ref}:${sha}`);
-        else
-            args.push('--force');
-    }
-    args.push('--', url, ...refspecs);
-    const r = await net(url, 'push', opts, async () => {
-        const res = await git.execRaw(args, { allowedExitCodes: [1] });
-        const stderr = res.stderr;
-        // A failed connection also exits 1 or 128: surface it as a GitError so it is retried/explained.
-        if (res.exitCode !== 0 && !res.stdout.toString().includes('\t'))
-            throw new GitError(args, res.exitCode, stderr);
-        return res;
-    });
-    const stdout = r.stdout.toString();
-    const refs = new Map();
-    for (const line of stdout.split('\n')) {
-        // "<flag>\t<from>:<to>\t<summary> (<reason>)"
-        const m = /^([ +\-*=!])\t([^\t]*):([^\t]*)\t(.*)$/.exec(line);
-        if (!m)
-            continue;
-        const [, flag, , to, summary] = m;
-        let status = 'ok';
-        if (flag === '=')
-            status = 'up-to-date';
-        else if (flag === '!') {
-            if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr))
-                status = 'rejected-workflow';
-            else if (/fetch first|non-fast-forward|stale info/.test(summary))
-                status = 'rejected-stale';
-            else
-                status = 'rejected-other';
-        }
-        refs.set(to, { status, detail: summary });
-    }
-    return {
-        ok: [...refs.values()].every((v) => v.status === 'ok' || v.status === 'up-to-date'),
-        refs,
-        stderr: r.stderr,
-    };
-}
-/** The error for a push that GitHub refused because it touches workflows without permission. */
-function workflowPermissionError(url) {
-    return new RemoteError(`The push to ${remoteLabel(url)} was refused because it changes files under .github/workflows and the token lacks the 'workflow' permission. ` +
-        `Fix: give the token the 'workflows' permission (fine-grained PAT or GitHub App: Workflows: write; classic PAT: the 'workflow' scope), ` +
-        `or leave .github/workflows out of the allowlist / add it to preserve.`);
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/index-builder.js
@@ -21604,7 +22741,9 @@ function joinRelative(dir, spec) {
 ;// CONCATENATED MODULE: ./lib/src/core/safety/imports-js.js
 
 // Static `import ... from 'x'`, `import 'x'`, `import type ... from 'x'`, `export ... from 'x'`.
-const STATIC_IMPORT = /(?:^|[^\w$.])(?:import|export)\s*(?:type\s+)?(?:[\w$*{}\s,]+?\s*from\s*)?(['"])([^'"\n]+)\1/g;
+// The clause before `from` is bounded and must start on a non-space character, so long runs of
+// spaces or words after `import` cannot make the regex backtrack quadratically.
+const STATIC_IMPORT = /(?:^|[^\w$.])(?:import|export)(?:\s*type\s+|\s*)(?:(?=[\w$*{])[\w$*{}\s,]{1,4000}?from\s*)?(['"])([^'"\n]+)\1/g;
 // `require('x')` (also TS `import x = require('x')`) and dynamic `import('x')`.
 const CALL_IMPORT = /(?:^|[^\w$.])(?:require|import)\s*\(\s*(['"`])([^'"`\n$]+)\1\s*\)/g;
 function lineAt(text, index, memo) {
@@ -21927,6 +23066,8 @@ function isNonTrivialValue(value) {
 /** The identifier (or JSON key) ends with one of these words, then `=`, `:`, `:=` or `=>`. */
 const SECRET_KEYS = 'password|passwd|pwd|passphrase|secret|secret_?key|client_?secret|token|auth_?token|access_?token|' +
     'refresh_?token|api_?key|apikey|access_?key|private_?key|credentials?';
+/** The same words as SECRET_KEYS, for UPPER_SNAKE `NAME=value` lines. */
+const ENV_SECRET_KEYS = 'PASSWORD|PASSWD|PWD|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?';
 const BUILTIN_SECRET_RULES = [
     {
         name: 'aws-access-key-id',
@@ -22008,6 +23149,16 @@ const BUILTIN_SECRET_RULES = [
         family: 'token',
         regex: /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/g,
         keyword: 'pypi-',
+    },
+    {
+        // `.env` and shell style, unquoted: `DB_PASSWORD=s3cr3t`, `export API_TOKEN=abc123def`. UPPER_SNAKE
+        // names and no spaces around `=`: lower-case `password=value` lines are keyword arguments in code,
+        // whose right-hand sides are variables, not secrets.
+        name: 'env-secret-assignment',
+        family: 'assignment',
+        regex: new RegExp(`^[ \\t]*(?:export[ \\t]+)?[A-Z0-9_]*(?:${ENV_SECRET_KEYS})=([^\\s'"\`#;]+)`, 'gm'),
+        group: 1,
+        accept: (v) => isNonTrivialValue(v) && !/[()]/.test(v),
     },
     {
         // `password = "..."`, `secret: '...'`, `"api_key": "..."`, `password: str = "..."`. Quoted values only.
@@ -22348,8 +23499,8 @@ function byFileAndLine(a, b) {
  * some pattern matches it and no exception does.
  */
 function forbiddenMatcher(patterns) {
-    const inc = globsMatcher(patterns.filter((p) => !p.startsWith('!')));
-    const exc = globsMatcher(patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)));
+    const inc = forbidden_globsMatcher(patterns.filter((p) => !p.startsWith('!')));
+    const exc = forbidden_globsMatcher(patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)));
     if (!inc)
         return () => false;
     return (path) => inc(path) && !exc?.(path);
@@ -22359,7 +23510,7 @@ function forbiddenMatcher(patterns) {
  * alone. A `(?:.*\/)?` prefix per alternative makes one big full-path regex backtrack on every
  * slash, which cost a second on 72k paths.
  */
-function globsMatcher(patterns) {
+function forbidden_globsMatcher(patterns) {
     if (patterns.length === 0)
         return undefined;
     const byName = [];
@@ -22823,9 +23974,9 @@ async function createBuildContext(p) {
         formatMessage: (src) => renderMessage(s.messageTemplate ?? DEFAULT_MESSAGE_TEMPLATE, src, p.sourceRepo, vars),
         withTrailer: withTrailer,
         async readSourceCommit(sha) {
-            const out = await git.exec(['show', '-s', '--format=%an%x00%ae%x00%aI%x00%B', sha]);
-            const [name, email, date, ...rest] = out.split('\0');
-            return { sha, message: rest.join('\0'), author: { name, email, date } };
+            // The raw object, not `git show`: in a shallow source the parents are missing and any
+            // revision walk would try to read them.
+            return parseCommitObject(sha, await git.exec(['cat-file', 'commit', sha]));
         },
         commit: (spec) => commitTree(git, spec.tree, spec.parents, spec.message, spec.author ?? s.author ?? committer, spec.committer ?? committer),
         async lastExportedRev(tip) {
@@ -22842,6 +23993,17 @@ async function createBuildContext(p) {
         },
     };
     return ctx;
+}
+/** `cat-file commit` text → message and author (date as git's `@<epoch> <tz>`). */
+function parseCommitObject(sha, raw) {
+    const blank = raw.indexOf('\n\n');
+    const headers = blank < 0 ? raw : raw.slice(0, blank);
+    const message = blank < 0 ? '' : raw.slice(blank + 2);
+    const m = /^author (.*) <([^>]*)> (\d+) ([+-]\d{4})$/m.exec(headers);
+    const author = m
+        ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` }
+        : { name: '', email: '' };
+    return { sha, message, author };
 }
 /** Bytes for the report: one batch-check for the blobs that changed (both sides). */
 async function fillSizes(git, diff) {
@@ -23484,9 +24646,114 @@ function compileScrubber(opts) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/export/history/state.js
-const GITLINK = '160000';
+;// CONCATENATED MODULE: ./lib/src/core/export/history/symlinks.js
+
 const SYMLINK = '120000';
+/**
+ * The symlink check of snapshot mode (content-checks.ts: a link must stay inside the exported
+ * tree and point at something exported), kept incrementally for a replay: the snapshot check
+ * walks the whole tree, which once per replayed commit would be quadratic. This index keeps the
+ * exported directories (with file counts) and, for every link, what it resolves to; a step then
+ * checks only the links it added or changed and the links pointing at what it removed.
+ * Like the snapshot check, only exported (source) entries count, not preserved ones.
+ */
+class SymlinkIndex {
+    dirs = new Map();
+    files = new Set();
+    /** Link path → its resolved target (undefined while unknown). */
+    links = new Map();
+    /** Resolved target → the links pointing at it. */
+    pointing = new Map();
+    /** Links added or changed since the last check, and paths removed since then. */
+    pendingLinks = new Map();
+    removed = [];
+    constructor(start) {
+        for (const [p, e] of start)
+            if (e.origin === 'source')
+                this.add(p, e);
+    }
+    get hasLinks() {
+        return this.links.size > 0 || this.pendingLinks.size > 0;
+    }
+    add(p, e) {
+        if (!this.files.has(p)) {
+            this.files.add(p);
+            for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d))
+                this.dirs.set(d, (this.dirs.get(d) ?? 0) + 1);
+        }
+        this.dropLink(p);
+        if (e.mode === SYMLINK)
+            this.pendingLinks.set(p, { oid: e.oid, sourcePath: e.sourcePath });
+    }
+    remove(p) {
+        if (!this.files.delete(p))
+            return;
+        this.removed.push(p);
+        for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d)) {
+            const n = (this.dirs.get(d) ?? 0) - 1;
+            if (n > 0)
+                this.dirs.set(d, n);
+            else {
+                this.dirs.delete(d);
+                this.removed.push(d);
+            }
+        }
+        this.dropLink(p);
+    }
+    /** Check what changed since the last call: new links, and links left dangling by removals. */
+    async check(readBlob) {
+        const findings = [];
+        const toCheck = new Set();
+        for (const [p, l] of this.pendingLinks) {
+            const link = (await readBlob(l.oid))?.toString('utf8') ?? '';
+            const resolved = posix_namespaceObject.normalize(posix_namespaceObject.join(posix_namespaceObject.dirname(p), link));
+            this.links.set(p, { resolved, link, sourcePath: l.sourcePath });
+            let set = this.pointing.get(resolved);
+            if (!set)
+                this.pointing.set(resolved, (set = new Set()));
+            set.add(p);
+            toCheck.add(p);
+        }
+        this.pendingLinks = new Map();
+        for (const r of this.removed)
+            for (const p of this.pointing.get(r) ?? [])
+                toCheck.add(p);
+        this.removed = [];
+        for (const p of toCheck) {
+            const l = this.links.get(p);
+            if (!l)
+                continue;
+            const escapes = posix_namespaceObject.isAbsolute(l.link) || l.resolved === '..' || l.resolved.startsWith('../');
+            const exists = this.files.has(l.resolved) || this.dirs.has(l.resolved) || l.resolved === '.';
+            if (!escapes && exists)
+                continue;
+            findings.push({
+                severity: 'error',
+                code: 'symlink-outside',
+                file: l.sourcePath ?? p,
+                message: escapes
+                    ? `Symlink ${p} -> ${l.link} points outside the repository. Remove it from the allowlist or make it relative inside the exported tree.`
+                    : `Symlink ${p} -> ${l.link} points at ${l.resolved}, which is not exported. Export its target too, or leave the link out of the allowlist.`,
+            });
+        }
+        return findings;
+    }
+    dropLink(p) {
+        this.pendingLinks.delete(p);
+        const l = this.links.get(p);
+        if (!l)
+            return;
+        this.links.delete(p);
+        const set = this.pointing.get(l.resolved);
+        set?.delete(p);
+        if (set && !set.size)
+            this.pointing.delete(l.resolved);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/state.js
+
+const GITLINK = '160000';
 const ZERO_MODE = '000000';
 class ReplayState {
     opts;
@@ -23494,8 +24761,9 @@ class ReplayState {
     tree;
     exportedSourcePaths;
     sourcePaths;
+    /** Exported directories and symlinks, for the per-step symlink check. */
+    symlinks;
     frozen;
-    symlinks = 0;
     constructor(start, projected, opts) {
         this.opts = opts;
         this.tree = new Map(start);
@@ -23503,9 +24771,7 @@ class ReplayState {
         this.sourcePaths = new Set(projected.sourcePaths);
         // Whatever overlayPreserved took from the target tip (or the template) stays as it is.
         this.frozen = new Set([...start].filter(([, e]) => e.origin !== 'source').map(([p]) => p));
-        for (const e of start.values())
-            if (e.mode === SYMLINK)
-                this.symlinks++;
+        this.symlinks = new SymlinkIndex(start);
     }
     /** The selected source paths a commit touches, with their new blob ids (for a size lookup). */
     selectedBlobs(changes) {
@@ -23523,7 +24789,6 @@ class ReplayState {
         const pathChanges = [];
         const gateChanges = [];
         const findings = [];
-        let needsSymlinkCheck = false;
         for (const ch of changes) {
             const p = ch.path;
             const deleted = ch.status === 'D' || ch.dstMode === ZERO_MODE;
@@ -23553,12 +24818,11 @@ class ReplayState {
                 // Only remove what this source path put there (a collision's other side stays).
                 if (!old || old.sourcePath !== p)
                     continue;
-                this.remove(tp, old.mode);
+                this.tree.delete(tp);
+                this.symlinks.remove(tp);
                 dels.push({ op: 'D', path: tp });
                 pathChanges.push({ path: tp, change: 'deleted', ...(old.size >= 0 ? { bytes: old.size } : {}) });
                 gateChanges.push({ sourcePath: p, targetPath: tp, change: 'deleted', mode: old.mode });
-                if (this.symlinks > 0)
-                    needsSymlinkCheck = true;
                 continue;
             }
             if (old && old.sourcePath !== p) {
@@ -23573,13 +24837,9 @@ class ReplayState {
             if (old && old.mode === ch.dstMode && old.oid === ch.dstOid)
                 continue;
             const size = sizes.get(ch.dstOid) ?? -1;
-            if (old)
-                this.remove(tp, old.mode);
-            this.tree.set(tp, { mode: ch.dstMode, oid: ch.dstOid, size, sourcePath: p, origin: 'source' });
-            if (ch.dstMode === SYMLINK) {
-                this.symlinks++;
-                needsSymlinkCheck = true;
-            }
+            const entry = { mode: ch.dstMode, oid: ch.dstOid, size, sourcePath: p, origin: 'source' };
+            this.tree.set(tp, entry);
+            this.symlinks.add(tp, entry);
             const change = old ? 'modified' : 'added';
             mods.push({ op: 'M', mode: ch.dstMode, oid: ch.dstOid, path: tp });
             pathChanges.push({ path: tp, change, ...(size >= 0 ? { bytes: size } : {}) });
@@ -23591,14 +24851,9 @@ class ReplayState {
             // the replay passes sizes itself (see replay.ts).
             diff: { changes: pathChanges, gateChanges, oids: new Map() },
             findings,
-            needsSymlinkCheck,
+            needsSymlinkCheck: (dels.length > 0 || mods.length > 0) && this.symlinks.hasLinks,
             targetFileCountBefore,
         };
-    }
-    remove(tp, mode) {
-        this.tree.delete(tp);
-        if (mode === SYMLINK)
-            this.symlinks--;
     }
 }
 
@@ -23651,6 +24906,13 @@ async function buildHistory(ctx, tip) {
     const parent = s.force ? undefined : tip;
     const parentTree = s.force ? new Map() : tipTree;
     const findings = [];
+    if (tip && !s.force && base.kind !== 'trailer' && (await ctx.git.isShallow()))
+        // A remote target is fetched shallow: a trailer below hand-made commits is out of sight.
+        findings.push({
+            severity: 'warning',
+            code: 'history-no-trailer',
+            message: `No Ferry-Origin-Rev trailer in the fetched part of ${ctx.targetLabel}; starting as a first run (${base.note}). If an earlier export exists below hand-made commits, their replay is skipped.`,
+        });
     // 1-2. The base snapshot, and a reconciliation commit when the target differs from it.
     const projected = base.rev ? await ctx.projectTree(base.rev) : emptyProjection();
     findings.push(...projected.findings);
@@ -23692,7 +24954,7 @@ async function buildHistory(ctx, tip) {
             stepFindings.push(...(await ctx.runGates(step.diff, gateView(state), step.targetFileCountBefore, context)));
             stepFindings.push(...(await lfsFindings(ctx, step.diff, known, blobs)));
             if (step.needsSymlinkCheck)
-                stepFindings.push(...(await symlinkFindings(state, blobs)));
+                stepFindings.push(...(await state.symlinks.check((oid) => blobs.read(oid))));
             for (const f of stepFindings)
                 if (!seen(findings, f))
                     findings.push(nameCommit(f, c.sha));
@@ -23781,33 +25043,16 @@ function replayMessage(c, scrubber, authors, ctx) {
 /**
  * The gates get the live source-path sets (for the import closure) but an empty tree: the
  * context's symlink check walks the whole tree, which per replayed commit would be quadratic.
- * The replay runs that check itself, only on steps that touch symlinks (symlinkFindings).
+ * The replay keeps that check incrementally instead (state.symlinks, see symlinks.ts).
  */
 function gateView(state) {
-    return {
-        tree: new Map(),
-        exportedSourcePaths: state.exportedSourcePaths,
-        sourcePaths: state.sourcePaths,
-        findings: [],
-    };
-}
-async function symlinkFindings(state, blobs) {
-    const projected = new Map();
-    for (const [p, e] of state.tree)
-        if (e.origin === 'source')
-            projected.set(p, e);
-    return checkSymlinks(projected, (oid) => blobs.read(oid));
+    return { tree: new Map(), exportedSourcePaths: state.exportedSourcePaths, sourcePaths: state.sourcePaths, findings: [] };
 }
 /** LFS pointers among the added/changed blobs, with the sizes the replay already has. */
 async function lfsFindings(ctx, diff, sizes, blobs) {
     const changed = diff.gateChanges
         .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-        .map((c) => ({
-        path: c.targetPath,
-        sourcePath: c.sourcePath,
-        oid: c.oid,
-        size: sizes.get(c.oid) ?? -1,
-    }));
+        .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid, size: sizes.get(c.oid) ?? -1 }));
     return checkLfsPointers(changed, ctx.settings.lfs ?? 'warn', (oid) => blobs.read(oid));
 }
 function seen(list, f) {
@@ -24023,8 +25268,10 @@ async function resolveSourceCommit(git, rev, logger) {
         return sha;
     if ((await git.tryExec(['rev-parse', '--git-dir'])) && (await git.isShallow())) {
         logger.info(`Fetching ${rev} into the shallow source checkout.`);
-        await fetchRefs(git, 'origin', [rev], { depth: 1, logger });
-        const fetched = await git.tryRevParse('FETCH_HEAD');
+        // A sha is fetched as it is; a name lands on a Ferry-owned ref (no FETCH_HEAD is written).
+        const isSha = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(rev);
+        await fetchRefs(git, 'origin', [isSha ? rev : `+${rev}:refs/ferry/source`], { depth: 1, logger });
+        const fetched = await git.tryRevParse(isSha ? rev : 'refs/ferry/source');
         if (fetched)
             return fetched;
     }
@@ -24127,702 +25374,6 @@ async function runCustomExports(base, o, logger) {
     }
     return results;
 }
-
-;// CONCATENATED MODULE: ./lib/src/core/export/settings.js
-
-function oneOf(value, allowed, name, fallback) {
-    const v = (value ?? '').trim();
-    if (!v)
-        return fallback;
-    if (allowed.includes(v))
-        return v;
-    throw new ConfigurationError(`Invalid ${name} '${v}'. Expected one of: ${allowed.join(', ')}.`);
-}
-function resolveExportSettings(raw, names = {}) {
-    const n = (k) => names[k] ?? k;
-    if (!raw.target?.trim())
-        throw new ConfigurationError(`${n('target')} is required: the repository to export to.`);
-    let maxRetries;
-    if (raw.maxRetries !== undefined && raw.maxRetries.trim() !== '') {
-        maxRetries = Number(raw.maxRetries);
-        if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50)
-            throw new ConfigurationError(`${n('maxRetries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`);
-    }
-    const committer = raw.committerName?.trim() || raw.committerEmail?.trim()
-        ? {
-            name: raw.committerName?.trim() || 'ferry[bot]',
-            email: raw.committerEmail?.trim() || 'ferry@users.noreply.github.com',
-        }
-        : undefined;
-    return {
-        source: raw.source || '.',
-        rev: raw.rev?.trim() || undefined,
-        target: raw.target.trim(),
-        branch: raw.branch?.trim() || 'main',
-        allowlistFile: raw.allowlist?.trim() || undefined,
-        map: raw.map ?? [],
-        preserve: raw.preserve ?? [],
-        messageTemplate: raw.messageTemplate?.trim() ? raw.messageTemplate : undefined,
-        dryRun: !!raw.dryRun,
-        force: !!raw.force,
-        maxRetries,
-        mode: oneOf(raw.mode, ['snapshot', 'history'], n('mode'), 'snapshot'),
-        since: raw.since?.trim() || undefined,
-        submodules: oneOf(raw.submodules, ['skip', 'keep'], n('submodules'), 'skip'),
-        lfs: oneOf(raw.lfs, ['warn', 'error', 'allow'], n('lfs'), 'warn'),
-        committer,
-        auth: {
-            token: raw.token || undefined,
-            sshKey: raw.sshKey || undefined,
-            sshKnownHosts: raw.sshKnownHosts || undefined,
-            serverUrl: raw.serverUrl || undefined,
-        },
-        templateDir: raw.templateDir?.trim() || undefined,
-        safety: raw.safety,
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/src/cli/commands/export.js
-
-
-
-
-
-
-
-
-
-/**
- * `ferry export` and `ferry custom`: the same engine and options as the sync-to-public and
- * sync-to-custom actions. Credentials never come through argv: the token is read from FERRY_TOKEN
- * (or GITHUB_TOKEN), an SSH key from a file named by --ssh-key-file.
- */
-const EXPORT_OPTIONS = {
-    ...COMMON_OPTIONS,
-    source: { type: 'string' },
-    rev: { type: 'string' },
-    target: { type: 'string' },
-    branch: { type: 'string' },
-    map: { type: 'string', multiple: true },
-    preserve: { type: 'string', multiple: true },
-    message: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    force: { type: 'boolean' },
-    'max-retries': { type: 'string' },
-    mode: { type: 'string' },
-    since: { type: 'string' },
-    submodules: { type: 'string' },
-    lfs: { type: 'string' },
-    'committer-name': { type: 'string' },
-    'committer-email': { type: 'string' },
-    'ssh-key-file': { type: 'string' },
-    'ssh-known-hosts-file': { type: 'string' },
-    'forbidden-path': { type: 'string', multiple: true },
-    'secret-pattern': { type: 'string', multiple: true },
-    'allowed-secret-fingerprint': { type: 'string', multiple: true },
-    'no-secret-scan': { type: 'boolean' },
-    'no-import-check': { type: 'boolean' },
-    'max-delete-ratio': { type: 'string' },
-    'allow-mass-delete': { type: 'boolean' },
-    report: { type: 'string' },
-};
-const NAMES = {
-    target: '--target',
-    maxRetries: '--max-retries',
-    mode: '--mode',
-    submodules: '--submodules',
-    lfs: '--lfs',
-};
-async function readOptional(file) {
-    return file ? external_node_fs_namespaceObject.promises.readFile(file, 'utf8') : undefined;
-}
-async function settingsFrom(args, cmd, ctx) {
-    const ratio = str(args, 'max-delete-ratio');
-    const maxDeleteRatio = ratio === undefined ? undefined : Number(ratio);
-    if (maxDeleteRatio !== undefined && !(maxDeleteRatio >= 0 && maxDeleteRatio <= 1))
-        throw new UsageError(`--max-delete-ratio must be a number from 0 to 1, got '${ratio}'.`);
-    const at = (p) => (p ? external_node_path_namespaceObject.resolve(ctx.cwd, p) : p);
-    return resolveExportSettings({
-        source: at(str(args, 'source')) ?? ctx.cwd,
-        rev: str(args, 'rev'),
-        target: requireStr(args, 'target', cmd),
-        branch: str(args, 'branch'),
-        allowlist: at(str(args, 'allowlist')),
-        map: list(args, 'map'),
-        preserve: list(args, 'preserve'),
-        messageTemplate: str(args, 'message'),
-        dryRun: flag(args, 'dry-run'),
-        force: flag(args, 'force'),
-        maxRetries: str(args, 'max-retries'),
-        mode: str(args, 'mode'),
-        since: str(args, 'since'),
-        submodules: str(args, 'submodules'),
-        lfs: str(args, 'lfs'),
-        committerName: str(args, 'committer-name'),
-        committerEmail: str(args, 'committer-email'),
-        token: process.env.FERRY_TOKEN || process.env.GITHUB_TOKEN || undefined,
-        sshKey: await readOptional(at(str(args, 'ssh-key-file'))),
-        sshKnownHosts: await readOptional(at(str(args, 'ssh-known-hosts-file'))),
-        serverUrl: process.env.GITHUB_SERVER_URL || undefined,
-        safety: {
-            forbiddenPaths: list(args, 'forbidden-path'),
-            secretPatterns: list(args, 'secret-pattern'),
-            allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
-            secretScan: flag(args, 'no-secret-scan') ? false : undefined,
-            importCheck: flag(args, 'no-import-check') ? false : undefined,
-            maxDeleteRatio,
-            allowMassDelete: flag(args, 'allow-mass-delete') || undefined,
-        },
-    }, NAMES);
-}
-async function report(command, results, args, ctx) {
-    const json = toJsonReport(command, results);
-    const file = str(args, 'report');
-    if (file)
-        await writeFileAtomic(external_node_path_namespaceObject.resolve(ctx.cwd, file), JSON.stringify(json, null, 2) + '\n');
-    if (flag(args, 'json'))
-        ctx.out(JSON.stringify(json, null, 2) + '\n');
-    else {
-        ctx.out(toText(results));
-        for (const r of results) {
-            if (!r.changes?.length)
-                continue;
-            for (const c of r.changes.slice(0, 200))
-                ctx.out(`  ${c.change.padEnd(8)} ${c.path}\n`);
-            if (r.changes.length > 200)
-                ctx.out(`  ... and ${r.changes.length - 200} more (see --json or --report)\n`);
-        }
-    }
-    if (ctx.ci)
-        for (const r of results)
-            for (const l of annotationLines(r.findings))
-                ctx.out(l + '\n');
-    return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILED;
-}
-const COMMON_USAGE = '--source DIR [--rev REV] --target URL_OR_PATH [--branch B] [--map FROM=TO]... [--preserve GLOB]... ' +
-    '[--message TEMPLATE] [--dry-run] [--force] [--max-retries N] [--mode snapshot|history] [--report FILE] [--json]';
-const exportCommand = {
-    name: 'export',
-    summary: 'Export the allowlisted part of a repository to another repository (as sync-to-public)',
-    usage: `ferry export --allowlist FILE ${COMMON_USAGE}  (token: FERRY_TOKEN or GITHUB_TOKEN)`,
-    options: { ...EXPORT_OPTIONS, allowlist: { type: 'string' } },
-    async run(args, ctx) {
-        requireStr(args, 'allowlist', this);
-        const settings = await settingsFrom(args, this, ctx);
-        const result = await runExport(settings, ctx.logger);
-        return report('export', [result], args, ctx);
-    },
-};
-const customCommand = {
-    name: 'custom',
-    summary: 'Export customer packages, one target per package (as sync-to-custom)',
-    usage: `ferry custom --package NAME [--package NAME]... [--allowlist-dir DIR] [--template DIR] ${COMMON_USAGE}` +
-        '  (--target and --map may hold {package})',
-    options: {
-        ...EXPORT_OPTIONS,
-        package: { type: 'string', multiple: true },
-        'allowlist-dir': { type: 'string' },
-        'package-allowlist': { type: 'string' },
-        'generic-allowlist': { type: 'string' },
-        template: { type: 'string' },
-    },
-    async run(args, ctx) {
-        const packages = list(args, 'package').flatMap((p) => p.split(','));
-        if (!packages.length)
-            throw new UsageError(`--package is required.\nUsage: ${this.usage}`);
-        const settings = await settingsFrom(args, this, ctx);
-        const template = str(args, 'template');
-        if (template)
-            settings.templateDir = external_node_path_namespaceObject.resolve(ctx.cwd, template);
-        const results = await runCustomExports(settings, {
-            packages,
-            allowlistDir: external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'allowlist-dir') ?? '.'),
-            packageAllowlist: str(args, 'package-allowlist'),
-            genericAllowlist: str(args, 'generic-allowlist'),
-        }, ctx.logger);
-        return report('custom', results, args, ctx);
-    },
-};
-const exportCommands = [exportCommand, customCommand];
-
-;// CONCATENATED MODULE: ./lib/src/core/runner/shell.js
-
-
-const KEEP_BYTES = 1 << 20;
-function runProcess(file, args, opts) {
-    const t0 = performance.now();
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, [...args], {
-            cwd: opts.cwd,
-            env: opts.env ?? process.env,
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true, // its own process group, so a timeout kills the whole script tree
-        });
-        let stdout = '';
-        let stderr = '';
-        let timedOut = false;
-        const partial = { stdout: '', stderr: '' };
-        const feed = (stream, chunk) => {
-            if (stream === 'stdout')
-                stdout = (stdout + chunk).slice(-KEEP_BYTES);
-            else
-                stderr = (stderr + chunk).slice(-KEEP_BYTES);
-            if (!opts.onLine)
-                return;
-            const lines = (partial[stream] + chunk).split('\n');
-            partial[stream] = lines.pop() ?? '';
-            for (const l of lines)
-                opts.onLine(redact(l), stream);
-        };
-        child.stdout.setEncoding('utf8').on('data', (d) => feed('stdout', d));
-        child.stderr.setEncoding('utf8').on('data', (d) => feed('stderr', d));
-        const timer = opts.timeoutMs !== undefined
-            ? setTimeout(() => {
-                timedOut = true;
-                try {
-                    process.kill(-child.pid, 'SIGKILL');
-                }
-                catch {
-                    child.kill('SIGKILL');
-                }
-            }, opts.timeoutMs)
-            : undefined;
-        const finish = (code) => {
-            if (timer)
-                clearTimeout(timer);
-            for (const s of ['stdout', 'stderr'])
-                if (partial[s] && opts.onLine)
-                    opts.onLine(redact(partial[s]), s);
-            resolve({ exitCode: code, stdout, stderr, timedOut, durationMs: Math.round(performance.now() - t0) });
-        };
-        child.on('error', (e) => {
-            stderr += `${e.message}\n`;
-            finish(127);
-        });
-        child.on('close', (code, signal) => finish(code ?? (signal ? 128 + 9 : 1)));
-    });
-}
-function runShell(command, opts) {
-    return runProcess('bash', ['-c', command], opts);
-}
-/** The last number a command printed (`wc -l` output, a count, a score), or undefined. */
-function lastNumber(text) {
-    const all = text.match(/-?\d+(?:\.\d+)?/g);
-    return all ? Number(all[all.length - 1]) : undefined;
-}
-/** The last few lines of output, for a failure message. */
-function tail(text, lines = 5) {
-    return redact(text.trim().split('\n').slice(-lines).join('\n'));
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/runner/checks.js
-
-/** Whether a check applies to a run of these directions (skip_on_pull / skip_on_push). */
-function checkApplies(c, directions) {
-    if (c.skip_on_pull && directions.length > 0 && directions.every((d) => d === 'pull'))
-        return false;
-    if (c.skip_on_push && directions.length > 0 && directions.every((d) => d === 'push'))
-        return false;
-    return true;
-}
-async function runCheck(c, phase, directions, shell) {
-    const base = { name: c.name, phase, file: c.where.file, line: c.where.line };
-    if (!checkApplies(c, directions))
-        return {
-            ...base,
-            success: true,
-            skipped: true,
-            message: 'skipped for this direction',
-            exit_code: null,
-            value: null,
-            duration: 0,
-        };
-    const r = await runShell(c.command, shell);
-    const ok = !r.timedOut && r.exitCode === c.expected_exit_code;
-    return {
-        ...base,
-        success: ok,
-        skipped: false,
-        message: ok
-            ? `exit ${r.exitCode}`
-            : r.timedOut
-                ? 'timed out'
-                : `exit ${r.exitCode}, expected ${c.expected_exit_code}${outputHint(r.stdout, r.stderr)}`,
-        exit_code: r.exitCode,
-        value: null,
-        duration: r.durationMs / 1000,
-    };
-}
-async function runDriftGate(g, shell) {
-    const r = await runShell(g.command, shell);
-    const base = { name: g.name, phase: 'drift-gate', file: g.where.file, line: g.where.line };
-    const value = lastNumber(r.stdout);
-    let problem;
-    if (r.timedOut)
-        problem = 'timed out';
-    else if (r.exitCode !== 0)
-        problem = `exit ${r.exitCode}${outputHint(r.stdout, r.stderr)}`;
-    else if (value === undefined)
-        problem = 'the command printed no number';
-    else if (g.min_value !== undefined && value < g.min_value)
-        problem = `${value} is below min_value ${g.min_value}`;
-    else if (g.max_value !== undefined && value > g.max_value)
-        problem = `${value} is above max_value ${g.max_value}`;
-    return {
-        ...base,
-        success: problem === undefined,
-        skipped: false,
-        message: problem ?? `${value} within ${bounds(g.min_value, g.max_value)}`,
-        exit_code: r.exitCode,
-        value: value ?? null,
-        duration: r.durationMs / 1000,
-    };
-}
-/** A target's verification: exit code and/or the last number printed against expected_min/max. */
-async function runVerification(target, v, shell) {
-    const r = await runShell(v.command, shell);
-    const expectCode = v.expected_exit_code ?? (v.expected_min === undefined && v.expected_max === undefined ? 0 : undefined);
-    if (r.timedOut)
-        return { passed: false, message: `verification of '${target.name}' timed out` };
-    if (expectCode !== undefined && r.exitCode !== expectCode)
-        return {
-            passed: false,
-            message: `verification exited ${r.exitCode}, expected ${expectCode}${outputHint(r.stdout, r.stderr)}`,
-        };
-    if (v.expected_min !== undefined || v.expected_max !== undefined) {
-        const n = lastNumber(r.stdout);
-        if (n === undefined)
-            return { passed: false, message: 'verification printed no number' };
-        if (v.expected_min !== undefined && n < v.expected_min)
-            return {
-                passed: false,
-                value: n,
-                message: `verification: ${n} is below expected_min ${v.expected_min}`,
-            };
-        if (v.expected_max !== undefined && n > v.expected_max)
-            return {
-                passed: false,
-                value: n,
-                message: `verification: ${n} is above expected_max ${v.expected_max}`,
-            };
-        return {
-            passed: true,
-            value: n,
-            message: `verification: ${n} within ${bounds(v.expected_min, v.expected_max)}`,
-        };
-    }
-    return { passed: true, message: `verification: exit ${r.exitCode}` };
-}
-function bounds(min, max) {
-    return `[${min ?? '-∞'}, ${max ?? '∞'}]`;
-}
-function outputHint(stdout, stderr) {
-    const t = tail(stderr || stdout, 3);
-    return t ? `: ${t}` : '';
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/git/worktree-snapshot.js
-
-
-/** Pathspecs are literal paths, never globs, in everything below. */
-const LITERAL = { GIT_LITERAL_PATHSPECS: '1' };
-async function snapshotWorktree(git) {
-    const out = await git.exec(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
-    const entries = out.split('\0').filter(Boolean);
-    const snap = new Map();
-    const present = [];
-    for (const e of entries) {
-        const status = e.slice(0, 2);
-        const p = e.slice(3);
-        snap.set(p, status);
-        if (!status.includes('D'))
-            present.push(p);
-    }
-    const files = [];
-    for (const p of present) {
-        const st = await external_node_fs_namespaceObject.promises.lstat(external_node_path_namespaceObject.join(git.cwd, p)).catch(() => undefined);
-        if (st && (st.isFile() || st.isSymbolicLink()))
-            files.push(p);
-    }
-    if (files.length) {
-        const hashes = (await git.exec(['hash-object', '--no-filters', '--stdin-paths'], { input: files.join('\n') + '\n' })).split('\n');
-        files.forEach((p, i) => snap.set(p, `${snap.get(p)}:${hashes[i]}`));
-    }
-    return snap;
-}
-/** Paths whose state differs between two snapshots, sorted. */
-function changedBetween(before, after) {
-    const out = new Set();
-    for (const [p, v] of after)
-        if (before.get(p) !== v)
-            out.add(p);
-    for (const p of before.keys())
-        if (!after.has(p))
-            out.add(p);
-    return [...out].sort();
-}
-/** Whether a path exists in HEAD (to tell added from modified). */
-async function pathsInHead(git, paths) {
-    if (!paths.length || !(await git.tryRevParse('HEAD')))
-        return new Set();
-    const out = await git.exec(['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', ...paths], {
-        env: LITERAL,
-    });
-    return new Set(out.split('\0').filter(Boolean));
-}
-/** The Actions bot identity, used when the repository has no user configured. */
-const BOT_IDENTITY = {
-    name: 'github-actions[bot]',
-    email: '41898282+github-actions[bot]@users.noreply.github.com',
-};
-/**
- * Commit exactly these paths (additions, changes and deletions), leaving anything else staged or
- * dirty alone. Returns the new commit, or undefined when the paths match HEAD already (no empty commits).
- */
-async function commitPaths(git, paths, message) {
-    if (!paths.length)
-        return undefined;
-    const spec = paths.join('\0') + '\0';
-    await git.exec(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], {
-        input: spec,
-        env: LITERAL,
-    });
-    if (await git.tryRevParse('HEAD')) {
-        const staged = new Set((await git.exec(['diff', '--cached', '--name-only', '-z', '--no-renames', 'HEAD'])).split('\0'));
-        if (!paths.some((p) => staged.has(p)))
-            return undefined;
-    }
-    const ident = [];
-    if (!(await git.tryExec(['config', 'user.email'])))
-        ident.push('-c', `user.name=${BOT_IDENTITY.name}`, '-c', `user.email=${BOT_IDENTITY.email}`);
-    await git.exec([...ident, 'commit', '-q', '-m', message, '--only', '--pathspec-from-file=-', '--pathspec-file-nul'], {
-        input: spec,
-        env: LITERAL,
-    });
-    return git.revParse('HEAD');
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/command.js
-
-
-
-
-
-
-
-
-
-/**
- * The `command` kind: the seed's entrypoint scripts. Push runs the script with the files matching
- * `inputs`; pull runs it and commits only what it changed under `outputs` (no change, no commit).
- * Whatever else the script changed is reported as a finding and left uncommitted.
- */
-const runCommandTarget = async (ctx) => {
-    const { target, root } = ctx;
-    const o = target.options;
-    const r = newResult(target.name, 'command', ctx.dryRun);
-    r.direction = target.direction;
-    const entrypoint = String(o.entrypoint);
-    const script = external_node_path_namespaceObject.join(root, entrypoint);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(script))
-        return failResult(r, `entrypoint ${entrypoint} not found (${where(ctx)}). Create it or fix entrypoint.`);
-    const outputs = o.outputs ?? [];
-    const inputs = o.inputs ?? [];
-    const pulls = target.direction !== 'push';
-    const git = new GitCommandManager(root, { env: stringEnv(ctx.env), logger: ctx.logger });
-    const inputFiles = inputs.length ? await matchTracked(git, inputs) : [];
-    if (inputs.length && !inputFiles.length)
-        r.findings.push({
-            severity: 'warning',
-            code: 'no-inputs',
-            message: `inputs of '${target.name}' (${inputs.join(', ')}) match no tracked file`,
-            file: target.where.file,
-            line: target.where.line,
-        });
-    r.counts.inputs = inputFiles.length;
-    if (ctx.dryRun) {
-        r.message =
-            `dry run: would run ${entrypoint}` +
-                (inputs.length ? ` with ${inputFiles.length} input file(s)` : '') +
-                (pulls ? ` and ${target.commit ? 'commit' : 'keep'} changes under ${outputs.join(', ')}` : '');
-        return r;
-    }
-    const tmp = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-cmd-'));
-    try {
-        const inputsFile = external_node_path_namespaceObject.join(tmp, 'inputs');
-        const outputFile = external_node_path_namespaceObject.join(tmp, 'output');
-        await external_node_fs_namespaceObject.promises.writeFile(inputsFile, inputFiles.join('\n') + (inputFiles.length ? '\n' : ''));
-        await external_node_fs_namespaceObject.promises.writeFile(outputFile, '');
-        const before = await snapshotWorktree(git);
-        const env = {
-            ...ctx.env,
-            ...Object.fromEntries(Object.entries(o.env ?? {}).map(([k, v]) => [k, String(v)])),
-            FERRY_TARGET: target.name,
-            FERRY_DIRECTION: target.direction,
-            FERRY_DRY_RUN: 'false',
-            FERRY_REPO_ROOT: root,
-            FERRY_TARGET_CONFIG: JSON.stringify(o.config ?? {}),
-            FERRY_INPUTS_FILE: inputsFile,
-            FERRY_OUTPUT: outputFile,
-        };
-        ctx.logger.info(`$ ${entrypoint} ${(o.args ?? []).join(' ')}`.trimEnd());
-        const [file, pre] = await commandLine(script);
-        const run = await runProcess(file, [...pre, ...(o.args ?? [])], {
-            cwd: root,
-            env,
-            timeoutMs: target.timeout_minutes * 60_000,
-            onLine: (line) => ctx.logger.info(line),
-        });
-        r.counts.exit_code = run.exitCode;
-        const after = await snapshotWorktree(git);
-        const touched = changedBetween(before, after);
-        const declared = command_globsMatcher(outputs);
-        const mine = pulls ? touched.filter(declared) : [];
-        for (const p of touched.filter((p) => !mine.includes(p)))
-            r.findings.push({
-                severity: 'warning',
-                code: 'undeclared-change',
-                message: `${entrypoint} changed ${p}, which is not among the declared outputs of '${target.name}'; it was not committed`,
-                file: p,
-            });
-        const reported = parseOutputFile(await external_node_fs_namespaceObject.promises.readFile(outputFile, 'utf8'));
-        if (run.timedOut)
-            return failResult(r, `${entrypoint} timed out after ${target.timeout_minutes} minutes`);
-        if (run.exitCode !== 0)
-            return failResult(r, `${entrypoint} exited ${run.exitCode}${run.stderr || run.stdout ? `: ${tail(run.stderr || run.stdout, 3)}` : ''}`);
-        if (!pulls) {
-            r.changed = reported.changed !== undefined ? reported.changed === 'true' : true;
-            r.message = reported.message ?? `ran ${entrypoint} with ${inputFiles.length} input file(s)`;
-            return r;
-        }
-        const inHead = await pathsInHead(git, mine);
-        r.changes = await describeChanges(root, mine, inHead);
-        r.outputsCreated = r.changes.filter((c) => c.change !== 'deleted').map((c) => c.path);
-        r.counts.added = r.changes.filter((c) => c.change === 'added').length;
-        r.counts.modified = r.changes.filter((c) => c.change === 'modified').length;
-        r.counts.deleted = r.changes.filter((c) => c.change === 'deleted').length;
-        const leaks = await secretLeaks(root, r.outputsCreated);
-        if (leaks.length)
-            return failResult(r, `refusing to commit: a secret value appears in the outputs`, leaks);
-        if (target.commit && mine.length) {
-            const msg = o.commit_message ?? ctx.config.defaults.commit_message;
-            r.commit = await commitPaths(git, mine, render(msg, ctx));
-        }
-        r.changed = mine.length > 0;
-        r.message =
-            reported.message ??
-                (mine.length === 0
-                    ? `no changes to outputs`
-                    : `${mine.length} output path(s) changed${r.commit ? `, committed ${r.commit.slice(0, 7)}` : target.commit ? '' : ' (commit off)'}`);
-        return r;
-    }
-    finally {
-        await external_node_fs_namespaceObject.promises.rm(tmp, { recursive: true, force: true });
-    }
-};
-function where(ctx) {
-    return `${ctx.target.where.file}:${ctx.target.where.line}`;
-}
-function render(template, ctx) {
-    return template.replace(/\{target\}/g, ctx.target.name).replace(/\{direction\}/g, ctx.target.direction);
-}
-/** Glob list → predicate; a glob naming a directory covers everything under it. */
-function command_globsMatcher(globs) {
-    const m = globSetMatcher(globs.map((g) => g.replace(/\/+$/, '/**')));
-    return (p) => {
-        if (m(p))
-            return true;
-        for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1))
-            if (m(p.slice(0, i)))
-                return true;
-        return false;
-    };
-}
-async function matchTracked(git, globs) {
-    const m = command_globsMatcher(globs);
-    return (await git.exec(['ls-files', '-z'])).split('\0').filter((p) => p && m(p));
-}
-async function describeChanges(root, paths, inHead) {
-    const out = [];
-    for (const p of paths) {
-        const st = await external_node_fs_namespaceObject.promises.lstat(external_node_path_namespaceObject.join(root, p)).catch(() => undefined);
-        if (!st)
-            out.push({ path: p, change: 'deleted' });
-        else
-            out.push({ path: p, change: inHead.has(p) ? 'modified' : 'added', bytes: st.size });
-    }
-    return out;
-}
-/** A registered secret (a token, or an env value matching safety.secret_patterns) inside an output file. */
-async function secretLeaks(root, files) {
-    const secrets = registeredSecrets().filter((s) => s.length >= 6);
-    if (!secrets.length)
-        return [];
-    const found = [];
-    for (const f of files) {
-        const text = await external_node_fs_namespaceObject.promises.readFile(external_node_path_namespaceObject.join(root, f), 'utf8').catch(() => '');
-        const lines = text.split('\n');
-        for (let i = 0; i < lines.length; i++)
-            if (secrets.some((s) => lines[i].includes(s)))
-                found.push({
-                    severity: 'error',
-                    code: 'secret',
-                    message: `a secret value is written to ${f} (redacted)`,
-                    file: f,
-                    line: i + 1,
-                });
-    }
-    return found;
-}
-/** `key=value` lines a script may write to $FERRY_OUTPUT (changed=true|false, message=...). */
-function parseOutputFile(text) {
-    const out = {};
-    for (const l of text.split('\n')) {
-        const i = l.indexOf('=');
-        if (i > 0)
-            out[l.slice(0, i).trim()] = l.slice(i + 1).trim();
-    }
-    return out;
-}
-/** Run executable scripts directly; otherwise pick the interpreter by extension. */
-async function commandLine(script) {
-    const ext = external_node_path_namespaceObject.extname(script);
-    if (ext === '.py')
-        return ['python3', [script]];
-    if (['.js', '.mjs', '.cjs'].includes(ext))
-        return [process.execPath, [script]];
-    const st = await external_node_fs_namespaceObject.promises.stat(script);
-    return st.mode & 0o111 ? [script, []] : ['bash', [script]];
-}
-function stringEnv(env) {
-    return Object.fromEntries(Object.entries(env).filter((e) => e[1] !== undefined));
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/dirsync.js
-
-
-/**
- * The `dirsync` kind: the three-way directory sync. `a` is the shared side (a mounted drive), `b`
- * the local side; pull is a → b (syncDown), push is b → a (syncUp), bidirectional is both.
- */
-const runDirsyncTarget = async (ctx) => {
-    const o = ctx.target.options;
-    const side = (p) => (external_node_path_namespaceObject.isAbsolute(p) ? p : external_node_path_namespaceObject.join(ctx.root, p));
-    const d = ctx.target.direction;
-    const r = await sync({
-        a: side(String(o.a)),
-        b: side(String(o.b)),
-        state: typeof o.state === 'string' ? external_node_path_namespaceObject.join(ctx.root, o.state) : undefined,
-        direction: d === 'pull' ? 'a-to-b' : d === 'push' ? 'b-to-a' : 'both',
-        conflict: o.conflict,
-        ignore: o.ignore,
-        force: o.force === true,
-        dryRun: ctx.dryRun,
-        logger: ctx.logger,
-        target: ctx.target.name,
-    });
-    return { ...r, target: ctx.target.name, kind: 'dirsync', direction: d };
-};
 
 ;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/combine.js
 
@@ -26492,7 +27043,7 @@ async function syncBack(source, map, home, inputs, opts) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/types.js
-const DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short}';
+const types_DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short}';
 const DEFAULT_SYNC_BACK_BRANCH = 'ferry/wiki-sync';
 const DEFAULT_AUTHOR = {
     name: 'github-actions[bot]',
@@ -26761,7 +27312,7 @@ async function resolveWikiSettings(raw, names) {
         unpublishedLinks: unpublished,
         dryRun: !!raw.dryRun,
         syncBackBranch: branch,
-        commitMessage: raw.commitMessage || DEFAULT_COMMIT_MESSAGE,
+        commitMessage: raw.commitMessage || types_DEFAULT_COMMIT_MESSAGE,
         serverUrl: raw.serverUrl,
     };
 }
@@ -26956,75 +27507,6 @@ const KIND_ADAPTERS = {
     dirsync: runDirsyncTarget,
 };
 
-;// CONCATENATED MODULE: ./lib/src/core/config/suggest.js
-/** Levenshtein distance, for "did you mean" on unknown keys. */
-function editDistance(a, b) {
-    const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-        let diag = prev[0];
-        prev[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const up = prev[j];
-            prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-            diag = up;
-        }
-    }
-    return prev[b.length];
-}
-/** The closest known word, when it is close enough to be a likely typo. */
-function closest(word, known) {
-    let best;
-    let bestD = Infinity;
-    for (const k of known) {
-        const d = editDistance(word.toLowerCase(), k.toLowerCase());
-        if (d < bestD) {
-            bestD = d;
-            best = k;
-        }
-    }
-    return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-function didYouMean(word, known) {
-    const c = closest(word, known);
-    return c ? ` Did you mean '${c}'?` : '';
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/runner/select.js
-
-
-
-/**
- * The targets a run covers, each with the direction it runs in. `--direction pull` selects pull
- * targets and runs bidirectional targets in their pull direction only; disabled targets run only
- * when named exactly. A pattern that matches no target is a mistake, reported with a suggestion.
- */
-function selectTargets(cfg, sel = {}) {
-    const patterns = (sel.targets ?? [])
-        .flatMap((t) => t.split(','))
-        .map((t) => t.trim())
-        .filter(Boolean);
-    const names = cfg.targets.map((t) => t.name);
-    let picked;
-    if (!patterns.length)
-        picked = cfg.targets.filter((t) => t.enabled);
-    else {
-        const chosen = new Set();
-        for (const p of patterns) {
-            const re = new RegExp(`^(?:${compileGlob(p).regexSource})$`);
-            const hits = cfg.targets.filter((t) => t.name === p || (re.test(t.name) && t.enabled));
-            if (!hits.length)
-                throw new ConfigurationError(`no target in ${cfg.file} matches '${p}'.${didYouMean(p, names)} Targets: ${names.join(', ')}.`);
-            hits.forEach((t) => chosen.add(t.name));
-        }
-        picked = cfg.targets.filter((t) => chosen.has(t.name));
-    }
-    if (!sel.direction)
-        return picked;
-    return picked
-        .filter((t) => t.direction === sel.direction || t.direction === 'bidirectional')
-        .map((t) => (t.direction === sel.direction ? t : { ...t, direction: sel.direction }));
-}
-
 ;// CONCATENATED MODULE: ./lib/src/core/runner/run.js
 
 
@@ -27141,10 +27623,13 @@ async function runTarget(cfg, t, opts) {
             });
             r.verificationPassed = v.passed;
             r.details = { ...(r.details ?? {}), verification: v };
-            if (!v.passed)
-                failResult(r, `${r.message ? `${r.message}; ` : ''}${v.message}`);
-            else
+            if (v.passed)
                 opts.logger.info(v.message);
+            else if (opts.dryRun)
+                // A dry run changed nothing, so verification judges the current state: report, don't fail.
+                r.findings.push({ severity: 'warning', code: 'verification', message: `${v.message} (dry run: current state)`, file: t.where.file, line: t.where.line });
+            else
+                failResult(r, `${r.message ? `${r.message}; ` : ''}${v.message}`);
         }
     }
     r.durationMs = Math.round(performance.now() - t0);
@@ -27242,730 +27727,6 @@ function runMarkdown(o) {
     }
     return out.join('\n') + '\n';
 }
-
-;// CONCATENATED MODULE: ./lib/src/core/config/types.js
-/**
- * ferry.yml, after validation. Field names keep the file's snake_case so docs, schema and code
- * say the same thing. Every target and check remembers where it was written (file:line) so the
- * runner's messages can point back at the config.
- */
-const TARGET_KINDS = (/* unused pure expression or super */ null && (['command', 'export', 'mirror', 'wiki', 'dirsync']));
-const types_DIRECTIONS = (/* unused pure expression or super */ null && (['pull', 'push', 'bidirectional']));
-const DEFAULT_CONFIG_PATH = '.github/ferry.yml';
-const types_DEFAULT_COMMIT_MESSAGE = 'ferry: sync {target}';
-const DEFAULT_TIMEOUT_MINUTES = 30;
-const DEFAULT_WORKFLOW_USES = 'ferry-sync/ferry@v1';
-
-// EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
-var dist_ajv = __nccwpck_require__(2463);
-;// CONCATENATED MODULE: ./lib/src/core/config/cron.js
-/**
- * Cron expressions as GitHub Actions accepts them: five fields (minute hour day-of-month month
- * day-of-week), each `*`, a number, a range `a-b`, a step `x/n`, or a comma list of those; month and
- * weekday names (JAN, MON) are allowed. Returns a message saying what is wrong, or undefined.
- */
-const FIELDS = [
-    { name: 'minute', min: 0, max: 59 },
-    { name: 'hour', min: 0, max: 23 },
-    { name: 'day of month', min: 1, max: 31 },
-    {
-        name: 'month',
-        min: 1,
-        max: 12,
-        names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
-    },
-    { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
-];
-function value(text, f) {
-    if (/^\d+$/.test(text))
-        return Number(text);
-    const names = 'names' in f ? f.names : undefined;
-    const i = names?.indexOf(text.toUpperCase()) ?? -1;
-    if (i < 0)
-        return undefined;
-    return f.name === 'month' ? i + 1 : i;
-}
-function cronError(expr) {
-    const parts = expr.trim().split(/\s+/);
-    if (parts.length !== 5 || expr.trim() === '')
-        return `cron '${expr}' has ${expr.trim() ? parts.length : 0} fields; expected 5 (minute hour day-of-month month day-of-week), e.g. '0 2 * * *'`;
-    for (let i = 0; i < 5; i++) {
-        const f = FIELDS[i];
-        for (const item of parts[i].split(',')) {
-            const m = /^([^/]+)(?:\/(\d+))?$/.exec(item);
-            if (!m)
-                return `cron '${expr}': invalid ${f.name} '${item}'`;
-            const [, range, step] = m;
-            if (step !== undefined && Number(step) === 0)
-                return `cron '${expr}': step 0 in ${f.name} '${item}'`;
-            if (range === '*')
-                continue;
-            const bounds = range.split('-');
-            if (bounds.length > 2)
-                return `cron '${expr}': invalid ${f.name} range '${range}'`;
-            const nums = bounds.map((b) => value(b, f));
-            for (let j = 0; j < nums.length; j++) {
-                const n = nums[j];
-                if (n === undefined)
-                    return `cron '${expr}': invalid ${f.name} '${bounds[j]}'`;
-                if (n < f.min || n > f.max)
-                    return `cron '${expr}': ${f.name} ${n} is out of range ${f.min}-${f.max}`;
-            }
-            if (nums.length === 2 && nums[0] > nums[1])
-                return `cron '${expr}': ${f.name} range '${range}' runs backwards`;
-        }
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/config/paths.js
-/**
- * Paths in ferry.yml name files inside the repository. They must stay inside it: no absolute paths,
- * no `..` segments. Returns what is wrong, or undefined.
- */
-function repoPathError(p) {
-    if (p.trim() === '')
-        return 'empty path';
-    if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\') || p.startsWith('~'))
-        return `absolute path '${p}': write it relative to the repository root`;
-    if (p.split(/[\\/]/).includes('..'))
-        return `'..' in '${p}': paths must stay inside the repository`;
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/config/schema.js
-const schema_str = (description, extra = {}) => ({ type: 'string', description, ...extra });
-const bool = (description) => ({ type: 'boolean', description });
-const num = (description, extra = {}) => ({ type: 'number', description, ...extra });
-const schema_int = (description, extra = {}) => ({ type: 'integer', description, ...extra });
-const strList = (description, format) => ({
-    type: 'array',
-    description,
-    items: format ? { type: 'string', format } : { type: 'string' },
-});
-const repoPath = (description) => schema_str(description, { format: 'repo-path' });
-const globs = (description) => strList(description, 'repo-glob');
-const direction = {
-    type: 'string',
-    enum: ['pull', 'push', 'bidirectional'],
-    description: 'pull: remote → repo; push: repo → remote; bidirectional: both ways.',
-};
-const verification = {
-    type: 'object',
-    description: 'A command run after the target (with --verify) to check its outcome.',
-    additionalProperties: false,
-    required: ['command'],
-    properties: {
-        command: schema_str('Shell command, run from the repository root.'),
-        expected_min: num('The last number the command prints must be at least this.'),
-        expected_max: num('The last number the command prints must be at most this.'),
-        expected_exit_code: schema_int('The exit code the command must return (default 0).'),
-    },
-};
-const COMMON = {
-    kind: {
-        type: 'string',
-        enum: ['command', 'export', 'mirror', 'wiki', 'dirsync'],
-        description: 'What the target does (default: command).',
-    },
-    direction,
-    description: schema_str('Human-readable description.'),
-    schedule: schema_str('Cron schedule (5 fields, UTC) for the generated workflow.', { format: 'cron' }),
-    enabled: bool('Set false to skip the target unless it is named exactly with --target.'),
-    commit: bool('Commit changes to declared outputs (pull targets). Default: defaults.commit.'),
-    dry_run: bool('Always run this target as a dry run.'),
-    fail_on_diff: bool('Fail the target when it changes (or would change) anything.'),
-    timeout_minutes: num('Kill the target after this many minutes (default 30).', { exclusiveMinimum: 0 }),
-    verification,
-};
-const tokenEnv = (who) => schema_str(`Name of the environment variable holding the token for ${who} (never the token itself).`, {
-    pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
-});
-const remote = (description) => schema_str(description, { minLength: 1 });
-const KIND_PROPS = {
-    command: {
-        required: ['entrypoint'],
-        props: {
-            entrypoint: repoPath('Script to run, relative to the repository root.'),
-            args: strList('Arguments passed to the entrypoint.'),
-            env: {
-                type: 'object',
-                description: 'Extra environment variables for the entrypoint.',
-                additionalProperties: { type: ['string', 'number', 'boolean'] },
-            },
-            config: {
-                type: 'object',
-                description: 'Target-specific settings, passed as FERRY_TARGET_CONFIG (JSON).',
-            },
-            inputs: globs('Push: files the script publishes. Listed to it in FERRY_INPUTS_FILE.'),
-            outputs: globs('Pull: files the script may change. Only these are committed.'),
-            commit_message: schema_str('Commit message template ({target}, {direction}).'),
-        },
-    },
-    export: {
-        required: ['repo'],
-        props: {
-            repo: remote('Target repository: owner/name, URL, or local path.'),
-            branch: schema_str('Target branch (default main).'),
-            allowlist: repoPath('Allowlist file (default public_allowlist.txt).'),
-            edition: schema_str('Generate the allowlist from this edition of the manifest (components/editions).'),
-            package: schema_str('Custom export: the package name ({package} in repo, map and allowlist).'),
-            packages: strList('Custom export: several packages, each reported separately.'),
-            allowlist_dir: repoPath('Custom export: directory of custom_package_allowlist*.txt files.'),
-            template: repoPath('Custom export: directory rendered into a new target on first export.'),
-            map: strList('Path prefix rules FROM=TO ({package} is substituted).'),
-            preserve: globs('Target paths kept from the target tip (README, LICENSE, workflows).'),
-            mode: { type: 'string', enum: ['snapshot', 'history'], description: 'snapshot (default) or history.' },
-            rev: schema_str('Source revision to export (default HEAD).'),
-            commit_message: schema_str('Commit message template ({sha}, {short_sha}, {source_repo}, {message}).'),
-            force: bool('Force-push (only when you really mean it).'),
-            max_retries: schema_int('Retries on a push race (default 5).', { minimum: 0 }),
-            submodules: {
-                type: 'string',
-                enum: ['skip', 'keep'],
-                description: 'Gitlinks: skip (default) or keep.',
-            },
-            forbidden: strList('Extra forbidden globs (always win over the allowlist).'),
-            secret_scan: bool('Scan added/changed blobs for secrets (default true).'),
-            import_check: bool('Check that exported files import no unexported module (default true).'),
-            max_delete_share: num('Refuse an export deleting more than this share of the target (0..1).', {
-                minimum: 0,
-                maximum: 1,
-            }),
-            allow_mass_delete: bool('Allow an export to exceed max_delete_share.'),
-            token_env: tokenEnv('the target repository'),
-        },
-    },
-    mirror: {
-        required: ['a', 'b'],
-        props: {
-            a: remote('One side: owner/name, URL, or local path.'),
-            b: remote('The other side.'),
-            branches: strList('Branches to mirror (globs; default main).'),
-            tags: schema_str('none (default), all, or a glob of tag names.'),
-            on_divergence: { type: 'string', enum: ['issue', 'fail', 'warn'], description: 'Default issue.' },
-            issue_repo: schema_str('Repository for divergence issues (default: the current one).'),
-            labels: strList('Labels for the divergence issue.'),
-            a_token_env: tokenEnv('side a'),
-            b_token_env: tokenEnv('side b'),
-        },
-    },
-    wiki: {
-        required: ['source'],
-        props: {
-            source: repoPath('Folder of wiki pages in this repository.'),
-            private_wiki: remote('The wiki that gets every page.'),
-            public_wiki: remote('The wiki that gets the allowlisted pages.'),
-            public_allowlist: repoPath('Allowlist of public pages (default wiki_public_allowlist.txt).'),
-            home: schema_str('File that becomes Home.md (default README.md).'),
-            private_links: {
-                type: 'string',
-                enum: ['fail', 'text'],
-                description: 'Public links to private pages.',
-            },
-            commit_message: schema_str('Commit message template.'),
-            token_env: tokenEnv('the wikis'),
-        },
-    },
-    dirsync: {
-        required: ['a', 'b'],
-        props: {
-            a: schema_str('The shared side, e.g. a mounted network drive (absolute, or relative to the repository root).'),
-            b: schema_str('The local side, e.g. a staging folder. pull is a → b, push is b → a.'),
-            state: repoPath('State file (default: <b>/.ferry-dirsync-state.json).'),
-            conflict: {
-                type: 'string',
-                enum: ['fail', 'keep-both', 'newer', 'prefer-a', 'prefer-b'],
-                description: 'Conflict policy (default keep-both).',
-            },
-            ignore: strList('Globs to ignore.'),
-            force: bool('Sync even when a side looks wiped.'),
-        },
-    },
-};
-/** Per kind: the common target keys plus the kind's own, nothing else (so typos are caught). */
-function targetSchema() {
-    return {
-        type: 'object',
-        description: 'One sync target.',
-        properties: { kind: COMMON.kind },
-        allOf: Object.entries(KIND_PROPS).map(([kind, def]) => ({
-            if: kind === 'command'
-                ? { properties: { kind: { const: 'command' } } }
-                : { required: ['kind'], properties: { kind: { const: kind } } },
-            then: {
-                additionalProperties: false,
-                required: def.required,
-                properties: { ...COMMON, ...def.props },
-            },
-        })),
-    };
-}
-const check = {
-    type: 'object',
-    additionalProperties: false,
-    required: ['name', 'command'],
-    properties: {
-        name: schema_str('Shown in logs and the report.'),
-        command: schema_str('Shell command, run from the repository root.'),
-        expected_exit_code: schema_int('Exit code that means pass (default 0).'),
-        skip_on_pull: bool('Skip when the run only has pull targets.'),
-        skip_on_push: bool('Skip when the run only has push targets.'),
-    },
-};
-const driftGate = {
-    type: 'object',
-    additionalProperties: false,
-    required: ['name', 'command'],
-    properties: {
-        name: schema_str('Shown in logs and the report.'),
-        command: schema_str('Shell command printing a number (the last number printed counts).'),
-        min_value: num('Fail when the number is below this.'),
-        max_value: num('Fail when the number is above this.'),
-    },
-};
-const FERRY_SCHEMA = {
-    $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://ferry.invalid/schema/ferry.schema.json',
-    title: 'ferry.yml',
-    description: 'Ferry config-driven runner: every sync target of a repository, with its direction.',
-    type: 'object',
-    additionalProperties: false,
-    required: ['version', 'targets'],
-    properties: {
-        version: {
-            type: ['string', 'number'],
-            enum: ['1', '1.0', 1],
-            description: 'Config format version: "1".',
-        },
-        defaults: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-                direction,
-                dry_run: bool('Run every target as a dry run.'),
-                fail_on_diff: bool('Fail targets that change anything.'),
-                commit: bool('Commit pull targets’ declared outputs (default true).'),
-                push: bool('Push the commits made by pull targets to the checked-out branch (default false).'),
-                commit_message: schema_str('Default commit message template ({target}, {direction}).'),
-            },
-        },
-        targets: {
-            type: 'object',
-            description: 'Targets by name (letters, digits, _ . -).',
-            minProperties: 1,
-            propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' },
-            additionalProperties: targetSchema(),
-        },
-        safety: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-                secret_patterns: strList('Regexes of environment variable names whose values never appear in output.'),
-                pre_sync_checks: { type: 'array', items: check },
-                post_sync_checks: { type: 'array', items: check },
-                drift_gates: { type: 'array', items: driftGate },
-            },
-        },
-        components: {
-            type: 'object',
-            description: 'Manifest components: name → list of globs.',
-            additionalProperties: strList('Globs of this component.'),
-        },
-        editions: {
-            type: 'object',
-            description: 'Manifest editions: name → { components, extends, exclude }.',
-            additionalProperties: {
-                type: 'object',
-                additionalProperties: false,
-                properties: {
-                    components: strList('Components in this edition.'),
-                    extends: strList('Editions this one builds on.'),
-                    exclude: strList('Globs excluded from this edition.'),
-                },
-            },
-        },
-        workflows: {
-            type: 'object',
-            description: 'Settings for `ferry workflows`.',
-            additionalProperties: false,
-            properties: {
-                uses: schema_str('The Ferry action reference used in generated workflows.'),
-                runs_on: schema_str('runs-on for generated workflows (default ubuntu-latest).'),
-                branches: strList('Branches whose pushes trigger export workflows (default main).'),
-            },
-        },
-    },
-};
-/** Keys allowed at a schema location, for "did you mean". */
-function knownKeysFor(kind) {
-    const k = kind && KIND_PROPS[kind] ? kind : 'command';
-    return [...Object.keys(COMMON), ...Object.keys(KIND_PROPS[k].props)];
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/config/validate.js
-
-
-
-
-
-
-
-/**
- * Schema validation with positions: ajv finds what is wrong, this module says where (file:line:column
- * of the offending key or value, found by walking the YAML document) and how to fix it.
- */
-let compiled;
-function validator() {
-    if (!compiled) {
-        const ajv = new dist_ajv.Ajv({ allErrors: true, verbose: true, strict: false });
-        ajv.addFormat('cron', (s) => cronError(s) === undefined);
-        ajv.addFormat('repo-path', (s) => repoPathError(s) === undefined);
-        ajv.addFormat('repo-glob', (s) => repoPathError(s.replace(/^!/, '')) === undefined);
-        compiled = ajv.compile(FERRY_SCHEMA);
-    }
-    return compiled;
-}
-function decodePointer(p) {
-    return p === ''
-        ? []
-        : p
-            .slice(1)
-            .split('/')
-            .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-/** The node at a path, and the key node that introduces it (when it is a map value). */
-function nodeAt(src, segs) {
-    let node = src.doc.contents;
-    let key;
-    for (const s of segs) {
-        if ((0,dist/* isMap */.jh)(node)) {
-            const pair = node.items.find((p) => (0,dist/* isScalar */.jn)(p.key) && String(p.key.value) === s);
-            if (!pair)
-                return { node: node, key };
-            key = pair.key;
-            node = pair.value;
-        }
-        else if ((0,dist/* isSeq */.oP)(node)) {
-            key = undefined;
-            node = node.items[Number(s)];
-        }
-        else
-            return { node: node, key };
-    }
-    return { node: (node ?? undefined), key };
-}
-function locate(src, node) {
-    const off = node?.range?.[0] ?? 0;
-    const p = src.lc.linePos(off);
-    return { file: src.file, line: p.line, column: p.col };
-}
-function validate_describe(segs) {
-    return segs.length ? `'${segs.join('.')}'` : 'the top level';
-}
-function toError(src, e) {
-    const segs = decodePointer(e.instancePath);
-    const { node, key } = nodeAt(src, segs);
-    const at = (n) => locate(src, n);
-    const here = validate_describe(segs);
-    const params = e.params;
-    const parent = e.parentSchema;
-    switch (e.keyword) {
-        case 'if':
-        case 'propertyNames':
-            return undefined; // the error inside the `then` / the name pattern says it better
-        case 'additionalProperties': {
-            const name = String(params.additionalProperty);
-            const known = Object.keys(parent?.properties ?? {});
-            const keyNode = nodeAt(src, [...segs, name]).key;
-            return new ConfigurationError(`unknown key '${name}' in ${here}.${didYouMean(name, known)} Known keys: ${known.join(', ')}.`, at(keyNode ?? node));
-        }
-        case 'required':
-            return new ConfigurationError(`${here} is missing the required key '${String(params.missingProperty)}'.`, at(key ?? node));
-        case 'enum': {
-            const allowed = (parent?.enum ?? params.allowedValues ?? []).map(String);
-            const v = String(e.data);
-            return new ConfigurationError(`${here} is '${v}'; expected one of ${allowed.join(', ')}.${didYouMean(v, allowed)}`, at(node));
-        }
-        case 'type':
-            return new ConfigurationError(`${here} must be ${String(params.type).replace(/,/g, ' or ')}, got ${e.data === null ? 'null' : Array.isArray(e.data) ? 'a list' : typeof e.data}.`, at(node ?? key));
-        case 'format': {
-            const v = String(e.data);
-            const why = params.format === 'cron'
-                ? cronError(v)
-                : (repoPathError(params.format === 'repo-glob' ? v.replace(/^!/, '') : v) ?? 'invalid value');
-            return new ConfigurationError(`${here}: ${why}.`, at(node));
-        }
-        case 'pattern':
-            if (e.propertyName !== undefined) {
-                const k = nodeAt(src, [...segs, e.propertyName]).key;
-                return new ConfigurationError(`target name '${e.propertyName}' may only contain letters, digits, '_', '.' and '-' (it names workflow files and concurrency groups).`, at(k ?? node));
-            }
-            return new ConfigurationError(`${here} '${String(e.data)}' must match ${String(params.pattern)}.`, at(node));
-        case 'minProperties':
-            return new ConfigurationError(`${here} must not be empty: define at least one target.`, at(key ?? node));
-        default:
-            return new ConfigurationError(`${here} ${e.message ?? 'is invalid'}.`, at(node ?? key));
-    }
-}
-/** Schema errors with positions, sorted by line, one per place and problem. */
-function schemaErrors(src, data) {
-    const validate = validator();
-    if (validate(data))
-        return [];
-    const seen = new Set();
-    const out = [];
-    for (const e of validate.errors ?? []) {
-        const err = toError(src, e);
-        if (!err || seen.has(err.message))
-            continue;
-        seen.add(err.message);
-        out.push(err);
-    }
-    return out.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/config/load.js
-
-
-
-
-
-
-
-/** Keys every target has; everything else is the kind's own options. */
-const COMMON_KEYS = new Set([
-    'kind',
-    'direction',
-    'description',
-    'schedule',
-    'enabled',
-    'commit',
-    'dry_run',
-    'fail_on_diff',
-    'timeout_minutes',
-    'verification',
-]);
-/** Read and validate a ferry.yml. `root` is the repository its paths are relative to. */
-async function loadConfig(file, opts = {}) {
-    const cwd = opts.cwd ?? process.cwd();
-    const abs = external_node_path_namespaceObject.resolve(cwd, file);
-    let text;
-    try {
-        text = await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8');
-    }
-    catch (e) {
-        if (e.code === 'ENOENT')
-            throw new ConfigurationError(`config file ${file} not found. Create it (see docs/runner.md) or pass --config FILE.`);
-        throw e;
-    }
-    return parseConfig(text, file, { absFile: abs, root: opts.root ?? cwd });
-}
-function parseConfig(text, file, opts = {}) {
-    const lc = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false });
-    const src = { file, doc, lc };
-    if (doc.errors.length) {
-        throw new errors_ConfigurationErrors(doc.errors.map((e) => {
-            const p = lc.linePos(e.pos[0]);
-            return new ConfigurationError(`invalid YAML: ${e.message.split('\n')[0]}`, {
-                file,
-                line: p.line,
-                column: p.col,
-            });
-        }));
-    }
-    const data = doc.toJS();
-    if (data === null || typeof data !== 'object' || Array.isArray(data))
-        throw new ConfigurationError('ferry.yml must be a mapping with `version` and `targets`.', {
-            file,
-            line: 1,
-            column: 1,
-        });
-    const errors = schemaErrors(src, data);
-    if (errors.length)
-        throw errors.length === 1 ? errors[0] : new errors_ConfigurationErrors(errors);
-    const cfg = build(src, data, opts);
-    const semantic = semanticErrors(src, cfg, data);
-    if (semantic.length)
-        throw semantic.length === 1 ? semantic[0] : new errors_ConfigurationErrors(semantic);
-    return cfg;
-}
-function build(src, data, opts) {
-    const d = (data.defaults ?? {});
-    const defaults = {
-        direction: d.direction ?? 'bidirectional',
-        dry_run: d.dry_run ?? false,
-        fail_on_diff: d.fail_on_diff ?? false,
-        commit: d.commit ?? true,
-        push: d.push ?? false,
-        commit_message: d.commit_message ?? types_DEFAULT_COMMIT_MESSAGE,
-    };
-    const targets = Object.entries(data.targets).map(([name, t]) => {
-        const options = {};
-        for (const [k, v] of Object.entries(t))
-            if (!COMMON_KEYS.has(k))
-                options[k] = v;
-        return {
-            name,
-            kind: (t.kind ?? 'command'),
-            direction: t.direction ?? defaults.direction,
-            description: t.description,
-            schedule: t.schedule,
-            enabled: t.enabled ?? true,
-            commit: t.commit ?? defaults.commit,
-            dry_run: t.dry_run ?? defaults.dry_run,
-            fail_on_diff: t.fail_on_diff ?? defaults.fail_on_diff,
-            verification: t.verification,
-            timeout_minutes: t.timeout_minutes ?? DEFAULT_TIMEOUT_MINUTES,
-            options,
-            where: locate(src, nodeAt(src, ['targets', name]).key),
-        };
-    });
-    const s = (data.safety ?? {});
-    const checks = (key) => (s[key] ?? []).map((c, i) => ({
-        name: c.name,
-        command: c.command,
-        expected_exit_code: c.expected_exit_code ?? 0,
-        skip_on_pull: c.skip_on_pull ?? false,
-        skip_on_push: c.skip_on_push ?? false,
-        where: locate(src, nodeAt(src, ['safety', key, String(i)]).node),
-    }));
-    const gates = (s.drift_gates ?? []).map((g, i) => ({
-        name: g.name,
-        command: g.command,
-        min_value: g.min_value,
-        max_value: g.max_value,
-        where: locate(src, nodeAt(src, ['safety', 'drift_gates', String(i)]).node),
-    }));
-    const w = (data.workflows ?? {});
-    return {
-        file: src.file,
-        absFile: opts.absFile ?? external_node_path_namespaceObject.resolve(src.file),
-        root: opts.root ?? process.cwd(),
-        version: String(data.version),
-        defaults,
-        targets,
-        safety: {
-            secret_patterns: s.secret_patterns ?? [],
-            pre_sync_checks: checks('pre_sync_checks'),
-            post_sync_checks: checks('post_sync_checks'),
-            drift_gates: gates,
-        },
-        components: data.components,
-        editions: data.editions,
-        workflows: {
-            uses: w.uses ?? DEFAULT_WORKFLOW_USES,
-            runs_on: w.runs_on ?? 'ubuntu-latest',
-            branches: w.branches ?? ['main'],
-        },
-    };
-}
-/** Rules the schema cannot say: cross-references, regexes, what a direction needs. */
-function semanticErrors(src, cfg, data) {
-    const errs = [];
-    const at = (segs, useKey = false) => {
-        const n = nodeAt(src, segs);
-        return locate(src, useKey ? (n.key ?? n.node) : (n.node ?? n.key));
-    };
-    (cfg.safety.secret_patterns ?? []).forEach((p, i) => {
-        try {
-            new RegExp(p);
-        }
-        catch (e) {
-            errs.push(new ConfigurationError(`safety.secret_patterns: '${p}' is not a valid regular expression (${e.message}).`, at(['safety', 'secret_patterns', String(i)])));
-        }
-    });
-    for (const g of cfg.safety.drift_gates) {
-        if (g.min_value === undefined && g.max_value === undefined)
-            errs.push(new ConfigurationError(`drift gate '${g.name}' needs min_value and/or max_value.`, g.where));
-    }
-    const editions = (data.editions ?? {});
-    const components = Object.keys((data.components ?? {}));
-    for (const [name, ed] of Object.entries(editions)) {
-        (ed.components ?? []).forEach((c, i) => {
-            if (!components.includes(c))
-                errs.push(new ConfigurationError(`edition '${name}' names unknown component '${c}'.${didYouMean(c, components)} Known: ${components.join(', ') || '(none)'}.`, at(['editions', name, 'components', String(i)])));
-        });
-        (ed.extends ?? []).forEach((x, i) => {
-            if (!(x in editions))
-                errs.push(new ConfigurationError(`edition '${name}' extends unknown edition '${x}'.${didYouMean(x, Object.keys(editions))}`, at(['editions', name, 'extends', String(i)])));
-        });
-    }
-    for (const t of cfg.targets) {
-        const o = t.options;
-        const tp = ['targets', t.name];
-        if (t.kind === 'command' && t.direction !== 'push' && !o.outputs?.length)
-            errs.push(new ConfigurationError(`${t.direction} target '${t.name}' declares no outputs, so nothing it writes could be committed. Add outputs: ["path/**"] (or set direction: push).`, t.where));
-        if (t.kind === 'export' && o.package !== undefined && o.packages !== undefined)
-            errs.push(new ConfigurationError(`target '${t.name}' sets both package and packages; use one.`, at([...tp, 'packages'], true)));
-        if (t.kind === 'export' && typeof o.edition === 'string' && !(o.edition in editions))
-            errs.push(new ConfigurationError(`target '${t.name}' uses edition '${o.edition}', which is not defined under editions.${didYouMean(o.edition, Object.keys(editions))}`, at([...tp, 'edition'])));
-        if (t.kind === 'export' && o.edition !== undefined && o.allowlist === undefined)
-            errs.push(new ConfigurationError(`target '${t.name}' sets edition but no allowlist: name the generated allowlist file (allowlist: public_allowlist.txt).`, at([...tp, 'edition'], true)));
-    }
-    return errs;
-}
-
-;// CONCATENATED MODULE: ./lib/src/cli/commands/config-args.js
-
-
-
-
-/** Options shared by run, list, status and workflows. */
-const CONFIG_OPTIONS = {
-    ...COMMON_OPTIONS,
-    config: { type: 'string', short: 'c' },
-    root: { type: 'string' },
-    target: { type: 'string', short: 't', multiple: true },
-    direction: { type: 'string', short: 'd' },
-};
-function directionArg(args) {
-    const d = str(args, 'direction');
-    if (d === undefined || d === '')
-        return undefined;
-    if (d !== 'pull' && d !== 'push' && d !== 'bidirectional')
-        throw new UsageError(`--direction must be pull, push or bidirectional, got '${d}'.`);
-    return d;
-}
-/** Load the config named by --config (default .github/ferry.yml), paths relative to --root (default: cwd). */
-async function configFromArgs(args, ctx) {
-    const root = external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'root') ?? '.');
-    return loadConfig(str(args, 'config') ?? DEFAULT_CONFIG_PATH, { root, cwd: root });
-}
-
-;// CONCATENATED MODULE: ./lib/src/cli/commands/list.js
-
-
-
-/**
- * `ferry list`: the targets. `--json` is a GitHub Actions matrix, `{"include":[{target,direction,kind}]}`,
- * for `strategy.matrix: ${{ fromJSON(needs.list.outputs.matrix) }}`.
- */
-const listCommand = {
-    name: 'list',
-    summary: 'List the targets of ferry.yml (--json: a GitHub Actions matrix)',
-    usage: 'ferry list [--config FILE] [--target GLOB]... [--direction D] [--json]',
-    options: CONFIG_OPTIONS,
-    async run(args, ctx) {
-        const cfg = await configFromArgs(args, ctx);
-        const targets = selectTargets(cfg, { targets: list(args, 'target'), direction: directionArg(args) });
-        if (flag(args, 'json')) {
-            const include = targets.map((t) => ({ target: t.name, direction: t.direction, kind: t.kind }));
-            ctx.out(JSON.stringify({ include }) + '\n');
-            return EXIT_OK;
-        }
-        const rows = targets.map((t) => [t.name, t.kind, t.direction, t.schedule ?? '-', t.description ?? '']);
-        const head = ['TARGET', 'KIND', 'DIRECTION', 'SCHEDULE', 'DESCRIPTION'];
-        const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-        for (const r of [head, ...rows])
-            ctx.out(r
-                .map((c, i) => (i < r.length - 1 ? c.padEnd(w[i]) : c))
-                .join('  ')
-                .trimEnd() + '\n');
-        return EXIT_OK;
-    },
-};
 
 ;// CONCATENATED MODULE: ./lib/src/core/runner/workflows.js
 
@@ -28393,9 +28154,7 @@ const statusCommand = {
         if (flag(args, 'json'))
             ctx.out(JSON.stringify({ ...toJsonReport('status', results), drift: drifted }, null, 2) + '\n');
         else
-            ctx.out(toText(results)
-                .replace(/\] CHANGED/g, '] DRIFT')
-                .replace(/\] UP TO DATE/g, '] IN SYNC'));
+            ctx.out(toText(results).replace(/\] CHANGED/g, '] DRIFT').replace(/\] UP TO DATE/g, '] IN SYNC'));
         return drifted && flag(args, 'fail-on-drift') ? EXIT_FAILED : EXIT_OK;
     },
 };
@@ -28440,9 +28199,7 @@ const workflowsCommand = {
                 ctx.out(`orphaned (its target is gone; delete it): ${o}\n`);
             for (const s of res.stale)
                 ctx.out(`stale: ${s.file}\n${s.diff}`);
-            ctx.out(stale
-                ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n`
-                : 'workflows are up to date\n');
+            ctx.out(stale ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n` : 'workflows are up to date\n');
         }
         return stale ? EXIT_FAILED : EXIT_OK;
     },
@@ -28472,12 +28229,7 @@ const runCommand = {
     name: 'run',
     summary: 'Run the targets of ferry.yml (pre-sync checks, targets, post-sync checks, drift gates)',
     usage: 'ferry run [--config FILE] [--root DIR] [--target GLOB]... [--direction pull|push|bidirectional] [--dry-run] [--verify] [--report FILE] [--ci] [--json]',
-    options: {
-        ...CONFIG_OPTIONS,
-        'dry-run': { type: 'boolean' },
-        verify: { type: 'boolean' },
-        report: { type: 'string' },
-    },
+    options: { ...CONFIG_OPTIONS, 'dry-run': { type: 'boolean' }, verify: { type: 'boolean' }, report: { type: 'string' } },
     async run(args, ctx) {
         const cfg = await configFromArgs(args, ctx);
         const interactive = !ctx.ci && process.stderr.isTTY === true;
@@ -28497,15 +28249,7 @@ const runCommand = {
             const lines = annotationLines(outcome.results.flatMap((r) => r.findings));
             for (const r of outcome.results.filter((x) => !x.success)) {
                 const t = cfg.targets.find((x) => x.name === r.target);
-                lines.push(...annotationLines([
-                    {
-                        severity: 'error',
-                        code: 'target-failed',
-                        message: `${r.target}: ${r.message}`,
-                        file: t?.where.file,
-                        line: t?.where.line,
-                    },
-                ]));
+                lines.push(...annotationLines([{ severity: 'error', code: 'target-failed', message: `${r.target}: ${r.message}`, file: t?.where.file, line: t?.where.line }]));
             }
             const write = flag(args, 'json') ? (s) => process.stderr.write(s) : ctx.out;
             for (const l of lines)
@@ -28517,6 +28261,417 @@ const runCommand = {
 };
 /** The runner's commands, registered together. */
 const runnerCommands = [runCommand, listCommand, statusCommand, workflowsCommand];
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/demo.js
+
+
+
+
+
+
+
+
+
+
+/**
+ * `ferry demo`: the README's main-job demo. Builds a private monorepo and the repos it syncs to as
+ * local bare repos under DIR, copies examples/ferry.yml into it, and runs `ferry run` twice (the
+ * second run shows that nothing changes), then `ferry status` and `ferry workflows --write`.
+ * GITHUB_SERVER_URL points at DIR/remotes, so `acme/name` in the config means DIR/remotes/acme/name.git,
+ * exactly as it would mean a repo on GitHub or GHES.
+ */
+const MONOREPO = {
+    'README.md': '# Acme monorepo\n\nFree core, premium packages, one ferry.yml.\n',
+    LICENSE: 'MIT License\n',
+    '.gitignore': '.ferry/\n',
+    'src/core/engine.py': 'def run():\n    return 1\n',
+    'src/cli/main.py': 'from core.engine import run\n\nprint(run())\n',
+    'src/premium/billing.py': 'def price(plan):\n    return {"pro": 42}.get(plan, 0)\n',
+    'docs/guide.md': '# Guide\n',
+    'docs/internal_roadmap.md': '# Roadmap (internal)\n',
+    'public_allowlist.txt': '# the free edition\nREADME.md\nLICENSE\nsrc/core/\nsrc/cli/\ndocs/*.md\n\n# never public\n!docs/internal_*.md\n',
+    'allowlists/custom_package_allowlist.txt': '# what every customer gets\nREADME.md\nsrc/premium/\n',
+    'fixtures/apps-api.json': JSON.stringify({ apps: [{ name: 'web' }, { name: 'api' }, { name: 'worker' }] }) + '\n',
+    'wiki/README.md': '# Acme wiki\n\nStart with [Getting started](Getting-Started.md).\n',
+    'wiki/Getting-Started.md': '# Getting started\n\nInstall, then run.\n',
+    'wiki/internal/Roadmap.md': '# Roadmap\n\nInternal only.\n',
+    'wiki_public_allowlist.txt': 'README.md\nGetting-Started.md\n',
+    'staging/notes.txt': 'staging notes\n',
+};
+const PULL_SCRIPT = `#!/usr/bin/env bash
+# Pretend API call: read the "deployment API" fixture named in the target's config, write the truth file.
+set -euo pipefail
+src=$(node -e 'console.log(JSON.parse(process.env.FERRY_TARGET_CONFIG).source)')
+mkdir -p docs/runtime
+node -e '
+const fs = require("fs");
+const apps = JSON.parse(fs.readFileSync(process.argv[1], "utf8")).apps;
+apps.sort((a, b) => a.name.localeCompare(b.name));
+fs.writeFileSync(process.argv[2], JSON.stringify({ apps }, null, 2) + "\\n");
+' "$src" docs/runtime/apps_truth.json
+echo "apps_truth: $(grep -c '"name"' docs/runtime/apps_truth.json) apps"
+`;
+const IDENTITY = ['-c', 'user.name=Ferry Demo', '-c', 'user.email=demo@ferry.invalid'];
+/** examples/ferry.yml of this checkout, found from the bundle (dist/cli) or the sources. */
+function exampleConfig() {
+    let dir = external_node_path_namespaceObject.dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    for (let i = 0; i < 5; i++) {
+        const f = external_node_path_namespaceObject.join(dir, 'examples', 'ferry.yml');
+        if ((0,external_node_fs_namespaceObject.existsSync)(f))
+            return f;
+        dir = external_node_path_namespaceObject.dirname(dir);
+    }
+    throw new ConfigurationError('examples/ferry.yml not found: run the demo from a Ferry checkout, or pass --config FILE.');
+}
+async function write(root, files, mode) {
+    for (const [p, c] of Object.entries(files)) {
+        await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.join(root, p)), { recursive: true });
+        await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(root, p), c, mode ? { mode } : undefined);
+    }
+}
+async function bare(dir, firstPage) {
+    const git = new GitCommandManager(external_node_path_namespaceObject.dirname(dir));
+    await git.exec(['init', '-q', '--bare', '-b', 'main', dir]);
+    if (!firstPage)
+        return;
+    // A GitHub wiki exists only once its first page was saved: give the demo wikis one.
+    const work = `${dir}-seed`;
+    await write(work, { 'Home.md': firstPage });
+    const w = new GitCommandManager(work);
+    await w.exec(['init', '-q', '-b', 'main']);
+    await w.exec(['add', '-A']);
+    await w.exec([...IDENTITY, 'commit', '-q', '-m', 'Initial Home page']);
+    await w.exec(['push', '-q', dir, 'main']);
+    await external_node_fs_namespaceObject.promises.rm(work, { recursive: true, force: true });
+}
+const demoCommand = {
+    name: 'demo',
+    summary: 'Build local demo repos and run ferry.yml (examples/ferry.yml) against them: no GitHub needed',
+    usage: 'ferry demo [--dir DIR] [--config FILE]',
+    options: { ...COMMON_OPTIONS, dir: { type: 'string' }, config: { type: 'string' } },
+    async run(args, ctx) {
+        const dir = external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'dir') ?? '.ferry-demo');
+        const example = str(args, 'config') ? external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'config')) : exampleConfig();
+        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
+        const remotes = external_node_path_namespaceObject.join(dir, 'remotes', 'acme');
+        await external_node_fs_namespaceObject.promises.mkdir(remotes, { recursive: true });
+        for (const r of ['ferry-demo-public', 'ferry-demo-public-twin', 'ferry-demo-globex-sdk'])
+            await bare(external_node_path_namespaceObject.join(remotes, `${r}.git`));
+        await bare(external_node_path_namespaceObject.join(remotes, 'ferry-demo.wiki.git'), '# Private wiki\n');
+        await bare(external_node_path_namespaceObject.join(remotes, 'ferry-demo-public.wiki.git'), '# Public wiki\n');
+        await write(external_node_path_namespaceObject.join(dir, 'shared-drive'), { 'budget.csv': 'item,amount\nservers,1200\n' });
+        const repo = external_node_path_namespaceObject.join(dir, 'monorepo');
+        await write(repo, { ...MONOREPO, '.github/ferry.yml': await external_node_fs_namespaceObject.promises.readFile(example, 'utf8') });
+        await write(repo, { 'scripts/apps-truth-sync.sh': PULL_SCRIPT }, 0o755);
+        const git = new GitCommandManager(repo);
+        await git.exec(['init', '-q', '-b', 'main']);
+        await git.exec(['add', '-A']);
+        await git.exec([...IDENTITY, 'commit', '-q', '-m', 'Initial import']);
+        await git.exec(['config', 'user.name', 'Ferry Demo']);
+        await git.exec(['config', 'user.email', 'demo@ferry.invalid']);
+        // `acme/name` → DIR/remotes/acme/name.git, the way GHES users point GITHUB_SERVER_URL elsewhere.
+        process.env.GITHUB_SERVER_URL = `file://${external_node_path_namespaceObject.join(dir, 'remotes')}`;
+        const here = { ...ctx, cwd: repo };
+        const step = async (cmd, argv, shown) => {
+            ctx.out(`\n$ ${shown}\n`);
+            return cmd.run({ values: { config: '.github/ferry.yml', ...argv }, positionals: [] }, here);
+        };
+        ctx.out(`Demo monorepo: ${repo}\nRemotes (GITHUB_SERVER_URL=${process.env.GITHUB_SERVER_URL}): ${remotes}\nConfig: ${example} → .github/ferry.yml\n`);
+        await step(listCommand, {}, 'ferry list');
+        const report = external_node_path_namespaceObject.join(dir, 'ferry-report.json');
+        const first = await step(runCommand, { verify: true, report }, `ferry run --verify --report ${report}`);
+        const second = await step(runCommand, { verify: true }, 'ferry run --verify   # again: nothing left to do');
+        await step(workflowsCommand, { write: true }, 'ferry workflows --write');
+        await step(statusCommand, {}, 'ferry status');
+        ctx.out(`\nThe JSON report is ${report}. Look around: cd ${repo} && git log --stat; ` +
+            `git --git-dir ${external_node_path_namespaceObject.join(remotes, 'ferry-demo-public.git')} ls-tree -r --name-only main\n`);
+        return first !== EXIT_OK ? first : second;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/dirsync.js
+
+
+
+
+const dirsyncCommand = {
+    name: 'dirsync',
+    summary: 'Two-way directory sync with a state file and conflict detection',
+    usage: 'ferry dirsync A B [--state FILE] [--direction both|a-to-b|b-to-a] [--dry-run] ' +
+        '[--conflict fail|keep-both|newer|prefer-a|prefer-b] [--ignore GLOB]... [--force] [--json]',
+    options: {
+        ...COMMON_OPTIONS,
+        state: { type: 'string' },
+        direction: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        conflict: { type: 'string' },
+        ignore: { type: 'string', multiple: true },
+        force: { type: 'boolean' },
+    },
+    allowPositionals: true,
+    async run(args, ctx) {
+        if (args.positionals.length !== 2)
+            throw new UsageError(`Name exactly two directories, A and B.\nUsage: ${this.usage}`);
+        const [a, b] = args.positionals;
+        const result = await sync({
+            a,
+            b,
+            state: str(args, 'state'),
+            direction: (str(args, 'direction') ?? 'both'),
+            conflict: (str(args, 'conflict') ?? 'keep-both'),
+            ignore: list(args, 'ignore'),
+            dryRun: flag(args, 'dry-run'),
+            force: flag(args, 'force'),
+            logger: ctx.logger,
+            onProgress: (p) => process.stderr.write(formatProgress(p) + '\n'),
+        });
+        if (flag(args, 'json')) {
+            ctx.out(JSON.stringify(toJsonReport('dirsync', [result]), null, 2) + '\n');
+        }
+        else {
+            const rows = (result.details?.actions ?? []);
+            if (result.dryRun || flag(args, 'verbose'))
+                for (const r of rows)
+                    ctx.out(`${r.ok ? '' : 'FAILED '}${r.op}\t${r.direction ?? ''}\t${r.path}${r.to ? ` -> ${r.to}` : ''}\n`);
+            for (const f of result.findings)
+                ctx.out(`${f.severity}: ${f.message}\n`);
+            ctx.out(`${result.message}\n`);
+        }
+        if (ctx.ci)
+            for (const l of annotationLines(result.findings))
+                process.stdout.write(l + '\n');
+        return result.success ? EXIT_OK : EXIT_FAILED;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/export/settings.js
+
+function oneOf(value, allowed, name, fallback) {
+    const v = (value ?? '').trim();
+    if (!v)
+        return fallback;
+    if (allowed.includes(v))
+        return v;
+    throw new ConfigurationError(`Invalid ${name} '${v}'. Expected one of: ${allowed.join(', ')}.`);
+}
+function resolveExportSettings(raw, names = {}) {
+    const n = (k) => names[k] ?? k;
+    if (!raw.target?.trim())
+        throw new ConfigurationError(`${n('target')} is required: the repository to export to.`);
+    let maxRetries;
+    if (raw.maxRetries !== undefined && raw.maxRetries.trim() !== '') {
+        maxRetries = Number(raw.maxRetries);
+        if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50)
+            throw new ConfigurationError(`${n('maxRetries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`);
+    }
+    const committer = raw.committerName?.trim() || raw.committerEmail?.trim()
+        ? {
+            name: raw.committerName?.trim() || 'ferry[bot]',
+            email: raw.committerEmail?.trim() || 'ferry@users.noreply.github.com',
+        }
+        : undefined;
+    return {
+        source: raw.source || '.',
+        rev: raw.rev?.trim() || undefined,
+        target: raw.target.trim(),
+        branch: raw.branch?.trim() || 'main',
+        allowlistFile: raw.allowlist?.trim() || undefined,
+        map: raw.map ?? [],
+        preserve: raw.preserve ?? [],
+        messageTemplate: raw.messageTemplate?.trim() ? raw.messageTemplate : undefined,
+        dryRun: !!raw.dryRun,
+        force: !!raw.force,
+        maxRetries,
+        mode: oneOf(raw.mode, ['snapshot', 'history'], n('mode'), 'snapshot'),
+        since: raw.since?.trim() || undefined,
+        history: raw.history,
+        submodules: oneOf(raw.submodules, ['skip', 'keep'], n('submodules'), 'skip'),
+        lfs: oneOf(raw.lfs, ['warn', 'error', 'allow'], n('lfs'), 'warn'),
+        committer,
+        auth: {
+            token: raw.token || undefined,
+            sshKey: raw.sshKey || undefined,
+            sshKnownHosts: raw.sshKnownHosts || undefined,
+            serverUrl: raw.serverUrl || undefined,
+        },
+        templateDir: raw.templateDir?.trim() || undefined,
+        safety: raw.safety,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/export.js
+
+
+
+
+
+
+
+
+
+/**
+ * `ferry export` and `ferry custom`: the same engine and options as the sync-to-public and
+ * sync-to-custom actions. Credentials never come through argv: the token is read from FERRY_TOKEN
+ * (or GITHUB_TOKEN), an SSH key from a file named by --ssh-key-file.
+ */
+const EXPORT_OPTIONS = {
+    ...COMMON_OPTIONS,
+    source: { type: 'string' },
+    rev: { type: 'string' },
+    target: { type: 'string' },
+    branch: { type: 'string' },
+    map: { type: 'string', multiple: true },
+    preserve: { type: 'string', multiple: true },
+    message: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+    'max-retries': { type: 'string' },
+    mode: { type: 'string' },
+    since: { type: 'string' },
+    'scrub-line': { type: 'string', multiple: true },
+    'scrub-message': { type: 'string', multiple: true },
+    'scrub-template': { type: 'string' },
+    'author-map': { type: 'string' },
+    submodules: { type: 'string' },
+    lfs: { type: 'string' },
+    'committer-name': { type: 'string' },
+    'committer-email': { type: 'string' },
+    'ssh-key-file': { type: 'string' },
+    'ssh-known-hosts-file': { type: 'string' },
+    'forbidden-path': { type: 'string', multiple: true },
+    'secret-pattern': { type: 'string', multiple: true },
+    'allowed-secret-fingerprint': { type: 'string', multiple: true },
+    'no-secret-scan': { type: 'boolean' },
+    'no-import-check': { type: 'boolean' },
+    'max-delete-ratio': { type: 'string' },
+    'allow-mass-delete': { type: 'boolean' },
+    report: { type: 'string' },
+};
+const NAMES = {
+    target: '--target',
+    maxRetries: '--max-retries',
+    mode: '--mode',
+    submodules: '--submodules',
+    lfs: '--lfs',
+};
+async function readOptional(file) {
+    return file ? external_node_fs_namespaceObject.promises.readFile(file, 'utf8') : undefined;
+}
+async function settingsFrom(args, cmd, ctx) {
+    const ratio = str(args, 'max-delete-ratio');
+    const maxDeleteRatio = ratio === undefined ? undefined : Number(ratio);
+    if (maxDeleteRatio !== undefined && !(maxDeleteRatio >= 0 && maxDeleteRatio <= 1))
+        throw new UsageError(`--max-delete-ratio must be a number from 0 to 1, got '${ratio}'.`);
+    const at = (p) => (p ? external_node_path_namespaceObject.resolve(ctx.cwd, p) : p);
+    return resolveExportSettings({
+        source: at(str(args, 'source')) ?? ctx.cwd,
+        rev: str(args, 'rev'),
+        target: requireStr(args, 'target', cmd),
+        branch: str(args, 'branch'),
+        allowlist: at(str(args, 'allowlist')),
+        map: list(args, 'map'),
+        preserve: list(args, 'preserve'),
+        messageTemplate: str(args, 'message'),
+        dryRun: flag(args, 'dry-run'),
+        force: flag(args, 'force'),
+        maxRetries: str(args, 'max-retries'),
+        mode: str(args, 'mode'),
+        since: str(args, 'since'),
+        history: {
+            scrubLines: list(args, 'scrub-line'),
+            scrubMessages: list(args, 'scrub-message'),
+            scrubTemplate: str(args, 'scrub-template'),
+            authorMapFile: at(str(args, 'author-map')),
+        },
+        submodules: str(args, 'submodules'),
+        lfs: str(args, 'lfs'),
+        committerName: str(args, 'committer-name'),
+        committerEmail: str(args, 'committer-email'),
+        token: process.env.FERRY_TOKEN || process.env.GITHUB_TOKEN || undefined,
+        sshKey: await readOptional(at(str(args, 'ssh-key-file'))),
+        sshKnownHosts: await readOptional(at(str(args, 'ssh-known-hosts-file'))),
+        serverUrl: process.env.GITHUB_SERVER_URL || undefined,
+        safety: {
+            forbiddenPaths: list(args, 'forbidden-path'),
+            secretPatterns: list(args, 'secret-pattern'),
+            allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
+            secretScan: flag(args, 'no-secret-scan') ? false : undefined,
+            importCheck: flag(args, 'no-import-check') ? false : undefined,
+            maxDeleteRatio,
+            allowMassDelete: flag(args, 'allow-mass-delete') || undefined,
+        },
+    }, NAMES);
+}
+async function report(command, results, args, ctx) {
+    const json = toJsonReport(command, results);
+    const file = str(args, 'report');
+    if (file)
+        await writeFileAtomic(external_node_path_namespaceObject.resolve(ctx.cwd, file), JSON.stringify(json, null, 2) + '\n');
+    if (flag(args, 'json'))
+        ctx.out(JSON.stringify(json, null, 2) + '\n');
+    else {
+        ctx.out(toText(results));
+        for (const r of results) {
+            if (!r.changes?.length)
+                continue;
+            for (const c of r.changes.slice(0, 200))
+                ctx.out(`  ${c.change.padEnd(8)} ${c.path}\n`);
+            if (r.changes.length > 200)
+                ctx.out(`  ... and ${r.changes.length - 200} more (see --json or --report)\n`);
+        }
+    }
+    if (ctx.ci)
+        for (const r of results)
+            for (const l of annotationLines(r.findings))
+                ctx.out(l + '\n');
+    return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILED;
+}
+const COMMON_USAGE = '--source DIR [--rev REV] --target URL_OR_PATH [--branch B] [--map FROM=TO]... [--preserve GLOB]... ' +
+    '[--message TEMPLATE] [--dry-run] [--force] [--max-retries N] [--mode snapshot|history] [--since REV|root] [--scrub-line RE]... [--scrub-message RE]... ' +
+    '[--scrub-template T] [--author-map FILE] [--report FILE] [--json]';
+const exportCommand = {
+    name: 'export',
+    summary: 'Export the allowlisted part of a repository to another repository (as sync-to-public)',
+    usage: `ferry export --allowlist FILE ${COMMON_USAGE}  (token: FERRY_TOKEN or GITHUB_TOKEN)`,
+    options: { ...EXPORT_OPTIONS, allowlist: { type: 'string' } },
+    async run(args, ctx) {
+        requireStr(args, 'allowlist', this);
+        const settings = await settingsFrom(args, this, ctx);
+        const result = await runExport(settings, ctx.logger);
+        return report('export', [result], args, ctx);
+    },
+};
+const customCommand = {
+    name: 'custom',
+    summary: 'Export customer packages, one target per package (as sync-to-custom)',
+    usage: `ferry custom --package NAME [--package NAME]... [--allowlist-dir DIR] [--template DIR] ${COMMON_USAGE}` +
+        '  (--target and --map may hold {package})',
+    options: {
+        ...EXPORT_OPTIONS,
+        package: { type: 'string', multiple: true },
+        'allowlist-dir': { type: 'string' },
+        'package-allowlist': { type: 'string' },
+        'generic-allowlist': { type: 'string' },
+        template: { type: 'string' },
+    },
+    async run(args, ctx) {
+        const packages = list(args, 'package').flatMap((p) => p.split(','));
+        if (!packages.length)
+            throw new UsageError(`--package is required.\nUsage: ${this.usage}`);
+        const settings = await settingsFrom(args, this, ctx);
+        const template = str(args, 'template');
+        if (template)
+            settings.templateDir = external_node_path_namespaceObject.resolve(ctx.cwd, template);
+        const results = await runCustomExports(settings, {
+            packages,
+            allowlistDir: external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'allowlist-dir') ?? '.'),
+            packageAllowlist: str(args, 'package-allowlist'),
+            genericAllowlist: str(args, 'generic-allowlist'),
+        }, ctx.logger);
+        return report('custom', results, args, ctx);
+    },
+};
+const exportCommands = [exportCommand, customCommand];
 
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/summary.js
 
@@ -34165,15 +34320,7 @@ const wikiCommand = {
 
 
 /** Every CLI command. Each feature adds its commands here and nowhere else. */
-const COMMANDS = [
-    ...allowlistCommands,
-    demoCommand,
-    ...exportCommands,
-    ...runnerCommands,
-    mirrorCommand,
-    wikiCommand,
-    dirsyncCommand,
-];
+const COMMANDS = [...allowlistCommands, demoCommand, ...exportCommands, ...runnerCommands, mirrorCommand, wikiCommand, dirsyncCommand];
 
 ;// CONCATENATED MODULE: ./lib/src/cli/main.js
 

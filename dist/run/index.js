@@ -49048,7 +49048,15 @@ function checkApplies(c, directions) {
 async function runCheck(c, phase, directions, shell) {
     const base = { name: c.name, phase, file: c.where.file, line: c.where.line };
     if (!checkApplies(c, directions))
-        return { ...base, success: true, skipped: true, message: 'skipped for this direction', exit_code: null, value: null, duration: 0 };
+        return {
+            ...base,
+            success: true,
+            skipped: true,
+            message: 'skipped for this direction',
+            exit_code: null,
+            value: null,
+            duration: 0,
+        };
     const r = await runShell(c.command, shell);
     const ok = !r.timedOut && r.exitCode === c.expected_exit_code;
     return {
@@ -49106,10 +49114,22 @@ async function runVerification(target, v, shell) {
         if (n === undefined)
             return { passed: false, message: 'verification printed no number' };
         if (v.expected_min !== undefined && n < v.expected_min)
-            return { passed: false, value: n, message: `verification: ${n} is below expected_min ${v.expected_min}` };
+            return {
+                passed: false,
+                value: n,
+                message: `verification: ${n} is below expected_min ${v.expected_min}`,
+            };
         if (v.expected_max !== undefined && n > v.expected_max)
-            return { passed: false, value: n, message: `verification: ${n} is above expected_max ${v.expected_max}` };
-        return { passed: true, value: n, message: `verification: ${n} within ${bounds(v.expected_min, v.expected_max)}` };
+            return {
+                passed: false,
+                value: n,
+                message: `verification: ${n} is above expected_max ${v.expected_max}`,
+            };
+        return {
+            passed: true,
+            value: n,
+            message: `verification: ${n} within ${bounds(v.expected_min, v.expected_max)}`,
+        };
     }
     return { passed: true, message: `verification: exit ${r.exitCode}` };
 }
@@ -49425,7 +49445,9 @@ function changedBetween(before, after) {
 async function pathsInHead(git, paths) {
     if (!paths.length || !(await git.tryRevParse('HEAD')))
         return new Set();
-    const out = await git.exec(['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', ...paths], { env: LITERAL });
+    const out = await git.exec(['ls-tree', '-r', '-z', '--name-only', 'HEAD', '--', ...paths], {
+        env: LITERAL,
+    });
     return new Set(out.split('\0').filter(Boolean));
 }
 /** The Actions bot identity, used when the repository has no user configured. */
@@ -49441,7 +49463,10 @@ async function commitPaths(git, paths, message) {
     if (!paths.length)
         return undefined;
     const spec = paths.join('\0') + '\0';
-    await git.exec(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], { input: spec, env: LITERAL });
+    await git.exec(['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+        input: spec,
+        env: LITERAL,
+    });
     if (await git.tryRevParse('HEAD')) {
         const staged = new Set((await git.exec(['diff', '--cached', '--name-only', '-z', '--no-renames', 'HEAD'])).split('\0'));
         if (!paths.some((p) => staged.has(p)))
@@ -49619,7 +49644,13 @@ async function secretLeaks(root, files) {
         const lines = text.split('\n');
         for (let i = 0; i < lines.length; i++)
             if (secrets.some((s) => lines[i].includes(s)))
-                found.push({ severity: 'error', code: 'secret', message: `a secret value is written to ${f} (redacted)`, file: f, line: i + 1 });
+                found.push({
+                    severity: 'error',
+                    code: 'secret',
+                    message: `a secret value is written to ${f} (redacted)`,
+                    file: f,
+                    line: i + 1,
+                });
     }
     return found;
 }
@@ -51712,6 +51743,12 @@ const posix_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)(
 const LFS_HEADER = 'version https://git-lfs.github.com/spec/v1';
 /** The LFS spec caps pointer files at 1024 bytes. */
 const LFS_MAX_POINTER = 1024;
+/** Header line + `oid sha256:<64 hex>` line + `size N` line. */
+const LFS_MIN_POINTER = LFS_HEADER.length + 1 + 76 + 7;
+/** Does any .gitattributes text route files through the LFS filter? */
+function attributesUseLfs(texts) {
+    return texts.some((t) => t !== undefined && /\bfilter=lfs\b/.test(t.toString('utf8')));
+}
 /**
  * A symlink whose target leaves the repository, or names a path the export does not contain, is
  * an error: in the public repo it would dangle or point at something never meant to be there.
@@ -51746,19 +51783,20 @@ async function checkLfsPointers(changed, policy, readBlob) {
     if (policy === 'allow')
         return [];
     const findings = [];
-    for (const c of changed) {
-        if (c.size < 0 || c.size > LFS_MAX_POINTER || c.size < LFS_HEADER.length)
-            continue;
-        const body = await readBlob(c.oid);
-        if (!body?.subarray(0, LFS_HEADER.length).equals(Buffer.from(LFS_HEADER)))
-            continue;
+    const candidates = changed.filter((c) => c.size >= LFS_MIN_POINTER && c.size <= LFS_MAX_POINTER);
+    // All reads are queued at once: the batch process answers them in order without round trips.
+    const bodies = await Promise.all(candidates.map((c) => readBlob(c.oid)));
+    const header = Buffer.from(LFS_HEADER);
+    candidates.forEach((c, i) => {
+        if (!bodies[i]?.subarray(0, header.length).equals(header))
+            return;
         findings.push({
             severity: policy === 'error' ? 'error' : 'warning',
             code: 'lfs-pointer',
             file: c.sourcePath ?? c.path,
             message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
         });
-    }
+    });
     return findings;
 }
 
@@ -53096,12 +53134,17 @@ async function createBuildContext(p) {
             // Cached: a rebuild after a rejected push reuses the source side as it is.
             let pr = projections.get(rev);
             if (!pr) {
-                pr = readTree(git, rev).then((entries) => projectEntries(entries, {
-                    select: ctx.select,
-                    mapPath: ctx.mapPath,
-                    submodules: s.submodules ?? 'skip',
-                    mapped: mapRules.length > 0,
-                }));
+                pr = readTree(git, rev).then(async (entries) => {
+                    const projected = projectEntries(entries, {
+                        select: ctx.select,
+                        mapPath: ctx.mapPath,
+                        submodules: s.submodules ?? 'skip',
+                        mapped: mapRules.length > 0,
+                    });
+                    const attrs = entries.filter((e) => e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'));
+                    projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((e) => readBlob(e.oid))));
+                    return projected;
+                });
                 projections.set(rev, pr);
             }
             return pr;
@@ -53111,7 +53154,10 @@ async function createBuildContext(p) {
                 return Promise.resolve(new Map());
             let t = targetTrees.get(commit);
             if (!t) {
-                t = readTree(git, commit).then((entries) => new Map(entries.map((e) => [e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' }])));
+                t = readTree(git, commit).then((entries) => new Map(entries.map((e) => [
+                    e.path,
+                    { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' },
+                ])));
                 targetTrees.set(commit, t);
             }
             return t;
@@ -53158,8 +53204,14 @@ async function createBuildContext(p) {
             const findings = [];
             const changed = diff.gateChanges
                 .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-                .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid, size: sizes.get(c.oid) ?? -1 }));
-            findings.push(...(await checkLfsPointers(changed, s.lfs ?? 'warn', readBlob)));
+                .map((c) => ({
+                path: c.targetPath,
+                sourcePath: c.sourcePath,
+                oid: c.oid,
+                size: sizes.get(c.oid) ?? -1,
+            }));
+            if (projected.usesLfs !== false)
+                findings.push(...(await checkLfsPointers(changed, s.lfs ?? 'warn', readBlob)));
             findings.push(...(await checkSymlinks(projected.tree, readBlob)));
             findings.push(...(await runSafetyGates({
                 changes: diff.gateChanges,
@@ -53233,7 +53285,14 @@ async function runPushLoop(ctx, build, io, opts) {
         const t0 = performance.now();
         const outcome = await build(ctx, baseTip);
         buildMs += performance.now() - t0;
-        const done = (pushed) => ({ outcome, baseTip, pushed, attempts: attempt, buildMs, pushMs });
+        const done = (pushed) => ({
+            outcome,
+            baseTip,
+            pushed,
+            attempts: attempt,
+            buildMs,
+            pushMs,
+        });
         if (hasErrors(outcome.findings) || !outcome.tip || opts.dryRun)
             return done(false);
         const t1 = performance.now();
@@ -53753,13 +53812,14 @@ async function resolveBase(ctx, tip) {
                 throw new errors_ConfigurationError(`History mode needs the source history back to ${last}, the last exported revision, but the source checkout is shallow. Check out with fetch-depth: 0 (actions/checkout) or run git fetch --unshallow.`);
             throw new errors_ConfigurationError(`The last exported revision ${last} (the Ferry-Origin-Rev trailer on ${ctx.targetLabel}) is not in the source repository: was the source history rewritten? Set force to start a new target history, or fetch that revision.`);
         }
-        if (last === head || (await src.isAncestor(last, head)))
-            return {
-                kind: 'trailer',
-                rev: last,
-                committerDate: await dateOf(ctx, last),
-                note: `last exported ${last}`,
-            };
+        if (last === head || (await src.isAncestor(last, head))) {
+            // `since` newer than the last export skips ahead (a reconciliation commit at `since`);
+            // anything older is already exported and ignored, so a fixed `since` input stays harmless.
+            const since = s.since && s.since.trim().toLowerCase() !== SINCE_ROOT ? await src.tryRevParse(s.since) : undefined;
+            if (since && since !== last && (await src.isAncestor(last, since)) && (await src.isAncestor(since, head)))
+                return { kind: 'since', rev: since, committerDate: await dateOf(ctx, since), note: `skipping ahead to ${since}` };
+            return { kind: 'trailer', rev: last, committerDate: await dateOf(ctx, last), note: `last exported ${last}` };
+        }
         if (await src.isAncestor(head, last))
             return {
                 kind: 'ahead',
@@ -54221,7 +54281,8 @@ function validateBranch(branch) {
         b.endsWith('/') ||
         b.endsWith('.lock') ||
         b.endsWith('.') ||
-        /\.\.|\/\/|@\{|[\x00-\x20~^:?*[\\\x7f]/.test(b) ||
+        /\.\.|\/\/|@\{|[\s~^:?*[\\]/.test(b) ||
+        [...b].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) ||
         b === '@') {
         throw new errors_ConfigurationError(`Invalid branch '${branch}'. Expected a branch name such as main.`);
     }
@@ -54269,7 +54330,10 @@ async function runExport(settings, logger) {
     if (!rules)
         throw new errors_ConfigurationError('No allowlist given. Pass an allowlist file (allowlist input or --allowlist FILE).');
     const safety = resolveSafetySettings(s.safety);
-    const auth = await createGitAuth({ ...(s.auth ?? {}), serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL });
+    const auth = await createGitAuth({
+        ...(s.auth ?? {}),
+        serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL,
+    });
     const base = new GitCommandManager(external_node_path_namespaceObject.resolve(s.source), { env: auth.env, logger });
     await base.assertMinimumVersion();
     const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
@@ -55039,7 +55103,8 @@ const NO_COMMITS = { count: 0, commits: [] };
  */
 function isStale(st) {
     return (st.status === 'rejected-stale' ||
-        (st.status === 'rejected-other' && /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail)));
+        (st.status === 'rejected-other' &&
+            /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail)));
 }
 /**
  * Mirror branches (and optionally tags) between two repositories, both ways, by fast-forward only.
@@ -56568,7 +56633,10 @@ const KIND_ADAPTERS = {
  * when named exactly. A pattern that matches no target is a mistake, reported with a suggestion.
  */
 function selectTargets(cfg, sel = {}) {
-    const patterns = (sel.targets ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+    const patterns = (sel.targets ?? [])
+        .flatMap((t) => t.split(','))
+        .map((t) => t.trim())
+        .filter(Boolean);
     const names = cfg.targets.map((t) => t.name);
     let picked;
     if (!patterns.length)
@@ -56700,13 +56768,20 @@ async function runTarget(cfg, t, opts) {
         if (!r.success)
             r.verificationPassed = null;
         else {
-            const v = await runVerification(t, t.verification, { cwd: cfg.root, env: opts.env, timeoutMs: t.timeout_minutes * 60_000 });
+            const v = await runVerification(t, t.verification, {
+                cwd: cfg.root,
+                env: opts.env,
+                timeoutMs: t.timeout_minutes * 60_000,
+            });
             r.verificationPassed = v.passed;
             r.details = { ...(r.details ?? {}), verification: v };
-            if (!v.passed)
-                failResult(r, `${r.message ? `${r.message}; ` : ''}${v.message}`);
-            else
+            if (v.passed)
                 opts.logger.info(v.message);
+            else if (opts.dryRun)
+                // A dry run changed nothing, so verification judges the current state: report, don't fail.
+                r.findings.push({ severity: 'warning', code: 'verification', message: `${v.message} (dry run: current state)`, file: t.where.file, line: t.where.line });
+            else
+                failResult(r, `${r.message ? `${r.message}; ` : ''}${v.message}`);
         }
     }
     r.durationMs = Math.round(performance.now() - t0);
@@ -56727,7 +56802,15 @@ function protectSecrets(cfg, env) {
 /** Push what the pull targets committed to the checked-out branch (defaults.push). Never forced. */
 async function pushCommits(cfg, env, logger) {
     const t0 = performance.now();
-    const base = { name: 'push commits', phase: 'post-sync', skipped: false, exit_code: null, value: null, file: cfg.file, line: 1 };
+    const base = {
+        name: 'push commits',
+        phase: 'post-sync',
+        skipped: false,
+        exit_code: null,
+        value: null,
+        file: cfg.file,
+        line: 1,
+    };
     const git = new GitCommandManager(cfg.root, { env: env, logger });
     try {
         const branch = await git.exec(['symbolic-ref', '--short', 'HEAD']);
@@ -56737,12 +56820,19 @@ async function pushCommits(cfg, env, logger) {
         return {
             ...base,
             success: ok,
-            message: ok ? `pushed to origin/${branch}` : `push to origin/${branch} rejected (${detail}): fetch, rebase and run again`,
+            message: ok
+                ? `pushed to origin/${branch}`
+                : `push to origin/${branch} rejected (${detail}): fetch, rebase and run again`,
             duration: (performance.now() - t0) / 1000,
         };
     }
     catch (e) {
-        return { ...base, success: false, message: `push failed: ${errorMessage(e)}`, duration: (performance.now() - t0) / 1000 };
+        return {
+            ...base,
+            success: false,
+            message: `push failed: ${errorMessage(e)}`,
+            duration: (performance.now() - t0) / 1000,
+        };
     }
 }
 function logCheck(logger, c) {

@@ -54,9 +54,9 @@ export const OUTPUT = {
   reportPath: 'report-path',
 } as const;
 
-const NAMES = Object.fromEntries(
-  Object.entries(INPUT).map(([k, v]) => [k, `input '${v}'`]),
-) as Partial<Record<keyof RawExportOptions, string>>;
+const NAMES = Object.fromEntries(Object.entries(INPUT).map(([k, v]) => [k, `input '${v}'`])) as Partial<
+  Record<keyof RawExportOptions, string>
+>;
 
 function ratioInput(name: string): number | undefined {
   const v = core.getInput(name).trim();

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { git, lsTree, makeBare, makeRepo, showFile } from '../support/git-fixtures.js';
+import { commitFiles, git, lsTree, makeBare, makeRepo, showFile } from '../support/git-fixtures.js';
 import { runAction, runCli } from '../support/run-action.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
@@ -146,11 +146,16 @@ describe('ferry CLI (dist/cli): run, list, status, workflows', () => {
     expect((await runCli(['workflows', '--write'], { cwd: root })).exitCode).toBe(0);
     expect((await runCli(['workflows', '--check'], { cwd: root })).exitCode).toBe(0);
 
+    // `run` above exported: in sync. A new commit to an exported path is drift.
+    const clean = await runCli(['status', '--json', '--fail-on-drift', '--target', 'public'], { cwd: root });
+    expect(JSON.parse(clean.stdout).results[0]).toMatchObject({ changed: false, message: 'in sync' });
+    expect(clean.exitCode).toBe(0);
+    await commitFiles(root, { 'src/core/engine.py': 'def run():\n    return 2\n' });
+    await commitFiles(root, { 'src/core/premium/billing.py': 'PRICE = 43\n' });
     const status = await runCli(['status', '--json', '--fail-on-drift'], { cwd: root });
-    const st = JSON.parse(status.stdout);
-    const pub = st.results.find((r: { target: string }) => r.target === 'public');
-    expect(pub.changed).toBe(true); // the export target was never exported
-    expect(pub.findings.map((f: { code: string }) => f.code)).toEqual(['never-exported']);
+    const pub = JSON.parse(status.stdout).results.find((r: { target: string }) => r.target === 'public');
+    expect(pub).toMatchObject({ changed: true, counts: { unexported: 1, commits_since_export: 2 } });
+    expect(pub.findings.map((f: { code: string }) => f.code)).toEqual(['unexported-commits']);
     expect(status.exitCode).toBe(1);
 
     const bad = await runCli(['run', '--target', 'publc'], { cwd: root });

@@ -227,7 +227,7 @@ test('leftover temp files of a killed sync are removed, never synced', async () 
 
 test('a corrupt state file is a configuration error naming the file and the fix', async () => {
   const { a, b, state } = await pair();
-  fs.writeFileSync(state, '{"version": 1, "entr');
+  fs.writeFileSync(state, '{"version": 2, "entr');
   await expect(sync({ a, b, state })).rejects.toThrow(ConfigurationError);
   await expect(sync({ a, b, state })).rejects.toThrow(/state\.json:1: .*Delete it/);
 });

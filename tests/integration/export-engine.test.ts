@@ -148,6 +148,39 @@ describe('runExport (snapshot, local target)', () => {
     expect(git(target, ['ls-tree', 'main', 'public/sub'])).toMatch(/^160000 commit /);
   });
 
+  test('an LFS-looking file without LFS attributes is plain text; a file can become a directory', async () => {
+    const lfs = 'version https://git-lfs.github.com/spec/v1\noid sha256:' + 'b'.repeat(64) + '\nsize 99\n';
+    const { source, target, base } = await setup(
+      { 'public/doc.txt': lfs, 'public/x': 'file\n' },
+      'public/\n',
+    );
+    const r1 = await runExport(base, captureLogger());
+    expect(r1.findings.filter((f) => f.code === 'lfs-pointer')).toEqual([]);
+    // public/x turns from a file into a directory: the incremental tree write must replace it.
+    git(source, ['rm', '-q', 'public/x']);
+    await commitFiles(source, { 'public/x/inner.txt': 'inner\n' });
+    const r2 = await runExport(base, captureLogger());
+    expect(r2.success).toBe(true);
+    expect(lsTree(target)).toEqual(['public/doc.txt', 'public/x/inner.txt']);
+    expect(git(target, ['fsck', '--no-dangling'])).toBe('');
+  });
+
+  test('a shallow source checkout exports; a revision it lacks is fetched at depth 1', async () => {
+    const { source, target, base, dir } = await setup(FILES, 'public/\n');
+    const older = revParse(source, 'HEAD')!;
+    await commitFiles(source, { 'public/a.py': 'newer\n' });
+    const shallow = path.join(dir, 'shallow');
+    git(dir, ['clone', '-q', '--depth', '1', `file://${source}`, shallow]);
+    expect(git(shallow, ['rev-parse', '--is-shallow-repository'])).toBe('true');
+    const r = await runExport({ ...base, source: shallow }, captureLogger());
+    expect(r.success).toBe(true);
+    expect(showFile(target, 'main', 'public/a.py')).toBe('newer');
+    const r2 = await runExport({ ...base, source: shallow, rev: older }, captureLogger());
+    expect(r2.success).toBe(true);
+    expect(r2.details?.sourceRev).toBe(older);
+    expect(showFile(target, 'main', 'public/a.py')).toBe('print("a")');
+  });
+
   test('a forbidden path stops the export even when the allowlist selects it', async () => {
     const { target, base } = await setup({ 'public/a.py': 'a\n', 'public/.env': 'X=1\n' }, 'public/\n');
     const r = await runExport(base, captureLogger());

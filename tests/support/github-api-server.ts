@@ -1,5 +1,13 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  commentJson,
+  issueJson,
+  labelJson,
+  type Comment,
+  type Issue,
+  type Label,
+} from './github-api-json.js';
 import { GitHubOpenApi, type CompiledOperation } from './github-openapi.js';
 
 /**
@@ -38,29 +46,6 @@ export interface ApiRequestLog {
   body?: unknown;
 }
 
-interface Label {
-  id: number;
-  name: string;
-  color: string;
-  description: string | null;
-}
-interface Issue {
-  id: number;
-  number: number;
-  title: string;
-  body: string | null;
-  state: 'open' | 'closed';
-  state_reason: string | null;
-  labels: string[];
-  created_at: string;
-  updated_at: string;
-  closed_at: string | null;
-}
-interface Comment {
-  id: number;
-  body: string;
-  created_at: string;
-}
 interface RepoState {
   issues: Issue[];
   comments: Map<number, Comment[]>;
@@ -272,7 +257,7 @@ export class GitHubApiServer {
           .sort((a, b) => b.number - a.number);
         return this.page(
           u,
-          items.map((i) => this.issueJson(full, i)),
+          items.map((i) => this.issue(full, i)),
         );
       }
       case 'issues/create': {
@@ -293,11 +278,11 @@ export class GitHubApiServer {
           closed_at: null,
         };
         repo.issues.push(i);
-        return [201, this.issueJson(full, i), { location: `${this.url}/repos/${full}/issues/${i.number}` }];
+        return [201, this.issue(full, i), { location: `${this.url}/repos/${full}/issues/${i.number}` }];
       }
       case 'issues/get': {
         const i = issue();
-        return i ? [200, this.issueJson(full, i)] : notFound;
+        return i ? [200, this.issue(full, i)] : notFound;
       }
       case 'issues/update': {
         const i = issue();
@@ -315,14 +300,14 @@ export class GitHubApiServer {
         }
         if (Array.isArray(body.labels)) i.labels = body.labels.map(String);
         i.updated_at = now;
-        return [200, this.issueJson(full, i)];
+        return [200, this.issue(full, i)];
       }
       case 'issues/list-comments': {
         if (!issue()) return notFound;
         return this.page(
           u,
           (repo.comments.get(Number(p.issue_number)) ?? []).map((c) =>
-            this.commentJson(full, Number(p.issue_number), c),
+            commentJson(this.url, full, Number(p.issue_number), c),
           ),
         );
       }
@@ -332,12 +317,12 @@ export class GitHubApiServer {
         const c: Comment = { id: this.nextId++, body: String(body.body), created_at: now };
         repo.comments.set(i.number, [...(repo.comments.get(i.number) ?? []), c]);
         i.updated_at = now;
-        return [201, this.commentJson(full, i.number, c)];
+        return [201, commentJson(this.url, full, i.number, c)];
       }
       case 'issues/list-labels-for-repo':
         return this.page(
           u,
-          repo.labels.map((l) => this.labelJson(full, l)),
+          repo.labels.map((l) => labelJson(this.url, full, l)),
         );
       case 'issues/create-label': {
         const name = String(body.name);
@@ -367,7 +352,7 @@ export class GitHubApiServer {
           description: (body.description as string) ?? null,
         };
         repo.labels.push(l);
-        return [201, this.labelJson(full, l)];
+        return [201, labelJson(this.url, full, l)];
       }
     }
     return notFound;
@@ -394,91 +379,8 @@ export class GitHubApiServer {
     return [200, items.slice((page - 1) * per, page * per), links.length ? { link: links.join(', ') } : {}];
   }
 
-  private user() {
-    const base = `${this.url}/users/ferry-bot`;
-    return {
-      login: 'ferry-bot',
-      id: 1,
-      node_id: 'U_1',
-      avatar_url: `${this.url}/avatars/1`,
-      gravatar_id: '',
-      url: base,
-      html_url: `${this.url}/ferry-bot`,
-      followers_url: `${base}/followers`,
-      following_url: `${base}/following{/other_user}`,
-      gists_url: `${base}/gists{/gist_id}`,
-      starred_url: `${base}/starred{/owner}{/repo}`,
-      subscriptions_url: `${base}/subscriptions`,
-      organizations_url: `${base}/orgs`,
-      repos_url: `${base}/repos`,
-      events_url: `${base}/events{/privacy}`,
-      received_events_url: `${base}/received_events`,
-      type: 'Bot',
-      site_admin: false,
-    };
-  }
-
-  private labelJson(full: string, l: Label) {
-    return {
-      id: l.id,
-      node_id: `LA_${l.id}`,
-      url: `${this.url}/repos/${full}/labels/${encodeURIComponent(l.name)}`,
-      name: l.name,
-      description: l.description,
-      color: l.color,
-      default: false,
-    };
-  }
-
-  private issueJson(full: string, i: Issue) {
-    const api = `${this.url}/repos/${full}/issues/${i.number}`;
+  private issue(full: string, i: Issue) {
     const repo = this.repo(full);
-    return {
-      id: i.id,
-      node_id: `I_${i.id}`,
-      url: api,
-      repository_url: `${this.url}/repos/${full}`,
-      labels_url: `${api}/labels{/name}`,
-      comments_url: `${api}/comments`,
-      events_url: `${api}/events`,
-      html_url: `${this.url}/${full}/issues/${i.number}`,
-      number: i.number,
-      state: i.state,
-      state_reason: i.state_reason,
-      title: i.title,
-      body: i.body,
-      user: this.user(),
-      labels: i.labels.map((n) =>
-        this.labelJson(
-          full,
-          repo.labels.find((l) => l.name === n) ?? { id: 0, name: n, color: 'ededed', description: null },
-        ),
-      ),
-      assignee: null,
-      assignees: [],
-      milestone: null,
-      locked: false,
-      active_lock_reason: null,
-      comments: (repo.comments.get(i.number) ?? []).length,
-      closed_at: i.closed_at,
-      created_at: i.created_at,
-      updated_at: i.updated_at,
-      author_association: 'NONE',
-    };
-  }
-
-  private commentJson(full: string, n: number, c: Comment) {
-    return {
-      id: c.id,
-      node_id: `IC_${c.id}`,
-      url: `${this.url}/repos/${full}/issues/comments/${c.id}`,
-      html_url: `${this.url}/${full}/issues/${n}#issuecomment-${c.id}`,
-      issue_url: `${this.url}/repos/${full}/issues/${n}`,
-      body: c.body,
-      user: this.user(),
-      created_at: c.created_at,
-      updated_at: c.created_at,
-      author_association: 'NONE',
-    };
+    return issueJson(this.url, full, i, repo.labels, (repo.comments.get(i.number) ?? []).length);
   }
 }

@@ -73,6 +73,8 @@ describe('matching edges', () => {
     expect(sel('docs/*/na?ve.md', tree)).toEqual(['docs/ü/naïve.md']);
     expect(sel('docs/日本/*.md', tree)).toEqual(['docs/日本/読む.md']);
     expect(sel('docs/??/*', tree)).toEqual(['docs/日本/読む.md']);
+    expect(sel('docs/?.md', tree)).toEqual(['docs/😀.md']); // one character, though two UTF-16 units
+    expect(sel('docs/[😀].md', tree)).toEqual(['docs/😀.md']);
   });
   test('case-sensitive', () => {
     expect(sel('readme.md', tree)).toEqual([]);
@@ -133,6 +135,10 @@ describe('parse errors name file:line and the fix', () => {
     ['./app', /a\.txt:1: empty or '\.' path segment/],
     ['app\\', /a\.txt:1: pattern ends with a lone backslash/],
     ['/', /a\.txt:1: empty pattern/],
+    [
+      'app/[z-a].py',
+      /a\.txt:1: invalid character class in 'app\/\[z-a\]\.py'\. Fix: write ranges low to high/,
+    ],
     ['# c\n\n{a,{b}', /a\.txt:3: unbalanced '\{'/],
   ];
   test.each(cases)('%j', (text, re) => {

@@ -6,16 +6,16 @@ const NOW = new Date('2026-11-22T11:22:33.456Z');
 const file = (size: number, mtime: number, hash?: string, mode = 0o644): Entry => ({
   type: 'file',
   size,
-  mtimeNs: BigInt(mtime),
+  mtimeMs: mtime,
   mode,
   ...(hash ? { hash } : {}),
 });
-const dir = (): Entry => ({ type: 'dir', size: 0, mtimeNs: 0n, mode: 0o755 });
-const st = (e: Entry, mtimeB = e.mtimeNs): StateEntry => ({
+const dir = (): Entry => ({ type: 'dir', size: 0, mtimeMs: 0, mode: 0o755 });
+const st = (e: Entry, mtimeB = e.mtimeMs): StateEntry => ({
   type: e.type,
   size: e.size,
   mode: e.mode,
-  mtimeA: e.mtimeNs,
+  mtimeA: e.mtimeMs,
   mtimeB,
   ...(e.hash ? { hash: e.hash } : {}),
 });

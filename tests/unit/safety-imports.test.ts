@@ -50,6 +50,13 @@ describe('Python import parsing', () => {
   test('a file without the word import is not parsed', () => {
     expect(parsePythonImports('x = 1\n')).toEqual([]);
   });
+
+  test('pathological input stays linear (no catastrophic backtracking)', () => {
+    // Each of these took seconds to minutes with a naive regex; here they must simply finish.
+    expect(parsePythonImports('from x import (' + 'a, '.repeat(50_000))).toHaveLength(1);
+    expect(parseJsImports('import' + ' '.repeat(50_000) + 'x')).toEqual([]);
+    expect(parseJsImports('import ' + 'a '.repeat(50_000))).toEqual([]);
+  });
 });
 
 describe('Python import closure', () => {

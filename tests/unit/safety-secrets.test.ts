@@ -95,6 +95,9 @@ describe('secret scan: built-in rules find real secrets', () => {
     ['generic-secret-assignment', 'DB_PASSWORD: str = "s3cr3t-Pa55"\n'],
     ['generic-secret-assignment', 'const clientSecret = `aB3dE6gH9jK2`;\n'],
     ['generic-secret-assignment', 'access_token => "aB3dE6gH9jK2"\n'],
+    ['env-secret-assignment', '# .env.example with a real value pasted in\nDB_PASSWORD=hunter2hunter2\n'],
+    ['env-secret-assignment', 'export GH_TOKEN=aB3dE6gH9jK2\n'],
+    ['env-secret-assignment', 'PASSWORD=Tr0ub4dor3x\n'],
   ])('%s', async (rule, text) => {
     const fs = await scan(text);
     expect(rulesOf(fs)).toContain(rule);
@@ -145,6 +148,11 @@ describe('secret scan: false positives are left alone', () => {
       j('if s.startswith("-----BEGIN RSA ', 'PRIVATE KEY-----"):\n    pass\n'),
     ],
     ['placeholder word', 'api_key = "<insert key>"\napi_key = "REPLACE_WITH_KEY"\n'],
+    [
+      'env template values',
+      'DB_PASSWORD=\nAPI_KEY=${API_KEY}\nSECRET=changeme\nexport TOKEN=$(cat /run/token)\n',
+    ],
+    ['keyword arguments in code', 'connect(\n    password=db_password,\n    token=get_token(),\n)\n'],
   ])('%s', async (_name, text) => {
     expect(await scan(text)).toEqual([]);
   });

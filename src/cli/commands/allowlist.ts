@@ -31,7 +31,7 @@ async function readRevision(repo: string, rev: string): Promise<{ sha: string; p
     throw new ConfigurationError(
       `Revision '${rev}' was not found in ${repo}. Check --rev and --repo (a git repository with that commit).`,
     );
-  return { sha, paths: (await readTree(git, sha)).filter((e) => e.type !== 'tree').map((e) => e.path) };
+  return { sha, paths: (await readTree(git, sha)).filter((e) => e.type === 'blob').map((e) => e.path) };
 }
 
 export const allowlistLs: Command = {

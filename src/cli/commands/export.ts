@@ -123,7 +123,12 @@ async function settingsFrom(args: ParsedArgs, cmd: Command, ctx: CliContext): Pr
   );
 }
 
-async function report(command: string, results: TargetResult[], args: ParsedArgs, ctx: CliContext): Promise<number> {
+async function report(
+  command: string,
+  results: TargetResult[],
+  args: ParsedArgs,
+  ctx: CliContext,
+): Promise<number> {
   const json = toJsonReport(command, results);
   const file = str(args, 'report');
   if (file) await writeFileAtomic(path.resolve(ctx.cwd, file), JSON.stringify(json, null, 2) + '\n');
@@ -133,7 +138,8 @@ async function report(command: string, results: TargetResult[], args: ParsedArgs
     for (const r of results) {
       if (!r.changes?.length) continue;
       for (const c of r.changes.slice(0, 200)) ctx.out(`  ${c.change.padEnd(8)} ${c.path}\n`);
-      if (r.changes.length > 200) ctx.out(`  ... and ${r.changes.length - 200} more (see --json or --report)\n`);
+      if (r.changes.length > 200)
+        ctx.out(`  ... and ${r.changes.length - 200} more (see --json or --report)\n`);
     }
   }
   if (ctx.ci) for (const r of results) for (const l of annotationLines(r.findings)) ctx.out(l + '\n');

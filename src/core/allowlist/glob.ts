@@ -75,9 +75,16 @@ export function compileGlob(rawPattern: string): CompiledGlob {
       requiredLiteral: literal,
     };
   }
+  const regexSource = translate(effective);
+  try {
+    globRegExp(regexSource);
+  } catch {
+    // Only a class can get here (e.g. the reversed range '[z-a]'): everything else is escaped.
+    throw new GlobSyntaxError('invalid character class', "write ranges low to high, e.g. '[a-z]'");
+  }
   const compiled: CompiledGlob = {
     pattern,
-    regexSource: translate(effective),
+    regexSource,
     literalDirPrefix: literalDirPrefixOf(effective),
     requiredLiteral: longestLiteralRun(effective),
   };
@@ -256,9 +263,17 @@ function translate(p: string): string {
   return out;
 }
 
+/**
+ * The anchored regex for a compiled glob's source. The `u` flag makes `?` and classes match one
+ * character, not one UTF-16 unit (an emoji is two units).
+ */
+export function globRegExp(regexSource: string): RegExp {
+  return new RegExp(`^(?:${regexSource})$`, 'u');
+}
+
 /** Compile a list of globs into one predicate (used for ignore and preserve lists). */
 export function globSetMatcher(patterns: readonly string[]): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
-  const re = new RegExp(`^(?:${patterns.map((p) => compileGlob(p).regexSource).join('|')})$`);
+  const re = globRegExp(patterns.map((p) => compileGlob(p).regexSource).join('|'));
   return (path: string) => re.test(path);
 }

@@ -1,3 +1,4 @@
+import { globRegExp } from './glob.js';
 import type { Rule } from './parse.js';
 
 /**
@@ -63,7 +64,7 @@ class RuleIndex {
       if (g.literal !== undefined) this.node(g.literal).literal = true;
       else if (g.subtreeOf !== undefined) this.node(g.subtreeOf).subtree = true;
       else {
-        const w = { literal: g.requiredLiteral, re: new RegExp(`^(?:${g.regexSource})$`) };
+        const w = { literal: g.requiredLiteral, re: globRegExp(g.regexSource) };
         if (g.literalDirPrefix === '') this.rootRules.push(w);
         else this.node(g.literalDirPrefix.slice(0, -1)).rules.push(w);
       }
@@ -142,7 +143,7 @@ export class AllowlistMatcher {
 
   /** Does this one rule match the path (ignoring the others)? */
   ruleMatches(index: number, path: string): boolean {
-    this.perRule ??= this.rules.map((r) => new RegExp(`^(?:${r.glob.regexSource})$`));
+    this.perRule ??= this.rules.map((r) => globRegExp(r.glob.regexSource));
     return this.perRule[index].test(path);
   }
 

@@ -29,7 +29,7 @@ export interface ExecuteOptions {
   roots: Record<Side, string>;
   concurrency: number;
   /** Files with an mtime at or after this are copied through a buffer and hashed on the way. */
-  racyCutoffNs: bigint;
+  racyCutoffMs: number;
   faults?: FaultHooks;
   onApplied?: (a: Applied) => void;
 }
@@ -55,7 +55,7 @@ async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<voi
 
 async function lstatEntry(abs: string): Promise<Entry | undefined> {
   try {
-    const st = await fsp.lstat(abs, { bigint: true });
+    const st = await fsp.lstat(abs);
     const type = st.isDirectory()
       ? 'dir'
       : st.isSymbolicLink()
@@ -67,8 +67,8 @@ async function lstatEntry(abs: string): Promise<Entry | undefined> {
     const e: Entry = {
       type,
       size: type === 'dir' ? 0 : Number(st.size),
-      mtimeNs: st.mtimeNs,
-      mode: Number(st.mode & 0o7777n),
+      mtimeMs: st.mtimeMs,
+      mode: st.mode & 0o7777,
     };
     if (type === 'symlink') e.target = await fsp.readlink(abs);
     return e;
@@ -84,7 +84,7 @@ function unchangedSince(now: Entry | undefined, then: Entry | undefined): boolea
   if (now.type !== then.type) return false;
   if (now.type === 'dir') return true;
   if (now.type === 'symlink') return now.target === then.target;
-  return now.size === then.size && now.mtimeNs === then.mtimeNs;
+  return now.size === then.size && now.mtimeMs === then.mtimeMs;
 }
 
 function tempBeside(abs: string): string {
@@ -94,7 +94,7 @@ function tempBeside(abs: string): string {
   );
 }
 
-const nsToSeconds = (ns: bigint) => Number(ns / 1000n) / 1e6;
+const msToSeconds = (ms: number) => ms / 1000;
 
 export async function executePlan(actions: readonly Action[], opts: ExecuteOptions): Promise<Applied[]> {
   const { roots } = opts;
@@ -220,19 +220,19 @@ export async function executePlan(actions: readonly Action[], opts: ExecuteOptio
         if (x.entry.type === 'symlink') {
           await fsp.symlink(x.entry.target!, tmp);
           await fsp
-            .lutimes(tmp, nsToSeconds(x.entry.mtimeNs), nsToSeconds(x.entry.mtimeNs))
+            .lutimes(tmp, msToSeconds(x.entry.mtimeMs), msToSeconds(x.entry.mtimeMs))
             .catch(() => undefined);
-        } else if (x.entry.mtimeNs >= opts.racyCutoffNs) {
+        } else if (x.entry.mtimeMs >= opts.racyCutoffMs) {
           // Hash exactly what is written: the state must describe this content.
           const buf = await fsp.readFile(src);
           hash = createHash('sha1').update(buf).digest('hex');
           await fsp.writeFile(tmp, buf, { mode: x.entry.mode & 0o777 });
           await fsp.chmod(tmp, x.entry.mode & 0o7777);
-          await fsp.utimes(tmp, nsToSeconds(x.entry.mtimeNs), nsToSeconds(x.entry.mtimeNs));
+          await fsp.utimes(tmp, msToSeconds(x.entry.mtimeMs), msToSeconds(x.entry.mtimeMs));
         } else {
           await fsp.copyFile(src, tmp);
           await fsp.chmod(tmp, x.entry.mode & 0o7777);
-          await fsp.utimes(tmp, nsToSeconds(x.entry.mtimeNs), nsToSeconds(x.entry.mtimeNs));
+          await fsp.utimes(tmp, msToSeconds(x.entry.mtimeMs), msToSeconds(x.entry.mtimeMs));
         }
         const dest = await lstatEntry(tmp);
         await fsp.rename(tmp, dst);

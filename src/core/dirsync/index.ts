@@ -29,7 +29,7 @@ import {
   CONFLICT_POLICIES,
   DEFAULT_IGNORES,
   DIRECTIONS,
-  RACY_WINDOW_NS,
+  RACY_WINDOW_MS,
   type DirsyncOptions,
   type ScanError,
   type ScanResult,
@@ -117,7 +117,7 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
   const ignore = buildIgnore(opts, [statePath, logPath]);
   const { state, discarded } = await loadState(statePath, a, b, logger);
   const firstSync = state.size === 0;
-  const racyCutoffNs = BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
+  const racyCutoffMs = Date.now() - RACY_WINDOW_MS;
   const progress = throttledProgress(opts.onProgress, opts.progressIntervalMs ?? 1000);
   const scans = {} as Record<Side, ScanResult>;
   let scannedBefore = 0;
@@ -201,7 +201,7 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
     applied = await executePlan(plan.actions, {
       roots,
       concurrency: opts.concurrency ?? 16,
-      racyCutoffNs,
+      racyCutoffMs,
       faults: opts.faults,
       onApplied: (r) => {
         const x = r.action;
@@ -225,7 +225,7 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
       for (const e of errors[side])
         log.write({ op: 'error', path: e.path, direction: side, why: e.message, ok: false, error: e.code });
     log.flush();
-    if (updateState(state, applied, racyCutoffNs)) await saveState(statePath, state, a, b, now());
+    if (updateState(state, applied, racyCutoffMs)) await saveState(statePath, state, a, b, now());
   }
   progress.done();
 

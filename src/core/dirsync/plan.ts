@@ -231,7 +231,7 @@ export function planSync(input: PlanInput): Plan {
       });
       return;
     }
-    const newer: Side = B.mtimeNs > A.mtimeNs ? 'b' : 'a';
+    const newer: Side = B.mtimeMs > A.mtimeMs ? 'b' : 'a';
     let winner: Side;
     if (policy === 'prefer-a') winner = 'a';
     else if (policy === 'prefer-b') winner = 'b';

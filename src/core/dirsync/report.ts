@@ -34,24 +34,24 @@ export function actionRow(x: Action, ok: boolean, error?: string): ActionRow {
 }
 
 /** Apply the successful actions to the state. Returns whether anything changed. */
-export function updateState(state: State, applied: readonly Applied[], racyCutoffNs: bigint): boolean {
+export function updateState(state: State, applied: readonly Applied[], racyCutoffMs: number): boolean {
   let changed = false;
   for (const r of applied) {
     if (!r.ok) continue;
     const x = r.action;
     if (x.op === 'copy' && r.dest) {
       const e = x.entry;
-      const s: StateEntry = { type: e.type, size: e.size, mode: e.mode, mtimeA: 0n, mtimeB: 0n };
+      const s: StateEntry = { type: e.type, size: e.size, mode: e.mode, mtimeA: 0, mtimeB: 0 };
       const hash = r.hash ?? e.hash;
       if (hash) s.hash = hash;
       if (e.target !== undefined) s.target = e.target;
-      if (e.type === 'file' && (e.mtimeNs >= racyCutoffNs || r.dest.mtimeNs >= racyCutoffNs)) s.racy = true;
-      if (x.from === 'a') [s.mtimeA, s.mtimeB] = [e.mtimeNs, r.dest.mtimeNs];
-      else [s.mtimeA, s.mtimeB] = [r.dest.mtimeNs, e.mtimeNs];
+      if (e.type === 'file' && (e.mtimeMs >= racyCutoffMs || r.dest.mtimeMs >= racyCutoffMs)) s.racy = true;
+      if (x.from === 'a') [s.mtimeA, s.mtimeB] = [e.mtimeMs, r.dest.mtimeMs];
+      else [s.mtimeA, s.mtimeB] = [r.dest.mtimeMs, e.mtimeMs];
       state.set(x.path, s);
       changed = true;
     } else if (x.op === 'mkdir') {
-      state.set(x.path, { type: 'dir', size: 0, mode: x.src.mode, mtimeA: 0n, mtimeB: 0n });
+      state.set(x.path, { type: 'dir', size: 0, mode: x.src.mode, mtimeA: 0, mtimeB: 0 });
       changed = true;
     } else if (x.op === 'delete') {
       changed = state.delete(x.path) || changed;
@@ -61,13 +61,13 @@ export function updateState(state: State, applied: readonly Applied[], racyCutof
           type: x.a.type,
           size: x.a.size,
           mode: x.a.mode,
-          mtimeA: x.a.mtimeNs,
-          mtimeB: x.b.mtimeNs,
+          mtimeA: x.a.mtimeMs,
+          mtimeB: x.b.mtimeMs,
         };
         const h = x.a.hash ?? x.b.hash;
         if (h) s.hash = h;
         if (x.a.target !== undefined) s.target = x.a.target;
-        if (x.a.type === 'file' && (x.a.mtimeNs >= racyCutoffNs || x.b.mtimeNs >= racyCutoffNs))
+        if (x.a.type === 'file' && (x.a.mtimeMs >= racyCutoffMs || x.b.mtimeMs >= racyCutoffMs))
           s.racy = true;
         state.set(x.path, s);
       } else state.delete(x.path);

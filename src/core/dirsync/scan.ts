@@ -61,16 +61,16 @@ export function scanTree(root: string, opts: ScanOptions): ScanResult {
       // `build/` names the directory's subtree: it ignores the directory itself too.
       if (opts.ignore(r) || (d.isDirectory() && opts.ignore(`${r}/`))) continue;
       const abs = `${absDir}/${name}`;
-      let st: fs.BigIntStats | undefined;
+      let st: fs.Stats | undefined;
       try {
         opts.faults?.beforeStat?.(opts.side, r);
-        st = fs.lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+        st = fs.lstatSync(abs, { throwIfNoEntry: false });
       } catch (e) {
         errors.push({ path: r, code: errCode(e), message: describe(e) });
         continue;
       }
       if (!st) continue; // vanished between readdir and lstat
-      const base = { size: Number(st.size), mtimeNs: st.mtimeNs, mode: Number(st.mode & 0o7777n) };
+      const base = { size: Number(st.size), mtimeMs: st.mtimeMs, mode: st.mode & 0o7777 };
       if (st.isFile()) {
         entries.set(r, { type: 'file', ...base });
       } else if (st.isDirectory()) {

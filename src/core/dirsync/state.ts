@@ -2,8 +2,8 @@
  * The state file: what every synced path looked like on both sides after the last sync.
  *
  * JSON, one compact array per path, so 100k entries parse in well under 100 ms:
- *   { "version": 1, "a": "/abs/A", "b": "/abs/B", "updated": ISO,
- *     "entries": { "dir/file.txt": ["f", size, mode, "mtimeA_ns", "mtimeB_ns", "sha1"|null, "target"|null, racy 0|1] } }
+ *   { "version": 2, "a": "/abs/A", "b": "/abs/B", "updated": ISO,
+ *     "entries": { "dir/file.txt": ["f", size, mode, mtimeA_ms, mtimeB_ms, "sha1"|null, "target"|null, racy 0|1] } }
  * Written with temp + rename, so a killed sync leaves the previous state intact.
  */
 import { promises as fs } from 'node:fs';
@@ -14,9 +14,9 @@ import { writeFileAtomic } from '../util/fs-atomic.js';
 import type { EntryType, State, StateEntry } from './types.js';
 import { LOG_BASENAME, STATE_BASENAME } from './types.js';
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
-type Row = [string, number, number, string, string, string | null, string | null, 0 | 1];
+type Row = [string, number, number, number, number, string | null, string | null, 0 | 1];
 
 const TYPE_CODE: Record<EntryType, string> = { file: 'f', symlink: 'l', dir: 'd' };
 const CODE_TYPE: Record<string, EntryType> = { f: 'file', l: 'symlink', d: 'dir' };
@@ -71,7 +71,7 @@ export async function loadState(file: string, a: string, b: string, logger?: Log
   for (const [p, r] of Object.entries(doc.entries)) {
     const type = CODE_TYPE[r[0]];
     if (!type) continue;
-    const e: StateEntry = { type, size: r[1], mode: r[2], mtimeA: BigInt(r[3]), mtimeB: BigInt(r[4]) };
+    const e: StateEntry = { type, size: r[1], mode: r[2], mtimeA: r[3], mtimeB: r[4] };
     if (r[5]) e.hash = r[5];
     if (r[6] !== null && r[6] !== undefined) e.target = r[6];
     if (r[7]) e.racy = true;
@@ -88,8 +88,8 @@ export function serializeState(state: State, a: string, b: string, now: Date): s
       TYPE_CODE[e.type],
       e.size,
       e.mode,
-      e.mtimeA.toString(),
-      e.mtimeB.toString(),
+      e.mtimeA,
+      e.mtimeB,
       e.hash ?? null,
       e.target ?? null,
       e.racy ? 1 : 0,

@@ -8,7 +8,7 @@ import type { Entry, Side, State, StateEntry } from './types.js';
 /** `touched`: the mtime moved but the content hash proves the content did not. */
 export type Status = 'absent' | 'new' | 'deleted' | 'unchanged' | 'touched' | 'changed' | 'maybe';
 
-export function mtimeOf(s: StateEntry, side: Side): bigint {
+export function mtimeOf(s: StateEntry, side: Side): number {
   return side === 'a' ? s.mtimeA : s.mtimeB;
 }
 
@@ -20,7 +20,7 @@ export function statStatus(e: Entry | undefined, s: StateEntry | undefined, side
   if (e.type === 'dir') return 'unchanged';
   if (e.type === 'symlink') return e.target === s.target ? 'unchanged' : 'changed';
   if (e.size !== s.size || e.mode !== s.mode) return 'changed';
-  return e.mtimeNs === mtimeOf(s, side) && !s.racy ? 'unchanged' : 'maybe';
+  return e.mtimeMs === mtimeOf(s, side) && !s.racy ? 'unchanged' : 'maybe';
 }
 
 export function isChange(s: Status): boolean {

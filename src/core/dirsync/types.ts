@@ -22,8 +22,11 @@ export const DIRECTIONS: readonly SyncDirection[] = ['both', 'a-to-b', 'b-to-a']
 export interface Entry {
   type: EntryType;
   size: number;
-  /** Modification time in nanoseconds since the epoch. */
-  mtimeNs: bigint;
+  /**
+   * Modification time in ms since the epoch, sub-ms digits included (stat's mtimeMs: about
+   * 0.2 µs resolution; plain numbers keep 100k-entry state files fast to load).
+   */
+  mtimeMs: number;
   /** Permission bits (mode & 0o7777). */
   mode: number;
   /** Symlink target, as stored in the link. */
@@ -37,20 +40,20 @@ export interface StateEntry {
   type: EntryType;
   size: number;
   mode: number;
-  /** mtime on side A and on side B (ns); they differ by rounding after utimes. */
-  mtimeA: bigint;
-  mtimeB: bigint;
+  /** mtime on side A and on side B (ms); they differ by rounding after utimes. */
+  mtimeA: number;
+  mtimeB: number;
   hash?: string;
   target?: string;
   /**
-   * The mtime was within RACY_WINDOW_NS of the sync that recorded it: a write in the same
+   * The mtime was within RACY_WINDOW_MS of the sync that recorded it: a write in the same
    * timestamp tick would not move the mtime, so the next sync compares content (as git does).
    */
   racy?: boolean;
 }
 
 /** Timestamp granularity we allow for (FAT and some network file systems: 2 s). */
-export const RACY_WINDOW_NS = 2_000_000_000n;
+export const RACY_WINDOW_MS = 2000;
 
 export type State = Map<string, StateEntry>;
 

@@ -195,9 +195,9 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
     withTrailer,
 
     async readSourceCommit(sha) {
-      const out = await git.exec(['show', '-s', '--format=%an%x00%ae%x00%aI%x00%B', sha]);
-      const [name, email, date, ...rest] = out.split('\0');
-      return { sha, message: rest.join('\0'), author: { name, email, date } } satisfies SourceCommitInfo;
+      // The raw object, not `git show`: in a shallow source the parents are missing and any
+      // revision walk would try to read them.
+      return parseCommitObject(sha, await git.exec(['cat-file', 'commit', sha]));
     },
 
     commit: (spec) =>
@@ -222,6 +222,18 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
     },
   };
   return ctx;
+}
+
+/** `cat-file commit` text → message and author (date as git's `@<epoch> <tz>`). */
+export function parseCommitObject(sha: string, raw: string): SourceCommitInfo {
+  const blank = raw.indexOf('\n\n');
+  const headers = blank < 0 ? raw : raw.slice(0, blank);
+  const message = blank < 0 ? '' : raw.slice(blank + 2);
+  const m = /^author (.*) <([^>]*)> (\d+) ([+-]\d{4})$/m.exec(headers);
+  const author: Identity = m
+    ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` }
+    : { name: '', email: '' };
+  return { sha, message, author };
 }
 
 /** Bytes for the report: one batch-check for the blobs that changed (both sides). */

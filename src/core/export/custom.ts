@@ -40,7 +40,10 @@ export function validatePackageName(pkg: string): string {
 
 /** The allowlist for a package: its own file if present, else the generic one. */
 export function resolvePackageAllowlist(pkg: string, o: CustomOptions): { file: string; generic: boolean } {
-  const own = path.resolve(o.allowlistDir, renderPlaceholders(o.packageAllowlist ?? DEFAULT_PACKAGE_ALLOWLIST, { package: pkg }));
+  const own = path.resolve(
+    o.allowlistDir,
+    renderPlaceholders(o.packageAllowlist ?? DEFAULT_PACKAGE_ALLOWLIST, { package: pkg }),
+  );
   if (existsSync(own)) return { file: own, generic: false };
   const generic = path.resolve(o.allowlistDir, o.genericAllowlist ?? DEFAULT_GENERIC_ALLOWLIST);
   if (existsSync(generic)) return { file: generic, generic: true };
@@ -66,9 +69,14 @@ export function packageSettings(base: ExportSettings, pkg: string, o: CustomOpti
   };
 }
 
-export async function runCustomExports(base: ExportSettings, o: CustomOptions, logger: Logger): Promise<TargetResult[]> {
+export async function runCustomExports(
+  base: ExportSettings,
+  o: CustomOptions,
+  logger: Logger,
+): Promise<TargetResult[]> {
   const packages = [...new Set(o.packages.map(validatePackageName))];
-  if (!packages.length) throw new ConfigurationError('No package given. Set package (one name) or packages (a list).');
+  if (!packages.length)
+    throw new ConfigurationError('No package given. Set package (one name) or packages (a list).');
   if (packages.length > 1 && !base.target.includes('{package}'))
     throw new ConfigurationError(
       `Several packages would export to the same target '${base.target}'. Put {package} in the target, e.g. acme/{package}-sdk.`,

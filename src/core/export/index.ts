@@ -141,8 +141,10 @@ async function resolveSourceCommit(git: GitCommandManager, rev: string, logger: 
   if (sha) return sha;
   if ((await git.tryExec(['rev-parse', '--git-dir'])) && (await git.isShallow())) {
     logger.info(`Fetching ${rev} into the shallow source checkout.`);
-    await fetchRefs(git, 'origin', [rev], { depth: 1, logger });
-    const fetched = await git.tryRevParse('FETCH_HEAD');
+    // A sha is fetched as it is; a name lands on a Ferry-owned ref (no FETCH_HEAD is written).
+    const isSha = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(rev);
+    await fetchRefs(git, 'origin', [isSha ? rev : `+${rev}:refs/ferry/source`], { depth: 1, logger });
+    const fetched = await git.tryRevParse(isSha ? rev : 'refs/ferry/source');
     if (fetched) return fetched;
   }
   if (!(await git.tryExec(['rev-parse', '--git-dir'])))

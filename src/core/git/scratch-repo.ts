@@ -28,10 +28,12 @@ export async function createScratchRepo(
   const dir = await fs.mkdtemp(path.join(parent, 'ferry-export-'));
   const git = base.with({ cwd: dir });
   await git.exec(['init', '--quiet', '--bare', dir]);
-  // Own settings only: no hooks, no gc while we work, and no auto-maintenance after fetches.
-  await git.exec(['config', 'gc.auto', '0']);
-  await git.exec(['config', 'maintenance.auto', 'false']);
-  await git.exec(['config', 'core.hooksPath', '/dev/null']);
+  // Own settings only: no hooks, no gc while we work, no auto-maintenance after fetches.
+  // Appended to the fresh config file directly: three fewer git processes per export.
+  await fs.appendFile(
+    path.join(dir, 'config'),
+    '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n',
+  );
   const info = path.join(dir, 'objects', 'info');
   await fs.mkdir(info, { recursive: true });
   // Alternates of the alternates are followed by git itself (chained up to 5 deep).

@@ -13,8 +13,10 @@ export interface JsImport {
 }
 
 // Static `import ... from 'x'`, `import 'x'`, `import type ... from 'x'`, `export ... from 'x'`.
+// The clause before `from` is bounded and must start on a non-space character, so long runs of
+// spaces or words after `import` cannot make the regex backtrack quadratically.
 const STATIC_IMPORT =
-  /(?:^|[^\w$.])(?:import|export)\s*(?:type\s+)?(?:[\w$*{}\s,]+?\s*from\s*)?(['"])([^'"\n]+)\1/g;
+  /(?:^|[^\w$.])(?:import|export)(?:\s*type\s+|\s*)(?:(?=[\w$*{])[\w$*{}\s,]{1,4000}?from\s*)?(['"])([^'"\n]+)\1/g;
 // `require('x')` (also TS `import x = require('x')`) and dynamic `import('x')`.
 const CALL_IMPORT = /(?:^|[^\w$.])(?:require|import)\s*\(\s*(['"`])([^'"`\n$]+)\1\s*\)/g;
 

@@ -104,6 +104,10 @@ const SECRET_KEYS =
   'password|passwd|pwd|passphrase|secret|secret_?key|client_?secret|token|auth_?token|access_?token|' +
   'refresh_?token|api_?key|apikey|access_?key|private_?key|credentials?';
 
+/** The same words as SECRET_KEYS, for UPPER_SNAKE `NAME=value` lines. */
+const ENV_SECRET_KEYS =
+  'PASSWORD|PASSWD|PWD|PASSPHRASE|SECRET|SECRET_KEY|TOKEN|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?';
+
 export const BUILTIN_SECRET_RULES: readonly SecretRule[] = [
   {
     name: 'aws-access-key-id',
@@ -185,6 +189,16 @@ export const BUILTIN_SECRET_RULES: readonly SecretRule[] = [
     family: 'token',
     regex: /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/g,
     keyword: 'pypi-',
+  },
+  {
+    // `.env` and shell style, unquoted: `DB_PASSWORD=s3cr3t`, `export API_TOKEN=abc123def`. UPPER_SNAKE
+    // names and no spaces around `=`: lower-case `password=value` lines are keyword arguments in code,
+    // whose right-hand sides are variables, not secrets.
+    name: 'env-secret-assignment',
+    family: 'assignment',
+    regex: new RegExp(`^[ \\t]*(?:export[ \\t]+)?[A-Z0-9_]*(?:${ENV_SECRET_KEYS})=([^\\s'"\`#;]+)`, 'gm'),
+    group: 1,
+    accept: (v) => isNonTrivialValue(v) && !/[()]/.test(v),
   },
   {
     // `password = "..."`, `secret: '...'`, `"api_key": "..."`, `password: str = "..."`. Quoted values only.

@@ -3,14 +3,8 @@ import { BlobReader } from '../../git/cat-file.js';
 import { FastImportWriter } from '../../git/fast-import.js';
 import { readFirstParentLog, type LogCommit } from '../../git/log-reader.js';
 import { hasErrors, type Finding } from '../../report/result.js';
-import { checkLfsPointers, checkSymlinks } from '../content-checks.js';
-import {
-  DEFAULT_COMMITTER,
-  type BuildOutcome,
-  type ExportBuildContext,
-  type ProjectedTree,
-  type TargetTree,
-} from '../types.js';
+import { checkLfsPointers } from '../content-checks.js';
+import { DEFAULT_COMMITTER, type BuildOutcome, type ExportBuildContext, type ProjectedTree, type TargetTree } from '../types.js';
 import { loadAuthorMap, type AuthorMap } from './author-map.js';
 import { resolveBase, type ReplayBase } from './base.js';
 import { compileScrubber, type MessageScrubber } from './scrub.js';
@@ -54,6 +48,13 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
   const parent = s.force ? undefined : tip;
   const parentTree: TargetTree = s.force ? new Map() : tipTree;
   const findings: Finding[] = [];
+  if (tip && !s.force && base.kind !== 'trailer' && (await ctx.git.isShallow()))
+    // A remote target is fetched shallow: a trailer below hand-made commits is out of sight.
+    findings.push({
+      severity: 'warning',
+      code: 'history-no-trailer',
+      message: `No Ferry-Origin-Rev trailer in the fetched part of ${ctx.targetLabel}; starting as a first run (${base.note}). If an earlier export exists below hand-made commits, their replay is skipped.`,
+    });
 
   // 1-2. The base snapshot, and a reconciliation commit when the target differs from it.
   const projected: ProjectedTree = base.rev ? await ctx.projectTree(base.rev) : emptyProjection();
@@ -82,10 +83,20 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
   const replayed: { source: string; mark: string }[] = [];
   let skipped = 0;
   const committer = s.committer ?? DEFAULT_COMMITTER;
+  /** Where the replay's time goes (details.history.timings): reading, applying, gates, writing. */
+  const timings = { readMs: 0, applyMs: 0, gatesMs: 0, writeMs: 0 };
   try {
+    let tick = performance.now();
+    const lap = (k: keyof typeof timings): void => {
+      const now = performance.now();
+      timings[k] += now - tick;
+      tick = now;
+    };
     for await (const c of readFirstParentLog(ctx.sourceGit, { from: base.rev, to: ctx.sourceCommit })) {
+      lap('readMs');
       const known = await sizes.sizes(state.selectedBlobs(c.changes));
       const step = state.apply(c.changes, known);
+      lap('applyMs');
       if (!step.ops.length) {
         skipped++;
         findings.push(...step.findings.filter((f) => f.severity !== 'warning' || !seen(findings, f)));
@@ -93,11 +104,9 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
       }
       const context = `source commit ${c.sha}`;
       const stepFindings = [...step.findings];
-      stepFindings.push(
-        ...(await ctx.runGates(step.diff, gateView(state), step.targetFileCountBefore, context)),
-      );
+      stepFindings.push(...(await ctx.runGates(step.diff, gateView(state), step.targetFileCountBefore, context)));
       stepFindings.push(...(await lfsFindings(ctx, step.diff, known, blobs)));
-      if (step.needsSymlinkCheck) stepFindings.push(...(await symlinkFindings(state, blobs)));
+      if (step.needsSymlinkCheck) stepFindings.push(...(await state.symlinks.check((oid) => blobs.read(oid))));
       for (const f of stepFindings) if (!seen(findings, f)) findings.push(nameCommit(f, c.sha));
       if (hasErrors(findings)) {
         await writer?.abort();
@@ -105,6 +114,7 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
         return stopped(step.diff.changes, findings, base);
       }
       writer ??= await FastImportWriter.open(ctx.git, HISTORY_REF);
+      lap('gatesMs');
       const mark = await writer.commit({
         author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
         committer: { name: committer.name, email: committer.email, date: c.committerDate },
@@ -113,8 +123,10 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
         ops: step.ops,
       });
       replayed.push({ source: c.sha, mark });
+      lap('writeMs');
     }
     const marks = writer ? await writer.finish() : new Map<string, string>();
+    lap('writeMs');
     writer = undefined;
     const commits = replayed.map((r) => ({ source: r.source, target: marks.get(r.mark) ?? '' }));
     const last = commits[commits.length - 1]?.target;
@@ -128,7 +140,7 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
       commits: replayed.length + (reconciled ? 1 : 0),
       changes,
       findings,
-      details: historyDetails(base, replayed.length, skipped, reconciled, commits),
+      details: historyDetails(base, replayed.length, skipped, reconciled, commits, timings),
     };
   } catch (e) {
     await writer?.abort();
@@ -180,12 +192,7 @@ async function reconcile(
   });
 }
 
-function replayMessage(
-  c: LogCommit,
-  scrubber: MessageScrubber,
-  authors: AuthorMap,
-  ctx: ExportBuildContext,
-): string {
+function replayMessage(c: LogCommit, scrubber: MessageScrubber, authors: AuthorMap, ctx: ExportBuildContext): string {
   const vars = {
     ...(ctx.settings.vars ?? {}),
     sha: c.sha,
@@ -198,53 +205,27 @@ function replayMessage(
 /**
  * The gates get the live source-path sets (for the import closure) but an empty tree: the
  * context's symlink check walks the whole tree, which per replayed commit would be quadratic.
- * The replay runs that check itself, only on steps that touch symlinks (symlinkFindings).
+ * The replay keeps that check incrementally instead (state.symlinks, see symlinks.ts).
  */
 function gateView(state: ReplayState): ProjectedTree {
-  return {
-    tree: new Map(),
-    exportedSourcePaths: state.exportedSourcePaths,
-    sourcePaths: state.sourcePaths,
-    findings: [],
-  };
-}
-
-async function symlinkFindings(state: ReplayState, blobs: BlobReader): Promise<Finding[]> {
-  const projected: TargetTree = new Map();
-  for (const [p, e] of state.tree) if (e.origin === 'source') projected.set(p, e);
-  return checkSymlinks(projected, (oid) => blobs.read(oid));
+  return { tree: new Map(), exportedSourcePaths: state.exportedSourcePaths, sourcePaths: state.sourcePaths, findings: [] };
 }
 
 /** LFS pointers among the added/changed blobs, with the sizes the replay already has. */
 async function lfsFindings(
   ctx: ExportBuildContext,
-  diff: {
-    gateChanges: readonly {
-      change: string;
-      oid?: string;
-      mode?: string;
-      targetPath: string;
-      sourcePath: string;
-    }[];
-  },
+  diff: { gateChanges: readonly { change: string; oid?: string; mode?: string; targetPath: string; sourcePath: string }[] },
   sizes: ReadonlyMap<string, number>,
   blobs: BlobReader,
 ): Promise<Finding[]> {
   const changed = diff.gateChanges
     .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-    .map((c) => ({
-      path: c.targetPath,
-      sourcePath: c.sourcePath,
-      oid: c.oid!,
-      size: sizes.get(c.oid!) ?? -1,
-    }));
+    .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid!, size: sizes.get(c.oid!) ?? -1 }));
   return checkLfsPointers(changed, ctx.settings.lfs ?? 'warn', (oid) => blobs.read(oid));
 }
 
 function seen(list: readonly Finding[], f: Finding): boolean {
-  return list.some(
-    (g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error',
-  );
+  return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
 }
 
 /** Findings name the source commit they came from (gates may already do it through `context`). */
@@ -267,6 +248,7 @@ function historyDetails(
   skipped: number,
   reconciled: boolean,
   commits: { source: string; target: string }[],
+  timings?: Record<string, number>,
 ): Record<string, unknown> {
   return {
     history: {
@@ -277,6 +259,7 @@ function historyDetails(
       reconciliation: reconciled,
       commits: commits.slice(-MAX_LISTED_COMMITS),
       commitsTruncated: commits.length > MAX_LISTED_COMMITS,
+      ...(timings ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) } : {}),
     },
   };
 }

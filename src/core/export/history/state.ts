@@ -3,6 +3,7 @@ import type { RawChange } from '../../git/log-reader.js';
 import type { Finding, PathChange } from '../../report/result.js';
 import type { GateChange } from '../../safety/types.js';
 import type { ProjectedTree, SubmodulePolicy, TargetTree, TreeDiff } from '../types.js';
+import { SymlinkIndex } from './symlinks.js';
 
 /**
  * The replay's running picture of the target, advanced one source commit at a time. Pure: no
@@ -25,14 +26,13 @@ export interface ReplayStep {
   ops: FileOp[];
   diff: TreeDiff;
   findings: Finding[];
-  /** The step added or changed a symlink, or deleted something while symlinks exist. */
+  /** Symlinks exist and the step changed something: run `symlinks.check`. */
   needsSymlinkCheck: boolean;
   /** Target file count before the step (for the mass-deletion gate). */
   targetFileCountBefore: number;
 }
 
 const GITLINK = '160000';
-const SYMLINK = '120000';
 const ZERO_MODE = '000000';
 
 export class ReplayState {
@@ -40,8 +40,9 @@ export class ReplayState {
   readonly tree: TargetTree;
   readonly exportedSourcePaths: Set<string>;
   readonly sourcePaths: Set<string>;
+  /** Exported directories and symlinks, for the per-step symlink check. */
+  readonly symlinks: SymlinkIndex;
   private readonly frozen: Set<string>;
-  private symlinks = 0;
 
   constructor(
     start: TargetTree,
@@ -53,7 +54,7 @@ export class ReplayState {
     this.sourcePaths = new Set(projected.sourcePaths);
     // Whatever overlayPreserved took from the target tip (or the template) stays as it is.
     this.frozen = new Set([...start].filter(([, e]) => e.origin !== 'source').map(([p]) => p));
-    for (const e of start.values()) if (e.mode === SYMLINK) this.symlinks++;
+    this.symlinks = new SymlinkIndex(start);
   }
 
   /** The selected source paths a commit touches, with their new blob ids (for a size lookup). */
@@ -73,7 +74,6 @@ export class ReplayState {
     const pathChanges: PathChange[] = [];
     const gateChanges: GateChange[] = [];
     const findings: Finding[] = [];
-    let needsSymlinkCheck = false;
     for (const ch of changes) {
       const p = ch.path;
       const deleted = ch.status === 'D' || ch.dstMode === ZERO_MODE;
@@ -96,11 +96,11 @@ export class ReplayState {
       if (deleted || skipLink) {
         // Only remove what this source path put there (a collision's other side stays).
         if (!old || old.sourcePath !== p) continue;
-        this.remove(tp, old.mode);
+        this.tree.delete(tp);
+        this.symlinks.remove(tp);
         dels.push({ op: 'D', path: tp });
         pathChanges.push({ path: tp, change: 'deleted', ...(old.size >= 0 ? { bytes: old.size } : {}) });
         gateChanges.push({ sourcePath: p, targetPath: tp, change: 'deleted', mode: old.mode });
-        if (this.symlinks > 0) needsSymlinkCheck = true;
         continue;
       }
       if (old && old.sourcePath !== p) {
@@ -114,12 +114,9 @@ export class ReplayState {
       }
       if (old && old.mode === ch.dstMode && old.oid === ch.dstOid) continue;
       const size = sizes.get(ch.dstOid) ?? -1;
-      if (old) this.remove(tp, old.mode);
-      this.tree.set(tp, { mode: ch.dstMode, oid: ch.dstOid, size, sourcePath: p, origin: 'source' });
-      if (ch.dstMode === SYMLINK) {
-        this.symlinks++;
-        needsSymlinkCheck = true;
-      }
+      const entry = { mode: ch.dstMode, oid: ch.dstOid, size, sourcePath: p, origin: 'source' as const };
+      this.tree.set(tp, entry);
+      this.symlinks.add(tp, entry);
       const change = old ? 'modified' : 'added';
       mods.push({ op: 'M', mode: ch.dstMode, oid: ch.dstOid, path: tp });
       pathChanges.push({ path: tp, change, ...(size >= 0 ? { bytes: size } : {}) });
@@ -131,13 +128,8 @@ export class ReplayState {
       // the replay passes sizes itself (see replay.ts).
       diff: { changes: pathChanges, gateChanges, oids: new Map() },
       findings,
-      needsSymlinkCheck,
+      needsSymlinkCheck: (dels.length > 0 || mods.length > 0) && this.symlinks.hasLinks,
       targetFileCountBefore,
     };
-  }
-
-  private remove(tp: string, mode: string): void {
-    this.tree.delete(tp);
-    if (mode === SYMLINK) this.symlinks--;
   }
 }

@@ -1,0 +1,100 @@
+import * as posix from 'node:path/posix';
+import type { Finding } from '../../report/result.js';
+import type { TargetEntry, TargetTree } from '../types.js';
+
+const SYMLINK = '120000';
+
+/**
+ * The symlink check of snapshot mode (content-checks.ts: a link must stay inside the exported
+ * tree and point at something exported), kept incrementally for a replay: the snapshot check
+ * walks the whole tree, which once per replayed commit would be quadratic. This index keeps the
+ * exported directories (with file counts) and, for every link, what it resolves to; a step then
+ * checks only the links it added or changed and the links pointing at what it removed.
+ * Like the snapshot check, only exported (source) entries count, not preserved ones.
+ */
+export class SymlinkIndex {
+  private readonly dirs = new Map<string, number>();
+  private readonly files = new Set<string>();
+  /** Link path → its resolved target (undefined while unknown). */
+  private readonly links = new Map<string, { resolved: string; link: string; sourcePath?: string }>();
+  /** Resolved target → the links pointing at it. */
+  private readonly pointing = new Map<string, Set<string>>();
+  /** Links added or changed since the last check, and paths removed since then. */
+  private pendingLinks = new Map<string, { oid: string; sourcePath?: string }>();
+  private removed: string[] = [];
+
+  constructor(start: TargetTree) {
+    for (const [p, e] of start) if (e.origin === 'source') this.add(p, e);
+  }
+
+  get hasLinks(): boolean {
+    return this.links.size > 0 || this.pendingLinks.size > 0;
+  }
+
+  add(p: string, e: TargetEntry): void {
+    if (!this.files.has(p)) {
+      this.files.add(p);
+      for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d)) this.dirs.set(d, (this.dirs.get(d) ?? 0) + 1);
+    }
+    this.dropLink(p);
+    if (e.mode === SYMLINK) this.pendingLinks.set(p, { oid: e.oid, sourcePath: e.sourcePath });
+  }
+
+  remove(p: string): void {
+    if (!this.files.delete(p)) return;
+    this.removed.push(p);
+    for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d)) {
+      const n = (this.dirs.get(d) ?? 0) - 1;
+      if (n > 0) this.dirs.set(d, n);
+      else {
+        this.dirs.delete(d);
+        this.removed.push(d);
+      }
+    }
+    this.dropLink(p);
+  }
+
+  /** Check what changed since the last call: new links, and links left dangling by removals. */
+  async check(readBlob: (oid: string) => Promise<Buffer | undefined>): Promise<Finding[]> {
+    const findings: Finding[] = [];
+    const toCheck = new Set<string>();
+    for (const [p, l] of this.pendingLinks) {
+      const link = (await readBlob(l.oid))?.toString('utf8') ?? '';
+      const resolved = posix.normalize(posix.join(posix.dirname(p), link));
+      this.links.set(p, { resolved, link, sourcePath: l.sourcePath });
+      let set = this.pointing.get(resolved);
+      if (!set) this.pointing.set(resolved, (set = new Set()));
+      set.add(p);
+      toCheck.add(p);
+    }
+    this.pendingLinks = new Map();
+    for (const r of this.removed) for (const p of this.pointing.get(r) ?? []) toCheck.add(p);
+    this.removed = [];
+    for (const p of toCheck) {
+      const l = this.links.get(p);
+      if (!l) continue;
+      const escapes = posix.isAbsolute(l.link) || l.resolved === '..' || l.resolved.startsWith('../');
+      const exists = this.files.has(l.resolved) || this.dirs.has(l.resolved) || l.resolved === '.';
+      if (!escapes && exists) continue;
+      findings.push({
+        severity: 'error',
+        code: 'symlink-outside',
+        file: l.sourcePath ?? p,
+        message: escapes
+          ? `Symlink ${p} -> ${l.link} points outside the repository. Remove it from the allowlist or make it relative inside the exported tree.`
+          : `Symlink ${p} -> ${l.link} points at ${l.resolved}, which is not exported. Export its target too, or leave the link out of the allowlist.`,
+      });
+    }
+    return findings;
+  }
+
+  private dropLink(p: string): void {
+    this.pendingLinks.delete(p);
+    const l = this.links.get(p);
+    if (!l) return;
+    this.links.delete(p);
+    const set = this.pointing.get(l.resolved);
+    set?.delete(p);
+    if (set && !set.size) this.pointing.delete(l.resolved);
+  }
+}
