@@ -41,7 +41,9 @@ export function filterRepoPaths(allowlistText: string, file: string): string {
 function filterRepo(source: string, pathsFile: string, work: string): { ms: number; tree: string } {
   const clone = path.join(work, `fr-${Date.now()}`);
   git(work, ['clone', '-q', '--no-local', source, clone]);
-  const t = timeCommand('git', ['filter-repo', '--force', '--quiet', '--paths-from-file', pathsFile], { cwd: clone });
+  const t = timeCommand('git', ['filter-repo', '--force', '--quiet', '--paths-from-file', pathsFile], {
+    cwd: clone,
+  });
   const tree = git(clone, ['rev-parse', 'HEAD^{tree}']);
   rmSync(clone, { recursive: true, force: true });
   return { ms: t.ms, tree };
@@ -51,7 +53,8 @@ async function exportOnce(s: ExportSettings): Promise<{ ms: number; r: TargetRes
   const t0 = performance.now();
   const r = await runExport(s, silentLogger);
   const ms = performance.now() - t0;
-  if (!r.success) throw new Error(`history export failed: ${r.message} ${JSON.stringify(r.findings.slice(0, 3))}`);
+  if (!r.success)
+    throw new Error(`history export failed: ${r.message} ${JSON.stringify(r.findings.slice(0, 3))}`);
   return { ms, r };
 }
 
@@ -68,7 +71,14 @@ export const historySuite: Suite = {
     try {
       const pathsFile = path.join(work, 'paths.txt');
       writeFileSync(pathsFile, filterRepoPaths(readFileSync(allowlist, 'utf8'), allowlist));
-      const base: ExportSettings = { source: repo, target: '', branch: 'main', allowlistFile: allowlist, mode: 'history', since: 'root' };
+      const base: ExportSettings = {
+        source: repo,
+        target: '',
+        branch: 'main',
+        allowlistFile: allowlist,
+        mode: 'history',
+        since: 'root',
+      };
 
       // 1. Replay all 2,000 commits into an empty target (median of 3, a fresh target each time).
       const full: number[] = [];
@@ -91,8 +101,16 @@ export const historySuite: Suite = {
       const clone = path.join(work, 'clone');
       git(work, ['clone', '-q', '--shared', repo, clone]);
       const files = git(clone, ['ls-tree', '-r', '--name-only', 'HEAD', 'app/core/']).split('\n');
-      const picks = files.filter((f) => f.endsWith('.py') && !/metadata_|_ALPHA|storage_1/.test(f)).slice(0, 20);
-      const env = { ...process.env, GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com' };
+      const picks = files
+        .filter((f) => f.endsWith('.py') && !/metadata_|_ALPHA|storage_1/.test(f))
+        .slice(0, 20);
+      const env = {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'Bench',
+        GIT_AUTHOR_EMAIL: 'bench@example.com',
+        GIT_COMMITTER_NAME: 'Bench',
+        GIT_COMMITTER_EMAIL: 'bench@example.com',
+      };
       for (let i = 0; i < 10; i++) {
         const f = path.join(clone, picks[i * 2]);
         writeFileSync(f, readFileSync(f, 'utf8') + `\n# bench change ${i}\n`);

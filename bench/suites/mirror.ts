@@ -46,7 +46,7 @@ export const mirrorSuite: Suite = {
         ok &&= r.success && r.details?.state === 'a-ahead';
       },
       3,
-      1,
+      0,
       resetB,
     );
     ok &&= git(['rev-parse', 'main'], b) === tip;
@@ -64,7 +64,7 @@ export const mirrorSuite: Suite = {
         }
       },
       3,
-      1,
+      0,
       resetB,
     );
 

@@ -18012,7 +18012,7 @@ function compileGlob(rawPattern) {
             requiredLiteral: literal,
         };
     }
-    const regexSource = translate(effective);
+    const regexSource = hasBraces(effective) ? braceRegexSource(effective) : translate(effective);
     try {
         globRegExp(regexSource);
     }
@@ -18033,6 +18033,78 @@ function compileGlob(rawPattern) {
     }
     return compiled;
 }
+/** Upper bound on a rule's brace expansions (`{a,b}{c,d}` is 4): a guard against 2^n blow-ups. */
+const MAX_BRACE_EXPANSIONS = 256;
+function hasBraces(p) {
+    for (let i = 0; i < p.length; i++) {
+        if (p[i] === '\\')
+            i++;
+        else if (p[i] === '{')
+            return true;
+    }
+    return false;
+}
+/**
+ * `{a,b}` is shorthand for two rules, so a brace pattern means exactly what its expansions mean
+ * together: `{app,lib}` selects the directories app and lib with their subtrees (each expansion is a
+ * literal), and `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
+ * Compiling each expansion on its own gives that for free.
+ */
+function braceRegexSource(p) {
+    const alternatives = expandBraces(p).filter((a) => a !== '' && a !== '/');
+    if (alternatives.length === 0)
+        throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
+    return `(?:${alternatives.map((a) => compileGlob(a).regexSource).join('|')})`;
+}
+/** All expansions of the balanced brace groups in `p` (escapes are kept as written). */
+function expandBraces(p) {
+    let open = -1;
+    let depth = 0;
+    for (let i = 0; i < p.length; i++) {
+        const c = p[i];
+        if (c === '\\')
+            i++;
+        else if (c === '[')
+            i = Math.max(i, findClassEnd(p, i));
+        else if (c === '{') {
+            if (depth++ === 0)
+                open = i;
+        }
+        else if (c === '}' && --depth === 0) {
+            const alternatives = [];
+            let d = 0;
+            let from = open + 1;
+            for (let j = open + 1; j < i; j++) {
+                const cj = p[j];
+                if (cj === '\\')
+                    j++;
+                else if (cj === '[')
+                    j = Math.max(j, findClassEnd(p, j));
+                else if (cj === '{')
+                    d++;
+                else if (cj === '}')
+                    d--;
+                else if (cj === ',' && d === 0) {
+                    alternatives.push(p.slice(from, j));
+                    from = j + 1;
+                }
+            }
+            alternatives.push(p.slice(from, i));
+            const head = p.slice(0, open);
+            const tails = expandBraces(p.slice(i + 1));
+            const out = new Set();
+            for (const a of alternatives)
+                for (const mid of expandBraces(a))
+                    for (const t of tails) {
+                        out.add(head + mid + t);
+                        if (out.size > MAX_BRACE_EXPANSIONS)
+                            throw new GlobSyntaxError(`more than ${MAX_BRACE_EXPANSIONS} brace alternatives`, 'split the rule into several lines');
+                    }
+            return [...out];
+        }
+    }
+    return [p];
+}
 /** The longest run of literal characters outside wildcards, classes and braces. */
 function longestLiteralRun(p) {
     let best = '';
@@ -18051,11 +18123,15 @@ function longestLiteralRun(p) {
             i++;
         }
         else if (c === '{') {
+            // An alternative may be '**' (zero segments), so a '/' next to a brace group is optional.
+            if (depth === 0)
+                cur = cur.replace(/\/$/, '');
             flush();
             depth++;
         }
         else if (c === '}') {
-            depth--;
+            if (--depth === 0 && p[i + 1] === '/')
+                i++;
         }
         else if (depth > 0) {
             continue;
@@ -20721,7 +20797,7 @@ const CONFLICT_POLICIES = [
 ];
 const types_DIRECTIONS = ['both', 'a-to-b', 'b-to-a'];
 /** Timestamp granularity we allow for (FAT and some network file systems: 2 s). */
-const RACY_WINDOW_NS = 2000000000n;
+const RACY_WINDOW_MS = 2000;
 const STATE_BASENAME = '.ferry-dirsync-state.json';
 const LOG_BASENAME = '.ferry-dirsync-log.jsonl';
 /** Temp files are `.NAME.ferry-tmp-PID-RAND`, beside their target, so a rename is atomic. */
@@ -20793,7 +20869,7 @@ function scanTree(root, opts) {
             let st;
             try {
                 opts.faults?.beforeStat?.(opts.side, r);
-                st = external_node_fs_namespaceObject.lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+                st = external_node_fs_namespaceObject.lstatSync(abs, { throwIfNoEntry: false });
             }
             catch (e) {
                 errors.push({ path: r, code: errCode(e), message: scan_describe(e) });
@@ -20801,7 +20877,7 @@ function scanTree(root, opts) {
             }
             if (!st)
                 continue; // vanished between readdir and lstat
-            const base = { size: Number(st.size), mtimeNs: st.mtimeNs, mode: Number(st.mode & 4095n) };
+            const base = { size: Number(st.size), mtimeMs: st.mtimeMs, mode: st.mode & 0o7777 };
             if (st.isFile()) {
                 entries.set(r, { type: 'file', ...base });
             }
@@ -20879,7 +20955,7 @@ async function pool(items, n, fn) {
 }
 async function lstatEntry(abs) {
     try {
-        const st = await external_node_fs_namespaceObject.promises.lstat(abs, { bigint: true });
+        const st = await external_node_fs_namespaceObject.promises.lstat(abs);
         const type = st.isDirectory()
             ? 'dir'
             : st.isSymbolicLink()
@@ -20892,8 +20968,8 @@ async function lstatEntry(abs) {
         const e = {
             type,
             size: type === 'dir' ? 0 : Number(st.size),
-            mtimeNs: st.mtimeNs,
-            mode: Number(st.mode & 4095n),
+            mtimeMs: st.mtimeMs,
+            mode: st.mode & 0o7777,
         };
         if (type === 'symlink')
             e.target = await external_node_fs_namespaceObject.promises.readlink(abs);
@@ -20915,12 +20991,12 @@ function unchangedSince(now, then) {
         return true;
     if (now.type === 'symlink')
         return now.target === then.target;
-    return now.size === then.size && now.mtimeNs === then.mtimeNs;
+    return now.size === then.size && now.mtimeMs === then.mtimeMs;
 }
 function tempBeside(abs) {
     return external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(abs), `.${external_node_path_namespaceObject.basename(abs)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}`);
 }
-const nsToSeconds = (ns) => Number(ns / 1000n) / 1e6;
+const msToSeconds = (ms) => ms / 1000;
 async function executePlan(actions, opts) {
     const { roots } = opts;
     const applied = [];
@@ -21025,21 +21101,21 @@ async function executePlan(actions, opts) {
             if (x.entry.type === 'symlink') {
                 await external_node_fs_namespaceObject.promises.symlink(x.entry.target, tmp);
                 await external_node_fs_namespaceObject.promises
-                    .lutimes(tmp, nsToSeconds(x.entry.mtimeNs), nsToSeconds(x.entry.mtimeNs))
+                    .lutimes(tmp, msToSeconds(x.entry.mtimeMs), msToSeconds(x.entry.mtimeMs))
                     .catch(() => undefined);
             }
-            else if (x.entry.mtimeNs >= opts.racyCutoffNs) {
+            else if (x.entry.mtimeMs >= opts.racyCutoffMs) {
                 // Hash exactly what is written: the state must describe this content.
                 const buf = await external_node_fs_namespaceObject.promises.readFile(src);
                 hash = (0,external_node_crypto_namespaceObject.createHash)('sha1').update(buf).digest('hex');
                 await external_node_fs_namespaceObject.promises.writeFile(tmp, buf, { mode: x.entry.mode & 0o777 });
                 await external_node_fs_namespaceObject.promises.chmod(tmp, x.entry.mode & 0o7777);
-                await external_node_fs_namespaceObject.promises.utimes(tmp, nsToSeconds(x.entry.mtimeNs), nsToSeconds(x.entry.mtimeNs));
+                await external_node_fs_namespaceObject.promises.utimes(tmp, msToSeconds(x.entry.mtimeMs), msToSeconds(x.entry.mtimeMs));
             }
             else {
                 await external_node_fs_namespaceObject.promises.copyFile(src, tmp);
                 await external_node_fs_namespaceObject.promises.chmod(tmp, x.entry.mode & 0o7777);
-                await external_node_fs_namespaceObject.promises.utimes(tmp, nsToSeconds(x.entry.mtimeNs), nsToSeconds(x.entry.mtimeNs));
+                await external_node_fs_namespaceObject.promises.utimes(tmp, msToSeconds(x.entry.mtimeMs), msToSeconds(x.entry.mtimeMs));
             }
             const dest = await lstatEntry(tmp);
             await external_node_fs_namespaceObject.promises.rename(tmp, dst);
@@ -21178,7 +21254,7 @@ function statStatus(e, s, side) {
         return e.target === s.target ? 'unchanged' : 'changed';
     if (e.size !== s.size || e.mode !== s.mode)
         return 'changed';
-    return e.mtimeNs === mtimeOf(s, side) && !s.racy ? 'unchanged' : 'maybe';
+    return e.mtimeMs === mtimeOf(s, side) && !s.racy ? 'unchanged' : 'maybe';
 }
 function isChange(s) {
     return s === 'new' || s === 'changed';
@@ -21432,7 +21508,7 @@ function planSync(input) {
             });
             return;
         }
-        const newer = B.mtimeNs > A.mtimeNs ? 'b' : 'a';
+        const newer = B.mtimeMs > A.mtimeMs ? 'b' : 'a';
         let winner;
         if (policy === 'prefer-a')
             winner = 'a';
@@ -21690,7 +21766,7 @@ function actionRow(x, ok, error) {
     return row;
 }
 /** Apply the successful actions to the state. Returns whether anything changed. */
-function updateState(state, applied, racyCutoffNs) {
+function updateState(state, applied, racyCutoffMs) {
     let changed = false;
     for (const r of applied) {
         if (!r.ok)
@@ -21698,23 +21774,23 @@ function updateState(state, applied, racyCutoffNs) {
         const x = r.action;
         if (x.op === 'copy' && r.dest) {
             const e = x.entry;
-            const s = { type: e.type, size: e.size, mode: e.mode, mtimeA: 0n, mtimeB: 0n };
+            const s = { type: e.type, size: e.size, mode: e.mode, mtimeA: 0, mtimeB: 0 };
             const hash = r.hash ?? e.hash;
             if (hash)
                 s.hash = hash;
             if (e.target !== undefined)
                 s.target = e.target;
-            if (e.type === 'file' && (e.mtimeNs >= racyCutoffNs || r.dest.mtimeNs >= racyCutoffNs))
+            if (e.type === 'file' && (e.mtimeMs >= racyCutoffMs || r.dest.mtimeMs >= racyCutoffMs))
                 s.racy = true;
             if (x.from === 'a')
-                [s.mtimeA, s.mtimeB] = [e.mtimeNs, r.dest.mtimeNs];
+                [s.mtimeA, s.mtimeB] = [e.mtimeMs, r.dest.mtimeMs];
             else
-                [s.mtimeA, s.mtimeB] = [r.dest.mtimeNs, e.mtimeNs];
+                [s.mtimeA, s.mtimeB] = [r.dest.mtimeMs, e.mtimeMs];
             state.set(x.path, s);
             changed = true;
         }
         else if (x.op === 'mkdir') {
-            state.set(x.path, { type: 'dir', size: 0, mode: x.src.mode, mtimeA: 0n, mtimeB: 0n });
+            state.set(x.path, { type: 'dir', size: 0, mode: x.src.mode, mtimeA: 0, mtimeB: 0 });
             changed = true;
         }
         else if (x.op === 'delete') {
@@ -21726,15 +21802,15 @@ function updateState(state, applied, racyCutoffNs) {
                     type: x.a.type,
                     size: x.a.size,
                     mode: x.a.mode,
-                    mtimeA: x.a.mtimeNs,
-                    mtimeB: x.b.mtimeNs,
+                    mtimeA: x.a.mtimeMs,
+                    mtimeB: x.b.mtimeMs,
                 };
                 const h = x.a.hash ?? x.b.hash;
                 if (h)
                     s.hash = h;
                 if (x.a.target !== undefined)
                     s.target = x.a.target;
-                if (x.a.type === 'file' && (x.a.mtimeNs >= racyCutoffNs || x.b.mtimeNs >= racyCutoffNs))
+                if (x.a.type === 'file' && (x.a.mtimeMs >= racyCutoffMs || x.b.mtimeMs >= racyCutoffMs))
                     s.racy = true;
                 state.set(x.path, s);
             }
@@ -21826,8 +21902,8 @@ function fillResult(inp) {
  * The state file: what every synced path looked like on both sides after the last sync.
  *
  * JSON, one compact array per path, so 100k entries parse in well under 100 ms:
- *   { "version": 1, "a": "/abs/A", "b": "/abs/B", "updated": ISO,
- *     "entries": { "dir/file.txt": ["f", size, mode, "mtimeA_ns", "mtimeB_ns", "sha1"|null, "target"|null, racy 0|1] } }
+ *   { "version": 2, "a": "/abs/A", "b": "/abs/B", "updated": ISO,
+ *     "entries": { "dir/file.txt": ["f", size, mode, mtimeA_ms, mtimeB_ms, "sha1"|null, "target"|null, racy 0|1] } }
  * Written with temp + rename, so a killed sync leaves the previous state intact.
  */
 
@@ -21835,7 +21911,7 @@ function fillResult(inp) {
 
 
 
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;
 const TYPE_CODE = { file: 'f', symlink: 'l', dir: 'd' };
 const CODE_TYPE = { f: 'file', l: 'symlink', d: 'dir' };
 function defaultStatePath(b) {
@@ -21879,7 +21955,7 @@ async function loadState(file, a, b, logger) {
         const type = CODE_TYPE[r[0]];
         if (!type)
             continue;
-        const e = { type, size: r[1], mode: r[2], mtimeA: BigInt(r[3]), mtimeB: BigInt(r[4]) };
+        const e = { type, size: r[1], mode: r[2], mtimeA: r[3], mtimeB: r[4] };
         if (r[5])
             e.hash = r[5];
         if (r[6] !== null && r[6] !== undefined)
@@ -21898,8 +21974,8 @@ function serializeState(state, a, b, now) {
             TYPE_CODE[e.type],
             e.size,
             e.mode,
-            e.mtimeA.toString(),
-            e.mtimeB.toString(),
+            e.mtimeA,
+            e.mtimeB,
             e.hash ?? null,
             e.target ?? null,
             e.racy ? 1 : 0,
@@ -22050,7 +22126,7 @@ async function sync(opts) {
     const ignore = buildIgnore(opts, [statePath, logPath]);
     const { state, discarded } = await loadState(statePath, a, b, logger);
     const firstSync = state.size === 0;
-    const racyCutoffNs = BigInt(Date.now()) * 1000000n - RACY_WINDOW_NS;
+    const racyCutoffMs = Date.now() - RACY_WINDOW_MS;
     const progress = throttledProgress(opts.onProgress, opts.progressIntervalMs ?? 1000);
     const scans = {};
     let scannedBefore = 0;
@@ -22123,7 +22199,7 @@ async function sync(opts) {
         applied = await executePlan(plan.actions, {
             roots,
             concurrency: opts.concurrency ?? 16,
-            racyCutoffNs,
+            racyCutoffMs,
             faults: opts.faults,
             onApplied: (r) => {
                 const x = r.action;
@@ -22149,7 +22225,11 @@ async function sync(opts) {
             for (const e of errors[side])
                 log.write({ op: 'error', path: e.path, direction: side, why: e.message, ok: false, error: e.code });
         log.flush();
-        if (updateState(state, applied, racyCutoffNs))
+        // 'record' actions change no file: they only bring the state up to date.
+        for (const x of plan.actions)
+            if (x.op === 'record')
+                applied.push({ action: x, ok: true, bytes: 0 });
+        if (updateState(state, applied, racyCutoffMs))
             await saveState(statePath, state, a, b, now());
     }
     progress.done();
@@ -24573,9 +24653,22 @@ async function resolveBase(ctx, tip) {
             // `since` newer than the last export skips ahead (a reconciliation commit at `since`);
             // anything older is already exported and ignored, so a fixed `since` input stays harmless.
             const since = s.since && s.since.trim().toLowerCase() !== SINCE_ROOT ? await src.tryRevParse(s.since) : undefined;
-            if (since && since !== last && (await src.isAncestor(last, since)) && (await src.isAncestor(since, head)))
-                return { kind: 'since', rev: since, committerDate: await dateOf(ctx, since), note: `skipping ahead to ${since}` };
-            return { kind: 'trailer', rev: last, committerDate: await dateOf(ctx, last), note: `last exported ${last}` };
+            if (since &&
+                since !== last &&
+                (await src.isAncestor(last, since)) &&
+                (await src.isAncestor(since, head)))
+                return {
+                    kind: 'since',
+                    rev: since,
+                    committerDate: await dateOf(ctx, since),
+                    note: `skipping ahead to ${since}`,
+                };
+            return {
+                kind: 'trailer',
+                rev: last,
+                committerDate: await dateOf(ctx, last),
+                note: `last exported ${last}`,
+            };
         }
         if (await src.isAncestor(head, last))
             return {
@@ -24896,8 +24989,15 @@ async function buildHistory(ctx, tip) {
         template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
     });
     const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
-    const tipTree = await ctx.readTargetTree(tip);
+    // The target tree and the base's source tree are read concurrently (two ls-tree processes).
+    const tipTreeP = ctx.readTargetTree(tip);
+    tipTreeP.catch(() => undefined);
     const base = await resolveBase(ctx, tip);
+    const projectedP = base.rev
+        ? ctx.projectTree(base.rev)
+        : Promise.resolve(emptyProjection());
+    projectedP.catch(() => undefined);
+    const tipTree = await tipTreeP;
     if (base.kind === 'ahead') {
         ctx.logger.info(base.note);
         return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
@@ -24914,7 +25014,7 @@ async function buildHistory(ctx, tip) {
             message: `No Ferry-Origin-Rev trailer in the fetched part of ${ctx.targetLabel}; starting as a first run (${base.note}). If an earlier export exists below hand-made commits, their replay is skipped.`,
         });
     // 1-2. The base snapshot, and a reconciliation commit when the target differs from it.
-    const projected = base.rev ? await ctx.projectTree(base.rev) : emptyProjection();
+    const projected = await projectedP;
     findings.push(...projected.findings);
     const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
     const reconDiff = ctx.diffTrees(parentTree, start);
@@ -24940,10 +25040,20 @@ async function buildHistory(ctx, tip) {
     const replayed = [];
     let skipped = 0;
     const committer = s.committer ?? DEFAULT_COMMITTER;
+    /** Where the replay's time goes (details.history.timings): reading, applying, gates, writing. */
+    const timings = { readMs: 0, applyMs: 0, gatesMs: 0, writeMs: 0 };
     try {
+        let tick = performance.now();
+        const lap = (k) => {
+            const now = performance.now();
+            timings[k] += now - tick;
+            tick = now;
+        };
         for await (const c of readFirstParentLog(ctx.sourceGit, { from: base.rev, to: ctx.sourceCommit })) {
+            lap('readMs');
             const known = await sizes.sizes(state.selectedBlobs(c.changes));
             const step = state.apply(c.changes, known);
+            lap('applyMs');
             if (!step.ops.length) {
                 skipped++;
                 findings.push(...step.findings.filter((f) => f.severity !== 'warning' || !seen(findings, f)));
@@ -24964,6 +25074,7 @@ async function buildHistory(ctx, tip) {
                 return stopped(step.diff.changes, findings, base);
             }
             writer ??= await FastImportWriter.open(ctx.git, HISTORY_REF);
+            lap('gatesMs');
             const mark = await writer.commit({
                 author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
                 committer: { name: committer.name, email: committer.email, date: c.committerDate },
@@ -24972,8 +25083,10 @@ async function buildHistory(ctx, tip) {
                 ops: step.ops,
             });
             replayed.push({ source: c.sha, mark });
+            lap('writeMs');
         }
         const marks = writer ? await writer.finish() : new Map();
+        lap('writeMs');
         writer = undefined;
         const commits = replayed.map((r) => ({ source: r.source, target: marks.get(r.mark) ?? '' }));
         const last = commits[commits.length - 1]?.target;
@@ -24988,7 +25101,7 @@ async function buildHistory(ctx, tip) {
             commits: replayed.length + (reconciled ? 1 : 0),
             changes,
             findings,
-            details: historyDetails(base, replayed.length, skipped, reconciled, commits),
+            details: historyDetails(base, replayed.length, skipped, reconciled, commits, timings),
         };
     }
     catch (e) {
@@ -25046,13 +25159,23 @@ function replayMessage(c, scrubber, authors, ctx) {
  * The replay keeps that check incrementally instead (state.symlinks, see symlinks.ts).
  */
 function gateView(state) {
-    return { tree: new Map(), exportedSourcePaths: state.exportedSourcePaths, sourcePaths: state.sourcePaths, findings: [] };
+    return {
+        tree: new Map(),
+        exportedSourcePaths: state.exportedSourcePaths,
+        sourcePaths: state.sourcePaths,
+        findings: [],
+    };
 }
 /** LFS pointers among the added/changed blobs, with the sizes the replay already has. */
 async function lfsFindings(ctx, diff, sizes, blobs) {
     const changed = diff.gateChanges
         .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-        .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid, size: sizes.get(c.oid) ?? -1 }));
+        .map((c) => ({
+        path: c.targetPath,
+        sourcePath: c.sourcePath,
+        oid: c.oid,
+        size: sizes.get(c.oid) ?? -1,
+    }));
     return checkLfsPointers(changed, ctx.settings.lfs ?? 'warn', (oid) => blobs.read(oid));
 }
 function seen(list, f) {
@@ -25070,7 +25193,7 @@ function stopped(changes, findings, base) {
 function emptyProjection() {
     return { tree: new Map(), exportedSourcePaths: new Set(), sourcePaths: new Set(), findings: [] };
 }
-function historyDetails(base, replayed, skipped, reconciled, commits) {
+function historyDetails(base, replayed, skipped, reconciled, commits, timings) {
     return {
         history: {
             base: base.rev ?? null,
@@ -25080,6 +25203,9 @@ function historyDetails(base, replayed, skipped, reconciled, commits) {
             reconciliation: reconciled,
             commits: commits.slice(-MAX_LISTED_COMMITS),
             commitsTruncated: commits.length > MAX_LISTED_COMMITS,
+            ...(timings
+                ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }
+                : {}),
         },
     };
 }
@@ -26012,10 +26138,13 @@ class MirrorEngine {
             throw new ConfigurationError(`No branch matching ${s.branches.map((b) => `'${b}'`).join(', ')} exists on ${A.label} or ${B.label}. ` +
                 'Check the branches input (names or globs such as release/*).');
         const tip = (refs, b) => refs.get(HEADS + b) ?? null;
-        await withGroup(this.logger, `Fetch ${branches.length} branch(es) from both sides`, async () => {
-            await A.fetch(branches.filter((b) => tip(refsA, b)));
-            await B.fetch(branches.filter((b) => tip(refsB, b)));
-        });
+        // Branches already equal need no history: the daily no-op run fetches nothing at all.
+        const differ = branches.filter((b) => tip(refsA, b) !== tip(refsB, b));
+        if (differ.length)
+            await withGroup(this.logger, `Fetch ${differ.length} branch(es) from both sides`, async () => {
+                await A.fetch(differ.filter((b) => tip(refsA, b)));
+                await B.fetch(differ.filter((b) => tip(refsB, b)));
+            });
         const outcomes = new Map();
         for (const b of branches) {
             const analysis = await this.analyze(b, tip(refsA, b), tip(refsB, b));
@@ -26676,7 +26805,6 @@ function planWiki(map, texts, opts) {
 
 
 
-
 async function openSource(folder, rev, logger) {
     const abs = external_node_path_namespaceObject.resolve(folder);
     const stat = await external_node_fs_namespaceObject.promises.stat(abs).catch(() => undefined);
@@ -26705,23 +26833,26 @@ async function openSource(folder, rev, logger) {
     objectsDir = await external_node_fs_namespaceObject.promises.realpath(objectsDir);
     return { git, root, prefix, rev: sha, treeish, objectsDir, files };
 }
-/** Texts of the given blobs through one cat-file process. */
+/** Texts of the given blobs through one `cat-file --batch` run (all ids in, all bodies out). */
 async function readTexts(git, items) {
-    const reader = new BlobReader(git);
-    try {
-        const bodies = await Promise.all(items.map((i) => reader.read(i.oid)));
-        const out = new Map();
-        items.forEach((it, i) => {
-            const b = bodies[i];
-            if (!b)
-                throw new Error(`internal: blob ${it.oid} (${it.key}) is missing`);
-            out.set(it.key, b.toString('utf8'));
-        });
+    const out = new Map();
+    if (!items.length)
         return out;
+    const res = await git.execRaw(['cat-file', '--batch'], {
+        input: items.map((i) => i.oid).join('\n') + '\n',
+    });
+    const buf = res.stdout;
+    let pos = 0;
+    for (const it of items) {
+        const nl = buf.indexOf(10, pos);
+        const header = buf.subarray(pos, nl).toString();
+        if (header.endsWith(' missing'))
+            throw new Error(`internal: blob ${it.oid} (${it.key}) is missing`);
+        const size = Number(header.slice(header.lastIndexOf(' ') + 1));
+        out.set(it.key, buf.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+        pos = nl + 1 + size + 1;
     }
-    finally {
-        await reader.close();
-    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/merge.js
@@ -26832,11 +26963,19 @@ function diffTrees(from, to) {
 
 
 
+
 /**
  * The git plumbing the wiki sync needs, all through the one git wrapper: blobs through one
  * fast-import process, trees through a temporary index, commits through commit-tree. No working
  * tree is ever written.
  */
+/**
+ * A blob's id without asking git (SHA-1 object format), so an unchanged wiki is recognised without
+ * writing anything. writeBlobs checks git agrees before anything is committed.
+ */
+function wiki_git_blobId(content) {
+    return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
 /** Write blobs in one `git fast-import`; returns their ids in order. */
 async function wiki_git_writeBlobs(git, blobs) {
     if (blobs.length === 0)
@@ -27136,11 +27275,12 @@ async function syncWikiTarget(audience, target, plan, source, settings, logger) 
     const git = scratch.git;
     const outcome = { result, edits: [], scratch };
     try {
-        // Page texts whose links were rewritten become new blobs; everything else reuses the source blob.
+        // Page texts whose links were rewritten become new blobs (ids computed here, written only when
+        // a commit is made); everything else reuses the source blob.
         const rewritten = plan.files.filter((f) => f.content);
-        const oids = await wiki_git_writeBlobs(git, rewritten.map((f) => f.content));
-        const newOid = new Map(rewritten.map((f, i) => [f.wikiPath, oids[i]]));
+        const newOid = new Map(rewritten.map((f) => [f.wikiPath, blobId(f.content)]));
         const ours = new Map(plan.files.map((f) => [f.wikiPath, { mode: f.mode, oid: newOid.get(f.wikiPath) ?? f.oid }]));
+        let blobsWritten = false;
         for (let attempt = 1;; attempt++) {
             const { branch, tip } = await probe(git, url, audience, target.branch, logger);
             if (tip)
@@ -27189,7 +27329,13 @@ async function syncWikiTarget(audience, target, plan, source, settings, logger) 
                 result.commit = tip;
                 return outcome;
             }
-            const tree = await writeTree(git, new Map([...merged.tree].map(([p, e]) => [p, e])));
+            if (!blobsWritten) {
+                const written = await wiki_git_writeBlobs(git, rewritten.map((f) => f.content));
+                if (written.some((oid, i) => oid !== newOid.get(rewritten[i].wikiPath)))
+                    throw new Error('internal: git computed different blob ids (is the source repository SHA-256?)');
+                blobsWritten = true;
+            }
+            const tree = await writeTree(git, merged.tree);
             const message = `${commitMessage(settings.commitMessage, audience, source)}\n\n${formatTrailers(source.rev, merged.pending)}\n`;
             const commit = await wiki_git_commitTree(git, tree, tip ? [tip] : [], message, settings.author ?? DEFAULT_AUTHOR);
             result.commit = commit;
@@ -27770,13 +27916,13 @@ async function exportAllowlistRules(cfg, t) {
     return { files, rules };
 }
 /** Expand `{a,b}` alternatives (GitHub's path filters have none). */
-function expandBraces(p) {
+function workflows_expandBraces(p) {
     const m = /\{([^{}]*)\}/.exec(p);
     if (!m)
         return [p];
     return m[1]
         .split(',')
-        .flatMap((alt) => expandBraces(p.slice(0, m.index) + alt + p.slice(m.index + m[0].length)));
+        .flatMap((alt) => workflows_expandBraces(p.slice(0, m.index) + alt + p.slice(m.index + m[0].length)));
 }
 /**
  * Allowlist rules → GitHub `paths` filters. Includes come first, vetoes after them as `!` paths
@@ -27791,7 +27937,7 @@ function allowlistToPathFilters(rules, extra = []) {
         if (r.negated && p.includes('?'))
             return [];
         p = p.replace(/\?/g, '*').replace(/\+/g, '\\+');
-        return expandBraces(p).flatMap((q) => {
+        return workflows_expandBraces(p).flatMap((q) => {
             if (q.endsWith('/'))
                 return [`${q}**`];
             if (r.glob.literal !== undefined && !/[*?[\]]/.test(q))
@@ -27992,12 +28138,30 @@ async function fetchTemp(git, url, branch, tempRef, logger) {
     await fetchRefs(git, url, [`+refs/heads/${branch}:${tempRef}`], { logger });
     return tempRef;
 }
+/** Per package for custom exports ({package} in repo), else the one target repo. */
 async function exportDrift(cfg, t, r, env, logger) {
-    const url = resolveRemote(String(t.options.repo), env.GITHUB_SERVER_URL || undefined);
+    const o = t.options;
+    const packages = Array.isArray(o.packages) ? o.packages : typeof o.package === 'string' ? [o.package] : [];
+    if (!packages.length)
+        return exportRepoDrift(cfg, t, String(o.repo), r, env, logger);
+    const out = [];
+    for (const pkg of packages) {
+        const part = newResult(pkg, 'custom', false);
+        const found = await exportRepoDrift(cfg, t, String(o.repo).replace(/\{package\}/g, pkg), part, env, logger, false);
+        out.push(...found.map((f) => ({ ...f, message: `${pkg}: ${f.message}` })));
+        for (const [k, v] of Object.entries(part.counts))
+            r.counts[k] = (r.counts[k] ?? 0) + v;
+    }
+    return out;
+}
+async function exportRepoDrift(cfg, t, repo, r, env, logger, filterByAllowlist = true) {
+    const local = external_node_path_namespaceObject.join(cfg.root, repo);
+    const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
+    const url = resolveRemote(!isUrl && (0,external_node_fs_namespaceObject.existsSync)(local) ? local : repo, env.GITHUB_SERVER_URL || undefined);
     const branch = typeof t.options.branch === 'string' ? t.options.branch : 'main';
     const auth = await authFor(t, 'token_env', env);
     const git = new GitCommandManager(cfg.root, { env: auth.env, logger });
-    const tempRef = `refs/ferry/status/${t.name}`;
+    const tempRef = `refs/ferry/status/${t.name}/${r.target}`;
     try {
         const ref = await fetchTemp(git, url, branch, tempRef, logger);
         const head = await git.revParse('HEAD');
@@ -28026,7 +28190,7 @@ async function exportDrift(cfg, t, r, env, logger) {
                 finding('origin-unknown', `last exported revision ${origin.slice(0, 12)} is not in this clone (shallow? use fetch-depth: 0)`, t),
             ];
         const log = await git.exec(['log', '--format=%x01%H', '--name-only', '-z', `${origin}..${head}`]);
-        const { rules } = await exportAllowlistRules(cfg, t);
+        const { rules } = filterByAllowlist ? await exportAllowlistRules(cfg, t) : { rules: [] };
         const m = rules.length ? compileAllowlist(rules) : undefined;
         let total = 0;
         let relevant = 0;

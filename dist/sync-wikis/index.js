@@ -31718,7 +31718,357 @@ async function writeFileAtomic(file, data, mode) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/allowlist/glob.js
+/**
+ * Ferry's glob dialect, compiled to anchored regular expressions over '/'-separated paths.
+ *
+ * `*` and `?` stay within one segment, `**` as a whole segment spans any number of segments
+ * (zero included), `[...]` is a character class, `{a,b}` picks alternatives, `\` escapes.
+ * A pattern with no wildcard is a literal: it matches the path itself and everything below it.
+ * A trailing `/` means the subtree below whatever the rest matches (`P/` is `P/**`).
+ */
+const GLOB_SPECIALS = '*?[]{}\\';
+class GlobSyntaxError extends Error {
+    fix;
+    constructor(message, fix) {
+        super(message);
+        this.fix = fix;
+    }
+}
+function escapeRegex(ch) {
+    return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
+}
+/** Returns the unescaped literal path when the pattern has no wildcard, else undefined. */
+function literalOf(pattern) {
+    let out = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '\\') {
+            out += pattern[++i] ?? '';
+        }
+        else if ('*?[{'.includes(c)) {
+            return undefined;
+        }
+        else {
+            out += c;
+        }
+    }
+    return out;
+}
+function compileGlob(rawPattern) {
+    let pattern = rawPattern.startsWith('/') ? rawPattern.slice(1) : rawPattern;
+    let subtree = false;
+    if (pattern.endsWith('/') && !pattern.endsWith('\\/')) {
+        pattern = pattern.replace(/\/+$/, '');
+        subtree = true;
+    }
+    if (pattern === '')
+        throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/**'");
+    validateBalance(pattern);
+    // A trailing '/' means the subtree below whatever the rest matches: `P/` is `P/**`. So `README.md/`
+    // does not select the file README.md (git agrees), and `app/**/` is everything below app.
+    const effective = subtree ? `${pattern}/**` : pattern;
+    const literal = literalOf(effective);
+    if (literal !== undefined) {
+        const src = [...literal].map(escapeRegex).join('');
+        return {
+            pattern,
+            literal,
+            regexSource: `${src}(?:/.*)?`,
+            literalDirPrefix: literal.includes('/') ? literal.slice(0, literal.lastIndexOf('/') + 1) : '',
+            requiredLiteral: literal,
+        };
+    }
+    const regexSource = hasBraces(effective) ? braceRegexSource(effective) : translate(effective);
+    try {
+        globRegExp(regexSource);
+    }
+    catch {
+        // Only a class can get here (e.g. the reversed range '[z-a]'): everything else is escaped.
+        throw new GlobSyntaxError('invalid character class', "write ranges low to high, e.g. '[a-z]'");
+    }
+    const compiled = {
+        pattern,
+        regexSource,
+        literalDirPrefix: literalDirPrefixOf(effective),
+        requiredLiteral: longestLiteralRun(effective),
+    };
+    if (effective.endsWith('/**')) {
+        const base = literalOf(effective.slice(0, -3));
+        if (base !== undefined && base !== '')
+            compiled.subtreeOf = base;
+    }
+    return compiled;
+}
+/** Upper bound on a rule's brace expansions (`{a,b}{c,d}` is 4): a guard against 2^n blow-ups. */
+const MAX_BRACE_EXPANSIONS = 256;
+function hasBraces(p) {
+    for (let i = 0; i < p.length; i++) {
+        if (p[i] === '\\')
+            i++;
+        else if (p[i] === '{')
+            return true;
+    }
+    return false;
+}
+/**
+ * `{a,b}` is shorthand for two rules, so a brace pattern means exactly what its expansions mean
+ * together: `{app,lib}` selects the directories app and lib with their subtrees (each expansion is a
+ * literal), and `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
+ * Compiling each expansion on its own gives that for free.
+ */
+function braceRegexSource(p) {
+    const alternatives = expandBraces(p).filter((a) => a !== '' && a !== '/');
+    if (alternatives.length === 0)
+        throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
+    return `(?:${alternatives.map((a) => compileGlob(a).regexSource).join('|')})`;
+}
+/** All expansions of the balanced brace groups in `p` (escapes are kept as written). */
+function expandBraces(p) {
+    let open = -1;
+    let depth = 0;
+    for (let i = 0; i < p.length; i++) {
+        const c = p[i];
+        if (c === '\\')
+            i++;
+        else if (c === '[')
+            i = Math.max(i, findClassEnd(p, i));
+        else if (c === '{') {
+            if (depth++ === 0)
+                open = i;
+        }
+        else if (c === '}' && --depth === 0) {
+            const alternatives = [];
+            let d = 0;
+            let from = open + 1;
+            for (let j = open + 1; j < i; j++) {
+                const cj = p[j];
+                if (cj === '\\')
+                    j++;
+                else if (cj === '[')
+                    j = Math.max(j, findClassEnd(p, j));
+                else if (cj === '{')
+                    d++;
+                else if (cj === '}')
+                    d--;
+                else if (cj === ',' && d === 0) {
+                    alternatives.push(p.slice(from, j));
+                    from = j + 1;
+                }
+            }
+            alternatives.push(p.slice(from, i));
+            const head = p.slice(0, open);
+            const tails = expandBraces(p.slice(i + 1));
+            const out = [];
+            for (const a of alternatives)
+                for (const mid of expandBraces(a))
+                    for (const t of tails) {
+                        out.push(head + mid + t);
+                        if (out.length > MAX_BRACE_EXPANSIONS)
+                            throw new GlobSyntaxError(`more than ${MAX_BRACE_EXPANSIONS} brace alternatives`, 'split the rule into several lines');
+                    }
+            return out;
+        }
+    }
+    return [p];
+}
+/** The longest run of literal characters outside wildcards, classes and braces. */
+function longestLiteralRun(p) {
+    let best = '';
+    let cur = '';
+    let depth = 0;
+    const flush = () => {
+        if (cur.length > best.length)
+            best = cur;
+        cur = '';
+    };
+    for (let i = 0; i < p.length; i++) {
+        const c = p[i];
+        if (c === '\\') {
+            if (depth === 0)
+                cur += p[i + 1] ?? '';
+            i++;
+        }
+        else if (c === '{') {
+            // An alternative may be '**' (zero segments), so a '/' next to a brace group is optional.
+            if (depth === 0)
+                cur = cur.replace(/\/$/, '');
+            flush();
+            depth++;
+        }
+        else if (c === '}') {
+            if (--depth === 0 && p[i + 1] === '/')
+                i++;
+        }
+        else if (depth > 0) {
+            continue;
+        }
+        else if (c === '*' && p[i + 1] === '*') {
+            // The slashes around ** are optional in a match ('**/x' matches 'x'): keep them out.
+            cur = cur.replace(/\/$/, '');
+            flush();
+            while (p[i + 1] === '*')
+                i++;
+            if (p[i + 1] === '/')
+                i++;
+        }
+        else if (c === '*' || c === '?') {
+            flush();
+        }
+        else if (c === '[') {
+            flush();
+            i = findClassEnd(p, i);
+        }
+        else {
+            cur += c;
+        }
+    }
+    flush();
+    return best;
+}
+function literalDirPrefixOf(pattern) {
+    let lit = '';
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === '\\') {
+            lit += pattern[++i] ?? '';
+            continue;
+        }
+        if ('*?[{'.includes(c))
+            break;
+        lit += c;
+    }
+    const cut = lit.lastIndexOf('/');
+    return cut < 0 ? '' : lit.slice(0, cut + 1);
+}
+function validateBalance(p) {
+    let braces = 0;
+    for (let i = 0; i < p.length; i++) {
+        const c = p[i];
+        if (c === '\\') {
+            if (i + 1 >= p.length)
+                throw new GlobSyntaxError('pattern ends with a lone backslash', "remove it, or write '\\\\' for a literal backslash");
+            const n = p[i + 1];
+            if (!'*?[]{}\\!#, '.includes(n)) {
+                throw new GlobSyntaxError(`backslash before '${n}' (backslash only escapes glob characters)`, "use '/' as the path separator; write '\\*' to match a literal '*'");
+            }
+            i++;
+        }
+        else if (c === '{')
+            braces++;
+        else if (c === '}') {
+            if (--braces < 0)
+                throw new GlobSyntaxError("unbalanced '}'", "remove it or add the matching '{', e.g. '{a,b}'");
+        }
+        else if (c === '[') {
+            const close = findClassEnd(p, i);
+            if (close < 0)
+                throw new GlobSyntaxError("unbalanced '['", "close the character class with ']' or escape it as '\\['");
+            if (p.slice(i, close).includes('[:'))
+                throw new GlobSyntaxError('POSIX character classes like [[:alpha:]] are not supported', "list the characters instead, e.g. '[a-zA-Z]', or escape the bracket as '\\['");
+            i = close;
+        }
+    }
+    if (braces > 0)
+        throw new GlobSyntaxError("unbalanced '{'", "close the alternatives with '}', e.g. 'src/{a,b}/**', or escape it as '\\{'");
+}
+function findClassEnd(p, open) {
+    let i = open + 1;
+    if (p[i] === '!' || p[i] === '^')
+        i++;
+    if (p[i] === ']')
+        i++;
+    for (; i < p.length; i++) {
+        if (p[i] === '\\')
+            i++;
+        else if (p[i] === ']')
+            return i;
+    }
+    return -1;
+}
+/** Translate a balanced pattern to a regex body. */
+function translate(p) {
+    let out = '';
+    let braceDepth = 0;
+    for (let i = 0; i < p.length; i++) {
+        const c = p[i];
+        if (c === '\\') {
+            out += escapeRegex(p[++i]);
+        }
+        else if (c === '*') {
+            if (p[i + 1] === '*') {
+                let j = i;
+                while (p[j] === '*')
+                    j++;
+                const atSegStart = i === 0 || p[i - 1] === '/' || (braceDepth > 0 && (p[i - 1] === '{' || p[i - 1] === ','));
+                const atSegEnd = j === p.length || p[j] === '/' || (braceDepth > 0 && (p[j] === '}' || p[j] === ','));
+                if (atSegStart && atSegEnd) {
+                    if (p[j] === '/') {
+                        out += '(?:.*/)?';
+                        i = j; // consume the slash too
+                    }
+                    else {
+                        out += '.*';
+                        i = j - 1;
+                    }
+                    continue;
+                }
+                out += '[^/]*';
+                i = j - 1;
+            }
+            else {
+                out += '[^/]*';
+            }
+        }
+        else if (c === '?') {
+            out += '[^/]';
+        }
+        else if (c === '[') {
+            const end = findClassEnd(p, i);
+            let body = p.slice(i + 1, end);
+            let neg = false;
+            if (body[0] === '!' || body[0] === '^') {
+                neg = true;
+                body = body.slice(1);
+            }
+            const cls = body.replace(/\\(.)/g, '$1').replace(/[\\\]^]/g, (m) => `\\${m}`);
+            out += neg ? `(?!/)[^${cls}]` : `(?!/)[${cls}]`;
+            i = end;
+        }
+        else if (c === '{') {
+            braceDepth++;
+            out += '(?:';
+        }
+        else if (c === '}') {
+            braceDepth--;
+            out += ')';
+        }
+        else if (c === ',' && braceDepth > 0) {
+            out += '|';
+        }
+        else {
+            out += escapeRegex(c);
+        }
+    }
+    return out;
+}
+/**
+ * The anchored regex for a compiled glob's source. The `u` flag makes `?` and classes match one
+ * character, not one UTF-16 unit (an emoji is two units).
+ */
+function globRegExp(regexSource) {
+    return new RegExp(`^(?:${regexSource})$`, 'u');
+}
+/** Compile a list of globs into one predicate (used for ignore and preserve lists). */
+function globSetMatcher(patterns) {
+    if (patterns.length === 0)
+        return () => false;
+    const re = globRegExp(patterns.map((p) => compileGlob(p).regexSource).join('|'));
+    return (path) => re.test(path);
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/allowlist/matcher.js
+
 const newNode = (name) => ({
     name,
     children: new Map(),
@@ -31745,7 +32095,7 @@ class RuleIndex {
             else if (g.subtreeOf !== undefined)
                 this.node(g.subtreeOf).subtree = true;
             else {
-                const w = { literal: g.requiredLiteral, re: new RegExp(`^(?:${g.regexSource})$`) };
+                const w = { literal: g.requiredLiteral, re: globRegExp(g.regexSource) };
                 if (g.literalDirPrefix === '')
                     this.rootRules.push(w);
                 else
@@ -31829,7 +32179,7 @@ class AllowlistMatcher {
     }
     /** Does this one rule match the path (ignoring the others)? */
     ruleMatches(index, path) {
-        this.perRule ??= this.rules.map((r) => new RegExp(`^(?:${r.glob.regexSource})$`));
+        this.perRule ??= this.rules.map((r) => globRegExp(r.glob.regexSource));
         return this.perRule[index].test(path);
     }
     /** Which rule decided, for `explain` and lint. Slower than `selects`. */
@@ -33539,264 +33889,6 @@ function pagesTable(results) {
             out.push(`| ${f.from} | ${esc(f.wikiPath)} | ${esc(f.path)} | ${esc(f.branch)} | ${f.conflict ? 'yes' : 'no'} |`);
     }
     return out.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/allowlist/glob.js
-/**
- * Ferry's glob dialect, compiled to anchored regular expressions over '/'-separated paths.
- *
- * `*` and `?` stay within one segment, `**` as a whole segment spans any number of segments
- * (zero included), `[...]` is a character class, `{a,b}` picks alternatives, `\` escapes.
- * A pattern with no wildcard is a literal: it matches the path itself and everything below it.
- * A trailing `/` means the subtree below whatever the rest matches (`P/` is `P/**`).
- */
-const GLOB_SPECIALS = '*?[]{}\\';
-class GlobSyntaxError extends Error {
-    fix;
-    constructor(message, fix) {
-        super(message);
-        this.fix = fix;
-    }
-}
-function escapeRegex(ch) {
-    return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
-}
-/** Returns the unescaped literal path when the pattern has no wildcard, else undefined. */
-function literalOf(pattern) {
-    let out = '';
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern[i];
-        if (c === '\\') {
-            out += pattern[++i] ?? '';
-        }
-        else if ('*?[{'.includes(c)) {
-            return undefined;
-        }
-        else {
-            out += c;
-        }
-    }
-    return out;
-}
-function compileGlob(rawPattern) {
-    let pattern = rawPattern.startsWith('/') ? rawPattern.slice(1) : rawPattern;
-    let subtree = false;
-    if (pattern.endsWith('/') && !pattern.endsWith('\\/')) {
-        pattern = pattern.replace(/\/+$/, '');
-        subtree = true;
-    }
-    if (pattern === '')
-        throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/**'");
-    validateBalance(pattern);
-    // A trailing '/' means the subtree below whatever the rest matches: `P/` is `P/**`. So `README.md/`
-    // does not select the file README.md (git agrees), and `app/**/` is everything below app.
-    const effective = subtree ? `${pattern}/**` : pattern;
-    const literal = literalOf(effective);
-    if (literal !== undefined) {
-        const src = [...literal].map(escapeRegex).join('');
-        return {
-            pattern,
-            literal,
-            regexSource: `${src}(?:/.*)?`,
-            literalDirPrefix: literal.includes('/') ? literal.slice(0, literal.lastIndexOf('/') + 1) : '',
-            requiredLiteral: literal,
-        };
-    }
-    const compiled = {
-        pattern,
-        regexSource: translate(effective),
-        literalDirPrefix: literalDirPrefixOf(effective),
-        requiredLiteral: longestLiteralRun(effective),
-    };
-    if (effective.endsWith('/**')) {
-        const base = literalOf(effective.slice(0, -3));
-        if (base !== undefined && base !== '')
-            compiled.subtreeOf = base;
-    }
-    return compiled;
-}
-/** The longest run of literal characters outside wildcards, classes and braces. */
-function longestLiteralRun(p) {
-    let best = '';
-    let cur = '';
-    let depth = 0;
-    const flush = () => {
-        if (cur.length > best.length)
-            best = cur;
-        cur = '';
-    };
-    for (let i = 0; i < p.length; i++) {
-        const c = p[i];
-        if (c === '\\') {
-            if (depth === 0)
-                cur += p[i + 1] ?? '';
-            i++;
-        }
-        else if (c === '{') {
-            flush();
-            depth++;
-        }
-        else if (c === '}') {
-            depth--;
-        }
-        else if (depth > 0) {
-            continue;
-        }
-        else if (c === '*' && p[i + 1] === '*') {
-            // The slashes around ** are optional in a match ('**/x' matches 'x'): keep them out.
-            cur = cur.replace(/\/$/, '');
-            flush();
-            while (p[i + 1] === '*')
-                i++;
-            if (p[i + 1] === '/')
-                i++;
-        }
-        else if (c === '*' || c === '?') {
-            flush();
-        }
-        else if (c === '[') {
-            flush();
-            i = findClassEnd(p, i);
-        }
-        else {
-            cur += c;
-        }
-    }
-    flush();
-    return best;
-}
-function literalDirPrefixOf(pattern) {
-    let lit = '';
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern[i];
-        if (c === '\\') {
-            lit += pattern[++i] ?? '';
-            continue;
-        }
-        if ('*?[{'.includes(c))
-            break;
-        lit += c;
-    }
-    const cut = lit.lastIndexOf('/');
-    return cut < 0 ? '' : lit.slice(0, cut + 1);
-}
-function validateBalance(p) {
-    let braces = 0;
-    for (let i = 0; i < p.length; i++) {
-        const c = p[i];
-        if (c === '\\') {
-            if (i + 1 >= p.length)
-                throw new GlobSyntaxError('pattern ends with a lone backslash', "remove it, or write '\\\\' for a literal backslash");
-            const n = p[i + 1];
-            if (!'*?[]{}\\!#, '.includes(n)) {
-                throw new GlobSyntaxError(`backslash before '${n}' (backslash only escapes glob characters)`, "use '/' as the path separator; write '\\*' to match a literal '*'");
-            }
-            i++;
-        }
-        else if (c === '{')
-            braces++;
-        else if (c === '}') {
-            if (--braces < 0)
-                throw new GlobSyntaxError("unbalanced '}'", "remove it or add the matching '{', e.g. '{a,b}'");
-        }
-        else if (c === '[') {
-            const close = findClassEnd(p, i);
-            if (close < 0)
-                throw new GlobSyntaxError("unbalanced '['", "close the character class with ']' or escape it as '\\['");
-            if (p.slice(i, close).includes('[:'))
-                throw new GlobSyntaxError('POSIX character classes like [[:alpha:]] are not supported', "list the characters instead, e.g. '[a-zA-Z]', or escape the bracket as '\\['");
-            i = close;
-        }
-    }
-    if (braces > 0)
-        throw new GlobSyntaxError("unbalanced '{'", "close the alternatives with '}', e.g. 'src/{a,b}/**', or escape it as '\\{'");
-}
-function findClassEnd(p, open) {
-    let i = open + 1;
-    if (p[i] === '!' || p[i] === '^')
-        i++;
-    if (p[i] === ']')
-        i++;
-    for (; i < p.length; i++) {
-        if (p[i] === '\\')
-            i++;
-        else if (p[i] === ']')
-            return i;
-    }
-    return -1;
-}
-/** Translate a balanced pattern to a regex body. */
-function translate(p) {
-    let out = '';
-    let braceDepth = 0;
-    for (let i = 0; i < p.length; i++) {
-        const c = p[i];
-        if (c === '\\') {
-            out += escapeRegex(p[++i]);
-        }
-        else if (c === '*') {
-            if (p[i + 1] === '*') {
-                let j = i;
-                while (p[j] === '*')
-                    j++;
-                const atSegStart = i === 0 || p[i - 1] === '/' || (braceDepth > 0 && (p[i - 1] === '{' || p[i - 1] === ','));
-                const atSegEnd = j === p.length || p[j] === '/' || (braceDepth > 0 && (p[j] === '}' || p[j] === ','));
-                if (atSegStart && atSegEnd) {
-                    if (p[j] === '/') {
-                        out += '(?:.*/)?';
-                        i = j; // consume the slash too
-                    }
-                    else {
-                        out += '.*';
-                        i = j - 1;
-                    }
-                    continue;
-                }
-                out += '[^/]*';
-                i = j - 1;
-            }
-            else {
-                out += '[^/]*';
-            }
-        }
-        else if (c === '?') {
-            out += '[^/]';
-        }
-        else if (c === '[') {
-            const end = findClassEnd(p, i);
-            let body = p.slice(i + 1, end);
-            let neg = false;
-            if (body[0] === '!' || body[0] === '^') {
-                neg = true;
-                body = body.slice(1);
-            }
-            const cls = body.replace(/\\(.)/g, '$1').replace(/[\\\]^]/g, (m) => `\\${m}`);
-            out += neg ? `(?!/)[^${cls}]` : `(?!/)[${cls}]`;
-            i = end;
-        }
-        else if (c === '{') {
-            braceDepth++;
-            out += '(?:';
-        }
-        else if (c === '}') {
-            braceDepth--;
-            out += ')';
-        }
-        else if (c === ',' && braceDepth > 0) {
-            out += '|';
-        }
-        else {
-            out += escapeRegex(c);
-        }
-    }
-    return out;
-}
-/** Compile a list of globs into one predicate (used for ignore and preserve lists). */
-function globSetMatcher(patterns) {
-    if (patterns.length === 0)
-        return () => false;
-    const re = new RegExp(`^(?:${patterns.map((p) => compileGlob(p).regexSource).join('|')})$`);
-    return (path) => re.test(path);
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/allowlist/parse.js

@@ -101,6 +101,14 @@ test('deleted on one side, changed on the other: a conflict, the change is resto
   same(a, b);
 });
 
+test('identical files on a first sync are hashed once, then recorded', async () => {
+  const { a, b, state } = await pair();
+  for (const side of [a, b]) write(side, 'same.txt', 'identical');
+  for (const side of [a, b]) bump(path.join(side, 'same.txt'), 1_700_000_000);
+  expect((await sync({ a, b, state })).counts).toMatchObject({ hashed: 2, conflicts: 0, copied: 0 });
+  expect((await sync({ a, b, state })).counts).toMatchObject({ hashed: 0, conflicts: 0, copied: 0 });
+});
+
 test('--conflict fail reports and leaves both versions alone', async () => {
   const { a, b, state } = await pair();
   write(a, 'f', 'x');

@@ -28,10 +28,34 @@ type Op =
   | { kind: 'gitlink'; path: string };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('write' as const), path: fc.constantFrom(...PATHS), content: fc.nat(3), mode: fc.constantFrom('file' as const, 'exec' as const, 'link' as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), path: fc.constantFrom(...PATHS) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('rename' as const), from: fc.constantFrom(...PATHS), to: fc.constantFrom(...PATHS) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('gitlink' as const), path: fc.constantFrom('mix/mod', 'pub/mod') }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('write' as const),
+      path: fc.constantFrom(...PATHS),
+      content: fc.nat(3),
+      mode: fc.constantFrom('file' as const, 'exec' as const, 'link' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('delete' as const), path: fc.constantFrom(...PATHS) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('rename' as const),
+      from: fc.constantFrom(...PATHS),
+      to: fc.constantFrom(...PATHS),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('gitlink' as const),
+      path: fc.constantFrom('mix/mod', 'pub/mod'),
+    }),
+  },
 );
 const historyArb = fc.array(fc.array(opArb, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 8 });
 
@@ -56,7 +80,10 @@ function buildSource(dir: string, commits: Op[][]): string[] {
         if (!f || op.from === op.to) continue;
         files.delete(op.from);
         files.set(op.to, f);
-        lines.push(`D ${op.from}`, `M ${f.mode} inline ${op.to}\ndata ${Buffer.byteLength(f.data)}\n${f.data}`);
+        lines.push(
+          `D ${op.from}`,
+          `M ${f.mode} inline ${op.to}\ndata ${Buffer.byteLength(f.data)}\n${f.data}`,
+        );
       } else {
         files.delete(op.path);
         lines.push(`M 160000 ${(i + 1).toString(16).padStart(40, 'a')} ${op.path}`);
@@ -68,7 +95,11 @@ function buildSource(dir: string, commits: Op[][]): string[] {
     stream += `committer A <a@example.com> ${1_700_000_000 + i * 60} +0000\n`;
     stream += `data ${msg.length}\n${msg}${i ? `from :${i}\n` : ''}${lines.map((l) => `${l}\n`).join('')}\n`;
   });
-  execFileSync('git', ['fast-import', '--quiet', '--date-format=raw'], { cwd: dir, env: GIT_ENV, input: stream });
+  execFileSync('git', ['fast-import', '--quiet', '--date-format=raw'], {
+    cwd: dir,
+    env: GIT_ENV,
+    input: stream,
+  });
   return git(dir, ['rev-list', '--reverse', '--first-parent', 'main']).split('\n');
 }
 
@@ -98,7 +129,9 @@ describe('history export property', () => {
         const mid = shas[splitAt % shas.length];
         const r1 = await runExport({ ...base, rev: mid }, captureLogger());
         expect(r1.findings.filter((f) => f.severity === 'error')).toEqual([]);
-        const tipBefore = r1.commit ?? (git(target, ['for-each-ref', '--format=%(objectname)', 'refs/heads/main']) || undefined);
+        const tipBefore =
+          r1.commit ??
+          (git(target, ['for-each-ref', '--format=%(objectname)', 'refs/heads/main']) || undefined);
         await fs.writeFile(allow, ALLOW_2);
         const r2 = await runExport(base, captureLogger());
         expect(r2.findings.filter((f) => f.severity === 'error')).toEqual([]);
@@ -117,7 +150,9 @@ describe('history export property', () => {
         expect(tree(target)).toBe(tree(snap));
         // Every replayed commit names its source commit, and none is duplicated (a reconciliation
         // commit repeats its base's trailer on purpose).
-        const history = tree(target) ? git(target, ['log', '--format=%s|%(trailers:key=Ferry-Origin-Rev,valueonly,separator=)', 'main']) : '';
+        const history = tree(target)
+          ? git(target, ['log', '--format=%s|%(trailers:key=Ferry-Origin-Rev,valueonly,separator=)', 'main'])
+          : '';
         const origins = history
           .split('\n')
           .filter((l) => l && !l.startsWith('Reconcile'))
@@ -125,7 +160,11 @@ describe('history export property', () => {
         expect(origins.every((o) => /^[0-9a-f]{40}$/.test(o))).toBe(true);
         expect(new Set(origins).size).toBe(origins.length);
       }),
-      { endOnFailure: true, numRuns: Number(process.env.FERRY_PROP_RUNS ?? 10), seed: Number(process.env.FERRY_PROP_SEED ?? 4242) },
+      {
+        endOnFailure: true,
+        numRuns: Number(process.env.FERRY_PROP_RUNS ?? 10),
+        seed: Number(process.env.FERRY_PROP_SEED ?? 4242),
+      },
     );
   }, 120_000);
 });

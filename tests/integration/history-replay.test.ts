@@ -12,7 +12,11 @@ afterAll(cleanupTmp);
 async function setup(allow = 'public/\n') {
   const dir = await tmpDir('ferry-history-');
   const source = path.join(dir, 'src');
-  await makeRepo(source, { 'public/a.txt': 'a\n', 'premium/p.txt': 'p\n', 'README.md': 'private\n' }, 'initial');
+  await makeRepo(
+    source,
+    { 'public/a.txt': 'a\n', 'premium/p.txt': 'p\n', 'README.md': 'private\n' },
+    'initial',
+  );
   const target = await makeBare(path.join(dir, 'target.git'));
   const allowlist = path.join(dir, 'allow.txt');
   await fs.writeFile(allowlist, allow);
@@ -71,13 +75,36 @@ describe('history mode', () => {
     expect(r1.counts.commits).toBe(1);
     expect(lsTree(target)).toEqual(['public/a.txt']);
 
-    const c1 = await authored(source, { 'public/b.txt': 'b\n' }, 'Add b\n\nBody line.', 'Bob <bob@corp.example>', 1_700_000_100);
-    await authored(source, { 'premium/q.txt': 'q\n' }, 'Premium only', 'Carol <carol@corp.example>', 1_700_000_200);
-    const c3 = await authored(source, { 'public/a.txt': null, 'public/c.txt': 'c\n' }, 'Swap a for c', undefined, 1_700_000_300);
+    const c1 = await authored(
+      source,
+      { 'public/b.txt': 'b\n' },
+      'Add b\n\nBody line.',
+      'Bob <bob@corp.example>',
+      1_700_000_100,
+    );
+    await authored(
+      source,
+      { 'premium/q.txt': 'q\n' },
+      'Premium only',
+      'Carol <carol@corp.example>',
+      1_700_000_200,
+    );
+    const c3 = await authored(
+      source,
+      { 'public/a.txt': null, 'public/c.txt': 'c\n' },
+      'Swap a for c',
+      undefined,
+      1_700_000_300,
+    );
     const r2 = await runExport(base, captureLogger());
     expect(r2.success).toBe(true);
     expect(r2.counts.commits).toBe(2);
-    expect(r2.details?.history).toMatchObject({ baseFrom: 'trailer', replayed: 2, skipped: 1, reconciliation: false });
+    expect(r2.details?.history).toMatchObject({
+      baseFrom: 'trailer',
+      replayed: 2,
+      skipped: 1,
+      reconciliation: false,
+    });
     expect(lsTree(target)).toEqual(['public/b.txt', 'public/c.txt']);
     // Author, author date and message kept; committer fixed and dated like the source commit.
     const rows = log(target, '%an|%ae|%ad|%cn|%cd|%B').slice(1);
@@ -146,9 +173,17 @@ describe('history mode', () => {
       'Fix parser\n\nSee https://jira.corp.example/PROJ-1\nReviewed-by: Dana <dana@corp.example>\nCo-authored-by: Bob <bob@corp.example>',
       'Alice <alice@corp.example>',
     );
-    await authored(source, { 'public/2.txt': '2\n' }, 'CONFIDENTIAL: customer acme escalation', 'Eve <eve@corp.example>');
+    await authored(
+      source,
+      { 'public/2.txt': '2\n' },
+      'CONFIDENTIAL: customer acme escalation',
+      'Eve <eve@corp.example>',
+    );
     const map = path.join(dir, 'authors.map');
-    await fs.writeFile(map, '# public identities\nAlice Public <alice@example.org> <alice@corp.example>\nRobert <bob@example.org> <bob@corp.example>\n');
+    await fs.writeFile(
+      map,
+      '# public identities\nAlice Public <alice@example.org> <alice@corp.example>\nRobert <bob@example.org> <bob@corp.example>\n',
+    );
     const r = await runExport(
       {
         ...base,
@@ -173,7 +208,16 @@ describe('history mode', () => {
     const { dir, source, target, base } = await setup();
     await runExport(base, captureLogger());
     const shas: string[] = [];
-    for (let i = 0; i < 4; i++) shas.push(await authored(source, { [`public/f${i}.txt`]: `${i}\n` }, `c${i}`, undefined, 1_700_000_000 + i * 100));
+    for (let i = 0; i < 4; i++)
+      shas.push(
+        await authored(
+          source,
+          { [`public/f${i}.txt`]: `${i}\n` },
+          `c${i}`,
+          undefined,
+          1_700_000_000 + i * 100,
+        ),
+      );
     // A run that only got to the second commit (e.g. the job was cancelled after pushing it).
     await runExport({ ...base, rev: shas[1] }, captureLogger());
     const r = await runExport(base, captureLogger());

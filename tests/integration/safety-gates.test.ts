@@ -113,6 +113,7 @@ describe('leak gates on real git blobs', () => {
       const brief = findings.map((f) => [f.code, f.file, f.line]);
       expect(brief).toEqual([
         ['forbidden-path', '.env', undefined],
+        ['secret', '.env', 1],
         ['import-leak', 'lib/free.py', 3],
         ['secret', 'lib/free.py', 4],
         ['gate-skipped-binary', undefined, undefined],

@@ -90,6 +90,15 @@ describe('matching edges', () => {
     expect(sel('app/x/{b,y/{c,z/d}}.py', tree)).toEqual(['app/x/b.py', 'app/x/y/c.py', 'app/x/y/z/d.py']);
     expect(sel('{**/c.py,.github/**}', tree)).toEqual(['.github/workflows/ci.yml', 'app/x/y/c.py']);
     expect(sel('app/x/{y,q}/', tree)).toEqual(['app/x/y/c.py', 'app/x/y/z/d.py']);
+    // braces are shorthand for several rules: literal alternatives name directories (subtrees)
+    expect(sel('{.github,app/x/y}', tree)).toEqual([
+      '.github/workflows/ci.yml',
+      'app/x/y/c.py',
+      'app/x/y/z/d.py',
+    ]);
+    // and a '**' that is not a whole segment once expanded is a plain '*'
+    expect(sel('app/x{**,q}/b.py', tree)).toEqual(['app/x/b.py']);
+    expect(sel('app/{**,q}/d.py', tree)).toEqual(['app/x/y/z/d.py']);
   });
   test('character classes: ranges, negation, never a slash', () => {
     expect(sel('app/[a-c].py', tree)).toEqual(['app/a.py']);

@@ -36,9 +36,14 @@ describe('LogParser', () => {
       committerDate: '200 +0000',
       message: 'first\n\x01odd: message\n',
     });
-    expect(out[0].changes).toEqual([{ srcMode: '000000', dstMode: '100644', srcOid: Z, dstOid: B, status: 'A', path: 'dir/a b.txt' }]);
+    expect(out[0].changes).toEqual([
+      { srcMode: '000000', dstMode: '100644', srcOid: Z, dstOid: B, status: 'A', path: 'dir/a b.txt' },
+    ]);
     expect(out[1]).toMatchObject({ parents: [A], authorDate: '300 +0100', changes: [] });
-    expect(out[2].changes.map((c) => `${c.status} ${c.dstMode} ${c.path}`)).toEqual(['D 000000 dir/a b.txt', 'T 120000 l']);
+    expect(out[2].changes.map((c) => `${c.status} ${c.dstMode} ${c.path}`)).toEqual([
+      'D 000000 dir/a b.txt',
+      'T 120000 l',
+    ]);
   });
 
   test('a truncated stream is an error, not a silently shorter history', () => {
@@ -58,7 +63,11 @@ describe('fast-import paths', () => {
 });
 
 describe('message scrubbing', () => {
-  const s = compileScrubber({ lines: ['jira\\.corp', '^Reviewed-by:'], messages: ['^SECRET'], template: 'Internal change {short_sha}' });
+  const s = compileScrubber({
+    lines: ['jira\\.corp', '^Reviewed-by:'],
+    messages: ['^SECRET'],
+    template: 'Internal change {short_sha}',
+  });
   const vars = { sha: 'f'.repeat(40), short_sha: 'fffffff' };
   test('drops matching lines and tidies blank runs', () => {
     expect(s.scrub('Fix\n\nsee https://jira.corp/X-1\n\nReviewed-by: A <a@x>\n', vars)).toBe('Fix\n');
@@ -89,14 +98,31 @@ describe('author map', () => {
     'authors.map',
   );
   test('the four mailmap forms', () => {
-    expect(map.map({ name: 'ann', email: 'ANN@corp.example' })).toEqual({ name: 'Public Ann', email: 'ann@example.org' });
-    expect(map.map({ name: 'Bo', email: 'bo@corp.example' })).toEqual({ name: 'Bo', email: 'bo@example.org' });
-    expect(map.map({ name: 'Cy', email: 'cy@corp.example' })).toEqual({ name: 'Cy Renamed', email: 'cy@corp.example' });
-    expect(map.map({ name: 'Old Dee', email: 'dee@corp.example' })).toEqual({ name: 'Dee', email: 'dee@example.org' });
-    expect(map.map({ name: 'Other Dee', email: 'dee@corp.example' })).toEqual({ name: 'Other Dee', email: 'dee@corp.example' });
+    expect(map.map({ name: 'ann', email: 'ANN@corp.example' })).toEqual({
+      name: 'Public Ann',
+      email: 'ann@example.org',
+    });
+    expect(map.map({ name: 'Bo', email: 'bo@corp.example' })).toEqual({
+      name: 'Bo',
+      email: 'bo@example.org',
+    });
+    expect(map.map({ name: 'Cy', email: 'cy@corp.example' })).toEqual({
+      name: 'Cy Renamed',
+      email: 'cy@corp.example',
+    });
+    expect(map.map({ name: 'Old Dee', email: 'dee@corp.example' })).toEqual({
+      name: 'Dee',
+      email: 'dee@example.org',
+    });
+    expect(map.map({ name: 'Other Dee', email: 'dee@corp.example' })).toEqual({
+      name: 'Other Dee',
+      email: 'dee@corp.example',
+    });
   });
   test('maps co-author lines in messages', () => {
-    expect(map.mapMessage('x\n\nCo-authored-by: Ann <ann@corp.example>\n')).toBe('x\n\nCo-authored-by: Public Ann <ann@example.org>\n');
+    expect(map.mapMessage('x\n\nCo-authored-by: Ann <ann@corp.example>\n')).toBe(
+      'x\n\nCo-authored-by: Public Ann <ann@example.org>\n',
+    );
   });
   test('a malformed line names file:line', () => {
     expect(() => parseAuthorMap('ok <a@b>\nbroken line', 'm.map')).toThrow(/^m\.map:2: /);
@@ -123,8 +149,15 @@ describe('ReplayState', () => {
   });
 
   test('applies selected changes at mapped paths; deletions first', () => {
-    const st = new ReplayState(start, { exportedSourcePaths: new Set(['pub/a']), sourcePaths: new Set(['pub/a']) }, opts);
-    const step = st.apply([ch('A', 'pub/b', '120000'), ch('D', 'pub/a'), ch('A', 'priv/x')], new Map([[B, 7]]));
+    const st = new ReplayState(
+      start,
+      { exportedSourcePaths: new Set(['pub/a']), sourcePaths: new Set(['pub/a']) },
+      opts,
+    );
+    const step = st.apply(
+      [ch('A', 'pub/b', '120000'), ch('D', 'pub/a'), ch('A', 'priv/x')],
+      new Map([[B, 7]]),
+    );
     expect(step.ops).toEqual([
       { op: 'D', path: 'lib/a' },
       { op: 'M', mode: '120000', oid: B, path: 'lib/b' },

@@ -75,7 +75,7 @@ export function compileGlob(rawPattern: string): CompiledGlob {
       requiredLiteral: literal,
     };
   }
-  const regexSource = translate(effective);
+  const regexSource = hasBraces(effective) ? braceRegexSource(effective) : translate(effective);
   try {
     globRegExp(regexSource);
   } catch {
@@ -95,6 +95,75 @@ export function compileGlob(rawPattern: string): CompiledGlob {
   return compiled;
 }
 
+/** Upper bound on a rule's brace expansions (`{a,b}{c,d}` is 4): a guard against 2^n blow-ups. */
+export const MAX_BRACE_EXPANSIONS = 256;
+
+function hasBraces(p: string): boolean {
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '\\') i++;
+    else if (p[i] === '{') return true;
+  }
+  return false;
+}
+
+/**
+ * `{a,b}` is shorthand for two rules, so a brace pattern means exactly what its expansions mean
+ * together: `{app,lib}` selects the directories app and lib with their subtrees (each expansion is a
+ * literal), and `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
+ * Compiling each expansion on its own gives that for free.
+ */
+function braceRegexSource(p: string): string {
+  const alternatives = expandBraces(p).filter((a) => a !== '' && a !== '/');
+  if (alternatives.length === 0)
+    throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
+  return `(?:${alternatives.map((a) => compileGlob(a).regexSource).join('|')})`;
+}
+
+/** All expansions of the balanced brace groups in `p` (escapes are kept as written). */
+export function expandBraces(p: string): string[] {
+  let open = -1;
+  let depth = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') i++;
+    else if (c === '[') i = Math.max(i, findClassEnd(p, i));
+    else if (c === '{') {
+      if (depth++ === 0) open = i;
+    } else if (c === '}' && --depth === 0) {
+      const alternatives: string[] = [];
+      let d = 0;
+      let from = open + 1;
+      for (let j = open + 1; j < i; j++) {
+        const cj = p[j];
+        if (cj === '\\') j++;
+        else if (cj === '[') j = Math.max(j, findClassEnd(p, j));
+        else if (cj === '{') d++;
+        else if (cj === '}') d--;
+        else if (cj === ',' && d === 0) {
+          alternatives.push(p.slice(from, j));
+          from = j + 1;
+        }
+      }
+      alternatives.push(p.slice(from, i));
+      const head = p.slice(0, open);
+      const tails = expandBraces(p.slice(i + 1));
+      const out = new Set<string>();
+      for (const a of alternatives)
+        for (const mid of expandBraces(a))
+          for (const t of tails) {
+            out.add(head + mid + t);
+            if (out.size > MAX_BRACE_EXPANSIONS)
+              throw new GlobSyntaxError(
+                `more than ${MAX_BRACE_EXPANSIONS} brace alternatives`,
+                'split the rule into several lines',
+              );
+          }
+      return [...out];
+    }
+  }
+  return [p];
+}
+
 /** The longest run of literal characters outside wildcards, classes and braces. */
 function longestLiteralRun(p: string): string {
   let best = '';
@@ -110,10 +179,12 @@ function longestLiteralRun(p: string): string {
       if (depth === 0) cur += p[i + 1] ?? '';
       i++;
     } else if (c === '{') {
+      // An alternative may be '**' (zero segments), so a '/' next to a brace group is optional.
+      if (depth === 0) cur = cur.replace(/\/$/, '');
       flush();
       depth++;
     } else if (c === '}') {
-      depth--;
+      if (--depth === 0 && p[i + 1] === '/') i++;
     } else if (depth > 0) {
       continue;
     } else if (c === '*' && p[i + 1] === '*') {

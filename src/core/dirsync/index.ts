@@ -225,6 +225,8 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
       for (const e of errors[side])
         log.write({ op: 'error', path: e.path, direction: side, why: e.message, ok: false, error: e.code });
     log.flush();
+    // 'record' actions change no file: they only bring the state up to date.
+    for (const x of plan.actions) if (x.op === 'record') applied.push({ action: x, ok: true, bytes: 0 });
     if (updateState(state, applied, racyCutoffMs)) await saveState(statePath, state, a, b, now());
   }
   progress.done();

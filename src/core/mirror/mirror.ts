@@ -90,10 +90,13 @@ class MirrorEngine {
           'Check the branches input (names or globs such as release/*).',
       );
     const tip = (refs: Map<string, string>, b: string) => refs.get(HEADS + b) ?? null;
-    await withGroup(this.logger, `Fetch ${branches.length} branch(es) from both sides`, async () => {
-      await A.fetch(branches.filter((b) => tip(refsA, b)));
-      await B.fetch(branches.filter((b) => tip(refsB, b)));
-    });
+    // Branches already equal need no history: the daily no-op run fetches nothing at all.
+    const differ = branches.filter((b) => tip(refsA, b) !== tip(refsB, b));
+    if (differ.length)
+      await withGroup(this.logger, `Fetch ${differ.length} branch(es) from both sides`, async () => {
+        await A.fetch(differ.filter((b) => tip(refsA, b)));
+        await B.fetch(differ.filter((b) => tip(refsB, b)));
+      });
 
     const outcomes = new Map<string, BranchOutcome>();
     for (const b of branches) {

@@ -81,18 +81,37 @@ async function fetchTemp(
   return tempRef;
 }
 
-async function exportDrift(
+/** Per package for custom exports ({package} in repo), else the one target repo. */
+async function exportDrift(cfg: FerryConfig, t: TargetConfig, r: TargetResult, env: NodeJS.ProcessEnv, logger: Logger): Promise<Finding[]> {
+  const o = t.options;
+  const packages = Array.isArray(o.packages) ? (o.packages as string[]) : typeof o.package === 'string' ? [o.package] : [];
+  if (!packages.length) return exportRepoDrift(cfg, t, String(o.repo), r, env, logger);
+  const out: Finding[] = [];
+  for (const pkg of packages) {
+    const part = newResult(pkg, 'custom', false);
+    const found = await exportRepoDrift(cfg, t, String(o.repo).replace(/\{package\}/g, pkg), part, env, logger, false);
+    out.push(...found.map((f) => ({ ...f, message: `${pkg}: ${f.message}` })));
+    for (const [k, v] of Object.entries(part.counts)) r.counts[k] = (r.counts[k] ?? 0) + v;
+  }
+  return out;
+}
+
+async function exportRepoDrift(
   cfg: FerryConfig,
   t: TargetConfig,
+  repo: string,
   r: TargetResult,
   env: NodeJS.ProcessEnv,
   logger: Logger,
+  filterByAllowlist = true,
 ): Promise<Finding[]> {
-  const url = resolveRemote(String(t.options.repo), env.GITHUB_SERVER_URL || undefined);
+  const local = path.join(cfg.root, repo);
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
+  const url = resolveRemote(!isUrl && existsSync(local) ? local : repo, env.GITHUB_SERVER_URL || undefined);
   const branch = typeof t.options.branch === 'string' ? t.options.branch : 'main';
   const auth = await authFor(t, 'token_env', env);
   const git = new GitCommandManager(cfg.root, { env: auth.env, logger });
-  const tempRef = `refs/ferry/status/${t.name}`;
+  const tempRef = `refs/ferry/status/${t.name}/${r.target}`;
   try {
     const ref = await fetchTemp(git, url, branch, tempRef, logger);
     const head = await git.revParse('HEAD');
@@ -129,7 +148,7 @@ async function exportDrift(
         ),
       ];
     const log = await git.exec(['log', '--format=%x01%H', '--name-only', '-z', `${origin}..${head}`]);
-    const { rules } = await exportAllowlistRules(cfg, t);
+    const { rules } = filterByAllowlist ? await exportAllowlistRules(cfg, t) : { rules: [] };
     const m = rules.length ? compileAllowlist(rules) : undefined;
     let total = 0;
     let relevant = 0;

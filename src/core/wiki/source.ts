@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError } from '../errors.js';
-import { BlobReader } from '../git/cat-file.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { readTree } from '../git/tree.js';
 import type { Logger } from '../logger.js';
@@ -62,22 +61,25 @@ export async function openSource(folder: string, rev: string, logger: Logger): P
   return { git, root, prefix, rev: sha, treeish, objectsDir, files };
 }
 
-/** Texts of the given blobs through one cat-file process. */
+/** Texts of the given blobs through one `cat-file --batch` run (all ids in, all bodies out). */
 export async function readTexts(
   git: GitCommandManager,
   items: readonly { key: string; oid: string }[],
 ): Promise<Map<string, string>> {
-  const reader = new BlobReader(git);
-  try {
-    const bodies = await Promise.all(items.map((i) => reader.read(i.oid)));
-    const out = new Map<string, string>();
-    items.forEach((it, i) => {
-      const b = bodies[i];
-      if (!b) throw new Error(`internal: blob ${it.oid} (${it.key}) is missing`);
-      out.set(it.key, b.toString('utf8'));
-    });
-    return out;
-  } finally {
-    await reader.close();
+  const out = new Map<string, string>();
+  if (!items.length) return out;
+  const res = await git.execRaw(['cat-file', '--batch'], {
+    input: items.map((i) => i.oid).join('\n') + '\n',
+  });
+  const buf = res.stdout;
+  let pos = 0;
+  for (const it of items) {
+    const nl = buf.indexOf(10, pos);
+    const header = buf.subarray(pos, nl).toString();
+    if (header.endsWith(' missing')) throw new Error(`internal: blob ${it.oid} (${it.key}) is missing`);
+    const size = Number(header.slice(header.lastIndexOf(' ') + 1));
+    out.set(it.key, buf.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+    pos = nl + 1 + size + 1;
   }
+  return out;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +12,14 @@ import type { WikiTree } from './types.js';
  * fast-import process, trees through a temporary index, commits through commit-tree. No working
  * tree is ever written.
  */
+
+/**
+ * A blob's id without asking git (SHA-1 object format), so an unchanged wiki is recognised without
+ * writing anything. writeBlobs checks git agrees before anything is committed.
+ */
+export function blobId(content: Buffer): string {
+  return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
 
 /** Write blobs in one `git fast-import`; returns their ids in order. */
 export async function writeBlobs(git: GitCommandManager, blobs: readonly Buffer[]): Promise<string[]> {

@@ -20,6 +20,7 @@ import type { WikiSource } from './source.js';
 import type { WikiAudience, WikiSettings, WikiTargetSettings, WikiTree } from './types.js';
 import { DEFAULT_AUTHOR } from './types.js';
 import {
+  blobId,
   commitTree,
   createScratchRepo,
   lastFerryCommit,
@@ -134,16 +135,14 @@ export async function syncWikiTarget(
   const git = scratch.git;
   const outcome: WikiTargetOutcome = { result, edits: [], scratch };
   try {
-    // Page texts whose links were rewritten become new blobs; everything else reuses the source blob.
+    // Page texts whose links were rewritten become new blobs (ids computed here, written only when
+    // a commit is made); everything else reuses the source blob.
     const rewritten = plan.files.filter((f) => f.content);
-    const oids = await writeBlobs(
-      git,
-      rewritten.map((f) => f.content!),
-    );
-    const newOid = new Map(rewritten.map((f, i) => [f.wikiPath, oids[i]]));
+    const newOid = new Map(rewritten.map((f) => [f.wikiPath, blobId(f.content!)]));
     const ours: WikiTree = new Map(
       plan.files.map((f) => [f.wikiPath, { mode: f.mode, oid: newOid.get(f.wikiPath) ?? f.oid }]),
     );
+    let blobsWritten = false;
 
     for (let attempt = 1; ; attempt++) {
       const { branch, tip } = await probe(git, url, audience, target.branch, logger);
@@ -192,7 +191,16 @@ export async function syncWikiTarget(
         result.commit = tip;
         return outcome;
       }
-      const tree = await writeTree(git, new Map([...merged.tree].map(([p, e]) => [p, e])));
+      if (!blobsWritten) {
+        const written = await writeBlobs(
+          git,
+          rewritten.map((f) => f.content!),
+        );
+        if (written.some((oid, i) => oid !== newOid.get(rewritten[i].wikiPath)))
+          throw new Error('internal: git computed different blob ids (is the source repository SHA-256?)');
+        blobsWritten = true;
+      }
+      const tree = await writeTree(git, merged.tree);
       const message = `${commitMessage(settings.commitMessage, audience, source)}\n\n${formatTrailers(source.rev, merged.pending)}\n`;
       const commit = await commitTree(
         git,

@@ -42,9 +42,24 @@ export async function resolveBase(ctx: ExportBuildContext, tip: string | undefin
       // anything older is already exported and ignored, so a fixed `since` input stays harmless.
       const since =
         s.since && s.since.trim().toLowerCase() !== SINCE_ROOT ? await src.tryRevParse(s.since) : undefined;
-      if (since && since !== last && (await src.isAncestor(last, since)) && (await src.isAncestor(since, head)))
-        return { kind: 'since', rev: since, committerDate: await dateOf(ctx, since), note: `skipping ahead to ${since}` };
-      return { kind: 'trailer', rev: last, committerDate: await dateOf(ctx, last), note: `last exported ${last}` };
+      if (
+        since &&
+        since !== last &&
+        (await src.isAncestor(last, since)) &&
+        (await src.isAncestor(since, head))
+      )
+        return {
+          kind: 'since',
+          rev: since,
+          committerDate: await dateOf(ctx, since),
+          note: `skipping ahead to ${since}`,
+        };
+      return {
+        kind: 'trailer',
+        rev: last,
+        committerDate: await dateOf(ctx, last),
+        note: `last exported ${last}`,
+      };
     }
     if (await src.isAncestor(head, last))
       return {

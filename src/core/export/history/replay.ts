@@ -4,7 +4,13 @@ import { FastImportWriter } from '../../git/fast-import.js';
 import { readFirstParentLog, type LogCommit } from '../../git/log-reader.js';
 import { hasErrors, type Finding } from '../../report/result.js';
 import { checkLfsPointers } from '../content-checks.js';
-import { DEFAULT_COMMITTER, type BuildOutcome, type ExportBuildContext, type ProjectedTree, type TargetTree } from '../types.js';
+import {
+  DEFAULT_COMMITTER,
+  type BuildOutcome,
+  type ExportBuildContext,
+  type ProjectedTree,
+  type TargetTree,
+} from '../types.js';
 import { loadAuthorMap, type AuthorMap } from './author-map.js';
 import { resolveBase, type ReplayBase } from './base.js';
 import { compileScrubber, type MessageScrubber } from './scrub.js';
@@ -38,8 +44,15 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
     template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
   });
   const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
-  const tipTree = await ctx.readTargetTree(tip);
+  // The target tree and the base's source tree are read concurrently (two ls-tree processes).
+  const tipTreeP = ctx.readTargetTree(tip);
+  tipTreeP.catch(() => undefined);
   const base = await resolveBase(ctx, tip);
+  const projectedP: Promise<ProjectedTree> = base.rev
+    ? ctx.projectTree(base.rev)
+    : Promise.resolve(emptyProjection());
+  projectedP.catch(() => undefined);
+  const tipTree = await tipTreeP;
   if (base.kind === 'ahead') {
     ctx.logger.info(base.note);
     return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
@@ -57,7 +70,7 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
     });
 
   // 1-2. The base snapshot, and a reconciliation commit when the target differs from it.
-  const projected: ProjectedTree = base.rev ? await ctx.projectTree(base.rev) : emptyProjection();
+  const projected = await projectedP;
   findings.push(...projected.findings);
   const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
   const reconDiff = ctx.diffTrees(parentTree, start);
@@ -104,9 +117,12 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
       }
       const context = `source commit ${c.sha}`;
       const stepFindings = [...step.findings];
-      stepFindings.push(...(await ctx.runGates(step.diff, gateView(state), step.targetFileCountBefore, context)));
+      stepFindings.push(
+        ...(await ctx.runGates(step.diff, gateView(state), step.targetFileCountBefore, context)),
+      );
       stepFindings.push(...(await lfsFindings(ctx, step.diff, known, blobs)));
-      if (step.needsSymlinkCheck) stepFindings.push(...(await state.symlinks.check((oid) => blobs.read(oid))));
+      if (step.needsSymlinkCheck)
+        stepFindings.push(...(await state.symlinks.check((oid) => blobs.read(oid))));
       for (const f of stepFindings) if (!seen(findings, f)) findings.push(nameCommit(f, c.sha));
       if (hasErrors(findings)) {
         await writer?.abort();
@@ -192,7 +208,12 @@ async function reconcile(
   });
 }
 
-function replayMessage(c: LogCommit, scrubber: MessageScrubber, authors: AuthorMap, ctx: ExportBuildContext): string {
+function replayMessage(
+  c: LogCommit,
+  scrubber: MessageScrubber,
+  authors: AuthorMap,
+  ctx: ExportBuildContext,
+): string {
   const vars = {
     ...(ctx.settings.vars ?? {}),
     sha: c.sha,
@@ -208,24 +229,44 @@ function replayMessage(c: LogCommit, scrubber: MessageScrubber, authors: AuthorM
  * The replay keeps that check incrementally instead (state.symlinks, see symlinks.ts).
  */
 function gateView(state: ReplayState): ProjectedTree {
-  return { tree: new Map(), exportedSourcePaths: state.exportedSourcePaths, sourcePaths: state.sourcePaths, findings: [] };
+  return {
+    tree: new Map(),
+    exportedSourcePaths: state.exportedSourcePaths,
+    sourcePaths: state.sourcePaths,
+    findings: [],
+  };
 }
 
 /** LFS pointers among the added/changed blobs, with the sizes the replay already has. */
 async function lfsFindings(
   ctx: ExportBuildContext,
-  diff: { gateChanges: readonly { change: string; oid?: string; mode?: string; targetPath: string; sourcePath: string }[] },
+  diff: {
+    gateChanges: readonly {
+      change: string;
+      oid?: string;
+      mode?: string;
+      targetPath: string;
+      sourcePath: string;
+    }[];
+  },
   sizes: ReadonlyMap<string, number>,
   blobs: BlobReader,
 ): Promise<Finding[]> {
   const changed = diff.gateChanges
     .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-    .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid!, size: sizes.get(c.oid!) ?? -1 }));
+    .map((c) => ({
+      path: c.targetPath,
+      sourcePath: c.sourcePath,
+      oid: c.oid!,
+      size: sizes.get(c.oid!) ?? -1,
+    }));
   return checkLfsPointers(changed, ctx.settings.lfs ?? 'warn', (oid) => blobs.read(oid));
 }
 
 function seen(list: readonly Finding[], f: Finding): boolean {
-  return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
+  return list.some(
+    (g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error',
+  );
 }
 
 /** Findings name the source commit they came from (gates may already do it through `context`). */
@@ -259,7 +300,9 @@ function historyDetails(
       reconciliation: reconciled,
       commits: commits.slice(-MAX_LISTED_COMMITS),
       commitsTruncated: commits.length > MAX_LISTED_COMMITS,
-      ...(timings ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) } : {}),
+      ...(timings
+        ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }
+        : {}),
     },
   };
 }

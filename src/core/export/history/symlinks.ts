@@ -34,7 +34,8 @@ export class SymlinkIndex {
   add(p: string, e: TargetEntry): void {
     if (!this.files.has(p)) {
       this.files.add(p);
-      for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d)) this.dirs.set(d, (this.dirs.get(d) ?? 0) + 1);
+      for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d))
+        this.dirs.set(d, (this.dirs.get(d) ?? 0) + 1);
     }
     this.dropLink(p);
     if (e.mode === SYMLINK) this.pendingLinks.set(p, { oid: e.oid, sourcePath: e.sourcePath });
