@@ -33691,9 +33691,17 @@ function compileGlob(rawPattern) {
             requiredLiteral: literal,
         };
     }
+    const regexSource = hasBraces(effective) ? braceRegexSource(effective) : translate(effective);
+    try {
+        globRegExp(regexSource);
+    }
+    catch {
+        // Only a class can get here (e.g. the reversed range '[z-a]'): everything else is escaped.
+        throw new GlobSyntaxError('invalid character class', "write ranges low to high, e.g. '[a-z]'");
+    }
     const compiled = {
         pattern,
-        regexSource: translate(effective),
+        regexSource,
         literalDirPrefix: literalDirPrefixOf(effective),
         requiredLiteral: longestLiteralRun(effective),
     };
@@ -33703,6 +33711,78 @@ function compileGlob(rawPattern) {
             compiled.subtreeOf = base;
     }
     return compiled;
+}
+/** Upper bound on a rule's brace expansions (`{a,b}{c,d}` is 4): a guard against 2^n blow-ups. */
+const MAX_BRACE_EXPANSIONS = 256;
+function hasBraces(p) {
+    for (let i = 0; i < p.length; i++) {
+        if (p[i] === '\\')
+            i++;
+        else if (p[i] === '{')
+            return true;
+    }
+    return false;
+}
+/**
+ * `{a,b}` is shorthand for two rules, so a brace pattern means exactly what its expansions mean
+ * together: `{app,lib}` selects the directories app and lib with their subtrees (each expansion is a
+ * literal), and `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
+ * Compiling each expansion on its own gives that for free.
+ */
+function braceRegexSource(p) {
+    const alternatives = expandBraces(p).filter((a) => a !== '' && a !== '/');
+    if (alternatives.length === 0)
+        throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
+    return `(?:${alternatives.map((a) => compileGlob(a).regexSource).join('|')})`;
+}
+/** All expansions of the balanced brace groups in `p` (escapes are kept as written). */
+function expandBraces(p) {
+    let open = -1;
+    let depth = 0;
+    for (let i = 0; i < p.length; i++) {
+        const c = p[i];
+        if (c === '\\')
+            i++;
+        else if (c === '[')
+            i = Math.max(i, findClassEnd(p, i));
+        else if (c === '{') {
+            if (depth++ === 0)
+                open = i;
+        }
+        else if (c === '}' && --depth === 0) {
+            const alternatives = [];
+            let d = 0;
+            let from = open + 1;
+            for (let j = open + 1; j < i; j++) {
+                const cj = p[j];
+                if (cj === '\\')
+                    j++;
+                else if (cj === '[')
+                    j = Math.max(j, findClassEnd(p, j));
+                else if (cj === '{')
+                    d++;
+                else if (cj === '}')
+                    d--;
+                else if (cj === ',' && d === 0) {
+                    alternatives.push(p.slice(from, j));
+                    from = j + 1;
+                }
+            }
+            alternatives.push(p.slice(from, i));
+            const head = p.slice(0, open);
+            const tails = expandBraces(p.slice(i + 1));
+            const out = new Set();
+            for (const a of alternatives)
+                for (const mid of expandBraces(a))
+                    for (const t of tails) {
+                        out.add(head + mid + t);
+                        if (out.size > MAX_BRACE_EXPANSIONS)
+                            throw new GlobSyntaxError(`more than ${MAX_BRACE_EXPANSIONS} brace alternatives`, 'split the rule into several lines');
+                    }
+            return [...out];
+        }
+    }
+    return [p];
 }
 /** The longest run of literal characters outside wildcards, classes and braces. */
 function longestLiteralRun(p) {
@@ -33722,11 +33802,15 @@ function longestLiteralRun(p) {
             i++;
         }
         else if (c === '{') {
+            // An alternative may be '**' (zero segments), so a '/' next to a brace group is optional.
+            if (depth === 0)
+                cur = cur.replace(/\/$/, '');
             flush();
             depth++;
         }
         else if (c === '}') {
-            depth--;
+            if (--depth === 0 && p[i + 1] === '/')
+                i++;
         }
         else if (depth > 0) {
             continue;
@@ -33880,11 +33964,18 @@ function translate(p) {
     }
     return out;
 }
+/**
+ * The anchored regex for a compiled glob's source. The `u` flag makes `?` and classes match one
+ * character, not one UTF-16 unit (an emoji is two units).
+ */
+function globRegExp(regexSource) {
+    return new RegExp(`^(?:${regexSource})$`, 'u');
+}
 /** Compile a list of globs into one predicate (used for ignore and preserve lists). */
 function globSetMatcher(patterns) {
     if (patterns.length === 0)
         return () => false;
-    const re = new RegExp(`^(?:${patterns.map((p) => compileGlob(p).regexSource).join('|')})$`);
+    const re = globRegExp(patterns.map((p) => compileGlob(p).regexSource).join('|'));
     return (path) => re.test(path);
 }
 
@@ -34397,7 +34488,8 @@ const NO_COMMITS = { count: 0, commits: [] };
  */
 function isStale(st) {
     return (st.status === 'rejected-stale' ||
-        (st.status === 'rejected-other' && /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail)));
+        (st.status === 'rejected-other' &&
+            /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail)));
 }
 /**
  * Mirror branches (and optionally tags) between two repositories, both ways, by fast-forward only.
@@ -34463,10 +34555,13 @@ class MirrorEngine {
             throw new ConfigurationError(`No branch matching ${s.branches.map((b) => `'${b}'`).join(', ')} exists on ${A.label} or ${B.label}. ` +
                 'Check the branches input (names or globs such as release/*).');
         const tip = (refs, b) => refs.get(HEADS + b) ?? null;
-        await withGroup(this.logger, `Fetch ${branches.length} branch(es) from both sides`, async () => {
-            await A.fetch(branches.filter((b) => tip(refsA, b)));
-            await B.fetch(branches.filter((b) => tip(refsB, b)));
-        });
+        // Branches already equal need no history: the daily no-op run fetches nothing at all.
+        const differ = branches.filter((b) => tip(refsA, b) !== tip(refsB, b));
+        if (differ.length)
+            await withGroup(this.logger, `Fetch ${differ.length} branch(es) from both sides`, async () => {
+                await A.fetch(differ.filter((b) => tip(refsA, b)));
+                await B.fetch(differ.filter((b) => tip(refsB, b)));
+            });
         const outcomes = new Map();
         for (const b of branches) {
             const analysis = await this.analyze(b, tip(refsA, b), tip(refsB, b));

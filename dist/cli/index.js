@@ -18219,10 +18219,9 @@ function findClassEnd(p, open) {
     }
     return -1;
 }
-/** Translate a balanced pattern to a regex body. */
+/** Translate a balanced pattern without braces (see `braceRegexSource`) to a regex body. */
 function translate(p) {
     let out = '';
-    let braceDepth = 0;
     for (let i = 0; i < p.length; i++) {
         const c = p[i];
         if (c === '\\') {
@@ -18233,8 +18232,8 @@ function translate(p) {
                 let j = i;
                 while (p[j] === '*')
                     j++;
-                const atSegStart = i === 0 || p[i - 1] === '/' || (braceDepth > 0 && (p[i - 1] === '{' || p[i - 1] === ','));
-                const atSegEnd = j === p.length || p[j] === '/' || (braceDepth > 0 && (p[j] === '}' || p[j] === ','));
+                const atSegStart = i === 0 || p[i - 1] === '/';
+                const atSegEnd = j === p.length || p[j] === '/';
                 if (atSegStart && atSegEnd) {
                     if (p[j] === '/') {
                         out += '(?:.*/)?';
@@ -18267,17 +18266,6 @@ function translate(p) {
             const cls = body.replace(/\\(.)/g, '$1').replace(/[\\\]^]/g, (m) => `\\${m}`);
             out += neg ? `(?!/)[^${cls}]` : `(?!/)[${cls}]`;
             i = end;
-        }
-        else if (c === '{') {
-            braceDepth++;
-            out += '(?:';
-        }
-        else if (c === '}') {
-            braceDepth--;
-            out += ')';
-        }
-        else if (c === ',' && braceDepth > 0) {
-            out += '|';
         }
         else {
             out += escapeRegex(c);
@@ -22292,6 +22280,8 @@ class BlobReader {
     buf = Buffer.alloc(0);
     queue = [];
     closed = false;
+    /** Requests are coalesced into one stdin write per tick: one write per blob costs more than git. */
+    pending = [];
     constructor(git) {
         this.git = git;
     }
@@ -22339,7 +22329,13 @@ class BlobReader {
             return Promise.reject(new Error('BlobReader is closed'));
         return new Promise((resolve, reject) => {
             this.queue.push({ resolve, reject });
-            child.stdin.write(oid + '\n');
+            if (this.pending.push(oid) === 1) {
+                setImmediate(() => {
+                    const batch = this.pending.join('\n') + '\n';
+                    this.pending = [];
+                    child.stdin.write(batch);
+                });
+            }
         });
     }
     async close() {
@@ -25218,8 +25214,11 @@ function historyDetails(base, replayed, skipped, reconciled, commits, timings) {
  * Repeatable (the push loop calls it again on a moved tip); writes only to the scratch repo.
  */
 async function buildSnapshot(ctx, tip) {
-    const projected = await ctx.projectTree(ctx.sourceCommit);
-    const tipTree = await ctx.readTargetTree(tip);
+    // Two independent ls-tree processes: run them side by side.
+    const [projected, tipTree] = await Promise.all([
+        ctx.projectTree(ctx.sourceCommit),
+        ctx.readTargetTree(tip),
+    ]);
     const next = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
     const diff = ctx.diffTrees(tipTree, next);
     const findings = [...projected.findings];
@@ -25300,75 +25299,83 @@ async function runExport(settings, logger) {
         ...(s.auth ?? {}),
         serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL,
     });
-    const base = new GitCommandManager(external_node_path_namespaceObject.resolve(s.source), { env: auth.env, logger });
-    await base.assertMinimumVersion();
-    const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
-    const sourceCommit = await resolveSourceCommit(base, s.rev ?? 'HEAD', logger);
-    const alternates = [await objectsDir(base)];
-    if (localTarget)
-        alternates.push(await objectsDir(base.with({ cwd: localTarget })));
-    const scratch = await createScratchRepo(base, alternates, s.workDir);
-    const blobs = new BlobReader(scratch.git);
-    const stats = { gatesMs: 0 };
     try {
-        const ctx = await createBuildContext({
-            settings: s,
-            logger,
-            scratch: scratch.git,
-            scratchDir: scratch.dir,
-            sourceGit: base,
-            sourceCommit,
-            targetLabel: label,
-            rules,
-            safety,
-            sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(s.source)),
-            blobs,
-            stats,
-        });
-        const prepareMs = performance.now() - t0;
-        const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
-        const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
-            dryRun,
-            maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
-            logger,
-        });
-        const { outcome } = loop;
-        const failed = hasErrors(outcome.findings);
-        result.success = !failed;
-        result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
-        if (outcome.tip && !failed)
-            result.commit = outcome.tip;
-        result.changes = outcome.changes;
-        result.findings = outcome.findings;
-        result.counts = { ...summarizeChanges(outcome.changes), commits: failed ? 0 : outcome.commits };
-        result.message = failed
-            ? `Export stopped: ${outcome.findings.filter((f) => f.severity === 'error').length} error(s); nothing was pushed.`
-            : !outcome.tip
-                ? `Up to date: ${label} ${s.branch} already matches ${sourceCommit.slice(0, 7)}.`
-                : dryRun
-                    ? `Dry run: would push ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`
-                    : `Pushed ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`;
-        result.details = {
-            mode: s.mode ?? 'snapshot',
-            source: external_node_path_namespaceObject.resolve(s.source),
-            sourceRev: sourceCommit,
-            branch: s.branch,
-            baseTip: loop.baseTip ?? null,
-            pushed: loop.pushed,
-            attempts: loop.attempts,
-            timings: {
-                prepareMs: Math.round(prepareMs),
-                buildMs: Math.round(loop.buildMs - stats.gatesMs),
-                gatesMs: Math.round(stats.gatesMs),
-                pushMs: Math.round(loop.pushMs),
-            },
-            ...(outcome.details ?? {}),
-        };
-        return result;
+        const base = new GitCommandManager(external_node_path_namespaceObject.resolve(s.source), { env: auth.env, logger });
+        await base.assertMinimumVersion();
+        const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
+        const sourceCommit = await resolveSourceCommit(base, s.rev ?? 'HEAD', logger);
+        const alternates = [await objectsDir(base)];
+        if (localTarget)
+            alternates.push(await objectsDir(base.with({ cwd: localTarget })));
+        const scratch = await createScratchRepo(base, alternates, s.workDir);
+        const blobs = new BlobReader(scratch.git);
+        const stats = { gatesMs: 0 };
+        try {
+            const ctx = await createBuildContext({
+                settings: s,
+                logger,
+                scratch: scratch.git,
+                scratchDir: scratch.dir,
+                sourceGit: base,
+                sourceCommit,
+                targetLabel: label,
+                rules,
+                safety,
+                sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(s.source)),
+                blobs,
+                stats,
+            });
+            const prepareMs = performance.now() - t0;
+            const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
+            // Start reading the source tree while the target is queried (the result is cached in ctx);
+            // a failure here surfaces again when the build awaits it.
+            if ((s.mode ?? 'snapshot') === 'snapshot')
+                ctx.projectTree(sourceCommit).catch(() => undefined);
+            const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
+                dryRun,
+                maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
+                logger,
+            });
+            const { outcome } = loop;
+            const failed = hasErrors(outcome.findings);
+            result.success = !failed;
+            result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
+            if (outcome.tip && !failed)
+                result.commit = outcome.tip;
+            result.changes = outcome.changes;
+            result.findings = outcome.findings;
+            result.counts = { ...summarizeChanges(outcome.changes), commits: failed ? 0 : outcome.commits };
+            result.message = failed
+                ? `Export stopped: ${outcome.findings.filter((f) => f.severity === 'error').length} error(s); nothing was pushed.`
+                : !outcome.tip
+                    ? `Up to date: ${label} ${s.branch} already matches ${sourceCommit.slice(0, 7)}.`
+                    : dryRun
+                        ? `Dry run: would push ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`
+                        : `Pushed ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`;
+            result.details = {
+                mode: s.mode ?? 'snapshot',
+                source: external_node_path_namespaceObject.resolve(s.source),
+                sourceRev: sourceCommit,
+                branch: s.branch,
+                baseTip: loop.baseTip ?? null,
+                pushed: loop.pushed,
+                attempts: loop.attempts,
+                timings: {
+                    prepareMs: Math.round(prepareMs),
+                    buildMs: Math.round(loop.buildMs - stats.gatesMs),
+                    gatesMs: Math.round(stats.gatesMs),
+                    pushMs: Math.round(loop.pushMs),
+                },
+                ...(outcome.details ?? {}),
+            };
+            return result;
+        }
+        finally {
+            await blobs.close();
+            await scratch.dispose();
+        }
     }
     finally {
-        await blobs.close();
-        await scratch.dispose();
         await auth.cleanup();
         result.durationMs = Math.round(performance.now() - t0);
     }
@@ -26973,8 +26980,8 @@ function diffTrees(from, to) {
  * A blob's id without asking git (SHA-1 object format), so an unchanged wiki is recognised without
  * writing anything. writeBlobs checks git agrees before anything is committed.
  */
-function wiki_git_blobId(content) {
-    return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+function blobId(content) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
 /** Write blobs in one `git fast-import`; returns their ids in order. */
 async function wiki_git_writeBlobs(git, blobs) {
@@ -27313,7 +27320,7 @@ async function syncWikiTarget(audience, target, plan, source, settings, logger) 
                 result.findings.push({
                     severity: 'notice',
                     code: 'wiki-first-sync',
-                    message: `First Ferry sync of the ${audience} wiki: its existing content (${merged.overwritten.join(', ')}) is replaced; it stays in the wiki's history.`,
+                    message: `First Ferry sync of the ${audience} wiki: its existing content (${merged.overwritten.slice(0, 10).join(', ')}${merged.overwritten.length > 10 ? `, and ${merged.overwritten.length - 10} more` : ''}) is replaced; it stays in the wiki's history.`,
                 });
             else
                 for (const p of merged.overwritten)
@@ -27755,6 +27762,11 @@ async function runTarget(cfg, t, opts) {
             failResult(r, `internal error: ${errorMessage(e).split('\n')[0]}`);
         }
     }
+    // The report speaks the config's words: the target's name, kind and direction.
+    if (r.kind !== t.kind)
+        r.details = { ...(r.details ?? {}), engine_kind: r.kind };
+    r.target = t.name;
+    r.kind = t.kind;
     r.direction = t.direction;
     if (r.success && t.fail_on_diff && r.changed)
         failResult(r, `${r.message ? `${r.message}; ` : ''}fail_on_diff is set and the target ${r.dryRun ? 'would change' : 'changed'}`);
@@ -28788,6 +28800,9 @@ async function report(command, results, args, ctx) {
         for (const r of results)
             for (const l of annotationLines(r.findings))
                 ctx.out(l + '\n');
+    // The CLI entry calls process.exit() right after: a large report on a pipe would be cut off
+    // unless the queued writes are flushed first.
+    await new Promise((resolve) => process.stdout.write('', () => resolve()));
     return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILED;
 }
 const COMMON_USAGE = '--source DIR [--rev REV] --target URL_OR_PATH [--branch B] [--map FROM=TO]... [--preserve GLOB]... ' +

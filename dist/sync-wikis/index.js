@@ -31859,15 +31859,15 @@ function expandBraces(p) {
             alternatives.push(p.slice(from, i));
             const head = p.slice(0, open);
             const tails = expandBraces(p.slice(i + 1));
-            const out = [];
+            const out = new Set();
             for (const a of alternatives)
                 for (const mid of expandBraces(a))
                     for (const t of tails) {
-                        out.push(head + mid + t);
-                        if (out.length > MAX_BRACE_EXPANSIONS)
+                        out.add(head + mid + t);
+                        if (out.size > MAX_BRACE_EXPANSIONS)
                             throw new GlobSyntaxError(`more than ${MAX_BRACE_EXPANSIONS} brace alternatives`, 'split the rule into several lines');
                     }
-            return out;
+            return [...out];
         }
     }
     return [p];
@@ -31986,10 +31986,9 @@ function findClassEnd(p, open) {
     }
     return -1;
 }
-/** Translate a balanced pattern to a regex body. */
+/** Translate a balanced pattern without braces (see `braceRegexSource`) to a regex body. */
 function translate(p) {
     let out = '';
-    let braceDepth = 0;
     for (let i = 0; i < p.length; i++) {
         const c = p[i];
         if (c === '\\') {
@@ -32000,8 +31999,8 @@ function translate(p) {
                 let j = i;
                 while (p[j] === '*')
                     j++;
-                const atSegStart = i === 0 || p[i - 1] === '/' || (braceDepth > 0 && (p[i - 1] === '{' || p[i - 1] === ','));
-                const atSegEnd = j === p.length || p[j] === '/' || (braceDepth > 0 && (p[j] === '}' || p[j] === ','));
+                const atSegStart = i === 0 || p[i - 1] === '/';
+                const atSegEnd = j === p.length || p[j] === '/';
                 if (atSegStart && atSegEnd) {
                     if (p[j] === '/') {
                         out += '(?:.*/)?';
@@ -32034,17 +32033,6 @@ function translate(p) {
             const cls = body.replace(/\\(.)/g, '$1').replace(/[\\\]^]/g, (m) => `\\${m}`);
             out += neg ? `(?!/)[^${cls}]` : `(?!/)[${cls}]`;
             i = end;
-        }
-        else if (c === '{') {
-            braceDepth++;
-            out += '(?:';
-        }
-        else if (c === '}') {
-            braceDepth--;
-            out += ')';
-        }
-        else if (c === ',' && braceDepth > 0) {
-            out += '|';
         }
         else {
             out += escapeRegex(c);
@@ -32719,76 +32707,6 @@ function planWiki(map, texts, opts) {
     return plan;
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/git/cat-file.js
-/**
- * Reads many blobs through one long-lived `git cat-file --batch` process instead of a process
- * per blob. Requests are answered in order; `read` may be called concurrently.
- */
-class BlobReader {
-    git;
-    child;
-    buf = Buffer.alloc(0);
-    queue = [];
-    closed = false;
-    constructor(git) {
-        this.git = git;
-    }
-    start() {
-        if (this.child)
-            return this.child;
-        const child = this.git.spawn(['cat-file', '--batch']);
-        child.stdout.on('data', (d) => {
-            this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
-            this.drain();
-        });
-        child.stderr.resume();
-        child.on('close', () => {
-            this.closed = true;
-            for (const q of this.queue.splice(0))
-                q.reject(new Error('git cat-file --batch exited'));
-        });
-        child.stdin.on('error', () => undefined);
-        this.child = child;
-        return child;
-    }
-    drain() {
-        while (this.queue.length) {
-            const nl = this.buf.indexOf(10);
-            if (nl < 0)
-                return;
-            const header = this.buf.subarray(0, nl).toString();
-            if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
-                this.buf = this.buf.subarray(nl + 1);
-                this.queue.shift().resolve(undefined);
-                continue;
-            }
-            const size = Number(header.slice(header.lastIndexOf(' ') + 1));
-            if (this.buf.length < nl + 1 + size + 1)
-                return;
-            const body = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size));
-            this.buf = this.buf.subarray(nl + 1 + size + 1);
-            this.queue.shift().resolve(body);
-        }
-    }
-    /** The object's content, or undefined when it does not exist. */
-    read(oid) {
-        const child = this.start();
-        if (this.closed)
-            return Promise.reject(new Error('BlobReader is closed'));
-        return new Promise((resolve, reject) => {
-            this.queue.push({ resolve, reject });
-            child.stdin.write(oid + '\n');
-        });
-    }
-    async close() {
-        if (!this.child || this.closed)
-            return;
-        const done = new Promise((r) => this.child.on('close', () => r()));
-        this.child.stdin.end();
-        await done;
-    }
-}
-
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./lib/src/core/git/secrets.js
@@ -33049,7 +32967,6 @@ function parseLsTree(out, withSizes) {
 
 
 
-
 async function openSource(folder, rev, logger) {
     const abs = external_node_path_namespaceObject.resolve(folder);
     const stat = await external_node_fs_namespaceObject.promises.stat(abs).catch(() => undefined);
@@ -33078,22 +32995,103 @@ async function openSource(folder, rev, logger) {
     objectsDir = await external_node_fs_namespaceObject.promises.realpath(objectsDir);
     return { git, root, prefix, rev: sha, treeish, objectsDir, files };
 }
-/** Texts of the given blobs through one cat-file process. */
+/** Texts of the given blobs through one `cat-file --batch` run (all ids in, all bodies out). */
 async function readTexts(git, items) {
-    const reader = new BlobReader(git);
-    try {
-        const bodies = await Promise.all(items.map((i) => reader.read(i.oid)));
-        const out = new Map();
-        items.forEach((it, i) => {
-            const b = bodies[i];
-            if (!b)
-                throw new Error(`internal: blob ${it.oid} (${it.key}) is missing`);
-            out.set(it.key, b.toString('utf8'));
-        });
+    const out = new Map();
+    if (!items.length)
         return out;
+    const res = await git.execRaw(['cat-file', '--batch'], {
+        input: items.map((i) => i.oid).join('\n') + '\n',
+    });
+    const buf = res.stdout;
+    let pos = 0;
+    for (const it of items) {
+        const nl = buf.indexOf(10, pos);
+        const header = buf.subarray(pos, nl).toString();
+        if (header.endsWith(' missing'))
+            throw new Error(`internal: blob ${it.oid} (${it.key}) is missing`);
+        const size = Number(header.slice(header.lastIndexOf(' ') + 1));
+        out.set(it.key, buf.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+        pos = nl + 1 + size + 1;
     }
-    finally {
-        await reader.close();
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/cat-file.js
+/**
+ * Reads many blobs through one long-lived `git cat-file --batch` process instead of a process
+ * per blob. Requests are answered in order; `read` may be called concurrently.
+ */
+class BlobReader {
+    git;
+    child;
+    buf = Buffer.alloc(0);
+    queue = [];
+    closed = false;
+    /** Requests are coalesced into one stdin write per tick: one write per blob costs more than git. */
+    pending = [];
+    constructor(git) {
+        this.git = git;
+    }
+    start() {
+        if (this.child)
+            return this.child;
+        const child = this.git.spawn(['cat-file', '--batch']);
+        child.stdout.on('data', (d) => {
+            this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+            this.drain();
+        });
+        child.stderr.resume();
+        child.on('close', () => {
+            this.closed = true;
+            for (const q of this.queue.splice(0))
+                q.reject(new Error('git cat-file --batch exited'));
+        });
+        child.stdin.on('error', () => undefined);
+        this.child = child;
+        return child;
+    }
+    drain() {
+        while (this.queue.length) {
+            const nl = this.buf.indexOf(10);
+            if (nl < 0)
+                return;
+            const header = this.buf.subarray(0, nl).toString();
+            if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+                this.buf = this.buf.subarray(nl + 1);
+                this.queue.shift().resolve(undefined);
+                continue;
+            }
+            const size = Number(header.slice(header.lastIndexOf(' ') + 1));
+            if (this.buf.length < nl + 1 + size + 1)
+                return;
+            const body = Buffer.from(this.buf.subarray(nl + 1, nl + 1 + size));
+            this.buf = this.buf.subarray(nl + 1 + size + 1);
+            this.queue.shift().resolve(body);
+        }
+    }
+    /** The object's content, or undefined when it does not exist. */
+    read(oid) {
+        const child = this.start();
+        if (this.closed)
+            return Promise.reject(new Error('BlobReader is closed'));
+        return new Promise((resolve, reject) => {
+            this.queue.push({ resolve, reject });
+            if (this.pending.push(oid) === 1) {
+                setImmediate(() => {
+                    const batch = this.pending.join('\n') + '\n';
+                    this.pending = [];
+                    child.stdin.write(batch);
+                });
+            }
+        });
+    }
+    async close() {
+        if (!this.child || this.closed)
+            return;
+        const done = new Promise((r) => this.child.on('close', () => r()));
+        this.child.stdin.end();
+        await done;
     }
 }
 
@@ -33207,11 +33205,19 @@ function diffTrees(from, to) {
 
 
 
+
 /**
  * The git plumbing the wiki sync needs, all through the one git wrapper: blobs through one
  * fast-import process, trees through a temporary index, commits through commit-tree. No working
  * tree is ever written.
  */
+/**
+ * A blob's id without asking git (SHA-1 object format), so an unchanged wiki is recognised without
+ * writing anything. writeBlobs checks git agrees before anything is committed.
+ */
+function blobId(content) {
+    return (0,external_node_crypto_.createHash)('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
 /** Write blobs in one `git fast-import`; returns their ids in order. */
 async function writeBlobs(git, blobs) {
     if (blobs.length === 0)
@@ -33751,11 +33757,12 @@ async function syncWikiTarget(audience, target, plan, source, settings, logger) 
     const git = scratch.git;
     const outcome = { result, edits: [], scratch };
     try {
-        // Page texts whose links were rewritten become new blobs; everything else reuses the source blob.
+        // Page texts whose links were rewritten become new blobs (ids computed here, written only when
+        // a commit is made); everything else reuses the source blob.
         const rewritten = plan.files.filter((f) => f.content);
-        const oids = await writeBlobs(git, rewritten.map((f) => f.content));
-        const newOid = new Map(rewritten.map((f, i) => [f.wikiPath, oids[i]]));
+        const newOid = new Map(rewritten.map((f) => [f.wikiPath, blobId(f.content)]));
         const ours = new Map(plan.files.map((f) => [f.wikiPath, { mode: f.mode, oid: newOid.get(f.wikiPath) ?? f.oid }]));
+        let blobsWritten = false;
         for (let attempt = 1;; attempt++) {
             const { branch, tip } = await probe(git, url, audience, target.branch, logger);
             if (tip)
@@ -33788,7 +33795,7 @@ async function syncWikiTarget(audience, target, plan, source, settings, logger) 
                 result.findings.push({
                     severity: 'notice',
                     code: 'wiki-first-sync',
-                    message: `First Ferry sync of the ${audience} wiki: its existing content (${merged.overwritten.join(', ')}) is replaced; it stays in the wiki's history.`,
+                    message: `First Ferry sync of the ${audience} wiki: its existing content (${merged.overwritten.slice(0, 10).join(', ')}${merged.overwritten.length > 10 ? `, and ${merged.overwritten.length - 10} more` : ''}) is replaced; it stays in the wiki's history.`,
                 });
             else
                 for (const p of merged.overwritten)
@@ -33804,7 +33811,13 @@ async function syncWikiTarget(audience, target, plan, source, settings, logger) 
                 result.commit = tip;
                 return outcome;
             }
-            const tree = await writeTree(git, new Map([...merged.tree].map(([p, e]) => [p, e])));
+            if (!blobsWritten) {
+                const written = await writeBlobs(git, rewritten.map((f) => f.content));
+                if (written.some((oid, i) => oid !== newOid.get(rewritten[i].wikiPath)))
+                    throw new Error('internal: git computed different blob ids (is the source repository SHA-256?)');
+                blobsWritten = true;
+            }
+            const tree = await writeTree(git, merged.tree);
             const message = `${commitMessage(settings.commitMessage, audience, source)}\n\n${formatTrailers(source.rev, merged.pending)}\n`;
             const commit = await commitTree(git, tree, tip ? [tip] : [], message, settings.author ?? DEFAULT_AUTHOR);
             result.commit = commit;

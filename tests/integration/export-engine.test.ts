@@ -189,6 +189,46 @@ describe('runExport (snapshot, local target)', () => {
     expect(revParse(target, 'main')).toBeUndefined();
   });
 
+  test('each leak gate stops the export and leaves the target untouched', async () => {
+    const many = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`public/f${i}.txt`, `${i}\n`]));
+    const { source, target, base } = await setup(
+      {
+        ...many,
+        'public/app.py': 'import premium.core\n',
+        'premium/core.py': 'X = 1\n',
+        'public/ok.md': 'ok\n',
+      },
+      'public/\n',
+    );
+    const leak = await runExport(base, captureLogger());
+    expect(leak.success).toBe(false);
+    expect(leak.findings.some((f) => f.code === 'import-leak' && f.severity === 'error')).toBe(true);
+    expect(revParse(target, 'main')).toBeUndefined();
+
+    await commitFiles(source, { 'public/app.py': 'print(1)\n' });
+    const first = await runExport(base, captureLogger());
+    expect(first.success).toBe(true);
+    const tip = revParse(target, 'main');
+
+    await commitFiles(source, { 'public/conf.py': 'KEY = "AKIAZ7Q2MX4KD9RWT3LB"\n' });
+    const secret = await runExport(base, captureLogger());
+    expect(secret.success).toBe(false);
+    const finding = secret.findings.find((f) => f.code.startsWith('secret'));
+    expect(finding).toMatchObject({ severity: 'error', file: 'public/conf.py', line: 1 });
+    expect(JSON.stringify(secret)).not.toContain('AKIAZ7Q2MX4KD9RWT3LB');
+    expect(revParse(target, 'main')).toBe(tip);
+
+    git(source, ['rm', '-q', '-r', 'public/conf.py', ...Object.keys(many)]);
+    git(source, ['commit', '-q', '-m', 'drop most']);
+    const wipe = await runExport(base, captureLogger());
+    expect(wipe.success).toBe(false);
+    expect(wipe.findings.some((f) => f.code === 'mass-delete')).toBe(true);
+    expect(revParse(target, 'main')).toBe(tip);
+    const allowed = await runExport({ ...base, safety: { allowMassDelete: true } }, captureLogger());
+    expect(allowed.success).toBe(true);
+    expect(lsTree(target)).toEqual(['public/app.py', 'public/ok.md']);
+  });
+
   test('a template is rendered on the first export only, then preserved', async () => {
     const { target, base, dir, source } = await setup(FILES, 'public/\n');
     const tpl = path.join(dir, 'tpl');

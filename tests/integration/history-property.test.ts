@@ -162,7 +162,7 @@ describe('history export property', () => {
       }),
       {
         endOnFailure: true,
-        numRuns: Number(process.env.FERRY_PROP_RUNS ?? 10),
+        numRuns: Number(process.env.FERRY_PROP_RUNS ?? 8),
         seed: Number(process.env.FERRY_PROP_SEED ?? 4242),
       },
     );

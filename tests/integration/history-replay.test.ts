@@ -164,6 +164,20 @@ describe('history mode', () => {
     expect(revParse(target, 'main')).toBe(tip);
   });
 
+  test('a later commit that leaves a symlink dangling is stopped, naming that commit', async () => {
+    const { source, target, base } = await setup();
+    await runExport(base, captureLogger());
+    const tip = revParse(target, 'main');
+    await fs.symlink('a.txt', path.join(source, 'public/link'));
+    await authored(source, {}, 'add link', undefined, 1_700_000_100);
+    const breaking = await authored(source, { 'public/a.txt': null }, 'drop a', undefined, 1_700_000_200);
+    const r = await runExport(base, captureLogger());
+    expect(r.success).toBe(false);
+    const err = r.findings.find((f) => f.code === 'symlink-outside');
+    expect(err?.message).toContain(breaking.slice(0, 12));
+    expect(revParse(target, 'main')).toBe(tip);
+  });
+
   test('scrubbing and the author map', async () => {
     const { dir, source, target, base } = await setup();
     await runExport(base, captureLogger());

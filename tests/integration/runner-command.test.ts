@@ -220,10 +220,18 @@ describe('runner with command targets', () => {
     ]);
   });
 
-  test('kinds whose engine is missing fail with a clear message', async () => {
-    const cfg = BASE.replace('targets:\n', 'targets:\n  drive:\n    kind: dirsync\n    a: staging\n    b: /mnt/drive\n');
-    const { run } = await setup(cfg);
+  test('dirsync kind: pull copies the shared side into the repo folder', async () => {
+    const drive = await tmpDir('ferry-drive-');
+    await fs.writeFile(path.join(drive, 'budget.csv'), 'a,1\n');
+    const cfg = BASE.replace(
+      'targets:\n',
+      `targets:\n  drive:\n    kind: dirsync\n    direction: pull\n    a: ${drive}\n    b: staging\n    state: .ferry/drive.json\n`,
+    );
+    const { root, run } = await setup(cfg, { 'staging/local.txt': 'local\n' });
     const o = await run({ targets: ['drive'] });
-    if (!o.results[0].success) expect(o.results[0].message).toMatch(/not available in this build|dirsync/);
+    expect(o.results[0]).toMatchObject({ target: 'drive', kind: 'dirsync', direction: 'pull', success: true, changed: true });
+    expect(await fs.readFile(path.join(root, 'staging', 'budget.csv'), 'utf8')).toBe('a,1\n');
+    const again = await run({ targets: ['drive'] });
+    expect(again.results[0].changed).toBe(false);
   });
 });

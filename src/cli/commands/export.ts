@@ -143,6 +143,9 @@ async function report(
     }
   }
   if (ctx.ci) for (const r of results) for (const l of annotationLines(r.findings)) ctx.out(l + '\n');
+  // The CLI entry calls process.exit() right after: a large report on a pipe would be cut off
+  // unless the queued writes are flushed first.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILED;
 }
 

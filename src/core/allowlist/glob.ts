@@ -276,10 +276,9 @@ function findClassEnd(p: string, open: number): number {
   return -1;
 }
 
-/** Translate a balanced pattern to a regex body. */
+/** Translate a balanced pattern without braces (see `braceRegexSource`) to a regex body. */
 function translate(p: string): string {
   let out = '';
-  let braceDepth = 0;
   for (let i = 0; i < p.length; i++) {
     const c = p[i];
     if (c === '\\') {
@@ -288,9 +287,8 @@ function translate(p: string): string {
       if (p[i + 1] === '*') {
         let j = i;
         while (p[j] === '*') j++;
-        const atSegStart =
-          i === 0 || p[i - 1] === '/' || (braceDepth > 0 && (p[i - 1] === '{' || p[i - 1] === ','));
-        const atSegEnd = j === p.length || p[j] === '/' || (braceDepth > 0 && (p[j] === '}' || p[j] === ','));
+        const atSegStart = i === 0 || p[i - 1] === '/';
+        const atSegEnd = j === p.length || p[j] === '/';
         if (atSegStart && atSegEnd) {
           if (p[j] === '/') {
             out += '(?:.*/)?';
@@ -319,14 +317,6 @@ function translate(p: string): string {
       const cls = body.replace(/\\(.)/g, '$1').replace(/[\\\]^]/g, (m) => `\\${m}`);
       out += neg ? `(?!/)[^${cls}]` : `(?!/)[${cls}]`;
       i = end;
-    } else if (c === '{') {
-      braceDepth++;
-      out += '(?:';
-    } else if (c === '}') {
-      braceDepth--;
-      out += ')';
-    } else if (c === ',' && braceDepth > 0) {
-      out += '|';
     } else {
       out += escapeRegex(c);
     }

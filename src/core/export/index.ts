@@ -50,72 +50,78 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
     ...(s.auth ?? {}),
     serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL,
   });
-  const base = new GitCommandManager(path.resolve(s.source), { env: auth.env, logger });
-  await base.assertMinimumVersion();
-  const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
-  const sourceCommit = await resolveSourceCommit(base, s.rev ?? 'HEAD', logger);
-  const alternates = [await objectsDir(base)];
-  if (localTarget) alternates.push(await objectsDir(base.with({ cwd: localTarget })));
-  const scratch = await createScratchRepo(base, alternates, s.workDir);
-  const blobs = new BlobReader(scratch.git);
-  const stats = { gatesMs: 0 };
   try {
-    const ctx = await createBuildContext({
-      settings: s,
-      logger,
-      scratch: scratch.git,
-      scratchDir: scratch.dir,
-      sourceGit: base,
-      sourceCommit,
-      targetLabel: label,
-      rules,
-      safety,
-      sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? path.basename(path.resolve(s.source)),
-      blobs,
-      stats,
-    });
-    const prepareMs = performance.now() - t0;
-    const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
-    const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
-      dryRun,
-      maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
-      logger,
-    });
-    const { outcome } = loop;
-    const failed = hasErrors(outcome.findings);
-    result.success = !failed;
-    result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
-    if (outcome.tip && !failed) result.commit = outcome.tip;
-    result.changes = outcome.changes;
-    result.findings = outcome.findings;
-    result.counts = { ...summarizeChanges(outcome.changes), commits: failed ? 0 : outcome.commits };
-    result.message = failed
-      ? `Export stopped: ${outcome.findings.filter((f) => f.severity === 'error').length} error(s); nothing was pushed.`
-      : !outcome.tip
-        ? `Up to date: ${label} ${s.branch} already matches ${sourceCommit.slice(0, 7)}.`
-        : dryRun
-          ? `Dry run: would push ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`
-          : `Pushed ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`;
-    result.details = {
-      mode: s.mode ?? 'snapshot',
-      source: path.resolve(s.source),
-      sourceRev: sourceCommit,
-      branch: s.branch,
-      baseTip: loop.baseTip ?? null,
-      pushed: loop.pushed,
-      attempts: loop.attempts,
-      timings: {
-        prepareMs: Math.round(prepareMs),
-        buildMs: Math.round(loop.buildMs - stats.gatesMs),
-        gatesMs: Math.round(stats.gatesMs),
-        pushMs: Math.round(loop.pushMs),
-      },
-      ...(outcome.details ?? {}),
-    };
-    return result;
+    const base = new GitCommandManager(path.resolve(s.source), { env: auth.env, logger });
+    await base.assertMinimumVersion();
+    const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
+    const sourceCommit = await resolveSourceCommit(base, s.rev ?? 'HEAD', logger);
+    const alternates = [await objectsDir(base)];
+    if (localTarget) alternates.push(await objectsDir(base.with({ cwd: localTarget })));
+    const scratch = await createScratchRepo(base, alternates, s.workDir);
+    const blobs = new BlobReader(scratch.git);
+    const stats = { gatesMs: 0 };
+    try {
+      const ctx = await createBuildContext({
+        settings: s,
+        logger,
+        scratch: scratch.git,
+        scratchDir: scratch.dir,
+        sourceGit: base,
+        sourceCommit,
+        targetLabel: label,
+        rules,
+        safety,
+        sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? path.basename(path.resolve(s.source)),
+        blobs,
+        stats,
+      });
+      const prepareMs = performance.now() - t0;
+      const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
+      // Start reading the source tree while the target is queried (the result is cached in ctx);
+      // a failure here surfaces again when the build awaits it.
+      if ((s.mode ?? 'snapshot') === 'snapshot') ctx.projectTree(sourceCommit).catch(() => undefined);
+      const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
+        dryRun,
+        maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
+        logger,
+      });
+      const { outcome } = loop;
+      const failed = hasErrors(outcome.findings);
+      result.success = !failed;
+      result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
+      if (outcome.tip && !failed) result.commit = outcome.tip;
+      result.changes = outcome.changes;
+      result.findings = outcome.findings;
+      result.counts = { ...summarizeChanges(outcome.changes), commits: failed ? 0 : outcome.commits };
+      result.message = failed
+        ? `Export stopped: ${outcome.findings.filter((f) => f.severity === 'error').length} error(s); nothing was pushed.`
+        : !outcome.tip
+          ? `Up to date: ${label} ${s.branch} already matches ${sourceCommit.slice(0, 7)}.`
+          : dryRun
+            ? `Dry run: would push ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`
+            : `Pushed ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`;
+      result.details = {
+        mode: s.mode ?? 'snapshot',
+        source: path.resolve(s.source),
+        sourceRev: sourceCommit,
+        branch: s.branch,
+        baseTip: loop.baseTip ?? null,
+        pushed: loop.pushed,
+        attempts: loop.attempts,
+        timings: {
+          prepareMs: Math.round(prepareMs),
+          buildMs: Math.round(loop.buildMs - stats.gatesMs),
+          gatesMs: Math.round(stats.gatesMs),
+          pushMs: Math.round(loop.pushMs),
+        },
+        ...(outcome.details ?? {}),
+      };
+      return result;
+    } finally {
+      await blobs.close();
+      await scratch.dispose();
+    }
   } finally {
-    await blobs.close();
-    await scratch.dispose();
     await auth.cleanup();
     result.durationMs = Math.round(performance.now() - t0);
   }

@@ -7,8 +7,11 @@ import type { BuildOutcome, ExportBuildContext } from './types.js';
  * Repeatable (the push loop calls it again on a moved tip); writes only to the scratch repo.
  */
 export async function buildSnapshot(ctx: ExportBuildContext, tip: string | undefined): Promise<BuildOutcome> {
-  const projected = await ctx.projectTree(ctx.sourceCommit);
-  const tipTree = await ctx.readTargetTree(tip);
+  // Two independent ls-tree processes: run them side by side.
+  const [projected, tipTree] = await Promise.all([
+    ctx.projectTree(ctx.sourceCommit),
+    ctx.readTargetTree(tip),
+  ]);
   const next = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
   const diff = ctx.diffTrees(tipTree, next);
   const findings = [...projected.findings];

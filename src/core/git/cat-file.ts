@@ -10,6 +10,8 @@ export class BlobReader {
   private buf: Buffer = Buffer.alloc(0);
   private queue: { resolve: (b: Buffer | undefined) => void; reject: (e: Error) => void }[] = [];
   private closed = false;
+  /** Requests are coalesced into one stdin write per tick: one write per blob costs more than git. */
+  private pending: string[] = [];
 
   constructor(private readonly git: GitCommandManager) {}
 
@@ -54,7 +56,13 @@ export class BlobReader {
     if (this.closed) return Promise.reject(new Error('BlobReader is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ resolve, reject });
-      child.stdin.write(oid + '\n');
+      if (this.pending.push(oid) === 1) {
+        setImmediate(() => {
+          const batch = this.pending.join('\n') + '\n';
+          this.pending = [];
+          child.stdin.write(batch);
+        });
+      }
     });
   }
 

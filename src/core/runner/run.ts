@@ -132,6 +132,10 @@ async function runTarget(
       failResult(r, `internal error: ${errorMessage(e).split('\n')[0]}`);
     }
   }
+  // The report speaks the config's words: the target's name, kind and direction.
+  if (r.kind !== t.kind) r.details = { ...(r.details ?? {}), engine_kind: r.kind };
+  r.target = t.name;
+  r.kind = t.kind;
   r.direction = t.direction;
   if (r.success && t.fail_on_diff && r.changed)
     failResult(

@@ -175,7 +175,7 @@ export async function syncWikiTarget(
         result.findings.push({
           severity: 'notice',
           code: 'wiki-first-sync',
-          message: `First Ferry sync of the ${audience} wiki: its existing content (${merged.overwritten.join(', ')}) is replaced; it stays in the wiki's history.`,
+          message: `First Ferry sync of the ${audience} wiki: its existing content (${merged.overwritten.slice(0, 10).join(', ')}${merged.overwritten.length > 10 ? `, and ${merged.overwritten.length - 10} more` : ''}) is replaced; it stays in the wiki's history.`,
         });
       else
         for (const p of merged.overwritten)

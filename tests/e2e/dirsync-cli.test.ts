@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT, runCli } from '../support/run-action.js';
+import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { snapshot, sorted, write } from '../integration/dirsync-support.js';
+
+afterAll(cleanupTmp);
+
+async function pair() {
+  const root = await tmpDir('ferry-dirsync-cli-');
+  const a = path.join(root, 'A');
+  const b = path.join(root, 'B');
+  fs.mkdirSync(a);
+  fs.mkdirSync(b);
+  return { root, a, b, state: path.join(root, 'sync.json') };
+}
+
+test('ferry dirsync --json: the shared report shape, then a no-op', async () => {
+  const { a, b, state } = await pair();
+  write(a, 'src/main.py', 'print(1)\n');
+  write(b, '.config/x.yml', 'k: v\n');
+  const r = await runCli(['dirsync', a, b, '--state', state, '--json']);
+  expect(r.exitCode).toBe(0);
+  const report = JSON.parse(r.stdout);
+  expect(report).toMatchObject({ tool: 'ferry', command: 'dirsync', total_targets: 1, successful: 1 });
+  expect(report.results[0]).toMatchObject({
+    kind: 'dirsync',
+    direction: 'bidirectional',
+    success: true,
+    changed: true,
+    counts: { copiedToA: 1, copiedToB: 1, conflicts: 0 },
+    details: { state, log: path.join(path.dirname(state), 'sync.log.jsonl'), conflicts: [] },
+  });
+  const again = JSON.parse((await runCli(['dirsync', a, b, '--state', state, '--json'])).stdout);
+  expect(again.results[0].changed).toBe(false);
+  expect(fs.readFileSync(path.join(a, '.config/x.yml'), 'utf8')).toBe('k: v\n');
+});
+
+test('exit codes: 1 for an unresolved conflict or a missing side, 2 for a usage error', async () => {
+  const { root, a, b, state } = await pair();
+  write(a, 'f.txt', 'a');
+  write(b, 'f.txt', 'bb');
+  const fail = await runCli(['dirsync', a, b, '--state', state, '--conflict', 'fail']);
+  expect(fail.exitCode).toBe(1);
+  expect(fail.stdout).toContain('f.txt differs between a and b');
+  const missing = await runCli(['dirsync', a, path.join(root, 'unplugged'), '--state', state]);
+  expect(missing.exitCode).toBe(1);
+  expect(missing.stdout).toContain('disconnected');
+  const bad = await runCli(['dirsync', a, b, '--conflict', 'coin-toss']);
+  expect(bad.exitCode).toBe(2);
+  expect(bad.stderr).toContain("Invalid conflict policy 'coin-toss'");
+  expect((await runCli(['dirsync', a])).exitCode).toBe(2);
+});
+
+test('--dry-run lists the plan and writes nothing', async () => {
+  const { a, b, state } = await pair();
+  write(a, 'x/y.txt', 'y');
+  const r = await runCli(['dirsync', a, b, '--state', state, '--dry-run', '--direction', 'a-to-b']);
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toMatch(/copy\ta->b\tx\/y\.txt/);
+  expect(r.stdout).toContain('dry run');
+  expect(fs.readdirSync(b)).toEqual([]);
+});
+
+test('a sync killed with SIGKILL leaves no half-written file, and a rerun converges', async () => {
+  const { a, b, state } = await pair();
+  const chunk = randomBytes(128 * 1024);
+  for (let i = 0; i < 600; i++) write(a, `d${i % 20}/f${i}.bin`, chunk.toString('base64') + i);
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'dist/cli/index.js'), 'dirsync', a, b, '--state', state],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, sig) => r(sig)));
+  const copied = () =>
+    fs.existsSync(b) ? [...snapshot(b).keys()].filter((p) => p.endsWith('.bin')).length : 0;
+  for (let i = 0; i < 3000 && copied() < 20 && child.exitCode === null; i++)
+    await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+  const want = snapshot(a);
+  const got = snapshot(b);
+  expect(got.size).toBeLessThan(want.size + 50);
+  for (const [p, v] of got) {
+    if (p.includes('.ferry-tmp-') || v === 'D') continue;
+    expect(v).toBe(want.get(p)); // every file under its real name is whole
+  }
+  const rerun = await runCli(['dirsync', a, b, '--state', state, '--json']);
+  expect(rerun.exitCode).toBe(0);
+  expect(sorted(snapshot(b))).toEqual(sorted(snapshot(a)));
+});

@@ -1,0 +1,79 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseConfig } from '../../src/core/config/load.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { statusOf } from '../../src/core/runner/status.js';
+import { generateWorkflows } from '../../src/core/runner/workflows.js';
+import { commitFiles, git, makeBare, makeRepo } from '../support/git-fixtures.js';
+import { cleanupTmp, tmpDir } from '../support/tmp.js';
+
+afterAll(cleanupTmp);
+
+describe('ferry status drift', () => {
+  test('mirror ahead/behind, stale generated allowlist, unexported commits, workflow schedules', async () => {
+    const base = await tmpDir('ferry-status-');
+    // two sides of a mirror: b is 1 ahead, then a gets 2 of its own (diverged)
+    const seed = path.join(base, 'seed');
+    await makeRepo(seed, { 'a.txt': '1\n' });
+    const a = await makeBare(path.join(base, 'a.git'));
+    const b = await makeBare(path.join(base, 'b.git'));
+    git(seed, ['push', '-q', a, 'main']);
+    await commitFiles(seed, { 'b.txt': 'b\n' });
+    git(seed, ['push', '-q', b, 'main']);
+
+    // an export target whose last export (trailer) is the first source commit
+    const root = path.join(base, 'repo');
+    const config = `version: "1"
+targets:
+  public:
+    kind: export
+    direction: push
+    repo: ${path.join(base, 'public.git')}
+    allowlist: public_allowlist.txt
+    edition: community
+    schedule: "0 2 * * *"
+  twin:
+    kind: mirror
+    a: ${a}
+    b: ${b}
+components:
+  core: ["src/core/**"]
+  docs: ["docs/**"]
+editions:
+  community:
+    components: [core, docs]
+`;
+    const first = await makeRepo(root, {
+      '.github/ferry.yml': config,
+      'public_allowlist.txt': 'src/core/**\n',
+      'src/core/a.py': '1\n',
+      'src/premium/p.py': '1\n',
+    });
+    const pub = path.join(base, 'public-work');
+    await makeRepo(pub, { 'src/core/a.py': '1\n' }, `Export\n\nFerry-Origin-Rev: ${first}`);
+    git(pub, ['push', '-q', await makeBare(path.join(base, 'public.git')), 'main']);
+    await commitFiles(root, { 'src/premium/p.py': '2\n' }, 'premium only');
+    await commitFiles(root, { 'src/core/a.py': '2\n' }, 'core change');
+
+    const cfg = parseConfig(config, '.github/ferry.yml', { root });
+    const wfs = await generateWorkflows(cfg, '.github/ferry.yml');
+    for (const w of wfs) {
+      await fs.mkdir(path.dirname(path.join(root, w.file)), { recursive: true });
+      await fs.writeFile(path.join(root, w.file), w.content.replace('0 2 * * *', '0 3 * * *'));
+    }
+
+    const [pubR, twinR] = await statusOf(cfg, cfg.targets, silentLogger);
+    expect(pubR.changed).toBe(true);
+    expect(pubR.counts).toMatchObject({ unexported: 1, commits_since_export: 2 });
+    expect(pubR.details).toEqual({ last_exported: first });
+    expect(pubR.findings.map((f) => f.code)).toEqual(['unexported-commits', 'stale-allowlist', 'workflow-schedule']);
+    expect(pubR.findings[1].message).toContain('public_allowlist.txt is stale: regenerate it with ferry allowlist generate');
+    expect(pubR.findings[2].message).toContain("runs on [0 3 * * *] but the config says '0 2 * * *'");
+
+    expect(twinR.success).toBe(true);
+    expect(twinR.counts).toEqual({ ahead: 0, behind: 1 });
+    expect(twinR.findings.map((f) => [f.code, f.message])).toEqual([['mirror-out-of-sync', 'main: a is 0 ahead and 1 behind b']]);
+    // temporary refs are gone again
+    expect(git(root, ['for-each-ref', 'refs/ferry'])).toBe('');
+  });
+});
