@@ -40,7 +40,8 @@ export function filterRepoPaths(allowlistText: string, file: string): string {
 
 function filterRepo(source: string, pathsFile: string, work: string): { ms: number; tree: string } {
   const clone = path.join(work, `fr-${Date.now()}`);
-  git(work, ['clone', '-q', '--no-local', source, clone]);
+  // Bare: filter-repo then skips the final working-tree checkout, which is not history work.
+  git(work, ['clone', '-q', '--bare', '--no-local', source, clone]);
   const t = timeCommand('git', ['filter-repo', '--force', '--quiet', '--paths-from-file', pathsFile], {
     cwd: clone,
   });

@@ -33898,10 +33898,9 @@ function findClassEnd(p, open) {
     }
     return -1;
 }
-/** Translate a balanced pattern to a regex body. */
+/** Translate a balanced pattern without braces (see `braceRegexSource`) to a regex body. */
 function translate(p) {
     let out = '';
-    let braceDepth = 0;
     for (let i = 0; i < p.length; i++) {
         const c = p[i];
         if (c === '\\') {
@@ -33912,8 +33911,8 @@ function translate(p) {
                 let j = i;
                 while (p[j] === '*')
                     j++;
-                const atSegStart = i === 0 || p[i - 1] === '/' || (braceDepth > 0 && (p[i - 1] === '{' || p[i - 1] === ','));
-                const atSegEnd = j === p.length || p[j] === '/' || (braceDepth > 0 && (p[j] === '}' || p[j] === ','));
+                const atSegStart = i === 0 || p[i - 1] === '/';
+                const atSegEnd = j === p.length || p[j] === '/';
                 if (atSegStart && atSegEnd) {
                     if (p[j] === '/') {
                         out += '(?:.*/)?';
@@ -33946,17 +33945,6 @@ function translate(p) {
             const cls = body.replace(/\\(.)/g, '$1').replace(/[\\\]^]/g, (m) => `\\${m}`);
             out += neg ? `(?!/)[^${cls}]` : `(?!/)[${cls}]`;
             i = end;
-        }
-        else if (c === '{') {
-            braceDepth++;
-            out += '(?:';
-        }
-        else if (c === '}') {
-            braceDepth--;
-            out += ')';
-        }
-        else if (c === ',' && braceDepth > 0) {
-            out += '|';
         }
         else {
             out += escapeRegex(c);

@@ -19337,7 +19337,12 @@ const FIELDS = [
     { name: 'minute', min: 0, max: 59 },
     { name: 'hour', min: 0, max: 23 },
     { name: 'day of month', min: 1, max: 31 },
-    { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+    {
+        name: 'month',
+        min: 1,
+        max: 12,
+        names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+    },
     { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ];
 function value(text, f) {
@@ -19457,7 +19462,10 @@ const KIND_PROPS = {
                 description: 'Extra environment variables for the entrypoint.',
                 additionalProperties: { type: ['string', 'number', 'boolean'] },
             },
-            config: { type: 'object', description: 'Target-specific settings, passed as FERRY_TARGET_CONFIG (JSON).' },
+            config: {
+                type: 'object',
+                description: 'Target-specific settings, passed as FERRY_TARGET_CONFIG (JSON).',
+            },
             inputs: globs('Push: files the script publishes. Listed to it in FERRY_INPUTS_FILE.'),
             outputs: globs('Pull: files the script may change. Only these are committed.'),
             commit_message: schema_str('Commit message template ({target}, {direction}).'),
@@ -19481,7 +19489,11 @@ const KIND_PROPS = {
             commit_message: schema_str('Commit message template ({sha}, {short_sha}, {source_repo}, {message}).'),
             force: bool('Force-push (only when you really mean it).'),
             max_retries: schema_int('Retries on a push race (default 5).', { minimum: 0 }),
-            submodules: { type: 'string', enum: ['skip', 'keep'], description: 'Gitlinks: skip (default) or keep.' },
+            submodules: {
+                type: 'string',
+                enum: ['skip', 'keep'],
+                description: 'Gitlinks: skip (default) or keep.',
+            },
             forbidden: strList('Extra forbidden globs (always win over the allowlist).'),
             secret_scan: bool('Scan added/changed blobs for secrets (default true).'),
             import_check: bool('Check that exported files import no unexported module (default true).'),
@@ -19515,7 +19527,11 @@ const KIND_PROPS = {
             public_wiki: remote('The wiki that gets the allowlisted pages.'),
             public_allowlist: repoPath('Allowlist of public pages (default wiki_public_allowlist.txt).'),
             home: schema_str('File that becomes Home.md (default README.md).'),
-            private_links: { type: 'string', enum: ['fail', 'text'], description: 'Public links to private pages.' },
+            private_links: {
+                type: 'string',
+                enum: ['fail', 'text'],
+                description: 'Public links to private pages.',
+            },
             commit_message: schema_str('Commit message template.'),
             token_env: tokenEnv('the wikis'),
         },
@@ -19586,7 +19602,11 @@ const FERRY_SCHEMA = {
     additionalProperties: false,
     required: ['version', 'targets'],
     properties: {
-        version: { type: ['string', 'number'], enum: ['1', '1.0', 1], description: 'Config format version: "1".' },
+        version: {
+            type: ['string', 'number'],
+            enum: ['1', '1.0', 1],
+            description: 'Config format version: "1".',
+        },
         defaults: {
             type: 'object',
             additionalProperties: false,
@@ -19676,7 +19696,12 @@ function validator() {
     return compiled;
 }
 function decodePointer(p) {
-    return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    return p === ''
+        ? []
+        : p
+            .slice(1)
+            .split('/')
+            .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 /** The node at a path, and the key node that introduces it (when it is a map value). */
 function nodeAt(src, segs) {
@@ -20003,7 +20028,10 @@ const listCommand = {
         const head = ['TARGET', 'KIND', 'DIRECTION', 'SCHEDULE', 'DESCRIPTION'];
         const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
         for (const r of [head, ...rows])
-            ctx.out(r.map((c, i) => (i < r.length - 1 ? c.padEnd(w[i]) : c)).join('  ').trimEnd() + '\n');
+            ctx.out(r
+                .map((c, i) => (i < r.length - 1 ? c.padEnd(w[i]) : c))
+                .join('  ')
+                .trimEnd() + '\n');
         return EXIT_OK;
     },
 };
@@ -22563,13 +22591,14 @@ function attributesUseLfs(texts) {
  */
 async function checkSymlinks(tree, readBlob) {
     const findings = [];
+    const links = [...tree].filter(([, e]) => e.mode === '120000');
+    if (!links.length)
+        return findings;
     const dirs = new Set();
     for (const p of tree.keys())
         for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d))
             dirs.add(d);
-    for (const [p, e] of tree) {
-        if (e.mode !== '120000')
-            continue;
+    for (const [p, e] of links) {
         const link = (await readBlob(e.oid))?.toString('utf8') ?? '';
         const resolved = posix_namespaceObject.normalize(posix_namespaceObject.join(posix_namespaceObject.dirname(p), link));
         const escapes = posix_namespaceObject.isAbsolute(link) || resolved === '..' || resolved.startsWith('../');
@@ -27741,6 +27770,10 @@ async function runConfig(cfg, opts) {
 }
 async function runTarget(cfg, t, opts) {
     const t0 = performance.now();
+    // Interactive terminals get a heartbeat on long steps; CI logs have the script's own output.
+    const heartbeat = opts.progress
+        ? setInterval(() => opts.progress(`${t.name}: still running (${Math.round((performance.now() - t0) / 1000)} s)`), 15_000)
+        : undefined;
     let r;
     try {
         r = await KIND_ADAPTERS[t.kind]({
@@ -27785,11 +27818,19 @@ async function runTarget(cfg, t, opts) {
                 opts.logger.info(v.message);
             else if (opts.dryRun)
                 // A dry run changed nothing, so verification judges the current state: report, don't fail.
-                r.findings.push({ severity: 'warning', code: 'verification', message: `${v.message} (dry run: current state)`, file: t.where.file, line: t.where.line });
+                r.findings.push({
+                    severity: 'warning',
+                    code: 'verification',
+                    message: `${v.message} (dry run: current state)`,
+                    file: t.where.file,
+                    line: t.where.line,
+                });
             else
                 failResult(r, `${r.message ? `${r.message}; ` : ''}${v.message}`);
         }
     }
+    if (heartbeat)
+        clearInterval(heartbeat);
     r.durationMs = Math.round(performance.now() - t0);
     const line = `${t.name}: ${r.success ? 'ok' : 'FAILED'}${r.message ? `: ${r.message}` : ''}`;
     if (r.success)
@@ -28153,7 +28194,11 @@ async function fetchTemp(git, url, branch, tempRef, logger) {
 /** Per package for custom exports ({package} in repo), else the one target repo. */
 async function exportDrift(cfg, t, r, env, logger) {
     const o = t.options;
-    const packages = Array.isArray(o.packages) ? o.packages : typeof o.package === 'string' ? [o.package] : [];
+    const packages = Array.isArray(o.packages)
+        ? o.packages
+        : typeof o.package === 'string'
+            ? [o.package]
+            : [];
     if (!packages.length)
         return exportRepoDrift(cfg, t, String(o.repo), r, env, logger);
     const out = [];
@@ -28330,7 +28375,9 @@ const statusCommand = {
         if (flag(args, 'json'))
             ctx.out(JSON.stringify({ ...toJsonReport('status', results), drift: drifted }, null, 2) + '\n');
         else
-            ctx.out(toText(results).replace(/\] CHANGED/g, '] DRIFT').replace(/\] UP TO DATE/g, '] IN SYNC'));
+            ctx.out(toText(results)
+                .replace(/\] CHANGED/g, '] DRIFT')
+                .replace(/\] UP TO DATE/g, '] IN SYNC'));
         return drifted && flag(args, 'fail-on-drift') ? EXIT_FAILED : EXIT_OK;
     },
 };
@@ -28375,7 +28422,9 @@ const workflowsCommand = {
                 ctx.out(`orphaned (its target is gone; delete it): ${o}\n`);
             for (const s of res.stale)
                 ctx.out(`stale: ${s.file}\n${s.diff}`);
-            ctx.out(stale ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n` : 'workflows are up to date\n');
+            ctx.out(stale
+                ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n`
+                : 'workflows are up to date\n');
         }
         return stale ? EXIT_FAILED : EXIT_OK;
     },
@@ -28405,7 +28454,12 @@ const runCommand = {
     name: 'run',
     summary: 'Run the targets of ferry.yml (pre-sync checks, targets, post-sync checks, drift gates)',
     usage: 'ferry run [--config FILE] [--root DIR] [--target GLOB]... [--direction pull|push|bidirectional] [--dry-run] [--verify] [--report FILE] [--ci] [--json]',
-    options: { ...CONFIG_OPTIONS, 'dry-run': { type: 'boolean' }, verify: { type: 'boolean' }, report: { type: 'string' } },
+    options: {
+        ...CONFIG_OPTIONS,
+        'dry-run': { type: 'boolean' },
+        verify: { type: 'boolean' },
+        report: { type: 'string' },
+    },
     async run(args, ctx) {
         const cfg = await configFromArgs(args, ctx);
         const interactive = !ctx.ci && process.stderr.isTTY === true;
@@ -28425,7 +28479,15 @@ const runCommand = {
             const lines = annotationLines(outcome.results.flatMap((r) => r.findings));
             for (const r of outcome.results.filter((x) => !x.success)) {
                 const t = cfg.targets.find((x) => x.name === r.target);
-                lines.push(...annotationLines([{ severity: 'error', code: 'target-failed', message: `${r.target}: ${r.message}`, file: t?.where.file, line: t?.where.line }]));
+                lines.push(...annotationLines([
+                    {
+                        severity: 'error',
+                        code: 'target-failed',
+                        message: `${r.target}: ${r.message}`,
+                        file: t?.where.file,
+                        line: t?.where.line,
+                    },
+                ]));
             }
             const write = flag(args, 'json') ? (s) => process.stderr.write(s) : ctx.out;
             for (const l of lines)

@@ -31713,7 +31713,7 @@ function compileGlob(rawPattern) {
             requiredLiteral: literal,
         };
     }
-    const regexSource = translate(effective);
+    const regexSource = hasBraces(effective) ? braceRegexSource(effective) : translate(effective);
     try {
         globRegExp(regexSource);
     }
@@ -31734,6 +31734,78 @@ function compileGlob(rawPattern) {
     }
     return compiled;
 }
+/** Upper bound on a rule's brace expansions (`{a,b}{c,d}` is 4): a guard against 2^n blow-ups. */
+const MAX_BRACE_EXPANSIONS = 256;
+function hasBraces(p) {
+    for (let i = 0; i < p.length; i++) {
+        if (p[i] === '\\')
+            i++;
+        else if (p[i] === '{')
+            return true;
+    }
+    return false;
+}
+/**
+ * `{a,b}` is shorthand for two rules, so a brace pattern means exactly what its expansions mean
+ * together: `{app,lib}` selects the directories app and lib with their subtrees (each expansion is a
+ * literal), and `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
+ * Compiling each expansion on its own gives that for free.
+ */
+function braceRegexSource(p) {
+    const alternatives = expandBraces(p).filter((a) => a !== '' && a !== '/');
+    if (alternatives.length === 0)
+        throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
+    return `(?:${alternatives.map((a) => compileGlob(a).regexSource).join('|')})`;
+}
+/** All expansions of the balanced brace groups in `p` (escapes are kept as written). */
+function expandBraces(p) {
+    let open = -1;
+    let depth = 0;
+    for (let i = 0; i < p.length; i++) {
+        const c = p[i];
+        if (c === '\\')
+            i++;
+        else if (c === '[')
+            i = Math.max(i, findClassEnd(p, i));
+        else if (c === '{') {
+            if (depth++ === 0)
+                open = i;
+        }
+        else if (c === '}' && --depth === 0) {
+            const alternatives = [];
+            let d = 0;
+            let from = open + 1;
+            for (let j = open + 1; j < i; j++) {
+                const cj = p[j];
+                if (cj === '\\')
+                    j++;
+                else if (cj === '[')
+                    j = Math.max(j, findClassEnd(p, j));
+                else if (cj === '{')
+                    d++;
+                else if (cj === '}')
+                    d--;
+                else if (cj === ',' && d === 0) {
+                    alternatives.push(p.slice(from, j));
+                    from = j + 1;
+                }
+            }
+            alternatives.push(p.slice(from, i));
+            const head = p.slice(0, open);
+            const tails = expandBraces(p.slice(i + 1));
+            const out = new Set();
+            for (const a of alternatives)
+                for (const mid of expandBraces(a))
+                    for (const t of tails) {
+                        out.add(head + mid + t);
+                        if (out.size > MAX_BRACE_EXPANSIONS)
+                            throw new GlobSyntaxError(`more than ${MAX_BRACE_EXPANSIONS} brace alternatives`, 'split the rule into several lines');
+                    }
+            return [...out];
+        }
+    }
+    return [p];
+}
 /** The longest run of literal characters outside wildcards, classes and braces. */
 function longestLiteralRun(p) {
     let best = '';
@@ -31752,11 +31824,15 @@ function longestLiteralRun(p) {
             i++;
         }
         else if (c === '{') {
+            // An alternative may be '**' (zero segments), so a '/' next to a brace group is optional.
+            if (depth === 0)
+                cur = cur.replace(/\/$/, '');
             flush();
             depth++;
         }
         else if (c === '}') {
-            depth--;
+            if (--depth === 0 && p[i + 1] === '/')
+                i++;
         }
         else if (depth > 0) {
             continue;
@@ -31844,10 +31920,9 @@ function findClassEnd(p, open) {
     }
     return -1;
 }
-/** Translate a balanced pattern to a regex body. */
+/** Translate a balanced pattern without braces (see `braceRegexSource`) to a regex body. */
 function translate(p) {
     let out = '';
-    let braceDepth = 0;
     for (let i = 0; i < p.length; i++) {
         const c = p[i];
         if (c === '\\') {
@@ -31858,8 +31933,8 @@ function translate(p) {
                 let j = i;
                 while (p[j] === '*')
                     j++;
-                const atSegStart = i === 0 || p[i - 1] === '/' || (braceDepth > 0 && (p[i - 1] === '{' || p[i - 1] === ','));
-                const atSegEnd = j === p.length || p[j] === '/' || (braceDepth > 0 && (p[j] === '}' || p[j] === ','));
+                const atSegStart = i === 0 || p[i - 1] === '/';
+                const atSegEnd = j === p.length || p[j] === '/';
                 if (atSegStart && atSegEnd) {
                     if (p[j] === '/') {
                         out += '(?:.*/)?';
@@ -31892,17 +31967,6 @@ function translate(p) {
             const cls = body.replace(/\\(.)/g, '$1').replace(/[\\\]^]/g, (m) => `\\${m}`);
             out += neg ? `(?!/)[^${cls}]` : `(?!/)[${cls}]`;
             i = end;
-        }
-        else if (c === '{') {
-            braceDepth++;
-            out += '(?:';
-        }
-        else if (c === '}') {
-            braceDepth--;
-            out += ')';
-        }
-        else if (c === ',' && braceDepth > 0) {
-            out += '|';
         }
         else {
             out += escapeRegex(c);
@@ -32027,6 +32091,8 @@ class BlobReader {
     buf = Buffer.alloc(0);
     queue = [];
     closed = false;
+    /** Requests are coalesced into one stdin write per tick: one write per blob costs more than git. */
+    pending = [];
     constructor(git) {
         this.git = git;
     }
@@ -32074,7 +32140,13 @@ class BlobReader {
             return Promise.reject(new Error('BlobReader is closed'));
         return new Promise((resolve, reject) => {
             this.queue.push({ resolve, reject });
-            child.stdin.write(oid + '\n');
+            if (this.pending.push(oid) === 1) {
+                setImmediate(() => {
+                    const batch = this.pending.join('\n') + '\n';
+                    this.pending = [];
+                    child.stdin.write(batch);
+                });
+            }
         });
     }
     async close() {
@@ -32962,13 +33034,14 @@ function attributesUseLfs(texts) {
  */
 async function checkSymlinks(tree, readBlob) {
     const findings = [];
+    const links = [...tree].filter(([, e]) => e.mode === '120000');
+    if (!links.length)
+        return findings;
     const dirs = new Set();
     for (const p of tree.keys())
         for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d))
             dirs.add(d);
-    for (const [p, e] of tree) {
-        if (e.mode !== '120000')
-            continue;
+    for (const [p, e] of links) {
         const link = (await readBlob(e.oid))?.toString('utf8') ?? '';
         const resolved = posix_namespaceObject.normalize(posix_namespaceObject.join(posix_namespaceObject.dirname(p), link));
         const escapes = posix_namespaceObject.isAbsolute(link) || resolved === '..' || resolved.startsWith('../');
@@ -35050,9 +35123,22 @@ async function resolveBase(ctx, tip) {
             // `since` newer than the last export skips ahead (a reconciliation commit at `since`);
             // anything older is already exported and ignored, so a fixed `since` input stays harmless.
             const since = s.since && s.since.trim().toLowerCase() !== SINCE_ROOT ? await src.tryRevParse(s.since) : undefined;
-            if (since && since !== last && (await src.isAncestor(last, since)) && (await src.isAncestor(since, head)))
-                return { kind: 'since', rev: since, committerDate: await dateOf(ctx, since), note: `skipping ahead to ${since}` };
-            return { kind: 'trailer', rev: last, committerDate: await dateOf(ctx, last), note: `last exported ${last}` };
+            if (since &&
+                since !== last &&
+                (await src.isAncestor(last, since)) &&
+                (await src.isAncestor(since, head)))
+                return {
+                    kind: 'since',
+                    rev: since,
+                    committerDate: await dateOf(ctx, since),
+                    note: `skipping ahead to ${since}`,
+                };
+            return {
+                kind: 'trailer',
+                rev: last,
+                committerDate: await dateOf(ctx, last),
+                note: `last exported ${last}`,
+            };
         }
         if (await src.isAncestor(head, last))
             return {
@@ -35373,8 +35459,15 @@ async function buildHistory(ctx, tip) {
         template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
     });
     const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
-    const tipTree = await ctx.readTargetTree(tip);
+    // The target tree and the base's source tree are read concurrently (two ls-tree processes).
+    const tipTreeP = ctx.readTargetTree(tip);
+    tipTreeP.catch(() => undefined);
     const base = await resolveBase(ctx, tip);
+    const projectedP = base.rev
+        ? ctx.projectTree(base.rev)
+        : Promise.resolve(emptyProjection());
+    projectedP.catch(() => undefined);
+    const tipTree = await tipTreeP;
     if (base.kind === 'ahead') {
         ctx.logger.info(base.note);
         return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
@@ -35391,7 +35484,7 @@ async function buildHistory(ctx, tip) {
             message: `No Ferry-Origin-Rev trailer in the fetched part of ${ctx.targetLabel}; starting as a first run (${base.note}). If an earlier export exists below hand-made commits, their replay is skipped.`,
         });
     // 1-2. The base snapshot, and a reconciliation commit when the target differs from it.
-    const projected = base.rev ? await ctx.projectTree(base.rev) : emptyProjection();
+    const projected = await projectedP;
     findings.push(...projected.findings);
     const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
     const reconDiff = ctx.diffTrees(parentTree, start);
@@ -35536,13 +35629,23 @@ function replayMessage(c, scrubber, authors, ctx) {
  * The replay keeps that check incrementally instead (state.symlinks, see symlinks.ts).
  */
 function gateView(state) {
-    return { tree: new Map(), exportedSourcePaths: state.exportedSourcePaths, sourcePaths: state.sourcePaths, findings: [] };
+    return {
+        tree: new Map(),
+        exportedSourcePaths: state.exportedSourcePaths,
+        sourcePaths: state.sourcePaths,
+        findings: [],
+    };
 }
 /** LFS pointers among the added/changed blobs, with the sizes the replay already has. */
 async function lfsFindings(ctx, diff, sizes, blobs) {
     const changed = diff.gateChanges
         .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-        .map((c) => ({ path: c.targetPath, sourcePath: c.sourcePath, oid: c.oid, size: sizes.get(c.oid) ?? -1 }));
+        .map((c) => ({
+        path: c.targetPath,
+        sourcePath: c.sourcePath,
+        oid: c.oid,
+        size: sizes.get(c.oid) ?? -1,
+    }));
     return checkLfsPointers(changed, ctx.settings.lfs ?? 'warn', (oid) => blobs.read(oid));
 }
 function seen(list, f) {
@@ -35570,7 +35673,9 @@ function historyDetails(base, replayed, skipped, reconciled, commits, timings) {
             reconciliation: reconciled,
             commits: commits.slice(-MAX_LISTED_COMMITS),
             commitsTruncated: commits.length > MAX_LISTED_COMMITS,
-            ...(timings ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) } : {}),
+            ...(timings
+                ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }
+                : {}),
         },
     };
 }
@@ -35583,8 +35688,11 @@ function historyDetails(base, replayed, skipped, reconciled, commits, timings) {
  * Repeatable (the push loop calls it again on a moved tip); writes only to the scratch repo.
  */
 async function buildSnapshot(ctx, tip) {
-    const projected = await ctx.projectTree(ctx.sourceCommit);
-    const tipTree = await ctx.readTargetTree(tip);
+    // Two independent ls-tree processes: run them side by side.
+    const [projected, tipTree] = await Promise.all([
+        ctx.projectTree(ctx.sourceCommit),
+        ctx.readTargetTree(tip),
+    ]);
     const next = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
     const diff = ctx.diffTrees(tipTree, next);
     const findings = [...projected.findings];
@@ -35665,75 +35773,83 @@ async function runExport(settings, logger) {
         ...(s.auth ?? {}),
         serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL,
     });
-    const base = new GitCommandManager(external_node_path_namespaceObject.resolve(s.source), { env: auth.env, logger });
-    await base.assertMinimumVersion();
-    const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
-    const sourceCommit = await resolveSourceCommit(base, s.rev ?? 'HEAD', logger);
-    const alternates = [await objectsDir(base)];
-    if (localTarget)
-        alternates.push(await objectsDir(base.with({ cwd: localTarget })));
-    const scratch = await createScratchRepo(base, alternates, s.workDir);
-    const blobs = new BlobReader(scratch.git);
-    const stats = { gatesMs: 0 };
     try {
-        const ctx = await createBuildContext({
-            settings: s,
-            logger,
-            scratch: scratch.git,
-            scratchDir: scratch.dir,
-            sourceGit: base,
-            sourceCommit,
-            targetLabel: label,
-            rules,
-            safety,
-            sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(s.source)),
-            blobs,
-            stats,
-        });
-        const prepareMs = performance.now() - t0;
-        const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
-        const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
-            dryRun,
-            maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
-            logger,
-        });
-        const { outcome } = loop;
-        const failed = hasErrors(outcome.findings);
-        result.success = !failed;
-        result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
-        if (outcome.tip && !failed)
-            result.commit = outcome.tip;
-        result.changes = outcome.changes;
-        result.findings = outcome.findings;
-        result.counts = { ...summarizeChanges(outcome.changes), commits: failed ? 0 : outcome.commits };
-        result.message = failed
-            ? `Export stopped: ${outcome.findings.filter((f) => f.severity === 'error').length} error(s); nothing was pushed.`
-            : !outcome.tip
-                ? `Up to date: ${label} ${s.branch} already matches ${sourceCommit.slice(0, 7)}.`
-                : dryRun
-                    ? `Dry run: would push ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`
-                    : `Pushed ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`;
-        result.details = {
-            mode: s.mode ?? 'snapshot',
-            source: external_node_path_namespaceObject.resolve(s.source),
-            sourceRev: sourceCommit,
-            branch: s.branch,
-            baseTip: loop.baseTip ?? null,
-            pushed: loop.pushed,
-            attempts: loop.attempts,
-            timings: {
-                prepareMs: Math.round(prepareMs),
-                buildMs: Math.round(loop.buildMs - stats.gatesMs),
-                gatesMs: Math.round(stats.gatesMs),
-                pushMs: Math.round(loop.pushMs),
-            },
-            ...(outcome.details ?? {}),
-        };
-        return result;
+        const base = new GitCommandManager(external_node_path_namespaceObject.resolve(s.source), { env: auth.env, logger });
+        await base.assertMinimumVersion();
+        const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
+        const sourceCommit = await resolveSourceCommit(base, s.rev ?? 'HEAD', logger);
+        const alternates = [await objectsDir(base)];
+        if (localTarget)
+            alternates.push(await objectsDir(base.with({ cwd: localTarget })));
+        const scratch = await createScratchRepo(base, alternates, s.workDir);
+        const blobs = new BlobReader(scratch.git);
+        const stats = { gatesMs: 0 };
+        try {
+            const ctx = await createBuildContext({
+                settings: s,
+                logger,
+                scratch: scratch.git,
+                scratchDir: scratch.dir,
+                sourceGit: base,
+                sourceCommit,
+                targetLabel: label,
+                rules,
+                safety,
+                sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(s.source)),
+                blobs,
+                stats,
+            });
+            const prepareMs = performance.now() - t0;
+            const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
+            // Start reading the source tree while the target is queried (the result is cached in ctx);
+            // a failure here surfaces again when the build awaits it.
+            if ((s.mode ?? 'snapshot') === 'snapshot')
+                ctx.projectTree(sourceCommit).catch(() => undefined);
+            const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
+                dryRun,
+                maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
+                logger,
+            });
+            const { outcome } = loop;
+            const failed = hasErrors(outcome.findings);
+            result.success = !failed;
+            result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
+            if (outcome.tip && !failed)
+                result.commit = outcome.tip;
+            result.changes = outcome.changes;
+            result.findings = outcome.findings;
+            result.counts = { ...summarizeChanges(outcome.changes), commits: failed ? 0 : outcome.commits };
+            result.message = failed
+                ? `Export stopped: ${outcome.findings.filter((f) => f.severity === 'error').length} error(s); nothing was pushed.`
+                : !outcome.tip
+                    ? `Up to date: ${label} ${s.branch} already matches ${sourceCommit.slice(0, 7)}.`
+                    : dryRun
+                        ? `Dry run: would push ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`
+                        : `Pushed ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`;
+            result.details = {
+                mode: s.mode ?? 'snapshot',
+                source: external_node_path_namespaceObject.resolve(s.source),
+                sourceRev: sourceCommit,
+                branch: s.branch,
+                baseTip: loop.baseTip ?? null,
+                pushed: loop.pushed,
+                attempts: loop.attempts,
+                timings: {
+                    prepareMs: Math.round(prepareMs),
+                    buildMs: Math.round(loop.buildMs - stats.gatesMs),
+                    gatesMs: Math.round(stats.gatesMs),
+                    pushMs: Math.round(loop.pushMs),
+                },
+                ...(outcome.details ?? {}),
+            };
+            return result;
+        }
+        finally {
+            await blobs.close();
+            await scratch.dispose();
+        }
     }
     finally {
-        await blobs.close();
-        await scratch.dispose();
         await auth.cleanup();
         result.durationMs = Math.round(performance.now() - t0);
     }

@@ -45,7 +45,9 @@ function readSettings(): RunSettings {
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd();
   const direction = core.getInput(INPUT.direction).trim();
   if (direction && !['pull', 'push', 'bidirectional'].includes(direction))
-    throw new ConfigurationError(`Input 'direction' must be pull, push, bidirectional or empty, got '${direction}'.`);
+    throw new ConfigurationError(
+      `Input 'direction' must be pull, push, bidirectional or empty, got '${direction}'.`,
+    );
   const report = core.getInput(INPUT.reportPath).trim();
   return {
     config: core.getInput(INPUT.config).trim() || '.github/ferry.yml',
@@ -82,7 +84,10 @@ export async function run(): Promise<void> {
     core.setOutput(OUTPUT.totalTargets, String(report.total_targets));
     core.setOutput(OUTPUT.successful, String(report.successful));
     core.setOutput(OUTPUT.failed, String(report.failed));
-    core.setOutput(OUTPUT.changedTargets, JSON.stringify(outcome.results.filter((r) => r.changed).map((r) => r.target)));
+    core.setOutput(
+      OUTPUT.changedTargets,
+      JSON.stringify(outcome.results.filter((r) => r.changed).map((r) => r.target)),
+    );
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(runMarkdown(outcome)).write();
     annotate(outcome.results.flatMap((r) => r.findings));
     if (!outcome.success) {

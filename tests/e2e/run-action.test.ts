@@ -41,7 +41,8 @@ safety:
 `;
   await makeRepo(root, {
     '.github/ferry.yml': config,
-    'scripts/apps-truth.sh': 'mkdir -p docs/runtime\nprintf \'{"apps":[\\n{"name":"web"},\\n{"name":"api"}\\n]}\\n\' > docs/runtime/apps.json\n',
+    'scripts/apps-truth.sh':
+      'mkdir -p docs/runtime\nprintf \'{"apps":[\\n{"name":"web"},\\n{"name":"api"}\\n]}\\n\' > docs/runtime/apps.json\n',
     'scripts/broken.sh': 'echo "upstream API returned 500" >&2\nexit 2\n',
     'public_allowlist.txt': 'README.md\nsrc/core/\n!src/core/premium/\n',
     'README.md': '# Product\n',
@@ -60,7 +61,13 @@ describe('root action (dist/run) end to end', () => {
     expect(run.exitCode).toBe(1);
     expect(run.log).toContain("ferry run failed: target 'broken'");
     const report = JSON.parse(await fs.readFile(reportPath, 'utf8'));
-    expect(report).toMatchObject({ total_targets: 3, successful: 2, failed: 1, success: false, dry_run: false });
+    expect(report).toMatchObject({
+      total_targets: 3,
+      successful: 2,
+      failed: 1,
+      success: false,
+      dry_run: false,
+    });
     expect(typeof report.timestamp).toBe('string');
     expect(typeof report.total_duration).toBe('number');
     const by = Object.fromEntries(report.results.map((r: { target: string }) => [r.target, r]));
@@ -71,7 +78,10 @@ describe('root action (dist/run) end to end', () => {
       verification_passed: true,
     });
     expect(by.public).toMatchObject({ kind: 'export', direction: 'push', success: true, changed: true });
-    expect(by.broken).toMatchObject({ success: false, message: 'scripts/broken.sh exited 2: upstream API returned 500' });
+    expect(by.broken).toMatchObject({
+      success: false,
+      message: 'scripts/broken.sh exited 2: upstream API returned 500',
+    });
     expect(report.checks.map((c: { name: string; success: boolean }) => [c.name, c.success])).toEqual([
       ['Git clean', true],
       ['app count', true],
@@ -114,10 +124,18 @@ describe('root action (dist/run) end to end', () => {
   test('a config error fails the step with file:line and no stack trace', async () => {
     const { root } = await workspace();
     const cfg = path.join(root, '.github/ferry.yml');
-    await fs.writeFile(cfg, (await fs.readFile(cfg, 'utf8')).replace('    outputs: [docs/runtime/**]', '    outpts: [docs/runtime/**]'));
+    await fs.writeFile(
+      cfg,
+      (await fs.readFile(cfg, 'utf8')).replace(
+        '    outputs: [docs/runtime/**]',
+        '    outpts: [docs/runtime/**]',
+      ),
+    );
     const run = await runAction('.', { cwd: root });
     expect(run.exitCode).toBe(1);
-    expect(run.log).toContain(".github/ferry.yml:8:5: unknown key 'outpts' in 'targets.apps_truth'. Did you mean 'outputs'?");
+    expect(run.log).toContain(
+      ".github/ferry.yml:8:5: unknown key 'outpts' in 'targets.apps_truth'. Did you mean 'outputs'?",
+    );
     expect(run.log).not.toMatch(/\n\s+at /);
   });
 });
@@ -127,11 +145,17 @@ describe('ferry CLI (dist/cli): run, list, status, workflows', () => {
     const { root } = await workspace();
     const run = await runCli(['run', '--target', 'apps_truth', '--verify', '--json', '--ci'], { cwd: root });
     expect(run.exitCode).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ total_targets: 1, successful: 1, results: [{ target: 'apps_truth' }] });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      total_targets: 1,
+      successful: 1,
+      results: [{ target: 'apps_truth' }],
+    });
 
     const all = await runCli(['run', '--ci'], { cwd: root });
     expect(all.exitCode).toBe(1);
-    expect(all.stdout).toContain('::error file=.github/ferry.yml,line=17,title=ferry%3A target-failed::broken: scripts/broken.sh exited 2');
+    expect(all.stdout).toContain(
+      '::error file=.github/ferry.yml,line=17,title=ferry%3A target-failed::broken: scripts/broken.sh exited 2',
+    );
 
     const list = await runCli(['list', '--json'], { cwd: root });
     expect(JSON.parse(list.stdout)).toEqual({

@@ -23,7 +23,10 @@ test('ferry demo runs examples/ferry.yml against local repos: every target succe
     'shared_drive:dirsync',
   ]);
   expect(report.results.every((t: { changed: boolean }) => t.changed)).toBe(true);
-  expect(report.results[0]).toMatchObject({ outputs_created: ['docs/runtime/apps_truth.json'], verification_passed: true });
+  expect(report.results[0]).toMatchObject({
+    outputs_created: ['docs/runtime/apps_truth.json'],
+    verification_passed: true,
+  });
 
   const remotes = path.join(dir, 'remotes', 'acme');
   expect(lsTree(path.join(remotes, 'ferry-demo-public.git'))).toEqual([
@@ -33,8 +36,13 @@ test('ferry demo runs examples/ferry.yml against local repos: every target succe
     'src/cli/main.py',
     'src/core/engine.py',
   ]);
-  expect(lsTree(path.join(remotes, 'ferry-demo-public-twin.git'))).toEqual(lsTree(path.join(remotes, 'ferry-demo-public.git')));
-  expect(lsTree(path.join(remotes, 'ferry-demo-globex-sdk.git'))).toEqual(['README.md', 'premium_globex/billing.py']);
+  expect(lsTree(path.join(remotes, 'ferry-demo-public-twin.git'))).toEqual(
+    lsTree(path.join(remotes, 'ferry-demo-public.git')),
+  );
+  expect(lsTree(path.join(remotes, 'ferry-demo-globex-sdk.git'))).toEqual([
+    'README.md',
+    'premium_globex/billing.py',
+  ]);
   expect(lsTree(path.join(remotes, 'ferry-demo-public.wiki.git'))).not.toContain('Roadmap.md');
 
   // the second run in the demo changes nothing

@@ -13,7 +13,8 @@ const SCRIPTS = {
   // writes its declared output, plus a stray file it did not declare
   'scripts/pull.sh': 'mkdir -p data\necho \'{"apps":[1,2,3]}\' > data/apps.json\necho scratch > stray.txt\n',
   'scripts/fail.sh': 'echo boom >&2\nexit 3\n',
-  'scripts/push.sh': 'cp "$FERRY_INPUTS_FILE" "$OUT_DIR/inputs"\necho "$FERRY_TARGET_CONFIG" > "$OUT_DIR/config"\necho changed=false >> "$FERRY_OUTPUT"\n',
+  'scripts/push.sh':
+    'cp "$FERRY_INPUTS_FILE" "$OUT_DIR/inputs"\necho "$FERRY_TARGET_CONFIG" > "$OUT_DIR/config"\necho changed=false >> "$FERRY_OUTPUT"\n',
   'scripts/leak.sh': 'mkdir -p data\necho "token=$MY_API_TOKEN" > data/leak.txt\n',
   'docs/a.md': 'a\n',
   'docs/b.md': 'b\n',
@@ -66,7 +67,9 @@ describe('runner with command targets', () => {
     expect(byName.apps.outputsCreated).toEqual(['data/apps.json']);
     expect(byName.apps.verificationPassed).toBe(true);
     expect(byName.apps.findings.map((f) => [f.code, f.file])).toEqual([['undeclared-change', 'stray.txt']]);
-    expect(git(root, ['show', '--name-only', '--format=%s', 'HEAD'])).toBe('ferry: sync apps\n\ndata/apps.json');
+    expect(git(root, ['show', '--name-only', '--format=%s', 'HEAD'])).toBe(
+      'ferry: sync apps\n\ndata/apps.json',
+    );
     expect(git(root, ['status', '--porcelain'])).toBe('?? stray.txt');
     expect(byName.broken.success).toBe(false);
     expect(byName.broken.message).toBe('scripts/fail.sh exited 3: boom');
@@ -120,7 +123,9 @@ describe('runner with command targets', () => {
   });
 
   test('commit: false keeps the outputs uncommitted', async () => {
-    const { root, run } = await setup(BASE.replace('    outputs: [data/**]\n', '    outputs: [data/**]\n    commit: false\n'));
+    const { root, run } = await setup(
+      BASE.replace('    outputs: [data/**]\n', '    outputs: [data/**]\n    commit: false\n'),
+    );
     const o = await run({ targets: ['apps'] });
     expect(o.results[0].changed).toBe(true);
     expect(o.results[0].commit).toBeUndefined();
@@ -129,14 +134,17 @@ describe('runner with command targets', () => {
 
   test('a failing pre-sync check blocks every target', async () => {
     const cfg =
-      BASE +
-      'safety:\n  pre_sync_checks:\n    - name: no TODO file\n      command: test ! -e TODO\n';
+      BASE + 'safety:\n  pre_sync_checks:\n    - name: no TODO file\n      command: test ! -e TODO\n';
     const { root, run } = await setup(cfg, { TODO: 'x\n' });
     const o = await run();
     expect(o.success).toBe(false);
     expect(o.checks).toHaveLength(1);
     expect(o.checks[0]).toMatchObject({ name: 'no TODO file', phase: 'pre-sync', success: false, line: 21 });
-    expect(o.results.every((r) => !r.success && r.message.startsWith("not run: pre-sync check 'no TODO file' failed"))).toBe(true);
+    expect(
+      o.results.every(
+        (r) => !r.success && r.message.startsWith("not run: pre-sync check 'no TODO file' failed"),
+      ),
+    ).toBe(true);
     expect(commits(root)).toBe(1);
   });
 
@@ -194,11 +202,17 @@ describe('runner with command targets', () => {
 
   test('a secret value (env named by secret_patterns) in an output is refused and redacted', async () => {
     const cfg =
-      BASE.replace('targets:\n', 'targets:\n  leak:\n    entrypoint: scripts/leak.sh\n    outputs: [data/**]\n') +
-      'safety:\n  secret_patterns: [".*_API_TOKEN"]\n';
+      BASE.replace(
+        'targets:\n',
+        'targets:\n  leak:\n    entrypoint: scripts/leak.sh\n    outputs: [data/**]\n',
+      ) + 'safety:\n  secret_patterns: [".*_API_TOKEN"]\n';
     const { root, run } = await setup(cfg);
     const logger = captureLogger();
-    const o = await run({ targets: ['leak'], logger, env: { ...process.env, MY_API_TOKEN: 'sup3r-s3cret-value' } });
+    const o = await run({
+      targets: ['leak'],
+      logger,
+      env: { ...process.env, MY_API_TOKEN: 'sup3r-s3cret-value' },
+    });
     expect(o.results[0].success).toBe(false);
     expect(o.results[0].findings).toEqual([
       expect.objectContaining({ code: 'secret', file: 'data/leak.txt', line: 1, severity: 'error' }),
@@ -229,7 +243,13 @@ describe('runner with command targets', () => {
     );
     const { root, run } = await setup(cfg, { 'staging/local.txt': 'local\n' });
     const o = await run({ targets: ['drive'] });
-    expect(o.results[0]).toMatchObject({ target: 'drive', kind: 'dirsync', direction: 'pull', success: true, changed: true });
+    expect(o.results[0]).toMatchObject({
+      target: 'drive',
+      kind: 'dirsync',
+      direction: 'pull',
+      success: true,
+      changed: true,
+    });
     expect(await fs.readFile(path.join(root, 'staging', 'budget.csv'), 'utf8')).toBe('a,1\n');
     const again = await run({ targets: ['drive'] });
     expect(again.results[0].changed).toBe(false);

@@ -66,13 +66,21 @@ editions:
     expect(pubR.changed).toBe(true);
     expect(pubR.counts).toMatchObject({ unexported: 1, commits_since_export: 2 });
     expect(pubR.details).toEqual({ last_exported: first });
-    expect(pubR.findings.map((f) => f.code)).toEqual(['unexported-commits', 'stale-allowlist', 'workflow-schedule']);
-    expect(pubR.findings[1].message).toContain('public_allowlist.txt is stale: regenerate it with ferry allowlist generate');
+    expect(pubR.findings.map((f) => f.code)).toEqual([
+      'unexported-commits',
+      'stale-allowlist',
+      'workflow-schedule',
+    ]);
+    expect(pubR.findings[1].message).toContain(
+      'public_allowlist.txt is stale: regenerate it with ferry allowlist generate',
+    );
     expect(pubR.findings[2].message).toContain("runs on [0 3 * * *] but the config says '0 2 * * *'");
 
     expect(twinR.success).toBe(true);
     expect(twinR.counts).toEqual({ ahead: 0, behind: 1 });
-    expect(twinR.findings.map((f) => [f.code, f.message])).toEqual([['mirror-out-of-sync', 'main: a is 0 ahead and 1 behind b']]);
+    expect(twinR.findings.map((f) => [f.code, f.message])).toEqual([
+      ['mirror-out-of-sync', 'main: a is 0 ahead and 1 behind b'],
+    ]);
     // temporary refs are gone again
     expect(git(root, ['for-each-ref', 'refs/ferry'])).toBe('');
   });

@@ -75,7 +75,7 @@ export async function runAction(action: string, opts: RunActionOptions = {}): Pr
     ...opts.env,
   };
   for (const [name, def] of Object.entries(yml.inputs ?? {})) {
-    if (def.default !== undefined) env[inputVar(name)] = String(def.default);
+    if (def.default !== undefined) env[inputVar(name)] = evaluateDefault(String(def.default), env);
   }
   for (const [name, value] of Object.entries(opts.inputs ?? {})) {
     if (!(name in (yml.inputs ?? {}))) throw new Error(`${action}/action.yml has no input '${name}'`);
@@ -101,6 +101,27 @@ export async function runAction(action: string, opts: RunActionOptions = {}): Pr
     summary: await fs.readFile(summaryFile, 'utf8'),
     log: stdout + stderr,
   };
+}
+
+/**
+ * The runner evaluates expressions in input defaults before the action starts. The few contexts
+ * our action.yml files use are evaluated the same way; `github.token` is the job's GITHUB_TOKEN
+ * (tests pass it as env GITHUB_TOKEN, else it is empty, as for a fork's pull request).
+ */
+function evaluateDefault(value: string, env: NodeJS.ProcessEnv): string {
+  const ctx: Record<string, string | undefined> = {
+    'github.token': env.GITHUB_TOKEN,
+    'github.repository': env.GITHUB_REPOSITORY,
+    'github.server_url': env.GITHUB_SERVER_URL,
+    'github.api_url': env.GITHUB_API_URL,
+    'github.workspace': env.GITHUB_WORKSPACE,
+    'github.sha': env.GITHUB_SHA,
+    'github.ref_name': env.GITHUB_REF?.replace(/^refs\/(heads|tags)\//, ''),
+  };
+  return value.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (m, expr: string) => {
+    if (!(expr in ctx)) throw new Error(`run-action: unsupported expression ${m} in an action.yml default`);
+    return ctx[expr] ?? '';
+  });
 }
 
 /** The runner's rule: upper-case, spaces to underscores; dashes stay. */

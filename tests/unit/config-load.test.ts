@@ -60,7 +60,9 @@ describe('ferry.yml loading', () => {
   test('unknown target key: file:line:column and did-you-mean', () => {
     const e = oneError(OK.replace('    outputs:', '    ouptuts:'));
     expect(e.line).toBe(9);
-    expect(e.message).toMatch(/^ferry\.yml:9:5: unknown key 'ouptuts' in 'targets\.apps_truth'\. Did you mean 'outputs'\?/);
+    expect(e.message).toMatch(
+      /^ferry\.yml:9:5: unknown key 'ouptuts' in 'targets\.apps_truth'\. Did you mean 'outputs'\?/,
+    );
   });
 
   test('unknown key of an export target suggests an export option', () => {
@@ -78,13 +80,17 @@ describe('ferry.yml loading', () => {
   test('bad direction names the allowed values', () => {
     const e = oneError(OK.replace('    direction: push', '    direction: psuh'));
     expect(e.line).toBe(16);
-    expect(e.message).toContain("'targets.public.direction' is 'psuh'; expected one of pull, push, bidirectional. Did you mean 'push'?");
+    expect(e.message).toContain(
+      "'targets.public.direction' is 'psuh'; expected one of pull, push, bidirectional. Did you mean 'push'?",
+    );
   });
 
   test('unknown kind', () => {
     const e = oneError(OK.replace('kind: export', 'kind: exprot'));
     expect(e.line).toBe(15);
-    expect(e.message).toMatch(/expected one of command, export, mirror, wiki, dirsync\. Did you mean 'export'\?/);
+    expect(e.message).toMatch(
+      /expected one of command, export, mirror, wiki, dirsync\. Did you mean 'export'\?/,
+    );
   });
 
   test('invalid cron', () => {
@@ -120,7 +126,9 @@ describe('ferry.yml loading', () => {
   test('wrong type', () => {
     const e = oneError(OK.replace('expected_exit_code: 0', 'expected_exit_code: zero'));
     expect(e.line).toBe(13);
-    expect(e.message).toContain("'targets.apps_truth.verification.expected_exit_code' must be integer, got string");
+    expect(e.message).toContain(
+      "'targets.apps_truth.verification.expected_exit_code' must be integer, got string",
+    );
   });
 
   test('bad target name', () => {
@@ -136,7 +144,9 @@ describe('ferry.yml loading', () => {
   });
 
   test('duplicate key is a YAML error at its line', () => {
-    const e = errorsOf(OK.replace('    repo: acme/public\n', '    repo: acme/public\n    repo: acme/other\n'))[0];
+    const e = errorsOf(
+      OK.replace('    repo: acme/public\n', '    repo: acme/public\n    repo: acme/other\n'),
+    )[0];
     expect(e.location?.line).toBe(18);
     expect(e.message).toMatch(/unique/i);
   });
@@ -161,17 +171,27 @@ describe('ferry.yml loading', () => {
 
   test('unknown edition and component', () => {
     const text =
-      OK.replace('    allowlist: public_allowlist.txt', '    allowlist: public_allowlist.txt\n    edition: comunity') +
-      'components:\n  core: ["src/core/**"]\neditions:\n  community:\n    components: [core, cli]\n';
+      OK.replace(
+        '    allowlist: public_allowlist.txt',
+        '    allowlist: public_allowlist.txt\n    edition: comunity',
+      ) + 'components:\n  core: ["src/core/**"]\neditions:\n  community:\n    components: [core, cli]\n';
     const errs = errorsOf(text);
     expect(errs.map((e) => [e.location?.line, e.message.replace(/^ferry\.yml:\d+:\d+: /, '')])).toEqual([
       [24, "edition 'community' names unknown component 'cli'. Known: core."],
-      [19, "target 'public' uses edition 'comunity', which is not defined under editions. Did you mean 'community'?"],
+      [
+        19,
+        "target 'public' uses edition 'comunity', which is not defined under editions. Did you mean 'community'?",
+      ],
     ]);
   });
 
   test('several errors are all reported, sorted by line', () => {
-    const errs = errorsOf(OK.replace('ouputs', 'x').replace('    outputs:', '    ouptuts:').replace('psuh', 'x').replace('kind: export', 'kind: export\n    colour: red'));
+    const errs = errorsOf(
+      OK.replace('ouputs', 'x')
+        .replace('    outputs:', '    ouptuts:')
+        .replace('psuh', 'x')
+        .replace('kind: export', 'kind: export\n    colour: red'),
+    );
     expect(errs.map((e) => e.location?.line)).toEqual([9, 16]);
   });
 
@@ -188,10 +208,14 @@ describe('ferry.yml loading', () => {
 });
 
 describe('cron', () => {
-  test.each(['0 2 * * *', '*/15 * * * *', '0 1 1 * *', '0 5 * * 0', '0 5 * * SUN', '30 4 1-15/2 JAN-MAR MON,FRI'])(
-    'accepts %s',
-    (c) => expect(cronError(c)).toBeUndefined(),
-  );
+  test.each([
+    '0 2 * * *',
+    '*/15 * * * *',
+    '0 1 1 * *',
+    '0 5 * * 0',
+    '0 5 * * SUN',
+    '30 4 1-15/2 JAN-MAR MON,FRI',
+  ])('accepts %s', (c) => expect(cronError(c)).toBeUndefined());
   test.each([
     ['60 * * * *', 'minute 60 is out of range'],
     ['* * 0 * *', 'day of month 0'],

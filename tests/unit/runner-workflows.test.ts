@@ -53,7 +53,10 @@ async function repoWith(config = CONFIG): Promise<string> {
 
 describe('allowlist → on.push.paths', () => {
   test('includes as paths, vetoes as ! paths, extra files last', () => {
-    const rules = parseAllowlist('README.md\nsrc/core/\nsrc/cli/**\ndocs/*.{md,rst}\n!src/core/ml/\n!LICENSE\n', 'a.txt').rules;
+    const rules = parseAllowlist(
+      'README.md\nsrc/core/\nsrc/cli/**\ndocs/*.{md,rst}\n!src/core/ml/\n!LICENSE\n',
+      'a.txt',
+    ).rules;
     expect(allowlistToPathFilters(rules, ['.github/ferry.yml', 'a.txt'])).toEqual([
       'README.md',
       'README.md/**',
@@ -128,9 +131,13 @@ describe('ferry workflows', () => {
     expect(res.stale.map((s) => s.file)).toEqual(['.github/workflows/ferry-oca_repos.yml']);
     expect(res.stale[0].diff).toContain('-    - cron: 0 2 * * *\n+    - cron: 30 3 * * *');
 
-    const removed = parseConfig(CONFIG.replace(/  notion_push:[\s\S]*?inputs: \[docs\/\*\*\]\n/, ''), '.github/ferry.yml', {
-      root,
-    });
+    const removed = parseConfig(
+      CONFIG.replace(/ {2}notion_push:[\s\S]*?inputs: \[docs\/\*\*\]\n/, ''),
+      '.github/ferry.yml',
+      {
+        root,
+      },
+    );
     const res2 = await checkWorkflows(root, await generateWorkflows(removed, '.github/ferry.yml'));
     expect(res2.orphaned).toEqual(['.github/workflows/ferry-notion_push.yml']);
 

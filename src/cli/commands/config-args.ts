@@ -2,7 +2,14 @@ import * as path from 'node:path';
 import { loadConfig } from '../../core/config/load.js';
 import { DEFAULT_CONFIG_PATH, type FerryConfig } from '../../core/config/types.js';
 import type { Direction } from '../../core/report/result.js';
-import { COMMON_OPTIONS, str, UsageError, type CliContext, type OptionSpec, type ParsedArgs } from '../command.js';
+import {
+  COMMON_OPTIONS,
+  str,
+  UsageError,
+  type CliContext,
+  type OptionSpec,
+  type ParsedArgs,
+} from '../command.js';
 
 /** Options shared by run, list, status and workflows. */
 export const CONFIG_OPTIONS: OptionSpec = {
@@ -26,4 +33,3 @@ export async function configFromArgs(args: ParsedArgs, ctx: CliContext): Promise
   const root = path.resolve(ctx.cwd, str(args, 'root') ?? '.');
   return loadConfig(str(args, 'config') ?? DEFAULT_CONFIG_PATH, { root, cwd: root });
 }
-

@@ -28,7 +28,8 @@ const MONOREPO: Record<string, string> = {
   'public_allowlist.txt':
     '# the free edition\nREADME.md\nLICENSE\nsrc/core/\nsrc/cli/\ndocs/*.md\n\n# never public\n!docs/internal_*.md\n',
   'allowlists/custom_package_allowlist.txt': '# what every customer gets\nREADME.md\nsrc/premium/\n',
-  'fixtures/apps-api.json': JSON.stringify({ apps: [{ name: 'web' }, { name: 'api' }, { name: 'worker' }] }) + '\n',
+  'fixtures/apps-api.json':
+    JSON.stringify({ apps: [{ name: 'web' }, { name: 'api' }, { name: 'worker' }] }) + '\n',
   'wiki/README.md': '# Acme wiki\n\nStart with [Getting started](Getting-Started.md).\n',
   'wiki/Getting-Started.md': '# Getting started\n\nInstall, then run.\n',
   'wiki/internal/Roadmap.md': '# Roadmap\n\nInternal only.\n',
@@ -60,7 +61,9 @@ function exampleConfig(): string {
     if (existsSync(f)) return f;
     dir = path.dirname(dir);
   }
-  throw new ConfigurationError('examples/ferry.yml not found: run the demo from a Ferry checkout, or pass --config FILE.');
+  throw new ConfigurationError(
+    'examples/ferry.yml not found: run the demo from a Ferry checkout, or pass --config FILE.',
+  );
 }
 
 async function write(root: string, files: Record<string, string>, mode?: number): Promise<void> {
@@ -125,7 +128,11 @@ export const demoCommand: Command = {
     await step(listCommand, {}, 'ferry list');
     const report = path.join(dir, 'ferry-report.json');
     const first = await step(runCommand, { verify: true, report }, `ferry run --verify --report ${report}`);
-    const second = await step(runCommand, { verify: true }, 'ferry run --verify   # again: nothing left to do');
+    const second = await step(
+      runCommand,
+      { verify: true },
+      'ferry run --verify   # again: nothing left to do',
+    );
     await step(workflowsCommand, { write: true }, 'ferry workflows --write');
     await step(statusCommand, {}, 'ferry status');
     ctx.out(

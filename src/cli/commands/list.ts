@@ -22,7 +22,13 @@ export const listCommand: Command = {
     const rows = targets.map((t) => [t.name, t.kind, t.direction, t.schedule ?? '-', t.description ?? '']);
     const head = ['TARGET', 'KIND', 'DIRECTION', 'SCHEDULE', 'DESCRIPTION'];
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    for (const r of [head, ...rows]) ctx.out(r.map((c, i) => (i < r.length - 1 ? c.padEnd(w[i]) : c)).join('  ').trimEnd() + '\n');
+    for (const r of [head, ...rows])
+      ctx.out(
+        r
+          .map((c, i) => (i < r.length - 1 ? c.padEnd(w[i]) : c))
+          .join('  ')
+          .trimEnd() + '\n',
+      );
     return EXIT_OK;
   },
 };

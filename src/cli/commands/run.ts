@@ -13,9 +13,14 @@ import { workflowsCommand } from './workflows.js';
 export function outcomeText(o: RunOutcome): string {
   const lines = [toText(o.results).trimEnd()];
   for (const c of o.checks)
-    lines.push(`${c.phase} ${c.name}: ${c.skipped ? 'SKIPPED' : c.success ? 'PASSED' : 'FAILED'} (${c.message})`);
+    lines.push(
+      `${c.phase} ${c.name}: ${c.skipped ? 'SKIPPED' : c.success ? 'PASSED' : 'FAILED'} (${c.message})`,
+    );
   const ok = o.results.filter((r) => r.success).length;
-  lines.push('', `${ok}/${o.results.length} targets succeeded${o.dryRun ? ' (dry run)' : ''}; run ${o.success ? 'OK' : 'FAILED'}`);
+  lines.push(
+    '',
+    `${ok}/${o.results.length} targets succeeded${o.dryRun ? ' (dry run)' : ''}; run ${o.success ? 'OK' : 'FAILED'}`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -24,7 +29,12 @@ export const runCommand: Command = {
   summary: 'Run the targets of ferry.yml (pre-sync checks, targets, post-sync checks, drift gates)',
   usage:
     'ferry run [--config FILE] [--root DIR] [--target GLOB]... [--direction pull|push|bidirectional] [--dry-run] [--verify] [--report FILE] [--ci] [--json]',
-  options: { ...CONFIG_OPTIONS, 'dry-run': { type: 'boolean' }, verify: { type: 'boolean' }, report: { type: 'string' } },
+  options: {
+    ...CONFIG_OPTIONS,
+    'dry-run': { type: 'boolean' },
+    verify: { type: 'boolean' },
+    report: { type: 'string' },
+  },
   async run(args, ctx) {
     const cfg = await configFromArgs(args, ctx);
     const interactive = !ctx.ci && process.stderr.isTTY === true;
@@ -43,7 +53,17 @@ export const runCommand: Command = {
       const lines = annotationLines(outcome.results.flatMap((r) => r.findings));
       for (const r of outcome.results.filter((x) => !x.success)) {
         const t = cfg.targets.find((x) => x.name === r.target);
-        lines.push(...annotationLines([{ severity: 'error', code: 'target-failed', message: `${r.target}: ${r.message}`, file: t?.where.file, line: t?.where.line }]));
+        lines.push(
+          ...annotationLines([
+            {
+              severity: 'error',
+              code: 'target-failed',
+              message: `${r.target}: ${r.message}`,
+              file: t?.where.file,
+              line: t?.where.line,
+            },
+          ]),
+        );
       }
       const write = flag(args, 'json') ? (s: string) => process.stderr.write(s) : ctx.out;
       for (const l of lines) write(l + '\n');

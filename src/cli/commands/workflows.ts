@@ -12,13 +12,15 @@ export const workflowsCommand: Command = {
   usage: 'ferry workflows [--config FILE] [--root DIR] (--write | --check) [--json]',
   options: { ...CONFIG_OPTIONS, write: { type: 'boolean' }, check: { type: 'boolean' } },
   async run(args, ctx) {
-    if (flag(args, 'write') === flag(args, 'check')) throw new UsageError(`give exactly one of --write or --check.\nUsage: ${this.usage}`);
+    if (flag(args, 'write') === flag(args, 'check'))
+      throw new UsageError(`give exactly one of --write or --check.\nUsage: ${this.usage}`);
     const cfg = await configFromArgs(args, ctx);
     const configPath = (str(args, 'config') ?? DEFAULT_CONFIG_PATH).replace(/^\.\//, '');
     const generated = await generateWorkflows(cfg, configPath);
     if (flag(args, 'write')) {
       for (const g of generated) await writeFileAtomic(path.join(cfg.root, g.file), g.content);
-      if (flag(args, 'json')) ctx.out(JSON.stringify({ written: generated.map((g) => g.file) }, null, 2) + '\n');
+      if (flag(args, 'json'))
+        ctx.out(JSON.stringify({ written: generated.map((g) => g.file) }, null, 2) + '\n');
       else for (const g of generated) ctx.out(`wrote ${g.file}\n`);
       return EXIT_OK;
     }
@@ -29,7 +31,11 @@ export const workflowsCommand: Command = {
       for (const m of res.missing) ctx.out(`missing: ${m}\n`);
       for (const o of res.orphaned) ctx.out(`orphaned (its target is gone; delete it): ${o}\n`);
       for (const s of res.stale) ctx.out(`stale: ${s.file}\n${s.diff}`);
-      ctx.out(stale ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n` : 'workflows are up to date\n');
+      ctx.out(
+        stale
+          ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n`
+          : 'workflows are up to date\n',
+      );
     }
     return stale ? EXIT_FAILED : EXIT_OK;
   },

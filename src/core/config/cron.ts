@@ -7,7 +7,12 @@ const FIELDS = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  },
   { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ] as const;
 
@@ -37,8 +42,7 @@ export function cronError(expr: string): string | undefined {
       for (let j = 0; j < nums.length; j++) {
         const n = nums[j];
         if (n === undefined) return `cron '${expr}': invalid ${f.name} '${bounds[j]}'`;
-        if (n < f.min || n > f.max)
-          return `cron '${expr}': ${f.name} ${n} is out of range ${f.min}-${f.max}`;
+        if (n < f.min || n > f.max) return `cron '${expr}': ${f.name} ${n} is out of range ${f.min}-${f.max}`;
       }
       if (nums.length === 2 && nums[0]! > nums[1]!)
         return `cron '${expr}': ${f.name} range '${range}' runs backwards`;

@@ -33,7 +33,10 @@ const COMMON_KEYS = new Set([
 type Obj = Record<string, unknown>;
 
 /** Read and validate a ferry.yml. `root` is the repository its paths are relative to. */
-export async function loadConfig(file: string, opts: { root?: string; cwd?: string } = {}): Promise<FerryConfig> {
+export async function loadConfig(
+  file: string,
+  opts: { root?: string; cwd?: string } = {},
+): Promise<FerryConfig> {
   const cwd = opts.cwd ?? process.cwd();
   const abs = path.resolve(cwd, file);
   let text: string;

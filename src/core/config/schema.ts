@@ -73,7 +73,10 @@ const KIND_PROPS: Record<string, { props: Record<string, Schema>; required: stri
         description: 'Extra environment variables for the entrypoint.',
         additionalProperties: { type: ['string', 'number', 'boolean'] },
       },
-      config: { type: 'object', description: 'Target-specific settings, passed as FERRY_TARGET_CONFIG (JSON).' },
+      config: {
+        type: 'object',
+        description: 'Target-specific settings, passed as FERRY_TARGET_CONFIG (JSON).',
+      },
       inputs: globs('Push: files the script publishes. Listed to it in FERRY_INPUTS_FILE.'),
       outputs: globs('Pull: files the script may change. Only these are committed.'),
       commit_message: str('Commit message template ({target}, {direction}).'),
@@ -97,7 +100,11 @@ const KIND_PROPS: Record<string, { props: Record<string, Schema>; required: stri
       commit_message: str('Commit message template ({sha}, {short_sha}, {source_repo}, {message}).'),
       force: bool('Force-push (only when you really mean it).'),
       max_retries: int('Retries on a push race (default 5).', { minimum: 0 }),
-      submodules: { type: 'string', enum: ['skip', 'keep'], description: 'Gitlinks: skip (default) or keep.' },
+      submodules: {
+        type: 'string',
+        enum: ['skip', 'keep'],
+        description: 'Gitlinks: skip (default) or keep.',
+      },
       forbidden: strList('Extra forbidden globs (always win over the allowlist).'),
       secret_scan: bool('Scan added/changed blobs for secrets (default true).'),
       import_check: bool('Check that exported files import no unexported module (default true).'),
@@ -131,7 +138,11 @@ const KIND_PROPS: Record<string, { props: Record<string, Schema>; required: stri
       public_wiki: remote('The wiki that gets the allowlisted pages.'),
       public_allowlist: repoPath('Allowlist of public pages (default wiki_public_allowlist.txt).'),
       home: str('File that becomes Home.md (default README.md).'),
-      private_links: { type: 'string', enum: ['fail', 'text'], description: 'Public links to private pages.' },
+      private_links: {
+        type: 'string',
+        enum: ['fail', 'text'],
+        description: 'Public links to private pages.',
+      },
       commit_message: str('Commit message template.'),
       token_env: tokenEnv('the wikis'),
     },
@@ -207,7 +218,11 @@ export const FERRY_SCHEMA: Schema = {
   additionalProperties: false,
   required: ['version', 'targets'],
   properties: {
-    version: { type: ['string', 'number'], enum: ['1', '1.0', 1], description: 'Config format version: "1".' },
+    version: {
+      type: ['string', 'number'],
+      enum: ['1', '1.0', 1],
+      description: 'Config format version: "1".',
+    },
     defaults: {
       type: 'object',
       additionalProperties: false,
@@ -231,7 +246,9 @@ export const FERRY_SCHEMA: Schema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        secret_patterns: strList('Regexes of environment variable names whose values never appear in output.'),
+        secret_patterns: strList(
+          'Regexes of environment variable names whose values never appear in output.',
+        ),
         pre_sync_checks: { type: 'array', items: check },
         post_sync_checks: { type: 'array', items: check },
         drift_gates: { type: 'array', items: driftGate },

@@ -30,7 +30,12 @@ export interface YamlSource {
 }
 
 export function decodePointer(p: string): string[] {
-  return p === '' ? [] : p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return p === ''
+    ? []
+    : p
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** The node at a path, and the key node that introduces it (when it is a map value). */
@@ -115,9 +120,15 @@ function toError(src: YamlSource, e: ErrorObject): ConfigurationError | undefine
           at(k ?? node),
         );
       }
-      return new ConfigurationError(`${here} '${String(e.data)}' must match ${String(params.pattern)}.`, at(node));
+      return new ConfigurationError(
+        `${here} '${String(e.data)}' must match ${String(params.pattern)}.`,
+        at(node),
+      );
     case 'minProperties':
-      return new ConfigurationError(`${here} must not be empty: define at least one target.`, at(key ?? node));
+      return new ConfigurationError(
+        `${here} must not be empty: define at least one target.`,
+        at(key ?? node),
+      );
     default:
       return new ConfigurationError(`${here} ${e.message ?? 'is invalid'}.`, at(node ?? key));
   }

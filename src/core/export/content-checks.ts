@@ -25,10 +25,11 @@ export function attributesUseLfs(texts: readonly (Buffer | undefined)[]): boolea
  */
 export async function checkSymlinks(tree: TargetTree, readBlob: ReadBlob): Promise<Finding[]> {
   const findings: Finding[] = [];
+  const links = [...tree].filter(([, e]) => e.mode === '120000');
+  if (!links.length) return findings;
   const dirs = new Set<string>();
   for (const p of tree.keys()) for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d)) dirs.add(d);
-  for (const [p, e] of tree) {
-    if (e.mode !== '120000') continue;
+  for (const [p, e] of links) {
     const link = (await readBlob(e.oid))?.toString('utf8') ?? '';
     const resolved = posix.normalize(posix.join(posix.dirname(p), link));
     const escapes = posix.isAbsolute(link) || resolved === '..' || resolved.startsWith('../');

@@ -111,6 +111,13 @@ async function runTarget(
   opts: RunOptions & { dryRun: boolean; env: NodeJS.ProcessEnv },
 ): Promise<TargetResult> {
   const t0 = performance.now();
+  // Interactive terminals get a heartbeat on long steps; CI logs have the script's own output.
+  const heartbeat = opts.progress
+    ? setInterval(
+        () => opts.progress!(`${t.name}: still running (${Math.round((performance.now() - t0) / 1000)} s)`),
+        15_000,
+      )
+    : undefined;
   let r: TargetResult;
   try {
     r = await KIND_ADAPTERS[t.kind]({
@@ -155,10 +162,17 @@ async function runTarget(
       if (v.passed) opts.logger.info(v.message);
       else if (opts.dryRun)
         // A dry run changed nothing, so verification judges the current state: report, don't fail.
-        r.findings.push({ severity: 'warning', code: 'verification', message: `${v.message} (dry run: current state)`, file: t.where.file, line: t.where.line });
+        r.findings.push({
+          severity: 'warning',
+          code: 'verification',
+          message: `${v.message} (dry run: current state)`,
+          file: t.where.file,
+          line: t.where.line,
+        });
       else failResult(r, `${r.message ? `${r.message}; ` : ''}${v.message}`);
     }
   }
+  if (heartbeat) clearInterval(heartbeat);
   r.durationMs = Math.round(performance.now() - t0);
   const line = `${t.name}: ${r.success ? 'ok' : 'FAILED'}${r.message ? `: ${r.message}` : ''}`;
   if (r.success) opts.logger.info(line);

@@ -82,14 +82,32 @@ async function fetchTemp(
 }
 
 /** Per package for custom exports ({package} in repo), else the one target repo. */
-async function exportDrift(cfg: FerryConfig, t: TargetConfig, r: TargetResult, env: NodeJS.ProcessEnv, logger: Logger): Promise<Finding[]> {
+async function exportDrift(
+  cfg: FerryConfig,
+  t: TargetConfig,
+  r: TargetResult,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<Finding[]> {
   const o = t.options;
-  const packages = Array.isArray(o.packages) ? (o.packages as string[]) : typeof o.package === 'string' ? [o.package] : [];
+  const packages = Array.isArray(o.packages)
+    ? (o.packages as string[])
+    : typeof o.package === 'string'
+      ? [o.package]
+      : [];
   if (!packages.length) return exportRepoDrift(cfg, t, String(o.repo), r, env, logger);
   const out: Finding[] = [];
   for (const pkg of packages) {
     const part = newResult(pkg, 'custom', false);
-    const found = await exportRepoDrift(cfg, t, String(o.repo).replace(/\{package\}/g, pkg), part, env, logger, false);
+    const found = await exportRepoDrift(
+      cfg,
+      t,
+      String(o.repo).replace(/\{package\}/g, pkg),
+      part,
+      env,
+      logger,
+      false,
+    );
     out.push(...found.map((f) => ({ ...f, message: `${pkg}: ${f.message}` })));
     for (const [k, v] of Object.entries(part.counts)) r.counts[k] = (r.counts[k] ?? 0) + v;
   }
