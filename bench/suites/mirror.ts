@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { silentLogger } from '../../src/core/logger.js';
@@ -66,7 +66,7 @@ export const mirrorSuite: Suite = {
       0,
       resetB,
     );
-    rmSync(scratch, { recursive: true, force: true });
+    execFileSync('rm', ['-rf', scratch]); // far faster than fs.rmSync on 600k files
 
     git(['update-ref', 'refs/heads/main', tip], b);
     const ferryNoop = await timeMedian(async () => {
