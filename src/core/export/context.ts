@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { compileAllowlist } from '../allowlist/matcher.js';
 import { globSetMatcher } from '../allowlist/glob.js';
 import type { Rule } from '../allowlist/parse.js';
@@ -69,8 +70,25 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
   const targetTrees = new Map<string, Promise<TargetTree>>();
   let templateBlobs: Promise<string[]> | undefined;
 
+  // Everything besides the source revision that decides the tree (and the gates' path rules).
+  const configHash = createHash('sha256')
+    .update(
+      JSON.stringify({
+        rules: p.rules.map((r) => [r.pattern, r.negated]),
+        map: mapRules,
+        preserve: preserveGlobs,
+        template: [...templatePaths].sort(),
+        forbidden: p.safety.forbiddenPaths,
+        vars: Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        submodules: s.submodules ?? 'skip',
+      }),
+    )
+    .digest('hex')
+    .slice(0, 16);
+
   const ctx: ExportBuildContext = {
     settings: s,
+    configHash,
     logger: p.logger,
     git,
     sourceGit: p.sourceGit,
@@ -179,7 +197,7 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
         ...(await runSafetyGates({
           changes: diff.gateChanges,
           exportedSourcePaths: projected.exportedSourcePaths,
-          sourcePaths: projected.sourcePaths,
+          sourcePaths: projected.sourcePathProbe ?? projected.sourcePaths,
           targetFileCount,
           readBlob,
           settings: p.safety,

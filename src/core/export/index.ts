@@ -77,9 +77,8 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
       });
       const prepareMs = performance.now() - t0;
       const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
-      // Start reading the source tree while the target is queried (the result is cached in ctx);
-      // a failure here surfaces again when the build awaits it.
-      if ((s.mode ?? 'snapshot') === 'snapshot') ctx.projectTree(sourceCommit).catch(() => undefined);
+      // No eager ls-tree of the source here: a re-export on a Ferry tip takes the incremental path
+      // (./incremental.ts), which never lists the source tree.
       const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
         dryRun,
         maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,

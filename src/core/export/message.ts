@@ -1,5 +1,5 @@
 import { substitute } from './path-map.js';
-import { ORIGIN_TRAILER, type SourceCommitInfo } from './types.js';
+import { CONFIG_TRAILER, ORIGIN_TRAILER, type SourceCommitInfo } from './types.js';
 
 /**
  * Commit messages: the template (`{sha}`, `{short_sha}`, `{source_repo}`, `{message}`, plus any
@@ -37,6 +37,19 @@ export function withTrailer(message: string, sourceSha: string): string {
 /** The origin revision named by a commit message's trailer, if any (the last one wins). */
 export function parseOriginTrailer(message: string): string | undefined {
   const re = new RegExp(`^${ORIGIN_TRAILER}: *([0-9a-f]{40}|[0-9a-f]{64})\\s*$`, 'gm');
+  let found: string | undefined;
+  for (let m = re.exec(message); m; m = re.exec(message)) found = m[1];
+  return found;
+}
+
+/** Add `Ferry-Config: <hash>` to a message that ends with the origin trailer (same trailer block). */
+export function withConfigTrailer(message: string, hash: string): string {
+  return `${message.replace(/\s+$/, '')}\n${CONFIG_TRAILER}: ${hash}\n`;
+}
+
+/** The config hash named by a commit message's trailer, if any (the last one wins). */
+export function parseConfigTrailer(message: string): string | undefined {
+  const re = new RegExp(`^${CONFIG_TRAILER}: *([0-9a-f]{16,64})\\s*$`, 'gm');
   let found: string | undefined;
   for (let m = re.exec(message); m; m = re.exec(message)) found = m[1];
   return found;

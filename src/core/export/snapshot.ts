@@ -1,12 +1,23 @@
 import { hasErrors } from '../report/result.js';
+import { buildIncremental } from './incremental.js';
+import { withConfigTrailer } from './message.js';
 import type { BuildOutcome, ExportBuildContext } from './types.js';
 
 /**
  * Snapshot mode: the target's next tree is the selected and mapped source tree at one revision,
  * plus the preserved paths of the target tip. One commit, or none when the tree is unchanged.
  * Repeatable (the push loop calls it again on a moved tip); writes only to the scratch repo.
+ * A re-export on a tip made by Ferry with the same config takes the incremental path
+ * (./incremental.ts), which gives the same tree without listing the source tree.
  */
 export async function buildSnapshot(ctx: ExportBuildContext, tip: string | undefined): Promise<BuildOutcome> {
+  const quick = await buildIncremental(ctx, tip);
+  if (quick) return quick;
+  return buildFull(ctx, tip);
+}
+
+/** The full path: list the source tree, project it, diff against the tip tree. */
+export async function buildFull(ctx: ExportBuildContext, tip: string | undefined): Promise<BuildOutcome> {
   // Two independent ls-tree processes: run them side by side.
   const [projected, tipTree] = await Promise.all([
     ctx.projectTree(ctx.sourceCommit),
@@ -22,6 +33,9 @@ export async function buildSnapshot(ctx: ExportBuildContext, tip: string | undef
   const source = await ctx.readSourceCommit(ctx.sourceCommit);
   // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
   const parents = tip && !ctx.settings.force ? [tip] : [];
-  const commit = await ctx.commit({ tree, parents, message: ctx.formatMessage(source) });
+  let message = ctx.formatMessage(source);
+  // The config hash lets the next run take the incremental path (only a snapshot of the whole tree).
+  if (ctx.configHash) message = withConfigTrailer(message, ctx.configHash);
+  const commit = await ctx.commit({ tree, parents, message });
   return { tip: commit, commits: 1, changes: diff.changes, findings };
 }

@@ -46,6 +46,8 @@ export const DEFAULT_COMMITTER: Identity = {
 
 export const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
 export const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
+/** Hash of the selection config a snapshot export was made with (see ./incremental.ts). */
+export const CONFIG_TRAILER = 'Ferry-Config';
 
 export interface ExportSettings {
   /** Source repository directory (a work tree or a bare repo). */
@@ -124,6 +126,11 @@ export interface ProjectedTree {
    * Set by ctx.projectTree; undefined means unknown (check).
    */
   usesLfs?: boolean;
+  /**
+   * Incremental exports only: answers which source paths exist, instead of `sourcePaths` (which is
+   * then empty). The gates use it for import-closure resolution.
+   */
+  sourcePathProbe?: import('../safety/types.js').SourcePathProbe;
 }
 
 export interface TreeDiff {
@@ -170,6 +177,12 @@ export interface ExportBuildContext {
   select(sourcePath: string): boolean;
   /** Source path → target path. */
   mapPath(sourcePath: string): string;
+  /**
+   * Hash (hex prefix) of everything that decides the exported tree besides the source revision:
+   * allowlist rules, map, preserve, template paths, forbidden paths, vars, submodule policy.
+   * Snapshot commits record it in the `Ferry-Config` trailer. Undefined: incremental export off.
+   */
+  configHash?: string;
   /** Is this target path preserved from the target tip? */
   isPreserved(targetPath: string): boolean;
   /** Read a source revision's tree, select and map it (no I/O besides one ls-tree). */

@@ -1,6 +1,6 @@
 import { registerSecret } from '../git/secrets.js';
 import type { Finding } from '../report/result.js';
-import { findImportLeaks, importLeakFinding, isImportCheckedFile } from './import-closure.js';
+import { findImportLeaksIn, importLeakFinding, isImportCheckedFile } from './import-closure.js';
 import { contextPrefix } from './messages.js';
 import {
   FINGERPRINT_DISPLAY_CHARS,
@@ -54,7 +54,7 @@ export async function checkChangedBlobs(input: GateInput, checks: BlobChecks): P
   const findings: Finding[] = [];
   const large: GateChange[] = [];
   const binary: GateChange[] = [];
-  const check = (group: GateChange[], blob: Buffer | undefined) => {
+  const check = async (group: GateChange[], blob: Buffer | undefined) => {
     if (blob === undefined) {
       for (const c of group) {
         findings.push({
@@ -75,7 +75,7 @@ export async function checkChangedBlobs(input: GateInput, checks: BlobChecks): P
     for (const c of group) {
       for (const hit of hits) findings.push(secretFinding(c, hit, prefix));
       if (checks.imports && isImportCheckedFile(c.sourcePath)) {
-        for (const leak of findImportLeaks(
+        for (const leak of await findImportLeaksIn(
           c.sourcePath,
           text,
           input.sourcePaths,
@@ -96,7 +96,7 @@ export async function checkChangedBlobs(input: GateInput, checks: BlobChecks): P
         large.push(...group);
         continue;
       }
-      check(group, await input.readBlob(group[0].oid!));
+      await check(group, await input.readBlob(group[0].oid!));
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, groups.length) }, worker));

@@ -1,4 +1,5 @@
 import type { Finding } from '../report/result.js';
+import { isSourcePathProbe, type SourcePathProbe } from './types.js';
 import { parseJsImports, resolveJsImport, type ImportLeakCandidate } from './imports-js.js';
 import { parsePythonImports, resolvePythonImport } from './imports-python.js';
 
@@ -43,6 +44,36 @@ export function findImportLeaks(
       lines[r.line - 1]?.includes(ALLOW_IMPORT_MARKER) || lines[r.line - 2]?.includes(ALLOW_IMPORT_MARKER)
     );
   });
+}
+
+/**
+ * findImportLeaks over a set or a probe. With a probe the resolution runs again until every path
+ * it asked about is known (each round asks the probe once for the new ones), so the answer is the
+ * one the full set would give. Import resolution is a few lookups per import: rounds stay few.
+ */
+export async function findImportLeaksIn(
+  file: string,
+  text: string,
+  sourcePaths: ReadonlySet<string> | SourcePathProbe,
+  exportedSourcePaths: ReadonlySet<string>,
+): Promise<ImportLeakCandidate[]> {
+  if (!isSourcePathProbe(sourcePaths)) return findImportLeaks(file, text, sourcePaths, exportedSourcePaths);
+  const known = new Map<string, boolean>();
+  for (;;) {
+    const unknown = new Set<string>();
+    const view = {
+      has(p: string): boolean {
+        const k = known.get(p);
+        if (k === undefined) unknown.add(p);
+        return k ?? false;
+      },
+    } as ReadonlySet<string>;
+    const leaks = findImportLeaks(file, text, view, exportedSourcePaths);
+    if (!unknown.size) return leaks;
+    const asked = [...unknown];
+    const found = await sourcePaths.existing(asked);
+    for (const p of asked) known.set(p, found.has(p));
+  }
 }
 
 export function importLeakFinding(file: string, leak: ImportLeakCandidate, prefix: string): Finding {

@@ -36,14 +36,26 @@ export interface GateInput {
   changes: readonly GateChange[];
   /** Every source path the export selects (for the import-closure check). */
   exportedSourcePaths: ReadonlySet<string>;
-  /** Every path of the source tree at the exported revision. */
-  sourcePaths: ReadonlySet<string>;
+  /**
+   * Every path of the source tree at the exported revision: the whole set, or a probe that answers
+   * for the paths asked about (an incremental export never lists the whole source tree).
+   */
+  sourcePaths: ReadonlySet<string> | SourcePathProbe;
   /** Files in the target tip before the export. */
   targetFileCount: number;
   readBlob(oid: string): Promise<Buffer | undefined>;
   settings: SafetySettings;
   /** Named in findings, e.g. the source commit a history replay is on. */
   context?: string;
+}
+
+/** Answers, on demand, which of some source paths exist at the exported revision. */
+export interface SourcePathProbe {
+  existing(paths: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
+export function isSourcePathProbe(x: ReadonlySet<string> | SourcePathProbe): x is SourcePathProbe {
+  return typeof (x as SourcePathProbe).existing === 'function';
 }
 
 export type Gate = (input: GateInput) => Promise<Finding[]>;
