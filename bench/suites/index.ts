@@ -7,4 +7,11 @@ import { wikiSuite } from './wiki.js';
 import { dirsyncSuite } from './dirsync.js';
 
 /** Every benchmark suite; `npm run bench -- NAME...` runs some. */
-export const SUITES: Suite[] = [allowlistSuite, exportSuite, historySuite, mirrorSuite, wikiSuite, dirsyncSuite];
+export const SUITES: Suite[] = [
+  allowlistSuite,
+  exportSuite,
+  historySuite,
+  mirrorSuite,
+  wikiSuite,
+  dirsyncSuite,
+];

@@ -33608,7 +33608,8 @@ async function pushRefs(git, url, refspecs, opts = {}) {
         else if (flag === '!') {
             if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr))
                 status = 'rejected-workflow';
-            else if (/fetch first|non-fast-forward|stale info/.test(summary))
+            // 'failed to update ref' / 'failed to lock': the server lost a race with a concurrent push.
+            else if (/fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref/.test(summary))
                 status = 'rejected-stale';
             else
                 status = 'rejected-other';

@@ -25449,7 +25449,7 @@ async function buildIncremental(ctx, tip) {
         if (findings.some((f) => f.code === 'lfs-pointer'))
             return undefined;
         if (hasErrors(findings))
-            return { commits: 0, changes: diff.changes, findings };
+            return { commits: 0, changes: diff.changes, findings, details: { incremental: true } };
         const tree = await ctx.writeTree(after, { commit: tip, diff });
         const source = await ctx.readSourceCommit(ctx.sourceCommit);
         const message = withConfigTrailer(ctx.formatMessage(source), ctx.configHash);
@@ -34819,7 +34819,15 @@ const wikiCommand = {
 
 
 /** Every CLI command. Each feature adds its commands here and nowhere else. */
-const COMMANDS = [...allowlistCommands, demoCommand, ...exportCommands, ...runnerCommands, mirrorCommand, wikiCommand, dirsyncCommand];
+const COMMANDS = [
+    ...allowlistCommands,
+    demoCommand,
+    ...exportCommands,
+    ...runnerCommands,
+    mirrorCommand,
+    wikiCommand,
+    dirsyncCommand,
+];
 
 ;// CONCATENATED MODULE: ./lib/src/cli/main.js
 

@@ -48900,7 +48900,8 @@ async function pushRefs(git, url, refspecs, opts = {}) {
         else if (flag === '!') {
             if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr))
                 status = 'rejected-workflow';
-            else if (/fetch first|non-fast-forward|stale info/.test(summary))
+            // 'failed to update ref' / 'failed to lock': the server lost a race with a concurrent push.
+            else if (/fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref/.test(summary))
                 status = 'rejected-stale';
             else
                 status = 'rejected-other';
@@ -52073,6 +52074,11 @@ function dedupe(xs) {
     return [...new Set(xs)];
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/safety/types.js
+function isSourcePathProbe(x) {
+    return typeof x.existing === 'function';
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/safety/paths.js
 /** Posix path helpers for repo-relative paths ('' is the root). */
 function dirname(path) {
@@ -52289,6 +52295,7 @@ function resolvePythonImport(imp, file, sourcePaths) {
 ;// CONCATENATED MODULE: ./lib/src/core/safety/import-closure.js
 
 
+
 /** On an import's line (or the line above): this import of an unexported file is intended. */
 const ALLOW_IMPORT_MARKER = 'ferry:allow-import';
 const PYTHON = /\.pyi?$/;
@@ -52326,6 +52333,34 @@ function findImportLeaks(file, text, sourcePaths, exportedSourcePaths) {
         // A guarded optional import (`try: from premium import x`) is a design choice, not a leak.
         return !(lines[r.line - 1]?.includes(ALLOW_IMPORT_MARKER) || lines[r.line - 2]?.includes(ALLOW_IMPORT_MARKER));
     });
+}
+/**
+ * findImportLeaks over a set or a probe. With a probe the resolution runs again until every path
+ * it asked about is known (each round asks the probe once for the new ones), so the answer is the
+ * one the full set would give. Import resolution is a few lookups per import: rounds stay few.
+ */
+async function findImportLeaksIn(file, text, sourcePaths, exportedSourcePaths) {
+    if (!isSourcePathProbe(sourcePaths))
+        return findImportLeaks(file, text, sourcePaths, exportedSourcePaths);
+    const known = new Map();
+    for (;;) {
+        const unknown = new Set();
+        const view = {
+            has(p) {
+                const k = known.get(p);
+                if (k === undefined)
+                    unknown.add(p);
+                return k ?? false;
+            },
+        };
+        const leaks = findImportLeaks(file, text, view, exportedSourcePaths);
+        if (!unknown.size)
+            return leaks;
+        const asked = [...unknown];
+        const found = await sourcePaths.existing(asked);
+        for (const p of asked)
+            known.set(p, found.has(p));
+    }
 }
 function importLeakFinding(file, leak, prefix) {
     return {
@@ -52746,7 +52781,7 @@ async function blob_scan_checkChangedBlobs(input, checks) {
     const findings = [];
     const large = [];
     const binary = [];
-    const check = (group, blob) => {
+    const check = async (group, blob) => {
         if (blob === undefined) {
             for (const c of group) {
                 findings.push({
@@ -52771,7 +52806,7 @@ async function blob_scan_checkChangedBlobs(input, checks) {
             for (const hit of hits)
                 findings.push(secretFinding(c, hit, prefix));
             if (checks.imports && isImportCheckedFile(c.sourcePath)) {
-                for (const leak of findImportLeaks(c.sourcePath, text, input.sourcePaths, input.exportedSourcePaths)) {
+                for (const leak of await findImportLeaksIn(c.sourcePath, text, input.sourcePaths, input.exportedSourcePaths)) {
                     findings.push(importLeakFinding(c.sourcePath, leak, prefix));
                 }
             }
@@ -52786,7 +52821,7 @@ async function blob_scan_checkChangedBlobs(input, checks) {
                 large.push(...group);
                 continue;
             }
-            check(group, await input.readBlob(group[0].oid));
+            await check(group, await input.readBlob(group[0].oid));
         }
     };
     await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, groups.length) }, worker));
@@ -53065,6 +53100,8 @@ const DEFAULT_COMMITTER = {
 };
 const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
 const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
+/** Hash of the selection config a snapshot export was made with (see ./incremental.ts). */
+const CONFIG_TRAILER = 'Ferry-Config';
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/message.js
 
@@ -53099,6 +53136,18 @@ function withTrailer(message, sourceSha) {
 /** The origin revision named by a commit message's trailer, if any (the last one wins). */
 function parseOriginTrailer(message) {
     const re = new RegExp(`^${ORIGIN_TRAILER}: *([0-9a-f]{40}|[0-9a-f]{64})\\s*$`, 'gm');
+    let found;
+    for (let m = re.exec(message); m; m = re.exec(message))
+        found = m[1];
+    return found;
+}
+/** Add `Ferry-Config: <hash>` to a message that ends with the origin trailer (same trailer block). */
+function withConfigTrailer(message, hash) {
+    return `${message.replace(/\s+$/, '')}\n${CONFIG_TRAILER}: ${hash}\n`;
+}
+/** The config hash named by a commit message's trailer, if any (the last one wins). */
+function parseConfigTrailer(message) {
+    const re = new RegExp(`^${CONFIG_TRAILER}: *([0-9a-f]{16,64})\\s*$`, 'gm');
     let found;
     for (let m = re.exec(message); m; m = re.exec(message))
         found = m[1];
@@ -53209,6 +53258,7 @@ async function readTemplate(dir, vars) {
 
 
 
+
 /** Build the ExportBuildContext (see types.ts) over a prepared scratch repository. */
 async function createBuildContext(p) {
     const s = p.settings;
@@ -53226,8 +53276,22 @@ async function createBuildContext(p) {
     const projections = new Map();
     const targetTrees = new Map();
     let templateBlobs;
+    // Everything besides the source revision that decides the tree (and the gates' path rules).
+    const configHash = (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify({
+        rules: p.rules.map((r) => [r.pattern, r.negated]),
+        map: mapRules,
+        preserve: preserveGlobs,
+        template: [...templatePaths].sort(),
+        forbidden: p.safety.forbiddenPaths,
+        vars: Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        submodules: s.submodules ?? 'skip',
+    }))
+        .digest('hex')
+        .slice(0, 16);
     const ctx = {
         settings: s,
+        configHash,
         logger: p.logger,
         git,
         sourceGit: p.sourceGit,
@@ -53322,7 +53386,7 @@ async function createBuildContext(p) {
             findings.push(...(await runSafetyGates({
                 changes: diff.gateChanges,
                 exportedSourcePaths: projected.exportedSourcePaths,
-                sourcePaths: projected.sourcePaths,
+                sourcePaths: projected.sourcePathProbe ?? projected.sourcePaths,
                 targetFileCount,
                 readBlob,
                 settings: p.safety,
@@ -54490,14 +54554,206 @@ function historyDetails(base, replayed, skipped, reconciled, commits, timings) {
     };
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/git/name-check.js
+class NameChecker {
+    git;
+    child;
+    pending = '';
+    queue = [];
+    failed;
+    constructor(git) {
+        this.git = git;
+    }
+    start() {
+        if (this.child)
+            return this.child;
+        const child = this.git.spawn(['cat-file', '--batch-check=%(objectname) %(objecttype)']);
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (d) => this.onData(d));
+        child.stderr.resume();
+        child.stdin.on('error', () => undefined);
+        child.on('close', () => {
+            this.failed = new Error('git cat-file --batch-check exited');
+            for (const q of this.queue.splice(0))
+                q.resolve(q.got);
+        });
+        this.child = child;
+        return child;
+    }
+    onData(d) {
+        this.pending += d;
+        let nl;
+        while (this.queue.length && (nl = this.pending.indexOf('\n')) >= 0) {
+            const line = this.pending.slice(0, nl);
+            this.pending = this.pending.slice(nl + 1);
+            const q = this.queue[0];
+            // "<oid> <type>", or "<name> missing" / "<name> ambiguous"
+            const m = /^([0-9a-f]{40}|[0-9a-f]{64}) (blob|tree|commit|tag)$/.exec(line);
+            q.got.push(m ? { oid: m[1], type: m[2] } : undefined);
+            if (--q.left === 0) {
+                this.queue.shift();
+                q.resolve(q.got);
+            }
+        }
+    }
+    /** One answer per name, in order; undefined when the object does not exist. */
+    check(names) {
+        // A name with a line break cannot be asked over the line protocol (and names no real path here).
+        const asked = names.filter((n) => !/[\n\r]/.test(n));
+        if (asked.length !== names.length)
+            throw new Error('NameChecker: names must not contain line breaks');
+        if (!names.length)
+            return Promise.resolve([]);
+        const child = this.start();
+        if (this.failed)
+            return Promise.reject(this.failed);
+        return new Promise((resolve) => {
+            this.queue.push({ left: names.length, got: [], resolve });
+            child.stdin.write(names.join('\n') + '\n');
+        });
+    }
+    async close() {
+        if (!this.child || this.failed)
+            return;
+        const done = new Promise((r) => this.child.on('close', () => r()));
+        this.child.stdin.end();
+        await done;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/incremental.js
+
+
+
+
+/**
+ * Incremental snapshot export: when the target tip is a Ferry snapshot commit of `old` made with
+ * the same selection config (its `Ferry-Config` trailer equals ctx.configHash), the next tree is the
+ * tip's tree plus the selected part of ONE `git diff-tree old new`, so the source tree is never
+ * listed. Returns undefined whenever the shortcut cannot promise the full path's answer; the caller
+ * then runs the full snapshot build. Conservative on purpose: map rules, deletions, symlinks,
+ * gitlinks, .gitattributes, preserved paths, LFS-pointer-looking blobs and a tip that does not match
+ * `old` all fall back (they need whole-tree knowledge: collisions, dangling links, the delete ratio).
+ */
+async function buildIncremental(ctx, tip) {
+    const s = ctx.settings;
+    if (!tip || s.force || !ctx.configHash || (s.map ?? []).length)
+        return undefined;
+    const git = ctx.git;
+    const tipMessage = await git.exec(['cat-file', 'commit', tip]);
+    const old = parseOriginTrailer(tipMessage);
+    if (!old || parseConfigTrailer(tipMessage) !== ctx.configHash)
+        return undefined;
+    // A shallow source may not hold the old revision (or its tree): full path.
+    if (!(await git.tryExec(['cat-file', '-e', `${old}^{tree}`])))
+        return undefined;
+    if (old === ctx.sourceCommit)
+        return { commits: 0, changes: [], findings: [] };
+    const out = (await git.execRaw(['diff-tree', '-r', '-z', '--no-renames', old, ctx.sourceCommit])).stdout.toString('utf8');
+    const before = new Map();
+    const after = new Map();
+    const fields = out.split('\0');
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+        // ":<old mode> <new mode> <old oid> <new oid> <status>" NUL "<path>"
+        const [oldMode, newMode, oldOid, newOid, status] = fields[i].slice(1).split(' ');
+        const sp = fields[i + 1];
+        if (!ctx.select(sp))
+            continue;
+        if (status === 'D' || /^0+$/.test(newOid))
+            return undefined;
+        if ([oldMode, newMode].some((m) => m === '120000' || m === '160000'))
+            return undefined;
+        if (sp === '.gitattributes' || sp.endsWith('/.gitattributes'))
+            return undefined;
+        if (ctx.isPreserved(sp))
+            return undefined;
+        after.set(sp, { mode: newMode, oid: newOid, size: -1, sourcePath: sp, origin: 'source' });
+        if (oldMode !== '000000')
+            before.set(sp, { mode: oldMode, oid: oldOid, size: -1, origin: 'preserved' });
+    }
+    if (!after.size)
+        return { commits: 0, changes: [], findings: [] };
+    const names = new NameChecker(git);
+    try {
+        // The tip must hold exactly the old side of every touched path (it does, unless someone
+        // rewrote the target by hand and kept the trailers).
+        const paths = [...after.keys()];
+        const atTip = await names.check(paths.map((p) => `${tip}:${p}`));
+        if (paths.some((p, i) => atTip[i]?.oid !== before.get(p)?.oid))
+            return undefined;
+        const diff = diffTargetTrees(before, after);
+        if (!diff.changes.length)
+            return { commits: 0, changes: [], findings: [] };
+        const probe = sourceProbe(names, ctx.sourceCommit);
+        const keepGitlinks = (s.submodules ?? 'skip') === 'keep';
+        const projected = {
+            // Only the changed entries: none is a symlink, so the symlink check has nothing new to see,
+            // and additions cannot break the links the last export checked.
+            tree: after,
+            exportedSourcePaths: {
+                // Asked only about paths the probe found (import resolution): selected and not a skipped gitlink.
+                has: (p) => ctx.select(p) && (keepGitlinks || probe.known.get(p)?.type !== 'commit'),
+            },
+            sourcePaths: new Set(),
+            sourcePathProbe: probe,
+            findings: [],
+        };
+        // No deletions here, so the target's file count (the mass-delete ratio) does not matter.
+        const findings = await ctx.runGates(diff, projected, 0);
+        // Whether a pointer-looking file is an LFS pointer depends on every .gitattributes: full path.
+        if (findings.some((f) => f.code === 'lfs-pointer'))
+            return undefined;
+        if (hasErrors(findings))
+            return { commits: 0, changes: diff.changes, findings, details: { incremental: true } };
+        const tree = await ctx.writeTree(after, { commit: tip, diff });
+        const source = await ctx.readSourceCommit(ctx.sourceCommit);
+        const message = withConfigTrailer(ctx.formatMessage(source), ctx.configHash);
+        const commit = await ctx.commit({ tree, parents: [tip], message });
+        return { tip: commit, commits: 1, changes: diff.changes, findings, details: { incremental: true } };
+    }
+    finally {
+        await names.close();
+    }
+}
+/** Source paths that exist at `rev` (files, symlinks, gitlinks; not directories), asked on demand. */
+function sourceProbe(names, rev) {
+    const known = new Map();
+    return {
+        known,
+        async existing(paths) {
+            const ask = paths.filter((p) => !known.has(p) && !/[\n\r]/.test(p));
+            const infos = await names.check(ask.map((p) => `${rev}:${p}`));
+            ask.forEach((p, i) => known.set(p, infos[i]));
+            const found = new Set();
+            for (const p of paths) {
+                const t = known.get(p)?.type;
+                if (t === 'blob' || t === 'commit')
+                    found.add(p);
+            }
+            return found;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/snapshot.js
+
+
 
 /**
  * Snapshot mode: the target's next tree is the selected and mapped source tree at one revision,
  * plus the preserved paths of the target tip. One commit, or none when the tree is unchanged.
  * Repeatable (the push loop calls it again on a moved tip); writes only to the scratch repo.
+ * A re-export on a tip made by Ferry with the same config takes the incremental path
+ * (./incremental.ts), which gives the same tree without listing the source tree.
  */
 async function buildSnapshot(ctx, tip) {
+    const quick = await buildIncremental(ctx, tip);
+    if (quick)
+        return quick;
+    return buildFull(ctx, tip);
+}
+/** The full path: list the source tree, project it, diff against the tip tree. */
+async function buildFull(ctx, tip) {
     // Two independent ls-tree processes: run them side by side.
     const [projected, tipTree] = await Promise.all([
         ctx.projectTree(ctx.sourceCommit),
@@ -54515,7 +54771,11 @@ async function buildSnapshot(ctx, tip) {
     const source = await ctx.readSourceCommit(ctx.sourceCommit);
     // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
     const parents = tip && !ctx.settings.force ? [tip] : [];
-    const commit = await ctx.commit({ tree, parents, message: ctx.formatMessage(source) });
+    let message = ctx.formatMessage(source);
+    // The config hash lets the next run take the incremental path (only a snapshot of the whole tree).
+    if (ctx.configHash)
+        message = withConfigTrailer(message, ctx.configHash);
+    const commit = await ctx.commit({ tree, parents, message });
     return { tip: commit, commits: 1, changes: diff.changes, findings };
 }
 
@@ -54611,10 +54871,8 @@ async function runExport(settings, logger) {
             });
             const prepareMs = performance.now() - t0;
             const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
-            // Start reading the source tree while the target is queried (the result is cached in ctx);
-            // a failure here surfaces again when the build awaits it.
-            if ((s.mode ?? 'snapshot') === 'snapshot')
-                ctx.projectTree(sourceCommit).catch(() => undefined);
+            // No eager ls-tree of the source here: a re-export on a Ferry tip takes the incremental path
+            // (./incremental.ts), which never lists the source tree.
             const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
                 dryRun,
                 maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,

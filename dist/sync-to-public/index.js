@@ -35894,7 +35894,7 @@ async function buildIncremental(ctx, tip) {
         if (findings.some((f) => f.code === 'lfs-pointer'))
             return undefined;
         if (hasErrors(findings))
-            return { commits: 0, changes: diff.changes, findings };
+            return { commits: 0, changes: diff.changes, findings, details: { incremental: true } };
         const tree = await ctx.writeTree(after, { commit: tip, diff });
         const source = await ctx.readSourceCommit(ctx.sourceCommit);
         const message = withConfigTrailer(ctx.formatMessage(source), ctx.configHash);

@@ -59,7 +59,9 @@ describe('git transport over loopback smart HTTP', () => {
     const refs = await lsRemote(g, server.repoUrl('acme/one'), [], { baseDelayMs: 10 });
     expect(refs.size).toBeGreaterThan(0);
     server.inject({ on: 'upload', kind: 'drop' });
-    await fetchRefs(g, server.repoUrl('acme/one'), ['refs/heads/main:refs/remotes/one/main'], { baseDelayMs: 10 });
+    await fetchRefs(g, server.repoUrl('acme/one'), ['refs/heads/main:refs/remotes/one/main'], {
+      baseDelayMs: 10,
+    });
     expect(revParse(path.join(work, 'src'), 'refs/remotes/one/main')).toBeDefined();
   });
 

@@ -8,4 +8,12 @@ import { mirrorCommand } from './mirror.js';
 import { wikiCommand } from './wiki.js';
 
 /** Every CLI command. Each feature adds its commands here and nowhere else. */
-export const COMMANDS: Command[] = [...allowlistCommands, demoCommand, ...exportCommands, ...runnerCommands, mirrorCommand, wikiCommand, dirsyncCommand];
+export const COMMANDS: Command[] = [
+  ...allowlistCommands,
+  demoCommand,
+  ...exportCommands,
+  ...runnerCommands,
+  mirrorCommand,
+  wikiCommand,
+  dirsyncCommand,
+];

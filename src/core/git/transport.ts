@@ -114,7 +114,10 @@ export async function pushRefs(
     else if (flag === '!') {
       if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr)) status = 'rejected-workflow';
       // 'failed to update ref' / 'failed to lock': the server lost a race with a concurrent push.
-      else if (/fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref/.test(summary)) status = 'rejected-stale';
+      else if (
+        /fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref/.test(summary)
+      )
+        status = 'rejected-stale';
       else status = 'rejected-other';
     }
     refs.set(to, { status, detail: summary });
