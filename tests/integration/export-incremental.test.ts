@@ -69,7 +69,7 @@ function shape(r: TargetResult) {
   return {
     success: r.success,
     changed: r.changed,
-    changes: r.changes.map((c) => `${c.change} ${c.path} ${c.bytes ?? ''}`).sort(),
+    changes: r.changes!.map((c) => `${c.change} ${c.path} ${c.bytes ?? ''}`).sort(),
     findings: r.findings.map((f) => `${f.severity} ${f.code} ${f.file ?? ''}:${f.line ?? ''}`).sort(),
   };
 }
@@ -86,12 +86,12 @@ describe('incremental snapshot export', () => {
     await fs.writeFile(allow, 'pub/**\nREADME.md\n');
     const base = { source: src, target, branch: 'main', allowlistFile: allow };
     const first = await runExport(base, silentLogger);
-    expect(first.details.incremental).toBeUndefined();
+    expect(first.details?.incremental).toBeUndefined();
     expect(git(target, ['log', '-1', '--format=%B', 'main'])).toMatch(/^Ferry-Config: [0-9a-f]{16}$/m);
     await commitFiles(src, { 'pub/b.py': 'from pub import a\n', 'priv/z.py': 'secret = 0\n' });
     const second = await runExport(base, silentLogger);
-    expect(second.details.incremental).toBe(true);
-    expect(second.changes.map((c) => `${c.change} ${c.path}`)).toEqual(['added pub/b.py']);
+    expect(second.details?.incremental).toBe(true);
+    expect(second.changes!.map((c) => `${c.change} ${c.path}`)).toEqual(['added pub/b.py']);
     expect(git(target, ['ls-tree', '-r', '--name-only', 'main']).split('\n')).toEqual([
       'README.md',
       'pub/a.py',
@@ -100,7 +100,7 @@ describe('incremental snapshot export', () => {
     // An import of an unexported source file is found through the on-demand path probe.
     await commitFiles(src, { 'pub/c.py': 'import priv.x\n' });
     const leak = await runExport(base, silentLogger);
-    expect(leak.details.incremental).toBe(true);
+    expect(leak.details?.incremental).toBe(true);
     expect(leak.success).toBe(false);
     expect(leak.findings.map((f) => f.code)).toContain('import-leak');
     // A different allowlist: the hash differs, so the full path runs.
@@ -108,8 +108,8 @@ describe('incremental snapshot export', () => {
     await fs.writeFile(allow, 'pub/**\n');
     const third = await runExport(base, silentLogger);
     expect(third.success).toBe(true);
-    expect(third.details.incremental).toBeUndefined();
-    expect(third.changes.map((c) => `${c.change} ${c.path}`)).toEqual([
+    expect(third.details?.incremental).toBeUndefined();
+    expect(third.changes!.map((c) => `${c.change} ${c.path}`)).toEqual([
       'deleted README.md',
       'added pub/c.py',
     ]);
@@ -154,8 +154,8 @@ describe('incremental snapshot export', () => {
           execFileSync('cp', ['-a', target, full]);
           const a = await runExport(settings(target, false), silentLogger);
           const b = await runExport(settings(full, true), silentLogger);
-          if (a.details.incremental) incremental++;
-          expect(b.details.incremental).toBeUndefined();
+          if (a.details?.incremental) incremental++;
+          expect(b.details?.incremental).toBeUndefined();
           expect(shape(a)).toEqual(shape(b));
           expect(treeOf(target)).toEqual(treeOf(full));
         }
