@@ -31725,7 +31725,9 @@ function compileGlob(rawPattern) {
         pattern,
         regexSource,
         literalDirPrefix: literalDirPrefixOf(effective),
-        requiredLiteral: longestLiteralRun(effective),
+        // A brace pattern's expansions can join a `**` to its neighbours ('{**,a}*/x' has the
+        // expansion '***/x', where the '/' is optional): no literal is safe to require there.
+        requiredLiteral: hasBraces(effective) ? '' : longestLiteralRun(effective),
     };
     if (effective.endsWith('/**')) {
         const base = literalOf(effective.slice(0, -3));

@@ -86,7 +86,9 @@ export function compileGlob(rawPattern: string): CompiledGlob {
     pattern,
     regexSource,
     literalDirPrefix: literalDirPrefixOf(effective),
-    requiredLiteral: longestLiteralRun(effective),
+    // A brace pattern's expansions can join a `**` to its neighbours ('{**,a}*/x' has the
+    // expansion '***/x', where the '/' is optional): no literal is safe to require there.
+    requiredLiteral: hasBraces(effective) ? '' : longestLiteralRun(effective),
   };
   if (effective.endsWith('/**')) {
     const base = literalOf(effective.slice(0, -3));
