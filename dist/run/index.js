@@ -42314,7 +42314,7 @@ exports.boolTag = boolTag;
 
 
 var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(1070);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -42367,7 +42367,7 @@ exports.floatNaN = floatNaN;
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(1070);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -42739,7 +42739,7 @@ exports.trueTag = trueTag;
 
 
 var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(1070);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -42795,7 +42795,7 @@ exports.floatNaN = floatNaN;
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(1070);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -43280,7 +43280,7 @@ exports.set = set;
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(1070);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -43971,7 +43971,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 1070:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -53501,12 +53501,7 @@ async function runPushLoop(ctx, build, io, opts) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/batch-check.js
-/**
- * Object sizes through one long-lived `git cat-file --batch-check` process. History replay asks
- * for a few sizes per commit over thousands of commits: a process per question would dominate.
- * Requests are answered in order; callers may overlap.
- */
-class SizeReader {
+class BatchChecker {
     git;
     child;
     pending = '';
@@ -53518,8 +53513,8 @@ class SizeReader {
     start() {
         if (this.child)
             return this.child;
-        const child = this.git.spawn(['cat-file', '--batch-check=%(objectname) %(objectsize)']);
-        child.stdout.setEncoding('latin1');
+        const child = this.git.spawn(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)']);
+        child.stdout.setEncoding('utf8');
         child.stdout.on('data', (d) => this.onData(d));
         child.stderr.resume();
         child.stdin.on('error', () => undefined);
@@ -53538,28 +53533,27 @@ class SizeReader {
             const line = this.pending.slice(0, nl);
             this.pending = this.pending.slice(nl + 1);
             const q = this.queue[0];
-            q.want--;
-            // "<oid> <size>", or "<name> missing"
-            const sp = line.indexOf(' ');
-            if (sp > 0 && !line.endsWith(' missing'))
-                q.got.set(line.slice(0, sp), Number(line.slice(sp + 1)));
-            if (q.want === 0) {
+            const m = /^([0-9a-f]{40}|[0-9a-f]{64}) (blob|tree|commit|tag) (\d+)$/.exec(line);
+            q.got.push(m ? { oid: m[1], type: m[2], size: Number(m[3]) } : undefined);
+            if (--q.left === 0) {
                 this.queue.shift();
                 q.resolve(q.got);
             }
         }
     }
-    /** Sizes of the given objects; missing objects are absent from the map. */
-    sizes(oids) {
-        const uniq = [...new Set(oids)];
-        if (!uniq.length)
-            return Promise.resolve(new Map());
+    /** One answer per name, in order; undefined when the object does not exist. */
+    lookup(names) {
+        // A name with a line break cannot be asked over the line protocol (and names no real path here).
+        if (names.some((n) => /[\n\r]/.test(n)))
+            throw new Error('cat-file --batch-check: names must not contain line breaks');
+        if (!names.length)
+            return Promise.resolve([]);
         const child = this.start();
         if (this.failed)
             return Promise.reject(this.failed);
         return new Promise((resolve) => {
-            this.queue.push({ want: uniq.length, got: new Map(), resolve });
-            child.stdin.write(uniq.join('\n') + '\n');
+            this.queue.push({ left: names.length, got: [], resolve });
+            child.stdin.write(names.join('\n') + '\n');
         });
     }
     async close() {
@@ -53568,6 +53562,27 @@ class SizeReader {
         const done = new Promise((r) => this.child.on('close', () => r()));
         this.child.stdin.end();
         await done;
+    }
+}
+/** Object sizes by id. */
+class SizeReader extends BatchChecker {
+    /** Sizes of the given objects; missing objects are absent from the map. */
+    async sizes(oids) {
+        const uniq = [...new Set(oids)];
+        const infos = await this.lookup(uniq);
+        const out = new Map();
+        uniq.forEach((oid, i) => {
+            const info = infos[i];
+            if (info)
+                out.set(oid, info.size);
+        });
+        return out;
+    }
+}
+/** Lookups by name (`<rev>:<path>`, ids): does this path exist at that revision, and what is it? */
+class NameChecker extends BatchChecker {
+    async check(names) {
+        return (await this.lookup(names)).map((i) => (i ? { oid: i.oid, type: i.type } : undefined));
     }
 }
 
@@ -54554,73 +54569,6 @@ function historyDetails(base, replayed, skipped, reconciled, commits, timings) {
                 : {}),
         },
     };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/git/name-check.js
-class NameChecker {
-    git;
-    child;
-    pending = '';
-    queue = [];
-    failed;
-    constructor(git) {
-        this.git = git;
-    }
-    start() {
-        if (this.child)
-            return this.child;
-        const child = this.git.spawn(['cat-file', '--batch-check=%(objectname) %(objecttype)']);
-        child.stdout.setEncoding('utf8');
-        child.stdout.on('data', (d) => this.onData(d));
-        child.stderr.resume();
-        child.stdin.on('error', () => undefined);
-        child.on('close', () => {
-            this.failed = new Error('git cat-file --batch-check exited');
-            for (const q of this.queue.splice(0))
-                q.resolve(q.got);
-        });
-        this.child = child;
-        return child;
-    }
-    onData(d) {
-        this.pending += d;
-        let nl;
-        while (this.queue.length && (nl = this.pending.indexOf('\n')) >= 0) {
-            const line = this.pending.slice(0, nl);
-            this.pending = this.pending.slice(nl + 1);
-            const q = this.queue[0];
-            // "<oid> <type>", or "<name> missing" / "<name> ambiguous"
-            const m = /^([0-9a-f]{40}|[0-9a-f]{64}) (blob|tree|commit|tag)$/.exec(line);
-            q.got.push(m ? { oid: m[1], type: m[2] } : undefined);
-            if (--q.left === 0) {
-                this.queue.shift();
-                q.resolve(q.got);
-            }
-        }
-    }
-    /** One answer per name, in order; undefined when the object does not exist. */
-    check(names) {
-        // A name with a line break cannot be asked over the line protocol (and names no real path here).
-        const asked = names.filter((n) => !/[\n\r]/.test(n));
-        if (asked.length !== names.length)
-            throw new Error('NameChecker: names must not contain line breaks');
-        if (!names.length)
-            return Promise.resolve([]);
-        const child = this.start();
-        if (this.failed)
-            return Promise.reject(this.failed);
-        return new Promise((resolve) => {
-            this.queue.push({ left: names.length, got: [], resolve });
-            child.stdin.write(names.join('\n') + '\n');
-        });
-    }
-    async close() {
-        if (!this.child || this.failed)
-            return;
-        const done = new Promise((r) => this.child.on('close', () => r()));
-        this.child.stdin.end();
-        await done;
-    }
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/incremental.js

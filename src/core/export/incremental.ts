@@ -1,4 +1,4 @@
-import { NameChecker, type NameInfo } from '../git/name-check.js';
+import { NameChecker, type NameInfo } from '../git/batch-check.js';
 import { hasErrors } from '../report/result.js';
 import type { SourcePathProbe } from '../safety/types.js';
 import { diffTargetTrees } from './diff.js';

@@ -2,22 +2,33 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { GitCommandManager } from './git-command-manager.js';
 
 /**
- * Object sizes through one long-lived `git cat-file --batch-check` process. History replay asks
- * for a few sizes per commit over thousands of commits: a process per question would dominate.
- * Requests are answered in order; callers may overlap.
+ * Object lookups through one long-lived `git cat-file --batch-check` process: history replay asks
+ * for sizes over thousands of commits, the incremental export asks "does this path exist at that
+ * revision?"; a process per question would dominate. Answers come back in request order; callers
+ * may overlap. Each answer is "<oid> <type> <size>", or undefined for a missing/ambiguous name.
  */
-export class SizeReader {
+export interface ObjectInfo {
+  oid: string;
+  type: string;
+  size: number;
+}
+
+class BatchChecker {
   private child?: ChildProcessWithoutNullStreams;
   private pending = '';
-  private queue: { want: number; got: Map<string, number>; resolve: (m: Map<string, number>) => void }[] = [];
+  private queue: {
+    left: number;
+    got: (ObjectInfo | undefined)[];
+    resolve: (r: (ObjectInfo | undefined)[]) => void;
+  }[] = [];
   private failed?: Error;
 
   constructor(private readonly git: GitCommandManager) {}
 
   private start(): ChildProcessWithoutNullStreams {
     if (this.child) return this.child;
-    const child = this.git.spawn(['cat-file', '--batch-check=%(objectname) %(objectsize)']);
-    child.stdout.setEncoding('latin1');
+    const child = this.git.spawn(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)']);
+    child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => this.onData(d));
     child.stderr.resume();
     child.stdin.on('error', () => undefined);
@@ -36,26 +47,26 @@ export class SizeReader {
       const line = this.pending.slice(0, nl);
       this.pending = this.pending.slice(nl + 1);
       const q = this.queue[0];
-      q.want--;
-      // "<oid> <size>", or "<name> missing"
-      const sp = line.indexOf(' ');
-      if (sp > 0 && !line.endsWith(' missing')) q.got.set(line.slice(0, sp), Number(line.slice(sp + 1)));
-      if (q.want === 0) {
+      const m = /^([0-9a-f]{40}|[0-9a-f]{64}) (blob|tree|commit|tag) (\d+)$/.exec(line);
+      q.got.push(m ? { oid: m[1], type: m[2], size: Number(m[3]) } : undefined);
+      if (--q.left === 0) {
         this.queue.shift();
         q.resolve(q.got);
       }
     }
   }
 
-  /** Sizes of the given objects; missing objects are absent from the map. */
-  sizes(oids: readonly string[]): Promise<Map<string, number>> {
-    const uniq = [...new Set(oids)];
-    if (!uniq.length) return Promise.resolve(new Map());
+  /** One answer per name, in order; undefined when the object does not exist. */
+  lookup(names: readonly string[]): Promise<(ObjectInfo | undefined)[]> {
+    // A name with a line break cannot be asked over the line protocol (and names no real path here).
+    if (names.some((n) => /[\n\r]/.test(n)))
+      throw new Error('cat-file --batch-check: names must not contain line breaks');
+    if (!names.length) return Promise.resolve([]);
     const child = this.start();
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve) => {
-      this.queue.push({ want: uniq.length, got: new Map(), resolve });
-      child.stdin.write(uniq.join('\n') + '\n');
+      this.queue.push({ left: names.length, got: [], resolve });
+      child.stdin.write(names.join('\n') + '\n');
     });
   }
 
@@ -64,5 +75,29 @@ export class SizeReader {
     const done = new Promise<void>((r) => this.child!.on('close', () => r()));
     this.child.stdin.end();
     await done;
+  }
+}
+
+/** Object sizes by id. */
+export class SizeReader extends BatchChecker {
+  /** Sizes of the given objects; missing objects are absent from the map. */
+  async sizes(oids: readonly string[]): Promise<Map<string, number>> {
+    const uniq = [...new Set(oids)];
+    const infos = await this.lookup(uniq);
+    const out = new Map<string, number>();
+    uniq.forEach((oid, i) => {
+      const info = infos[i];
+      if (info) out.set(oid, info.size);
+    });
+    return out;
+  }
+}
+
+export type NameInfo = Pick<ObjectInfo, 'oid' | 'type'>;
+
+/** Lookups by name (`<rev>:<path>`, ids): does this path exist at that revision, and what is it? */
+export class NameChecker extends BatchChecker {
+  async check(names: readonly string[]): Promise<(NameInfo | undefined)[]> {
+    return (await this.lookup(names)).map((i) => (i ? { oid: i.oid, type: i.type } : undefined));
   }
 }
