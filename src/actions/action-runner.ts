@@ -25,6 +25,9 @@ export async function runActionMain(body: (logger: Logger) => Promise<void>): Pr
 export function secretInput(name: string): string | undefined {
   const v = core.getInput(name);
   if (v) core.setSecret(v);
+  // The runner masks output line by line: a multi-line secret (an SSH key) is masked per line too.
+  if (v.includes('\n'))
+    for (const line of v.split(/\r?\n/)) if (line.trim().length >= 8) core.setSecret(line.trim());
   return v || undefined;
 }
 

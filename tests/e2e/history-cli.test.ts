@@ -20,7 +20,16 @@ test('history export with scrubbing and an author map; --json shape; bad author 
     'Public Author <public@example.org> <author@example.com>\n',
   );
   const args = ['export', '--source', source, '--target', target, '--allowlist', path.join(dir, 'allow.txt')];
-  const hist = ['--mode', 'history', '--since', 'root', '--scrub-line', 'jira\\.corp', '--author-map'];
+  const hist = [
+    '--mode',
+    'history',
+    '--since',
+    'root',
+    '--keep-merges',
+    '--scrub-line',
+    'jira\\.corp',
+    '--author-map',
+  ];
 
   const r = await runCli([...args, ...hist, path.join(dir, 'authors.map'), '--json']);
   expect(r.exitCode).toBe(0);

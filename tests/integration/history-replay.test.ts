@@ -164,6 +164,47 @@ describe('history mode', () => {
     expect(revParse(target, 'main')).toBe(tip);
   });
 
+  test('the batched gates judge each commit as it was: a leak fixed one commit later still stops the run', async () => {
+    const { source, target, base } = await setup();
+    await authored(
+      source,
+      { 'premium/secret_algo.py': 'X = 1\n' },
+      'premium module',
+      undefined,
+      1_700_000_050,
+    );
+    await runExport(base, captureLogger());
+    const tip = revParse(target, 'main');
+    const leaky = await authored(
+      source,
+      { 'public/use.py': 'import premium.secret_algo\n' },
+      'use premium',
+      undefined,
+      1_700_000_100,
+    );
+    // The premium module disappears in the next commit: judged against the final source only,
+    // the import above would resolve to nothing and pass.
+    await authored(source, { 'premium/secret_algo.py': null }, 'drop premium', undefined, 1_700_000_200);
+    const key = 'AKIA' + 'Z7QK2M9XW4RT8YPL';
+    const secret = await authored(
+      source,
+      { 'public/cfg.txt': `aws = ${key}\n` },
+      'add key',
+      undefined,
+      1_700_000_300,
+    );
+    await authored(source, { 'public/cfg.txt': 'aws = none\n' }, 'remove key', undefined, 1_700_000_400);
+    const r = await runExport({ ...base, safety: { ...base.safety, importCheck: true } }, captureLogger());
+    expect(r.success).toBe(false);
+    const leak = r.findings.find((f) => f.code === 'import-leak');
+    expect(leak?.file).toBe('public/use.py');
+    expect(leak?.message).toContain(leaky);
+    const found = r.findings.find((f) => f.code === 'secret');
+    expect(found?.file).toBe('public/cfg.txt');
+    expect(found?.message).toContain(secret);
+    expect(revParse(target, 'main')).toBe(tip);
+  });
+
   test('a later commit that leaves a symlink dangling is stopped, naming that commit', async () => {
     const { source, target, base } = await setup();
     await runExport(base, captureLogger());
@@ -211,8 +252,10 @@ describe('history mode', () => {
     );
     expect(r.success).toBe(true);
     const rows = log(target, '%an <%ae>|%B').slice(1);
-    expect(rows[0]).toBe(
-      `Alice Public <alice@example.org>|Fix parser\n\nCo-authored-by: Robert <bob@example.org>\nFerry-Origin-Rev: ${revParse(source, 'HEAD~1')}\n`,
+    expect(rows[0]).toMatch(
+      new RegExp(
+        `^Alice Public <alice@example\\.org>\\|Fix parser\n\nCo-authored-by: Robert <bob@example\\.org>\nFerry-Origin-Rev: ${revParse(source, 'HEAD~1')}\nFerry-Config: [0-9a-f]{16}\n$`,
+      ),
     );
     expect(rows[1]).toMatch(/^Eve <eve@corp\.example>\|Internal change [0-9a-f]{7}\n\nFerry-Origin-Rev: /);
     expect(showFile(target, 'main', 'public/2.txt')).toBe('2');

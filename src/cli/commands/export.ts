@@ -46,6 +46,7 @@ const EXPORT_OPTIONS: OptionSpec = {
   'scrub-message': { type: 'string', multiple: true },
   'scrub-template': { type: 'string' },
   'author-map': { type: 'string' },
+  'keep-merges': { type: 'boolean' },
   submodules: { type: 'string' },
   lfs: { type: 'string' },
   'committer-name': { type: 'string' },
@@ -100,6 +101,7 @@ async function settingsFrom(args: ParsedArgs, cmd: Command, ctx: CliContext): Pr
         scrubMessages: list(args, 'scrub-message'),
         scrubTemplate: str(args, 'scrub-template'),
         authorMapFile: at(str(args, 'author-map')),
+        keepMerges: flag(args, 'keep-merges'),
       },
       submodules: str(args, 'submodules'),
       lfs: str(args, 'lfs'),
@@ -152,7 +154,7 @@ async function report(
 const COMMON_USAGE =
   '--source DIR [--rev REV] --target URL_OR_PATH [--branch B] [--map FROM=TO]... [--preserve GLOB]... ' +
   '[--message TEMPLATE] [--dry-run] [--force] [--max-retries N] [--mode snapshot|history] [--since REV|root] [--scrub-line RE]... [--scrub-message RE]... ' +
-  '[--scrub-template T] [--author-map FILE] [--report FILE] [--json]';
+  '[--scrub-template T] [--author-map FILE] [--keep-merges] [--report FILE] [--json]';
 
 export const exportCommand: Command = {
   name: 'export',

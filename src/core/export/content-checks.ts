@@ -1,6 +1,6 @@
 import * as posix from 'node:path/posix';
 import type { Finding } from '../report/result.js';
-import type { LfsPolicy, TargetTree } from './types.js';
+import type { LfsPolicy, TargetEntry, TargetTree } from './types.js';
 
 /**
  * Checks that need blob contents: symlinks that point outside the exported tree, and Git LFS
@@ -25,8 +25,17 @@ export function attributesUseLfs(texts: readonly (Buffer | undefined)[]): boolea
  */
 export async function checkSymlinks(tree: TargetTree, readBlob: ReadBlob): Promise<Finding[]> {
   const findings: Finding[] = [];
-  const links = [...tree].filter(([, e]) => e.mode === '120000');
-  if (!links.length) return findings;
+  // Cheap first: most trees hold no symlink, and then no directory set is built.
+  let any = false;
+  for (const e of tree.values()) {
+    if (e.mode === '120000') {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return findings;
+  const links: [string, TargetEntry][] = [];
+  for (const [p, e] of tree) if (e.mode === '120000') links.push([p, e]);
   const dirs = new Set<string>();
   for (const p of tree.keys()) for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d)) dirs.add(d);
   for (const [p, e] of links) {
@@ -47,6 +56,32 @@ export async function checkSymlinks(tree: TargetTree, readBlob: ReadBlob): Promi
   return findings;
 }
 
+/** Could a blob of this size be an LFS pointer at all (so worth reading for the check)? */
+export function lfsPointerSized(size: number): boolean {
+  return size >= LFS_MIN_POINTER && size <= LFS_MAX_POINTER;
+}
+
+const LFS_HEADER_BYTES = Buffer.from(LFS_HEADER);
+
+/** Is this blob (of this size) a Git LFS pointer file? */
+export function isLfsPointer(size: number, body: Buffer | undefined): boolean {
+  return (
+    lfsPointerSized(size) &&
+    body !== undefined &&
+    body.length >= LFS_HEADER_BYTES.length &&
+    body.subarray(0, LFS_HEADER_BYTES.length).equals(LFS_HEADER_BYTES)
+  );
+}
+
+export function lfsPointerFinding(c: { path: string; sourcePath?: string }, policy: LfsPolicy): Finding {
+  return {
+    severity: policy === 'error' ? 'error' : 'warning',
+    code: 'lfs-pointer',
+    file: c.sourcePath ?? c.path,
+    message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
+  };
+}
+
 /** Changed blobs that are LFS pointers: the export would publish pointers, not the files. */
 export async function checkLfsPointers(
   changed: readonly { path: string; sourcePath?: string; oid: string; size: number }[],
@@ -55,18 +90,11 @@ export async function checkLfsPointers(
 ): Promise<Finding[]> {
   if (policy === 'allow') return [];
   const findings: Finding[] = [];
-  const candidates = changed.filter((c) => c.size >= LFS_MIN_POINTER && c.size <= LFS_MAX_POINTER);
+  const candidates = changed.filter((c) => lfsPointerSized(c.size));
   // All reads are queued at once: the batch process answers them in order without round trips.
   const bodies = await Promise.all(candidates.map((c) => readBlob(c.oid)));
-  const header = Buffer.from(LFS_HEADER);
   candidates.forEach((c, i) => {
-    if (!bodies[i]?.subarray(0, header.length).equals(header)) return;
-    findings.push({
-      severity: policy === 'error' ? 'error' : 'warning',
-      code: 'lfs-pointer',
-      file: c.sourcePath ?? c.path,
-      message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
-    });
+    if (isLfsPointer(c.size, bodies[i])) findings.push(lfsPointerFinding(c, policy));
   });
   return findings;
 }

@@ -7,22 +7,22 @@ import type { GitCommandManager } from '../git/git-command-manager.js';
 import {
   commitTree,
   EMPTY_TREE,
-  objectSizes,
   writeBlobs,
   writeTreeFromEntries,
   writeTreeIncremental,
   type IndexEntry,
 } from '../git/index-builder.js';
-import { readTree } from '../git/tree.js';
+import { streamTree } from '../git/tree.js';
+import { writeTreeWithFastImport } from '../git/tree-import.js';
+import { treeChangesSupported, writeTreeChanges } from '../git/tree-writer.js';
 import type { Logger } from '../logger.js';
-import type { Finding } from '../report/result.js';
 import type { SafetySettings } from '../safety/types.js';
-import { attributesUseLfs, checkLfsPointers, checkSymlinks } from './content-checks.js';
+import { attributesUseLfs } from './content-checks.js';
+import { runGatePass } from './gate-pass.js';
 import { diffTargetTrees } from './diff.js';
-import { runSafetyGates } from './gates.js';
 import { parseOriginTrailer, renderMessage, withTrailer } from './message.js';
 import { mapPath, parseMapRules } from './path-map.js';
-import { projectEntries } from './project.js';
+import { Projector } from './project.js';
 import { readTemplate, renderPlaceholders, type TemplateFile } from './template.js';
 import {
   DEFAULT_COMMITTER,
@@ -35,6 +35,9 @@ import {
   type TargetTree,
   type TreeDiff,
 } from './types.js';
+
+/** Up to this many changed paths, ctx.writeTree(tree, base) edits the base's trees directly. */
+const TREE_WRITER_MAX_CHANGES = 5000;
 
 export interface ContextParts {
   settings: ExportSettings;
@@ -102,17 +105,20 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
       // Cached: a rebuild after a rejected push reuses the source side as it is.
       let pr = projections.get(rev);
       if (!pr) {
-        pr = readTree(git, rev).then(async (entries) => {
-          const projected = projectEntries(entries, {
-            select: ctx.select,
-            mapPath: ctx.mapPath,
-            submodules: s.submodules ?? 'skip',
-            mapped: mapRules.length > 0,
-          });
-          const attrs = entries.filter(
-            (e) => e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'),
-          );
-          projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((e) => readBlob(e.oid))));
+        // Projected while ls-tree streams: the JavaScript work overlaps git's.
+        const projector = new Projector({
+          select: ctx.select,
+          mapPath: ctx.mapPath,
+          submodules: s.submodules ?? 'skip',
+          mapped: mapRules.length > 0,
+        });
+        const attrs: string[] = [];
+        pr = streamTree(git, rev, (e) => {
+          projector.add(e);
+          if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes')) attrs.push(e.oid);
+        }).then(async () => {
+          const projected = projector.finish();
+          projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => readBlob(oid))));
           return projected;
         });
         projections.set(rev, pr);
@@ -124,15 +130,10 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
       if (!commit) return Promise.resolve(new Map());
       let t = targetTrees.get(commit);
       if (!t) {
-        t = readTree(git, commit).then(
-          (entries) =>
-            new Map(
-              entries.map((e) => [
-                e.path,
-                { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' as const },
-              ]),
-            ),
-        );
+        const tree: TargetTree = new Map();
+        t = streamTree(git, commit, (e) =>
+          tree.set(e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' }),
+        ).then(() => tree);
         targetTrees.set(commit, t);
       }
       return t;
@@ -164,11 +165,18 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
           const e = c.change === 'deleted' ? undefined : tree.get(c.path);
           return { path: c.path, mode: e?.mode ?? '0', oid: e?.oid ?? '' };
         });
-        return writeTreeIncremental(git, await ctx.treeOf(base.commit), changes, p.scratchDir);
+        const baseTree = await ctx.treeOf(base.commit);
+        // Few changes: rewrite only the directories on their paths. Many: the index does it better.
+        if (changes.length <= TREE_WRITER_MAX_CHANGES && treeChangesSupported(changes))
+          return writeTreeChanges(git, baseTree, changes);
+        return writeTreeIncremental(git, baseTree, changes, p.scratchDir);
       }
       const entries: IndexEntry[] = [];
       for (const [tp, e] of tree) entries.push({ mode: e.mode, oid: e.oid, path: tp });
-      return writeTreeFromEntries(git, entries, p.scratchDir);
+      // One pack instead of a loose file per directory; the index when fast-import cannot take it.
+      return (
+        (await writeTreeWithFastImport(git, entries)) ?? writeTreeFromEntries(git, entries, p.scratchDir)
+      );
     },
 
     async treeOf(commit) {
@@ -180,30 +188,16 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
 
     async runGates(diff: TreeDiff, projected: ProjectedTree, targetFileCount: number, context?: string) {
       const t0 = performance.now();
-      const sizes = await fillSizes(git, diff);
-      const findings: Finding[] = [];
-      const changed = diff.gateChanges
-        .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-        .map((c) => ({
-          path: c.targetPath,
-          sourcePath: c.sourcePath,
-          oid: c.oid!,
-          size: sizes.get(c.oid!) ?? -1,
-        }));
-      if (projected.usesLfs !== false)
-        findings.push(...(await checkLfsPointers(changed, s.lfs ?? 'warn', readBlob)));
-      findings.push(...(await checkSymlinks(projected.tree, readBlob)));
-      findings.push(
-        ...(await runSafetyGates({
-          changes: diff.gateChanges,
-          exportedSourcePaths: projected.exportedSourcePaths,
-          sourcePaths: projected.sourcePathProbe ?? projected.sourcePaths,
-          targetFileCount,
-          readBlob,
-          settings: p.safety,
-          context,
-        })),
-      );
+      const findings = await runGatePass({
+        git,
+        readBlob,
+        safety: p.safety,
+        lfs: s.lfs ?? 'warn',
+        diff,
+        projected,
+        targetFileCount,
+        context,
+      });
       p.stats.gatesMs += performance.now() - t0;
       return findings;
     },
@@ -252,16 +246,4 @@ export function parseCommitObject(sha: string, raw: string): SourceCommitInfo {
     ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` }
     : { name: '', email: '' };
   return { sha, message, author };
-}
-
-/** Bytes for the report: one batch-check for the blobs that changed (both sides). */
-async function fillSizes(git: GitCommandManager, diff: TreeDiff): Promise<Map<string, number>> {
-  const sizes = await objectSizes(git, diff.oids.values());
-  for (const ch of diff.changes) {
-    if (ch.bytes !== undefined) continue;
-    const oid = diff.oids.get(ch.path);
-    const size = oid ? sizes.get(oid) : undefined;
-    if (size !== undefined) ch.bytes = size;
-  }
-  return sizes;
 }

@@ -16,38 +16,53 @@ export interface ProjectOptions {
 }
 
 export function projectEntries(entries: readonly TreeEntry[], opts: ProjectOptions): ProjectedTree {
-  const tree: TargetTree = new Map();
-  const exportedSourcePaths = new Set<string>();
-  const sourcePaths = new Set<string>();
-  const findings: Finding[] = [];
-  for (const e of entries) {
-    sourcePaths.add(e.path);
-    if (!opts.select(e.path)) continue;
+  const projector = new Projector(opts);
+  for (const e of entries) projector.add(e);
+  return projector.finish();
+}
+
+/** projectEntries one entry at a time (fed while ls-tree streams); same answer. */
+export class Projector {
+  private readonly tree: TargetTree = new Map();
+  private readonly exportedSourcePaths = new Set<string>();
+  private readonly sourcePaths = new Set<string>();
+  private readonly findings: Finding[] = [];
+
+  constructor(private readonly opts: ProjectOptions) {}
+
+  add(e: TreeEntry): void {
+    const opts = this.opts;
+    this.sourcePaths.add(e.path);
+    if (!opts.select(e.path)) return;
     if (e.mode === '160000' && opts.submodules !== 'keep') {
-      findings.push({
+      this.findings.push({
         severity: 'warning',
         code: 'submodule-skipped',
         file: e.path,
         message: `Submodule ${e.path} was skipped. Set submodules: keep to export it as a gitlink.`,
       });
-      continue;
+      return;
     }
     const target = opts.mapPath(e.path);
-    const prev = tree.get(target);
+    const prev = this.tree.get(target);
     if (prev) {
-      findings.push({
+      this.findings.push({
         severity: 'error',
         code: 'map-collision',
         file: e.path,
         message: `${e.path} and ${prev.sourcePath} both map to ${target}. Fix the map rules so each target path has one source.`,
       });
-      continue;
+      return;
     }
-    exportedSourcePaths.add(e.path);
-    tree.set(target, { mode: e.mode, oid: e.oid, size: e.size, sourcePath: e.path, origin: 'source' });
+    this.exportedSourcePaths.add(e.path);
+    this.tree.set(target, { mode: e.mode, oid: e.oid, size: e.size, sourcePath: e.path, origin: 'source' });
   }
-  if (opts.mapped) findings.push(...fileDirConflicts(tree));
-  return { tree, exportedSourcePaths, sourcePaths, findings };
+
+  finish(): ProjectedTree {
+    const { tree, exportedSourcePaths, sourcePaths, findings } = this;
+    if (this.opts.mapped) findings.push(...fileDirConflicts(tree));
+    return { tree, exportedSourcePaths, sourcePaths, findings };
+  }
 }
 
 /** A path that is both a file and a directory prefix cannot be written as one tree. */

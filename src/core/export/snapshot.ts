@@ -27,9 +27,15 @@ export async function buildFull(ctx: ExportBuildContext, tip: string | undefined
   const diff = ctx.diffTrees(tipTree, next);
   const findings = [...projected.findings];
   if (!diff.changes.length) return { commits: 0, changes: [], findings };
-  findings.push(...(await ctx.runGates(diff, projected, tipTree.size)));
+  // The tree object is written while the gates read the blobs (two git processes, two cores).
+  // Writing it only adds unreferenced objects to the scratch repo; nothing is committed or pushed
+  // unless the gates pass.
+  const [gateFindings, tree] = await Promise.all([
+    ctx.runGates(diff, projected, tipTree.size),
+    ctx.writeTree(next, tip ? { commit: tip, diff } : undefined),
+  ]);
+  findings.push(...gateFindings);
   if (hasErrors(findings)) return { commits: 0, changes: diff.changes, findings };
-  const tree = await ctx.writeTree(next, tip ? { commit: tip, diff } : undefined);
   const source = await ctx.readSourceCommit(ctx.sourceCommit);
   // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
   const parents = tip && !ctx.settings.force ? [tip] : [];

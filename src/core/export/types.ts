@@ -195,8 +195,11 @@ export interface ExportBuildContext {
    */
   overlayPreserved(projected: TargetTree, tipTree: TargetTree, isFirstExport: boolean): Promise<TargetTree>;
   /**
-   * Write a tree object from entries (temporary index + update-index + write-tree). With `base`
-   * (the commit `tree` was diffed against, and that diff) only the changed paths are written.
+   * Write a tree object from entries (one `fast-import` pack; a temporary index for odd modes).
+   * With `base` (the commit `tree` was diffed against, and that diff) only the changed paths are
+   * written: up to 5000 of them by editing the base's trees along those paths (git/tree-writer.ts,
+   * mktree), more through an index seeded with read-tree. Writes objects only, so it may run beside
+   * runGates.
    */
   writeTree(tree: TargetTree, base?: { commit: string; diff: TreeDiff }): Promise<string>;
   /** The tree id of a commit (or the empty tree for undefined). */

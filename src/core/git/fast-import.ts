@@ -17,13 +17,20 @@ export interface FastImportCommit {
   author: FastImportIdent;
   committer: FastImportIdent;
   message: string;
-  /** Parent: a commit id, or a mark (`:N`) of an earlier commit in this stream. Absent: a root commit. */
+  /**
+   * Parent: a commit id, or a mark (`:N`) of an earlier commit in this stream. Absent: the ref's
+   * last commit in this stream, or a root commit for the ref's first.
+   */
   from?: string;
+  /** Further parents (a merge commit): commit ids or marks. */
+  merge?: readonly string[];
+  /** The ref to commit on, when not the writer's (e.g. a side line of a kept merge). */
+  ref?: string;
   ops: readonly FileOp[];
 }
 
-/** Flush the text buffer to git once it reaches this size (one write per ~64 KiB, not per line). */
-const CHUNK = 1 << 16;
+/** Flush the text buffer to git once it reaches this size (one write per ~256 KiB, not per commit). */
+const CHUNK = 1 << 18;
 
 /**
  * One `git fast-import` process writing commits into `git`'s repository. File contents are
@@ -40,6 +47,10 @@ export class FastImportWriter {
   private nextMark = 1;
   private failed?: Error;
   private aborted = false;
+  /** Refs already reset in this stream. */
+  private readonly started = new Set<string>();
+  /** Set while the pipe is full (node buffers the rest); resolves on 'drain'. */
+  private pressure?: Promise<void>;
 
   private constructor(
     private readonly ref: string,
@@ -72,34 +83,54 @@ export class FastImportWriter {
     return new FastImportWriter(ref, path.join(dir, 'marks'), git);
   }
 
-  /** Queue a commit; returns its mark (`:N`), usable as a later commit's `from`. */
-  async commit(c: FastImportCommit): Promise<string> {
+  /**
+   * Queue a commit; returns its mark (`:N`), usable as a later commit's `from`. Synchronous: the
+   * text is buffered and written in big chunks, so a replay of thousands of commits makes a few
+   * hundred writes and no round trips. Await `drained()` now and then to respect backpressure.
+   */
+  commit(c: FastImportCommit): string {
+    if (this.failed) throw this.failed;
     const mark = this.nextMark++;
-    const msg = Buffer.from(c.message, 'utf8');
+    const ref = c.ref ?? this.ref;
     // `reset` first: a ref left by an earlier build in the same repo must not become a parent
-    let t = mark === 1 ? `reset ${this.ref}\n\n` : '';
-    t += `commit ${this.ref}\nmark :${mark}\n`;
+    let t = this.started.has(ref) ? '' : `reset ${ref}\n\n`;
+    this.started.add(ref);
+    t += `commit ${ref}\nmark :${mark}\n`;
     t += `author ${ident(c.author)}\ncommitter ${ident(c.committer)}\n`;
-    t += `data ${msg.length}\n`;
-    this.text += t;
-    await this.flush(true);
-    await this.write(msg);
-    this.text += c.from ? `\nfrom ${c.from}\n` : '\n';
+    // `data <bytes>`: the stream is written as UTF-8, so the count is the message's UTF-8 length.
+    t += `data ${Buffer.byteLength(c.message, 'utf8')}\n${c.message}`;
+    t += c.from ? `\nfrom ${c.from}\n` : '\n';
+    for (const m of c.merge ?? []) t += `merge ${m}\n`;
     for (const op of c.ops) {
-      if (op.op === 'M') this.text += `M ${op.mode} ${op.oid} ${quotePath(op.path)}\n`;
-      else if (op.op === 'D') this.text += `D ${quotePath(op.path)}\n`;
-      else this.text += 'deleteall\n';
-      if (this.text.length >= CHUNK) await this.flush(false);
+      if (op.op === 'M') t += `M ${op.mode} ${op.oid} ${quotePath(op.path)}\n`;
+      else if (op.op === 'D') t += `D ${quotePath(op.path)}\n`;
+      else t += 'deleteall\n';
+      if (t.length >= CHUNK) {
+        this.text += t;
+        t = '';
+        this.flushChunk();
+      }
     }
-    this.text += '\n';
-    await this.flush(false);
+    this.text += t + '\n';
+    if (this.text.length >= CHUNK) this.flushChunk();
     return `:${mark}`;
+  }
+
+  /** Resolves once git has taken what was written so far (immediately when the pipe is not full). */
+  drained(): Promise<void> {
+    return this.pressure ?? Promise.resolve();
+  }
+
+  /** True when the pipe is full: the caller should `await drained()` before queuing much more. */
+  get backpressure(): boolean {
+    return this.pressure !== undefined;
   }
 
   /** Close the stream; the commit id of every mark, in mark order. */
   async finish(): Promise<Map<string, string>> {
     this.text += 'done\n';
-    await this.flush(true);
+    this.flushChunk();
+    await this.drained();
     this.child.stdin.end();
     const code = await this.exited;
     if (this.failed && code === 0) throw this.failed;
@@ -123,23 +154,22 @@ export class FastImportWriter {
     await fs.rm(path.dirname(this.marksFile), { recursive: true, force: true });
   }
 
-  private async flush(always: boolean): Promise<void> {
-    if (!this.text || (!always && this.text.length < CHUNK)) return;
+  /** Hand the buffered text to the pipe; a full pipe sets `pressure` until it drains. */
+  private flushChunk(): void {
+    if (!this.text) return;
     const t = this.text;
     this.text = '';
-    await this.write(t);
-  }
-
-  private async write(data: string | Buffer): Promise<void> {
     if (this.failed) throw this.failed;
-    if (this.child.stdin.write(data)) return;
-    await new Promise<void>((resolve, reject) => {
+    if (this.child.stdin.write(t) || this.pressure) return;
+    this.pressure = new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
         this.child.removeListener('close', onClose);
+        this.pressure = undefined;
         resolve();
       };
       const onClose = (): void => {
         this.child.stdin.removeListener('drain', onDrain);
+        this.pressure = undefined;
         reject(
           new GitError(this.args, this.child.exitCode ?? 128, Buffer.concat(this.stderr).toString('utf8')),
         );
@@ -147,6 +177,8 @@ export class FastImportWriter {
       this.child.stdin.once('drain', onDrain);
       this.child.once('close', onClose);
     });
+    // Observed by drained()/finish(); never an unhandled rejection on its own.
+    this.pressure.catch(() => undefined);
   }
 }
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { ConfigurationError, RemoteError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { redact } from './secrets.js';
+import { explainSshFailure } from './git-auth-helper.js';
 
 /** GIT_CONFIG_COUNT (used to pass credentials without argv or files) arrived in git 2.31. */
 export const MINIMUM_GIT_VERSION = '2.31.0';
@@ -57,6 +58,9 @@ export function isTransientGitError(e: unknown): boolean {
 export function explainRemoteFailure(e: unknown, remoteLabel: string): unknown {
   if (!(e instanceof GitError)) return e;
   const s = e.stderr;
+  // ssh's own messages first (a refused deploy key also says "Could not read from remote").
+  const ssh = explainSshFailure(s, remoteLabel);
+  if (ssh) return ssh;
   if (
     /returned error: 40[13]|Authentication failed|could not read Username|Invalid username or password|terminal prompts disabled/i.test(
       s,

@@ -89,6 +89,19 @@ export async function* readFirstParentLog(
 }
 
 type State = { kind: 'header'; field: number } | { kind: 'message' } | { kind: 'raw' } | { kind: 'path' };
+const RAW: State = { kind: 'raw' };
+const PATH: State = { kind: 'path' };
+
+/** Modes and the all-zero ids, shared instead of one string per raw line. */
+const INTERNED = new Map<string, string>(
+  ['100644', '100755', '120000', '160000', '040000', '000000', '0'.repeat(40), '0'.repeat(64)].map((v) => [
+    v,
+    v,
+  ]),
+);
+function intern(v: string): string {
+  return INTERNED.get(v) ?? v;
+}
 
 /**
  * Incremental parser of `log --raw -z --format=FORMAT` output. The stream is a sequence of
@@ -98,7 +111,7 @@ type State = { kind: 'header'; field: number } | { kind: 'message' } | { kind: '
  */
 export class LogParser {
   private rest: Buffer = Buffer.alloc(0);
-  private state: State = { kind: 'raw' };
+  private state: State = RAW;
   private current?: LogCommit;
   private pendingMeta?: Omit<RawChange, 'path'>;
 
@@ -110,8 +123,14 @@ export class LogParser {
     for (;;) {
       const nul = buf.indexOf(0, start);
       if (nul < 0) break;
-      const c = this.token(buf.subarray(start, nul));
-      if (c) done.push(c);
+      // The two hot tokens (a raw line's meta and its path) are read in place, without a view.
+      if (this.state === PATH) this.path(buf.toString('utf8', start, nul));
+      else if (this.state === RAW && buf[start] === 0x3a /* ':' */)
+        this.meta(buf.toString('latin1', start + 1, nul));
+      else {
+        const c = this.token(buf.subarray(start, nul));
+        if (c) done.push(c);
+      }
       start = nul + 1;
     }
     this.rest = start < buf.length ? Buffer.from(buf.subarray(start)) : Buffer.alloc(0);
@@ -131,6 +150,35 @@ export class LogParser {
     if (this.state.kind === 'header' || this.state.kind === 'path')
       throw new Error('git log output ended in the middle of a commit');
     return c;
+  }
+
+  /** ":100644 100644 <old> <new> M" (without the colon). */
+  private meta(meta: string): void {
+    const f = meta.split(' ');
+    if (f.length < 5) throw new Error(`unexpected git log --raw entry ':${meta}'`);
+    // Interned: a root commit lists every file, and these repeat on each line.
+    this.pendingMeta = {
+      srcMode: intern(f[0]),
+      dstMode: intern(f[1]),
+      srcOid: intern(f[2]),
+      dstOid: intern(f[3]),
+      status: f[4][0],
+    };
+    this.state = PATH;
+  }
+
+  private path(path: string): void {
+    const m = this.pendingMeta!;
+    this.current!.changes.push({
+      srcMode: m.srcMode,
+      dstMode: m.dstMode,
+      srcOid: m.srcOid,
+      dstOid: m.dstOid,
+      status: m.status,
+      path,
+    });
+    this.pendingMeta = undefined;
+    this.state = RAW;
   }
 
   /** Handle one token; returns a commit when this token starts the next one. */
@@ -172,9 +220,7 @@ export class LogParser {
       return undefined;
     }
     if (st.kind === 'path') {
-      this.current!.changes.push({ ...this.pendingMeta!, path: tok.toString('utf8') });
-      this.pendingMeta = undefined;
-      this.state = { kind: 'raw' };
+      this.path(tok.toString('utf8'));
       return undefined;
     }
     // 'raw': skip the separators git puts between the message and the diff
@@ -199,12 +245,7 @@ export class LogParser {
       return finished;
     }
     if (tok[i] === 0x3a /* ':' */) {
-      // ":100644 100644 <old> <new> M"
-      const meta = tok.subarray(i + 1).toString('latin1');
-      const f = meta.split(' ');
-      if (f.length < 5) throw new Error(`unexpected git log --raw entry ':${meta}'`);
-      this.pendingMeta = { srcMode: f[0], dstMode: f[1], srcOid: f[2], dstOid: f[3], status: f[4][0] };
-      this.state = { kind: 'path' };
+      this.meta(tok.toString('latin1', i + 1));
       return undefined;
     }
     throw new Error(`unexpected git log output near '${tok.subarray(i, i + 40).toString('utf8')}'`);

@@ -1,6 +1,11 @@
 import { registerSecret } from '../git/secrets.js';
 import type { Finding } from '../report/result.js';
-import { findImportLeaksIn, importLeakFinding, isImportCheckedFile } from './import-closure.js';
+import {
+  findImportLeaks,
+  findImportLeaksIn,
+  importLeakFinding,
+  isImportCheckedFile,
+} from './import-closure.js';
 import { contextPrefix } from './messages.js';
 import {
   FINGERPRINT_DISPLAY_CHARS,
@@ -9,7 +14,7 @@ import {
   type SecretHit,
 } from './secret-scan.js';
 import { SAFETY_INPUTS } from './settings.js';
-import type { GateChange, GateInput } from './types.js';
+import { isSourcePathProbe, type GateChange, type GateInput } from './types.js';
 
 /** Blobs above this size are not read by the gates (and the user is told). */
 export const MAX_SCANNED_BLOB_BYTES = 1024 * 1024;
@@ -54,18 +59,19 @@ export async function checkChangedBlobs(input: GateInput, checks: BlobChecks): P
   const findings: Finding[] = [];
   const large: GateChange[] = [];
   const binary: GateChange[] = [];
-  const check = async (group: GateChange[], blob: Buffer | undefined) => {
-    if (blob === undefined) {
-      for (const c of group) {
-        findings.push({
-          severity: 'error',
-          code: 'gate-unreadable',
-          file: c.sourcePath,
-          message: `${prefix}blob ${c.oid} of ${c.sourcePath} could not be read, so it was not checked for leaks. Fix: fetch the full history of the source (fetch-depth: 0) and run again.`,
-        });
-      }
-      return;
+  const importChecks: Promise<void>[] = [];
+  const unreadable = (group: GateChange[]) => {
+    for (const c of group) {
+      findings.push({
+        severity: 'error',
+        code: 'gate-unreadable',
+        file: c.sourcePath,
+        message: unreadableBlobMessage(c, prefix),
+      });
     }
+  };
+  // Synchronous per blob (the bulk stream hands over views that are valid only during the call).
+  const check = (group: GateChange[], blob: Buffer) => {
     if (blob.length > MAX_SCANNED_BLOB_BYTES) return void large.push(...group);
     const probe = blob.length > BINARY_PROBE_BYTES ? blob.subarray(0, BINARY_PROBE_BYTES) : blob;
     if (probe.includes(0)) return void binary.push(...group);
@@ -74,38 +80,69 @@ export async function checkChangedBlobs(input: GateInput, checks: BlobChecks): P
     for (const hit of hits) registerSecret(hit.secret);
     for (const c of group) {
       for (const hit of hits) findings.push(secretFinding(c, hit, prefix));
-      if (checks.imports && isImportCheckedFile(c.sourcePath)) {
-        for (const leak of await findImportLeaksIn(
-          c.sourcePath,
-          text,
-          input.sourcePaths,
-          input.exportedSourcePaths,
-        )) {
+      if (!checks.imports || !isImportCheckedFile(c.sourcePath)) continue;
+      const paths = input.sourcePaths;
+      if (!isSourcePathProbe(paths)) {
+        for (const leak of findImportLeaks(c.sourcePath, text, paths, input.exportedSourcePaths))
           findings.push(importLeakFinding(c.sourcePath, leak, prefix));
-        }
+      } else {
+        importChecks.push(
+          findImportLeaksIn(c.sourcePath, text, paths, input.exportedSourcePaths).then((leaks) => {
+            for (const leak of leaks) findings.push(importLeakFinding(c.sourcePath, leak, prefix));
+          }),
+        );
       }
     }
   };
 
-  let next = 0;
-  const worker = async () => {
-    while (next < groups.length) {
-      const group = groups[next++];
-      const size = group[0].size;
-      if (size !== undefined && size > MAX_SCANNED_BLOB_BYTES) {
-        large.push(...group);
-        continue;
+  // Blobs known to be too large are not read at all.
+  const toRead: GateChange[][] = [];
+  for (const group of groups) {
+    const size = group[0].size;
+    if (size !== undefined && size > MAX_SCANNED_BLOB_BYTES) large.push(...group);
+    else toRead.push(group);
+  }
+  if (input.readBlobs) {
+    // One streamed pass over all of them.
+    const seen = new Set<string>();
+    await input.readBlobs(
+      toRead.map((g) => g[0].oid!),
+      MAX_SCANNED_BLOB_BYTES,
+      (oid, size, body) => {
+        const group = byOid.get(oid);
+        if (!group || seen.has(oid)) return;
+        seen.add(oid);
+        if (size < 0) unreadable(group);
+        else if (!body) large.push(...group);
+        else check(group, body);
+      },
+    );
+    for (const group of toRead) if (!seen.has(group[0].oid!)) unreadable(group);
+  } else {
+    let next = 0;
+    const worker = async () => {
+      while (next < toRead.length) {
+        const group = toRead[next++];
+        const blob = await input.readBlob(group[0].oid!);
+        if (blob === undefined) unreadable(group);
+        else check(group, blob);
       }
-      await check(group, await input.readBlob(group[0].oid!));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, groups.length) }, worker));
+    };
+    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, toRead.length) }, worker));
+  }
+  await Promise.all(importChecks);
 
   findings.push(...skipWarnings(large, binary, prefix, checks));
   return findings.sort(byFileAndLine);
 }
 
-function secretFinding(c: GateChange, hit: SecretHit, prefix: string): Finding {
+/** The message for a blob the gates could not read (shared with history mode's batched gates). */
+export function unreadableBlobMessage(c: GateChange, prefix: string): string {
+  return `${prefix}blob ${c.oid} of ${c.sourcePath} could not be read, so it was not checked for leaks. Fix: fetch the full history of the source (fetch-depth: 0) and run again.`;
+}
+
+/** One secret hit as a finding (shared with history mode's batched gates). */
+export function secretFinding(c: GateChange, hit: SecretHit, prefix: string): Finding {
   const where = c.targetPath !== c.sourcePath ? ` (exported as ${c.targetPath})` : '';
   const fp = hit.fingerprint.slice(0, FINGERPRINT_DISPLAY_CHARS);
   return {
@@ -121,46 +158,45 @@ function secretFinding(c: GateChange, hit: SecretHit, prefix: string): Finding {
   };
 }
 
-function skipWarnings(
-  large: GateChange[],
-  binary: GateChange[],
+/** Warnings for blobs the scan skipped (too large, binary); each path once, sorted. */
+export function skipWarnings(
+  large: readonly GateChange[],
+  binary: readonly GateChange[],
   prefix: string,
-  checks: BlobChecks,
+  checks: Pick<BlobChecks, 'secrets'>,
 ): Finding[] {
   const out: Finding[] = [];
   const what = checks.secrets ? 'secret scan' : 'import check';
-  large.sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : 1));
-  for (const c of large.slice(0, MAX_SKIP_WARNINGS)) {
+  const uniq = (xs: readonly GateChange[]): string[] => [...new Set(xs.map((c) => c.sourcePath))].sort();
+  const bigs = uniq(large);
+  for (const p of bigs.slice(0, MAX_SKIP_WARNINGS)) {
     out.push({
       severity: 'warning',
       code: 'gate-skipped-large',
-      file: c.sourcePath,
-      message: `${prefix}${c.sourcePath} is larger than ${MAX_SCANNED_BLOB_BYTES / 1024 / 1024} MiB and was not read by the ${what}; review it by hand.`,
+      file: p,
+      message: `${prefix}${p} is larger than ${MAX_SCANNED_BLOB_BYTES / 1024 / 1024} MiB and was not read by the ${what}; review it by hand.`,
     });
   }
-  if (large.length > MAX_SKIP_WARNINGS) {
+  if (bigs.length > MAX_SKIP_WARNINGS) {
     out.push({
       severity: 'warning',
       code: 'gate-skipped-large',
-      message: `${prefix}${large.length - MAX_SKIP_WARNINGS} more files larger than 1 MiB were not read by the ${what}.`,
+      message: `${prefix}${bigs.length - MAX_SKIP_WARNINGS} more files larger than 1 MiB were not read by the ${what}.`,
     });
   }
-  if (binary.length && checks.secrets) {
-    const eg = binary
-      .map((c) => c.sourcePath)
-      .sort()
-      .slice(0, 5)
-      .join(', ');
+  const bins = uniq(binary);
+  if (bins.length && checks.secrets) {
     out.push({
       severity: 'notice',
       code: 'gate-skipped-binary',
-      message: `${prefix}the secret scan skipped ${binary.length} binary file(s), e.g. ${eg}.`,
+      message: `${prefix}the secret scan skipped ${bins.length} binary file(s), e.g. ${bins.slice(0, 5).join(', ')}.`,
     });
   }
   return out;
 }
 
-function byFileAndLine(a: Finding, b: Finding): number {
+/** Findings by file, then line; summaries without a file come after the per-file findings. */
+export function byFileAndLine(a: Finding, b: Finding): number {
   // Summaries without a file (skipped binaries, ...) come after the per-file findings.
   if ((a.file === undefined) !== (b.file === undefined)) return a.file === undefined ? 1 : -1;
   const fa = a.file ?? '';

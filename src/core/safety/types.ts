@@ -44,6 +44,16 @@ export interface GateInput {
   /** Files in the target tip before the export. */
   targetFileCount: number;
   readBlob(oid: string): Promise<Buffer | undefined>;
+  /**
+   * Optional bulk read (one streamed `cat-file --batch`, see git/blob-stream.ts): calls `visit` once
+   * per id, synchronously, with size -1 for a missing object and no body when the size exceeds
+   * `maxBytes`. The body is only valid during the call. When absent, the gates use readBlob.
+   */
+  readBlobs?(
+    oids: readonly string[],
+    maxBytes: number,
+    visit: (oid: string, size: number, body: Buffer | undefined) => void,
+  ): Promise<void>;
   settings: SafetySettings;
   /** Named in findings, e.g. the source commit a history replay is on. */
   context?: string;

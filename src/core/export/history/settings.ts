@@ -13,6 +13,17 @@ export interface HistoryOptions {
   authorMapFile?: string;
   /** Already loaded author-map text (wins over authorMapFile; used by tests and the runner). */
   authorMapText?: string;
+  /**
+   * Keep merge commits of the first-parent line whose side branch also changes something selected:
+   * the side line is replayed too and the merge gets two parents (see merges.ts). Default false:
+   * merges are linearized (one commit with the merge's diff against its first parent).
+   */
+  keepMerges?: boolean;
+  /**
+   * Start without listing any tree when the target tip allows it (quick-start.ts). Default true;
+   * false always takes the full start (tests compare both; a debugging switch, not a user input).
+   */
+  quickStart?: boolean;
 }
 
 export const DEFAULT_SCRUB_TEMPLATE = 'Internal change {short_sha}';

@@ -4,6 +4,7 @@ import type { Finding, PathChange } from '../../report/result.js';
 import type { GateChange } from '../../safety/types.js';
 import type { ProjectedTree, SubmodulePolicy, TargetTree, TreeDiff } from '../types.js';
 import { SymlinkIndex } from './symlinks.js';
+import { PathTimeline } from './timeline.js';
 
 /**
  * The replay's running picture of the target, advanced one source commit at a time. Pure: no
@@ -19,6 +20,11 @@ export interface StateOptions {
   select(sourcePath: string): boolean;
   mapPath(sourcePath: string): string;
   submodules: SubmodulePolicy;
+  /**
+   * False when the start tree and path sets are partial (the quick start, see quick-start.ts): they
+   * then hold only the paths the range touches, and the timelines leave the rest to a probe.
+   */
+  complete?: boolean;
 }
 
 export interface ReplayStep {
@@ -30,6 +36,8 @@ export interface ReplayStep {
   needsSymlinkCheck: boolean;
   /** Target file count before the step (for the mass-deletion gate). */
   targetFileCountBefore: number;
+  /** Target paths this step deletes (for the mass-deletion gate). */
+  deletions: number;
 }
 
 const GITLINK = '160000';
@@ -42,7 +50,11 @@ export class ReplayState {
   readonly sourcePaths: Set<string>;
   /** Exported directories and symlinks, for the per-step symlink check. */
   readonly symlinks: SymlinkIndex;
+  /** Source paths and exported source paths as they stood at each step (for the batched gates). */
+  readonly sourceTimeline = new PathTimeline();
+  readonly exportedTimeline = new PathTimeline();
   private readonly frozen: Set<string>;
+  private readonly complete: boolean;
 
   constructor(
     start: TargetTree,
@@ -55,6 +67,7 @@ export class ReplayState {
     // Whatever overlayPreserved took from the target tip (or the template) stays as it is.
     this.frozen = new Set([...start].filter(([, e]) => e.origin !== 'source').map(([p]) => p));
     this.symlinks = new SymlinkIndex(start);
+    this.complete = opts.complete ?? true;
   }
 
   /** The selected source paths a commit touches, with their new blob ids (for a size lookup). */
@@ -66,8 +79,12 @@ export class ReplayState {
     return out;
   }
 
-  /** Apply one commit's raw diff (against its first parent). `sizes`: blob id → size, if known. */
-  apply(changes: readonly RawChange[], sizes: ReadonlyMap<string, number> = new Map()): ReplayStep {
+  /**
+   * Apply one commit's raw diff (against its first parent). `sizes`: blob id → size, if known (the
+   * replay fills sizes in later, see fillSizes). `step`: the commit's index in the range, for the
+   * timelines.
+   */
+  apply(changes: readonly RawChange[], sizes: ReadonlyMap<string, number> = new Map(), step = 0): ReplayStep {
     const targetFileCountBefore = this.tree.size;
     const dels: FileOp[] = [];
     const mods: FileOp[] = [];
@@ -77,8 +94,7 @@ export class ReplayState {
     for (const ch of changes) {
       const p = ch.path;
       const deleted = ch.status === 'D' || ch.dstMode === ZERO_MODE;
-      if (deleted) this.sourcePaths.delete(p);
-      else this.sourcePaths.add(p);
+      this.track(this.sourcePaths, this.sourceTimeline, p, step, !deleted);
       if (!this.opts.select(p)) continue;
       const skipLink = !deleted && ch.dstMode === GITLINK && this.opts.submodules !== 'keep';
       if (skipLink)
@@ -88,8 +104,7 @@ export class ReplayState {
           file: p,
           message: `Submodule ${p} was skipped. Set submodules: keep to export it as a gitlink.`,
         });
-      if (deleted || skipLink) this.exportedSourcePaths.delete(p);
-      else this.exportedSourcePaths.add(p);
+      this.track(this.exportedSourcePaths, this.exportedTimeline, p, step, !(deleted || skipLink));
       const tp = this.opts.mapPath(p);
       if (this.frozen.has(tp)) continue;
       const old = this.tree.get(tp);
@@ -130,6 +145,32 @@ export class ReplayState {
       findings,
       needsSymlinkCheck: (dels.length > 0 || mods.length > 0) && this.symlinks.hasLinks,
       targetFileCountBefore,
+      deletions: dels.length,
     };
+  }
+
+  /** Entries of the tree whose size is unknown get it from `sizes` (after the batched blob read). */
+  fillSizes(sizes: ReadonlyMap<string, number>): void {
+    for (const [p, e] of this.tree) {
+      if (e.size >= 0 || e.origin !== 'source') continue;
+      const n = sizes.get(e.oid);
+      // A new entry: the start tree's entries may be shared with the context's projection cache.
+      if (n !== undefined) this.tree.set(p, { ...e, size: n });
+    }
+  }
+
+  private track(set: Set<string>, timeline: PathTimeline, p: string, step: number, present: boolean): void {
+    const before = set.has(p);
+    if (present) set.add(p);
+    else set.delete(p);
+    if (this.complete) {
+      // Views are asked for steps ≥ 0 only, so the first step's changes need no record: a later
+      // record's `before` (the live membership) already includes them. A root replay's first
+      // commit adds every path: that is most of the records saved.
+      if (before !== present && step > 0) timeline.record(p, step, before, present);
+    } else {
+      // A partial set does not know the membership before the range: the probe answers for it.
+      timeline.record(p, step, undefined, present);
+    }
   }
 }

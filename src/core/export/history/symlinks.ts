@@ -34,8 +34,10 @@ export class SymlinkIndex {
   add(p: string, e: TargetEntry): void {
     if (!this.files.has(p)) {
       this.files.add(p);
-      for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d))
+      for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
+        const d = p.slice(0, i);
         this.dirs.set(d, (this.dirs.get(d) ?? 0) + 1);
+      }
     }
     this.dropLink(p);
     if (e.mode === SYMLINK) this.pendingLinks.set(p, { oid: e.oid, sourcePath: e.sourcePath });

@@ -1,0 +1,77 @@
+import type { LogCommit } from '../../git/log-reader.js';
+import { withConfigTrailer } from '../message.js';
+import { CONFIG_TRAILER, DEFAULT_COMMITTER, type ExportBuildContext, type TargetTree } from '../types.js';
+import type { AuthorMap } from './author-map.js';
+import type { ReplayBase } from './base.js';
+import type { MessageScrubber } from './scrub.js';
+
+/** The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. */
+export async function reconcile(
+  ctx: ExportBuildContext,
+  tree: TargetTree,
+  parent: string | undefined,
+  base: ReplayBase,
+  firstRun: boolean,
+): Promise<string> {
+  const treeId = await ctx.writeTree(tree);
+  const committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
+  if (!base.rev) {
+    // Replaying from the root onto a target that has other files: clear it first.
+    return ctx.commit({
+      tree: treeId,
+      parents: parent ? [parent] : [],
+      message: 'Prepare the target for a history export from the root\n',
+      committer: { ...committer, date: '@0 +0000' },
+      author: { ...committer, date: '@0 +0000' },
+    });
+  }
+  const src = await ctx.readSourceCommit(base.rev);
+  // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
+  const date = base.committerDate;
+  const message = withConfig(
+    ctx,
+    firstRun
+      ? ctx.formatMessage(src)
+      : ctx.withTrailer(
+          `Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
+            `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
+            `this commit brings the target to the current selection of ${base.rev}.\n` +
+            `The replayed commits that follow continue from there.`,
+          base.rev,
+        ),
+  );
+  return ctx.commit({
+    tree: treeId,
+    parents: parent ? [parent] : [],
+    message,
+    committer: { ...committer, date },
+    author: { ...(ctx.settings.author ?? committer), date },
+  });
+}
+
+/**
+ * The replayed commit's message: scrubbed, authors mapped, then the origin and config trailers
+ * (the config trailer lets the next run start without listing any tree, see quick-start.ts).
+ */
+export function replayMessage(
+  c: LogCommit,
+  scrubber: MessageScrubber,
+  authors: AuthorMap,
+  ctx: ExportBuildContext,
+): string {
+  const vars = {
+    ...(ctx.settings.vars ?? {}),
+    sha: c.sha,
+    short_sha: c.sha.slice(0, 7),
+    source_repo: ctx.settings.sourceRepo ?? '',
+  };
+  // A config trailer copied along from a re-exported source must not pose as this export's.
+  const text = authors.mapMessage(scrubber.scrub(c.message, vars)).replace(CONFIG_LINE, '');
+  return withConfig(ctx, ctx.withTrailer(text, c.sha));
+}
+
+const CONFIG_LINE = new RegExp(`^${CONFIG_TRAILER}:.*(?:\\n|$)`, 'gm');
+
+export function withConfig(ctx: ExportBuildContext, message: string): string {
+  return ctx.configHash ? withConfigTrailer(message, ctx.configHash) : message;
+}

@@ -1,0 +1,58 @@
+import type { Finding } from '../../report/result.js';
+import type { BuildOutcome, ProjectedTree } from '../types.js';
+import type { ReplayBase } from './base.js';
+
+/** Commit pairs listed in the result details; beyond this only the counts are given. */
+const MAX_LISTED_COMMITS = 200;
+
+export function seen(list: readonly Finding[], f: Finding): boolean {
+  return list.some(
+    (g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error',
+  );
+}
+
+/** Findings name the source commit they came from (gates may already do it through `context`). */
+export function nameCommit(f: Finding, sha: string): Finding {
+  if (f.message.includes(sha) || f.message.includes(sha.slice(0, 7))) return f;
+  return { ...f, message: `${f.message} (source commit ${sha.slice(0, 12)})` };
+}
+
+export function stopped(
+  changes: BuildOutcome['changes'],
+  findings: Finding[],
+  base: ReplayBase,
+): BuildOutcome {
+  return { commits: 0, changes, findings, details: historyDetails(base, 0, 0, false, []) };
+}
+
+export function emptyProjection(): ProjectedTree {
+  return { tree: new Map(), exportedSourcePaths: new Set(), sourcePaths: new Set(), findings: [] };
+}
+
+export function historyDetails(
+  base: ReplayBase,
+  replayed: number,
+  skipped: number,
+  reconciled: boolean,
+  commits: { source: string; target: string }[],
+  timings?: Record<string, number>,
+  quick?: boolean,
+  mergesKept?: number,
+): Record<string, unknown> {
+  return {
+    history: {
+      base: base.rev ?? null,
+      baseFrom: base.kind,
+      replayed,
+      skipped,
+      reconciliation: reconciled,
+      commits: commits.slice(-MAX_LISTED_COMMITS),
+      commitsTruncated: commits.length > MAX_LISTED_COMMITS,
+      ...(quick !== undefined ? { quickStart: quick } : {}),
+      ...(mergesKept ? { mergesKept } : {}),
+      ...(timings
+        ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }
+        : {}),
+    },
+  };
+}
