@@ -138,4 +138,28 @@ describe('runExport over smart HTTP', () => {
       expect(text).not.toContain(Buffer.from(`x-access-token:${wrong}`).toString('base64'));
     }
   });
+  test('history mode finds its trailer below hand-made commits on a remote target (deepening the shallow fetch)', async () => {
+    const bare = await server.repo('acme/deepen');
+    const hist = (extra: Partial<ExportSettings> = {}) =>
+      settings('acme/deepen', { mode: 'history', preserve: ['NOTES*.md'], ...extra });
+    const first = await runExport(hist(), captureLogger());
+    expect(first.success).toBe(true);
+    // 30 hand-made commits on top: the trailer is 31 commits below the tip (the first fetch has depth 1).
+    const clone = path.join(dir, 'other-deepen');
+    git(dir, ['clone', '-q', bare, clone]);
+    for (let i = 0; i < 30; i++) await commitFiles(clone, { [`NOTES${i}.md`]: `${i}\n` }, `notes ${i}`);
+    git(clone, ['push', '-q', 'origin', 'HEAD:main']);
+    const src = await commitFiles(source, { 'public/deep.txt': 'deep\n' }, 'add deep');
+    const log = captureLogger();
+    const r = await runExport(hist(), log);
+    expect(r.success).toBe(true);
+    expect(r.findings.map((f) => f.code)).not.toContain('history-no-trailer');
+    // Only the one new source commit is replayed, on top of the hand-made ones.
+    expect(r.counts.commits).toBe(1);
+    expect(log.text()).toContain('fetching deeper');
+    expect(git(bare, ['log', '-1', '--format=%B', 'main'])).toContain(`Ferry-Origin-Rev: ${src}`);
+    expect(git(bare, ['rev-list', '--count', 'main'])).toBe('32');
+    expect(showFile(bare, 'main', 'NOTES29.md')).toBe('29');
+    expect(showFile(bare, 'main', 'public/deep.txt')).toBe('deep');
+  });
 });

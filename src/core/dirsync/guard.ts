@@ -40,33 +40,37 @@ export function checkRoot(side: Side, root: string): Finding | undefined {
 
 /**
  * More than `threshold` of the files the state knows are gone from one side (or the side is
- * empty while the state knows files): a wiped or unmounted side, not a mass deletion.
+ * empty while the state knows files): a wiped or unmounted side, not a mass deletion. Both
+ * sides in one pass over the state (it is walked once per sync, 100k paths and all).
  */
-export function wipeCheck(
-  side: Side,
-  root: string,
-  entries: ReadonlyMap<string, Entry>,
+export function wipeChecks(
+  roots: Record<Side, string>,
+  entries: Record<Side, ReadonlyMap<string, Entry>>,
   state: State,
   threshold: number,
   minFiles: number,
 ): Finding | undefined {
   let known = 0;
-  let gone = 0;
+  const gone: Record<Side, number> = { a: 0, b: 0 };
   for (const [p, s] of state) {
     if (s.type === 'dir') continue;
     known++;
-    if (!entries.has(p)) gone++;
+    if (!entries.a.has(p)) gone.a++;
+    if (!entries.b.has(p)) gone.b++;
   }
   if (known === 0) return undefined;
-  const empty = entries.size === 0;
-  if (!empty && (known < minFiles || gone / known <= threshold)) return undefined;
-  const pct = Math.round((100 * gone) / known);
-  return {
-    severity: 'error',
-    code: 'dirsync-looks-wiped',
-    message:
-      `Side ${side} (${root}) looks wiped: ${gone} of the ${known} files the last sync saw are gone (${pct}%). ` +
-      'That is more like a disconnected or unmounted drive than deliberate deletions, so nothing was synced. ' +
-      'Check the drive; if the deletions are real, run again with --force.',
-  };
+  for (const side of ['a', 'b'] as const) {
+    const empty = entries[side].size === 0;
+    if (!empty && (known < minFiles || gone[side] / known <= threshold)) continue;
+    const pct = Math.round((100 * gone[side]) / known);
+    return {
+      severity: 'error',
+      code: 'dirsync-looks-wiped',
+      message:
+        `Side ${side} (${roots[side]}) looks wiped: ${gone[side]} of the ${known} files the last sync saw are gone (${pct}%). ` +
+        'That is more like a disconnected or unmounted drive than deliberate deletions, so nothing was synced. ' +
+        'Check the drive; if the deletions are real, run again with --force.',
+    };
+  }
+  return undefined;
 }

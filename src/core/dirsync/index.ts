@@ -11,19 +11,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { globSetMatcher, GlobSyntaxError } from '../allowlist/glob.js';
+import { compileGlob, globRegExp, GlobSyntaxError } from '../allowlist/glob.js';
 import { ConfigurationError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { failResult, newResult, type TargetResult } from '../report/result.js';
 import { executePlan, type Applied } from './execute.js';
-import { checkRoot, wipeCheck } from './guard.js';
+import { checkRoot, wipeChecks } from './guard.js';
 import { fillHashes } from './hash.js';
 import { planSync } from './plan.js';
 import { throttledProgress } from './progress.js';
 import { actionDirection, fillResult, updateState } from './report.js';
-import { scanTree } from './scan.js';
+import { scanTree, type IgnoreSpec } from './scan.js';
+import { scanTreeInWorker } from './scan-worker.js';
 import { defaultStatePath, loadState, logPathFor, saveState } from './state.js';
-import { hashRequests } from './status.js';
+import { changedPaths, hashRequests } from './status.js';
 import { SyncLog } from './sync-log.js';
 import {
   CONFLICT_POLICIES,
@@ -43,11 +44,11 @@ export { formatProgress } from './progress.js';
 const DIRECTION_OF = { both: 'bidirectional', 'a-to-b': 'pull', 'b-to-a': 'push' } as const;
 
 /** Ignore globs: defaults + the user's + the state and log files when they sit inside a root. */
-export function buildIgnore(opts: DirsyncOptions, files: string[]): (rel: string) => boolean {
+export function buildIgnore(opts: DirsyncOptions, files: string[]): IgnoreSpec {
   const globs = [...(opts.noDefaultIgnores ? [] : DEFAULT_IGNORES)];
   for (const g of opts.ignore ?? []) {
     try {
-      globSetMatcher([g]);
+      compileGlob(g);
     } catch (e) {
       const fix = e instanceof GlobSyntaxError ? ` (${e.fix})` : '';
       throw new ConfigurationError(`Invalid --ignore glob '${g}': ${(e as Error).message}${fix}`);
@@ -60,8 +61,18 @@ export function buildIgnore(opts: DirsyncOptions, files: string[]): (rel: string
       const rel = path.relative(path.resolve(root), f);
       if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) own.add(rel.split(path.sep).join('/'));
     }
-  const match = globSetMatcher(globs);
-  return (rel) => own.has(rel) || match(rel);
+  // The same regex globSetMatcher builds, as data a scan thread can rebuild.
+  const re = globs.length ? globRegExp(globs.map((g) => compileGlob(g).regexSource).join('|')) : null;
+  return { source: re ? re.source : null, flags: re ? re.flags : '', exact: [...own] };
+}
+
+/** A thread for side B pays off from a few thousand paths (~30 ms to start one). */
+const PARALLEL_SCAN_MIN_STATE_BYTES = 64 * 1024;
+
+function parallelScanByDefault(statePath: string): boolean {
+  const st = fs.statSync(statePath, { throwIfNoEntry: false });
+  // No state: a first sync, whose size is unknown; scanning in parallel costs little.
+  return !st || st.size >= PARALLEL_SCAN_MIN_STATE_BYTES;
 }
 
 function validate(opts: DirsyncOptions): void {
@@ -96,6 +107,14 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
   const logPath = logPathFor(statePath);
   const result = newResult(opts.target ?? `${a} <-> ${b}`, 'dirsync', dryRun);
   result.direction = DIRECTION_OF[direction];
+  // Per-phase wall times, reported in details.phasesMs (where a slow sync spends its time).
+  const phasesMs: Record<string, number> = {};
+  let tLap = t0;
+  const lap = (phase: string) => {
+    const t = performance.now();
+    phasesMs[phase] = Math.round(t - tLap);
+    tLap = t;
+  };
   const finish = (r: TargetResult) => {
     r.durationMs = Math.round(performance.now() - t0);
     return r;
@@ -115,7 +134,13 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
   }
 
   const ignore = buildIgnore(opts, [statePath, logPath]);
-  const { state, discarded } = await loadState(statePath, a, b, logger);
+  // Side B is walked in a thread while this one loads the state and walks side A. Fault hooks
+  // are functions, which cannot cross into a thread: with hooks both sides are walked here.
+  const parallel = !opts.faults && (opts.parallelScan ?? parallelScanByDefault(statePath));
+  const pendingB = parallel ? scanTreeInWorker(b, 'b', ignore) : undefined;
+  pendingB?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+  const { state, discarded, journalLines } = await loadState(statePath, a, b, logger);
+  lap('loadState');
   const firstSync = state.size === 0;
   const racyCutoffMs = Date.now() - RACY_WINDOW_MS;
   const progress = throttledProgress(opts.onProgress, opts.progressIntervalMs ?? 1000);
@@ -123,52 +148,54 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
   let scannedBefore = 0;
   for (const side of ['a', 'b'] as const) {
     try {
-      scans[side] = scanTree(roots[side], {
-        side,
-        ignore,
-        faults: opts.faults,
-        onCount: (n) => {
-          progress.counters.scanned = scannedBefore + n;
-          progress.tick();
-        },
-      });
+      if (side === 'b' && pendingB) {
+        scans.b = await pendingB;
+        progress.counters.scanned = scannedBefore + scans.b.entries.size;
+        progress.tick();
+      } else
+        scans[side] = scanTree(roots[side], {
+          side,
+          ignore,
+          faults: opts.faults,
+          onCount: (n) => {
+            progress.counters.scanned = scannedBefore + n;
+            progress.tick();
+          },
+        });
     } catch (e) {
       const f = {
         severity: 'error' as const,
         code: 'dirsync-side-unreadable',
         message: `Side ${side} (${roots[side]}) could not be read: ${(e as Error).message}. Nothing was synced.`,
       };
+      if (side === 'a') await pendingB?.catch(() => undefined); // let the thread finish first
       return finish(failResult(result, f.message, [f]));
     }
     scannedBefore = progress.counters.scanned;
+    lap(side === 'a' ? 'scanA' : 'scanB');
   }
   if (!dryRun)
     for (const side of ['a', 'b'] as const)
-      for (const t of scans[side].staleTemps) fs.rmSync(`${roots[side]}/${t}`, { force: true });
-
-  if (!opts.force) {
-    for (const side of ['a', 'b'] as const) {
-      const wiped = wipeCheck(
-        side,
-        roots[side],
-        scans[side].entries,
-        state,
-        opts.wipeThreshold ?? 0.5,
-        opts.wipeMinFiles ?? 20,
-      );
-      if (wiped) return finish(failResult(result, wiped.message, [wiped]));
-    }
-  }
+      // A temp directory is a new directory a killed sync was building: all of it goes.
+      for (const t of scans[side].staleTemps)
+        fs.rmSync(`${roots[side]}/${t}`, { force: true, recursive: true });
 
   const entries = { a: scans.a.entries, b: scans.b.entries };
+  if (!opts.force) {
+    const wiped = wipeChecks(roots, entries, state, opts.wipeThreshold ?? 0.5, opts.wipeMinFiles ?? 20);
+    if (wiped) return finish(failResult(result, wiped.message, [wiped]));
+  }
+
   const errors: Record<Side, ScanError[]> = { a: scans.a.errors, b: scans.b.errors };
-  const requests = hashRequests(entries.a, entries.b, state);
+  const candidates = changedPaths(entries.a, entries.b, state);
+  const requests = hashRequests(entries.a, entries.b, state, candidates);
   progress.counters.phase = 'hash';
   await fillHashes(requests, roots, entries, errors, opts.faults, () => {
     progress.counters.hashed++;
     progress.tick();
   });
 
+  lap('hash');
   const plan = planSync({
     a: entries.a,
     b: entries.b,
@@ -178,7 +205,9 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
     now: now(),
     errorsA: new Set(errors.a.map((e) => e.path)),
     errorsB: new Set(errors.b.map((e) => e.path)),
+    paths: candidates,
   });
+  lap('plan');
 
   let applied: Applied[] | undefined;
   if (!dryRun) {
@@ -200,7 +229,7 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
     progress.counters.phase = 'sync';
     applied = await executePlan(plan.actions, {
       roots,
-      concurrency: opts.concurrency ?? 16,
+      copyThreads: opts.copyThreads,
       racyCutoffMs,
       faults: opts.faults,
       onApplied: (r) => {
@@ -225,9 +254,12 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
       for (const e of errors[side])
         log.write({ op: 'error', path: e.path, direction: side, why: e.message, ok: false, error: e.code });
     log.flush();
+    lap('execute');
     // 'record' actions change no file: they only bring the state up to date.
     for (const x of plan.actions) if (x.op === 'record') applied.push({ action: x, ok: true, bytes: 0 });
-    if (updateState(state, applied, racyCutoffMs)) await saveState(statePath, state, a, b, now());
+    const touched = updateState(state, applied, racyCutoffMs);
+    if (touched.size) await saveState(statePath, state, a, b, now(), { touched, journalLines });
+    lap('saveState');
   }
   progress.done();
 
@@ -238,7 +270,13 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
     scanErrors: errors,
     scanned: { a: entries.a.size, b: entries.b.size },
     hashed: requests.length,
-    details: { ...baseDetails, firstSync, stateDiscarded: discarded ?? null },
+    details: {
+      ...baseDetails,
+      firstSync,
+      stateDiscarded: discarded ?? null,
+      parallelScan: parallel,
+      phasesMs,
+    },
   });
   if (result.counts.errors)
     logger.warning(`dirsync: ${result.counts.errors} path(s) could not be synced; see the findings`);

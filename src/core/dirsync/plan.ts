@@ -61,6 +61,8 @@ export interface PlanInput {
   /** Unreadable paths per side: they and their subtrees are left alone. */
   errorsA?: ReadonlySet<string>;
   errorsB?: ReadonlySet<string>;
+  /** Only these paths can need an action (status.ts changedPaths); default: every path. */
+  paths?: readonly string[];
 }
 
 const other = (s: Side): Side => (s === 'a' ? 'b' : 'a');
@@ -341,9 +343,12 @@ export function planSync(input: PlanInput): Plan {
     }
   };
 
-  for (const p of a.keys()) decide(p);
-  for (const p of b.keys()) if (!a.has(p)) decide(p);
-  for (const p of state.keys()) if (!a.has(p) && !b.has(p)) decide(p);
+  if (input.paths) for (const p of input.paths) decide(p);
+  else {
+    for (const p of a.keys()) decide(p);
+    for (const p of b.keys()) if (!a.has(p)) decide(p);
+    for (const p of state.keys()) if (!a.has(p) && !b.has(p)) decide(p);
+  }
 
   const fixed = keepNeededDirectories(actions, entries, allowed);
   return { actions: fixed.actions, conflicts: [...conflicts, ...fixed.conflicts], heldBack };

@@ -33,9 +33,9 @@ export function actionRow(x: Action, ok: boolean, error?: string): ActionRow {
   return row;
 }
 
-/** Apply the successful actions to the state. Returns whether anything changed. */
-export function updateState(state: State, applied: readonly Applied[], racyCutoffMs: number): boolean {
-  let changed = false;
+/** Apply the successful actions to the state. Returns the paths whose entry was set or deleted. */
+export function updateState(state: State, applied: readonly Applied[], racyCutoffMs: number): Set<string> {
+  const touched = new Set<string>();
   for (const r of applied) {
     if (!r.ok) continue;
     const x = r.action;
@@ -49,12 +49,12 @@ export function updateState(state: State, applied: readonly Applied[], racyCutof
       if (x.from === 'a') [s.mtimeA, s.mtimeB] = [e.mtimeMs, r.dest.mtimeMs];
       else [s.mtimeA, s.mtimeB] = [r.dest.mtimeMs, e.mtimeMs];
       state.set(x.path, s);
-      changed = true;
+      touched.add(x.path);
     } else if (x.op === 'mkdir') {
       state.set(x.path, { type: 'dir', size: 0, mode: x.src.mode, mtimeA: 0, mtimeB: 0 });
-      changed = true;
+      touched.add(x.path);
     } else if (x.op === 'delete') {
-      changed = state.delete(x.path) || changed;
+      if (state.delete(x.path)) touched.add(x.path);
     } else if (x.op === 'record') {
       if (x.a && x.b) {
         const s: StateEntry = {
@@ -71,10 +71,10 @@ export function updateState(state: State, applied: readonly Applied[], racyCutof
           s.racy = true;
         state.set(x.path, s);
       } else state.delete(x.path);
-      changed = true;
+      touched.add(x.path);
     }
   }
-  return changed;
+  return touched;
 }
 
 function pathChange(x: Action): PathChange | undefined {

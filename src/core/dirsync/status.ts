@@ -36,11 +36,34 @@ export interface HashRequest {
   path: string;
 }
 
+/**
+ * The paths where something may need doing: all but those whose both sides stat exactly as the
+ * state recorded them. On those the planner never acts and nothing is hashed (proved by the
+ * equivalence test), so a no-change rescan plans over nothing. In the planner's order: A's
+ * paths, then B's paths not in A, then the state's paths on neither side.
+ */
+export function changedPaths(
+  a: ReadonlyMap<string, Entry>,
+  b: ReadonlyMap<string, Entry>,
+  state: State,
+): string[] {
+  const out: string[] = [];
+  for (const [p, A] of a) {
+    const S = state.get(p);
+    if (S && statStatus(A, S, 'a') === 'unchanged' && statStatus(b.get(p), S, 'b') === 'unchanged') continue;
+    out.push(p);
+  }
+  for (const p of b.keys()) if (!a.has(p)) out.push(p);
+  for (const p of state.keys()) if (!a.has(p) && !b.has(p)) out.push(p);
+  return out;
+}
+
 /** Which files must be hashed before the planner can decide. Pure. */
 export function hashRequests(
   a: ReadonlyMap<string, Entry>,
   b: ReadonlyMap<string, Entry>,
   state: State,
+  paths?: readonly string[],
 ): HashRequest[] {
   const out: HashRequest[] = [];
   const seen = new Set<string>();
@@ -74,8 +97,11 @@ export function hashRequests(
       want('b', path, B);
     }
   };
-  for (const p of a.keys()) visit(p);
-  for (const p of b.keys()) if (!a.has(p)) visit(p);
+  if (paths) for (const p of paths) visit(p);
+  else {
+    for (const p of a.keys()) visit(p);
+    for (const p of b.keys()) if (!a.has(p)) visit(p);
+  }
   return out;
 }
 

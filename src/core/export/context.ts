@@ -53,7 +53,16 @@ export interface ContextParts {
   blobs: BlobReader;
   /** Time spent in the leak gates and content checks (reported apart from the build). */
   stats: { gatesMs: number };
+  /** Fetch `by` more commits of a remote target's history (it is fetched shallow); absent for a local target. */
+  deepenTarget?: (by: number) => Promise<void>;
 }
+
+/**
+ * How far lastExportedRev deepens a shallow target looking for a trailer: steps of commits below
+ * the current boundary. Their sum (plus the first fetch) caps the hand-made commits it looks through.
+ */
+const DEEPEN_STEPS = [20, 100, 380];
+const TRAILER_SEARCH_LIMIT = 500;
 
 /** Build the ExportBuildContext (see types.ts) over a prepared scratch repository. */
 export async function createBuildContext(p: ContextParts): Promise<ExportBuildContext> {
@@ -224,13 +233,21 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
 
     async lastExportedRev(tip) {
       if (!tip) return undefined;
-      // Walk back from the tip over what the scratch repo holds (the fetch may be shallow).
-      const out = await git.exec(['log', '--format=%B%x00', '-n', '500', tip]);
-      for (const msg of out.split('\0')) {
-        const rev = parseOriginTrailer(msg);
-        if (rev) return rev;
+      // Walk back from the tip over what the scratch repo holds. A remote target is fetched at
+      // depth 1: when the trailer is not in sight and the history is shallow, deepen in steps.
+      for (let step = 0; ; step++) {
+        const out = await git.exec(['log', '--format=%B%x00', '-n', String(TRAILER_SEARCH_LIMIT), tip]);
+        const messages = out.split('\0');
+        for (const msg of messages) {
+          const rev = parseOriginTrailer(msg);
+          if (rev) return rev;
+        }
+        const seen = messages.length - 1;
+        if (!p.deepenTarget || step >= DEEPEN_STEPS.length || seen >= TRAILER_SEARCH_LIMIT) return undefined;
+        if (!(await git.isShallow())) return undefined;
+        p.logger.info(`No Ferry-Origin-Rev trailer in the last ${seen} target commit(s); fetching deeper.`);
+        await p.deepenTarget(DEEPEN_STEPS[step]);
       }
-      return undefined;
     },
   };
   return ctx;

@@ -61,6 +61,7 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
     const blobs = new BlobReader(scratch.git);
     const stats = { gatesMs: 0 };
     try {
+      const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
       const ctx = await createBuildContext({
         settings: s,
         logger,
@@ -74,9 +75,9 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
         sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? path.basename(path.resolve(s.source)),
         blobs,
         stats,
+        deepenTarget: localTarget ? undefined : io.deepen,
       });
       const prepareMs = performance.now() - t0;
-      const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
       // No eager ls-tree of the source here: a re-export on a Ferry tip takes the incremental path
       // (./incremental.ts), which never lists the source tree.
       const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
@@ -165,7 +166,7 @@ function targetIo(
   branch: string,
   force: boolean,
   logger: Logger,
-): TargetIo {
+): TargetIo & { deepen(by: number): Promise<void> } {
   const ref = `refs/heads/${branch}`;
   return {
     async fetchTip() {
@@ -183,5 +184,7 @@ function targetIo(
         expect: force ? new Map([[ref, seenTip ?? '']]) : undefined,
       }),
     workflowError: () => workflowPermissionError(url),
+    // History mode looks for the last Ferry-Origin-Rev trailer below hand-made commits.
+    deepen: (by) => fetchRefs(git, url, [`+${ref}:refs/ferry/target`], { deepen: by, logger }),
   };
 }

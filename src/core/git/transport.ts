@@ -57,10 +57,12 @@ export async function fetchRefs(
   git: GitCommandManager,
   url: string,
   refspecs: string[],
-  opts: NetOptions & { depth?: number; filter?: string } = {},
+  opts: NetOptions & { depth?: number; deepen?: number; filter?: string } = {},
 ): Promise<void> {
   const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
   if (opts.depth) args.push(`--depth=${opts.depth}`);
+  // Deepens a shallow history from its current boundary (not from the tip).
+  if (opts.deepen) args.push(`--deepen=${opts.deepen}`);
   if (opts.filter) args.push(`--filter=${opts.filter}`);
   args.push('--', url, ...refspecs);
   await net(url, 'fetch', opts, () => git.exec(args));
