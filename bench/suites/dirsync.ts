@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CACHE, median, ROOT, type BenchRow, type Suite } from '../support.js';
+import { bundleCli, CACHE, median, type BenchRow, type Suite } from '../support.js';
 
 /**
  * Issue 8 bars on 100k files in ~6k directories: no-change rescan ≤ 1.5 s, 10 changes on each
@@ -54,41 +54,6 @@ function run(cmd: string, args: string[], env?: NodeJS.ProcessEnv, okCodes = [0]
   if (!okCodes.includes(r.status ?? -1))
     throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   return ms;
-}
-
-/**
- * Ferry as users run it: the CLI bundled by ncc (one file; the unbundled lib/ CLI spends
- * ~0.2 s more loading modules). Bundled privately under .bench/, never over dist/.
- */
-function bundleCli(): string {
-  const out = path.join(WORK, 'cli');
-  const tmp = `${out}.tmp-${process.pid}`;
-  try {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    execFileSync(
-      process.execPath,
-      [
-        path.join(ROOT, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
-        'build',
-        path.join(ROOT, 'lib/src/entries/cli.js'),
-        '-o',
-        tmp,
-        '-q',
-        '--target',
-        'es2022',
-      ],
-      { stdio: 'inherit' },
-    );
-    fs.writeFileSync(path.join(tmp, 'package.json'), '{ "type": "module" }\n');
-    fs.rmSync(out, { recursive: true, force: true });
-    fs.renameSync(tmp, out);
-    return path.join(out, 'index.js');
-  } catch (e) {
-    process.stderr.write(
-      `bench: dirsync: ncc bundle failed (${(e as Error).message}); timing lib/ instead\n`,
-    );
-    return path.join(ROOT, 'lib/src/entries/cli.js');
-  }
 }
 
 let FERRY = '';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compileAllowlist, parseAllowlistStrict } from '../../src/core/allowlist/index.js';
-import { genRepo, median, ROOT, timeCommand, type BenchRow, type Suite } from '../support.js';
+import { bundleCli, genRepo, median, timeCommand, type BenchRow, type Suite } from '../support.js';
 
 /**
  * Issue 3 bars on the 200k-file synthetic repo (≈72k files selected), each beside the copy-based
@@ -12,10 +12,11 @@ import { genRepo, median, ROOT, timeCommand, type BenchRow, type Suite } from '.
  *  - first export to a local bare repo, end to end (push included) ≤ 6 s;
  *  - Ferry's own work without the push (read, filter, build tree + commit; a dry run) ≤ 3 s;
  *  - re-export after 10 new source commits, end to end ≤ 1 s.
- * Ferry runs as a process (`ferry export`), so wall time includes Node start-up and the leak gates,
+ * Ferry runs as a process (`ferry export`, the ncc-bundled CLI as users run it), so wall time
+ * includes Node start-up and the leak gates,
  * and peak RSS is measured. The 10 commits are made on a shared clone; the cache is never touched.
  */
-const CLI = path.join(ROOT, 'lib/src/entries/cli.js');
+
 const RUNS = Number(process.env.FERRY_BENCH_RUNS ?? 3);
 
 function sh(cmd: string, args: string[], cwd?: string, input?: string): string {
@@ -30,7 +31,7 @@ function sh(cmd: string, args: string[], cwd?: string, input?: string): string {
 
 function ferryExport(source: string, target: string, allowlist: string, extra: string[] = []) {
   const r = timeCommand('node', [
-    CLI,
+    bundleCli(),
     'export',
     '--source',
     source,

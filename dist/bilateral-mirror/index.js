@@ -33230,27 +33230,9 @@ async function createGitAuth(s) {
         config.push(['credential.helper', '']);
     }
     if (s.sshKey) {
-        registerSecret(s.sshKey.trim());
-        const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-ssh-'));
-        cleanups.push(dir);
-        const keyFile = external_node_path_namespaceObject.join(dir, 'key');
-        await external_node_fs_namespaceObject.promises.writeFile(keyFile, s.sshKey.trim() + '\n', { mode: 0o600 });
-        const opts = [
-            '-i',
-            keyFile,
-            '-o',
-            'IdentitiesOnly=yes',
-            '-o',
-            'StrictHostKeyChecking=yes',
-            '-o',
-            'BatchMode=yes',
-        ];
-        if (s.sshKnownHosts) {
-            const kh = external_node_path_namespaceObject.join(dir, 'known_hosts');
-            await external_node_fs_namespaceObject.promises.writeFile(kh, s.sshKnownHosts.trim() + '\n', { mode: 0o600 });
-            opts.push('-o', `UserKnownHostsFile=${kh}`);
-        }
-        env.GIT_SSH_COMMAND = ['ssh', ...opts].map(shellQuote).join(' ');
+        const ssh = await writeSshFiles(s.sshKey, s.sshKnownHosts, s.tempDir);
+        cleanups.push(ssh.dir);
+        env.GIT_SSH_COMMAND = ssh.command;
     }
     if (config.length) {
         env.GIT_CONFIG_COUNT = String(config.length);
@@ -33277,6 +33259,105 @@ function normalizeServerUrl(url) {
     }
     return `${u.protocol}//${u.host}`;
 }
+/**
+ * The key (and known hosts) in a fresh 0700 directory as 0600 files, and the ssh command that uses
+ * exactly them: only this identity (IdentitiesOnly, no agent), host keys always checked, never a
+ * prompt. GIT_SSH_COMMAND is run by a shell, so every path is quoted (temp dirs may hold spaces).
+ */
+async function writeSshFiles(keyText, knownHosts, tempDir) {
+    const key = normalizePrivateKey(keyText);
+    const base = tempDir || process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(base, 'ferry-ssh-')); // mkdtemp: mode 0700
+    try {
+        const keyFile = external_node_path_namespaceObject.join(dir, 'key');
+        // 'wx': a fresh file, created 0600 (the mode applies only on creation); ssh refuses looser keys.
+        await external_node_fs_namespaceObject.promises.writeFile(keyFile, key, { mode: 0o600, flag: 'wx' });
+        const opts = [
+            // Not `-i`: ssh stat()s an -i path before expanding `%` in it, so no escaping works there.
+            '-o',
+            `IdentityFile=${sshConfigPath(keyFile)}`,
+            '-o',
+            'IdentitiesOnly=yes',
+            '-o',
+            'IdentityAgent=none',
+            '-o',
+            'StrictHostKeyChecking=yes',
+            '-o',
+            'BatchMode=yes',
+        ];
+        const hosts = knownHosts?.replace(/\r\n?/g, '\n').trim();
+        if (hosts) {
+            const kh = external_node_path_namespaceObject.join(dir, 'known_hosts');
+            await external_node_fs_namespaceObject.promises.writeFile(kh, hosts + '\n', { mode: 0o600, flag: 'wx' });
+            opts.push('-o', `UserKnownHostsFile=${sshConfigPath(kh)}`, '-o', 'GlobalKnownHostsFile=/dev/null');
+        }
+        return { dir, command: ['ssh', ...opts].map(shellQuote).join(' ') };
+    }
+    catch (e) {
+        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
+        throw e;
+    }
+}
+/**
+ * Secrets pasted through a web form often arrive with CRLF line ends or without the final newline,
+ * which ssh rejects as "invalid format". A public key or a bare path is a user mistake worth naming.
+ * Every line of the key body is registered as a secret, since logs are redacted line by line.
+ */
+function normalizePrivateKey(text) {
+    const key = text.replace(/\r\n?/g, '\n').trim();
+    if (!/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----\n[\s\S]+\n-----END [A-Z0-9 ]*PRIVATE KEY-----$/.test(key)) {
+        const hint = /^(ssh-|ecdsa-|sk-)/.test(key)
+            ? 'It looks like a public key: give the private key, and add the public one as the deploy key.'
+            : 'Expected the private key text, from "-----BEGIN OPENSSH PRIVATE KEY-----" to the END line.';
+        throw new ConfigurationError(`The SSH key is not a private key. ${hint}`);
+    }
+    if (isEncryptedKey(key))
+        throw new ConfigurationError('The SSH key has a passphrase, and Ferry runs ssh without prompts. Use a deploy key made without one (ssh-keygen -N "").');
+    registerSecret(key);
+    for (const line of key.split('\n'))
+        if (!line.startsWith('-----'))
+            registerSecret(line.trim());
+    return key + '\n';
+}
+/** A passphrase-protected key: PEM's ENCRYPTED markers, or an OpenSSH key whose cipher is not `none`. */
+function isEncryptedKey(key) {
+    if (/^-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED/m.test(key))
+        return true;
+    if (!key.startsWith('-----BEGIN OPENSSH PRIVATE KEY-----'))
+        return false;
+    const body = Buffer.from(key.split('\n').slice(1, -1).join(''), 'base64');
+    const magic = 'openssh-key-v1\0';
+    if (body.subarray(0, magic.length).toString('latin1') !== magic || body.length < magic.length + 4)
+        return false;
+    const len = body.readUInt32BE(magic.length);
+    return body.subarray(magic.length + 4, magic.length + 4 + len).toString('latin1') !== 'none';
+}
+/**
+ * What ssh's own failures mean for a deploy-key user, or undefined when `stderr` is not one of them.
+ * (explainRemoteFailure covers the token side; this is its ssh half.)
+ */
+function explainSshFailure(stderr, remoteLabel) {
+    if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(stderr))
+        return new RemoteError(`SSH host key of ${remoteLabel} does not match the known-hosts input: the server's key changed, or this is not the server you meant. Check the key (ssh-keyscan HOST, compared with the host's published fingerprints) and update the known-hosts input.`);
+    if (/Host key verification failed|No \S+ host key is known/i.test(stderr))
+        return new RemoteError(`SSH host key verification for ${remoteLabel} failed: the host is not in the known hosts. Add the server's key to the known-hosts input (ssh-keyscan HOST).`);
+    if (/Permission denied \(publickey/i.test(stderr))
+        return new RemoteError(`SSH authentication to ${remoteLabel} failed: the server refused the deploy key. Check that the ssh-key secret holds the private key whose public key is a deploy key of that repository (with write access to push), and that the URL's user is right (git@ on GitHub).`);
+    if (/Load key .*: (invalid format|error in libcrypto)|incorrect passphrase/i.test(stderr))
+        return new RemoteError(`ssh could not read the deploy key for ${remoteLabel}: give the whole private key text, without a passphrase.`);
+    return undefined;
+}
+/**
+ * ssh expands `%` tokens (and `${VAR}`) in file names and splits an `-o` value itself (quotes,
+ * backslashes). So a path with a space, a quote or a `%` is escaped for ssh here,
+ * then quoted again for the shell that runs GIT_SSH_COMMAND. `${` has no escape in ssh: such a temp
+ * dir is refused with the fix.
+ */
+function sshConfigPath(p) {
+    if (p.includes('${'))
+        throw new ConfigurationError(`The temp directory '${p}' contains '\${', which ssh would expand. Set RUNNER_TEMP (or TMPDIR) to another directory.`);
+    return `"${p.replace(/%/g, '%%').replace(/[\\"]/g, '\\$&')}"`;
+}
 function shellQuote(s) {
     return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -33284,6 +33365,7 @@ function shellQuote(s) {
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./lib/src/core/git/git-command-manager.js
+
 
 
 
@@ -33325,6 +33407,10 @@ function explainRemoteFailure(e, remoteLabel) {
     if (!(e instanceof GitError))
         return e;
     const s = e.stderr;
+    // ssh's own messages first (a refused deploy key also says "Could not read from remote").
+    const ssh = explainSshFailure(s, remoteLabel);
+    if (ssh)
+        return ssh;
     if (/returned error: 40[13]|Authentication failed|could not read Username|Invalid username or password|terminal prompts disabled/i.test(s)) {
         return new RemoteError(`Authentication to ${remoteLabel} failed. Check that the token is set, has not expired, and has 'contents: write' on that repository (a GITHUB_TOKEN only reaches the current repository: use a fine-grained PAT or a GitHub App token for another).`);
     }
@@ -33564,6 +33650,9 @@ async function fetchRefs(git, url, refspecs, opts = {}) {
     const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
     if (opts.depth)
         args.push(`--depth=${opts.depth}`);
+    // Deepens a shallow history from its current boundary (not from the tip).
+    if (opts.deepen)
+        args.push(`--deepen=${opts.deepen}`);
     if (opts.filter)
         args.push(`--filter=${opts.filter}`);
     args.push('--', url, ...refspecs);
@@ -40395,6 +40484,11 @@ function secretInput(name) {
     const v = getInput(name);
     if (v)
         core_setSecret(v);
+    // The runner masks output line by line: a multi-line secret (an SSH key) is masked per line too.
+    if (v.includes('\n'))
+        for (const line of v.split(/\r?\n/))
+            if (line.trim().length >= 8)
+                core_setSecret(line.trim());
     return v || undefined;
 }
 function boolInput(name) {

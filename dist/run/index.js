@@ -42314,7 +42314,7 @@ exports.boolTag = boolTag;
 
 
 var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(1070);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -42367,7 +42367,7 @@ exports.floatNaN = floatNaN;
 
 
 
-var stringifyNumber = __nccwpck_require__(1070);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -42739,7 +42739,7 @@ exports.trueTag = trueTag;
 
 
 var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(1070);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -42795,7 +42795,7 @@ exports.floatNaN = floatNaN;
 
 
 
-var stringifyNumber = __nccwpck_require__(1070);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -43280,7 +43280,7 @@ exports.set = set;
 
 
 
-var stringifyNumber = __nccwpck_require__(1070);
+var stringifyNumber = __nccwpck_require__(8689);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -43971,7 +43971,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 1070:
+/***/ 8689:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -44801,6 +44801,64 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
 /******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
@@ -47754,6 +47812,7 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+var external_node_fs_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_node_fs_namespaceObject, 2);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./lib/src/core/errors.js
@@ -48575,7 +48634,166 @@ const silentLogger = {
     endGroup: () => undefined,
 };
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./lib/src/core/git/git-auth-helper.js
+
+
+
+
+
+/**
+ * Credentials for git, the way actions/checkout scopes them but without touching any config file
+ * or argv: the token goes in `http.<server>/.extraheader` through GIT_CONFIG_COUNT environment
+ * variables, and an SSH key goes in a 0600 temp file named by GIT_SSH_COMMAND.
+ */
+async function createGitAuth(s) {
+    const env = {};
+    const cleanups = [];
+    const config = [];
+    if (s.token) {
+        registerSecret(s.token);
+        const server = normalizeServerUrl(s.serverUrl ?? 'https://github.com');
+        const basic = Buffer.from(`x-access-token:${s.token}`).toString('base64');
+        config.push([`http.${server}/.extraheader`, `AUTHORIZATION: basic ${basic}`]);
+        // Never fall back to a credential helper that might prompt or store the token.
+        config.push(['credential.helper', '']);
+    }
+    if (s.sshKey) {
+        const ssh = await writeSshFiles(s.sshKey, s.sshKnownHosts, s.tempDir);
+        cleanups.push(ssh.dir);
+        env.GIT_SSH_COMMAND = ssh.command;
+    }
+    if (config.length) {
+        env.GIT_CONFIG_COUNT = String(config.length);
+        config.forEach(([k, v], i) => {
+            env[`GIT_CONFIG_KEY_${i}`] = k;
+            env[`GIT_CONFIG_VALUE_${i}`] = v;
+        });
+    }
+    return {
+        env,
+        cleanup: async () => {
+            for (const d of cleanups)
+                await external_node_fs_namespaceObject.promises.rm(d, { recursive: true, force: true });
+        },
+    };
+}
+function normalizeServerUrl(url) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        throw new errors_ConfigurationError(`Invalid server URL '${url}'. Expected e.g. https://github.com or https://ghes.example.com.`);
+    }
+    return `${u.protocol}//${u.host}`;
+}
+/**
+ * The key (and known hosts) in a fresh 0700 directory as 0600 files, and the ssh command that uses
+ * exactly them: only this identity (IdentitiesOnly, no agent), host keys always checked, never a
+ * prompt. GIT_SSH_COMMAND is run by a shell, so every path is quoted (temp dirs may hold spaces).
+ */
+async function writeSshFiles(keyText, knownHosts, tempDir) {
+    const key = normalizePrivateKey(keyText);
+    const base = tempDir || process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(base, 'ferry-ssh-')); // mkdtemp: mode 0700
+    try {
+        const keyFile = external_node_path_namespaceObject.join(dir, 'key');
+        // 'wx': a fresh file, created 0600 (the mode applies only on creation); ssh refuses looser keys.
+        await external_node_fs_namespaceObject.promises.writeFile(keyFile, key, { mode: 0o600, flag: 'wx' });
+        const opts = [
+            // Not `-i`: ssh stat()s an -i path before expanding `%` in it, so no escaping works there.
+            '-o',
+            `IdentityFile=${sshConfigPath(keyFile)}`,
+            '-o',
+            'IdentitiesOnly=yes',
+            '-o',
+            'IdentityAgent=none',
+            '-o',
+            'StrictHostKeyChecking=yes',
+            '-o',
+            'BatchMode=yes',
+        ];
+        const hosts = knownHosts?.replace(/\r\n?/g, '\n').trim();
+        if (hosts) {
+            const kh = external_node_path_namespaceObject.join(dir, 'known_hosts');
+            await external_node_fs_namespaceObject.promises.writeFile(kh, hosts + '\n', { mode: 0o600, flag: 'wx' });
+            opts.push('-o', `UserKnownHostsFile=${sshConfigPath(kh)}`, '-o', 'GlobalKnownHostsFile=/dev/null');
+        }
+        return { dir, command: ['ssh', ...opts].map(shellQuote).join(' ') };
+    }
+    catch (e) {
+        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
+        throw e;
+    }
+}
+/**
+ * Secrets pasted through a web form often arrive with CRLF line ends or without the final newline,
+ * which ssh rejects as "invalid format". A public key or a bare path is a user mistake worth naming.
+ * Every line of the key body is registered as a secret, since logs are redacted line by line.
+ */
+function normalizePrivateKey(text) {
+    const key = text.replace(/\r\n?/g, '\n').trim();
+    if (!/^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----\n[\s\S]+\n-----END [A-Z0-9 ]*PRIVATE KEY-----$/.test(key)) {
+        const hint = /^(ssh-|ecdsa-|sk-)/.test(key)
+            ? 'It looks like a public key: give the private key, and add the public one as the deploy key.'
+            : 'Expected the private key text, from "-----BEGIN OPENSSH PRIVATE KEY-----" to the END line.';
+        throw new errors_ConfigurationError(`The SSH key is not a private key. ${hint}`);
+    }
+    if (isEncryptedKey(key))
+        throw new errors_ConfigurationError('The SSH key has a passphrase, and Ferry runs ssh without prompts. Use a deploy key made without one (ssh-keygen -N "").');
+    registerSecret(key);
+    for (const line of key.split('\n'))
+        if (!line.startsWith('-----'))
+            registerSecret(line.trim());
+    return key + '\n';
+}
+/** A passphrase-protected key: PEM's ENCRYPTED markers, or an OpenSSH key whose cipher is not `none`. */
+function isEncryptedKey(key) {
+    if (/^-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRYPTED/m.test(key))
+        return true;
+    if (!key.startsWith('-----BEGIN OPENSSH PRIVATE KEY-----'))
+        return false;
+    const body = Buffer.from(key.split('\n').slice(1, -1).join(''), 'base64');
+    const magic = 'openssh-key-v1\0';
+    if (body.subarray(0, magic.length).toString('latin1') !== magic || body.length < magic.length + 4)
+        return false;
+    const len = body.readUInt32BE(magic.length);
+    return body.subarray(magic.length + 4, magic.length + 4 + len).toString('latin1') !== 'none';
+}
+/**
+ * What ssh's own failures mean for a deploy-key user, or undefined when `stderr` is not one of them.
+ * (explainRemoteFailure covers the token side; this is its ssh half.)
+ */
+function explainSshFailure(stderr, remoteLabel) {
+    if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(stderr))
+        return new RemoteError(`SSH host key of ${remoteLabel} does not match the known-hosts input: the server's key changed, or this is not the server you meant. Check the key (ssh-keyscan HOST, compared with the host's published fingerprints) and update the known-hosts input.`);
+    if (/Host key verification failed|No \S+ host key is known/i.test(stderr))
+        return new RemoteError(`SSH host key verification for ${remoteLabel} failed: the host is not in the known hosts. Add the server's key to the known-hosts input (ssh-keyscan HOST).`);
+    if (/Permission denied \(publickey/i.test(stderr))
+        return new RemoteError(`SSH authentication to ${remoteLabel} failed: the server refused the deploy key. Check that the ssh-key secret holds the private key whose public key is a deploy key of that repository (with write access to push), and that the URL's user is right (git@ on GitHub).`);
+    if (/Load key .*: (invalid format|error in libcrypto)|incorrect passphrase/i.test(stderr))
+        return new RemoteError(`ssh could not read the deploy key for ${remoteLabel}: give the whole private key text, without a passphrase.`);
+    return undefined;
+}
+/**
+ * ssh expands `%` tokens (and `${VAR}`) in file names and splits an `-o` value itself (quotes,
+ * backslashes). So a path with a space, a quote or a `%` is escaped for ssh here,
+ * then quoted again for the shell that runs GIT_SSH_COMMAND. `${` has no escape in ssh: such a temp
+ * dir is refused with the fix.
+ */
+function sshConfigPath(p) {
+    if (p.includes('${'))
+        throw new errors_ConfigurationError(`The temp directory '${p}' contains '\${', which ssh would expand. Set RUNNER_TEMP (or TMPDIR) to another directory.`);
+    return `"${p.replace(/%/g, '%%').replace(/[\\"]/g, '\\$&')}"`;
+}
+function shellQuote(s) {
+    return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/git/git-command-manager.js
+
 
 
 
@@ -48617,6 +48835,10 @@ function explainRemoteFailure(e, remoteLabel) {
     if (!(e instanceof GitError))
         return e;
     const s = e.stderr;
+    // ssh's own messages first (a refused deploy key also says "Could not read from remote").
+    const ssh = explainSshFailure(s, remoteLabel);
+    if (ssh)
+        return ssh;
     if (/returned error: 40[13]|Authentication failed|could not read Username|Invalid username or password|terminal prompts disabled/i.test(s)) {
         return new RemoteError(`Authentication to ${remoteLabel} failed. Check that the token is set, has not expired, and has 'contents: write' on that repository (a GITHUB_TOKEN only reaches the current repository: use a fine-grained PAT or a GitHub App token for another).`);
     }
@@ -48856,6 +49078,9 @@ async function fetchRefs(git, url, refspecs, opts = {}) {
     const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
     if (opts.depth)
         args.push(`--depth=${opts.depth}`);
+    // Deepens a shallow history from its current boundary (not from the tip).
+    if (opts.deepen)
+        args.push(`--deepen=${opts.deepen}`);
     if (opts.filter)
         args.push(`--filter=${opts.filter}`);
     args.push('--', url, ...refspecs);
@@ -49142,8 +49367,6 @@ function outputHint(stdout, stderr) {
     return t ? `: ${t}` : '';
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./lib/src/core/allowlist/glob.js
 /**
  * Ferry's glob dialect, compiled to anchored regular expressions over '/'-separated paths.
@@ -49762,6 +49985,238 @@ function stringEnv(env) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+var external_node_crypto_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_node_crypto_, 2);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/copy-one.js
+function newCopyMemory() {
+    return { verified: { a: new Set(), b: new Set() }, seq: 0 };
+}
+function copyOne(fs, crypto, job, ctx, mem, beforeRead) {
+    // Files up to this size are read into memory and written in one call.
+    const BUFFER_LIMIT = 1 << 20;
+    const fail = (code, message) => Object.assign(new Error(message), { code });
+    const codeOf = (e) => e?.code ?? 'EUNKNOWN';
+    const lstatEntry = (abs) => {
+        const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+        if (!st)
+            return undefined;
+        const type = st.isDirectory()
+            ? 'dir'
+            : st.isSymbolicLink()
+                ? 'symlink'
+                : st.isFile()
+                    ? 'file'
+                    : undefined;
+        if (!type)
+            return undefined;
+        const e = {
+            type,
+            size: type === 'dir' ? 0 : Number(st.size),
+            mtimeMs: st.mtimeMs,
+            mode: st.mode & 0o7777,
+        };
+        if (type === 'symlink')
+            e.target = fs.readlinkSync(abs);
+        return e;
+    };
+    const root = ctx.roots[job.to];
+    try {
+        let tmp;
+        let dst = '';
+        if (job.staged !== undefined) {
+            // Inside a directory of ours under a temp name: nothing else can be there.
+            tmp = `${root}/${job.staged}`;
+        }
+        else {
+            // Parents: create what is missing, never go through anything but a real directory.
+            const parts = job.path.split('/');
+            let cur = '';
+            for (let i = 0; i < parts.length - 1; i++) {
+                cur = cur ? `${cur}/${parts[i]}` : parts[i];
+                if (mem.verified[job.to].has(cur))
+                    continue;
+                const e = lstatEntry(`${root}/${cur}`);
+                if (!e) {
+                    try {
+                        fs.mkdirSync(`${root}/${cur}`);
+                    }
+                    catch (err) {
+                        if (codeOf(err) !== 'EEXIST')
+                            throw err;
+                    }
+                }
+                else if (e.type !== 'dir')
+                    throw fail('ENOTDIR', `${job.to}:${cur} is a ${e.type}, not a directory: not writing below it (links are never followed)`);
+                mem.verified[job.to].add(cur);
+            }
+            // The destination must still hold what the scan saw (nothing, or the scanned entry).
+            dst = `${root}/${job.path}`;
+            const now = lstatEntry(dst);
+            const then = job.overwrite;
+            const same = !now || !then
+                ? now === then
+                : now.type === then.type &&
+                    (now.type === 'dir' ||
+                        (now.type === 'symlink'
+                            ? now.target === then.target
+                            : now.size === then.size && now.mtimeMs === then.mtimeMs));
+            if (!same)
+                throw fail('ECHANGED', `${job.to}:${job.path} changed during the sync: left alone, the next sync will handle it`);
+            if (now?.type === 'dir' && then)
+                fs.rmdirSync(dst);
+            const cut = dst.lastIndexOf('/');
+            tmp = `${dst.slice(0, cut)}/.${dst.slice(cut + 1)}.ferry-tmp-${ctx.tmpTag}${(mem.seq++).toString(16)}`;
+        }
+        const x = job.entry;
+        const seconds = x.mtimeMs / 1000;
+        let hash;
+        let dest;
+        try {
+            beforeRead?.(job.from, job.path);
+            const src = `${ctx.roots[job.from]}/${job.path}`;
+            if (x.type === 'symlink') {
+                fs.symlinkSync(x.target, tmp);
+                try {
+                    fs.lutimesSync(tmp, seconds, seconds);
+                }
+                catch {
+                    // Some file systems cannot time-stamp a link: the link itself is what matters.
+                }
+            }
+            else if (x.size <= BUFFER_LIMIT || x.mtimeMs >= ctx.racyCutoffMs) {
+                // Small files through one buffer and one fd: fewer and cheaper calls than copyFileSync
+                // (which adds ftruncate, fchmod and copy_file_range), and the bytes can be hashed.
+                const buf = fs.readFileSync(src);
+                if (buf.length !== x.size)
+                    throw fail('ECHANGED', `${job.from}:${job.path} changed during the sync: the next sync will copy it`);
+                // Racy files: hash exactly what is written, the state must describe this content.
+                if (x.mtimeMs >= ctx.racyCutoffMs)
+                    hash = crypto.createHash('sha1').update(buf).digest('hex');
+                const fd = fs.openSync(tmp, 'wx', x.mode & 0o777);
+                try {
+                    for (let off = 0; off < buf.length;)
+                        off += fs.writeSync(fd, buf, off);
+                    fs.futimesSync(fd, seconds, seconds);
+                    let st = fs.fstatSync(fd);
+                    // The umask may have cleared bits (and open never sets setuid/setgid/sticky).
+                    if ((st.mode & 0o7777) !== x.mode) {
+                        fs.fchmodSync(fd, x.mode & 0o7777);
+                        st = fs.fstatSync(fd);
+                    }
+                    dest = { type: 'file', size: Number(st.size), mtimeMs: st.mtimeMs, mode: st.mode & 0o7777 };
+                }
+                finally {
+                    fs.closeSync(fd);
+                }
+            }
+            else {
+                // Big files stay in the kernel (and are cloned where the file system can).
+                fs.copyFileSync(src, tmp, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+                fs.utimesSync(tmp, seconds, seconds);
+            }
+            if (!dest)
+                dest = lstatEntry(tmp);
+            if (x.type === 'file' && dest.mode !== x.mode) {
+                // The source's mode moved since the scan: write what the state will record.
+                fs.chmodSync(tmp, x.mode & 0o7777);
+                dest.mode = x.mode;
+            }
+            if (job.staged === undefined)
+                fs.renameSync(tmp, dst);
+            return { ok: true, dest, hash, bytes: x.size };
+        }
+        catch (err) {
+            try {
+                fs.rmSync(tmp, { force: true });
+            }
+            catch {
+                // Best effort: the next sync removes leftover temp files.
+            }
+            throw err;
+        }
+    }
+    catch (err) {
+        return { ok: false, bytes: 0, error: { code: codeOf(err), message: err.message } };
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/copy-pool.js
+/**
+ * Run many copies: in this thread, or spread over worker threads when asked.
+ *
+ * A copy is ~10 system calls whose cost is kernel time (create, write, utimes, rename). Worker
+ * threads run the same `copyOne` (its source text, see copy-one.ts) on chunks handed out on
+ * demand and post their outcomes back, so the main thread keeps the log and progress current.
+ */
+
+
+
+
+const CHUNK = 256;
+/**
+ * Copies run in this thread by default. Measured on a 2-core VM (ext4, 100k small files), two
+ * copy threads took 27 s wall and 18.6 s CPU where one took 20 s and 9.2 s: the kernel work
+ * (creates and renames in one file system) contends instead of scaling. Threads remain an option
+ * (`copyThreads`) for high-latency file systems (network drives), where calls wait, not work.
+ */
+function defaultWorkers() {
+    return 0;
+}
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const crypto = require('node:crypto');
+const copyOne = (${copyOne.toString()});
+const mem = { verified: { a: new Set(), b: new Set() }, seq: 0 };
+const ctx = workerData;
+parentPort.on('message', (jobs) => {
+  parentPort.postMessage(jobs.map((j) => copyOne(fs, crypto, j, ctx, mem)));
+});
+`;
+async function runCopies(jobs, ctx, opts) {
+    // Fault hooks are functions, which cannot cross into a worker: tests with hooks stay here.
+    const workers = opts.beforeRead ? 0 : (opts.workers ?? defaultWorkers());
+    if (workers <= 0 || jobs.length === 0) {
+        const mem = newCopyMemory();
+        const here = { ...ctx, tmpTag: `${ctx.tmpTag}ff` };
+        for (let i = 0; i < jobs.length; i++)
+            opts.onOutcome(i, copyOne(external_node_fs_namespaceObject_0, external_node_crypto_namespaceObject, jobs[i], here, mem, opts.beforeRead));
+        return;
+    }
+    let next = 0;
+    const one = (w) => new Promise((resolve, reject) => {
+        // Each thread its own fixed-width temp-name tag (this thread: ff), so no two pick the same name.
+        const tag = `${ctx.tmpTag}${w.toString(16).padStart(2, '0')}`;
+        const worker = new external_node_worker_threads_.Worker(WORKER_SOURCE, { eval: true, workerData: { ...ctx, tmpTag: tag } });
+        let start = 0;
+        let finished = false;
+        const send = () => {
+            if (next >= jobs.length) {
+                finished = true;
+                void worker.terminate().then(() => resolve());
+                return;
+            }
+            start = next;
+            next = Math.min(jobs.length, next + CHUNK);
+            worker.postMessage(jobs.slice(start, next));
+        };
+        worker.on('message', (outcomes) => {
+            for (let i = 0; i < outcomes.length; i++)
+                opts.onOutcome(start + i, outcomes[i]);
+            send();
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+            if (!finished)
+                reject(new Error(`dirsync copy thread ${w} exited early (code ${code})`));
+        });
+        send();
+    });
+    const n = Math.min(workers, 0xfe, Math.ceil(jobs.length / CHUNK));
+    await Promise.all(Array.from({ length: n }, (_, w) => one(w)));
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/dirsync/types.js
 const CONFLICT_POLICIES = [
     'fail',
@@ -49776,13 +50231,13 @@ const RACY_WINDOW_MS = 2000;
 const STATE_BASENAME = '.ferry-dirsync-state.json';
 const LOG_BASENAME = '.ferry-dirsync-log.jsonl';
 /** Temp files are `.NAME.ferry-tmp-PID-RAND`, beside their target, so a rename is atomic. */
-const TEMP_MARKER = '.ferry-tmp-';
+const types_TEMP_MARKER = '.ferry-tmp-';
 const DEFAULT_IGNORES = [
     '**/__pycache__',
     '**/__pycache__/**',
     '**/.DS_Store',
     '**/Thumbs.db',
-    `**/.*${TEMP_MARKER}*`,
+    `**/.*${types_TEMP_MARKER}*`,
 ];
 
 ;// CONCATENATED MODULE: ./lib/src/core/dirsync/scan.js
@@ -49793,22 +50248,34 @@ const DEFAULT_IGNORES = [
  * Why synchronous calls: the walk is one readdir per directory and one lstat per entry, each a
  * few microseconds in the kernel. Measured on 100k files / 6k directories, the sync walk takes
  * ~0.5 s where fs.promises with 8–32 requests in flight takes 1.4–2.8 s (every call pays a
- * thread-pool hop and a promise). The no-change rescan bar (≤ 1.5 s) is set by this walk.
+ * thread-pool hop and a promise). The no-change rescan bar (≤ 1.5 s) is set by this walk, so
+ * the two sides are walked at the same time: side B in a worker thread (scan-worker.ts), side A
+ * here.
+ *
+ * `walkTree` is SELF-CONTAINED (only its parameters, no imports or module-level names): the
+ * worker runs its source text. The in-thread scan calls the very same function.
  */
 
 
 function errCode(e) {
     return e?.code ?? 'EUNKNOWN';
 }
-function scan_describe(e) {
-    return e instanceof Error ? e.message : String(e);
-}
 /** A temp file we write beside a target: `.NAME.ferry-tmp-PID-HEX`. */
 function isFerryTemp(name) {
     return name.startsWith('.') && /\.ferry-tmp-\d+-[0-9a-f]+$/.test(name) && name.includes(TEMP_MARKER);
 }
-function scanTree(root, opts) {
-    const entries = new Map();
+function ignorePredicate(spec) {
+    const re = spec.source === null ? null : new RegExp(spec.source, spec.flags);
+    const exact = new Set(spec.exact);
+    return (rel) => exact.has(rel) || (re !== null && re.test(rel));
+}
+function walkTree(fs, root, side, ignore, sink, beforeStat, onCount) {
+    const codeOf = (e) => e?.code ?? 'EUNKNOWN';
+    const describe = (e) => (e instanceof Error ? e.message : String(e));
+    const re = ignore.source === null ? null : new RegExp(ignore.source, ignore.flags);
+    const exact = new Set(ignore.exact);
+    const ignored = (rel) => exact.has(rel) || (re !== null && re.test(rel));
+    const tempRe = /\.ferry-tmp-\d+-[0-9a-f]+$/;
     const errors = [];
     const staleTemps = [];
     const stack = [''];
@@ -49818,55 +50285,55 @@ function scanTree(root, opts) {
         const absDir = rel ? `${root}/${rel}` : root;
         let dirents;
         try {
-            dirents = external_node_fs_namespaceObject.readdirSync(absDir, { withFileTypes: true });
+            dirents = fs.readdirSync(absDir, { withFileTypes: true });
         }
         catch (e) {
             if (rel === '')
                 throw e;
             // Vanished since its parent was listed: it is simply gone.
-            if (errCode(e) === 'ENOENT')
-                entries.delete(rel);
+            if (codeOf(e) === 'ENOENT')
+                sink.gone(rel);
             else
-                errors.push({ path: rel, code: errCode(e), message: scan_describe(e) });
+                errors.push({ path: rel, code: codeOf(e), message: describe(e) });
             continue;
         }
         for (const d of dirents) {
             const name = d.name;
             const r = rel ? `${rel}/${name}` : name;
-            if (isFerryTemp(name)) {
+            if (name.charCodeAt(0) === 46 /* . */ && tempRe.test(name)) {
                 staleTemps.push(r);
                 continue;
             }
             // `build/` names the directory's subtree: it ignores the directory itself too.
-            if (opts.ignore(r) || (d.isDirectory() && opts.ignore(`${r}/`)))
+            if (ignored(r) || (d.isDirectory() && ignored(`${r}/`)))
                 continue;
             const abs = `${absDir}/${name}`;
             let st;
             try {
-                opts.faults?.beforeStat?.(opts.side, r);
-                st = external_node_fs_namespaceObject.lstatSync(abs, { throwIfNoEntry: false });
+                beforeStat?.(side, r);
+                st = fs.lstatSync(abs, { throwIfNoEntry: false });
             }
             catch (e) {
-                errors.push({ path: r, code: errCode(e), message: scan_describe(e) });
+                errors.push({ path: r, code: codeOf(e), message: describe(e) });
                 continue;
             }
             if (!st)
                 continue; // vanished between readdir and lstat
-            const base = { size: Number(st.size), mtimeMs: st.mtimeMs, mode: st.mode & 0o7777 };
+            const mode = st.mode & 0o7777;
             if (st.isFile()) {
-                entries.set(r, { type: 'file', ...base });
+                sink.entry(r, 'file', st.size, st.mtimeMs, mode);
             }
             else if (st.isDirectory()) {
-                entries.set(r, { type: 'dir', ...base, size: 0 });
+                sink.entry(r, 'dir', 0, st.mtimeMs, mode);
                 stack.push(r);
             }
             else if (st.isSymbolicLink()) {
                 try {
-                    entries.set(r, { type: 'symlink', ...base, target: external_node_fs_namespaceObject.readlinkSync(abs) });
+                    sink.entry(r, 'symlink', st.size, st.mtimeMs, mode, fs.readlinkSync(abs));
                 }
                 catch (e) {
-                    if (errCode(e) !== 'ENOENT')
-                        errors.push({ path: r, code: errCode(e), message: scan_describe(e) });
+                    if (codeOf(e) !== 'ENOENT')
+                        errors.push({ path: r, code: codeOf(e), message: describe(e) });
                 }
             }
             else {
@@ -49877,11 +50344,30 @@ function scanTree(root, opts) {
                 });
             }
             if (++count % 1024 === 0)
-                opts.onCount?.(count);
+                onCount?.(count);
         }
     }
-    opts.onCount?.(count);
-    return { root, entries, errors, staleTemps };
+    onCount?.(count);
+    return { errors, staleTemps, count };
+}
+/** A sink that builds the Entry map directly (this thread). */
+function mapSink(entries) {
+    return {
+        entry(rel, type, size, mtimeMs, mode, target) {
+            const e = { type, size, mtimeMs, mode };
+            if (target !== undefined)
+                e.target = target;
+            entries.set(rel, e);
+        },
+        gone(rel) {
+            entries.delete(rel);
+        },
+    };
+}
+function scanTree(root, opts) {
+    const entries = new Map();
+    const out = walkTree(external_node_fs_namespaceObject_0, root, opts.side, opts.ignore, mapSink(entries), opts.faults?.beforeStat, opts.onCount);
+    return { root, entries, errors: out.errors, staleTemps: out.staleTemps };
 }
 /** True when `rel` or one of its ancestors is in `set`. */
 function underAny(rel, set) {
@@ -49903,11 +50389,17 @@ function underAny(rel, set) {
  * Carry out a dirsync plan. Side effects live here and only here.
  *
  * Phases: conflict renames, deletions (files, then directories deepest first), directories
- * (shallowest first), then copies with bounded concurrency. Every file or link is written to a
- * temp file beside its target and renamed into place, so a killed sync never leaves half a
- * file. Before anything is replaced or deleted it is checked against the scan: a path that
- * changed meanwhile is left alone and reported, and the next sync picks it up.
+ * (shallowest first), copies (copy-pool.ts: this thread, or worker threads when asked), then the
+ * renames of new directories into place. Every file or link is written to a temp file beside its
+ * target and renamed into place, or into a new directory built under a temp name and renamed
+ * into place whole, so a killed sync never leaves half a file under a real name. Before anything
+ * is replaced or deleted it is checked against the scan: a path that changed meanwhile is left
+ * alone and reported, and the next sync picks it up.
+ *
+ * All calls are synchronous: each is a few microseconds of kernel time, and an awaited
+ * fs.promises call costs more than that in thread-pool hops (measured: see copy-one.ts).
  */
+
 
 
 
@@ -49920,41 +50412,23 @@ class SyncError extends Error {
     }
 }
 const depth = (p) => p.split('/').length;
-async function pool(items, n, fn) {
-    let next = 0;
-    const worker = async () => {
-        while (next < items.length)
-            await fn(items[next++]);
+const STAGED = Symbol('staged');
+function lstatEntry(abs) {
+    const st = external_node_fs_namespaceObject.lstatSync(abs, { throwIfNoEntry: false });
+    if (!st)
+        return undefined;
+    const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : undefined;
+    if (!type)
+        return undefined;
+    const e = {
+        type,
+        size: type === 'dir' ? 0 : Number(st.size),
+        mtimeMs: st.mtimeMs,
+        mode: st.mode & 0o7777,
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
-}
-async function lstatEntry(abs) {
-    try {
-        const st = await external_node_fs_namespaceObject.promises.lstat(abs);
-        const type = st.isDirectory()
-            ? 'dir'
-            : st.isSymbolicLink()
-                ? 'symlink'
-                : st.isFile()
-                    ? 'file'
-                    : undefined;
-        if (!type)
-            return undefined;
-        const e = {
-            type,
-            size: type === 'dir' ? 0 : Number(st.size),
-            mtimeMs: st.mtimeMs,
-            mode: st.mode & 0o7777,
-        };
-        if (type === 'symlink')
-            e.target = await external_node_fs_namespaceObject.promises.readlink(abs);
-        return e;
-    }
-    catch (err) {
-        if (errCode(err) === 'ENOENT')
-            return undefined;
-        throw err;
-    }
+    if (type === 'symlink')
+        e.target = external_node_fs_namespaceObject.readlinkSync(abs);
+    return e;
 }
 /** Does the path still hold what the scan saw? (Files: type, size, mtime; links: target.) */
 function unchangedSince(now, then) {
@@ -49968,28 +50442,29 @@ function unchangedSince(now, then) {
         return now.target === then.target;
     return now.size === then.size && now.mtimeMs === then.mtimeMs;
 }
-function tempBeside(abs) {
-    return external_node_path_namespaceObject.join(external_node_path_namespaceObject.dirname(abs), `.${external_node_path_namespaceObject.basename(abs)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-}
-const msToSeconds = (ms) => ms / 1000;
 async function executePlan(actions, opts) {
     const { roots } = opts;
     const applied = [];
     const verifiedDirs = { a: new Set(), b: new Set() };
     const abs = (side, rel) => `${roots[side]}/${rel}`;
     /** Create missing parents; refuse to go through anything that is not a real directory. */
-    const ensureParents = async (side, rel) => {
+    const ensureParents = (side, rel) => {
         const parts = rel.split('/');
         let cur = '';
         for (let i = 0; i < parts.length - 1; i++) {
             cur = cur ? `${cur}/${parts[i]}` : parts[i];
             if (verifiedDirs[side].has(cur))
                 continue;
-            const e = await lstatEntry(abs(side, cur));
-            if (!e)
-                await external_node_fs_namespaceObject.promises
-                    .mkdir(abs(side, cur))
-                    .catch((err) => (errCode(err) === 'EEXIST' ? undefined : Promise.reject(err)));
+            const e = lstatEntry(abs(side, cur));
+            if (!e) {
+                try {
+                    external_node_fs_namespaceObject.mkdirSync(abs(side, cur));
+                }
+                catch (err) {
+                    if (errCode(err) !== 'EEXIST')
+                        throw err;
+                }
+            }
             else if (e.type !== 'dir')
                 throw new SyncError('ENOTDIR', `${side}:${cur} is a ${e.type}, not a directory: not writing below it (links are never followed)`);
             verifiedDirs[side].add(cur);
@@ -49999,44 +50474,48 @@ async function executePlan(actions, opts) {
         applied.push(a);
         opts.onApplied?.(a);
     };
-    const run = async (action, fn) => {
+    const run = (action, fn) => {
         try {
-            const r = (await fn()) ?? {};
-            record({ action, ok: true, dest: r.dest, bytes: r.bytes ?? 0, hash: r.hash });
+            const r = fn() ?? {};
+            if (r === STAGED)
+                return; // recorded once the staged directory is in place
+            record({ action, ok: true, dest: r.dest, bytes: r.bytes ?? 0 });
         }
         catch (err) {
             record({ action, ok: false, error: { code: errCode(err), message: err.message }, bytes: 0 });
         }
     };
-    const replaceable = async (side, rel, expected) => {
-        const now = await lstatEntry(abs(side, rel));
+    const replaceable = (side, rel, expected) => {
+        const now = lstatEntry(abs(side, rel));
         if (!unchangedSince(now, expected))
             throw new SyncError('ECHANGED', `${side}:${rel} changed during the sync: left alone, the next sync will handle it`);
         if (now?.type === 'dir' && expected)
-            await external_node_fs_namespaceObject.promises.rmdir(abs(side, rel));
+            external_node_fs_namespaceObject.rmdirSync(abs(side, rel));
         return now;
     };
     const byOp = (op) => actions.filter((x) => x.op === op);
     for (const x of byOp('rename')) {
-        await run(x, async () => {
+        run(x, () => {
             const dst = abs(x.side, x.to);
-            if (await lstatEntry(dst))
+            if (lstatEntry(dst))
                 throw new SyncError('EEXIST', `${x.side}:${x.to} already exists`);
-            await external_node_fs_namespaceObject.promises.rename(abs(x.side, x.path), dst);
+            external_node_fs_namespaceObject.renameSync(abs(x.side, x.path), dst);
         });
     }
     const deletes = byOp('delete');
-    await pool(deletes.filter((x) => x.entry.type !== 'dir'), opts.concurrency, (x) => run(x, async () => {
-        await replaceable(x.side, x.path, x.entry);
-        await external_node_fs_namespaceObject.promises.unlink(abs(x.side, x.path));
-        return { bytes: x.entry.size };
-    }));
+    for (const x of deletes)
+        if (x.entry.type !== 'dir')
+            run(x, () => {
+                replaceable(x.side, x.path, x.entry);
+                external_node_fs_namespaceObject.unlinkSync(abs(x.side, x.path));
+                return { bytes: x.entry.size };
+            });
     for (const x of deletes
         .filter((d) => d.entry.type === 'dir')
         .sort((p, q) => depth(q.path) - depth(p.path))) {
-        await run(x, async () => {
+        run(x, () => {
             try {
-                await external_node_fs_namespaceObject.promises.rmdir(abs(x.side, x.path));
+                external_node_fs_namespaceObject.rmdirSync(abs(x.side, x.path));
             }
             catch (err) {
                 if (errCode(err) === 'ENOENT')
@@ -50047,60 +50526,118 @@ async function executePlan(actions, opts) {
             }
         });
     }
+    // A directory absent at scan time is built under a temp name beside its target and renamed
+    // into place whole once its files are in: one rename per new directory instead of a temp
+    // file + rename per file (measured: the per-file rename is most of a first sync's extra cost
+    // over `cp -a`). A killed sync leaves only the temp directory, removed by the next sync.
+    const stages = new Map(); // `${side}:${path}` of the new directory → its stage
+    const tmpTag = `${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    let stageSeq = 0;
+    /** The stage holding `rel` on `side` (its nearest staged ancestor), if any. */
+    const stageOf = (side, rel) => {
+        if (stages.size === 0)
+            return undefined;
+        for (let cut = rel.lastIndexOf('/'); cut > 0; cut = rel.lastIndexOf('/', cut - 1)) {
+            const st = stages.get(`${side}:${rel.slice(0, cut)}`);
+            if (st)
+                return st;
+        }
+        return undefined;
+    };
+    const inStage = (st, rel) => st.tmpRel + rel.slice(st.path.length);
     for (const x of byOp('mkdir').sort((p, q) => depth(p.path) - depth(q.path))) {
-        await run(x, async () => {
-            await ensureParents(x.side, x.path);
+        const outer = stageOf(x.side, x.path);
+        if (outer) {
+            try {
+                external_node_fs_namespaceObject.mkdirSync(abs(x.side, inStage(outer, x.path)), { mode: x.src.mode & 0o777 });
+                external_node_fs_namespaceObject.chmodSync(abs(x.side, inStage(outer, x.path)), x.src.mode & 0o7777);
+                outer.done.push({ action: x, ok: true, bytes: 0 });
+            }
+            catch (err) {
+                outer.done.push({
+                    action: x,
+                    ok: false,
+                    error: { code: errCode(err), message: err.message },
+                    bytes: 0,
+                });
+            }
+            continue;
+        }
+        run(x, () => {
+            ensureParents(x.side, x.path);
             const target = abs(x.side, x.path);
-            const now = await lstatEntry(target);
+            const now = lstatEntry(target);
+            if (!now && !x.overwrite) {
+                const cut = x.path.lastIndexOf('/');
+                const tmpRel = `${x.path.slice(0, cut + 1)}.${x.path.slice(cut + 1)}${types_TEMP_MARKER}${tmpTag}${(stageSeq++).toString(16)}`;
+                external_node_fs_namespaceObject.mkdirSync(abs(x.side, tmpRel), { mode: x.src.mode & 0o777 });
+                external_node_fs_namespaceObject.chmodSync(abs(x.side, tmpRel), x.src.mode & 0o7777);
+                stages.set(`${x.side}:${x.path}`, { side: x.side, path: x.path, tmpRel, mkdir: x, done: [] });
+                return STAGED;
+            }
             if (now?.type !== 'dir') {
                 if (x.overwrite?.type !== 'dir')
-                    await replaceable(x.side, x.path, x.overwrite);
+                    replaceable(x.side, x.path, x.overwrite);
                 if (now)
-                    await external_node_fs_namespaceObject.promises.unlink(target);
-                await external_node_fs_namespaceObject.promises.mkdir(target, { mode: x.src.mode & 0o777 });
+                    external_node_fs_namespaceObject.unlinkSync(target);
+                external_node_fs_namespaceObject.mkdirSync(target, { mode: x.src.mode & 0o777 });
             }
-            await external_node_fs_namespaceObject.promises.chmod(target, x.src.mode & 0o7777);
+            external_node_fs_namespaceObject.chmodSync(target, x.src.mode & 0o7777);
             verifiedDirs[x.side].add(x.path);
-            return { dest: await lstatEntry(target) };
+            return { dest: lstatEntry(target) };
         });
     }
-    await pool(byOp('copy'), opts.concurrency, (x) => run(x, async () => {
-        await ensureParents(x.to, x.path);
-        const dst = abs(x.to, x.path);
-        await replaceable(x.to, x.path, x.overwrite);
-        const tmp = tempBeside(dst);
-        let hash;
+    const copies = byOp('copy');
+    const jobs = copies.map((x) => {
+        const st = stageOf(x.to, x.path);
+        return {
+            from: x.from,
+            to: x.to,
+            path: x.path,
+            entry: x.entry,
+            overwrite: x.overwrite,
+            ...(st ? { staged: inStage(st, x.path) } : {}),
+        };
+    });
+    await runCopies(jobs, { roots, racyCutoffMs: opts.racyCutoffMs, tmpTag }, {
+        workers: opts.copyThreads,
+        beforeRead: opts.faults?.beforeRead,
+        onOutcome: (i, o) => {
+            const a = {
+                action: copies[i],
+                ok: o.ok,
+                dest: o.dest,
+                hash: o.hash,
+                bytes: o.bytes,
+                error: o.error,
+            };
+            const st = jobs[i].staged !== undefined ? stageOf(copies[i].to, copies[i].path) : undefined;
+            if (st)
+                st.done.push(a);
+            else
+                record(a);
+        },
+    });
+    // Rename each built directory into place; if its name was taken meanwhile, nothing of it lands.
+    for (const st of stages.values()) {
+        const target = abs(st.side, st.path);
+        let failure;
         try {
-            opts.faults?.beforeRead?.(x.from, x.path);
-            const src = abs(x.from, x.path);
-            if (x.entry.type === 'symlink') {
-                await external_node_fs_namespaceObject.promises.symlink(x.entry.target, tmp);
-                await external_node_fs_namespaceObject.promises
-                    .lutimes(tmp, msToSeconds(x.entry.mtimeMs), msToSeconds(x.entry.mtimeMs))
-                    .catch(() => undefined);
-            }
-            else if (x.entry.mtimeMs >= opts.racyCutoffMs) {
-                // Hash exactly what is written: the state must describe this content.
-                const buf = await external_node_fs_namespaceObject.promises.readFile(src);
-                hash = (0,external_node_crypto_.createHash)('sha1').update(buf).digest('hex');
-                await external_node_fs_namespaceObject.promises.writeFile(tmp, buf, { mode: x.entry.mode & 0o777 });
-                await external_node_fs_namespaceObject.promises.chmod(tmp, x.entry.mode & 0o7777);
-                await external_node_fs_namespaceObject.promises.utimes(tmp, msToSeconds(x.entry.mtimeMs), msToSeconds(x.entry.mtimeMs));
-            }
-            else {
-                await external_node_fs_namespaceObject.promises.copyFile(src, tmp);
-                await external_node_fs_namespaceObject.promises.chmod(tmp, x.entry.mode & 0o7777);
-                await external_node_fs_namespaceObject.promises.utimes(tmp, msToSeconds(x.entry.mtimeMs), msToSeconds(x.entry.mtimeMs));
-            }
-            const dest = await lstatEntry(tmp);
-            await external_node_fs_namespaceObject.promises.rename(tmp, dst);
-            return { dest, bytes: x.entry.size, hash };
+            if (lstatEntry(target))
+                throw new SyncError('ECHANGED', `${st.side}:${st.path} appeared during the sync: left alone, the next sync will handle it`);
+            external_node_fs_namespaceObject.renameSync(abs(st.side, st.tmpRel), target);
         }
         catch (err) {
-            await external_node_fs_namespaceObject.promises.rm(tmp, { force: true }).catch(() => undefined);
-            throw err;
+            failure = { code: errCode(err), message: err.message };
+            external_node_fs_namespaceObject.rmSync(abs(st.side, st.tmpRel), { recursive: true, force: true });
         }
-    }));
+        verifiedDirs[st.side].add(st.path);
+        record(failure
+            ? { action: st.mkdir, ok: false, error: failure, bytes: 0 }
+            : { action: st.mkdir, ok: true, bytes: 0 });
+        for (const a of st.done)
+            record(failure && a.ok ? { ...a, ok: false, error: failure, dest: undefined, bytes: 0 } : a);
+    }
     return applied;
 }
 
@@ -50144,31 +50681,37 @@ function checkRoot(side, root) {
 }
 /**
  * More than `threshold` of the files the state knows are gone from one side (or the side is
- * empty while the state knows files): a wiped or unmounted side, not a mass deletion.
+ * empty while the state knows files): a wiped or unmounted side, not a mass deletion. Both
+ * sides in one pass over the state (it is walked once per sync, 100k paths and all).
  */
-function wipeCheck(side, root, entries, state, threshold, minFiles) {
+function wipeChecks(roots, entries, state, threshold, minFiles) {
     let known = 0;
-    let gone = 0;
+    const gone = { a: 0, b: 0 };
     for (const [p, s] of state) {
         if (s.type === 'dir')
             continue;
         known++;
-        if (!entries.has(p))
-            gone++;
+        if (!entries.a.has(p))
+            gone.a++;
+        if (!entries.b.has(p))
+            gone.b++;
     }
     if (known === 0)
         return undefined;
-    const empty = entries.size === 0;
-    if (!empty && (known < minFiles || gone / known <= threshold))
-        return undefined;
-    const pct = Math.round((100 * gone) / known);
-    return {
-        severity: 'error',
-        code: 'dirsync-looks-wiped',
-        message: `Side ${side} (${root}) looks wiped: ${gone} of the ${known} files the last sync saw are gone (${pct}%). ` +
-            'That is more like a disconnected or unmounted drive than deliberate deletions, so nothing was synced. ' +
-            'Check the drive; if the deletions are real, run again with --force.',
-    };
+    for (const side of ['a', 'b']) {
+        const empty = entries[side].size === 0;
+        if (!empty && (known < minFiles || gone[side] / known <= threshold))
+            continue;
+        const pct = Math.round((100 * gone[side]) / known);
+        return {
+            severity: 'error',
+            code: 'dirsync-looks-wiped',
+            message: `Side ${side} (${roots[side]}) looks wiped: ${gone[side]} of the ${known} files the last sync saw are gone (${pct}%). ` +
+                'That is more like a disconnected or unmounted drive than deliberate deletions, so nothing was synced. ' +
+                'Check the drive; if the deletions are real, run again with --force.',
+        };
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/dirsync/hash.js
@@ -50237,8 +50780,30 @@ function isChange(s) {
 function isSame(s) {
     return s === 'unchanged' || s === 'touched';
 }
+/**
+ * The paths where something may need doing: all but those whose both sides stat exactly as the
+ * state recorded them. On those the planner never acts and nothing is hashed (proved by the
+ * equivalence test), so a no-change rescan plans over nothing. In the planner's order: A's
+ * paths, then B's paths not in A, then the state's paths on neither side.
+ */
+function changedPaths(a, b, state) {
+    const out = [];
+    for (const [p, A] of a) {
+        const S = state.get(p);
+        if (S && statStatus(A, S, 'a') === 'unchanged' && statStatus(b.get(p), S, 'b') === 'unchanged')
+            continue;
+        out.push(p);
+    }
+    for (const p of b.keys())
+        if (!a.has(p))
+            out.push(p);
+    for (const p of state.keys())
+        if (!a.has(p) && !b.has(p))
+            out.push(p);
+    return out;
+}
 /** Which files must be hashed before the planner can decide. Pure. */
-function hashRequests(a, b, state) {
+function hashRequests(a, b, state, paths) {
     const out = [];
     const seen = new Set();
     const want = (side, path, e) => {
@@ -50274,11 +50839,16 @@ function hashRequests(a, b, state) {
             want('b', path, B);
         }
     };
-    for (const p of a.keys())
-        visit(p);
-    for (const p of b.keys())
-        if (!a.has(p))
+    if (paths)
+        for (const p of paths)
             visit(p);
+    else {
+        for (const p of a.keys())
+            visit(p);
+        for (const p of b.keys())
+            if (!a.has(p))
+                visit(p);
+    }
     return out;
 }
 /** Final status once hashes are in (Entry.hash filled where requested). */
@@ -50604,14 +51174,19 @@ function planSync(input) {
             bothChanged(p, A, B, S ? 'both-changed' : 'first-sync');
         }
     };
-    for (const p of a.keys())
-        decide(p);
-    for (const p of b.keys())
-        if (!a.has(p))
+    if (input.paths)
+        for (const p of input.paths)
             decide(p);
-    for (const p of state.keys())
-        if (!a.has(p) && !b.has(p))
+    else {
+        for (const p of a.keys())
             decide(p);
+        for (const p of b.keys())
+            if (!a.has(p))
+                decide(p);
+        for (const p of state.keys())
+            if (!a.has(p) && !b.has(p))
+                decide(p);
+    }
     const fixed = keepNeededDirectories(actions, entries, allowed);
     return { actions: fixed.actions, conflicts: [...conflicts, ...fixed.conflicts], heldBack };
 }
@@ -50740,9 +51315,9 @@ function actionRow(x, ok, error) {
         row.error = error;
     return row;
 }
-/** Apply the successful actions to the state. Returns whether anything changed. */
+/** Apply the successful actions to the state. Returns the paths whose entry was set or deleted. */
 function updateState(state, applied, racyCutoffMs) {
-    let changed = false;
+    const touched = new Set();
     for (const r of applied) {
         if (!r.ok)
             continue;
@@ -50762,14 +51337,15 @@ function updateState(state, applied, racyCutoffMs) {
             else
                 [s.mtimeA, s.mtimeB] = [r.dest.mtimeMs, e.mtimeMs];
             state.set(x.path, s);
-            changed = true;
+            touched.add(x.path);
         }
         else if (x.op === 'mkdir') {
             state.set(x.path, { type: 'dir', size: 0, mode: x.src.mode, mtimeA: 0, mtimeB: 0 });
-            changed = true;
+            touched.add(x.path);
         }
         else if (x.op === 'delete') {
-            changed = state.delete(x.path) || changed;
+            if (state.delete(x.path))
+                touched.add(x.path);
         }
         else if (x.op === 'record') {
             if (x.a && x.b) {
@@ -50791,10 +51367,10 @@ function updateState(state, applied, racyCutoffMs) {
             }
             else
                 state.delete(x.path);
-            changed = true;
+            touched.add(x.path);
         }
     }
-    return changed;
+    return touched;
 }
 function pathChange(x) {
     if (x.op === 'copy')
@@ -50872,6 +51448,96 @@ function fillResult(inp) {
     return r;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/scan-worker.js
+/**
+ * Scan one side in a worker thread while the main thread scans the other.
+ *
+ * The worker runs `walkTree`'s source text (an eval worker: a separate worker file would not
+ * survive bundling by ncc) and sends the entries back in columns: the paths as one
+ * NUL-separated string and the numbers in one transferred Float64Array. Cloning 100k small
+ * objects would cost about what the walk itself costs; a string and a buffer cost a copy.
+ */
+
+
+const scan_worker_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const walkTree = (${walkTree.toString()});
+const { root, side, ignore } = workerData;
+const paths = [];
+let nums = new Float64Array(4 * 4096);
+let n = 0;
+const targets = [];
+const gone = [];
+const sink = {
+  entry(rel, type, size, mtimeMs, mode, target) {
+    if (4 * n + 4 > nums.length) {
+      const grown = new Float64Array(nums.length * 2);
+      grown.set(nums);
+      nums = grown;
+    }
+    paths.push(rel);
+    nums[4 * n] = type === 'file' ? 0 : type === 'dir' ? 1 : 2;
+    nums[4 * n + 1] = size;
+    nums[4 * n + 2] = mtimeMs;
+    nums[4 * n + 3] = mode;
+    n++;
+    if (target !== undefined) targets.push(target);
+  },
+  gone(rel) { gone.push(rel); },
+};
+try {
+  const out = walkTree(fs, root, side, ignore, sink);
+  const used = nums.slice(0, 4 * n);
+  parentPort.postMessage(
+    { paths: paths.join('\\u0000'), nums: used, targets, gone, errors: out.errors, staleTemps: out.staleTemps },
+    [used.buffer],
+  );
+} catch (e) {
+  parentPort.postMessage({ fatal: { message: e && e.message ? e.message : String(e), code: e && e.code } });
+}
+`;
+const TYPES = ['file', 'dir', 'symlink'];
+function fromColumns(root, c) {
+    const entries = new Map();
+    const paths = c.paths === '' ? [] : c.paths.split('\u0000');
+    const { nums, targets } = c;
+    let t = 0;
+    for (let i = 0; i < paths.length; i++) {
+        const type = TYPES[nums[4 * i]];
+        const e = { type, size: nums[4 * i + 1], mtimeMs: nums[4 * i + 2], mode: nums[4 * i + 3] };
+        if (type === 'symlink')
+            e.target = targets[t++];
+        entries.set(paths[i], e);
+    }
+    for (const g of c.gone)
+        entries.delete(g);
+    return { root, entries, errors: c.errors, staleTemps: c.staleTemps };
+}
+/** Start scanning `root` in a worker; the promise settles with the same result as scanTree. */
+function scanTreeInWorker(root, side, ignore) {
+    return new Promise((resolve, reject) => {
+        const worker = new external_node_worker_threads_.Worker(scan_worker_WORKER_SOURCE, { eval: true, workerData: { root, side, ignore } });
+        let settled = false;
+        worker.once('message', (c) => {
+            settled = true;
+            void worker.terminate();
+            if (c.fatal)
+                reject(Object.assign(new Error(c.fatal.message), { code: c.fatal.code }));
+            else
+                resolve(fromColumns(root, c));
+        });
+        worker.once('error', (e) => {
+            settled = true;
+            reject(e);
+        });
+        worker.once('exit', (code) => {
+            if (!settled)
+                reject(new Error(`dirsync scan thread for side ${side} exited early (code ${code})`));
+        });
+    });
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/util/fs-atomic.js
 
 
@@ -50895,17 +51561,28 @@ async function writeFileAtomic(file, data, mode) {
 /**
  * The state file: what every synced path looked like on both sides after the last sync.
  *
- * JSON, one compact array per path, so 100k entries parse in well under 100 ms:
- *   { "version": 2, "a": "/abs/A", "b": "/abs/B", "updated": ISO,
- *     "entries": { "dir/file.txt": ["f", size, mode, mtimeA_ms, mtimeB_ms, "sha1"|null, "target"|null, racy 0|1] } }
- * Written with temp + rename, so a killed sync leaves the previous state intact.
+ * Line 1 is one JSON document with the entries as ONE flat array, nine values a path:
+ *   { "version": 3, "a": "/abs/A", "b": "/abs/B", "updated": ISO,
+ *     "entries": ["dir/file.txt", "f", size, mode, mtimeA_ms, mtimeB_ms, "sha1"|null, "target"|null, racy 0|1, ...] }
+ * A flat array of scalars parses about twice as fast as version 2's object of 100k small
+ * arrays (no 100k-key dictionary, no Object.entries): measured 0.1 s against 0.3 s at 100k
+ * paths. Version 2 files are still read; they are rewritten as version 3 on the next change.
+ *
+ * Later lines are a journal: `{"set":[nine values a path...],"del":[paths...]}`, each appended
+ * with one write(2), applied in order on load. A sync that changes a few paths appends their
+ * records instead of rewriting 100k (serializing 100k paths costs ~0.2–0.4 s). A torn last line
+ * (power loss mid-append) is ignored: those paths then look unsynced and the next sync
+ * re-derives them by content, losing nothing. Past JOURNAL_MAX_LINES lines or a quarter of the
+ * entries, the whole file is rewritten with temp + rename (a killed rewrite keeps the old file).
  */
 
 
 
 
 
-const STATE_VERSION = 2;
+const STATE_VERSION = 3;
+const state_FIELDS = 9;
+const JOURNAL_MAX_LINES = 64;
 const TYPE_CODE = { file: 'f', symlink: 'l', dir: 'd' };
 const CODE_TYPE = { f: 'file', l: 'symlink', d: 'dir' };
 function defaultStatePath(b) {
@@ -50920,65 +51597,138 @@ function logPathFor(stateFile) {
 async function loadState(file, a, b, logger) {
     let text;
     try {
-        text = await external_node_fs_namespaceObject.promises.readFile(file, 'utf8');
+        // One read call: fs.promises reads in 512 KiB thread-pool hops.
+        text = external_node_fs_namespaceObject.readFileSync(file, 'utf8');
     }
     catch (e) {
         if (e.code === 'ENOENT')
-            return { state: new Map() };
+            return { state: new Map(), journalLines: 0 };
         throw new errors_ConfigurationError(`Cannot read the dirsync state file ${file}: ${e.message}. Fix its permissions or pass another --state.`);
     }
+    const nl = text.indexOf('\n');
+    const journal = nl < 0 ? [] : text.slice(nl + 1).split('\n');
     let doc;
     try {
-        doc = JSON.parse(text);
+        doc = JSON.parse(nl < 0 ? text : text.slice(0, nl));
     }
     catch {
         throw new errors_ConfigurationError(`${file}:1: the dirsync state file is not valid JSON (was it edited or truncated?). ` +
             'Delete it to start over: the next sync then unions both sides and deletes nothing.');
     }
-    if (doc.version !== STATE_VERSION || typeof doc.entries !== 'object' || doc.entries === null) {
+    const v3 = doc.version === STATE_VERSION && Array.isArray(doc.entries);
+    const v2 = doc.version === 2 && typeof doc.entries === 'object' && doc.entries !== null;
+    if (!v3 && !v2) {
         throw new errors_ConfigurationError(`${file}:1: unsupported dirsync state (version ${String(doc.version)}, expected ${STATE_VERSION}). ` +
             'Delete it to start over with a first sync (union, no deletions).');
     }
     if (doc.a !== a || doc.b !== b) {
         const why = `state file ${file} records the pair ${doc.a} <-> ${doc.b}, not ${a} <-> ${b}: treating this as a first sync (union, no deletions)`;
         logger?.warning(why);
-        return { state: new Map(), discarded: why };
+        // Never append to another pair's file: the first save rewrites it.
+        return { state: new Map(), journalLines: Number.POSITIVE_INFINITY, discarded: why };
     }
     const state = new Map();
-    for (const [p, r] of Object.entries(doc.entries)) {
-        const type = CODE_TYPE[r[0]];
+    const add = (p, r, i) => {
+        const type = CODE_TYPE[r[i]];
         if (!type)
-            continue;
-        const e = { type, size: r[1], mode: r[2], mtimeA: r[3], mtimeB: r[4] };
-        if (r[5])
-            e.hash = r[5];
-        if (r[6] !== null && r[6] !== undefined)
-            e.target = r[6];
-        if (r[7])
+            return;
+        const e = {
+            type,
+            size: r[i + 1],
+            mode: r[i + 2],
+            mtimeA: r[i + 3],
+            mtimeB: r[i + 4],
+        };
+        if (r[i + 5])
+            e.hash = r[i + 5];
+        if (r[i + 6] !== null && r[i + 6] !== undefined)
+            e.target = r[i + 6];
+        if (r[i + 7])
             e.racy = true;
         state.set(p, e);
+    };
+    if (v3) {
+        const flat = doc.entries;
+        if (flat.length % state_FIELDS !== 0)
+            throw new errors_ConfigurationError(`${file}:1: the dirsync state file is damaged (its entries are not in groups of ${state_FIELDS}). ` +
+                'Delete it to start over: the next sync then unions both sides and deletes nothing.');
+        for (let i = 0; i < flat.length; i += state_FIELDS)
+            add(flat[i], flat, i + 1);
     }
-    return { state };
+    else
+        for (const [p, r] of Object.entries(doc.entries))
+            add(p, r, 0);
+    // A version 2 file is rewritten as version 3 on its next save (never appended to).
+    let journalLines = v2 ? Number.POSITIVE_INFINITY : 0;
+    for (let k = 0; k < journal.length; k++) {
+        const line = journal[k];
+        if (line === '')
+            continue;
+        let rec;
+        try {
+            rec = JSON.parse(line);
+        }
+        catch {
+            // A torn append (power loss). Skipping it is safe: its paths look unsynced, and the
+            // next sync re-derives them by content (a lost deletion is found deleted on both sides).
+            logger?.warning(`${file}:${k + 2}: skipped a damaged state journal line (an interrupted save)`);
+            continue;
+        }
+        const set = Array.isArray(rec.set) ? rec.set : [];
+        for (let i = 0; i + state_FIELDS <= set.length; i += state_FIELDS)
+            add(set[i], set, i + 1);
+        for (const p of rec.del ?? [])
+            state.delete(p);
+        journalLines++;
+    }
+    return { state, journalLines };
+}
+function pushRecord(out, p, e) {
+    out.push(p, TYPE_CODE[e.type], e.size, e.mode, e.mtimeA, e.mtimeB, e.hash ?? null, e.target ?? null, e.racy ? 1 : 0);
 }
 function serializeState(state, a, b, now) {
-    const entries = {};
-    for (const p of [...state.keys()].sort()) {
-        const e = state.get(p);
-        entries[p] = [
-            TYPE_CODE[e.type],
-            e.size,
-            e.mode,
-            e.mtimeA,
-            e.mtimeB,
-            e.hash ?? null,
-            e.target ?? null,
-            e.racy ? 1 : 0,
-        ];
-    }
-    return JSON.stringify({ version: STATE_VERSION, a, b, updated: now.toISOString(), entries }) + '\n';
+    const flat = [];
+    // Map order (load order, then new paths), not sorted: sorting 100k paths costs and buys nothing.
+    for (const [p, e] of state)
+        pushRecord(flat, p, e);
+    return JSON.stringify({ version: STATE_VERSION, a, b, updated: now.toISOString(), entries: flat }) + '\n';
 }
-async function state_saveState(file, state, a, b, now) {
+/**
+ * Save the state: append the touched paths as one journal line when that is small, else
+ * rewrite the whole file atomically. Returns how it was saved.
+ */
+async function state_saveState(file, state, a, b, now, opts = {}) {
+    const { touched } = opts;
+    const lines = opts.journalLines ?? 0;
+    if (touched &&
+        lines < JOURNAL_MAX_LINES &&
+        touched.size <= Math.max(64, state.size / 4) &&
+        external_node_fs_namespaceObject.existsSync(file)) {
+        const set = [];
+        const del = [];
+        for (const p of touched) {
+            const e = state.get(p);
+            if (e)
+                pushRecord(set, p, e);
+            else
+                del.push(p);
+        }
+        // After a torn append the file may not end in a newline: start a fresh line then.
+        const fd = external_node_fs_namespaceObject.openSync(file, 'a+');
+        try {
+            const size = external_node_fs_namespaceObject.fstatSync(fd).size;
+            const last = Buffer.alloc(1);
+            const lead = size > 0 && external_node_fs_namespaceObject.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 10 ? '\n' : '';
+            // One write(2) of whole lines: a kill cannot leave half of it.
+            external_node_fs_namespaceObject.writeSync(fd, lead + JSON.stringify({ set, del }) + '\n');
+        }
+        finally {
+            external_node_fs_namespaceObject.closeSync(fd);
+        }
+        return 'appended';
+    }
     await writeFileAtomic(file, serializeState(state, a, b, now));
+    return 'rewritten';
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/dirsync/sync-log.js
@@ -51048,13 +51798,14 @@ class SyncLog {
 
 
 
+
 const DIRECTION_OF = { both: 'bidirectional', 'a-to-b': 'pull', 'b-to-a': 'push' };
 /** Ignore globs: defaults + the user's + the state and log files when they sit inside a root. */
 function buildIgnore(opts, files) {
     const globs = [...(opts.noDefaultIgnores ? [] : DEFAULT_IGNORES)];
     for (const g of opts.ignore ?? []) {
         try {
-            globSetMatcher([g]);
+            compileGlob(g);
         }
         catch (e) {
             const fix = e instanceof GlobSyntaxError ? ` (${e.fix})` : '';
@@ -51069,8 +51820,16 @@ function buildIgnore(opts, files) {
             if (rel && !rel.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(rel))
                 own.add(rel.split(external_node_path_namespaceObject.sep).join('/'));
         }
-    const match = globSetMatcher(globs);
-    return (rel) => own.has(rel) || match(rel);
+    // The same regex globSetMatcher builds, as data a scan thread can rebuild.
+    const re = globs.length ? globRegExp(globs.map((g) => compileGlob(g).regexSource).join('|')) : null;
+    return { source: re ? re.source : null, flags: re ? re.flags : '', exact: [...own] };
+}
+/** A thread for side B pays off from a few thousand paths (~30 ms to start one). */
+const PARALLEL_SCAN_MIN_STATE_BYTES = 64 * 1024;
+function parallelScanByDefault(statePath) {
+    const st = external_node_fs_namespaceObject.statSync(statePath, { throwIfNoEntry: false });
+    // No state: a first sync, whose size is unknown; scanning in parallel costs little.
+    return !st || st.size >= PARALLEL_SCAN_MIN_STATE_BYTES;
 }
 function validate(opts) {
     if (!opts.a || !opts.b)
@@ -51100,6 +51859,14 @@ async function sync(opts) {
     const logPath = logPathFor(statePath);
     const result = newResult(opts.target ?? `${a} <-> ${b}`, 'dirsync', dryRun);
     result.direction = DIRECTION_OF[direction];
+    // Per-phase wall times, reported in details.phasesMs (where a slow sync spends its time).
+    const phasesMs = {};
+    let tLap = t0;
+    const lap = (phase) => {
+        const t = performance.now();
+        phasesMs[phase] = Math.round(t - tLap);
+        tLap = t;
+    };
     const finish = (r) => {
         r.durationMs = Math.round(performance.now() - t0);
         return r;
@@ -51118,7 +51885,13 @@ async function sync(opts) {
         return finish(failResult(result, bad.message, [bad]));
     }
     const ignore = buildIgnore(opts, [statePath, logPath]);
-    const { state, discarded } = await loadState(statePath, a, b, logger);
+    // Side B is walked in a thread while this one loads the state and walks side A. Fault hooks
+    // are functions, which cannot cross into a thread: with hooks both sides are walked here.
+    const parallel = !opts.faults && (opts.parallelScan ?? parallelScanByDefault(statePath));
+    const pendingB = parallel ? scanTreeInWorker(b, 'b', ignore) : undefined;
+    pendingB?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+    const { state, discarded, journalLines } = await loadState(statePath, a, b, logger);
+    lap('loadState');
     const firstSync = state.size === 0;
     const racyCutoffMs = Date.now() - RACY_WINDOW_MS;
     const progress = throttledProgress(opts.onProgress, opts.progressIntervalMs ?? 1000);
@@ -51126,15 +51899,21 @@ async function sync(opts) {
     let scannedBefore = 0;
     for (const side of ['a', 'b']) {
         try {
-            scans[side] = scanTree(roots[side], {
-                side,
-                ignore,
-                faults: opts.faults,
-                onCount: (n) => {
-                    progress.counters.scanned = scannedBefore + n;
-                    progress.tick();
-                },
-            });
+            if (side === 'b' && pendingB) {
+                scans.b = await pendingB;
+                progress.counters.scanned = scannedBefore + scans.b.entries.size;
+                progress.tick();
+            }
+            else
+                scans[side] = scanTree(roots[side], {
+                    side,
+                    ignore,
+                    faults: opts.faults,
+                    onCount: (n) => {
+                        progress.counters.scanned = scannedBefore + n;
+                        progress.tick();
+                    },
+                });
         }
         catch (e) {
             const f = {
@@ -51142,29 +51921,33 @@ async function sync(opts) {
                 code: 'dirsync-side-unreadable',
                 message: `Side ${side} (${roots[side]}) could not be read: ${e.message}. Nothing was synced.`,
             };
+            if (side === 'a')
+                await pendingB?.catch(() => undefined); // let the thread finish first
             return finish(failResult(result, f.message, [f]));
         }
         scannedBefore = progress.counters.scanned;
+        lap(side === 'a' ? 'scanA' : 'scanB');
     }
     if (!dryRun)
         for (const side of ['a', 'b'])
+            // A temp directory is a new directory a killed sync was building: all of it goes.
             for (const t of scans[side].staleTemps)
-                external_node_fs_namespaceObject.rmSync(`${roots[side]}/${t}`, { force: true });
-    if (!opts.force) {
-        for (const side of ['a', 'b']) {
-            const wiped = wipeCheck(side, roots[side], scans[side].entries, state, opts.wipeThreshold ?? 0.5, opts.wipeMinFiles ?? 20);
-            if (wiped)
-                return finish(failResult(result, wiped.message, [wiped]));
-        }
-    }
+                external_node_fs_namespaceObject.rmSync(`${roots[side]}/${t}`, { force: true, recursive: true });
     const entries = { a: scans.a.entries, b: scans.b.entries };
+    if (!opts.force) {
+        const wiped = wipeChecks(roots, entries, state, opts.wipeThreshold ?? 0.5, opts.wipeMinFiles ?? 20);
+        if (wiped)
+            return finish(failResult(result, wiped.message, [wiped]));
+    }
     const errors = { a: scans.a.errors, b: scans.b.errors };
-    const requests = hashRequests(entries.a, entries.b, state);
+    const candidates = changedPaths(entries.a, entries.b, state);
+    const requests = hashRequests(entries.a, entries.b, state, candidates);
     progress.counters.phase = 'hash';
     await fillHashes(requests, roots, entries, errors, opts.faults, () => {
         progress.counters.hashed++;
         progress.tick();
     });
+    lap('hash');
     const plan = planSync({
         a: entries.a,
         b: entries.b,
@@ -51174,7 +51957,9 @@ async function sync(opts) {
         now: now(),
         errorsA: new Set(errors.a.map((e) => e.path)),
         errorsB: new Set(errors.b.map((e) => e.path)),
+        paths: candidates,
     });
+    lap('plan');
     let applied;
     if (!dryRun) {
         const log = new SyncLog(plan.actions.length || plan.conflicts.length || errors.a.length || errors.b.length
@@ -51192,7 +51977,7 @@ async function sync(opts) {
         progress.counters.phase = 'sync';
         applied = await executePlan(plan.actions, {
             roots,
-            concurrency: opts.concurrency ?? 16,
+            copyThreads: opts.copyThreads,
             racyCutoffMs,
             faults: opts.faults,
             onApplied: (r) => {
@@ -51219,12 +52004,15 @@ async function sync(opts) {
             for (const e of errors[side])
                 log.write({ op: 'error', path: e.path, direction: side, why: e.message, ok: false, error: e.code });
         log.flush();
+        lap('execute');
         // 'record' actions change no file: they only bring the state up to date.
         for (const x of plan.actions)
             if (x.op === 'record')
                 applied.push({ action: x, ok: true, bytes: 0 });
-        if (updateState(state, applied, racyCutoffMs))
-            await state_saveState(statePath, state, a, b, now());
+        const touched = updateState(state, applied, racyCutoffMs);
+        if (touched.size)
+            await state_saveState(statePath, state, a, b, now(), { touched, journalLines });
+        lap('saveState');
     }
     progress.done();
     fillResult({
@@ -51234,7 +52022,13 @@ async function sync(opts) {
         scanErrors: errors,
         scanned: { a: entries.a.size, b: entries.b.size },
         hashed: requests.length,
-        details: { ...baseDetails, firstSync, stateDiscarded: discarded ?? null },
+        details: {
+            ...baseDetails,
+            firstSync,
+            stateDiscarded: discarded ?? null,
+            parallelScan: parallel,
+            phasesMs,
+        },
     });
     if (result.counts.errors)
         logger.warning(`dirsync: ${result.counts.errors} path(s) could not be synced; see the findings`);
@@ -51444,81 +52238,6 @@ class BlobReader {
         this.child.stdin.end();
         await done;
     }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/git/git-auth-helper.js
-
-
-
-
-
-/**
- * Credentials for git, the way actions/checkout scopes them but without touching any config file
- * or argv: the token goes in `http.<server>/.extraheader` through GIT_CONFIG_COUNT environment
- * variables, and an SSH key goes in a 0600 temp file named by GIT_SSH_COMMAND.
- */
-async function createGitAuth(s) {
-    const env = {};
-    const cleanups = [];
-    const config = [];
-    if (s.token) {
-        registerSecret(s.token);
-        const server = normalizeServerUrl(s.serverUrl ?? 'https://github.com');
-        const basic = Buffer.from(`x-access-token:${s.token}`).toString('base64');
-        config.push([`http.${server}/.extraheader`, `AUTHORIZATION: basic ${basic}`]);
-        // Never fall back to a credential helper that might prompt or store the token.
-        config.push(['credential.helper', '']);
-    }
-    if (s.sshKey) {
-        registerSecret(s.sshKey.trim());
-        const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-ssh-'));
-        cleanups.push(dir);
-        const keyFile = external_node_path_namespaceObject.join(dir, 'key');
-        await external_node_fs_namespaceObject.promises.writeFile(keyFile, s.sshKey.trim() + '\n', { mode: 0o600 });
-        const opts = [
-            '-i',
-            keyFile,
-            '-o',
-            'IdentitiesOnly=yes',
-            '-o',
-            'StrictHostKeyChecking=yes',
-            '-o',
-            'BatchMode=yes',
-        ];
-        if (s.sshKnownHosts) {
-            const kh = external_node_path_namespaceObject.join(dir, 'known_hosts');
-            await external_node_fs_namespaceObject.promises.writeFile(kh, s.sshKnownHosts.trim() + '\n', { mode: 0o600 });
-            opts.push('-o', `UserKnownHostsFile=${kh}`);
-        }
-        env.GIT_SSH_COMMAND = ['ssh', ...opts].map(shellQuote).join(' ');
-    }
-    if (config.length) {
-        env.GIT_CONFIG_COUNT = String(config.length);
-        config.forEach(([k, v], i) => {
-            env[`GIT_CONFIG_KEY_${i}`] = k;
-            env[`GIT_CONFIG_VALUE_${i}`] = v;
-        });
-    }
-    return {
-        env,
-        cleanup: async () => {
-            for (const d of cleanups)
-                await external_node_fs_namespaceObject.promises.rm(d, { recursive: true, force: true });
-        },
-    };
-}
-function normalizeServerUrl(url) {
-    let u;
-    try {
-        u = new URL(url);
-    }
-    catch {
-        throw new errors_ConfigurationError(`Invalid server URL '${url}'. Expected e.g. https://github.com or https://ghes.example.com.`);
-    }
-    return `${u.protocol}//${u.host}`;
-}
-function shellQuote(s) {
-    return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/scratch-repo.js
@@ -51784,20 +52503,78 @@ async function objectSizes(git, oids) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/tree.js
+
 /**
  * Every file of a tree, recursively, with one `ls-tree -r -z` process. No working tree is read.
  * With `sizes`, `-l` adds blob sizes (used for plans and reports).
  */
 async function readTree(git, rev, opts = {}) {
+    const entries = [];
+    await streamTree(git, rev, (e) => entries.push(e), opts);
+    return entries;
+}
+/**
+ * readTree's streaming form: `onEntry` is called for each entry while `ls-tree` is still writing,
+ * so parsing (and whatever the caller does per entry) overlaps git's own work instead of waiting
+ * for all of its output. Entries come in ls-tree order.
+ */
+function streamTree(git, rev, onEntry, opts = {}) {
     const args = ['ls-tree', '-r', '-z', '--full-tree'];
     if (opts.sizes)
         args.push('-l');
     args.push(rev);
-    const out = (await git.execRaw(args)).stdout.toString('utf8');
-    return parseLsTree(out, !!opts.sizes);
+    const withSizes = !!opts.sizes;
+    const child = git.spawn(args);
+    return new Promise((resolve, reject) => {
+        let carry;
+        let failure;
+        const stderr = [];
+        child.stdout.on('data', (d) => {
+            if (failure)
+                return;
+            const buf = carry ? Buffer.concat([carry, d]) : d;
+            // Only whole records: a chunk may end inside a path (or inside a UTF-8 character).
+            const end = buf.lastIndexOf(0);
+            if (end < 0) {
+                carry = buf;
+                return;
+            }
+            carry = end + 1 < buf.length ? Buffer.from(buf.subarray(end + 1)) : undefined;
+            try {
+                parseLsTreeInto(buf.toString('utf8', 0, end + 1), withSizes, onEntry);
+            }
+            catch (e) {
+                failure = e;
+                child.kill();
+            }
+        });
+        child.stderr.on('data', (d) => stderr.push(d));
+        child.stdin.end();
+        child.on('error', (e) => {
+            failure ??= e;
+        });
+        child.on('close', (code) => {
+            if (failure)
+                return reject(failure instanceof Error ? failure : new Error(String(failure)));
+            if (code !== 0)
+                return reject(new GitError(args, code ?? 128, Buffer.concat(stderr).toString('utf8')));
+            try {
+                if (carry?.length)
+                    parseLsTreeInto(carry.toString('utf8'), withSizes, onEntry);
+            }
+            catch (e) {
+                return reject(e instanceof Error ? e : new Error(String(e)));
+            }
+            resolve();
+        });
+    });
 }
 function parseLsTree(out, withSizes) {
     const entries = [];
+    parseLsTreeInto(out, withSizes, (e) => entries.push(e));
+    return entries;
+}
+function parseLsTreeInto(out, withSizes, onEntry) {
     let start = 0;
     while (start < out.length) {
         const end = out.indexOf('\0', start);
@@ -51825,9 +52602,546 @@ function parseLsTree(out, withSizes) {
         else {
             oid = meta.slice(s2 + 1);
         }
-        entries.push({ mode, type, oid, path, size });
+        onEntry({ mode, type, oid, path, size });
     }
-    return entries;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/fast-import.js
+
+
+
+
+/** Flush the text buffer to git once it reaches this size (one write per ~256 KiB, not per commit). */
+const fast_import_CHUNK = 1 << 18;
+/**
+ * One `git fast-import` process writing commits into `git`'s repository. File contents are
+ * referenced by existing blob id (no blob data is streamed), so the repository must see the source
+ * objects (e.g. through alternates). The stream carries no wall-clock data: the same commits in
+ * give the same commit ids out. Commits land on `ref` (a scratch ref); `finish()` returns their ids.
+ */
+class FastImportWriter {
+    ref;
+    marksFile;
+    child;
+    stderr = [];
+    exited;
+    args;
+    text = '';
+    nextMark = 1;
+    failed;
+    aborted = false;
+    /** Refs already reset in this stream. */
+    started = new Set();
+    /** Set while the pipe is full (node buffers the rest); resolves on 'drain'. */
+    pressure;
+    constructor(ref, marksFile, git) {
+        this.ref = ref;
+        this.marksFile = marksFile;
+        this.args = [
+            'fast-import',
+            '--quiet',
+            '--done',
+            '--force',
+            '--date-format=raw',
+            `--export-marks=${marksFile}`,
+        ];
+        this.child = git.spawn(this.args);
+        this.child.stdout.resume();
+        this.child.stderr.on('data', (d) => this.stderr.push(d));
+        this.child.stdin.on('error', (e) => (this.failed ??= e));
+        this.exited = new Promise((resolve) => {
+            this.child.on('error', (e) => {
+                this.failed ??= e;
+                resolve(128);
+            });
+            this.child.on('close', (code) => resolve(code ?? 128));
+        });
+    }
+    static async open(git, ref) {
+        const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-fi-'));
+        return new FastImportWriter(ref, external_node_path_namespaceObject.join(dir, 'marks'), git);
+    }
+    /**
+     * Queue a commit; returns its mark (`:N`), usable as a later commit's `from`. Synchronous: the
+     * text is buffered and written in big chunks, so a replay of thousands of commits makes a few
+     * hundred writes and no round trips. Await `drained()` now and then to respect backpressure.
+     */
+    commit(c) {
+        if (this.failed)
+            throw this.failed;
+        const mark = this.nextMark++;
+        const ref = c.ref ?? this.ref;
+        // `reset` first: a ref left by an earlier build in the same repo must not become a parent
+        let t = this.started.has(ref) ? '' : `reset ${ref}\n\n`;
+        this.started.add(ref);
+        t += `commit ${ref}\nmark :${mark}\n`;
+        t += `author ${ident(c.author)}\ncommitter ${ident(c.committer)}\n`;
+        // `data <bytes>`: the stream is written as UTF-8, so the count is the message's UTF-8 length.
+        t += `data ${Buffer.byteLength(c.message, 'utf8')}\n${c.message}`;
+        t += c.from ? `\nfrom ${c.from}\n` : '\n';
+        for (const m of c.merge ?? [])
+            t += `merge ${m}\n`;
+        for (const op of c.ops) {
+            if (op.op === 'M')
+                t += `M ${op.mode} ${op.oid} ${quotePath(op.path)}\n`;
+            else if (op.op === 'D')
+                t += `D ${quotePath(op.path)}\n`;
+            else
+                t += 'deleteall\n';
+            if (t.length >= fast_import_CHUNK) {
+                this.text += t;
+                t = '';
+                this.flushChunk();
+            }
+        }
+        this.text += t + '\n';
+        if (this.text.length >= fast_import_CHUNK)
+            this.flushChunk();
+        return `:${mark}`;
+    }
+    /** Resolves once git has taken what was written so far (immediately when the pipe is not full). */
+    drained() {
+        return this.pressure ?? Promise.resolve();
+    }
+    /** True when the pipe is full: the caller should `await drained()` before queuing much more. */
+    get backpressure() {
+        return this.pressure !== undefined;
+    }
+    /** Close the stream; the commit id of every mark, in mark order. */
+    async finish() {
+        this.text += 'done\n';
+        this.flushChunk();
+        await this.drained();
+        this.child.stdin.end();
+        const code = await this.exited;
+        if (this.failed && code === 0)
+            throw this.failed;
+        if (code !== 0)
+            throw new GitError(this.args, code, Buffer.concat(this.stderr).toString('utf8'));
+        const marks = new Map();
+        const text = await external_node_fs_namespaceObject.promises.readFile(this.marksFile, 'utf8').catch(() => '');
+        for (const line of text.split('\n')) {
+            const sp = line.indexOf(' ');
+            if (sp > 0)
+                marks.set(line.slice(0, sp), line.slice(sp + 1));
+        }
+        await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.dirname(this.marksFile), { recursive: true, force: true });
+        return marks;
+    }
+    /** Kill the process: nothing it was given updates any ref. */
+    async abort() {
+        if (this.aborted)
+            return;
+        this.aborted = true;
+        this.child.kill('SIGKILL');
+        await this.exited;
+        await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.dirname(this.marksFile), { recursive: true, force: true });
+    }
+    /** Hand the buffered text to the pipe; a full pipe sets `pressure` until it drains. */
+    flushChunk() {
+        if (!this.text)
+            return;
+        const t = this.text;
+        this.text = '';
+        if (this.failed)
+            throw this.failed;
+        if (this.child.stdin.write(t) || this.pressure)
+            return;
+        this.pressure = new Promise((resolve, reject) => {
+            const onDrain = () => {
+                this.child.removeListener('close', onClose);
+                this.pressure = undefined;
+                resolve();
+            };
+            const onClose = () => {
+                this.child.stdin.removeListener('drain', onDrain);
+                this.pressure = undefined;
+                reject(new GitError(this.args, this.child.exitCode ?? 128, Buffer.concat(this.stderr).toString('utf8')));
+            };
+            this.child.stdin.once('drain', onDrain);
+            this.child.once('close', onClose);
+        });
+        // Observed by drained()/finish(); never an unhandled rejection on its own.
+        this.pressure.catch(() => undefined);
+    }
+}
+/** `Name <email> <epoch> <tz>`; fast-import rejects `<`, `>` and LF inside the name or email. */
+function ident(p) {
+    const clean = (s) => s.replace(/[<>\n]/g, '').trim();
+    return `${clean(p.name)} <${clean(p.email)}> ${p.date}`;
+}
+/** fast-import reads a path raw unless it starts with `"` or holds a LF: then it must be C-quoted. */
+function quotePath(p) {
+    if (!p.startsWith('"') && !p.includes('\n'))
+        return p;
+    return `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/tree-import.js
+
+
+/**
+ * Write a whole tree with `git fast-import` instead of `update-index` + `write-tree`: fast-import
+ * builds the trees in memory and writes them as ONE pack, where write-tree creates one loose file
+ * per directory (thousands for a large export, and file creation is most of write-tree's cost).
+ * Same tree id. fast-import checks that every blob exists ("Blob not found"), as write-tree does.
+ *
+ * The trees hang off a throw-away commit on a temporary ref, which is deleted again; only the
+ * tree id is returned (the caller makes the real commit). Returns undefined when an entry cannot
+ * go through fast-import (a non-canonical mode): the caller then uses the index.
+ */
+const MODES = new Set(['100644', '100755', '120000', '160000']);
+let seq = 0;
+async function writeTreeWithFastImport(git, entries) {
+    const lines = [];
+    for (const e of entries) {
+        if (!MODES.has(e.mode) || e.path.includes('\0'))
+            return undefined;
+        lines.push(`M ${e.mode} ${e.oid} ${quotePath(e.path)}\n`);
+    }
+    if (!lines.length)
+        return EMPTY_TREE;
+    const ref = `refs/ferry/tree-import-${process.pid}-${++seq}`;
+    const stream = 'feature done\n' +
+        `commit ${ref}\n` +
+        'committer ferry <ferry@localhost> 0 +0000\n' +
+        'data 0\n' +
+        lines.join('') +
+        '\ndone\n';
+    await git.execRaw(['fast-import', '--quiet', '--done'], { input: stream });
+    try {
+        return await git.exec(['rev-parse', '--verify', `${ref}^{tree}`]);
+    }
+    finally {
+        await git.tryExec(['update-ref', '-d', ref]);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/blob-stream.js
+/** Read `oids` (duplicates are read again: dedupe first) and call `visit` for each. */
+async function streamBlobs(git, oids, visit, opts = {}) {
+    if (!oids.length)
+        return;
+    const n = Math.max(1, Math.min(opts.processes ?? 1, Math.ceil(oids.length / 256)));
+    const per = Math.ceil(oids.length / n);
+    const parts = [];
+    for (let i = 0; i < n; i++) {
+        parts.push(streamOne(git, oids.slice(i * per, (i + 1) * per), visit, opts.maxBytes ?? Infinity));
+    }
+    await Promise.all(parts);
+}
+function streamOne(git, oids, visit, maxBytes) {
+    if (!oids.length)
+        return Promise.resolve();
+    for (const o of oids)
+        if (/[\n\r]/.test(o))
+            throw new Error('cat-file --batch: object names must not contain line breaks');
+    // --buffer: all ids are written at once (stdin is closed right away), so git need not flush after
+    // every object; fewer, larger writes mean fewer wake-ups on this side.
+    const child = git.spawn(['cat-file', '--batch', '--buffer']);
+    const parser = new BatchParser(visit, maxBytes);
+    return new Promise((resolve, reject) => {
+        let failure;
+        const stderr = [];
+        const fail = (e) => {
+            if (failure)
+                return;
+            failure = e;
+            child.kill();
+        };
+        child.stdout.on('data', (d) => {
+            if (failure)
+                return;
+            try {
+                parser.push(d);
+            }
+            catch (e) {
+                fail(e);
+            }
+        });
+        child.stderr.on('data', (d) => stderr.push(d));
+        child.stdin.on('error', () => undefined);
+        child.on('error', (e) => fail(e));
+        child.on('close', (code) => {
+            if (failure)
+                return reject(failure);
+            if (parser.answered !== oids.length) {
+                const why = Buffer.concat(stderr).toString('utf8').trim();
+                return reject(new Error(`git cat-file --batch ended after ${parser.answered} of ${oids.length} objects (exit ${code})${why ? `: ${why}` : ''}`));
+            }
+            resolve();
+        });
+        // One write: node buffers what the pipe cannot take yet, and git answers while it reads.
+        child.stdin.end(oids.join('\n') + '\n');
+    });
+}
+/** Incremental parser of `cat-file --batch` output ("<oid> <type> <size>\n<body>\n" or "<name> missing\n"). */
+class BatchParser {
+    visit;
+    maxBytes;
+    answered = 0;
+    /** Bytes of an incomplete header line. */
+    head;
+    oid = '';
+    type = '';
+    size = 0;
+    /** Body bytes (plus the trailing LF) still to come for the current object; -1: expecting a header. */
+    left = -1;
+    /** Body assembled across chunks (undefined when skipping). */
+    body;
+    filled = 0;
+    constructor(visit, maxBytes) {
+        this.visit = visit;
+        this.maxBytes = maxBytes;
+    }
+    push(chunk) {
+        let pos = 0;
+        const len = chunk.length;
+        while (pos < len) {
+            if (this.left < 0) {
+                const nl = chunk.indexOf(10, pos);
+                if (nl < 0) {
+                    const rest = chunk.subarray(pos);
+                    this.head = this.head ? Buffer.concat([this.head, rest]) : Buffer.from(rest);
+                    return;
+                }
+                let line = chunk.toString('latin1', pos, nl);
+                if (this.head) {
+                    line = this.head.toString('latin1') + line;
+                    this.head = undefined;
+                }
+                pos = nl + 1;
+                this.header(line);
+                continue;
+            }
+            // Inside a body (this.left counts the trailing LF too).
+            const take = Math.min(this.left, len - pos);
+            const bodyLeft = this.left - 1;
+            if (this.body === undefined && this.size <= this.maxBytes && this.filled === 0 && take >= this.left) {
+                // The whole body is in this chunk: hand over a view, no copy.
+                const body = chunk.subarray(pos, pos + this.size);
+                pos += this.left;
+                this.emit(body);
+                continue;
+            }
+            if (this.size <= this.maxBytes) {
+                this.body ??= Buffer.allocUnsafe(this.size);
+                const bodyBytes = Math.min(take, bodyLeft);
+                if (bodyBytes > 0)
+                    chunk.copy(this.body, this.filled, pos, pos + bodyBytes);
+                this.filled += Math.max(0, bodyBytes);
+            }
+            pos += take;
+            this.left -= take;
+            if (this.left === 0)
+                this.emit(this.size <= this.maxBytes ? this.body : undefined);
+        }
+    }
+    header(line) {
+        if (line.endsWith(' missing') || line.endsWith(' ambiguous')) {
+            this.answered++;
+            this.visit(line.slice(0, line.indexOf(' ')), -1, undefined, '');
+            return;
+        }
+        const s1 = line.indexOf(' ');
+        const s2 = line.lastIndexOf(' ');
+        const size = Number(line.slice(s2 + 1));
+        if (s1 <= 0 || s2 <= s1 || !Number.isInteger(size) || size < 0)
+            throw new Error(`cat-file --batch: unexpected header '${line.slice(0, 200)}'`);
+        this.oid = line.slice(0, s1);
+        this.type = line.slice(s1 + 1, s2);
+        this.size = size;
+        this.left = size + 1;
+        this.body = undefined;
+        this.filled = 0;
+    }
+    emit(body) {
+        this.left = -1;
+        this.body = undefined;
+        this.filled = 0;
+        this.answered++;
+        this.visit(this.oid, this.size, body, this.type);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/tree-writer.js
+
+
+const EMPTY_TREE_SHA1 = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
+const TREE_MODE = '40000';
+/** Can writeTreeChanges take these changes (the line protocols cannot carry a line break)? */
+function treeChangesSupported(changes) {
+    return changes.every((c) => !/[\n\r]/.test(c.path) && c.path !== '' && !c.path.endsWith('/'));
+}
+async function writeTreeChanges(git, baseTree, changes) {
+    if (!changes.length)
+        return baseTree;
+    if (!treeChangesSupported(changes))
+        throw new Error('writeTreeChanges: unsupported path');
+    const rawLen = baseTree.length / 2;
+    const raw = changes.map((c) => ({ ...c, path: Buffer.from(c.path, 'utf8').toString('latin1') }));
+    const dirList = [''];
+    const seen = new Set(dirList);
+    for (const c of raw) {
+        for (let i = c.path.indexOf('/'); i >= 0; i = c.path.indexOf('/', i + 1)) {
+            const d = c.path.slice(0, i);
+            if (seen.has(d))
+                continue;
+            dirList.push(d);
+            seen.add(d);
+        }
+    }
+    const dirs = await readDirs(git, baseTree, dirList, rawLen);
+    for (const c of raw) {
+        const slash = c.path.lastIndexOf('/');
+        const entries = dirs.get(slash < 0 ? '' : c.path.slice(0, slash));
+        const name = c.path.slice(slash + 1);
+        if (c.oid)
+            entries.set(name, { mode: c.mode, oid: c.oid });
+        else if (entries.get(name)?.mode !== TREE_MODE)
+            entries.delete(name);
+    }
+    // Bottom-up, one mktree batch per depth.
+    const byDepth = [];
+    for (const d of dirList) {
+        const depth = d === '' ? 0 : d.split('/').length;
+        (byDepth[depth] ??= []).push(d);
+    }
+    const mk = new MkTree(git);
+    try {
+        for (let depth = byDepth.length - 1; depth >= 0; depth--) {
+            const level = (byDepth[depth] ?? []).filter((d) => dirs.get(d).size > 0);
+            const ids = await mk.write(level.map((d) => dirs.get(d)));
+            const written = new Map(level.map((d, i) => [d, ids[i]]));
+            if (depth === 0)
+                return written.get('') ?? (rawLen === 32 ? EMPTY_TREE_SHA256 : EMPTY_TREE_SHA1);
+            for (const d of byDepth[depth] ?? []) {
+                const slash = d.lastIndexOf('/');
+                const parent = dirs.get(slash < 0 ? '' : d.slice(0, slash));
+                const name = d.slice(slash + 1);
+                const id = written.get(d);
+                if (id)
+                    parent.set(name, { mode: TREE_MODE, oid: id });
+                // An emptied directory disappears (unless a file of that name replaced it).
+                else if (parent.get(name)?.mode === TREE_MODE)
+                    parent.delete(name);
+            }
+        }
+    }
+    finally {
+        await mk.close();
+    }
+    throw new Error('writeTreeChanges: no root tree written');
+}
+/** The base's entries of each directory (empty when the base has no such directory). */
+async function readDirs(git, baseTree, dirList, rawLen) {
+    const dirs = new Map();
+    // Names go over cat-file's line protocol as bytes: latin1 strings back to a Buffer.
+    const names = dirList.map((d) => (d === '' ? baseTree : `${baseTree}:${d}`));
+    let i = 0;
+    await streamBlobsRaw(git, names, (_oid, _size, body, type) => {
+        dirs.set(dirList[i++], type === 'tree' && body ? parseTreeObject(body, rawLen) : new Map());
+    });
+    if (i !== dirList.length)
+        throw new Error('writeTreeChanges: cat-file answered too few objects');
+    return dirs;
+}
+/** streamBlobs with names that are latin1 (raw byte) strings. */
+function streamBlobsRaw(git, names, visit) {
+    // streamBlobs joins and writes the names as UTF-8; re-encode the raw bytes so they survive that.
+    const utf8 = names.map((n) => Buffer.from(n, 'latin1').toString('utf8'));
+    const lossless = utf8.every((u, i) => Buffer.from(u, 'utf8').toString('latin1') === names[i]);
+    if (!lossless)
+        throw new Error('writeTreeChanges: a directory name is not valid UTF-8');
+    return streamBlobs(git, utf8, visit);
+}
+/** Binary tree object → name (raw) → entry. */
+function parseTreeObject(body, rawLen) {
+    const out = new Map();
+    let pos = 0;
+    while (pos < body.length) {
+        const sp = body.indexOf(0x20, pos);
+        const nul = body.indexOf(0, sp + 1);
+        if (sp < 0 || nul < 0 || nul + 1 + rawLen > body.length)
+            throw new Error('malformed tree object');
+        out.set(body.toString('latin1', sp + 1, nul), {
+            mode: body.toString('latin1', pos, sp),
+            oid: body.toString('hex', nul + 1, nul + 1 + rawLen),
+        });
+        pos = nul + 1 + rawLen;
+    }
+    return out;
+}
+/** One `git mktree -z --batch` process: write trees, one id back per tree, in order. */
+class MkTree {
+    git;
+    child;
+    out = '';
+    err = [];
+    waiting;
+    exited;
+    constructor(git) {
+        this.git = git;
+    }
+    start() {
+        if (this.child)
+            return this.child;
+        const child = this.git.spawn(['mktree', '-z', '--batch']);
+        child.stdout.setEncoding('latin1');
+        child.stdout.on('data', (d) => {
+            this.out += d;
+            this.settle();
+        });
+        child.stderr.on('data', (d) => this.err.push(d));
+        child.stdin.on('error', () => undefined);
+        child.on('close', (code) => {
+            this.exited = code ?? 128;
+            this.settle();
+        });
+        this.child = child;
+        return child;
+    }
+    settle() {
+        const w = this.waiting;
+        if (!w)
+            return;
+        const lines = this.out.split('\n');
+        if (lines.length - 1 >= w.n) {
+            this.waiting = undefined;
+            this.out = lines.slice(w.n).join('\n');
+            w.resolve(lines.slice(0, w.n));
+        }
+        else if (this.exited !== undefined) {
+            this.waiting = undefined;
+            w.reject(new GitError(['mktree'], this.exited, Buffer.concat(this.err).toString('utf8')));
+        }
+    }
+    write(trees) {
+        if (!trees.length)
+            return Promise.resolve([]);
+        const child = this.start();
+        let text = '';
+        for (const t of trees) {
+            for (const [name, e] of t) {
+                const type = e.mode === TREE_MODE ? 'tree' : e.mode === '160000' ? 'commit' : 'blob';
+                text += `${e.mode} ${type} ${e.oid}\t${name}\0`;
+            }
+            text += '\0';
+        }
+        return new Promise((resolve, reject) => {
+            this.waiting = { n: trees.length, resolve, reject };
+            child.stdin.write(Buffer.from(text, 'latin1'));
+            this.settle();
+        });
+    }
+    async close() {
+        if (!this.child || this.exited !== undefined)
+            return;
+        const done = new Promise((r) => this.child.on('close', () => r()));
+        this.child.stdin.end();
+        await done;
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:path/posix"
@@ -51849,9 +53163,20 @@ function attributesUseLfs(texts) {
  */
 async function checkSymlinks(tree, readBlob) {
     const findings = [];
-    const links = [...tree].filter(([, e]) => e.mode === '120000');
-    if (!links.length)
+    // Cheap first: most trees hold no symlink, and then no directory set is built.
+    let any = false;
+    for (const e of tree.values()) {
+        if (e.mode === '120000') {
+            any = true;
+            break;
+        }
+    }
+    if (!any)
         return findings;
+    const links = [];
+    for (const [p, e] of tree)
+        if (e.mode === '120000')
+            links.push([p, e]);
     const dirs = new Set();
     for (const p of tree.keys())
         for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d))
@@ -51873,65 +53198,39 @@ async function checkSymlinks(tree, readBlob) {
     }
     return findings;
 }
+/** Could a blob of this size be an LFS pointer at all (so worth reading for the check)? */
+function lfsPointerSized(size) {
+    return size >= LFS_MIN_POINTER && size <= LFS_MAX_POINTER;
+}
+const LFS_HEADER_BYTES = Buffer.from(LFS_HEADER);
+/** Is this blob (of this size) a Git LFS pointer file? */
+function isLfsPointer(size, body) {
+    return (lfsPointerSized(size) &&
+        body !== undefined &&
+        body.length >= LFS_HEADER_BYTES.length &&
+        body.subarray(0, LFS_HEADER_BYTES.length).equals(LFS_HEADER_BYTES));
+}
+function lfsPointerFinding(c, policy) {
+    return {
+        severity: policy === 'error' ? 'error' : 'warning',
+        code: 'lfs-pointer',
+        file: c.sourcePath ?? c.path,
+        message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
+    };
+}
 /** Changed blobs that are LFS pointers: the export would publish pointers, not the files. */
 async function checkLfsPointers(changed, policy, readBlob) {
     if (policy === 'allow')
         return [];
     const findings = [];
-    const candidates = changed.filter((c) => c.size >= LFS_MIN_POINTER && c.size <= LFS_MAX_POINTER);
+    const candidates = changed.filter((c) => lfsPointerSized(c.size));
     // All reads are queued at once: the batch process answers them in order without round trips.
     const bodies = await Promise.all(candidates.map((c) => readBlob(c.oid)));
-    const header = Buffer.from(LFS_HEADER);
     candidates.forEach((c, i) => {
-        if (!bodies[i]?.subarray(0, header.length).equals(header))
-            return;
-        findings.push({
-            severity: policy === 'error' ? 'error' : 'warning',
-            code: 'lfs-pointer',
-            file: c.sourcePath ?? c.path,
-            message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
-        });
+        if (isLfsPointer(c.size, bodies[i]))
+            findings.push(lfsPointerFinding(c, policy));
     });
     return findings;
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/diff.js
-/**
- * Path-level difference between two target trees (both keyed by target path). Pure. Sizes come
- * from the entries (-1 when unknown is reported as no bytes); a mode change alone is a modification.
- */
-function diffTargetTrees(before, after) {
-    const changes = [];
-    const gateChanges = [];
-    const oids = new Map();
-    for (const [p, a] of after) {
-        const b = before.get(p);
-        if (b && b.oid === a.oid && b.mode === a.mode)
-            continue;
-        const change = b ? 'modified' : 'added';
-        changes.push({ path: p, change, ...(a.size >= 0 ? { bytes: a.size } : {}) });
-        gateChanges.push({ sourcePath: a.sourcePath ?? p, targetPath: p, change, oid: a.oid, mode: a.mode });
-        oids.set(p, a.oid);
-    }
-    for (const [p, b] of before) {
-        if (after.has(p))
-            continue;
-        changes.push({ path: p, change: 'deleted', ...(b.size >= 0 ? { bytes: b.size } : {}) });
-        gateChanges.push({ sourcePath: b.sourcePath ?? p, targetPath: p, change: 'deleted', mode: b.mode });
-        oids.set(p, b.oid);
-    }
-    changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
-    return { changes, gateChanges, oids };
-}
-function treesEqual(a, b) {
-    if (a.size !== b.size)
-        return false;
-    for (const [p, e] of a) {
-        const o = b.get(p);
-        if (!o || o.oid !== e.oid || o.mode !== e.mode)
-            return false;
-    }
-    return true;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/safety/settings.js
@@ -52748,6 +54047,7 @@ function scanNear(text, at, near, record) {
 
 
 
+
 /** Blobs above this size are not read by the gates (and the user is told). */
 const MAX_SCANNED_BLOB_BYTES = 1024 * 1024;
 /** Reads kept in flight, so a `cat-file --batch` pipe never waits on JavaScript. */
@@ -52783,18 +54083,19 @@ async function blob_scan_checkChangedBlobs(input, checks) {
     const findings = [];
     const large = [];
     const binary = [];
-    const check = async (group, blob) => {
-        if (blob === undefined) {
-            for (const c of group) {
-                findings.push({
-                    severity: 'error',
-                    code: 'gate-unreadable',
-                    file: c.sourcePath,
-                    message: `${prefix}blob ${c.oid} of ${c.sourcePath} could not be read, so it was not checked for leaks. Fix: fetch the full history of the source (fetch-depth: 0) and run again.`,
-                });
-            }
-            return;
+    const importChecks = [];
+    const unreadable = (group) => {
+        for (const c of group) {
+            findings.push({
+                severity: 'error',
+                code: 'gate-unreadable',
+                file: c.sourcePath,
+                message: unreadableBlobMessage(c, prefix),
+            });
         }
+    };
+    // Synchronous per blob (the bulk stream hands over views that are valid only during the call).
+    const check = (group, blob) => {
         if (blob.length > MAX_SCANNED_BLOB_BYTES)
             return void large.push(...group);
         const probe = blob.length > BINARY_PROBE_BYTES ? blob.subarray(0, BINARY_PROBE_BYTES) : blob;
@@ -52807,29 +54108,72 @@ async function blob_scan_checkChangedBlobs(input, checks) {
         for (const c of group) {
             for (const hit of hits)
                 findings.push(secretFinding(c, hit, prefix));
-            if (checks.imports && isImportCheckedFile(c.sourcePath)) {
-                for (const leak of await findImportLeaksIn(c.sourcePath, text, input.sourcePaths, input.exportedSourcePaths)) {
-                    findings.push(importLeakFinding(c.sourcePath, leak, prefix));
-                }
-            }
-        }
-    };
-    let next = 0;
-    const worker = async () => {
-        while (next < groups.length) {
-            const group = groups[next++];
-            const size = group[0].size;
-            if (size !== undefined && size > MAX_SCANNED_BLOB_BYTES) {
-                large.push(...group);
+            if (!checks.imports || !isImportCheckedFile(c.sourcePath))
                 continue;
+            const paths = input.sourcePaths;
+            if (!isSourcePathProbe(paths)) {
+                for (const leak of findImportLeaks(c.sourcePath, text, paths, input.exportedSourcePaths))
+                    findings.push(importLeakFinding(c.sourcePath, leak, prefix));
             }
-            await check(group, await input.readBlob(group[0].oid));
+            else {
+                importChecks.push(findImportLeaksIn(c.sourcePath, text, paths, input.exportedSourcePaths).then((leaks) => {
+                    for (const leak of leaks)
+                        findings.push(importLeakFinding(c.sourcePath, leak, prefix));
+                }));
+            }
         }
     };
-    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, groups.length) }, worker));
+    // Blobs known to be too large are not read at all.
+    const toRead = [];
+    for (const group of groups) {
+        const size = group[0].size;
+        if (size !== undefined && size > MAX_SCANNED_BLOB_BYTES)
+            large.push(...group);
+        else
+            toRead.push(group);
+    }
+    if (input.readBlobs) {
+        // One streamed pass over all of them.
+        const seen = new Set();
+        await input.readBlobs(toRead.map((g) => g[0].oid), MAX_SCANNED_BLOB_BYTES, (oid, size, body) => {
+            const group = byOid.get(oid);
+            if (!group || seen.has(oid))
+                return;
+            seen.add(oid);
+            if (size < 0)
+                unreadable(group);
+            else if (!body)
+                large.push(...group);
+            else
+                check(group, body);
+        });
+        for (const group of toRead)
+            if (!seen.has(group[0].oid))
+                unreadable(group);
+    }
+    else {
+        let next = 0;
+        const worker = async () => {
+            while (next < toRead.length) {
+                const group = toRead[next++];
+                const blob = await input.readBlob(group[0].oid);
+                if (blob === undefined)
+                    unreadable(group);
+                else
+                    check(group, blob);
+            }
+        };
+        await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, toRead.length) }, worker));
+    }
+    await Promise.all(importChecks);
     findings.push(...skipWarnings(large, binary, prefix, checks));
     return findings.sort(byFileAndLine);
 }
+/** The message for a blob the gates could not read (shared with history mode's batched gates). */
+function unreadableBlobMessage(c, prefix) {
+    return `${prefix}blob ${c.oid} of ${c.sourcePath} could not be read, so it was not checked for leaks. Fix: fetch the full history of the source (fetch-depth: 0) and run again.`;
+}
+/** One secret hit as a finding (shared with history mode's batched gates). */
 function secretFinding(c, hit, prefix) {
     const where = c.targetPath !== c.sourcePath ? ` (exported as ${c.targetPath})` : '';
     const fp = hit.fingerprint.slice(0, FINGERPRINT_DISPLAY_CHARS);
@@ -52844,39 +54188,38 @@ function secretFinding(c, hit, prefix) {
             `add the comment 'ferry:allow-secret' on that line or add ${fp} to ${SAFETY_INPUTS.allowedSecretFingerprints}.`,
     };
 }
+/** Warnings for blobs the scan skipped (too large, binary); each path once, sorted. */
 function skipWarnings(large, binary, prefix, checks) {
     const out = [];
     const what = checks.secrets ? 'secret scan' : 'import check';
-    large.sort((a, b) => (a.sourcePath < b.sourcePath ? -1 : 1));
-    for (const c of large.slice(0, MAX_SKIP_WARNINGS)) {
+    const uniq = (xs) => [...new Set(xs.map((c) => c.sourcePath))].sort();
+    const bigs = uniq(large);
+    for (const p of bigs.slice(0, MAX_SKIP_WARNINGS)) {
         out.push({
             severity: 'warning',
             code: 'gate-skipped-large',
-            file: c.sourcePath,
-            message: `${prefix}${c.sourcePath} is larger than ${MAX_SCANNED_BLOB_BYTES / 1024 / 1024} MiB and was not read by the ${what}; review it by hand.`,
+            file: p,
+            message: `${prefix}${p} is larger than ${MAX_SCANNED_BLOB_BYTES / 1024 / 1024} MiB and was not read by the ${what}; review it by hand.`,
         });
     }
-    if (large.length > MAX_SKIP_WARNINGS) {
+    if (bigs.length > MAX_SKIP_WARNINGS) {
         out.push({
             severity: 'warning',
             code: 'gate-skipped-large',
-            message: `${prefix}${large.length - MAX_SKIP_WARNINGS} more files larger than 1 MiB were not read by the ${what}.`,
+            message: `${prefix}${bigs.length - MAX_SKIP_WARNINGS} more files larger than 1 MiB were not read by the ${what}.`,
         });
     }
-    if (binary.length && checks.secrets) {
-        const eg = binary
-            .map((c) => c.sourcePath)
-            .sort()
-            .slice(0, 5)
-            .join(', ');
+    const bins = uniq(binary);
+    if (bins.length && checks.secrets) {
         out.push({
             severity: 'notice',
             code: 'gate-skipped-binary',
-            message: `${prefix}the secret scan skipped ${binary.length} binary file(s), e.g. ${eg}.`,
+            message: `${prefix}the secret scan skipped ${bins.length} binary file(s), e.g. ${bins.slice(0, 5).join(', ')}.`,
         });
     }
     return out;
 }
+/** Findings by file, then line; summaries without a file come after the per-file findings. */
 function byFileAndLine(a, b) {
     // Summaries without a file (skipped binaries, ...) come after the per-file findings.
     if ((a.file === undefined) !== (b.file === undefined))
@@ -53051,6 +54394,118 @@ function runSafetyGates(input) {
     return runGates(input);
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/export/gate-pass.js
+
+
+
+
+/** With this many blobs to read, the gates split them over BLOB_STREAM_PROCESSES cat-file processes. */
+const BLOB_STREAM_SPLIT_AT = 2000;
+const BLOB_STREAM_PROCESSES = 2;
+/**
+ * ctx.runGates: the content checks (LFS pointers, symlinks) and the leak gates on one change set,
+ * and the bytes of each change for the report. One streamed read of the changed blobs serves the
+ * secret scan, the import check, the sizes and the LFS check; only what that read did not see (old
+ * sides of deletions, symlinks, blobs the gates skip by setting) is looked up afterwards, the old way.
+ * Findings order: LFS pointers (in change order), symlinks, then the gates'.
+ */
+async function runGatePass(input) {
+    const { git, readBlob, diff, projected, lfs } = input;
+    const lfsOn = projected.usesLfs !== false && lfs !== 'allow';
+    const sizes = new Map();
+    const lfsPointers = new Set();
+    const readBlobs = (oids, maxBytes, visit) => streamBlobs(git, oids, (oid, size, body) => {
+        if (size >= 0)
+            sizes.set(oid, size);
+        if (lfsOn && isLfsPointer(size, body))
+            lfsPointers.add(oid);
+        visit(oid, size, body);
+    }, { maxBytes, processes: oids.length >= BLOB_STREAM_SPLIT_AT ? BLOB_STREAM_PROCESSES : 1 });
+    const [gateFindings, linkFindings] = await Promise.all([
+        runSafetyGates({
+            changes: diff.gateChanges,
+            exportedSourcePaths: projected.exportedSourcePaths,
+            sourcePaths: projected.sourcePathProbe ?? projected.sourcePaths,
+            targetFileCount: input.targetFileCount,
+            readBlob,
+            readBlobs,
+            settings: input.safety,
+            context: input.context,
+        }),
+        checkSymlinks(projected.tree, readBlob),
+    ]);
+    const unseen = new Set();
+    for (const oid of diff.oids.values())
+        if (!sizes.has(oid))
+            unseen.add(oid);
+    if (unseen.size)
+        for (const [o, n] of await objectSizes(git, unseen))
+            sizes.set(o, n);
+    for (const ch of diff.changes) {
+        if (ch.bytes !== undefined)
+            continue;
+        const oid = diff.oids.get(ch.path);
+        const size = oid ? sizes.get(oid) : undefined;
+        if (size !== undefined)
+            ch.bytes = size;
+    }
+    const findings = [];
+    if (lfsOn) {
+        const changed = diff.gateChanges.filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000');
+        // Pointer-sized blobs the stream did not read (a gate turned off, or only import-checked files read).
+        const unread = changed.filter((c) => unseen.has(c.oid) && lfsPointerSized(sizes.get(c.oid) ?? -1));
+        const bodies = await Promise.all(unread.map((c) => readBlob(c.oid)));
+        unread.forEach((c, i) => {
+            if (isLfsPointer(sizes.get(c.oid) ?? -1, bodies[i]))
+                lfsPointers.add(c.oid);
+        });
+        for (const c of changed)
+            if (lfsPointers.has(c.oid))
+                findings.push(lfsPointerFinding({ path: c.targetPath, sourcePath: c.sourcePath }, lfs));
+    }
+    findings.push(...linkFindings, ...gateFindings);
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/diff.js
+/**
+ * Path-level difference between two target trees (both keyed by target path). Pure. Sizes come
+ * from the entries (-1 when unknown is reported as no bytes); a mode change alone is a modification.
+ */
+function diffTargetTrees(before, after) {
+    const changes = [];
+    const gateChanges = [];
+    const oids = new Map();
+    for (const [p, a] of after) {
+        const b = before.get(p);
+        if (b && b.oid === a.oid && b.mode === a.mode)
+            continue;
+        const change = b ? 'modified' : 'added';
+        changes.push({ path: p, change, ...(a.size >= 0 ? { bytes: a.size } : {}) });
+        gateChanges.push({ sourcePath: a.sourcePath ?? p, targetPath: p, change, oid: a.oid, mode: a.mode });
+        oids.set(p, a.oid);
+    }
+    for (const [p, b] of before) {
+        if (after.has(p))
+            continue;
+        changes.push({ path: p, change: 'deleted', ...(b.size >= 0 ? { bytes: b.size } : {}) });
+        gateChanges.push({ sourcePath: b.sourcePath ?? p, targetPath: p, change: 'deleted', mode: b.mode });
+        oids.set(p, b.oid);
+    }
+    changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    return { changes, gateChanges, oids };
+}
+function treesEqual(a, b) {
+    if (a.size !== b.size)
+        return false;
+    for (const [p, e] of a) {
+        const o = b.get(p);
+        if (!o || o.oid !== e.oid || o.mode !== e.mode)
+            return false;
+    }
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/path-map.js
 
 function parseMapRules(specs, vars = {}) {
@@ -53158,40 +54613,55 @@ function parseConfigTrailer(message) {
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/project.js
 function projectEntries(entries, opts) {
-    const tree = new Map();
-    const exportedSourcePaths = new Set();
-    const sourcePaths = new Set();
-    const findings = [];
-    for (const e of entries) {
-        sourcePaths.add(e.path);
+    const projector = new Projector(opts);
+    for (const e of entries)
+        projector.add(e);
+    return projector.finish();
+}
+/** projectEntries one entry at a time (fed while ls-tree streams); same answer. */
+class Projector {
+    opts;
+    tree = new Map();
+    exportedSourcePaths = new Set();
+    sourcePaths = new Set();
+    findings = [];
+    constructor(opts) {
+        this.opts = opts;
+    }
+    add(e) {
+        const opts = this.opts;
+        this.sourcePaths.add(e.path);
         if (!opts.select(e.path))
-            continue;
+            return;
         if (e.mode === '160000' && opts.submodules !== 'keep') {
-            findings.push({
+            this.findings.push({
                 severity: 'warning',
                 code: 'submodule-skipped',
                 file: e.path,
                 message: `Submodule ${e.path} was skipped. Set submodules: keep to export it as a gitlink.`,
             });
-            continue;
+            return;
         }
         const target = opts.mapPath(e.path);
-        const prev = tree.get(target);
+        const prev = this.tree.get(target);
         if (prev) {
-            findings.push({
+            this.findings.push({
                 severity: 'error',
                 code: 'map-collision',
                 file: e.path,
                 message: `${e.path} and ${prev.sourcePath} both map to ${target}. Fix the map rules so each target path has one source.`,
             });
-            continue;
+            return;
         }
-        exportedSourcePaths.add(e.path);
-        tree.set(target, { mode: e.mode, oid: e.oid, size: e.size, sourcePath: e.path, origin: 'source' });
+        this.exportedSourcePaths.add(e.path);
+        this.tree.set(target, { mode: e.mode, oid: e.oid, size: e.size, sourcePath: e.path, origin: 'source' });
     }
-    if (opts.mapped)
-        findings.push(...fileDirConflicts(tree));
-    return { tree, exportedSourcePaths, sourcePaths, findings };
+    finish() {
+        const { tree, exportedSourcePaths, sourcePaths, findings } = this;
+        if (this.opts.mapped)
+            findings.push(...fileDirConflicts(tree));
+        return { tree, exportedSourcePaths, sourcePaths, findings };
+    }
 }
 /** A path that is both a file and a directory prefix cannot be written as one tree. */
 function fileDirConflicts(tree) {
@@ -53261,6 +54731,16 @@ async function readTemplate(dir, vars) {
 
 
 
+
+
+/** Up to this many changed paths, ctx.writeTree(tree, base) edits the base's trees directly. */
+const TREE_WRITER_MAX_CHANGES = 5000;
+/**
+ * How far lastExportedRev deepens a shallow target looking for a trailer: steps of commits below
+ * the current boundary. Their sum (plus the first fetch) caps the hand-made commits it looks through.
+ */
+const DEEPEN_STEPS = [20, 100, 380];
+const TRAILER_SEARCH_LIMIT = 500;
 /** Build the ExportBuildContext (see types.ts) over a prepared scratch repository. */
 async function createBuildContext(p) {
     const s = p.settings;
@@ -53306,15 +54786,21 @@ async function createBuildContext(p) {
             // Cached: a rebuild after a rejected push reuses the source side as it is.
             let pr = projections.get(rev);
             if (!pr) {
-                pr = readTree(git, rev).then(async (entries) => {
-                    const projected = projectEntries(entries, {
-                        select: ctx.select,
-                        mapPath: ctx.mapPath,
-                        submodules: s.submodules ?? 'skip',
-                        mapped: mapRules.length > 0,
-                    });
-                    const attrs = entries.filter((e) => e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'));
-                    projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((e) => readBlob(e.oid))));
+                // Projected while ls-tree streams: the JavaScript work overlaps git's.
+                const projector = new Projector({
+                    select: ctx.select,
+                    mapPath: ctx.mapPath,
+                    submodules: s.submodules ?? 'skip',
+                    mapped: mapRules.length > 0,
+                });
+                const attrs = [];
+                pr = streamTree(git, rev, (e) => {
+                    projector.add(e);
+                    if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'))
+                        attrs.push(e.oid);
+                }).then(async () => {
+                    const projected = projector.finish();
+                    projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => readBlob(oid))));
                     return projected;
                 });
                 projections.set(rev, pr);
@@ -53326,10 +54812,8 @@ async function createBuildContext(p) {
                 return Promise.resolve(new Map());
             let t = targetTrees.get(commit);
             if (!t) {
-                t = readTree(git, commit).then((entries) => new Map(entries.map((e) => [
-                    e.path,
-                    { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' },
-                ])));
+                const tree = new Map();
+                t = streamTree(git, commit, (e) => tree.set(e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' })).then(() => tree);
                 targetTrees.set(commit, t);
             }
             return t;
@@ -53357,12 +54841,17 @@ async function createBuildContext(p) {
                     const e = c.change === 'deleted' ? undefined : tree.get(c.path);
                     return { path: c.path, mode: e?.mode ?? '0', oid: e?.oid ?? '' };
                 });
-                return writeTreeIncremental(git, await ctx.treeOf(base.commit), changes, p.scratchDir);
+                const baseTree = await ctx.treeOf(base.commit);
+                // Few changes: rewrite only the directories on their paths. Many: the index does it better.
+                if (changes.length <= TREE_WRITER_MAX_CHANGES && treeChangesSupported(changes))
+                    return writeTreeChanges(git, baseTree, changes);
+                return writeTreeIncremental(git, baseTree, changes, p.scratchDir);
             }
             const entries = [];
             for (const [tp, e] of tree)
                 entries.push({ mode: e.mode, oid: e.oid, path: tp });
-            return writeTreeFromEntries(git, entries, p.scratchDir);
+            // One pack instead of a loose file per directory; the index when fast-import cannot take it.
+            return ((await writeTreeWithFastImport(git, entries)) ?? writeTreeFromEntries(git, entries, p.scratchDir));
         },
         async treeOf(commit) {
             if (!commit)
@@ -53372,28 +54861,16 @@ async function createBuildContext(p) {
         diffTrees: diffTargetTrees,
         async runGates(diff, projected, targetFileCount, context) {
             const t0 = performance.now();
-            const sizes = await fillSizes(git, diff);
-            const findings = [];
-            const changed = diff.gateChanges
-                .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-                .map((c) => ({
-                path: c.targetPath,
-                sourcePath: c.sourcePath,
-                oid: c.oid,
-                size: sizes.get(c.oid) ?? -1,
-            }));
-            if (projected.usesLfs !== false)
-                findings.push(...(await checkLfsPointers(changed, s.lfs ?? 'warn', readBlob)));
-            findings.push(...(await checkSymlinks(projected.tree, readBlob)));
-            findings.push(...(await runSafetyGates({
-                changes: diff.gateChanges,
-                exportedSourcePaths: projected.exportedSourcePaths,
-                sourcePaths: projected.sourcePathProbe ?? projected.sourcePaths,
-                targetFileCount,
+            const findings = await runGatePass({
+                git,
                 readBlob,
-                settings: p.safety,
+                safety: p.safety,
+                lfs: s.lfs ?? 'warn',
+                diff,
+                projected,
+                targetFileCount,
                 context,
-            })));
+            });
             p.stats.gatesMs += performance.now() - t0;
             return findings;
         },
@@ -53408,14 +54885,24 @@ async function createBuildContext(p) {
         async lastExportedRev(tip) {
             if (!tip)
                 return undefined;
-            // Walk back from the tip over what the scratch repo holds (the fetch may be shallow).
-            const out = await git.exec(['log', '--format=%B%x00', '-n', '500', tip]);
-            for (const msg of out.split('\0')) {
-                const rev = parseOriginTrailer(msg);
-                if (rev)
-                    return rev;
+            // Walk back from the tip over what the scratch repo holds. A remote target is fetched at
+            // depth 1: when the trailer is not in sight and the history is shallow, deepen in steps.
+            for (let step = 0;; step++) {
+                const out = await git.exec(['log', '--format=%B%x00', '-n', String(TRAILER_SEARCH_LIMIT), tip]);
+                const messages = out.split('\0');
+                for (const msg of messages) {
+                    const rev = parseOriginTrailer(msg);
+                    if (rev)
+                        return rev;
+                }
+                const seen = messages.length - 1;
+                if (!p.deepenTarget || step >= DEEPEN_STEPS.length || seen >= TRAILER_SEARCH_LIMIT)
+                    return undefined;
+                if (!(await git.isShallow()))
+                    return undefined;
+                p.logger.info(`No Ferry-Origin-Rev trailer in the last ${seen} target commit(s); fetching deeper.`);
+                await p.deepenTarget(DEEPEN_STEPS[step]);
             }
-            return undefined;
         },
     };
     return ctx;
@@ -53430,19 +54917,6 @@ function parseCommitObject(sha, raw) {
         ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` }
         : { name: '', email: '' };
     return { sha, message, author };
-}
-/** Bytes for the report: one batch-check for the blobs that changed (both sides). */
-async function fillSizes(git, diff) {
-    const sizes = await objectSizes(git, diff.oids.values());
-    for (const ch of diff.changes) {
-        if (ch.bytes !== undefined)
-            continue;
-        const oid = diff.oids.get(ch.path);
-        const size = oid ? sizes.get(oid) : undefined;
-        if (size !== undefined)
-            ch.bytes = size;
-    }
-    return sizes;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/push-loop.js
@@ -53498,237 +54972,6 @@ async function runPushLoop(ctx, build, io, opts) {
         opts.logger.info(`The target moved during the export (attempt ${attempt}); rebuilding on the new tip in ${delay} ms.`);
         await sleep(delay);
     }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/git/batch-check.js
-class BatchChecker {
-    git;
-    child;
-    pending = '';
-    queue = [];
-    failed;
-    constructor(git) {
-        this.git = git;
-    }
-    start() {
-        if (this.child)
-            return this.child;
-        const child = this.git.spawn(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)']);
-        child.stdout.setEncoding('utf8');
-        child.stdout.on('data', (d) => this.onData(d));
-        child.stderr.resume();
-        child.stdin.on('error', () => undefined);
-        child.on('close', () => {
-            this.failed = new Error('git cat-file --batch-check exited');
-            for (const q of this.queue.splice(0))
-                q.resolve(q.got);
-        });
-        this.child = child;
-        return child;
-    }
-    onData(d) {
-        this.pending += d;
-        let nl;
-        while (this.queue.length && (nl = this.pending.indexOf('\n')) >= 0) {
-            const line = this.pending.slice(0, nl);
-            this.pending = this.pending.slice(nl + 1);
-            const q = this.queue[0];
-            const m = /^([0-9a-f]{40}|[0-9a-f]{64}) (blob|tree|commit|tag) (\d+)$/.exec(line);
-            q.got.push(m ? { oid: m[1], type: m[2], size: Number(m[3]) } : undefined);
-            if (--q.left === 0) {
-                this.queue.shift();
-                q.resolve(q.got);
-            }
-        }
-    }
-    /** One answer per name, in order; undefined when the object does not exist. */
-    lookup(names) {
-        // A name with a line break cannot be asked over the line protocol (and names no real path here).
-        if (names.some((n) => /[\n\r]/.test(n)))
-            throw new Error('cat-file --batch-check: names must not contain line breaks');
-        if (!names.length)
-            return Promise.resolve([]);
-        const child = this.start();
-        if (this.failed)
-            return Promise.reject(this.failed);
-        return new Promise((resolve) => {
-            this.queue.push({ left: names.length, got: [], resolve });
-            child.stdin.write(names.join('\n') + '\n');
-        });
-    }
-    async close() {
-        if (!this.child || this.failed)
-            return;
-        const done = new Promise((r) => this.child.on('close', () => r()));
-        this.child.stdin.end();
-        await done;
-    }
-}
-/** Object sizes by id. */
-class SizeReader extends BatchChecker {
-    /** Sizes of the given objects; missing objects are absent from the map. */
-    async sizes(oids) {
-        const uniq = [...new Set(oids)];
-        const infos = await this.lookup(uniq);
-        const out = new Map();
-        uniq.forEach((oid, i) => {
-            const info = infos[i];
-            if (info)
-                out.set(oid, info.size);
-        });
-        return out;
-    }
-}
-/** Lookups by name (`<rev>:<path>`, ids): does this path exist at that revision, and what is it? */
-class NameChecker extends BatchChecker {
-    async check(names) {
-        return (await this.lookup(names)).map((i) => (i ? { oid: i.oid, type: i.type } : undefined));
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/git/fast-import.js
-
-
-
-
-/** Flush the text buffer to git once it reaches this size (one write per ~64 KiB, not per line). */
-const CHUNK = 1 << 16;
-/**
- * One `git fast-import` process writing commits into `git`'s repository. File contents are
- * referenced by existing blob id (no blob data is streamed), so the repository must see the source
- * objects (e.g. through alternates). The stream carries no wall-clock data: the same commits in
- * give the same commit ids out. Commits land on `ref` (a scratch ref); `finish()` returns their ids.
- */
-class FastImportWriter {
-    ref;
-    marksFile;
-    child;
-    stderr = [];
-    exited;
-    args;
-    text = '';
-    nextMark = 1;
-    failed;
-    aborted = false;
-    constructor(ref, marksFile, git) {
-        this.ref = ref;
-        this.marksFile = marksFile;
-        this.args = [
-            'fast-import',
-            '--quiet',
-            '--done',
-            '--force',
-            '--date-format=raw',
-            `--export-marks=${marksFile}`,
-        ];
-        this.child = git.spawn(this.args);
-        this.child.stdout.resume();
-        this.child.stderr.on('data', (d) => this.stderr.push(d));
-        this.child.stdin.on('error', (e) => (this.failed ??= e));
-        this.exited = new Promise((resolve) => {
-            this.child.on('error', (e) => {
-                this.failed ??= e;
-                resolve(128);
-            });
-            this.child.on('close', (code) => resolve(code ?? 128));
-        });
-    }
-    static async open(git, ref) {
-        const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-fi-'));
-        return new FastImportWriter(ref, external_node_path_namespaceObject.join(dir, 'marks'), git);
-    }
-    /** Queue a commit; returns its mark (`:N`), usable as a later commit's `from`. */
-    async commit(c) {
-        const mark = this.nextMark++;
-        const msg = Buffer.from(c.message, 'utf8');
-        // `reset` first: a ref left by an earlier build in the same repo must not become a parent
-        let t = mark === 1 ? `reset ${this.ref}\n\n` : '';
-        t += `commit ${this.ref}\nmark :${mark}\n`;
-        t += `author ${ident(c.author)}\ncommitter ${ident(c.committer)}\n`;
-        t += `data ${msg.length}\n`;
-        this.text += t;
-        await this.flush(true);
-        await this.write(msg);
-        this.text += c.from ? `\nfrom ${c.from}\n` : '\n';
-        for (const op of c.ops) {
-            if (op.op === 'M')
-                this.text += `M ${op.mode} ${op.oid} ${quotePath(op.path)}\n`;
-            else if (op.op === 'D')
-                this.text += `D ${quotePath(op.path)}\n`;
-            else
-                this.text += 'deleteall\n';
-            if (this.text.length >= CHUNK)
-                await this.flush(false);
-        }
-        this.text += '\n';
-        await this.flush(false);
-        return `:${mark}`;
-    }
-    /** Close the stream; the commit id of every mark, in mark order. */
-    async finish() {
-        this.text += 'done\n';
-        await this.flush(true);
-        this.child.stdin.end();
-        const code = await this.exited;
-        if (this.failed && code === 0)
-            throw this.failed;
-        if (code !== 0)
-            throw new GitError(this.args, code, Buffer.concat(this.stderr).toString('utf8'));
-        const marks = new Map();
-        const text = await external_node_fs_namespaceObject.promises.readFile(this.marksFile, 'utf8').catch(() => '');
-        for (const line of text.split('\n')) {
-            const sp = line.indexOf(' ');
-            if (sp > 0)
-                marks.set(line.slice(0, sp), line.slice(sp + 1));
-        }
-        await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.dirname(this.marksFile), { recursive: true, force: true });
-        return marks;
-    }
-    /** Kill the process: nothing it was given updates any ref. */
-    async abort() {
-        if (this.aborted)
-            return;
-        this.aborted = true;
-        this.child.kill('SIGKILL');
-        await this.exited;
-        await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.dirname(this.marksFile), { recursive: true, force: true });
-    }
-    async flush(always) {
-        if (!this.text || (!always && this.text.length < CHUNK))
-            return;
-        const t = this.text;
-        this.text = '';
-        await this.write(t);
-    }
-    async write(data) {
-        if (this.failed)
-            throw this.failed;
-        if (this.child.stdin.write(data))
-            return;
-        await new Promise((resolve, reject) => {
-            const onDrain = () => {
-                this.child.removeListener('close', onClose);
-                resolve();
-            };
-            const onClose = () => {
-                this.child.stdin.removeListener('drain', onDrain);
-                reject(new GitError(this.args, this.child.exitCode ?? 128, Buffer.concat(this.stderr).toString('utf8')));
-            };
-            this.child.stdin.once('drain', onDrain);
-            this.child.once('close', onClose);
-        });
-    }
-}
-/** `Name <email> <epoch> <tz>`; fast-import rejects `<`, `>` and LF inside the name or email. */
-function ident(p) {
-    const clean = (s) => s.replace(/[<>\n]/g, '').trim();
-    return `${clean(p.name)} <${clean(p.email)}> ${p.date}`;
-}
-/** fast-import reads a path raw unless it starts with `"` or holds a LF: then it must be C-quoted. */
-function quotePath(p) {
-    if (!p.startsWith('"') && !p.includes('\n'))
-        return p;
-    return `"${p.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/log-reader.js
@@ -53788,6 +55031,16 @@ async function* readFirstParentLog(git, range) {
             child.kill('SIGKILL');
     }
 }
+const RAW = { kind: 'raw' };
+const PATH = { kind: 'path' };
+/** Modes and the all-zero ids, shared instead of one string per raw line. */
+const INTERNED = new Map(['100644', '100755', '120000', '160000', '040000', '000000', '0'.repeat(40), '0'.repeat(64)].map((v) => [
+    v,
+    v,
+]));
+function intern(v) {
+    return INTERNED.get(v) ?? v;
+}
 /**
  * Incremental parser of `log --raw -z --format=FORMAT` output. The stream is a sequence of
  * NUL-terminated tokens: `\x01sha`, 7 more header fields, the message, then per changed path a
@@ -53796,7 +55049,7 @@ async function* readFirstParentLog(git, range) {
  */
 class LogParser {
     rest = Buffer.alloc(0);
-    state = { kind: 'raw' };
+    state = RAW;
     current;
     pendingMeta;
     /** Feed a chunk; returns the commits completed by it. */
@@ -53808,9 +55061,16 @@ class LogParser {
             const nul = buf.indexOf(0, start);
             if (nul < 0)
                 break;
-            const c = this.token(buf.subarray(start, nul));
-            if (c)
-                done.push(c);
+            // The two hot tokens (a raw line's meta and its path) are read in place, without a view.
+            if (this.state === PATH)
+                this.path(buf.toString('utf8', start, nul));
+            else if (this.state === RAW && buf[start] === 0x3a /* ':' */)
+                this.meta(buf.toString('latin1', start + 1, nul));
+            else {
+                const c = this.token(buf.subarray(start, nul));
+                if (c)
+                    done.push(c);
+            }
             start = nul + 1;
         }
         this.rest = start < buf.length ? Buffer.from(buf.subarray(start)) : Buffer.alloc(0);
@@ -53830,6 +55090,34 @@ class LogParser {
         if (this.state.kind === 'header' || this.state.kind === 'path')
             throw new Error('git log output ended in the middle of a commit');
         return c;
+    }
+    /** ":100644 100644 <old> <new> M" (without the colon). */
+    meta(meta) {
+        const f = meta.split(' ');
+        if (f.length < 5)
+            throw new Error(`unexpected git log --raw entry ':${meta}'`);
+        // Interned: a root commit lists every file, and these repeat on each line.
+        this.pendingMeta = {
+            srcMode: intern(f[0]),
+            dstMode: intern(f[1]),
+            srcOid: intern(f[2]),
+            dstOid: intern(f[3]),
+            status: f[4][0],
+        };
+        this.state = PATH;
+    }
+    path(path) {
+        const m = this.pendingMeta;
+        this.current.changes.push({
+            srcMode: m.srcMode,
+            dstMode: m.dstMode,
+            srcOid: m.srcOid,
+            dstOid: m.dstOid,
+            status: m.status,
+            path,
+        });
+        this.pendingMeta = undefined;
+        this.state = RAW;
     }
     /** Handle one token; returns a commit when this token starts the next one. */
     token(tok) {
@@ -53870,9 +55158,7 @@ class LogParser {
             return undefined;
         }
         if (st.kind === 'path') {
-            this.current.changes.push({ ...this.pendingMeta, path: tok.toString('utf8') });
-            this.pendingMeta = undefined;
-            this.state = { kind: 'raw' };
+            this.path(tok.toString('utf8'));
             return undefined;
         }
         // 'raw': skip the separators git puts between the message and the diff
@@ -53899,13 +55185,7 @@ class LogParser {
             return finished;
         }
         if (tok[i] === 0x3a /* ':' */) {
-            // ":100644 100644 <old> <new> M"
-            const meta = tok.subarray(i + 1).toString('latin1');
-            const f = meta.split(' ');
-            if (f.length < 5)
-                throw new Error(`unexpected git log --raw entry ':${meta}'`);
-            this.pendingMeta = { srcMode: f[0], dstMode: f[1], srcOid: f[2], dstOid: f[3], status: f[4][0] };
-            this.state = { kind: 'path' };
+            this.meta(tok.toString('latin1', i + 1));
             return undefined;
         }
         throw new Error(`unexpected git log output near '${tok.subarray(i, i + 40).toString('utf8')}'`);
@@ -54065,6 +55345,439 @@ async function dateOf(ctx, rev) {
     return `@${raw.trim()}`;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/export/history/gates.js
+
+
+
+
+
+
+
+
+const GITLINK = '160000';
+const SYMLINK = '120000';
+const gates_BINARY_PROBE_BYTES = 8000;
+function commitPrefix(sha) {
+    return `source commit ${sha}: `;
+}
+/**
+ * Batches of replayed commits go through the gates while the replay goes on (`add` starts one
+ * batch's blob stream without waiting for it), so reading and scanning blobs overlaps with reading
+ * the log and writing commits. `finish` waits for every batch and returns all findings, in commit
+ * order per batch. Findings of the same file, line and secret are reported once (the earliest).
+ */
+class HistoryGates {
+    opts;
+    runs = [];
+    sizes = new Map();
+    reported = new Set();
+    large = [];
+    binary = [];
+    constructor(opts) {
+        this.opts = opts;
+    }
+    add(steps) {
+        if (!steps.length)
+            return;
+        const run = this.check(steps);
+        run.catch(() => undefined);
+        this.runs.push(run);
+    }
+    async finish() {
+        const findings = [];
+        for (const r of await Promise.all(this.runs))
+            findings.push(...r);
+        findings.push(...skipWarnings(this.large, this.binary, '', { secrets: this.opts.settings.secretScan }));
+        return { findings, sizes: this.sizes };
+    }
+    once(key) {
+        if (this.reported.has(key))
+            return false;
+        this.reported.add(key);
+        return true;
+    }
+    async check(steps) {
+        const opts = this.opts;
+        const s = opts.settings;
+        const findings = [];
+        // 1. Path gates, per change set (cheap: no blob is read).
+        for (const st of steps) {
+            const input = pathGateInput(st, s);
+            findings.push(...(await forbiddenPathGate(input)));
+            if (st.deletions > 0)
+                findings.push(...(await massDeleteGate(input)));
+        }
+        // 2. Content gates over the union of the blobs the batch adds, each blob read once.
+        const byOid = new Map();
+        for (const st of steps)
+            for (const c of st.gateChanges) {
+                if (c.change === 'deleted' || !c.oid || c.mode === GITLINK)
+                    continue;
+                const group = byOid.get(c.oid);
+                if (group)
+                    group.push({ step: st, change: c });
+                else
+                    byOid.set(c.oid, [{ step: st, change: c }]);
+            }
+        const readBodies = s.secretScan || s.importCheck || opts.lfs !== 'allow';
+        const scanner = s.secretScan ? secretScannerFor(s) : undefined;
+        const pending = [];
+        const blobFindings = [];
+        const visit = (oid, size, body) => {
+            const group = byOid.get(oid);
+            if (!group)
+                return;
+            this.sizes.set(oid, size);
+            if (size < 0) {
+                for (const { step, change } of group)
+                    if (this.once(`u:${change.sourcePath}:${oid}`))
+                        blobFindings.push({
+                            severity: 'error',
+                            code: 'gate-unreadable',
+                            file: change.sourcePath,
+                            message: unreadableBlobMessage({ ...change, oid }, commitPrefix(step.sha)),
+                        });
+                return;
+            }
+            const scanned = group.filter((g) => g.change.mode !== SYMLINK);
+            if (!scanned.length || !readBodies)
+                return;
+            if (!body) {
+                if (s.secretScan || s.importCheck)
+                    for (const g of scanned)
+                        this.large.push(g.change);
+                return;
+            }
+            if (opts.lfs !== 'allow' && isLfsPointer(size, body))
+                for (const { step, change } of scanned)
+                    if (this.once(`l:${change.targetPath}`))
+                        blobFindings.push(named(lfsPointerFinding({ path: change.targetPath, sourcePath: change.sourcePath }, opts.lfs), step));
+            if (!s.secretScan && !s.importCheck)
+                return;
+            const probe = body.length > gates_BINARY_PROBE_BYTES ? body.subarray(0, gates_BINARY_PROBE_BYTES) : body;
+            if (probe.includes(0)) {
+                for (const g of scanned)
+                    this.binary.push(g.change);
+                return;
+            }
+            const text = body.toString('utf8');
+            const hits = scanner ? scanTextForSecrets(text, scanner) : [];
+            for (const hit of hits)
+                registerSecret(hit.secret);
+            for (const { step, change } of scanned) {
+                const prefix = commitPrefix(step.sha);
+                for (const hit of hits)
+                    if (this.once(`s:${change.sourcePath}:${hit.line}:${hit.column}:${hit.fingerprint}`))
+                        blobFindings.push(secretFinding(change, hit, prefix));
+                if (!s.importCheck || !isImportCheckedFile(change.sourcePath))
+                    continue;
+                const views = (step.views ?? opts.viewsAt)(step.index);
+                const report = (leaks) => {
+                    for (const leak of leaks)
+                        if (this.once(`i:${change.sourcePath}:${leak.line}:${leak.path}`))
+                            blobFindings.push(importLeakFinding(change.sourcePath, leak, prefix));
+                };
+                if (!isSourcePathProbe(views.sourcePaths))
+                    report(findImportLeaks(change.sourcePath, text, views.sourcePaths, views.exportedSourcePaths));
+                else
+                    pending.push(findImportLeaksIn(change.sourcePath, text, views.sourcePaths, views.exportedSourcePaths).then(report));
+            }
+        };
+        // Symlinks are read too, for their sizes (the link check has its own reads, see symlinks.ts).
+        await streamBlobs(opts.git, [...byOid.keys()], visit, {
+            maxBytes: readBodies ? MAX_SCANNED_BLOB_BYTES : 0,
+        });
+        await Promise.all(pending);
+        // A blob's findings come when it is read: put them back in commit order.
+        const order = new Map(steps.map((st, i) => [st.sha, i]));
+        const commitOf = (f) => {
+            const m = /^source commit ([0-9a-f]+): /.exec(f.message);
+            return m ? (order.get(m[1]) ?? 0) : 0;
+        };
+        blobFindings.sort((a, b) => commitOf(a) - commitOf(b) || byFileAndLine(a, b));
+        findings.push(...blobFindings);
+        return findings;
+    }
+}
+/** All steps in one batch (tests and small ranges). */
+async function runHistoryGates(steps, opts) {
+    const gates = new HistoryGates(opts);
+    gates.add(steps);
+    return gates.finish();
+}
+function pathGateInput(st, settings) {
+    return {
+        changes: st.gateChanges,
+        exportedSourcePaths: new Set(),
+        sourcePaths: new Set(),
+        targetFileCount: st.targetFileCountBefore,
+        readBlob: () => Promise.reject(new Error('path gates read no blob')),
+        settings,
+        context: `source commit ${st.sha}`,
+    };
+}
+function named(f, step) {
+    return { ...f, message: `${commitPrefix(step.sha)}${f.message}` };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/merges.js
+
+
+/**
+ * `keep-merges` (issue 4): a merge on the replayed first-parent line whose side branch also
+ * changes something selected stays a merge. Its side line (the first-parent commits of the second
+ * parent that the first parent does not have) is replayed too, on a side ref, starting from the
+ * target commit that stands for the fork point; the merge then gets the side line's last commit
+ * as its second parent. The merge's own tree is what the linear replay gives (its diff against the
+ * first parent), so the final tree is still the snapshot's.
+ *
+ * The fork point's stand-in: the replayed commit (or the start) that represents it in this run,
+ * else the newest target commit whose `Ferry-Origin-Rev` is the fork point or an ancestor of it
+ * on the first-parent line (commits in between changed nothing selected).
+ */
+const SIDE_REF = 'refs/ferry/history-side';
+/** The side line of a two-parent merge, oldest first (empty when the second parent adds nothing). */
+async function readSideLine(ctx, merge) {
+    const out = [];
+    for await (const c of readFirstParentLog(ctx.sourceGit, { from: merge.parents[0], to: merge.parents[1] }))
+        out.push(c);
+    return out;
+}
+/** Target commit of the target's first-parent history that stands for source commit `fork`. */
+async function targetStandIn(ctx, tip, fork) {
+    if (!tip)
+        return undefined;
+    const line = new Set((await ctx.sourceGit.exec(['rev-list', '--first-parent', fork])).split('\n'));
+    const out = await ctx.git.exec(['log', '--first-parent', '--format=%x01%H%x00%B', '-n', '5000', tip]);
+    for (const rec of out.split('\x01')) {
+        const nul = rec.indexOf('\0');
+        if (nul < 0)
+            continue;
+        const origin = parseOriginTrailer(rec.slice(nul + 1));
+        if (origin && line.has(origin))
+            return rec.slice(0, nul).trim();
+    }
+    return undefined;
+}
+/** fast-import operations that turn tree `from` into tree `to` (deletions first). */
+function opsBetween(from, to) {
+    const dels = [];
+    const mods = [];
+    for (const [p] of from)
+        if (!to.has(p))
+            dels.push({ op: 'D', path: p });
+    for (const [p, e] of to) {
+        const o = from.get(p);
+        if (!o || o.oid !== e.oid || o.mode !== e.mode)
+            mods.push({ op: 'M', mode: e.mode, oid: e.oid, path: p });
+    }
+    return [...dels, ...mods];
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/batch-check.js
+class BatchChecker {
+    git;
+    child;
+    pending = '';
+    queue = [];
+    failed;
+    constructor(git) {
+        this.git = git;
+    }
+    start() {
+        if (this.child)
+            return this.child;
+        const child = this.git.spawn(['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)']);
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (d) => this.onData(d));
+        child.stderr.resume();
+        child.stdin.on('error', () => undefined);
+        child.on('close', () => {
+            this.failed = new Error('git cat-file --batch-check exited');
+            for (const q of this.queue.splice(0))
+                q.resolve(q.got);
+        });
+        this.child = child;
+        return child;
+    }
+    onData(d) {
+        this.pending += d;
+        let nl;
+        while (this.queue.length && (nl = this.pending.indexOf('\n')) >= 0) {
+            const line = this.pending.slice(0, nl);
+            this.pending = this.pending.slice(nl + 1);
+            const q = this.queue[0];
+            const m = /^([0-9a-f]{40}|[0-9a-f]{64}) (blob|tree|commit|tag) (\d+)$/.exec(line);
+            q.got.push(m ? { oid: m[1], type: m[2], size: Number(m[3]) } : undefined);
+            if (--q.left === 0) {
+                this.queue.shift();
+                q.resolve(q.got);
+            }
+        }
+    }
+    /** One answer per name, in order; undefined when the object does not exist. */
+    lookup(names) {
+        // A name with a line break cannot be asked over the line protocol (and names no real path here).
+        if (names.some((n) => /[\n\r]/.test(n)))
+            throw new Error('cat-file --batch-check: names must not contain line breaks');
+        if (!names.length)
+            return Promise.resolve([]);
+        const child = this.start();
+        if (this.failed)
+            return Promise.reject(this.failed);
+        return new Promise((resolve) => {
+            this.queue.push({ left: names.length, got: [], resolve });
+            child.stdin.write(names.join('\n') + '\n');
+        });
+    }
+    async close() {
+        if (!this.child || this.failed)
+            return;
+        const done = new Promise((r) => this.child.on('close', () => r()));
+        this.child.stdin.end();
+        await done;
+    }
+}
+/** Object sizes by id. */
+class SizeReader extends (/* unused pure expression or super */ null && (BatchChecker)) {
+    /** Sizes of the given objects; missing objects are absent from the map. */
+    async sizes(oids) {
+        const uniq = [...new Set(oids)];
+        const infos = await this.lookup(uniq);
+        const out = new Map();
+        uniq.forEach((oid, i) => {
+            const info = infos[i];
+            if (info)
+                out.set(oid, info.size);
+        });
+        return out;
+    }
+}
+/** Lookups by name (`<rev>:<path>`, ids): does this path exist at that revision, and what is it? */
+class NameChecker extends BatchChecker {
+    async check(names) {
+        return (await this.lookup(names)).map((i) => (i ? { oid: i.oid, type: i.type } : undefined));
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/quick-start.js
+
+
+const quick_start_GITLINK = '160000';
+const quick_start_SYMLINK = '120000';
+const ZERO = '000000';
+/** Does the tip qualify (trailers)? Cheap: one `cat-file commit`. */
+async function tipQualifies(ctx, tip, base) {
+    const s = ctx.settings;
+    if (!tip || s.force || !ctx.configHash || (s.map ?? []).length || base.kind !== 'trailer' || !base.rev)
+        return false;
+    const msg = await ctx.git.exec(['cat-file', 'commit', tip]);
+    const body = msg.slice(msg.indexOf('\n\n') + 2);
+    return parseOriginTrailer(body) === base.rev && parseConfigTrailer(body) === ctx.configHash;
+}
+/**
+ * The quick start for `commits` (the whole range, read), or undefined when the range needs the
+ * full start. The caller closes `names`.
+ */
+async function quickStart(ctx, tip, base, commits) {
+    // Target path → the old side of its first change in the range (= its entry in the base snapshot).
+    const first = new Map();
+    for (const c of commits)
+        for (const ch of c.changes) {
+            if (!ctx.select(ch.path))
+                continue;
+            if (ch.status === 'D' || ch.dstMode === ZERO)
+                return undefined;
+            if ([ch.srcMode, ch.dstMode].some((m) => m === quick_start_SYMLINK || m === quick_start_GITLINK))
+                return undefined;
+            if (!first.has(ch.path))
+                first.set(ch.path, { mode: ch.srcMode, oid: ch.srcOid });
+        }
+    const names = new NameChecker(ctx.git);
+    try {
+        const paths = [...first.keys()].filter((p) => !/[\n\r]/.test(p));
+        if (paths.length !== first.size) {
+            await names.close();
+            return undefined;
+        }
+        const atTip = await names.check(paths.map((p) => `${tip}:${p}`));
+        const start = new Map();
+        for (let i = 0; i < paths.length; i++) {
+            const p = paths[i];
+            const old = first.get(p);
+            const got = atTip[i];
+            if (ctx.isPreserved(p)) {
+                // Frozen when the tip has it (overlayPreserved keeps the tip's copy), else the source's.
+                if (got)
+                    start.set(p, { mode: old.mode, oid: got.oid, size: -1, origin: 'preserved' });
+                else if (old.mode !== ZERO)
+                    return fail(names);
+                continue;
+            }
+            const expected = old.mode === ZERO ? undefined : old.oid;
+            if (got?.oid !== expected || (got && got.type !== 'blob'))
+                return fail(names);
+            if (expected)
+                start.set(p, { mode: old.mode, oid: expected, size: -1, sourcePath: p, origin: 'source' });
+        }
+        const probe = baseProbe(names, base);
+        const keepGitlinks = (ctx.settings.submodules ?? 'skip') === 'keep';
+        return {
+            start,
+            names,
+            viewsAt(state, step) {
+                const overlay = state.sourceTimeline;
+                const exported = state.exportedTimeline;
+                return {
+                    sourcePaths: {
+                        async existing(asked) {
+                            const found = new Set();
+                            const unknown = asked.filter((p) => overlay.at(p, step) === undefined);
+                            const atBase = await probe.existing(unknown);
+                            for (const p of asked)
+                                if (overlay.at(p, step) ?? atBase.has(p))
+                                    found.add(p);
+                            return found;
+                        },
+                    },
+                    exportedSourcePaths: {
+                        // Asked only about paths the source view found: selected, and not a skipped gitlink.
+                        has: (p) => exported.at(p, step) ??
+                            (ctx.select(p) && (keepGitlinks || probe.known.get(p)?.type !== 'commit')),
+                    },
+                };
+            },
+        };
+    }
+    catch (e) {
+        await names.close();
+        throw e;
+    }
+}
+async function fail(names) {
+    await names.close();
+    return undefined;
+}
+/** Source paths that exist at `rev` (files, symlinks, gitlinks), asked on demand and cached. */
+function baseProbe(names, rev) {
+    const known = new Map();
+    return {
+        known,
+        async existing(paths) {
+            const ask = [...new Set(paths.filter((p) => !known.has(p) && !/[\n\r]/.test(p)))];
+            const infos = await names.check(ask.map((p) => `${rev}:${p}`));
+            ask.forEach((p, i) => known.set(p, infos[i]));
+            const found = new Set();
+            for (const p of paths) {
+                const t = known.get(p)?.type;
+                if (t === 'blob' || t === 'commit')
+                    found.add(p);
+            }
+            return found;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/scrub.js
 
 
@@ -54102,7 +55815,7 @@ function compileScrubber(opts) {
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/symlinks.js
 
-const SYMLINK = '120000';
+const symlinks_SYMLINK = '120000';
 /**
  * The symlink check of snapshot mode (content-checks.ts: a link must stay inside the exported
  * tree and point at something exported), kept incrementally for a replay: the snapshot check
@@ -54132,11 +55845,13 @@ class SymlinkIndex {
     add(p, e) {
         if (!this.files.has(p)) {
             this.files.add(p);
-            for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d))
+            for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
+                const d = p.slice(0, i);
                 this.dirs.set(d, (this.dirs.get(d) ?? 0) + 1);
+            }
         }
         this.dropLink(p);
-        if (e.mode === SYMLINK)
+        if (e.mode === symlinks_SYMLINK)
             this.pendingLinks.set(p, { oid: e.oid, sourcePath: e.sourcePath });
     }
     remove(p) {
@@ -54205,9 +55920,53 @@ class SymlinkIndex {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/export/history/timeline.js
+/**
+ * Path sets as they stood at each replayed commit, without one copy per commit. The replay applies
+ * the whole range first and runs the content gates once over the union of what it added; the
+ * import-closure check of a file added by commit k must still resolve its imports against the
+ * source as it was at commit k. A timeline records, per path that changed during the range, the
+ * membership before the range and after each change; paths it never saw are answered by `base`.
+ */
+class PathTimeline {
+    changed = new Map();
+    /**
+     * Record that at `step`, `path` went from `before` to `after` (steps in ascending order).
+     * `before` undefined: unknown here, `base` answers for the steps before the first change.
+     */
+    record(path, step, before, after) {
+        let e = this.changed.get(path);
+        if (!e)
+            this.changed.set(path, (e = { before, steps: [], present: [] }));
+        const n = e.steps.length;
+        if (n && e.steps[n - 1] === step)
+            e.present[n - 1] = after;
+        else {
+            e.steps.push(step);
+            e.present.push(after);
+        }
+    }
+    /** Membership of `path` after the changes of commits ≤ step; undefined: never changed in the range. */
+    at(path, step) {
+        const e = this.changed.get(path);
+        if (!e)
+            return undefined;
+        // Few changes per path: scan from the end.
+        for (let i = e.steps.length - 1; i >= 0; i--)
+            if (e.steps[i] <= step)
+                return e.present[i];
+        return e.before;
+    }
+    /** A read-only set view at `step`: changed paths from the timeline, the rest from `base`. */
+    view(step, base) {
+        return { has: (p) => this.at(p, step) ?? base(p) };
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/state.js
 
-const GITLINK = '160000';
+
+const state_GITLINK = '160000';
 const ZERO_MODE = '000000';
 class ReplayState {
     opts;
@@ -54217,7 +55976,11 @@ class ReplayState {
     sourcePaths;
     /** Exported directories and symlinks, for the per-step symlink check. */
     symlinks;
+    /** Source paths and exported source paths as they stood at each step (for the batched gates). */
+    sourceTimeline = new PathTimeline();
+    exportedTimeline = new PathTimeline();
     frozen;
+    complete;
     constructor(start, projected, opts) {
         this.opts = opts;
         this.tree = new Map(start);
@@ -54226,17 +55989,22 @@ class ReplayState {
         // Whatever overlayPreserved took from the target tip (or the template) stays as it is.
         this.frozen = new Set([...start].filter(([, e]) => e.origin !== 'source').map(([p]) => p));
         this.symlinks = new SymlinkIndex(start);
+        this.complete = opts.complete ?? true;
     }
     /** The selected source paths a commit touches, with their new blob ids (for a size lookup). */
     selectedBlobs(changes) {
         const out = [];
         for (const ch of changes)
-            if (ch.dstMode !== ZERO_MODE && ch.dstMode !== GITLINK && this.opts.select(ch.path))
+            if (ch.dstMode !== ZERO_MODE && ch.dstMode !== state_GITLINK && this.opts.select(ch.path))
                 out.push(ch.dstOid);
         return out;
     }
-    /** Apply one commit's raw diff (against its first parent). `sizes`: blob id → size, if known. */
-    apply(changes, sizes = new Map()) {
+    /**
+     * Apply one commit's raw diff (against its first parent). `sizes`: blob id → size, if known (the
+     * replay fills sizes in later, see fillSizes). `step`: the commit's index in the range, for the
+     * timelines.
+     */
+    apply(changes, sizes = new Map(), step = 0) {
         const targetFileCountBefore = this.tree.size;
         const dels = [];
         const mods = [];
@@ -54246,13 +56014,10 @@ class ReplayState {
         for (const ch of changes) {
             const p = ch.path;
             const deleted = ch.status === 'D' || ch.dstMode === ZERO_MODE;
-            if (deleted)
-                this.sourcePaths.delete(p);
-            else
-                this.sourcePaths.add(p);
+            this.track(this.sourcePaths, this.sourceTimeline, p, step, !deleted);
             if (!this.opts.select(p))
                 continue;
-            const skipLink = !deleted && ch.dstMode === GITLINK && this.opts.submodules !== 'keep';
+            const skipLink = !deleted && ch.dstMode === state_GITLINK && this.opts.submodules !== 'keep';
             if (skipLink)
                 findings.push({
                     severity: 'warning',
@@ -54260,10 +56025,7 @@ class ReplayState {
                     file: p,
                     message: `Submodule ${p} was skipped. Set submodules: keep to export it as a gitlink.`,
                 });
-            if (deleted || skipLink)
-                this.exportedSourcePaths.delete(p);
-            else
-                this.exportedSourcePaths.add(p);
+            this.track(this.exportedSourcePaths, this.exportedTimeline, p, step, !(deleted || skipLink));
             const tp = this.opts.mapPath(p);
             if (this.frozen.has(tp))
                 continue;
@@ -54307,173 +56069,43 @@ class ReplayState {
             findings,
             needsSymlinkCheck: (dels.length > 0 || mods.length > 0) && this.symlinks.hasLinks,
             targetFileCountBefore,
+            deletions: dels.length,
         };
     }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/history/replay.js
-
-
-
-
-
-
-
-
-
-
-
-
-/** Commit pairs listed in the result details; beyond this only the counts are given. */
-const MAX_LISTED_COMMITS = 200;
-/**
- * History mode (issue 4): replay every first-parent source commit since the last exported one
- * onto the target tip, one target commit per source commit that changes something selected.
- *
- *  1. The base is the newest `Ferry-Origin-Rev:` trailer on the target (see base.ts for the first run).
- *  2. When the target tip differs from the snapshot of the base under the current configuration
- *     (allowlist, map or preserve changed, or a first run), a reconciliation commit comes first.
- *  3. One streaming `git log --raw` over base..source feeds a ReplayState; every commit's change
- *     set passes the gates (a finding stops everything, nothing is pushed) and goes into one
- *     `git fast-import` stream that references the source blobs by id.
- *
- * Deterministic: committer identity fixed, committer date = the source commit's, so the same
- * range on the same target tip gives the same commit ids. Repeatable: the push loop calls it
- * again on a moved tip, and it then replays only what that tip's trailer says is missing.
- */
-async function buildHistory(ctx, tip) {
-    const s = ctx.settings;
-    const opts = s.history ?? {};
-    const scrubber = compileScrubber({
-        lines: opts.scrubLines,
-        messages: opts.scrubMessages,
-        template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
-    });
-    const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
-    // The target tree and the base's source tree are read concurrently (two ls-tree processes).
-    const tipTreeP = ctx.readTargetTree(tip);
-    tipTreeP.catch(() => undefined);
-    const base = await resolveBase(ctx, tip);
-    const projectedP = base.rev
-        ? ctx.projectTree(base.rev)
-        : Promise.resolve(emptyProjection());
-    projectedP.catch(() => undefined);
-    const tipTree = await tipTreeP;
-    if (base.kind === 'ahead') {
-        ctx.logger.info(base.note);
-        return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
-    }
-    // With force, the replay starts a new root history (pushed with a lease); preserve still reads the tip.
-    const parent = s.force ? undefined : tip;
-    const parentTree = s.force ? new Map() : tipTree;
-    const findings = [];
-    if (tip && !s.force && base.kind !== 'trailer' && (await ctx.git.isShallow()))
-        // A remote target is fetched shallow: a trailer below hand-made commits is out of sight.
-        findings.push({
-            severity: 'warning',
-            code: 'history-no-trailer',
-            message: `No Ferry-Origin-Rev trailer in the fetched part of ${ctx.targetLabel}; starting as a first run (${base.note}). If an earlier export exists below hand-made commits, their replay is skipped.`,
-        });
-    // 1-2. The base snapshot, and a reconciliation commit when the target differs from it.
-    const projected = await projectedP;
-    findings.push(...projected.findings);
-    const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
-    const reconDiff = ctx.diffTrees(parentTree, start);
-    let head = parent;
-    let reconciled = false;
-    if (reconDiff.changes.length) {
-        const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
-        findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
-        if (hasErrors(findings))
-            return stopped(reconDiff.changes, findings, base);
-        head = await reconcile(ctx, start, parent, base, tip === undefined || !!s.force);
-        reconciled = true;
-    }
-    // 3. Replay.
-    const state = new ReplayState(start, projected, {
-        select: ctx.select,
-        mapPath: ctx.mapPath,
-        submodules: s.submodules ?? 'skip',
-    });
-    const sizes = new SizeReader(ctx.git);
-    const blobs = new BlobReader(ctx.git);
-    let writer;
-    const replayed = [];
-    let skipped = 0;
-    const committer = s.committer ?? DEFAULT_COMMITTER;
-    /** Where the replay's time goes (details.history.timings): reading, applying, gates, writing. */
-    const timings = { readMs: 0, applyMs: 0, gatesMs: 0, writeMs: 0 };
-    try {
-        let tick = performance.now();
-        const lap = (k) => {
-            const now = performance.now();
-            timings[k] += now - tick;
-            tick = now;
-        };
-        for await (const c of readFirstParentLog(ctx.sourceGit, { from: base.rev, to: ctx.sourceCommit })) {
-            lap('readMs');
-            const known = await sizes.sizes(state.selectedBlobs(c.changes));
-            const step = state.apply(c.changes, known);
-            lap('applyMs');
-            if (!step.ops.length) {
-                skipped++;
-                findings.push(...step.findings.filter((f) => f.severity !== 'warning' || !seen(findings, f)));
+    /** Entries of the tree whose size is unknown get it from `sizes` (after the batched blob read). */
+    fillSizes(sizes) {
+        for (const [p, e] of this.tree) {
+            if (e.size >= 0 || e.origin !== 'source')
                 continue;
-            }
-            const context = `source commit ${c.sha}`;
-            const stepFindings = [...step.findings];
-            stepFindings.push(...(await ctx.runGates(step.diff, gateView(state), step.targetFileCountBefore, context)));
-            stepFindings.push(...(await lfsFindings(ctx, step.diff, known, blobs)));
-            if (step.needsSymlinkCheck)
-                stepFindings.push(...(await state.symlinks.check((oid) => blobs.read(oid))));
-            for (const f of stepFindings)
-                if (!seen(findings, f))
-                    findings.push(nameCommit(f, c.sha));
-            if (hasErrors(findings)) {
-                await writer?.abort();
-                writer = undefined;
-                return stopped(step.diff.changes, findings, base);
-            }
-            writer ??= await FastImportWriter.open(ctx.git, HISTORY_REF);
-            lap('gatesMs');
-            const mark = await writer.commit({
-                author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
-                committer: { name: committer.name, email: committer.email, date: c.committerDate },
-                message: ctx.withTrailer(replayMessage(c, scrubber, authors, ctx), c.sha),
-                from: replayed.length === 0 ? head : undefined,
-                ops: step.ops,
-            });
-            replayed.push({ source: c.sha, mark });
-            lap('writeMs');
+            const n = sizes.get(e.oid);
+            // A new entry: the start tree's entries may be shared with the context's projection cache.
+            if (n !== undefined)
+                this.tree.set(p, { ...e, size: n });
         }
-        const marks = writer ? await writer.finish() : new Map();
-        lap('writeMs');
-        writer = undefined;
-        const commits = replayed.map((r) => ({ source: r.source, target: marks.get(r.mark) ?? '' }));
-        const last = commits[commits.length - 1]?.target;
-        if (replayed.length && !last)
-            throw new Error('git fast-import did not report the replayed commits');
-        const newTip = last ?? head;
-        const changes = ctx.diffTrees(parentTree, state.tree).changes;
-        if (!newTip || newTip === tip || (!changes.length && !reconciled && !replayed.length))
-            return { commits: 0, changes: [], findings, details: historyDetails(base, 0, skipped, false, []) };
-        return {
-            tip: newTip,
-            commits: replayed.length + (reconciled ? 1 : 0),
-            changes,
-            findings,
-            details: historyDetails(base, replayed.length, skipped, reconciled, commits, timings),
-        };
     }
-    catch (e) {
-        await writer?.abort();
-        throw e;
-    }
-    finally {
-        await sizes.close();
-        await blobs.close();
+    track(set, timeline, p, step, present) {
+        const before = set.has(p);
+        if (present)
+            set.add(p);
+        else
+            set.delete(p);
+        if (this.complete) {
+            // Views are asked for steps ≥ 0 only, so the first step's changes need no record: a later
+            // record's `before` (the live membership) already includes them. A root replay's first
+            // commit adds every path: that is most of the records saved.
+            if (before !== present && step > 0)
+                timeline.record(p, step, before, present);
+        }
+        else {
+            // A partial set does not know the membership before the range: the probe answers for it.
+            timeline.record(p, step, undefined, present);
+        }
     }
 }
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/commits.js
+
+
 /** The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. */
 async function reconcile(ctx, tree, parent, base, firstRun) {
     const treeId = await ctx.writeTree(tree);
@@ -54491,12 +56123,12 @@ async function reconcile(ctx, tree, parent, base, firstRun) {
     const src = await ctx.readSourceCommit(base.rev);
     // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
     const date = base.committerDate;
-    const message = firstRun
+    const message = withConfig(ctx, firstRun
         ? ctx.formatMessage(src)
         : ctx.withTrailer(`Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
             `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
             `this commit brings the target to the current selection of ${base.rev}.\n` +
-            `The replayed commits that follow continue from there.`, base.rev);
+            `The replayed commits that follow continue from there.`, base.rev));
     return ctx.commit({
         tree: treeId,
         parents: parent ? [parent] : [],
@@ -54505,6 +56137,10 @@ async function reconcile(ctx, tree, parent, base, firstRun) {
         author: { ...(ctx.settings.author ?? committer), date },
     });
 }
+/**
+ * The replayed commit's message: scrubbed, authors mapped, then the origin and config trailers
+ * (the config trailer lets the next run start without listing any tree, see quick-start.ts).
+ */
 function replayMessage(c, scrubber, authors, ctx) {
     const vars = {
         ...(ctx.settings.vars ?? {}),
@@ -54512,33 +56148,18 @@ function replayMessage(c, scrubber, authors, ctx) {
         short_sha: c.sha.slice(0, 7),
         source_repo: ctx.settings.sourceRepo ?? '',
     };
-    return authors.mapMessage(scrubber.scrub(c.message, vars));
+    // A config trailer copied along from a re-exported source must not pose as this export's.
+    const text = authors.mapMessage(scrubber.scrub(c.message, vars)).replace(CONFIG_LINE, '');
+    return withConfig(ctx, ctx.withTrailer(text, c.sha));
 }
-/**
- * The gates get the live source-path sets (for the import closure) but an empty tree: the
- * context's symlink check walks the whole tree, which per replayed commit would be quadratic.
- * The replay keeps that check incrementally instead (state.symlinks, see symlinks.ts).
- */
-function gateView(state) {
-    return {
-        tree: new Map(),
-        exportedSourcePaths: state.exportedSourcePaths,
-        sourcePaths: state.sourcePaths,
-        findings: [],
-    };
+const CONFIG_LINE = new RegExp(`^${CONFIG_TRAILER}:.*(?:\\n|$)`, 'gm');
+function withConfig(ctx, message) {
+    return ctx.configHash ? withConfigTrailer(message, ctx.configHash) : message;
 }
-/** LFS pointers among the added/changed blobs, with the sizes the replay already has. */
-async function lfsFindings(ctx, diff, sizes, blobs) {
-    const changed = diff.gateChanges
-        .filter((c) => c.change !== 'deleted' && c.oid && c.mode !== '160000' && c.mode !== '120000')
-        .map((c) => ({
-        path: c.targetPath,
-        sourcePath: c.sourcePath,
-        oid: c.oid,
-        size: sizes.get(c.oid) ?? -1,
-    }));
-    return checkLfsPointers(changed, ctx.settings.lfs ?? 'warn', (oid) => blobs.read(oid));
-}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/outcome.js
+/** Commit pairs listed in the result details; beyond this only the counts are given. */
+const MAX_LISTED_COMMITS = 200;
 function seen(list, f) {
     return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
 }
@@ -54554,7 +56175,7 @@ function stopped(changes, findings, base) {
 function emptyProjection() {
     return { tree: new Map(), exportedSourcePaths: new Set(), sourcePaths: new Set(), findings: [] };
 }
-function historyDetails(base, replayed, skipped, reconciled, commits, timings) {
+function historyDetails(base, replayed, skipped, reconciled, commits, timings, quick, mergesKept) {
     return {
         history: {
             base: base.rev ?? null,
@@ -54564,10 +56185,384 @@ function historyDetails(base, replayed, skipped, reconciled, commits, timings) {
             reconciliation: reconciled,
             commits: commits.slice(-MAX_LISTED_COMMITS),
             commitsTruncated: commits.length > MAX_LISTED_COMMITS,
+            ...(quick !== undefined ? { quickStart: quick } : {}),
+            ...(mergesKept ? { mergesKept } : {}),
             ...(timings
                 ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }
                 : {}),
         },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/range.js
+
+/** A range is read ahead (for the quick start) up to this many raw changes; beyond, it streams. */
+const QUICK_MAX_CHANGES = 50_000;
+/**
+ * Read the range ahead, up to `max` raw changes. `commits` yields everything (what was read, then
+ * the rest of the same stream); `all` tells whether `buffered` is the whole range.
+ */
+async function readRange(ctx, range, max) {
+    const it = readFirstParentLog(ctx.sourceGit, range)[Symbol.asyncIterator]();
+    const buffered = [];
+    let n = 0;
+    let all = false;
+    for (;;) {
+        if (n > max)
+            break;
+        const r = await it.next();
+        if (r.done) {
+            all = true;
+            break;
+        }
+        buffered.push(r.value);
+        n += r.value.changes.length;
+    }
+    async function* rest() {
+        yield* buffered;
+        if (all)
+            return;
+        for (let r = await it.next(); !r.done; r = await it.next())
+            yield r.value;
+    }
+    // Stops `git log` when the replay ends early (a finding, an error).
+    return { buffered, all, commits: rest(), close: () => it.return?.(undefined) ?? Promise.resolve() };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/replay.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * History mode (issue 4): replay every first-parent source commit since the last exported one
+ * onto the target tip, one target commit per source commit that changes something selected.
+ *
+ *  1. The base is the newest `Ferry-Origin-Rev:` trailer on the target (see base.ts for the first run).
+ *  2. When the target tip differs from the snapshot of the base under the current configuration
+ *     (allowlist, map or preserve changed, or a first run), a reconciliation commit comes first.
+ *  3. One streaming `git log --raw` over base..source feeds a ReplayState; each commit goes into
+ *     one `git fast-import` stream (source blobs by id) as it is applied. The gates then check
+ *     every commit's change set in one batch (gates.ts); a finding kills the stream before any ref
+ *     moves and nothing is pushed.
+ *
+ * The common incremental case lists no tree at all (quick-start.ts): the tip's Ferry-Config
+ * trailer says it is the base's snapshot under this configuration.
+ *
+ * Deterministic: committer identity fixed, committer date = the source commit's, so the same
+ * range on the same target tip gives the same commit ids. Repeatable: the push loop calls it
+ * again on a moved tip, and it then replays only what that tip's trailer says is missing.
+ */
+async function buildHistory(ctx, tip) {
+    const t0 = performance.now();
+    const s = ctx.settings;
+    const opts = s.history ?? {};
+    const scrubber = compileScrubber({
+        lines: opts.scrubLines,
+        messages: opts.scrubMessages,
+        template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
+    });
+    const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
+    const base = await resolveBase(ctx, tip);
+    if (base.kind === 'ahead') {
+        ctx.logger.info(base.note);
+        return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
+    }
+    /** Where the replay's time goes (details.history.timings). */
+    const timings = { startMs: 0, readMs: 0, applyMs: 0, gatesMs: 0, writeMs: 0 };
+    let tick = t0;
+    const lap = (k) => {
+        const now = performance.now();
+        timings[k] += now - tick;
+        tick = now;
+    };
+    const range = { from: base.rev, to: ctx.sourceCommit };
+    const keepMerges = !!opts.keepMerges;
+    // 1. The start: quick (no tree listed) when the tip is a Ferry commit of the base with this config.
+    let commits;
+    let closeRange;
+    let quick;
+    if (opts.quickStart !== false && tip && base.rev && (await tipQualifies(ctx, tip, base))) {
+        const read = await readRange(ctx, range, QUICK_MAX_CHANGES);
+        commits = read.commits;
+        closeRange = read.close;
+        // A kept merge replays its side line from the fork's snapshot: that needs the full start.
+        const merges = keepMerges && read.buffered.some((c) => c.parents.length > 1);
+        if (read.all && !merges)
+            quick = await quickStart(ctx, tip, base.rev, read.buffered);
+    }
+    try {
+        return await replay();
+    }
+    finally {
+        await closeRange?.();
+        await quick?.names.close();
+    }
+    async function replay() {
+        const findings = [];
+        let state;
+        let parentTree;
+        let head = tip;
+        let reconciled = false;
+        /** Where preserved paths come from (the tip's tree), for the start of kept merges' side lines. */
+        let preservedFrom = new Map();
+        if (quick) {
+            parentTree = quick.start;
+            state = new ReplayState(quick.start, emptyProjection(), stateOptions(ctx, false));
+        }
+        else {
+            // Full start: the tip's tree and the base's snapshot (two ls-tree processes side by side).
+            const [tipTree, projected] = await Promise.all([
+                ctx.readTargetTree(tip),
+                base.rev ? ctx.projectTree(base.rev) : Promise.resolve(emptyProjection()),
+            ]);
+            // With force, the replay starts a new root history (pushed with a lease); preserve still reads the tip.
+            head = s.force ? undefined : tip;
+            parentTree = s.force ? new Map() : tipTree;
+            preservedFrom = tipTree;
+            if (tip && !s.force && base.kind !== 'trailer' && (await ctx.git.isShallow()))
+                // A remote target is fetched shallow: a trailer below hand-made commits is out of sight.
+                findings.push({
+                    severity: 'warning',
+                    code: 'history-no-trailer',
+                    message: `No Ferry-Origin-Rev trailer in the fetched part of ${ctx.targetLabel}; starting as a first run (${base.note}). If an earlier export exists below hand-made commits, their replay is skipped.`,
+                });
+            findings.push(...projected.findings);
+            const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
+            // 2. A reconciliation commit when the target differs from the base's snapshot.
+            const reconDiff = ctx.diffTrees(parentTree, start);
+            if (reconDiff.changes.length) {
+                const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
+                findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
+                if (hasErrors(findings))
+                    return stopped(reconDiff.changes, findings, base);
+                head = await reconcile(ctx, start, head, base, tip === undefined || !!s.force);
+                reconciled = true;
+            }
+            state = new ReplayState(start, projected, stateOptions(ctx, true));
+        }
+        lap('startMs');
+        // 3. Replay: apply every commit in memory, writing each one to fast-import as it comes (git
+        //    builds trees while the log streams). The gates get the commits in batches and read their
+        //    blobs meanwhile; only when every batch passed is the stream finished (a finding kills
+        //    fast-import: no ref moves).
+        commits ??= readFirstParentLog(ctx.sourceGit, range);
+        const blobs = new BlobReader(ctx.git);
+        let writer;
+        const replayed = [];
+        const gates = new HistoryGates({
+            git: ctx.git,
+            settings: resolveSafetySettings(s.safety),
+            lfs: s.lfs ?? 'warn',
+            viewsAt: (i) => (quick ? quick.viewsAt(state, i) : fullViews(state, i)),
+        });
+        let batch = [];
+        let batchChanges = 0;
+        let skipped = 0;
+        let index = 0;
+        let mainCommits = 0;
+        let mergesKept = 0;
+        /** The last main-line commit written (a mark), or the start. */
+        let current = head;
+        const committer = s.committer ?? DEFAULT_COMMITTER;
+        /** The target commit (id or mark) that stands for each main-line source commit of this run. */
+        const standIn = new Map();
+        if (base.rev)
+            standIn.set(base.rev, head);
+        /** Apply one commit to `st`; its gate step, or undefined when it changes nothing selected. */
+        const applyStep = async (st, c, at, views) => {
+            const step = st.apply(c.changes, undefined, at);
+            if (!step.ops.length) {
+                for (const f of step.findings)
+                    if (!seen(findings, f))
+                        findings.push(f);
+                return undefined;
+            }
+            for (const f of step.findings)
+                if (!seen(findings, f))
+                    findings.push(nameCommit(f, c.sha));
+            if (step.needsSymlinkCheck) {
+                for (const f of await st.symlinks.check((oid) => blobs.read(oid)))
+                    if (!seen(findings, f))
+                        findings.push(nameCommit(f, c.sha));
+            }
+            batch.push({
+                index: at,
+                sha: c.sha,
+                gateChanges: step.diff.gateChanges,
+                deletions: step.deletions,
+                targetFileCountBefore: step.targetFileCountBefore,
+                views,
+            });
+            batchChanges += step.diff.gateChanges.length;
+            if (batchChanges >= GATE_BATCH_CHANGES) {
+                // Its blobs are read and scanned while the replay goes on.
+                gates.add(batch);
+                batch = [];
+                batchChanges = 0;
+            }
+            return { ops: step.ops };
+        };
+        const write = async (c, ops, extra) => {
+            writer ??= await FastImportWriter.open(ctx.git, HISTORY_REF);
+            const mark = writer.commit({
+                author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
+                committer: { name: committer.name, email: committer.email, date: c.committerDate },
+                message: replayMessage(c, scrubber, authors, ctx),
+                ops,
+                ...extra,
+            });
+            replayed.push({ source: c.sha, mark });
+            if (writer.backpressure)
+                await writer.drained();
+            return mark;
+        };
+        /**
+         * keep-merges: replay the side line of merge `c` on its own ref; the mark of its last commit,
+         * or undefined when the side line changes nothing selected (the merge is then linearized).
+         */
+        const replaySide = async (c) => {
+            const side = await readSideLine(ctx, c);
+            const fork = side[0]?.parents[0];
+            if (!fork)
+                return undefined;
+            const known = standIn.has(fork);
+            const from = known ? standIn.get(fork) : await targetStandIn(ctx, tip, fork);
+            const projected = await ctx.projectTree(fork);
+            const sideStart = await ctx.overlayPreserved(projected.tree, preservedFrom, false);
+            // A stand-in from earlier runs may predate a config change: its tree is brought to the
+            // fork's current snapshot by the first side commit.
+            let lead = [];
+            if (!known) {
+                const standInTree = from ? await ctx.readTargetTree(from) : new Map();
+                lead = opsBetween(standInTree, sideStart);
+                // What the lead adds passes the gates too, judged at the fork.
+                const diff = ctx.diffTrees(standInTree, sideStart);
+                if (diff.gateChanges.length)
+                    batch.push({
+                        index: 0,
+                        sha: fork,
+                        gateChanges: diff.gateChanges,
+                        deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
+                        targetFileCountBefore: standInTree.size,
+                        views: () => ({
+                            sourcePaths: projected.sourcePaths,
+                            exportedSourcePaths: projected.exportedSourcePaths,
+                        }),
+                    });
+            }
+            const sideState = new ReplayState(sideStart, projected, stateOptions(ctx, true));
+            const views = (i) => fullViews(sideState, i);
+            let sideTip;
+            let i = 0;
+            for (const sc of side) {
+                const r = await applyStep(sideState, sc, i++, views);
+                if (!r)
+                    continue;
+                if (hasErrors(findings))
+                    return undefined;
+                const first = sideTip === undefined;
+                sideTip = await write(sc, first ? [...lead, ...r.ops] : r.ops, {
+                    ref: SIDE_REF,
+                    ...(first ? { from } : {}),
+                });
+            }
+            return sideTip;
+        };
+        try {
+            for await (const c of commits) {
+                lap('readMs');
+                const at = index++;
+                const sideTip = keepMerges && c.parents.length === 2 && !hasErrors(findings) ? await replaySide(c) : undefined;
+                const r = await applyStep(state, c, at);
+                lap('applyMs');
+                if (hasErrors(findings))
+                    break;
+                if (!r && !sideTip) {
+                    skipped++;
+                    standIn.set(c.sha, current);
+                    continue;
+                }
+                const mark = await write(c, r?.ops ?? [], {
+                    ...(mainCommits === 0 ? { from: head } : {}),
+                    ...(sideTip ? { merge: [sideTip] } : {}),
+                });
+                if (sideTip)
+                    mergesKept++;
+                mainCommits++;
+                current = mark;
+                standIn.set(c.sha, mark);
+                lap('writeMs');
+            }
+            gates.add(batch);
+            // Waited for even after an error: a batch may still be reading, and its findings add detail.
+            const gated = await gates.finish();
+            for (const f of gated.findings)
+                if (!seen(findings, f))
+                    findings.push(f);
+            state.fillSizes(gated.sizes);
+            lap('gatesMs');
+            if (hasErrors(findings)) {
+                await writer?.abort();
+                writer = undefined;
+                return stopped(ctx.diffTrees(parentTree, state.tree).changes, findings, base);
+            }
+            const marks = writer ? await writer.finish() : new Map();
+            writer = undefined;
+            lap('writeMs');
+            const pairs = replayed.map((r) => ({ source: r.source, target: marks.get(r.mark) ?? '' }));
+            const last = mainCommits && current ? marks.get(current) : undefined;
+            if (replayed.length && !last)
+                throw new Error('git fast-import did not report the replayed commits');
+            const newTip = last ?? head;
+            const changes = ctx.diffTrees(parentTree, state.tree).changes;
+            if (!newTip || newTip === tip || (!changes.length && !reconciled && !replayed.length))
+                return { commits: 0, changes: [], findings, details: historyDetails(base, 0, skipped, false, []) };
+            return {
+                tip: newTip,
+                commits: replayed.length + (reconciled ? 1 : 0),
+                changes,
+                findings,
+                details: historyDetails(base, replayed.length, skipped, reconciled, pairs, timings, !!quick, mergesKept),
+            };
+        }
+        catch (e) {
+            await writer?.abort();
+            throw e;
+        }
+        finally {
+            await blobs.close();
+        }
+    }
+}
+/** A batch of replayed commits goes to the gates once it holds this many changes. */
+const GATE_BATCH_CHANGES = 8192;
+function stateOptions(ctx, complete) {
+    return {
+        select: ctx.select,
+        mapPath: ctx.mapPath,
+        submodules: ctx.settings.submodules ?? 'skip',
+        complete,
+    };
+}
+/** The source path sets at a step, from the complete live sets and the timelines. */
+function fullViews(state, step) {
+    return {
+        sourcePaths: state.sourceTimeline.view(step, (p) => state.sourcePaths.has(p)),
+        exportedSourcePaths: state.exportedTimeline.view(step, (p) => state.exportedSourcePaths.has(p)),
     };
 }
 
@@ -54714,10 +56709,16 @@ async function buildFull(ctx, tip) {
     const findings = [...projected.findings];
     if (!diff.changes.length)
         return { commits: 0, changes: [], findings };
-    findings.push(...(await ctx.runGates(diff, projected, tipTree.size)));
+    // The tree object is written while the gates read the blobs (two git processes, two cores).
+    // Writing it only adds unreferenced objects to the scratch repo; nothing is committed or pushed
+    // unless the gates pass.
+    const [gateFindings, tree] = await Promise.all([
+        ctx.runGates(diff, projected, tipTree.size),
+        ctx.writeTree(next, tip ? { commit: tip, diff } : undefined),
+    ]);
+    findings.push(...gateFindings);
     if (hasErrors(findings))
         return { commits: 0, changes: diff.changes, findings };
-    const tree = await ctx.writeTree(next, tip ? { commit: tip, diff } : undefined);
     const source = await ctx.readSourceCommit(ctx.sourceCommit);
     // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
     const parents = tip && !ctx.settings.force ? [tip] : [];
@@ -54805,6 +56806,7 @@ async function runExport(settings, logger) {
         const blobs = new BlobReader(scratch.git);
         const stats = { gatesMs: 0 };
         try {
+            const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
             const ctx = await createBuildContext({
                 settings: s,
                 logger,
@@ -54818,9 +56820,9 @@ async function runExport(settings, logger) {
                 sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(s.source)),
                 blobs,
                 stats,
+                deepenTarget: localTarget ? undefined : io.deepen,
             });
             const prepareMs = performance.now() - t0;
-            const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
             // No eager ls-tree of the source here: a re-export on a Ferry tip takes the incremental path
             // (./incremental.ts), which never lists the source tree.
             const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
@@ -54923,6 +56925,8 @@ function targetIo(git, url, branch, force, logger) {
             expect: force ? new Map([[ref, seenTip ?? '']]) : undefined,
         }),
         workflowError: () => workflowPermissionError(url),
+        // History mode looks for the last Ferry-Origin-Rev trailer below hand-made commits.
+        deepen: (by) => fetchRefs(git, url, [`+${ref}:refs/ferry/target`], { deepen: by, logger }),
     };
 }
 
@@ -57531,6 +59535,11 @@ function secretInput(name) {
     const v = getInput(name);
     if (v)
         core_setSecret(v);
+    // The runner masks output line by line: a multi-line secret (an SSH key) is masked per line too.
+    if (v.includes('\n'))
+        for (const line of v.split(/\r?\n/))
+            if (line.trim().length >= 8)
+                core_setSecret(line.trim());
     return v || undefined;
 }
 function boolInput(name) {
