@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -140,5 +140,20 @@ export function bundleCli(): string {
   } catch (e) {
     process.stderr.write(`bench: ncc bundle failed (${(e as Error).message}); timing lib/ instead\n`);
     return path.join(ROOT, 'lib/src/entries/cli.js');
+  }
+}
+
+/**
+ * CPU seconds used so far by this process and its reaped children (the git processes), from
+ * /proc/self/stat: on a shared 2-core machine wall time is noisy, CPU time much less. NaN elsewhere.
+ */
+export function cpuSeconds(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime (fields 14-17 of proc(5)), in clock ticks (100 per second).
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return NaN;
   }
 }

@@ -6,7 +6,7 @@ import { parseAllowlistStrict } from '../../src/core/allowlist/index.js';
 import { runExport, type ExportSettings } from '../../src/core/export/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { TargetResult } from '../../src/core/report/result.js';
-import { genRepo, median, timeCommand, type BenchRow, type Suite } from '../support.js';
+import { cpuSeconds, genRepo, median, timeCommand, type BenchRow, type Suite } from '../support.js';
 
 /**
  * Issue 4 bars on genRepo(200000, 2000): replay all 2,000 commits ≤ 6 s, replay 10 new commits
@@ -51,21 +51,6 @@ function filterRepo(source: string, pathsFile: string, work: string): { ms: numb
   const tree = git(clone, ['rev-parse', 'HEAD^{tree}']);
   rmSync(clone, { recursive: true, force: true });
   return { ms: t.ms, tree };
-}
-
-/**
- * CPU seconds of this process plus its waited-for children (the git processes), from
- * /proc/self/stat: on a shared 2-core machine wall time is noisy, CPU time much less. NaN elsewhere.
- */
-function cpuSeconds(): number {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime, stime, cutime, cstime (fields 14-17 of proc(5)), in clock ticks (100 per second).
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 async function exportOnce(s: ExportSettings): Promise<{ ms: number; cpu: number; r: TargetResult }> {

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { silentLogger } from '../../src/core/logger.js';
 import { runMirror } from '../../src/core/mirror/mirror.js';
 import { mirrorSettings } from '../../src/core/mirror/settings.js';
-import { CACHE, genRepo, timeMedian, type BenchRow, type Suite } from '../support.js';
+import { cpuSeconds, CACHE, genRepo, timeMedian, type BenchRow, type Suite } from '../support.js';
 
 /**
  * Bilateral mirror on the synthetic 200k-file, 2,000-commit monorepo (local bare repos, so the
@@ -22,18 +22,6 @@ import { CACHE, genRepo, timeMedian, type BenchRow, type Suite } from '../suppor
  */
 const BEHIND = 20;
 const RUNS = 3;
-
-/** CPU seconds used so far by this process and its reaped children (git), from /proc. */
-function cpuSeconds(): number {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14-17 (utime stime cutime cstime) are 11-14 after the ')' of the command name.
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 /** Like timeMedian, and the mean CPU seconds of the timed runs. */
 async function timeWithCpu(

@@ -55660,7 +55660,33 @@ class NameChecker extends BatchChecker {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/export/source-probe.js
+/**
+ * Source paths that exist at `rev` (files, symlinks, gitlinks; not directories), asked on demand
+ * through one `cat-file --batch-check` and cached: the incremental paths (snapshot re-export,
+ * history quick start) answer the import-closure gate without listing the source tree.
+ */
+function sourceProbe(names, rev) {
+    const known = new Map();
+    return {
+        known,
+        async existing(paths) {
+            const ask = [...new Set(paths.filter((p) => !known.has(p) && !/[\n\r]/.test(p)))];
+            const infos = await names.check(ask.map((p) => `${rev}:${p}`));
+            ask.forEach((p, i) => known.set(p, infos[i]));
+            const found = new Set();
+            for (const p of paths) {
+                const t = known.get(p)?.type;
+                if (t === 'blob' || t === 'commit')
+                    found.add(p);
+            }
+            return found;
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/quick-start.js
+
 
 
 const quick_start_GITLINK = '160000';
@@ -55720,7 +55746,7 @@ async function quickStart(ctx, tip, base, commits) {
             if (expected)
                 start.set(p, { mode: old.mode, oid: expected, size: -1, sourcePath: p, origin: 'source' });
         }
-        const probe = baseProbe(names, base);
+        const probe = sourceProbe(names, base);
         const keepGitlinks = (ctx.settings.submodules ?? 'skip') === 'keep';
         return {
             start,
@@ -55757,25 +55783,6 @@ async function quickStart(ctx, tip, base, commits) {
 async function fail(names) {
     await names.close();
     return undefined;
-}
-/** Source paths that exist at `rev` (files, symlinks, gitlinks), asked on demand and cached. */
-function baseProbe(names, rev) {
-    const known = new Map();
-    return {
-        known,
-        async existing(paths) {
-            const ask = [...new Set(paths.filter((p) => !known.has(p) && !/[\n\r]/.test(p)))];
-            const infos = await names.check(ask.map((p) => `${rev}:${p}`));
-            ask.forEach((p, i) => known.set(p, infos[i]));
-            const found = new Set();
-            for (const p of paths) {
-                const t = known.get(p)?.type;
-                if (t === 'blob' || t === 'commit')
-                    found.add(p);
-            }
-            return found;
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/scrub.js
@@ -56571,6 +56578,7 @@ function fullViews(state, step) {
 
 
 
+
 /**
  * Incremental snapshot export: when the target tip is a Ferry snapshot commit of `old` made with
  * the same selection config (its `Ferry-Config` trailer equals ctx.configHash), the next tree is the
@@ -56659,25 +56667,6 @@ async function buildIncremental(ctx, tip) {
     finally {
         await names.close();
     }
-}
-/** Source paths that exist at `rev` (files, symlinks, gitlinks; not directories), asked on demand. */
-function sourceProbe(names, rev) {
-    const known = new Map();
-    return {
-        known,
-        async existing(paths) {
-            const ask = paths.filter((p) => !known.has(p) && !/[\n\r]/.test(p));
-            const infos = await names.check(ask.map((p) => `${rev}:${p}`));
-            ask.forEach((p, i) => known.set(p, infos[i]));
-            const found = new Set();
-            for (const p of paths) {
-                const t = known.get(p)?.type;
-                if (t === 'blob' || t === 'commit')
-                    found.add(p);
-            }
-            return found;
-        },
-    };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/snapshot.js

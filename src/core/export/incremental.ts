@@ -1,7 +1,7 @@
-import { NameChecker, type NameInfo } from '../git/batch-check.js';
+import { NameChecker } from '../git/batch-check.js';
 import { hasErrors } from '../report/result.js';
-import type { SourcePathProbe } from '../safety/types.js';
 import { diffTargetTrees } from './diff.js';
+import { sourceProbe } from './source-probe.js';
 import { parseConfigTrailer, parseOriginTrailer, withConfigTrailer } from './message.js';
 import type { BuildOutcome, ExportBuildContext, ProjectedTree, TargetTree } from './types.js';
 
@@ -86,26 +86,4 @@ export async function buildIncremental(
   } finally {
     await names.close();
   }
-}
-
-/** Source paths that exist at `rev` (files, symlinks, gitlinks; not directories), asked on demand. */
-function sourceProbe(
-  names: NameChecker,
-  rev: string,
-): SourcePathProbe & { known: Map<string, NameInfo | undefined> } {
-  const known = new Map<string, NameInfo | undefined>();
-  return {
-    known,
-    async existing(paths) {
-      const ask = paths.filter((p) => !known.has(p) && !/[\n\r]/.test(p));
-      const infos = await names.check(ask.map((p) => `${rev}:${p}`));
-      ask.forEach((p, i) => known.set(p, infos[i]));
-      const found = new Set<string>();
-      for (const p of paths) {
-        const t = known.get(p)?.type;
-        if (t === 'blob' || t === 'commit') found.add(p);
-      }
-      return found;
-    },
-  };
 }

@@ -1,8 +1,8 @@
-import { NameChecker, type NameInfo } from '../../git/batch-check.js';
+import { NameChecker } from '../../git/batch-check.js';
 import type { LogCommit } from '../../git/log-reader.js';
-import type { SourcePathProbe } from '../../safety/types.js';
 import { parseConfigTrailer, parseOriginTrailer } from '../message.js';
 import type { ExportBuildContext, TargetTree } from '../types.js';
+import { sourceProbe } from '../source-probe.js';
 import type { ReplayBase } from './base.js';
 import type { StepViews } from './gates.js';
 import type { ReplayState } from './state.js';
@@ -89,7 +89,7 @@ export async function quickStart(
       if (expected)
         start.set(p, { mode: old.mode, oid: expected, size: -1, sourcePath: p, origin: 'source' });
     }
-    const probe = baseProbe(names, base);
+    const probe = sourceProbe(names, base);
     const keepGitlinks = (ctx.settings.submodules ?? 'skip') === 'keep';
     return {
       start,
@@ -125,26 +125,4 @@ export async function quickStart(
 async function fail(names: NameChecker): Promise<undefined> {
   await names.close();
   return undefined;
-}
-
-/** Source paths that exist at `rev` (files, symlinks, gitlinks), asked on demand and cached. */
-function baseProbe(
-  names: NameChecker,
-  rev: string,
-): SourcePathProbe & { known: Map<string, NameInfo | undefined> } {
-  const known = new Map<string, NameInfo | undefined>();
-  return {
-    known,
-    async existing(paths) {
-      const ask = [...new Set(paths.filter((p) => !known.has(p) && !/[\n\r]/.test(p)))];
-      const infos = await names.check(ask.map((p) => `${rev}:${p}`));
-      ask.forEach((p, i) => known.set(p, infos[i]));
-      const found = new Set<string>();
-      for (const p of paths) {
-        const t = known.get(p)?.type;
-        if (t === 'blob' || t === 'commit') found.add(p);
-      }
-      return found;
-    },
-  };
 }
