@@ -3,22 +3,13 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, runCli } from '../support/run-action.js';
-import { cleanupTmp, tmpDir } from '../support/tmp.js';
-import { snapshot, sorted, write } from '../integration/dirsync-support.js';
+import { cleanupTmp } from '../support/tmp.js';
+import { pair, snapshot, sorted, write } from '../integration/dirsync-support.js';
 
 afterAll(cleanupTmp);
 
-async function pair() {
-  const root = await tmpDir('ferry-dirsync-cli-');
-  const a = path.join(root, 'A');
-  const b = path.join(root, 'B');
-  fs.mkdirSync(a);
-  fs.mkdirSync(b);
-  return { root, a, b, state: path.join(root, 'sync.json') };
-}
-
 test('ferry dirsync --json: the shared report shape, then a no-op', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-cli-', 'sync.json');
   write(a, 'src/main.py', 'print(1)\n');
   write(b, '.config/x.yml', 'k: v\n');
   const r = await runCli(['dirsync', a, b, '--state', state, '--json']);
@@ -39,7 +30,7 @@ test('ferry dirsync --json: the shared report shape, then a no-op', async () => 
 });
 
 test('exit codes: 1 for an unresolved conflict or a missing side, 2 for a usage error', async () => {
-  const { root, a, b, state } = await pair();
+  const { root, a, b, state } = await pair('ferry-dirsync-cli-', 'sync.json');
   write(a, 'f.txt', 'a');
   write(b, 'f.txt', 'bb');
   const fail = await runCli(['dirsync', a, b, '--state', state, '--conflict', 'fail']);
@@ -55,7 +46,7 @@ test('exit codes: 1 for an unresolved conflict or a missing side, 2 for a usage 
 });
 
 test('--dry-run lists the plan and writes nothing', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-cli-', 'sync.json');
   write(a, 'x/y.txt', 'y');
   const r = await runCli(['dirsync', a, b, '--state', state, '--dry-run', '--direction', 'a-to-b']);
   expect(r.exitCode).toBe(0);
@@ -65,7 +56,7 @@ test('--dry-run lists the plan and writes nothing', async () => {
 });
 
 test('a sync killed with SIGKILL leaves no half-written file, and a rerun converges', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-cli-', 'sync.json');
   const chunk = randomBytes(128 * 1024);
   for (let i = 0; i < 600; i++) write(a, `d${i % 20}/f${i}.bin`, chunk.toString('base64') + i);
   const child = spawn(

@@ -5,24 +5,14 @@ import { buildIgnore, sync } from '../../src/core/dirsync/index.js';
 import { scanTreeInWorker } from '../../src/core/dirsync/scan-worker.js';
 import { scanTree } from '../../src/core/dirsync/scan.js';
 import { JOURNAL_MAX_LINES, loadState, saveState, serializeState } from '../../src/core/dirsync/state.js';
-import { cleanupTmp, tmpDir } from '../support/tmp.js';
-import { snapshot, sorted, write } from './dirsync-support.js';
+import { cleanupTmp } from '../support/tmp.js';
+import { pair, same, snapshot, sorted, write } from './dirsync-support.js';
 
 /**
  * The session-2 speed paths give exactly the slow paths' answers: the scan thread, the copy
  * threads, the journaled state, the buffered copy.
  */
 afterAll(cleanupTmp);
-
-async function pair() {
-  const root = await tmpDir('ferry-dirsync-fast-');
-  const a = path.join(root, 'A');
-  const b = path.join(root, 'B');
-  fs.mkdirSync(a);
-  fs.mkdirSync(b);
-  return { root, a, b, state: path.join(root, 'state.json') };
-}
-const same = (a: string, b: string) => expect(sorted(snapshot(b))).toEqual(sorted(snapshot(a)));
 
 function varied(root: string): void {
   for (let i = 0; i < 40; i++) write(root, `d${i % 4}/s${i % 3}/f${i}.txt`, 'x'.repeat(i));
@@ -39,7 +29,7 @@ function varied(root: string): void {
 }
 
 test('the scan thread returns exactly what the in-thread scan returns', async () => {
-  const { a, state } = await pair();
+  const { a, state } = await pair('ferry-dirsync-fast-');
   varied(a);
   const ignore = buildIgnore({ a, b: a + '-other', ignore: ['build/'] }, [state]);
   const here = scanTree(a, { side: 'b', ignore });
@@ -55,7 +45,7 @@ test('the scan thread returns exactly what the in-thread scan returns', async ()
 });
 
 test('a scan thread on an unreadable root rejects like the in-thread scan throws', async () => {
-  const { root } = await pair();
+  const { root } = await pair('ferry-dirsync-fast-');
   const ignore = buildIgnore({ a: root, b: root + '-x' }, []);
   await expect(scanTreeInWorker(path.join(root, 'missing'), 'b', ignore)).rejects.toThrow(/ENOENT/);
 });
@@ -63,7 +53,7 @@ test('a scan thread on an unreadable root rejects like the in-thread scan throws
 test('copy threads and the in-thread copy give the same trees and the same state', async () => {
   const runs = [];
   for (const copyThreads of [0, 2]) {
-    const p = await pair();
+    const p = await pair('ferry-dirsync-fast-');
     varied(p.a);
     fs.rmSync(path.join(p.a, 'd2/pipe'));
     fs.rmSync(path.join(p.a, '__pycache__'), { recursive: true }); // ignored: never synced
@@ -81,7 +71,7 @@ test('copy threads and the in-thread copy give the same trees and the same state
 });
 
 test('files keep their exact mode whatever the umask (setuid included)', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-fast-');
   write(a, 'tool', 'run me', 0o4755);
   write(a, 'group.txt', 'g', 0o664);
   const old = process.umask(0o077);
@@ -95,7 +85,7 @@ test('files keep their exact mode whatever the umask (setuid included)', async (
 });
 
 test('a source that changes size between scan and copy is left for the next sync', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-fast-');
   write(a, 'grows.txt', 'short');
   write(a, 'fine.txt', 'ok');
   const r = await sync({
@@ -117,7 +107,7 @@ test('a source that changes size between scan and copy is left for the next sync
 
 describe('the state journal', () => {
   test('a small change appends one line; loading applies it; a big one rewrites', async () => {
-    const { a, b, state } = await pair();
+    const { a, b, state } = await pair('ferry-dirsync-fast-');
     // Old mtimes: no racy entries, which the next sync would re-record all at once.
     const old = (rel: string) => fs.utimesSync(path.join(a, rel), 1e9, 1e9);
     for (let i = 0; i < 300; i++) write(a, `f${i}`, String(i));
@@ -144,7 +134,7 @@ describe('the state journal', () => {
   });
 
   test('a torn last line is skipped, and the next append starts a fresh line', async () => {
-    const { a, b, state } = await pair();
+    const { a, b, state } = await pair('ferry-dirsync-fast-');
     write(a, 'x', '1');
     write(a, 'y', '2');
     await sync({ a, b, state });
@@ -159,7 +149,7 @@ describe('the state journal', () => {
   });
 
   test('compacts after JOURNAL_MAX_LINES appends', async () => {
-    const { a, b, state } = await pair();
+    const { a, b, state } = await pair('ferry-dirsync-fast-');
     const st = new Map([['p', { type: 'file' as const, size: 1, mode: 0o644, mtimeA: 1, mtimeB: 1 }]]);
     fs.writeFileSync(state, serializeState(st, a, b, new Date()));
     let lines = 0;
@@ -178,7 +168,7 @@ describe('the state journal', () => {
   });
 
   test('a version 2 state is read, then rewritten as version 3 (never appended to)', async () => {
-    const { a, b, state } = await pair();
+    const { a, b, state } = await pair('ferry-dirsync-fast-');
     write(a, 'x', '1');
     write(b, 'x', '1');
     const stx = fs.lstatSync(path.join(a, 'x'));
@@ -201,7 +191,7 @@ describe('the state journal', () => {
   });
 
   test('a state recorded for another pair is replaced, never appended to', async () => {
-    const { a, b, state, root } = await pair();
+    const { a, b, state, root } = await pair('ferry-dirsync-fast-');
     write(a, 'x', '1');
     await sync({ a, b, state });
     const c = path.join(root, 'C');
@@ -215,7 +205,7 @@ describe('the state journal', () => {
 
 describe('new directories are built under a temp name and renamed into place whole', () => {
   test('the files of a new directory never sit under real names before the directory does', async () => {
-    const { a, b, state } = await pair();
+    const { a, b, state } = await pair('ferry-dirsync-fast-');
     for (let i = 0; i < 5; i++) write(a, `n/m/f${i}`, `v${i}`);
     write(a, 'n/x.sh', 'run', 0o755);
     fs.symlinkSync('m/f0', path.join(a, 'n/link'));
@@ -235,7 +225,7 @@ describe('new directories are built under a temp name and renamed into place who
   });
 
   test('a directory that appears at the real name meanwhile is left alone; nothing of ours lands', async () => {
-    const { a, b, state } = await pair();
+    const { a, b, state } = await pair('ferry-dirsync-fast-');
     write(a, 'n/f1', 'ours 1');
     write(a, 'n/f2', 'ours 2');
     write(a, 'other.txt', 'o');
@@ -258,7 +248,7 @@ describe('new directories are built under a temp name and renamed into place who
   });
 
   test('a temp directory left by a killed sync is removed by the next one, never synced', async () => {
-    const { a, b, state } = await pair();
+    const { a, b, state } = await pair('ferry-dirsync-fast-');
     write(b, 'p/.n.ferry-tmp-4242-deadbeef0/m/half.txt', 'half a tree');
     write(a, 'p/n/whole.txt', 'whole');
     await sync({ a, b, state });

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { tmpDir } from '../support/tmp.js';
 
 /** Everything under root (no link following): path → 'F:<exec bits>:<content>' | 'L:<target>' | 'D'. */
 export function snapshot(root: string): Map<string, string> {
@@ -35,3 +36,16 @@ export function write(root: string, rel: string, content: string, mode?: number)
 
 export const sorted = (m: Map<string, string>) =>
   [...m.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+
+/** Two empty sides A and B in a fresh temp dir, and a state file path beside them. */
+export async function pair(prefix: string, stateName = 'state.json') {
+  const root = await tmpDir(prefix);
+  const a = path.join(root, 'A');
+  const b = path.join(root, 'B');
+  fs.mkdirSync(a);
+  fs.mkdirSync(b);
+  return { root, a, b, state: path.join(root, stateName) };
+}
+
+/** The two sides hold the same entries (types, exec bits, contents, link targets). */
+export const same = (a: string, b: string) => expect(sorted(snapshot(b))).toEqual(sorted(snapshot(a)));

@@ -3,25 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sync, syncDown, syncUp } from '../../src/core/dirsync/index.js';
 import { ConfigurationError } from '../../src/core/errors.js';
-import { cleanupTmp, tmpDir } from '../support/tmp.js';
-import { snapshot, sorted, write } from './dirsync-support.js';
+import { cleanupTmp } from '../support/tmp.js';
+import { pair, same, write } from './dirsync-support.js';
 
 afterAll(cleanupTmp);
 
-async function pair() {
-  const root = await tmpDir('ferry-dirsync-');
-  const a = path.join(root, 'A');
-  const b = path.join(root, 'B');
-  fs.mkdirSync(a);
-  fs.mkdirSync(b);
-  return { root, a, b, state: path.join(root, 'state.json') };
-}
-const same = (a: string, b: string) => expect(sorted(snapshot(b))).toEqual(sorted(snapshot(a)));
 /** Step the mtime so stat sees a change without depending on timestamp granularity. */
 const bump = (f: string, s: number) => fs.utimesSync(f, s, s);
 
 test('first sync unions both sides: hidden files, empty dirs, links, exec bits and mtimes', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   write(a, '.hidden/.env', 'x=1');
   write(a, 'bin/run.sh', '#!/bin/sh\n', 0o755);
   fs.mkdirSync(path.join(a, 'empty'));
@@ -48,7 +39,7 @@ test('first sync unions both sides: hidden files, empty dirs, links, exec bits a
 });
 
 test('changes and deletions flow both ways; ignored files never move', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   write(a, 'keep.txt', 'k');
   write(a, 'gone.txt', 'g');
   write(a, 'edit.txt', 'v1');
@@ -69,7 +60,7 @@ test('changes and deletions flow both ways; ignored files never move', async () 
 });
 
 test('both sides changed: keep-both keeps the older version as a conflict copy on both sides', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   write(a, 'notes.txt', 'base');
   await sync({ a, b, state });
   write(a, 'notes.txt', 'from a');
@@ -87,7 +78,7 @@ test('both sides changed: keep-both keeps the older version as a conflict copy o
 });
 
 test('deleted on one side, changed on the other: a conflict, the change is restored', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   write(a, 'd/report.txt', 'v1');
   write(a, 'other.txt', 'keeps side a from looking wiped');
   await sync({ a, b, state });
@@ -102,7 +93,7 @@ test('deleted on one side, changed on the other: a conflict, the change is resto
 });
 
 test('identical files on a first sync are hashed once, then recorded', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   for (const side of [a, b]) write(side, 'same.txt', 'identical');
   for (const side of [a, b]) bump(path.join(side, 'same.txt'), 1_700_000_000);
   expect((await sync({ a, b, state })).counts).toMatchObject({ hashed: 2, conflicts: 0, copied: 0 });
@@ -110,7 +101,7 @@ test('identical files on a first sync are hashed once, then recorded', async () 
 });
 
 test('--conflict fail reports and leaves both versions alone', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   write(a, 'f', 'x');
   write(b, 'f', 'yy');
   const r = await sync({ a, b, state, conflict: 'fail' });
@@ -121,7 +112,7 @@ test('--conflict fail reports and leaves both versions alone', async () => {
 });
 
 test('refuses a missing side and a side that looks wiped; --force overrides', async () => {
-  const { root, a, b, state } = await pair();
+  const { root, a, b, state } = await pair('ferry-dirsync-');
   for (let i = 0; i < 30; i++) write(a, `f${i}`, `${i}`);
   await sync({ a, b, state });
   const missing = await sync({ a: path.join(root, 'nope'), b, state });
@@ -139,7 +130,7 @@ test('refuses a missing side and a side that looks wiped; --force overrides', as
 });
 
 test('syncDown and syncUp move one way only', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   write(a, 'shared.txt', 's');
   await sync({ a, b, state });
   write(a, 'from-a.txt', 'a');
@@ -154,7 +145,7 @@ test('syncDown and syncUp move one way only', async () => {
 });
 
 test('--dry-run plans but writes nothing, not even the state', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   write(a, 'x', '1');
   const r = await sync({ a, b, state, dryRun: true });
   expect(r.dryRun).toBe(true);
@@ -164,7 +155,7 @@ test('--dry-run plans but writes nothing, not even the state', async () => {
 });
 
 test('a link never leads writes out of the root', async () => {
-  const { root, a, b, state } = await pair();
+  const { root, a, b, state } = await pair('ferry-dirsync-');
   const outside = path.join(root, 'outside');
   fs.mkdirSync(outside);
   fs.symlinkSync(outside, path.join(a, 'link'));
@@ -177,7 +168,7 @@ test('a link never leads writes out of the root', async () => {
 });
 
 test('fault: a file vanishing mid-scan is treated as gone; the rest syncs', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   write(a, 'v/gone.txt', 'g');
   write(a, 'v/stay.txt', 's');
   await sync({ a, b, state });
@@ -198,7 +189,7 @@ test('fault: a file vanishing mid-scan is treated as gone; the rest syncs', asyn
 });
 
 test('fault: a read error on one file is reported, the others sync, a rerun finishes it', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   for (const f of ['one', 'two', 'secret']) write(a, f, f);
   const denied = (side: string, rel: string) => {
     if (side === 'a' && rel === 'secret')
@@ -216,7 +207,7 @@ test('fault: a read error on one file is reported, the others sync, a rerun fini
 });
 
 test('fault: a FIFO (unreadable even for root) is reported and skipped', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   execFileSync('mkfifo', [path.join(a, 'pipe')]);
   write(a, 'ok.txt', 'fine');
   const r = await sync({ a, b, state });
@@ -225,7 +216,7 @@ test('fault: a FIFO (unreadable even for root) is reported and skipped', async (
 });
 
 test('leftover temp files of a killed sync are removed, never synced', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   write(b, 'dir/.big.bin.ferry-tmp-4242-deadbeef', 'half a file');
   write(a, 'dir/big.bin', 'whole');
   await sync({ a, b, state });
@@ -234,7 +225,7 @@ test('leftover temp files of a killed sync are removed, never synced', async () 
 });
 
 test('a corrupt state file is a configuration error naming the file and the fix', async () => {
-  const { a, b, state } = await pair();
+  const { a, b, state } = await pair('ferry-dirsync-');
   fs.writeFileSync(state, '{"version": 2, "entr');
   await expect(sync({ a, b, state })).rejects.toThrow(ConfigurationError);
   await expect(sync({ a, b, state })).rejects.toThrow(/state\.json:1: .*Delete it/);

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { runExport, type ExportSettings } from '../../src/core/export/index.js';
 import { captureLogger } from '../../src/core/logger.js';
-import { GIT_ENV, git, makeBare } from '../support/git-fixtures.js';
+import { git, importLinearHistory, makeBare } from '../support/git-fixtures.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
 /**
@@ -61,10 +60,8 @@ const historyArb = fc.array(fc.array(opArb, { minLength: 1, maxLength: 4 }), { m
 
 /** Build the source history with one fast-import stream; returns the commit ids, oldest first. */
 function buildSource(dir: string, commits: Op[][]): string[] {
-  git(dir, ['init', '-q', '-b', 'main']);
   const files = new Map<string, { mode: string; data: string }>();
-  let stream = '';
-  commits.forEach((ops, i) => {
+  const steps = commits.map((ops, i) => {
     const lines: string[] = [];
     for (const op of ops) {
       if (op.kind === 'write') {
@@ -89,18 +86,9 @@ function buildSource(dir: string, commits: Op[][]): string[] {
         lines.push(`M 160000 ${(i + 1).toString(16).padStart(40, 'a')} ${op.path}`);
       }
     }
-    const msg = `step ${i}\n`;
-    stream += `commit refs/heads/main\nmark :${i + 1}\n`;
-    stream += `author A <a@example.com> ${1_700_000_000 + i * 60} +0000\n`;
-    stream += `committer A <a@example.com> ${1_700_000_000 + i * 60} +0000\n`;
-    stream += `data ${msg.length}\n${msg}${i ? `from :${i}\n` : ''}${lines.map((l) => `${l}\n`).join('')}\n`;
+    return lines;
   });
-  execFileSync('git', ['fast-import', '--quiet', '--date-format=raw'], {
-    cwd: dir,
-    env: GIT_ENV,
-    input: stream,
-  });
-  return git(dir, ['rev-list', '--reverse', '--first-parent', 'main']).split('\n');
+  return importLinearHistory(dir, steps);
 }
 
 describe('history export property', () => {

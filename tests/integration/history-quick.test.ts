@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { runExport, type ExportSettings } from '../../src/core/export/index.js';
 import { captureLogger } from '../../src/core/logger.js';
 import type { TargetResult } from '../../src/core/report/result.js';
-import { GIT_ENV, git, makeBare } from '../support/git-fixtures.js';
+import { git, importLinearHistory, makeBare } from '../support/git-fixtures.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
 /**
@@ -50,10 +49,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 const historyArb = fc.array(fc.array(opArb, { minLength: 1, maxLength: 3 }), { minLength: 3, maxLength: 9 });
 
 function buildSource(dir: string, commits: Op[][]): string[] {
-  git(dir, ['init', '-q', '-b', 'main']);
   const files = new Set<string>();
-  let stream = '';
-  commits.forEach((ops, i) => {
+  const steps = commits.map((ops) => {
     const lines: string[] = [];
     for (const op of ops) {
       if (op.kind === 'write') {
@@ -62,18 +59,9 @@ function buildSource(dir: string, commits: Op[][]): string[] {
         lines.push(`M 100644 inline ${op.path}\ndata ${Buffer.byteLength(data)}\n${data}`);
       } else if (files.delete(op.path)) lines.push(`D ${op.path}`);
     }
-    const msg = `step ${i}\n`;
-    stream += `commit refs/heads/main\nmark :${i + 1}\n`;
-    stream += `author A <a@example.com> ${1_700_000_000 + i * 60} +0000\n`;
-    stream += `committer A <a@example.com> ${1_700_000_000 + i * 60} +0000\n`;
-    stream += `data ${msg.length}\n${msg}${i ? `from :${i}\n` : ''}${lines.map((l) => `${l}\n`).join('')}\n`;
+    return lines;
   });
-  execFileSync('git', ['fast-import', '--quiet', '--date-format=raw'], {
-    cwd: dir,
-    env: GIT_ENV,
-    input: stream,
-  });
-  return git(dir, ['rev-list', '--reverse', '--first-parent', 'main']).split('\n');
+  return importLinearHistory(dir, steps);
 }
 
 const errors = (r: TargetResult) =>

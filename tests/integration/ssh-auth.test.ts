@@ -89,6 +89,13 @@ async function runWithTrace<T>(trace: string, fn: () => Promise<T>): Promise<T> 
   }
 }
 
+/** The error a promise rejects with (undefined when it resolves). */
+const errorOf = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+
 describe('runExport over ssh:// with a deploy key', () => {
   test('exports; the key file is 0600 while in use and gone afterwards; the key is in no log or argv', async () => {
     const bare = await server.repo('acme/public');
@@ -128,12 +135,8 @@ describe('runExport over ssh:// with a deploy key', () => {
     const before = (await server.sessions()).length;
     // known_hosts that names another host only: the server's key is unknown.
     const known = `[127.0.0.2]:${server.port} ${other.publicKey.split(' ').slice(0, 2).join(' ')}`;
-    const err = await runExport(
-      settings('acme/unknown', keys, { sshKnownHosts: known }),
-      captureLogger(),
-    ).then(
-      () => undefined,
-      (e: unknown) => e,
+    const err = await errorOf(
+      runExport(settings('acme/unknown', keys, { sshKnownHosts: known }), captureLogger()),
     );
     expect(err).toBeInstanceOf(RemoteError);
     expect((err as Error).message).toMatch(/host key verification .* failed/i);
@@ -151,12 +154,8 @@ describe('runExport over ssh:// with a deploy key', () => {
     // run, so whatever that known_hosts holds, the host is unknown (or mismatched) there.
     const userKnownHosts = path.join(os.userInfo().homedir, '.ssh', 'known_hosts');
     const before = await fs.readFile(userKnownHosts, 'utf8').catch(() => null);
-    const err = await runExport(
-      settings('acme/no-known-hosts', keys, { sshKnownHosts: undefined }),
-      captureLogger(),
-    ).then(
-      () => undefined,
-      (e: unknown) => e,
+    const err = await errorOf(
+      runExport(settings('acme/no-known-hosts', keys, { sshKnownHosts: undefined }), captureLogger()),
     );
     expect(err).toBeInstanceOf(RemoteError);
     expect((err as Error).message).toMatch(/host key verification .* failed|does not match the known-hosts/i);
@@ -170,12 +169,8 @@ describe('runExport over ssh:// with a deploy key', () => {
     const impostor = await server.generateKey('impostor');
     const known = `[127.0.0.1]:${server.port} ${impostor.publicKey.split(' ').slice(0, 2).join(' ')}`;
     const before = (await server.sessions()).length;
-    const err = await runExport(
-      settings('acme/mismatch', keys, { sshKnownHosts: known }),
-      captureLogger(),
-    ).then(
-      () => undefined,
-      (e: unknown) => e,
+    const err = await errorOf(
+      runExport(settings('acme/mismatch', keys, { sshKnownHosts: known }), captureLogger()),
     );
     expect(err).toBeInstanceOf(RemoteError);
     expect((err as Error).message).toMatch(/host key verification .* failed|does not match the known-hosts/i);
@@ -206,10 +201,7 @@ describe('runExport over ssh:// with a deploy key', () => {
     const keys = await keyDir('wrong');
     const wrong = await server.generateKey('wrong');
     const log = captureLogger();
-    const err = await runExport(settings('acme/wrongkey', keys, { sshKey: wrong.privateKey }), log).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await errorOf(runExport(settings('acme/wrongkey', keys, { sshKey: wrong.privateKey }), log));
     // git's own words, or ours once explainRemoteFailure delegates to explainSshFailure.
     const explained = err instanceof GitError ? explainSshFailure(err.stderr, 'acme/wrongkey') : err;
     expect(explained).toBeInstanceOf(RemoteError);

@@ -94,3 +94,25 @@ export function revParse(repo: string, ref: string): string | undefined {
 export function showFile(repo: string, ref: string, p: string): string {
   return git(repo, ['show', `${ref}:${p}`]);
 }
+
+/**
+ * A linear `main` history from fast-import file commands, one commit per step (author and committer
+ * `A <a@example.com>`, one minute apart from 1,700,000,000, message `step N`); returns the ids, oldest first.
+ */
+export function importLinearHistory(dir: string, steps: readonly (readonly string[])[]): string[] {
+  git(dir, ['init', '-q', '-b', 'main']);
+  let stream = '';
+  steps.forEach((lines, i) => {
+    const msg = `step ${i}\n`;
+    stream += `commit refs/heads/main\nmark :${i + 1}\n`;
+    stream += `author A <a@example.com> ${1_700_000_000 + i * 60} +0000\n`;
+    stream += `committer A <a@example.com> ${1_700_000_000 + i * 60} +0000\n`;
+    stream += `data ${msg.length}\n${msg}${i ? `from :${i}\n` : ''}${lines.map((l) => `${l}\n`).join('')}\n`;
+  });
+  execFileSync('git', ['fast-import', '--quiet', '--date-format=raw'], {
+    cwd: dir,
+    env: GIT_ENV,
+    input: stream,
+  });
+  return git(dir, ['rev-list', '--reverse', '--first-parent', 'main']).split('\n');
+}
