@@ -136,8 +136,6 @@ export interface DirsyncOptions {
    * (two threads measured slower on local disks; they may help on high-latency network drives).
    */
   copyThreads?: number;
-  /** @deprecated Ignored since copies became synchronous; see `copyThreads`. */
-  concurrency?: number;
   logger?: Logger;
   /** Called at most every `progressIntervalMs` (default 1000) and once at the end. */
   onProgress?: (p: Progress) => void;
