@@ -3,7 +3,17 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runExport, type ExportSettings } from '../../src/core/export/index.js';
 import { captureLogger } from '../../src/core/logger.js';
-import { GIT_ENV, git, lsTree, makeBare, makeRepo, revParse, showFile } from '../support/git-fixtures.js';
+import {
+  GIT_ENV,
+  commitFiles,
+  git,
+  lsTree,
+  makeBare,
+  makeRepo,
+  revParse,
+  showFile,
+  writeFiles,
+} from '../support/git-fixtures.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
 /** History mode (issue 4) through runExport, real git, local bare targets. */
@@ -134,6 +144,85 @@ describe('history mode', () => {
     const snap = await makeBare(path.join(dir, 'snap.git'));
     await runExport({ ...base, mode: 'snapshot', target: snap }, captureLogger());
     expect(git(target, ['rev-parse', 'main^{tree}'])).toBe(git(snap, ['rev-parse', 'main^{tree}']));
+  });
+
+  test('from the root, every replayed commit (the projected root first) has its source commit’s snapshot tree', async () => {
+    const dir = await tmpDir('ferry-history-root-');
+    const source = path.join(dir, 'src');
+    const allowlist = path.join(dir, 'allow.txt');
+    await fs.writeFile(allowlist, 'public/\n!public/**/*.secret\n');
+    const shas = [
+      await makeRepo(
+        source,
+        {
+          'public/a.txt': 'a\n',
+          'public/deep/x/y.txt': 'y\n',
+          'public/deep/hidden.secret': 's\n',
+          'public/link': { content: 'a.txt', mode: 'symlink' },
+          'public/run.sh': { content: '#!/bin/sh\n', mode: 'exec' },
+          'premium/p.txt': 'p\n',
+        },
+        'root commit\n\nWith a body.',
+      ),
+      await commitFiles(source, { 'public/a.txt': 'a2\n', 'public/deep/x/z.txt': 'z\n' }, 'two'),
+      await commitFiles(source, { 'premium/q.txt': 'q\n' }, 'premium only'),
+      await commitFiles(
+        source,
+        { 'public/deep': null, 'public/link': { content: 'run.sh', mode: 'symlink' } },
+        'four',
+      ),
+    ];
+    const target = await makeBare(path.join(dir, 'target.git'));
+    const base: ExportSettings = {
+      source,
+      target,
+      branch: 'main',
+      allowlistFile: allowlist,
+      mode: 'history',
+    };
+    const r = await runExport({ ...base, since: 'root' }, captureLogger());
+    expect(r.success).toBe(true);
+    expect(r.details?.history).toMatchObject({ replayed: 3, skipped: 1, reconciliation: false });
+    const commits = log(target, '%H|%P|%s|%(trailers:key=Ferry-Origin-Rev,valueonly,separator=)');
+    expect(commits.map((c) => c.split('|')[2])).toEqual(['root commit', 'two', 'four']);
+    expect(commits[0].split('|')[1]).toBe('');
+    const origins = commits.map((c) => c.split('|')[3].trim());
+    expect(origins).toEqual([shas[0], shas[1], shas[3]]);
+    for (const [i, c] of commits.entries()) {
+      const snap = await makeBare(path.join(dir, `snap-${i}.git`));
+      await runExport({ ...base, mode: 'snapshot', rev: origins[i], target: snap }, captureLogger());
+      expect(git(target, ['rev-parse', `${c.split('|')[0]}^{tree}`])).toBe(
+        git(snap, ['rev-parse', 'main^{tree}']),
+      );
+    }
+    expect(lsTree(target, commits[0].split('|')[0])).toEqual([
+      'public/a.txt',
+      'public/deep/x/y.txt',
+      'public/link',
+      'public/run.sh',
+    ]);
+  });
+
+  test('from the root: a root with nothing selected is skipped; a root leak stops the run naming the root', async () => {
+    const { source, target, base } = await setup('docs/\n');
+    const root = git(source, ['rev-parse', 'HEAD']);
+    await commitFiles(source, { 'docs/ok.md': 'ok\n' }, 'docs');
+    const r = await runExport({ ...base, since: 'root' }, captureLogger());
+    expect(r.success).toBe(true);
+    expect(r.details?.history).toMatchObject({ replayed: 1, skipped: 1 });
+    expect(log(target, '%s')).toEqual(['docs']);
+
+    const leak = await setup('public/\n');
+    await fs.rm(path.join(leak.source, 'public/a.txt'));
+    await writeFiles(leak.source, { 'public/a.txt': { content: '../premium/p.txt', mode: 'symlink' } });
+    git(leak.source, ['commit', '-q', '--amend', '-a', '-m', 'root with a link out']);
+    const leakRoot = git(leak.source, ['rev-parse', 'HEAD']);
+    const bad = await runExport({ ...leak.base, since: 'root' }, captureLogger());
+    expect(bad.success).toBe(false);
+    const f = bad.findings.find((x) => x.code === 'symlink-outside');
+    expect(f?.message).toContain(leakRoot.slice(0, 12));
+    expect(revParse(leak.target, 'main')).toBeUndefined();
+    expect(root).not.toBe(leakRoot);
   });
 
   test('an allowlist change gives a reconciliation commit before the replayed ones', async () => {

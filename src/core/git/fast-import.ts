@@ -29,6 +29,9 @@ export interface FastImportCommit {
   ops: readonly FileOp[];
 }
 
+/** Text queued for git beyond this makes `backpressure` true. */
+const QUEUE_LIMIT = 16 << 20;
+
 /** Flush the text buffer to git once it reaches this size (one write per ~256 KiB, not per commit). */
 const CHUNK = 1 << 18;
 
@@ -121,9 +124,13 @@ export class FastImportWriter {
     return this.pressure ?? Promise.resolve();
   }
 
-  /** True when the pipe is full: the caller should `await drained()` before queuing much more. */
+  /**
+   * True when more than QUEUE_LIMIT bytes wait for git: the caller should `await drained()` before
+   * queuing more. Below that the caller goes on (a big commit, such as a root's, is taken by git
+   * while the caller prepares the next ones).
+   */
   get backpressure(): boolean {
-    return this.pressure !== undefined;
+    return this.pressure !== undefined && this.child.stdin.writableLength > QUEUE_LIMIT;
   }
 
   /** Close the stream; the commit id of every mark, in mark order. */

@@ -45,12 +45,14 @@ const HEADER_FIELDS = 8;
 export async function* readFirstParentLog(
   git: GitCommandManager,
   range: LogRange,
+  opts: { rootOnly?: boolean } = {},
 ): AsyncGenerator<LogCommit> {
   const args = [
     'log',
     '--first-parent',
     '--reverse',
-    '--raw',
+    // The root alone: its header, without the listing of every file it adds.
+    ...(opts.rootOnly ? ['--max-parents=0'] : ['--raw']),
     '-z',
     '--no-abbrev',
     '--no-renames',
@@ -86,6 +88,14 @@ export async function* readFirstParentLog(
   } finally {
     if (!finished && child.exitCode === null) child.kill('SIGKILL');
   }
+}
+
+/** The first-parent root commit of `rev` (header and message only: `changes` stays empty). */
+export async function readRootCommit(git: GitCommandManager, rev: string): Promise<LogCommit> {
+  let root: LogCommit | undefined;
+  for await (const c of readFirstParentLog(git, { to: rev }, { rootOnly: true })) root ??= c;
+  if (!root) throw new Error(`no root commit on the first-parent line of ${rev}`);
+  return root;
 }
 
 type State = { kind: 'header'; field: number } | { kind: 'message' } | { kind: 'raw' } | { kind: 'path' };

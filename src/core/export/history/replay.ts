@@ -1,6 +1,6 @@
 import { BlobReader } from '../../git/cat-file.js';
 import { FastImportWriter, type FileOp } from '../../git/fast-import.js';
-import { readFirstParentLog, type LogCommit } from '../../git/log-reader.js';
+import { readFirstParentLog, readRootCommit, type LogCommit } from '../../git/log-reader.js';
 import { hasErrors, type Finding } from '../../report/result.js';
 import { resolveSafetySettings } from '../gates.js';
 import { DEFAULT_COMMITTER, type BuildOutcome, type ExportBuildContext, type TargetTree } from '../types.js';
@@ -86,6 +86,7 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
     let parentTree: TargetTree;
     let head = tip;
     let reconciled = false;
+    let root: RootStep | undefined;
     /** Where preserved paths come from (the tip's tree), for the start of kept merges' side lines. */
     let preservedFrom: TargetTree = new Map();
     if (quick) {
@@ -93,9 +94,14 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
       state = new ReplayState(quick.start, emptyProjection(), stateOptions(ctx, false));
     } else {
       // Full start: the tip's tree and the base's snapshot (two ls-tree processes side by side).
-      const [tipTree, projected] = await Promise.all([
+      // From the root, the root commit's snapshot is projected beside them and the log starts
+      // after it (see RootStep).
+      const rootCommit = base.rev ? undefined : await readRootCommit(ctx.sourceGit, ctx.sourceCommit);
+      if (rootCommit) commits = readFirstParentLog(ctx.sourceGit, { from: rootCommit.sha, to: range.to });
+      const [tipTree, projected, rootProjected] = await Promise.all([
         ctx.readTargetTree(tip),
         base.rev ? ctx.projectTree(base.rev) : Promise.resolve(emptyProjection()),
+        rootCommit ? ctx.projectTree(rootCommit.sha) : undefined,
       ]);
       // With force, the replay starts a new root history (pushed with a lease); preserve still reads the tip.
       head = s.force ? undefined : tip;
@@ -119,7 +125,12 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
         head = await reconcile(ctx, start, head, base, tip === undefined || !!s.force);
         reconciled = true;
       }
-      state = new ReplayState(start, projected, stateOptions(ctx, true));
+      if (rootCommit && rootProjected) {
+        const after = await ctx.overlayPreserved(rootProjected.tree, tipTree, tip === undefined);
+        root = { commit: rootCommit, before: start, after, findings: rootProjected.findings };
+        // The state starts from the root's snapshot; the root's own step comes first (replayRoot).
+        state = new ReplayState(after, rootProjected, stateOptions(ctx, true));
+      } else state = new ReplayState(start, projected, stateOptions(ctx, true));
     }
     lap('startMs');
 
@@ -150,6 +161,17 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
     const standIn = new Map<string, string | undefined>();
     if (base.rev) standIn.set(base.rev, head);
 
+    /** A replayed commit's change set goes to the gates with the next full batch. */
+    const queueGates = (step: ReplayedStep): void => {
+      batch.push(step);
+      batchChanges += step.gateChanges.length;
+      if (batchChanges >= GATE_BATCH_CHANGES) {
+        // Its blobs are read and scanned while the replay goes on.
+        gates.add(batch);
+        batch = [];
+        batchChanges = 0;
+      }
+    };
     /** Apply one commit to `st`; its gate step, or undefined when it changes nothing selected. */
     const applyStep = async (
       st: ReplayState,
@@ -167,7 +189,7 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
         for (const f of await st.symlinks.check((oid) => blobs.read(oid)))
           if (!seen(findings, f)) findings.push(nameCommit(f, c.sha));
       }
-      batch.push({
+      queueGates({
         index: at,
         sha: c.sha,
         gateChanges: step.diff.gateChanges,
@@ -175,13 +197,6 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
         targetFileCountBefore: step.targetFileCountBefore,
         views,
       });
-      batchChanges += step.diff.gateChanges.length;
-      if (batchChanges >= GATE_BATCH_CHANGES) {
-        // Its blobs are read and scanned while the replay goes on.
-        gates.add(batch);
-        batch = [];
-        batchChanges = 0;
-      }
       return { ops: step.ops };
     };
     const write = async (
@@ -250,30 +265,70 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
       }
       return sideTip;
     };
-    try {
-      for await (const c of commits) {
-        lap('readMs');
-        const at = index++;
-        const sideTip =
-          keepMerges && c.parents.length === 2 && !hasErrors(findings) ? await replaySide(c) : undefined;
-        const r = await applyStep(state, c, at);
-        lap('applyMs');
-        if (hasErrors(findings)) break;
-        if (!r && !sideTip) {
-          skipped++;
-          standIn.set(c.sha, current);
-          continue;
-        }
-        const mark = await write(c, r?.ops ?? [], {
-          ...(mainCommits === 0 ? { from: head } : {}),
-          ...(sideTip ? { merge: [sideTip] } : {}),
-        });
-        if (sideTip) mergesKept++;
-        mainCommits++;
-        current = mark;
-        standIn.set(c.sha, mark);
-        lap('writeMs');
+    /**
+     * The root commit, replayed from its projection: its changes are the whole snapshot. It goes
+     * to fast-import first, so git builds its trees while the gates and the log get under way (a
+     * finding still kills the stream before any ref moves).
+     */
+    const replayRoot = async ({
+      commit: c,
+      before,
+      after,
+      findings: projectedFindings,
+    }: RootStep): Promise<void> => {
+      const at = index++;
+      const ops = opsBetween(before, after);
+      for (const f of projectedFindings)
+        if (!seen(findings, f)) findings.push(ops.length ? nameCommit(f, c.sha) : f);
+      if (!ops.length) {
+        skipped++;
+        standIn.set(c.sha, current);
+        return;
       }
+      if (!hasErrors(findings)) {
+        current = await write(c, ops, { from: head });
+        mainCommits++;
+        standIn.set(c.sha, current);
+      }
+      const diff = ctx.diffTrees(before, after);
+      queueGates({
+        index: at,
+        sha: c.sha,
+        gateChanges: diff.gateChanges,
+        deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
+        targetFileCountBefore: before.size,
+      });
+      if (state.symlinks.hasLinks)
+        for (const f of await state.symlinks.check((oid) => blobs.read(oid)))
+          if (!seen(findings, f)) findings.push(nameCommit(f, c.sha));
+    };
+    try {
+      if (root) await replayRoot(root);
+      lap('applyMs');
+      if (!hasErrors(findings))
+        for await (const c of commits) {
+          lap('readMs');
+          const at = index++;
+          const sideTip =
+            keepMerges && c.parents.length === 2 && !hasErrors(findings) ? await replaySide(c) : undefined;
+          const r = await applyStep(state, c, at);
+          lap('applyMs');
+          if (hasErrors(findings)) break;
+          if (!r && !sideTip) {
+            skipped++;
+            standIn.set(c.sha, current);
+            continue;
+          }
+          const mark = await write(c, r?.ops ?? [], {
+            ...(mainCommits === 0 ? { from: head } : {}),
+            ...(sideTip ? { merge: [sideTip] } : {}),
+          });
+          if (sideTip) mergesKept++;
+          mainCommits++;
+          current = mark;
+          standIn.set(c.sha, mark);
+          lap('writeMs');
+        }
       gates.add(batch);
       // Waited for even after an error: a batch may still be reading, and its findings add detail.
       const gated = await gates.finish();
@@ -322,6 +377,20 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
 
 /** A batch of replayed commits goes to the gates once it holds this many changes. */
 const GATE_BATCH_CHANGES = 8192;
+
+/**
+ * A replay from the root (a first run with `since: root`): the root commit adds every file it
+ * has, so its tree is the snapshot of the root. It is projected like a snapshot export's (one
+ * streamed ls-tree) instead of being read as a raw diff that lists every file, and the log
+ * starts after it. `before`: the target before the root (empty, or the reconciled tip with what
+ * preserve keeps); `after`: the root's snapshot with the same preserved overlay.
+ */
+interface RootStep {
+  commit: LogCommit;
+  before: TargetTree;
+  after: TargetTree;
+  findings: Finding[];
+}
 
 function stateOptions(ctx: ExportBuildContext, complete: boolean): StateOptions {
   return {

@@ -13,7 +13,11 @@ const SYMLINK = '120000';
  * Like the snapshot check, only exported (source) entries count, not preserved ones.
  */
 export class SymlinkIndex {
-  private readonly dirs = new Map<string, number>();
+  /**
+   * Exported directories with their file counts; built at the first check, since only a link
+   * needs them (most trees have none, and a root replay would count every file's parents).
+   */
+  private dirs?: Map<string, number>;
   private readonly files = new Set<string>();
   /** Link path → its resolved target (undefined while unknown). */
   private readonly links = new Map<string, { resolved: string; link: string; sourcePath?: string }>();
@@ -34,10 +38,7 @@ export class SymlinkIndex {
   add(p: string, e: TargetEntry): void {
     if (!this.files.has(p)) {
       this.files.add(p);
-      for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
-        const d = p.slice(0, i);
-        this.dirs.set(d, (this.dirs.get(d) ?? 0) + 1);
-      }
+      if (this.dirs) countParents(this.dirs, p);
     }
     this.dropLink(p);
     if (e.mode === SYMLINK) this.pendingLinks.set(p, { oid: e.oid, sourcePath: e.sourcePath });
@@ -46,20 +47,27 @@ export class SymlinkIndex {
   remove(p: string): void {
     if (!this.files.delete(p)) return;
     this.removed.push(p);
-    for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d)) {
-      const n = (this.dirs.get(d) ?? 0) - 1;
-      if (n > 0) this.dirs.set(d, n);
-      else {
-        this.dirs.delete(d);
-        this.removed.push(d);
+    // Without the counts no link has been checked yet: every link is pending, so checked anyway.
+    if (this.dirs)
+      for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d)) {
+        const n = (this.dirs.get(d) ?? 0) - 1;
+        if (n > 0) this.dirs.set(d, n);
+        else {
+          this.dirs.delete(d);
+          this.removed.push(d);
+        }
       }
-    }
     this.dropLink(p);
   }
 
   /** Check what changed since the last call: new links, and links left dangling by removals. */
   async check(readBlob: (oid: string) => Promise<Buffer | undefined>): Promise<Finding[]> {
     const findings: Finding[] = [];
+    if (!this.dirs) {
+      const dirs = new Map<string, number>();
+      for (const p of this.files) countParents(dirs, p);
+      this.dirs = dirs;
+    }
     const toCheck = new Set<string>();
     for (const [p, l] of this.pendingLinks) {
       const link = (await readBlob(l.oid))?.toString('utf8') ?? '';
@@ -99,5 +107,12 @@ export class SymlinkIndex {
     const set = this.pointing.get(l.resolved);
     set?.delete(p);
     if (set && !set.size) this.pointing.delete(l.resolved);
+  }
+}
+
+function countParents(dirs: Map<string, number>, p: string): void {
+  for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
+    const d = p.slice(0, i);
+    dirs.set(d, (dirs.get(d) ?? 0) + 1);
   }
 }
