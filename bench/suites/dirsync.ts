@@ -111,37 +111,60 @@ export const dirsyncSuite: Suite = {
     const src = genTree();
     FERRY = bundleCli();
     const runs = Number(process.env.DIRSYNC_BENCH_RUNS ?? 3);
-    // Each tool gets its own pair; A starts as a cp -a copy of the generated tree.
-    const pair = (name: string) => {
-      const a = path.join(WORK, `${name}-a`);
-      if (!fs.existsSync(path.join(a, 'd00'))) {
-        fs.rmSync(a, { recursive: true, force: true });
-        execFileSync('cp', ['-a', src, a]);
-      }
-      return { a, b: path.join(WORK, `${name}-b`), state: path.join(WORK, `${name}.state.json`) };
+    // The first sync is disk-bound and the disk is noisy: more rounds for its median.
+    const firstRuns = Number(process.env.DIRSYNC_BENCH_FIRST_RUNS ?? 5);
+    // Everything this run writes lives under RUN, made anew. Deleting 100k files on this disk
+    // (ext4, mounted with `discard`) leaves a debt that the NEXT big write pays: measured here,
+    // a `cp -a` right after an `rm -rf` of the previous copy took 35.3 s (34.9 s in the kernel)
+    // where the same copy takes 4–5 s otherwise. So the old run is deleted first, the three A
+    // sides are copied (untimed: the first copy pays the debt), and no timed run follows a
+    // deletion: each first sync writes into a new directory, kept until the next bench run.
+    const RUN = path.join(WORK, 'run');
+    fs.rmSync(RUN, { recursive: true, force: true });
+    // Earlier layouts of this suite kept their copies here.
+    for (const old of ['ferry-a', 'ferry-b', 'rsync-a', 'rsync-b', 'unison-a', 'unison-b', 'cp-b'])
+      fs.rmSync(path.join(WORK, old), { recursive: true, force: true });
+    fs.mkdirSync(RUN, { recursive: true });
+    const sideA = (name: string) => {
+      const a = path.join(RUN, `${name}-a`);
+      execFileSync('cp', ['-a', src, a]);
+      return a;
     };
-    const F = pair('ferry');
-    const U = pair('unison');
-    const R = pair('rsync');
-    const cpDst = path.join(WORK, 'cp-b');
+    const aF = sideA('ferry');
+    const aU = sideA('unison');
+    const aR = sideA('rsync');
+    const into = (tool: string, i: number) => {
+      const b = path.join(RUN, `first-${tool}-${i}`);
+      fs.mkdirSync(b);
+      return b;
+    };
 
-    // First sync into an empty B, alternating tools so load drift hits all of them alike.
+    // First sync into a new, empty B, alternating tools so drift hits all of them alike; each run
+    // starts after `sync`, so the previous run's writeback does not land on the next tool.
+    const settle = () => spawnSync('sync');
     const first: Record<string, number[]> = { ferry: [], cp: [], rsync: [], unison: [] };
-    for (let i = 0; i < runs; i++) {
-      fresh(F.b);
-      fs.rmSync(F.state, { force: true });
+    let F = { a: aF, b: '', state: '' };
+    let R = { a: aR, b: '' };
+    const U = { a: aU, b: path.join(RUN, 'unison-b') };
+    for (let i = 0; i < firstRuns; i++) {
+      const fb = into('ferry', i);
+      F = { a: aF, b: fb, state: `${fb}.state.json` };
+      settle();
       first.ferry.push(ferry(F.a, F.b, F.state));
-      fs.rmSync(cpDst, { recursive: true, force: true });
-      first.cp.push(run('cp', ['-a', src, cpDst]));
-      fresh(R.b);
+      settle();
+      first.cp.push(run('cp', ['-a', src, path.join(RUN, `first-cp-${i}`)]));
+      R = { a: aR, b: into('rsync', i) };
+      settle();
       first.rsync.push(rsync(R.a, R.b));
       if (i === 0) {
         // Unison's first sync is slow (it fingerprints everything): measured once.
-        fresh(U.b);
+        fs.mkdirSync(U.b);
         fresh(unisonEnv.UNISON);
+        settle();
         first.unison.push(unison(U.a, U.b));
       }
     }
+    // The rescans and changes use each tool's last first-sync pair.
     // No-change rescan.
     const phases = { first: lastPhases, rescan: '', ten: '' };
     const rescan: Record<string, number[]> = { ferry: [], rsync: [], unison: [] };
@@ -172,7 +195,7 @@ export const dirsyncSuite: Suite = {
     return [
       {
         suite: 'dirsync',
-        metric: `first sync, ${FILES} files (median of ${runs}; Unison 1 run)`,
+        metric: `first sync, ${FILES} files (median of ${firstRuns}; Unison 1 run)`,
         value: m(first.ferry),
         unit: 'ms',
         baseline: { name: 'cp -a', value: m(first.cp) },

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildIgnore, sync } from '../../src/core/dirsync/index.js';
 import { scanTreeInWorker } from '../../src/core/dirsync/scan-worker.js';
-import { scanTree } from '../../src/core/dirsync/scan.js';
+import { mergeScan, scanTree, splitTopLevel } from '../../src/core/dirsync/scan.js';
 import { JOURNAL_MAX_LINES, loadState, saveState, serializeState } from '../../src/core/dirsync/state.js';
 import { cleanupTmp } from '../support/tmp.js';
 import { pair, same, snapshot, sorted, write } from './dirsync-support.js';
@@ -42,6 +42,63 @@ test('the scan thread returns exactly what the in-thread scan returns', async ()
   expect(there.entries.has('build')).toBe(false);
   expect(there.entries.has('__pycache__')).toBe(false);
   expect(there.entries.get('link')).toMatchObject({ type: 'symlink', target: 'd0/s0/f0.txt' });
+});
+
+test('one side walked by two threads (a share of its top-level directories each) gives the one-thread scan', async () => {
+  const { a, state } = await pair('ferry-dirsync-fast-');
+  varied(a);
+  fs.symlinkSync('d1', path.join(a, 'dirlink')); // a link to a directory: reported, never entered
+  const ignore = buildIgnore({ a, b: a + '-other', ignore: ['build/'] }, [state]);
+  const share = splitTopLevel(a, ignore)!;
+  // Every other walked top-level directory; never an ignored one, a link or a file.
+  expect(share).toEqual(['d0', 'd2', 'empty']);
+  const here = scanTree(a, { side: 'a', ignore });
+  const mine = scanTree(a, { side: 'a', ignore, part: { leave: share } });
+  const theirs = await scanTreeInWorker(a, 'a', ignore, { starts: share });
+  // Each thread walks only its share: the shared directories' entries come from one side.
+  const under = (p: string) => share.some((d) => p.startsWith(`${d}/`));
+  expect([...mine.entries.keys()].filter(under)).toEqual([]);
+  expect([...theirs.entries.keys()].every(under)).toBe(true);
+  const split = mergeScan(mine, theirs);
+  expect(sorted(split.entries as never)).toEqual(sorted(here.entries as never));
+  expect(split.errors).toEqual(here.errors);
+  expect(split.staleTemps).toEqual(here.staleTemps);
+  expect(split.entries.get('dirlink')).toMatchObject({ type: 'symlink', target: 'd1' });
+
+  // A shared directory replaced by a link before the thread gets to it is not entered; one that
+  // vanished is gone from the merged scan.
+  fs.rmSync(path.join(a, 'd0'), { recursive: true });
+  fs.symlinkSync('/', path.join(a, 'd0'));
+  fs.rmSync(path.join(a, 'empty'), { recursive: true });
+  const late = await scanTreeInWorker(a, 'a', ignore, { starts: share });
+  expect([...late.entries.keys()].filter((p) => p.startsWith('d0/') || p.startsWith('empty'))).toEqual([]);
+  expect(late.gone).toEqual(['empty']);
+  const merged = mergeScan(
+    {
+      root: a,
+      entries: new Map([['empty', { type: 'dir', size: 0, mtimeMs: 1, mode: 0o755 }]]),
+      errors: [],
+      staleTemps: [],
+    },
+    late,
+  );
+  expect(merged.entries.has('empty')).toBe(false);
+});
+
+test('a first sync into an empty B walks A with two threads and copies it whole', async () => {
+  const p = await pair('ferry-dirsync-fast-');
+  varied(p.a);
+  fs.rmSync(path.join(p.a, 'd2/pipe'));
+  fs.rmSync(path.join(p.a, '__pycache__'), { recursive: true });
+  // The state (and its log) in B, by default: B still counts as empty.
+  fs.writeFileSync(path.join(p.b, '.ferry-dirsync-log.jsonl'), '');
+  const r = await sync({ a: p.a, b: p.b });
+  expect(r.success).toBe(true);
+  const b = snapshot(p.b);
+  for (const k of b.keys()) if (k.startsWith('.ferry-dirsync-')) b.delete(k);
+  expect(sorted(b)).toEqual(sorted(snapshot(p.a)));
+  const again = await sync({ a: p.a, b: p.b });
+  expect(again.message).toBe('already in sync');
 });
 
 test('a scan thread on an unreadable root rejects like the in-thread scan throws', async () => {

@@ -21,7 +21,7 @@ import { fillHashes } from './hash.js';
 import { planSync } from './plan.js';
 import { throttledProgress } from './progress.js';
 import { actionDirection, fillResult, updateState } from './report.js';
-import { scanTree, type IgnoreSpec } from './scan.js';
+import { ignorePredicate, mergeScan, scanTree, splitTopLevel, type IgnoreSpec } from './scan.js';
 import { scanTreeInWorker } from './scan-worker.js';
 import { defaultStatePath, loadState, logPathFor, saveState } from './state.js';
 import { changedPaths, hashRequests } from './status.js';
@@ -73,6 +73,16 @@ function parallelScanByDefault(statePath: string): boolean {
   const st = fs.statSync(statePath, { throwIfNoEntry: false });
   // No state: a first sync, whose size is unknown; scanning in parallel costs little.
   return !st || st.size >= PARALLEL_SCAN_MIN_STATE_BYTES;
+}
+
+/** Nothing in `dir` but what the walk ignores (the state and log files may sit there). */
+function isEmptyDir(dir: string, ignore: IgnoreSpec): boolean {
+  const ignored = ignorePredicate(ignore);
+  try {
+    return fs.readdirSync(dir).every((n) => ignored(n));
+  } catch {
+    return false;
+  }
 }
 
 function validate(opts: DirsyncOptions): void {
@@ -137,8 +147,14 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
   // Side B is walked in a thread while this one loads the state and walks side A. Fault hooks
   // are functions, which cannot cross into a thread: with hooks both sides are walked here.
   const parallel = !opts.faults && (opts.parallelScan ?? parallelScanByDefault(statePath));
-  const pendingB = parallel ? scanTreeInWorker(b, 'b', ignore) : undefined;
-  pendingB?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+  // Into an empty B (a first full sync), the thread takes half of A's top-level directories
+  // instead: B needs no walk worth a thread.
+  const shareA = parallel && isEmptyDir(b, ignore) ? splitTopLevel(a, ignore) : undefined;
+  const pendingB = parallel && !shareA ? scanTreeInWorker(b, 'b', ignore) : undefined;
+  const pendingA = shareA ? scanTreeInWorker(a, 'a', ignore, { starts: shareA }) : undefined;
+  // Awaited below; never an unhandled rejection meanwhile.
+  pendingB?.catch(() => undefined);
+  pendingA?.catch(() => undefined);
   const { state, discarded, journalLines } = await loadState(statePath, a, b, logger);
   lap('loadState');
   const firstSync = state.size === 0;
@@ -161,14 +177,20 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
             progress.counters.scanned = scannedBefore + n;
             progress.tick();
           },
+          ...(side === 'a' && shareA ? { part: { leave: shareA } } : {}),
         });
+      if (side === 'a' && pendingA) {
+        scans.a = mergeScan(scans.a, await pendingA);
+        progress.counters.scanned = scans.a.entries.size;
+      }
     } catch (e) {
       const f = {
         severity: 'error' as const,
         code: 'dirsync-side-unreadable',
         message: `Side ${side} (${roots[side]}) could not be read: ${(e as Error).message}. Nothing was synced.`,
       };
-      if (side === 'a') await pendingB?.catch(() => undefined); // let the thread finish first
+      // Let the threads finish first.
+      await Promise.all([pendingA?.catch(() => undefined), pendingB?.catch(() => undefined)]);
       return finish(failResult(result, f.message, [f]));
     }
     scannedBefore = progress.counters.scanned;

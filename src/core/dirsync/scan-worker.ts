@@ -7,7 +7,7 @@
  * objects would cost about what the walk itself costs; a string and a buffer cost a copy.
  */
 import { Worker } from 'node:worker_threads';
-import { walkTree, type IgnoreSpec } from './scan.js';
+import { walkTree, type IgnoreSpec, type WalkPart } from './scan.js';
 import type { Entry, EntryType, ScanResult, Side } from './types.js';
 
 interface Columns {
@@ -26,7 +26,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const walkTree = (${walkTree.toString()});
-const { root, side, ignore } = workerData;
+const { root, side, ignore, part } = workerData;
 const paths = [];
 let nums = new Float64Array(4 * 4096);
 let n = 0;
@@ -50,7 +50,7 @@ const sink = {
   gone(rel) { gone.push(rel); },
 };
 try {
-  const out = walkTree(fs, root, side, ignore, sink);
+  const out = walkTree(fs, root, side, ignore, sink, undefined, undefined, part);
   const used = nums.slice(0, 4 * n);
   parentPort.postMessage(
     { paths: paths.join('\\u0000'), nums: used, targets, gone, errors: out.errors, staleTemps: out.staleTemps },
@@ -78,16 +78,24 @@ export function fromColumns(root: string, c: Columns): ScanResult {
   return { root, entries, errors: c.errors, staleTemps: c.staleTemps };
 }
 
-/** Start scanning `root` in a worker; the promise settles with the same result as scanTree. */
-export function scanTreeInWorker(root: string, side: Side, ignore: IgnoreSpec): Promise<ScanResult> {
+/**
+ * Start scanning `root` (or a `part` of it) in a worker; the promise settles with the same result
+ * as scanTree, plus the directories found gone (for merging a part, see mergeScan).
+ */
+export function scanTreeInWorker(
+  root: string,
+  side: Side,
+  ignore: IgnoreSpec,
+  part?: WalkPart,
+): Promise<ScanResult & { gone: string[] }> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { root, side, ignore } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { root, side, ignore, part } });
     let settled = false;
     worker.once('message', (c: Columns) => {
       settled = true;
       void worker.terminate();
       if (c.fatal) reject(Object.assign(new Error(c.fatal.message), { code: c.fatal.code }));
-      else resolve(fromColumns(root, c));
+      else resolve({ ...fromColumns(root, c), gone: c.gone });
     });
     worker.once('error', (e) => {
       settled = true;

@@ -32,7 +32,15 @@ export interface ScanOptions {
   faults?: FaultHooks;
   /** Called every 1024 entries so a caller can print progress. */
   onCount?: (scanned: number) => void;
+  part?: WalkPart;
 }
+
+/**
+ * A share of a walk, when two threads walk one side: `leave` names top-level directories that
+ * are reported but not entered (the other thread walks them); `starts` walks only those
+ * subtrees (each must still be a real directory), not the root.
+ */
+export type WalkPart = { leave: string[] } | { starts: string[] };
 
 export interface WalkSink {
   entry(rel: string, type: EntryType, size: number, mtimeMs: number, mode: number, target?: string): void;
@@ -69,6 +77,7 @@ export function walkTree(
   sink: WalkSink,
   beforeStat?: (side: Side, rel: string) => void,
   onCount?: (scanned: number) => void,
+  part?: WalkPart,
 ): WalkOutcome {
   const codeOf = (e: unknown) => (e as { code?: string })?.code ?? 'EUNKNOWN';
   const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -78,7 +87,21 @@ export function walkTree(
   const tempRe = /\.ferry-tmp-\d+-[0-9a-f]+$/;
   const errors: ScanError[] = [];
   const staleTemps: string[] = [];
-  const stack: string[] = [''];
+  const leave = new Set(part && 'leave' in part ? part.leave : []);
+  const stack: string[] = part && 'starts' in part ? [] : [''];
+  if (part && 'starts' in part)
+    for (const r of part.starts) {
+      // Listed as a directory by the other thread; links are never followed, even if one took its place.
+      let st: FS.Stats | undefined;
+      try {
+        st = fs.lstatSync(`${root}/${r}`, { throwIfNoEntry: false });
+      } catch (e) {
+        errors.push({ path: r, code: codeOf(e), message: describe(e) });
+        continue;
+      }
+      if (!st) sink.gone(r);
+      else if (st.isDirectory()) stack.push(r);
+    }
   let count = 0;
   while (stack.length) {
     const rel = stack.pop()!;
@@ -117,7 +140,7 @@ export function walkTree(
         sink.entry(r, 'file', st.size, st.mtimeMs, mode);
       } else if (st.isDirectory()) {
         sink.entry(r, 'dir', 0, st.mtimeMs, mode);
-        stack.push(r);
+        if (!leave.has(r)) stack.push(r);
       } else if (st.isSymbolicLink()) {
         try {
           sink.entry(r, 'symlink', st.size, st.mtimeMs, mode, fs.readlinkSync(abs));
@@ -162,8 +185,37 @@ export function scanTree(root: string, opts: ScanOptions): ScanResult {
     mapSink(entries),
     opts.faults?.beforeStat,
     opts.onCount,
+    opts.part,
   );
   return { root, entries, errors: out.errors, staleTemps: out.staleTemps };
+}
+
+/**
+ * Top-level directories of `root` to hand to a second thread (every other one that the walk
+ * would enter), or undefined when there are fewer than two.
+ */
+export function splitTopLevel(root: string, ignore: IgnoreSpec): string[] | undefined {
+  const ignored = ignorePredicate(ignore);
+  let top: FS.Dirent[];
+  try {
+    top = fs.readdirSync(root, { withFileTypes: true });
+  } catch {
+    return undefined; // the walk itself reports what is wrong
+  }
+  const dirs = top
+    .filter((d) => d.isDirectory() && !isFerryTemp(d.name) && !ignored(d.name) && !ignored(`${d.name}/`))
+    .map((d) => d.name)
+    .sort();
+  return dirs.length >= 2 ? dirs.filter((_, i) => i % 2 === 1) : undefined;
+}
+
+/** `more` (the other thread's share of the same side) merged into `scan`. */
+export function mergeScan(scan: ScanResult, more: ScanResult & { gone: string[] }): ScanResult {
+  for (const g of more.gone) scan.entries.delete(g);
+  for (const [p, e] of more.entries) scan.entries.set(p, e);
+  scan.errors.push(...more.errors);
+  scan.staleTemps.push(...more.staleTemps);
+  return scan;
 }
 
 /** True when `rel` or one of its ancestors is in `set`. */

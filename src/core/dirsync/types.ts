@@ -132,8 +132,8 @@ export interface DirsyncOptions {
    */
   parallelScan?: boolean;
   /**
-   * Worker threads that copy files (running the same synchronous copy). Default 0: this thread
-   * (two threads measured slower on local disks; they may help on high-latency network drives).
+   * Worker threads that copy files (running the same synchronous copy); 0 copies in this thread.
+   * Default: one per core up to 4 when there are more than a thousand copies, else 0.
    */
   copyThreads?: number;
   logger?: Logger;
