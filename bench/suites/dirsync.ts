@@ -188,9 +188,14 @@ export const dirsyncSuite: Suite = {
     phases.ten = lastPhases;
     const identical = spawnSync('diff', ['-r', '-q', F.a, F.b, '-x', '*.state*']).status === 0;
     const m = (xs: number[]) => Math.round(median(xs));
+    const sec = (ms: number) => (ms / 1000).toFixed(2);
     const note = (xs: Record<string, number[]>) =>
       Object.entries(xs)
-        .map(([k, v]) => `${k} ${(median(v) / 1000).toFixed(2)} s`)
+        .map(
+          ([k, v]) =>
+            `${k} ${sec(median(v))} s` +
+            (v.length > 1 ? ` (${sec(Math.min(...v))}–${sec(Math.max(...v))})` : ''),
+        )
         .join(', ');
     return [
       {

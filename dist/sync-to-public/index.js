@@ -33171,6 +33171,8 @@ function parseLsTreeInto(out, withSizes, onEntry) {
 
 
 
+/** Text queued for git beyond this makes `backpressure` true. */
+const QUEUE_LIMIT = 16 << 20;
 /** Flush the text buffer to git once it reaches this size (one write per ~256 KiB, not per commit). */
 const CHUNK = 1 << 18;
 /**
@@ -33263,9 +33265,13 @@ class FastImportWriter {
     drained() {
         return this.pressure ?? Promise.resolve();
     }
-    /** True when the pipe is full: the caller should `await drained()` before queuing much more. */
+    /**
+     * True when more than QUEUE_LIMIT bytes wait for git: the caller should `await drained()` before
+     * queuing more. Below that the caller goes on (a big commit, such as a root's, is taken by git
+     * while the caller prepares the next ones).
+     */
     get backpressure() {
-        return this.pressure !== undefined;
+        return this.pressure !== undefined && this.child.stdin.writableLength > QUEUE_LIMIT;
     }
     /** Close the stream; the commit id of every mark, in mark order. */
     async finish() {
@@ -35544,12 +35550,13 @@ const HEADER_FIELDS = 8;
  * parent (merges included, diffed against the first parent). One `git log` process for the whole
  * range, parsed incrementally as it streams, with backpressure: a slow consumer pauses git.
  */
-async function* readFirstParentLog(git, range) {
+async function* readFirstParentLog(git, range, opts = {}) {
     const args = [
         'log',
         '--first-parent',
         '--reverse',
-        '--raw',
+        // The root alone: its header, without the listing of every file it adds.
+        ...(opts.rootOnly ? ['--max-parents=0'] : ['--raw']),
         '-z',
         '--no-abbrev',
         '--no-renames',
@@ -35590,6 +35597,15 @@ async function* readFirstParentLog(git, range) {
         if (!finished && child.exitCode === null)
             child.kill('SIGKILL');
     }
+}
+/** The first-parent root commit of `rev` (header and message only: `changes` stays empty). */
+async function readRootCommit(git, rev) {
+    let root;
+    for await (const c of readFirstParentLog(git, { to: rev }, { rootOnly: true }))
+        root ??= c;
+    if (!root)
+        throw new Error(`no root commit on the first-parent line of ${rev}`);
+    return root;
 }
 const RAW = { kind: 'raw' };
 const PATH = { kind: 'path' };
@@ -36392,7 +36408,11 @@ const symlinks_SYMLINK = '120000';
  * Like the snapshot check, only exported (source) entries count, not preserved ones.
  */
 class SymlinkIndex {
-    dirs = new Map();
+    /**
+     * Exported directories with their file counts; built at the first check, since only a link
+     * needs them (most trees have none, and a root replay would count every file's parents).
+     */
+    dirs;
     files = new Set();
     /** Link path → its resolved target (undefined while unknown). */
     links = new Map();
@@ -36412,10 +36432,8 @@ class SymlinkIndex {
     add(p, e) {
         if (!this.files.has(p)) {
             this.files.add(p);
-            for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
-                const d = p.slice(0, i);
-                this.dirs.set(d, (this.dirs.get(d) ?? 0) + 1);
-            }
+            if (this.dirs)
+                countParents(this.dirs, p);
         }
         this.dropLink(p);
         if (e.mode === symlinks_SYMLINK)
@@ -36425,20 +36443,28 @@ class SymlinkIndex {
         if (!this.files.delete(p))
             return;
         this.removed.push(p);
-        for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d)) {
-            const n = (this.dirs.get(d) ?? 0) - 1;
-            if (n > 0)
-                this.dirs.set(d, n);
-            else {
-                this.dirs.delete(d);
-                this.removed.push(d);
+        // Without the counts no link has been checked yet: every link is pending, so checked anyway.
+        if (this.dirs)
+            for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d)) {
+                const n = (this.dirs.get(d) ?? 0) - 1;
+                if (n > 0)
+                    this.dirs.set(d, n);
+                else {
+                    this.dirs.delete(d);
+                    this.removed.push(d);
+                }
             }
-        }
         this.dropLink(p);
     }
     /** Check what changed since the last call: new links, and links left dangling by removals. */
     async check(readBlob) {
         const findings = [];
+        if (!this.dirs) {
+            const dirs = new Map();
+            for (const p of this.files)
+                countParents(dirs, p);
+            this.dirs = dirs;
+        }
         const toCheck = new Set();
         for (const [p, l] of this.pendingLinks) {
             const link = (await readBlob(l.oid))?.toString('utf8') ?? '';
@@ -36484,6 +36510,12 @@ class SymlinkIndex {
         set?.delete(p);
         if (set && !set.size)
             this.pointing.delete(l.resolved);
+    }
+}
+function countParents(dirs, p) {
+    for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
+        const d = p.slice(0, i);
+        dirs.set(d, (dirs.get(d) ?? 0) + 1);
     }
 }
 
@@ -36884,6 +36916,7 @@ async function buildHistory(ctx, tip) {
         let parentTree;
         let head = tip;
         let reconciled = false;
+        let root;
         /** Where preserved paths come from (the tip's tree), for the start of kept merges' side lines. */
         let preservedFrom = new Map();
         if (quick) {
@@ -36892,9 +36925,15 @@ async function buildHistory(ctx, tip) {
         }
         else {
             // Full start: the tip's tree and the base's snapshot (two ls-tree processes side by side).
-            const [tipTree, projected] = await Promise.all([
+            // From the root, the root commit's snapshot is projected beside them and the log starts
+            // after it (see RootStep).
+            const rootCommit = base.rev ? undefined : await readRootCommit(ctx.sourceGit, ctx.sourceCommit);
+            if (rootCommit)
+                commits = readFirstParentLog(ctx.sourceGit, { from: rootCommit.sha, to: range.to });
+            const [tipTree, projected, rootProjected] = await Promise.all([
                 ctx.readTargetTree(tip),
                 base.rev ? ctx.projectTree(base.rev) : Promise.resolve(emptyProjection()),
+                rootCommit ? ctx.projectTree(rootCommit.sha) : undefined,
             ]);
             // With force, the replay starts a new root history (pushed with a lease); preserve still reads the tip.
             head = s.force ? undefined : tip;
@@ -36919,7 +36958,14 @@ async function buildHistory(ctx, tip) {
                 head = await reconcile(ctx, start, head, base, tip === undefined || !!s.force);
                 reconciled = true;
             }
-            state = new ReplayState(start, projected, stateOptions(ctx, true));
+            if (rootCommit && rootProjected) {
+                const after = await ctx.overlayPreserved(rootProjected.tree, tipTree, tip === undefined);
+                root = { commit: rootCommit, before: start, after, findings: rootProjected.findings };
+                // The state starts from the root's snapshot; the root's own step comes first (replayRoot).
+                state = new ReplayState(after, rootProjected, stateOptions(ctx, true));
+            }
+            else
+                state = new ReplayState(start, projected, stateOptions(ctx, true));
         }
         lap('startMs');
         // 3. Replay: apply every commit in memory, writing each one to fast-import as it comes (git
@@ -36949,6 +36995,17 @@ async function buildHistory(ctx, tip) {
         const standIn = new Map();
         if (base.rev)
             standIn.set(base.rev, head);
+        /** A replayed commit's change set goes to the gates with the next full batch. */
+        const queueGates = (step) => {
+            batch.push(step);
+            batchChanges += step.gateChanges.length;
+            if (batchChanges >= GATE_BATCH_CHANGES) {
+                // Its blobs are read and scanned while the replay goes on.
+                gates.add(batch);
+                batch = [];
+                batchChanges = 0;
+            }
+        };
         /** Apply one commit to `st`; its gate step, or undefined when it changes nothing selected. */
         const applyStep = async (st, c, at, views) => {
             const step = st.apply(c.changes, undefined, at);
@@ -36966,7 +37023,7 @@ async function buildHistory(ctx, tip) {
                     if (!seen(findings, f))
                         findings.push(nameCommit(f, c.sha));
             }
-            batch.push({
+            queueGates({
                 index: at,
                 sha: c.sha,
                 gateChanges: step.diff.gateChanges,
@@ -36974,13 +37031,6 @@ async function buildHistory(ctx, tip) {
                 targetFileCountBefore: step.targetFileCountBefore,
                 views,
             });
-            batchChanges += step.diff.gateChanges.length;
-            if (batchChanges >= GATE_BATCH_CHANGES) {
-                // Its blobs are read and scanned while the replay goes on.
-                gates.add(batch);
-                batch = [];
-                batchChanges = 0;
-            }
             return { ops: step.ops };
         };
         const write = async (c, ops, extra) => {
@@ -37049,31 +37099,69 @@ async function buildHistory(ctx, tip) {
             }
             return sideTip;
         };
-        try {
-            for await (const c of commits) {
-                lap('readMs');
-                const at = index++;
-                const sideTip = keepMerges && c.parents.length === 2 && !hasErrors(findings) ? await replaySide(c) : undefined;
-                const r = await applyStep(state, c, at);
-                lap('applyMs');
-                if (hasErrors(findings))
-                    break;
-                if (!r && !sideTip) {
-                    skipped++;
-                    standIn.set(c.sha, current);
-                    continue;
-                }
-                const mark = await write(c, r?.ops ?? [], {
-                    ...(mainCommits === 0 ? { from: head } : {}),
-                    ...(sideTip ? { merge: [sideTip] } : {}),
-                });
-                if (sideTip)
-                    mergesKept++;
-                mainCommits++;
-                current = mark;
-                standIn.set(c.sha, mark);
-                lap('writeMs');
+        /**
+         * The root commit, replayed from its projection: its changes are the whole snapshot. It goes
+         * to fast-import first, so git builds its trees while the gates and the log get under way (a
+         * finding still kills the stream before any ref moves).
+         */
+        const replayRoot = async ({ commit: c, before, after, findings: projectedFindings, }) => {
+            const at = index++;
+            const ops = opsBetween(before, after);
+            for (const f of projectedFindings)
+                if (!seen(findings, f))
+                    findings.push(ops.length ? nameCommit(f, c.sha) : f);
+            if (!ops.length) {
+                skipped++;
+                standIn.set(c.sha, current);
+                return;
             }
+            if (!hasErrors(findings)) {
+                current = await write(c, ops, { from: head });
+                mainCommits++;
+                standIn.set(c.sha, current);
+            }
+            const diff = ctx.diffTrees(before, after);
+            queueGates({
+                index: at,
+                sha: c.sha,
+                gateChanges: diff.gateChanges,
+                deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
+                targetFileCountBefore: before.size,
+            });
+            if (state.symlinks.hasLinks)
+                for (const f of await state.symlinks.check((oid) => blobs.read(oid)))
+                    if (!seen(findings, f))
+                        findings.push(nameCommit(f, c.sha));
+        };
+        try {
+            if (root)
+                await replayRoot(root);
+            lap('applyMs');
+            if (!hasErrors(findings))
+                for await (const c of commits) {
+                    lap('readMs');
+                    const at = index++;
+                    const sideTip = keepMerges && c.parents.length === 2 && !hasErrors(findings) ? await replaySide(c) : undefined;
+                    const r = await applyStep(state, c, at);
+                    lap('applyMs');
+                    if (hasErrors(findings))
+                        break;
+                    if (!r && !sideTip) {
+                        skipped++;
+                        standIn.set(c.sha, current);
+                        continue;
+                    }
+                    const mark = await write(c, r?.ops ?? [], {
+                        ...(mainCommits === 0 ? { from: head } : {}),
+                        ...(sideTip ? { merge: [sideTip] } : {}),
+                    });
+                    if (sideTip)
+                        mergesKept++;
+                    mainCommits++;
+                    current = mark;
+                    standIn.set(c.sha, mark);
+                    lap('writeMs');
+                }
             gates.add(batch);
             // Waited for even after an error: a batch may still be reading, and its findings add detail.
             const gated = await gates.finish();
