@@ -51857,6 +51857,7 @@ class SyncLog {
 
 
 
+
 const DIRECTION_OF = { both: 'bidirectional', 'a-to-b': 'pull', 'b-to-a': 'push' };
 /** Ignore globs: defaults + the user's + the state and log files when they sit inside a root. */
 function buildIgnore(opts, files) {
@@ -52089,6 +52090,10 @@ async function sync(opts) {
             if (x.op === 'record')
                 applied.push({ action: x, ok: true, bytes: 0 });
         const touched = updateState(state, applied, racyCutoffMs);
+        // What was written is made durable before the state says so (see flushWritten).
+        if (applied.some((r) => r.ok && r.action.op !== 'record'))
+            flushWritten([a, b]);
+        lap('flush');
         if (touched.size)
             await state_saveState(statePath, state, a, b, now(), { touched, journalLines });
         lap('saveState');
@@ -52112,6 +52117,24 @@ async function sync(opts) {
     if (result.counts.errors)
         logger.warning(`dirsync: ${result.counts.errors} path(s) could not be synced; see the findings`);
     return finish(result);
+}
+/**
+ * Flush the file systems of both sides before the state is saved. Copies are renamed into
+ * place but not fsynced (an fsync per file would cost more than the copy); after a power loss a
+ * fresh copy could read back empty while the state survived, and the next sync would take it for
+ * a change and propagate it. One `sync -f` per side (syncfs: only that file system) closes this;
+ * elsewhere than Linux, a plain `sync`. Windows has neither: not flushed there.
+ */
+function flushWritten(roots) {
+    if (process.platform === 'win32')
+        return;
+    for (const root of roots) {
+        const r = (0,external_node_child_process_namespaceObject.spawnSync)('sync', process.platform === 'linux' ? ['-f', root] : [], { stdio: 'ignore' });
+        if (r.status !== 0 && process.platform === 'linux')
+            (0,external_node_child_process_namespaceObject.spawnSync)('sync', [], { stdio: 'ignore' });
+        if (process.platform !== 'linux')
+            return; // a plain sync flushes everything once
+    }
 }
 /** A → B only: the pre-step pull (A is the shared side, B the local one). */
 function syncDown(opts) {

@@ -29,6 +29,26 @@ test('ferry dirsync --json: the shared report shape, then a no-op', async () => 
   expect(fs.readFileSync(path.join(a, '.config/x.yml'), 'utf8')).toBe('k: v\n');
 });
 
+test('what a sync wrote is flushed (sync -f on each side) before the state is written; a no-op flushes nothing', async () => {
+  const { root, a, b, state } = await pair('ferry-dirsync-cli-', 'sync.json');
+  write(a, 'src/main.py', 'print(1)\n');
+  // A `sync` first on PATH that logs its arguments and whether the state existed yet, then flushes.
+  const bin = path.join(root, 'bin');
+  const calls = path.join(root, 'sync-calls.txt');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(
+    path.join(bin, 'sync'),
+    `#!/bin/sh\nif [ -e "${state}" ]; then s=yes; else s=no; fi\necho "$* state=$s" >> "${calls}"\nexec /bin/sync "$@"\n`,
+    { mode: 0o755 },
+  );
+  const env = { PATH: `${bin}:${process.env.PATH}` };
+  expect((await runCli(['dirsync', a, b, '--state', state], { env })).exitCode).toBe(0);
+  expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual([`-f ${a} state=no`, `-f ${b} state=no`]);
+  expect(fs.existsSync(state)).toBe(true);
+  expect((await runCli(['dirsync', a, b, '--state', state], { env })).exitCode).toBe(0);
+  expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toHaveLength(2);
+});
+
 test('exit codes: 1 for an unresolved conflict or a missing side, 2 for a usage error', async () => {
   const { root, a, b, state } = await pair('ferry-dirsync-cli-', 'sync.json');
   write(a, 'f.txt', 'a');

@@ -9,6 +9,7 @@
  * state, scan both sides, refuse a side that looks wiped, hash what stat cannot decide, plan
  * (pure), execute, then save the state for what was actually synced.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileGlob, globRegExp, GlobSyntaxError } from '../allowlist/glob.js';
@@ -280,6 +281,9 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
     // 'record' actions change no file: they only bring the state up to date.
     for (const x of plan.actions) if (x.op === 'record') applied.push({ action: x, ok: true, bytes: 0 });
     const touched = updateState(state, applied, racyCutoffMs);
+    // What was written is made durable before the state says so (see flushWritten).
+    if (applied.some((r) => r.ok && r.action.op !== 'record')) flushWritten([a, b]);
+    lap('flush');
     if (touched.size) await saveState(statePath, state, a, b, now(), { touched, journalLines });
     lap('saveState');
   }
@@ -303,6 +307,22 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
   if (result.counts.errors)
     logger.warning(`dirsync: ${result.counts.errors} path(s) could not be synced; see the findings`);
   return finish(result);
+}
+
+/**
+ * Flush the file systems of both sides before the state is saved. Copies are renamed into
+ * place but not fsynced (an fsync per file would cost more than the copy); after a power loss a
+ * fresh copy could read back empty while the state survived, and the next sync would take it for
+ * a change and propagate it. One `sync -f` per side (syncfs: only that file system) closes this;
+ * elsewhere than Linux, a plain `sync`. Windows has neither: not flushed there.
+ */
+function flushWritten(roots: readonly string[]): void {
+  if (process.platform === 'win32') return;
+  for (const root of roots) {
+    const r = spawnSync('sync', process.platform === 'linux' ? ['-f', root] : [], { stdio: 'ignore' });
+    if (r.status !== 0 && process.platform === 'linux') spawnSync('sync', [], { stdio: 'ignore' });
+    if (process.platform !== 'linux') return; // a plain sync flushes everything once
+  }
 }
 
 /** A → B only: the pre-step pull (A is the shared side, B the local one). */
