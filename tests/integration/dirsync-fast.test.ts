@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildIgnore, sync } from '../../src/core/dirsync/index.js';
+import { Flusher } from '../../src/core/dirsync/flush.js';
 import { scanTreeInWorker } from '../../src/core/dirsync/scan-worker.js';
 import { mergeScan, scanTree, splitTopLevel } from '../../src/core/dirsync/scan.js';
 import { JOURNAL_MAX_LINES, loadState, saveState, serializeState } from '../../src/core/dirsync/state.js';
@@ -312,5 +313,50 @@ describe('new directories are built under a temp name and renamed into place who
     expect(fs.readdirSync(path.join(b, 'p'))).toEqual(['n']);
     expect(fs.existsSync(path.join(a, 'p/.n.ferry-tmp-4242-deadbeef0'))).toBe(false);
     same(a, b);
+  });
+});
+
+describe('flushing before the state is written', () => {
+  /** A `sync` that logs its arguments (and takes its time), then flushes. */
+  function shim(root: string): { calls: string; sync: string } {
+    const bin = path.join(root, 'bin');
+    const calls = path.join(root, 'calls.txt');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(
+      path.join(bin, 'sync'),
+      `#!/bin/sh\necho "$*" >> "${calls}"\nsleep 0.2\nexec /bin/sync "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    return { calls, sync: path.join(bin, 'sync') };
+  }
+
+  test('a background flush per stretch of copied bytes, one at a time; then the final one', async () => {
+    const { root, a, b } = await pair('ferry-dirsync-flush-');
+    const { calls, sync: cmd } = shim(root);
+    const f = new Flusher([a, b], 100, cmd);
+    f.copied(60);
+    expect(fs.existsSync(calls)).toBe(false); // under the stretch: nothing yet
+    f.copied(60); // starts a background flush
+    f.copied(500); // one is running: no second one
+    await f.finish();
+    expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
+      `-f ${a}`,
+      `-f ${b}`,
+      `-f ${a}`,
+      `-f ${b}`,
+    ]);
+  });
+
+  test('nothing written: no flush at all', async () => {
+    const { root, a, b } = await pair('ferry-dirsync-flush-');
+    const { calls, sync: cmd } = shim(root);
+    await new Flusher([a, b], undefined, cmd).finish();
+    expect(fs.existsSync(calls)).toBe(false);
+    const f = new Flusher([a, b], undefined, cmd);
+    f.changed();
+    await f.finish();
+    expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual([`-f ${a}`, `-f ${b}`]);
   });
 });

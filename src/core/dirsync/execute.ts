@@ -34,12 +34,15 @@ export interface Applied {
 
 export interface ExecuteOptions {
   roots: Record<Side, string>;
-  /** Copy threads (see copy-pool.ts); default: 2 for big batches, else none. */
+  /** Copy threads (see copy-pool.ts); default: one per core up to 4 for big batches, else none. */
   copyThreads?: number;
   /** Files with an mtime at or after this are copied through a buffer and hashed on the way. */
   racyCutoffMs: number;
   faults?: FaultHooks;
+  /** Each action's outcome, once it is final (a staged directory's files after its rename). */
   onApplied?: (a: Applied) => void;
+  /** Each file copy that was written, as soon as it is (staged or not). */
+  onWritten?: (bytes: number) => void;
 }
 
 class SyncError extends Error {
@@ -258,6 +261,7 @@ export async function executePlan(actions: readonly Action[], opts: ExecuteOptio
       workers: opts.copyThreads,
       beforeRead: opts.faults?.beforeRead,
       onOutcome: (i, o) => {
+        if (o.ok) opts.onWritten?.(o.bytes);
         const a: Applied = {
           action: copies[i],
           ok: o.ok,

@@ -9,7 +9,6 @@
  * state, scan both sides, refuse a side that looks wiped, hash what stat cannot decide, plan
  * (pure), execute, then save the state for what was actually synced.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileGlob, globRegExp, GlobSyntaxError } from '../allowlist/glob.js';
@@ -18,6 +17,7 @@ import { silentLogger } from '../logger.js';
 import { failResult, newResult, type TargetResult } from '../report/result.js';
 import { executePlan, type Applied } from './execute.js';
 import { checkRoot, wipeChecks } from './guard.js';
+import { Flusher } from './flush.js';
 import { fillHashes } from './hash.js';
 import { planSync } from './plan.js';
 import { throttledProgress } from './progress.js';
@@ -250,17 +250,21 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
         conflictCopy: c.conflictCopy,
       });
     progress.counters.phase = 'sync';
+    // What was written is made durable before the state says so (flush.ts).
+    const flusher = new Flusher([a, b]);
     applied = await executePlan(plan.actions, {
       roots,
       copyThreads: opts.copyThreads,
       racyCutoffMs,
       faults: opts.faults,
+      onWritten: (bytes) => flusher.copied(bytes),
       onApplied: (r) => {
         const x = r.action;
         if (r.ok && x.op === 'copy') {
           progress.counters.copied++;
           progress.counters.bytes += r.bytes;
         } else if (r.ok && x.op === 'delete') progress.counters.deleted++;
+        if (r.ok && x.op !== 'copy') flusher.changed();
         log.write({
           op: x.op,
           path: x.path,
@@ -281,8 +285,7 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
     // 'record' actions change no file: they only bring the state up to date.
     for (const x of plan.actions) if (x.op === 'record') applied.push({ action: x, ok: true, bytes: 0 });
     const touched = updateState(state, applied, racyCutoffMs);
-    // What was written is made durable before the state says so (see flushWritten).
-    if (applied.some((r) => r.ok && r.action.op !== 'record')) flushWritten([a, b]);
+    await flusher.finish();
     lap('flush');
     if (touched.size) await saveState(statePath, state, a, b, now(), { touched, journalLines });
     lap('saveState');
@@ -307,22 +310,6 @@ export async function sync(opts: DirsyncOptions): Promise<TargetResult> {
   if (result.counts.errors)
     logger.warning(`dirsync: ${result.counts.errors} path(s) could not be synced; see the findings`);
   return finish(result);
-}
-
-/**
- * Flush the file systems of both sides before the state is saved. Copies are renamed into
- * place but not fsynced (an fsync per file would cost more than the copy); after a power loss a
- * fresh copy could read back empty while the state survived, and the next sync would take it for
- * a change and propagate it. One `sync -f` per side (syncfs: only that file system) closes this;
- * elsewhere than Linux, a plain `sync`. Windows has neither: not flushed there.
- */
-function flushWritten(roots: readonly string[]): void {
-  if (process.platform === 'win32') return;
-  for (const root of roots) {
-    const r = spawnSync('sync', process.platform === 'linux' ? ['-f', root] : [], { stdio: 'ignore' });
-    if (r.status !== 0 && process.platform === 'linux') spawnSync('sync', [], { stdio: 'ignore' });
-    if (process.platform !== 'linux') return; // a plain sync flushes everything once
-  }
 }
 
 /** A → B only: the pre-step pull (A is the shared side, B the local one). */
