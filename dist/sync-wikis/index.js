@@ -33766,7 +33766,7 @@ async function fetchRefs(git, url, refspecs, opts = {}) {
  * (a lease); it is only used with force.
  */
 async function pushRefs(git, url, refspecs, opts = {}) {
-    const args = ['push', '--porcelain'];
+    const args = [...(opts.deltaSearch === false ? ['-c', 'pack.window=0'] : []), 'push', '--porcelain'];
     if (opts.atomic)
         args.push('--atomic');
     if (opts.force) {

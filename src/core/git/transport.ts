@@ -86,9 +86,18 @@ export async function pushRefs(
   git: GitCommandManager,
   url: string,
   refspecs: string[],
-  opts: NetOptions & { force?: boolean; expect?: Map<string, string>; atomic?: boolean } = {},
+  opts: NetOptions & {
+    force?: boolean;
+    expect?: Map<string, string>;
+    atomic?: boolean;
+    /**
+     * false: skip git's delta search (`pack.window=0`), sending objects as they are stored. For a
+     * first push of objects that are already deltified where it pays (see export/index.ts).
+     */
+    deltaSearch?: boolean;
+  } = {},
 ): Promise<PushResult> {
-  const args = ['push', '--porcelain'];
+  const args = [...(opts.deltaSearch === false ? ['-c', 'pack.window=0'] : []), 'push', '--porcelain'];
   if (opts.atomic) args.push('--atomic');
   if (opts.force) {
     if (opts.expect?.size)
