@@ -113,12 +113,11 @@ export const dirsyncSuite: Suite = {
     const runs = Number(process.env.DIRSYNC_BENCH_RUNS ?? 3);
     // The first sync is disk-bound and the disk is noisy: more rounds for its median.
     const firstRuns = Number(process.env.DIRSYNC_BENCH_FIRST_RUNS ?? 5);
-    // Everything this run writes lives under RUN, made anew. Deleting 100k files on this disk
-    // (ext4, mounted with `discard`) leaves a debt that the NEXT big write pays: measured here,
-    // a `cp -a` right after an `rm -rf` of the previous copy took 35.3 s (34.9 s in the kernel)
-    // where the same copy takes 4–5 s otherwise. So the old run is deleted first, the three A
-    // sides are copied (untimed: the first copy pays the debt), and no timed run follows a
-    // deletion: each first sync writes into a new directory, kept until the next bench run.
+    // Everything this run writes lives under RUN, made anew. On this disk (ext4 with `discard`),
+    // creating files gets several times more expensive in kernel time after big deletions
+    // (measured: a `cp -a` right after `rm -rf` of the previous copy, 35.3 s; before it, 4–5 s).
+    // So the old run is deleted first, the three A sides are copied untimed, and no timed run
+    // follows a deletion: each first sync writes into a new directory, kept until the next run.
     const RUN = path.join(WORK, 'run');
     fs.rmSync(RUN, { recursive: true, force: true });
     // Earlier layouts of this suite kept their copies here.
