@@ -40196,7 +40196,7 @@ function testTiming() {
 const UNPACED = {
     key: () => ({ schedule: (_o, fn, ...a) => fn(...a) }),
 };
-function createGitHubClient(o) {
+function client_createGitHubClient(o) {
     registerSecret(o.token);
     const retries = o.retries ?? 3;
     const base = o.retryBaseMs ?? (testTiming() ? 5 : 1000);
@@ -40387,6 +40387,20 @@ class GitHubDivergenceIssues {
             throw explainApiError(e, what, `${this.owner}/${this.repo}`);
         }
     }
+}
+/**
+ * The runner's divergence-issue sinks (`mirror` targets with `on_divergence: issue`) for an API
+ * token: one client for the run, one sink per target. Undefined without a token.
+ */
+function divergenceIssueFactory(token, logger) {
+    if (!token)
+        return undefined;
+    let client;
+    return (repository, labels) => new GitHubDivergenceIssues((client ??= createGitHubClient({ token, logger })), {
+        repository,
+        labels,
+        logger,
+    });
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/summary.js
@@ -40603,7 +40617,7 @@ function readInputs() {
 function issueSink(s, logger) {
     if (s.mirror.onDivergence !== 'issue' || s.mirror.dryRun || !s.githubToken)
         return undefined;
-    const octokit = createGitHubClient({ token: s.githubToken, logger });
+    const octokit = client_createGitHubClient({ token: s.githubToken, logger });
     return new GitHubDivergenceIssues(octokit, { repository: s.issueRepo, labels: s.issueLabels, logger });
 }
 function setOutputs(results) {

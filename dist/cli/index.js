@@ -28857,12 +28857,13 @@ function mirrorSettings(i, names = { a: 'repo-a', b: 'repo-b' }) {
 
 
 /**
- * The `mirror` kind: the bilateral mirror engine. The runner has no GitHub API client, so
- * `on_divergence: issue` reports like `fail` here (use the bilateral-mirror action for issues).
+ * The `mirror` kind: the bilateral mirror engine. `on_divergence: issue` (the default) opens,
+ * comments on and closes the divergence issue through the run's issue sink (see KindContext);
+ * without one (no API token), a divergence fails the target and no issue is opened.
  */
 const runMirrorTarget = async (ctx) => {
     const o = ctx.target.options;
-    const onDivergence = o.on_divergence === 'warn' ? 'warn' : 'fail';
+    const onDivergence = o.on_divergence === 'warn' || o.on_divergence === 'fail' ? o.on_divergence : 'issue';
     const settings = mirrorSettings({
         repoA: remoteSpec(ctx, String(o.a)),
         repoB: remoteSpec(ctx, String(o.b)),
@@ -28874,7 +28875,16 @@ const runMirrorTarget = async (ctx) => {
         dryRun: ctx.dryRun,
         serverUrl: ctx.env.GITHUB_SERVER_URL,
     }, { a: `targets.${ctx.target.name}.a`, b: `targets.${ctx.target.name}.b` });
-    return combineResults(ctx, await runMirror(settings, ctx.logger));
+    let issues;
+    if (onDivergence === 'issue' && !ctx.dryRun) {
+        const repository = o.issue_repo || ctx.env.GITHUB_REPOSITORY;
+        const labels = o.labels ?? [];
+        if (repository && ctx.divergenceIssues)
+            issues = ctx.divergenceIssues(repository, labels.length ? labels : ['sync-failure', 'urgent']);
+        else
+            ctx.logger.info(`${ctx.target.name}: no ${repository ? 'API token' : 'issue_repo (or GITHUB_REPOSITORY)'}: a divergence fails without opening an issue.`);
+    }
+    return combineResults(ctx, await runMirror(settings, ctx.logger, issues));
 };
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/page-map.js
@@ -30237,6 +30247,7 @@ async function runTarget(cfg, t, opts) {
             logger: opts.logger,
             env: opts.env,
             progress: opts.progress,
+            divergenceIssues: opts.divergenceIssues,
         });
     }
     catch (e) {
@@ -30378,1045 +30389,6 @@ function runMarkdown(o) {
             out.push(`| ${c.phase} | ${report_esc(c.name)} | ${c.skipped ? '⏭ skipped' : c.success ? '✅ passed' : '❌ failed'} | ${report_esc(c.message)} |`);
     }
     return out.join('\n') + '\n';
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/runner/workflows.js
-
-
-
-
-/**
- * `ferry workflows`: one workflow per target, generated from ferry.yml, so the CI triggers always
- * match the config (the seed's "CI triggers match sync.yaml schedules"):
- * - `schedule` from the target's cron;
- * - `workflow_dispatch` with target / direction / dry_run inputs;
- * - for export targets, `on.push.paths` from the allowlist, so the workflow runs exactly when a
- *   file it would publish changes;
- * - a concurrency group per target, so runs against one target never race.
- * Output is deterministic: the same config always gives the same bytes.
- */
-const WORKFLOW_DIR = '.github/workflows';
-function workflowFile(target) {
-    return `${WORKFLOW_DIR}/ferry-${target}.yml`;
-}
-/** Allowlist rules of an export target, read from the repository (none when it has no allowlist file). */
-async function exportAllowlistRules(cfg, t) {
-    const o = t.options;
-    const files = [];
-    if (typeof o.allowlist_dir === 'string') {
-        const dir = external_node_path_namespaceObject.join(cfg.root, o.allowlist_dir);
-        const names = (0,external_node_fs_namespaceObject.existsSync)(dir)
-            ? (await external_node_fs_namespaceObject.promises.readdir(dir)).filter((f) => /^custom_package_allowlist.*\.txt$/.test(f)).sort()
-            : [];
-        files.push(...names.map((n) => `${o.allowlist_dir}/${n}`.replace(/\/+/g, '/')));
-    }
-    else
-        files.push(typeof o.allowlist === 'string' ? o.allowlist : 'public_allowlist.txt');
-    const rules = [];
-    for (const f of files) {
-        const abs = external_node_path_namespaceObject.join(cfg.root, f);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
-            continue;
-        rules.push(...parseAllowlist(await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8'), f).rules);
-    }
-    return { files, rules };
-}
-/** Expand `{a,b}` alternatives (GitHub's path filters have none). */
-function workflows_expandBraces(p) {
-    const m = /\{([^{}]*)\}/.exec(p);
-    if (!m)
-        return [p];
-    return m[1]
-        .split(',')
-        .flatMap((alt) => workflows_expandBraces(p.slice(0, m.index) + alt + p.slice(m.index + m[0].length)));
-}
-/**
- * Allowlist rules → GitHub `paths` filters. Includes come first, vetoes after them as `!` paths
- * (later patterns win in GitHub's filter). Where the dialects differ, the filter errs towards
- * running: `?` (one character for Ferry, "optional" for GitHub) becomes `*` in includes, and an
- * exclude that cannot be said exactly is left out. `extra` (the config and allowlist files) go last,
- * so no veto hides them.
- */
-function allowlistToPathFilters(rules, extra = []) {
-    const conv = (r) => {
-        let p = r.text.replace(/^!/, '').trim().replace(/^\/+/, '');
-        if (r.negated && p.includes('?'))
-            return [];
-        p = p.replace(/\?/g, '*').replace(/\+/g, '\\+');
-        return workflows_expandBraces(p).flatMap((q) => {
-            if (q.endsWith('/'))
-                return [`${q}**`];
-            if (r.glob.literal !== undefined && !/[*?[\]]/.test(q))
-                return [q, `${q}/**`];
-            return [q];
-        });
-    };
-    const out = [];
-    const add = (xs) => xs.forEach((x) => !out.includes(x) && out.push(x));
-    add(rules.filter((r) => !r.negated).flatMap(conv));
-    add(rules.filter((r) => r.negated).flatMap((r) => conv(r).map((x) => `!${x}`)));
-    add([...extra]);
-    return out;
-}
-/** Every generated workflow, sorted by file name. */
-async function generateWorkflows(cfg, configPath) {
-    const out = [];
-    for (const t of [...cfg.targets].filter((t) => t.enabled).sort((a, b) => a.name.localeCompare(b.name))) {
-        const paths = t.kind === 'export'
-            ? await exportAllowlistRules(cfg, t).then(({ files, rules }) => allowlistToPathFilters(rules, [configPath, ...files]))
-            : undefined;
-        out.push({ file: workflowFile(t.name), content: renderWorkflow(cfg, t, configPath, paths) });
-    }
-    return out;
-}
-function tokenEnvs(t) {
-    return Object.entries(t.options)
-        .filter(([k, v]) => /token_env$/.test(k) && typeof v === 'string')
-        .map(([, v]) => String(v))
-        .sort();
-}
-function renderWorkflow(cfg, t, configPath, pushPaths) {
-    const on = {};
-    if (t.schedule)
-        on.schedule = [{ cron: t.schedule }];
-    if (pushPaths)
-        on.push = { branches: cfg.workflows.branches, paths: pushPaths };
-    on.workflow_dispatch = {
-        inputs: {
-            target: { description: 'Target name or glob', type: 'string', default: t.name },
-            direction: {
-                description: 'Direction (empty: as configured)',
-                type: 'choice',
-                options: ['', 'pull', 'push', 'bidirectional'],
-                default: '',
-            },
-            dry_run: { description: 'Plan only: change nothing', type: 'boolean', default: false },
-        },
-    };
-    const env = Object.fromEntries(tokenEnvs(t).map((e) => [e, `\${{ secrets.${e} }}`]));
-    const step = {
-        name: `ferry run ${t.name}`,
-        uses: cfg.workflows.uses,
-        with: {
-            config: configPath,
-            target: `\${{ inputs.target || '${t.name}' }}`,
-            direction: '${{ inputs.direction }}',
-            'dry-run': '${{ inputs.dry_run == true }}',
-            verify: 'true',
-        },
-    };
-    if (Object.keys(env).length)
-        step.env = env;
-    const wf = {
-        name: `ferry: ${t.name}`,
-        on,
-        permissions: { contents: 'write' },
-        concurrency: { group: `ferry-${t.name}`, 'cancel-in-progress': false },
-        jobs: {
-            sync: {
-                'runs-on': cfg.workflows.runs_on,
-                'timeout-minutes': Math.ceil(t.timeout_minutes) + 10,
-                steps: [{ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } }, step],
-            },
-        },
-    };
-    const doc = new dist/* Document */.yo(wf);
-    const header = `# Generated by \`ferry workflows\` from ${configPath} (target '${t.name}'). Do not edit:\n` +
-        `# change ${configPath} and run: ferry workflows --config ${configPath} --write\n`;
-    return header + doc.toString({ lineWidth: 0 });
-}
-/** A small line diff (LCS), enough to show why a checked-in workflow is stale. */
-function lineDiff(oldText, newText, label) {
-    const a = oldText.split('\n');
-    const b = newText.split('\n');
-    const n = a.length;
-    const m = b.length;
-    const lcs = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
-    for (let i = n - 1; i >= 0; i--)
-        for (let j = m - 1; j >= 0; j--)
-            lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-    const out = [`--- ${label} (checked in)`, `+++ ${label} (generated)`];
-    let i = 0;
-    let j = 0;
-    while (i < n || j < m) {
-        if (i < n && j < m && a[i] === b[j]) {
-            i++;
-            j++;
-        }
-        else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1]))
-            out.push(`-${a[i++]}`);
-        else
-            out.push(`+${b[j++]}`);
-    }
-    return out.join('\n') + '\n';
-}
-/** Compare generated workflows with the checked-in ones. */
-async function checkWorkflows(root, generated) {
-    const res = { stale: [], missing: [], orphaned: [] };
-    for (const g of generated) {
-        const abs = external_node_path_namespaceObject.join(root, g.file);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
-            res.missing.push(g.file);
-        else {
-            const cur = await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8');
-            if (cur !== g.content)
-                res.stale.push({ file: g.file, diff: lineDiff(cur, g.content, g.file) });
-        }
-    }
-    const dir = external_node_path_namespaceObject.join(root, WORKFLOW_DIR);
-    if ((0,external_node_fs_namespaceObject.existsSync)(dir))
-        for (const f of (await external_node_fs_namespaceObject.promises.readdir(dir)).sort()) {
-            const rel = `${WORKFLOW_DIR}/${f}`;
-            if (/^ferry-.*\.ya?ml$/.test(f) && !generated.some((g) => g.file === rel)) {
-                const text = await external_node_fs_namespaceObject.promises.readFile(external_node_path_namespaceObject.join(dir, f), 'utf8');
-                if (text.startsWith('# Generated by `ferry workflows`'))
-                    res.orphaned.push(rel);
-            }
-        }
-    return res;
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/runner/status.js
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * `ferry status`: drift per target, as TargetResults (changed = drifted, findings say why):
- * - export: source commits not yet exported, counted from the newest `Ferry-Origin-Rev:` trailer
- *   on the target branch (only commits touching allowlisted paths count as unexported);
- * - mirror: ahead/behind per branch;
- * - a generated allowlist (export target with `edition`) that no longer matches the manifest;
- * - a workflow whose schedule disagrees with the config.
- * Read-only, apart from temporary refs under refs/ferry/status/ that are removed again.
- */
-const status_ORIGIN_TRAILER = 'Ferry-Origin-Rev';
-async function statusOf(cfg, targets, logger, env = process.env) {
-    const out = [];
-    for (const t of targets) {
-        const t0 = performance.now();
-        const r = newResult(t.name, t.kind, false);
-        r.direction = t.direction;
-        const drift = [];
-        try {
-            if (t.kind === 'export')
-                drift.push(...(await exportDrift(cfg, t, r, env, logger)), ...(await allowlistDrift(cfg, t)));
-            if (t.kind === 'mirror')
-                drift.push(...(await mirrorDrift(cfg, t, r, env, logger)));
-            drift.push(...(await scheduleDrift(cfg, t)));
-            r.findings.push(...drift);
-            r.changed = drift.length > 0;
-            r.message = drift.length ? drift.map((d) => d.message).join('; ') : 'in sync';
-        }
-        catch (e) {
-            failResult(r, `status unknown: ${errorMessage(e)}`);
-        }
-        r.durationMs = Math.round(performance.now() - t0);
-        out.push(r);
-    }
-    return out;
-}
-const finding = (code, message, t) => ({
-    severity: 'warning',
-    code,
-    message,
-    file: t.where.file,
-    line: t.where.line,
-});
-async function authFor(t, key, env) {
-    const name = t.options[key];
-    const token = typeof name === 'string' ? env[name] : undefined;
-    return createGitAuth({ token, serverUrl: env.GITHUB_SERVER_URL });
-}
-/** Fetch one remote branch into a temporary ref; returns the ref, or undefined when the branch is missing. */
-async function fetchTemp(git, url, branch, tempRef, logger) {
-    const refs = await lsRemote(git, url, [`refs/heads/${branch}`], { logger });
-    if (!refs.has(`refs/heads/${branch}`))
-        return undefined;
-    await fetchRefs(git, url, [`+refs/heads/${branch}:${tempRef}`], { logger });
-    return tempRef;
-}
-/** Per package for custom exports ({package} in repo), else the one target repo. */
-async function exportDrift(cfg, t, r, env, logger) {
-    const o = t.options;
-    const packages = Array.isArray(o.packages)
-        ? o.packages
-        : typeof o.package === 'string'
-            ? [o.package]
-            : [];
-    if (!packages.length)
-        return exportRepoDrift(cfg, t, String(o.repo), r, env, logger);
-    const out = [];
-    for (const pkg of packages) {
-        const part = newResult(pkg, 'custom', false);
-        const found = await exportRepoDrift(cfg, t, String(o.repo).replace(/\{package\}/g, pkg), part, env, logger, false);
-        out.push(...found.map((f) => ({ ...f, message: `${pkg}: ${f.message}` })));
-        for (const [k, v] of Object.entries(part.counts))
-            r.counts[k] = (r.counts[k] ?? 0) + v;
-    }
-    return out;
-}
-async function exportRepoDrift(cfg, t, repo, r, env, logger, filterByAllowlist = true) {
-    const local = external_node_path_namespaceObject.join(cfg.root, repo);
-    const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
-    const url = resolveRemote(!isUrl && (0,external_node_fs_namespaceObject.existsSync)(local) ? local : repo, env.GITHUB_SERVER_URL || undefined);
-    const branch = typeof t.options.branch === 'string' ? t.options.branch : 'main';
-    const auth = await authFor(t, 'token_env', env);
-    const git = new GitCommandManager(cfg.root, { env: auth.env, logger });
-    const tempRef = `refs/ferry/status/${t.name}/${r.target}`;
-    try {
-        const ref = await fetchTemp(git, url, branch, tempRef, logger);
-        const head = await git.revParse('HEAD');
-        if (!ref) {
-            r.counts.unexported = Number(await git.exec(['rev-list', '--count', head]));
-            return [finding('never-exported', `target branch ${branch} does not exist yet: nothing exported`, t)];
-        }
-        const trailers = await git.exec([
-            'log',
-            '-n',
-            '200',
-            `--format=%(trailers:key=${status_ORIGIN_TRAILER},valueonly,separator=%x2C)`,
-            ref,
-        ]);
-        const origin = trailers
-            .split('\n')
-            .map((l) => l.trim())
-            .find(Boolean);
-        if (!origin)
-            return [
-                finding('no-origin-trailer', `no ${status_ORIGIN_TRAILER} trailer on ${branch}: not exported by Ferry yet`, t),
-            ];
-        r.details = { last_exported: origin };
-        if (!(await git.tryRevParse(origin)))
-            return [
-                finding('origin-unknown', `last exported revision ${origin.slice(0, 12)} is not in this clone (shallow? use fetch-depth: 0)`, t),
-            ];
-        const log = await git.exec(['log', '--format=%x01%H', '--name-only', '-z', `${origin}..${head}`]);
-        const { rules } = filterByAllowlist ? await exportAllowlistRules(cfg, t) : { rules: [] };
-        const m = rules.length ? compileAllowlist(rules) : undefined;
-        let total = 0;
-        let relevant = 0;
-        for (const rec of log.split('\x01').filter((s) => s.trim())) {
-            total++;
-            const files = rec
-                .slice(40)
-                .split(/[\0\n]/)
-                .filter(Boolean);
-            if (!m || files.some((f) => m.selects(f)))
-                relevant++;
-        }
-        r.counts.unexported = relevant;
-        r.counts.commits_since_export = total;
-        return relevant
-            ? [
-                finding('unexported-commits', `${relevant} source commit(s) since ${origin.slice(0, 7)} touch exported paths and are not exported yet`, t),
-            ]
-            : [];
-    }
-    finally {
-        await git.tryExec(['update-ref', '-d', tempRef]);
-        await auth.cleanup();
-    }
-}
-async function mirrorDrift(cfg, t, r, env, logger) {
-    const out = [];
-    const branches = t.options.branches ?? ['main'];
-    const a = resolveRemote(String(t.options.a), env.GITHUB_SERVER_URL || undefined);
-    const b = resolveRemote(String(t.options.b), env.GITHUB_SERVER_URL || undefined);
-    const authA = await authFor(t, 'a_token_env', env);
-    const authB = await authFor(t, 'b_token_env', env);
-    const gitA = new GitCommandManager(cfg.root, { env: authA.env, logger });
-    const gitB = new GitCommandManager(cfg.root, { env: authB.env, logger });
-    const table = {};
-    try {
-        for (const br of branches) {
-            if (/[*?[{]/.test(br)) {
-                table[br] = 'glob: not expanded by status';
-                continue;
-            }
-            const ra = await fetchTemp(gitA, a, br, `refs/ferry/status/${t.name}/a/${br}`, logger);
-            const rb = await fetchTemp(gitB, b, br, `refs/ferry/status/${t.name}/b/${br}`, logger);
-            if (!ra || !rb) {
-                table[br] = `missing on ${!ra ? 'a' : 'b'}`;
-                out.push(finding('mirror-missing-branch', `branch ${br} is missing on side ${!ra ? 'a' : 'b'}`, t));
-                continue;
-            }
-            const [ahead, behind] = (await gitA.exec(['rev-list', '--left-right', '--count', `${ra}...${rb}`]))
-                .split(/\s+/)
-                .map(Number);
-            table[br] = { ahead, behind };
-            r.counts.ahead = (r.counts.ahead ?? 0) + ahead;
-            r.counts.behind = (r.counts.behind ?? 0) + behind;
-            if (ahead || behind)
-                out.push(finding(ahead && behind ? 'mirror-diverged' : 'mirror-out-of-sync', `${br}: a is ${ahead} ahead and ${behind} behind b`, t));
-        }
-    }
-    finally {
-        for (const br of branches)
-            for (const side of ['a', 'b'])
-                await gitA.tryExec(['update-ref', '-d', `refs/ferry/status/${t.name}/${side}/${br}`]);
-        await authA.cleanup();
-        await authB.cleanup();
-    }
-    r.details = { branches: table };
-    return out;
-}
-/** An export target's allowlist generated from the manifest (edition) must match the manifest today. */
-async function allowlistDrift(cfg, t) {
-    const edition = t.options.edition;
-    if (typeof edition !== 'string' || typeof t.options.allowlist !== 'string')
-        return [];
-    const manifest = parseManifest((0,dist/* stringify */.As)({ components: cfg.components ?? {}, editions: cfg.editions ?? {} }), cfg.file);
-    const want = generateAllowlist(manifest, edition, cfg.file);
-    const file = external_node_path_namespaceObject.join(cfg.root, t.options.allowlist);
-    const have = (0,external_node_fs_namespaceObject.existsSync)(file) ? await external_node_fs_namespaceObject.promises.readFile(file, 'utf8') : undefined;
-    if (have === want)
-        return [];
-    return [
-        finding('stale-allowlist', `${t.options.allowlist} ${have === undefined ? 'is missing' : 'is stale'}: regenerate it with ferry allowlist generate --manifest ${cfg.file} --edition ${edition} --write ${t.options.allowlist}`, t),
-    ];
-}
-/** The checked-in workflow for the target must run on the configured schedule. */
-async function scheduleDrift(cfg, t) {
-    const file = workflowFile(t.name);
-    const abs = external_node_path_namespaceObject.join(cfg.root, file);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
-        return t.schedule
-            ? [
-                finding('workflow-missing', `no ${file} runs the schedule '${t.schedule}' (run ferry workflows --write)`, t),
-            ]
-            : [];
-    const wf = (0,dist/* parse */.qg)(await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8'));
-    const crons = (wf?.on?.schedule ?? []).map((s) => s.cron).filter(Boolean);
-    const want = t.schedule ? [t.schedule] : [];
-    if (JSON.stringify([...crons].sort()) === JSON.stringify(want))
-        return [];
-    return [
-        finding('workflow-schedule', `${file} runs on [${crons.join(', ') || 'no schedule'}] but the config says ${t.schedule ? `'${t.schedule}'` : 'no schedule'} (run ferry workflows --write)`, t),
-    ];
-}
-
-;// CONCATENATED MODULE: ./lib/src/cli/commands/status.js
-
-
-
-
-
-
-/** `ferry status`: drift per target; `--fail-on-drift` exits 1 when anything drifted. */
-const statusCommand = {
-    name: 'status',
-    summary: 'Show drift per target: unexported commits, mirror ahead/behind, stale allowlists, workflow schedules',
-    usage: 'ferry status [--config FILE] [--target GLOB]... [--fail-on-drift] [--json] [--ci]',
-    options: { ...CONFIG_OPTIONS, 'fail-on-drift': { type: 'boolean' } },
-    async run(args, ctx) {
-        const cfg = await configFromArgs(args, ctx);
-        const targets = selectTargets(cfg, { targets: list(args, 'target'), direction: directionArg(args) });
-        const results = await statusOf(cfg, targets, ctx.logger);
-        const drifted = results.some((r) => r.changed || !r.success);
-        if (ctx.ci && !flag(args, 'json'))
-            for (const l of annotationLines(results.flatMap((r) => r.findings)))
-                ctx.out(l + '\n');
-        if (flag(args, 'json'))
-            ctx.out(JSON.stringify({ ...toJsonReport('status', results), drift: drifted }, null, 2) + '\n');
-        else
-            ctx.out(toText(results)
-                .replace(/\] CHANGED/g, '] DRIFT')
-                .replace(/\] UP TO DATE/g, '] IN SYNC'));
-        return drifted && flag(args, 'fail-on-drift') ? EXIT_FAILED : EXIT_OK;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/src/cli/commands/workflows.js
-
-
-
-
-
-
-/** `ferry workflows --write | --check`: generate `.github/workflows/ferry-<target>.yml` from ferry.yml. */
-const workflowsCommand = {
-    name: 'workflows',
-    summary: 'Generate (--write) or check (--check) .github/workflows/ferry-*.yml from ferry.yml',
-    usage: 'ferry workflows [--config FILE] [--root DIR] (--write | --check) [--json]',
-    options: { ...CONFIG_OPTIONS, write: { type: 'boolean' }, check: { type: 'boolean' } },
-    async run(args, ctx) {
-        if (flag(args, 'write') === flag(args, 'check'))
-            throw new UsageError(`give exactly one of --write or --check.\nUsage: ${this.usage}`);
-        const cfg = await configFromArgs(args, ctx);
-        const configPath = (str(args, 'config') ?? DEFAULT_CONFIG_PATH).replace(/^\.\//, '');
-        const generated = await generateWorkflows(cfg, configPath);
-        if (flag(args, 'write')) {
-            for (const g of generated)
-                await writeFileAtomic(external_node_path_namespaceObject.join(cfg.root, g.file), g.content);
-            if (flag(args, 'json'))
-                ctx.out(JSON.stringify({ written: generated.map((g) => g.file) }, null, 2) + '\n');
-            else
-                for (const g of generated)
-                    ctx.out(`wrote ${g.file}\n`);
-            return EXIT_OK;
-        }
-        const res = await checkWorkflows(cfg.root, generated);
-        const stale = res.stale.length + res.missing.length + res.orphaned.length > 0;
-        if (flag(args, 'json'))
-            ctx.out(JSON.stringify({ up_to_date: !stale, ...res }, null, 2) + '\n');
-        else {
-            for (const m of res.missing)
-                ctx.out(`missing: ${m}\n`);
-            for (const o of res.orphaned)
-                ctx.out(`orphaned (its target is gone; delete it): ${o}\n`);
-            for (const s of res.stale)
-                ctx.out(`stale: ${s.file}\n${s.diff}`);
-            ctx.out(stale
-                ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n`
-                : 'workflows are up to date\n');
-        }
-        return stale ? EXIT_FAILED : EXIT_OK;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/src/cli/commands/run.js
-
-
-
-
-
-
-
-
-
-
-/** Human output: one line per target and check. */
-function outcomeText(o) {
-    const lines = [toText(o.results).trimEnd()];
-    for (const c of o.checks)
-        lines.push(`${c.phase} ${c.name}: ${c.skipped ? 'SKIPPED' : c.success ? 'PASSED' : 'FAILED'} (${c.message})`);
-    const ok = o.results.filter((r) => r.success).length;
-    lines.push('', `${ok}/${o.results.length} targets succeeded${o.dryRun ? ' (dry run)' : ''}; run ${o.success ? 'OK' : 'FAILED'}`);
-    return lines.join('\n') + '\n';
-}
-const runCommand = {
-    name: 'run',
-    summary: 'Run the targets of ferry.yml (pre-sync checks, targets, post-sync checks, drift gates)',
-    usage: 'ferry run [--config FILE] [--root DIR] [--target GLOB]... [--direction pull|push|bidirectional] [--dry-run] [--verify] [--report FILE] [--ci] [--json]',
-    options: {
-        ...CONFIG_OPTIONS,
-        'dry-run': { type: 'boolean' },
-        verify: { type: 'boolean' },
-        report: { type: 'string' },
-    },
-    async run(args, ctx) {
-        const cfg = await configFromArgs(args, ctx);
-        const interactive = !ctx.ci && process.stderr.isTTY === true;
-        const outcome = await runConfig(cfg, {
-            targets: list(args, 'target'),
-            direction: directionArg(args),
-            dryRun: flag(args, 'dry-run'),
-            verify: flag(args, 'verify'),
-            logger: ctx.logger,
-            progress: interactive ? (m) => process.stderr.write(`\u2192 ${m}\n`) : undefined,
-        });
-        const report = toRunReport(outcome);
-        const reportFile = str(args, 'report');
-        if (reportFile)
-            await writeRunReport(external_node_path_namespaceObject.resolve(ctx.cwd, reportFile), report);
-        if (ctx.ci) {
-            const lines = annotationLines(outcome.results.flatMap((r) => r.findings));
-            for (const r of outcome.results.filter((x) => !x.success)) {
-                const t = cfg.targets.find((x) => x.name === r.target);
-                lines.push(...annotationLines([
-                    {
-                        severity: 'error',
-                        code: 'target-failed',
-                        message: `${r.target}: ${r.message}`,
-                        file: t?.where.file,
-                        line: t?.where.line,
-                    },
-                ]));
-            }
-            const write = flag(args, 'json') ? (s) => process.stderr.write(s) : ctx.out;
-            for (const l of lines)
-                write(l + '\n');
-        }
-        ctx.out(flag(args, 'json') ? JSON.stringify(report, null, 2) + '\n' : outcomeText(outcome));
-        return outcome.success ? EXIT_OK : EXIT_FAILED;
-    },
-};
-/** The runner's commands, registered together. */
-const runnerCommands = [runCommand, listCommand, statusCommand, workflowsCommand];
-
-;// CONCATENATED MODULE: ./lib/src/cli/commands/demo.js
-
-
-
-
-
-
-
-
-
-
-/**
- * `ferry demo`: the README's main-job demo. Builds a private monorepo and the repos it syncs to as
- * local bare repos under DIR, copies examples/ferry.yml into it, and runs `ferry run` twice (the
- * second run shows that nothing changes), then `ferry status` and `ferry workflows --write`.
- * GITHUB_SERVER_URL points at DIR/remotes, so `acme/name` in the config means DIR/remotes/acme/name.git,
- * exactly as it would mean a repo on GitHub or GHES.
- */
-const MONOREPO = {
-    'README.md': '# Acme monorepo\n\nFree core, premium packages, one ferry.yml.\n',
-    LICENSE: 'MIT License\n',
-    '.gitignore': '.ferry/\n',
-    'src/core/engine.py': 'def run():\n    return 1\n',
-    'src/cli/main.py': 'from core.engine import run\n\nprint(run())\n',
-    'src/premium/billing.py': 'def price(plan):\n    return {"pro": 42}.get(plan, 0)\n',
-    'docs/guide.md': '# Guide\n',
-    'docs/internal_roadmap.md': '# Roadmap (internal)\n',
-    'public_allowlist.txt': '# the free edition\nREADME.md\nLICENSE\nsrc/core/\nsrc/cli/\ndocs/*.md\n\n# never public\n!docs/internal_*.md\n',
-    'allowlists/custom_package_allowlist.txt': '# what every customer gets\nREADME.md\nsrc/premium/\n',
-    'fixtures/apps-api.json': JSON.stringify({ apps: [{ name: 'web' }, { name: 'api' }, { name: 'worker' }] }) + '\n',
-    'wiki/README.md': '# Acme wiki\n\nStart with [Getting started](Getting-Started.md).\n',
-    'wiki/Getting-Started.md': '# Getting started\n\nInstall, then run.\n',
-    'wiki/internal/Roadmap.md': '# Roadmap\n\nInternal only.\n',
-    'wiki_public_allowlist.txt': 'README.md\nGetting-Started.md\n',
-    'staging/notes.txt': 'staging notes\n',
-};
-const PULL_SCRIPT = `#!/usr/bin/env bash
-# Pretend API call: read the "deployment API" fixture named in the target's config, write the truth file.
-set -euo pipefail
-src=$(node -e 'console.log(JSON.parse(process.env.FERRY_TARGET_CONFIG).source)')
-mkdir -p docs/runtime
-node -e '
-const fs = require("fs");
-const apps = JSON.parse(fs.readFileSync(process.argv[1], "utf8")).apps;
-apps.sort((a, b) => a.name.localeCompare(b.name));
-fs.writeFileSync(process.argv[2], JSON.stringify({ apps }, null, 2) + "\\n");
-' "$src" docs/runtime/apps_truth.json
-echo "apps_truth: $(grep -c '"name"' docs/runtime/apps_truth.json) apps"
-`;
-const IDENTITY = ['-c', 'user.name=Ferry Demo', '-c', 'user.email=demo@ferry.invalid'];
-/** examples/ferry.yml of this checkout, found from the bundle (dist/cli) or the sources. */
-function exampleConfig() {
-    let dir = external_node_path_namespaceObject.dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
-    for (let i = 0; i < 5; i++) {
-        const f = external_node_path_namespaceObject.join(dir, 'examples', 'ferry.yml');
-        if ((0,external_node_fs_namespaceObject.existsSync)(f))
-            return f;
-        dir = external_node_path_namespaceObject.dirname(dir);
-    }
-    throw new ConfigurationError('examples/ferry.yml not found: run the demo from a Ferry checkout, or pass --config FILE.');
-}
-async function write(root, files, mode) {
-    for (const [p, c] of Object.entries(files)) {
-        await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.join(root, p)), { recursive: true });
-        await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(root, p), c, mode ? { mode } : undefined);
-    }
-}
-async function bare(dir, firstPage) {
-    const git = new GitCommandManager(external_node_path_namespaceObject.dirname(dir));
-    await git.exec(['init', '-q', '--bare', '-b', 'main', dir]);
-    if (!firstPage)
-        return;
-    // A GitHub wiki exists only once its first page was saved: give the demo wikis one.
-    const work = `${dir}-seed`;
-    await write(work, { 'Home.md': firstPage });
-    const w = new GitCommandManager(work);
-    await w.exec(['init', '-q', '-b', 'main']);
-    await w.exec(['add', '-A']);
-    await w.exec([...IDENTITY, 'commit', '-q', '-m', 'Initial Home page']);
-    await w.exec(['push', '-q', dir, 'main']);
-    await external_node_fs_namespaceObject.promises.rm(work, { recursive: true, force: true });
-}
-const demoCommand = {
-    name: 'demo',
-    summary: 'Build local demo repos and run ferry.yml (examples/ferry.yml) against them: no GitHub needed',
-    usage: 'ferry demo [--dir DIR] [--config FILE]',
-    options: { ...COMMON_OPTIONS, dir: { type: 'string' }, config: { type: 'string' } },
-    async run(args, ctx) {
-        const dir = external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'dir') ?? '.ferry-demo');
-        const example = str(args, 'config') ? external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'config')) : exampleConfig();
-        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
-        const remotes = external_node_path_namespaceObject.join(dir, 'remotes', 'acme');
-        await external_node_fs_namespaceObject.promises.mkdir(remotes, { recursive: true });
-        for (const r of ['ferry-demo-public', 'ferry-demo-public-twin', 'ferry-demo-globex-sdk'])
-            await bare(external_node_path_namespaceObject.join(remotes, `${r}.git`));
-        await bare(external_node_path_namespaceObject.join(remotes, 'ferry-demo.wiki.git'), '# Private wiki\n');
-        await bare(external_node_path_namespaceObject.join(remotes, 'ferry-demo-public.wiki.git'), '# Public wiki\n');
-        await write(external_node_path_namespaceObject.join(dir, 'shared-drive'), { 'budget.csv': 'item,amount\nservers,1200\n' });
-        const repo = external_node_path_namespaceObject.join(dir, 'monorepo');
-        await write(repo, { ...MONOREPO, '.github/ferry.yml': await external_node_fs_namespaceObject.promises.readFile(example, 'utf8') });
-        await write(repo, { 'scripts/apps-truth-sync.sh': PULL_SCRIPT }, 0o755);
-        const git = new GitCommandManager(repo);
-        await git.exec(['init', '-q', '-b', 'main']);
-        await git.exec(['add', '-A']);
-        await git.exec([...IDENTITY, 'commit', '-q', '-m', 'Initial import']);
-        await git.exec(['config', 'user.name', 'Ferry Demo']);
-        await git.exec(['config', 'user.email', 'demo@ferry.invalid']);
-        // `acme/name` → DIR/remotes/acme/name.git, the way GHES users point GITHUB_SERVER_URL elsewhere.
-        process.env.GITHUB_SERVER_URL = `file://${external_node_path_namespaceObject.join(dir, 'remotes')}`;
-        const here = { ...ctx, cwd: repo };
-        const step = async (cmd, argv, shown) => {
-            ctx.out(`\n$ ${shown}\n`);
-            return cmd.run({ values: { config: '.github/ferry.yml', ...argv }, positionals: [] }, here);
-        };
-        ctx.out(`Demo monorepo: ${repo}\nRemotes (GITHUB_SERVER_URL=${process.env.GITHUB_SERVER_URL}): ${remotes}\nConfig: ${example} → .github/ferry.yml\n`);
-        await step(listCommand, {}, 'ferry list');
-        const report = external_node_path_namespaceObject.join(dir, 'ferry-report.json');
-        const first = await step(runCommand, { verify: true, report }, `ferry run --verify --report ${report}`);
-        const second = await step(runCommand, { verify: true }, 'ferry run --verify   # again: nothing left to do');
-        await step(workflowsCommand, { write: true }, 'ferry workflows --write');
-        await step(statusCommand, {}, 'ferry status');
-        ctx.out(`\nThe JSON report is ${report}. Look around: cd ${repo} && git log --stat; ` +
-            `git --git-dir ${external_node_path_namespaceObject.join(remotes, 'ferry-demo-public.git')} ls-tree -r --name-only main\n`);
-        return first !== EXIT_OK ? first : second;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/src/cli/commands/dirsync.js
-
-
-
-
-const dirsyncCommand = {
-    name: 'dirsync',
-    summary: 'Two-way directory sync with a state file and conflict detection',
-    usage: 'ferry dirsync A B [--state FILE] [--direction both|a-to-b|b-to-a] [--dry-run] ' +
-        '[--conflict fail|keep-both|newer|prefer-a|prefer-b] [--ignore GLOB]... [--force] [--json]',
-    options: {
-        ...COMMON_OPTIONS,
-        state: { type: 'string' },
-        direction: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        conflict: { type: 'string' },
-        ignore: { type: 'string', multiple: true },
-        force: { type: 'boolean' },
-    },
-    allowPositionals: true,
-    async run(args, ctx) {
-        if (args.positionals.length !== 2)
-            throw new UsageError(`Name exactly two directories, A and B.\nUsage: ${this.usage}`);
-        const [a, b] = args.positionals;
-        const result = await sync({
-            a,
-            b,
-            state: str(args, 'state'),
-            direction: (str(args, 'direction') ?? 'both'),
-            conflict: (str(args, 'conflict') ?? 'keep-both'),
-            ignore: list(args, 'ignore'),
-            dryRun: flag(args, 'dry-run'),
-            force: flag(args, 'force'),
-            logger: ctx.logger,
-            onProgress: (p) => process.stderr.write(formatProgress(p) + '\n'),
-        });
-        if (flag(args, 'json')) {
-            ctx.out(JSON.stringify(toJsonReport('dirsync', [result]), null, 2) + '\n');
-        }
-        else {
-            const rows = (result.details?.actions ?? []);
-            if (result.dryRun || flag(args, 'verbose'))
-                for (const r of rows)
-                    ctx.out(`${r.ok ? '' : 'FAILED '}${r.op}\t${r.direction ?? ''}\t${r.path}${r.to ? ` -> ${r.to}` : ''}\n`);
-            for (const f of result.findings)
-                ctx.out(`${f.severity}: ${f.message}\n`);
-            ctx.out(`${result.message}\n`);
-        }
-        if (ctx.ci)
-            for (const l of annotationLines(result.findings))
-                process.stdout.write(l + '\n');
-        return result.success ? EXIT_OK : EXIT_FAILED;
-    },
-};
-
-;// CONCATENATED MODULE: ./lib/src/core/export/settings.js
-
-function oneOf(value, allowed, name, fallback) {
-    const v = (value ?? '').trim();
-    if (!v)
-        return fallback;
-    if (allowed.includes(v))
-        return v;
-    throw new ConfigurationError(`Invalid ${name} '${v}'. Expected one of: ${allowed.join(', ')}.`);
-}
-function resolveExportSettings(raw, names = {}) {
-    const n = (k) => names[k] ?? k;
-    if (!raw.target?.trim())
-        throw new ConfigurationError(`${n('target')} is required: the repository to export to.`);
-    let maxRetries;
-    if (raw.maxRetries !== undefined && raw.maxRetries.trim() !== '') {
-        maxRetries = Number(raw.maxRetries);
-        if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50)
-            throw new ConfigurationError(`${n('maxRetries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`);
-    }
-    const committer = raw.committerName?.trim() || raw.committerEmail?.trim()
-        ? {
-            name: raw.committerName?.trim() || 'ferry[bot]',
-            email: raw.committerEmail?.trim() || 'ferry@users.noreply.github.com',
-        }
-        : undefined;
-    return {
-        source: raw.source || '.',
-        rev: raw.rev?.trim() || undefined,
-        target: raw.target.trim(),
-        branch: raw.branch?.trim() || 'main',
-        allowlistFile: raw.allowlist?.trim() || undefined,
-        map: raw.map ?? [],
-        preserve: raw.preserve ?? [],
-        messageTemplate: raw.messageTemplate?.trim() ? raw.messageTemplate : undefined,
-        dryRun: !!raw.dryRun,
-        force: !!raw.force,
-        maxRetries,
-        mode: oneOf(raw.mode, ['snapshot', 'history'], n('mode'), 'snapshot'),
-        since: raw.since?.trim() || undefined,
-        history: raw.history,
-        submodules: oneOf(raw.submodules, ['skip', 'keep'], n('submodules'), 'skip'),
-        lfs: oneOf(raw.lfs, ['warn', 'error', 'allow'], n('lfs'), 'warn'),
-        committer,
-        auth: {
-            token: raw.token || undefined,
-            sshKey: raw.sshKey || undefined,
-            sshKnownHosts: raw.sshKnownHosts || undefined,
-            serverUrl: raw.serverUrl || undefined,
-        },
-        templateDir: raw.templateDir?.trim() || undefined,
-        safety: raw.safety,
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/src/cli/commands/export.js
-
-
-
-
-
-
-
-
-
-/**
- * `ferry export` and `ferry custom`: the same engine and options as the sync-to-public and
- * sync-to-custom actions. Credentials never come through argv: the token is read from FERRY_TOKEN
- * (or GITHUB_TOKEN), an SSH key from a file named by --ssh-key-file.
- */
-const EXPORT_OPTIONS = {
-    ...COMMON_OPTIONS,
-    source: { type: 'string' },
-    rev: { type: 'string' },
-    target: { type: 'string' },
-    branch: { type: 'string' },
-    map: { type: 'string', multiple: true },
-    preserve: { type: 'string', multiple: true },
-    message: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    force: { type: 'boolean' },
-    'max-retries': { type: 'string' },
-    mode: { type: 'string' },
-    since: { type: 'string' },
-    'scrub-line': { type: 'string', multiple: true },
-    'scrub-message': { type: 'string', multiple: true },
-    'scrub-template': { type: 'string' },
-    'author-map': { type: 'string' },
-    'keep-merges': { type: 'boolean' },
-    submodules: { type: 'string' },
-    lfs: { type: 'string' },
-    'committer-name': { type: 'string' },
-    'committer-email': { type: 'string' },
-    'ssh-key-file': { type: 'string' },
-    'ssh-known-hosts-file': { type: 'string' },
-    'forbidden-path': { type: 'string', multiple: true },
-    'secret-pattern': { type: 'string', multiple: true },
-    'allowed-secret-fingerprint': { type: 'string', multiple: true },
-    'no-secret-scan': { type: 'boolean' },
-    'no-import-check': { type: 'boolean' },
-    'max-delete-ratio': { type: 'string' },
-    'allow-mass-delete': { type: 'boolean' },
-    report: { type: 'string' },
-};
-const NAMES = {
-    target: '--target',
-    maxRetries: '--max-retries',
-    mode: '--mode',
-    submodules: '--submodules',
-    lfs: '--lfs',
-};
-async function readOptional(file) {
-    return file ? external_node_fs_namespaceObject.promises.readFile(file, 'utf8') : undefined;
-}
-async function settingsFrom(args, cmd, ctx) {
-    const ratio = str(args, 'max-delete-ratio');
-    const maxDeleteRatio = ratio === undefined ? undefined : Number(ratio);
-    if (maxDeleteRatio !== undefined && !(maxDeleteRatio >= 0 && maxDeleteRatio <= 1))
-        throw new UsageError(`--max-delete-ratio must be a number from 0 to 1, got '${ratio}'.`);
-    const at = (p) => (p ? external_node_path_namespaceObject.resolve(ctx.cwd, p) : p);
-    return resolveExportSettings({
-        source: at(str(args, 'source')) ?? ctx.cwd,
-        rev: str(args, 'rev'),
-        target: requireStr(args, 'target', cmd),
-        branch: str(args, 'branch'),
-        allowlist: at(str(args, 'allowlist')),
-        map: list(args, 'map'),
-        preserve: list(args, 'preserve'),
-        messageTemplate: str(args, 'message'),
-        dryRun: flag(args, 'dry-run'),
-        force: flag(args, 'force'),
-        maxRetries: str(args, 'max-retries'),
-        mode: str(args, 'mode'),
-        since: str(args, 'since'),
-        history: {
-            scrubLines: list(args, 'scrub-line'),
-            scrubMessages: list(args, 'scrub-message'),
-            scrubTemplate: str(args, 'scrub-template'),
-            authorMapFile: at(str(args, 'author-map')),
-            keepMerges: flag(args, 'keep-merges'),
-        },
-        submodules: str(args, 'submodules'),
-        lfs: str(args, 'lfs'),
-        committerName: str(args, 'committer-name'),
-        committerEmail: str(args, 'committer-email'),
-        token: process.env.FERRY_TOKEN || process.env.GITHUB_TOKEN || undefined,
-        sshKey: await readOptional(at(str(args, 'ssh-key-file'))),
-        sshKnownHosts: await readOptional(at(str(args, 'ssh-known-hosts-file'))),
-        serverUrl: process.env.GITHUB_SERVER_URL || undefined,
-        safety: {
-            forbiddenPaths: list(args, 'forbidden-path'),
-            secretPatterns: list(args, 'secret-pattern'),
-            allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
-            secretScan: flag(args, 'no-secret-scan') ? false : undefined,
-            importCheck: flag(args, 'no-import-check') ? false : undefined,
-            maxDeleteRatio,
-            allowMassDelete: flag(args, 'allow-mass-delete') || undefined,
-        },
-    }, NAMES);
-}
-async function report(command, results, args, ctx) {
-    const json = toJsonReport(command, results);
-    const file = str(args, 'report');
-    if (file)
-        await writeFileAtomic(external_node_path_namespaceObject.resolve(ctx.cwd, file), JSON.stringify(json, null, 2) + '\n');
-    if (flag(args, 'json'))
-        ctx.out(JSON.stringify(json, null, 2) + '\n');
-    else {
-        ctx.out(toText(results));
-        for (const r of results) {
-            if (!r.changes?.length)
-                continue;
-            for (const c of r.changes.slice(0, 200))
-                ctx.out(`  ${c.change.padEnd(8)} ${c.path}\n`);
-            if (r.changes.length > 200)
-                ctx.out(`  ... and ${r.changes.length - 200} more (see --json or --report)\n`);
-        }
-    }
-    if (ctx.ci)
-        for (const r of results)
-            for (const l of annotationLines(r.findings))
-                ctx.out(l + '\n');
-    // The CLI entry calls process.exit() right after: a large report on a pipe would be cut off
-    // unless the queued writes are flushed first.
-    await new Promise((resolve) => process.stdout.write('', () => resolve()));
-    return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILED;
-}
-const COMMON_USAGE = '--source DIR [--rev REV] --target URL_OR_PATH [--branch B] [--map FROM=TO]... [--preserve GLOB]... ' +
-    '[--message TEMPLATE] [--dry-run] [--force] [--max-retries N] [--mode snapshot|history] [--since REV|root] [--scrub-line RE]... [--scrub-message RE]... ' +
-    '[--scrub-template T] [--author-map FILE] [--keep-merges] [--report FILE] [--json]';
-const exportCommand = {
-    name: 'export',
-    summary: 'Export the allowlisted part of a repository to another repository (as sync-to-public)',
-    usage: `ferry export --allowlist FILE ${COMMON_USAGE}  (token: FERRY_TOKEN or GITHUB_TOKEN)`,
-    options: { ...EXPORT_OPTIONS, allowlist: { type: 'string' } },
-    async run(args, ctx) {
-        requireStr(args, 'allowlist', this);
-        const settings = await settingsFrom(args, this, ctx);
-        const result = await runExport(settings, ctx.logger);
-        return report('export', [result], args, ctx);
-    },
-};
-const customCommand = {
-    name: 'custom',
-    summary: 'Export customer packages, one target per package (as sync-to-custom)',
-    usage: `ferry custom --package NAME [--package NAME]... [--allowlist-dir DIR] [--template DIR] ${COMMON_USAGE}` +
-        '  (--target and --map may hold {package})',
-    options: {
-        ...EXPORT_OPTIONS,
-        package: { type: 'string', multiple: true },
-        'allowlist-dir': { type: 'string' },
-        'package-allowlist': { type: 'string' },
-        'generic-allowlist': { type: 'string' },
-        template: { type: 'string' },
-    },
-    async run(args, ctx) {
-        const packages = list(args, 'package').flatMap((p) => p.split(','));
-        if (!packages.length)
-            throw new UsageError(`--package is required.\nUsage: ${this.usage}`);
-        const settings = await settingsFrom(args, this, ctx);
-        const template = str(args, 'template');
-        if (template)
-            settings.templateDir = external_node_path_namespaceObject.resolve(ctx.cwd, template);
-        const results = await runCustomExports(settings, {
-            packages,
-            allowlistDir: external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'allowlist-dir') ?? '.'),
-            packageAllowlist: str(args, 'package-allowlist'),
-            genericAllowlist: str(args, 'generic-allowlist'),
-        }, ctx.logger);
-        return report('custom', results, args, ctx);
-    },
-};
-const exportCommands = [exportCommand, customCommand];
-
-;// CONCATENATED MODULE: ./lib/src/core/mirror/summary.js
-
-/**
- * The per-branch tables under the common results table in the job summary and the CLI's human
- * output. Rendered from the result details only, so the JSON report and this never disagree.
- */
-const STATE_TEXT = {
-    equal: 'in sync',
-    'a-ahead': 'A ahead: fast-forward B',
-    'b-ahead': 'B ahead: fast-forward A',
-    'missing-in-a': 'missing on A: create it',
-    'missing-in-b': 'missing on B: create it',
-    diverged: '❌ diverged',
-};
-const summary_short = (sha) => (typeof sha === 'string' ? `\`${sha.slice(0, 12)}\`` : '—');
-const summary_cell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-function mirrorDetailsMarkdown(results) {
-    const out = [];
-    for (const r of results) {
-        if (r.kind !== BRANCH_KIND || !r.details)
-            continue;
-        const d = r.details;
-        out.push(`### Branch \`${r.target}\``, '', '| | A | B |', '| --- | --- | --- |');
-        out.push(`| tip | ${summary_short(d.a)} | ${summary_short(d.b)} |`);
-        out.push(`| commits only here | ${d.onlyInA.count} | ${d.onlyInB.count} |`);
-        out.push(`| state | ${STATE_TEXT[d.state]} | ${d.pushedTo ? `pushed to ${d.pushedTo.toUpperCase()}` : '—'} |`);
-        if (d.state === 'diverged')
-            out.push(`| merge base | ${d.mergeBase ? summary_short(d.mergeBase) : 'none'} | |`);
-        if (d.issue)
-            out.push(`| issue | [#${d.issue.number}](${d.issue.url}) (${d.issue.action}) | |`);
-        out.push('');
-        if (d.state === 'diverged') {
-            for (const [side, list] of [
-                ['A', d.onlyInA],
-                ['B', d.onlyInB],
-            ]) {
-                if (list.count === 0)
-                    continue;
-                out.push(`<details><summary>Only in ${side}: ${list.count} commit(s)</summary>`, '');
-                for (const c of list.commits)
-                    out.push(`- ${summary_short(c.sha)} ${summary_cell(c.subject)} (${summary_cell(c.author)})`);
-                if (list.count > list.commits.length)
-                    out.push(`- …and ${list.count - list.commits.length} more`);
-                out.push('', '</details>', '');
-            }
-        }
-    }
-    return out.length ? out.join('\n') + '\n' : '';
 }
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
@@ -36844,6 +35816,1062 @@ class GitHubDivergenceIssues {
             throw explainApiError(e, what, `${this.owner}/${this.repo}`);
         }
     }
+}
+/**
+ * The runner's divergence-issue sinks (`mirror` targets with `on_divergence: issue`) for an API
+ * token: one client for the run, one sink per target. Undefined without a token.
+ */
+function divergenceIssueFactory(token, logger) {
+    if (!token)
+        return undefined;
+    let client;
+    return (repository, labels) => new GitHubDivergenceIssues((client ??= createGitHubClient({ token, logger })), {
+        repository,
+        labels,
+        logger,
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/workflows.js
+
+
+
+
+/**
+ * `ferry workflows`: one workflow per target, generated from ferry.yml, so the CI triggers always
+ * match the config (the seed's "CI triggers match sync.yaml schedules"):
+ * - `schedule` from the target's cron;
+ * - `workflow_dispatch` with target / direction / dry_run inputs;
+ * - for export targets, `on.push.paths` from the allowlist, so the workflow runs exactly when a
+ *   file it would publish changes;
+ * - a concurrency group per target, so runs against one target never race.
+ * Output is deterministic: the same config always gives the same bytes.
+ */
+const WORKFLOW_DIR = '.github/workflows';
+function workflowFile(target) {
+    return `${WORKFLOW_DIR}/ferry-${target}.yml`;
+}
+/** Allowlist rules of an export target, read from the repository (none when it has no allowlist file). */
+async function exportAllowlistRules(cfg, t) {
+    const o = t.options;
+    const files = [];
+    if (typeof o.allowlist_dir === 'string') {
+        const dir = external_node_path_namespaceObject.join(cfg.root, o.allowlist_dir);
+        const names = (0,external_node_fs_namespaceObject.existsSync)(dir)
+            ? (await external_node_fs_namespaceObject.promises.readdir(dir)).filter((f) => /^custom_package_allowlist.*\.txt$/.test(f)).sort()
+            : [];
+        files.push(...names.map((n) => `${o.allowlist_dir}/${n}`.replace(/\/+/g, '/')));
+    }
+    else
+        files.push(typeof o.allowlist === 'string' ? o.allowlist : 'public_allowlist.txt');
+    const rules = [];
+    for (const f of files) {
+        const abs = external_node_path_namespaceObject.join(cfg.root, f);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
+            continue;
+        rules.push(...parseAllowlist(await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8'), f).rules);
+    }
+    return { files, rules };
+}
+/** Expand `{a,b}` alternatives (GitHub's path filters have none). */
+function workflows_expandBraces(p) {
+    const m = /\{([^{}]*)\}/.exec(p);
+    if (!m)
+        return [p];
+    return m[1]
+        .split(',')
+        .flatMap((alt) => workflows_expandBraces(p.slice(0, m.index) + alt + p.slice(m.index + m[0].length)));
+}
+/**
+ * Allowlist rules → GitHub `paths` filters. Includes come first, vetoes after them as `!` paths
+ * (later patterns win in GitHub's filter). Where the dialects differ, the filter errs towards
+ * running: `?` (one character for Ferry, "optional" for GitHub) becomes `*` in includes, and an
+ * exclude that cannot be said exactly is left out. `extra` (the config and allowlist files) go last,
+ * so no veto hides them.
+ */
+function allowlistToPathFilters(rules, extra = []) {
+    const conv = (r) => {
+        let p = r.text.replace(/^!/, '').trim().replace(/^\/+/, '');
+        if (r.negated && p.includes('?'))
+            return [];
+        p = p.replace(/\?/g, '*').replace(/\+/g, '\\+');
+        return workflows_expandBraces(p).flatMap((q) => {
+            if (q.endsWith('/'))
+                return [`${q}**`];
+            if (r.glob.literal !== undefined && !/[*?[\]]/.test(q))
+                return [q, `${q}/**`];
+            return [q];
+        });
+    };
+    const out = [];
+    const add = (xs) => xs.forEach((x) => !out.includes(x) && out.push(x));
+    add(rules.filter((r) => !r.negated).flatMap(conv));
+    add(rules.filter((r) => r.negated).flatMap((r) => conv(r).map((x) => `!${x}`)));
+    add([...extra]);
+    return out;
+}
+/** Every generated workflow, sorted by file name. */
+async function generateWorkflows(cfg, configPath) {
+    const out = [];
+    for (const t of [...cfg.targets].filter((t) => t.enabled).sort((a, b) => a.name.localeCompare(b.name))) {
+        const paths = t.kind === 'export'
+            ? await exportAllowlistRules(cfg, t).then(({ files, rules }) => allowlistToPathFilters(rules, [configPath, ...files]))
+            : undefined;
+        out.push({ file: workflowFile(t.name), content: renderWorkflow(cfg, t, configPath, paths) });
+    }
+    return out;
+}
+function tokenEnvs(t) {
+    return Object.entries(t.options)
+        .filter(([k, v]) => /token_env$/.test(k) && typeof v === 'string')
+        .map(([, v]) => String(v))
+        .sort();
+}
+function renderWorkflow(cfg, t, configPath, pushPaths) {
+    const on = {};
+    if (t.schedule)
+        on.schedule = [{ cron: t.schedule }];
+    if (pushPaths)
+        on.push = { branches: cfg.workflows.branches, paths: pushPaths };
+    on.workflow_dispatch = {
+        inputs: {
+            target: { description: 'Target name or glob', type: 'string', default: t.name },
+            direction: {
+                description: 'Direction (empty: as configured)',
+                type: 'choice',
+                options: ['', 'pull', 'push', 'bidirectional'],
+                default: '',
+            },
+            dry_run: { description: 'Plan only: change nothing', type: 'boolean', default: false },
+        },
+    };
+    const env = Object.fromEntries(tokenEnvs(t).map((e) => [e, `\${{ secrets.${e} }}`]));
+    const step = {
+        name: `ferry run ${t.name}`,
+        uses: cfg.workflows.uses,
+        with: {
+            config: configPath,
+            target: `\${{ inputs.target || '${t.name}' }}`,
+            direction: '${{ inputs.direction }}',
+            'dry-run': '${{ inputs.dry_run == true }}',
+            verify: 'true',
+        },
+    };
+    if (Object.keys(env).length)
+        step.env = env;
+    const wf = {
+        name: `ferry: ${t.name}`,
+        on,
+        permissions: { contents: 'write' },
+        concurrency: { group: `ferry-${t.name}`, 'cancel-in-progress': false },
+        jobs: {
+            sync: {
+                'runs-on': cfg.workflows.runs_on,
+                'timeout-minutes': Math.ceil(t.timeout_minutes) + 10,
+                steps: [{ uses: 'actions/checkout@v4', with: { 'fetch-depth': 0 } }, step],
+            },
+        },
+    };
+    const doc = new dist/* Document */.yo(wf);
+    const header = `# Generated by \`ferry workflows\` from ${configPath} (target '${t.name}'). Do not edit:\n` +
+        `# change ${configPath} and run: ferry workflows --config ${configPath} --write\n`;
+    return header + doc.toString({ lineWidth: 0 });
+}
+/** A small line diff (LCS), enough to show why a checked-in workflow is stale. */
+function lineDiff(oldText, newText, label) {
+    const a = oldText.split('\n');
+    const b = newText.split('\n');
+    const n = a.length;
+    const m = b.length;
+    const lcs = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+    for (let i = n - 1; i >= 0; i--)
+        for (let j = m - 1; j >= 0; j--)
+            lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    const out = [`--- ${label} (checked in)`, `+++ ${label} (generated)`];
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+        if (i < n && j < m && a[i] === b[j]) {
+            i++;
+            j++;
+        }
+        else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1]))
+            out.push(`-${a[i++]}`);
+        else
+            out.push(`+${b[j++]}`);
+    }
+    return out.join('\n') + '\n';
+}
+/** Compare generated workflows with the checked-in ones. */
+async function checkWorkflows(root, generated) {
+    const res = { stale: [], missing: [], orphaned: [] };
+    for (const g of generated) {
+        const abs = external_node_path_namespaceObject.join(root, g.file);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
+            res.missing.push(g.file);
+        else {
+            const cur = await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8');
+            if (cur !== g.content)
+                res.stale.push({ file: g.file, diff: lineDiff(cur, g.content, g.file) });
+        }
+    }
+    const dir = external_node_path_namespaceObject.join(root, WORKFLOW_DIR);
+    if ((0,external_node_fs_namespaceObject.existsSync)(dir))
+        for (const f of (await external_node_fs_namespaceObject.promises.readdir(dir)).sort()) {
+            const rel = `${WORKFLOW_DIR}/${f}`;
+            if (/^ferry-.*\.ya?ml$/.test(f) && !generated.some((g) => g.file === rel)) {
+                const text = await external_node_fs_namespaceObject.promises.readFile(external_node_path_namespaceObject.join(dir, f), 'utf8');
+                if (text.startsWith('# Generated by `ferry workflows`'))
+                    res.orphaned.push(rel);
+            }
+        }
+    return res;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/status.js
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * `ferry status`: drift per target, as TargetResults (changed = drifted, findings say why):
+ * - export: source commits not yet exported, counted from the newest `Ferry-Origin-Rev:` trailer
+ *   on the target branch (only commits touching allowlisted paths count as unexported);
+ * - mirror: ahead/behind per branch;
+ * - a generated allowlist (export target with `edition`) that no longer matches the manifest;
+ * - a workflow whose schedule disagrees with the config.
+ * Read-only, apart from temporary refs under refs/ferry/status/ that are removed again.
+ */
+const status_ORIGIN_TRAILER = 'Ferry-Origin-Rev';
+async function statusOf(cfg, targets, logger, env = process.env) {
+    const out = [];
+    for (const t of targets) {
+        const t0 = performance.now();
+        const r = newResult(t.name, t.kind, false);
+        r.direction = t.direction;
+        const drift = [];
+        try {
+            if (t.kind === 'export')
+                drift.push(...(await exportDrift(cfg, t, r, env, logger)), ...(await allowlistDrift(cfg, t)));
+            if (t.kind === 'mirror')
+                drift.push(...(await mirrorDrift(cfg, t, r, env, logger)));
+            drift.push(...(await scheduleDrift(cfg, t)));
+            r.findings.push(...drift);
+            r.changed = drift.length > 0;
+            r.message = drift.length ? drift.map((d) => d.message).join('; ') : 'in sync';
+        }
+        catch (e) {
+            failResult(r, `status unknown: ${errorMessage(e)}`);
+        }
+        r.durationMs = Math.round(performance.now() - t0);
+        out.push(r);
+    }
+    return out;
+}
+const finding = (code, message, t) => ({
+    severity: 'warning',
+    code,
+    message,
+    file: t.where.file,
+    line: t.where.line,
+});
+async function authFor(t, key, env) {
+    const name = t.options[key];
+    const token = typeof name === 'string' ? env[name] : undefined;
+    return createGitAuth({ token, serverUrl: env.GITHUB_SERVER_URL });
+}
+/** Fetch one remote branch into a temporary ref; returns the ref, or undefined when the branch is missing. */
+async function fetchTemp(git, url, branch, tempRef, logger) {
+    const refs = await lsRemote(git, url, [`refs/heads/${branch}`], { logger });
+    if (!refs.has(`refs/heads/${branch}`))
+        return undefined;
+    await fetchRefs(git, url, [`+refs/heads/${branch}:${tempRef}`], { logger });
+    return tempRef;
+}
+/** Per package for custom exports ({package} in repo), else the one target repo. */
+async function exportDrift(cfg, t, r, env, logger) {
+    const o = t.options;
+    const packages = Array.isArray(o.packages)
+        ? o.packages
+        : typeof o.package === 'string'
+            ? [o.package]
+            : [];
+    if (!packages.length)
+        return exportRepoDrift(cfg, t, String(o.repo), r, env, logger);
+    const out = [];
+    for (const pkg of packages) {
+        const part = newResult(pkg, 'custom', false);
+        const found = await exportRepoDrift(cfg, t, String(o.repo).replace(/\{package\}/g, pkg), part, env, logger, false);
+        out.push(...found.map((f) => ({ ...f, message: `${pkg}: ${f.message}` })));
+        for (const [k, v] of Object.entries(part.counts))
+            r.counts[k] = (r.counts[k] ?? 0) + v;
+    }
+    return out;
+}
+async function exportRepoDrift(cfg, t, repo, r, env, logger, filterByAllowlist = true) {
+    const local = external_node_path_namespaceObject.join(cfg.root, repo);
+    const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
+    const url = resolveRemote(!isUrl && (0,external_node_fs_namespaceObject.existsSync)(local) ? local : repo, env.GITHUB_SERVER_URL || undefined);
+    const branch = typeof t.options.branch === 'string' ? t.options.branch : 'main';
+    const auth = await authFor(t, 'token_env', env);
+    const git = new GitCommandManager(cfg.root, { env: auth.env, logger });
+    const tempRef = `refs/ferry/status/${t.name}/${r.target}`;
+    try {
+        const ref = await fetchTemp(git, url, branch, tempRef, logger);
+        const head = await git.revParse('HEAD');
+        if (!ref) {
+            r.counts.unexported = Number(await git.exec(['rev-list', '--count', head]));
+            return [finding('never-exported', `target branch ${branch} does not exist yet: nothing exported`, t)];
+        }
+        const trailers = await git.exec([
+            'log',
+            '-n',
+            '200',
+            `--format=%(trailers:key=${status_ORIGIN_TRAILER},valueonly,separator=%x2C)`,
+            ref,
+        ]);
+        const origin = trailers
+            .split('\n')
+            .map((l) => l.trim())
+            .find(Boolean);
+        if (!origin)
+            return [
+                finding('no-origin-trailer', `no ${status_ORIGIN_TRAILER} trailer on ${branch}: not exported by Ferry yet`, t),
+            ];
+        r.details = { last_exported: origin };
+        if (!(await git.tryRevParse(origin)))
+            return [
+                finding('origin-unknown', `last exported revision ${origin.slice(0, 12)} is not in this clone (shallow? use fetch-depth: 0)`, t),
+            ];
+        const log = await git.exec(['log', '--format=%x01%H', '--name-only', '-z', `${origin}..${head}`]);
+        const { rules } = filterByAllowlist ? await exportAllowlistRules(cfg, t) : { rules: [] };
+        const m = rules.length ? compileAllowlist(rules) : undefined;
+        let total = 0;
+        let relevant = 0;
+        for (const rec of log.split('\x01').filter((s) => s.trim())) {
+            total++;
+            const files = rec
+                .slice(40)
+                .split(/[\0\n]/)
+                .filter(Boolean);
+            if (!m || files.some((f) => m.selects(f)))
+                relevant++;
+        }
+        r.counts.unexported = relevant;
+        r.counts.commits_since_export = total;
+        return relevant
+            ? [
+                finding('unexported-commits', `${relevant} source commit(s) since ${origin.slice(0, 7)} touch exported paths and are not exported yet`, t),
+            ]
+            : [];
+    }
+    finally {
+        await git.tryExec(['update-ref', '-d', tempRef]);
+        await auth.cleanup();
+    }
+}
+async function mirrorDrift(cfg, t, r, env, logger) {
+    const out = [];
+    const branches = t.options.branches ?? ['main'];
+    const a = resolveRemote(String(t.options.a), env.GITHUB_SERVER_URL || undefined);
+    const b = resolveRemote(String(t.options.b), env.GITHUB_SERVER_URL || undefined);
+    const authA = await authFor(t, 'a_token_env', env);
+    const authB = await authFor(t, 'b_token_env', env);
+    const gitA = new GitCommandManager(cfg.root, { env: authA.env, logger });
+    const gitB = new GitCommandManager(cfg.root, { env: authB.env, logger });
+    const table = {};
+    try {
+        for (const br of branches) {
+            if (/[*?[{]/.test(br)) {
+                table[br] = 'glob: not expanded by status';
+                continue;
+            }
+            const ra = await fetchTemp(gitA, a, br, `refs/ferry/status/${t.name}/a/${br}`, logger);
+            const rb = await fetchTemp(gitB, b, br, `refs/ferry/status/${t.name}/b/${br}`, logger);
+            if (!ra || !rb) {
+                table[br] = `missing on ${!ra ? 'a' : 'b'}`;
+                out.push(finding('mirror-missing-branch', `branch ${br} is missing on side ${!ra ? 'a' : 'b'}`, t));
+                continue;
+            }
+            const [ahead, behind] = (await gitA.exec(['rev-list', '--left-right', '--count', `${ra}...${rb}`]))
+                .split(/\s+/)
+                .map(Number);
+            table[br] = { ahead, behind };
+            r.counts.ahead = (r.counts.ahead ?? 0) + ahead;
+            r.counts.behind = (r.counts.behind ?? 0) + behind;
+            if (ahead || behind)
+                out.push(finding(ahead && behind ? 'mirror-diverged' : 'mirror-out-of-sync', `${br}: a is ${ahead} ahead and ${behind} behind b`, t));
+        }
+    }
+    finally {
+        for (const br of branches)
+            for (const side of ['a', 'b'])
+                await gitA.tryExec(['update-ref', '-d', `refs/ferry/status/${t.name}/${side}/${br}`]);
+        await authA.cleanup();
+        await authB.cleanup();
+    }
+    r.details = { branches: table };
+    return out;
+}
+/** An export target's allowlist generated from the manifest (edition) must match the manifest today. */
+async function allowlistDrift(cfg, t) {
+    const edition = t.options.edition;
+    if (typeof edition !== 'string' || typeof t.options.allowlist !== 'string')
+        return [];
+    const manifest = parseManifest((0,dist/* stringify */.As)({ components: cfg.components ?? {}, editions: cfg.editions ?? {} }), cfg.file);
+    const want = generateAllowlist(manifest, edition, cfg.file);
+    const file = external_node_path_namespaceObject.join(cfg.root, t.options.allowlist);
+    const have = (0,external_node_fs_namespaceObject.existsSync)(file) ? await external_node_fs_namespaceObject.promises.readFile(file, 'utf8') : undefined;
+    if (have === want)
+        return [];
+    return [
+        finding('stale-allowlist', `${t.options.allowlist} ${have === undefined ? 'is missing' : 'is stale'}: regenerate it with ferry allowlist generate --manifest ${cfg.file} --edition ${edition} --write ${t.options.allowlist}`, t),
+    ];
+}
+/** The checked-in workflow for the target must run on the configured schedule. */
+async function scheduleDrift(cfg, t) {
+    const file = workflowFile(t.name);
+    const abs = external_node_path_namespaceObject.join(cfg.root, file);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(abs))
+        return t.schedule
+            ? [
+                finding('workflow-missing', `no ${file} runs the schedule '${t.schedule}' (run ferry workflows --write)`, t),
+            ]
+            : [];
+    const wf = (0,dist/* parse */.qg)(await external_node_fs_namespaceObject.promises.readFile(abs, 'utf8'));
+    const crons = (wf?.on?.schedule ?? []).map((s) => s.cron).filter(Boolean);
+    const want = t.schedule ? [t.schedule] : [];
+    if (JSON.stringify([...crons].sort()) === JSON.stringify(want))
+        return [];
+    return [
+        finding('workflow-schedule', `${file} runs on [${crons.join(', ') || 'no schedule'}] but the config says ${t.schedule ? `'${t.schedule}'` : 'no schedule'} (run ferry workflows --write)`, t),
+    ];
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/status.js
+
+
+
+
+
+
+/** `ferry status`: drift per target; `--fail-on-drift` exits 1 when anything drifted. */
+const statusCommand = {
+    name: 'status',
+    summary: 'Show drift per target: unexported commits, mirror ahead/behind, stale allowlists, workflow schedules',
+    usage: 'ferry status [--config FILE] [--target GLOB]... [--fail-on-drift] [--json] [--ci]',
+    options: { ...CONFIG_OPTIONS, 'fail-on-drift': { type: 'boolean' } },
+    async run(args, ctx) {
+        const cfg = await configFromArgs(args, ctx);
+        const targets = selectTargets(cfg, { targets: list(args, 'target'), direction: directionArg(args) });
+        const results = await statusOf(cfg, targets, ctx.logger);
+        const drifted = results.some((r) => r.changed || !r.success);
+        if (ctx.ci && !flag(args, 'json'))
+            for (const l of annotationLines(results.flatMap((r) => r.findings)))
+                ctx.out(l + '\n');
+        if (flag(args, 'json'))
+            ctx.out(JSON.stringify({ ...toJsonReport('status', results), drift: drifted }, null, 2) + '\n');
+        else
+            ctx.out(toText(results)
+                .replace(/\] CHANGED/g, '] DRIFT')
+                .replace(/\] UP TO DATE/g, '] IN SYNC'));
+        return drifted && flag(args, 'fail-on-drift') ? EXIT_FAILED : EXIT_OK;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/workflows.js
+
+
+
+
+
+
+/** `ferry workflows --write | --check`: generate `.github/workflows/ferry-<target>.yml` from ferry.yml. */
+const workflowsCommand = {
+    name: 'workflows',
+    summary: 'Generate (--write) or check (--check) .github/workflows/ferry-*.yml from ferry.yml',
+    usage: 'ferry workflows [--config FILE] [--root DIR] (--write | --check) [--json]',
+    options: { ...CONFIG_OPTIONS, write: { type: 'boolean' }, check: { type: 'boolean' } },
+    async run(args, ctx) {
+        if (flag(args, 'write') === flag(args, 'check'))
+            throw new UsageError(`give exactly one of --write or --check.\nUsage: ${this.usage}`);
+        const cfg = await configFromArgs(args, ctx);
+        const configPath = (str(args, 'config') ?? DEFAULT_CONFIG_PATH).replace(/^\.\//, '');
+        const generated = await generateWorkflows(cfg, configPath);
+        if (flag(args, 'write')) {
+            for (const g of generated)
+                await writeFileAtomic(external_node_path_namespaceObject.join(cfg.root, g.file), g.content);
+            if (flag(args, 'json'))
+                ctx.out(JSON.stringify({ written: generated.map((g) => g.file) }, null, 2) + '\n');
+            else
+                for (const g of generated)
+                    ctx.out(`wrote ${g.file}\n`);
+            return EXIT_OK;
+        }
+        const res = await checkWorkflows(cfg.root, generated);
+        const stale = res.stale.length + res.missing.length + res.orphaned.length > 0;
+        if (flag(args, 'json'))
+            ctx.out(JSON.stringify({ up_to_date: !stale, ...res }, null, 2) + '\n');
+        else {
+            for (const m of res.missing)
+                ctx.out(`missing: ${m}\n`);
+            for (const o of res.orphaned)
+                ctx.out(`orphaned (its target is gone; delete it): ${o}\n`);
+            for (const s of res.stale)
+                ctx.out(`stale: ${s.file}\n${s.diff}`);
+            ctx.out(stale
+                ? `workflows are out of date: run ferry workflows --config ${configPath} --write\n`
+                : 'workflows are up to date\n');
+        }
+        return stale ? EXIT_FAILED : EXIT_OK;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/run.js
+
+
+
+
+
+
+
+
+
+
+
+/** Human output: one line per target and check. */
+function outcomeText(o) {
+    const lines = [toText(o.results).trimEnd()];
+    for (const c of o.checks)
+        lines.push(`${c.phase} ${c.name}: ${c.skipped ? 'SKIPPED' : c.success ? 'PASSED' : 'FAILED'} (${c.message})`);
+    const ok = o.results.filter((r) => r.success).length;
+    lines.push('', `${ok}/${o.results.length} targets succeeded${o.dryRun ? ' (dry run)' : ''}; run ${o.success ? 'OK' : 'FAILED'}`);
+    return lines.join('\n') + '\n';
+}
+const runCommand = {
+    name: 'run',
+    summary: 'Run the targets of ferry.yml (pre-sync checks, targets, post-sync checks, drift gates)',
+    usage: 'ferry run [--config FILE] [--root DIR] [--target GLOB]... [--direction pull|push|bidirectional] [--dry-run] [--verify] [--report FILE] [--ci] [--json]',
+    options: {
+        ...CONFIG_OPTIONS,
+        'dry-run': { type: 'boolean' },
+        verify: { type: 'boolean' },
+        report: { type: 'string' },
+    },
+    async run(args, ctx) {
+        const cfg = await configFromArgs(args, ctx);
+        const interactive = !ctx.ci && process.stderr.isTTY === true;
+        const outcome = await runConfig(cfg, {
+            targets: list(args, 'target'),
+            direction: directionArg(args),
+            dryRun: flag(args, 'dry-run'),
+            verify: flag(args, 'verify'),
+            logger: ctx.logger,
+            progress: interactive ? (m) => process.stderr.write(`\u2192 ${m}\n`) : undefined,
+            // Mirror targets open divergence issues when an API token is set (as `ferry mirror` does).
+            divergenceIssues: divergenceIssueFactory(process.env.GITHUB_TOKEN, ctx.logger),
+        });
+        const report = toRunReport(outcome);
+        const reportFile = str(args, 'report');
+        if (reportFile)
+            await writeRunReport(external_node_path_namespaceObject.resolve(ctx.cwd, reportFile), report);
+        if (ctx.ci) {
+            const lines = annotationLines(outcome.results.flatMap((r) => r.findings));
+            for (const r of outcome.results.filter((x) => !x.success)) {
+                const t = cfg.targets.find((x) => x.name === r.target);
+                lines.push(...annotationLines([
+                    {
+                        severity: 'error',
+                        code: 'target-failed',
+                        message: `${r.target}: ${r.message}`,
+                        file: t?.where.file,
+                        line: t?.where.line,
+                    },
+                ]));
+            }
+            const write = flag(args, 'json') ? (s) => process.stderr.write(s) : ctx.out;
+            for (const l of lines)
+                write(l + '\n');
+        }
+        ctx.out(flag(args, 'json') ? JSON.stringify(report, null, 2) + '\n' : outcomeText(outcome));
+        return outcome.success ? EXIT_OK : EXIT_FAILED;
+    },
+};
+/** The runner's commands, registered together. */
+const runnerCommands = [runCommand, listCommand, statusCommand, workflowsCommand];
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/demo.js
+
+
+
+
+
+
+
+
+
+
+/**
+ * `ferry demo`: the README's main-job demo. Builds a private monorepo and the repos it syncs to as
+ * local bare repos under DIR, copies examples/ferry.yml into it, and runs `ferry run` twice (the
+ * second run shows that nothing changes), then `ferry status` and `ferry workflows --write`.
+ * GITHUB_SERVER_URL points at DIR/remotes, so `acme/name` in the config means DIR/remotes/acme/name.git,
+ * exactly as it would mean a repo on GitHub or GHES.
+ */
+const MONOREPO = {
+    'README.md': '# Acme monorepo\n\nFree core, premium packages, one ferry.yml.\n',
+    LICENSE: 'MIT License\n',
+    '.gitignore': '.ferry/\n',
+    'src/core/engine.py': 'def run():\n    return 1\n',
+    'src/cli/main.py': 'from core.engine import run\n\nprint(run())\n',
+    'src/premium/billing.py': 'def price(plan):\n    return {"pro": 42}.get(plan, 0)\n',
+    'docs/guide.md': '# Guide\n',
+    'docs/internal_roadmap.md': '# Roadmap (internal)\n',
+    'public_allowlist.txt': '# the free edition\nREADME.md\nLICENSE\nsrc/core/\nsrc/cli/\ndocs/*.md\n\n# never public\n!docs/internal_*.md\n',
+    'allowlists/custom_package_allowlist.txt': '# what every customer gets\nREADME.md\nsrc/premium/\n',
+    'fixtures/apps-api.json': JSON.stringify({ apps: [{ name: 'web' }, { name: 'api' }, { name: 'worker' }] }) + '\n',
+    'wiki/README.md': '# Acme wiki\n\nStart with [Getting started](Getting-Started.md).\n',
+    'wiki/Getting-Started.md': '# Getting started\n\nInstall, then run.\n',
+    'wiki/internal/Roadmap.md': '# Roadmap\n\nInternal only.\n',
+    'wiki_public_allowlist.txt': 'README.md\nGetting-Started.md\n',
+    'staging/notes.txt': 'staging notes\n',
+};
+const PULL_SCRIPT = `#!/usr/bin/env bash
+# Pretend API call: read the "deployment API" fixture named in the target's config, write the truth file.
+set -euo pipefail
+src=$(node -e 'console.log(JSON.parse(process.env.FERRY_TARGET_CONFIG).source)')
+mkdir -p docs/runtime
+node -e '
+const fs = require("fs");
+const apps = JSON.parse(fs.readFileSync(process.argv[1], "utf8")).apps;
+apps.sort((a, b) => a.name.localeCompare(b.name));
+fs.writeFileSync(process.argv[2], JSON.stringify({ apps }, null, 2) + "\\n");
+' "$src" docs/runtime/apps_truth.json
+echo "apps_truth: $(grep -c '"name"' docs/runtime/apps_truth.json) apps"
+`;
+const IDENTITY = ['-c', 'user.name=Ferry Demo', '-c', 'user.email=demo@ferry.invalid'];
+/** examples/ferry.yml of this checkout, found from the bundle (dist/cli) or the sources. */
+function exampleConfig() {
+    let dir = external_node_path_namespaceObject.dirname((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    for (let i = 0; i < 5; i++) {
+        const f = external_node_path_namespaceObject.join(dir, 'examples', 'ferry.yml');
+        if ((0,external_node_fs_namespaceObject.existsSync)(f))
+            return f;
+        dir = external_node_path_namespaceObject.dirname(dir);
+    }
+    throw new ConfigurationError('examples/ferry.yml not found: run the demo from a Ferry checkout, or pass --config FILE.');
+}
+async function write(root, files, mode) {
+    for (const [p, c] of Object.entries(files)) {
+        await external_node_fs_namespaceObject.promises.mkdir(external_node_path_namespaceObject.dirname(external_node_path_namespaceObject.join(root, p)), { recursive: true });
+        await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(root, p), c, mode ? { mode } : undefined);
+    }
+}
+async function bare(dir, firstPage) {
+    const git = new GitCommandManager(external_node_path_namespaceObject.dirname(dir));
+    await git.exec(['init', '-q', '--bare', '-b', 'main', dir]);
+    if (!firstPage)
+        return;
+    // A GitHub wiki exists only once its first page was saved: give the demo wikis one.
+    const work = `${dir}-seed`;
+    await write(work, { 'Home.md': firstPage });
+    const w = new GitCommandManager(work);
+    await w.exec(['init', '-q', '-b', 'main']);
+    await w.exec(['add', '-A']);
+    await w.exec([...IDENTITY, 'commit', '-q', '-m', 'Initial Home page']);
+    await w.exec(['push', '-q', dir, 'main']);
+    await external_node_fs_namespaceObject.promises.rm(work, { recursive: true, force: true });
+}
+const demoCommand = {
+    name: 'demo',
+    summary: 'Build local demo repos and run ferry.yml (examples/ferry.yml) against them: no GitHub needed',
+    usage: 'ferry demo [--dir DIR] [--config FILE]',
+    options: { ...COMMON_OPTIONS, dir: { type: 'string' }, config: { type: 'string' } },
+    async run(args, ctx) {
+        const dir = external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'dir') ?? '.ferry-demo');
+        const example = str(args, 'config') ? external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'config')) : exampleConfig();
+        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
+        const remotes = external_node_path_namespaceObject.join(dir, 'remotes', 'acme');
+        await external_node_fs_namespaceObject.promises.mkdir(remotes, { recursive: true });
+        for (const r of ['ferry-demo-public', 'ferry-demo-public-twin', 'ferry-demo-globex-sdk'])
+            await bare(external_node_path_namespaceObject.join(remotes, `${r}.git`));
+        await bare(external_node_path_namespaceObject.join(remotes, 'ferry-demo.wiki.git'), '# Private wiki\n');
+        await bare(external_node_path_namespaceObject.join(remotes, 'ferry-demo-public.wiki.git'), '# Public wiki\n');
+        await write(external_node_path_namespaceObject.join(dir, 'shared-drive'), { 'budget.csv': 'item,amount\nservers,1200\n' });
+        const repo = external_node_path_namespaceObject.join(dir, 'monorepo');
+        await write(repo, { ...MONOREPO, '.github/ferry.yml': await external_node_fs_namespaceObject.promises.readFile(example, 'utf8') });
+        await write(repo, { 'scripts/apps-truth-sync.sh': PULL_SCRIPT }, 0o755);
+        const git = new GitCommandManager(repo);
+        await git.exec(['init', '-q', '-b', 'main']);
+        await git.exec(['add', '-A']);
+        await git.exec([...IDENTITY, 'commit', '-q', '-m', 'Initial import']);
+        await git.exec(['config', 'user.name', 'Ferry Demo']);
+        await git.exec(['config', 'user.email', 'demo@ferry.invalid']);
+        // `acme/name` → DIR/remotes/acme/name.git, the way GHES users point GITHUB_SERVER_URL elsewhere.
+        process.env.GITHUB_SERVER_URL = `file://${external_node_path_namespaceObject.join(dir, 'remotes')}`;
+        const here = { ...ctx, cwd: repo };
+        const step = async (cmd, argv, shown) => {
+            ctx.out(`\n$ ${shown}\n`);
+            return cmd.run({ values: { config: '.github/ferry.yml', ...argv }, positionals: [] }, here);
+        };
+        ctx.out(`Demo monorepo: ${repo}\nRemotes (GITHUB_SERVER_URL=${process.env.GITHUB_SERVER_URL}): ${remotes}\nConfig: ${example} → .github/ferry.yml\n`);
+        await step(listCommand, {}, 'ferry list');
+        const report = external_node_path_namespaceObject.join(dir, 'ferry-report.json');
+        const first = await step(runCommand, { verify: true, report }, `ferry run --verify --report ${report}`);
+        const second = await step(runCommand, { verify: true }, 'ferry run --verify   # again: nothing left to do');
+        await step(workflowsCommand, { write: true }, 'ferry workflows --write');
+        await step(statusCommand, {}, 'ferry status');
+        ctx.out(`\nThe JSON report is ${report}. Look around: cd ${repo} && git log --stat; ` +
+            `git --git-dir ${external_node_path_namespaceObject.join(remotes, 'ferry-demo-public.git')} ls-tree -r --name-only main\n`);
+        return first !== EXIT_OK ? first : second;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/dirsync.js
+
+
+
+
+const dirsyncCommand = {
+    name: 'dirsync',
+    summary: 'Two-way directory sync with a state file and conflict detection',
+    usage: 'ferry dirsync A B [--state FILE] [--direction both|a-to-b|b-to-a] [--dry-run] ' +
+        '[--conflict fail|keep-both|newer|prefer-a|prefer-b] [--ignore GLOB]... [--force] [--json]',
+    options: {
+        ...COMMON_OPTIONS,
+        state: { type: 'string' },
+        direction: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        conflict: { type: 'string' },
+        ignore: { type: 'string', multiple: true },
+        force: { type: 'boolean' },
+    },
+    allowPositionals: true,
+    async run(args, ctx) {
+        if (args.positionals.length !== 2)
+            throw new UsageError(`Name exactly two directories, A and B.\nUsage: ${this.usage}`);
+        const [a, b] = args.positionals;
+        const result = await sync({
+            a,
+            b,
+            state: str(args, 'state'),
+            direction: (str(args, 'direction') ?? 'both'),
+            conflict: (str(args, 'conflict') ?? 'keep-both'),
+            ignore: list(args, 'ignore'),
+            dryRun: flag(args, 'dry-run'),
+            force: flag(args, 'force'),
+            logger: ctx.logger,
+            onProgress: (p) => process.stderr.write(formatProgress(p) + '\n'),
+        });
+        if (flag(args, 'json')) {
+            ctx.out(JSON.stringify(toJsonReport('dirsync', [result]), null, 2) + '\n');
+        }
+        else {
+            const rows = (result.details?.actions ?? []);
+            if (result.dryRun || flag(args, 'verbose'))
+                for (const r of rows)
+                    ctx.out(`${r.ok ? '' : 'FAILED '}${r.op}\t${r.direction ?? ''}\t${r.path}${r.to ? ` -> ${r.to}` : ''}\n`);
+            for (const f of result.findings)
+                ctx.out(`${f.severity}: ${f.message}\n`);
+            ctx.out(`${result.message}\n`);
+        }
+        if (ctx.ci)
+            for (const l of annotationLines(result.findings))
+                process.stdout.write(l + '\n');
+        return result.success ? EXIT_OK : EXIT_FAILED;
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/src/core/export/settings.js
+
+function oneOf(value, allowed, name, fallback) {
+    const v = (value ?? '').trim();
+    if (!v)
+        return fallback;
+    if (allowed.includes(v))
+        return v;
+    throw new ConfigurationError(`Invalid ${name} '${v}'. Expected one of: ${allowed.join(', ')}.`);
+}
+function resolveExportSettings(raw, names = {}) {
+    const n = (k) => names[k] ?? k;
+    if (!raw.target?.trim())
+        throw new ConfigurationError(`${n('target')} is required: the repository to export to.`);
+    let maxRetries;
+    if (raw.maxRetries !== undefined && raw.maxRetries.trim() !== '') {
+        maxRetries = Number(raw.maxRetries);
+        if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50)
+            throw new ConfigurationError(`${n('maxRetries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`);
+    }
+    const committer = raw.committerName?.trim() || raw.committerEmail?.trim()
+        ? {
+            name: raw.committerName?.trim() || 'ferry[bot]',
+            email: raw.committerEmail?.trim() || 'ferry@users.noreply.github.com',
+        }
+        : undefined;
+    return {
+        source: raw.source || '.',
+        rev: raw.rev?.trim() || undefined,
+        target: raw.target.trim(),
+        branch: raw.branch?.trim() || 'main',
+        allowlistFile: raw.allowlist?.trim() || undefined,
+        map: raw.map ?? [],
+        preserve: raw.preserve ?? [],
+        messageTemplate: raw.messageTemplate?.trim() ? raw.messageTemplate : undefined,
+        dryRun: !!raw.dryRun,
+        force: !!raw.force,
+        maxRetries,
+        mode: oneOf(raw.mode, ['snapshot', 'history'], n('mode'), 'snapshot'),
+        since: raw.since?.trim() || undefined,
+        history: raw.history,
+        submodules: oneOf(raw.submodules, ['skip', 'keep'], n('submodules'), 'skip'),
+        lfs: oneOf(raw.lfs, ['warn', 'error', 'allow'], n('lfs'), 'warn'),
+        committer,
+        auth: {
+            token: raw.token || undefined,
+            sshKey: raw.sshKey || undefined,
+            sshKnownHosts: raw.sshKnownHosts || undefined,
+            serverUrl: raw.serverUrl || undefined,
+        },
+        templateDir: raw.templateDir?.trim() || undefined,
+        safety: raw.safety,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/cli/commands/export.js
+
+
+
+
+
+
+
+
+
+/**
+ * `ferry export` and `ferry custom`: the same engine and options as the sync-to-public and
+ * sync-to-custom actions. Credentials never come through argv: the token is read from FERRY_TOKEN
+ * (or GITHUB_TOKEN), an SSH key from a file named by --ssh-key-file.
+ */
+const EXPORT_OPTIONS = {
+    ...COMMON_OPTIONS,
+    source: { type: 'string' },
+    rev: { type: 'string' },
+    target: { type: 'string' },
+    branch: { type: 'string' },
+    map: { type: 'string', multiple: true },
+    preserve: { type: 'string', multiple: true },
+    message: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+    'max-retries': { type: 'string' },
+    mode: { type: 'string' },
+    since: { type: 'string' },
+    'scrub-line': { type: 'string', multiple: true },
+    'scrub-message': { type: 'string', multiple: true },
+    'scrub-template': { type: 'string' },
+    'author-map': { type: 'string' },
+    'keep-merges': { type: 'boolean' },
+    submodules: { type: 'string' },
+    lfs: { type: 'string' },
+    'committer-name': { type: 'string' },
+    'committer-email': { type: 'string' },
+    'ssh-key-file': { type: 'string' },
+    'ssh-known-hosts-file': { type: 'string' },
+    'forbidden-path': { type: 'string', multiple: true },
+    'secret-pattern': { type: 'string', multiple: true },
+    'allowed-secret-fingerprint': { type: 'string', multiple: true },
+    'no-secret-scan': { type: 'boolean' },
+    'no-import-check': { type: 'boolean' },
+    'max-delete-ratio': { type: 'string' },
+    'allow-mass-delete': { type: 'boolean' },
+    report: { type: 'string' },
+};
+const NAMES = {
+    target: '--target',
+    maxRetries: '--max-retries',
+    mode: '--mode',
+    submodules: '--submodules',
+    lfs: '--lfs',
+};
+async function readOptional(file) {
+    return file ? external_node_fs_namespaceObject.promises.readFile(file, 'utf8') : undefined;
+}
+async function settingsFrom(args, cmd, ctx) {
+    const ratio = str(args, 'max-delete-ratio');
+    const maxDeleteRatio = ratio === undefined ? undefined : Number(ratio);
+    if (maxDeleteRatio !== undefined && !(maxDeleteRatio >= 0 && maxDeleteRatio <= 1))
+        throw new UsageError(`--max-delete-ratio must be a number from 0 to 1, got '${ratio}'.`);
+    const at = (p) => (p ? external_node_path_namespaceObject.resolve(ctx.cwd, p) : p);
+    return resolveExportSettings({
+        source: at(str(args, 'source')) ?? ctx.cwd,
+        rev: str(args, 'rev'),
+        target: requireStr(args, 'target', cmd),
+        branch: str(args, 'branch'),
+        allowlist: at(str(args, 'allowlist')),
+        map: list(args, 'map'),
+        preserve: list(args, 'preserve'),
+        messageTemplate: str(args, 'message'),
+        dryRun: flag(args, 'dry-run'),
+        force: flag(args, 'force'),
+        maxRetries: str(args, 'max-retries'),
+        mode: str(args, 'mode'),
+        since: str(args, 'since'),
+        history: {
+            scrubLines: list(args, 'scrub-line'),
+            scrubMessages: list(args, 'scrub-message'),
+            scrubTemplate: str(args, 'scrub-template'),
+            authorMapFile: at(str(args, 'author-map')),
+            keepMerges: flag(args, 'keep-merges'),
+        },
+        submodules: str(args, 'submodules'),
+        lfs: str(args, 'lfs'),
+        committerName: str(args, 'committer-name'),
+        committerEmail: str(args, 'committer-email'),
+        token: process.env.FERRY_TOKEN || process.env.GITHUB_TOKEN || undefined,
+        sshKey: await readOptional(at(str(args, 'ssh-key-file'))),
+        sshKnownHosts: await readOptional(at(str(args, 'ssh-known-hosts-file'))),
+        serverUrl: process.env.GITHUB_SERVER_URL || undefined,
+        safety: {
+            forbiddenPaths: list(args, 'forbidden-path'),
+            secretPatterns: list(args, 'secret-pattern'),
+            allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
+            secretScan: flag(args, 'no-secret-scan') ? false : undefined,
+            importCheck: flag(args, 'no-import-check') ? false : undefined,
+            maxDeleteRatio,
+            allowMassDelete: flag(args, 'allow-mass-delete') || undefined,
+        },
+    }, NAMES);
+}
+async function report(command, results, args, ctx) {
+    const json = toJsonReport(command, results);
+    const file = str(args, 'report');
+    if (file)
+        await writeFileAtomic(external_node_path_namespaceObject.resolve(ctx.cwd, file), JSON.stringify(json, null, 2) + '\n');
+    if (flag(args, 'json'))
+        ctx.out(JSON.stringify(json, null, 2) + '\n');
+    else {
+        ctx.out(toText(results));
+        for (const r of results) {
+            if (!r.changes?.length)
+                continue;
+            for (const c of r.changes.slice(0, 200))
+                ctx.out(`  ${c.change.padEnd(8)} ${c.path}\n`);
+            if (r.changes.length > 200)
+                ctx.out(`  ... and ${r.changes.length - 200} more (see --json or --report)\n`);
+        }
+    }
+    if (ctx.ci)
+        for (const r of results)
+            for (const l of annotationLines(r.findings))
+                ctx.out(l + '\n');
+    // The CLI entry calls process.exit() right after: a large report on a pipe would be cut off
+    // unless the queued writes are flushed first.
+    await new Promise((resolve) => process.stdout.write('', () => resolve()));
+    return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILED;
+}
+const COMMON_USAGE = '--source DIR [--rev REV] --target URL_OR_PATH [--branch B] [--map FROM=TO]... [--preserve GLOB]... ' +
+    '[--message TEMPLATE] [--dry-run] [--force] [--max-retries N] [--mode snapshot|history] [--since REV|root] [--scrub-line RE]... [--scrub-message RE]... ' +
+    '[--scrub-template T] [--author-map FILE] [--keep-merges] [--report FILE] [--json]';
+const exportCommand = {
+    name: 'export',
+    summary: 'Export the allowlisted part of a repository to another repository (as sync-to-public)',
+    usage: `ferry export --allowlist FILE ${COMMON_USAGE}  (token: FERRY_TOKEN or GITHUB_TOKEN)`,
+    options: { ...EXPORT_OPTIONS, allowlist: { type: 'string' } },
+    async run(args, ctx) {
+        requireStr(args, 'allowlist', this);
+        const settings = await settingsFrom(args, this, ctx);
+        const result = await runExport(settings, ctx.logger);
+        return report('export', [result], args, ctx);
+    },
+};
+const customCommand = {
+    name: 'custom',
+    summary: 'Export customer packages, one target per package (as sync-to-custom)',
+    usage: `ferry custom --package NAME [--package NAME]... [--allowlist-dir DIR] [--template DIR] ${COMMON_USAGE}` +
+        '  (--target and --map may hold {package})',
+    options: {
+        ...EXPORT_OPTIONS,
+        package: { type: 'string', multiple: true },
+        'allowlist-dir': { type: 'string' },
+        'package-allowlist': { type: 'string' },
+        'generic-allowlist': { type: 'string' },
+        template: { type: 'string' },
+    },
+    async run(args, ctx) {
+        const packages = list(args, 'package').flatMap((p) => p.split(','));
+        if (!packages.length)
+            throw new UsageError(`--package is required.\nUsage: ${this.usage}`);
+        const settings = await settingsFrom(args, this, ctx);
+        const template = str(args, 'template');
+        if (template)
+            settings.templateDir = external_node_path_namespaceObject.resolve(ctx.cwd, template);
+        const results = await runCustomExports(settings, {
+            packages,
+            allowlistDir: external_node_path_namespaceObject.resolve(ctx.cwd, str(args, 'allowlist-dir') ?? '.'),
+            packageAllowlist: str(args, 'package-allowlist'),
+            genericAllowlist: str(args, 'generic-allowlist'),
+        }, ctx.logger);
+        return report('custom', results, args, ctx);
+    },
+};
+const exportCommands = [exportCommand, customCommand];
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/summary.js
+
+/**
+ * The per-branch tables under the common results table in the job summary and the CLI's human
+ * output. Rendered from the result details only, so the JSON report and this never disagree.
+ */
+const STATE_TEXT = {
+    equal: 'in sync',
+    'a-ahead': 'A ahead: fast-forward B',
+    'b-ahead': 'B ahead: fast-forward A',
+    'missing-in-a': 'missing on A: create it',
+    'missing-in-b': 'missing on B: create it',
+    diverged: '❌ diverged',
+};
+const summary_short = (sha) => (typeof sha === 'string' ? `\`${sha.slice(0, 12)}\`` : '—');
+const summary_cell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+function mirrorDetailsMarkdown(results) {
+    const out = [];
+    for (const r of results) {
+        if (r.kind !== BRANCH_KIND || !r.details)
+            continue;
+        const d = r.details;
+        out.push(`### Branch \`${r.target}\``, '', '| | A | B |', '| --- | --- | --- |');
+        out.push(`| tip | ${summary_short(d.a)} | ${summary_short(d.b)} |`);
+        out.push(`| commits only here | ${d.onlyInA.count} | ${d.onlyInB.count} |`);
+        out.push(`| state | ${STATE_TEXT[d.state]} | ${d.pushedTo ? `pushed to ${d.pushedTo.toUpperCase()}` : '—'} |`);
+        if (d.state === 'diverged')
+            out.push(`| merge base | ${d.mergeBase ? summary_short(d.mergeBase) : 'none'} | |`);
+        if (d.issue)
+            out.push(`| issue | [#${d.issue.number}](${d.issue.url}) (${d.issue.action}) | |`);
+        out.push('');
+        if (d.state === 'diverged') {
+            for (const [side, list] of [
+                ['A', d.onlyInA],
+                ['B', d.onlyInB],
+            ]) {
+                if (list.count === 0)
+                    continue;
+                out.push(`<details><summary>Only in ${side}: ${list.count} commit(s)</summary>`, '');
+                for (const c of list.commits)
+                    out.push(`- ${summary_short(c.sha)} ${summary_cell(c.subject)} (${summary_cell(c.author)})`);
+                if (list.count > list.commits.length)
+                    out.push(`- …and ${list.count - list.commits.length} more`);
+                out.push('', '</details>', '');
+            }
+        }
+    }
+    return out.length ? out.join('\n') + '\n' : '';
 }
 
 ;// CONCATENATED MODULE: ./lib/src/cli/commands/mirror.js

@@ -6,6 +6,7 @@ import { registerSecret } from '../core/git/secrets.js';
 import type { Direction } from '../core/report/result.js';
 import { runConfig } from '../core/runner/run.js';
 import { runMarkdown, toRunReport, writeRunReport } from '../core/runner/report.js';
+import { divergenceIssueFactory } from '../github/divergence-issues.js';
 import { annotate, boolInput, listInput, runActionMain, secretInput } from './action-runner.js';
 
 /** The root action: ferry.yml through the runner. */
@@ -75,6 +76,8 @@ export async function run(): Promise<void> {
       verify: s.verify,
       logger,
       env: { ...process.env, ...(s.token ? { FERRY_TOKEN: s.token } : {}) },
+      // Mirror targets open their divergence issues with the same token.
+      divergenceIssues: divergenceIssueFactory(s.token, logger),
     });
     const report = toRunReport(outcome);
     await writeRunReport(s.reportPath, report);

@@ -15,7 +15,8 @@ import type {
   IssueRef,
   MirrorKey,
 } from '../core/mirror/types.js';
-import { explainApiError, type GitHubClient } from './client.js';
+import type { DivergenceIssueFactory } from '../core/runner/kinds/types.js';
+import { createGitHubClient, explainApiError, type GitHubClient } from './client.js';
 
 interface OpenIssue {
   number: number;
@@ -172,4 +173,22 @@ export class GitHubDivergenceIssues implements DivergenceIssueSink {
       throw explainApiError(e, what, `${this.owner}/${this.repo}`);
     }
   }
+}
+
+/**
+ * The runner's divergence-issue sinks (`mirror` targets with `on_divergence: issue`) for an API
+ * token: one client for the run, one sink per target. Undefined without a token.
+ */
+export function divergenceIssueFactory(
+  token: string | undefined,
+  logger: Logger,
+): DivergenceIssueFactory | undefined {
+  if (!token) return undefined;
+  let client: GitHubClient | undefined;
+  return (repository, labels) =>
+    new GitHubDivergenceIssues((client ??= createGitHubClient({ token, logger })), {
+      repository,
+      labels,
+      logger,
+    });
 }

@@ -6,4 +6,8 @@ export {
   type GitHubClient,
   type GitHubClientOptions,
 } from './client.js';
-export { GitHubDivergenceIssues, type DivergenceIssueOptions } from './divergence-issues.js';
+export {
+  divergenceIssueFactory,
+  GitHubDivergenceIssues,
+  type DivergenceIssueOptions,
+} from './divergence-issues.js';

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { toText } from '../../core/report/render.js';
 import { runConfig, type RunOutcome } from '../../core/runner/run.js';
 import { toRunReport, writeRunReport } from '../../core/runner/report.js';
+import { divergenceIssueFactory } from '../../github/divergence-issues.js';
 import { annotationLines } from '../annotations.js';
 import { EXIT_FAILED, EXIT_OK, flag, list, str, type Command } from '../command.js';
 import { CONFIG_OPTIONS, configFromArgs, directionArg } from './config-args.js';
@@ -45,6 +46,8 @@ export const runCommand: Command = {
       verify: flag(args, 'verify'),
       logger: ctx.logger,
       progress: interactive ? (m) => process.stderr.write(`\u2192 ${m}\n`) : undefined,
+      // Mirror targets open divergence issues when an API token is set (as `ferry mirror` does).
+      divergenceIssues: divergenceIssueFactory(process.env.GITHUB_TOKEN, ctx.logger),
     });
     const report = toRunReport(outcome);
     const reportFile = str(args, 'report');

@@ -7,6 +7,7 @@ import { withGroup, type Logger } from '../logger.js';
 import { failResult, newResult, type Direction, type TargetResult } from '../report/result.js';
 import { runCheck, runDriftGate, runVerification, type CheckResult } from './checks.js';
 import { KIND_ADAPTERS } from './kinds/index.js';
+import type { DivergenceIssueFactory } from './kinds/types.js';
 import { selectTargets, type Selection } from './select.js';
 
 export interface RunOptions extends Selection {
@@ -15,6 +16,7 @@ export interface RunOptions extends Selection {
   logger: Logger;
   env?: NodeJS.ProcessEnv;
   progress?: (message: string) => void;
+  divergenceIssues?: DivergenceIssueFactory;
 }
 
 export interface RunOutcome {
@@ -128,6 +130,7 @@ async function runTarget(
       logger: opts.logger,
       env: opts.env,
       progress: opts.progress,
+      divergenceIssues: opts.divergenceIssues,
     });
   } catch (e) {
     r = newResult(t.name, t.kind, opts.dryRun);

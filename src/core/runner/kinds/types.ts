@@ -1,5 +1,6 @@
 import type { FerryConfig, TargetConfig } from '../../config/types.js';
 import type { Logger } from '../../logger.js';
+import type { DivergenceIssueSink } from '../../mirror/types.js';
 import type { TargetResult } from '../../report/result.js';
 
 /** What every kind adapter gets: the target as configured, and how this run was asked to behave. */
@@ -14,7 +15,15 @@ export interface KindContext {
   env: NodeJS.ProcessEnv;
   /** A progress line for long steps (interactive terminals only). */
   progress?: (message: string) => void;
+  /**
+   * The divergence-issue sink for `mirror` targets with `on_divergence: issue`, for a repository
+   * and labels. The action and the CLI supply it when they have an API token (core has no GitHub
+   * client); without it a divergence fails the target and opens no issue.
+   */
+  divergenceIssues?: DivergenceIssueFactory;
 }
+
+export type DivergenceIssueFactory = (repository: string, labels: string[]) => DivergenceIssueSink;
 
 /**
  * One adapter per target kind: turn the target's options into the engine's settings, run it, and
