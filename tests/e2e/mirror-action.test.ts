@@ -1,10 +1,7 @@
 import * as path from 'node:path';
-import { GitHttpServer } from '../support/git-http-server.js';
-import { GitHubApiServer } from '../support/github-api-server.js';
-import { MirrorPair } from '../support/github-mirror-fixtures.js';
+import { loopbackGitHub, MirrorPair } from '../support/github-mirror-fixtures.js';
 import { git } from '../support/git-fixtures.js';
 import { runAction, runCli, type ActionRun } from '../support/run-action.js';
-import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
 /**
  * The bilateral-mirror action run exactly as the Actions runner runs it (dist bundle, INPUT_*,
@@ -13,27 +10,12 @@ import { cleanupTmp, tmpDir } from '../support/tmp.js';
  */
 const GIT_TOKEN = 'ghs_gitloop_4f8a2c';
 const API_TOKEN = 'ghs_apiloop_9d1e7b';
-let gitServer: GitHttpServer;
-let api: GitHubApiServer;
-let root: string;
+const lb = loopbackGitHub(GIT_TOKEN, API_TOKEN);
 let n = 0;
-
-beforeAll(async () => {
-  root = await tmpDir();
-  gitServer = new GitHttpServer(path.join(root, 'srv'), GIT_TOKEN);
-  await gitServer.start();
-  api = new GitHubApiServer(API_TOKEN);
-  await api.start();
-});
-afterAll(async () => {
-  await gitServer.stop();
-  await api.stop();
-  await cleanupTmp();
-});
 afterEach(() => {
-  const v = api.violations.splice(0);
-  api.clearFaults();
-  gitServer.clearFaults();
+  const v = lb.api.violations.splice(0);
+  lb.api.clearFaults();
+  lb.git.clearFaults();
   expect(v).toEqual([]);
 });
 
@@ -43,9 +25,9 @@ async function pair(): Promise<{ p: MirrorPair; a: string; b: string }> {
   const a = `acme/pub-${n}`;
   const b = `acme/priv-${n}`;
   const p = await MirrorPair.create(
-    path.join(root, `pair-${n}`),
-    await gitServer.repo(a),
-    await gitServer.repo(b),
+    path.join(lb.root, `pair-${n}`),
+    await lb.git.repo(a),
+    await lb.git.repo(b),
   );
   return { p, a, b };
 }
@@ -66,8 +48,8 @@ function mirror(
       ...inputs,
     },
     env: {
-      GITHUB_SERVER_URL: gitServer.url,
-      GITHUB_API_URL: api.url,
+      GITHUB_SERVER_URL: lb.git.url,
+      GITHUB_API_URL: lb.api.url,
       GITHUB_REPOSITORY: 'acme/issues',
       FERRY_GITHUB_TEST_TIMING: '1',
       ...env,
@@ -120,7 +102,7 @@ test('fast-forward each way, branch creation and tags, with a per-branch summary
   expect(r2.exitCode).toBe(0);
   expect(p.tip('a')).toBe(b2);
   expect(results(r2)[0].details.state).toBe('b-ahead');
-  expect(api.requests.filter((q) => q.method !== 'GET')).toEqual([]); // nothing diverged: no issue writes
+  expect(lb.api.requests.filter((q) => q.method !== 'GET')).toEqual([]); // nothing diverged: no issue writes
 });
 
 test('divergence opens exactly one issue across three runs, comments only on change, closes after resolution', async () => {
@@ -134,11 +116,11 @@ test('divergence opens exactly one issue across three runs, comments only on cha
   noSecrets(r1);
   expect([p.tip('a'), p.tip('b')]).toEqual(tipsBefore);
   expect(r1.outputs.diverged).toBe('true');
-  const issues = api.issues('acme/issues').filter((i) => i.body?.includes(`a=acme%2Fpub-${n}`));
+  const issues = lb.api.issues('acme/issues').filter((i) => i.body?.includes(`a=acme%2Fpub-${n}`));
   expect(issues).toHaveLength(1);
   const num = issues[0].number;
   expect(r1.outputs['issue-number']).toBe(String(num));
-  expect(r1.outputs['issue-url']).toBe(`${api.url}/acme/issues/issues/${num}`);
+  expect(r1.outputs['issue-url']).toBe(`${lb.api.url}/acme/issues/issues/${num}`);
   expect(issues[0].labels).toEqual(['sync-failure', 'urgent']);
   expect(issues[0].body).toContain('only on A');
   expect(issues[0].body).toContain('git merge b/main');
@@ -146,17 +128,17 @@ test('divergence opens exactly one issue across three runs, comments only on cha
 
   const r2 = await mirror(a, b);
   expect(r2.exitCode).toBe(1);
-  expect(api.comments('acme/issues', num)).toHaveLength(0);
+  expect(lb.api.comments('acme/issues', num)).toHaveLength(0);
 
   await p.commit('a', 'another on A');
   const r3 = await mirror(a, b);
   expect(r3.exitCode).toBe(1);
-  expect(api.comments('acme/issues', num)).toHaveLength(1);
-  expect(api.issues('acme/issues').filter((i) => i.body?.includes(`a=acme%2Fpub-${n}`))).toHaveLength(1);
+  expect(lb.api.comments('acme/issues', num)).toHaveLength(1);
+  expect(lb.api.issues('acme/issues').filter((i) => i.body?.includes(`a=acme%2Fpub-${n}`))).toHaveLength(1);
 
   // A maintainer merges B into A and pushes the merge to both sides.
-  const fix = path.join(root, `fix-${n}`);
-  git(root, ['clone', '-q', p.a, fix]);
+  const fix = path.join(lb.root, `fix-${n}`);
+  git(lb.root, ['clone', '-q', p.a, fix]);
   git(fix, ['fetch', '-q', p.b, 'main']);
   git(fix, ['merge', '-q', '--no-edit', 'FETCH_HEAD']);
   git(fix, ['push', '-q', p.a, 'HEAD:main']);
@@ -165,9 +147,9 @@ test('divergence opens exactly one issue across three runs, comments only on cha
   expect(r4.exitCode).toBe(0);
   expect(r4.outputs.diverged).toBe('false');
   expect(r4.outputs['issue-number']).toBe(String(num));
-  const closed = api.issues('acme/issues').find((i) => i.number === num)!;
+  const closed = lb.api.issues('acme/issues').find((i) => i.number === num)!;
   expect(closed.state).toBe('closed');
-  expect(api.comments('acme/issues', num).map((c) => c.body.split(':')[0])).toEqual([
+  expect(lb.api.comments('acme/issues', num).map((c) => c.body.split(':')[0])).toEqual([
     'The divergence changed since the last report.\n\n## Mirror diverged',
     'Resolved',
   ]);
@@ -177,18 +159,18 @@ test('survives API 500s, dropped connections, 403 secondary and 429 rate limits,
   const { p, a, b } = await pair();
   await p.commit('a', 'A side');
   await p.commit('b', 'B side');
-  api.inject({ kind: '500', on: 'read' });
-  api.inject({ kind: 'drop', on: 'any' });
-  api.inject({ kind: '403-secondary', on: 'write' });
-  api.inject({ kind: '429', on: 'write' });
-  gitServer.inject({ on: 'upload', kind: '500' });
-  gitServer.inject({ on: 'refs', kind: 'drop' });
+  lb.api.inject({ kind: '500', on: 'read' });
+  lb.api.inject({ kind: 'drop', on: 'any' });
+  lb.api.inject({ kind: '403-secondary', on: 'write' });
+  lb.api.inject({ kind: '429', on: 'write' });
+  lb.git.inject({ on: 'upload', kind: '500' });
+  lb.git.inject({ on: 'refs', kind: 'drop' });
   const r = await mirror(a, b, { 'issue-repo': `acme/faults-${n}` });
   expect(r.exitCode).toBe(1); // diverged: the job fails, but the issue was opened despite the faults
   noSecrets(r);
-  expect(api.issues(`acme/faults-${n}`)).toHaveLength(1);
+  expect(lb.api.issues(`acme/faults-${n}`)).toHaveLength(1);
   expect(r.outputs['issue-number']).toBe('1');
-  const faulted = api.requests.filter(
+  const faulted = lb.api.requests.filter(
     (q) => q.path.includes(`faults-${n}`) && [403, 429, 500, -1].includes(q.status),
   );
   expect(faulted).toHaveLength(4);
@@ -209,7 +191,7 @@ test('a wrong token gives a clear error naming the side, with no token in the lo
   expect(r2.exitCode).toBe(1);
   expect(r2.log).toMatch(/rejected the token \(401/);
   expect(shown(r2)).not.toContain(wrong);
-  api.requests.splice(0);
+  lb.api.requests.splice(0);
 });
 
 test('dry run changes nothing on either side and opens no issue', async () => {
@@ -217,22 +199,22 @@ test('dry run changes nothing on either side and opens no issue', async () => {
   await p.commit('a', 'ahead on A');
   await p.commit('b', 'new branch on B', 'feature');
   const before = [p.tip('a'), p.tip('b'), p.tip('a', 'feature'), p.tip('b', 'feature')];
-  const apiCalls = api.requests.length;
+  const apiCalls = lb.api.requests.length;
   const r = await mirror(a, b, { 'dry-run': 'true', branches: 'main, feature' });
   expect(r.exitCode).toBe(0);
   expect([p.tip('a'), p.tip('b'), p.tip('a', 'feature'), p.tip('b', 'feature')]).toEqual(before);
-  expect(api.requests.length).toBe(apiCalls);
+  expect(lb.api.requests.length).toBe(apiCalls);
   expect(r.summary).toContain('Dry run');
   expect(r.outputs.changed).toBe('true');
 
   await p.commit('b', 'diverge main');
   const d = await mirror(a, b, { 'dry-run': 'true' });
   expect(d.exitCode).toBe(1); // a dry run still reports divergence as a failure
-  expect(api.requests.length).toBe(apiCalls);
+  expect(lb.api.requests.length).toBe(apiCalls);
 });
 
 test('CLI: ferry mirror on local paths; issue behaves as fail (exit 1), warn exits 0', async () => {
-  const p = await MirrorPair.create(path.join(root, 'cli'));
+  const p = await MirrorPair.create(path.join(lb.root, 'cli'));
   await p.commit('a', 'ahead');
   const ok = await runCli(['mirror', '--a', p.a, '--b', p.b, '--branch', 'main', '--json']);
   expect(ok.exitCode).toBe(0);

@@ -1,10 +1,7 @@
 import * as path from 'node:path';
-import { GitHttpServer } from '../support/git-http-server.js';
-import { GitHubApiServer } from '../support/github-api-server.js';
-import { MirrorPair } from '../support/github-mirror-fixtures.js';
+import { loopbackGitHub, MirrorPair } from '../support/github-mirror-fixtures.js';
 import { git, makeRepo } from '../support/git-fixtures.js';
 import { runAction, type ActionRun } from '../support/run-action.js';
-import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
 /**
  * A `mirror` target of the root action (dist/run) with `on_divergence: issue` (the default): the
@@ -13,33 +10,19 @@ import { cleanupTmp, tmpDir } from '../support/tmp.js';
  */
 const GIT_TOKEN = 'ghs_gitloop_7c2e51';
 const API_TOKEN = 'ghs_apiloop_3b9f04';
-let gitServer: GitHttpServer;
-let api: GitHubApiServer;
-let root: string;
+const lb = loopbackGitHub(GIT_TOKEN, API_TOKEN);
+afterEach(() => expect(lb.api.violations.splice(0)).toEqual([]));
 
-beforeAll(async () => {
-  root = await tmpDir();
-  gitServer = new GitHttpServer(path.join(root, 'srv'), GIT_TOKEN);
-  await gitServer.start();
-  api = new GitHubApiServer(API_TOKEN);
-  await api.start();
-});
-afterAll(async () => {
-  await gitServer.stop();
-  await api.stop();
-  await cleanupTmp();
-});
-afterEach(() => expect(api.violations.splice(0)).toEqual([]));
-
-async function workspace(
-  extra = '',
-): Promise<{ p: MirrorPair; run: (inputs?: Record<string, string>) => Promise<ActionRun> }> {
+async function workspace(): Promise<{
+  p: MirrorPair;
+  run: (inputs?: Record<string, string>) => Promise<ActionRun>;
+}> {
   const p = await MirrorPair.create(
-    path.join(root, 'pair'),
-    await gitServer.repo('acme/pub'),
-    await gitServer.repo('acme/priv'),
+    path.join(lb.root, 'pair'),
+    await lb.git.repo('acme/pub'),
+    await lb.git.repo('acme/priv'),
   );
-  const mono = path.join(root, 'monorepo');
+  const mono = path.join(lb.root, 'monorepo');
   await makeRepo(mono, {
     '.github/ferry.yml': `version: "1"
 targets:
@@ -50,15 +33,15 @@ targets:
     b: acme/priv
     a_token_env: MIRROR_GIT_TOKEN
     b_token_env: MIRROR_GIT_TOKEN
-${extra}`,
+`,
   });
   const run = (inputs: Record<string, string> = {}) =>
     runAction('.', {
       cwd: mono,
       inputs: { token: API_TOKEN, ...inputs },
       env: {
-        GITHUB_SERVER_URL: gitServer.url,
-        GITHUB_API_URL: api.url,
+        GITHUB_SERVER_URL: lb.git.url,
+        GITHUB_API_URL: lb.api.url,
         GITHUB_REPOSITORY: 'acme/monorepo',
         FERRY_GITHUB_TEST_TIMING: '1',
         MIRROR_GIT_TOKEN: GIT_TOKEN,
@@ -80,27 +63,27 @@ test('a diverged mirror target opens one sync-failure issue with the run token; 
     .join('\n');
   expect(shown).not.toContain(GIT_TOKEN);
   expect(shown).not.toContain(API_TOKEN);
-  const issues = api.issues('acme/monorepo');
+  const issues = lb.api.issues('acme/monorepo');
   expect(issues).toHaveLength(1);
   expect(issues[0].labels).toEqual(['sync-failure', 'urgent']);
   expect(issues[0].body).toContain('only on A');
   expect(issues[0].state).toBe('open');
 
   // A dry run still reports the divergence (and fails), but writes nothing through the API.
-  const writes = api.requests.filter((q) => q.method !== 'GET').length;
+  const writes = lb.api.requests.filter((q) => q.method !== 'GET').length;
   const dry = await run({ 'dry-run': 'true' });
   expect(dry.exitCode).toBe(1);
   expect(dry.log).toMatch(/diverged/);
-  expect(api.requests.filter((q) => q.method !== 'GET')).toHaveLength(writes);
+  expect(lb.api.requests.filter((q) => q.method !== 'GET')).toHaveLength(writes);
 
   // A maintainer merges B into A and pushes the merge to both sides: the next run closes it.
-  const fix = path.join(root, 'fix');
-  git(root, ['clone', '-q', p.a, fix]);
+  const fix = path.join(lb.root, 'fix');
+  git(lb.root, ['clone', '-q', p.a, fix]);
   git(fix, ['fetch', '-q', p.b, 'main']);
   git(fix, ['merge', '-q', '--no-edit', 'FETCH_HEAD']);
   git(fix, ['push', '-q', p.a, 'HEAD:main']);
   git(fix, ['push', '-q', p.b, 'HEAD:main']);
   const r2 = await run();
   expect(r2.exitCode).toBe(0);
-  expect(api.issues('acme/monorepo')[0].state).toBe('closed');
+  expect(lb.api.issues('acme/monorepo')[0].state).toBe('closed');
 });

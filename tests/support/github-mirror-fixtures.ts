@@ -1,5 +1,8 @@
 import * as path from 'node:path';
 import { commitFiles, git, makeBare, makeRepo } from './git-fixtures.js';
+import { GitHttpServer } from './git-http-server.js';
+import { GitHubApiServer } from './github-api-server.js';
+import { cleanupTmp, tmpDir } from './tmp.js';
 
 /**
  * Two bare repositories ("A" and "B") that start identical, and helpers to add commits to either
@@ -57,4 +60,32 @@ export class MirrorPair {
   tag(side: 'a' | 'b', name: string, rev = 'main'): void {
     git(side === 'a' ? this.a : this.b, ['tag', name, rev]);
   }
+}
+
+/** The loopback servers of a test file: git over smart HTTP and GitHub's REST API, with a tmp root. */
+export interface LoopbackGitHub {
+  git: GitHttpServer;
+  api: GitHubApiServer;
+  root: string;
+}
+
+/**
+ * Start both loopback servers before the file's tests and stop them (and clean the tmp dirs)
+ * after; the fields are set once `beforeAll` has run.
+ */
+export function loopbackGitHub(gitToken: string, apiToken: string): LoopbackGitHub {
+  const lb = {} as LoopbackGitHub;
+  beforeAll(async () => {
+    lb.root = await tmpDir();
+    lb.git = new GitHttpServer(path.join(lb.root, 'srv'), gitToken);
+    await lb.git.start();
+    lb.api = new GitHubApiServer(apiToken);
+    await lb.api.start();
+  });
+  afterAll(async () => {
+    await lb.git.stop();
+    await lb.api.stop();
+    await cleanupTmp();
+  });
+  return lb;
 }
