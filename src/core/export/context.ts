@@ -127,6 +127,7 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
           if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes')) attrs.push(e.oid);
         }).then(async () => {
           const projected = projector.finish();
+          projected.rev = rev;
           projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => readBlob(oid))));
           return projected;
         });
@@ -206,6 +207,7 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
         projected,
         targetFileCount,
         context,
+        sourceRev: p.sourceCommit,
       });
       p.stats.gatesMs += performance.now() - t0;
       return findings;

@@ -11,6 +11,7 @@ import {
   type ReadBlob,
 } from './content-checks.js';
 import { runSafetyGates } from './gates.js';
+import { sourceFileReader } from './source-files.js';
 import type { LfsPolicy, ProjectedTree, TreeDiff } from './types.js';
 
 /** With this many blobs to read, the gates split them over BLOB_STREAM_PROCESSES cat-file processes. */
@@ -26,6 +27,8 @@ export interface GatePassInput {
   projected: ProjectedTree;
   targetFileCount: number;
   context?: string;
+  /** The source revision the change set comes from (config files for import resolution). */
+  sourceRev?: string;
 }
 
 /**
@@ -65,6 +68,10 @@ export async function runGatePass(input: GatePassInput): Promise<Finding[]> {
       readBlobs,
       settings: input.safety,
       context: input.context,
+      sourceFiles:
+        (projected.rev ?? input.sourceRev)
+          ? sourceFileReader(git, readBlob, (projected.rev ?? input.sourceRev)!)
+          : undefined,
     }),
     checkSymlinks(projected.tree, readBlob),
   ]);

@@ -64,6 +64,7 @@ export async function buildIncremental(
       // Only the changed entries: none is a symlink, so the symlink check has nothing new to see,
       // and additions cannot break the links the last export checked.
       tree: after,
+      rev: ctx.sourceCommit,
       exportedSourcePaths: {
         // Asked only about paths the probe found (import resolution): selected and not a skipped gitlink.
         has: (p: string) => ctx.select(p) && (keepGitlinks || probe.known.get(p)?.type !== 'commit'),

@@ -114,6 +114,8 @@ export type TargetTree = Map<string, TargetEntry>;
 
 export interface ProjectedTree {
   tree: TargetTree;
+  /** The source revision projected (config files for the import-closure gate are read there). */
+  rev?: string;
   /** Every source path that was selected (after forbidden/submodule/LFS policies). */
   exportedSourcePaths: Set<string>;
   /** Every path in the source tree at that revision. */

@@ -1,11 +1,7 @@
 import { registerSecret } from '../git/secrets.js';
 import type { Finding } from '../report/result.js';
-import {
-  findImportLeaks,
-  findImportLeaksIn,
-  importLeakFinding,
-  isImportCheckedFile,
-} from './import-closure.js';
+import { findImportLeaksIn, importLeakFinding, isImportCheckedFile } from './import-closure.js';
+import { RepoLayout } from './imports/layout.js';
 import { contextPrefix } from './messages.js';
 import {
   FINGERPRINT_DISPLAY_CHARS,
@@ -38,6 +34,10 @@ export async function checkChangedBlobs(input: GateInput, checks: BlobChecks): P
   if (!checks.secrets && !checks.imports) return [];
   const prefix = contextPrefix(input);
   const scanner = checks.secrets ? secretScannerFor(input.settings) : undefined;
+  // One view of the config files (tsconfig, package.json, ...) for every file of this run.
+  const layout =
+    input.layout ??
+    new RepoLayout(input.sourceFiles, isSourcePathProbe(input.sourcePaths) ? undefined : input.sourcePaths);
   const work = input.changes.filter(
     (c) =>
       c.change !== 'deleted' &&
@@ -81,17 +81,13 @@ export async function checkChangedBlobs(input: GateInput, checks: BlobChecks): P
     for (const c of group) {
       for (const hit of hits) findings.push(secretFinding(c, hit, prefix));
       if (!checks.imports || !isImportCheckedFile(c.sourcePath)) continue;
-      const paths = input.sourcePaths;
-      if (!isSourcePathProbe(paths)) {
-        for (const leak of findImportLeaks(c.sourcePath, text, paths, input.exportedSourcePaths))
-          findings.push(importLeakFinding(c.sourcePath, leak, prefix));
-      } else {
-        importChecks.push(
-          findImportLeaksIn(c.sourcePath, text, paths, input.exportedSourcePaths).then((leaks) => {
+      importChecks.push(
+        findImportLeaksIn(c.sourcePath, text, input.sourcePaths, input.exportedSourcePaths, layout).then(
+          (leaks) => {
             for (const leak of leaks) findings.push(importLeakFinding(c.sourcePath, leak, prefix));
-          }),
-        );
-      }
+          },
+        ),
+      );
     }
   };
 

@@ -14,7 +14,16 @@ export {
   type SecretHit,
 } from './secret-scan.js';
 export { BUILTIN_SECRET_RULES, isNonTrivialValue, type SecretRule } from './secret-rules.js';
-export { ALLOW_IMPORT_MARKER, findImportLeaks } from './import-closure.js';
-export { parsePythonImports, resolvePythonImport } from './imports-python.js';
-export { parseJsImports, resolveJsImport, type ImportLeakCandidate } from './imports-js.js';
+export {
+  ALLOW_IMPORT_MARKER,
+  findImportLeaks,
+  findImportLeaksIn,
+  type ImportLeak,
+  type ImportLeakCandidate,
+} from './import-closure.js';
+export { parsePythonImports, type PythonImport } from './imports/py-syntax.js';
+export { resolvePythonImport } from './imports/py-resolve.js';
+export { JsParseError, parseJsImports, specifierCandidates, type JsImport } from './imports/js-syntax.js';
+export { resolveJsSpecifier, resolveFile, type FileView } from './imports/js-resolve.js';
+export { RepoLayout, type SourceFileReader } from './imports/layout.js';
 export { roundRobinReader } from './blob-source.js';

@@ -1,4 +1,5 @@
 import type { Finding } from '../report/result.js';
+import type { RepoLayout, SourceFileReader } from './imports/layout.js';
 
 /**
  * The contract between the export engine (snapshot and history modes) and the leak gates.
@@ -55,6 +56,13 @@ export interface GateInput {
     visit: (oid: string, size: number, body: Buffer | undefined) => void,
   ): Promise<void>;
   settings: SafetySettings;
+  /**
+   * Reads config files of the exported revision by path (tsconfig, package.json, ...), for import
+   * resolution through aliases and workspace packages. Without it only relative imports resolve.
+   */
+  sourceFiles?: SourceFileReader;
+  /** A config view shared across several gate runs (history mode); else one per run from sourceFiles. */
+  layout?: RepoLayout;
   /** Named in findings, e.g. the source commit a history replay is on. */
   context?: string;
 }

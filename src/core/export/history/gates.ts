@@ -5,14 +5,14 @@ import type { Finding } from '../../report/result.js';
 import { byFileAndLine, secretFinding, skipWarnings, unreadableBlobMessage } from '../../safety/blob-scan.js';
 import { forbiddenPathGate, massDeleteGate, MAX_SCANNED_BLOB_BYTES } from '../../safety/index.js';
 import {
-  findImportLeaks,
   findImportLeaksIn,
   importLeakFinding,
   isImportCheckedFile,
+  type ImportLeak,
 } from '../../safety/import-closure.js';
+import { RepoLayout, type SourceFileReader } from '../../safety/imports/layout.js';
 import { scanTextForSecrets, secretScannerFor } from '../../safety/secret-scan.js';
 import {
-  isSourcePathProbe,
   type GateChange,
   type GateInput,
   type SafetySettings,
@@ -52,6 +52,11 @@ export interface HistoryGateOptions {
   lfs: LfsPolicy;
   /** The source path sets as they stood after commit `index`. */
   viewsAt(index: number): StepViews;
+  /**
+   * Config files for import resolution (tsconfig, package.json, ...), read at the exported
+   * revision for the whole range: aliases and workspaces are taken as they stand there.
+   */
+  sourceFiles?: SourceFileReader;
 }
 
 export interface HistoryGateResult {
@@ -80,8 +85,11 @@ export class HistoryGates {
   private readonly reported = new Set<string>();
   private readonly large: GateChange[] = [];
   private readonly binary: GateChange[] = [];
+  private readonly layout: RepoLayout;
 
-  constructor(private readonly opts: HistoryGateOptions) {}
+  constructor(private readonly opts: HistoryGateOptions) {
+    this.layout = new RepoLayout(opts.sourceFiles);
+  }
 
   add(steps: readonly ReplayedStep[]): void {
     if (!steps.length) return;
@@ -174,19 +182,20 @@ export class HistoryGates {
             blobFindings.push(secretFinding(change, hit, prefix));
         if (!s.importCheck || !isImportCheckedFile(change.sourcePath)) continue;
         const views = (step.views ?? opts.viewsAt)(step.index);
-        const report = (leaks: ReturnType<typeof findImportLeaks>): void => {
+        const report = (leaks: readonly ImportLeak[]): void => {
           for (const leak of leaks)
             if (this.once(`i:${change.sourcePath}:${leak.line}:${leak.path}`))
               blobFindings.push(importLeakFinding(change.sourcePath, leak, prefix));
         };
-        if (!isSourcePathProbe(views.sourcePaths))
-          report(findImportLeaks(change.sourcePath, text, views.sourcePaths, views.exportedSourcePaths));
-        else
-          pending.push(
-            findImportLeaksIn(change.sourcePath, text, views.sourcePaths, views.exportedSourcePaths).then(
-              report,
-            ),
-          );
+        pending.push(
+          findImportLeaksIn(
+            change.sourcePath,
+            text,
+            views.sourcePaths,
+            views.exportedSourcePaths,
+            this.layout,
+          ).then(report),
+        );
       }
     };
     // Symlinks are read too, for their sizes (the link check has its own reads, see symlinks.ts).

@@ -3,6 +3,7 @@ import { FastImportWriter, type FileOp } from '../../git/fast-import.js';
 import { readFirstParentLog, readRootCommit, type LogCommit } from '../../git/log-reader.js';
 import { hasErrors, type Finding } from '../../report/result.js';
 import { resolveSafetySettings } from '../gates.js';
+import { sourceFileReader } from '../source-files.js';
 import { DEFAULT_COMMITTER, type BuildOutcome, type ExportBuildContext, type TargetTree } from '../types.js';
 import { loadAuthorMap } from './author-map.js';
 import { resolveBase } from './base.js';
@@ -147,6 +148,7 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
       settings: resolveSafetySettings(s.safety),
       lfs: s.lfs ?? 'warn',
       viewsAt: (i) => (quick ? quick.viewsAt(state, i) : fullViews(state, i)),
+      sourceFiles: sourceFileReader(ctx.git, (oid) => blobs.read(oid), ctx.sourceCommit),
     });
     let batch: ReplayedStep[] = [];
     let batchChanges = 0;

@@ -1,0 +1,30 @@
+import type { GitCommandManager } from '../git/git-command-manager.js';
+import type { SourceFileReader } from '../safety/imports/layout.js';
+import type { ReadBlob } from './content-checks.js';
+
+/**
+ * Source files of one revision by path, for the import-closure gate's config files (tsconfig,
+ * package.json, pyproject.toml, ...): `<rev>:<path>` through the export's `cat-file --batch`, and
+ * one `ls-tree` with pathspecs to find them. Nothing is checked out, and only these files are read.
+ */
+export function sourceFileReader(git: GitCommandManager, readBlob: ReadBlob, rev: string): SourceFileReader {
+  return {
+    async readText(path) {
+      if (/[\n\r]/.test(path)) return undefined;
+      const body = await readBlob(`${rev}:${path}`);
+      return body?.toString('utf8').replace(/^\uFEFF/, '');
+    },
+    async listByName(names) {
+      const out = await git.execRaw([
+        'ls-tree',
+        '-r',
+        '-z',
+        '--name-only',
+        rev,
+        '--',
+        ...names.map((n) => `:(glob)**/${n}`),
+      ]);
+      return out.stdout.toString('utf8').split('\0').filter(Boolean);
+    },
+  };
+}
