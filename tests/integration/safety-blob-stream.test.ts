@@ -33,7 +33,7 @@ const FILES: Record<string, string> = {
   'lib/premium/model.py': 'X = 1\n',
   'lib/premium/model.ts': 'export const m = 1;\n',
   'web/a.ts': "import { m } from '../lib/premium/model';\n",
-  'web/b.js': "const k = 'AKIA' + 'x';\npassword = \"correct-horse-battery\"\n",
+  'web/b.js': "const k = 'AKIA' + 'x';\npassword = \"c0rrect-h0rse-battery\"\n",
   'web/big.txt': `${'line\n'.repeat(230_000)}TOKEN = "${TOKEN}"\n`,
   'web/logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1]).toString('latin1'),
   'docs/empty.md': '',

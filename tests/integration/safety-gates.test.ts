@@ -101,7 +101,7 @@ describe('leak gates on real git blobs', () => {
       'lib/free.py': `import os\nfrom lib.util import helper\nfrom lib.premium.model import SECRET_SAUCE\nTOKEN = "${TOKEN}"\n`,
       'web/x.ts': "import { m } from '../lib/premium/model';\nexport const x = require('./y');\n",
       'web/y.js': 'module.exports = 2;\n',
-      '.env': 'DB_PASSWORD=hunter2hunter2\n',
+      '.env': 'DB_PASSWORD=hX7!unter2Q9\n',
       'web/logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1]).toString('latin1'),
     });
     const readers = [new BlobReader(git), new BlobReader(git)];

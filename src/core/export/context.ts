@@ -208,6 +208,7 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
         targetFileCount,
         context,
         sourceRev: p.sourceCommit,
+        sourceGit: p.sourceGit,
       });
       p.stats.gatesMs += performance.now() - t0;
       return findings;

@@ -11,7 +11,8 @@ import {
   type ReadBlob,
 } from './content-checks.js';
 import { runSafetyGates } from './gates.js';
-import { sourceFileReader } from './source-files.js';
+import { secretSetupFor } from './secret-key.js';
+import { sourceFileReader, streamGitBlob } from './source-files.js';
 import type { LfsPolicy, ProjectedTree, TreeDiff } from './types.js';
 
 /** With this many blobs to read, the gates split them over BLOB_STREAM_PROCESSES cat-file processes. */
@@ -29,6 +30,8 @@ export interface GatePassInput {
   context?: string;
   /** The source revision the change set comes from (config files for import resolution). */
   sourceRev?: string;
+  /** The source repository (the secret fingerprint key comes from its root commits). */
+  sourceGit?: GitCommandManager;
 }
 
 /**
@@ -58,6 +61,11 @@ export async function runGatePass(input: GatePassInput): Promise<Finding[]> {
       },
       { maxBytes, processes: oids.length >= BLOB_STREAM_SPLIT_AT ? BLOB_STREAM_PROCESSES : 1 },
     );
+  const rev = projected.rev ?? input.sourceRev;
+  const secrets =
+    input.safety.secretScan && rev
+      ? await secretSetupFor(input.sourceGit ?? git, rev, input.safety)
+      : undefined;
   const [gateFindings, linkFindings] = await Promise.all([
     runSafetyGates({
       changes: diff.gateChanges,
@@ -68,10 +76,10 @@ export async function runGatePass(input: GatePassInput): Promise<Finding[]> {
       readBlobs,
       settings: input.safety,
       context: input.context,
-      sourceFiles:
-        (projected.rev ?? input.sourceRev)
-          ? sourceFileReader(git, readBlob, (projected.rev ?? input.sourceRev)!)
-          : undefined,
+      sourceFiles: rev ? sourceFileReader(git, readBlob, rev) : undefined,
+      secretKey: secrets?.key,
+      baseline: secrets?.baseline,
+      streamBlob: (oid) => streamGitBlob(git, oid),
     }),
     checkSymlinks(projected.tree, readBlob),
   ]);

@@ -1,6 +1,7 @@
 import { NameChecker } from '../git/batch-check.js';
 import { hasErrors } from '../report/result.js';
 import { diffTargetTrees } from './diff.js';
+import { messageGate } from './message-gate.js';
 import { sourceProbe } from './source-probe.js';
 import { parseConfigTrailer, parseOriginTrailer, withConfigTrailer } from './message.js';
 import type { BuildOutcome, ExportBuildContext, ProjectedTree, TargetTree } from './types.js';
@@ -82,6 +83,9 @@ export async function buildIncremental(
     const tree = await ctx.writeTree(after, { commit: tip, diff });
     const source = await ctx.readSourceCommit(ctx.sourceCommit);
     const message = withConfigTrailer(ctx.formatMessage(source), ctx.configHash);
+    findings.push(...(await messageGate(ctx, message, ctx.sourceCommit)));
+    if (hasErrors(findings))
+      return { commits: 0, changes: diff.changes, findings, details: { incremental: true } };
     const commit = await ctx.commit({ tree, parents: [tip], message });
     return { tip: commit, commits: 1, changes: diff.changes, findings, details: { incremental: true } };
   } finally {

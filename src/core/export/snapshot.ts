@@ -1,6 +1,7 @@
 import { hasErrors } from '../report/result.js';
 import { buildIncremental } from './incremental.js';
 import { withConfigTrailer } from './message.js';
+import { messageGate } from './message-gate.js';
 import type { BuildOutcome, ExportBuildContext } from './types.js';
 
 /**
@@ -30,18 +31,26 @@ export async function buildFull(ctx: ExportBuildContext, tip: string | undefined
   // The tree object is written while the gates read the blobs (two git processes, two cores).
   // Writing it only adds unreferenced objects to the scratch repo; nothing is committed or pushed
   // unless the gates pass.
+  // A blob missing from the object store fails both; the gates' finding names the file, so it wins.
+  let treeError: unknown;
   const [gateFindings, tree] = await Promise.all([
     ctx.runGates(diff, projected, tipTree.size),
-    ctx.writeTree(next, tip ? { commit: tip, diff } : undefined),
+    ctx.writeTree(next, tip ? { commit: tip, diff } : undefined).catch((e: unknown) => {
+      treeError = e;
+      return '';
+    }),
   ]);
   findings.push(...gateFindings);
   if (hasErrors(findings)) return { commits: 0, changes: diff.changes, findings };
+  if (treeError) throw treeError;
   const source = await ctx.readSourceCommit(ctx.sourceCommit);
   // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
   const parents = tip && !ctx.settings.force ? [tip] : [];
   let message = ctx.formatMessage(source);
   // The config hash lets the next run take the incremental path (only a snapshot of the whole tree).
   if (ctx.configHash) message = withConfigTrailer(message, ctx.configHash);
+  findings.push(...(await messageGate(ctx, message, ctx.sourceCommit)));
+  if (hasErrors(findings)) return { commits: 0, changes: diff.changes, findings };
   const commit = await ctx.commit({ tree, parents, message });
   return { tip: commit, commits: 1, changes: diff.changes, findings };
 }

@@ -28,3 +28,18 @@ export function sourceFileReader(git: GitCommandManager, readBlob: ReadBlob, rev
     },
   };
 }
+
+/** One blob of any size as a stream of chunks (`git cat-file blob`); throws when git fails. */
+export async function* streamGitBlob(git: GitCommandManager, oid: string): AsyncIterable<Buffer> {
+  const child = git.spawn(['cat-file', 'blob', oid]);
+  child.stdin.end();
+  child.stderr.resume();
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 128)));
+  try {
+    for await (const chunk of child.stdout) yield chunk as Buffer;
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`git cat-file blob ${oid} failed (exit ${code})`);
+}

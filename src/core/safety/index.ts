@@ -13,7 +13,17 @@ export {
   secretScannerFor,
   type SecretHit,
 } from './secret-scan.js';
-export { BUILTIN_SECRET_RULES, isNonTrivialValue, type SecretRule } from './secret-rules.js';
+export {
+  BUILTIN_SECRET_RULES,
+  entropy,
+  hasTokenChecksum,
+  isNonTrivialValue,
+  tokenChecksum,
+  type SecretRule,
+} from './secret-rules.js';
+export * from './baseline.js';
+export { decodeBlob, sniffEncoding } from './text-decode.js';
+export { excludeMatcher, scanStream, secretContext, secretHits, type SecretContext } from './content-scan.js';
 export {
   ALLOW_IMPORT_MARKER,
   findImportLeaks,

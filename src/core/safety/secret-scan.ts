@@ -1,5 +1,11 @@
-import { createHash } from 'node:crypto';
-import { ANY_SECRET_FAMILY, BUILTIN_SECRET_RULES, SECRET_FAMILIES, type SecretRule } from './secret-rules.js';
+import { createHmac } from 'node:crypto';
+import {
+  ANY_SECRET_FAMILY,
+  BUILTIN_SECRET_RULES,
+  GENERIC_QUIET_PATHS,
+  SECRET_FAMILIES,
+  type SecretRule,
+} from './secret-rules.js';
 import { parseSecretPattern } from './settings.js';
 import type { SafetySettings } from './types.js';
 
@@ -14,7 +20,7 @@ export interface SecretHit {
   /** 1-based line and column of the secret. */
   line: number;
   column: number;
-  /** sha256 (hex) of the secret text. */
+  /** HMAC-SHA256 (hex) of the secret text under the repository's key (see fingerprintOf). */
   fingerprint: string;
   /** What a message may show: never more than the first 4 characters. */
   redacted: string;
@@ -25,13 +31,21 @@ export interface SecretHit {
 export interface SecretScanner {
   rules: readonly SecretRule[];
   isAllowedFingerprint(fp: string): boolean;
+  /** The repository's fingerprint key (see fingerprint-key.ts). */
+  key: Buffer;
 }
 
-const scannerCache = new WeakMap<SafetySettings, SecretScanner>();
+/** The key when none is derived from a repository (unit tests, library callers). */
+export const UNKEYED = Buffer.from('ferry-secret-fingerprint');
 
-/** The built-in rules plus the user's, and the fingerprint allow list (cached per settings object). */
-export function secretScannerFor(settings: SafetySettings): SecretScanner {
-  let s = scannerCache.get(settings);
+const scannerCache = new WeakMap<SafetySettings, Map<string, SecretScanner>>();
+
+/** The built-in rules plus the user's, and the fingerprint allow list (cached per settings and key). */
+export function secretScannerFor(settings: SafetySettings, key: Buffer = UNKEYED): SecretScanner {
+  let byKey = scannerCache.get(settings);
+  if (!byKey) scannerCache.set(settings, (byKey = new Map()));
+  const k = key.toString('hex');
+  let s = byKey.get(k);
   if (s) return s;
   const user: SecretRule[] = settings.secretPatterns.map((spec, i) => {
     const p = parseSecretPattern(spec, undefined, i);
@@ -41,13 +55,18 @@ export function secretScannerFor(settings: SafetySettings): SecretScanner {
   s = {
     rules: [...BUILTIN_SECRET_RULES, ...user],
     isAllowedFingerprint: (fp) => allowed.some((a) => fp.startsWith(a)),
+    key,
   };
-  scannerCache.set(settings, s);
+  byKey.set(k, s);
   return s;
 }
 
-export function fingerprintOf(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+/**
+ * HMAC-SHA256 of the secret under a per-repository key: a fingerprint in a log or a baseline file
+ * never lets anyone look a weak password up in a table of hashed common passwords.
+ */
+export function fingerprintOf(secret: string, key: Buffer = UNKEYED): string {
+  return createHmac('sha256', key).update(secret, 'utf8').digest('hex');
 }
 
 /** At most the first 4 characters, and fewer for short secrets, so a password is never guessable. */
@@ -104,8 +123,18 @@ function privateKeyBlock(text: string, start: number): string {
   return text.slice(start, close < 0 ? end + 8 : close + 5);
 }
 
-/** Every secret in one text that is not allowed by a marker comment or a fingerprint. */
-export function scanTextForSecrets(text: string, scanner: SecretScanner): SecretHit[] {
+/**
+ * Every secret in one text that is not allowed by a marker comment or a fingerprint. `path` (the
+ * source path) scopes the rules: registry rules run on their own files only, generic rules stay
+ * quiet in tests and docs. `lineOffset` numbers lines of a chunk of a larger file.
+ */
+export function scanTextForSecrets(
+  text: string,
+  scanner: SecretScanner,
+  path?: string,
+  lineOffset = 0,
+): SecretHit[] {
+  const quiet = path !== undefined && GENERIC_QUIET_PATHS.test(path);
   const hits: SecretHit[] = [];
   let lines: LineIndex | undefined;
   const seen = new Set<string>();
@@ -121,11 +150,11 @@ export function scanTextForSecrets(text: string, scanner: SecretScanner): Secret
       lines.previousLine(loc.lineStart).includes(ALLOW_SECRET_MARKER)
     )
       return;
-    const fingerprint = fingerprintOf(secret);
+    const fingerprint = fingerprintOf(secret, scanner.key);
     if (scanner.isAllowedFingerprint(fingerprint)) return;
     hits.push({
       rule,
-      line: loc.line,
+      line: loc.line + lineOffset,
       column: loc.column,
       fingerprint,
       redacted: redactSecret(secret),
@@ -143,6 +172,8 @@ export function scanTextForSecrets(text: string, scanner: SecretScanner): Secret
       if (!open) continue;
     }
     if (rule.keyword && !text.includes(rule.keyword)) continue;
+    if (rule.paths && (path === undefined || !rule.paths.test(path))) continue;
+    if (rule.generic && quiet) continue;
     const re = rule.regex;
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -151,7 +182,7 @@ export function scanTextForSecrets(text: string, scanner: SecretScanner): Secret
         continue;
       }
       const s = secretOf(m, rule.group);
-      if (rule.accept && !rule.accept(s.text)) continue;
+      if (rule.accept && !rule.accept(s.text, m)) continue;
       const secretText = rule.name === 'private-key' ? privateKeyBlock(text, m.index) : s.text;
       record(rule.name, secretText, s.index);
       if (rule.near) scanNear(text, m.index, rule.near, record);

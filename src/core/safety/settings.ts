@@ -42,6 +42,7 @@ export const DEFAULT_SAFETY_SETTINGS: SafetySettings = Object.freeze({
   forbiddenPaths: Object.freeze([...DEFAULT_FORBIDDEN_PATHS]) as string[],
   secretPatterns: Object.freeze([]) as unknown as string[],
   allowedSecretFingerprints: Object.freeze([]) as unknown as string[],
+  secretScanExclude: Object.freeze([]) as unknown as string[],
   secretScan: true,
   importCheck: true,
   maxDeleteRatio: DEFAULT_MAX_DELETE_RATIO,
@@ -57,6 +58,8 @@ export const SAFETY_INPUTS = {
   secretPatterns: 'secret-patterns',
   allowedSecretFingerprints: 'allowed-secret-fingerprints',
   secretScan: 'secret-scan',
+  secretScanExclude: 'secret-scan-exclude',
+  secretBaseline: 'secret-baseline',
   importCheck: 'import-check',
   maxDeleteRatio: 'max-delete-ratio',
   allowMassDelete: 'allow-mass-delete',
@@ -95,6 +98,8 @@ export function parseSafetySettings(
       : dedupe([...DEFAULT_FORBIDDEN_PATHS, ...userForbidden]),
     secretPatterns: cleanList(partial.secretPatterns),
     allowedSecretFingerprints: cleanList(partial.allowedSecretFingerprints).map((f) => f.toLowerCase()),
+    secretScanExclude: cleanList(partial.secretScanExclude),
+    ...(partial.secretBaseline?.trim() ? { secretBaseline: partial.secretBaseline.trim() } : {}),
     secretScan: partial.secretScan ?? DEFAULT_SAFETY_SETTINGS.secretScan,
     importCheck: partial.importCheck ?? DEFAULT_SAFETY_SETTINGS.importCheck,
     maxDeleteRatio: partial.maxDeleteRatio ?? DEFAULT_SAFETY_SETTINGS.maxDeleteRatio,
@@ -113,6 +118,17 @@ export function validateSafetySettings(s: SafetySettings, loc?: SourceLocation):
       if (!(e instanceof GlobSyntaxError)) throw e;
       throw new ConfigurationError(
         `Invalid forbidden path pattern '${p}' (${SAFETY_INPUTS.forbiddenPaths}): ${e.message}. Fix: ${e.fix}.`,
+        loc,
+      );
+    }
+  }
+  for (const p of s.secretScanExclude ?? []) {
+    try {
+      compileGlob(p);
+    } catch (e) {
+      if (!(e instanceof GlobSyntaxError)) throw e;
+      throw new ConfigurationError(
+        `Invalid ${SAFETY_INPUTS.secretScanExclude} pattern '${p}': ${e.message}. Fix: ${e.fix}.`,
         loc,
       );
     }

@@ -26,6 +26,10 @@ export interface SafetySettings {
   secretPatterns: string[];
   /** Fingerprints (sha256 hex prefix of the matched secret, see docs) that are known false positives. */
   allowedSecretFingerprints: string[];
+  /** Globs of source paths the secret scan does not read (`secret-scan-exclude`, e.g. `**\/tests/**`). */
+  secretScanExclude?: string[];
+  /** A committed baseline file of accepted findings (`ferry secrets baseline --write FILE`). */
+  secretBaseline?: string;
   secretScan: boolean;
   importCheck: boolean;
   /** Refuse when more than this share (0..1) of the target's files would be deleted. */
@@ -61,6 +65,12 @@ export interface GateInput {
    * resolution through aliases and workspace packages. Without it only relative imports resolve.
    */
   sourceFiles?: SourceFileReader;
+  /** The repository's key for secret fingerprints (export/secret-key.ts); unkeyed when absent. */
+  secretKey?: Buffer;
+  /** Accepted findings (the loaded secret-baseline file). */
+  baseline?: import('./baseline.js').SecretBaseline;
+  /** Streams one blob of any size (`git cat-file blob`): the secret scan reads large files this way. */
+  streamBlob?(oid: string): AsyncIterable<Buffer>;
   /** A config view shared across several gate runs (history mode); else one per run from sourceFiles. */
   layout?: RepoLayout;
   /** Named in findings, e.g. the source commit a history replay is on. */

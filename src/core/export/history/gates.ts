@@ -11,7 +11,11 @@ import {
   type ImportLeak,
 } from '../../safety/import-closure.js';
 import { RepoLayout, type SourceFileReader } from '../../safety/imports/layout.js';
-import { scanTextForSecrets, secretScannerFor } from '../../safety/secret-scan.js';
+import { scanStream, secretContext, secretHits, type SecretContext } from '../../safety/content-scan.js';
+import { undecodableFinding } from '../../safety/blob-scan.js';
+import { decodeBlob } from '../../safety/text-decode.js';
+import { messageSecretFindings } from '../message-gate.js';
+import type { SecretSetup } from '../secret-key.js';
 import {
   type GateChange,
   type GateInput,
@@ -57,6 +61,10 @@ export interface HistoryGateOptions {
    * revision for the whole range: aliases and workspaces are taken as they stand there.
    */
   sourceFiles?: SourceFileReader;
+  /** Key and baseline of the secret scan (asked for once, when the first batch is checked). */
+  secretSetup?: () => Promise<SecretSetup>;
+  /** Streams a blob of any size: large files go through the secret scan this way. */
+  streamBlob?(oid: string): AsyncIterable<Buffer>;
 }
 
 export interface HistoryGateResult {
@@ -67,7 +75,6 @@ export interface HistoryGateResult {
 
 const GITLINK = '160000';
 const SYMLINK = '120000';
-const BINARY_PROBE_BYTES = 8000;
 
 export function commitPrefix(sha: string): string {
   return `source commit ${sha}: `;
@@ -86,6 +93,8 @@ export class HistoryGates {
   private readonly large: GateChange[] = [];
   private readonly binary: GateChange[] = [];
   private readonly layout: RepoLayout;
+  private secrets?: Promise<SecretContext | undefined>;
+  private readonly messages: { sha: string; message: string }[] = [];
 
   constructor(private readonly opts: HistoryGateOptions) {
     this.layout = new RepoLayout(opts.sourceFiles);
@@ -98,9 +107,19 @@ export class HistoryGates {
     this.runs.push(run);
   }
 
+  /** A replayed commit's message, as it will be published: scanned for secrets in finish(). */
+  addMessage(sha: string, message: string): void {
+    if (this.opts.settings.secretScan) this.messages.push({ sha, message });
+  }
+
   async finish(): Promise<HistoryGateResult> {
     const findings: Finding[] = [];
     for (const r of await Promise.all(this.runs)) findings.push(...r);
+    if (this.messages.length) {
+      const setup = await this.opts.secretSetup?.();
+      for (const m of this.messages)
+        findings.push(...messageSecretFindings(m.message, m.sha, this.opts.settings, setup));
+    }
     findings.push(...skipWarnings(this.large, this.binary, '', { secrets: this.opts.settings.secretScan }));
     return { findings, sizes: this.sizes };
   }
@@ -132,7 +151,13 @@ export class HistoryGates {
         else byOid.set(c.oid, [{ step: st, change: c }]);
       }
     const readBodies = s.secretScan || s.importCheck || opts.lfs !== 'allow';
-    const scanner = s.secretScan ? secretScannerFor(s) : undefined;
+    this.secrets ??= s.secretScan
+      ? (opts.secretSetup?.() ?? Promise.resolve(undefined)).then((k) =>
+          secretContext(s, k?.key, k?.baseline),
+        )
+      : Promise.resolve(undefined);
+    const secrets = await this.secrets;
+    const scanned = (c: GateChange) => secrets !== undefined && !secrets.excluded(c.sourcePath);
     const pending: Promise<void>[] = [];
     const blobFindings: Finding[] = [];
 
@@ -151,14 +176,41 @@ export class HistoryGates {
             });
         return;
       }
-      const scanned = group.filter((g) => g.change.mode !== SYMLINK);
-      if (!scanned.length || !readBodies) return;
+      const files = group.filter((g) => g.change.mode !== SYMLINK);
+      if (!files.length || !readBodies) return;
       if (!body) {
-        if (s.secretScan || s.importCheck) for (const g of scanned) this.large.push(g.change);
+        const big = files.filter((g) => scanned(g.change));
+        if (!big.length) return;
+        if (!opts.streamBlob || !secrets) for (const g of big) this.large.push(g.change);
+        else
+          pending.push(
+            (async () => {
+              for (const { step, change } of big) {
+                const prefix = commitPrefix(step.sha);
+                try {
+                  const r = await scanStream(opts.streamBlob!(oid), change.sourcePath, secrets);
+                  if (r.binary) this.binary.push(change);
+                  for (const hit of r.hits)
+                    if (this.once(`s:${change.sourcePath}:${hit.line}:${hit.column}:${hit.fingerprint}`)) {
+                      registerSecret(hit.secret);
+                      blobFindings.push(secretFinding(change, hit, prefix));
+                    }
+                } catch {
+                  blobFindings.push({
+                    severity: 'error',
+                    code: 'gate-unreadable',
+                    file: change.sourcePath,
+                    message: unreadableBlobMessage({ ...change, oid }, prefix),
+                  });
+                }
+              }
+            })(),
+          );
         return;
       }
+      const scannedFiles = files;
       if (opts.lfs !== 'allow' && isLfsPointer(size, body))
-        for (const { step, change } of scanned)
+        for (const { step, change } of scannedFiles)
           if (this.once(`l:${change.targetPath}`))
             blobFindings.push(
               named(
@@ -167,19 +219,22 @@ export class HistoryGates {
               ),
             );
       if (!s.secretScan && !s.importCheck) return;
-      const probe = body.length > BINARY_PROBE_BYTES ? body.subarray(0, BINARY_PROBE_BYTES) : body;
-      if (probe.includes(0)) {
-        for (const g of scanned) this.binary.push(g.change);
+      const decoded = decodeBlob(body);
+      if ('binary' in decoded) {
+        for (const g of scannedFiles) if (scanned(g.change)) this.binary.push(g.change);
         return;
       }
-      const text = body.toString('utf8');
-      const hits = scanner ? scanTextForSecrets(text, scanner) : [];
-      for (const hit of hits) registerSecret(hit.secret);
-      for (const { step, change } of scanned) {
+      const text = decoded.text;
+      for (const { step, change } of scannedFiles) {
         const prefix = commitPrefix(step.sha);
+        if (decoded.problem && this.once(`d:${change.sourcePath}:${oid}`))
+          blobFindings.push(undecodableFinding(change, decoded.problem, prefix));
+        const hits = secrets && scanned(change) ? secretHits(text, change.sourcePath, secrets) : [];
         for (const hit of hits)
-          if (this.once(`s:${change.sourcePath}:${hit.line}:${hit.column}:${hit.fingerprint}`))
+          if (this.once(`s:${change.sourcePath}:${hit.line}:${hit.column}:${hit.fingerprint}`)) {
+            registerSecret(hit.secret);
             blobFindings.push(secretFinding(change, hit, prefix));
+          }
         if (!s.importCheck || !isImportCheckedFile(change.sourcePath)) continue;
         const views = (step.views ?? opts.viewsAt)(step.index);
         const report = (leaks: readonly ImportLeak[]): void => {

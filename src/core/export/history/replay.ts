@@ -3,7 +3,8 @@ import { FastImportWriter, type FileOp } from '../../git/fast-import.js';
 import { readFirstParentLog, readRootCommit, type LogCommit } from '../../git/log-reader.js';
 import { hasErrors, type Finding } from '../../report/result.js';
 import { resolveSafetySettings } from '../gates.js';
-import { sourceFileReader } from '../source-files.js';
+import { secretSetupFor } from '../secret-key.js';
+import { sourceFileReader, streamGitBlob } from '../source-files.js';
 import { DEFAULT_COMMITTER, type BuildOutcome, type ExportBuildContext, type TargetTree } from '../types.js';
 import { loadAuthorMap } from './author-map.js';
 import { resolveBase } from './base.js';
@@ -143,12 +144,15 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
     const blobs = new BlobReader(ctx.git);
     let writer: FastImportWriter | undefined;
     const replayed: { source: string; mark: string }[] = [];
+    const gateSettings = resolveSafetySettings(s.safety);
     const gates = new HistoryGates({
       git: ctx.git,
-      settings: resolveSafetySettings(s.safety),
+      settings: gateSettings,
       lfs: s.lfs ?? 'warn',
       viewsAt: (i) => (quick ? quick.viewsAt(state, i) : fullViews(state, i)),
       sourceFiles: sourceFileReader(ctx.git, (oid) => blobs.read(oid), ctx.sourceCommit),
+      secretSetup: () => secretSetupFor(ctx.sourceGit, ctx.sourceCommit, gateSettings),
+      streamBlob: (oid) => streamGitBlob(ctx.git, oid),
     });
     let batch: ReplayedStep[] = [];
     let batchChanges = 0;
@@ -207,10 +211,12 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
       extra: { from?: string; merge?: string[]; ref?: string },
     ): Promise<string> => {
       writer ??= await FastImportWriter.open(ctx.git, HISTORY_REF);
+      const message = replayMessage(c, scrubber, authors, ctx);
+      gates.addMessage(c.sha, message);
       const mark = writer.commit({
         author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
         committer: { name: committer.name, email: committer.email, date: c.committerDate },
-        message: replayMessage(c, scrubber, authors, ctx),
+        message,
         ops,
         ...extra,
       });
