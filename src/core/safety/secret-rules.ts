@@ -122,7 +122,15 @@ const PLACEHOLDER_WORDS = [
   'wrong',
   'secret-key',
   'secret_key',
+  'passw',
+  'secret',
 ];
+
+/** Keys published on purpose: emulators' and local stacks' fixed dev credentials. */
+const WELL_KNOWN_DEV_KEYS = new Set([
+  // Azurite (the Azure Storage emulator) devstoreaccount1 key.
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+]);
 
 /**
  * A generic `password = "..."` value worth reporting: it looks random (at least 8 characters, no
@@ -138,9 +146,11 @@ export function isNonTrivialValue(value: string, key = ''): boolean {
   if (/^(.)\1*$/.test(v)) return false;
   if (/\$\{|\{\{|\{%|%\(|%s|^\$[A-Za-z_{(]|^<.*>$|^\{.*\}$|^\[.*\]$|process\.env|os\.environ|getenv/i.test(v))
     return false;
-  // A name, not a value: GITHUB_TOKEN, client_secret, api-key, passwordHash, Bearer.
-  if (/^[A-Za-z][A-Za-z_.-]*$/.test(v) && !(v.length >= 20 && /[a-z]/.test(v) && /[A-Z]/.test(v)))
-    return false;
+  if (WELL_KNOWN_DEV_KEYS.has(v)) return false;
+  // A name or a label, not a value: GITHUB_TOKEN, client_secret, api-key, --background, Email/Password,
+  // custom_config.AWS_KEY, Contraseña, APIキーを追加. Only a long mixed-case run of letters alone may be random.
+  const longMixedLetters = v.length >= 20 && /^[A-Za-z]+$/.test(v) && /[a-z]/.test(v) && /[A-Z]/.test(v);
+  if (/^-{0,2}\p{L}[\p{L}\p{M}_./ -]*$/u.test(v) && !longMixedLetters) return false;
   if (/^[A-Z0-9_]+$/.test(v) && /[A-Z]/.test(v) && v.includes('_')) return false;
   if (key && normalize(v) === normalize(key)) return false;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^\.{0,2}\//.test(v) || /^[\w.-]+@[\w-]+\.[\w.]+$/.test(v))
@@ -160,11 +170,11 @@ function normalize(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-/** `123456789`, `abcdefgh`, `qwertyui` and their runs. */
+/** Holds a run of 6 from `1234567890`, `abcdef…`, `qwerty…` (`sk-lf-1234567890`, `SAK123456789`). */
 function isSequence(v: string): boolean {
   const alnum = v.replace(/[^a-z0-9]/g, '');
-  for (const run of ['0123456789', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl', '9876543210'])
-    if (alnum.length >= 6 && run.includes(alnum.slice(0, 6))) return true;
+  for (const run of ['01234567890', 'abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl', '9876543210'])
+    for (let i = 0; i + 6 <= run.length; i++) if (alnum.includes(run.slice(i, i + 6))) return true;
   return false;
 }
 
@@ -396,4 +406,4 @@ export const ANY_SECRET_FAMILY = new RegExp(`${TOKEN_FAMILY}|${ASSIGNMENT_FAMILY
 
 /** Test, fixture and documentation files: generic rules stay quiet there (token rules do not). */
 export const GENERIC_QUIET_PATHS =
-  /(?:^|\/)(?:__tests__|__mocks__|__fixtures__|tests?|specs?|fixtures?|mocks?|testdata|test[-_]?utils|e2e|cypress|playwright|examples?|docs?)(?:\/|$)|\.(?:test|spec|e2e|stories|fixture)\.[^/]+$|(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$|\.(?:md|mdx|markdown|rst|adoc|txt)$/i;
+  /(?:^|\/)(?:__tests__|__mocks__|__fixtures__|tests?|specs?|fixtures?|mocks?|testdata|test[-_]?utils|e2e|cypress|playwright|examples?|docs?|locales?|i18n|translations?|lang)(?:\/|$)|\.(?:test|spec|e2e|stories|fixture)\.[^/]+$|(?:^|\/)(?:test_[^/]*|[^/]*_test|conftest)\.py$|\.(?:md|mdx|markdown|rst|adoc|txt)$/i;

@@ -136,7 +136,7 @@ export class HistoryGates {
     const findings: Finding[] = [];
     // 1. Path gates, per change set (cheap: no blob is read).
     for (const st of steps) {
-      const input = pathGateInput(st, s);
+      const input = pathGateInput(st, s, opts.git);
       findings.push(...(await forbiddenPathGate(input)));
       if (st.deletions > 0) findings.push(...(await massDeleteGate(input)));
     }
@@ -280,13 +280,18 @@ export async function runHistoryGates(
   return gates.finish();
 }
 
-function pathGateInput(st: ReplayedStep, settings: SafetySettings): GateInput {
+function pathGateInput(st: ReplayedStep, settings: SafetySettings, git: GitCommandManager): GateInput {
   return {
     changes: st.gateChanges,
     exportedSourcePaths: new Set(),
     sourcePaths: new Set(),
     targetFileCount: st.targetFileCountBefore,
-    readBlob: () => Promise.reject(new Error('path gates read no blob')),
+    // Only the forbidden-path gate reads, and only files whose name leaves the decision to the
+    // content (a .pem, an .npmrc): rare, so one process each.
+    readBlob: async (oid) => {
+      const r = await git.execRaw(['cat-file', 'blob', oid], { allowedExitCodes: [128] });
+      return r.exitCode === 0 ? r.stdout : undefined;
+    },
     settings,
     context: `source commit ${st.sha}`,
   };
