@@ -210,12 +210,12 @@ describe('runExport (snapshot, local target)', () => {
     expect(first.success).toBe(true);
     const tip = revParse(target, 'main');
 
-    await commitFiles(source, { 'public/conf.py': 'KEY = "AKIAZ7Q2MX4KD9RWT3LB"\n' });
+    await commitFiles(source, { 'public/conf.py': 'KEY = "AKIAZ7Q2MX4KD7RWT3LB"\n' });
     const secret = await runExport(base, captureLogger());
     expect(secret.success).toBe(false);
     const finding = secret.findings.find((f) => f.code.startsWith('secret'));
     expect(finding).toMatchObject({ severity: 'error', file: 'public/conf.py', line: 1 });
-    expect(JSON.stringify(secret)).not.toContain('AKIAZ7Q2MX4KD9RWT3LB');
+    expect(JSON.stringify(secret)).not.toContain('AKIAZ7Q2MX4KD7RWT3LB');
     expect(revParse(target, 'main')).toBe(tip);
 
     git(source, ['rm', '-q', '-r', 'public/conf.py', ...Object.keys(many)]);

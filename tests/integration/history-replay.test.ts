@@ -274,7 +274,7 @@ describe('history mode', () => {
     // The premium module disappears in the next commit: judged against the final source only,
     // the import above would resolve to nothing and pass.
     await authored(source, { 'premium/secret_algo.py': null }, 'drop premium', undefined, 1_700_000_200);
-    const key = 'AKIA' + 'Z7QK2M9XW4RT8YPL';
+    const key = 'AKIA' + 'Z7QK2M3XW4RT6YPL';
     const secret = await authored(
       source,
       { 'public/cfg.txt': `aws = ${key}\n` },

@@ -1,5 +1,6 @@
 import * as posix from 'node:path/posix';
 import type { Finding } from '../report/result.js';
+import { resolveLink, type LinkEnd } from './link-resolve.js';
 import type { LfsPolicy, TargetEntry, TargetTree } from './types.js';
 
 /**
@@ -38,22 +39,44 @@ export async function checkSymlinks(tree: TargetTree, readBlob: ReadBlob): Promi
   for (const [p, e] of tree) if (e.mode === '120000') links.push([p, e]);
   const dirs = new Set<string>();
   for (const p of tree.keys()) for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d)) dirs.add(d);
+  const texts = new Map<string, string>();
+  const bodies = await Promise.all(links.map(([, e]) => readBlob(e.oid)));
+  links.forEach(([p], i) => texts.set(p, bodies[i]?.toString('utf8') ?? ''));
   for (const [p, e] of links) {
-    const link = (await readBlob(e.oid))?.toString('utf8') ?? '';
-    const resolved = posix.normalize(posix.join(posix.dirname(p), link));
-    const escapes = posix.isAbsolute(link) || resolved === '..' || resolved.startsWith('../');
-    if (escapes || !(tree.has(resolved) || dirs.has(resolved) || resolved === '.')) {
-      findings.push({
-        severity: 'error',
-        code: 'symlink-outside',
-        file: e.sourcePath ?? p,
-        message: escapes
-          ? `Symlink ${p} -> ${link} points outside the repository. Remove it from the allowlist or make it relative inside the exported tree.`
-          : `Symlink ${p} -> ${link} points at ${resolved}, which is not exported. Export its target too, or leave the link out of the allowlist.`,
-      });
-    }
+    const f = symlinkFinding(
+      p,
+      texts.get(p)!,
+      e.sourcePath,
+      resolveLink(p, texts),
+      (r) => tree.has(r) || dirs.has(r),
+    );
+    if (f) findings.push(f);
   }
   return findings;
+}
+
+/**
+ * The finding for one exported symlink, if any: it must end inside the exported tree (through any
+ * other exported links on the way) at something exported. Shared with history mode's index.
+ */
+export function symlinkFinding(
+  p: string,
+  link: string,
+  sourcePath: string | undefined,
+  end: LinkEnd,
+  exists: (resolved: string) => boolean,
+): Finding | undefined {
+  if (end.resolved !== undefined && (end.resolved === '' || exists(end.resolved))) return undefined;
+  return {
+    severity: 'error',
+    code: 'symlink-outside',
+    file: sourcePath ?? p,
+    message: end.escapes
+      ? `Symlink ${p} -> ${link} points outside the repository (followed through the exported symlinks on its way). Remove it from the allowlist or make it relative inside the exported tree.`
+      : end.loop
+        ? `Symlink ${p} -> ${link} goes through more than 40 symlinks (a loop). Fix the links or leave them out of the allowlist.`
+        : `Symlink ${p} -> ${link} points at ${end.resolved}, which is not exported. Export its target too, or leave the link out of the allowlist.`,
+  };
 }
 
 /** Could a blob of this size be an LFS pointer at all (so worth reading for the check)? */

@@ -26,8 +26,8 @@ export function parseMapRules(specs: readonly string[], vars: Record<string, str
       vars,
     );
     for (const p of [from, to]) {
-      if (p.split('/').includes('..'))
-        throw new ConfigurationError(`Invalid map rule '${spec}': '..' is not allowed.`);
+      const bad = badTargetSegment(p);
+      if (bad) throw new ConfigurationError(`Invalid map rule '${spec}': ${bad}`);
     }
     if ((from === '' || from.endsWith('/')) !== (to === '' || to.endsWith('/'))) {
       throw new ConfigurationError(
@@ -37,6 +37,25 @@ export function parseMapRules(specs: readonly string[], vars: Record<string, str
     return { from, to };
   });
   return rules.sort((a, b) => b.from.length - a.from.length);
+}
+
+/**
+ * Why a path (a map side, a template file) cannot be written into a git tree, or undefined: an
+ * empty segment (`a//b/`), `.` or `..`, or a `.git` segment in any case (git refuses such a tree on
+ * checkout, so every clone of the target would fail). A trailing `/` (a directory rule) is fine.
+ */
+export function badTargetSegment(path: string): string | undefined {
+  const segs = path.replace(/\/$/, '').split('/');
+  if (path === '' || path === '/') return undefined;
+  for (const seg of segs) {
+    if (seg === '')
+      return `empty path segment in '${path}' (two '/' in a row). Fix: write each directory once, e.g. 'a/b/'.`;
+    if (seg === '.' || seg === '..')
+      return `'${seg}' is not allowed in '${path}'. Fix: write the path from the repository root.`;
+    if (seg.toLowerCase() === '.git')
+      return `'${seg}' in '${path}' names git's own directory: git refuses such a tree, so every clone of the target would fail. Fix: choose another directory name.`;
+  }
+  return undefined;
 }
 
 export function substitute(template: string, vars: Record<string, string>): string {

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError } from '../errors.js';
+import { badTargetSegment } from './path-map.js';
 
 /**
  * The `template` directory of sync-to-custom: files (e.g. pyproject.toml, __init__.py) whose
@@ -37,7 +38,11 @@ export async function readTemplate(dir: string, vars: Record<string, string>): P
         const st = await fs.stat(full);
         // Binary files (a NUL byte) are copied as they are.
         const content = raw.includes(0) ? raw : Buffer.from(renderPlaceholders(raw.toString('utf8'), vars));
-        out.push({ path: renderPlaceholders(r, vars), mode: st.mode & 0o111 ? '100755' : '100644', content });
+        const rendered = renderPlaceholders(r, vars);
+        const bad = badTargetSegment(rendered);
+        if (bad)
+          throw new ConfigurationError(`Invalid template file ${full} (target path '${rendered}'): ${bad}`);
+        out.push({ path: rendered, mode: st.mode & 0o111 ? '100755' : '100644', content });
       }
     }
   };

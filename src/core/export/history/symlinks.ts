@@ -1,5 +1,7 @@
 import * as posix from 'node:path/posix';
 import type { Finding } from '../../report/result.js';
+import { symlinkFinding } from '../content-checks.js';
+import { resolveLink } from '../link-resolve.js';
 import type { TargetEntry, TargetTree } from '../types.js';
 
 const SYMLINK = '120000';
@@ -69,6 +71,7 @@ export class SymlinkIndex {
       this.dirs = dirs;
     }
     const toCheck = new Set<string>();
+    let linksChanged = false;
     for (const [p, l] of this.pendingLinks) {
       const link = (await readBlob(l.oid))?.toString('utf8') ?? '';
       const resolved = posix.normalize(posix.join(posix.dirname(p), link));
@@ -77,24 +80,29 @@ export class SymlinkIndex {
       if (!set) this.pointing.set(resolved, (set = new Set()));
       set.add(p);
       toCheck.add(p);
+      linksChanged = true;
     }
     this.pendingLinks = new Map();
     for (const r of this.removed) for (const p of this.pointing.get(r) ?? []) toCheck.add(p);
+    // A link may resolve through another: when links change or files go, every link is checked
+    // again (links are few).
+    if (linksChanged || (this.removed.length && this.links.size > 1))
+      for (const p of this.links.keys()) toCheck.add(p);
     this.removed = [];
+    const texts = new Map<string, string>();
+    for (const [p, l] of this.links) texts.set(p, l.link);
+    const dirs = this.dirs;
     for (const p of toCheck) {
       const l = this.links.get(p);
       if (!l) continue;
-      const escapes = posix.isAbsolute(l.link) || l.resolved === '..' || l.resolved.startsWith('../');
-      const exists = this.files.has(l.resolved) || this.dirs.has(l.resolved) || l.resolved === '.';
-      if (!escapes && exists) continue;
-      findings.push({
-        severity: 'error',
-        code: 'symlink-outside',
-        file: l.sourcePath ?? p,
-        message: escapes
-          ? `Symlink ${p} -> ${l.link} points outside the repository. Remove it from the allowlist or make it relative inside the exported tree.`
-          : `Symlink ${p} -> ${l.link} points at ${l.resolved}, which is not exported. Export its target too, or leave the link out of the allowlist.`,
-      });
+      const f = symlinkFinding(
+        p,
+        l.link,
+        l.sourcePath,
+        resolveLink(p, texts),
+        (r) => this.files.has(r) || dirs.has(r),
+      );
+      if (f) findings.push(f);
     }
     return findings;
   }
