@@ -5,7 +5,7 @@ import type { ReadBlob } from './content-checks.js';
 /**
  * Source files of one revision by path, for the import-closure gate's config files (tsconfig,
  * package.json, pyproject.toml, ...): `<rev>:<path>` through the export's `cat-file --batch`, and
- * one `ls-tree` with pathspecs to find them. Nothing is checked out, and only these files are read.
+ * one `ls-tree` to find them. Nothing is checked out, and only these files are read.
  */
 export function sourceFileReader(git: GitCommandManager, readBlob: ReadBlob, rev: string): SourceFileReader {
   return {
@@ -15,16 +15,14 @@ export function sourceFileReader(git: GitCommandManager, readBlob: ReadBlob, rev
       return body?.toString('utf8').replace(/^\uFEFF/, '');
     },
     async listByName(names) {
-      const out = await git.execRaw([
-        'ls-tree',
-        '-r',
-        '-z',
-        '--name-only',
-        rev,
-        '--',
-        ...names.map((n) => `:(glob)**/${n}`),
-      ]);
-      return out.stdout.toString('utf8').split('\0').filter(Boolean);
+      // ls-tree takes no glob pathspecs: list the names and keep the wanted base names (once per
+      // export, and only when an import needs the workspace or Python layout).
+      const wanted = new Set(names);
+      const out = await git.execRaw(['ls-tree', '-r', '-z', '--name-only', rev]);
+      return out.stdout
+        .toString('utf8')
+        .split('\0')
+        .filter((p) => p !== '' && wanted.has(p.slice(p.lastIndexOf('/') + 1)));
     },
   };
 }
