@@ -4,7 +4,15 @@ import { toJsonReport, toMarkdown } from '../core/report/render.js';
 import type { TargetResult } from '../core/report/result.js';
 import { writeFileAtomic } from '../core/util/fs-atomic.js';
 import { pagesTable, resolveWikiSettings, runWikiSync, type RawWikiSettings } from '../core/wiki/index.js';
-import { annotate, boolInput, runActionMain, secretInput } from './action-runner.js';
+import { annotate, boolInput, listInput, runActionMain, secretInput } from './action-runner.js';
+
+/** The public wiki's leak-gate inputs (the same names as sync-to-public's). */
+const GATE_INPUT = {
+  forbiddenPaths: 'forbidden-paths',
+  allowedSecretFingerprints: 'allowed-secret-fingerprints',
+  secretScanExclude: 'secret-scan-exclude',
+  secretBaseline: 'secret-baseline',
+} as const;
 
 /** sync-wikis: the wiki folder → the private wiki (every page) and the public wiki (allowlisted pages). */
 const INPUT = {
@@ -80,6 +88,13 @@ export async function run(): Promise<void> {
       },
       INPUT_NAMES,
     );
+    // The public wiki's leak gates (secret scan, forbidden paths).
+    settings.safety = {
+      forbiddenPaths: listInput(GATE_INPUT.forbiddenPaths),
+      allowedSecretFingerprints: listInput(GATE_INPUT.allowedSecretFingerprints),
+      secretScanExclude: listInput(GATE_INPUT.secretScanExclude),
+      secretBaseline: inWorkspace(core.getInput(GATE_INPUT.secretBaseline)) || undefined,
+    };
     const results = await runWikiSync(settings, logger);
     const byAudience = (a: string): TargetResult | undefined =>
       results.find((r) => r.details?.audience === a);

@@ -57,6 +57,8 @@ const EXPORT_OPTIONS: OptionSpec = {
   'secret-pattern': { type: 'string', multiple: true },
   'allowed-secret-fingerprint': { type: 'string', multiple: true },
   'no-secret-scan': { type: 'boolean' },
+  'secret-scan-exclude': { type: 'string', multiple: true },
+  'secret-baseline': { type: 'string' },
   'no-import-check': { type: 'boolean' },
   'max-delete-ratio': { type: 'string' },
   'allow-mass-delete': { type: 'boolean' },
@@ -116,6 +118,8 @@ async function settingsFrom(args: ParsedArgs, cmd: Command, ctx: CliContext): Pr
         secretPatterns: list(args, 'secret-pattern'),
         allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
         secretScan: flag(args, 'no-secret-scan') ? false : undefined,
+        secretScanExclude: list(args, 'secret-scan-exclude'),
+        secretBaseline: at(str(args, 'secret-baseline')),
         importCheck: flag(args, 'no-import-check') ? false : undefined,
         maxDeleteRatio,
         allowMassDelete: flag(args, 'allow-mass-delete') || undefined,
@@ -154,7 +158,9 @@ async function report(
 const COMMON_USAGE =
   '--source DIR [--rev REV] --target URL_OR_PATH [--branch B] [--map FROM=TO]... [--preserve GLOB]... ' +
   '[--message TEMPLATE] [--dry-run] [--force] [--max-retries N] [--mode snapshot|history] [--since REV|root] [--scrub-line RE]... [--scrub-message RE]... ' +
-  '[--scrub-template T] [--author-map FILE] [--keep-merges] [--report FILE] [--json]';
+  '[--scrub-template T] [--author-map FILE] [--keep-merges] [--forbidden-path GLOB]... [--secret-pattern RE]... ' +
+  '[--allowed-secret-fingerprint FP]... [--secret-scan-exclude GLOB]... [--secret-baseline FILE] [--no-secret-scan] ' +
+  '[--no-import-check] [--report FILE] [--json]';
 
 export const exportCommand: Command = {
   name: 'export',

@@ -6,6 +6,7 @@ import { exportCommands } from './export.js';
 import { runnerCommands } from './run.js';
 import { mirrorCommand } from './mirror.js';
 import { wikiCommand } from './wiki.js';
+import { secretsBaselineCommand } from './secrets.js';
 
 /** Every CLI command. Each feature adds its commands here and nowhere else. */
 export const COMMANDS: Command[] = [
@@ -16,4 +17,5 @@ export const COMMANDS: Command[] = [
   mirrorCommand,
   wikiCommand,
   dirsyncCommand,
+  secretsBaselineCommand,
 ];

@@ -1,7 +1,17 @@
+import * as path from 'node:path';
 import { toJsonReport, toMarkdown, toText } from '../../core/report/render.js';
 import { pagesTable, resolveWikiSettings, runWikiSync, type RawWikiSettings } from '../../core/wiki/index.js';
 import { annotationLines } from '../annotations.js';
-import { COMMON_OPTIONS, EXIT_FAILED, EXIT_OK, flag, requireStr, str, type Command } from '../command.js';
+import {
+  COMMON_OPTIONS,
+  EXIT_FAILED,
+  EXIT_OK,
+  flag,
+  list,
+  requireStr,
+  str,
+  type Command,
+} from '../command.js';
 
 const FLAG_NAMES: Record<keyof RawWikiSettings, string> = {
   source: '--source',
@@ -30,7 +40,7 @@ export const wikiCommand: Command = {
   name: 'wiki',
   summary: 'Sync a wiki folder to the private wiki (all pages) and the public wiki (allowlisted pages)',
   usage:
-    'ferry wiki --source DIR [--private-wiki REPO] [--public-wiki REPO] [--public-allowlist FILE] [--direction push|bidirectional] [--unpublished-links fail|text] [--home FILE] [--rev REV] [--sync-back-branch NAME] [--wiki-branch NAME] [--commit-message TEXT] [--dry-run] [--json]',
+    'ferry wiki --source DIR [--private-wiki REPO] [--public-wiki REPO] [--public-allowlist FILE] [--direction push|bidirectional] [--unpublished-links fail|text] [--home FILE] [--rev REV] [--sync-back-branch NAME] [--wiki-branch NAME] [--commit-message TEXT] [--forbidden-path GLOB]... [--allowed-secret-fingerprint FP]... [--secret-scan-exclude GLOB]... [--secret-baseline FILE] [--dry-run] [--json]',
   options: {
     ...COMMON_OPTIONS,
     source: { type: 'string' },
@@ -45,6 +55,10 @@ export const wikiCommand: Command = {
     'sync-back-branch': { type: 'string' },
     'commit-message': { type: 'string' },
     'wiki-branch': { type: 'string' },
+    'forbidden-path': { type: 'string', multiple: true },
+    'allowed-secret-fingerprint': { type: 'string', multiple: true },
+    'secret-scan-exclude': { type: 'string', multiple: true },
+    'secret-baseline': { type: 'string' },
   },
   async run(args, ctx) {
     const env = process.env;
@@ -69,6 +83,14 @@ export const wikiCommand: Command = {
       },
       FLAG_NAMES,
     );
+    // The public wiki's leak gates (secret scan, forbidden paths), with the export's options.
+    const baseline = str(args, 'secret-baseline');
+    settings.safety = {
+      forbiddenPaths: list(args, 'forbidden-path'),
+      allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
+      secretScanExclude: list(args, 'secret-scan-exclude'),
+      secretBaseline: baseline ? path.resolve(ctx.cwd, baseline) : undefined,
+    };
     const results = await runWikiSync(settings, ctx.logger);
     if (flag(args, 'json'))
       ctx.out(JSON.stringify(toJsonReport('wiki', results, { dryRun: settings.dryRun }), null, 2) + '\n');

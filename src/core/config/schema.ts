@@ -106,7 +106,11 @@ const KIND_PROPS: Record<string, { props: Record<string, Schema>; required: stri
         description: 'Gitlinks: skip (default) or keep.',
       },
       forbidden: strList('Extra forbidden globs (always win over the allowlist).'),
-      secret_scan: bool('Scan added/changed blobs for secrets (default true).'),
+      secret_scan: bool('Scan added/changed blobs and published commit messages for secrets (default true).'),
+      secret_scan_exclude: strList('Globs of source paths the secret scan does not read (e.g. **/tests/**).'),
+      secret_baseline: repoPath(
+        'Baseline file of accepted secret findings (ferry secrets baseline --write FILE).',
+      ),
       import_check: bool('Check that exported files import no unexported module (default true).'),
       max_delete_share: num('Refuse an export deleting more than this share of the target (0..1).', {
         minimum: 0,

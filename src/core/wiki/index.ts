@@ -9,6 +9,7 @@ import { openSource, readTexts } from './source.js';
 import { syncBack, type SyncBackOutcome, type WikiEditsFrom } from './sync-back.js';
 import { DEFAULT_AUTHOR, type WikiAudience, type WikiSettings, type WikiTargetSettings } from './types.js';
 import { syncWikiTarget, type WikiTargetOutcome } from './wiki-target.js';
+import { wikiGateFindings } from './gates.js';
 
 export * from './types.js';
 export { buildPageMap, pageFileFor } from './page-map.js';
@@ -61,12 +62,14 @@ export async function runWikiSync(settings: WikiSettings, logger: Logger): Promi
       });
       const result = await withGroup(logger, `${audience} wiki: ${target.repo}`, async () => {
         const findings: Finding[] = [...map.findings, ...plan.findings];
+        // The public wiki is a public destination: its pages and assets pass the leak gates.
+        if (audience === 'public') findings.push(...(await wikiGateFindings(plan, source, settings.safety)));
         if (hasErrors(findings)) {
           const r = newResult(target.repo, 'wiki', settings.dryRun);
           r.direction = settings.direction;
           r.success = false;
           r.findings.push(...findings);
-          r.message = `${findings.filter((f) => f.severity === 'error').length} lint error(s): nothing was pushed to the ${audience} wiki`;
+          r.message = `${findings.filter((f) => f.severity === 'error').length} lint or leak-gate error(s): nothing was pushed to the ${audience} wiki`;
           r.counts = { pages: plan.pages.length, assets: plan.assets.length };
           r.details = { audience, pages: plan.pages, assets: plan.assets };
           return r;

@@ -84,3 +84,22 @@ export function sourceLinkFor(map: PageMap, from: string, wikiTarget: string): s
   const candidate = encodeTarget(rel) + query + anchor;
   return wikiLinkFor(resolveSourceLink(map, from, candidate)) === wikiTarget ? candidate : undefined;
 }
+
+/**
+ * A GitHub wiki link `[[Page]]` / `[[Text|Page]]`: the target is a page name (spaces and dashes
+ * alike, any case), with an optional `#anchor`. A name with a file extension other than Markdown
+ * (`[[logo.png]]`) or a URL is not a page link.
+ */
+export function resolveWikiLink(map: PageMap, target: string): LinkTarget {
+  if (EXTERNAL.test(target)) return { kind: 'external' };
+  const hash = target.indexOf('#');
+  const name = (hash < 0 ? target : target.slice(0, hash)).trim();
+  const anchor = hash < 0 ? '' : target.slice(hash);
+  if (/\.[a-z0-9]+$/i.test(name) && !isMarkdown(name)) return { kind: 'external' };
+  const key = name.replace(MARKDOWN_EXT, '').replace(/\s+/g, '-').toLowerCase();
+  const page = map.byName.get(key);
+  if (page) return { kind: 'page', page, anchor };
+  return { kind: 'missing', path: name };
+}
+
+const MARKDOWN_EXT = /\.(md|markdown)$/i;

@@ -1,10 +1,11 @@
 /**
  * Finds the link targets of a Markdown document and rewrites them in place, leaving every other
  * byte alone. Pure. Recognised: inline links and images `[t](x "title")`, reference definitions
- * `[id]: x`, and `src=`/`href=` attributes of inline HTML. Fenced code blocks and code spans are
+ * `[id]: x`, `src=`/`href=` attributes of inline HTML, and GitHub wiki links `[[Page]]` and
+ * `[[Text|Page]]` (target: the page name). Fenced code blocks and code spans are
  * skipped, so examples in docs are never rewritten or linted.
  */
-export type LinkKind = 'inline' | 'image' | 'reference' | 'html';
+export type LinkKind = 'inline' | 'image' | 'reference' | 'html' | 'wikilink';
 
 export interface LinkSite {
   kind: LinkKind;
@@ -28,6 +29,8 @@ const INLINE =
 const REF_DEF = /^( {0,3}\[([^\]\n]+)\]:[ \t]*)(<[^>\n]*>|\S+)(.*)$/;
 const HTML_ATTR = /(<(?:img|a|source|video|audio)\b[^>]*?\b(?:src|href)\s*=\s*)(["'])([^"'\n]*)\2/gi;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** `[[Page]]`, `[[Text|Page]]` (GitHub wikis: the text comes first). */
+const WIKILINK = /\[\[([^[\]|\n]+?)(?:\|([^[\]\n]+?))?\]\]/g;
 
 /** [start, end) ranges of code spans on one line. */
 function codeSpans(line: string): [number, number][] {
@@ -137,6 +140,16 @@ function rewriteLine(line: string, lineNo: number, decide: (site: LinkSite) => L
       return `${bang}[${newText}](${t}${title ?? ''})`;
     },
   );
+  const spansW = codeSpans(out);
+  out = out.replace(WIKILINK, (whole: string, first: string, second: string | undefined, offset: number) => {
+    if (inSpan(spansW, offset)) return whole;
+    const text = second === undefined ? first : first;
+    const target = (second ?? first).trim();
+    const d = decide({ kind: 'wikilink', target, text, line: lineNo, column: offset + 1 });
+    if (d === undefined) return whole;
+    if (d === null) return text;
+    return second === undefined ? `[[${d}]]` : `[[${first}|${d}]]`;
+  });
   const spans2 = codeSpans(out);
   out = out.replace(HTML_ATTR, (whole: string, pre: string, q: string, target: string, offset: number) => {
     if (inSpan(spans2, offset)) return whole;

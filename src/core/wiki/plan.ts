@@ -1,7 +1,7 @@
 import type { AllowlistMatcher } from '../allowlist/matcher.js';
 import type { Finding } from '../report/result.js';
 import { rewriteLinks, type LinkDecision } from './markdown-links.js';
-import { resolveSourceLink, wikiLinkFor } from './link-targets.js';
+import { resolveSourceLink, resolveWikiLink, wikiLinkFor } from './link-targets.js';
 import type { PageInfo, PageMap } from './page-map.js';
 import type { UnpublishedLinkMode, WikiAudience } from './types.js';
 
@@ -59,7 +59,10 @@ export function planWiki(map: PageMap, texts: ReadonlyMap<string, string>, opts:
     const text = texts.get(page.source);
     if (text === undefined) throw new Error(`internal: no text read for ${page.source}`);
     const decide = (site: { target: string; line: number; column: number; kind: string }): LinkDecision => {
-      const t = resolveSourceLink(map, page.source, site.target);
+      const wikilink = site.kind === 'wikilink';
+      const t = wikilink
+        ? resolveWikiLink(map, site.target)
+        : resolveSourceLink(map, page.source, site.target);
       if (t.kind === 'missing') {
         plan.findings.push({
           severity: 'warning',
@@ -73,6 +76,7 @@ export function planWiki(map: PageMap, texts: ReadonlyMap<string, string>, opts:
       }
       if (t.kind === 'page' && !published.has(t.page.source)) {
         // An HTML link cannot be reduced to its text safely: it stays an error in both modes.
+        // A `[[Page]]` link in text mode becomes its text like any other.
         const text = opts.unpublishedLinks === 'text' && site.kind !== 'html';
         plan.findings.push({
           severity: text ? 'notice' : 'error',
@@ -87,6 +91,8 @@ export function planWiki(map: PageMap, texts: ReadonlyMap<string, string>, opts:
         return text ? null : undefined;
       }
       if (t.kind === 'asset') referencedAssets.add(t.asset.source);
+      // A `[[Page]]` link already names the page as the wiki does: left as written.
+      if (wikilink) return undefined;
       return wikiLinkFor(t);
     };
     const rewritten = rewriteLinks(text, decide);

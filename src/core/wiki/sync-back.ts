@@ -73,7 +73,9 @@ export async function syncBack(
           if (!raw) throw new Error(`internal: wiki blob ${e.oid} missing`);
           content = isMarkdown(src)
             ? Buffer.from(
-                rewriteLinks(raw.toString('utf8'), (s) => sourceLinkFor(map, src, s.target)),
+                rewriteLinks(raw.toString('utf8'), (s) =>
+                  s.kind === 'wikilink' ? undefined : sourceLinkFor(map, src, s.target),
+                ),
                 'utf8',
               )
             : raw;

@@ -1,4 +1,5 @@
 import type { Rule } from '../allowlist/parse.js';
+import type { SafetySettingsInput } from '../safety/settings.js';
 
 /** Which wiki: the private repo's wiki gets every page, the public one the allowlisted pages. */
 export type WikiAudience = 'private' | 'public';
@@ -35,6 +36,8 @@ export interface WikiSettings {
   serverUrl?: string;
   /** Committer identity for Ferry's commits. */
   author?: { name: string; email: string };
+  /** Leak-gate settings for the public wiki (secret scan, forbidden paths); defaults when absent. */
+  safety?: SafetySettingsInput;
 }
 
 export const DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short}';

@@ -14,6 +14,8 @@ export const runExportTarget: KindAdapter = async (ctx) => {
   const safety = defined({
     forbiddenPaths: list('forbidden'),
     secretScan: o.secret_scan as boolean | undefined,
+    secretScanExclude: list('secret_scan_exclude'),
+    secretBaseline: inRepo(str('secret_baseline')),
     importCheck: o.import_check as boolean | undefined,
     maxDeleteRatio: o.max_delete_share as number | undefined,
     allowMassDelete: o.allow_mass_delete as boolean | undefined,
