@@ -41,16 +41,16 @@ export async function buildFull(ctx: ExportBuildContext, tip: string | undefined
     }),
   ]);
   findings.push(...gateFindings);
-  if (hasErrors(findings)) return { commits: 0, changes: diff.changes, findings };
-  if (treeError) throw treeError;
   const source = await ctx.readSourceCommit(ctx.sourceCommit);
   // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
   const parents = tip && !ctx.settings.force ? [tip] : [];
   let message = ctx.formatMessage(source);
   // The config hash lets the next run take the incremental path (only a snapshot of the whole tree).
   if (ctx.configHash) message = withConfigTrailer(message, ctx.configHash);
+  // The message is published too: checked whatever the other gates found, so one run reports all.
   findings.push(...(await messageGate(ctx, message, ctx.sourceCommit)));
   if (hasErrors(findings)) return { commits: 0, changes: diff.changes, findings };
+  if (treeError) throw treeError;
   const commit = await ctx.commit({ tree, parents, message });
   return { tip: commit, commits: 1, changes: diff.changes, findings };
 }
