@@ -113,6 +113,8 @@ export function timeCommand(
 let bundled: string | undefined;
 
 export function bundleCli(): string {
+  // A bundle built elsewhere (e.g. the previous version's dist/cli, for a before/after comparison).
+  if (process.env.FERRY_BENCH_CLI) return process.env.FERRY_BENCH_CLI;
   if (bundled) return bundled;
   const out = path.join(CACHE, 'cli');
   const tmp = `${out}.tmp-${process.pid}`;

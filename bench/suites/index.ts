@@ -5,6 +5,7 @@ import { historySuite } from './history.js';
 import { mirrorSuite } from './mirror.js';
 import { wikiSuite } from './wiki.js';
 import { dirsyncSuite } from './dirsync.js';
+import { gatesSuite } from './gates.js';
 
 /** Every benchmark suite; `npm run bench -- NAME...` runs some. */
 export const SUITES: Suite[] = [
@@ -14,4 +15,5 @@ export const SUITES: Suite[] = [
   mirrorSuite,
   wikiSuite,
   dirsyncSuite,
+  gatesSuite,
 ];
