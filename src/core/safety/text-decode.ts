@@ -83,6 +83,8 @@ export function decodeBlob(
 ): { text: string; encoding: Encoding; problem?: string } | { binary: true } {
   const s = sniffEncoding(body);
   if (s.binary || !s.encoding) return { binary: true };
+  // The common case, UTF-8: Buffer's own decoder is much faster than a TextDecoder per blob.
+  if (s.encoding === 'utf8') return { text: body.toString('utf8', s.bom), encoding: 'utf8' };
   const d = new TextStreamDecoder(s.encoding);
   const text = d.write(s.bom ? body.subarray(s.bom) : body, true);
   return {

@@ -62,12 +62,26 @@ export function resolveJsSpecifier(
   }
   if (spec.startsWith('/')) return undefined;
   if (spec.startsWith('#')) return resolveSubpathImport(spec, dir, files, layout);
-  const ts = nearestTsconfig(dir, files, layout);
-  if (ts) {
-    const viaPaths = resolveTsPaths(spec, ts, files);
-    if (viaPaths) return viaPaths;
+  // A bare specifier's answer depends on the nearest config only: remembered per config and spec.
+  const configPath = layout.memo(files, `tsconfig-of:${dir}`, () => nearestTsconfigPath(dir, files));
+  return layout.memo(files, `bare:${configPath ?? ''}\0${spec}`, () => {
+    const ts = configPath === undefined ? undefined : loadTsconfig(configPath, files, layout, 0);
+    if (ts) {
+      const viaPaths = resolveTsPaths(spec, ts, files);
+      if (viaPaths) return viaPaths;
+    }
+    return resolveWorkspaceSpecifier(spec, files, layout);
+  });
+}
+
+function nearestTsconfigPath(dir: string, files: FileView): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    for (const name of TS_CONFIG_NAMES) {
+      const p = d === '' ? name : `${d}/${name}`;
+      if (files.has(p)) return p;
+    }
+    if (d === '') return undefined;
   }
-  return resolveWorkspaceSpecifier(spec, files, layout);
 }
 
 // ---------------------------------------------------------------- tsconfig
@@ -85,13 +99,8 @@ const TS_CONFIG_NAMES = ['tsconfig.json', 'jsconfig.json'];
 
 /** The nearest tsconfig.json / jsconfig.json above a directory, with its extends chain merged. */
 export function nearestTsconfig(dir: string, files: FileView, layout: RepoLayout): TsOptions | undefined {
-  for (let d = dir; ; d = dirname(d)) {
-    for (const name of TS_CONFIG_NAMES) {
-      const p = d === '' ? name : `${d}/${name}`;
-      if (files.has(p)) return loadTsconfig(p, files, layout, 0);
-    }
-    if (d === '') return undefined;
-  }
+  const p = nearestTsconfigPath(dir, files);
+  return p === undefined ? undefined : loadTsconfig(p, files, layout, 0);
 }
 
 function loadTsconfig(

@@ -35,6 +35,7 @@ export class RepoLayout {
   private readonly parsed = new Map<string, unknown>();
   private readonly inflight = new Map<string, Promise<void>>();
   private listing?: Promise<void>;
+  private resolutions?: Map<string, unknown>;
 
   /**
    * @param reader reads config files; without one, no config file is known (relative imports only)
@@ -101,6 +102,20 @@ export class RepoLayout {
     if (this.parsed.has(k)) return this.parsed.get(k) as T;
     const v = compute();
     if (v !== undefined) this.parsed.set(k, v);
+    return v;
+  }
+
+  /**
+   * A resolution remembered across files: only over the complete path set this layout was made
+   * with (a probe's answers grow between rounds), and only when nothing was missing meanwhile.
+   */
+  memo<T>(view: unknown, key: string, compute: () => T): T {
+    if (!this.allPaths || view !== this.allPaths) return compute();
+    const cache = (this.resolutions ??= new Map<string, unknown>());
+    if (cache.has(key)) return cache.get(key) as T;
+    const missesBefore = this.hasMisses;
+    const v = compute();
+    if (!missesBefore && !this.hasMisses) cache.set(key, v);
     return v;
   }
 
