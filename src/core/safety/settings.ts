@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { compileGlob, GlobSyntaxError } from '../allowlist/glob.js';
 import { ConfigurationError, type SourceLocation } from '../errors.js';
 import type { SafetySettings } from './types.js';
@@ -133,6 +134,12 @@ export function validateSafetySettings(s: SafetySettings, loc?: SourceLocation):
       );
     }
   }
+  if (s.secretBaseline && !existsSync(s.secretBaseline))
+    throw new ConfigurationError(
+      `Secret baseline ${s.secretBaseline} (${SAFETY_INPUTS.secretBaseline}) does not exist. Fix: write it with ` +
+        `'ferry secrets baseline --write ${s.secretBaseline}' (and commit it), or drop the setting.`,
+      loc,
+    );
   s.secretPatterns.forEach((p, i) => parseSecretPattern(p, loc, i));
   for (const f of s.allowedSecretFingerprints) {
     if (!new RegExp(`^[0-9a-f]{${MIN_FINGERPRINT_CHARS},64}$`).test(f)) {
