@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { GitCommandManager } from '../git/git-command-manager.js';
 import { keyFromSalt, loadBaseline, type SecretBaseline } from '../safety/baseline.js';
 import type { SafetySettings } from '../safety/types.js';
@@ -35,23 +36,31 @@ export interface SecretSetup {
   baseline?: SecretBaseline;
 }
 
-const setups = new WeakMap<SafetySettings, Map<string, Promise<SecretSetup>>>();
+/** Per source repository, revision and baseline file: the gates and the message check share one. */
+const setups = new Map<string, Promise<SecretSetup>>();
+const MAX_SETUPS = 64;
 
-/** Key and baseline, once per settings object and repository (an export runs the gates many times). */
+/** Key and baseline, once per repository, revision and baseline file (an export asks many times). */
 export function secretSetupFor(
   git: GitCommandManager,
   rev: string,
   safety: SafetySettings,
 ): Promise<SecretSetup> {
-  let byRepo = setups.get(safety);
-  if (!byRepo) setups.set(safety, (byRepo = new Map()));
-  let p = byRepo.get(git.cwd);
+  // The baseline's mtime is part of the key: a file written again is read again.
+  const stamp = safety.secretBaseline
+    ? (statSync(safety.secretBaseline, { throwIfNoEntry: false })?.mtimeMs ?? 0)
+    : 0;
+  const k = `${git.cwd}\0${rev}\0${safety.secretBaseline ?? ''}\0${stamp}`;
+  let p = setups.get(k);
   if (!p) {
     p = (async () => {
       const baseline = safety.secretBaseline ? await loadBaseline(safety.secretBaseline) : undefined;
       return { key: await secretKeyFor(git, rev, baseline), baseline };
     })();
-    byRepo.set(git.cwd, p);
+    // A failed setup (a bad baseline file) is not remembered: the next run reads the file again.
+    p.catch(() => setups.delete(k));
+    if (setups.size >= MAX_SETUPS) setups.delete(setups.keys().next().value!);
+    setups.set(k, p);
   }
   return p;
 }
