@@ -30,23 +30,29 @@ function moduleFile(base: string, dotted: string, files: FileView): string | und
   return undefined;
 }
 
-/** Source roots declared by pyproject.toml and setup.cfg files anywhere in the tree. */
-export function declaredPythonRoots(layout: RepoLayout): string[] | undefined {
-  return layout.derived('python-roots', () => {
-    const roots: string[] = [];
-    for (const name of ['pyproject.toml', 'setup.cfg'] as const) {
-      const files = layout.filesNamed(name);
-      if (!files) return undefined;
-      for (const f of files) {
+/**
+ * Source roots declared by the pyproject.toml and setup.cfg files above the importing file (where
+ * a project's packaging config sits): looked up along the file's directories, so no listing of the
+ * tree is needed.
+ */
+export function declaredPythonRoots(file: string, files: FileView, layout: RepoLayout): string[] {
+  const roots: string[] = [];
+  for (let d = dirname(file); ; d = parentDir(d)) {
+    for (const name of ['pyproject.toml', 'setup.cfg']) {
+      const f = d === '' ? name : `${d}/${name}`;
+      if (!files.has(f)) continue;
+      const got = layout.derived(`python-roots:${f}`, () => {
         const t = layout.text(f);
         if (t === undefined) return undefined;
-        if (t === null) continue;
-        const dir = dirname(f);
-        for (const r of rootsIn(t)) roots.push(r === '' || r === '.' ? dir : dir === '' ? r : `${dir}/${r}`);
-      }
+        return t === null
+          ? []
+          : rootsIn(t).map((r) => (r === '' || r === '.' ? d : d === '' ? r : `${d}/${r}`));
+      });
+      for (const r of got ?? []) roots.push(r.replace(/\/+$/, '').replace(/^\.\//, ''));
     }
-    return [...new Set(roots.map((r) => r.replace(/\/+$/, '').replace(/^\.\//, '')))];
-  });
+    if (d === '') break;
+  }
+  return roots;
 }
 
 /** `where = ["src"]`, `package-dir = {"" = "src"}`, `[options] package_dir = =src`. */
@@ -61,7 +67,7 @@ function rootsIn(text: string): string[] {
 }
 
 function absoluteRoots(file: string, files: FileView, layout: RepoLayout): string[] {
-  const roots: string[] = [...(declaredPythonRoots(layout) ?? [])];
+  const roots: string[] = declaredPythonRoots(file, files, layout);
   for (let d = dirname(file); ; d = parentDir(d)) {
     if (!files.has(d === '' ? '__init__.py' : `${d}/__init__.py`)) {
       roots.push(d);
