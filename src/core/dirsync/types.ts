@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 
 export type EntryType = 'file' | 'symlink' | 'dir';
 export type Side = 'a' | 'b';
+export const other = (s: Side): Side => (s === 'a' ? 'b' : 'a');
 export type SyncDirection = 'both' | 'a-to-b' | 'b-to-a';
 export type ConflictPolicy = 'fail' | 'keep-both' | 'newer' | 'prefer-a' | 'prefer-b';
 
