@@ -298,27 +298,10 @@ class Planner {
     return direction === 'a-to-b' ? 'a' : direction === 'b-to-a' ? 'b' : newer;
   }
 
-  /** The loser's version is renamed aside (and copied to the winner's side), the winner's takes the name. */
+  /** The loser's version is set aside, the winner's takes the name on the loser's side. */
   private keepBoth(p: string, winner: Side, base: string, reason: ConflictReason): void {
     const loser = other(winner);
-    const copyName = this.freshConflictName(p, loser);
-    const L = this.entries[loser].get(p)!;
-    this.actions.push({
-      op: 'rename',
-      side: loser,
-      path: p,
-      to: copyName,
-      why: `conflict: ${base}; ${loser} version kept aside`,
-    });
-    if (this.allowed(winner))
-      this.actions.push({
-        op: 'copy',
-        from: loser,
-        to: winner,
-        path: copyName,
-        entry: L,
-        why: `conflict copy of ${p} from ${loser}`,
-      });
+    const copyName = this.setAside(p, loser, `conflict: ${base}; ${loser} version kept aside`);
     this.actions.push({
       op: 'copy',
       from: winner,
@@ -349,18 +332,8 @@ class Planner {
       });
       return;
     }
-    const copyName = this.freshConflictName(p, loser);
     const why = `conflict: ${p} is a directory on ${winner}`;
-    const L = this.entries[loser].get(p)!;
-    this.actions.push({ op: 'rename', side: loser, path: p, to: copyName, why });
-    this.actions.push({
-      op: 'copy',
-      from: loser,
-      to: winner,
-      path: copyName,
-      entry: L,
-      why: `conflict copy of ${p} from ${loser}`,
-    });
+    const copyName = this.setAside(p, loser, why);
     this.actions.push({ op: 'mkdir', side: loser, path: p, src: this.entries[winner].get(p)!, why });
     this.conflicts.push({
       path: p,
@@ -370,6 +343,26 @@ class Planner {
       conflictCopy: copyName,
       message: `${p} is a directory on ${winner}: the ${loser} version was kept as ${copyName}`,
     });
+  }
+
+  /**
+   * Rename the loser's version at p to a fresh conflict-copy name, and copy it to the other side
+   * too when this sync may write there. Returns the name.
+   */
+  private setAside(p: string, loser: Side, why: string): string {
+    const copyName = this.freshConflictName(p, loser);
+    const winner = other(loser);
+    this.actions.push({ op: 'rename', side: loser, path: p, to: copyName, why });
+    if (this.allowed(winner))
+      this.actions.push({
+        op: 'copy',
+        from: loser,
+        to: winner,
+        path: copyName,
+        entry: this.entries[loser].get(p)!,
+        why: `conflict copy of ${p} from ${loser}`,
+      });
+    return copyName;
   }
 
   /** A conflict-copy name no side, the state or this plan uses yet. */
