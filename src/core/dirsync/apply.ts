@@ -3,7 +3,7 @@
  * updated only for what was actually synced and written only after the flush (flush.ts).
  */
 import type { Plan } from './plan.js';
-import type { throttledProgress } from './progress.js';
+import type { ProgressTracker } from './progress.js';
 import { executePlan, type Applied } from './execute.js';
 import { Flusher } from './flush.js';
 import { actionDirection, updateState } from './report.js';
@@ -25,7 +25,7 @@ export interface ApplyInput {
   racyCutoffMs: number;
   copyThreads?: number;
   faults?: FaultHooks;
-  progress: ReturnType<typeof throttledProgress>;
+  progress: ProgressTracker;
   lap: (phase: string) => void;
 }
 
@@ -99,7 +99,7 @@ function logApplied(log: SyncLog, r: Applied): void {
   });
 }
 
-function countProgress(c: ApplyInput['progress']['counters'], r: Applied): void {
+function countProgress(c: ProgressTracker['counters'], r: Applied): void {
   if (!r.ok) return;
   if (r.action.op === 'copy') {
     c.copied++;

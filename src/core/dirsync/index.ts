@@ -18,7 +18,7 @@ import { checkRoot, refillNotice, wipedSides, wipeRefusal } from './guard.js';
 import { fillHashes } from './hash.js';
 import { threadCodec } from './names.js';
 import { planSync } from './plan.js';
-import { throttledProgress } from './progress.js';
+import { throttledProgress, type ProgressTracker } from './progress.js';
 import { fillResult } from './report.js';
 import { SideScans } from './scan-sides.js';
 import { resolveSettings, type Settings } from './settings.js';
@@ -251,7 +251,7 @@ async function detectChanges(
   state: LoadedState['state'],
   errors: Record<Side, ScanError[]>,
   opts: DirsyncOptions,
-  progress: ReturnType<typeof throttledProgress>,
+  progress: ProgressTracker,
 ): Promise<{ candidates: string[]; hashed: number }> {
   const candidates = changedPaths(entries.a, entries.b, state);
   const requests = hashRequests(entries.a, entries.b, state, candidates);

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import type { Finding } from '../report/result.js';
-import type { throttledProgress } from './progress.js';
+import type { ProgressTracker } from './progress.js';
 import { ignorePredicate, mergeScan, scanTree, splitTopLevel, type IgnoreSpec } from './scan.js';
 import { scanTreeInWorker } from './scan-worker.js';
 import type { Settings } from './settings.js';
@@ -15,7 +15,6 @@ import type { FaultHooks, ScanResult, Side } from './types.js';
 /** A thread for side B pays off from a few thousand paths (~30 ms to start one). */
 const PARALLEL_SCAN_MIN_STATE_BYTES = 64 * 1024;
 
-type Progress = ReturnType<typeof throttledProgress>;
 type Pending = Promise<ScanResult & { gone: string[] }>;
 
 export interface ScanPlan {
@@ -35,7 +34,7 @@ export class SideScans {
   constructor(
     private readonly s: Settings,
     private readonly plan: ScanPlan,
-    private readonly progress: Progress,
+    private readonly progress: ProgressTracker,
   ) {
     const { roots, ignore, statePath } = s;
     const { empty } = plan;
