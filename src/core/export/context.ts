@@ -10,6 +10,7 @@ import {
   writeBlobs,
   writeTreeFromEntries,
   writeTreeIncremental,
+  type CommitIdentity,
   type IndexEntry,
 } from '../git/index-builder.js';
 import { streamTree } from '../git/tree.js';
@@ -20,16 +21,17 @@ import type { SafetySettings } from '../safety/types.js';
 import { attributesUseLfs } from './content-checks.js';
 import { runGatePass } from './gate-pass.js';
 import { diffTargetTrees } from './diff.js';
-import { parseOriginTrailer, renderMessage, withTrailer } from './message.js';
+import { findTrailerCommit, withTrailers, type Trailer } from '../git/trailers.js';
+import { MESSAGE_PLACEHOLDERS, renderMessage } from './message.js';
 import { mapPath, parseMapRules } from './path-map.js';
 import { Projector } from './project.js';
-import { readTemplate, renderPlaceholders, type TemplateFile } from './template.js';
+import { readTemplate, type TemplateFile } from './template.js';
+import { checkTemplate, renderTemplate } from '../util/placeholders.js';
 import {
   DEFAULT_COMMITTER,
   DEFAULT_MESSAGE_TEMPLATE,
   type ExportBuildContext,
   type ExportSettings,
-  type Identity,
   type ProjectedTree,
   type SourceCommitInfo,
   type TargetTree,
@@ -57,25 +59,24 @@ export interface ContextParts {
   deepenTarget?: (by: number) => Promise<void>;
 }
 
-/**
- * How far lastExportedRev deepens a shallow target looking for a trailer: steps of commits below
- * the current boundary. Their sum (plus the first fetch) caps the hand-made commits it looks through.
- */
-const DEEPEN_STEPS = [20, 100, 380];
-const TRAILER_SEARCH_LIMIT = 500;
-
 /** Build the ExportBuildContext (see types.ts) over a prepared scratch repository. */
 export async function createBuildContext(p: ContextParts): Promise<ExportBuildContext> {
   const s = p.settings;
   const vars = s.vars ?? {};
+  const messageTemplate = s.messageTemplate ?? DEFAULT_MESSAGE_TEMPLATE;
+  checkTemplate(
+    messageTemplate,
+    [...Object.keys(vars), ...MESSAGE_PLACEHOLDERS],
+    'the commit message template',
+  );
   const matcher = compileAllowlist(p.rules);
   const mapRules = parseMapRules(s.map ?? [], vars);
-  const preserveGlobs = (s.preserve ?? []).map((g) => renderPlaceholders(g, vars));
+  const preserveGlobs = (s.preserve ?? []).map((g) => renderTemplate(g, vars, 'the preserve glob'));
   const template: TemplateFile[] = s.templateDir ? await readTemplate(s.templateDir, vars) : [];
   const templatePaths = new Set(template.map((t) => t.path));
   const preserved = globSetMatcher(preserveGlobs);
   const isPreserved = (t: string) => templatePaths.has(t) || preserved(t);
-  const committer: Identity = s.committer ?? DEFAULT_COMMITTER;
+  const committer: CommitIdentity = s.committer ?? DEFAULT_COMMITTER;
   const git = p.scratch;
   const readBlob = (oid: string) => p.blobs.read(oid);
   const projections = new Map<string, Promise<ProjectedTree>>();
@@ -106,6 +107,7 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
     sourceGit: p.sourceGit,
     sourceCommit: p.sourceCommit,
     targetLabel: p.targetLabel,
+    sourceRepo: p.sourceRepo,
     select: (sp) => matcher.selects(sp),
     mapPath: (sp) => mapPath(sp, mapRules),
     isPreserved,
@@ -212,8 +214,12 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
     },
 
     formatMessage: (src) =>
-      renderMessage(s.messageTemplate ?? DEFAULT_MESSAGE_TEMPLATE, src, p.sourceRepo, vars),
-    withTrailer,
+      ctx.withTrailers(renderMessage(messageTemplate, src, p.sourceRepo, vars), src.sha),
+    withTrailers(message, sourceSha) {
+      const trailers: Trailer[] = [['originRev', sourceSha]];
+      if (configHash) trailers.push(['config', configHash]);
+      return withTrailers(message, trailers);
+    },
 
     async readSourceCommit(sha) {
       // The raw object, not `git show`: in a shallow source the parents are missing and any
@@ -232,22 +238,11 @@ export async function createBuildContext(p: ContextParts): Promise<ExportBuildCo
       ),
 
     async lastExportedRev(tip) {
-      if (!tip) return undefined;
-      // Walk back from the tip over what the scratch repo holds. A remote target is fetched at
-      // depth 1: when the trailer is not in sight and the history is shallow, deepen in steps.
-      for (let step = 0; ; step++) {
-        const out = await git.exec(['log', '--format=%B%x00', '-n', String(TRAILER_SEARCH_LIMIT), tip]);
-        const messages = out.split('\0');
-        for (const msg of messages) {
-          const rev = parseOriginTrailer(msg);
-          if (rev) return rev;
-        }
-        const seen = messages.length - 1;
-        if (!p.deepenTarget || step >= DEEPEN_STEPS.length || seen >= TRAILER_SEARCH_LIMIT) return undefined;
-        if (!(await git.isShallow())) return undefined;
-        p.logger.info(`No Ferry-Origin-Rev trailer in the last ${seen} target commit(s); fetching deeper.`);
-        await p.deepenTarget(DEEPEN_STEPS[step]);
-      }
+      const found = await findTrailerCommit(git, tip, 'originRev', {
+        deepen: p.deepenTarget,
+        logger: p.logger,
+      });
+      return found?.value;
     },
   };
   return ctx;
@@ -259,7 +254,7 @@ export function parseCommitObject(sha: string, raw: string): SourceCommitInfo {
   const headers = blank < 0 ? raw : raw.slice(0, blank);
   const message = blank < 0 ? '' : raw.slice(blank + 2);
   const m = /^author (.*) <([^>]*)> (\d+) ([+-]\d{4})$/m.exec(headers);
-  const author: Identity = m
+  const author: CommitIdentity = m
     ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` }
     : { name: '', email: '' };
   return { sha, message, author };

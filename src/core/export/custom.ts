@@ -5,7 +5,7 @@ import { remoteLabel, resolveRemote } from '../git/remote.js';
 import type { Logger } from '../logger.js';
 import { failResult, newResult, type TargetResult } from '../report/result.js';
 import { runExport } from './index.js';
-import { renderPlaceholders } from './template.js';
+import { renderKnownPlaceholders, renderTemplate } from '../util/placeholders.js';
 import type { ExportSettings } from './types.js';
 
 /**
@@ -42,7 +42,7 @@ export function validatePackageName(pkg: string): string {
 export function resolvePackageAllowlist(pkg: string, o: CustomOptions): { file: string; generic: boolean } {
   const own = path.resolve(
     o.allowlistDir,
-    renderPlaceholders(o.packageAllowlist ?? DEFAULT_PACKAGE_ALLOWLIST, { package: pkg }),
+    renderTemplate(o.packageAllowlist ?? DEFAULT_PACKAGE_ALLOWLIST, { package: pkg }, 'package-allowlist'),
   );
   if (existsSync(own)) return { file: own, generic: false };
   const generic = path.resolve(o.allowlistDir, o.genericAllowlist ?? DEFAULT_GENERIC_ALLOWLIST);
@@ -56,14 +56,14 @@ export function resolvePackageAllowlist(pkg: string, o: CustomOptions): { file: 
 export function packageSettings(base: ExportSettings, pkg: string, o: CustomOptions): ExportSettings {
   const vars = { ...(base.vars ?? {}), package: pkg };
   const { file } = resolvePackageAllowlist(pkg, o);
-  const target = renderPlaceholders(base.target, vars);
+  const target = renderTemplate(base.target, vars, 'the target');
   return {
     ...base,
     target,
     vars,
     allowlistFile: file,
     rules: undefined,
-    templateDir: base.templateDir ? renderPlaceholders(base.templateDir, vars) : undefined,
+    templateDir: base.templateDir ? renderTemplate(base.templateDir, vars, 'the template') : undefined,
     kind: 'custom',
     label: `${pkg} → ${remoteLabel(resolveRemote(target))}`,
   };
@@ -91,7 +91,8 @@ export async function runCustomExports(
       results.push(r);
     } catch (e) {
       if (!isConfigurationError(e)) throw e;
-      const label = `${pkg} → ${renderPlaceholders(base.target, { package: pkg })}`;
+      // Only a label: the error may be about the target's own placeholders.
+      const label = `${pkg} → ${renderKnownPlaceholders(base.target, { package: pkg })}`;
       const r = failResult(newResult(label, 'custom', !!base.dryRun), errorMessage(e));
       r.details = { package: pkg };
       logger.error(`${pkg}: ${errorMessage(e)}`);

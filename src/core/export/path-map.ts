@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import { renderTemplate } from '../util/placeholders.js';
 
 /**
  * Path mapping for exports: `from=to` prefix rules, e.g. `lobster/=lobster_custom_{package}/lobster/`.
@@ -17,14 +18,9 @@ export function parseMapRules(specs: readonly string[], vars: Record<string, str
       throw new ConfigurationError(
         `Invalid map rule '${spec}'. Expected FROM=TO, e.g. 'lobster/=lobster_custom_{package}/lobster/'.`,
       );
-    const from = substitute(spec.slice(0, eq).trim().replace(/^\/+/, ''), vars);
-    const to = substitute(
-      spec
-        .slice(eq + 1)
-        .trim()
-        .replace(/^\/+/, ''),
-      vars,
-    );
+    const render = (side: string) => renderTemplate(side.trim().replace(/^\/+/, ''), vars, 'the map rule');
+    const from = render(spec.slice(0, eq));
+    const to = render(spec.slice(eq + 1));
     for (const p of [from, to]) {
       if (p.split('/').includes('..'))
         throw new ConfigurationError(`Invalid map rule '${spec}': '..' is not allowed.`);
@@ -37,19 +33,6 @@ export function parseMapRules(specs: readonly string[], vars: Record<string, str
     return { from, to };
   });
   return rules.sort((a, b) => b.from.length - a.from.length);
-}
-
-export function substitute(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => {
-    if (k in vars) return vars[k];
-    throw new ConfigurationError(
-      `Unknown placeholder ${m} in '${template}'. Known: ${
-        Object.keys(vars)
-          .map((v) => `{${v}}`)
-          .join(', ') || 'none'
-      }.`,
-    );
-  });
 }
 
 /** Map one source path to its target path. */

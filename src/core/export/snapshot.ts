@@ -1,6 +1,5 @@
 import { hasErrors } from '../report/result.js';
 import { buildIncremental } from './incremental.js';
-import { withConfigTrailer } from './message.js';
 import type { BuildOutcome, ExportBuildContext } from './types.js';
 
 /**
@@ -39,9 +38,7 @@ export async function buildFull(ctx: ExportBuildContext, tip: string | undefined
   const source = await ctx.readSourceCommit(ctx.sourceCommit);
   // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
   const parents = tip && !ctx.settings.force ? [tip] : [];
-  let message = ctx.formatMessage(source);
-  // The config hash lets the next run take the incremental path (only a snapshot of the whole tree).
-  if (ctx.configHash) message = withConfigTrailer(message, ctx.configHash);
-  const commit = await ctx.commit({ tree, parents, message });
+  // Its Ferry-Config trailer lets the next run take the incremental path.
+  const commit = await ctx.commit({ tree, parents, message: ctx.formatMessage(source) });
   return { tip: commit, commits: 1, changes: diff.changes, findings };
 }

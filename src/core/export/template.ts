@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError } from '../errors.js';
+import { renderKnownPlaceholders } from '../util/placeholders.js';
 
 /**
  * The `template` directory of sync-to-custom: files (e.g. pyproject.toml, __init__.py) whose
@@ -13,10 +14,6 @@ export interface TemplateFile {
   path: string;
   mode: '100644' | '100755';
   content: Buffer;
-}
-
-export function renderPlaceholders(text: string, vars: Record<string, string>): string {
-  return text.replace(/\{(\w+)\}/g, (m, k: string) => (Object.hasOwn(vars, k) ? vars[k] : m));
 }
 
 export async function readTemplate(dir: string, vars: Record<string, string>): Promise<TemplateFile[]> {
@@ -36,8 +33,14 @@ export async function readTemplate(dir: string, vars: Record<string, string>): P
         const raw = await fs.readFile(full);
         const st = await fs.stat(full);
         // Binary files (a NUL byte) are copied as they are.
-        const content = raw.includes(0) ? raw : Buffer.from(renderPlaceholders(raw.toString('utf8'), vars));
-        out.push({ path: renderPlaceholders(r, vars), mode: st.mode & 0o111 ? '100755' : '100644', content });
+        const content = raw.includes(0)
+          ? raw
+          : Buffer.from(renderKnownPlaceholders(raw.toString('utf8'), vars));
+        out.push({
+          path: renderKnownPlaceholders(r, vars),
+          mode: st.mode & 0o111 ? '100755' : '100644',
+          content,
+        });
       }
     }
   };

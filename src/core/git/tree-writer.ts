@@ -1,6 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { streamBlobs } from './blob-stream.js';
 import { GitError, type GitCommandManager } from './git-command-manager.js';
+import { EMPTY_TREE, EMPTY_TREE_SHA256 } from './index-builder.js';
 
 /**
  * Write a tree that differs from `baseTree` by a few paths, touching only the directories on those
@@ -19,8 +20,6 @@ export interface TreeChange {
   oid: string;
 }
 
-export const EMPTY_TREE_SHA1 = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
-const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
 const TREE_MODE = '40000';
 
 interface Entry {
@@ -77,7 +76,7 @@ export async function writeTreeChanges(
       const level = (byDepth[depth] ?? []).filter((d) => dirs.get(d)!.size > 0);
       const ids = await mk.write(level.map((d) => dirs.get(d)!));
       const written = new Map(level.map((d, i) => [d, ids[i]]));
-      if (depth === 0) return written.get('') ?? (rawLen === 32 ? EMPTY_TREE_SHA256 : EMPTY_TREE_SHA1);
+      if (depth === 0) return written.get('') ?? (rawLen === 32 ? EMPTY_TREE_SHA256 : EMPTY_TREE);
       for (const d of byDepth[depth] ?? []) {
         const slash = d.lastIndexOf('/');
         const parent = dirs.get(slash < 0 ? '' : d.slice(0, slash))!;

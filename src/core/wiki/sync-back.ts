@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../errors.js';
 import { BlobReader } from '../git/cat-file.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
+import { commitTree, writeBlobs, writeTreeIncremental } from '../git/index-builder.js';
 import type { Finding } from '../report/result.js';
 import { sourceLinkFor } from './link-targets.js';
 import { rewriteLinks } from './markdown-links.js';
@@ -14,7 +15,6 @@ import {
 } from './page-map.js';
 import type { WikiSource } from './source.js';
 import type { WikiAudience } from './types.js';
-import { commitTree, writeBlobs, writeTree } from './wiki-git.js';
 
 /**
  * Bidirectional: wiki edits come back into the source folder as one commit on a branch of the
@@ -129,10 +129,12 @@ export async function syncBack(
     withContent.map((e) => e.content!),
   );
   const oidOf = new Map(withContent.map((e, i) => [e.file.path, oids[i]]));
-  const changes = new Map(
-    entries.map((e) => [e.file.path, { mode: e.mode, oid: oidOf.get(e.file.path) ?? null }]),
-  );
-  const tree = await writeTree(source.git, changes, `${source.rev}^{tree}`);
+  const changes = entries.map((e) => ({
+    path: e.file.path,
+    mode: e.mode,
+    oid: oidOf.get(e.file.path) ?? '',
+  }));
+  const tree = await writeTreeIncremental(source.git, `${source.rev}^{tree}`, changes);
   out.files = entries.map((e) => e.file);
   const ref = `refs/heads/${opts.branch}`;
   const head = await source.git.execRaw(['symbolic-ref', '-q', 'HEAD'], { allowedExitCodes: [1, 128] });

@@ -1,6 +1,6 @@
 import type { FileOp } from '../../git/fast-import.js';
 import { readFirstParentLog, type LogCommit } from '../../git/log-reader.js';
-import { parseOriginTrailer } from '../message.js';
+import { lastTrailer } from '../../git/trailers.js';
 import type { ExportBuildContext, TargetTree } from '../types.js';
 
 /**
@@ -37,7 +37,7 @@ export async function targetStandIn(
   for (const rec of out.split('\x01')) {
     const nul = rec.indexOf('\0');
     if (nul < 0) continue;
-    const origin = parseOriginTrailer(rec.slice(nul + 1));
+    const origin = lastTrailer(rec.slice(nul + 1), 'originRev');
     if (origin && line.has(origin)) return rec.slice(0, nul).trim();
   }
   return undefined;

@@ -1,6 +1,6 @@
 import { NameChecker } from '../../git/batch-check.js';
 import type { LogCommit } from '../../git/log-reader.js';
-import { parseConfigTrailer, parseOriginTrailer } from '../message.js';
+import { lastTrailer } from '../../git/trailers.js';
 import type { ExportBuildContext, TargetTree } from '../types.js';
 import { sourceProbe } from '../source-probe.js';
 import type { ReplayBase } from './base.js';
@@ -43,7 +43,7 @@ export async function tipQualifies(
     return false;
   const msg = await ctx.git.exec(['cat-file', 'commit', tip]);
   const body = msg.slice(msg.indexOf('\n\n') + 2);
-  return parseOriginTrailer(body) === base.rev && parseConfigTrailer(body) === ctx.configHash;
+  return lastTrailer(body, 'originRev') === base.rev && lastTrailer(body, 'config') === ctx.configHash;
 }
 
 /**

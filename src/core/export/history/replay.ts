@@ -12,7 +12,7 @@ import { quickStart, tipQualifies, type QuickStart } from './quick-start.js';
 import { compileScrubber } from './scrub.js';
 import { DEFAULT_SCRUB_TEMPLATE, HISTORY_REF, type HistoryOptions } from './settings.js';
 import { ReplayState, type StateOptions } from './state.js';
-import { reconcile, replayMessage } from './commits.js';
+import { reconcile, replayMessage, scrubValues } from './commits.js';
 import { emptyProjection, historyDetails, nameCommit, seen, stopped } from './outcome.js';
 import { QUICK_MAX_CHANGES, readRange } from './range.js';
 
@@ -43,6 +43,7 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
     lines: opts.scrubLines,
     messages: opts.scrubMessages,
     template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
+    placeholders: Object.keys(scrubValues(ctx, ctx.sourceCommit)),
   });
   const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
   const base = await resolveBase(ctx, tip);
