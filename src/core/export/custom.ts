@@ -65,7 +65,7 @@ export function packageSettings(base: ExportSettings, pkg: string, o: CustomOpti
     rules: undefined,
     templateDir: base.templateDir ? renderTemplate(base.templateDir, vars, 'the template') : undefined,
     kind: 'custom',
-    label: `${pkg} → ${remoteLabel(resolveRemote(target))}`,
+    label: `${pkg} → ${remoteLabel(resolveRemote(target, base.auth?.serverUrl))}`,
   };
 }
 

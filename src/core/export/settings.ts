@@ -32,6 +32,8 @@ export interface RawExportOptions {
   sshKey?: string;
   sshKnownHosts?: string;
   serverUrl?: string;
+  /** `{source_repo}` in commit messages: the adapters pass GITHUB_REPOSITORY. */
+  sourceRepo?: string;
   templateDir?: string;
   safety?: SafetySettingsInput;
 }
@@ -94,6 +96,7 @@ export function resolveExportSettings(raw: RawExportOptions, names: OptionNames 
       serverUrl: raw.serverUrl || undefined,
     },
     templateDir: raw.templateDir?.trim() || undefined,
+    sourceRepo: raw.sourceRepo?.trim() || undefined,
     safety: raw.safety,
   };
 }

@@ -60,7 +60,7 @@ export interface ExportSettings {
   vars?: Record<string, string>;
   /** Commit message template: `{sha}`, `{short_sha}`, `{source_repo}`, `{message}`. */
   messageTemplate?: string;
-  /** Name shown for `{source_repo}` (default: the source directory's basename or GITHUB_REPOSITORY). */
+  /** Name shown for `{source_repo}` (the adapters pass GITHUB_REPOSITORY; default: the source directory's name). */
   sourceRepo?: string;
   committer?: CommitIdentity;
   /** Snapshot commits' author (default: the committer). History mode keeps the source author. */

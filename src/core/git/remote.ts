@@ -7,10 +7,11 @@ import { ConfigurationError } from '../errors.js';
  * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
  * anything else is a local path (made absolute).
  * A URL with credentials in it is refused: tokens never go in URLs.
+ * `serverUrl` is GITHUB_SERVER_URL, which the adapters pass in (GHES, the demo, tests).
  */
 export function resolveRemote(
   spec: string,
-  serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com',
+  serverUrl = 'https://github.com',
   suffix = '.git',
 ): string {
   const s = spec.trim();
