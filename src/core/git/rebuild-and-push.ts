@@ -92,11 +92,14 @@ export async function rebuildAndPush<T>(o: RebuildAndPushOptions<T>): Promise<Pu
     const res = await o.push(built.updates, built.value);
     pushMs += performance.now() - t1;
     moved = new Set();
+    let why = '';
     for (const u of built.updates) {
       const st = res.refs.get(u.ref);
       if (st?.status === 'ok' || st?.status === 'up-to-date') pushed.push(u.ref);
-      else if (st?.status === 'rejected-stale') moved.add(u.ref);
-      else if (st?.status === 'rejected-workflow')
+      else if (st?.status === 'rejected-stale') {
+        moved.add(u.ref);
+        why ||= st.detail;
+      } else if (st?.status === 'rejected-workflow')
         refused.set(u.ref, o.workflowError?.() ?? workflowPermissionError(o.label));
       else {
         const detail = st?.detail || res.stderr.trim().split('\n').pop() || 'unknown';
@@ -117,7 +120,7 @@ export async function rebuildAndPush<T>(o: RebuildAndPushOptions<T>): Promise<Pu
     }
     const delay = backoffDelay(attempt, o.backoffBaseMs ?? 100, 1500);
     o.logger.info(
-      `${o.label} moved meanwhile (attempt ${attempt}); rebuilding on its new tip in ${delay} ms.`,
+      `${o.label} moved meanwhile (attempt ${attempt}: ${why}); rebuilding on its new tip in ${delay} ms.`,
     );
     await sleep(delay);
   }
