@@ -31,8 +31,8 @@ export interface Built<T> {
 }
 
 export interface RebuildAndPushOptions<T> {
-  /** The target in messages (a safe label, no credentials). */
-  label: string;
+  /** The target in messages (a safe label, no credentials); per ref when refs go to different places. */
+  label: string | ((ref: string) => string);
   /**
    * Fetch the target's current tip(s) and build on them. `moved` holds the refs that were
    * rejected because the target moved since the previous build (empty the first time).
@@ -47,7 +47,7 @@ export interface RebuildAndPushOptions<T> {
   /** First backoff delay (it doubles per attempt, with jitter), default 100 ms. */
   backoffBaseMs?: number;
   /** The error for a push refused because it touches workflow files (default: for `label`). */
-  workflowError?: () => RemoteError;
+  workflowError?: (ref: string) => RemoteError;
 }
 
 export interface PushOutcome<T> {
@@ -69,6 +69,7 @@ export interface PushOutcome<T> {
 export const DEFAULT_MAX_RETRIES = 5;
 
 export async function rebuildAndPush<T>(o: RebuildAndPushOptions<T>): Promise<PushOutcome<T>> {
+  const labelOf = (ref: string) => (typeof o.label === 'string' ? o.label : o.label(ref));
   const pushed: string[] = [];
   const refused = new Map<string, RemoteError>();
   let buildMs = 0;
@@ -100,10 +101,10 @@ export async function rebuildAndPush<T>(o: RebuildAndPushOptions<T>): Promise<Pu
         moved.add(u.ref);
         why ||= st.detail;
       } else if (st?.status === 'rejected-workflow')
-        refused.set(u.ref, o.workflowError?.() ?? workflowPermissionError(o.label));
+        refused.set(u.ref, o.workflowError?.(u.ref) ?? workflowPermissionError(labelOf(u.ref)));
       else {
         const detail = st?.detail || res.stderr.trim().split('\n').pop() || 'unknown';
-        refused.set(u.ref, new RemoteError(`The push to ${o.label} was rejected: ${detail}.`));
+        refused.set(u.ref, new RemoteError(`The push to ${labelOf(u.ref)} was rejected: ${detail}.`));
       }
     }
     if (moved.size === 0) return done();
@@ -112,7 +113,7 @@ export async function rebuildAndPush<T>(o: RebuildAndPushOptions<T>): Promise<Pu
         refused.set(
           ref,
           new RemoteError(
-            `The push to ${o.label} was rejected ${attempt} times because the target kept moving. ` +
+            `The push to ${labelOf(ref)} was rejected ${attempt} times because the target kept moving. ` +
               `Serialise runs with a 'concurrency:' group, or raise max-retries.`,
           ),
         );
@@ -120,7 +121,7 @@ export async function rebuildAndPush<T>(o: RebuildAndPushOptions<T>): Promise<Pu
     }
     const delay = backoffDelay(attempt, o.backoffBaseMs ?? 100, 1500);
     o.logger.info(
-      `${o.label} moved meanwhile (attempt ${attempt}: ${why}); rebuilding on its new tip in ${delay} ms.`,
+      `${labelOf([...moved][0])} moved meanwhile (attempt ${attempt}: ${why}); rebuilding on its new tip in ${delay} ms.`,
     );
     await sleep(delay);
   }
