@@ -8,8 +8,10 @@ import { errorMessage } from '../errors.js';
 import { createGitAuth } from '../git/git-auth-helper.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { resolveRemote } from '../git/remote.js';
+import { FERRY_TRAILERS, findTrailerCommit } from '../git/trailers.js';
 import { fetchRefs, lsRemote } from '../git/transport.js';
 import type { Logger } from '../logger.js';
+import { renderTemplate } from '../util/placeholders.js';
 import { failResult, newResult, type Finding, type TargetResult } from '../report/result.js';
 import { exportAllowlistRules, workflowFile } from './workflows.js';
 
@@ -22,8 +24,6 @@ import { exportAllowlistRules, workflowFile } from './workflows.js';
  * - a workflow whose schedule disagrees with the config.
  * Read-only, apart from temporary refs under refs/ferry/status/ that are removed again.
  */
-export const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
-
 export async function statusOf(
   cfg: FerryConfig,
   targets: readonly TargetConfig[],
@@ -102,7 +102,7 @@ async function exportDrift(
     const found = await exportRepoDrift(
       cfg,
       t,
-      String(o.repo).replace(/\{package\}/g, pkg),
+      renderTemplate(String(o.repo), { package: pkg }, 'repo'),
       part,
       env,
       logger,
@@ -137,22 +137,13 @@ async function exportRepoDrift(
       r.counts.unexported = Number(await git.exec(['rev-list', '--count', head]));
       return [finding('never-exported', `target branch ${branch} does not exist yet: nothing exported`, t)];
     }
-    const trailers = await git.exec([
-      'log',
-      '-n',
-      '200',
-      `--format=%(trailers:key=${ORIGIN_TRAILER},valueonly,separator=%x2C)`,
-      ref,
-    ]);
-    const origin = trailers
-      .split('\n')
-      .map((l) => l.trim())
-      .find(Boolean);
+    // The same search as the export's (git/trailers.ts), so both name the same last export.
+    const origin = (await findTrailerCommit(git, ref, 'originRev', { logger }))?.value;
     if (!origin)
       return [
         finding(
           'no-origin-trailer',
-          `no ${ORIGIN_TRAILER} trailer on ${branch}: not exported by Ferry yet`,
+          `no ${FERRY_TRAILERS.originRev.key} trailer on ${branch}: not exported by Ferry yet`,
           t,
         ),
       ];
