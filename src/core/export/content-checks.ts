@@ -1,11 +1,11 @@
-import * as posix from 'node:path/posix';
-import type { Finding } from '../report/result.js';
-import type { LfsPolicy, TargetEntry, TargetTree } from './types.js';
-
 /**
  * Checks that need blob contents: symlinks that point outside the exported tree, and Git LFS
  * pointer files. They read only what they must: symlink blobs, and small changed blobs.
  */
+import * as posix from 'node:path/posix';
+import type { Finding } from '../report/result.js';
+import type { LfsPolicy, TargetEntry, TargetTree } from './types.js';
+
 export type ReadBlob = (oid: string) => Promise<Buffer | undefined>;
 
 const LFS_HEADER = 'version https://git-lfs.github.com/spec/v1';

@@ -1,3 +1,9 @@
+/**
+ * sync-to-custom: one export per customer package. Each package gets its own allowlist when
+ * `custom_package_allowlist_{package}.txt` exists, else the generic `custom_package_allowlist.txt`;
+ * `{package}` is substituted in the target, the map, preserve globs and the template. Packages run
+ * one after another and each is reported separately: one failing package does not stop the others.
+ */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
@@ -8,12 +14,6 @@ import { runExport } from './index.js';
 import { renderKnownPlaceholders, renderTemplate } from '../util/placeholders.js';
 import type { ExportSettings } from './types.js';
 
-/**
- * sync-to-custom: one export per customer package. Each package gets its own allowlist when
- * `custom_package_allowlist_{package}.txt` exists, else the generic `custom_package_allowlist.txt`;
- * `{package}` is substituted in the target, the map, preserve globs and the template. Packages run
- * one after another and each is reported separately: one failing package does not stop the others.
- */
 export interface CustomOptions {
   packages: readonly string[];
   /** Directory holding the allowlists. */

@@ -1,11 +1,11 @@
-import { ConfigurationError } from '../errors.js';
-import { renderTemplate } from '../util/placeholders.js';
-
 /**
  * Path mapping for exports: `from=to` prefix rules, e.g. `lobster/=lobster_custom_{package}/lobster/`.
  * `{package}` is substituted. The longest matching `from` wins; unmapped paths stay as they are.
  * An empty `from` maps the whole tree under a prefix (`=vendor/{package}/`).
  */
+import { ConfigurationError } from '../errors.js';
+import { renderTemplate } from '../util/placeholders.js';
+
 export interface MapRule {
   from: string;
   to: string;

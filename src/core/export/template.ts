@@ -1,14 +1,14 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { ConfigurationError } from '../errors.js';
-import { renderKnownPlaceholders } from '../util/placeholders.js';
-
 /**
  * The `template` directory of sync-to-custom: files (e.g. pyproject.toml, __init__.py) whose
  * names and text hold placeholders such as `{package}`. Rendered into the target on the first
  * export only; afterwards their paths are preserved, so hand edits in the target survive.
  * Only known placeholders are replaced: template code keeps its own braces (`{}`, f-strings).
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ConfigurationError } from '../errors.js';
+import { renderKnownPlaceholders } from '../util/placeholders.js';
+
 export interface TemplateFile {
   /** Rendered target-relative path (posix). */
   path: string;

@@ -8,12 +8,12 @@
  *  - A build function `BuildFn = (ctx, targetTip) => Promise<BuildOutcome>` makes the new commit(s) on
  *    top of `targetTip` inside the scratch repo and returns the new tip (or undefined for a no-op).
  *    Snapshot mode is `buildSnapshot` (./snapshot.ts); history mode is `buildHistory(ctx, tip)` from
- *    ./history/replay.ts (issue 4). Both use only `ctx` helpers, so the final tree of a history
- *    replay is the snapshot tree by construction (same projectTree + overlayPreserved + writeTree).
- *  - The push loop (./push-loop.ts) calls the build function, runs nothing else, pushes a plain
- *    fast-forward, and on a `rejected-stale` push re-fetches the target and calls the build function
- *    again on the new tip, up to `maxRetries` times with backoff. A BuildFn must therefore be
- *    repeatable: no side effects outside the scratch repo's object store.
+ *    ./history/replay.ts. Both use only `ctx` helpers, so the final tree of a history replay is the
+ *    snapshot tree by construction (same projectTree + overlayPreserved + writeTree).
+ *  - runExport hands the build function to the one rebuild-and-push helper (git/rebuild-and-push.ts),
+ *    which pushes a plain fast-forward and, when the target moved, re-fetches it and calls the build
+ *    function again on the new tip, up to `maxRetries` times with backoff. A BuildFn must therefore
+ *    be repeatable: no side effects outside the scratch repo's object store.
  *  - Gates: a BuildFn must call `ctx.runGates(...)` on every change set it commits and stop (return
  *    the error findings, no tip) when any finding is an error. Nothing is pushed then.
  */
@@ -75,7 +75,7 @@ export interface ExportSettings {
   mode?: ExportMode;
   /** History mode: start after this source revision instead of the last exported one. */
   since?: string;
-  /** History mode options: message scrubbing, author map (issue 4, owned by history/settings.ts). */
+  /** History mode options: message scrubbing, author map (see history/settings.ts). */
   history?: import('./history/settings.js').HistoryOptions;
   /** Directory rendered into the target on the first export (placeholders from vars), then preserved. */
   templateDir?: string;

@@ -1,12 +1,12 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { GitCommandManager } from './git-command-manager.js';
-
 /**
  * Object lookups through one long-lived `git cat-file --batch-check` process: history replay asks
  * for sizes over thousands of commits, the incremental export asks "does this path exist at that
  * revision?"; a process per question would dominate. Answers come back in request order; callers
  * may overlap. Each answer is "<oid> <type> <size>", or undefined for a missing/ambiguous name.
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { GitCommandManager } from './git-command-manager.js';
+
 export interface ObjectInfo {
   oid: string;
   type: string;

@@ -9,11 +9,7 @@ import { ConfigurationError } from '../errors.js';
  * A URL with credentials in it is refused: tokens never go in URLs.
  * `serverUrl` is GITHUB_SERVER_URL, which the adapters pass in (GHES, the demo, tests).
  */
-export function resolveRemote(
-  spec: string,
-  serverUrl = 'https://github.com',
-  suffix = '.git',
-): string {
+export function resolveRemote(spec: string, serverUrl = 'https://github.com', suffix = '.git'): string {
   const s = spec.trim();
   if (!s) throw new ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {

@@ -1,3 +1,8 @@
+/**
+ * Network operations: fetch, ls-remote and push, each through the one retry helper.
+ * Transient failures (5xx, dropped connections) are retried; auth and not-found failures become
+ * RemoteErrors that say what to do. Pushes never force unless `force` is given by name.
+ */
 import { RemoteError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import {
@@ -9,11 +14,6 @@ import {
 import { remoteLabel } from './remote.js';
 import { withRetry } from './retry.js';
 
-/**
- * Network operations: fetch, ls-remote and push, each through the one retry helper.
- * Transient failures (5xx, dropped connections) are retried; auth and not-found failures become
- * RemoteErrors that say what to do. Pushes never force unless `force` is given by name.
- */
 export interface NetOptions {
   attempts?: number;
   logger?: Logger;

@@ -1,8 +1,3 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { streamBlobs } from './blob-stream.js';
-import { GitError, type GitCommandManager } from './git-command-manager.js';
-import { EMPTY_TREE, EMPTY_TREE_SHA256 } from './index-builder.js';
-
 /**
  * Write a tree that differs from `baseTree` by a few paths, touching only the directories on those
  * paths: the base's tree objects along each changed path's dirname chain are read with one
@@ -13,6 +8,11 @@ import { EMPTY_TREE, EMPTY_TREE_SHA256 } from './index-builder.js';
  * Names are kept as the raw bytes git stores (latin1 strings internally), so untouched entries are
  * written back exactly, whatever their encoding. mktree checks that every entry's object exists.
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { streamBlobs } from './blob-stream.js';
+import { GitError, type GitCommandManager } from './git-command-manager.js';
+import { EMPTY_TREE, EMPTY_TREE_SHA256 } from './index-builder.js';
+
 export interface TreeChange {
   path: string;
   mode: string;

@@ -1,9 +1,8 @@
-import type { BranchAnalysis, CommitList, MirrorKey } from './types.js';
-
 /**
  * The divergence report (issue body, comments, job summary) and the hidden marker that lets a later
  * run find its issue again without searching titles. Pure text in, text out.
  */
+import type { BranchAnalysis, CommitList, MirrorKey } from './types.js';
 
 const MARKER_RE = /<!--\s*ferry:mirror\s+([^>]*?)\s*-->/;
 

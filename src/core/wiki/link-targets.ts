@@ -1,12 +1,12 @@
-import * as posix from 'node:path/posix';
-import { isMarkdown, type AssetInfo, type PageInfo, type PageMap } from './page-map.js';
-
 /**
  * What a link in a source page points at, and how that is written in a wiki. Pure.
  * Pages all sit at the wiki root, so a page link is the bare page name (`guides-setup#install`)
  * and an asset link is the asset's path from the wiki root (`images/logo.png`): both resolve on
  * GitHub from any page.
  */
+import * as posix from 'node:path/posix';
+import { isMarkdown, type AssetInfo, type PageInfo, type PageMap } from './page-map.js';
+
 export type LinkTarget =
   | { kind: 'page'; page: PageInfo; anchor: string }
   | { kind: 'asset'; asset: AssetInfo; suffix: string }

@@ -1,3 +1,10 @@
+/**
+ * Bidirectional: wiki edits come back into the source folder as one commit on a branch of the
+ * source repository, parented on the published revision. Pages map back to their files and their
+ * wiki links back to relative links. A conflict never overwrites the source file: the wiki's
+ * version is written beside it as `<file>.wiki-conflict.md` (`.public-wiki-conflict.md` for the
+ * public wiki).
+ */
 import { ConfigurationError } from '../errors.js';
 import { BlobReader } from '../git/cat-file.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
@@ -16,13 +23,6 @@ import {
 import type { WikiSource } from './source.js';
 import type { WikiAudience } from './types.js';
 
-/**
- * Bidirectional: wiki edits come back into the source folder as one commit on a branch of the
- * source repository, parented on the published revision. Pages map back to their files and their
- * wiki links back to relative links. A conflict never overwrites the source file: the wiki's
- * version is written beside it as `<file>.wiki-conflict.md` (`.public-wiki-conflict.md` for the
- * public wiki).
- */
 export interface SyncBackFile {
   /** Path in the source repository. */
   path: string;

@@ -17,7 +17,7 @@ import { emptyProjection, historyDetails, nameCommit, seen, stopped } from './ou
 import { QUICK_MAX_CHANGES, readRange } from './range.js';
 
 /**
- * History mode (issue 4): replay every first-parent source commit since the last exported one
+ * History mode: replay every first-parent source commit since the last exported one
  * onto the target tip, one target commit per source commit that changes something selected.
  *
  *  1. The base is the newest `Ferry-Origin-Rev:` trailer on the target (see base.ts for the first run).

@@ -1,11 +1,11 @@
-import { ConfigurationError } from '../../errors.js';
-import { checkTemplate, renderTemplate } from '../../util/placeholders.js';
-
 /**
  * Message scrubbing for replayed commits: some lines (internal ticket links, Reviewed-by
  * trailers) must not reach the public repo, and some commits' messages must not at all.
  * Pure: compiled once, applied per commit.
  */
+import { ConfigurationError } from '../../errors.js';
+import { checkTemplate, renderTemplate } from '../../util/placeholders.js';
+
 export interface MessageScrubber {
   scrub(message: string, vars: Record<string, string>): string;
 }
