@@ -29,6 +29,17 @@ export interface CommitIdentity {
   date?: string;
 }
 
+/**
+ * The author or committer of a raw commit object (`git cat-file commit`), its date as git's
+ * `@<epoch> <tz>`; undefined when the header is missing. Only the headers are read, not the message.
+ */
+export function commitIdentity(raw: string, who: 'author' | 'committer'): CommitIdentity | undefined {
+  const blank = raw.indexOf('\n\n');
+  const headers = blank < 0 ? raw : raw.slice(0, blank);
+  const m = new RegExp(`^${who} (.*) <([^>]*)> (\\d+) ([+-]\\d{4})$`, 'm').exec(headers);
+  return m ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` } : undefined;
+}
+
 /** The Actions bot identity: commits made for a workflow when no one else is named. */
 export const BOT_IDENTITY: CommitIdentity = {
   name: 'github-actions[bot]',

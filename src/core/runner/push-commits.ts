@@ -9,12 +9,7 @@
  */
 import { errorMessage } from '../errors.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
-import {
-  commitTree,
-  writeTreeIncremental,
-  type CommitIdentity,
-  type IndexEntry,
-} from '../git/index-builder.js';
+import { commitIdentity, commitTree, writeTreeIncremental, type IndexEntry } from '../git/index-builder.js';
 import { rebuildAndPush, throwIfRefused } from '../git/rebuild-and-push.js';
 import { fetchRefs, pushRefs } from '../git/transport.js';
 import type { Logger } from '../logger.js';
@@ -99,7 +94,10 @@ async function replayCommit(git: GitCommandManager, commit: string, base: string
   }
   const tree = await writeTreeIncremental(git, `${base}^{tree}`, changes);
   const message = raw.slice(raw.indexOf('\n\n') + 2);
-  return commitTree(git, tree, [base], message, identity(raw, 'author'), identity(raw, 'committer'));
+  const author = commitIdentity(raw, 'author');
+  const committer = commitIdentity(raw, 'committer');
+  if (!author || !committer) throw new Error(`internal: commit ${commit} has no author or committer`);
+  return commitTree(git, tree, [base], message, author, committer);
 }
 
 /** The paths `commit` changes against `parent`: their new entries, and the old ones as `mode oid`. */
@@ -138,12 +136,6 @@ async function entriesAt(git: GitCommandManager, rev: string, paths: string[]): 
     m.set(rec.slice(tab + 1), `${mode} ${oid}`);
   }
   return m;
-}
-
-/** The author or committer header of a raw commit, date included (`@<epoch> <tz>`). */
-function identity(raw: string, who: 'author' | 'committer'): CommitIdentity {
-  const m = new RegExp(`^${who} (.*) <([^>]*)> (\\d+) ([+-]\\d{4})$`, 'm').exec(raw);
-  return m ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` } : { name: '', email: '' };
 }
 
 /** Why the push failed, for the check's message. */
