@@ -289,9 +289,3 @@ export const FERRY_SCHEMA: Schema = {
     },
   },
 };
-
-/** Keys allowed at a schema location, for "did you mean". */
-export function knownKeysFor(kind: string | undefined): string[] {
-  const k = kind && KIND_PROPS[kind] ? kind : 'command';
-  return [...Object.keys(COMMON), ...Object.keys(KIND_PROPS[k].props)];
-}

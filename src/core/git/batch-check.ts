@@ -78,21 +78,6 @@ class BatchChecker {
   }
 }
 
-/** Object sizes by id. */
-export class SizeReader extends BatchChecker {
-  /** Sizes of the given objects; missing objects are absent from the map. */
-  async sizes(oids: readonly string[]): Promise<Map<string, number>> {
-    const uniq = [...new Set(oids)];
-    const infos = await this.lookup(uniq);
-    const out = new Map<string, number>();
-    uniq.forEach((oid, i) => {
-      const info = infos[i];
-      if (info) out.set(oid, info.size);
-    });
-    return out;
-  }
-}
-
 export type NameInfo = Pick<ObjectInfo, 'oid' | 'type'>;
 
 /** Lookups by name (`<rev>:<path>`, ids): does this path exist at that revision, and what is it? */

@@ -12,9 +12,6 @@ import { syncWikiTarget, WIKI_MESSAGE_PLACEHOLDERS, type WikiTargetOutcome } fro
 import { checkTemplate } from '../util/placeholders.js';
 
 export * from './types.js';
-export { buildPageMap, pageFileFor } from './page-map.js';
-export { planWiki } from './plan.js';
-export { wikiUrl, uninitializedWikiError } from './wiki-target.js';
 
 /**
  * Sync a wiki folder to the private wiki (every page) and the public wiki (allowlisted pages).

@@ -206,16 +206,6 @@ export class HistoryGates {
   }
 }
 
-/** All steps in one batch (tests and small ranges). */
-export async function runHistoryGates(
-  steps: readonly ReplayedStep[],
-  opts: HistoryGateOptions,
-): Promise<HistoryGateResult> {
-  const gates = new HistoryGates(opts);
-  gates.add(steps);
-  return gates.finish();
-}
-
 function pathGateInput(st: ReplayedStep, settings: SafetySettings): GateInput {
   return {
     changes: st.gateChanges,
