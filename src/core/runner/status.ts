@@ -38,8 +38,8 @@ export async function statusOf(
     const drift: Finding[] = [];
     try {
       if (t.kind === 'export')
-        drift.push(...(await exportDrift(cfg, t, r, env, logger)), ...(await allowlistDrift(cfg, t)));
-      if (t.kind === 'mirror') drift.push(...(await mirrorDrift(cfg, t, r, env, logger)));
+        drift.push(...(await exportDrift({ cfg, t, r, env, logger })), ...(await allowlistDrift(cfg, t)));
+      if (t.kind === 'mirror') drift.push(...(await mirrorDrift({ cfg, t, r, env, logger })));
       drift.push(...(await scheduleDrift(cfg, t)));
       r.findings.push(...drift);
       r.changed = drift.length > 0;
@@ -81,46 +81,41 @@ async function fetchTemp(
   return tempRef;
 }
 
+/** One target's drift check: its config, the result it fills in, and where it runs. */
+interface DriftCheck {
+  cfg: FerryConfig;
+  t: TargetConfig;
+  r: TargetResult;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
 /** Per package for custom exports ({package} in repo), else the one target repo. */
-async function exportDrift(
-  cfg: FerryConfig,
-  t: TargetConfig,
-  r: TargetResult,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
-): Promise<Finding[]> {
-  const o = t.options;
+async function exportDrift(d: DriftCheck): Promise<Finding[]> {
+  const o = d.t.options;
   const packages = Array.isArray(o.packages)
     ? (o.packages as string[])
     : typeof o.package === 'string'
       ? [o.package]
       : [];
-  if (!packages.length) return exportRepoDrift(cfg, t, String(o.repo), r, env, logger);
+  if (!packages.length) return exportRepoDrift(d, String(o.repo));
   const out: Finding[] = [];
   for (const pkg of packages) {
     const part = newResult(pkg, 'custom', false);
     const found = await exportRepoDrift(
-      cfg,
-      t,
+      { ...d, r: part },
       renderTemplate(String(o.repo), { package: pkg }, 'repo'),
-      part,
-      env,
-      logger,
       false,
     );
     out.push(...found.map((f) => ({ ...f, message: `${pkg}: ${f.message}` })));
-    for (const [k, v] of Object.entries(part.counts)) r.counts[k] = (r.counts[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(part.counts)) d.r.counts[k] = (d.r.counts[k] ?? 0) + v;
   }
   return out;
 }
 
 async function exportRepoDrift(
-  cfg: FerryConfig,
-  t: TargetConfig,
+  { cfg, t, r, env, logger }: DriftCheck,
   repo: string,
-  r: TargetResult,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
   filterByAllowlist = true,
 ): Promise<Finding[]> {
   const local = path.join(cfg.root, repo);
@@ -186,13 +181,7 @@ async function exportRepoDrift(
   }
 }
 
-async function mirrorDrift(
-  cfg: FerryConfig,
-  t: TargetConfig,
-  r: TargetResult,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
-): Promise<Finding[]> {
+async function mirrorDrift({ cfg, t, r, env, logger }: DriftCheck): Promise<Finding[]> {
   const out: Finding[] = [];
   const branches = (t.options.branches as string[] | undefined) ?? ['main'];
   const a = resolveRemote(String(t.options.a), env.GITHUB_SERVER_URL || undefined);

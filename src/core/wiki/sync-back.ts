@@ -52,6 +52,15 @@ export function conflictCopyPath(sourcePath: string, audience: WikiAudience): st
   return sourcePath + (audience === 'public' ? PUBLIC_CONFLICT_SUFFIX : CONFLICT_SUFFIX);
 }
 
+/** A change that could not come back as it is, reported on the wiki it came from. */
+function conflictFinding(
+  from: WikiAudience,
+  file: string,
+  message: string,
+): SyncBackOutcome['findings'][number] {
+  return { from, finding: { severity: 'warning', code: 'wiki-conflict', file, message } };
+}
+
 export async function syncBack(
   source: WikiSource,
   map: PageMap,
@@ -85,15 +94,13 @@ export async function syncBack(
         else if (earlier) continue; // both wikis made the same edit
         if (conflict) {
           if (!content) {
-            out.findings.push({
-              from: input.audience,
-              finding: {
-                severity: 'warning',
-                code: 'wiki-conflict',
-                file: full(src),
-                message: `${e.path} was deleted in the ${input.audience} wiki but changed in the source; the source file is kept. Delete it by hand if the deletion was meant.`,
-              },
-            });
+            out.findings.push(
+              conflictFinding(
+                input.audience,
+                full(src),
+                `${e.path} was deleted in the ${input.audience} wiki but changed in the source; the source file is kept. Delete it by hand if the deletion was meant.`,
+              ),
+            );
             continue;
           }
           target = conflictCopyPath(src, input.audience);
@@ -107,15 +114,13 @@ export async function syncBack(
         };
         planned.set(full(target), { content, mode: '100644', file });
         if (conflict)
-          out.findings.push({
-            from: input.audience,
-            finding: {
-              severity: 'warning',
-              code: 'wiki-conflict',
-              file: full(src),
-              message: `${e.path} changed both in the source and in the ${input.audience} wiki; the wiki version is on branch ${opts.branch} as ${full(target)}. Merge it into ${full(src)}, delete the copy, and merge the branch.`,
-            },
-          });
+          out.findings.push(
+            conflictFinding(
+              input.audience,
+              full(src),
+              `${e.path} changed both in the source and in the ${input.audience} wiki; the wiki version is on branch ${opts.branch} as ${full(target)}. Merge it into ${full(src)}, delete the copy, and merge the branch.`,
+            ),
+          );
       }
     } finally {
       await reader.close();
