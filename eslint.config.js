@@ -17,6 +17,15 @@ export default tseslint.config(
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@actions/*', '@octokit/*', '../../actions/*', '../../cli/*'] }],
+      // The Actions environment (GITHUB_SERVER_URL, GITHUB_REPOSITORY, ...) is read by the adapters and passed in.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "MemberExpression[object.type='MemberExpression'][object.object.name='process'][object.property.name='env'][property.name=/^GITHUB_/]",
+          message: 'Core does not read process.env.GITHUB_*: take the value as a parameter and let the adapter pass it.',
+        },
+      ],
     },
   },
 );

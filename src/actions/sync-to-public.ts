@@ -106,6 +106,7 @@ export function readExportInputs(targetInput: string): ExportSettings {
       sshKey: secretInput(INPUT.sshKey),
       sshKnownHosts: core.getInput(INPUT.sshKnownHosts),
       serverUrl: process.env.GITHUB_SERVER_URL || undefined,
+      sourceRepo: process.env.GITHUB_REPOSITORY,
       safety: {
         forbiddenPaths: listInput(INPUT.forbiddenPaths),
         secretPatterns: core.getMultilineInput(INPUT.secretPatterns).filter((l) => l.trim()),

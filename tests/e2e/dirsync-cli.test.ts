@@ -110,3 +110,90 @@ test('a sync killed with SIGKILL leaves no half-written file, and a rerun conver
   expect(rerun.exitCode).toBe(0);
   expect(sorted(snapshot(b))).toEqual(sorted(snapshot(a)));
 });
+
+describe('safety through the CLI', () => {
+  /** A pair synced once with the state in B (the default), and what B holds. */
+  async function syncedPair(n: number) {
+    const p = await pair('ferry-dirsync-cli-');
+    for (let i = 0; i < n; i++) write(p.a, `docs/f${i}.txt`, `file ${i}`);
+    expect((await runCli(['dirsync', p.a, p.b])).exitCode).toBe(0);
+    return { ...p, files: () => fs.readdirSync(path.join(p.b, 'docs')).sort() };
+  }
+
+  test('A vanished: --force is refused naming the two decisions; --create-missing-side fills A and B keeps everything', async () => {
+    const { a, b, files } = await syncedPair(6);
+    fs.rmSync(a, { recursive: true });
+    const missing = await runCli(['dirsync', a, b]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stdout).toContain('pass --create-missing-side to create it');
+    const forced = await runCli(['dirsync', a, b, '--force']);
+    expect(forced.exitCode).toBe(2);
+    expect(forced.stderr).toMatch(/no longer takes --force.*--create-missing-side.*--allow-mass-delete/s);
+    expect(files()).toHaveLength(6);
+    const created = await runCli(['dirsync', a, b, '--create-missing-side', '--json']);
+    expect(created.exitCode).toBe(0);
+    const r = JSON.parse(created.stdout).results[0];
+    expect(r.counts).toMatchObject({ copiedToA: 6, deleted: 0 });
+    expect(r.findings).toMatchObject([{ code: 'dirsync-side-refilled' }]);
+    expect(files()).toHaveLength(6);
+    expect(fs.readdirSync(path.join(a, 'docs')).sort()).toEqual(files());
+  });
+
+  test('a side that kept only an empty lost+found is refused (exit 1) and the other side keeps its files', async () => {
+    const { a, b, files } = await syncedPair(3);
+    fs.rmSync(a, { recursive: true });
+    fs.mkdirSync(path.join(a, 'lost+found'), { recursive: true });
+    const r = await runCli(['dirsync', a, b]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('looks wiped: 3 of the 3 files');
+    expect(r.stdout).toContain('--allow-mass-delete');
+    expect(files()).toHaveLength(3);
+    expect((await runCli(['dirsync', a, b, '--create-missing-side', '--allow-mass-delete'])).exitCode).toBe(
+      2,
+    );
+  });
+
+  test('the sync log replaced by a link to a file outside both trees: exit 2, that file untouched', async () => {
+    const { root, a, b } = await syncedPair(1);
+    const outside = path.join(root, 'victim.txt');
+    fs.writeFileSync(outside, 'precious\n');
+    fs.rmSync(path.join(b, '.ferry-dirsync-log.jsonl'));
+    fs.symlinkSync(outside, path.join(b, '.ferry-dirsync-log.jsonl'));
+    write(a, 'docs/new.txt', 'new');
+    const r = await runCli(['dirsync', a, b]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('is a symbolic link');
+    expect(fs.readFileSync(outside, 'utf8')).toBe('precious\n');
+  });
+
+  test('B a link into A: exit 2 (overlap), nothing nested', async () => {
+    const { root, a } = await pair('ferry-dirsync-cli-');
+    write(a, 'sub/f.txt', 'f');
+    fs.symlinkSync(path.join(a, 'sub'), path.join(root, 'B-link'));
+    const r = await runCli(['dirsync', a, path.join(root, 'B-link')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('overlap');
+    expect(sorted(snapshot(a)).map(([p]) => p)).toEqual(['sub', 'sub/f.txt']);
+  });
+
+  test('a file name with byte 0xff syncs byte for byte; the text output shows the byte as \\xff', async () => {
+    const { a, b, state } = await pair('ferry-dirsync-cli-', 'sync.json');
+    const name = Buffer.from('report-\xff.txt', 'latin1');
+    fs.writeFileSync(Buffer.concat([Buffer.from(a + '/'), name]), 'bytes');
+    const dry = await runCli(['dirsync', a, b, '--state', state, '--dry-run']);
+    expect(dry.stdout).toContain('copy\ta->b\treport-\\xff.txt');
+    expect((await runCli(['dirsync', a, b, '--state', state])).exitCode).toBe(0);
+    const there = fs.readdirSync(b, { encoding: 'buffer' });
+    expect(there).toHaveLength(1);
+    expect(there[0].equals(name)).toBe(true);
+    expect(fs.readFileSync(Buffer.concat([Buffer.from(b + '/'), name]), 'utf8')).toBe('bytes');
+    expect((await runCli(['dirsync', a, b, '--state', state])).stdout).toContain('already in sync');
+  });
+
+  test('--help names both decisions', async () => {
+    const r = await runCli(['dirsync', '--help']);
+    expect(r.stdout).toContain('--create-missing-side');
+    expect(r.stdout).toContain('--allow-mass-delete');
+    expect(r.stdout).not.toContain('--force');
+  });
+});

@@ -111,7 +111,7 @@ test('--conflict fail reports and leaves both versions alone', async () => {
   expect(fs.readFileSync(path.join(b, 'f'), 'utf8')).toBe('yy');
 });
 
-test('refuses a missing side and a side that looks wiped; --force overrides', async () => {
+test('refuses a missing side and a side that looks wiped; allowMassDelete lets real deletions through', async () => {
   const { root, a, b, state } = await pair('ferry-dirsync-');
   for (let i = 0; i < 30; i++) write(a, `f${i}`, `${i}`);
   await sync({ a, b, state });
@@ -123,7 +123,7 @@ test('refuses a missing side and a side that looks wiped; --force overrides', as
   expect(wiped.findings[0]).toMatchObject({ code: 'dirsync-looks-wiped' });
   expect(wiped.findings[0].message).toContain('20 of the 30');
   expect(fs.readdirSync(b)).toHaveLength(30);
-  const forced = await sync({ a, b, state, force: true });
+  const forced = await sync({ a, b, state, allowMassDelete: true });
   expect(forced.counts.deletedB).toBe(20);
   for (let i = 20; i < 30; i++) fs.rmSync(path.join(b, `f${i}`));
   expect((await sync({ a, b, state })).findings[0]).toMatchObject({ code: 'dirsync-looks-wiped' });

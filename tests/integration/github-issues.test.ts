@@ -1,5 +1,6 @@
 import { captureLogger } from '../../src/core/logger.js';
-import { divergenceFingerprint, divergenceMarkdown, issueMarker } from '../../src/core/mirror/index.js';
+import { divergenceFingerprint } from '../../src/core/mirror/analyze.js';
+import { divergenceMarkdown, issueMarker } from '../../src/core/mirror/report.js';
 import type { BranchAnalysis, DivergenceReport } from '../../src/core/mirror/types.js';
 import { RemoteError } from '../../src/core/errors.js';
 import { createGitHubClient } from '../../src/github/client.js';

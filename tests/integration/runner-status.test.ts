@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../../src/core/config/load.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { runExport } from '../../src/core/export/index.js';
 import { statusOf } from '../../src/core/runner/status.js';
 import { generateWorkflows } from '../../src/core/runner/workflows.js';
 import { commitFiles, git, makeBare, makeRepo } from '../support/git-fixtures.js';
@@ -83,5 +84,54 @@ editions:
     ]);
     // temporary refs are gone again
     expect(git(root, ['for-each-ref', 'refs/ferry'])).toBe('');
+  });
+});
+
+describe('status and export agree on the last exported revision', () => {
+  test('a trailer 250 hand-made commits below the tip: status finds it where the export does', async () => {
+    const base = await tmpDir('ferry-status-deep-');
+    const root = path.join(base, 'repo');
+    const target = await makeBare(path.join(base, 'public.git'));
+    const config = `version: "1"
+targets:
+  public:
+    kind: export
+    direction: push
+    repo: ${target}
+    allowlist: public_allowlist.txt
+`;
+    const exported = await makeRepo(root, {
+      '.github/ferry.yml': config,
+      'public_allowlist.txt': 'src/**\n',
+      'src/a.py': '1\n',
+    });
+    const exportSettings = {
+      source: root,
+      target,
+      branch: 'main',
+      allowlistFile: path.join(root, 'public_allowlist.txt'),
+    };
+    expect((await runExport(exportSettings, silentLogger)).success).toBe(true);
+    // 250 hand-made commits on the target, written by one fast-import.
+    const tip = git(target, ['rev-parse', 'main']);
+    let stream = '';
+    for (let i = 0; i < 250; i++)
+      stream +=
+        `commit refs/heads/main\ncommitter Hand <hand@example.com> ${1_700_000_000 + i} +0000\n` +
+        `data ${`notes ${i}\n`.length}\nnotes ${i}\n${i === 0 ? `from ${tip}\n` : ''}M 100644 inline NOTES.md\ndata ${`${i}\n`.length}\n${i}\n\n`;
+    git(target, ['fast-import', '--quiet'], stream);
+    expect(git(target, ['rev-list', '--count', 'main'])).toBe('251');
+    await commitFiles(root, { 'src/a.py': '2\n' }, 'change a');
+
+    const cfg = parseConfig(config, '.github/ferry.yml', { root });
+    const [r] = await statusOf(cfg, cfg.targets, silentLogger);
+    expect(r.details).toEqual({ last_exported: exported });
+    expect(r.counts).toMatchObject({ unexported: 1, commits_since_export: 1 });
+
+    // The export finds the same one: history mode replays just the one new commit on top.
+    const h = await runExport({ ...exportSettings, mode: 'history', preserve: ['NOTES.md'] }, silentLogger);
+    expect(h.success).toBe(true);
+    expect(h.findings.map((f) => f.code)).not.toContain('history-no-trailer');
+    expect(h.counts.commits).toBe(1);
   });
 });

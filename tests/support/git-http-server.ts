@@ -13,13 +13,23 @@ import * as path from 'node:path';
  * concurrent push landing just before a client's push is processed, and slow responses.
  */
 export interface Fault {
-  /** Which requests: 'any', 'upload' (fetch), 'receive' (push), 'refs' (info/refs). */
-  on: 'any' | 'upload' | 'receive' | 'refs';
-  kind: '500' | 'drop' | 'before' | '403' | '429';
+  /**
+   * Which requests: 'any', 'upload' (fetch), 'receive' (push), 'refs' (info/refs, both services),
+   * 'push-refs' (only the push's ref advertisement, info/refs?service=git-receive-pack).
+   */
+  on: 'any' | 'upload' | 'receive' | 'refs' | 'push-refs';
+  /**
+   * 'refuse' (on 'receive'): git's receive-pack answers every ref of that push with
+   * `[remote rejected] (<reason>)`, the words a server uses when it lost a race (through a
+   * one-shot proc-receive hook, so the refusal comes from git itself).
+   */
+  kind: '500' | 'drop' | 'before' | '403' | '429' | 'refuse';
   /** How many matching requests to hit; default 1. */
   times?: number;
-  /** For kind 'before': runs before the request is handed to git (e.g. make a concurrent push). */
+  /** For kinds 'before' and 'refuse': runs before the request is handed to git (e.g. make a concurrent push). */
   action?: () => Promise<void> | void;
+  /** For kind 'refuse': the reason git reports. */
+  reason?: string;
 }
 
 export interface RequestLog {
@@ -84,7 +94,7 @@ export class GitHttpServer {
 
   private classify(req: http.IncomingMessage): Fault['on'] {
     const u = req.url ?? '';
-    if (u.includes('/info/refs')) return 'refs';
+    if (u.includes('/info/refs')) return u.includes('service=git-receive-pack') ? 'push-refs' : 'refs';
     if (u.endsWith('/git-upload-pack')) return 'upload';
     if (u.endsWith('/git-receive-pack')) return 'receive';
     return 'any';
@@ -92,9 +102,26 @@ export class GitHttpServer {
 
   private takeFault(req: http.IncomingMessage): Fault | undefined {
     const kind = this.classify(req);
-    const f = this.faults.find((x) => x.left > 0 && (x.on === 'any' || x.on === kind));
+    const f = this.faults.find(
+      (x) => x.left > 0 && (x.on === 'any' || x.on === kind || (x.on === 'refs' && kind === 'push-refs')),
+    );
     if (f) f.left--;
     return f;
+  }
+
+  /**
+   * Make the repository behind `pathInfo` refuse its next push with `reason`: a proc-receive hook
+   * answers `ng <ref> <reason>` for every ref, then removes itself and its config.
+   */
+  private async refuseNextPush(pathInfo: string, reason: string): Promise<void> {
+    const repo = path.join(this.root, pathInfo.replace(/\.git\/.*$/, '.git'));
+    const hook = path.join(repo, 'hooks', 'proc-receive');
+    await fs.mkdir(path.dirname(hook), { recursive: true });
+    await fs.writeFile(hook, PROC_RECEIVE_REFUSAL.replace('REASON', JSON.stringify(reason)), { mode: 0o755 });
+    await new Promise<void>((res, rej) => {
+      const p = spawn('git', ['--git-dir', repo, 'config', 'receive.procReceiveRefs', 'refs/']);
+      p.on('close', (c) => (c === 0 ? res() : rej(new Error(`git config ${c}`))));
+    });
   }
 
   private authorized(req: http.IncomingMessage): boolean {
@@ -133,8 +160,10 @@ export class GitHttpServer {
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === 'before' && fault.action) await fault.action();
+    if ((fault?.kind === 'before' || fault?.kind === 'refuse') && fault.action) await fault.action();
     const u = new URL(req.url ?? '/', 'http://x');
+    if (fault?.kind === 'refuse')
+      await this.refuseNextPush(decodeURIComponent(u.pathname), fault.reason ?? 'refused');
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       GIT_PROJECT_ROOT: this.root,
@@ -195,3 +224,28 @@ export class GitHttpServer {
     });
   }
 }
+
+/** git's proc-receive protocol (githooks(5)): negotiate version 1, read the commands, refuse each. */
+const PROC_RECEIVE_REFUSAL = `#!/usr/bin/env node
+const fs = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const readN = (n) => {
+  const b = Buffer.alloc(n);
+  for (let got = 0; got < n; ) got += fs.readSync(0, b, got, n - got, null);
+  return b;
+};
+const read = () => {
+  const n = parseInt(readN(4).toString(), 16);
+  return n ? readN(n - 4).toString() : '';
+};
+const write = (s) => fs.writeSync(1, (Buffer.byteLength(s) + 4).toString(16).padStart(4, '0') + s);
+while (read() !== '');
+write('version=1\\0');
+fs.writeSync(1, '0000');
+const refs = [];
+for (let p = read(); p; p = read()) refs.push(p.trim().split(' ')[2]);
+for (const r of refs) write('ng ' + r + ' ' + REASON + '\\n');
+fs.writeSync(1, '0000');
+execFileSync('git', ['config', '--unset', 'receive.procReceiveRefs']);
+fs.rmSync(__filename);
+`;

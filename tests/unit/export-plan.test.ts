@@ -6,14 +6,12 @@ import {
   validatePackageName,
 } from '../../src/core/export/custom.js';
 import { diffTargetTrees } from '../../src/core/export/diff.js';
-import { parseOriginTrailer, renderMessage, withTrailer } from '../../src/core/export/message.js';
+import { renderMessage } from '../../src/core/export/message.js';
+import { lastTrailer, withTrailers } from '../../src/core/git/trailers.js';
 import { projectEntries } from '../../src/core/export/project.js';
 import { resolveExportSettings } from '../../src/core/export/settings.js';
-import { renderPlaceholders } from '../../src/core/export/template.js';
-import { runPushLoop } from '../../src/core/export/push-loop.js';
-import type { ExportBuildContext, TargetTree } from '../../src/core/export/types.js';
-import type { PushRefStatus, PushResult } from '../../src/core/git/transport.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { renderKnownPlaceholders } from '../../src/core/util/placeholders.js';
+import type { TargetTree } from '../../src/core/export/types.js';
 import { validateBranch } from '../../src/core/export/validate.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
@@ -31,29 +29,33 @@ const entry = (path: string, mode = '100644', oid = 'a'.repeat(40)) => ({
 
 describe('commit messages', () => {
   test('template placeholders and the origin trailer', () => {
-    const m = renderMessage(
-      'Export {short_sha} of {source_repo} for {package}\n\n{message}',
-      { sha: SHA, message: 'Fix {x}\n\nbody\n', author: { name: 'a', email: 'e' } },
-      'acme/private',
-      { package: 'acme' },
+    const m = withTrailers(
+      renderMessage(
+        'Export {short_sha} of {source_repo} for {package}\n\n{message}',
+        { sha: SHA, message: 'Fix {x}\n\nbody\n', author: { name: 'a', email: 'e' } },
+        'acme/private',
+        { package: 'acme' },
+      ),
+      [['originRev', SHA]],
     );
     expect(m).toBe(
       `Export 0123456 of acme/private for acme\n\nFix {x}\n\nbody\n\nFerry-Origin-Rev: ${SHA}\n`,
     );
-    expect(parseOriginTrailer(m)).toBe(SHA);
+    expect(lastTrailer(m, 'originRev')).toBe(SHA);
     expect(() =>
       renderMessage('{nope}', { sha: SHA, message: '', author: { name: 'a', email: 'e' } }, 'r'),
     ).toThrow(/Unknown placeholder \{nope\}/);
   });
   test('an old trailer is replaced, an existing trailer block is joined', () => {
     const old = 'b'.repeat(40);
-    expect(withTrailer(`subject\n\nFerry-Origin-Rev: ${old}\n`, SHA)).toBe(
+    const origin = (sha: string): [['originRev', string]] => [['originRev', sha]];
+    expect(withTrailers(`subject\n\nFerry-Origin-Rev: ${old}\n`, origin(SHA))).toBe(
       `subject\n\nFerry-Origin-Rev: ${SHA}\n`,
     );
-    expect(withTrailer('subject\n\nbody\n\nSigned-off-by: x <x@y>', SHA)).toBe(
+    expect(withTrailers('subject\n\nbody\n\nSigned-off-by: x <x@y>', origin(SHA))).toBe(
       `subject\n\nbody\n\nSigned-off-by: x <x@y>\nFerry-Origin-Rev: ${SHA}\n`,
     );
-    expect(parseOriginTrailer('no trailer here')).toBeUndefined();
+    expect(lastTrailer('no trailer here', 'originRev')).toBeUndefined();
   });
 });
 
@@ -132,7 +134,9 @@ describe('custom packages and settings', () => {
     expect(s.kind).toBe('custom');
   });
   test('template placeholders: known ones only', () => {
-    expect(renderPlaceholders('{package} {} {other} f"{x}"', { package: 'p' })).toBe('p {} {other} f"{x}"');
+    expect(renderKnownPlaceholders('{package} {} {other} f"{x}"', { package: 'p' })).toBe(
+      'p {} {other} f"{x}"',
+    );
   });
   test('settings are validated with the names the user wrote', () => {
     expect(() =>
@@ -156,72 +160,5 @@ describe('custom packages and settings', () => {
     expect(() => validateBranch('feature/ok-1')).not.toThrow();
     for (const b of ['', '-x', 'a..b', 'a b', 'x.lock', 'a~1', 'a\u0001b'])
       expect(() => validateBranch(b)).toThrow(/Invalid branch/);
-  });
-});
-
-describe('push loop', () => {
-  const ctx = { targetLabel: 'acme/public' } as unknown as ExportBuildContext;
-  const build = async (_c: ExportBuildContext, tip: string | undefined) => ({
-    tip: `built-on-${tip}`,
-    commits: 1,
-    changes: [],
-    findings: [],
-  });
-  const push = (status: PushRefStatus, detail: string): PushResult => ({
-    ok: status === 'ok',
-    refs: new Map([['refs/heads/main', { status, detail }]]),
-    stderr: '',
-  });
-  const opts = { dryRun: false, maxRetries: 2, logger: silentLogger, backoffBaseMs: 1 };
-
-  test('a moved target is fetched and rebuilt until the push lands', async () => {
-    const tips = ['t1', 't2', 't3'];
-    const answers = [
-      push('rejected-stale', 'fetch first'),
-      push('rejected-other', '[remote rejected] (failed to update ref)'),
-      push('ok', ''),
-    ];
-    const pushed: string[] = [];
-    const r = await runPushLoop(
-      ctx,
-      build,
-      {
-        fetchTip: async () => tips.shift(),
-        push: async (c) => (pushed.push(c), answers.shift()!),
-        workflowError: () => new Error('workflow'),
-      },
-      opts,
-    );
-    expect(r).toMatchObject({ pushed: true, attempts: 3, baseTip: 't3' });
-    expect(pushed).toEqual(['built-on-t1', 'built-on-t2', 'built-on-t3']);
-  });
-  test('gives up after max retries; workflow and other rejections explain themselves', async () => {
-    const io = (res: PushResult) => ({
-      fetchTip: async () => 't',
-      push: async () => res,
-      workflowError: () => new Error('needs the workflows permission'),
-    });
-    await expect(runPushLoop(ctx, build, io(push('rejected-stale', 'fetch first')), opts)).rejects.toThrow(
-      /rejected 3 times .*'concurrency:'/,
-    );
-    await expect(runPushLoop(ctx, build, io(push('rejected-workflow', 'x')), opts)).rejects.toThrow(
-      /workflows permission/,
-    );
-    await expect(
-      runPushLoop(ctx, build, io(push('rejected-other', 'pre-receive hook declined')), opts),
-    ).rejects.toThrow(/hook declined/);
-  });
-  test('dry runs and no-op builds never push', async () => {
-    let pushes = 0;
-    const io = {
-      fetchTip: async () => 't',
-      push: async () => (pushes++, push('ok', '')),
-      workflowError: () => new Error(''),
-    };
-    expect((await runPushLoop(ctx, build, io, { ...opts, dryRun: true })).pushed).toBe(false);
-    expect(
-      (await runPushLoop(ctx, async () => ({ commits: 0, changes: [], findings: [] }), io, opts)).pushed,
-    ).toBe(false);
-    expect(pushes).toBe(0);
   });
 });

@@ -2,16 +2,18 @@ import {
   branchUnion,
   classifyBranch,
   divergenceFingerprint,
-  issueMarker,
-  parseIssueMarker,
   parseTagMode,
   planTags,
   pushFor,
   refNameMatcher,
   selectTags,
+} from '../../src/core/mirror/analyze.js';
+import {
+  divergenceMarkdown,
+  issueMarker,
+  parseIssueMarker,
   withMarker,
-} from '../../src/core/mirror/index.js';
-import { divergenceMarkdown } from '../../src/core/mirror/report.js';
+} from '../../src/core/mirror/report.js';
 import { mirrorSettings } from '../../src/core/mirror/settings.js';
 import { ConfigurationError } from '../../src/core/errors.js';
 

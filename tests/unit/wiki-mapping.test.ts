@@ -3,7 +3,8 @@ import { parseAllowlistStrict } from '../../src/core/allowlist/parse.js';
 import { compileAllowlist } from '../../src/core/allowlist/matcher.js';
 import { sourceLinkFor, resolveSourceLink, wikiLinkFor } from '../../src/core/wiki/link-targets.js';
 import { findLinks, rewriteLinks } from '../../src/core/wiki/markdown-links.js';
-import { effectiveBase, formatTrailers, mergeWiki, parseTrailers } from '../../src/core/wiki/merge.js';
+import { lastTrailer, withTrailers } from '../../src/core/git/trailers.js';
+import { effectiveBase, mergeWiki, pendingBases, syncTrailers } from '../../src/core/wiki/merge.js';
 import { buildPageMap, pageFileFor } from '../../src/core/wiki/page-map.js';
 import { planWiki } from '../../src/core/wiki/plan.js';
 import type { WikiTree } from '../../src/core/wiki/types.js';
@@ -225,16 +226,18 @@ describe('three-way merge', () => {
     expect(Object.fromEntries(m.pending)).toEqual({ both: '1', fresh: '-', gone: '1', web: '1' });
   });
   test('pending bases survive a commit through the trailers', () => {
-    const msg = `Sync\n\n${formatTrailers(
-      'c'.repeat(40),
-      new Map([
-        ['x y.md', '1'.repeat(40)],
-        ['new.md', '-'],
-      ]),
-    )}\n`;
-    const parsed = parseTrailers(msg);
-    expect(parsed.originRev).toBe('c'.repeat(40));
-    const base = effectiveBase(t({ 'x y.md': '9'.repeat(40), 'new.md': '8'.repeat(40) }), parsed.pending);
+    const msg = withTrailers(
+      'Sync',
+      syncTrailers(
+        'c'.repeat(40),
+        new Map([
+          ['x y.md', '1'.repeat(40)],
+          ['new.md', '-'],
+        ]),
+      ),
+    );
+    expect(lastTrailer(msg, 'originRev')).toBe('c'.repeat(40));
+    const base = effectiveBase(t({ 'x y.md': '9'.repeat(40), 'new.md': '8'.repeat(40) }), pendingBases(msg));
     expect(Object.fromEntries([...base].map(([p, e]) => [p, e.oid]))).toEqual({ 'x y.md': '1'.repeat(40) });
   });
 });

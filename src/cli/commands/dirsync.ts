@@ -1,4 +1,10 @@
-import { sync, formatProgress, type ConflictPolicy, type SyncDirection } from '../../core/dirsync/index.js';
+import {
+  sync,
+  formatProgress,
+  printable,
+  type ConflictPolicy,
+  type SyncDirection,
+} from '../../core/dirsync/index.js';
 import { toJsonReport } from '../../core/report/render.js';
 import { annotationLines } from '../annotations.js';
 import {
@@ -12,12 +18,21 @@ import {
   type Command,
 } from '../command.js';
 
+const SYNOPSIS =
+  'ferry dirsync A B [--state FILE] [--direction both|a-to-b|b-to-a] [--dry-run] ' +
+  '[--conflict fail|keep-both|newer|prefer-a|prefer-b] [--ignore GLOB]... ' +
+  '[--create-missing-side | --allow-mass-delete] [--json] [--verbose]';
+
 export const dirsyncCommand: Command = {
   name: 'dirsync',
   summary: 'Two-way directory sync with a state file and conflict detection',
   usage:
-    'ferry dirsync A B [--state FILE] [--direction both|a-to-b|b-to-a] [--dry-run] ' +
-    '[--conflict fail|keep-both|newer|prefer-a|prefer-b] [--ignore GLOB]... [--force] [--json]',
+    SYNOPSIS +
+    '\n\nA side that is missing, or lost (almost) every file the last sync saw, is refused (a disconnected drive).' +
+    '\nThen decide:' +
+    '\n  --create-missing-side  the side is new: create it if missing and fill it from the other side; nothing is deleted' +
+    '\n  --allow-mass-delete    the deletions are real: make them on the other side too' +
+    '\nDetails: docs/dirsync.md',
   options: {
     ...COMMON_OPTIONS,
     state: { type: 'string' },
@@ -25,12 +40,22 @@ export const dirsyncCommand: Command = {
     'dry-run': { type: 'boolean' },
     conflict: { type: 'string' },
     ignore: { type: 'string', multiple: true },
+    'create-missing-side': { type: 'boolean' },
+    'allow-mass-delete': { type: 'boolean' },
+    // Removed; still parsed so that using it says what to use instead.
     force: { type: 'boolean' },
   },
   allowPositionals: true,
   async run(args, ctx) {
     if (args.positionals.length !== 2)
-      throw new UsageError(`Name exactly two directories, A and B.\nUsage: ${this.usage}`);
+      throw new UsageError(`Name exactly two directories, A and B.\nUsage: ${SYNOPSIS}`);
+    if (flag(args, 'force'))
+      throw new UsageError(
+        'ferry dirsync no longer takes --force: it both created a missing side and let a wipe through, ' +
+          'so a recreated empty side deleted everything on the other one. Say which you mean:\n' +
+          '  --create-missing-side  the side is new: create it if missing and fill it from the other side (nothing is deleted)\n' +
+          '  --allow-mass-delete    the deletions are real: make them on the other side too',
+      );
     const [a, b] = args.positionals;
     const result = await sync({
       a,
@@ -40,7 +65,8 @@ export const dirsyncCommand: Command = {
       conflict: (str(args, 'conflict') ?? 'keep-both') as ConflictPolicy,
       ignore: list(args, 'ignore'),
       dryRun: flag(args, 'dry-run'),
-      force: flag(args, 'force'),
+      createMissingSide: flag(args, 'create-missing-side'),
+      allowMassDelete: flag(args, 'allow-mass-delete'),
       logger: ctx.logger,
       onProgress: (p) => process.stderr.write(formatProgress(p) + '\n'),
     });
@@ -55,12 +81,15 @@ export const dirsyncCommand: Command = {
         ok: boolean;
         error?: string;
       }[];
+      // Names that are not valid UTF-8 show their odd bytes as \xNN (names.ts).
       if (result.dryRun || flag(args, 'verbose'))
         for (const r of rows)
           ctx.out(
-            `${r.ok ? '' : 'FAILED '}${r.op}\t${r.direction ?? ''}\t${r.path}${r.to ? ` -> ${r.to}` : ''}\n`,
+            printable(
+              `${r.ok ? '' : 'FAILED '}${r.op}\t${r.direction ?? ''}\t${r.path}${r.to ? ` -> ${r.to}` : ''}`,
+            ) + '\n',
           );
-      for (const f of result.findings) ctx.out(`${f.severity}: ${f.message}\n`);
+      for (const f of result.findings) ctx.out(printable(`${f.severity}: ${f.message}`) + '\n');
       ctx.out(`${result.message}\n`);
     }
     if (ctx.ci) for (const l of annotationLines(result.findings)) process.stdout.write(l + '\n');

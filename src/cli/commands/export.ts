@@ -113,6 +113,7 @@ async function settingsFrom(args: ParsedArgs, cmd: Command, ctx: CliContext): Pr
       sshKey: await readOptional(at(str(args, 'ssh-key-file'))),
       sshKnownHosts: await readOptional(at(str(args, 'ssh-known-hosts-file'))),
       serverUrl: process.env.GITHUB_SERVER_URL || undefined,
+      sourceRepo: process.env.GITHUB_REPOSITORY,
       safety: {
         forbiddenPaths: list(args, 'forbidden-path'),
         secretPatterns: list(args, 'secret-pattern'),

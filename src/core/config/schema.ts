@@ -163,7 +163,12 @@ const KIND_PROPS: Record<string, { props: Record<string, Schema>; required: stri
         description: 'Conflict policy (default keep-both).',
       },
       ignore: strList('Globs to ignore.'),
-      force: bool('Sync even when a side looks wiped.'),
+      create_missing_side: bool(
+        'A side that is missing (or lost almost every file the last sync saw) is new: create it and fill it from the other side; nothing is deleted.',
+      ),
+      allow_mass_delete: bool(
+        'Let a side that lost almost every file the last sync saw delete those files on the other side too.',
+      ),
     },
   },
 };
@@ -288,9 +293,3 @@ export const FERRY_SCHEMA: Schema = {
     },
   },
 };
-
-/** Keys allowed at a schema location, for "did you mean". */
-export function knownKeysFor(kind: string | undefined): string[] {
-  const k = kind && KIND_PROPS[kind] ? kind : 'command';
-  return [...Object.keys(COMMON), ...Object.keys(KIND_PROPS[k].props)];
-}

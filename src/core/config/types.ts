@@ -7,7 +7,6 @@ import type { Direction } from '../report/result.js';
  */
 export const TARGET_KINDS = ['command', 'export', 'mirror', 'wiki', 'dirsync'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
-export const DIRECTIONS: readonly Direction[] = ['pull', 'push', 'bidirectional'];
 
 export interface Where {
   file: string;

@@ -8,10 +8,13 @@
  * `copyOne` is SELF-CONTAINED: it uses only its parameters (no imports, no module-level names),
  * because copy-pool.ts runs its source text in worker threads (`fn.toString()`; an eval worker
  * survives bundling by ncc, a worker file would not). Keep it that way: anything it needs comes
- * in through `fs`, `crypto`, `ctx` or `mem`. The in-thread path calls the very same function.
+ * in through `fs`, `crypto`, `codec`, `ctx` or `mem`. The in-thread path calls the very same
+ * function. Every path goes to `fs` through `codec.fsPath`, so names that are not valid UTF-8
+ * are written byte for byte (names.ts).
  */
 import type * as FS from 'node:fs';
 import type * as Crypto from 'node:crypto';
+import type { NameCodec } from './names.js';
 import type { Entry, Side } from './types.js';
 
 export interface CopyJob {
@@ -61,6 +64,7 @@ export function newCopyMemory(): CopyMemory {
 export function copyOne(
   fs: typeof FS,
   crypto: typeof Crypto,
+  codec: NameCodec,
   job: CopyJob,
   ctx: CopyContext,
   mem: CopyMemory,
@@ -70,8 +74,9 @@ export function copyOne(
   const BUFFER_LIMIT = 1 << 20;
   const fail = (code: string, message: string) => Object.assign(new Error(message), { code });
   const codeOf = (e: unknown) => (e as { code?: string })?.code ?? 'EUNKNOWN';
+  const P = codec.fsPath;
   const lstatEntry = (abs: string): Entry | undefined => {
-    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+    const st = fs.lstatSync(P(abs), { throwIfNoEntry: false });
     if (!st) return undefined;
     const type = st.isDirectory()
       ? 'dir'
@@ -87,7 +92,7 @@ export function copyOne(
       mtimeMs: st.mtimeMs,
       mode: st.mode & 0o7777,
     };
-    if (type === 'symlink') e.target = fs.readlinkSync(abs);
+    if (type === 'symlink') e.target = codec.readlink(fs, abs);
     return e;
   };
   const root = ctx.roots[job.to];
@@ -107,7 +112,7 @@ export function copyOne(
         const e = lstatEntry(`${root}/${cur}`);
         if (!e) {
           try {
-            fs.mkdirSync(`${root}/${cur}`);
+            fs.mkdirSync(P(`${root}/${cur}`));
           } catch (err) {
             if (codeOf(err) !== 'EEXIST') throw err;
           }
@@ -135,7 +140,7 @@ export function copyOne(
           'ECHANGED',
           `${job.to}:${job.path} changed during the sync: left alone, the next sync will handle it`,
         );
-      if (now?.type === 'dir' && then) fs.rmdirSync(dst);
+      if (now?.type === 'dir' && then) fs.rmdirSync(P(dst));
 
       const cut = dst.lastIndexOf('/');
       tmp = `${dst.slice(0, cut)}/.${dst.slice(cut + 1)}.ferry-tmp-${ctx.tmpTag}${(mem.seq++).toString(16)}`;
@@ -148,16 +153,16 @@ export function copyOne(
       beforeRead?.(job.from, job.path);
       const src = `${ctx.roots[job.from]}/${job.path}`;
       if (x.type === 'symlink') {
-        fs.symlinkSync(x.target!, tmp);
+        fs.symlinkSync(P(x.target!), P(tmp));
         try {
-          fs.lutimesSync(tmp, seconds, seconds);
+          fs.lutimesSync(P(tmp), seconds, seconds);
         } catch {
           // Some file systems cannot time-stamp a link: the link itself is what matters.
         }
       } else if (x.size <= BUFFER_LIMIT || x.mtimeMs >= ctx.racyCutoffMs) {
         // Small files through one buffer and one fd: fewer and cheaper calls than copyFileSync
         // (which adds ftruncate, fchmod and copy_file_range), and the bytes can be hashed.
-        const buf = fs.readFileSync(src);
+        const buf = fs.readFileSync(P(src));
         if (buf.length !== x.size)
           throw fail(
             'ECHANGED',
@@ -165,7 +170,7 @@ export function copyOne(
           );
         // Racy files: hash exactly what is written, the state must describe this content.
         if (x.mtimeMs >= ctx.racyCutoffMs) hash = crypto.createHash('sha1').update(buf).digest('hex');
-        const fd = fs.openSync(tmp, 'wx', x.mode & 0o777);
+        const fd = fs.openSync(P(tmp), 'wx', x.mode & 0o777);
         try {
           for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off);
           fs.futimesSync(fd, seconds, seconds);
@@ -181,20 +186,20 @@ export function copyOne(
         }
       } else {
         // Big files stay in the kernel (and are cloned where the file system can).
-        fs.copyFileSync(src, tmp, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
-        fs.utimesSync(tmp, seconds, seconds);
+        fs.copyFileSync(P(src), P(tmp), fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+        fs.utimesSync(P(tmp), seconds, seconds);
       }
       if (!dest) dest = lstatEntry(tmp)!;
       if (x.type === 'file' && dest.mode !== x.mode) {
         // The source's mode moved since the scan: write what the state will record.
-        fs.chmodSync(tmp, x.mode & 0o7777);
+        fs.chmodSync(P(tmp), x.mode & 0o7777);
         dest.mode = x.mode;
       }
-      if (job.staged === undefined) fs.renameSync(tmp, dst);
+      if (job.staged === undefined) fs.renameSync(P(tmp), P(dst));
       return { ok: true, dest, hash, bytes: x.size };
     } catch (err) {
       try {
-        fs.rmSync(tmp, { force: true });
+        fs.rmSync(P(tmp), { force: true });
       } catch {
         // Best effort: the next sync removes leftover temp files.
       }

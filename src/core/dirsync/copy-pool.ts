@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { copyOne, newCopyMemory, type CopyContext, type CopyJob, type CopyOutcome } from './copy-one.js';
+import { nameCodec, threadCodec } from './names.js';
 import type { Side } from './types.js';
 
 const CHUNK = 256;
@@ -43,10 +44,11 @@ const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
 const copyOne = (${copyOne.toString()});
+const codec = (${nameCodec.toString()})();
 const mem = { verified: { a: new Set(), b: new Set() }, seq: 0 };
 const ctx = workerData;
 parentPort.on('message', (jobs) => {
-  parentPort.postMessage(jobs.map((j) => copyOne(fs, crypto, j, ctx, mem)));
+  parentPort.postMessage(jobs.map((j) => copyOne(fs, crypto, codec, j, ctx, mem)));
 });
 `;
 
@@ -61,7 +63,7 @@ export async function runCopies(
     const mem = newCopyMemory();
     const here = { ...ctx, tmpTag: `${ctx.tmpTag}ff` };
     for (let i = 0; i < jobs.length; i++)
-      opts.onOutcome(i, copyOne(fs, crypto, jobs[i], here, mem, opts.beforeRead));
+      opts.onOutcome(i, copyOne(fs, crypto, threadCodec, jobs[i], here, mem, opts.beforeRead));
     return;
   }
   let next = 0;

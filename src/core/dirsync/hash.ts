@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { threadCodec } from './names.js';
 import { errCode } from './scan.js';
 import type { HashRequest } from './status.js';
 import type { Entry, FaultHooks, ScanError, Side } from './types.js';
@@ -11,9 +12,10 @@ import type { Entry, FaultHooks, ScanError, Side } from './types.js';
 const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;
 
 export async function hashFile(abs: string, size: number): Promise<string> {
-  if (size <= WHOLE_FILE_LIMIT) return createHash('sha1').update(fs.readFileSync(abs)).digest('hex');
+  const p = threadCodec.fsPath(abs);
+  if (size <= WHOLE_FILE_LIMIT) return createHash('sha1').update(fs.readFileSync(p)).digest('hex');
   const h = createHash('sha1');
-  for await (const chunk of fs.createReadStream(abs, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  for await (const chunk of fs.createReadStream(p, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
   return h.digest('hex');
 }
 

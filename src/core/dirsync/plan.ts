@@ -8,9 +8,17 @@
  * the sides are unioned and differing files are conflicts.
  */
 import * as path from 'node:path';
+import { keepNeededDirectories } from './needed-dirs.js';
 import { underAny } from './scan.js';
 import { isChange, isSame, resolveStatus, sameContent, type Status } from './status.js';
-import type { ConflictPolicy, Entry, Side, State, SyncDirection } from './types.js';
+import {
+  other,
+  type ConflictPolicy,
+  type Entry,
+  type Side,
+  type State,
+  type SyncDirection,
+} from './types.js';
 
 export type Action =
   | { op: 'rename'; side: Side; path: string; to: string; why: string }
@@ -65,8 +73,6 @@ export interface PlanInput {
   paths?: readonly string[];
 }
 
-const other = (s: Side): Side => (s === 'a' ? 'b' : 'a');
-
 export function conflictStamp(now: Date): string {
   return now
     .toISOString()
@@ -85,100 +91,158 @@ export function conflictName(p: string, side: Side, now: Date, n = 1): string {
 }
 
 export function planSync(input: PlanInput): Plan {
-  const { a, b, state, direction, policy, now } = input;
-  const errs = { a: input.errorsA ?? new Set<string>(), b: input.errorsB ?? new Set<string>() };
-  const entries = { a, b };
-  const actions: Action[] = [];
-  const conflicts: Conflict[] = [];
-  const takenNames = new Set<string>();
-  let heldBack = 0;
-  const allowed = (to: Side) => direction === 'both' || (direction === 'a-to-b' ? to === 'b' : to === 'a');
+  const planner = new Planner(input);
+  for (const p of input.paths ?? everyPath(input)) planner.decide(p);
+  return planner.finish();
+}
 
-  const freshConflictName = (p: string, side: Side) => {
-    for (let n = 1; ; n++) {
-      const c = conflictName(p, side, now, n);
-      if (!a.has(c) && !b.has(c) && !state.has(c) && !takenNames.has(c)) {
-        takenNames.add(c);
-        return c;
+/** A's paths, then B's paths not in A, then the state's paths on neither side. */
+function* everyPath({ a, b, state }: PlanInput): Iterable<string> {
+  yield* a.keys();
+  for (const p of b.keys()) if (!a.has(p)) yield p;
+  for (const p of state.keys()) if (!a.has(p) && !b.has(p)) yield p;
+}
+
+/** The rules, one method each; the plan grows in `actions` and `conflicts`. */
+class Planner {
+  private readonly actions: Action[] = [];
+  private readonly conflicts: Conflict[] = [];
+  private readonly takenNames = new Set<string>();
+  private heldBack = 0;
+  private readonly entries: Record<Side, ReadonlyMap<string, Entry>>;
+  private readonly errs: Record<Side, ReadonlySet<string>>;
+
+  constructor(private readonly input: PlanInput) {
+    this.entries = { a: input.a, b: input.b };
+    this.errs = { a: input.errorsA ?? new Set(), b: input.errorsB ?? new Set() };
+  }
+
+  /** The three-way decision for one path. */
+  decide(p: string): void {
+    if (underAny(p, this.errs.a) || underAny(p, this.errs.b)) return;
+    const A = this.input.a.get(p);
+    const B = this.input.b.get(p);
+    const S = this.input.state.get(p);
+    const sa: Status = resolveStatus(A, S, 'a', B, 'b');
+    const sb: Status = resolveStatus(B, S, 'b', A, 'a');
+    if (!A && !B) {
+      if (S) this.actions.push({ op: 'record', path: p, why: 'deleted on both sides' });
+    } else if (A && B && sameContent(A, B, sa, sb)) {
+      if (A.type === 'file' && A.mode !== B.mode) {
+        this.propagate(S && A.mode === S.mode ? 'b' : 'a', p, 'permissions changed');
+      } else if (sa !== 'unchanged' || sb !== 'unchanged') {
+        this.actions.push({ op: 'record', path: p, a: A, b: B, why: 'same on both sides' });
       }
+    } else if (isChange(sa) && (isSame(sb) || sb === 'absent')) {
+      this.propagate('a', p, sa === 'new' ? 'added on a' : 'changed on a');
+    } else if (isChange(sb) && (isSame(sa) || sa === 'absent')) {
+      this.propagate('b', p, sb === 'new' ? 'added on b' : 'changed on b');
+    } else if (sa === 'deleted' && isSame(sb)) {
+      this.remove('b', p, 'deleted on a');
+    } else if (sb === 'deleted' && isSame(sa)) {
+      this.remove('a', p, 'deleted on b');
+    } else if (sa === 'deleted') {
+      this.deleteVsChange(p, 'a');
+    } else if (sb === 'deleted') {
+      this.deleteVsChange(p, 'b');
+    } else {
+      this.bothChanged(p, A!, B!, S ? 'both-changed' : 'first-sync');
     }
-  };
+  }
 
-  /** Make `to` match `from` at p. */
-  const propagate = (from: Side, p: string, why: string): boolean => {
+  finish(): Plan {
+    const fixed = keepNeededDirectories(this.actions, this.entries, (to) => this.allowed(to));
+    return {
+      actions: fixed.actions,
+      conflicts: [...this.conflicts, ...fixed.conflicts],
+      heldBack: this.heldBack,
+    };
+  }
+
+  /** May this sync write to side `to`? */
+  private allowed(to: Side): boolean {
+    const { direction } = this.input;
+    return direction === 'both' || (direction === 'a-to-b' ? to === 'b' : to === 'a');
+  }
+
+  /** Make the other side match `from` at p. False when the direction holds it back. */
+  private propagate(from: Side, p: string, why: string): boolean {
     const to = other(from);
-    if (!allowed(to)) {
-      heldBack++;
+    if (!this.allowed(to)) {
+      this.heldBack++;
       return false;
     }
-    const src = entries[from].get(p)!;
-    const dst = entries[to].get(p);
-    if (src.type === 'dir') actions.push({ op: 'mkdir', side: to, path: p, src, overwrite: dst, why });
-    else actions.push({ op: 'copy', from, to, path: p, entry: src, overwrite: dst, why });
+    const src = this.entries[from].get(p)!;
+    const dst = this.entries[to].get(p);
+    if (src.type === 'dir') this.actions.push({ op: 'mkdir', side: to, path: p, src, overwrite: dst, why });
+    else this.actions.push({ op: 'copy', from, to, path: p, entry: src, overwrite: dst, why });
     return true;
-  };
+  }
 
-  const remove = (side: Side, p: string, why: string) => {
-    if (!allowed(side)) {
-      heldBack++;
+  private remove(side: Side, p: string, why: string): void {
+    if (!this.allowed(side)) {
+      this.heldBack++;
       return;
     }
-    actions.push({ op: 'delete', side, path: p, entry: entries[side].get(p)!, why });
-  };
+    this.actions.push({ op: 'delete', side, path: p, entry: this.entries[side].get(p)!, why });
+  }
 
-  const deleteVsChange = (p: string, deleted: Side) => {
+  /** Deleted on one side, changed on the other: content beats a deletion unless the policy says otherwise. */
+  private deleteVsChange(p: string, deleted: Side): void {
     const changed = other(deleted);
     const base = `${p} was deleted on ${deleted} and changed on ${changed}`;
-    if (policy === 'fail') {
-      conflicts.push({
+    const reason = 'delete-vs-change';
+    if (this.input.policy === 'fail') {
+      this.conflicts.push({
         path: p,
-        reason: 'delete-vs-change',
+        reason,
         resolution: 'skipped',
         message: `${base}: left alone (--conflict fail)`,
       });
-      return;
-    }
-    if (policy === `prefer-${deleted}`) {
-      if (allowed(changed)) {
-        actions.push({
-          op: 'delete',
-          side: changed,
+    } else if (this.input.policy === `prefer-${deleted}`) {
+      if (!this.allowed(changed)) {
+        this.conflicts.push({
           path: p,
-          entry: entries[changed].get(p)!,
-          why: `conflict: ${base}; prefer-${deleted}`,
-        });
-        conflicts.push({
-          path: p,
-          reason: 'delete-vs-change',
-          resolution: 'deleted',
-          winner: deleted,
-          message: `${base}: deleted (prefer-${deleted})`,
-        });
-      } else
-        conflicts.push({
-          path: p,
-          reason: 'delete-vs-change',
+          reason,
           resolution: 'skipped',
           message: `${base}: left alone (direction)`,
         });
-      return;
+        return;
+      }
+      const entry = this.entries[changed].get(p)!;
+      this.actions.push({
+        op: 'delete',
+        side: changed,
+        path: p,
+        entry,
+        why: `conflict: ${base}; prefer-${deleted}`,
+      });
+      this.conflicts.push({
+        path: p,
+        reason,
+        resolution: 'deleted',
+        winner: deleted,
+        message: `${base}: deleted (prefer-${deleted})`,
+      });
+    } else {
+      const ok = this.propagate(changed, p, `conflict: ${base}; the changed version is restored`);
+      this.conflicts.push({
+        path: p,
+        reason,
+        resolution: ok ? 'restored' : 'skipped',
+        winner: changed,
+        message: `${base}: ${ok ? `restored on ${deleted}` : 'left alone (direction)'}`,
+      });
     }
-    // Content beats a deletion: bring the changed version back.
-    const ok = propagate(changed, p, `conflict: ${base}; the changed version is restored`);
-    conflicts.push({
-      path: p,
-      reason: 'delete-vs-change',
-      resolution: ok ? 'restored' : 'skipped',
-      winner: changed,
-      message: `${base}: ${ok ? `restored on ${deleted}` : 'left alone (direction)'}`,
-    });
-  };
+  }
 
-  const bothChanged = (p: string, A: Entry, B: Entry, reason: ConflictReason) => {
+  /** Both sides changed (or differ on a first sync): the policy picks the version that keeps the name. */
+  private bothChanged(p: string, A: Entry, B: Entry, reason: ConflictReason): void {
+    const { policy } = this.input;
     const base =
       reason === 'first-sync' ? `${p} differs between a and b (first sync)` : `${p} changed on both sides`;
     if (policy === 'fail') {
-      conflicts.push({
+      this.conflicts.push({
         path: p,
         reason,
         resolution: 'skipped',
@@ -187,232 +251,129 @@ export function planSync(input: PlanInput): Plan {
       return;
     }
     if ((A.type === 'dir') !== (B.type === 'dir')) {
-      // A directory always keeps the name: moving a whole subtree aside would surprise more.
-      const loser: Side = A.type === 'dir' ? 'b' : 'a';
-      const winner = other(loser);
-      if (direction !== 'both') {
-        conflicts.push({
-          path: p,
-          reason: 'type',
-          resolution: 'skipped',
-          message: `${p} is a directory on ${winner} and not on ${loser}: left alone (one-way sync)`,
-        });
-        return;
-      }
-      const copyName = freshConflictName(p, loser);
-      const L = entries[loser].get(p)!;
-      actions.push({
-        op: 'rename',
-        side: loser,
-        path: p,
-        to: copyName,
-        why: `conflict: ${p} is a directory on ${winner}`,
-      });
-      actions.push({
-        op: 'copy',
-        from: loser,
-        to: winner,
-        path: copyName,
-        entry: L,
-        why: `conflict copy of ${p} from ${loser}`,
-      });
-      actions.push({
-        op: 'mkdir',
-        side: loser,
-        path: p,
-        src: entries[winner].get(p)!,
-        why: `conflict: ${p} is a directory on ${winner}`,
-      });
-      conflicts.push({
-        path: p,
-        reason: 'type',
-        resolution: 'keep-both',
-        winner,
-        conflictCopy: copyName,
-        message: `${p} is a directory on ${winner}: the ${loser} version was kept as ${copyName}`,
-      });
+      this.directoryVsFile(p, A.type === 'dir' ? 'b' : 'a');
       return;
     }
-    const newer: Side = B.mtimeMs > A.mtimeMs ? 'b' : 'a';
-    let winner: Side;
-    if (policy === 'prefer-a') winner = 'a';
-    else if (policy === 'prefer-b') winner = 'b';
-    else if (policy === 'newer') winner = newer;
-    else winner = direction === 'a-to-b' ? 'a' : direction === 'b-to-a' ? 'b' : newer;
+    const winner = this.winnerOf(A, B);
     const loser = other(winner);
-    if (!allowed(loser)) {
-      heldBack++;
-      conflicts.push({
+    if (!this.allowed(loser)) {
+      this.heldBack++;
+      this.conflicts.push({
         path: p,
         reason,
         resolution: policy === 'keep-both' ? 'skipped' : (policy as Resolution),
         winner,
         message: `${base}: ${loser} keeps its version (${policy}, one-way)`,
       });
-      return;
-    }
-    const W = entries[winner].get(p)!;
-    const L = entries[loser].get(p)!;
-    if (policy === 'keep-both') {
-      const copyName = freshConflictName(p, loser);
-      actions.push({
-        op: 'rename',
-        side: loser,
-        path: p,
-        to: copyName,
-        why: `conflict: ${base}; ${loser} version kept aside`,
-      });
-      if (allowed(winner))
-        actions.push({
-          op: 'copy',
-          from: loser,
-          to: winner,
-          path: copyName,
-          entry: L,
-          why: `conflict copy of ${p} from ${loser}`,
-        });
-      actions.push({
+    } else if (policy === 'keep-both') this.keepBoth(p, winner, base, reason);
+    else {
+      const W = this.entries[winner].get(p)!;
+      const L = this.entries[loser].get(p)!;
+      this.actions.push({
         op: 'copy',
         from: winner,
         to: loser,
         path: p,
         entry: W,
-        why: `conflict: ${base}; ${winner} is newer`,
+        overwrite: L,
+        why: `conflict: ${base}; ${policy}`,
       });
-      conflicts.push({
+      this.conflicts.push({
         path: p,
         reason,
-        resolution: 'keep-both',
+        resolution: policy as Resolution,
         winner,
-        conflictCopy: copyName,
-        message: `${base}: kept ${winner}'s version, ${loser}'s is now ${copyName}`,
+        message: `${base}: ${winner}'s version won (${policy}), ${loser}'s was overwritten`,
       });
-      return;
     }
-    actions.push({
+  }
+
+  /** prefer-a/prefer-b win outright; otherwise the newer (mtime; a tie goes to A), or the source of a one-way sync. */
+  private winnerOf(A: Entry, B: Entry): Side {
+    const { policy, direction } = this.input;
+    const newer: Side = B.mtimeMs > A.mtimeMs ? 'b' : 'a';
+    if (policy === 'prefer-a') return 'a';
+    if (policy === 'prefer-b') return 'b';
+    if (policy === 'newer') return newer;
+    return direction === 'a-to-b' ? 'a' : direction === 'b-to-a' ? 'b' : newer;
+  }
+
+  /** The loser's version is set aside, the winner's takes the name on the loser's side. */
+  private keepBoth(p: string, winner: Side, base: string, reason: ConflictReason): void {
+    const loser = other(winner);
+    const copyName = this.setAside(p, loser, `conflict: ${base}; ${loser} version kept aside`);
+    this.actions.push({
       op: 'copy',
       from: winner,
       to: loser,
       path: p,
-      entry: W,
-      overwrite: L,
-      why: `conflict: ${base}; ${policy}`,
+      entry: this.entries[winner].get(p)!,
+      why: `conflict: ${base}; ${winner} is newer`,
     });
-    conflicts.push({
+    this.conflicts.push({
       path: p,
       reason,
-      resolution: policy as Resolution,
+      resolution: 'keep-both',
       winner,
-      message: `${base}: ${winner}'s version won (${policy}), ${loser}'s was overwritten`,
+      conflictCopy: copyName,
+      message: `${base}: kept ${winner}'s version, ${loser}'s is now ${copyName}`,
     });
-  };
-
-  const decide = (p: string) => {
-    if (underAny(p, errs.a) || underAny(p, errs.b)) return;
-    const A = a.get(p);
-    const B = b.get(p);
-    const S = state.get(p);
-    const sa: Status = resolveStatus(A, S, 'a', B, 'b');
-    const sb: Status = resolveStatus(B, S, 'b', A, 'a');
-    if (!A && !B) {
-      if (S) actions.push({ op: 'record', path: p, why: 'deleted on both sides' });
-      return;
-    }
-    if (A && B && sameContent(A, B, sa, sb)) {
-      if (A.type === 'file' && A.mode !== B.mode) {
-        propagate(S && A.mode === S.mode ? 'b' : 'a', p, 'permissions changed');
-      } else if (sa !== 'unchanged' || sb !== 'unchanged') {
-        actions.push({ op: 'record', path: p, a: A, b: B, why: 'same on both sides' });
-      }
-      return;
-    }
-    if (isChange(sa) && (isSame(sb) || sb === 'absent')) {
-      propagate('a', p, sa === 'new' ? 'added on a' : 'changed on a');
-    } else if (isChange(sb) && (isSame(sa) || sa === 'absent')) {
-      propagate('b', p, sb === 'new' ? 'added on b' : 'changed on b');
-    } else if (sa === 'deleted' && isSame(sb)) {
-      remove('b', p, 'deleted on a');
-    } else if (sb === 'deleted' && isSame(sa)) {
-      remove('a', p, 'deleted on b');
-    } else if (sa === 'deleted') {
-      deleteVsChange(p, 'a');
-    } else if (sb === 'deleted') {
-      deleteVsChange(p, 'b');
-    } else {
-      bothChanged(p, A!, B!, S ? 'both-changed' : 'first-sync');
-    }
-  };
-
-  if (input.paths) for (const p of input.paths) decide(p);
-  else {
-    for (const p of a.keys()) decide(p);
-    for (const p of b.keys()) if (!a.has(p)) decide(p);
-    for (const p of state.keys()) if (!a.has(p) && !b.has(p)) decide(p);
   }
 
-  const fixed = keepNeededDirectories(actions, entries, allowed);
-  return { actions: fixed.actions, conflicts: [...conflicts, ...fixed.conflicts], heldBack };
-}
-
-/**
- * A directory cannot be deleted (or replaced by a file) on a side where something below it
- * stays or arrives: then it is kept, and recreated where it was deleted.
- */
-function keepNeededDirectories(
-  actions: Action[],
-  entries: Record<Side, ReadonlyMap<string, Entry>>,
-  allowed: (to: Side) => boolean,
-): { actions: Action[]; conflicts: Conflict[] } {
-  const suspects: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
-  for (const x of actions) {
-    if (x.op === 'delete' && x.entry.type === 'dir') suspects[x.side].add(x.path);
-    if (x.op === 'copy' && x.overwrite?.type === 'dir') suspects[x.to].add(x.path);
-  }
-  if (suspects.a.size === 0 && suspects.b.size === 0) return { actions, conflicts: [] };
-  const needed: Record<Side, Set<string>> = { a: new Set(), b: new Set() };
-  for (const side of ['a', 'b'] as const) {
-    if (suspects[side].size === 0) continue;
-    const gone = new Set<string>();
-    const arriving: string[] = [];
-    for (const x of actions) {
-      if ((x.op === 'delete' || x.op === 'rename') && x.side === side) gone.add(x.path);
-      if ((x.op === 'copy' && x.to === side) || (x.op === 'mkdir' && x.side === side)) arriving.push(x.path);
-      if (x.op === 'rename' && x.side === side) arriving.push(x.to);
-    }
-    const mark = (q: string) => {
-      for (let cut = q.lastIndexOf('/'); cut > 0; cut = q.lastIndexOf('/', cut - 1)) {
-        const anc = q.slice(0, cut);
-        if (suspects[side].has(anc)) needed[side].add(anc);
-      }
-    };
-    for (const q of entries[side].keys()) if (!gone.has(q)) mark(q);
-    for (const q of arriving) mark(q);
-  }
-  const out: Action[] = [];
-  const conflicts: Conflict[] = [];
-  for (const x of actions) {
-    if (x.op === 'delete' && needed[x.side].has(x.path)) {
-      const there = other(x.side);
-      if (allowed(there))
-        out.push({
-          op: 'mkdir',
-          side: there,
-          path: x.path,
-          src: x.entry,
-          why: `kept: ${x.path} still has content on ${x.side}`,
-        });
-      continue;
-    }
-    if (x.op === 'copy' && needed[x.to].has(x.path)) {
-      conflicts.push({
-        path: x.path,
+  /** A directory always keeps the name: moving a whole subtree aside would surprise more. */
+  private directoryVsFile(p: string, loser: Side): void {
+    const winner = other(loser);
+    if (this.input.direction !== 'both') {
+      this.conflicts.push({
+        path: p,
         reason: 'type',
         resolution: 'skipped',
-        message: `${x.path} is a ${x.entry.type} on ${x.from} but a directory with content on ${x.to}: rename one of them`,
+        message: `${p} is a directory on ${winner} and not on ${loser}: left alone (one-way sync)`,
       });
-      continue;
+      return;
     }
-    out.push(x);
+    const why = `conflict: ${p} is a directory on ${winner}`;
+    const copyName = this.setAside(p, loser, why);
+    this.actions.push({ op: 'mkdir', side: loser, path: p, src: this.entries[winner].get(p)!, why });
+    this.conflicts.push({
+      path: p,
+      reason: 'type',
+      resolution: 'keep-both',
+      winner,
+      conflictCopy: copyName,
+      message: `${p} is a directory on ${winner}: the ${loser} version was kept as ${copyName}`,
+    });
   }
-  return { actions: out, conflicts };
+
+  /**
+   * Rename the loser's version at p to a fresh conflict-copy name, and copy it to the other side
+   * too when this sync may write there. Returns the name.
+   */
+  private setAside(p: string, loser: Side, why: string): string {
+    const copyName = this.freshConflictName(p, loser);
+    const winner = other(loser);
+    this.actions.push({ op: 'rename', side: loser, path: p, to: copyName, why });
+    if (this.allowed(winner))
+      this.actions.push({
+        op: 'copy',
+        from: loser,
+        to: winner,
+        path: copyName,
+        entry: this.entries[loser].get(p)!,
+        why: `conflict copy of ${p} from ${loser}`,
+      });
+    return copyName;
+  }
+
+  /** A conflict-copy name no side, the state or this plan uses yet. */
+  private freshConflictName(p: string, side: Side): string {
+    const { a, b, state, now } = this.input;
+    for (let n = 1; ; n++) {
+      const c = conflictName(p, side, now, n);
+      if (!a.has(c) && !b.has(c) && !state.has(c) && !this.takenNames.has(c)) {
+        this.takenNames.add(c);
+        return c;
+      }
+    }
+  }
 }

@@ -4,10 +4,17 @@ import type { Progress } from './types.js';
  * Throttle progress reports: at most one per interval, plus the final one. The scan is
  * synchronous, so the clock is checked on each report rather than with a timer.
  */
+export interface ProgressTracker {
+  counters: Progress;
+  /** Report the counters, if the interval has passed. */
+  tick(): void;
+  done(): void;
+}
+
 export function throttledProgress(
   sink: ((p: Progress) => void) | undefined,
   intervalMs: number,
-): { counters: Progress; tick(): void; done(): void } {
+): ProgressTracker {
   const counters: Progress = { phase: 'scan', scanned: 0, hashed: 0, copied: 0, deleted: 0, bytes: 0 };
   let last = Date.now();
   let reported = false;

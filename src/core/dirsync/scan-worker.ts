@@ -7,6 +7,7 @@
  * objects would cost about what the walk itself costs; a string and a buffer cost a copy.
  */
 import { Worker } from 'node:worker_threads';
+import { nameCodec } from './names.js';
 import { walkTree, type IgnoreSpec, type WalkPart } from './scan.js';
 import type { Entry, EntryType, ScanResult, Side } from './types.js';
 
@@ -26,6 +27,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const walkTree = (${walkTree.toString()});
+const codec = (${nameCodec.toString()})();
 const { root, side, ignore, part } = workerData;
 const paths = [];
 let nums = new Float64Array(4 * 4096);
@@ -50,7 +52,7 @@ const sink = {
   gone(rel) { gone.push(rel); },
 };
 try {
-  const out = walkTree(fs, root, side, ignore, sink, undefined, undefined, part);
+  const out = walkTree(fs, codec, root, side, ignore, sink, undefined, undefined, part);
   const used = nums.slice(0, 4 * n);
   parentPort.postMessage(
     { paths: paths.join('\\u0000'), nums: used, targets, gone, errors: out.errors, staleTemps: out.staleTemps },

@@ -10,10 +10,12 @@
  * here.
  *
  * `walkTree` is SELF-CONTAINED (only its parameters, no imports or module-level names): the
- * worker runs its source text. The in-thread scan calls the very same function.
+ * worker runs its source text. The in-thread scan calls the very same function. Names that are
+ * not valid UTF-8 are read as bytes and kept escaped (names.ts), so they sync like any other.
  */
 import * as fs from 'node:fs';
 import type * as FS from 'node:fs';
+import { threadCodec, type NameCodec } from './names.js';
 import type { Entry, EntryType, FaultHooks, ScanError, ScanResult, Side } from './types.js';
 import { TEMP_MARKER } from './types.js';
 
@@ -71,6 +73,7 @@ export function ignorePredicate(spec: IgnoreSpec): (rel: string) => boolean {
 
 export function walkTree(
   fs: typeof FS,
+  codec: NameCodec,
   root: string,
   side: Side,
   ignore: IgnoreSpec,
@@ -94,7 +97,7 @@ export function walkTree(
       // Listed as a directory by the other thread; links are never followed, even if one took its place.
       let st: FS.Stats | undefined;
       try {
-        st = fs.lstatSync(`${root}/${r}`, { throwIfNoEntry: false });
+        st = fs.lstatSync(codec.fsPath(`${root}/${r}`), { throwIfNoEntry: false });
       } catch (e) {
         errors.push({ path: r, code: codeOf(e), message: describe(e) });
         continue;
@@ -106,9 +109,9 @@ export function walkTree(
   while (stack.length) {
     const rel = stack.pop()!;
     const absDir = rel ? `${root}/${rel}` : root;
-    let dirents: FS.Dirent[];
+    let listing: ReturnType<NameCodec['list']>;
     try {
-      dirents = fs.readdirSync(absDir, { withFileTypes: true });
+      listing = codec.list(fs, absDir);
     } catch (e) {
       if (rel === '') throw e;
       // Vanished since its parent was listed: it is simply gone.
@@ -116,8 +119,10 @@ export function walkTree(
       else errors.push({ path: rel, code: codeOf(e), message: describe(e) });
       continue;
     }
-    for (const d of dirents) {
-      const name = d.name;
+    const { names, dirents } = listing;
+    for (let i = 0; i < dirents.length; i++) {
+      const d = dirents[i];
+      const name = names[i];
       const r = rel ? `${rel}/${name}` : name;
       if (name.charCodeAt(0) === 46 /* . */ && tempRe.test(name)) {
         staleTemps.push(r);
@@ -129,7 +134,7 @@ export function walkTree(
       let st: FS.Stats | undefined;
       try {
         beforeStat?.(side, r);
-        st = fs.lstatSync(abs, { throwIfNoEntry: false });
+        st = fs.lstatSync(codec.fsPath(abs), { throwIfNoEntry: false });
       } catch (e) {
         errors.push({ path: r, code: codeOf(e), message: describe(e) });
         continue;
@@ -143,7 +148,7 @@ export function walkTree(
         if (!leave.has(r)) stack.push(r);
       } else if (st.isSymbolicLink()) {
         try {
-          sink.entry(r, 'symlink', st.size, st.mtimeMs, mode, fs.readlinkSync(abs));
+          sink.entry(r, 'symlink', st.size, st.mtimeMs, mode, codec.readlink(fs, abs));
         } catch (e) {
           if (codeOf(e) !== 'ENOENT') errors.push({ path: r, code: codeOf(e), message: describe(e) });
         }
@@ -179,6 +184,7 @@ export function scanTree(root: string, opts: ScanOptions): ScanResult {
   const entries = new Map<string, Entry>();
   const out = walkTree(
     fs,
+    threadCodec,
     root,
     opts.side,
     opts.ignore,
@@ -196,15 +202,14 @@ export function scanTree(root: string, opts: ScanOptions): ScanResult {
  */
 export function splitTopLevel(root: string, ignore: IgnoreSpec): string[] | undefined {
   const ignored = ignorePredicate(ignore);
-  let top: FS.Dirent[];
+  let top: ReturnType<NameCodec['list']>;
   try {
-    top = fs.readdirSync(root, { withFileTypes: true });
+    top = threadCodec.list(fs, root);
   } catch {
     return undefined; // the walk itself reports what is wrong
   }
-  const dirs = top
-    .filter((d) => d.isDirectory() && !isFerryTemp(d.name) && !ignored(d.name) && !ignored(`${d.name}/`))
-    .map((d) => d.name)
+  const dirs = top.names
+    .filter((n, i) => top.dirents[i].isDirectory() && !isFerryTemp(n) && !ignored(n) && !ignored(`${n}/`))
     .sort();
   return dirs.length >= 2 ? dirs.filter((_, i) => i % 2 === 1) : undefined;
 }

@@ -19,9 +19,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { writeFileAtomic } from '../util/fs-atomic.js';
 import type { EntryType, State, StateEntry } from './types.js';
 import { LOG_BASENAME, STATE_BASENAME } from './types.js';
+import { openOwnFileForAppend, writeOwnFileAtomic } from './own-files.js';
 
 export const STATE_VERSION = 3;
 const FIELDS = 9;
@@ -189,7 +189,7 @@ export async function saveState(
       else del.push(p);
     }
     // After a torn append the file may not end in a newline: start a fresh line then.
-    const fd = fs.openSync(file, 'a+');
+    const fd = openOwnFileForAppend(file, 'state file', { create: false });
     try {
       const size = fs.fstatSync(fd).size;
       const last = Buffer.alloc(1);
@@ -201,6 +201,6 @@ export async function saveState(
     }
     return 'appended';
   }
-  await writeFileAtomic(file, serializeState(state, a, b, now));
+  writeOwnFileAtomic(file, serializeState(state, a, b, now));
   return 'rewritten';
 }

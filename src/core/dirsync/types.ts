@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 
 export type EntryType = 'file' | 'symlink' | 'dir';
 export type Side = 'a' | 'b';
+export const other = (s: Side): Side => (s === 'a' ? 'b' : 'a');
 export type SyncDirection = 'both' | 'a-to-b' | 'b-to-a';
 export type ConflictPolicy = 'fail' | 'keep-both' | 'newer' | 'prefer-a' | 'prefer-b';
 
@@ -118,14 +119,28 @@ export interface DirsyncOptions {
   /** Replace the default ignores instead of adding to them. */
   noDefaultIgnores?: boolean;
   dryRun?: boolean;
-  /** Override the missing-side and looks-wiped refusals. */
-  force?: boolean;
   /**
-   * Refuse when more than this share of the files the state knows are gone from one side
-   * (default 0.5), once the state knows at least `wipeMinFiles` files (default 20).
+   * A side that does not exist is created; a side that was created, or that lost (almost) every
+   * file the state knows, is treated as new: filled from the other side as on a first sync
+   * (union), and nothing is deleted. Never together with `allowMassDelete`.
+   */
+  createMissingSide?: boolean;
+  /**
+   * Let a side that looks wiped (see guard.ts) propagate its deletions to the other side. It never
+   * creates a missing side.
+   */
+  allowMassDelete?: boolean;
+  /**
+   * Besides a side that lost (almost) every known file, refuse one that lost more than this share
+   * of them (default 0.5) once the state knows at least `wipeMinFiles` files (default 20).
    */
   wipeThreshold?: number;
   wipeMinFiles?: number;
+  /**
+   * How messages name the two options above on the caller's surface. Default: the CLI's flags
+   * (`--create-missing-side`); the ferry.yml runner says `create_missing_side: true`.
+   */
+  optionName?: (option: 'create-missing-side' | 'allow-mass-delete') => string;
   /**
    * Walk side B in a worker thread while side A is walked in this one. Default: when the state
    * file is missing (first sync) or at least 64 KiB (a few thousand paths).

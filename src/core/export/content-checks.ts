@@ -1,12 +1,12 @@
+/**
+ * Checks that need blob contents: symlinks that point outside the exported tree, and Git LFS
+ * pointer files. They read only what they must: symlink blobs, and small changed blobs.
+ */
 import * as posix from 'node:path/posix';
 import type { Finding } from '../report/result.js';
 import { resolveLink, type LinkEnd } from './link-resolve.js';
 import type { LfsPolicy, TargetEntry, TargetTree } from './types.js';
 
-/**
- * Checks that need blob contents: symlinks that point outside the exported tree, and Git LFS
- * pointer files. They read only what they must: symlink blobs, and small changed blobs.
- */
 export type ReadBlob = (oid: string) => Promise<Buffer | undefined>;
 
 const LFS_HEADER = 'version https://git-lfs.github.com/spec/v1';
@@ -103,21 +103,4 @@ export function lfsPointerFinding(c: { path: string; sourcePath?: string }, poli
     file: c.sourcePath ?? c.path,
     message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
   };
-}
-
-/** Changed blobs that are LFS pointers: the export would publish pointers, not the files. */
-export async function checkLfsPointers(
-  changed: readonly { path: string; sourcePath?: string; oid: string; size: number }[],
-  policy: LfsPolicy,
-  readBlob: ReadBlob,
-): Promise<Finding[]> {
-  if (policy === 'allow') return [];
-  const findings: Finding[] = [];
-  const candidates = changed.filter((c) => lfsPointerSized(c.size));
-  // All reads are queued at once: the batch process answers them in order without round trips.
-  const bodies = await Promise.all(candidates.map((c) => readBlob(c.oid)));
-  candidates.forEach((c, i) => {
-    if (isLfsPointer(c.size, bodies[i])) findings.push(lfsPointerFinding(c, policy));
-  });
-  return findings;
 }

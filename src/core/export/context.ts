@@ -1,35 +1,47 @@
+/**
+ * The ExportBuildContext (see types.ts) over a prepared scratch repository, built in two steps:
+ * resolveSelection compiles what the user's settings select (allowlist, map, preserve, template,
+ * message template) and hashes it; ExportContext then answers the build functions' questions
+ * (project a revision, read the target, write trees and commits, run the gates) with caches, so a
+ * rebuild after a rejected push reuses the source side as it is.
+ */
 import { createHash } from 'node:crypto';
-import { compileAllowlist } from '../allowlist/matcher.js';
+import { compileAllowlist, type AllowlistMatcher } from '../allowlist/matcher.js';
 import { globSetMatcher } from '../allowlist/glob.js';
 import type { Rule } from '../allowlist/parse.js';
 import { BlobReader } from '../git/cat-file.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
 import {
+  commitIdentity,
   commitTree,
   EMPTY_TREE,
   writeBlobs,
   writeTreeFromEntries,
   writeTreeIncremental,
+  type CommitIdentity,
   type IndexEntry,
 } from '../git/index-builder.js';
+import { findTrailerCommit, withTrailers, type Trailer } from '../git/trailers.js';
 import { streamTree } from '../git/tree.js';
 import { writeTreeWithFastImport } from '../git/tree-import.js';
 import { treeChangesSupported, writeTreeChanges } from '../git/tree-writer.js';
 import type { Logger } from '../logger.js';
+import type { Finding } from '../report/result.js';
 import type { SafetySettings } from '../safety/types.js';
+import { checkTemplate, renderTemplate } from '../util/placeholders.js';
 import { attributesUseLfs } from './content-checks.js';
-import { runGatePass } from './gate-pass.js';
 import { diffTargetTrees } from './diff.js';
-import { parseOriginTrailer, renderMessage, withTrailer } from './message.js';
-import { mapPath, parseMapRules } from './path-map.js';
+import { runGatePass } from './gate-pass.js';
+import { MESSAGE_PLACEHOLDERS, renderMessage } from './message.js';
+import { mapPath, parseMapRules, type MapRule } from './path-map.js';
 import { Projector } from './project.js';
-import { readTemplate, renderPlaceholders, type TemplateFile } from './template.js';
+import { readTemplate, type TemplateFile } from './template.js';
 import {
   DEFAULT_COMMITTER,
   DEFAULT_MESSAGE_TEMPLATE,
+  type CommitSpec,
   type ExportBuildContext,
   type ExportSettings,
-  type Identity,
   type ProjectedTree,
   type SourceCommitInfo,
   type TargetTree,
@@ -57,213 +69,258 @@ export interface ContextParts {
   deepenTarget?: (by: number) => Promise<void>;
 }
 
-/**
- * How far lastExportedRev deepens a shallow target looking for a trailer: steps of commits below
- * the current boundary. Their sum (plus the first fetch) caps the hand-made commits it looks through.
- */
-const DEEPEN_STEPS = [20, 100, 380];
-const TRAILER_SEARCH_LIMIT = 500;
-
-/** Build the ExportBuildContext (see types.ts) over a prepared scratch repository. */
 export async function createBuildContext(p: ContextParts): Promise<ExportBuildContext> {
-  const s = p.settings;
-  const vars = s.vars ?? {};
-  const matcher = compileAllowlist(p.rules);
-  const mapRules = parseMapRules(s.map ?? [], vars);
-  const preserveGlobs = (s.preserve ?? []).map((g) => renderPlaceholders(g, vars));
-  const template: TemplateFile[] = s.templateDir ? await readTemplate(s.templateDir, vars) : [];
-  const templatePaths = new Set(template.map((t) => t.path));
-  const preserved = globSetMatcher(preserveGlobs);
-  const isPreserved = (t: string) => templatePaths.has(t) || preserved(t);
-  const committer: Identity = s.committer ?? DEFAULT_COMMITTER;
-  const git = p.scratch;
-  const readBlob = (oid: string) => p.blobs.read(oid);
-  const projections = new Map<string, Promise<ProjectedTree>>();
-  const targetTrees = new Map<string, Promise<TargetTree>>();
-  let templateBlobs: Promise<string[]> | undefined;
+  return new ExportContext(p, await resolveSelection(p.settings, p.rules, p.safety));
+}
 
-  // Everything besides the source revision that decides the tree (and the gates' path rules).
+/** What the settings select and how, compiled once per export. */
+interface Selection {
+  vars: Record<string, string>;
+  matcher: AllowlistMatcher;
+  mapRules: MapRule[];
+  preserveGlobs: string[];
+  isPreservedGlob: (targetPath: string) => boolean;
+  template: TemplateFile[];
+  templatePaths: Set<string>;
+  messageTemplate: string;
+  /** Everything besides the source revision that decides the tree (see ExportBuildContext.configHash). */
+  configHash: string;
+}
+
+async function resolveSelection(
+  s: ExportSettings,
+  rules: readonly Rule[],
+  safety: SafetySettings,
+): Promise<Selection> {
+  const vars = s.vars ?? {};
+  const messageTemplate = s.messageTemplate ?? DEFAULT_MESSAGE_TEMPLATE;
+  // Checked now: a typo in the template fails before anything is built.
+  checkTemplate(
+    messageTemplate,
+    [...Object.keys(vars), ...MESSAGE_PLACEHOLDERS],
+    'the commit message template',
+  );
+  const mapRules = parseMapRules(s.map ?? [], vars);
+  const preserveGlobs = (s.preserve ?? []).map((g) => renderTemplate(g, vars, 'the preserve glob'));
+  const template = s.templateDir ? await readTemplate(s.templateDir, vars) : [];
+  const templatePaths = new Set(template.map((t) => t.path));
   const configHash = createHash('sha256')
     .update(
       JSON.stringify({
-        rules: p.rules.map((r) => [r.pattern, r.negated]),
+        rules: rules.map((r) => [r.pattern, r.negated]),
         map: mapRules,
         preserve: preserveGlobs,
         template: [...templatePaths].sort(),
-        forbidden: p.safety.forbiddenPaths,
+        forbidden: safety.forbiddenPaths,
         vars: Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         submodules: s.submodules ?? 'skip',
       }),
     )
     .digest('hex')
     .slice(0, 16);
-
-  const ctx: ExportBuildContext = {
-    settings: s,
+  return {
+    vars,
+    matcher: compileAllowlist(rules),
+    mapRules,
+    preserveGlobs,
+    isPreservedGlob: globSetMatcher(preserveGlobs),
+    template,
+    templatePaths,
+    messageTemplate,
     configHash,
-    logger: p.logger,
-    git,
-    sourceGit: p.sourceGit,
-    sourceCommit: p.sourceCommit,
-    targetLabel: p.targetLabel,
-    select: (sp) => matcher.selects(sp),
-    mapPath: (sp) => mapPath(sp, mapRules),
-    isPreserved,
-
-    projectTree(rev) {
-      // Cached: a rebuild after a rejected push reuses the source side as it is.
-      let pr = projections.get(rev);
-      if (!pr) {
-        // Projected while ls-tree streams: the JavaScript work overlaps git's.
-        const projector = new Projector({
-          select: ctx.select,
-          mapPath: ctx.mapPath,
-          submodules: s.submodules ?? 'skip',
-          mapped: mapRules.length > 0,
-        });
-        const attrs: string[] = [];
-        pr = streamTree(git, rev, (e) => {
-          projector.add(e);
-          if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes')) attrs.push(e.oid);
-        }).then(async () => {
-          const projected = projector.finish();
-          projected.rev = rev;
-          projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => readBlob(oid))));
-          return projected;
-        });
-        projections.set(rev, pr);
-      }
-      return pr;
-    },
-
-    readTargetTree(commit) {
-      if (!commit) return Promise.resolve(new Map());
-      let t = targetTrees.get(commit);
-      if (!t) {
-        const tree: TargetTree = new Map();
-        t = streamTree(git, commit, (e) =>
-          tree.set(e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' }),
-        ).then(() => tree);
-        targetTrees.set(commit, t);
-      }
-      return t;
-    },
-
-    async overlayPreserved(projected, tipTree, isFirstExport) {
-      const renderTemplate = isFirstExport && template.length > 0;
-      if (!renderTemplate && !preserveGlobs.length && !templatePaths.size) return projected;
-      const out: TargetTree = new Map(projected);
-      if (renderTemplate) {
-        templateBlobs ??= writeBlobs(
-          git,
-          template.map((t) => t.content),
-        );
-        const ids = await templateBlobs;
-        template.forEach((t, i) =>
-          out.set(t.path, { mode: t.mode, oid: ids[i], size: t.content.length, origin: 'template' }),
-        );
-      }
-      if (preserveGlobs.length || templatePaths.size) {
-        for (const [tp, e] of tipTree) if (isPreserved(tp)) out.set(tp, { ...e, origin: 'preserved' });
-      }
-      return out;
-    },
-
-    async writeTree(tree, base) {
-      if (base) {
-        const changes = base.diff.changes.map((c) => {
-          const e = c.change === 'deleted' ? undefined : tree.get(c.path);
-          return { path: c.path, mode: e?.mode ?? '0', oid: e?.oid ?? '' };
-        });
-        const baseTree = await ctx.treeOf(base.commit);
-        // Few changes: rewrite only the directories on their paths. Many: the index does it better.
-        if (changes.length <= TREE_WRITER_MAX_CHANGES && treeChangesSupported(changes))
-          return writeTreeChanges(git, baseTree, changes);
-        return writeTreeIncremental(git, baseTree, changes, p.scratchDir);
-      }
-      const entries: IndexEntry[] = [];
-      for (const [tp, e] of tree) entries.push({ mode: e.mode, oid: e.oid, path: tp });
-      // One pack instead of a loose file per directory; the index when fast-import cannot take it.
-      return (
-        (await writeTreeWithFastImport(git, entries)) ?? writeTreeFromEntries(git, entries, p.scratchDir)
-      );
-    },
-
-    async treeOf(commit) {
-      if (!commit) return EMPTY_TREE;
-      return git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
-    },
-
-    diffTrees: diffTargetTrees,
-
-    async runGates(diff: TreeDiff, projected: ProjectedTree, targetFileCount: number, context?: string) {
-      const t0 = performance.now();
-      const findings = await runGatePass({
-        git,
-        readBlob,
-        safety: p.safety,
-        lfs: s.lfs ?? 'warn',
-        diff,
-        projected,
-        targetFileCount,
-        context,
-        sourceRev: p.sourceCommit,
-        sourceGit: p.sourceGit,
-      });
-      p.stats.gatesMs += performance.now() - t0;
-      return findings;
-    },
-
-    formatMessage: (src) =>
-      renderMessage(s.messageTemplate ?? DEFAULT_MESSAGE_TEMPLATE, src, p.sourceRepo, vars),
-    withTrailer,
-
-    async readSourceCommit(sha) {
-      // The raw object, not `git show`: in a shallow source the parents are missing and any
-      // revision walk would try to read them.
-      return parseCommitObject(sha, await git.exec(['cat-file', 'commit', sha]));
-    },
-
-    commit: (spec) =>
-      commitTree(
-        git,
-        spec.tree,
-        spec.parents,
-        spec.message,
-        spec.author ?? s.author ?? committer,
-        spec.committer ?? committer,
-      ),
-
-    async lastExportedRev(tip) {
-      if (!tip) return undefined;
-      // Walk back from the tip over what the scratch repo holds. A remote target is fetched at
-      // depth 1: when the trailer is not in sight and the history is shallow, deepen in steps.
-      for (let step = 0; ; step++) {
-        const out = await git.exec(['log', '--format=%B%x00', '-n', String(TRAILER_SEARCH_LIMIT), tip]);
-        const messages = out.split('\0');
-        for (const msg of messages) {
-          const rev = parseOriginTrailer(msg);
-          if (rev) return rev;
-        }
-        const seen = messages.length - 1;
-        if (!p.deepenTarget || step >= DEEPEN_STEPS.length || seen >= TRAILER_SEARCH_LIMIT) return undefined;
-        if (!(await git.isShallow())) return undefined;
-        p.logger.info(`No Ferry-Origin-Rev trailer in the last ${seen} target commit(s); fetching deeper.`);
-        await p.deepenTarget(DEEPEN_STEPS[step]);
-      }
-    },
   };
-  return ctx;
 }
 
-/** `cat-file commit` text → message and author (date as git's `@<epoch> <tz>`). */
-export function parseCommitObject(sha: string, raw: string): SourceCommitInfo {
-  const blank = raw.indexOf('\n\n');
-  const headers = blank < 0 ? raw : raw.slice(0, blank);
-  const message = blank < 0 ? '' : raw.slice(blank + 2);
-  const m = /^author (.*) <([^>]*)> (\d+) ([+-]\d{4})$/m.exec(headers);
-  const author: Identity = m
-    ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` }
-    : { name: '', email: '' };
-  return { sha, message, author };
+class ExportContext implements ExportBuildContext {
+  readonly settings: ExportSettings;
+  readonly logger: Logger;
+  readonly git: GitCommandManager;
+  readonly sourceGit: GitCommandManager;
+  readonly sourceCommit: string;
+  readonly targetLabel: string;
+  readonly sourceRepo: string;
+  readonly configHash: string;
+  private readonly committer: CommitIdentity;
+  private readonly projections = new Map<string, Promise<ProjectedTree>>();
+  private readonly targetTrees = new Map<string, Promise<TargetTree>>();
+  private templateBlobs?: Promise<string[]>;
+
+  constructor(
+    private readonly p: ContextParts,
+    private readonly sel: Selection,
+  ) {
+    this.settings = p.settings;
+    this.logger = p.logger;
+    this.git = p.scratch;
+    this.sourceGit = p.sourceGit;
+    this.sourceCommit = p.sourceCommit;
+    this.targetLabel = p.targetLabel;
+    this.sourceRepo = p.sourceRepo;
+    this.configHash = sel.configHash;
+    this.committer = p.settings.committer ?? DEFAULT_COMMITTER;
+  }
+
+  // Passed around as plain functions (to the projector and the replay state): arrow properties.
+  readonly select = (sourcePath: string): boolean => this.sel.matcher.selects(sourcePath);
+  readonly mapPath = (sourcePath: string): string => mapPath(sourcePath, this.sel.mapRules);
+  readonly isPreserved = (targetPath: string): boolean =>
+    this.sel.templatePaths.has(targetPath) || this.sel.isPreservedGlob(targetPath);
+  readonly diffTrees = diffTargetTrees;
+
+  /** Cached per revision; projected while ls-tree streams, so the JavaScript work overlaps git's. */
+  projectTree(rev: string): Promise<ProjectedTree> {
+    let pr = this.projections.get(rev);
+    if (!pr) {
+      pr = this.project(rev);
+      this.projections.set(rev, pr);
+    }
+    return pr;
+  }
+
+  private async project(rev: string): Promise<ProjectedTree> {
+    const projector = new Projector({
+      select: this.select,
+      mapPath: this.mapPath,
+      submodules: this.settings.submodules ?? 'skip',
+      mapped: this.sel.mapRules.length > 0,
+    });
+    const attrs: string[] = [];
+    await streamTree(this.git, rev, (e) => {
+      projector.add(e);
+      if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes')) attrs.push(e.oid);
+    });
+    const projected = projector.finish();
+    projected.rev = rev;
+    projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => this.p.blobs.read(oid))));
+    return projected;
+  }
+
+  readTargetTree(commit: string | undefined): Promise<TargetTree> {
+    if (!commit) return Promise.resolve(new Map());
+    let t = this.targetTrees.get(commit);
+    if (!t) {
+      const tree: TargetTree = new Map();
+      t = streamTree(this.git, commit, (e) =>
+        tree.set(e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' }),
+      ).then(() => tree);
+      this.targetTrees.set(commit, t);
+    }
+    return t;
+  }
+
+  async overlayPreserved(
+    projected: TargetTree,
+    tipTree: TargetTree,
+    isFirstExport: boolean,
+  ): Promise<TargetTree> {
+    const { template, templatePaths, preserveGlobs } = this.sel;
+    const renderTemplateFiles = isFirstExport && template.length > 0;
+    const preserves = preserveGlobs.length > 0 || templatePaths.size > 0;
+    if (!renderTemplateFiles && !preserves) return projected;
+    const out: TargetTree = new Map(projected);
+    if (renderTemplateFiles) {
+      this.templateBlobs ??= writeBlobs(
+        this.git,
+        template.map((t) => t.content),
+      );
+      const ids = await this.templateBlobs;
+      template.forEach((t, i) =>
+        out.set(t.path, { mode: t.mode, oid: ids[i], size: t.content.length, origin: 'template' }),
+      );
+    }
+    if (preserves)
+      for (const [tp, e] of tipTree) if (this.isPreserved(tp)) out.set(tp, { ...e, origin: 'preserved' });
+    return out;
+  }
+
+  async writeTree(tree: TargetTree, base?: { commit: string; diff: TreeDiff }): Promise<string> {
+    if (base) return this.writeChangedPaths(tree, base);
+    const entries: IndexEntry[] = [];
+    for (const [tp, e] of tree) entries.push({ mode: e.mode, oid: e.oid, path: tp });
+    // One pack instead of a loose file per directory; the index when fast-import cannot take it.
+    return (
+      (await writeTreeWithFastImport(this.git, entries)) ??
+      writeTreeFromEntries(this.git, entries, this.p.scratchDir)
+    );
+  }
+
+  /** Only the paths of `base.diff`, written over the base commit's tree. */
+  private async writeChangedPaths(
+    tree: TargetTree,
+    base: { commit: string; diff: TreeDiff },
+  ): Promise<string> {
+    const changes = base.diff.changes.map((c) => {
+      const e = c.change === 'deleted' ? undefined : tree.get(c.path);
+      return { path: c.path, mode: e?.mode ?? '0', oid: e?.oid ?? '' };
+    });
+    const baseTree = await this.treeOf(base.commit);
+    // Few changes: rewrite only the directories on their paths. Many: the index does it better.
+    if (changes.length <= TREE_WRITER_MAX_CHANGES && treeChangesSupported(changes))
+      return writeTreeChanges(this.git, baseTree, changes);
+    return writeTreeIncremental(this.git, baseTree, changes, this.p.scratchDir);
+  }
+
+  async treeOf(commit: string | undefined): Promise<string> {
+    if (!commit) return EMPTY_TREE;
+    return this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+  }
+
+  async runGates(
+    diff: TreeDiff,
+    projected: ProjectedTree,
+    targetFileCount: number,
+    context?: string,
+  ): Promise<Finding[]> {
+    const t0 = performance.now();
+    const findings = await runGatePass({
+      git: this.git,
+      readBlob: (oid) => this.p.blobs.read(oid),
+      safety: this.p.safety,
+      lfs: this.settings.lfs ?? 'warn',
+      diff,
+      projected,
+      targetFileCount,
+      context,
+      sourceRev: this.sourceCommit,
+      sourceGit: this.sourceGit,
+    });
+    this.p.stats.gatesMs += performance.now() - t0;
+    return findings;
+  }
+
+  formatMessage(source: SourceCommitInfo): string {
+    const body = renderMessage(this.sel.messageTemplate, source, this.sourceRepo, this.sel.vars);
+    return this.withTrailers(body, source.sha);
+  }
+
+  withTrailers(message: string, sourceSha: string): string {
+    const trailers: Trailer[] = [
+      ['originRev', sourceSha],
+      ['config', this.configHash],
+    ];
+    return withTrailers(message, trailers);
+  }
+
+  async readSourceCommit(sha: string): Promise<SourceCommitInfo> {
+    // The raw object, not `git show`: in a shallow source the parents are missing and any
+    // revision walk would try to read them.
+    const raw = await this.git.exec(['cat-file', 'commit', sha]);
+    const blank = raw.indexOf('\n\n');
+    const message = blank < 0 ? '' : raw.slice(blank + 2);
+    return { sha, message, author: commitIdentity(raw, 'author') ?? { name: '', email: '' } };
+  }
+
+  commit(spec: CommitSpec): Promise<string> {
+    const { committer } = this;
+    const author = spec.author ?? this.settings.author ?? committer;
+    return commitTree(this.git, spec.tree, spec.parents, spec.message, author, spec.committer ?? committer);
+  }
+
+  async lastExportedRev(tip: string | undefined): Promise<string | undefined> {
+    const found = await findTrailerCommit(this.git, tip, 'originRev', {
+      deepen: this.p.deepenTarget,
+      logger: this.logger,
+    });
+    return found?.value;
+  }
 }

@@ -1,3 +1,9 @@
+/**
+ * sync-to-custom: one export per customer package. Each package gets its own allowlist when
+ * `custom_package_allowlist_{package}.txt` exists, else the generic `custom_package_allowlist.txt`;
+ * `{package}` is substituted in the target, the map, preserve globs and the template. Packages run
+ * one after another and each is reported separately: one failing package does not stop the others.
+ */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
@@ -5,15 +11,9 @@ import { remoteLabel, resolveRemote } from '../git/remote.js';
 import type { Logger } from '../logger.js';
 import { failResult, newResult, type TargetResult } from '../report/result.js';
 import { runExport } from './index.js';
-import { renderPlaceholders } from './template.js';
+import { renderKnownPlaceholders, renderTemplate } from '../util/placeholders.js';
 import type { ExportSettings } from './types.js';
 
-/**
- * sync-to-custom: one export per customer package. Each package gets its own allowlist when
- * `custom_package_allowlist_{package}.txt` exists, else the generic `custom_package_allowlist.txt`;
- * `{package}` is substituted in the target, the map, preserve globs and the template. Packages run
- * one after another and each is reported separately: one failing package does not stop the others.
- */
 export interface CustomOptions {
   packages: readonly string[];
   /** Directory holding the allowlists. */
@@ -42,7 +42,7 @@ export function validatePackageName(pkg: string): string {
 export function resolvePackageAllowlist(pkg: string, o: CustomOptions): { file: string; generic: boolean } {
   const own = path.resolve(
     o.allowlistDir,
-    renderPlaceholders(o.packageAllowlist ?? DEFAULT_PACKAGE_ALLOWLIST, { package: pkg }),
+    renderTemplate(o.packageAllowlist ?? DEFAULT_PACKAGE_ALLOWLIST, { package: pkg }, 'package-allowlist'),
   );
   if (existsSync(own)) return { file: own, generic: false };
   const generic = path.resolve(o.allowlistDir, o.genericAllowlist ?? DEFAULT_GENERIC_ALLOWLIST);
@@ -56,16 +56,16 @@ export function resolvePackageAllowlist(pkg: string, o: CustomOptions): { file: 
 export function packageSettings(base: ExportSettings, pkg: string, o: CustomOptions): ExportSettings {
   const vars = { ...(base.vars ?? {}), package: pkg };
   const { file } = resolvePackageAllowlist(pkg, o);
-  const target = renderPlaceholders(base.target, vars);
+  const target = renderTemplate(base.target, vars, 'the target');
   return {
     ...base,
     target,
     vars,
     allowlistFile: file,
     rules: undefined,
-    templateDir: base.templateDir ? renderPlaceholders(base.templateDir, vars) : undefined,
+    templateDir: base.templateDir ? renderTemplate(base.templateDir, vars, 'the template') : undefined,
     kind: 'custom',
-    label: `${pkg} → ${remoteLabel(resolveRemote(target))}`,
+    label: `${pkg} → ${remoteLabel(resolveRemote(target, base.auth?.serverUrl))}`,
   };
 }
 
@@ -91,7 +91,8 @@ export async function runCustomExports(
       results.push(r);
     } catch (e) {
       if (!isConfigurationError(e)) throw e;
-      const label = `${pkg} → ${renderPlaceholders(base.target, { package: pkg })}`;
+      // Only a label: the error may be about the target's own placeholders.
+      const label = `${pkg} → ${renderKnownPlaceholders(base.target, { package: pkg })}`;
       const r = failResult(newResult(label, 'custom', !!base.dryRun), errorMessage(e));
       r.details = { package: pkg };
       logger.error(`${pkg}: ${errorMessage(e)}`);

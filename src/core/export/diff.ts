@@ -27,12 +27,3 @@ export function diffTargetTrees(before: TargetTree, after: TargetTree): TreeDiff
   changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   return { changes, gateChanges, oids };
 }
-
-export function treesEqual(a: TargetTree, b: TargetTree): boolean {
-  if (a.size !== b.size) return false;
-  for (const [p, e] of a) {
-    const o = b.get(p);
-    if (!o || o.oid !== e.oid || o.mode !== e.mode) return false;
-  }
-  return true;
-}

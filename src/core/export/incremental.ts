@@ -3,7 +3,7 @@ import { hasErrors } from '../report/result.js';
 import { diffTargetTrees } from './diff.js';
 import { messageGate } from './message-gate.js';
 import { sourceProbe } from './source-probe.js';
-import { parseConfigTrailer, parseOriginTrailer, withConfigTrailer } from './message.js';
+import { lastTrailer } from '../git/trailers.js';
 import type { BuildOutcome, ExportBuildContext, ProjectedTree, TargetTree } from './types.js';
 
 /**
@@ -23,8 +23,8 @@ export async function buildIncremental(
   if (!tip || s.force || !ctx.configHash || (s.map ?? []).length) return undefined;
   const git = ctx.git;
   const tipMessage = await git.exec(['cat-file', 'commit', tip]);
-  const old = parseOriginTrailer(tipMessage);
-  if (!old || parseConfigTrailer(tipMessage) !== ctx.configHash) return undefined;
+  const old = lastTrailer(tipMessage, 'originRev');
+  if (!old || lastTrailer(tipMessage, 'config') !== ctx.configHash) return undefined;
   // A shallow source may not hold the old revision (or its tree): full path.
   if (!(await git.tryExec(['cat-file', '-e', `${old}^{tree}`]))) return undefined;
   if (old === ctx.sourceCommit) return { commits: 0, changes: [], findings: [] };
@@ -82,7 +82,7 @@ export async function buildIncremental(
       return { commits: 0, changes: diff.changes, findings, details: { incremental: true } };
     const tree = await ctx.writeTree(after, { commit: tip, diff });
     const source = await ctx.readSourceCommit(ctx.sourceCommit);
-    const message = withConfigTrailer(ctx.formatMessage(source), ctx.configHash);
+    const message = ctx.formatMessage(source);
     findings.push(...(await messageGate(ctx, message, ctx.sourceCommit)));
     if (hasErrors(findings))
       return { commits: 0, changes: diff.changes, findings, details: { incremental: true } };

@@ -8,22 +8,18 @@ import { createGitAuth } from '../git/git-auth-helper.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { isLocalRemote, remoteLabel, resolveRemote } from '../git/remote.js';
 import { createScratchRepo, objectsDir } from '../git/scratch-repo.js';
-import { fetchRefs, lsRemote, pushRefs, workflowPermissionError } from '../git/transport.js';
+import { DEFAULT_MAX_RETRIES, rebuildAndPush, throwIfRefused } from '../git/rebuild-and-push.js';
+import { fetchRefs, lsRemote, pushRefs, workflowPermissionError, type PushResult } from '../git/transport.js';
 import type { Logger } from '../logger.js';
 import { hasErrors, newResult, summarizeChanges, type TargetResult } from '../report/result.js';
 import { createBuildContext } from './context.js';
 import { resolveSafetySettings } from './gates.js';
-import { runPushLoop, type TargetIo } from './push-loop.js';
 import { buildHistory } from './history/replay.js';
 import { buildSnapshot } from './snapshot.js';
 import { validateBranch } from './validate.js';
-import type { BuildFn, ExportMode, ExportSettings } from './types.js';
+import type { BuildFn, BuildOutcome, ExportBuildContext, ExportMode, ExportSettings } from './types.js';
 
 export * from './types.js';
-export { buildSnapshot } from './snapshot.js';
-export { parseOriginTrailer, renderMessage, withTrailer } from './message.js';
-
-const DEFAULT_MAX_RETRIES = 5;
 
 /**
  * The one library entry point of the export engine (actions, CLI and the runner call it).
@@ -36,7 +32,7 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
   const s = settings;
   const dryRun = !!s.dryRun;
   validateBranch(s.branch);
-  const url = resolveRemote(s.target);
+  const url = resolveRemote(s.target, s.auth?.serverUrl);
   const label = s.label ?? remoteLabel(url);
   const result = newResult(label, s.kind ?? 'export', dryRun);
   result.direction = 'push';
@@ -46,10 +42,7 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
       'No allowlist given. Pass an allowlist file (allowlist input or --allowlist FILE).',
     );
   const safety = resolveSafetySettings(s.safety);
-  const auth = await createGitAuth({
-    ...(s.auth ?? {}),
-    serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL,
-  });
+  const auth = await createGitAuth(s.auth ?? {});
   try {
     const base = new GitCommandManager(path.resolve(s.source), { env: auth.env, logger });
     await base.assertMinimumVersion();
@@ -57,11 +50,11 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
     const sourceCommit = await resolveSourceCommit(base, s.rev ?? 'HEAD', logger);
     const alternates = [await objectsDir(base)];
     if (localTarget) alternates.push(await objectsDir(base.with({ cwd: localTarget })));
-    const scratch = await createScratchRepo(base, alternates, s.workDir);
+    const scratch = await createScratchRepo(base, { alternates, parent: s.workDir, name: 'export' });
     const blobs = new BlobReader(scratch.git);
     const stats = { gatesMs: 0 };
     try {
-      const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
+      const target = exportTarget(scratch.git, url, s.branch, !!s.force, logger);
       const ctx = await createBuildContext({
         settings: s,
         logger,
@@ -72,23 +65,30 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
         targetLabel: label,
         rules,
         safety,
-        sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? path.basename(path.resolve(s.source)),
+        sourceRepo: s.sourceRepo ?? path.basename(path.resolve(s.source)),
         blobs,
         stats,
-        deepenTarget: localTarget ? undefined : io.deepen,
+        deepenTarget: localTarget ? undefined : target.deepen,
       });
       const prepareMs = performance.now() - t0;
       // No eager ls-tree of the source here: a re-export on a Ferry tip takes the incremental path
       // (./incremental.ts), which never lists the source tree.
-      const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
+      const build = buildFor(s.mode ?? 'snapshot');
+      const loop = await rebuildAndPush({
+        label,
+        build: () => buildOnTip(ctx, build, target),
+        push: (updates, built) => target.push(updates[0].from, built.baseTip),
+        workflowError: () => workflowPermissionError(url),
         dryRun,
         maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
         logger,
       });
-      const { outcome } = loop;
+      throwIfRefused(loop);
+      const { outcome, baseTip } = loop.value;
+      const pushed = loop.pushed.length > 0;
       const failed = hasErrors(outcome.findings);
       result.success = !failed;
-      result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
+      result.changed = !failed && !!outcome.tip && (pushed || dryRun);
       if (outcome.tip && !failed) result.commit = outcome.tip;
       result.changes = outcome.changes;
       result.findings = outcome.findings;
@@ -105,8 +105,8 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
         source: path.resolve(s.source),
         sourceRev: sourceCommit,
         branch: s.branch,
-        baseTip: loop.baseTip ?? null,
-        pushed: loop.pushed,
+        baseTip: baseTip ?? null,
+        pushed,
         attempts: loop.attempts,
         timings: {
           prepareMs: Math.round(prepareMs),
@@ -127,7 +127,7 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
   }
 }
 
-/** The build function for a mode. History mode lives in ./history (issue 4). */
+/** The build function for a mode. */
 function buildFor(mode: ExportMode): BuildFn {
   if (mode === 'snapshot') return buildSnapshot;
   if (mode === 'history') return buildHistory;
@@ -160,15 +160,35 @@ async function resolveSourceCommit(git: GitCommandManager, rev: string, logger: 
   throw new ConfigurationError(`Source revision '${rev}' was not found in ${git.cwd}.`);
 }
 
-function targetIo(
+/** One build on the target's current tip; a build with error findings or no change pushes nothing. */
+async function buildOnTip(ctx: ExportBuildContext, build: BuildFn, target: ExportTarget) {
+  const baseTip = await target.fetchTip();
+  const outcome: BuildOutcome = await build(ctx, baseTip);
+  const updates = hasErrors(outcome.findings) || !outcome.tip ? [] : [{ ref: target.ref, from: outcome.tip }];
+  return { value: { outcome, baseTip }, updates };
+}
+
+/** The target branch as the scratch repository sees it. */
+interface ExportTarget {
+  ref: string;
+  /** Fetch the branch into the scratch repo; its tip, or undefined when it does not exist. */
+  fetchTip(): Promise<string | undefined>;
+  /** Push `commit` to the branch; `seenTip` is the tip it was built on (the lease for force). */
+  push(commit: string, seenTip: string | undefined): Promise<PushResult>;
+  /** Fetch `by` more commits of the branch's history (it is fetched shallow). */
+  deepen(by: number): Promise<void>;
+}
+
+function exportTarget(
   git: GitCommandManager,
   url: string,
   branch: string,
   force: boolean,
   logger: Logger,
-): TargetIo & { deepen(by: number): Promise<void> } {
+): ExportTarget {
   const ref = `refs/heads/${branch}`;
   return {
+    ref,
     async fetchTip() {
       const tip = (await lsRemote(git, url, [ref], { logger })).get(ref);
       if (!tip) return undefined;
@@ -184,12 +204,11 @@ function targetIo(
         expect: force ? new Map([[ref, seenTip ?? '']]) : undefined,
         // A new branch gets everything: blobs reused from the source's packs (their deltas
         // included) and trees written by fast-import (deltified against their previous versions
-        // already). git's delta search over the rest found next to nothing on the bench (the
-        // 28 MB pack of 2,000 replayed commits grew by 4 KB without it) and cost 0.3 s. Later
-        // pushes keep it: their deltas against the target's objects are what makes them small.
+        // already). git's delta search over the rest finds next to nothing there (docs/export.md
+        // has the figures). Later pushes keep it: their deltas against the target's objects are
+        // what makes them small.
         deltaSearch: seenTip !== undefined,
       }),
-    workflowError: () => workflowPermissionError(url),
     // History mode looks for the last Ferry-Origin-Rev trailer below hand-made commits.
     deepen: (by) => fetchRefs(git, url, [`+${ref}:refs/ferry/target`], { deepen: by, logger }),
   };

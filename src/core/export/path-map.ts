@@ -1,10 +1,11 @@
-import { ConfigurationError } from '../errors.js';
-
 /**
  * Path mapping for exports: `from=to` prefix rules, e.g. `lobster/=lobster_custom_{package}/lobster/`.
  * `{package}` is substituted. The longest matching `from` wins; unmapped paths stay as they are.
  * An empty `from` maps the whole tree under a prefix (`=vendor/{package}/`).
  */
+import { ConfigurationError } from '../errors.js';
+import { renderTemplate } from '../util/placeholders.js';
+
 export interface MapRule {
   from: string;
   to: string;
@@ -17,14 +18,9 @@ export function parseMapRules(specs: readonly string[], vars: Record<string, str
       throw new ConfigurationError(
         `Invalid map rule '${spec}'. Expected FROM=TO, e.g. 'lobster/=lobster_custom_{package}/lobster/'.`,
       );
-    const from = substitute(spec.slice(0, eq).trim().replace(/^\/+/, ''), vars);
-    const to = substitute(
-      spec
-        .slice(eq + 1)
-        .trim()
-        .replace(/^\/+/, ''),
-      vars,
-    );
+    const render = (side: string) => renderTemplate(side.trim().replace(/^\/+/, ''), vars, 'the map rule');
+    const from = render(spec.slice(0, eq));
+    const to = render(spec.slice(eq + 1));
     for (const p of [from, to]) {
       const bad = badTargetSegment(p);
       if (bad) throw new ConfigurationError(`Invalid map rule '${spec}': ${bad}`);
@@ -56,19 +52,6 @@ export function badTargetSegment(path: string): string | undefined {
       return `'${seg}' in '${path}' names git's own directory: git refuses such a tree, so every clone of the target would fail. Fix: choose another directory name.`;
   }
   return undefined;
-}
-
-export function substitute(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => {
-    if (k in vars) return vars[k];
-    throw new ConfigurationError(
-      `Unknown placeholder ${m} in '${template}'. Known: ${
-        Object.keys(vars)
-          .map((v) => `{${v}}`)
-          .join(', ') || 'none'
-      }.`,
-    );
-  });
 }
 
 /** Map one source path to its target path. */

@@ -1,12 +1,12 @@
-import type { TreeEntry } from '../git/tree.js';
-import type { Finding } from '../report/result.js';
-import type { ProjectedTree, SubmodulePolicy, TargetTree } from './types.js';
-
 /**
  * Select and map a source tree into the target's path space. Pure: data in, plan out.
  * Gitlinks follow the submodule policy; two source paths mapped onto one target path, or a file
  * mapped onto a directory of another, are errors (the export would silently lose one of them).
  */
+import type { TreeEntry } from '../git/tree.js';
+import type { Finding } from '../report/result.js';
+import type { ProjectedTree, SubmodulePolicy, TargetTree } from './types.js';
+
 export interface ProjectOptions {
   select(sourcePath: string): boolean;
   mapPath(sourcePath: string): string;

@@ -1,13 +1,13 @@
-import { ConfigurationError } from '../errors.js';
-import type { SafetySettingsInput } from '../safety/settings.js';
-import type { HistoryOptions } from './history/settings.js';
-import type { ExportSettings, LfsPolicy, SubmodulePolicy } from './types.js';
-
 /**
  * Raw user options (action inputs or CLI flags, as strings) → validated ExportSettings. One place,
  * so the action and the CLI accept exactly the same values with the same messages. `names` maps
  * each option to how the user wrote it (`input 'max-retries'` or `--max-retries`).
  */
+import { ConfigurationError } from '../errors.js';
+import type { SafetySettingsInput } from '../safety/settings.js';
+import type { HistoryOptions } from './history/settings.js';
+import type { ExportSettings, LfsPolicy, SubmodulePolicy } from './types.js';
+
 export interface RawExportOptions {
   source: string;
   rev?: string;
@@ -22,7 +22,7 @@ export interface RawExportOptions {
   maxRetries?: string;
   mode?: string;
   since?: string;
-  /** History mode: message scrubbing and author map (issue 4). */
+  /** History mode: message scrubbing and author map. */
   history?: HistoryOptions;
   submodules?: string;
   lfs?: string;
@@ -32,6 +32,8 @@ export interface RawExportOptions {
   sshKey?: string;
   sshKnownHosts?: string;
   serverUrl?: string;
+  /** `{source_repo}` in commit messages: the adapters pass GITHUB_REPOSITORY. */
+  sourceRepo?: string;
   templateDir?: string;
   safety?: SafetySettingsInput;
 }
@@ -94,6 +96,7 @@ export function resolveExportSettings(raw: RawExportOptions, names: OptionNames 
       serverUrl: raw.serverUrl || undefined,
     },
     templateDir: raw.templateDir?.trim() || undefined,
+    sourceRepo: raw.sourceRepo?.trim() || undefined,
     safety: raw.safety,
   };
 }

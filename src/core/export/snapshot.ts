@@ -1,6 +1,5 @@
 import { hasErrors } from '../report/result.js';
 import { buildIncremental } from './incremental.js';
-import { withConfigTrailer } from './message.js';
 import { messageGate } from './message-gate.js';
 import type { BuildOutcome, ExportBuildContext } from './types.js';
 
@@ -44,9 +43,8 @@ export async function buildFull(ctx: ExportBuildContext, tip: string | undefined
   const source = await ctx.readSourceCommit(ctx.sourceCommit);
   // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
   const parents = tip && !ctx.settings.force ? [tip] : [];
-  let message = ctx.formatMessage(source);
-  // The config hash lets the next run take the incremental path (only a snapshot of the whole tree).
-  if (ctx.configHash) message = withConfigTrailer(message, ctx.configHash);
+  // Its Ferry-Config trailer lets the next run take the incremental path.
+  const message = ctx.formatMessage(source);
   // The message is published too: checked whatever the other gates found, so one run reports all.
   findings.push(...(await messageGate(ctx, message, ctx.sourceCommit)));
   if (hasErrors(findings)) return { commits: 0, changes: diff.changes, findings };

@@ -1,23 +1,20 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { ConfigurationError } from '../errors.js';
-import { badTargetSegment } from './path-map.js';
-
 /**
  * The `template` directory of sync-to-custom: files (e.g. pyproject.toml, __init__.py) whose
  * names and text hold placeholders such as `{package}`. Rendered into the target on the first
  * export only; afterwards their paths are preserved, so hand edits in the target survive.
  * Only known placeholders are replaced: template code keeps its own braces (`{}`, f-strings).
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ConfigurationError } from '../errors.js';
+import { renderKnownPlaceholders } from '../util/placeholders.js';
+import { badTargetSegment } from './path-map.js';
+
 export interface TemplateFile {
   /** Rendered target-relative path (posix). */
   path: string;
   mode: '100644' | '100755';
   content: Buffer;
-}
-
-export function renderPlaceholders(text: string, vars: Record<string, string>): string {
-  return text.replace(/\{(\w+)\}/g, (m, k: string) => (Object.hasOwn(vars, k) ? vars[k] : m));
 }
 
 export async function readTemplate(dir: string, vars: Record<string, string>): Promise<TemplateFile[]> {
@@ -37,8 +34,10 @@ export async function readTemplate(dir: string, vars: Record<string, string>): P
         const raw = await fs.readFile(full);
         const st = await fs.stat(full);
         // Binary files (a NUL byte) are copied as they are.
-        const content = raw.includes(0) ? raw : Buffer.from(renderPlaceholders(raw.toString('utf8'), vars));
-        const rendered = renderPlaceholders(r, vars);
+        const content = raw.includes(0)
+          ? raw
+          : Buffer.from(renderKnownPlaceholders(raw.toString('utf8'), vars));
+        const rendered = renderKnownPlaceholders(r, vars);
         const bad = badTargetSegment(rendered);
         if (bad)
           throw new ConfigurationError(`Invalid template file ${full} (target path '${rendered}'): ${bad}`);

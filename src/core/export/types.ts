@@ -8,18 +8,19 @@
  *  - A build function `BuildFn = (ctx, targetTip) => Promise<BuildOutcome>` makes the new commit(s) on
  *    top of `targetTip` inside the scratch repo and returns the new tip (or undefined for a no-op).
  *    Snapshot mode is `buildSnapshot` (./snapshot.ts); history mode is `buildHistory(ctx, tip)` from
- *    ./history/replay.ts (issue 4). Both use only `ctx` helpers, so the final tree of a history
- *    replay is the snapshot tree by construction (same projectTree + overlayPreserved + writeTree).
- *  - The push loop (./push-loop.ts) calls the build function, runs nothing else, pushes a plain
- *    fast-forward, and on a `rejected-stale` push re-fetches the target and calls the build function
- *    again on the new tip, up to `maxRetries` times with backoff. A BuildFn must therefore be
- *    repeatable: no side effects outside the scratch repo's object store.
+ *    ./history/replay.ts. Both use only `ctx` helpers, so the final tree of a history replay is the
+ *    snapshot tree by construction (same projectTree + overlayPreserved + writeTree).
+ *  - runExport hands the build function to the one rebuild-and-push helper (git/rebuild-and-push.ts),
+ *    which pushes a plain fast-forward and, when the target moved, re-fetches it and calls the build
+ *    function again on the new tip, up to `maxRetries` times with backoff. A BuildFn must therefore
+ *    be repeatable: no side effects outside the scratch repo's object store.
  *  - Gates: a BuildFn must call `ctx.runGates(...)` on every change set it commits and stop (return
  *    the error findings, no tip) when any finding is an error. Nothing is pushed then.
  */
 import type { Rule } from '../allowlist/parse.js';
 import type { GitAuthSettings } from '../git/git-auth-helper.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
+import type { CommitIdentity } from '../git/index-builder.js';
 import type { Logger } from '../logger.js';
 import type { Finding, PathChange } from '../report/result.js';
 import type { SafetySettingsInput } from '../safety/settings.js';
@@ -31,23 +32,13 @@ export type SubmodulePolicy = 'skip' | 'keep';
 /** Git LFS pointer files: `warn` exports the pointer with a warning, `error` refuses, `allow` is silent. */
 export type LfsPolicy = 'warn' | 'error' | 'allow';
 
-export interface Identity {
-  name: string;
-  email: string;
-  /** Fixed date (git date format, e.g. `2020-01-01T00:00:00Z` or `@1577836800 +0000`). */
-  date?: string;
-}
-
 /** Ferry's default committer, so the same export makes the same commit id. */
-export const DEFAULT_COMMITTER: Identity = {
+export const DEFAULT_COMMITTER: CommitIdentity = {
   name: 'ferry[bot]',
   email: 'ferry@users.noreply.github.com',
 };
 
 export const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
-export const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
-/** Hash of the selection config a snapshot export was made with (see ./incremental.ts). */
-export const CONFIG_TRAILER = 'Ferry-Config';
 
 export interface ExportSettings {
   /** Source repository directory (a work tree or a bare repo). */
@@ -69,11 +60,11 @@ export interface ExportSettings {
   vars?: Record<string, string>;
   /** Commit message template: `{sha}`, `{short_sha}`, `{source_repo}`, `{message}`. */
   messageTemplate?: string;
-  /** Name shown for `{source_repo}` (default: the source directory's basename or GITHUB_REPOSITORY). */
+  /** Name shown for `{source_repo}` (the adapters pass GITHUB_REPOSITORY; default: the source directory's name). */
   sourceRepo?: string;
-  committer?: Identity;
+  committer?: CommitIdentity;
   /** Snapshot commits' author (default: the committer). History mode keeps the source author. */
-  author?: Identity;
+  author?: CommitIdentity;
   dryRun?: boolean;
   force?: boolean;
   /** Rebuild-and-push attempts after a rejected (stale) push. Default 5. */
@@ -84,7 +75,7 @@ export interface ExportSettings {
   mode?: ExportMode;
   /** History mode: start after this source revision instead of the last exported one. */
   since?: string;
-  /** History mode options: message scrubbing, author map (issue 4, owned by history/settings.ts). */
+  /** History mode options: message scrubbing, author map (see history/settings.ts). */
   history?: import('./history/settings.js').HistoryOptions;
   /** Directory rendered into the target on the first export (placeholders from vars), then preserved. */
   templateDir?: string;
@@ -149,15 +140,15 @@ export interface CommitSpec {
   parents: string[];
   message: string;
   /** Default: settings.author ?? committer. */
-  author?: Identity;
+  author?: CommitIdentity;
   /** Default: settings.committer ?? DEFAULT_COMMITTER. */
-  committer?: Identity;
+  committer?: CommitIdentity;
 }
 
 export interface SourceCommitInfo {
   sha: string;
   message: string;
-  author: Identity;
+  author: CommitIdentity;
 }
 
 /**
@@ -175,6 +166,8 @@ export interface ExportBuildContext {
   sourceCommit: string;
   /** Safe label of the target (no credentials). */
   targetLabel: string;
+  /** The source repository's name for `{source_repo}`. */
+  sourceRepo: string;
   /** Is this path selected (allowlist, minus forbidden paths)? Source path space. */
   select(sourcePath: string): boolean;
   /** Source path → target path. */
@@ -218,10 +211,13 @@ export interface ExportBuildContext {
     targetFileCount: number,
     context?: string,
   ): Promise<Finding[]>;
-  /** Render the message template for a source commit, trailer included. */
+  /** Render the message template for a source commit, trailers included. */
   formatMessage(source: SourceCommitInfo): string;
-  /** Add the `Ferry-Origin-Rev: <sha>` trailer to any message (history mode keeps source messages). */
-  withTrailer(message: string, sourceSha: string): string;
+  /**
+   * Add Ferry's trailers to any message (history mode keeps source messages): `Ferry-Origin-Rev:
+   * <sourceSha>` and, with a configHash, `Ferry-Config: <configHash>` (git/trailers.ts).
+   */
+  withTrailers(message: string, sourceSha: string): string;
   readSourceCommit(sha: string): Promise<SourceCommitInfo>;
   commit(spec: CommitSpec): Promise<string>;
   /** The last exported source revision found in the target history's trailer (undefined: none). */

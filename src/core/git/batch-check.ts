@@ -1,12 +1,12 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { GitCommandManager } from './git-command-manager.js';
-
 /**
  * Object lookups through one long-lived `git cat-file --batch-check` process: history replay asks
  * for sizes over thousands of commits, the incremental export asks "does this path exist at that
  * revision?"; a process per question would dominate. Answers come back in request order; callers
  * may overlap. Each answer is "<oid> <type> <size>", or undefined for a missing/ambiguous name.
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { GitCommandManager } from './git-command-manager.js';
+
 export interface ObjectInfo {
   oid: string;
   type: string;
@@ -75,21 +75,6 @@ class BatchChecker {
     const done = new Promise<void>((r) => this.child!.on('close', () => r()));
     this.child.stdin.end();
     await done;
-  }
-}
-
-/** Object sizes by id. */
-export class SizeReader extends BatchChecker {
-  /** Sizes of the given objects; missing objects are absent from the map. */
-  async sizes(oids: readonly string[]): Promise<Map<string, number>> {
-    const uniq = [...new Set(oids)];
-    const infos = await this.lookup(uniq);
-    const out = new Map<string, number>();
-    uniq.forEach((oid, i) => {
-      const info = infos[i];
-      if (info) out.set(oid, info.size);
-    });
-    return out;
   }
 }
 

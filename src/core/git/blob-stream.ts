@@ -1,5 +1,3 @@
-import type { GitCommandManager } from './git-command-manager.js';
-
 /**
  * Bulk blob reading: many objects through `git cat-file --batch`, all ids written up front and the
  * output parsed as it streams, one synchronous callback per object. Unlike BlobReader (a promise
@@ -14,6 +12,8 @@ import type { GitCommandManager } from './git-command-manager.js';
  * cat-file accepts (e.g. `<tree>:<dir>`); with one process, answers come in request order.
  * Objects come back in request order per process; with several processes the order interleaves.
  */
+import type { GitCommandManager } from './git-command-manager.js';
+
 export type BlobVisitor = (oid: string, size: number, body: Buffer | undefined, type: string) => void;
 
 export interface BlobStreamOptions {

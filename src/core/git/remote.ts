@@ -7,12 +7,9 @@ import { ConfigurationError } from '../errors.js';
  * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
  * anything else is a local path (made absolute).
  * A URL with credentials in it is refused: tokens never go in URLs.
+ * `serverUrl` is GITHUB_SERVER_URL, which the adapters pass in (GHES, the demo, tests).
  */
-export function resolveRemote(
-  spec: string,
-  serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com',
-  suffix = '.git',
-): string {
+export function resolveRemote(spec: string, serverUrl = 'https://github.com', suffix = '.git'): string {
   const s = spec.trim();
   if (!s) throw new ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {

@@ -1,13 +1,14 @@
+/**
+ * The one kind of scratch repository: a throw-away bare repository that sees other repositories'
+ * objects through `objects/info/alternates`. Builds use the source's blob ids directly and never
+ * copy them, and a push only packs what the target lacks. The export, the wiki sync and the mirror
+ * each work in one; `dispose()` removes it.
+ */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GitCommandManager } from './git-command-manager.js';
 
-/**
- * A throw-away bare repository that sees other repositories' objects through
- * `objects/info/alternates`: builds use the source's blob ids directly and never copy them, and a
- * push only packs what the target lacks. Removed by `dispose()`.
- */
 export interface ScratchRepo {
   dir: string;
   git: GitCommandManager;
@@ -20,12 +21,18 @@ export async function objectsDir(git: GitCommandManager): Promise<string> {
   return path.resolve(git.cwd, p);
 }
 
-export async function createScratchRepo(
-  base: GitCommandManager,
-  alternates: readonly string[],
-  parent = os.tmpdir(),
-): Promise<ScratchRepo> {
-  const dir = await fs.mkdtemp(path.join(parent, 'ferry-export-'));
+export interface ScratchOptions {
+  /** Object directories whose objects the scratch repository sees (none: a plain empty repository). */
+  alternates?: readonly string[];
+  /** Directory to create it in (default os.tmpdir()). */
+  parent?: string;
+  /** Names the temporary directory (`ferry-<name>-XXXXXX`), for whoever looks at the disk. */
+  name: string;
+}
+
+/** A new scratch repository; its git manager shares `base`'s environment (auth) and logger. */
+export async function createScratchRepo(base: GitCommandManager, opts: ScratchOptions): Promise<ScratchRepo> {
+  const dir = await fs.mkdtemp(path.join(opts.parent ?? os.tmpdir(), `ferry-${opts.name}-`));
   const git = base.with({ cwd: dir });
   await git.exec(['init', '--quiet', '--bare', dir]);
   // Own settings only: no hooks, no gc while we work, no auto-maintenance after fetches.
@@ -34,10 +41,12 @@ export async function createScratchRepo(
     path.join(dir, 'config'),
     '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n',
   );
-  const info = path.join(dir, 'objects', 'info');
-  await fs.mkdir(info, { recursive: true });
-  // Alternates of the alternates are followed by git itself (chained up to 5 deep).
-  await fs.writeFile(path.join(info, 'alternates'), alternates.map((a) => a + '\n').join(''));
+  if (opts.alternates?.length) {
+    const info = path.join(dir, 'objects', 'info');
+    await fs.mkdir(info, { recursive: true });
+    // Alternates of the alternates are followed by git itself (chained up to 5 deep).
+    await fs.writeFile(path.join(info, 'alternates'), opts.alternates.map((a) => a + '\n').join(''));
+  }
   return {
     dir,
     git,

@@ -1,3 +1,8 @@
+/**
+ * Network operations: fetch, ls-remote and push, each through the one retry helper.
+ * Transient failures (5xx, dropped connections) are retried; auth and not-found failures become
+ * RemoteErrors that say what to do. Pushes never force unless `force` is given by name.
+ */
 import { RemoteError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import {
@@ -9,11 +14,6 @@ import {
 import { remoteLabel } from './remote.js';
 import { withRetry } from './retry.js';
 
-/**
- * Network operations: fetch, ls-remote and push, each through the one retry helper.
- * Transient failures (5xx, dropped connections) are retried; auth and not-found failures become
- * RemoteErrors that say what to do. Pushes never force unless `force` is given by name.
- */
 export interface NetOptions {
   attempts?: number;
   logger?: Logger;
@@ -68,6 +68,7 @@ export async function fetchRefs(
   await net(url, 'fetch', opts, () => git.exec(args));
 }
 
+/** `rejected-stale`: the target moved since we looked (see TARGET_MOVED); rebuild and retry. */
 export type PushRefStatus = 'ok' | 'up-to-date' | 'rejected-stale' | 'rejected-workflow' | 'rejected-other';
 
 export interface PushResult {
@@ -113,7 +114,20 @@ export async function pushRefs(
       throw new GitError(args, res.exitCode, stderr);
     return res;
   });
-  const stdout = r.stdout.toString();
+  return parsePushOutput(r.stdout.toString(), r.stderr);
+}
+
+/**
+ * A rejection because the target moved since we looked: the client saw it (`fetch first`,
+ * `non-fast-forward`, a stale lease), or the server lost the race inside receive-pack to a
+ * concurrent push (`[remote rejected] (failed to update ref)`, `cannot lock ref ... but expected`,
+ * `incorrect old value provided`). Either way: fetch, rebuild on the new tip, push again.
+ */
+const TARGET_MOVED =
+  /fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref|but expected|incorrect old value/i;
+
+/** `push --porcelain` output → the outcome per destination ref. */
+export function parsePushOutput(stdout: string, stderr: string): PushResult {
   const refs = new Map<string, { status: PushRefStatus; detail: string }>();
   for (const line of stdout.split('\n')) {
     // "<flag>\t<from>:<to>\t<summary> (<reason>)"
@@ -123,12 +137,8 @@ export async function pushRefs(
     let status: PushRefStatus = 'ok';
     if (flag === '=') status = 'up-to-date';
     else if (flag === '!') {
-      if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr)) status = 'rejected-workflow';
-      // 'failed to update ref' / 'failed to lock': the server lost a race with a concurrent push.
-      else if (
-        /fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref/.test(summary)
-      )
-        status = 'rejected-stale';
+      if (/workflow/i.test(stderr) && /refusing to allow/i.test(stderr)) status = 'rejected-workflow';
+      else if (TARGET_MOVED.test(summary)) status = 'rejected-stale';
       else status = 'rejected-other';
     }
     refs.set(to, { status, detail: summary });
@@ -136,7 +146,7 @@ export async function pushRefs(
   return {
     ok: [...refs.values()].every((v) => v.status === 'ok' || v.status === 'up-to-date'),
     refs,
-    stderr: r.stderr,
+    stderr,
   };
 }
 

@@ -1,7 +1,3 @@
-import { quotePath } from './fast-import.js';
-import type { GitCommandManager } from './git-command-manager.js';
-import { EMPTY_TREE, type IndexEntry } from './index-builder.js';
-
 /**
  * Write a whole tree with `git fast-import` instead of `update-index` + `write-tree`: fast-import
  * builds the trees in memory and writes them as ONE pack, where write-tree creates one loose file
@@ -12,6 +8,10 @@ import { EMPTY_TREE, type IndexEntry } from './index-builder.js';
  * tree id is returned (the caller makes the real commit). Returns undefined when an entry cannot
  * go through fast-import (a non-canonical mode): the caller then uses the index.
  */
+import { quotePath } from './fast-import.js';
+import type { GitCommandManager } from './git-command-manager.js';
+import { EMPTY_TREE, type IndexEntry } from './index-builder.js';
+
 const MODES = new Set(['100644', '100755', '120000', '160000']);
 let seq = 0;
 

@@ -1,7 +1,3 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { streamBlobs } from './blob-stream.js';
-import { GitError, type GitCommandManager } from './git-command-manager.js';
-
 /**
  * Write a tree that differs from `baseTree` by a few paths, touching only the directories on those
  * paths: the base's tree objects along each changed path's dirname chain are read with one
@@ -12,6 +8,11 @@ import { GitError, type GitCommandManager } from './git-command-manager.js';
  * Names are kept as the raw bytes git stores (latin1 strings internally), so untouched entries are
  * written back exactly, whatever their encoding. mktree checks that every entry's object exists.
  */
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { streamBlobs } from './blob-stream.js';
+import { GitError, type GitCommandManager } from './git-command-manager.js';
+import { EMPTY_TREE, EMPTY_TREE_SHA256 } from './index-builder.js';
+
 export interface TreeChange {
   path: string;
   mode: string;
@@ -19,8 +20,6 @@ export interface TreeChange {
   oid: string;
 }
 
-export const EMPTY_TREE_SHA1 = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
-const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
 const TREE_MODE = '40000';
 
 interface Entry {
@@ -77,7 +76,7 @@ export async function writeTreeChanges(
       const level = (byDepth[depth] ?? []).filter((d) => dirs.get(d)!.size > 0);
       const ids = await mk.write(level.map((d) => dirs.get(d)!));
       const written = new Map(level.map((d, i) => [d, ids[i]]));
-      if (depth === 0) return written.get('') ?? (rawLen === 32 ? EMPTY_TREE_SHA256 : EMPTY_TREE_SHA1);
+      if (depth === 0) return written.get('') ?? (rawLen === 32 ? EMPTY_TREE_SHA256 : EMPTY_TREE);
       for (const d of byDepth[depth] ?? []) {
         const slash = d.lastIndexOf('/');
         const parent = dirs.get(slash < 0 ? '' : d.slice(0, slash))!;

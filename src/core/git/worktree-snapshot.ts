@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { GitCommandManager } from './git-command-manager.js';
+import { BOT_IDENTITY } from './index-builder.js';
 
 /**
  * What differs between a work tree and HEAD, per path: the status letters plus the content hash.
@@ -53,17 +54,6 @@ export async function pathsInHead(git: GitCommandManager, paths: readonly string
   });
   return new Set(out.split('\0').filter(Boolean));
 }
-
-export interface CommitIdentity {
-  name: string;
-  email: string;
-}
-
-/** The Actions bot identity, used when the repository has no user configured. */
-export const BOT_IDENTITY: CommitIdentity = {
-  name: 'github-actions[bot]',
-  email: '41898282+github-actions[bot]@users.noreply.github.com',
-};
 
 /**
  * Commit exactly these paths (additions, changes and deletions), leaving anything else staged or

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { compileGlob, literalOf } from '../allowlist/glob.js';
-import type { BranchState, TagMode } from './types.js';
-
 /**
  * Pure planning for the mirror: which branches and tags to look at, what state each branch is in,
  * and which pushes follow. The git side (mirror.ts) gathers the facts and applies the plan.
  */
+import { createHash } from 'node:crypto';
+import { compileGlob, literalOf } from '../allowlist/glob.js';
+import type { BranchState, TagMode } from './types.js';
 
 export const HEADS = 'refs/heads/';
 export const TAGS = 'refs/tags/';

@@ -1,11 +1,10 @@
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { withGroup, type Logger } from '../logger.js';
 import { createGitAuth, type GitAuth } from '../git/git-auth-helper.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
-import { workflowPermissionError } from '../git/transport.js';
+import { DEFAULT_MAX_RETRIES, rebuildAndPush, type RefUpdate } from '../git/rebuild-and-push.js';
+import { createScratchRepo } from '../git/scratch-repo.js';
+import { workflowPermissionError, type PushResult } from '../git/transport.js';
 import type { TargetResult } from '../report/result.js';
 import { branchUnion, classifyBranch, planTags, pushFor, selectTags, HEADS } from './analyze.js';
 import { commitsOnlyIn, mergeBase } from './commits.js';
@@ -14,19 +13,6 @@ import { MirrorRemote } from './side.js';
 import type { BranchAnalysis, DivergenceIssueSink, MirrorSettings } from './types.js';
 
 const NO_COMMITS = { count: 0, commits: [] };
-
-/**
- * "The side moved meanwhile". pushRefs classifies a client-side stale push as rejected-stale; a ref
- * that moved on the server between its advertisement and the update (a push racing ours) comes
- * back as `[remote rejected] (failed to update ref)` / `cannot lock ref`, which is the same thing.
- */
-function isStale(st: { status: string; detail: string }): boolean {
-  return (
-    st.status === 'rejected-stale' ||
-    (st.status === 'rejected-other' &&
-      /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail))
-  );
-}
 
 /**
  * Mirror branches (and optionally tags) between two repositories, both ways, by fast-forward only.
@@ -40,14 +26,12 @@ export async function runMirror(
   issues?: DivergenceIssueSink,
 ): Promise<TargetResult[]> {
   const t0 = performance.now();
-  const ownWorkDir = !settings.workDir;
-  const work = settings.workDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'ferry-mirror-')));
+  const git = new GitCommandManager(settings.workDir ?? process.cwd(), { logger });
+  await git.assertMinimumVersion();
+  const scratch = await createScratchRepo(git, { parent: settings.workDir, name: 'mirror' });
+  const local = scratch.git;
   const auths: GitAuth[] = [];
   try {
-    const local = new GitCommandManager(work, { logger });
-    await local.assertMinimumVersion();
-    await fs.mkdir(work, { recursive: true });
-    await local.exec(['init', '-q', '--bare', work]);
     const net = { logger, baseDelayMs: settings.netBaseDelayMs };
     const authA = await createGitAuth(settings.a.auth);
     auths.push(authA);
@@ -63,7 +47,7 @@ export async function runMirror(
     return results;
   } finally {
     for (const a of auths) await a.cleanup();
-    if (ownWorkDir) await fs.rm(work, { recursive: true, force: true });
+    await scratch.dispose();
   }
 }
 
@@ -144,43 +128,68 @@ class MirrorEngine {
   }
 
   /**
-   * Push every fast-forward, one push per receiving side. A ref rejected because that side moved
-   * meanwhile is re-fetched, re-analysed and (if still a fast-forward) pushed again next round.
+   * Push every fast-forward, one push per receiving side, through the one rebuild-and-push helper:
+   * a branch rejected because its receiving side moved meanwhile is re-fetched and re-analysed,
+   * and pushed again if it is still a fast-forward (the other way round, maybe).
    */
   private async pushAll(outcomes: Map<string, BranchOutcome>): Promise<void> {
-    const rounds = this.s.maxPushRounds ?? 4;
-    for (let round = 1; round <= rounds; round++) {
-      const pending = [...outcomes.values()].filter(
-        (o) => !o.pushedTo && !o.error && pushFor(o.analysis.state),
-      );
-      if (pending.length === 0) return;
-      for (const to of ['a', 'b'] as const) {
-        const batch = pending.filter((o) => pushFor(o.analysis.state)!.to === to);
-        if (batch.length === 0) continue;
-        const dest = to === 'a' ? this.A : this.B;
-        const src = to === 'a' ? this.B : this.A;
-        const specs = batch.map((o) => `${src.localHead(o.analysis.branch)}:${HEADS}${o.analysis.branch}`);
-        this.logger.info(`Pushing ${batch.map((o) => o.analysis.branch).join(', ')} to ${dest.label}`);
-        const res = await dest.push(specs);
-        for (const o of batch) {
-          o.attempts++;
-          const st = res.refs.get(HEADS + o.analysis.branch);
-          if (st && (st.status === 'ok' || st.status === 'up-to-date')) o.pushedTo = to;
-          else if (st && isStale(st) && round < rounds) {
-            this.logger.warning(`${dest.label} moved while mirroring ${o.analysis.branch}: re-analysing.`);
-            await this.refresh(o, dest);
-          } else if (st?.status === 'rejected-workflow')
-            o.error = workflowPermissionError(dest.side.spec).message;
-          else
-            o.error = `Push of ${o.analysis.branch} to ${dest.label} was rejected: ${st?.detail ?? res.stderr.trim().split('\n').pop()}`;
-        }
-      }
+    const byRef = new Map([...outcomes.values()].map((o) => [HEADS + o.analysis.branch, o]));
+    /** Where each branch's last push went. */
+    const dest = new Map<string, MirrorRemote>();
+    const sideOf = (ref: string) => dest.get(ref) ?? this.B;
+    const loop = await rebuildAndPush({
+      label: (ref) => sideOf(ref).label,
+      build: async (attempt, moved) => {
+        for (const ref of moved) await this.refresh(byRef.get(ref)!, sideOf(ref));
+        const again = attempt === 1 ? [...outcomes.values()] : [...moved].map((ref) => byRef.get(ref)!);
+        return {
+          value: undefined,
+          updates: again.filter((o) => pushFor(o.analysis.state)).map((o) => this.update(o, dest)),
+        };
+      },
+      push: (updates) => this.pushBySide(updates, dest, byRef),
+      workflowError: (ref) => workflowPermissionError(sideOf(ref).side.spec),
+      maxRetries: this.s.maxRetries ?? DEFAULT_MAX_RETRIES,
+      backoffBaseMs: this.s.netBaseDelayMs,
+      logger: this.logger,
+    });
+    for (const ref of loop.pushed) byRef.get(ref)!.pushedTo = sideOf(ref).id;
+    for (const [ref, e] of loop.refused) byRef.get(ref)!.error = e.message;
+  }
+
+  /** The ref update that fast-forwards a branch on the side that lacks its commits. */
+  private update(o: BranchOutcome, dest: Map<string, MirrorRemote>): RefUpdate {
+    const to = pushFor(o.analysis.state)!.to;
+    const [receiver, giver] = to === 'a' ? [this.A, this.B] : [this.B, this.A];
+    const ref = HEADS + o.analysis.branch;
+    dest.set(ref, receiver);
+    return { ref, from: giver.localHead(o.analysis.branch) };
+  }
+
+  /** One plain push per receiving side; the answers merged (a branch goes one way per round). */
+  private async pushBySide(
+    updates: readonly RefUpdate[],
+    dest: Map<string, MirrorRemote>,
+    byRef: Map<string, BranchOutcome>,
+  ): Promise<PushResult> {
+    const merged: PushResult = { ok: true, refs: new Map(), stderr: '' };
+    for (const side of [this.A, this.B]) {
+      const batch = updates.filter((u) => dest.get(u.ref) === side);
+      if (batch.length === 0) continue;
+      this.logger.info(`Pushing ${batch.map((u) => u.ref.slice(HEADS.length)).join(', ')} to ${side.label}`);
+      const res = await side.push(batch.map((u) => `${u.from}:${u.ref}`));
+      for (const u of batch) byRef.get(u.ref)!.attempts++;
+      for (const [ref, st] of res.refs) merged.refs.set(ref, st);
+      merged.ok &&= res.ok;
+      merged.stderr += res.stderr;
     }
+    return merged;
   }
 
   /** Re-read one branch on the side that rejected our push, and re-analyse it. */
   private async refresh(o: BranchOutcome, side: MirrorRemote): Promise<void> {
     const branch = o.analysis.branch;
+    this.logger.warning(`${side.label} moved while mirroring ${branch}: re-analysing.`);
     const refs = await side.listRefs([HEADS + branch]);
     const now = refs.get(HEADS + branch) ?? null;
     if (now) await side.fetch([branch]);

@@ -1,9 +1,9 @@
-import type { BranchAnalysis, CommitList, MirrorKey } from './types.js';
-
 /**
  * The divergence report (issue body, comments, job summary) and the hidden marker that lets a later
  * run find its issue again without searching titles. Pure text in, text out.
  */
+import type { BranchAnalysis, CommitList, MirrorKey } from './types.js';
+import { decodeOrKeep } from '../util/uri.js';
 
 const MARKER_RE = /<!--\s*ferry:mirror\s+([^>]*?)\s*-->/;
 
@@ -22,7 +22,7 @@ export function parseIssueMarker(
   const fields = new Map<string, string>();
   for (const part of m[1].split(/\s+/)) {
     const i = part.indexOf('=');
-    if (i > 0) fields.set(part.slice(0, i), dec(part.slice(i + 1)));
+    if (i > 0) fields.set(part.slice(0, i), decodeOrKeep(part.slice(i + 1)));
   }
   const a = fields.get('a');
   const b = fields.get('b');
@@ -43,14 +43,6 @@ export function withMarker(body: string, key: MirrorKey, fingerprint?: string): 
 
 function enc(s: string): string {
   return encodeURIComponent(s);
-}
-
-function dec(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 export function issueTitle(key: MirrorKey): string {

@@ -1,11 +1,11 @@
-import type { TargetResult } from '../report/result.js';
-import { BRANCH_KIND } from './results.js';
-import type { BranchState, CommitList, IssueRef } from './types.js';
-
 /**
  * The per-branch tables under the common results table in the job summary and the CLI's human
  * output. Rendered from the result details only, so the JSON report and this never disagree.
  */
+import type { TargetResult } from '../report/result.js';
+import { BRANCH_KIND } from './results.js';
+import type { BranchState, CommitList, IssueRef } from './types.js';
+
 const STATE_TEXT: Record<BranchState, string> = {
   equal: 'in sync',
   'a-ahead': 'A ahead: fast-forward B',

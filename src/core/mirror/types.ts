@@ -25,9 +25,9 @@ export interface MirrorSettings {
   dryRun: boolean;
   /** Commits listed per side in a divergence report; the count always covers all of them. */
   maxListedCommits: number;
-  /** Rounds of "push rejected because a side moved: re-fetch, re-analyse, retry". */
-  maxPushRounds?: number;
-  /** Scratch directory for the bare work repo (default: a temp dir, removed afterwards). */
+  /** Times to re-fetch, re-analyse and push again when a side moved meanwhile (default 5). */
+  maxRetries?: number;
+  /** Where the scratch repository is made (default os.tmpdir()); it is removed afterwards. */
   workDir?: string;
   /** Retry base delay for git network operations (tests shorten it). */
   netBaseDelayMs?: number;

@@ -71,14 +71,6 @@ export function failResult(r: TargetResult, message: string, findings: Finding[]
   return r;
 }
 
-/** Time an async step into result.durationMs. */
-export async function timed<T extends { durationMs: number }>(fn: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  const r = await fn();
-  r.durationMs = Math.round(performance.now() - t0);
-  return r;
-}
-
 export function summarizeChanges(changes: readonly PathChange[]): Record<string, number> {
   const c = { added: 0, modified: 0, deleted: 0, bytesAdded: 0, bytesModified: 0, bytesDeleted: 0 };
   for (const ch of changes) {

@@ -2,10 +2,10 @@ import type { FerryConfig, TargetConfig } from '../config/types.js';
 import { errorMessage, isConfigurationError } from '../errors.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { registerSecret } from '../git/secrets.js';
-import { pushRefs } from '../git/transport.js';
 import { withGroup, type Logger } from '../logger.js';
 import { failResult, newResult, type Direction, type TargetResult } from '../report/result.js';
 import { runCheck, runDriftGate, runVerification, type CheckResult } from './checks.js';
+import { pushFailureMessage, pushPullCommits } from './push-commits.js';
 import { KIND_ADAPTERS } from './kinds/index.js';
 import type { DivergenceIssueFactory } from './kinds/types.js';
 import { selectTargets, type Selection } from './select.js';
@@ -202,26 +202,20 @@ async function pushCommits(cfg: FerryConfig, env: NodeJS.ProcessEnv, logger: Log
     line: 1,
   };
   const git = new GitCommandManager(cfg.root, { env: env as Record<string, string>, logger });
+  const duration = () => (performance.now() - t0) / 1000;
   try {
-    const branch = await git.exec(['symbolic-ref', '--short', 'HEAD']);
-    const res = await pushRefs(git, 'origin', [`HEAD:refs/heads/${branch}`], { logger });
-    const ok = res.ok;
-    const detail = [...res.refs.values()].map((v) => v.detail).join('; ');
+    const p = await pushPullCommits(git, logger);
+    const rebuilt = p.localBehind
+      ? ' (origin had moved: rebuilt on its tip; the checkout kept local changes and is behind, git pull)'
+      : ' (origin had moved: rebuilt on its tip)';
     return {
       ...base,
-      success: ok,
-      message: ok
-        ? `pushed to origin/${branch}`
-        : `push to origin/${branch} rejected (${detail}): fetch, rebase and run again`,
-      duration: (performance.now() - t0) / 1000,
+      success: true,
+      message: `pushed to origin/${p.branch}${p.rebuilt ? rebuilt : ''}`,
+      duration: duration(),
     };
   } catch (e) {
-    return {
-      ...base,
-      success: false,
-      message: `push failed: ${errorMessage(e)}`,
-      duration: (performance.now() - t0) / 1000,
-    };
+    return { ...base, success: false, message: pushFailureMessage(e), duration: duration() };
   }
 }
 

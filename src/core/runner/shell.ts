@@ -1,11 +1,11 @@
+/**
+ * Runs the user's commands (entrypoints, checks, verification, drift gates). These are the user's
+ * own shell lines from ferry.yml, written to be run by a shell, so they go through `bash -c`; nothing
+ * Ferry builds itself is ever passed through a shell.
+ */
 import { spawn } from 'node:child_process';
 import { redact } from '../git/secrets.js';
 
-/**
- * Runs the user's commands (entrypoints, checks, verification, drift gates). These are the user's
- * own shell lines from ferry.yml, so they go through `bash -c` like the seed runner did; nothing
- * Ferry builds itself is ever passed through a shell.
- */
 export interface ShellResult {
   exitCode: number;
   stdout: string;

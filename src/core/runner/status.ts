@@ -8,8 +8,10 @@ import { errorMessage } from '../errors.js';
 import { createGitAuth } from '../git/git-auth-helper.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { resolveRemote } from '../git/remote.js';
+import { FERRY_TRAILERS, findTrailerCommit } from '../git/trailers.js';
 import { fetchRefs, lsRemote } from '../git/transport.js';
 import type { Logger } from '../logger.js';
+import { renderTemplate } from '../util/placeholders.js';
 import { failResult, newResult, type Finding, type TargetResult } from '../report/result.js';
 import { exportAllowlistRules, workflowFile } from './workflows.js';
 
@@ -22,8 +24,6 @@ import { exportAllowlistRules, workflowFile } from './workflows.js';
  * - a workflow whose schedule disagrees with the config.
  * Read-only, apart from temporary refs under refs/ferry/status/ that are removed again.
  */
-export const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
-
 export async function statusOf(
   cfg: FerryConfig,
   targets: readonly TargetConfig[],
@@ -38,8 +38,8 @@ export async function statusOf(
     const drift: Finding[] = [];
     try {
       if (t.kind === 'export')
-        drift.push(...(await exportDrift(cfg, t, r, env, logger)), ...(await allowlistDrift(cfg, t)));
-      if (t.kind === 'mirror') drift.push(...(await mirrorDrift(cfg, t, r, env, logger)));
+        drift.push(...(await exportDrift({ cfg, t, r, env, logger })), ...(await allowlistDrift(cfg, t)));
+      if (t.kind === 'mirror') drift.push(...(await mirrorDrift({ cfg, t, r, env, logger })));
       drift.push(...(await scheduleDrift(cfg, t)));
       r.findings.push(...drift);
       r.changed = drift.length > 0;
@@ -81,46 +81,41 @@ async function fetchTemp(
   return tempRef;
 }
 
+/** One target's drift check: its config, the result it fills in, and where it runs. */
+interface DriftCheck {
+  cfg: FerryConfig;
+  t: TargetConfig;
+  r: TargetResult;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+}
+
 /** Per package for custom exports ({package} in repo), else the one target repo. */
-async function exportDrift(
-  cfg: FerryConfig,
-  t: TargetConfig,
-  r: TargetResult,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
-): Promise<Finding[]> {
-  const o = t.options;
+async function exportDrift(d: DriftCheck): Promise<Finding[]> {
+  const o = d.t.options;
   const packages = Array.isArray(o.packages)
     ? (o.packages as string[])
     : typeof o.package === 'string'
       ? [o.package]
       : [];
-  if (!packages.length) return exportRepoDrift(cfg, t, String(o.repo), r, env, logger);
+  if (!packages.length) return exportRepoDrift(d, String(o.repo));
   const out: Finding[] = [];
   for (const pkg of packages) {
     const part = newResult(pkg, 'custom', false);
     const found = await exportRepoDrift(
-      cfg,
-      t,
-      String(o.repo).replace(/\{package\}/g, pkg),
-      part,
-      env,
-      logger,
+      { ...d, r: part },
+      renderTemplate(String(o.repo), { package: pkg }, 'repo'),
       false,
     );
     out.push(...found.map((f) => ({ ...f, message: `${pkg}: ${f.message}` })));
-    for (const [k, v] of Object.entries(part.counts)) r.counts[k] = (r.counts[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(part.counts)) d.r.counts[k] = (d.r.counts[k] ?? 0) + v;
   }
   return out;
 }
 
 async function exportRepoDrift(
-  cfg: FerryConfig,
-  t: TargetConfig,
+  { cfg, t, r, env, logger }: DriftCheck,
   repo: string,
-  r: TargetResult,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
   filterByAllowlist = true,
 ): Promise<Finding[]> {
   const local = path.join(cfg.root, repo);
@@ -137,22 +132,13 @@ async function exportRepoDrift(
       r.counts.unexported = Number(await git.exec(['rev-list', '--count', head]));
       return [finding('never-exported', `target branch ${branch} does not exist yet: nothing exported`, t)];
     }
-    const trailers = await git.exec([
-      'log',
-      '-n',
-      '200',
-      `--format=%(trailers:key=${ORIGIN_TRAILER},valueonly,separator=%x2C)`,
-      ref,
-    ]);
-    const origin = trailers
-      .split('\n')
-      .map((l) => l.trim())
-      .find(Boolean);
+    // The same search as the export's (git/trailers.ts), so both name the same last export.
+    const origin = (await findTrailerCommit(git, ref, 'originRev', { logger }))?.value;
     if (!origin)
       return [
         finding(
           'no-origin-trailer',
-          `no ${ORIGIN_TRAILER} trailer on ${branch}: not exported by Ferry yet`,
+          `no ${FERRY_TRAILERS.originRev.key} trailer on ${branch}: not exported by Ferry yet`,
           t,
         ),
       ];
@@ -195,13 +181,7 @@ async function exportRepoDrift(
   }
 }
 
-async function mirrorDrift(
-  cfg: FerryConfig,
-  t: TargetConfig,
-  r: TargetResult,
-  env: NodeJS.ProcessEnv,
-  logger: Logger,
-): Promise<Finding[]> {
+async function mirrorDrift({ cfg, t, r, env, logger }: DriftCheck): Promise<Finding[]> {
   const out: Finding[] = [];
   const branches = (t.options.branches as string[] | undefined) ?? ['main'];
   const a = resolveRemote(String(t.options.a), env.GITHUB_SERVER_URL || undefined);

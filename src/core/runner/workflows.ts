@@ -1,12 +1,6 @@
-import { existsSync, promises as fs } from 'node:fs';
-import * as path from 'node:path';
-import { Document } from 'yaml';
-import { parseAllowlist, type Rule } from '../allowlist/parse.js';
-import type { FerryConfig, TargetConfig } from '../config/types.js';
-
 /**
  * `ferry workflows`: one workflow per target, generated from ferry.yml, so the CI triggers always
- * match the config (the seed's "CI triggers match sync.yaml schedules"):
+ * match the config (a schedule changed in ferry.yml and not in the workflow would silently not run):
  * - `schedule` from the target's cron;
  * - `workflow_dispatch` with target / direction / dry_run inputs;
  * - for export targets, `on.push.paths` from the allowlist, so the workflow runs exactly when a
@@ -14,6 +8,12 @@ import type { FerryConfig, TargetConfig } from '../config/types.js';
  * - a concurrency group per target, so runs against one target never race.
  * Output is deterministic: the same config always gives the same bytes.
  */
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Document } from 'yaml';
+import { parseAllowlist, type Rule } from '../allowlist/parse.js';
+import type { FerryConfig, TargetConfig } from '../config/types.js';
+
 export const WORKFLOW_DIR = '.github/workflows';
 
 export function workflowFile(target: string): string {

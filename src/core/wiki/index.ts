@@ -8,13 +8,11 @@ import { planWiki, type WikiPlan } from './plan.js';
 import { openSource, readTexts } from './source.js';
 import { syncBack, type SyncBackOutcome, type WikiEditsFrom } from './sync-back.js';
 import { DEFAULT_AUTHOR, type WikiAudience, type WikiSettings, type WikiTargetSettings } from './types.js';
-import { syncWikiTarget, type WikiTargetOutcome } from './wiki-target.js';
+import { syncWikiTarget, WIKI_MESSAGE_PLACEHOLDERS, type WikiTargetOutcome } from './wiki-target.js';
 import { wikiGateFindings } from './gates.js';
+import { checkTemplate } from '../util/placeholders.js';
 
 export * from './types.js';
-export { buildPageMap, pageFileFor } from './page-map.js';
-export { planWiki } from './plan.js';
-export { wikiUrl, uninitializedWikiError } from './wiki-target.js';
 
 /**
  * Sync a wiki folder to the private wiki (every page) and the public wiki (allowlisted pages).
@@ -28,6 +26,7 @@ export async function runWikiSync(settings: WikiSettings, logger: Logger): Promi
   if (settings.privateWiki?.repo) targets.push(['private', settings.privateWiki]);
   if (settings.publicWiki?.repo) targets.push(['public', settings.publicWiki]);
   const home = settings.home || 'README.md';
+  checkTemplate(settings.commitMessage, WIKI_MESSAGE_PLACEHOLDERS, 'the wiki commit message');
   const source = await openSource(settings.source, settings.rev || 'HEAD', logger);
   const map = buildPageMap(source.files, { home, sourceLabel: source.prefix || undefined });
   logger.info(
@@ -126,7 +125,7 @@ export async function runWikiSync(settings: WikiSettings, logger: Logger): Promi
       }
     }
   } finally {
-    for (const { outcome } of outcomes) await outcome.scratch?.cleanup();
+    for (const { outcome } of outcomes) await outcome.scratch?.dispose();
   }
   logger.debug(`wiki sync took ${Math.round(performance.now() - t0)} ms`);
   return results;

@@ -1,12 +1,13 @@
-import * as posix from 'node:path/posix';
-import { isMarkdown, type AssetInfo, type PageInfo, type PageMap } from './page-map.js';
-
 /**
  * What a link in a source page points at, and how that is written in a wiki. Pure.
  * Pages all sit at the wiki root, so a page link is the bare page name (`guides-setup#install`)
  * and an asset link is the asset's path from the wiki root (`images/logo.png`): both resolve on
  * GitHub from any page.
  */
+import * as posix from 'node:path/posix';
+import { isMarkdown, type AssetInfo, type PageInfo, type PageMap } from './page-map.js';
+import { decodeOrKeep } from '../util/uri.js';
+
 export type LinkTarget =
   | { kind: 'page'; page: PageInfo; anchor: string }
   | { kind: 'asset'; asset: AssetInfo; suffix: string }
@@ -14,14 +15,6 @@ export type LinkTarget =
   | { kind: 'external' };
 
 const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#|\/)/i;
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
 
 /** Encode what would break a Markdown link; keep the rest readable. */
 export function encodeTarget(s: string): string {
@@ -37,7 +30,7 @@ export function resolveSourceLink(map: PageMap, from: string, target: string): L
   const q = beforeHash.indexOf('?');
   const pathPart = q < 0 ? beforeHash : beforeHash.slice(0, q);
   const query = q < 0 ? '' : beforeHash.slice(q);
-  const joined = posix.normalize(posix.join(posix.dirname(from), safeDecode(pathPart)));
+  const joined = posix.normalize(posix.join(posix.dirname(from), decodeOrKeep(pathPart)));
   if (joined === '..' || joined.startsWith('../')) return { kind: 'external' }; // outside the wiki folder
   const rel = joined === '.' ? '' : joined.replace(/\/$/, '');
   const candidates = [rel, rel ? `${rel}/README.md` : 'README.md', rel ? `${rel}/readme.md` : 'readme.md'];
@@ -69,7 +62,7 @@ export function sourceLinkFor(map: PageMap, from: string, wikiTarget: string): s
   const beforeHash = hash < 0 ? wikiTarget : wikiTarget.slice(0, hash);
   const anchor = hash < 0 ? '' : wikiTarget.slice(hash);
   const q = beforeHash.indexOf('?');
-  const name = safeDecode(q < 0 ? beforeHash : beforeHash.slice(0, q));
+  const name = decodeOrKeep(q < 0 ? beforeHash : beforeHash.slice(0, q));
   const query = q < 0 ? '' : beforeHash.slice(q);
   let dest: string | undefined;
   const page = map.byName.get(name.toLowerCase());

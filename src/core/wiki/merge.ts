@@ -1,5 +1,3 @@
-import type { WikiEntry, WikiTree } from './types.js';
-
 /**
  * The three-way decision between what Ferry generated (ours), what the wiki has now (theirs) and
  * what Ferry last wrote (base). Pure.
@@ -15,8 +13,9 @@ import type { WikiEntry, WikiTree } from './types.js';
  * the base it was judged against (trailer `Ferry-Wiki-Base: <oid|-> <path>`), so the next run still
  * sees the source as unchanged and does not overwrite the edit.
  */
-export const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
-export const BASE_TRAILER = 'Ferry-Wiki-Base';
+import { trailerValues, type Trailer } from '../git/trailers.js';
+import type { WikiEntry, WikiTree } from './types.js';
+
 const ABSENT = '-';
 
 export interface WikiEdit {
@@ -79,23 +78,22 @@ export function effectiveBase(lastTree: WikiTree, pending: ReadonlyMap<string, s
   return base;
 }
 
-export function formatTrailers(originRev: string, pending: ReadonlyMap<string, string>): string {
-  const lines = [`${ORIGIN_TRAILER}: ${originRev}`];
+/** The trailers of a Ferry wiki commit: the published revision, then each pending path's base. */
+export function syncTrailers(originRev: string, pending: ReadonlyMap<string, string>): Trailer[] {
+  const out: Trailer[] = [['originRev', originRev]];
   for (const [p, oid] of [...pending].sort(([a], [b]) => (a < b ? -1 : 1)))
-    lines.push(`${BASE_TRAILER}: ${oid} ${p}`);
-  return lines.join('\n');
+    out.push(['wikiBase', `${oid} ${p}`]);
+  return out;
 }
 
-export function parseTrailers(message: string): { originRev?: string; pending: Map<string, string> } {
+/** The pending paths recorded in a Ferry wiki commit's message: path → base oid (or '-'). */
+export function pendingBases(message: string): Map<string, string> {
   const pending = new Map<string, string>();
-  let originRev: string | undefined;
-  for (const line of message.split('\n')) {
-    const o = new RegExp(`^${ORIGIN_TRAILER}:\\s*([0-9a-f]{7,64})\\s*$`).exec(line);
-    if (o) originRev = o[1];
-    const b = new RegExp(`^${BASE_TRAILER}:\\s*([0-9a-f]{7,64}|-) (.+)$`).exec(line);
-    if (b) pending.set(b[2], b[1]);
+  for (const v of trailerValues(message, 'wikiBase')) {
+    const sp = v.indexOf(' ');
+    pending.set(v.slice(sp + 1), v.slice(0, sp));
   }
-  return { originRev, pending };
+  return pending;
 }
 
 export function treesEqual(a: WikiTree, b: WikiTree): boolean {

@@ -1,6 +1,3 @@
-import type { Finding } from '../report/result.js';
-import type { SourceFile } from './types.js';
-
 /**
  * Where each source file goes in a wiki, and back. Pure.
  *
@@ -17,6 +14,9 @@ import type { SourceFile } from './types.js';
  * Two files that land on the same wiki file (compared case-insensitively, as GitHub resolves page
  * names) are an error naming both.
  */
+import type { Finding } from '../report/result.js';
+import type { SourceFile } from './types.js';
+
 export const SPECIAL_PAGES = ['_Sidebar', '_Footer', '_Header'];
 export const CONFLICT_SUFFIX = '.wiki-conflict.md';
 export const PUBLIC_CONFLICT_SUFFIX = '.public-wiki-conflict.md';

@@ -1,10 +1,3 @@
-import type { AllowlistMatcher } from '../allowlist/matcher.js';
-import type { Finding } from '../report/result.js';
-import { rewriteLinks, type LinkDecision } from './markdown-links.js';
-import { resolveSourceLink, resolveWikiLink, wikiLinkFor } from './link-targets.js';
-import type { PageInfo, PageMap } from './page-map.js';
-import type { UnpublishedLinkMode, WikiAudience } from './types.js';
-
 /**
  * What one wiki should contain: every page's rewritten text and the assets that go with it. Pure:
  * page texts come in as a map, the plan goes out. Findings:
@@ -13,6 +6,13 @@ import type { UnpublishedLinkMode, WikiAudience } from './types.js';
  *   mode the link becomes its plain text and the finding is a notice.
  * - `wiki-broken-link`: a relative link to a markdown file that does not exist in the folder.
  */
+import type { AllowlistMatcher } from '../allowlist/matcher.js';
+import type { Finding } from '../report/result.js';
+import { rewriteLinks, type LinkDecision } from './markdown-links.js';
+import { resolveSourceLink, resolveWikiLink, wikiLinkFor } from './link-targets.js';
+import type { PageInfo, PageMap } from './page-map.js';
+import type { UnpublishedLinkMode, WikiAudience } from './types.js';
+
 export interface PlannedFile {
   wikiPath: string;
   source: string;

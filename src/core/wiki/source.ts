@@ -1,3 +1,7 @@
+/**
+ * The wiki folder as committed in its repository: files come from the tree at a revision (git
+ * plumbing), not from the working tree, so what is published is exactly a commit.
+ */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError } from '../errors.js';
@@ -6,10 +10,6 @@ import { readTree } from '../git/tree.js';
 import type { Logger } from '../logger.js';
 import type { SourceFile } from './types.js';
 
-/**
- * The wiki folder as committed in its repository: files come from the tree at a revision (git
- * plumbing), not from the working tree, so what is published is exactly a commit.
- */
 export interface WikiSource {
   git: GitCommandManager;
   /** Repository root (work tree). */

@@ -1,6 +1,14 @@
+/**
+ * Bidirectional: wiki edits come back into the source folder as one commit on a branch of the
+ * source repository, parented on the published revision. Pages map back to their files and their
+ * wiki links back to relative links. A conflict never overwrites the source file: the wiki's
+ * version is written beside it as `<file>.wiki-conflict.md` (`.public-wiki-conflict.md` for the
+ * public wiki).
+ */
 import { ConfigurationError } from '../errors.js';
 import { BlobReader } from '../git/cat-file.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
+import { commitTree, writeBlobs, writeTreeIncremental } from '../git/index-builder.js';
 import type { Finding } from '../report/result.js';
 import { sourceLinkFor } from './link-targets.js';
 import { rewriteLinks } from './markdown-links.js';
@@ -14,15 +22,7 @@ import {
 } from './page-map.js';
 import type { WikiSource } from './source.js';
 import type { WikiAudience } from './types.js';
-import { commitTree, writeBlobs, writeTree } from './wiki-git.js';
 
-/**
- * Bidirectional: wiki edits come back into the source folder as one commit on a branch of the
- * source repository, parented on the published revision. Pages map back to their files and their
- * wiki links back to relative links. A conflict never overwrites the source file: the wiki's
- * version is written beside it as `<file>.wiki-conflict.md` (`.public-wiki-conflict.md` for the
- * public wiki).
- */
 export interface SyncBackFile {
   /** Path in the source repository. */
   path: string;
@@ -50,6 +50,15 @@ export interface WikiEditsFrom {
 
 export function conflictCopyPath(sourcePath: string, audience: WikiAudience): string {
   return sourcePath + (audience === 'public' ? PUBLIC_CONFLICT_SUFFIX : CONFLICT_SUFFIX);
+}
+
+/** A change that could not come back as it is, reported on the wiki it came from. */
+function conflictFinding(
+  from: WikiAudience,
+  file: string,
+  message: string,
+): SyncBackOutcome['findings'][number] {
+  return { from, finding: { severity: 'warning', code: 'wiki-conflict', file, message } };
 }
 
 export async function syncBack(
@@ -87,15 +96,13 @@ export async function syncBack(
         else if (earlier) continue; // both wikis made the same edit
         if (conflict) {
           if (!content) {
-            out.findings.push({
-              from: input.audience,
-              finding: {
-                severity: 'warning',
-                code: 'wiki-conflict',
-                file: full(src),
-                message: `${e.path} was deleted in the ${input.audience} wiki but changed in the source; the source file is kept. Delete it by hand if the deletion was meant.`,
-              },
-            });
+            out.findings.push(
+              conflictFinding(
+                input.audience,
+                full(src),
+                `${e.path} was deleted in the ${input.audience} wiki but changed in the source; the source file is kept. Delete it by hand if the deletion was meant.`,
+              ),
+            );
             continue;
           }
           target = conflictCopyPath(src, input.audience);
@@ -109,15 +116,13 @@ export async function syncBack(
         };
         planned.set(full(target), { content, mode: '100644', file });
         if (conflict)
-          out.findings.push({
-            from: input.audience,
-            finding: {
-              severity: 'warning',
-              code: 'wiki-conflict',
-              file: full(src),
-              message: `${e.path} changed both in the source and in the ${input.audience} wiki; the wiki version is on branch ${opts.branch} as ${full(target)}. Merge it into ${full(src)}, delete the copy, and merge the branch.`,
-            },
-          });
+          out.findings.push(
+            conflictFinding(
+              input.audience,
+              full(src),
+              `${e.path} changed both in the source and in the ${input.audience} wiki; the wiki version is on branch ${opts.branch} as ${full(target)}. Merge it into ${full(src)}, delete the copy, and merge the branch.`,
+            ),
+          );
       }
     } finally {
       await reader.close();
@@ -131,10 +136,12 @@ export async function syncBack(
     withContent.map((e) => e.content!),
   );
   const oidOf = new Map(withContent.map((e, i) => [e.file.path, oids[i]]));
-  const changes = new Map(
-    entries.map((e) => [e.file.path, { mode: e.mode, oid: oidOf.get(e.file.path) ?? null }]),
-  );
-  const tree = await writeTree(source.git, changes, `${source.rev}^{tree}`);
+  const changes = entries.map((e) => ({
+    path: e.file.path,
+    mode: e.mode,
+    oid: oidOf.get(e.file.path) ?? '',
+  }));
+  const tree = await writeTreeIncremental(source.git, `${source.rev}^{tree}`, changes);
   out.files = entries.map((e) => e.file);
   const ref = `refs/heads/${opts.branch}`;
   const head = await source.git.execRaw(['symbolic-ref', '-q', 'HEAD'], { allowedExitCodes: [1, 128] });

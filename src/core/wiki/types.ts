@@ -1,4 +1,5 @@
 import type { Rule } from '../allowlist/parse.js';
+import { BOT_IDENTITY } from '../git/index-builder.js';
 import type { SafetySettingsInput } from '../safety/settings.js';
 
 /** Which wiki: the private repo's wiki gets every page, the public one the allowlisted pages. */
@@ -31,7 +32,7 @@ export interface WikiSettings {
   dryRun: boolean;
   /** Branch in the source repository that receives wiki edits (bidirectional). */
   syncBackBranch: string;
-  /** Commit message; `{wiki}`, `{rev}`, `{short}` and `{source}` are substituted. */
+  /** Commit message; `{wiki}`, `{source}`, `{sha}` and `{short_sha}` are substituted (docs/templates.md). */
   commitMessage: string;
   serverUrl?: string;
   /** Committer identity for Ferry's commits. */
@@ -40,12 +41,10 @@ export interface WikiSettings {
   safety?: SafetySettingsInput;
 }
 
-export const DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short}';
+export const DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short_sha}';
 export const DEFAULT_SYNC_BACK_BRANCH = 'ferry/wiki-sync';
-export const DEFAULT_AUTHOR = {
-  name: 'github-actions[bot]',
-  email: '41898282+github-actions[bot]@users.noreply.github.com',
-};
+/** Ferry's wiki commits are the Actions bot's unless an author is set. */
+export const DEFAULT_AUTHOR = BOT_IDENTITY;
 
 /** A file of the source folder (paths relative to the folder, `/`-separated). */
 export interface SourceFile {

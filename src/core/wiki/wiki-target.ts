@@ -1,55 +1,52 @@
+/**
+ * One wiki: fetch it, merge what Ferry generated with what it has, commit when the tree changed,
+ * push without force through the one rebuild-and-push helper (rebuilding on a moved wiki), and
+ * report.
+ */
 import * as path from 'node:path';
 import { RemoteError, ConfigurationError } from '../errors.js';
 import { createGitAuth } from '../git/git-auth-helper.js';
 import { GitError, type GitCommandManager } from '../git/git-command-manager.js';
+import { commitTree, writeBlobs, writeTreeFromEntries } from '../git/index-builder.js';
+import { DEFAULT_MAX_RETRIES, rebuildAndPush, throwIfRefused } from '../git/rebuild-and-push.js';
 import { isLocalRemote, remoteLabel, resolveRemote } from '../git/remote.js';
+import { createScratchRepo, type ScratchRepo } from '../git/scratch-repo.js';
+import { findTrailerCommit, withTrailers } from '../git/trailers.js';
 import { fetchRefs, lsRemote, pushRefs } from '../git/transport.js';
 import type { Logger } from '../logger.js';
-import { newResult, summarizeChanges, type TargetResult } from '../report/result.js';
+import { newResult, summarizeChanges, type Finding, type TargetResult } from '../report/result.js';
+import { renderTemplate, revisionPlaceholders } from '../util/placeholders.js';
 import {
   diffTrees,
   effectiveBase,
-  formatTrailers,
   mergeWiki,
-  parseTrailers,
+  pendingBases,
+  syncTrailers,
   treesEqual,
+  type MergeOutcome,
   type WikiEdit,
 } from './merge.js';
-import type { WikiPlan } from './plan.js';
+import type { PlannedFile, WikiPlan } from './plan.js';
 import type { WikiSource } from './source.js';
 import type { WikiAudience, WikiSettings, WikiTargetSettings, WikiTree } from './types.js';
 import { DEFAULT_AUTHOR } from './types.js';
-import {
-  blobId,
-  commitTree,
-  createScratchRepo,
-  lastFerryCommit,
-  readWikiTree,
-  writeBlobs,
-  writeTree,
-} from './wiki-git.js';
+import { blobId, readWikiTree } from './wiki-git.js';
 
-/**
- * One wiki: fetch it, merge what Ferry generated with what it has, commit when the tree changed,
- * push without force (rebuilding on a moved wiki), and report.
- */
 const WORK_REF = 'refs/ferry/wiki';
-const PUSH_ATTEMPTS = 3;
 
 export interface WikiTargetOutcome {
   result: TargetResult;
   /** Wiki-side edits to bring back (bidirectional). */
   edits: WikiEdit[];
-  /** The scratch repo holding the wiki's objects, for the sync-back; clean up when done. */
-  scratch?: { git: GitCommandManager; cleanup: () => Promise<void> };
+  /** The scratch repo holding the wiki's objects, for the sync-back; dispose of it when done. */
+  scratch?: ScratchRepo;
 }
 
-export function wikiUrl(spec: string, serverUrl?: string): string {
-  return resolveRemote(
-    spec,
-    serverUrl ?? (process.env.GITHUB_SERVER_URL || 'https://github.com'),
-    '.wiki.git',
-  );
+/** The placeholders of the wiki commit message (docs/templates.md). */
+export const WIKI_MESSAGE_PLACEHOLDERS = ['wiki', 'source', 'sha', 'short_sha'] as const;
+
+export function wikiUrl(spec: string, serverUrl = 'https://github.com'): string {
+  return resolveRemote(spec, serverUrl, '.wiki.git');
 }
 
 /** The clear error for a wiki whose git repository GitHub has not created yet. */
@@ -65,43 +62,6 @@ export function uninitializedWikiError(audience: WikiAudience, url: string): Rem
       `Fix: open ${web ?? "the repository's Wiki tab"}, click "Create the first page", save it (any content; Ferry replaces it), then run again. ` +
       `If the wiki already has pages: check that Wikis are enabled in the repository's Settings → Features and that the token can access the repository.`,
   );
-}
-
-async function probe(
-  git: GitCommandManager,
-  url: string,
-  audience: WikiAudience,
-  branchSetting: string | undefined,
-  logger: Logger,
-): Promise<{ branch: string; tip?: string }> {
-  let refs: Map<string, string>;
-  try {
-    refs = await lsRemote(git, url, [], { logger });
-  } catch (e) {
-    if (e instanceof RemoteError && /was not found/.test(e.message))
-      throw uninitializedWikiError(audience, url);
-    throw e;
-  }
-  let branch = branchSetting;
-  if (!branch) {
-    const head = refs.get('HEAD');
-    const named = [...refs]
-      .filter(([r, s]) => r.startsWith('refs/heads/') && s === head)
-      .map(([r]) => r.slice(11));
-    branch = named.includes('master')
-      ? 'master'
-      : (named[0] ??
-        (refs.has('refs/heads/master') ? 'master' : refs.has('refs/heads/main') ? 'main' : 'master'));
-  }
-  return { branch, tip: refs.get(`refs/heads/${branch}`) };
-}
-
-function commitMessage(template: string, audience: WikiAudience, source: WikiSource): string {
-  return template
-    .replace(/\{wiki\}/g, audience)
-    .replace(/\{rev\}/g, source.rev)
-    .replace(/\{short\}/g, source.rev.slice(0, 12))
-    .replace(/\{source\}/g, source.prefix || '.');
 }
 
 export async function syncWikiTarget(
@@ -127,110 +87,38 @@ export async function syncWikiTarget(
       : e.message;
     return { result, edits: [] };
   }
-  const auth = await createGitAuth({
-    token: target.token,
-    serverUrl: settings.serverUrl ?? process.env.GITHUB_SERVER_URL,
+  const auth = await createGitAuth({ token: target.token, serverUrl: settings.serverUrl });
+  const scratch = await createScratchRepo(source.git.with({ env: auth.env }), {
+    alternates: [source.objectsDir],
+    name: 'wiki',
   });
-  const scratch = await createScratchRepo(source.git.with({ env: auth.env }), source.objectsDir);
-  const git = scratch.git;
   const outcome: WikiTargetOutcome = { result, edits: [], scratch };
   try {
-    // Page texts whose links were rewritten become new blobs (ids computed here, written only when
-    // a commit is made); everything else reuses the source blob.
-    const rewritten = plan.files.filter((f) => f.content);
-    const newOid = new Map(rewritten.map((f) => [f.wikiPath, blobId(f.content!)]));
-    const ours: WikiTree = new Map(
-      plan.files.map((f) => [f.wikiPath, { mode: f.mode, oid: newOid.get(f.wikiPath) ?? f.oid }]),
+    const wiki: WikiRemote = { git: scratch.git, url, audience, branch: target.branch, logger };
+    const ours = new OurPages(plan.files);
+    const message = renderTemplate(
+      settings.commitMessage,
+      { wiki: audience, source: source.prefix || '.', ...revisionPlaceholders(source.rev) },
+      'the wiki commit message',
     );
-    let blobsWritten = false;
-
-    for (let attempt = 1; ; attempt++) {
-      const { branch, tip } = await probe(git, url, audience, target.branch, logger);
-      if (tip) await fetchRefs(git, url, [`+refs/heads/${branch}:${WORK_REF}`], { logger });
-      const theirs = await readWikiTree(git, tip ? WORK_REF : undefined);
-      const last = await lastFerryCommit(git, tip ? WORK_REF : undefined);
-      const trailers = last ? parseTrailers(last.message) : { pending: new Map<string, string>() };
-      const base = last ? effectiveBase(await readWikiTree(git, last.sha), trailers.pending) : new Map();
-      const merged = mergeWiki(base, ours, theirs, settings.direction);
-      outcome.edits = merged.wikiEdits;
-      const changes = diffTrees(theirs, merged.tree);
-      result.changes = changes;
-      result.counts = {
-        pages: plan.pages.length,
-        assets: plan.assets.length,
-        ...pickCounts(summarizeChanges(changes)),
-        wikiEdits: merged.wikiEdits.filter((e) => !e.conflict).length,
-        conflicts: merged.wikiEdits.filter((e) => e.conflict).length,
-      };
-      result.details = {
-        audience,
-        wiki: remoteLabel(url),
-        branch,
-        pages: plan.pages,
-        assets: plan.assets,
-        lastSync: last ? { commit: last.sha, originRev: trailers.originRev ?? null } : null,
-        wikiEdits: merged.wikiEdits.map((e) => ({ page: e.path, change: e.change, conflict: e.conflict })),
-      };
-      if (!last && merged.overwritten.length)
-        result.findings.push({
-          severity: 'notice',
-          code: 'wiki-first-sync',
-          message: `First Ferry sync of the ${audience} wiki: its existing content (${merged.overwritten.slice(0, 10).join(', ')}${merged.overwritten.length > 10 ? `, and ${merged.overwritten.length - 10} more` : ''}) is replaced; it stays in the wiki's history.`,
-        });
-      else
-        for (const p of merged.overwritten)
-          result.findings.push({
-            severity: 'warning',
-            code: 'wiki-edit-overwritten',
-            message: `${p} was edited in the ${audience} wiki since the last sync; direction push replaced it with the source version (it stays in the wiki's history). Use direction bidirectional to bring wiki edits back.`,
-          });
-      const tipTreeSame = treesEqual(merged.tree, theirs);
-      if (tip && tipTreeSame) {
-        result.changed = false;
-        result.message = `${audience} wiki up to date (${plan.pages.length} pages)`;
-        result.commit = tip;
-        return outcome;
-      }
-      if (!blobsWritten) {
-        const written = await writeBlobs(
-          git,
-          rewritten.map((f) => f.content!),
-        );
-        if (written.some((oid, i) => oid !== newOid.get(rewritten[i].wikiPath)))
-          throw new Error('internal: git computed different blob ids (is the source repository SHA-256?)');
-        blobsWritten = true;
-      }
-      const tree = await writeTree(git, merged.tree);
-      const message = `${commitMessage(settings.commitMessage, audience, source)}\n\n${formatTrailers(source.rev, merged.pending)}\n`;
-      const commit = await commitTree(
-        git,
-        tree,
-        tip ? [tip] : [],
-        message,
-        settings.author ?? DEFAULT_AUTHOR,
-      );
-      result.commit = commit;
-      result.changed = true;
-      if (settings.dryRun) {
-        result.message = `would update the ${audience} wiki: ${describe(result.counts)}`;
-        return outcome;
-      }
-      const pushed = await pushRefs(git, url, [`${commit}:refs/heads/${branch}`], { logger });
-      const status = pushed.refs.get(`refs/heads/${branch}`)?.status;
-      if (pushed.ok) {
-        result.message = `updated the ${audience} wiki: ${describe(result.counts)}`;
-        return outcome;
-      }
-      if (status === 'rejected-stale' && attempt < PUSH_ATTEMPTS) {
-        logger.info(
-          `${audience} wiki moved during the sync; rebuilding on its new tip (attempt ${attempt + 1})`,
-        );
-        continue;
-      }
-      throw new RemoteError(
-        `The push to the ${audience} wiki ${remoteLabel(url)} was rejected (${status ?? 'unknown'}): ${pushed.stderr.trim().split('\n').slice(-3).join(' ')}`,
-      );
-    }
+    const loop = await rebuildAndPush({
+      label: `the ${audience} wiki ${remoteLabel(url)}`,
+      build: () => buildWikiCommit(wiki, ours, source.rev, message, settings),
+      push: (updates) =>
+        pushRefs(
+          wiki.git,
+          url,
+          updates.map((u) => `${u.from}:${u.ref}`),
+          { logger },
+        ),
+      dryRun: settings.dryRun,
+      maxRetries: DEFAULT_MAX_RETRIES,
+      logger,
+    });
+    throwIfRefused(loop);
+    outcome.edits = loop.value.merged.wikiEdits;
+    reportWikiBuild(result, loop.value, plan, wiki, settings.dryRun);
+    return outcome;
   } catch (e) {
     result.success = false;
     result.changed = false;
@@ -244,6 +132,183 @@ export async function syncWikiTarget(
   } finally {
     await auth.cleanup();
   }
+}
+
+/** The wiki repository as the scratch repository reaches it. */
+interface WikiRemote {
+  git: GitCommandManager;
+  url: string;
+  audience: WikiAudience;
+  /** The branch setting; undefined: the branch the wiki's HEAD names. */
+  branch?: string;
+  logger: Logger;
+}
+
+/**
+ * The pages and assets Ferry generated, as a wiki tree. Page texts whose links were rewritten
+ * become new blobs: their ids are computed here and the blobs written only when a commit is made;
+ * everything else reuses the source blob.
+ */
+class OurPages {
+  readonly tree: WikiTree;
+  private readonly rewritten: PlannedFile[];
+  private readonly newOid: Map<string, string>;
+  private written = false;
+
+  constructor(files: readonly PlannedFile[]) {
+    this.rewritten = files.filter((f) => f.content);
+    this.newOid = new Map(this.rewritten.map((f) => [f.wikiPath, blobId(f.content!)]));
+    this.tree = new Map(
+      files.map((f) => [f.wikiPath, { mode: f.mode, oid: this.newOid.get(f.wikiPath) ?? f.oid }]),
+    );
+  }
+
+  /** Write the rewritten pages' blobs (once), checking that git computed the same ids. */
+  async writeBlobs(git: GitCommandManager): Promise<void> {
+    if (this.written) return;
+    const written = await writeBlobs(
+      git,
+      this.rewritten.map((f) => f.content!),
+    );
+    if (written.some((oid, i) => oid !== this.newOid.get(this.rewritten[i].wikiPath)))
+      throw new Error('internal: git computed different blob ids (is the source repository SHA-256?)');
+    this.written = true;
+  }
+}
+
+/** One build: the wiki as it is now, merged with ours, and the commit that would update it. */
+interface WikiBuild {
+  branch: string;
+  /** The wiki's tip the build is based on (undefined: an empty wiki). */
+  tip?: string;
+  theirs: WikiTree;
+  merged: MergeOutcome;
+  /** Ferry's last sync commit in the wiki's history, and the revision it published. */
+  last?: { commit: string; originRev: string };
+  /** The new commit; undefined when the wiki already has the merged tree. */
+  commit?: string;
+}
+
+async function buildWikiCommit(
+  wiki: WikiRemote,
+  ours: OurPages,
+  rev: string,
+  message: string,
+  settings: WikiSettings,
+): Promise<{ value: WikiBuild; updates: { ref: string; from: string }[] }> {
+  const { git } = wiki;
+  const { branch, tip } = await probe(wiki);
+  if (tip) await fetchRefs(git, wiki.url, [`+refs/heads/${branch}:${WORK_REF}`], { logger: wiki.logger });
+  const theirs = await readWikiTree(git, tip ? WORK_REF : undefined);
+  const last = await findTrailerCommit(git, tip ? WORK_REF : undefined, 'originRev');
+  const base = last
+    ? effectiveBase(await readWikiTree(git, last.sha), pendingBases(last.message))
+    : new Map();
+  const merged = mergeWiki(base, ours.tree, theirs, settings.direction);
+  const built: WikiBuild = {
+    branch,
+    tip,
+    theirs,
+    merged,
+    last: last && { commit: last.sha, originRev: last.value },
+  };
+  if (tip && treesEqual(merged.tree, theirs)) return { value: built, updates: [] };
+  await ours.writeBlobs(git);
+  const tree = await writeTreeFromEntries(
+    git,
+    [...merged.tree].map(([p, e]) => ({ path: p, mode: e.mode, oid: e.oid })),
+  );
+  built.commit = await commitTree(
+    git,
+    tree,
+    tip ? [tip] : [],
+    withTrailers(message, syncTrailers(rev, merged.pending)),
+    settings.author ?? DEFAULT_AUTHOR,
+  );
+  return { value: built, updates: [{ ref: `refs/heads/${branch}`, from: built.commit }] };
+}
+
+/** The wiki's branch (the setting, else the one its HEAD names) and that branch's tip. */
+async function probe(wiki: WikiRemote): Promise<{ branch: string; tip?: string }> {
+  let refs: Map<string, string>;
+  try {
+    refs = await lsRemote(wiki.git, wiki.url, [], { logger: wiki.logger });
+  } catch (e) {
+    if (e instanceof RemoteError && /was not found/.test(e.message))
+      throw uninitializedWikiError(wiki.audience, wiki.url);
+    throw e;
+  }
+  let branch = wiki.branch;
+  if (!branch) {
+    const head = refs.get('HEAD');
+    const named = [...refs]
+      .filter(([r, s]) => r.startsWith('refs/heads/') && s === head)
+      .map(([r]) => r.slice(11));
+    branch = named.includes('master')
+      ? 'master'
+      : (named[0] ??
+        (refs.has('refs/heads/master') ? 'master' : refs.has('refs/heads/main') ? 'main' : 'master'));
+  }
+  return { branch, tip: refs.get(`refs/heads/${branch}`) };
+}
+
+/** The result of the final build: changes, counts, details, findings and the message. */
+function reportWikiBuild(
+  result: TargetResult,
+  built: WikiBuild,
+  plan: WikiPlan,
+  wiki: WikiRemote,
+  dryRun: boolean,
+): void {
+  const { merged } = built;
+  const { audience } = wiki;
+  const changes = diffTrees(built.theirs, merged.tree);
+  result.changes = changes;
+  result.counts = {
+    pages: plan.pages.length,
+    assets: plan.assets.length,
+    ...pickCounts(summarizeChanges(changes)),
+    wikiEdits: merged.wikiEdits.filter((e) => !e.conflict).length,
+    conflicts: merged.wikiEdits.filter((e) => e.conflict).length,
+  };
+  result.details = {
+    audience,
+    wiki: remoteLabel(wiki.url),
+    branch: built.branch,
+    pages: plan.pages,
+    assets: plan.assets,
+    lastSync: built.last ?? null,
+    wikiEdits: merged.wikiEdits.map((e) => ({ page: e.path, change: e.change, conflict: e.conflict })),
+  };
+  result.findings.push(...overwriteFindings(merged, audience, !built.last));
+  if (!built.commit) {
+    result.changed = false;
+    result.message = `${audience} wiki up to date (${plan.pages.length} pages)`;
+    result.commit = built.tip;
+    return;
+  }
+  result.commit = built.commit;
+  result.changed = true;
+  result.message = `${dryRun ? 'would update' : 'updated'} the ${audience} wiki: ${describe(result.counts)}`;
+}
+
+/** What a push replaced in the wiki: its first content (notice), or web edits since the last sync. */
+function overwriteFindings(merged: MergeOutcome, audience: WikiAudience, firstSync: boolean): Finding[] {
+  const o = merged.overwritten;
+  if (firstSync && o.length)
+    return [
+      {
+        severity: 'notice',
+        code: 'wiki-first-sync',
+        message: `First Ferry sync of the ${audience} wiki: its existing content (${o.slice(0, 10).join(', ')}${o.length > 10 ? `, and ${o.length - 10} more` : ''}) is replaced; it stays in the wiki's history.`,
+      },
+    ];
+  if (firstSync) return [];
+  return o.map((p) => ({
+    severity: 'warning',
+    code: 'wiki-edit-overwritten',
+    message: `${p} was edited in the ${audience} wiki since the last sync; direction push replaced it with the source version (it stays in the wiki's history). Use direction bidirectional to bring wiki edits back.`,
+  }));
 }
 
 function pickCounts(c: ReturnType<typeof summarizeChanges>): Record<string, number> {

@@ -1,6 +1,3 @@
-import { promises as fs } from 'node:fs';
-import { ConfigurationError } from '../../errors.js';
-
 /**
  * A mailmap-style author map (same line forms as git's .mailmap), for people who must not
  * appear publicly under their internal identity:
@@ -12,6 +9,9 @@ import { ConfigurationError } from '../../errors.js';
  *
  * Emails and names match case-insensitively, as in git. `#` starts a comment.
  */
+import { promises as fs } from 'node:fs';
+import { ConfigurationError } from '../../errors.js';
+
 export interface Person {
   name: string;
   email: string;

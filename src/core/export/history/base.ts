@@ -1,7 +1,3 @@
-import { ConfigurationError } from '../../errors.js';
-import type { ExportBuildContext } from '../types.js';
-import { SINCE_ROOT } from './settings.js';
-
 /**
  * Where a replay starts. The only state is the target's newest `Ferry-Origin-Rev:` trailer:
  *  - `trailer`: the last exported revision; replay what came after it.
@@ -13,6 +9,10 @@ import { SINCE_ROOT } from './settings.js';
  *  - `root`:    first run with `since: root`: replay the whole first-parent history.
  *  - `ahead`:   the target already carries a newer revision than the one asked for: nothing to do.
  */
+import { ConfigurationError } from '../../errors.js';
+import type { ExportBuildContext } from '../types.js';
+import { SINCE_ROOT } from './settings.js';
+
 export interface ReplayBase {
   kind: 'trailer' | 'since' | 'snapshot' | 'root' | 'ahead';
   /** The base revision (exclusive start of the replay); undefined for `root`. */

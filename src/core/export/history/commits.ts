@@ -1,6 +1,6 @@
 import type { LogCommit } from '../../git/log-reader.js';
-import { withConfigTrailer } from '../message.js';
-import { CONFIG_TRAILER, DEFAULT_COMMITTER, type ExportBuildContext, type TargetTree } from '../types.js';
+import { revisionPlaceholders } from '../../util/placeholders.js';
+import { DEFAULT_COMMITTER, type ExportBuildContext, type TargetTree } from '../types.js';
 import type { AuthorMap } from './author-map.js';
 import type { ReplayBase } from './base.js';
 import type { MessageScrubber } from './scrub.js';
@@ -28,18 +28,15 @@ export async function reconcile(
   const src = await ctx.readSourceCommit(base.rev);
   // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
   const date = base.committerDate;
-  const message = withConfig(
-    ctx,
-    firstRun
-      ? ctx.formatMessage(src)
-      : ctx.withTrailer(
-          `Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
-            `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
-            `this commit brings the target to the current selection of ${base.rev}.\n` +
-            `The replayed commits that follow continue from there.`,
-          base.rev,
-        ),
-  );
+  const message = firstRun
+    ? ctx.formatMessage(src)
+    : ctx.withTrailers(
+        `Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
+          `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
+          `this commit brings the target to the current selection of ${base.rev}.\n` +
+          `The replayed commits that follow continue from there.`,
+        base.rev,
+      );
   return ctx.commit({
     tree: treeId,
     parents: parent ? [parent] : [],
@@ -59,19 +56,11 @@ export function replayMessage(
   authors: AuthorMap,
   ctx: ExportBuildContext,
 ): string {
-  const vars = {
-    ...(ctx.settings.vars ?? {}),
-    sha: c.sha,
-    short_sha: c.sha.slice(0, 7),
-    source_repo: ctx.settings.sourceRepo ?? '',
-  };
-  // A config trailer copied along from a re-exported source must not pose as this export's.
-  const text = authors.mapMessage(scrubber.scrub(c.message, vars)).replace(CONFIG_LINE, '');
-  return withConfig(ctx, ctx.withTrailer(text, c.sha));
+  // Trailers copied along from a re-exported source are replaced by this export's.
+  return ctx.withTrailers(authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))), c.sha);
 }
 
-const CONFIG_LINE = new RegExp(`^${CONFIG_TRAILER}:.*(?:\\n|$)`, 'gm');
-
-export function withConfig(ctx: ExportBuildContext, message: string): string {
-  return ctx.configHash ? withConfigTrailer(message, ctx.configHash) : message;
+/** The placeholders of the scrub template (docs/templates.md). */
+export function scrubValues(ctx: ExportBuildContext, sha: string): Record<string, string> {
+  return { ...(ctx.settings.vars ?? {}), ...revisionPlaceholders(sha), source_repo: ctx.sourceRepo };
 }

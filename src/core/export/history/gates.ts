@@ -1,3 +1,11 @@
+/**
+ * The leak gates of a replay, batched: every replayed commit's change set passes the same gates as
+ * before (forbidden paths, mass deletion, secrets, import closure, LFS pointers), but the blobs of
+ * the whole range are read in ONE `cat-file --batch` stream and each distinct blob is scanned once.
+ * What depends on the commit stays per commit: the path gates run per change set, and the import
+ * check of a file resolves against the source paths as they stood at that commit (the timelines).
+ * Every finding names the source commit it belongs to (the earliest one, for a blob added twice).
+ */
 import { streamBlobs } from '../../git/blob-stream.js';
 import type { GitCommandManager } from '../../git/git-command-manager.js';
 import { registerSecret } from '../../git/secrets.js';
@@ -25,14 +33,6 @@ import {
 import { isLfsPointer, lfsPointerFinding } from '../content-checks.js';
 import type { LfsPolicy } from '../types.js';
 
-/**
- * The leak gates of a replay, batched: every replayed commit's change set passes the same gates as
- * before (forbidden paths, mass deletion, secrets, import closure, LFS pointers), but the blobs of
- * the whole range are read in ONE `cat-file --batch` stream and each distinct blob is scanned once.
- * What depends on the commit stays per commit: the path gates run per change set, and the import
- * check of a file resolves against the source paths as they stood at that commit (the timelines).
- * Every finding names the source commit it belongs to (the earliest one, for a blob added twice).
- */
 export interface ReplayedStep {
   /** The commit's index in the range (the timelines' step). */
   index: number;
@@ -268,16 +268,6 @@ export class HistoryGates {
     findings.push(...blobFindings);
     return findings;
   }
-}
-
-/** All steps in one batch (tests and small ranges). */
-export async function runHistoryGates(
-  steps: readonly ReplayedStep[],
-  opts: HistoryGateOptions,
-): Promise<HistoryGateResult> {
-  const gates = new HistoryGates(opts);
-  gates.add(steps);
-  return gates.finish();
 }
 
 function pathGateInput(st: ReplayedStep, settings: SafetySettings, git: GitCommandManager): GateInput {

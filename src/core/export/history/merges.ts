@@ -1,10 +1,5 @@
-import type { FileOp } from '../../git/fast-import.js';
-import { readFirstParentLog, type LogCommit } from '../../git/log-reader.js';
-import { parseOriginTrailer } from '../message.js';
-import type { ExportBuildContext, TargetTree } from '../types.js';
-
 /**
- * `keep-merges` (issue 4): a merge on the replayed first-parent line whose side branch also
+ * `keep-merges`: a merge on the replayed first-parent line whose side branch also
  * changes something selected stays a merge. Its side line (the first-parent commits of the second
  * parent that the first parent does not have) is replayed too, on a side ref, starting from the
  * target commit that stands for the fork point; the merge then gets the side line's last commit
@@ -15,6 +10,11 @@ import type { ExportBuildContext, TargetTree } from '../types.js';
  * else the newest target commit whose `Ferry-Origin-Rev` is the fork point or an ancestor of it
  * on the first-parent line (commits in between changed nothing selected).
  */
+import type { FileOp } from '../../git/fast-import.js';
+import { readFirstParentLog, type LogCommit } from '../../git/log-reader.js';
+import { lastTrailer } from '../../git/trailers.js';
+import type { ExportBuildContext, TargetTree } from '../types.js';
+
 export const SIDE_REF = 'refs/ferry/history-side';
 
 /** The side line of a two-parent merge, oldest first (empty when the second parent adds nothing). */
@@ -37,7 +37,7 @@ export async function targetStandIn(
   for (const rec of out.split('\x01')) {
     const nul = rec.indexOf('\0');
     if (nul < 0) continue;
-    const origin = parseOriginTrailer(rec.slice(nul + 1));
+    const origin = lastTrailer(rec.slice(nul + 1), 'originRev');
     if (origin && line.has(origin)) return rec.slice(0, nul).trim();
   }
   return undefined;

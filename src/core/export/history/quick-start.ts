@@ -1,12 +1,3 @@
-import { NameChecker } from '../../git/batch-check.js';
-import type { LogCommit } from '../../git/log-reader.js';
-import { parseConfigTrailer, parseOriginTrailer } from '../message.js';
-import type { ExportBuildContext, TargetTree } from '../types.js';
-import { sourceProbe } from '../source-probe.js';
-import type { ReplayBase } from './base.js';
-import type { StepViews } from './gates.js';
-import type { ReplayState } from './state.js';
-
 /**
  * The common incremental case without listing any tree. When the target tip is a Ferry commit of
  * the base revision made with the same selection config (its `Ferry-Origin-Rev` and `Ferry-Config`
@@ -20,6 +11,15 @@ import type { ReplayState } from './state.js';
  * symlinks and gitlinks fall back to the full start (they need whole-tree knowledge: collisions,
  * dangling links, the mass-deletion ratio).
  */
+import { NameChecker } from '../../git/batch-check.js';
+import type { LogCommit } from '../../git/log-reader.js';
+import { lastTrailer } from '../../git/trailers.js';
+import type { ExportBuildContext, TargetTree } from '../types.js';
+import { sourceProbe } from '../source-probe.js';
+import type { ReplayBase } from './base.js';
+import type { StepViews } from './gates.js';
+import type { ReplayState } from './state.js';
+
 export interface QuickStart {
   /** The tip's entries at every selected path the range touches (absent when the tip lacks it). */
   start: TargetTree;
@@ -43,7 +43,7 @@ export async function tipQualifies(
     return false;
   const msg = await ctx.git.exec(['cat-file', 'commit', tip]);
   const body = msg.slice(msg.indexOf('\n\n') + 2);
-  return parseOriginTrailer(body) === base.rev && parseConfigTrailer(body) === ctx.configHash;
+  return lastTrailer(body, 'originRev') === base.rev && lastTrailer(body, 'config') === ctx.configHash;
 }
 
 /**

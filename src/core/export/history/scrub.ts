@@ -1,11 +1,11 @@
-import { ConfigurationError } from '../../errors.js';
-import { renderPlaceholders } from '../template.js';
-
 /**
  * Message scrubbing for replayed commits: some lines (internal ticket links, Reviewed-by
  * trailers) must not reach the public repo, and some commits' messages must not at all.
  * Pure: compiled once, applied per commit.
  */
+import { ConfigurationError } from '../../errors.js';
+import { checkTemplate, renderTemplate } from '../../util/placeholders.js';
+
 export interface MessageScrubber {
   scrub(message: string, vars: Record<string, string>): string;
 }
@@ -26,12 +26,17 @@ export function compileScrubber(opts: {
   lines?: readonly string[];
   messages?: readonly string[];
   template: string;
+  /** The placeholders scrub() will be given: checked now, so a typo fails before any replay. */
+  placeholders?: Iterable<string>;
 }): MessageScrubber {
   const lineRes = compileRegexes(opts.lines ?? [], 'scrub-lines');
   const msgRes = compileRegexes(opts.messages ?? [], 'scrub-messages');
+  if (opts.placeholders) checkTemplate(opts.template, opts.placeholders, 'scrub-template');
+  const replacement = (vars: Record<string, string>) =>
+    renderTemplate(opts.template, vars, 'scrub-template').trim() + '\n';
   return {
     scrub(message, vars) {
-      if (msgRes.some((re) => re.test(message))) return renderPlaceholders(opts.template, vars).trim() + '\n';
+      if (msgRes.some((re) => re.test(message))) return replacement(vars);
       if (!lineRes.length) return message;
       const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
       // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
@@ -39,7 +44,7 @@ export function compileScrubber(opts: {
       for (const l of kept)
         if (!(l.trim() === '' && (out.length === 0 || out[out.length - 1].trim() === ''))) out.push(l);
       while (out.length && out[out.length - 1].trim() === '') out.pop();
-      return out.length ? out.join('\n') + '\n' : renderPlaceholders(opts.template, vars).trim() + '\n';
+      return out.length ? out.join('\n') + '\n' : replacement(vars);
     },
   };
 }

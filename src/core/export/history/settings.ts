@@ -1,5 +1,5 @@
 /**
- * History mode's own options (issue 4). They hang off `ExportSettings.history`; snapshot mode
+ * History mode's own options. They hang off `ExportSettings.history`; snapshot mode
  * ignores them. All optional: the defaults replay messages and authors unchanged.
  */
 export interface HistoryOptions {

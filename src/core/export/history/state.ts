@@ -1,11 +1,3 @@
-import type { FileOp } from '../../git/fast-import.js';
-import type { RawChange } from '../../git/log-reader.js';
-import type { Finding, PathChange } from '../../report/result.js';
-import type { GateChange } from '../../safety/types.js';
-import type { ProjectedTree, SubmodulePolicy, TargetTree, TreeDiff } from '../types.js';
-import { SymlinkIndex } from './symlinks.js';
-import { PathTimeline } from './timeline.js';
-
 /**
  * The replay's running picture of the target, advanced one source commit at a time. Pure: no
  * I/O. It starts from the snapshot tree of the base revision (the reconciled target) and applies
@@ -16,6 +8,14 @@ import { PathTimeline } from './timeline.js';
  *    as overlayPreserved does in snapshot mode;
  *  - gitlinks follow the submodule policy, as projectEntries does.
  */
+import type { FileOp } from '../../git/fast-import.js';
+import type { RawChange } from '../../git/log-reader.js';
+import type { Finding, PathChange } from '../../report/result.js';
+import type { GateChange } from '../../safety/types.js';
+import type { ProjectedTree, SubmodulePolicy, TargetTree, TreeDiff } from '../types.js';
+import { SymlinkIndex } from './symlinks.js';
+import { PathTimeline } from './timeline.js';
+
 export interface StateOptions {
   select(sourcePath: string): boolean;
   mapPath(sourcePath: string): string;

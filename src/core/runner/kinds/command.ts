@@ -6,11 +6,12 @@ import { GitCommandManager } from '../../git/git-command-manager.js';
 import { registeredSecrets } from '../../git/secrets.js';
 import { changedBetween, commitPaths, pathsInHead, snapshotWorktree } from '../../git/worktree-snapshot.js';
 import { failResult, newResult, type Finding, type PathChange } from '../../report/result.js';
+import { renderTemplate } from '../../util/placeholders.js';
 import { runProcess, tail } from '../shell.js';
 import type { KindAdapter, KindContext } from './types.js';
 
 /**
- * The `command` kind: the seed's entrypoint scripts. Push runs the script with the files matching
+ * The `command` kind: a repository's own sync scripts. Push runs the script with the files matching
  * `inputs`; pull runs it and commits only what it changed under `outputs` (no change, no commit).
  * Whatever else the script changed is reported as a finding and left uncommitted.
  */
@@ -26,6 +27,8 @@ export const runCommandTarget: KindAdapter = async (ctx) => {
   const outputs = (o.outputs as string[] | undefined) ?? [];
   const inputs = (o.inputs as string[] | undefined) ?? [];
   const pulls = target.direction !== 'push';
+  // Checked before the script runs: a bad template must not cost a run.
+  const message = pulls && target.commit ? commitMessage(ctx) : '';
   const git = new GitCommandManager(root, { env: stringEnv(ctx.env), logger: ctx.logger });
 
   const inputFiles = inputs.length ? await matchTracked(git, inputs) : [];
@@ -109,10 +112,7 @@ export const runCommandTarget: KindAdapter = async (ctx) => {
     const leaks = await secretLeaks(root, r.outputsCreated);
     if (leaks.length)
       return failResult(r, `refusing to commit: a secret value appears in the outputs`, leaks);
-    if (target.commit && mine.length) {
-      const msg = (o.commit_message as string | undefined) ?? ctx.config.defaults.commit_message;
-      r.commit = await commitPaths(git, mine, render(msg, ctx));
-    }
+    if (target.commit && mine.length) r.commit = await commitPaths(git, mine, message);
     r.changed = mine.length > 0;
     r.message =
       reported.message ??
@@ -129,8 +129,12 @@ function where(ctx: KindContext): string {
   return `${ctx.target.where.file}:${ctx.target.where.line}`;
 }
 
-function render(template: string, ctx: KindContext): string {
-  return template.replace(/\{target\}/g, ctx.target.name).replace(/\{direction\}/g, ctx.target.direction);
+/** The commit message of a pull target; its placeholders are `{target}` and `{direction}`. */
+function commitMessage(ctx: KindContext): string {
+  const template =
+    (ctx.target.options.commit_message as string | undefined) ?? ctx.config.defaults.commit_message;
+  const values = { target: ctx.target.name, direction: ctx.target.direction };
+  return renderTemplate(template, values, `commit_message of '${ctx.target.name}' (${where(ctx)})`);
 }
 
 /** Glob list → predicate; a glob naming a directory covers everything under it. */

@@ -17,7 +17,10 @@ export const runDirsyncTarget: KindAdapter = async (ctx) => {
     direction: d === 'pull' ? 'a-to-b' : d === 'push' ? 'b-to-a' : 'both',
     conflict: o.conflict as never,
     ignore: o.ignore as string[] | undefined,
-    force: o.force === true,
+    createMissingSide: o.create_missing_side === true,
+    allowMassDelete: o.allow_mass_delete === true,
+    // Messages name the ferry.yml keys, not the CLI flags.
+    optionName: (name) => `${name.replaceAll('-', '_')}: true`,
     dryRun: ctx.dryRun,
     logger: ctx.logger,
     target: ctx.target.name,

@@ -14,5 +14,3 @@ export const KIND_ADAPTERS: Record<TargetKind, KindAdapter> = {
   wiki: runWikiTarget,
   dirsync: runDirsyncTarget,
 };
-
-export type { KindAdapter, KindContext } from './types.js';

@@ -1,0 +1,126 @@
+/**
+ * Ferry's commit trailers, the only state Ferry keeps: written into the commits it makes and read
+ * back from the target's history by the next run (export), by `ferry status`, and by the wiki sync.
+ * One definition of each trailer, one writer, one parser and one search, so every reader agrees
+ * with every writer.
+ *
+ * Adding a trailer: give it a name, its key and the shape of its value in FERRY_TRAILERS. The
+ * value is an extended regular expression that both JavaScript and `git log -E --grep` read, so
+ * keep to the common subset (classes, `{m,n}`, `|`, groups). withTrailers writes it and refuses a
+ * value of any other shape; trailerValues and lastTrailer read it; findTrailerCommit finds the
+ * newest commit that carries it.
+ */
+import type { Logger } from '../logger.js';
+import type { GitCommandManager } from './git-command-manager.js';
+
+interface TrailerDef {
+  key: string;
+  /** The value's shape (a whole line after `<key>: `). */
+  value: string;
+}
+
+export const FERRY_TRAILERS = {
+  /** The source revision a commit was made from (export and wiki): the next run starts there. */
+  originRev: { key: 'Ferry-Origin-Rev', value: '[0-9a-f]{40}|[0-9a-f]{64}' },
+  /** Hash of the selection config an export commit was made with (see export/incremental.ts). */
+  config: { key: 'Ferry-Config', value: '[0-9a-f]{16,64}' },
+  /**
+   * A wiki page whose web edit is pending, with the base it was judged against: `<oid|-> <path>`
+   * (see wiki/merge.ts). Repeated, one line per page.
+   */
+  wikiBase: { key: 'Ferry-Wiki-Base', value: '([0-9a-f]{7,64}|-) .+' },
+} as const satisfies Record<string, TrailerDef>;
+
+export type TrailerName = keyof typeof FERRY_TRAILERS;
+
+/** One trailer line to write: its name and value. */
+export type Trailer = readonly [TrailerName, string];
+
+const lineRe = (name: TrailerName, flags = '') =>
+  new RegExp(`^${FERRY_TRAILERS[name].key}: *(${FERRY_TRAILERS[name].value})\\s*$`, flags);
+
+const ANY_FERRY_KEY = new RegExp(
+  `^(${Object.values(FERRY_TRAILERS)
+    .map((d) => d.key)
+    .join('|')}):`,
+);
+
+/** Every value of trailer `name` in a message, in order. Lines of another shape do not count. */
+export function trailerValues(message: string, name: TrailerName): string[] {
+  const re = lineRe(name, 'gm');
+  const out: string[] = [];
+  for (let m = re.exec(message); m; m = re.exec(message)) out.push(m[1]);
+  return out;
+}
+
+/** The value of trailer `name` that counts: the last one in the message. */
+export function lastTrailer(message: string, name: TrailerName): string | undefined {
+  return trailerValues(message, name).at(-1);
+}
+
+/**
+ * The message with Ferry's trailers at its end, in the order given. Lines with a Ferry trailer key
+ * already in the message are dropped first: copied along from a re-exported source, they would
+ * pose as this commit's. The trailers join the message's own trailer block (a last paragraph of
+ * `Key: value` lines, such as `Signed-off-by:`), else start one after a blank line.
+ */
+export function withTrailers(message: string, trailers: readonly Trailer[]): string {
+  const kept = message
+    .replace(/\s+$/, '')
+    .split('\n')
+    .filter((l) => !ANY_FERRY_KEY.test(l));
+  while (kept.length && kept[kept.length - 1].trim() === '') kept.pop();
+  const last = kept[kept.length - 1] ?? '';
+  const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
+  const lines = trailers.map(([name, value]) => {
+    const line = `${FERRY_TRAILERS[name].key}: ${value}`;
+    // A value the parser would not read back must never be written.
+    if (!lineRe(name).test(line) || value.includes('\n'))
+      throw new Error(`internal: invalid ${FERRY_TRAILERS[name].key} trailer value '${value}'`);
+    return line;
+  });
+  return `${kept.join('\n')}${inTrailerBlock ? '\n' : '\n\n'}${lines.join('\n')}\n`;
+}
+
+/**
+ * How far findTrailerCommit deepens a shallow history looking for a trailer: steps of commits
+ * below the current boundary. A remote export target is fetched at depth 1; hand-made commits on
+ * top of the last export push the trailer out of sight.
+ */
+const DEEPEN_STEPS = [20, 100, 380];
+
+export interface TrailerSearch {
+  /** Fetch `by` more commits below a shallow history's boundary; absent: search what is there. */
+  deepen?: (by: number) => Promise<void>;
+  logger?: Logger;
+}
+
+/**
+ * The newest commit reachable from `tip` that carries trailer `name`, with that trailer's value
+ * and the whole message (for the other trailers). git walks the history (`log --grep` with the
+ * trailer's exact line shape), so it is found however many commits sit on top of it. In a shallow
+ * history it is searched deeper in steps when `deepen` is given.
+ */
+export async function findTrailerCommit(
+  git: GitCommandManager,
+  tip: string | undefined,
+  name: TrailerName,
+  opts: TrailerSearch = {},
+): Promise<{ sha: string; value: string; message: string } | undefined> {
+  if (!tip) return undefined;
+  const { key, value } = FERRY_TRAILERS[name];
+  const grep = `--grep=^${key}: *(${value})[[:space:]]*$`;
+  for (let step = 0; ; step++) {
+    const out = await git.exec(['log', '-1', '-E', grep, '--format=%H%x00%B', tip, '--']);
+    const nul = out.indexOf('\0');
+    if (nul > 0) {
+      const message = out.slice(nul + 1);
+      const found = lastTrailer(message, name);
+      if (found) return { sha: out.slice(0, nul), value: found, message };
+    }
+    if (!opts.deepen || step >= DEEPEN_STEPS.length || !(await git.isShallow())) return undefined;
+    const seen = await git.exec(['rev-list', '--count', tip]);
+    opts.logger?.info(`No ${key} trailer in the last ${seen} commit(s) of the target; fetching deeper.`);
+    await opts.deepen(DEEPEN_STEPS[step]);
+  }
+}

@@ -1,0 +1,35 @@
+import { lastTrailer, trailerValues, withTrailers } from '../../src/core/git/trailers.js';
+
+/** Ferry's trailers: one writer and one parser, so what is written is read back. */
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+
+test('written trailers are read back; the last value counts', () => {
+  const m = withTrailers('Subject\n\nBody\n', [
+    ['originRev', A],
+    ['config', '0123456789abcdef'],
+    ['wikiBase', '- new page.md'],
+    ['wikiBase', `${B} Home.md`],
+  ]);
+  expect(m).toBe(
+    `Subject\n\nBody\n\nFerry-Origin-Rev: ${A}\nFerry-Config: 0123456789abcdef\nFerry-Wiki-Base: - new page.md\nFerry-Wiki-Base: ${B} Home.md\n`,
+  );
+  expect(lastTrailer(m, 'originRev')).toBe(A);
+  expect(lastTrailer(m, 'config')).toBe('0123456789abcdef');
+  expect(trailerValues(m, 'wikiBase')).toEqual(['- new page.md', `${B} Home.md`]);
+  expect(lastTrailer(`x\n\nFerry-Origin-Rev: ${A}\nFerry-Origin-Rev: ${B}\n`, 'originRev')).toBe(B);
+});
+
+test('Ferry trailers copied along in a message are replaced, not repeated', () => {
+  const copied = `Fix\n\nFerry-Origin-Rev: ${B}\nFerry-Config: ffffffffffffffff\nSigned-off-by: x <x@y>\n`;
+  expect(withTrailers(copied, [['originRev', A]])).toBe(
+    `Fix\n\nSigned-off-by: x <x@y>\nFerry-Origin-Rev: ${A}\n`,
+  );
+});
+
+test('values of another shape are neither read nor written', () => {
+  expect(lastTrailer('x\n\nFerry-Origin-Rev: abc123\n', 'originRev')).toBeUndefined();
+  expect(lastTrailer('quoting Ferry-Origin-Rev: ' + A, 'originRev')).toBeUndefined();
+  expect(() => withTrailers('x', [['originRev', 'HEAD']])).toThrow(/invalid Ferry-Origin-Rev/);
+  expect(() => withTrailers('x', [['wikiBase', `${A} a\nFerry-Origin-Rev: ${B}`]])).toThrow(/invalid/);
+});
