@@ -31,8 +31,6 @@ export interface ImportLeak {
   /** Set when the file could not be parsed and the leak comes from its string literals. */
   unparsed?: string;
 }
-/** The name earlier versions exported. */
-export type ImportLeakCandidate = ImportLeak;
 
 interface Memo {
   parsed?: { spec: string; line: number; py?: Parameters<typeof resolvePythonImport>[0] }[];

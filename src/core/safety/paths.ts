@@ -4,8 +4,6 @@ export function dirname(path: string): string {
   return i < 0 ? '' : path.slice(0, i);
 }
 
-export const parentDir = dirname;
-
 /** Join and normalise `.` and `..`; undefined when the result would leave the repository. */
 export function joinRelative(dir: string, spec: string): string | undefined {
   const parts = dir === '' ? [] : dir.split('/');

@@ -1,5 +1,4 @@
 import { parse as parseYaml } from 'yaml';
-import { dirname } from '../paths.js';
 
 /**
  * Reads source files of the exported revision by path (`<rev>:<path>` through `cat-file`), for the
@@ -171,9 +170,6 @@ function listFrom(paths: Iterable<string>): Map<string, string[]> {
   for (const l of out.values()) l.sort();
   return out;
 }
-
-/** The directory of a config file, '' for the root. */
-export const configDir = dirname;
 
 /**
  * JSON with comments (`//`, `/* *\/`) and trailing commas, as tsconfig.json allows: strip them

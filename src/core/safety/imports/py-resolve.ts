@@ -1,4 +1,4 @@
-import { dirname, parentDir } from '../paths.js';
+import { dirname } from '../paths.js';
 import type { FileView } from './js-resolve.js';
 import type { RepoLayout } from './layout.js';
 import type { PythonImport } from './py-syntax.js';
@@ -37,7 +37,7 @@ function moduleFile(base: string, dotted: string, files: FileView): string | und
  */
 export function declaredPythonRoots(file: string, files: FileView, layout: RepoLayout): string[] {
   const roots: string[] = [];
-  for (let d = dirname(file); ; d = parentDir(d)) {
+  for (let d = dirname(file); ; d = dirname(d)) {
     for (const name of ['pyproject.toml', 'setup.cfg']) {
       const f = d === '' ? name : `${d}/${name}`;
       if (!files.has(f)) continue;
@@ -68,7 +68,7 @@ function rootsIn(text: string): string[] {
 
 function absoluteRoots(file: string, files: FileView, layout: RepoLayout): string[] {
   const roots: string[] = declaredPythonRoots(file, files, layout);
-  for (let d = dirname(file); ; d = parentDir(d)) {
+  for (let d = dirname(file); ; d = dirname(d)) {
     if (!files.has(d === '' ? '__init__.py' : `${d}/__init__.py`)) {
       roots.push(d);
       roots.push(d === '' ? 'src' : `${d}/src`);
@@ -89,7 +89,7 @@ export function resolvePythonImport(
     let base = dirname(file);
     for (let i = 1; i < imp.level; i++) {
       if (base === '') return [];
-      base = parentDir(base);
+      base = dirname(base);
     }
     bases = [base];
   } else {
