@@ -66,7 +66,7 @@ editions:
     const [pubR, twinR] = await statusOf(cfg, cfg.targets, silentLogger);
     expect(pubR.changed).toBe(true);
     expect(pubR.counts).toMatchObject({ unexported: 1, commits_since_export: 2 });
-    expect(pubR.details).toEqual({ last_exported: first });
+    expect(pubR.details).toEqual({ targetKind: 'export', lastExported: first });
     expect(pubR.findings.map((f) => f.code)).toEqual([
       'unexported-commits',
       'stale-allowlist',
