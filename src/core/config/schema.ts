@@ -108,11 +108,15 @@ const KIND_PROPS: Record<string, { props: Record<string, Schema>; required: stri
       forbidden: strList('Extra forbidden globs (always win over the allowlist).'),
       secret_scan: bool('Scan added/changed blobs for secrets (default true).'),
       import_check: bool('Check that exported files import no unexported module (default true).'),
-      max_delete_share: num('Refuse an export deleting more than this share of the target (0..1).', {
+      max_delete_ratio: num('Refuse an export deleting more than this share of the target (0..1).', {
         minimum: 0,
         maximum: 1,
       }),
-      allow_mass_delete: bool('Allow an export to exceed max_delete_share.'),
+      max_delete_share: num('Deprecated spelling of max_delete_ratio (still read, with a warning).', {
+        minimum: 0,
+        maximum: 1,
+      }),
+      allow_mass_delete: bool('Allow an export to exceed max_delete_ratio.'),
       token_env: tokenEnv('the target repository'),
     },
   },

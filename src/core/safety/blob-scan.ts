@@ -14,6 +14,7 @@ import {
   type SecretHit,
 } from './secret-scan.js';
 import { SAFETY_INPUTS } from './settings.js';
+import { settingName } from '../settings/surface.js';
 import { isSourcePathProbe, type GateChange, type GateInput } from './types.js';
 
 /** Blobs above this size are not read by the gates (and the user is told). */
@@ -154,7 +155,7 @@ export function secretFinding(c: GateChange, hit: SecretHit, prefix: string): Fi
     message:
       `${prefix}possible secret (${hit.rule}, '${hit.redacted}') in ${c.sourcePath}:${hit.line}${where}, ` +
       `fingerprint ${fp}. Fix: remove it from the source and rotate it. If it is not a secret, ` +
-      `add the comment 'ferry:allow-secret' on that line or add ${fp} to ${SAFETY_INPUTS.allowedSecretFingerprints}.`,
+      `add the comment 'ferry:allow-secret' on that line or add ${fp} to ${settingName(SAFETY_INPUTS.allowedSecretFingerprints)}.`,
   };
 }
 
