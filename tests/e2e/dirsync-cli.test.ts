@@ -21,7 +21,7 @@ test('ferry dirsync --json: the shared report shape, then a no-op', async () => 
     direction: 'bidirectional',
     success: true,
     changed: true,
-    counts: { copiedToA: 1, copiedToB: 1, conflicts: 0 },
+    counts: { copied_to_a: 1, copied_to_b: 1, conflicts: 0 },
     details: { state, log: path.join(path.dirname(state), 'sync.log.jsonl'), conflicts: [] },
   });
   const again = JSON.parse((await runCli(['dirsync', a, b, '--state', state, '--json'])).stdout);
