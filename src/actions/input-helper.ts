@@ -1,13 +1,13 @@
-import * as core from '@actions/core';
-import { ConfigurationError } from '../core/errors.js';
-import { registerSecret } from '../core/git/secrets.js';
-import type { InputSpec, InputType } from './constants.js';
-
 /**
  * The only place actions read inputs: every input of an action's table (constants.ts), once, at
  * the start, into a typed object. So an action reads exactly its declared inputs, and a value is
  * never read under a name its action.yml does not declare.
  */
+import * as core from '@actions/core';
+import { ConfigurationError } from '../core/errors.js';
+import { registerSecret } from '../core/git/secrets.js';
+import type { InputSpec, InputType } from './constants.js';
+
 type InputValue<T extends InputType> = T extends 'bool'
   ? boolean
   : T extends 'optionalBool'

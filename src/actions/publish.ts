@@ -1,14 +1,14 @@
+/**
+ * The one way an action tells what happened: the JSON report file, the outputs, the job summary,
+ * the annotations and the step's failure. Every action (the root action included) ends here, so
+ * they cannot drift apart.
+ */
 import * as core from '@actions/core';
 import * as path from 'node:path';
 import { redact } from '../core/git/secrets.js';
 import type { Finding } from '../core/report/result.js';
 import { writeFileAtomic } from '../core/util/fs-atomic.js';
 
-/**
- * The one way an action tells what happened: the JSON report file, the outputs, the job summary,
- * the annotations and the step's failure. Every action (the root action included) ends here, so
- * they cannot drift apart.
- */
 export interface Publication {
   /** The report (JSON, written to the report file and never changed on the way). */
   report: object;

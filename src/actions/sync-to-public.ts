@@ -1,3 +1,4 @@
+/** sync-to-public: the allowlisted part of this repository → a public repository, one commit per run. */
 import { runExport } from '../core/export/index.js';
 import { resolveExportSettings, type RawExportOptions } from '../core/export/settings.js';
 import { toJsonReport, toMarkdown } from '../core/report/render.js';
@@ -8,7 +9,6 @@ import { SYNC_TO_PUBLIC } from './constants.js';
 import { readInputs, type Inputs } from './input-helper.js';
 import { publish } from './publish.js';
 
-/** sync-to-public: the allowlisted part of this repository → a public repository, one commit per run. */
 type ExportInputs = Omit<Inputs<typeof SYNC_TO_PUBLIC.inputs>, 'allowlist'>;
 
 /** The inputs sync-to-public and sync-to-custom share, as the export resolver takes them. */

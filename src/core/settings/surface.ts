@@ -1,5 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * The words a message uses for a setting, on the surface the user is on.
  *
@@ -18,6 +16,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * put a parameter on every signature for the sake of wording; an async-local value reaches the
  * messages wherever they are made and cannot leak between two runs in one process.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 export type SettingId = string;
 
 export interface Surface {
