@@ -39,6 +39,8 @@ export interface OptionDef {
   input?: string;
   /** A boolean flag that turns its input off: `--no-secret-scan` for `secret-scan`. */
   inverts?: boolean;
+  /** A removed flag: still parsed so that using it says what to use instead, never listed in help. */
+  removed?: boolean;
 }
 
 export type OptionSpec = Record<string, OptionDef>;
@@ -123,13 +125,15 @@ export const COMMON_OPTIONS: OptionSpec = {
 
 /** `--help`: the synopsis, then every flag of the command's table, the environment and notes. */
 export function helpText(cmd: Command): string {
-  const rows = Object.entries(cmd.options).map(([name, o]) => {
-    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.arg ?? 'VALUE'}` : ''}`;
-    const more = [o.multiple ? 'repeatable' : '', o.input ? `action input ${o.input}` : '']
-      .filter(Boolean)
-      .join('; ');
-    return [flag, `${o.help}${more ? ` (${more})` : ''}`];
-  });
+  const rows = Object.entries(cmd.options)
+    .filter(([, o]) => !o.removed)
+    .map(([name, o]) => {
+      const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.arg ?? 'VALUE'}` : ''}`;
+      const more = [o.multiple ? 'repeatable' : '', o.input ? `action input ${o.input}` : '']
+        .filter(Boolean)
+        .join('; ');
+      return [flag, `${o.help}${more ? ` (${more})` : ''}`];
+    });
   const width = Math.min(40, Math.max(...rows.map(([f]) => f.length)));
   const out = [cmd.summary, '', `Usage: ${cmd.usage}`, '', 'Options:'];
   for (const [f, h] of rows)

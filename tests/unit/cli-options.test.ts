@@ -21,9 +21,13 @@ const inputsOf = (action: string): string[] => {
 };
 
 describe.each(COMMANDS.map((c) => [c.name, c] as const))('ferry %s', (_name, cmd) => {
-  test('--help lists every flag, with its value and help', () => {
+  test('--help lists every flag, with its value and help (a removed flag is not offered)', () => {
     const help = helpText(cmd);
     for (const [flag, o] of Object.entries(cmd.options)) {
+      if (o.removed) {
+        expect(help).not.toContain(`--${flag}`);
+        continue;
+      }
       expect(help).toContain(`--${flag}${o.type === 'string' ? ` ${o.arg ?? 'VALUE'}` : ''}`);
       expect(help).toContain(o.help);
     }

@@ -53,7 +53,11 @@ export const dirsyncCommand: Command = {
       help: 'Sync even when a side looks wiped (most of its files gone).',
     },
     // Removed; still parsed so that using it says what to use instead.
-    force: { type: 'boolean', help: 'Removed: use --create-missing-side or --allow-mass-delete.' },
+    force: {
+      type: 'boolean',
+      removed: true,
+      help: 'Removed: use --create-missing-side or --allow-mass-delete.',
+    },
   },
   allowPositionals: true,
   async run(args, ctx) {
