@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parseAllowlistStrict } from '../../src/core/allowlist/index.js';
 import { runExport, type ExportSettings } from '../../src/core/export/index.js';
 import { silentLogger } from '../../src/core/logger.js';
-import type { TargetResult } from '../../src/core/report/result.js';
+import { detailsOf, type TargetResult } from '../../src/core/report/result.js';
 import { cpuSeconds, genRepo, median, timeCommand, type BenchRow, type Suite } from '../support.js';
 
 /**
@@ -64,8 +64,7 @@ async function exportOnce(s: ExportSettings): Promise<{ ms: number; cpu: number;
   return { ms, cpu, r };
 }
 
-const buildMs = (r: TargetResult): number =>
-  Number((r.details?.timings as { buildMs?: number } | undefined)?.buildMs ?? NaN);
+const buildMs = (r: TargetResult): number => Number(detailsOf(r, 'export')?.timings.buildMs ?? NaN);
 
 export const historySuite: Suite = {
   name: 'history',
@@ -103,7 +102,7 @@ export const historySuite: Suite = {
       }
       const frFull = filterRepo(repo, pathsFile, work);
       const ferryTree = git(fullTarget, ['rev-parse', 'main^{tree}']);
-      const replayed = (fullResult?.details?.history as { replayed?: number } | undefined)?.replayed ?? 0;
+      const replayed = (fullResult && detailsOf(fullResult, 'export')?.history?.replayed) ?? 0;
 
       // 2. Ten new commits on a clone (never touching .bench/), replayed onto the exported target.
       const clone = path.join(work, 'clone');
@@ -137,7 +136,7 @@ export const historySuite: Suite = {
           incrBuild.push(buildMs(r));
         }
         incrCommits = r.counts.commits ?? 0;
-        incrQuick = (r.details?.history as { quickStart?: boolean } | undefined)?.quickStart === true;
+        incrQuick = detailsOf(r, 'export')?.history?.quickStart === true;
       }
       const frIncr = filterRepo(clone, pathsFile, work);
 

@@ -6,6 +6,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { runMirror } from '../../src/core/mirror/mirror.js';
 import { mirrorSettings } from '../../src/core/mirror/settings.js';
 import { cpuSeconds, CACHE, genRepo, timeMedian, type BenchRow, type Suite } from '../support.js';
+import { detailsOf } from '../../src/core/report/result.js';
 
 /**
  * Bilateral mirror on the synthetic 200k-file, 2,000-commit monorepo (local bare repos, so the
@@ -80,7 +81,7 @@ export const mirrorSuite: Suite = {
       const ferryFf = await timeWithCpu(
         async () => {
           const [r] = await runMirror(settings, silentLogger);
-          ok &&= r.success && r.details?.state === 'a-ahead';
+          ok &&= r.success && detailsOf(r, 'mirror-branch')?.state === 'a-ahead';
         },
         RUNS,
         resetB,
@@ -108,7 +109,7 @@ export const mirrorSuite: Suite = {
       git(['update-ref', 'refs/heads/main', tip], b);
       const ferryNoop = await timeWithCpu(async () => {
         const [r] = await runMirror(settings, silentLogger);
-        ok &&= r.details?.state === 'equal';
+        ok &&= detailsOf(r, 'mirror-branch')?.state === 'equal';
       }, 5);
       const lsRemote = await timeMedian(() => {
         git(['ls-remote', a, 'refs/heads/main']);

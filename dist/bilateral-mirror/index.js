@@ -33146,12 +33146,6 @@ function registeredSecrets() {
     return [...secrets];
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./lib/src/core/logger.js
 async function withGroup(logger, name, fn) {
     logger.startGroup(name);
@@ -33206,6 +33200,12 @@ const silentLogger = {
     endGroup: () => undefined,
 };
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./lib/src/core/git/git-auth-helper.js
 
 
@@ -33549,6 +33549,27 @@ function compareVersions(a, b) {
     return 0;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/git/retry.js
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function backoffDelay(attempt, base = 500, max = 10_000) {
+    const exp = Math.min(max, base * 2 ** (attempt - 1));
+    return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+async function withRetry(fn, opts) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (e) {
+            if (attempt >= opts.attempts || (opts.isRetryable && !opts.isRetryable(e)))
+                throw e;
+            const delay = backoffDelay(attempt, opts.baseDelayMs, opts.maxDelayMs);
+            opts.onRetry?.(e, attempt, delay);
+            await sleep(delay);
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/git/remote.js
 
 
@@ -33558,8 +33579,9 @@ function compareVersions(a, b) {
  * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
  * anything else is a local path (made absolute).
  * A URL with credentials in it is refused: tokens never go in URLs.
+ * `serverUrl` is GITHUB_SERVER_URL, which the adapters pass in (GHES, the demo, tests).
  */
-function resolveRemote(spec, serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com', suffix = '.git') {
+function resolveRemote(spec, serverUrl = 'https://github.com', suffix = '.git') {
     const s = spec.trim();
     if (!s)
         throw new ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
@@ -33595,28 +33617,12 @@ function isLocalRemote(url) {
     return url.startsWith('/') || url.startsWith('file://');
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/git/retry.js
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function backoffDelay(attempt, base = 500, max = 10_000) {
-    const exp = Math.min(max, base * 2 ** (attempt - 1));
-    return Math.round(exp / 2 + Math.random() * (exp / 2));
-}
-async function withRetry(fn, opts) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (e) {
-            if (attempt >= opts.attempts || (opts.isRetryable && !opts.isRetryable(e)))
-                throw e;
-            const delay = backoffDelay(attempt, opts.baseDelayMs, opts.maxDelayMs);
-            opts.onRetry?.(e, attempt, delay);
-            await sleep(delay);
-        }
-    }
-}
-
 ;// CONCATENATED MODULE: ./lib/src/core/git/transport.js
+/**
+ * Network operations: fetch, ls-remote and push, each through the one retry helper.
+ * Transient failures (5xx, dropped connections) are retried; auth and not-found failures become
+ * RemoteErrors that say what to do. Pushes never force unless `force` is given by name.
+ */
 
 
 
@@ -33683,7 +33689,17 @@ async function pushRefs(git, url, refspecs, opts = {}) {
             throw new GitError(args, res.exitCode, stderr);
         return res;
     });
-    const stdout = r.stdout.toString();
+    return parsePushOutput(r.stdout.toString(), r.stderr);
+}
+/**
+ * A rejection because the target moved since we looked: the client saw it (`fetch first`,
+ * `non-fast-forward`, a stale lease), or the server lost the race inside receive-pack to a
+ * concurrent push (`[remote rejected] (failed to update ref)`, `cannot lock ref ... but expected`,
+ * `incorrect old value provided`). Either way: fetch, rebuild on the new tip, push again.
+ */
+const TARGET_MOVED = /fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref|but expected|incorrect old value/i;
+/** `push --porcelain` output → the outcome per destination ref. */
+function parsePushOutput(stdout, stderr) {
     const refs = new Map();
     for (const line of stdout.split('\n')) {
         // "<flag>\t<from>:<to>\t<summary> (<reason>)"
@@ -33695,10 +33711,9 @@ async function pushRefs(git, url, refspecs, opts = {}) {
         if (flag === '=')
             status = 'up-to-date';
         else if (flag === '!') {
-            if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr))
+            if (/workflow/i.test(stderr) && /refusing to allow/i.test(stderr))
                 status = 'rejected-workflow';
-            // 'failed to update ref' / 'failed to lock': the server lost a race with a concurrent push.
-            else if (/fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref/.test(summary))
+            else if (TARGET_MOVED.test(summary))
                 status = 'rejected-stale';
             else
                 status = 'rejected-other';
@@ -33708,7 +33723,7 @@ async function pushRefs(git, url, refspecs, opts = {}) {
     return {
         ok: [...refs.values()].every((v) => v.status === 'ok' || v.status === 'up-to-date'),
         refs,
-        stderr: r.stderr,
+        stderr,
     };
 }
 /** The error for a push that GitHub refused because it touches workflows without permission. */
@@ -33716,6 +33731,120 @@ function workflowPermissionError(url) {
     return new RemoteError(`The push to ${remoteLabel(url)} was refused because it changes files under .github/workflows and the token lacks the 'workflow' permission. ` +
         `Fix: give the token the 'workflows' permission (fine-grained PAT or GitHub App: Workflows: write; classic PAT: the 'workflow' scope), ` +
         `or leave .github/workflows out of the allowlist / add it to preserve.`);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/rebuild-and-push.js
+/**
+ * The one way Ferry pushes what it built: build on the target's tip, push a plain fast-forward,
+ * and when the push is rejected because the target moved (transport.ts decides what "moved"
+ * means: a stale client-side check, or a server that lost the race to a concurrent push), fetch
+ * and build again on the new tip, with backoff. Nothing is pushed in a dry run or when a build
+ * has nothing to push (no change, or findings that stop it).
+ *
+ * Every engine passes its build step: the export (snapshot and history), the wiki sync, the
+ * mirror (several branches, one push per receiving side) and the runner's push of pull commits.
+ * A build must be repeatable: it may run again on a moved tip, so its only side effects are new
+ * objects in a scratch repository.
+ */
+
+
+
+const DEFAULT_MAX_RETRIES = 5;
+async function rebuildAndPush(o) {
+    const labelOf = (ref) => (typeof o.label === 'string' ? o.label : o.label(ref));
+    const pushed = [];
+    const refused = new Map();
+    let buildMs = 0;
+    let pushMs = 0;
+    let moved = new Set();
+    for (let attempt = 1;; attempt++) {
+        const t0 = performance.now();
+        const built = await o.build(attempt, moved);
+        buildMs += performance.now() - t0;
+        const done = () => ({
+            value: built.value,
+            attempts: attempt,
+            pushed,
+            refused,
+            buildMs,
+            pushMs,
+        });
+        if (o.dryRun || built.updates.length === 0)
+            return done();
+        const t1 = performance.now();
+        const res = await o.push(built.updates, built.value);
+        pushMs += performance.now() - t1;
+        moved = new Set();
+        let why = '';
+        for (const u of built.updates) {
+            const st = res.refs.get(u.ref);
+            if (st?.status === 'ok' || st?.status === 'up-to-date')
+                pushed.push(u.ref);
+            else if (st?.status === 'rejected-stale') {
+                moved.add(u.ref);
+                why ||= st.detail;
+            }
+            else if (st?.status === 'rejected-workflow')
+                refused.set(u.ref, o.workflowError?.(u.ref) ?? workflowPermissionError(labelOf(u.ref)));
+            else {
+                const detail = st?.detail || res.stderr.trim().split('\n').pop() || 'unknown';
+                refused.set(u.ref, new RemoteError(`The push to ${labelOf(u.ref)} was rejected: ${detail}.`));
+            }
+        }
+        if (moved.size === 0)
+            return done();
+        if (attempt > o.maxRetries) {
+            for (const ref of moved)
+                refused.set(ref, new RemoteError(`The push to ${labelOf(ref)} was rejected ${attempt} times because the target kept moving. ` +
+                    `Serialise runs with a 'concurrency:' group, or raise max-retries.`));
+            return done();
+        }
+        const delay = backoffDelay(attempt, o.backoffBaseMs ?? 100, 1500);
+        o.logger.info(`${labelOf([...moved][0])} moved meanwhile (attempt ${attempt}: ${why}); rebuilding on its new tip in ${delay} ms.`);
+        await sleep(delay);
+    }
+}
+/** For engines that push one ref: the reason it was not pushed, thrown. */
+function throwIfRefused(outcome) {
+    const [first] = outcome.refused.values();
+    if (first)
+        throw first;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/scratch-repo.js
+/**
+ * The one kind of scratch repository: a throw-away bare repository that sees other repositories'
+ * objects through `objects/info/alternates`. Builds use the source's blob ids directly and never
+ * copy them, and a push only packs what the target lacks. The export, the wiki sync and the mirror
+ * each work in one; `dispose()` removes it.
+ */
+
+
+
+/** Absolute object directory of a repository (work tree or bare). */
+async function objectsDir(git) {
+    const p = await git.exec(['rev-parse', '--git-path', 'objects']);
+    return path.resolve(git.cwd, p);
+}
+/** A new scratch repository; its git manager shares `base`'s environment (auth) and logger. */
+async function createScratchRepo(base, opts) {
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(opts.parent ?? external_node_os_namespaceObject.tmpdir(), `ferry-${opts.name}-`));
+    const git = base.with({ cwd: dir });
+    await git.exec(['init', '--quiet', '--bare', dir]);
+    // Own settings only: no hooks, no gc while we work, no auto-maintenance after fetches.
+    // Appended to the fresh config file directly: three fewer git processes per export.
+    await external_node_fs_namespaceObject.promises.appendFile(external_node_path_namespaceObject.join(dir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n');
+    if (opts.alternates?.length) {
+        const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
+        await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
+        // Alternates of the alternates are followed by git itself (chained up to 5 deep).
+        await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), opts.alternates.map((a) => a + '\n').join(''));
+    }
+    return {
+        dir,
+        git,
+        dispose: () => external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }),
+    };
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -34060,12 +34189,12 @@ function globSetMatcher(patterns) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/analyze.js
-
-
 /**
  * Pure planning for the mirror: which branches and tags to look at, what state each branch is in,
  * and which pushes follow. The git side (mirror.ts) gathers the facts and applies the plan.
  */
+
+
 const HEADS = 'refs/heads/';
 const TAGS = 'refs/tags/';
 function classifyBranch(f) {
@@ -34233,13 +34362,6 @@ function failResult(r, message, findings = []) {
     r.findings.push(...findings);
     return r;
 }
-/** Time an async step into result.durationMs. */
-async function timed(fn) {
-    const t0 = performance.now();
-    const r = await fn();
-    r.durationMs = Math.round(performance.now() - t0);
-    return r;
-}
 function summarizeChanges(changes) {
     const c = { added: 0, modified: 0, deleted: 0, bytesAdded: 0, bytesModified: 0, bytesDeleted: 0 };
     for (const ch of changes) {
@@ -34255,11 +34377,19 @@ function summarizeChanges(changes) {
     return c;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/util/uri.js
+/** decodeURIComponent that keeps text it cannot decode (a stray `%`) as it is, instead of throwing. */
+function decodeOrKeep(s) {
+    try {
+        return decodeURIComponent(s);
+    }
+    catch {
+        return s;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/report.js
-/**
- * The divergence report (issue body, comments, job summary) and the hidden marker that lets a later
- * run find its issue again without searching titles. Pure text in, text out.
- */
+
 const MARKER_RE = /<!--\s*ferry:mirror\s+([^>]*?)\s*-->/;
 /** `<!-- ferry:mirror a=… b=… branch=… fingerprint=… -->`; values are URI-encoded (no spaces). */
 function issueMarker(key, fingerprint) {
@@ -34276,7 +34406,7 @@ function parseIssueMarker(body) {
     for (const part of m[1].split(/\s+/)) {
         const i = part.indexOf('=');
         if (i > 0)
-            fields.set(part.slice(0, i), dec(part.slice(i + 1)));
+            fields.set(part.slice(0, i), decodeOrKeep(part.slice(i + 1)));
     }
     const a = fields.get('a');
     const b = fields.get('b');
@@ -34295,14 +34425,6 @@ function withMarker(body, key, fingerprint) {
 }
 function enc(s) {
     return encodeURIComponent(s);
-}
-function dec(s) {
-    try {
-        return decodeURIComponent(s);
-    }
-    catch {
-        return s;
-    }
 }
 function issueTitle(key) {
     return `Mirror diverged: ${key.branch} (${key.a} ↔ ${key.b})`;
@@ -34559,18 +34681,7 @@ class MirrorRemote {
 
 
 
-
 const NO_COMMITS = { count: 0, commits: [] };
-/**
- * "The side moved meanwhile". pushRefs classifies a client-side stale push as rejected-stale; a ref
- * that moved on the server between its advertisement and the update (a push racing ours) comes
- * back as `[remote rejected] (failed to update ref)` / `cannot lock ref`, which is the same thing.
- */
-function isStale(st) {
-    return (st.status === 'rejected-stale' ||
-        (st.status === 'rejected-other' &&
-            /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail)));
-}
 /**
  * Mirror branches (and optionally tags) between two repositories, both ways, by fast-forward only.
  * Returns one TargetResult per branch (kind `mirror-branch`) plus one for tags (kind `mirror-tags`)
@@ -34579,14 +34690,12 @@ function isStale(st) {
  */
 async function runMirror(settings, logger, issues) {
     const t0 = performance.now();
-    const ownWorkDir = !settings.workDir;
-    const work = settings.workDir ?? (await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-mirror-')));
+    const git = new GitCommandManager(settings.workDir ?? process.cwd(), { logger });
+    await git.assertMinimumVersion();
+    const scratch = await createScratchRepo(git, { parent: settings.workDir, name: 'mirror' });
+    const local = scratch.git;
     const auths = [];
     try {
-        const local = new GitCommandManager(work, { logger });
-        await local.assertMinimumVersion();
-        await external_node_fs_namespaceObject.promises.mkdir(work, { recursive: true });
-        await local.exec(['init', '-q', '--bare', work]);
         const net = { logger, baseDelayMs: settings.netBaseDelayMs };
         const authA = await createGitAuth(settings.a.auth);
         auths.push(authA);
@@ -34605,8 +34714,7 @@ async function runMirror(settings, logger, issues) {
     finally {
         for (const a of auths)
             await a.cleanup();
-        if (ownWorkDir)
-            await external_node_fs_namespaceObject.promises.rm(work, { recursive: true, force: true });
+        await scratch.dispose();
     }
 }
 class MirrorEngine {
@@ -34693,44 +34801,67 @@ class MirrorEngine {
         return out;
     }
     /**
-     * Push every fast-forward, one push per receiving side. A ref rejected because that side moved
-     * meanwhile is re-fetched, re-analysed and (if still a fast-forward) pushed again next round.
+     * Push every fast-forward, one push per receiving side, through the one rebuild-and-push helper:
+     * a branch rejected because its receiving side moved meanwhile is re-fetched and re-analysed,
+     * and pushed again if it is still a fast-forward (the other way round, maybe).
      */
     async pushAll(outcomes) {
-        const rounds = this.s.maxPushRounds ?? 4;
-        for (let round = 1; round <= rounds; round++) {
-            const pending = [...outcomes.values()].filter((o) => !o.pushedTo && !o.error && pushFor(o.analysis.state));
-            if (pending.length === 0)
-                return;
-            for (const to of ['a', 'b']) {
-                const batch = pending.filter((o) => pushFor(o.analysis.state).to === to);
-                if (batch.length === 0)
-                    continue;
-                const dest = to === 'a' ? this.A : this.B;
-                const src = to === 'a' ? this.B : this.A;
-                const specs = batch.map((o) => `${src.localHead(o.analysis.branch)}:${HEADS}${o.analysis.branch}`);
-                this.logger.info(`Pushing ${batch.map((o) => o.analysis.branch).join(', ')} to ${dest.label}`);
-                const res = await dest.push(specs);
-                for (const o of batch) {
-                    o.attempts++;
-                    const st = res.refs.get(HEADS + o.analysis.branch);
-                    if (st && (st.status === 'ok' || st.status === 'up-to-date'))
-                        o.pushedTo = to;
-                    else if (st && isStale(st) && round < rounds) {
-                        this.logger.warning(`${dest.label} moved while mirroring ${o.analysis.branch}: re-analysing.`);
-                        await this.refresh(o, dest);
-                    }
-                    else if (st?.status === 'rejected-workflow')
-                        o.error = workflowPermissionError(dest.side.spec).message;
-                    else
-                        o.error = `Push of ${o.analysis.branch} to ${dest.label} was rejected: ${st?.detail ?? res.stderr.trim().split('\n').pop()}`;
-                }
-            }
+        const byRef = new Map([...outcomes.values()].map((o) => [HEADS + o.analysis.branch, o]));
+        /** Where each branch's last push went. */
+        const dest = new Map();
+        const sideOf = (ref) => dest.get(ref) ?? this.B;
+        const loop = await rebuildAndPush({
+            label: (ref) => sideOf(ref).label,
+            build: async (attempt, moved) => {
+                for (const ref of moved)
+                    await this.refresh(byRef.get(ref), sideOf(ref));
+                const again = attempt === 1 ? [...outcomes.values()] : [...moved].map((ref) => byRef.get(ref));
+                return {
+                    value: undefined,
+                    updates: again.filter((o) => pushFor(o.analysis.state)).map((o) => this.update(o, dest)),
+                };
+            },
+            push: (updates) => this.pushBySide(updates, dest, byRef),
+            workflowError: (ref) => workflowPermissionError(sideOf(ref).side.spec),
+            maxRetries: this.s.maxRetries ?? DEFAULT_MAX_RETRIES,
+            backoffBaseMs: this.s.netBaseDelayMs,
+            logger: this.logger,
+        });
+        for (const ref of loop.pushed)
+            byRef.get(ref).pushedTo = sideOf(ref).id;
+        for (const [ref, e] of loop.refused)
+            byRef.get(ref).error = e.message;
+    }
+    /** The ref update that fast-forwards a branch on the side that lacks its commits. */
+    update(o, dest) {
+        const to = pushFor(o.analysis.state).to;
+        const [receiver, giver] = to === 'a' ? [this.A, this.B] : [this.B, this.A];
+        const ref = HEADS + o.analysis.branch;
+        dest.set(ref, receiver);
+        return { ref, from: giver.localHead(o.analysis.branch) };
+    }
+    /** One plain push per receiving side; the answers merged (a branch goes one way per round). */
+    async pushBySide(updates, dest, byRef) {
+        const merged = { ok: true, refs: new Map(), stderr: '' };
+        for (const side of [this.A, this.B]) {
+            const batch = updates.filter((u) => dest.get(u.ref) === side);
+            if (batch.length === 0)
+                continue;
+            this.logger.info(`Pushing ${batch.map((u) => u.ref.slice(HEADS.length)).join(', ')} to ${side.label}`);
+            const res = await side.push(batch.map((u) => `${u.from}:${u.ref}`));
+            for (const u of batch)
+                byRef.get(u.ref).attempts++;
+            for (const [ref, st] of res.refs)
+                merged.refs.set(ref, st);
+            merged.ok &&= res.ok;
+            merged.stderr += res.stderr;
         }
+        return merged;
     }
     /** Re-read one branch on the side that rejected our push, and re-analyse it. */
     async refresh(o, side) {
         const branch = o.analysis.branch;
+        this.logger.warning(`${side.label} moved while mirroring ${branch}: re-analysing.`);
         const refs = await side.listRefs([HEADS + branch]);
         const now = refs.get(HEADS + branch) ?? null;
         if (now)
@@ -40405,10 +40536,6 @@ function divergenceIssueFactory(token, logger) {
 
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/summary.js
 
-/**
- * The per-branch tables under the common results table in the job summary and the CLI's human
- * output. Rendered from the result details only, so the JSON report and this never disagree.
- */
 const STATE_TEXT = {
     equal: 'in sync',
     'a-ahead': 'A ahead: fast-forward B',

@@ -49393,7 +49393,6 @@ function errorMessage(e) {
  * runner's messages can point back at the config.
  */
 const TARGET_KINDS = (/* unused pure expression or super */ null && (['command', 'export', 'mirror', 'wiki', 'dirsync']));
-const DIRECTIONS = (/* unused pure expression or super */ null && (['pull', 'push', 'bidirectional']));
 const DEFAULT_CONFIG_PATH = '.github/ferry.yml';
 const DEFAULT_COMMIT_MESSAGE = 'ferry: sync {target}';
 const DEFAULT_TIMEOUT_MINUTES = 30;
@@ -49622,7 +49621,8 @@ const KIND_PROPS = {
                 description: 'Conflict policy (default keep-both).',
             },
             ignore: strList('Globs to ignore.'),
-            force: bool('Sync even when a side looks wiped.'),
+            create_missing_side: bool('A side that is missing (or lost almost every file the last sync saw) is new: create it and fill it from the other side; nothing is deleted.'),
+            allow_mass_delete: bool('Let a side that lost almost every file the last sync saw delete those files on the other side too.'),
         },
     },
 };
@@ -49740,11 +49740,6 @@ const FERRY_SCHEMA = {
         },
     },
 };
-/** Keys allowed at a schema location, for "did you mean". */
-function knownKeysFor(kind) {
-    const k = kind && KIND_PROPS[kind] ? kind : 'command';
-    return [...Object.keys(COMMON), ...Object.keys(KIND_PROPS[k].props)];
-}
 
 ;// CONCATENATED MODULE: ./lib/src/core/config/suggest.js
 /** Levenshtein distance, for "did you mean" on unknown keys. */
@@ -50507,175 +50502,6 @@ function compareVersions(a, b) {
     return 0;
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/git/remote.js
-
-
-
-/**
- * Resolve what a user wrote as a repository into a git URL:
- * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
- * anything else is a local path (made absolute).
- * A URL with credentials in it is refused: tokens never go in URLs.
- */
-function resolveRemote(spec, serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com', suffix = '.git') {
-    const s = spec.trim();
-    if (!s)
-        throw new errors_ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
-        const u = new URL(s);
-        if (u.password || (u.username && u.protocol.startsWith('http'))) {
-            throw new errors_ConfigurationError(`Repository URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Remove them and pass the token through the token input instead.`);
-        }
-        return s;
-    }
-    if (/^[\w.-]+@[\w.-]+:/.test(s))
-        return s; // git@github.com:owner/repo.git
-    if ((0,external_node_fs_namespaceObject.existsSync)(s))
-        return external_node_path_namespaceObject.resolve(s);
-    if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s) && !s.startsWith('.') && !s.endsWith('.git')) {
-        return `${serverUrl.replace(/\/+$/, '')}/${s}${suffix}`;
-    }
-    if (s.startsWith('/') || s.startsWith('.') || s.includes(external_node_path_namespaceObject.sep))
-        return external_node_path_namespaceObject.resolve(s);
-    throw new errors_ConfigurationError(`Invalid repository '${s}'. Expected format {owner}/{repo}, a URL, or a local path.`);
-}
-/** A label safe to print: the URL without any user info. */
-function remoteLabel(url) {
-    try {
-        const u = new URL(url);
-        return `${u.protocol}//${u.host}${u.pathname}`;
-    }
-    catch {
-        return url;
-    }
-}
-function isLocalRemote(url) {
-    return url.startsWith('/') || url.startsWith('file://');
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/git/retry.js
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function backoffDelay(attempt, base = 500, max = 10_000) {
-    const exp = Math.min(max, base * 2 ** (attempt - 1));
-    return Math.round(exp / 2 + Math.random() * (exp / 2));
-}
-async function withRetry(fn, opts) {
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await fn(attempt);
-        }
-        catch (e) {
-            if (attempt >= opts.attempts || (opts.isRetryable && !opts.isRetryable(e)))
-                throw e;
-            const delay = backoffDelay(attempt, opts.baseDelayMs, opts.maxDelayMs);
-            opts.onRetry?.(e, attempt, delay);
-            await sleep(delay);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/git/transport.js
-
-
-
-
-async function net(url, what, opts, fn) {
-    try {
-        return await withRetry(fn, {
-            attempts: opts.attempts ?? 4,
-            baseDelayMs: opts.baseDelayMs ?? 300,
-            isRetryable: isTransientGitError,
-            onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
-        });
-    }
-    catch (e) {
-        throw explainRemoteFailure(e, remoteLabel(url));
-    }
-}
-/** Remote refs as name → sha (`refs/heads/main` → sha). Empty map for an empty repo. */
-async function lsRemote(git, url, patterns = [], opts = {}) {
-    const out = await net(url, 'ls-remote', opts, () => git.exec(['ls-remote', '--', url, ...patterns]));
-    const refs = new Map();
-    for (const line of out.split('\n')) {
-        if (!line)
-            continue;
-        const [sha, ref] = line.split('\t');
-        refs.set(ref, sha);
-    }
-    return refs;
-}
-async function fetchRefs(git, url, refspecs, opts = {}) {
-    const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
-    if (opts.depth)
-        args.push(`--depth=${opts.depth}`);
-    // Deepens a shallow history from its current boundary (not from the tip).
-    if (opts.deepen)
-        args.push(`--deepen=${opts.deepen}`);
-    if (opts.filter)
-        args.push(`--filter=${opts.filter}`);
-    args.push('--', url, ...refspecs);
-    await net(url, 'fetch', opts, () => git.exec(args));
-}
-/**
- * Push refspecs. Returns the per-ref outcome instead of throwing on a rejection, so callers can
- * re-fetch and rebuild on a moved target. `expect` gives the remote sha each ref must still have
- * (a lease); it is only used with force.
- */
-async function pushRefs(git, url, refspecs, opts = {}) {
-    const args = [...(opts.deltaSearch === false ? ['-c', 'pack.window=0'] : []), 'push', '--porcelain'];
-    if (opts.atomic)
-        args.push('--atomic');
-    if (opts.force) {
-        if (opts.expect?.size)
-            for (const [ref, sha] of opts.expect)
-                args.push(`--force-with-lease=${ref}:${sha}`);
-        else
-            args.push('--force');
-    }
-    args.push('--', url, ...refspecs);
-    const r = await net(url, 'push', opts, async () => {
-        const res = await git.execRaw(args, { allowedExitCodes: [1] });
-        const stderr = res.stderr;
-        // A failed connection also exits 1 or 128: surface it as a GitError so it is retried/explained.
-        if (res.exitCode !== 0 && !res.stdout.toString().includes('\t'))
-            throw new GitError(args, res.exitCode, stderr);
-        return res;
-    });
-    const stdout = r.stdout.toString();
-    const refs = new Map();
-    for (const line of stdout.split('\n')) {
-        // "<flag>\t<from>:<to>\t<summary> (<reason>)"
-        const m = /^([ +\-*=!])\t([^\t]*):([^\t]*)\t(.*)$/.exec(line);
-        if (!m)
-            continue;
-        const [, flag, , to, summary] = m;
-        let status = 'ok';
-        if (flag === '=')
-            status = 'up-to-date';
-        else if (flag === '!') {
-            if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr))
-                status = 'rejected-workflow';
-            // 'failed to update ref' / 'failed to lock': the server lost a race with a concurrent push.
-            else if (/fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref/.test(summary))
-                status = 'rejected-stale';
-            else
-                status = 'rejected-other';
-        }
-        refs.set(to, { status, detail: summary });
-    }
-    return {
-        ok: [...refs.values()].every((v) => v.status === 'ok' || v.status === 'up-to-date'),
-        refs,
-        stderr: r.stderr,
-    };
-}
-/** The error for a push that GitHub refused because it touches workflows without permission. */
-function workflowPermissionError(url) {
-    return new RemoteError(`The push to ${remoteLabel(url)} was refused because it changes files under .github/workflows and the token lacks the 'workflow' permission. ` +
-        `Fix: give the token the 'workflows' permission (fine-grained PAT or GitHub App: Workflows: write; classic PAT: the 'workflow' scope), ` +
-        `or leave .github/workflows out of the allowlist / add it to preserve.`);
-}
-
 ;// CONCATENATED MODULE: ./lib/src/core/report/result.js
 function newResult(target, kind, dryRun) {
     return {
@@ -50699,13 +50525,6 @@ function failResult(r, message, findings = []) {
     r.findings.push(...findings);
     return r;
 }
-/** Time an async step into result.durationMs. */
-async function timed(fn) {
-    const t0 = performance.now();
-    const r = await fn();
-    r.durationMs = Math.round(performance.now() - t0);
-    return r;
-}
 function summarizeChanges(changes) {
     const c = { added: 0, modified: 0, deleted: 0, bytesAdded: 0, bytesModified: 0, bytesDeleted: 0 };
     for (const ch of changes) {
@@ -50722,6 +50541,11 @@ function summarizeChanges(changes) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/runner/shell.js
+/**
+ * Runs the user's commands (entrypoints, checks, verification, drift gates). These are the user's
+ * own shell lines from ferry.yml, written to be run by a shell, so they go through `bash -c`; nothing
+ * Ferry builds itself is ever passed through a shell.
+ */
 
 
 const KEEP_BYTES = 1 << 20;
@@ -50895,6 +50719,529 @@ function bounds(min, max) {
 function outputHint(stdout, stderr) {
     const t = tail(stderr || stdout, 3);
     return t ? `: ${t}` : '';
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/index-builder.js
+/**
+ * The one writer of trees, blobs and commits for building commits without a working tree (export,
+ * wiki, sync-back): blobs through one `fast-import`, trees through a temporary index file
+ * (`GIT_INDEX_FILE` fed by `update-index -z --index-info`, then `write-tree`), commits through
+ * `commit-tree` with explicit identities. Entries may name blobs that exist only in an alternate
+ * object store (the source repository's, seen from a scratch repository).
+ */
+
+
+
+/** The empty tree's id (SHA-1 object format; see EMPTY_TREE_SHA256). */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
+/**
+ * The author or committer of a raw commit object (`git cat-file commit`), its date as git's
+ * `@<epoch> <tz>`; undefined when the header is missing. Only the headers are read, not the message.
+ */
+function commitIdentity(raw, who) {
+    const blank = raw.indexOf('\n\n');
+    const headers = blank < 0 ? raw : raw.slice(0, blank);
+    const m = new RegExp(`^${who} (.*) <([^>]*)> (\\d+) ([+-]\\d{4})$`, 'm').exec(headers);
+    return m ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` } : undefined;
+}
+/** The Actions bot identity: commits made for a workflow when no one else is named. */
+const BOT_IDENTITY = {
+    name: 'github-actions[bot]',
+    email: '41898282+github-actions[bot]@users.noreply.github.com',
+};
+let indexSeq = 0;
+/** "<mode> SP <type> SP <oid> TAB <path> NUL" (the type follows from the mode); mode 0 deletes. */
+function indexInfo(entries) {
+    const parts = [];
+    for (const e of entries) {
+        if (!e.oid)
+            parts.push(`0 ${'0'.repeat(40)}\t${e.path}\0`);
+        else
+            parts.push(`${e.mode} ${e.mode === '160000' ? 'commit' : 'blob'} ${e.oid}\t${e.path}\0`);
+    }
+    return parts;
+}
+/**
+ * Run `fn` with a fresh temporary index file: in `dir` (a scratch repository's directory) when
+ * given, else in a temporary directory. The file is removed afterwards.
+ */
+async function withTemporaryIndex(dir, fn) {
+    const own = dir ? undefined : await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-index-'));
+    const indexFile = external_node_path_namespaceObject.join(dir ?? own, `index-${process.pid}-${++indexSeq}`);
+    try {
+        return await fn({ GIT_INDEX_FILE: indexFile });
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(own ?? indexFile, { recursive: true, force: true });
+    }
+}
+/** Write a tree object holding exactly `entries`. Returns the tree id. */
+async function writeTreeFromEntries(git, entries, scratchDir) {
+    const parts = indexInfo(entries);
+    if (!parts.length)
+        return EMPTY_TREE;
+    return withTemporaryIndex(scratchDir, async (env) => {
+        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
+        // Blobs may live only in an alternate store (still present); missing-ok is not used on purpose.
+        return git.exec(['write-tree'], { env });
+    });
+}
+/**
+ * Write a tree that differs from `baseTree` (a tree-ish) by `changes` (oid '' deletes the path).
+ * The index is seeded with `read-tree`, which primes the cache-tree, so write-tree rewrites only the
+ * directories that changed: a small change to a large tree stays cheap.
+ */
+async function writeTreeIncremental(git, baseTree, changes, scratchDir) {
+    const parts = indexInfo(changes);
+    if (!parts.length)
+        return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(baseTree)
+            ? baseTree
+            : git.exec(['rev-parse', '--verify', `${baseTree}^{tree}`]);
+    return withTemporaryIndex(scratchDir, async (env) => {
+        await git.exec(['read-tree', baseTree], { env });
+        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
+        return git.exec(['write-tree'], { env });
+    });
+}
+/** `commit-tree` with explicit identities (through the environment, never config). */
+async function commitTree(git, tree, parents, message, author, committer = author) {
+    const env = {
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+        GIT_COMMITTER_NAME: committer.name,
+        GIT_COMMITTER_EMAIL: committer.email,
+    };
+    if (author.date)
+        env.GIT_AUTHOR_DATE = author.date;
+    if (committer.date)
+        env.GIT_COMMITTER_DATE = committer.date;
+    const args = ['commit-tree', tree];
+    for (const p of parents)
+        args.push('-p', p);
+    // The message goes on stdin: it can be long and must not be parsed as options.
+    return git.exec([...args, '-F', '-'], { input: message, env });
+}
+/** Write blobs with one `git fast-import` process; returns their ids in input order. */
+async function writeBlobs(git, contents) {
+    if (contents.length === 0)
+        return [];
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-blobs-'));
+    try {
+        const marks = external_node_path_namespaceObject.join(dir, 'marks');
+        const parts = [];
+        contents.forEach((b, i) => {
+            parts.push(Buffer.from(`blob\nmark :${i + 1}\ndata ${b.length}\n`), b, Buffer.from('\n'));
+        });
+        await git.exec(['fast-import', '--quiet', `--export-marks=${marks}`], { input: Buffer.concat(parts) });
+        const oids = new Array(contents.length);
+        for (const line of (await external_node_fs_namespaceObject.promises.readFile(marks, 'utf8')).split('\n')) {
+            const m = /^:(\d+) ([0-9a-f]+)$/.exec(line);
+            if (m)
+                oids[Number(m[1]) - 1] = m[2];
+        }
+        return oids;
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
+    }
+}
+/** Object sizes for many ids with one `cat-file --batch-check`. Missing ids are absent from the map. */
+async function objectSizes(git, oids) {
+    const uniq = [...new Set(oids)];
+    const sizes = new Map();
+    if (!uniq.length)
+        return sizes;
+    const out = await git.exec(['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
+        input: uniq.join('\n') + '\n',
+    });
+    for (const line of out.split('\n')) {
+        const sp = line.indexOf(' ');
+        if (sp < 0 || line.endsWith(' missing'))
+            continue;
+        sizes.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+    }
+    return sizes;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/retry.js
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+function backoffDelay(attempt, base = 500, max = 10_000) {
+    const exp = Math.min(max, base * 2 ** (attempt - 1));
+    return Math.round(exp / 2 + Math.random() * (exp / 2));
+}
+async function withRetry(fn, opts) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await fn(attempt);
+        }
+        catch (e) {
+            if (attempt >= opts.attempts || (opts.isRetryable && !opts.isRetryable(e)))
+                throw e;
+            const delay = backoffDelay(attempt, opts.baseDelayMs, opts.maxDelayMs);
+            opts.onRetry?.(e, attempt, delay);
+            await sleep(delay);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/remote.js
+
+
+
+/**
+ * Resolve what a user wrote as a repository into a git URL:
+ * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
+ * anything else is a local path (made absolute).
+ * A URL with credentials in it is refused: tokens never go in URLs.
+ * `serverUrl` is GITHUB_SERVER_URL, which the adapters pass in (GHES, the demo, tests).
+ */
+function resolveRemote(spec, serverUrl = 'https://github.com', suffix = '.git') {
+    const s = spec.trim();
+    if (!s)
+        throw new errors_ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
+        const u = new URL(s);
+        if (u.password || (u.username && u.protocol.startsWith('http'))) {
+            throw new errors_ConfigurationError(`Repository URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Remove them and pass the token through the token input instead.`);
+        }
+        return s;
+    }
+    if (/^[\w.-]+@[\w.-]+:/.test(s))
+        return s; // git@github.com:owner/repo.git
+    if ((0,external_node_fs_namespaceObject.existsSync)(s))
+        return external_node_path_namespaceObject.resolve(s);
+    if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s) && !s.startsWith('.') && !s.endsWith('.git')) {
+        return `${serverUrl.replace(/\/+$/, '')}/${s}${suffix}`;
+    }
+    if (s.startsWith('/') || s.startsWith('.') || s.includes(external_node_path_namespaceObject.sep))
+        return external_node_path_namespaceObject.resolve(s);
+    throw new errors_ConfigurationError(`Invalid repository '${s}'. Expected format {owner}/{repo}, a URL, or a local path.`);
+}
+/** A label safe to print: the URL without any user info. */
+function remoteLabel(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+function isLocalRemote(url) {
+    return url.startsWith('/') || url.startsWith('file://');
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/transport.js
+/**
+ * Network operations: fetch, ls-remote and push, each through the one retry helper.
+ * Transient failures (5xx, dropped connections) are retried; auth and not-found failures become
+ * RemoteErrors that say what to do. Pushes never force unless `force` is given by name.
+ */
+
+
+
+
+async function net(url, what, opts, fn) {
+    try {
+        return await withRetry(fn, {
+            attempts: opts.attempts ?? 4,
+            baseDelayMs: opts.baseDelayMs ?? 300,
+            isRetryable: isTransientGitError,
+            onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
+        });
+    }
+    catch (e) {
+        throw explainRemoteFailure(e, remoteLabel(url));
+    }
+}
+/** Remote refs as name → sha (`refs/heads/main` → sha). Empty map for an empty repo. */
+async function lsRemote(git, url, patterns = [], opts = {}) {
+    const out = await net(url, 'ls-remote', opts, () => git.exec(['ls-remote', '--', url, ...patterns]));
+    const refs = new Map();
+    for (const line of out.split('\n')) {
+        if (!line)
+            continue;
+        const [sha, ref] = line.split('\t');
+        refs.set(ref, sha);
+    }
+    return refs;
+}
+async function fetchRefs(git, url, refspecs, opts = {}) {
+    const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
+    if (opts.depth)
+        args.push(`--depth=${opts.depth}`);
+    // Deepens a shallow history from its current boundary (not from the tip).
+    if (opts.deepen)
+        args.push(`--deepen=${opts.deepen}`);
+    if (opts.filter)
+        args.push(`--filter=${opts.filter}`);
+    args.push('--', url, ...refspecs);
+    await net(url, 'fetch', opts, () => git.exec(args));
+}
+/**
+ * Push refspecs. Returns the per-ref outcome instead of throwing on a rejection, so callers can
+ * re-fetch and rebuild on a moved target. `expect` gives the remote sha each ref must still have
+ * (a lease); it is only used with force.
+ */
+async function pushRefs(git, url, refspecs, opts = {}) {
+    const args = [...(opts.deltaSearch === false ? ['-c', 'pack.window=0'] : []), 'push', '--porcelain'];
+    if (opts.atomic)
+        args.push('--atomic');
+    if (opts.force) {
+        if (opts.expect?.size)
+            for (const [ref, sha] of opts.expect)
+                args.push(`--force-with-lease=${ref}:${sha}`);
+        else
+            args.push('--force');
+    }
+    args.push('--', url, ...refspecs);
+    const r = await net(url, 'push', opts, async () => {
+        const res = await git.execRaw(args, { allowedExitCodes: [1] });
+        const stderr = res.stderr;
+        // A failed connection also exits 1 or 128: surface it as a GitError so it is retried/explained.
+        if (res.exitCode !== 0 && !res.stdout.toString().includes('\t'))
+            throw new GitError(args, res.exitCode, stderr);
+        return res;
+    });
+    return parsePushOutput(r.stdout.toString(), r.stderr);
+}
+/**
+ * A rejection because the target moved since we looked: the client saw it (`fetch first`,
+ * `non-fast-forward`, a stale lease), or the server lost the race inside receive-pack to a
+ * concurrent push (`[remote rejected] (failed to update ref)`, `cannot lock ref ... but expected`,
+ * `incorrect old value provided`). Either way: fetch, rebuild on the new tip, push again.
+ */
+const TARGET_MOVED = /fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref|but expected|incorrect old value/i;
+/** `push --porcelain` output → the outcome per destination ref. */
+function parsePushOutput(stdout, stderr) {
+    const refs = new Map();
+    for (const line of stdout.split('\n')) {
+        // "<flag>\t<from>:<to>\t<summary> (<reason>)"
+        const m = /^([ +\-*=!])\t([^\t]*):([^\t]*)\t(.*)$/.exec(line);
+        if (!m)
+            continue;
+        const [, flag, , to, summary] = m;
+        let status = 'ok';
+        if (flag === '=')
+            status = 'up-to-date';
+        else if (flag === '!') {
+            if (/workflow/i.test(stderr) && /refusing to allow/i.test(stderr))
+                status = 'rejected-workflow';
+            else if (TARGET_MOVED.test(summary))
+                status = 'rejected-stale';
+            else
+                status = 'rejected-other';
+        }
+        refs.set(to, { status, detail: summary });
+    }
+    return {
+        ok: [...refs.values()].every((v) => v.status === 'ok' || v.status === 'up-to-date'),
+        refs,
+        stderr,
+    };
+}
+/** The error for a push that GitHub refused because it touches workflows without permission. */
+function workflowPermissionError(url) {
+    return new RemoteError(`The push to ${remoteLabel(url)} was refused because it changes files under .github/workflows and the token lacks the 'workflow' permission. ` +
+        `Fix: give the token the 'workflows' permission (fine-grained PAT or GitHub App: Workflows: write; classic PAT: the 'workflow' scope), ` +
+        `or leave .github/workflows out of the allowlist / add it to preserve.`);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/rebuild-and-push.js
+/**
+ * The one way Ferry pushes what it built: build on the target's tip, push a plain fast-forward,
+ * and when the push is rejected because the target moved (transport.ts decides what "moved"
+ * means: a stale client-side check, or a server that lost the race to a concurrent push), fetch
+ * and build again on the new tip, with backoff. Nothing is pushed in a dry run or when a build
+ * has nothing to push (no change, or findings that stop it).
+ *
+ * Every engine passes its build step: the export (snapshot and history), the wiki sync, the
+ * mirror (several branches, one push per receiving side) and the runner's push of pull commits.
+ * A build must be repeatable: it may run again on a moved tip, so its only side effects are new
+ * objects in a scratch repository.
+ */
+
+
+
+const DEFAULT_MAX_RETRIES = 5;
+async function rebuildAndPush(o) {
+    const labelOf = (ref) => (typeof o.label === 'string' ? o.label : o.label(ref));
+    const pushed = [];
+    const refused = new Map();
+    let buildMs = 0;
+    let pushMs = 0;
+    let moved = new Set();
+    for (let attempt = 1;; attempt++) {
+        const t0 = performance.now();
+        const built = await o.build(attempt, moved);
+        buildMs += performance.now() - t0;
+        const done = () => ({
+            value: built.value,
+            attempts: attempt,
+            pushed,
+            refused,
+            buildMs,
+            pushMs,
+        });
+        if (o.dryRun || built.updates.length === 0)
+            return done();
+        const t1 = performance.now();
+        const res = await o.push(built.updates, built.value);
+        pushMs += performance.now() - t1;
+        moved = new Set();
+        let why = '';
+        for (const u of built.updates) {
+            const st = res.refs.get(u.ref);
+            if (st?.status === 'ok' || st?.status === 'up-to-date')
+                pushed.push(u.ref);
+            else if (st?.status === 'rejected-stale') {
+                moved.add(u.ref);
+                why ||= st.detail;
+            }
+            else if (st?.status === 'rejected-workflow')
+                refused.set(u.ref, o.workflowError?.(u.ref) ?? workflowPermissionError(labelOf(u.ref)));
+            else {
+                const detail = st?.detail || res.stderr.trim().split('\n').pop() || 'unknown';
+                refused.set(u.ref, new RemoteError(`The push to ${labelOf(u.ref)} was rejected: ${detail}.`));
+            }
+        }
+        if (moved.size === 0)
+            return done();
+        if (attempt > o.maxRetries) {
+            for (const ref of moved)
+                refused.set(ref, new RemoteError(`The push to ${labelOf(ref)} was rejected ${attempt} times because the target kept moving. ` +
+                    `Serialise runs with a 'concurrency:' group, or raise max-retries.`));
+            return done();
+        }
+        const delay = backoffDelay(attempt, o.backoffBaseMs ?? 100, 1500);
+        o.logger.info(`${labelOf([...moved][0])} moved meanwhile (attempt ${attempt}: ${why}); rebuilding on its new tip in ${delay} ms.`);
+        await sleep(delay);
+    }
+}
+/** For engines that push one ref: the reason it was not pushed, thrown. */
+function throwIfRefused(outcome) {
+    const [first] = outcome.refused.values();
+    if (first)
+        throw first;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/runner/push-commits.js
+/**
+ * `defaults.push`: push what the pull targets committed to the checked-out branch on origin,
+ * through the one rebuild-and-push helper. The first attempt pushes HEAD as it is. When origin
+ * moved meanwhile, the build fetches its tip and replays the local commits it lacks onto it, at
+ * tree level (no work tree, no merge machinery): each commit's changed paths are taken as they
+ * are, which is only done when origin left those paths alone. A path changed on both sides stops
+ * the push with "fetch, rebase and run again"; nothing is ever forced. After a rebuilt push the
+ * local branch follows with `git reset --keep`, which refuses rather than touch a local change.
+ */
+
+
+
+
+/** Where origin's tip is fetched to when the branch has to be rebuilt on it. */
+const ORIGIN_TIP = 'refs/ferry/push-base';
+const MAX_RETRIES = 3;
+/** A push that cannot be rebuilt automatically: the check fails with this message. */
+class CannotReplay extends Error {
+}
+/** Push HEAD's branch to origin; throws with the reason when it cannot be pushed. */
+async function pushPullCommits(git, logger) {
+    const branch = await git.exec(['symbolic-ref', '--short', 'HEAD']);
+    const ref = `refs/heads/${branch}`;
+    const head = await git.revParse('HEAD');
+    const loop = await rebuildAndPush({
+        label: `origin/${branch}`,
+        build: async (attempt) => {
+            const commit = attempt === 1 ? head : await replayOnOrigin(git, ref, head);
+            return { value: commit, updates: [{ ref, from: commit }] };
+        },
+        push: (updates) => pushRefs(git, 'origin', updates.map((u) => `${u.from}:${u.ref}`), { logger }),
+        maxRetries: MAX_RETRIES,
+        logger,
+    });
+    throwIfRefused(loop);
+    const commit = loop.value;
+    const rebuilt = commit !== head;
+    // The checkout follows the rebuilt branch; a local change in a file origin changed stops it.
+    const localBehind = rebuilt && !(await git.tryExec(['reset', '--quiet', '--keep', commit]));
+    await git.tryExec(['update-ref', '-d', ORIGIN_TIP]);
+    return { branch, commit, rebuilt, localBehind };
+}
+/** Fetch origin's tip and replay the commits of `head` that it lacks onto it; the new tip. */
+async function replayOnOrigin(git, ref, head) {
+    await fetchRefs(git, 'origin', [`+${ref}:${ORIGIN_TIP}`]);
+    const tip = await git.revParse(ORIGIN_TIP);
+    if (await git.isAncestor(tip, head))
+        return head;
+    const commits = (await git.exec(['rev-list', '--reverse', '--topo-order', `${tip}..${head}`]))
+        .split('\n')
+        .filter(Boolean);
+    let base = tip;
+    for (const c of commits)
+        base = await replayCommit(git, c, base);
+    return base;
+}
+/** One commit replayed onto `base`: same changes, message, author and committer (with dates). */
+async function replayCommit(git, commit, base) {
+    // The raw object: the message exactly as it is, trailing newline included.
+    const raw = (await git.execRaw(['cat-file', 'commit', commit])).stdout.toString('utf8');
+    const parents = [...raw.matchAll(/^parent ([0-9a-f]+)$/gm)].map((m) => m[1]);
+    if (parents.length !== 1)
+        throw new CannotReplay(`${commit.slice(0, 7)} is a merge or a root commit, which Ferry does not replay`);
+    const changes = await changedEntries(git, parents[0], commit);
+    const theirs = await entriesAt(git, base, changes.map((c) => c.path));
+    for (const c of changes) {
+        const now = theirs.get(c.path) ?? '';
+        if (now !== c.before && now !== `${c.mode} ${c.oid}`)
+            throw new CannotReplay(`origin changed ${c.path} too`);
+    }
+    const tree = await writeTreeIncremental(git, `${base}^{tree}`, changes);
+    const message = raw.slice(raw.indexOf('\n\n') + 2);
+    const author = commitIdentity(raw, 'author');
+    const committer = commitIdentity(raw, 'committer');
+    if (!author || !committer)
+        throw new Error(`internal: commit ${commit} has no author or committer`);
+    return commitTree(git, tree, [base], message, author, committer);
+}
+/** The paths `commit` changes against `parent`: their new entries, and the old ones as `mode oid`. */
+async function changedEntries(git, parent, commit) {
+    const out = await git.exec(['diff-tree', '-r', '-z', '--no-renames', parent, commit]);
+    const fields = out.split('\0');
+    const changes = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+        // ":<old mode> <new mode> <old oid> <new oid> <status>" NUL "<path>"
+        const [oldMode, newMode, oldOid, newOid] = fields[i].slice(1).split(' ');
+        const deleted = /^0+$/.test(newOid);
+        changes.push({
+            path: fields[i + 1],
+            mode: newMode,
+            oid: deleted ? '' : newOid,
+            before: /^0+$/.test(oldOid) ? '' : `${oldMode} ${oldOid}`,
+        });
+    }
+    return changes;
+}
+/** `mode oid` of each path in `rev` (absent paths are left out). */
+async function entriesAt(git, rev, paths) {
+    const out = await git.exec(['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...paths], {
+        env: { GIT_LITERAL_PATHSPECS: '1' },
+    });
+    const m = new Map();
+    for (const rec of out.split('\0').filter(Boolean)) {
+        // "<mode> SP <type> SP <oid> TAB <path>"
+        const tab = rec.indexOf('\t');
+        const [mode, , oid] = rec.slice(0, tab).split(' ');
+        m.set(rec.slice(tab + 1), `${mode} ${oid}`);
+    }
+    return m;
+}
+/** Why the push failed, for the check's message. */
+function pushFailureMessage(e) {
+    if (e instanceof CannotReplay)
+        return `push rejected: origin moved and ${e.message}; fetch, rebase and run again`;
+    return `push failed: ${errorMessage(e)}`;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/allowlist/glob.js
@@ -51239,6 +51586,7 @@ function globSetMatcher(patterns) {
 ;// CONCATENATED MODULE: ./lib/src/core/git/worktree-snapshot.js
 
 
+
 /** Pathspecs are literal paths, never globs, in everything below. */
 const LITERAL = { GIT_LITERAL_PATHSPECS: '1' };
 async function snapshotWorktree(git) {
@@ -51285,11 +51633,6 @@ async function pathsInHead(git, paths) {
     });
     return new Set(out.split('\0').filter(Boolean));
 }
-/** The Actions bot identity, used when the repository has no user configured. */
-const BOT_IDENTITY = {
-    name: 'github-actions[bot]',
-    email: '41898282+github-actions[bot]@users.noreply.github.com',
-};
 /**
  * Commit exactly these paths (additions, changes and deletions), leaving anything else staged or
  * dirty alone. Returns the new commit, or undefined when the paths match HEAD already (no empty commits).
@@ -51317,6 +51660,65 @@ async function commitPaths(git, paths, message) {
     return git.revParse('HEAD');
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/util/placeholders.js
+/**
+ * The one template renderer: `{name}` placeholders in commit messages, targets, map rules,
+ * preserve globs, allowlist file names and template directories. One set of names everywhere
+ * (docs/templates.md lists them and where each is offered): `{sha}` and `{short_sha}` are the
+ * source revision wherever there is one, `{package}` the customer package, and so on.
+ *
+ * Strict: a placeholder the surface does not offer is a ConfigurationError that names it and the
+ * valid ones, so a typo never reaches a commit. Only a template directory's files keep unknown
+ * placeholders as they are (renderKnownPlaceholders): they are code, with braces of their own.
+ * Values come from own properties only: `{toString}` or `{__proto__}` is an unknown placeholder,
+ * never the text of a native function.
+ */
+
+/** How many hex digits `{short_sha}` keeps. */
+const SHORT_SHA_LENGTH = 7;
+/** The values every surface with a source revision offers for it. */
+function revisionPlaceholders(sha) {
+    return { sha, short_sha: sha.slice(0, SHORT_SHA_LENGTH) };
+}
+/** Older names kept working (the wiki's): alias → the placeholder it stands for. */
+const ALIASES = new Map([
+    ['rev', 'sha'],
+    ['short', 'short_sha'],
+]);
+const PLACEHOLDER = /\{(\w+)\}/g;
+function lookup(values, name) {
+    return values.get(name) ?? values.get(ALIASES.get(name) ?? '');
+}
+function unknownPlaceholder(name, template, valid, what) {
+    const list = [...valid].map((v) => `{${v}}`).join(', ') || 'none';
+    return new errors_ConfigurationError(`Unknown placeholder {${name}} in ${what ? `${what} ` : ''}'${template}'. Valid placeholders: ${list}.`);
+}
+/**
+ * `template` with every `{name}` replaced by its value (one pass: values are not scanned again).
+ * `what` names the setting in the error, e.g. `commit-message`.
+ */
+function renderTemplate(template, values, what) {
+    const known = new Map(Object.entries(values));
+    return template.replace(PLACEHOLDER, (_m, name) => {
+        const v = lookup(known, name);
+        if (v === undefined)
+            throw unknownPlaceholder(name, template, known.keys(), what);
+        return v;
+    });
+}
+/**
+ * Check a template before any value is known (so a bad setting fails before anything runs):
+ * every placeholder must be one of `names` or an alias of one.
+ */
+function checkTemplate(template, names, what) {
+    renderTemplate(template, Object.fromEntries([...names].map((n) => [n, ''])), what);
+}
+/** Like renderTemplate, but an unknown `{name}` stays as it is (template files: code has braces). */
+function renderKnownPlaceholders(text, values) {
+    const known = new Map(Object.entries(values));
+    return text.replace(PLACEHOLDER, (m, name) => lookup(known, name) ?? m);
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/command.js
 
 
@@ -51327,8 +51729,9 @@ async function commitPaths(git, paths, message) {
 
 
 
+
 /**
- * The `command` kind: the seed's entrypoint scripts. Push runs the script with the files matching
+ * The `command` kind: a repository's own sync scripts. Push runs the script with the files matching
  * `inputs`; pull runs it and commits only what it changed under `outputs` (no change, no commit).
  * Whatever else the script changed is reported as a finding and left uncommitted.
  */
@@ -51344,6 +51747,8 @@ const runCommandTarget = async (ctx) => {
     const outputs = o.outputs ?? [];
     const inputs = o.inputs ?? [];
     const pulls = target.direction !== 'push';
+    // Checked before the script runs: a bad template must not cost a run.
+    const message = pulls && target.commit ? commitMessage(ctx) : '';
     const git = new GitCommandManager(root, { env: stringEnv(ctx.env), logger: ctx.logger });
     const inputFiles = inputs.length ? await matchTracked(git, inputs) : [];
     if (inputs.length && !inputFiles.length)
@@ -51419,10 +51824,8 @@ const runCommandTarget = async (ctx) => {
         const leaks = await secretLeaks(root, r.outputsCreated);
         if (leaks.length)
             return failResult(r, `refusing to commit: a secret value appears in the outputs`, leaks);
-        if (target.commit && mine.length) {
-            const msg = o.commit_message ?? ctx.config.defaults.commit_message;
-            r.commit = await commitPaths(git, mine, render(msg, ctx));
-        }
+        if (target.commit && mine.length)
+            r.commit = await commitPaths(git, mine, message);
         r.changed = mine.length > 0;
         r.message =
             reported.message ??
@@ -51438,8 +51841,11 @@ const runCommandTarget = async (ctx) => {
 function where(ctx) {
     return `${ctx.target.where.file}:${ctx.target.where.line}`;
 }
-function render(template, ctx) {
-    return template.replace(/\{target\}/g, ctx.target.name).replace(/\{direction\}/g, ctx.target.direction);
+/** The commit message of a pull target; its placeholders are `{target}` and `{direction}`. */
+function commitMessage(ctx) {
+    const template = ctx.target.options.commit_message ?? ctx.config.defaults.commit_message;
+    const values = { target: ctx.target.name, direction: ctx.target.direction };
+    return renderTemplate(template, values, `commit_message of '${ctx.target.name}' (${where(ctx)})`);
 }
 /** Glob list → predicate; a glob naming a directory covers everything under it. */
 function globsMatcher(globs) {
@@ -51522,13 +51928,14 @@ var external_node_worker_threads_ = __nccwpck_require__(5919);
 function newCopyMemory() {
     return { verified: { a: new Set(), b: new Set() }, seq: 0 };
 }
-function copyOne(fs, crypto, job, ctx, mem, beforeRead) {
+function copyOne(fs, crypto, codec, job, ctx, mem, beforeRead) {
     // Files up to this size are read into memory and written in one call.
     const BUFFER_LIMIT = 1 << 20;
     const fail = (code, message) => Object.assign(new Error(message), { code });
     const codeOf = (e) => e?.code ?? 'EUNKNOWN';
+    const P = codec.fsPath;
     const lstatEntry = (abs) => {
-        const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+        const st = fs.lstatSync(P(abs), { throwIfNoEntry: false });
         if (!st)
             return undefined;
         const type = st.isDirectory()
@@ -51547,7 +51954,7 @@ function copyOne(fs, crypto, job, ctx, mem, beforeRead) {
             mode: st.mode & 0o7777,
         };
         if (type === 'symlink')
-            e.target = fs.readlinkSync(abs);
+            e.target = codec.readlink(fs, abs);
         return e;
     };
     const root = ctx.roots[job.to];
@@ -51569,7 +51976,7 @@ function copyOne(fs, crypto, job, ctx, mem, beforeRead) {
                 const e = lstatEntry(`${root}/${cur}`);
                 if (!e) {
                     try {
-                        fs.mkdirSync(`${root}/${cur}`);
+                        fs.mkdirSync(P(`${root}/${cur}`));
                     }
                     catch (err) {
                         if (codeOf(err) !== 'EEXIST')
@@ -51594,7 +52001,7 @@ function copyOne(fs, crypto, job, ctx, mem, beforeRead) {
             if (!same)
                 throw fail('ECHANGED', `${job.to}:${job.path} changed during the sync: left alone, the next sync will handle it`);
             if (now?.type === 'dir' && then)
-                fs.rmdirSync(dst);
+                fs.rmdirSync(P(dst));
             const cut = dst.lastIndexOf('/');
             tmp = `${dst.slice(0, cut)}/.${dst.slice(cut + 1)}.ferry-tmp-${ctx.tmpTag}${(mem.seq++).toString(16)}`;
         }
@@ -51606,9 +52013,9 @@ function copyOne(fs, crypto, job, ctx, mem, beforeRead) {
             beforeRead?.(job.from, job.path);
             const src = `${ctx.roots[job.from]}/${job.path}`;
             if (x.type === 'symlink') {
-                fs.symlinkSync(x.target, tmp);
+                fs.symlinkSync(P(x.target), P(tmp));
                 try {
-                    fs.lutimesSync(tmp, seconds, seconds);
+                    fs.lutimesSync(P(tmp), seconds, seconds);
                 }
                 catch {
                     // Some file systems cannot time-stamp a link: the link itself is what matters.
@@ -51617,13 +52024,13 @@ function copyOne(fs, crypto, job, ctx, mem, beforeRead) {
             else if (x.size <= BUFFER_LIMIT || x.mtimeMs >= ctx.racyCutoffMs) {
                 // Small files through one buffer and one fd: fewer and cheaper calls than copyFileSync
                 // (which adds ftruncate, fchmod and copy_file_range), and the bytes can be hashed.
-                const buf = fs.readFileSync(src);
+                const buf = fs.readFileSync(P(src));
                 if (buf.length !== x.size)
                     throw fail('ECHANGED', `${job.from}:${job.path} changed during the sync: the next sync will copy it`);
                 // Racy files: hash exactly what is written, the state must describe this content.
                 if (x.mtimeMs >= ctx.racyCutoffMs)
                     hash = crypto.createHash('sha1').update(buf).digest('hex');
-                const fd = fs.openSync(tmp, 'wx', x.mode & 0o777);
+                const fd = fs.openSync(P(tmp), 'wx', x.mode & 0o777);
                 try {
                     for (let off = 0; off < buf.length;)
                         off += fs.writeSync(fd, buf, off);
@@ -51642,23 +52049,23 @@ function copyOne(fs, crypto, job, ctx, mem, beforeRead) {
             }
             else {
                 // Big files stay in the kernel (and are cloned where the file system can).
-                fs.copyFileSync(src, tmp, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
-                fs.utimesSync(tmp, seconds, seconds);
+                fs.copyFileSync(P(src), P(tmp), fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+                fs.utimesSync(P(tmp), seconds, seconds);
             }
             if (!dest)
                 dest = lstatEntry(tmp);
             if (x.type === 'file' && dest.mode !== x.mode) {
                 // The source's mode moved since the scan: write what the state will record.
-                fs.chmodSync(tmp, x.mode & 0o7777);
+                fs.chmodSync(P(tmp), x.mode & 0o7777);
                 dest.mode = x.mode;
             }
             if (job.staged === undefined)
-                fs.renameSync(tmp, dst);
+                fs.renameSync(P(tmp), P(dst));
             return { ok: true, dest, hash, bytes: x.size };
         }
         catch (err) {
             try {
-                fs.rmSync(tmp, { force: true });
+                fs.rmSync(P(tmp), { force: true });
             }
             catch {
                 // Best effort: the next sync removes leftover temp files.
@@ -51671,6 +52078,90 @@ function copyOne(fs, crypto, job, ctx, mem, beforeRead) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/names.js
+function nameCodec() {
+    const wellFormed = (s) => s.isWellFormed();
+    const encode = (s) => {
+        const parts = [];
+        let from = 0;
+        for (let i = 0; i < s.length; i++) {
+            const c = s.charCodeAt(i);
+            if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+                const d = s.charCodeAt(i + 1);
+                if (d >= 0xdc00 && d <= 0xdfff) {
+                    i++; // a pair: one astral character, valid text
+                    continue;
+                }
+            }
+            if (c >= 0xdc80 && c <= 0xdcff) {
+                parts.push(Buffer.from(s.slice(from, i), 'utf8'), Buffer.from([c - 0xdc00]));
+                from = i + 1;
+            }
+        }
+        parts.push(Buffer.from(s.slice(from), 'utf8'));
+        return Buffer.concat(parts);
+    };
+    const decode = (b) => {
+        let out = '';
+        let i = 0;
+        while (i < b.length) {
+            const b0 = b[i];
+            if (b0 < 0x80) {
+                out += String.fromCharCode(b0);
+                i++;
+                continue;
+            }
+            // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+            const n = b0 >= 0xc2 && b0 <= 0xdf ? 1 : b0 >= 0xe0 && b0 <= 0xef ? 2 : b0 >= 0xf0 && b0 <= 0xf4 ? 3 : 0;
+            let cp = n === 1 ? b0 & 0x1f : n === 2 ? b0 & 0x0f : b0 & 0x07;
+            let ok = n > 0 && i + n < b.length;
+            for (let k = 1; ok && k <= n; k++) {
+                const c = b[i + k];
+                if ((c & 0xc0) !== 0x80)
+                    ok = false;
+                else
+                    cp = (cp << 6) | (c & 0x3f);
+            }
+            const min = n === 1 ? 0x80 : n === 2 ? 0x800 : 0x10000;
+            if (ok && (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)))
+                ok = false;
+            if (ok) {
+                out += String.fromCodePoint(cp);
+                i += n + 1;
+            }
+            else {
+                out += String.fromCharCode(0xdc00 + b0);
+                i++;
+            }
+        }
+        return out;
+    };
+    const fsPath = (p) => (wellFormed(p) ? p : encode(p));
+    return {
+        fsPath,
+        decode,
+        list(fs, dir) {
+            const dirents = fs.readdirSync(fsPath(dir), { withFileTypes: true });
+            // A U+FFFD may be a bad byte Node replaced: then list again as bytes (rare, so the common
+            // case costs one `includes` a name).
+            if (!dirents.some((d) => d.name.includes('\uFFFD')))
+                return { names: dirents.map((d) => d.name), dirents };
+            const raw = fs.readdirSync(fsPath(dir), { withFileTypes: true, encoding: 'buffer' });
+            return { names: raw.map((d) => decode(d.name)), dirents: raw };
+        },
+        readlink(fs, abs) {
+            const t = fs.readlinkSync(fsPath(abs));
+            return t.includes('\uFFFD') ? decode(fs.readlinkSync(fsPath(abs), { encoding: 'buffer' })) : t;
+        },
+    };
+}
+/** The codec for this thread. */
+const threadCodec = nameCodec();
+/** For text output: each escaped byte as `\xNN` (a terminal would show U+FFFD for all of them). */
+function printable(s) {
+    return s.replace(/(?<![\uD800-\uDBFF])[\uDC80-\uDCFF]/g, (c) => `\\x${(c.charCodeAt(0) - 0xdc00).toString(16)}`);
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/dirsync/copy-pool.js
 /**
  * Run many copies: in this thread, or spread over worker threads when asked.
@@ -51679,6 +52170,7 @@ function copyOne(fs, crypto, job, ctx, mem, beforeRead) {
  * threads run the same `copyOne` (its source text, see copy-one.ts) on chunks handed out on
  * demand and post their outcomes back, so the main thread keeps the log and progress current.
  */
+
 
 
 
@@ -51706,10 +52198,11 @@ const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const crypto = require('node:crypto');
 const copyOne = (${copyOne.toString()});
+const codec = (${nameCodec.toString()})();
 const mem = { verified: { a: new Set(), b: new Set() }, seq: 0 };
 const ctx = workerData;
 parentPort.on('message', (jobs) => {
-  parentPort.postMessage(jobs.map((j) => copyOne(fs, crypto, j, ctx, mem)));
+  parentPort.postMessage(jobs.map((j) => copyOne(fs, crypto, codec, j, ctx, mem)));
 });
 `;
 async function runCopies(jobs, ctx, opts) {
@@ -51719,7 +52212,7 @@ async function runCopies(jobs, ctx, opts) {
         const mem = newCopyMemory();
         const here = { ...ctx, tmpTag: `${ctx.tmpTag}ff` };
         for (let i = 0; i < jobs.length; i++)
-            opts.onOutcome(i, copyOne(external_node_fs_namespaceObject_0, external_node_crypto_namespaceObject, jobs[i], here, mem, opts.beforeRead));
+            opts.onOutcome(i, copyOne(external_node_fs_namespaceObject_0, external_node_crypto_namespaceObject, threadCodec, jobs[i], here, mem, opts.beforeRead));
         return;
     }
     let next = 0;
@@ -51756,6 +52249,7 @@ async function runCopies(jobs, ctx, opts) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/dirsync/types.js
+const other = (s) => (s === 'a' ? 'b' : 'a');
 const CONFLICT_POLICIES = [
     'fail',
     'keep-both',
@@ -51763,7 +52257,7 @@ const CONFLICT_POLICIES = [
     'prefer-a',
     'prefer-b',
 ];
-const types_DIRECTIONS = ['both', 'a-to-b', 'b-to-a'];
+const DIRECTIONS = ['both', 'a-to-b', 'b-to-a'];
 /** Timestamp granularity we allow for (FAT and some network file systems: 2 s). */
 const RACY_WINDOW_MS = 2000;
 const STATE_BASENAME = '.ferry-dirsync-state.json';
@@ -51791,8 +52285,10 @@ const DEFAULT_IGNORES = [
  * here.
  *
  * `walkTree` is SELF-CONTAINED (only its parameters, no imports or module-level names): the
- * worker runs its source text. The in-thread scan calls the very same function.
+ * worker runs its source text. The in-thread scan calls the very same function. Names that are
+ * not valid UTF-8 are read as bytes and kept escaped (names.ts), so they sync like any other.
  */
+
 
 
 function errCode(e) {
@@ -51807,7 +52303,7 @@ function ignorePredicate(spec) {
     const exact = new Set(spec.exact);
     return (rel) => exact.has(rel) || (re !== null && re.test(rel));
 }
-function walkTree(fs, root, side, ignore, sink, beforeStat, onCount, part) {
+function walkTree(fs, codec, root, side, ignore, sink, beforeStat, onCount, part) {
     const codeOf = (e) => e?.code ?? 'EUNKNOWN';
     const describe = (e) => (e instanceof Error ? e.message : String(e));
     const re = ignore.source === null ? null : new RegExp(ignore.source, ignore.flags);
@@ -51823,7 +52319,7 @@ function walkTree(fs, root, side, ignore, sink, beforeStat, onCount, part) {
             // Listed as a directory by the other thread; links are never followed, even if one took its place.
             let st;
             try {
-                st = fs.lstatSync(`${root}/${r}`, { throwIfNoEntry: false });
+                st = fs.lstatSync(codec.fsPath(`${root}/${r}`), { throwIfNoEntry: false });
             }
             catch (e) {
                 errors.push({ path: r, code: codeOf(e), message: describe(e) });
@@ -51838,9 +52334,9 @@ function walkTree(fs, root, side, ignore, sink, beforeStat, onCount, part) {
     while (stack.length) {
         const rel = stack.pop();
         const absDir = rel ? `${root}/${rel}` : root;
-        let dirents;
+        let listing;
         try {
-            dirents = fs.readdirSync(absDir, { withFileTypes: true });
+            listing = codec.list(fs, absDir);
         }
         catch (e) {
             if (rel === '')
@@ -51852,8 +52348,10 @@ function walkTree(fs, root, side, ignore, sink, beforeStat, onCount, part) {
                 errors.push({ path: rel, code: codeOf(e), message: describe(e) });
             continue;
         }
-        for (const d of dirents) {
-            const name = d.name;
+        const { names, dirents } = listing;
+        for (let i = 0; i < dirents.length; i++) {
+            const d = dirents[i];
+            const name = names[i];
             const r = rel ? `${rel}/${name}` : name;
             if (name.charCodeAt(0) === 46 /* . */ && tempRe.test(name)) {
                 staleTemps.push(r);
@@ -51866,7 +52364,7 @@ function walkTree(fs, root, side, ignore, sink, beforeStat, onCount, part) {
             let st;
             try {
                 beforeStat?.(side, r);
-                st = fs.lstatSync(abs, { throwIfNoEntry: false });
+                st = fs.lstatSync(codec.fsPath(abs), { throwIfNoEntry: false });
             }
             catch (e) {
                 errors.push({ path: r, code: codeOf(e), message: describe(e) });
@@ -51885,7 +52383,7 @@ function walkTree(fs, root, side, ignore, sink, beforeStat, onCount, part) {
             }
             else if (st.isSymbolicLink()) {
                 try {
-                    sink.entry(r, 'symlink', st.size, st.mtimeMs, mode, fs.readlinkSync(abs));
+                    sink.entry(r, 'symlink', st.size, st.mtimeMs, mode, codec.readlink(fs, abs));
                 }
                 catch (e) {
                     if (codeOf(e) !== 'ENOENT')
@@ -51922,7 +52420,7 @@ function mapSink(entries) {
 }
 function scanTree(root, opts) {
     const entries = new Map();
-    const out = walkTree(external_node_fs_namespaceObject_0, root, opts.side, opts.ignore, mapSink(entries), opts.faults?.beforeStat, opts.onCount, opts.part);
+    const out = walkTree(external_node_fs_namespaceObject_0, threadCodec, root, opts.side, opts.ignore, mapSink(entries), opts.faults?.beforeStat, opts.onCount, opts.part);
     return { root, entries, errors: out.errors, staleTemps: out.staleTemps };
 }
 /**
@@ -51933,14 +52431,13 @@ function splitTopLevel(root, ignore) {
     const ignored = ignorePredicate(ignore);
     let top;
     try {
-        top = external_node_fs_namespaceObject.readdirSync(root, { withFileTypes: true });
+        top = threadCodec.list(external_node_fs_namespaceObject_0, root);
     }
     catch {
         return undefined; // the walk itself reports what is wrong
     }
-    const dirs = top
-        .filter((d) => d.isDirectory() && !isFerryTemp(d.name) && !ignored(d.name) && !ignored(`${d.name}/`))
-        .map((d) => d.name)
+    const dirs = top.names
+        .filter((n, i) => top.dirents[i].isDirectory() && !isFerryTemp(n) && !ignored(n) && !ignored(`${n}/`))
         .sort();
     return dirs.length >= 2 ? dirs.filter((_, i) => i % 2 === 1) : undefined;
 }
@@ -51973,22 +52470,34 @@ function underAny(rel, set) {
 /**
  * Carry out a dirsync plan. Side effects live here and only here.
  *
- * Phases: conflict renames, deletions (files, then directories deepest first), directories
- * (shallowest first), copies (copy-pool.ts: this thread, or worker threads when asked), then the
- * renames of new directories into place. Every file or link is written to a temp file beside its
- * target and renamed into place, or into a new directory built under a temp name and renamed
- * into place whole, so a killed sync never leaves half a file under a real name. Before anything
- * is replaced or deleted it is checked against the scan: a path that changed meanwhile is left
- * alone and reported, and the next sync picks it up.
+ * Phases (executePlan reads as the list): conflict renames, deletions (files, then directories
+ * deepest first), directories (shallowest first), copies (copy-pool.ts: this thread, or worker
+ * threads when asked), then the renames of new directories into place. Every file or link is
+ * written to a temp file beside its target and renamed into place, or into a new directory built
+ * under a temp name and renamed into place whole, so a killed sync never leaves half a file under
+ * a real name. Before anything is replaced or deleted it is checked against the scan: a path that
+ * changed meanwhile is left alone and reported, and the next sync picks it up.
  *
  * All calls are synchronous: each is a few microseconds of kernel time, and an awaited
- * fs.promises call costs more than that in thread-pool hops (measured: see copy-one.ts).
+ * fs.promises call costs more than that in thread-pool hops (measured: see copy-one.ts). Paths
+ * reach `fs` through the name codec, so names that are not valid UTF-8 are handled byte for byte.
  */
 
 
 
 
 
+
+async function executePlan(actions, opts) {
+    const run = new Execution(actions, opts);
+    run.renameConflictCopies();
+    run.deleteFiles();
+    run.deleteDirectories();
+    run.makeDirectories();
+    await run.copyFiles();
+    run.landStagedDirectories();
+    return run.applied;
+}
 class SyncError extends Error {
     code;
     constructor(code, message) {
@@ -51997,9 +52506,9 @@ class SyncError extends Error {
     }
 }
 const depth = (p) => p.split('/').length;
-const STAGED = Symbol('staged');
+const failure = (err) => ({ code: errCode(err), message: err.message });
 function lstatEntry(abs) {
-    const st = external_node_fs_namespaceObject.lstatSync(abs, { throwIfNoEntry: false });
+    const st = external_node_fs_namespaceObject.lstatSync(threadCodec.fsPath(abs), { throwIfNoEntry: false });
     if (!st)
         return undefined;
     const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : undefined;
@@ -52012,7 +52521,7 @@ function lstatEntry(abs) {
         mode: st.mode & 0o7777,
     };
     if (type === 'symlink')
-        e.target = external_node_fs_namespaceObject.readlinkSync(abs);
+        e.target = threadCodec.readlink(external_node_fs_namespaceObject_0, abs);
     return e;
 }
 /** Does the path still hold what the scan saw? (Files: type, size, mtime; links: target.) */
@@ -52027,23 +52536,173 @@ function unchangedSince(now, then) {
         return now.target === then.target;
     return now.size === then.size && now.mtimeMs === then.mtimeMs;
 }
-async function executePlan(actions, opts) {
-    const { roots } = opts;
-    const applied = [];
-    const verifiedDirs = { a: new Set(), b: new Set() };
-    const abs = (side, rel) => `${roots[side]}/${rel}`;
+/** One plan being carried out: the phases, and what they share (outcomes, checked directories, stages). */
+class Execution {
+    actions;
+    opts;
+    applied = [];
+    verifiedDirs = { a: new Set(), b: new Set() };
+    /** `${side}:${path}` of a new directory → its stage. */
+    stages = new Map();
+    tmpTag = `${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    stageSeq = 0;
+    constructor(actions, opts) {
+        this.actions = actions;
+        this.opts = opts;
+    }
+    renameConflictCopies() {
+        for (const x of this.byOp('rename'))
+            this.attempt(x, () => {
+                if (lstatEntry(this.abs(x.side, x.to)))
+                    throw new SyncError('EEXIST', `${x.side}:${x.to} already exists`);
+                external_node_fs_namespaceObject.renameSync(this.fsPath(x.side, x.path), this.fsPath(x.side, x.to));
+            });
+    }
+    deleteFiles() {
+        for (const x of this.byOp('delete'))
+            if (x.entry.type !== 'dir')
+                this.attempt(x, () => {
+                    this.checkUnchanged(x.side, x.path, x.entry);
+                    external_node_fs_namespaceObject.unlinkSync(this.fsPath(x.side, x.path));
+                    return { bytes: x.entry.size };
+                });
+    }
+    /** Deepest first, so a directory's deleted subdirectories are gone before it is. */
+    deleteDirectories() {
+        const dirs = this.byOp('delete').filter((d) => d.entry.type === 'dir');
+        for (const x of dirs.sort((p, q) => depth(q.path) - depth(p.path)))
+            this.attempt(x, () => {
+                try {
+                    external_node_fs_namespaceObject.rmdirSync(this.fsPath(x.side, x.path));
+                }
+                catch (err) {
+                    if (errCode(err) === 'ENOENT')
+                        return;
+                    if (errCode(err) === 'ENOTEMPTY')
+                        throw new SyncError('ENOTEMPTY', `${x.side}:${x.path} still holds ignored or unreadable files: kept`);
+                    throw err;
+                }
+            });
+    }
+    /** Shallowest first: a directory inside a new one is made inside its stage. */
+    makeDirectories() {
+        for (const x of this.byOp('mkdir').sort((p, q) => depth(p.path) - depth(q.path))) {
+            const outer = this.stageOf(x.side, x.path);
+            if (outer)
+                this.makeDirectoryInStage(outer, x);
+            else
+                this.attempt(x, () => this.makeDirectory(x));
+        }
+    }
+    async copyFiles() {
+        const copies = this.byOp('copy');
+        const stageOfCopy = copies.map((x) => this.stageOf(x.to, x.path));
+        const jobs = copies.map((x, i) => {
+            const st = stageOfCopy[i];
+            const job = { from: x.from, to: x.to, path: x.path, entry: x.entry, overwrite: x.overwrite };
+            if (st)
+                job.staged = this.inStage(st, x.path);
+            return job;
+        });
+        const { roots, racyCutoffMs, copyThreads, faults } = this.opts;
+        await runCopies(jobs, { roots, racyCutoffMs, tmpTag: this.tmpTag }, {
+            workers: copyThreads,
+            beforeRead: faults?.beforeRead,
+            onOutcome: (i, o) => this.copied(copies[i], o, stageOfCopy[i]),
+        });
+    }
+    /** Rename each built directory into place; if its name was taken meanwhile, nothing of it lands. */
+    landStagedDirectories() {
+        for (const st of this.stages.values()) {
+            let failed;
+            try {
+                if (lstatEntry(this.abs(st.side, st.path)))
+                    throw new SyncError('ECHANGED', `${st.side}:${st.path} appeared during the sync: left alone, the next sync will handle it`);
+                external_node_fs_namespaceObject.renameSync(this.fsPath(st.side, st.tmpRel), this.fsPath(st.side, st.path));
+            }
+            catch (err) {
+                failed = failure(err);
+                external_node_fs_namespaceObject.rmSync(this.fsPath(st.side, st.tmpRel), { recursive: true, force: true });
+            }
+            this.verifiedDirs[st.side].add(st.path);
+            this.record({ action: st.mkdir, ok: !failed, bytes: 0, ...(failed ? { error: failed } : {}) });
+            for (const a of st.done)
+                this.record(failed && a.ok ? { ...a, ok: false, error: failed, dest: undefined, bytes: 0 } : a);
+        }
+    }
+    makeDirectoryInStage(outer, x) {
+        const p = this.fsPath(x.side, this.inStage(outer, x.path));
+        try {
+            external_node_fs_namespaceObject.mkdirSync(p, { mode: x.src.mode & 0o777 });
+            external_node_fs_namespaceObject.chmodSync(p, x.src.mode & 0o7777);
+            outer.done.push({ action: x, ok: true, bytes: 0 });
+        }
+        catch (err) {
+            outer.done.push({ action: x, ok: false, error: failure(err), bytes: 0 });
+        }
+    }
+    makeDirectory(x) {
+        this.ensureParents(x.side, x.path);
+        const now = lstatEntry(this.abs(x.side, x.path));
+        if (!now && !x.overwrite)
+            return this.stage(x);
+        const target = this.fsPath(x.side, x.path);
+        if (now?.type !== 'dir') {
+            if (x.overwrite?.type !== 'dir')
+                this.checkUnchanged(x.side, x.path, x.overwrite);
+            if (now)
+                external_node_fs_namespaceObject.unlinkSync(target);
+            external_node_fs_namespaceObject.mkdirSync(target, { mode: x.src.mode & 0o777 });
+        }
+        external_node_fs_namespaceObject.chmodSync(target, x.src.mode & 0o7777);
+        this.verifiedDirs[x.side].add(x.path);
+        return { dest: lstatEntry(this.abs(x.side, x.path)) };
+    }
+    /** Start building a new directory under a temp name beside its target. */
+    stage(x) {
+        const cut = x.path.lastIndexOf('/');
+        const tmpRel = `${x.path.slice(0, cut + 1)}.${x.path.slice(cut + 1)}${TEMP_MARKER}${this.tmpTag}${(this.stageSeq++).toString(16)}`;
+        const p = this.fsPath(x.side, tmpRel);
+        external_node_fs_namespaceObject.mkdirSync(p, { mode: x.src.mode & 0o777 });
+        external_node_fs_namespaceObject.chmodSync(p, x.src.mode & 0o7777);
+        this.stages.set(`${x.side}:${x.path}`, { side: x.side, path: x.path, tmpRel, mkdir: x, done: [] });
+        return 'staged';
+    }
+    copied(action, o, stage) {
+        if (o.ok)
+            this.opts.onWritten?.(o.bytes);
+        const a = { action, ok: o.ok, dest: o.dest, hash: o.hash, bytes: o.bytes, error: o.error };
+        if (stage)
+            stage.done.push(a);
+        else
+            this.record(a);
+    }
+    /** The stage holding `rel` on `side` (its nearest staged ancestor), if any. */
+    stageOf(side, rel) {
+        if (this.stages.size === 0)
+            return undefined;
+        for (let cut = rel.lastIndexOf('/'); cut > 0; cut = rel.lastIndexOf('/', cut - 1)) {
+            const st = this.stages.get(`${side}:${rel.slice(0, cut)}`);
+            if (st)
+                return st;
+        }
+        return undefined;
+    }
+    inStage(st, rel) {
+        return st.tmpRel + rel.slice(st.path.length);
+    }
     /** Create missing parents; refuse to go through anything that is not a real directory. */
-    const ensureParents = (side, rel) => {
+    ensureParents(side, rel) {
         const parts = rel.split('/');
         let cur = '';
         for (let i = 0; i < parts.length - 1; i++) {
             cur = cur ? `${cur}/${parts[i]}` : parts[i];
-            if (verifiedDirs[side].has(cur))
+            if (this.verifiedDirs[side].has(cur))
                 continue;
-            const e = lstatEntry(abs(side, cur));
+            const e = lstatEntry(this.abs(side, cur));
             if (!e) {
                 try {
-                    external_node_fs_namespaceObject.mkdirSync(abs(side, cur));
+                    external_node_fs_namespaceObject.mkdirSync(this.fsPath(side, cur));
                 }
                 catch (err) {
                     if (errCode(err) !== 'EEXIST')
@@ -52052,253 +52711,42 @@ async function executePlan(actions, opts) {
             }
             else if (e.type !== 'dir')
                 throw new SyncError('ENOTDIR', `${side}:${cur} is a ${e.type}, not a directory: not writing below it (links are never followed)`);
-            verifiedDirs[side].add(cur);
+            this.verifiedDirs[side].add(cur);
         }
-    };
-    const record = (a) => {
-        applied.push(a);
-        opts.onApplied?.(a);
-    };
-    const run = (action, fn) => {
-        try {
-            const r = fn() ?? {};
-            if (r === STAGED)
-                return; // recorded once the staged directory is in place
-            record({ action, ok: true, dest: r.dest, bytes: r.bytes ?? 0 });
-        }
-        catch (err) {
-            record({ action, ok: false, error: { code: errCode(err), message: err.message }, bytes: 0 });
-        }
-    };
-    const replaceable = (side, rel, expected) => {
-        const now = lstatEntry(abs(side, rel));
+    }
+    /** The path must still hold what the scan saw; an empty directory in the way is removed. */
+    checkUnchanged(side, rel, expected) {
+        const now = lstatEntry(this.abs(side, rel));
         if (!unchangedSince(now, expected))
             throw new SyncError('ECHANGED', `${side}:${rel} changed during the sync: left alone, the next sync will handle it`);
         if (now?.type === 'dir' && expected)
-            external_node_fs_namespaceObject.rmdirSync(abs(side, rel));
-        return now;
-    };
-    const byOp = (op) => actions.filter((x) => x.op === op);
-    for (const x of byOp('rename')) {
-        run(x, () => {
-            const dst = abs(x.side, x.to);
-            if (lstatEntry(dst))
-                throw new SyncError('EEXIST', `${x.side}:${x.to} already exists`);
-            external_node_fs_namespaceObject.renameSync(abs(x.side, x.path), dst);
-        });
+            external_node_fs_namespaceObject.rmdirSync(this.fsPath(side, rel));
     }
-    const deletes = byOp('delete');
-    for (const x of deletes)
-        if (x.entry.type !== 'dir')
-            run(x, () => {
-                replaceable(x.side, x.path, x.entry);
-                external_node_fs_namespaceObject.unlinkSync(abs(x.side, x.path));
-                return { bytes: x.entry.size };
-            });
-    for (const x of deletes
-        .filter((d) => d.entry.type === 'dir')
-        .sort((p, q) => depth(q.path) - depth(p.path))) {
-        run(x, () => {
-            try {
-                external_node_fs_namespaceObject.rmdirSync(abs(x.side, x.path));
-            }
-            catch (err) {
-                if (errCode(err) === 'ENOENT')
-                    return;
-                if (errCode(err) === 'ENOTEMPTY')
-                    throw new SyncError('ENOTEMPTY', `${x.side}:${x.path} still holds ignored or unreadable files: kept`);
-                throw err;
-            }
-        });
-    }
-    // A directory absent at scan time is built under a temp name beside its target and renamed
-    // into place whole once its files are in: one rename per new directory instead of a temp
-    // file + rename per file (measured: the per-file rename is most of a first sync's extra cost
-    // over `cp -a`). A killed sync leaves only the temp directory, removed by the next sync.
-    const stages = new Map(); // `${side}:${path}` of the new directory → its stage
-    const tmpTag = `${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    let stageSeq = 0;
-    /** The stage holding `rel` on `side` (its nearest staged ancestor), if any. */
-    const stageOf = (side, rel) => {
-        if (stages.size === 0)
-            return undefined;
-        for (let cut = rel.lastIndexOf('/'); cut > 0; cut = rel.lastIndexOf('/', cut - 1)) {
-            const st = stages.get(`${side}:${rel.slice(0, cut)}`);
-            if (st)
-                return st;
-        }
-        return undefined;
-    };
-    const inStage = (st, rel) => st.tmpRel + rel.slice(st.path.length);
-    for (const x of byOp('mkdir').sort((p, q) => depth(p.path) - depth(q.path))) {
-        const outer = stageOf(x.side, x.path);
-        if (outer) {
-            try {
-                external_node_fs_namespaceObject.mkdirSync(abs(x.side, inStage(outer, x.path)), { mode: x.src.mode & 0o777 });
-                external_node_fs_namespaceObject.chmodSync(abs(x.side, inStage(outer, x.path)), x.src.mode & 0o7777);
-                outer.done.push({ action: x, ok: true, bytes: 0 });
-            }
-            catch (err) {
-                outer.done.push({
-                    action: x,
-                    ok: false,
-                    error: { code: errCode(err), message: err.message },
-                    bytes: 0,
-                });
-            }
-            continue;
-        }
-        run(x, () => {
-            ensureParents(x.side, x.path);
-            const target = abs(x.side, x.path);
-            const now = lstatEntry(target);
-            if (!now && !x.overwrite) {
-                const cut = x.path.lastIndexOf('/');
-                const tmpRel = `${x.path.slice(0, cut + 1)}.${x.path.slice(cut + 1)}${TEMP_MARKER}${tmpTag}${(stageSeq++).toString(16)}`;
-                external_node_fs_namespaceObject.mkdirSync(abs(x.side, tmpRel), { mode: x.src.mode & 0o777 });
-                external_node_fs_namespaceObject.chmodSync(abs(x.side, tmpRel), x.src.mode & 0o7777);
-                stages.set(`${x.side}:${x.path}`, { side: x.side, path: x.path, tmpRel, mkdir: x, done: [] });
-                return STAGED;
-            }
-            if (now?.type !== 'dir') {
-                if (x.overwrite?.type !== 'dir')
-                    replaceable(x.side, x.path, x.overwrite);
-                if (now)
-                    external_node_fs_namespaceObject.unlinkSync(target);
-                external_node_fs_namespaceObject.mkdirSync(target, { mode: x.src.mode & 0o777 });
-            }
-            external_node_fs_namespaceObject.chmodSync(target, x.src.mode & 0o7777);
-            verifiedDirs[x.side].add(x.path);
-            return { dest: lstatEntry(target) };
-        });
-    }
-    const copies = byOp('copy');
-    const jobs = copies.map((x) => {
-        const st = stageOf(x.to, x.path);
-        return {
-            from: x.from,
-            to: x.to,
-            path: x.path,
-            entry: x.entry,
-            overwrite: x.overwrite,
-            ...(st ? { staged: inStage(st, x.path) } : {}),
-        };
-    });
-    await runCopies(jobs, { roots, racyCutoffMs: opts.racyCutoffMs, tmpTag }, {
-        workers: opts.copyThreads,
-        beforeRead: opts.faults?.beforeRead,
-        onOutcome: (i, o) => {
-            if (o.ok)
-                opts.onWritten?.(o.bytes);
-            const a = {
-                action: copies[i],
-                ok: o.ok,
-                dest: o.dest,
-                hash: o.hash,
-                bytes: o.bytes,
-                error: o.error,
-            };
-            const st = jobs[i].staged !== undefined ? stageOf(copies[i].to, copies[i].path) : undefined;
-            if (st)
-                st.done.push(a);
-            else
-                record(a);
-        },
-    });
-    // Rename each built directory into place; if its name was taken meanwhile, nothing of it lands.
-    for (const st of stages.values()) {
-        const target = abs(st.side, st.path);
-        let failure;
+    /** Run one step; its outcome is recorded now, or with its staged directory. */
+    attempt(action, step) {
         try {
-            if (lstatEntry(target))
-                throw new SyncError('ECHANGED', `${st.side}:${st.path} appeared during the sync: left alone, the next sync will handle it`);
-            external_node_fs_namespaceObject.renameSync(abs(st.side, st.tmpRel), target);
+            const r = step() ?? {};
+            if (r === 'staged')
+                return;
+            this.record({ action, ok: true, dest: r.dest, bytes: r.bytes ?? 0 });
         }
         catch (err) {
-            failure = { code: errCode(err), message: err.message };
-            external_node_fs_namespaceObject.rmSync(abs(st.side, st.tmpRel), { recursive: true, force: true });
+            this.record({ action, ok: false, error: failure(err), bytes: 0 });
         }
-        verifiedDirs[st.side].add(st.path);
-        record(failure
-            ? { action: st.mkdir, ok: false, error: failure, bytes: 0 }
-            : { action: st.mkdir, ok: true, bytes: 0 });
-        for (const a of st.done)
-            record(failure && a.ok ? { ...a, ok: false, error: failure, dest: undefined, bytes: 0 } : a);
     }
-    return applied;
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/dirsync/guard.js
-/**
- * Refusals that protect against a disconnected drive: a side that is missing, unreadable, or
- * looks wiped compared with what the state knows. Pure except for `checkRoot`.
- */
-
-function checkRoot(side, root) {
-    let st;
-    try {
-        st = external_node_fs_namespaceObject.statSync(root);
+    record(a) {
+        this.applied.push(a);
+        this.opts.onApplied?.(a);
     }
-    catch {
-        return {
-            severity: 'error',
-            code: 'dirsync-side-missing',
-            message: `Side ${side} (${root}) does not exist: is the drive disconnected? Nothing was synced. ` +
-                'Mount it, or pass --force to create it and sync into an empty directory.',
-        };
+    byOp(op) {
+        return this.actions.filter((x) => x.op === op);
     }
-    if (!st.isDirectory())
-        return {
-            severity: 'error',
-            code: 'dirsync-side-missing',
-            message: `Side ${side} (${root}) is not a directory. Nothing was synced. Name a directory.`,
-        };
-    try {
-        external_node_fs_namespaceObject.accessSync(root, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
-        external_node_fs_namespaceObject.readdirSync(root);
+    abs(side, rel) {
+        return `${this.opts.roots[side]}/${rel}`;
     }
-    catch (e) {
-        return {
-            severity: 'error',
-            code: 'dirsync-side-unreadable',
-            message: `Side ${side} (${root}) cannot be read (${e.message}). Nothing was synced. Fix its permissions.`,
-        };
+    fsPath(side, rel) {
+        return threadCodec.fsPath(this.abs(side, rel));
     }
-    return undefined;
-}
-/**
- * More than `threshold` of the files the state knows are gone from one side (or the side is
- * empty while the state knows files): a wiped or unmounted side, not a mass deletion. Both
- * sides in one pass over the state (it is walked once per sync, 100k paths and all).
- */
-function wipeChecks(roots, entries, state, threshold, minFiles) {
-    let known = 0;
-    const gone = { a: 0, b: 0 };
-    for (const [p, s] of state) {
-        if (s.type === 'dir')
-            continue;
-        known++;
-        if (!entries.a.has(p))
-            gone.a++;
-        if (!entries.b.has(p))
-            gone.b++;
-    }
-    if (known === 0)
-        return undefined;
-    for (const side of ['a', 'b']) {
-        const empty = entries[side].size === 0;
-        if (!empty && (known < minFiles || gone[side] / known <= threshold))
-            continue;
-        const pct = Math.round((100 * gone[side]) / known);
-        return {
-            severity: 'error',
-            code: 'dirsync-looks-wiped',
-            message: `Side ${side} (${roots[side]}) looks wiped: ${gone[side]} of the ${known} files the last sync saw are gone (${pct}%). ` +
-                'That is more like a disconnected or unmounted drive than deliberate deletions, so nothing was synced. ' +
-                'Check the drive; if the deletions are real, run again with --force.',
-        };
-    }
-    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/dirsync/flush.js
@@ -52368,586 +52816,6 @@ class Flusher {
                 child.on('close', () => resolve());
             });
     }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/dirsync/hash.js
-/**
- * Content hashes for the few files stat cannot decide (sha1 from node:crypto: fast, and
- * collision resistance against an adversary is not what a change detector needs).
- */
-
-
-
-const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;
-async function hashFile(abs, size) {
-    if (size <= WHOLE_FILE_LIMIT)
-        return (0,external_node_crypto_.createHash)('sha1').update(external_node_fs_namespaceObject.readFileSync(abs)).digest('hex');
-    const h = (0,external_node_crypto_.createHash)('sha1');
-    for await (const chunk of external_node_fs_namespaceObject.createReadStream(abs, { highWaterMark: 1 << 20 }))
-        h.update(chunk);
-    return h.digest('hex');
-}
-/**
- * Fill Entry.hash for each request. A file that cannot be read is reported as a scan error of
- * its side (so the planner leaves it alone); one that vanished is dropped from the scan.
- */
-async function fillHashes(requests, roots, entries, errors, faults, onHashed) {
-    for (const r of requests) {
-        const e = entries[r.side].get(r.path);
-        if (!e)
-            continue;
-        try {
-            faults?.beforeRead?.(r.side, r.path);
-            e.hash = await hashFile(`${roots[r.side]}/${r.path}`, e.size);
-        }
-        catch (err) {
-            if (errCode(err) === 'ENOENT')
-                entries[r.side].delete(r.path);
-            else
-                errors[r.side].push({ path: r.path, code: errCode(err), message: err.message });
-        }
-        onHashed?.();
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/dirsync/status.js
-function mtimeOf(s, side) {
-    return side === 'a' ? s.mtimeA : s.mtimeB;
-}
-/** Status from stat alone; 'maybe' means a hash is needed. */
-function statStatus(e, s, side) {
-    if (!e)
-        return s ? 'deleted' : 'absent';
-    if (!s)
-        return 'new';
-    if (e.type !== s.type)
-        return 'changed';
-    if (e.type === 'dir')
-        return 'unchanged';
-    if (e.type === 'symlink')
-        return e.target === s.target ? 'unchanged' : 'changed';
-    if (e.size !== s.size || e.mode !== s.mode)
-        return 'changed';
-    return e.mtimeMs === mtimeOf(s, side) && !s.racy ? 'unchanged' : 'maybe';
-}
-function isChange(s) {
-    return s === 'new' || s === 'changed';
-}
-function isSame(s) {
-    return s === 'unchanged' || s === 'touched';
-}
-/**
- * The paths where something may need doing: all but those whose both sides stat exactly as the
- * state recorded them. On those the planner never acts and nothing is hashed (proved by the
- * equivalence test), so a no-change rescan plans over nothing. In the planner's order: A's
- * paths, then B's paths not in A, then the state's paths on neither side.
- */
-function changedPaths(a, b, state) {
-    const out = [];
-    for (const [p, A] of a) {
-        const S = state.get(p);
-        if (S && statStatus(A, S, 'a') === 'unchanged' && statStatus(b.get(p), S, 'b') === 'unchanged')
-            continue;
-        out.push(p);
-    }
-    for (const p of b.keys())
-        if (!a.has(p))
-            out.push(p);
-    for (const p of state.keys())
-        if (!a.has(p) && !b.has(p))
-            out.push(p);
-    return out;
-}
-/** Which files must be hashed before the planner can decide. Pure. */
-function hashRequests(a, b, state, paths) {
-    const out = [];
-    const seen = new Set();
-    const want = (side, path, e) => {
-        const key = `${side}:${path}`;
-        if (e && e.type === 'file' && e.hash === undefined && !seen.has(key)) {
-            seen.add(key);
-            out.push({ side, path });
-        }
-    };
-    const visit = (path) => {
-        const A = a.get(path);
-        const B = b.get(path);
-        const S = state.get(path);
-        const sa = statStatus(A, S, 'a');
-        const sb = statStatus(B, S, 'b');
-        if (sa === 'unchanged' && sb === 'unchanged')
-            return;
-        // A touched file is compared with the state's hash, or, lacking one, with the other side
-        // when that side is unchanged (then it still holds the base content).
-        if (sa === 'maybe') {
-            want('a', path, A);
-            if (!S?.hash)
-                want('b', path, B);
-        }
-        if (sb === 'maybe') {
-            want('b', path, B);
-            if (!S?.hash)
-                want('a', path, A);
-        }
-        // Both sides moved to the same size: the same content is no conflict.
-        if (A?.type === 'file' && B?.type === 'file' && A.size === B.size && !isSame(sa) && !isSame(sb)) {
-            want('a', path, A);
-            want('b', path, B);
-        }
-    };
-    if (paths)
-        for (const p of paths)
-            visit(p);
-    else {
-        for (const p of a.keys())
-            visit(p);
-        for (const p of b.keys())
-            if (!a.has(p))
-                visit(p);
-    }
-    return out;
-}
-/** Final status once hashes are in (Entry.hash filled where requested). */
-function resolveStatus(e, s, side, other, otherSide) {
-    const st = statStatus(e, s, side);
-    if (st !== 'maybe')
-        return st;
-    if (s.hash && e.hash)
-        return e.hash === s.hash ? 'touched' : 'changed';
-    if (other && e.hash && other.hash && statStatus(other, s, otherSide) === 'unchanged')
-        return e.hash === other.hash ? 'touched' : 'changed';
-    return 'changed';
-}
-/** Same content now, whatever the state says. */
-function sameContent(A, B, sa, sb) {
-    if (A.type !== B.type)
-        return false;
-    if (A.type === 'dir')
-        return true;
-    if (A.type === 'symlink')
-        return A.target === B.target;
-    if (A.size !== B.size)
-        return false;
-    if (A.hash !== undefined && B.hash !== undefined)
-        return A.hash === B.hash;
-    // Neither changed since the last sync, when they were the same.
-    return isSame(sa) && isSame(sb);
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/dirsync/plan.js
-/**
- * The dirsync planner: scan results of both sides + the state → a list of actions. Pure: no
- * file system, no clock (the time for conflict names comes in), so every rule is unit-tested.
- *
- * Per path, three-way: a change on one side flows to the other; a deletion on one side removes
- * the other side's unchanged copy; both sides changed to different content, or one deleted and
- * the other changed, is a conflict resolved by the policy. With no state entry (first sync)
- * the sides are unioned and differing files are conflicts.
- */
-
-
-
-const other = (s) => (s === 'a' ? 'b' : 'a');
-function conflictStamp(now) {
-    return now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-}
-/** `dir/name.conflict-b-20261122T112233Z.ext` (a leading dot is not an extension). */
-function conflictName(p, side, now, n = 1) {
-    const dir = external_node_path_namespaceObject.posix.dirname(p);
-    const base = external_node_path_namespaceObject.posix.basename(p);
-    const ext = external_node_path_namespaceObject.posix.extname(base);
-    const stem = base.slice(0, base.length - ext.length);
-    const name = `${stem}.conflict-${side}-${conflictStamp(now)}${n > 1 ? `-${n}` : ''}${ext}`;
-    return dir === '.' ? name : `${dir}/${name}`;
-}
-function planSync(input) {
-    const { a, b, state, direction, policy, now } = input;
-    const errs = { a: input.errorsA ?? new Set(), b: input.errorsB ?? new Set() };
-    const entries = { a, b };
-    const actions = [];
-    const conflicts = [];
-    const takenNames = new Set();
-    let heldBack = 0;
-    const allowed = (to) => direction === 'both' || (direction === 'a-to-b' ? to === 'b' : to === 'a');
-    const freshConflictName = (p, side) => {
-        for (let n = 1;; n++) {
-            const c = conflictName(p, side, now, n);
-            if (!a.has(c) && !b.has(c) && !state.has(c) && !takenNames.has(c)) {
-                takenNames.add(c);
-                return c;
-            }
-        }
-    };
-    /** Make `to` match `from` at p. */
-    const propagate = (from, p, why) => {
-        const to = other(from);
-        if (!allowed(to)) {
-            heldBack++;
-            return false;
-        }
-        const src = entries[from].get(p);
-        const dst = entries[to].get(p);
-        if (src.type === 'dir')
-            actions.push({ op: 'mkdir', side: to, path: p, src, overwrite: dst, why });
-        else
-            actions.push({ op: 'copy', from, to, path: p, entry: src, overwrite: dst, why });
-        return true;
-    };
-    const remove = (side, p, why) => {
-        if (!allowed(side)) {
-            heldBack++;
-            return;
-        }
-        actions.push({ op: 'delete', side, path: p, entry: entries[side].get(p), why });
-    };
-    const deleteVsChange = (p, deleted) => {
-        const changed = other(deleted);
-        const base = `${p} was deleted on ${deleted} and changed on ${changed}`;
-        if (policy === 'fail') {
-            conflicts.push({
-                path: p,
-                reason: 'delete-vs-change',
-                resolution: 'skipped',
-                message: `${base}: left alone (--conflict fail)`,
-            });
-            return;
-        }
-        if (policy === `prefer-${deleted}`) {
-            if (allowed(changed)) {
-                actions.push({
-                    op: 'delete',
-                    side: changed,
-                    path: p,
-                    entry: entries[changed].get(p),
-                    why: `conflict: ${base}; prefer-${deleted}`,
-                });
-                conflicts.push({
-                    path: p,
-                    reason: 'delete-vs-change',
-                    resolution: 'deleted',
-                    winner: deleted,
-                    message: `${base}: deleted (prefer-${deleted})`,
-                });
-            }
-            else
-                conflicts.push({
-                    path: p,
-                    reason: 'delete-vs-change',
-                    resolution: 'skipped',
-                    message: `${base}: left alone (direction)`,
-                });
-            return;
-        }
-        // Content beats a deletion: bring the changed version back.
-        const ok = propagate(changed, p, `conflict: ${base}; the changed version is restored`);
-        conflicts.push({
-            path: p,
-            reason: 'delete-vs-change',
-            resolution: ok ? 'restored' : 'skipped',
-            winner: changed,
-            message: `${base}: ${ok ? `restored on ${deleted}` : 'left alone (direction)'}`,
-        });
-    };
-    const bothChanged = (p, A, B, reason) => {
-        const base = reason === 'first-sync' ? `${p} differs between a and b (first sync)` : `${p} changed on both sides`;
-        if (policy === 'fail') {
-            conflicts.push({
-                path: p,
-                reason,
-                resolution: 'skipped',
-                message: `${base}: left alone (--conflict fail)`,
-            });
-            return;
-        }
-        if ((A.type === 'dir') !== (B.type === 'dir')) {
-            // A directory always keeps the name: moving a whole subtree aside would surprise more.
-            const loser = A.type === 'dir' ? 'b' : 'a';
-            const winner = other(loser);
-            if (direction !== 'both') {
-                conflicts.push({
-                    path: p,
-                    reason: 'type',
-                    resolution: 'skipped',
-                    message: `${p} is a directory on ${winner} and not on ${loser}: left alone (one-way sync)`,
-                });
-                return;
-            }
-            const copyName = freshConflictName(p, loser);
-            const L = entries[loser].get(p);
-            actions.push({
-                op: 'rename',
-                side: loser,
-                path: p,
-                to: copyName,
-                why: `conflict: ${p} is a directory on ${winner}`,
-            });
-            actions.push({
-                op: 'copy',
-                from: loser,
-                to: winner,
-                path: copyName,
-                entry: L,
-                why: `conflict copy of ${p} from ${loser}`,
-            });
-            actions.push({
-                op: 'mkdir',
-                side: loser,
-                path: p,
-                src: entries[winner].get(p),
-                why: `conflict: ${p} is a directory on ${winner}`,
-            });
-            conflicts.push({
-                path: p,
-                reason: 'type',
-                resolution: 'keep-both',
-                winner,
-                conflictCopy: copyName,
-                message: `${p} is a directory on ${winner}: the ${loser} version was kept as ${copyName}`,
-            });
-            return;
-        }
-        const newer = B.mtimeMs > A.mtimeMs ? 'b' : 'a';
-        let winner;
-        if (policy === 'prefer-a')
-            winner = 'a';
-        else if (policy === 'prefer-b')
-            winner = 'b';
-        else if (policy === 'newer')
-            winner = newer;
-        else
-            winner = direction === 'a-to-b' ? 'a' : direction === 'b-to-a' ? 'b' : newer;
-        const loser = other(winner);
-        if (!allowed(loser)) {
-            heldBack++;
-            conflicts.push({
-                path: p,
-                reason,
-                resolution: policy === 'keep-both' ? 'skipped' : policy,
-                winner,
-                message: `${base}: ${loser} keeps its version (${policy}, one-way)`,
-            });
-            return;
-        }
-        const W = entries[winner].get(p);
-        const L = entries[loser].get(p);
-        if (policy === 'keep-both') {
-            const copyName = freshConflictName(p, loser);
-            actions.push({
-                op: 'rename',
-                side: loser,
-                path: p,
-                to: copyName,
-                why: `conflict: ${base}; ${loser} version kept aside`,
-            });
-            if (allowed(winner))
-                actions.push({
-                    op: 'copy',
-                    from: loser,
-                    to: winner,
-                    path: copyName,
-                    entry: L,
-                    why: `conflict copy of ${p} from ${loser}`,
-                });
-            actions.push({
-                op: 'copy',
-                from: winner,
-                to: loser,
-                path: p,
-                entry: W,
-                why: `conflict: ${base}; ${winner} is newer`,
-            });
-            conflicts.push({
-                path: p,
-                reason,
-                resolution: 'keep-both',
-                winner,
-                conflictCopy: copyName,
-                message: `${base}: kept ${winner}'s version, ${loser}'s is now ${copyName}`,
-            });
-            return;
-        }
-        actions.push({
-            op: 'copy',
-            from: winner,
-            to: loser,
-            path: p,
-            entry: W,
-            overwrite: L,
-            why: `conflict: ${base}; ${policy}`,
-        });
-        conflicts.push({
-            path: p,
-            reason,
-            resolution: policy,
-            winner,
-            message: `${base}: ${winner}'s version won (${policy}), ${loser}'s was overwritten`,
-        });
-    };
-    const decide = (p) => {
-        if (underAny(p, errs.a) || underAny(p, errs.b))
-            return;
-        const A = a.get(p);
-        const B = b.get(p);
-        const S = state.get(p);
-        const sa = resolveStatus(A, S, 'a', B, 'b');
-        const sb = resolveStatus(B, S, 'b', A, 'a');
-        if (!A && !B) {
-            if (S)
-                actions.push({ op: 'record', path: p, why: 'deleted on both sides' });
-            return;
-        }
-        if (A && B && sameContent(A, B, sa, sb)) {
-            if (A.type === 'file' && A.mode !== B.mode) {
-                propagate(S && A.mode === S.mode ? 'b' : 'a', p, 'permissions changed');
-            }
-            else if (sa !== 'unchanged' || sb !== 'unchanged') {
-                actions.push({ op: 'record', path: p, a: A, b: B, why: 'same on both sides' });
-            }
-            return;
-        }
-        if (isChange(sa) && (isSame(sb) || sb === 'absent')) {
-            propagate('a', p, sa === 'new' ? 'added on a' : 'changed on a');
-        }
-        else if (isChange(sb) && (isSame(sa) || sa === 'absent')) {
-            propagate('b', p, sb === 'new' ? 'added on b' : 'changed on b');
-        }
-        else if (sa === 'deleted' && isSame(sb)) {
-            remove('b', p, 'deleted on a');
-        }
-        else if (sb === 'deleted' && isSame(sa)) {
-            remove('a', p, 'deleted on b');
-        }
-        else if (sa === 'deleted') {
-            deleteVsChange(p, 'a');
-        }
-        else if (sb === 'deleted') {
-            deleteVsChange(p, 'b');
-        }
-        else {
-            bothChanged(p, A, B, S ? 'both-changed' : 'first-sync');
-        }
-    };
-    if (input.paths)
-        for (const p of input.paths)
-            decide(p);
-    else {
-        for (const p of a.keys())
-            decide(p);
-        for (const p of b.keys())
-            if (!a.has(p))
-                decide(p);
-        for (const p of state.keys())
-            if (!a.has(p) && !b.has(p))
-                decide(p);
-    }
-    const fixed = keepNeededDirectories(actions, entries, allowed);
-    return { actions: fixed.actions, conflicts: [...conflicts, ...fixed.conflicts], heldBack };
-}
-/**
- * A directory cannot be deleted (or replaced by a file) on a side where something below it
- * stays or arrives: then it is kept, and recreated where it was deleted.
- */
-function keepNeededDirectories(actions, entries, allowed) {
-    const suspects = { a: new Set(), b: new Set() };
-    for (const x of actions) {
-        if (x.op === 'delete' && x.entry.type === 'dir')
-            suspects[x.side].add(x.path);
-        if (x.op === 'copy' && x.overwrite?.type === 'dir')
-            suspects[x.to].add(x.path);
-    }
-    if (suspects.a.size === 0 && suspects.b.size === 0)
-        return { actions, conflicts: [] };
-    const needed = { a: new Set(), b: new Set() };
-    for (const side of ['a', 'b']) {
-        if (suspects[side].size === 0)
-            continue;
-        const gone = new Set();
-        const arriving = [];
-        for (const x of actions) {
-            if ((x.op === 'delete' || x.op === 'rename') && x.side === side)
-                gone.add(x.path);
-            if ((x.op === 'copy' && x.to === side) || (x.op === 'mkdir' && x.side === side))
-                arriving.push(x.path);
-            if (x.op === 'rename' && x.side === side)
-                arriving.push(x.to);
-        }
-        const mark = (q) => {
-            for (let cut = q.lastIndexOf('/'); cut > 0; cut = q.lastIndexOf('/', cut - 1)) {
-                const anc = q.slice(0, cut);
-                if (suspects[side].has(anc))
-                    needed[side].add(anc);
-            }
-        };
-        for (const q of entries[side].keys())
-            if (!gone.has(q))
-                mark(q);
-        for (const q of arriving)
-            mark(q);
-    }
-    const out = [];
-    const conflicts = [];
-    for (const x of actions) {
-        if (x.op === 'delete' && needed[x.side].has(x.path)) {
-            const there = other(x.side);
-            if (allowed(there))
-                out.push({
-                    op: 'mkdir',
-                    side: there,
-                    path: x.path,
-                    src: x.entry,
-                    why: `kept: ${x.path} still has content on ${x.side}`,
-                });
-            continue;
-        }
-        if (x.op === 'copy' && needed[x.to].has(x.path)) {
-            conflicts.push({
-                path: x.path,
-                reason: 'type',
-                resolution: 'skipped',
-                message: `${x.path} is a ${x.entry.type} on ${x.from} but a directory with content on ${x.to}: rename one of them`,
-            });
-            continue;
-        }
-        out.push(x);
-    }
-    return { actions: out, conflicts };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/dirsync/progress.js
-/**
- * Throttle progress reports: at most one per interval, plus the final one. The scan is
- * synchronous, so the clock is checked on each report rather than with a timer.
- */
-function throttledProgress(sink, intervalMs) {
-    const counters = { phase: 'scan', scanned: 0, hashed: 0, copied: 0, deleted: 0, bytes: 0 };
-    let last = Date.now();
-    let reported = false;
-    return {
-        counters,
-        tick() {
-            if (!sink)
-                return;
-            const now = Date.now();
-            if (now - last < intervalMs)
-                return;
-            last = now;
-            reported = true;
-            sink({ ...counters });
-        },
-        done() {
-            // A final line only for runs long enough to have shown progress at all.
-            if (sink && reported)
-                sink({ ...counters, phase: 'done' });
-        },
-    };
-}
-/** The CLI's progress line. */
-function formatProgress(p) {
-    const mb = (p.bytes / 1048576).toFixed(1);
-    return `dirsync: ${p.phase}: ${p.scanned} scanned, ${p.hashed} hashed, ${p.copied} copied, ${p.deleted} deleted, ${mb} MiB`;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/dirsync/report.js
@@ -53104,114 +52972,55 @@ function fillResult(inp) {
     return r;
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/dirsync/scan-worker.js
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/own-files.js
 /**
- * Scan one side in a worker thread while the main thread scans the other.
- *
- * The worker runs `walkTree`'s source text (an eval worker: a separate worker file would not
- * survive bundling by ncc) and sends the entries back in columns: the paths as one
- * NUL-separated string and the numbers in one transferred Float64Array. Cloning 100k small
- * objects would cost about what the walk itself costs; a string and a buffer cost a copy.
+ * Ferry's own files (the state, its journal, the sync log, their temp files) are never written
+ * through a symbolic link. The default ones sit inside side B, which anyone who may change the
+ * synced files can also change: a link planted at `B/.ferry-dirsync-log.jsonl` must not make
+ * Ferry append to a file outside both trees. settings.ts refuses such a link up front; here
+ * every open uses O_NOFOLLOW (a link at the final name fails with ELOOP) and temp files O_EXCL,
+ * so a link planted during the sync cannot redirect a write either.
  */
 
 
-const scan_worker_WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const fs = require('node:fs');
-const walkTree = (${walkTree.toString()});
-const { root, side, ignore, part } = workerData;
-const paths = [];
-let nums = new Float64Array(4 * 4096);
-let n = 0;
-const targets = [];
-const gone = [];
-const sink = {
-  entry(rel, type, size, mtimeMs, mode, target) {
-    if (4 * n + 4 > nums.length) {
-      const grown = new Float64Array(nums.length * 2);
-      grown.set(nums);
-      nums = grown;
-    }
-    paths.push(rel);
-    nums[4 * n] = type === 'file' ? 0 : type === 'dir' ? 1 : 2;
-    nums[4 * n + 1] = size;
-    nums[4 * n + 2] = mtimeMs;
-    nums[4 * n + 3] = mode;
-    n++;
-    if (target !== undefined) targets.push(target);
-  },
-  gone(rel) { gone.push(rel); },
-};
-try {
-  const out = walkTree(fs, root, side, ignore, sink, undefined, undefined, part);
-  const used = nums.slice(0, 4 * n);
-  parentPort.postMessage(
-    { paths: paths.join('\\u0000'), nums: used, targets, gone, errors: out.errors, staleTemps: out.staleTemps },
-    [used.buffer],
-  );
-} catch (e) {
-  parentPort.postMessage({ fatal: { message: e && e.message ? e.message : String(e), code: e && e.code } });
+
+
+
+const { O_WRONLY, O_RDWR, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW } = external_node_fs_namespaceObject.constants;
+/** The error for one of our files that is (or became) a symbolic link. */
+function linkRefusal(file, what) {
+    return new errors_ConfigurationError(`The dirsync ${what} ${file} is a symbolic link: Ferry never writes its own files through a link ` +
+        '(it could lead outside both trees). Remove the link (Ferry then writes a new file), or pass another --state.');
 }
-`;
-const TYPES = ['file', 'dir', 'symlink'];
-function fromColumns(root, c) {
-    const entries = new Map();
-    const paths = c.paths === '' ? [] : c.paths.split('\u0000');
-    const { nums, targets } = c;
-    let t = 0;
-    for (let i = 0; i < paths.length; i++) {
-        const type = TYPES[nums[4 * i]];
-        const e = { type, size: nums[4 * i + 1], mtimeMs: nums[4 * i + 2], mode: nums[4 * i + 3] };
-        if (type === 'symlink')
-            e.target = targets[t++];
-        entries.set(paths[i], e);
-    }
-    for (const g of c.gone)
-        entries.delete(g);
-    return { root, entries, errors: c.errors, staleTemps: c.staleTemps };
-}
-/**
- * Start scanning `root` (or a `part` of it) in a worker; the promise settles with the same result
- * as scanTree, plus the directories found gone (for merging a part, see mergeScan).
- */
-function scanTreeInWorker(root, side, ignore, part) {
-    return new Promise((resolve, reject) => {
-        const worker = new external_node_worker_threads_.Worker(scan_worker_WORKER_SOURCE, { eval: true, workerData: { root, side, ignore, part } });
-        let settled = false;
-        worker.once('message', (c) => {
-            settled = true;
-            void worker.terminate();
-            if (c.fatal)
-                reject(Object.assign(new Error(c.fatal.message), { code: c.fatal.code }));
-            else
-                resolve({ ...fromColumns(root, c), gone: c.gone });
-        });
-        worker.once('error', (e) => {
-            settled = true;
-            reject(e);
-        });
-        worker.once('exit', (code) => {
-            if (!settled)
-                reject(new Error(`dirsync scan thread for side ${side} exited early (code ${code})`));
-        });
-    });
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/util/fs-atomic.js
-
-
-
-/** Write to a temporary file beside the target, then rename: readers never see half a file. */
-async function writeFileAtomic(file, data, mode) {
-    const dir = external_node_path_namespaceObject.dirname(file);
-    await external_node_fs_namespaceObject.promises.mkdir(dir, { recursive: true });
-    const tmp = external_node_path_namespaceObject.join(dir, `.${external_node_path_namespaceObject.basename(file)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+/** Open one of our files for appending (created if missing); a link at its name is refused. */
+function openOwnFileForAppend(file, what, opts) {
     try {
-        await external_node_fs_namespaceObject.promises.writeFile(tmp, data, mode !== undefined ? { mode } : undefined);
-        await external_node_fs_namespaceObject.promises.rename(tmp, file);
+        return external_node_fs_namespaceObject.openSync(file, (opts.create ? O_WRONLY | O_CREAT : O_RDWR) | O_APPEND | O_NOFOLLOW, 0o644);
     }
     catch (e) {
-        await external_node_fs_namespaceObject.promises.rm(tmp, { force: true });
+        if (errCode(e) === 'ELOOP')
+            throw linkRefusal(file, what);
+        throw e;
+    }
+}
+/** Write one of our files whole: a new temp file beside it (O_EXCL, so never a link), then rename. */
+function writeOwnFileAtomic(file, data) {
+    const dir = external_node_path_namespaceObject.dirname(file);
+    external_node_fs_namespaceObject.mkdirSync(dir, { recursive: true });
+    const tmp = external_node_path_namespaceObject.join(dir, `.${external_node_path_namespaceObject.basename(file)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+    const fd = external_node_fs_namespaceObject.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644);
+    try {
+        try {
+            external_node_fs_namespaceObject.writeFileSync(fd, data);
+        }
+        finally {
+            external_node_fs_namespaceObject.closeSync(fd);
+        }
+        // rename replaces whatever holds the name, a link included, and never writes through it.
+        external_node_fs_namespaceObject.renameSync(tmp, file);
+    }
+    catch (e) {
+        external_node_fs_namespaceObject.rmSync(tmp, { force: true });
         throw e;
     }
 }
@@ -53373,7 +53182,7 @@ async function state_saveState(file, state, a, b, now, opts = {}) {
                 del.push(p);
         }
         // After a torn append the file may not end in a newline: start a fresh line then.
-        const fd = external_node_fs_namespaceObject.openSync(file, 'a+');
+        const fd = openOwnFileForAppend(file, 'state file', { create: false });
         try {
             const size = external_node_fs_namespaceObject.fstatSync(fd).size;
             const last = Buffer.alloc(1);
@@ -53386,7 +53195,7 @@ async function state_saveState(file, state, a, b, now, opts = {}) {
         }
         return 'appended';
     }
-    await writeFileAtomic(file, serializeState(state, a, b, now));
+    writeOwnFileAtomic(file, serializeState(state, a, b, now));
     return 'rewritten';
 }
 
@@ -53395,7 +53204,9 @@ async function state_saveState(file, state, a, b, now, opts = {}) {
  * The sync log: one JSON object a line, appended beside the state file, saying what was done,
  * in which direction and why. Buffered and flushed every 500 lines or second, so a 100k-file
  * first sync does not pay one write per file; a killed sync loses at most that last buffer.
+ * The file is opened once, before anything is synced, and never through a link (own-files.ts).
  */
+
 
 
 class SyncLog {
@@ -53403,26 +53214,1163 @@ class SyncLog {
     now;
     buf = [];
     last = Date.now();
+    fd;
+    /** No file: a log that writes nothing (a sync with nothing to say). */
     constructor(file, now) {
         this.file = file;
         this.now = now;
-        if (file)
-            external_node_fs_namespaceObject.mkdirSync(external_node_path_namespaceObject.dirname(file), { recursive: true });
+        if (!file)
+            return;
+        external_node_fs_namespaceObject.mkdirSync(external_node_path_namespaceObject.dirname(file), { recursive: true });
+        this.fd = openOwnFileForAppend(file, 'sync log', { create: true });
     }
     write(line) {
-        if (!this.file)
+        if (this.fd === undefined)
             return;
         this.buf.push(JSON.stringify({ time: this.now().toISOString(), ...line }));
         if (this.buf.length >= 500 || Date.now() - this.last > 1000)
             this.flush();
     }
     flush() {
-        if (!this.file || this.buf.length === 0)
+        if (this.fd === undefined || this.buf.length === 0)
             return;
-        external_node_fs_namespaceObject.appendFileSync(this.file, this.buf.join('\n') + '\n');
+        external_node_fs_namespaceObject.writeSync(this.fd, this.buf.join('\n') + '\n');
         this.buf = [];
         this.last = Date.now();
     }
+    close() {
+        this.flush();
+        if (this.fd !== undefined)
+            external_node_fs_namespaceObject.closeSync(this.fd);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/apply.js
+
+
+
+
+
+async function applyPlan(inp) {
+    const { s, plan, progress, lap } = inp;
+    const { a, b } = s.roots;
+    const log = openLog(inp);
+    // What was written is made durable before the state says so (flush.ts).
+    const flusher = new Flusher([a, b]);
+    let applied;
+    try {
+        progress.counters.phase = 'sync';
+        applied = await executePlan(plan.actions, {
+            roots: s.roots,
+            copyThreads: inp.copyThreads,
+            racyCutoffMs: inp.racyCutoffMs,
+            faults: inp.faults,
+            onWritten: (bytes) => flusher.copied(bytes),
+            onApplied: (r) => {
+                countProgress(progress.counters, r);
+                if (r.ok && r.action.op !== 'copy')
+                    flusher.changed();
+                logApplied(log, r);
+                progress.tick();
+            },
+        });
+        for (const side of ['a', 'b'])
+            for (const e of inp.scanErrors[side])
+                log.write({ op: 'error', path: e.path, direction: side, why: e.message, ok: false, error: e.code });
+    }
+    finally {
+        log.close();
+    }
+    lap('execute');
+    // 'record' actions change no file: they only bring the state up to date.
+    for (const x of plan.actions)
+        if (x.op === 'record')
+            applied.push({ action: x, ok: true, bytes: 0 });
+    const touched = updateState(inp.state, applied, inp.racyCutoffMs);
+    await flusher.finish();
+    lap('flush');
+    if (inp.rewriteState)
+        await state_saveState(s.statePath, inp.state, a, b, s.now());
+    else if (touched.size)
+        await state_saveState(s.statePath, inp.state, a, b, s.now(), { touched, journalLines: inp.journalLines });
+    lap('saveState');
+    return applied;
+}
+/** The log, opened only when there is something to say; conflicts go first. */
+function openLog({ s, plan, scanErrors }) {
+    const anything = plan.actions.length || plan.conflicts.length || scanErrors.a.length || scanErrors.b.length;
+    const log = new SyncLog(anything ? s.logPath : undefined, s.now);
+    for (const c of plan.conflicts)
+        log.write({
+            op: 'conflict',
+            path: c.path,
+            why: c.message,
+            reason: c.reason,
+            resolution: c.resolution,
+            conflictCopy: c.conflictCopy,
+        });
+    return log;
+}
+function logApplied(log, r) {
+    const x = r.action;
+    log.write({
+        op: x.op,
+        path: x.path,
+        direction: actionDirection(x),
+        why: x.why,
+        ok: r.ok,
+        bytes: r.bytes || undefined,
+        error: r.error?.message,
+    });
+}
+function countProgress(c, r) {
+    if (!r.ok)
+        return;
+    if (r.action.op === 'copy') {
+        c.copied++;
+        c.bytes += r.bytes;
+    }
+    else if (r.action.op === 'delete')
+        c.deleted++;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/guard.js
+/**
+ * Refusals that protect against a disconnected or replaced drive: a side that is missing,
+ * unreadable, or looks wiped compared with what the state knows. Pure except for `checkRoot`.
+ *
+ * Two decisions a user makes on a refusal, kept apart on purpose (one `--force` used to do
+ * both, and creating a missing side then deleted everything on the other one):
+ * - create-missing-side: the side is new. It is created if missing and filled from the other
+ *   side as on a first sync; nothing is deleted.
+ * - allow-mass-delete: the deletions are real. They are made on the other side too.
+ */
+
+
+/** A side that lost at least this share of the files the state knows looks wiped, at any size. */
+const WIPED_SHARE = 0.9;
+function checkRoot(side, s) {
+    const root = s.roots[side];
+    let st;
+    try {
+        st = external_node_fs_namespaceObject.statSync(root);
+    }
+    catch {
+        return {
+            severity: 'error',
+            code: 'dirsync-side-missing',
+            message: `Side ${side} (${root}) does not exist: is the drive disconnected? Nothing was synced. ` +
+                `Mount it; or, if side ${side} is new, pass ${s.optionName('create-missing-side')} to create it and fill it ` +
+                `from ${other(side)} (nothing is deleted).`,
+        };
+    }
+    if (!st.isDirectory())
+        return {
+            severity: 'error',
+            code: 'dirsync-side-missing',
+            message: `Side ${side} (${root}) is not a directory. Nothing was synced. Name a directory.`,
+        };
+    try {
+        external_node_fs_namespaceObject.accessSync(root, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.X_OK);
+        external_node_fs_namespaceObject.readdirSync(root);
+    }
+    catch (e) {
+        return {
+            severity: 'error',
+            code: 'dirsync-side-unreadable',
+            message: `Side ${side} (${root}) cannot be read (${e.message}). Nothing was synced. Fix its permissions.`,
+        };
+    }
+    return undefined;
+}
+/**
+ * "Looks wiped": lost (almost) every file the state knows, whatever else the side holds (an
+ * empty `lost+found` on a fresh drive, say) and however few files the state knows (1 of 1
+ * counts); or, once the state knows `minFiles` files, more than `threshold` of them.
+ */
+function looksWiped(gone, known, threshold, minFiles) {
+    if (known === 0)
+        return false;
+    return gone >= WIPED_SHARE * known || (known >= minFiles && gone / known > threshold);
+}
+/** The sides that look wiped. Both in one pass over the state (100k paths and all). */
+function wipedSides(entries, state, threshold, minFiles) {
+    let known = 0;
+    const gone = { a: 0, b: 0 };
+    for (const [p, s] of state) {
+        if (s.type === 'dir')
+            continue;
+        known++;
+        if (!entries.a.has(p))
+            gone.a++;
+        if (!entries.b.has(p))
+            gone.b++;
+    }
+    return ['a', 'b']
+        .filter((side) => looksWiped(gone[side], known, threshold, minFiles))
+        .map((side) => ({ side, gone: gone[side], known }));
+}
+function wipeRefusal(w, s) {
+    const pct = Math.round((100 * w.gone) / w.known);
+    const there = other(w.side);
+    return {
+        severity: 'error',
+        code: 'dirsync-looks-wiped',
+        message: `Side ${w.side} (${s.roots[w.side]}) looks wiped: ${w.gone} of the ${w.known} files the last sync saw are gone (${pct}%). ` +
+            'That is more like a disconnected, unmounted or replaced drive than deliberate deletions, so nothing was synced. ' +
+            `Check the drive. If side ${w.side} is a new or replaced drive, run again with ${s.optionName('create-missing-side')}: ` +
+            `it is filled from ${there} and nothing is deleted. If the deletions are real, run again with ` +
+            `${s.optionName('allow-mass-delete')}: they are made on ${there} too.`,
+    };
+}
+/** Why a side is filled from the other one on this run (create-missing-side). */
+function refillNotice(side, s, cause) {
+    const root = s.roots[side];
+    const what = cause === 'created'
+        ? s.dryRun
+            ? `Side ${side} (${root}) does not exist: it would be created`
+            : `Side ${side} (${root}) did not exist: created it`
+        : `Side ${side} (${root}) lost ${cause.gone} of the ${cause.known} files the last sync saw`;
+    return {
+        severity: 'warning',
+        code: 'dirsync-side-refilled',
+        message: `${what}; it ${s.dryRun ? 'would be' : 'is'} filled from ${other(side)} as on a first sync, and nothing is deleted ` +
+            `(${s.optionName('create-missing-side')}).`,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/hash.js
+/**
+ * Content hashes for the few files stat cannot decide (sha1 from node:crypto: fast, and
+ * collision resistance against an adversary is not what a change detector needs).
+ */
+
+
+
+
+const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;
+async function hashFile(abs, size) {
+    const p = threadCodec.fsPath(abs);
+    if (size <= WHOLE_FILE_LIMIT)
+        return (0,external_node_crypto_.createHash)('sha1').update(external_node_fs_namespaceObject.readFileSync(p)).digest('hex');
+    const h = (0,external_node_crypto_.createHash)('sha1');
+    for await (const chunk of external_node_fs_namespaceObject.createReadStream(p, { highWaterMark: 1 << 20 }))
+        h.update(chunk);
+    return h.digest('hex');
+}
+/**
+ * Fill Entry.hash for each request. A file that cannot be read is reported as a scan error of
+ * its side (so the planner leaves it alone); one that vanished is dropped from the scan.
+ */
+async function fillHashes(requests, roots, entries, errors, faults, onHashed) {
+    for (const r of requests) {
+        const e = entries[r.side].get(r.path);
+        if (!e)
+            continue;
+        try {
+            faults?.beforeRead?.(r.side, r.path);
+            e.hash = await hashFile(`${roots[r.side]}/${r.path}`, e.size);
+        }
+        catch (err) {
+            if (errCode(err) === 'ENOENT')
+                entries[r.side].delete(r.path);
+            else
+                errors[r.side].push({ path: r.path, code: errCode(err), message: err.message });
+        }
+        onHashed?.();
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/needed-dirs.js
+
+/**
+ * A directory cannot be deleted (or replaced by a file) on a side where something below it
+ * stays or arrives: then it is kept, and recreated where it was deleted.
+ */
+function keepNeededDirectories(actions, entries, allowed) {
+    const suspects = { a: new Set(), b: new Set() };
+    for (const x of actions) {
+        if (x.op === 'delete' && x.entry.type === 'dir')
+            suspects[x.side].add(x.path);
+        if (x.op === 'copy' && x.overwrite?.type === 'dir')
+            suspects[x.to].add(x.path);
+    }
+    if (suspects.a.size === 0 && suspects.b.size === 0)
+        return { actions, conflicts: [] };
+    const needed = { a: new Set(), b: new Set() };
+    for (const side of ['a', 'b']) {
+        if (suspects[side].size === 0)
+            continue;
+        const gone = new Set();
+        const arriving = [];
+        for (const x of actions) {
+            if ((x.op === 'delete' || x.op === 'rename') && x.side === side)
+                gone.add(x.path);
+            if ((x.op === 'copy' && x.to === side) || (x.op === 'mkdir' && x.side === side))
+                arriving.push(x.path);
+            if (x.op === 'rename' && x.side === side)
+                arriving.push(x.to);
+        }
+        const mark = (q) => {
+            for (let cut = q.lastIndexOf('/'); cut > 0; cut = q.lastIndexOf('/', cut - 1)) {
+                const anc = q.slice(0, cut);
+                if (suspects[side].has(anc))
+                    needed[side].add(anc);
+            }
+        };
+        for (const q of entries[side].keys())
+            if (!gone.has(q))
+                mark(q);
+        for (const q of arriving)
+            mark(q);
+    }
+    const out = [];
+    const conflicts = [];
+    for (const x of actions) {
+        if (x.op === 'delete' && needed[x.side].has(x.path)) {
+            const there = other(x.side);
+            if (allowed(there))
+                out.push({
+                    op: 'mkdir',
+                    side: there,
+                    path: x.path,
+                    src: x.entry,
+                    why: `kept: ${x.path} still has content on ${x.side}`,
+                });
+            continue;
+        }
+        if (x.op === 'copy' && needed[x.to].has(x.path)) {
+            conflicts.push({
+                path: x.path,
+                reason: 'type',
+                resolution: 'skipped',
+                message: `${x.path} is a ${x.entry.type} on ${x.from} but a directory with content on ${x.to}: rename one of them`,
+            });
+            continue;
+        }
+        out.push(x);
+    }
+    return { actions: out, conflicts };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/status.js
+function mtimeOf(s, side) {
+    return side === 'a' ? s.mtimeA : s.mtimeB;
+}
+/** Status from stat alone; 'maybe' means a hash is needed. */
+function statStatus(e, s, side) {
+    if (!e)
+        return s ? 'deleted' : 'absent';
+    if (!s)
+        return 'new';
+    if (e.type !== s.type)
+        return 'changed';
+    if (e.type === 'dir')
+        return 'unchanged';
+    if (e.type === 'symlink')
+        return e.target === s.target ? 'unchanged' : 'changed';
+    if (e.size !== s.size || e.mode !== s.mode)
+        return 'changed';
+    return e.mtimeMs === mtimeOf(s, side) && !s.racy ? 'unchanged' : 'maybe';
+}
+function isChange(s) {
+    return s === 'new' || s === 'changed';
+}
+function isSame(s) {
+    return s === 'unchanged' || s === 'touched';
+}
+/**
+ * The paths where something may need doing: all but those whose both sides stat exactly as the
+ * state recorded them. On those the planner never acts and nothing is hashed (proved by the
+ * equivalence test), so a no-change rescan plans over nothing. In the planner's order: A's
+ * paths, then B's paths not in A, then the state's paths on neither side.
+ */
+function changedPaths(a, b, state) {
+    const out = [];
+    for (const [p, A] of a) {
+        const S = state.get(p);
+        if (S && statStatus(A, S, 'a') === 'unchanged' && statStatus(b.get(p), S, 'b') === 'unchanged')
+            continue;
+        out.push(p);
+    }
+    for (const p of b.keys())
+        if (!a.has(p))
+            out.push(p);
+    for (const p of state.keys())
+        if (!a.has(p) && !b.has(p))
+            out.push(p);
+    return out;
+}
+/** Which files must be hashed before the planner can decide. Pure. */
+function hashRequests(a, b, state, paths) {
+    const out = [];
+    const seen = new Set();
+    const want = (side, path, e) => {
+        const key = `${side}:${path}`;
+        if (e && e.type === 'file' && e.hash === undefined && !seen.has(key)) {
+            seen.add(key);
+            out.push({ side, path });
+        }
+    };
+    const visit = (path) => {
+        const A = a.get(path);
+        const B = b.get(path);
+        const S = state.get(path);
+        const sa = statStatus(A, S, 'a');
+        const sb = statStatus(B, S, 'b');
+        if (sa === 'unchanged' && sb === 'unchanged')
+            return;
+        // A touched file is compared with the state's hash, or, lacking one, with the other side
+        // when that side is unchanged (then it still holds the base content).
+        if (sa === 'maybe') {
+            want('a', path, A);
+            if (!S?.hash)
+                want('b', path, B);
+        }
+        if (sb === 'maybe') {
+            want('b', path, B);
+            if (!S?.hash)
+                want('a', path, A);
+        }
+        // Both sides moved to the same size: the same content is no conflict.
+        if (A?.type === 'file' && B?.type === 'file' && A.size === B.size && !isSame(sa) && !isSame(sb)) {
+            want('a', path, A);
+            want('b', path, B);
+        }
+    };
+    if (paths)
+        for (const p of paths)
+            visit(p);
+    else {
+        for (const p of a.keys())
+            visit(p);
+        for (const p of b.keys())
+            if (!a.has(p))
+                visit(p);
+    }
+    return out;
+}
+/** Final status once hashes are in (Entry.hash filled where requested). */
+function resolveStatus(e, s, side, other, otherSide) {
+    const st = statStatus(e, s, side);
+    if (st !== 'maybe')
+        return st;
+    if (s.hash && e.hash)
+        return e.hash === s.hash ? 'touched' : 'changed';
+    if (other && e.hash && other.hash && statStatus(other, s, otherSide) === 'unchanged')
+        return e.hash === other.hash ? 'touched' : 'changed';
+    return 'changed';
+}
+/** Same content now, whatever the state says. */
+function sameContent(A, B, sa, sb) {
+    if (A.type !== B.type)
+        return false;
+    if (A.type === 'dir')
+        return true;
+    if (A.type === 'symlink')
+        return A.target === B.target;
+    if (A.size !== B.size)
+        return false;
+    if (A.hash !== undefined && B.hash !== undefined)
+        return A.hash === B.hash;
+    // Neither changed since the last sync, when they were the same.
+    return isSame(sa) && isSame(sb);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/plan.js
+/**
+ * The dirsync planner: scan results of both sides + the state → a list of actions. Pure: no
+ * file system, no clock (the time for conflict names comes in), so every rule is unit-tested.
+ *
+ * Per path, three-way: a change on one side flows to the other; a deletion on one side removes
+ * the other side's unchanged copy; both sides changed to different content, or one deleted and
+ * the other changed, is a conflict resolved by the policy. With no state entry (first sync)
+ * the sides are unioned and differing files are conflicts.
+ */
+
+
+
+
+
+function conflictStamp(now) {
+    return now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+}
+/** `dir/name.conflict-b-20261122T112233Z.ext` (a leading dot is not an extension). */
+function conflictName(p, side, now, n = 1) {
+    const dir = external_node_path_namespaceObject.posix.dirname(p);
+    const base = external_node_path_namespaceObject.posix.basename(p);
+    const ext = external_node_path_namespaceObject.posix.extname(base);
+    const stem = base.slice(0, base.length - ext.length);
+    const name = `${stem}.conflict-${side}-${conflictStamp(now)}${n > 1 ? `-${n}` : ''}${ext}`;
+    return dir === '.' ? name : `${dir}/${name}`;
+}
+function planSync(input) {
+    const planner = new Planner(input);
+    for (const p of input.paths ?? everyPath(input))
+        planner.decide(p);
+    return planner.finish();
+}
+/** A's paths, then B's paths not in A, then the state's paths on neither side. */
+function* everyPath({ a, b, state }) {
+    yield* a.keys();
+    for (const p of b.keys())
+        if (!a.has(p))
+            yield p;
+    for (const p of state.keys())
+        if (!a.has(p) && !b.has(p))
+            yield p;
+}
+/** The rules, one method each; the plan grows in `actions` and `conflicts`. */
+class Planner {
+    input;
+    actions = [];
+    conflicts = [];
+    takenNames = new Set();
+    heldBack = 0;
+    entries;
+    errs;
+    constructor(input) {
+        this.input = input;
+        this.entries = { a: input.a, b: input.b };
+        this.errs = { a: input.errorsA ?? new Set(), b: input.errorsB ?? new Set() };
+    }
+    /** The three-way decision for one path. */
+    decide(p) {
+        if (underAny(p, this.errs.a) || underAny(p, this.errs.b))
+            return;
+        const A = this.input.a.get(p);
+        const B = this.input.b.get(p);
+        const S = this.input.state.get(p);
+        const sa = resolveStatus(A, S, 'a', B, 'b');
+        const sb = resolveStatus(B, S, 'b', A, 'a');
+        if (!A && !B) {
+            if (S)
+                this.actions.push({ op: 'record', path: p, why: 'deleted on both sides' });
+        }
+        else if (A && B && sameContent(A, B, sa, sb)) {
+            if (A.type === 'file' && A.mode !== B.mode) {
+                this.propagate(S && A.mode === S.mode ? 'b' : 'a', p, 'permissions changed');
+            }
+            else if (sa !== 'unchanged' || sb !== 'unchanged') {
+                this.actions.push({ op: 'record', path: p, a: A, b: B, why: 'same on both sides' });
+            }
+        }
+        else if (isChange(sa) && (isSame(sb) || sb === 'absent')) {
+            this.propagate('a', p, sa === 'new' ? 'added on a' : 'changed on a');
+        }
+        else if (isChange(sb) && (isSame(sa) || sa === 'absent')) {
+            this.propagate('b', p, sb === 'new' ? 'added on b' : 'changed on b');
+        }
+        else if (sa === 'deleted' && isSame(sb)) {
+            this.remove('b', p, 'deleted on a');
+        }
+        else if (sb === 'deleted' && isSame(sa)) {
+            this.remove('a', p, 'deleted on b');
+        }
+        else if (sa === 'deleted') {
+            this.deleteVsChange(p, 'a');
+        }
+        else if (sb === 'deleted') {
+            this.deleteVsChange(p, 'b');
+        }
+        else {
+            this.bothChanged(p, A, B, S ? 'both-changed' : 'first-sync');
+        }
+    }
+    finish() {
+        const fixed = keepNeededDirectories(this.actions, this.entries, (to) => this.allowed(to));
+        return {
+            actions: fixed.actions,
+            conflicts: [...this.conflicts, ...fixed.conflicts],
+            heldBack: this.heldBack,
+        };
+    }
+    /** May this sync write to side `to`? */
+    allowed(to) {
+        const { direction } = this.input;
+        return direction === 'both' || (direction === 'a-to-b' ? to === 'b' : to === 'a');
+    }
+    /** Make the other side match `from` at p. False when the direction holds it back. */
+    propagate(from, p, why) {
+        const to = other(from);
+        if (!this.allowed(to)) {
+            this.heldBack++;
+            return false;
+        }
+        const src = this.entries[from].get(p);
+        const dst = this.entries[to].get(p);
+        if (src.type === 'dir')
+            this.actions.push({ op: 'mkdir', side: to, path: p, src, overwrite: dst, why });
+        else
+            this.actions.push({ op: 'copy', from, to, path: p, entry: src, overwrite: dst, why });
+        return true;
+    }
+    remove(side, p, why) {
+        if (!this.allowed(side)) {
+            this.heldBack++;
+            return;
+        }
+        this.actions.push({ op: 'delete', side, path: p, entry: this.entries[side].get(p), why });
+    }
+    /** Deleted on one side, changed on the other: content beats a deletion unless the policy says otherwise. */
+    deleteVsChange(p, deleted) {
+        const changed = other(deleted);
+        const base = `${p} was deleted on ${deleted} and changed on ${changed}`;
+        const reason = 'delete-vs-change';
+        if (this.input.policy === 'fail') {
+            this.conflicts.push({
+                path: p,
+                reason,
+                resolution: 'skipped',
+                message: `${base}: left alone (--conflict fail)`,
+            });
+        }
+        else if (this.input.policy === `prefer-${deleted}`) {
+            if (!this.allowed(changed)) {
+                this.conflicts.push({
+                    path: p,
+                    reason,
+                    resolution: 'skipped',
+                    message: `${base}: left alone (direction)`,
+                });
+                return;
+            }
+            const entry = this.entries[changed].get(p);
+            this.actions.push({
+                op: 'delete',
+                side: changed,
+                path: p,
+                entry,
+                why: `conflict: ${base}; prefer-${deleted}`,
+            });
+            this.conflicts.push({
+                path: p,
+                reason,
+                resolution: 'deleted',
+                winner: deleted,
+                message: `${base}: deleted (prefer-${deleted})`,
+            });
+        }
+        else {
+            const ok = this.propagate(changed, p, `conflict: ${base}; the changed version is restored`);
+            this.conflicts.push({
+                path: p,
+                reason,
+                resolution: ok ? 'restored' : 'skipped',
+                winner: changed,
+                message: `${base}: ${ok ? `restored on ${deleted}` : 'left alone (direction)'}`,
+            });
+        }
+    }
+    /** Both sides changed (or differ on a first sync): the policy picks the version that keeps the name. */
+    bothChanged(p, A, B, reason) {
+        const { policy } = this.input;
+        const base = reason === 'first-sync' ? `${p} differs between a and b (first sync)` : `${p} changed on both sides`;
+        if (policy === 'fail') {
+            this.conflicts.push({
+                path: p,
+                reason,
+                resolution: 'skipped',
+                message: `${base}: left alone (--conflict fail)`,
+            });
+            return;
+        }
+        if ((A.type === 'dir') !== (B.type === 'dir')) {
+            this.directoryVsFile(p, A.type === 'dir' ? 'b' : 'a');
+            return;
+        }
+        const winner = this.winnerOf(A, B);
+        const loser = other(winner);
+        if (!this.allowed(loser)) {
+            this.heldBack++;
+            this.conflicts.push({
+                path: p,
+                reason,
+                resolution: policy === 'keep-both' ? 'skipped' : policy,
+                winner,
+                message: `${base}: ${loser} keeps its version (${policy}, one-way)`,
+            });
+        }
+        else if (policy === 'keep-both')
+            this.keepBoth(p, winner, base, reason);
+        else {
+            const W = this.entries[winner].get(p);
+            const L = this.entries[loser].get(p);
+            this.actions.push({
+                op: 'copy',
+                from: winner,
+                to: loser,
+                path: p,
+                entry: W,
+                overwrite: L,
+                why: `conflict: ${base}; ${policy}`,
+            });
+            this.conflicts.push({
+                path: p,
+                reason,
+                resolution: policy,
+                winner,
+                message: `${base}: ${winner}'s version won (${policy}), ${loser}'s was overwritten`,
+            });
+        }
+    }
+    /** prefer-a/prefer-b win outright; otherwise the newer (mtime; a tie goes to A), or the source of a one-way sync. */
+    winnerOf(A, B) {
+        const { policy, direction } = this.input;
+        const newer = B.mtimeMs > A.mtimeMs ? 'b' : 'a';
+        if (policy === 'prefer-a')
+            return 'a';
+        if (policy === 'prefer-b')
+            return 'b';
+        if (policy === 'newer')
+            return newer;
+        return direction === 'a-to-b' ? 'a' : direction === 'b-to-a' ? 'b' : newer;
+    }
+    /** The loser's version is set aside, the winner's takes the name on the loser's side. */
+    keepBoth(p, winner, base, reason) {
+        const loser = other(winner);
+        const copyName = this.setAside(p, loser, `conflict: ${base}; ${loser} version kept aside`);
+        this.actions.push({
+            op: 'copy',
+            from: winner,
+            to: loser,
+            path: p,
+            entry: this.entries[winner].get(p),
+            why: `conflict: ${base}; ${winner} is newer`,
+        });
+        this.conflicts.push({
+            path: p,
+            reason,
+            resolution: 'keep-both',
+            winner,
+            conflictCopy: copyName,
+            message: `${base}: kept ${winner}'s version, ${loser}'s is now ${copyName}`,
+        });
+    }
+    /** A directory always keeps the name: moving a whole subtree aside would surprise more. */
+    directoryVsFile(p, loser) {
+        const winner = other(loser);
+        if (this.input.direction !== 'both') {
+            this.conflicts.push({
+                path: p,
+                reason: 'type',
+                resolution: 'skipped',
+                message: `${p} is a directory on ${winner} and not on ${loser}: left alone (one-way sync)`,
+            });
+            return;
+        }
+        const why = `conflict: ${p} is a directory on ${winner}`;
+        const copyName = this.setAside(p, loser, why);
+        this.actions.push({ op: 'mkdir', side: loser, path: p, src: this.entries[winner].get(p), why });
+        this.conflicts.push({
+            path: p,
+            reason: 'type',
+            resolution: 'keep-both',
+            winner,
+            conflictCopy: copyName,
+            message: `${p} is a directory on ${winner}: the ${loser} version was kept as ${copyName}`,
+        });
+    }
+    /**
+     * Rename the loser's version at p to a fresh conflict-copy name, and copy it to the other side
+     * too when this sync may write there. Returns the name.
+     */
+    setAside(p, loser, why) {
+        const copyName = this.freshConflictName(p, loser);
+        const winner = other(loser);
+        this.actions.push({ op: 'rename', side: loser, path: p, to: copyName, why });
+        if (this.allowed(winner))
+            this.actions.push({
+                op: 'copy',
+                from: loser,
+                to: winner,
+                path: copyName,
+                entry: this.entries[loser].get(p),
+                why: `conflict copy of ${p} from ${loser}`,
+            });
+        return copyName;
+    }
+    /** A conflict-copy name no side, the state or this plan uses yet. */
+    freshConflictName(p, side) {
+        const { a, b, state, now } = this.input;
+        for (let n = 1;; n++) {
+            const c = conflictName(p, side, now, n);
+            if (!a.has(c) && !b.has(c) && !state.has(c) && !this.takenNames.has(c)) {
+                this.takenNames.add(c);
+                return c;
+            }
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/progress.js
+function throttledProgress(sink, intervalMs) {
+    const counters = { phase: 'scan', scanned: 0, hashed: 0, copied: 0, deleted: 0, bytes: 0 };
+    let last = Date.now();
+    let reported = false;
+    return {
+        counters,
+        tick() {
+            if (!sink)
+                return;
+            const now = Date.now();
+            if (now - last < intervalMs)
+                return;
+            last = now;
+            reported = true;
+            sink({ ...counters });
+        },
+        done() {
+            // A final line only for runs long enough to have shown progress at all.
+            if (sink && reported)
+                sink({ ...counters, phase: 'done' });
+        },
+    };
+}
+/** The CLI's progress line. */
+function formatProgress(p) {
+    const mb = (p.bytes / 1048576).toFixed(1);
+    return `dirsync: ${p.phase}: ${p.scanned} scanned, ${p.hashed} hashed, ${p.copied} copied, ${p.deleted} deleted, ${mb} MiB`;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/scan-worker.js
+/**
+ * Scan one side in a worker thread while the main thread scans the other.
+ *
+ * The worker runs `walkTree`'s source text (an eval worker: a separate worker file would not
+ * survive bundling by ncc) and sends the entries back in columns: the paths as one
+ * NUL-separated string and the numbers in one transferred Float64Array. Cloning 100k small
+ * objects would cost about what the walk itself costs; a string and a buffer cost a copy.
+ */
+
+
+
+const scan_worker_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const walkTree = (${walkTree.toString()});
+const codec = (${nameCodec.toString()})();
+const { root, side, ignore, part } = workerData;
+const paths = [];
+let nums = new Float64Array(4 * 4096);
+let n = 0;
+const targets = [];
+const gone = [];
+const sink = {
+  entry(rel, type, size, mtimeMs, mode, target) {
+    if (4 * n + 4 > nums.length) {
+      const grown = new Float64Array(nums.length * 2);
+      grown.set(nums);
+      nums = grown;
+    }
+    paths.push(rel);
+    nums[4 * n] = type === 'file' ? 0 : type === 'dir' ? 1 : 2;
+    nums[4 * n + 1] = size;
+    nums[4 * n + 2] = mtimeMs;
+    nums[4 * n + 3] = mode;
+    n++;
+    if (target !== undefined) targets.push(target);
+  },
+  gone(rel) { gone.push(rel); },
+};
+try {
+  const out = walkTree(fs, codec, root, side, ignore, sink, undefined, undefined, part);
+  const used = nums.slice(0, 4 * n);
+  parentPort.postMessage(
+    { paths: paths.join('\\u0000'), nums: used, targets, gone, errors: out.errors, staleTemps: out.staleTemps },
+    [used.buffer],
+  );
+} catch (e) {
+  parentPort.postMessage({ fatal: { message: e && e.message ? e.message : String(e), code: e && e.code } });
+}
+`;
+const TYPES = ['file', 'dir', 'symlink'];
+function fromColumns(root, c) {
+    const entries = new Map();
+    const paths = c.paths === '' ? [] : c.paths.split('\u0000');
+    const { nums, targets } = c;
+    let t = 0;
+    for (let i = 0; i < paths.length; i++) {
+        const type = TYPES[nums[4 * i]];
+        const e = { type, size: nums[4 * i + 1], mtimeMs: nums[4 * i + 2], mode: nums[4 * i + 3] };
+        if (type === 'symlink')
+            e.target = targets[t++];
+        entries.set(paths[i], e);
+    }
+    for (const g of c.gone)
+        entries.delete(g);
+    return { root, entries, errors: c.errors, staleTemps: c.staleTemps };
+}
+/**
+ * Start scanning `root` (or a `part` of it) in a worker; the promise settles with the same result
+ * as scanTree, plus the directories found gone (for merging a part, see mergeScan).
+ */
+function scanTreeInWorker(root, side, ignore, part) {
+    return new Promise((resolve, reject) => {
+        const worker = new external_node_worker_threads_.Worker(scan_worker_WORKER_SOURCE, { eval: true, workerData: { root, side, ignore, part } });
+        let settled = false;
+        worker.once('message', (c) => {
+            settled = true;
+            void worker.terminate();
+            if (c.fatal)
+                reject(Object.assign(new Error(c.fatal.message), { code: c.fatal.code }));
+            else
+                resolve({ ...fromColumns(root, c), gone: c.gone });
+        });
+        worker.once('error', (e) => {
+            settled = true;
+            reject(e);
+        });
+        worker.once('exit', (code) => {
+            if (!settled)
+                reject(new Error(`dirsync scan thread for side ${side} exited early (code ${code})`));
+        });
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/scan-sides.js
+/**
+ * Walk both sides, using the second core when it pays: side B is walked in a thread while this
+ * one loads the state and walks side A; into an empty B (a first full sync) the thread walks
+ * half of A's top-level directories instead, as B needs no walk worth a thread. Fault hooks are
+ * functions, which cannot cross into a thread: with hooks both sides are walked here.
+ */
+
+
+
+/** A thread for side B pays off from a few thousand paths (~30 ms to start one). */
+const PARALLEL_SCAN_MIN_STATE_BYTES = 64 * 1024;
+/** Both sides' walks, started by the constructor, collected by `finish`. */
+class SideScans {
+    s;
+    plan;
+    progress;
+    parallel;
+    shareA;
+    pendingA;
+    pendingB;
+    constructor(s, plan, progress) {
+        this.s = s;
+        this.plan = plan;
+        this.progress = progress;
+        const { roots, ignore, statePath } = s;
+        const { empty } = plan;
+        this.parallel = !plan.faults && (plan.parallelScan ?? parallelScanByDefault(statePath));
+        const intoEmptyB = () => empty.has('b') || isEmptyDir(roots.b, ignore);
+        this.shareA =
+            this.parallel && !empty.has('a') && intoEmptyB() ? splitTopLevel(roots.a, ignore) : undefined;
+        if (this.shareA)
+            this.pendingA = scanTreeInWorker(roots.a, 'a', ignore, { starts: this.shareA });
+        else if (this.parallel && !empty.has('b'))
+            this.pendingB = scanTreeInWorker(roots.b, 'b', ignore);
+        // Awaited in finish(); never an unhandled rejection meanwhile.
+        this.pendingA?.catch(() => undefined);
+        this.pendingB?.catch(() => undefined);
+    }
+    /**
+     * Both sides' results, or the refusal for a side that could not be read. `lap` marks the end
+     * of each side's walk (phase timings).
+     */
+    async finish(lap) {
+        const scans = {};
+        let before = 0;
+        for (const side of ['a', 'b']) {
+            try {
+                scans[side] = await this.scanSide(side, before);
+            }
+            catch (e) {
+                // Let the threads finish first.
+                await Promise.all([this.pendingA?.catch(() => undefined), this.pendingB?.catch(() => undefined)]);
+                return {
+                    refusal: {
+                        severity: 'error',
+                        code: 'dirsync-side-unreadable',
+                        message: `Side ${side} (${this.s.roots[side]}) could not be read: ${e.message}. Nothing was synced.`,
+                    },
+                };
+            }
+            before = this.progress.counters.scanned;
+            lap(side === 'a' ? 'scanA' : 'scanB');
+        }
+        return { scans };
+    }
+    async scanSide(side, before) {
+        const { progress } = this;
+        const root = this.s.roots[side];
+        if (this.plan.empty.has(side))
+            return { root, entries: new Map(), errors: [], staleTemps: [] };
+        if (side === 'b' && this.pendingB) {
+            const b = await this.pendingB;
+            progress.counters.scanned = before + b.entries.size;
+            progress.tick();
+            return b;
+        }
+        const here = scanTree(root, {
+            side,
+            ignore: this.s.ignore,
+            faults: this.plan.faults,
+            onCount: (n) => {
+                progress.counters.scanned = before + n;
+                progress.tick();
+            },
+            ...(side === 'a' && this.shareA ? { part: { leave: this.shareA } } : {}),
+        });
+        if (side !== 'a' || !this.pendingA)
+            return here;
+        const merged = mergeScan(here, await this.pendingA);
+        progress.counters.scanned = merged.entries.size;
+        return merged;
+    }
+}
+function parallelScanByDefault(statePath) {
+    const st = external_node_fs_namespaceObject.statSync(statePath, { throwIfNoEntry: false });
+    // No state: a first sync, whose size is unknown; scanning in parallel costs little.
+    return !st || st.size >= PARALLEL_SCAN_MIN_STATE_BYTES;
+}
+/** Nothing in `dir` but what the walk ignores (the state and log files may sit there). */
+function isEmptyDir(dir, ignore) {
+    const ignored = ignorePredicate(ignore);
+    try {
+        return external_node_fs_namespaceObject.readdirSync(dir).every((n) => ignored(n));
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/dirsync/settings.js
+/**
+ * A sync's settings, read once from DirsyncOptions and checked before anything is touched:
+ * valid choices, two sides that do not overlap (after resolving symbolic links), and own files
+ * (state, log) that are not links and are not reached through a link inside a side.
+ */
+
+
+
+
+
+
+
+
+const inside = (x, y) => x === y || x.startsWith(y.endsWith(external_node_path_namespaceObject.sep) ? y : y + external_node_path_namespaceObject.sep);
+function resolveSettings(opts) {
+    validateChoices(opts);
+    const roots = { a: external_node_path_namespaceObject.resolve(opts.a), b: external_node_path_namespaceObject.resolve(opts.b) };
+    const realRoots = { a: realLocation(roots.a), b: realLocation(roots.b) };
+    if (inside(realRoots.a, realRoots.b) || inside(realRoots.b, realRoots.a)) {
+        const real = (s) => (realRoots[s] === roots[s] ? '' : ` (really ${realRoots[s]})`);
+        throw new errors_ConfigurationError(`A (${roots.a}${real('a')}) and B (${roots.b}${real('b')}) overlap: name two separate directory trees.`);
+    }
+    const statePath = ownFileLocation(opts.state ?? defaultStatePath(roots.b), 'state file', roots, realRoots);
+    const logPath = ownFileLocation(logPathFor(statePath), 'sync log', roots, realRoots);
+    return {
+        roots,
+        realRoots,
+        statePath,
+        logPath,
+        ignore: buildIgnore(opts, [statePath, logPath], realRoots),
+        direction: opts.direction ?? 'both',
+        policy: opts.conflict ?? 'keep-both',
+        dryRun: opts.dryRun ?? false,
+        createMissingSide: opts.createMissingSide ?? false,
+        allowMassDelete: opts.allowMassDelete ?? false,
+        wipeThreshold: opts.wipeThreshold ?? 0.5,
+        wipeMinFiles: opts.wipeMinFiles ?? 20,
+        optionName: opts.optionName ?? ((o) => `--${o}`),
+        logger: opts.logger ?? silentLogger,
+        now: opts.now ?? (() => new Date()),
+    };
+}
+function validateChoices(opts) {
+    if (!opts.a || !opts.b)
+        throw new errors_ConfigurationError('dirsync needs two directories, A and B.');
+    if (opts.direction && !DIRECTIONS.includes(opts.direction))
+        throw new errors_ConfigurationError(`Invalid direction '${opts.direction}'. Expected one of: ${DIRECTIONS.join(', ')}.`);
+    if (opts.conflict && !CONFLICT_POLICIES.includes(opts.conflict))
+        throw new errors_ConfigurationError(`Invalid conflict policy '${opts.conflict}'. Expected one of: ${CONFLICT_POLICIES.join(', ')}.`);
+    const name = opts.optionName ?? ((o) => `--${o}`);
+    // `force` both created a missing side and let a wipe through: the second undid the first.
+    if (opts.force !== undefined)
+        throw new errors_ConfigurationError(`dirsync no longer has 'force'. To create a missing side and fill it from the other one, use ` +
+            `${name('create-missing-side')}; to let deletions of (almost) every file through, use ${name('allow-mass-delete')}.`);
+    if (opts.createMissingSide && opts.allowMassDelete)
+        throw new errors_ConfigurationError(`${name('create-missing-side')} and ${name('allow-mass-delete')} ask opposite things of a side that lost its files ` +
+            '(fill it again, or delete those files on the other side too): pass one of them.');
+}
+/**
+ * `p` with every symbolic link resolved: realpath of its longest existing prefix, plus the rest
+ * (a missing side is resolved as far as it exists).
+ */
+function realLocation(p) {
+    const rest = [];
+    for (let cur = p;;) {
+        try {
+            return external_node_path_namespaceObject.join(external_node_fs_namespaceObject.realpathSync(cur), ...rest.reverse());
+        }
+        catch {
+            const parent = external_node_path_namespaceObject.dirname(cur);
+            if (parent === cur)
+                return p;
+            rest.push(external_node_path_namespaceObject.basename(cur));
+            cur = parent;
+        }
+    }
+}
+/**
+ * Where one of our files really is. Inside a side, every directory between the side and the file
+ * must be a real directory (a link there could lead anywhere); the file itself must not be a link.
+ */
+function ownFileLocation(file, what, roots, realRoots) {
+    const named = external_node_path_namespaceObject.resolve(file);
+    const real = external_node_path_namespaceObject.join(realLocation(external_node_path_namespaceObject.dirname(named)), external_node_path_namespaceObject.basename(named));
+    for (const side of ['a', 'b'])
+        for (const root of [roots[side], realRoots[side]]) {
+            if (!inside(named, root) || named === root)
+                continue;
+            const expected = external_node_path_namespaceObject.join(realRoots[side], external_node_path_namespaceObject.relative(root, named));
+            if (real !== expected)
+                throw new errors_ConfigurationError(`The dirsync ${what} ${named} lies in side ${side}, but a symbolic link on the way leads to ${real}: ` +
+                    'Ferry never writes its own files through a link. Replace the link with a directory, or pass another --state.');
+        }
+    const st = external_node_fs_namespaceObject.lstatSync(real, { throwIfNoEntry: false });
+    if (st?.isSymbolicLink())
+        throw linkRefusal(real, what);
+    if (st && !st.isFile())
+        throw new errors_ConfigurationError(`The dirsync ${what} ${real} is not a regular file. Pass another --state.`);
+    return real;
+}
+/**
+ * Ignore globs: defaults + the user's + our own files when they sit inside a side. Own files
+ * are placed by real path, so a state reached through a link into a side is still left alone.
+ */
+function buildIgnore(opts, ownFiles, realRoots = {
+    a: realLocation(external_node_path_namespaceObject.resolve(opts.a)),
+    b: realLocation(external_node_path_namespaceObject.resolve(opts.b)),
+}) {
+    const globs = [...(opts.noDefaultIgnores ? [] : DEFAULT_IGNORES)];
+    for (const g of opts.ignore ?? []) {
+        try {
+            compileGlob(g);
+        }
+        catch (e) {
+            const fix = e instanceof GlobSyntaxError ? ` (${e.fix})` : '';
+            throw new errors_ConfigurationError(`Invalid --ignore glob '${g}': ${e.message}${fix}`);
+        }
+        globs.push(g);
+    }
+    const own = new Set();
+    for (const root of [realRoots.a, realRoots.b])
+        for (const f of ownFiles) {
+            const rel = external_node_path_namespaceObject.relative(root, realLocation(external_node_path_namespaceObject.resolve(f)));
+            if (rel && !rel.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(rel))
+                own.add(rel.split(external_node_path_namespaceObject.sep).join('/'));
+        }
+    // The same regex globSetMatcher builds, as data a scan thread can rebuild.
+    const re = globs.length ? globRegExp(globs.map((g) => compileGlob(g).regexSource).join('|')) : null;
+    return { source: re ? re.source : null, flags: re ? re.flags : '', exact: [...own] };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/dirsync/index.js
@@ -53430,16 +54378,14 @@ class SyncLog {
  * dirsync: incremental two-way directory sync with a state file and conflict detection.
  *
  *   sync(opts)      both ways
- *   syncDown(opts)  A → B only (the seed's pre-step pull from the shared drive to staging)
+ *   syncDown(opts)  A → B only (the pre-step pull from the shared drive to staging)
  *   syncUp(opts)    B → A only (the post-step push back)
  *
- * Each returns the shared TargetResult (kind 'dirsync'). The steps: check both roots, load the
- * state, scan both sides, refuse a side that looks wiped, hash what stat cannot decide, plan
- * (pure), execute, then save the state for what was actually synced.
+ * Each returns the shared TargetResult (kind 'dirsync'). `sync` reads as its steps: settings,
+ * both sides there (or created), the state and both scans, the base to compare with (refusing
+ * a side that looks wiped), change detection, the plan (pure), then carrying it out and saving
+ * the state for what was actually synced.
  */
-
-
-
 
 
 
@@ -53460,267 +54406,79 @@ class SyncLog {
 
 
 const DIRECTION_OF = { both: 'bidirectional', 'a-to-b': 'pull', 'b-to-a': 'push' };
-/** Ignore globs: defaults + the user's + the state and log files when they sit inside a root. */
-function buildIgnore(opts, files) {
-    const globs = [...(opts.noDefaultIgnores ? [] : DEFAULT_IGNORES)];
-    for (const g of opts.ignore ?? []) {
-        try {
-            compileGlob(g);
-        }
-        catch (e) {
-            const fix = e instanceof GlobSyntaxError ? ` (${e.fix})` : '';
-            throw new errors_ConfigurationError(`Invalid --ignore glob '${g}': ${e.message}${fix}`);
-        }
-        globs.push(g);
-    }
-    const own = new Set();
-    for (const root of [opts.a, opts.b])
-        for (const f of files) {
-            const rel = external_node_path_namespaceObject.relative(external_node_path_namespaceObject.resolve(root), f);
-            if (rel && !rel.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(rel))
-                own.add(rel.split(external_node_path_namespaceObject.sep).join('/'));
-        }
-    // The same regex globSetMatcher builds, as data a scan thread can rebuild.
-    const re = globs.length ? globRegExp(globs.map((g) => compileGlob(g).regexSource).join('|')) : null;
-    return { source: re ? re.source : null, flags: re ? re.flags : '', exact: [...own] };
-}
-/** A thread for side B pays off from a few thousand paths (~30 ms to start one). */
-const PARALLEL_SCAN_MIN_STATE_BYTES = 64 * 1024;
-function parallelScanByDefault(statePath) {
-    const st = external_node_fs_namespaceObject.statSync(statePath, { throwIfNoEntry: false });
-    // No state: a first sync, whose size is unknown; scanning in parallel costs little.
-    return !st || st.size >= PARALLEL_SCAN_MIN_STATE_BYTES;
-}
-/** Nothing in `dir` but what the walk ignores (the state and log files may sit there). */
-function isEmptyDir(dir, ignore) {
-    const ignored = ignorePredicate(ignore);
-    try {
-        return external_node_fs_namespaceObject.readdirSync(dir).every((n) => ignored(n));
-    }
-    catch {
-        return false;
-    }
-}
-function validate(opts) {
-    if (!opts.a || !opts.b)
-        throw new errors_ConfigurationError('dirsync needs two directories, A and B.');
-    if (opts.direction && !types_DIRECTIONS.includes(opts.direction))
-        throw new errors_ConfigurationError(`Invalid direction '${opts.direction}'. Expected one of: ${types_DIRECTIONS.join(', ')}.`);
-    if (opts.conflict && !CONFLICT_POLICIES.includes(opts.conflict))
-        throw new errors_ConfigurationError(`Invalid conflict policy '${opts.conflict}'. Expected one of: ${CONFLICT_POLICIES.join(', ')}.`);
-    const a = external_node_path_namespaceObject.resolve(opts.a);
-    const b = external_node_path_namespaceObject.resolve(opts.b);
-    const inside = (x, y) => x === y || x.startsWith(y + external_node_path_namespaceObject.sep);
-    if (inside(a, b) || inside(b, a))
-        throw new errors_ConfigurationError(`A (${a}) and B (${b}) overlap: name two separate directory trees.`);
-}
 async function sync(opts) {
-    validate(opts);
-    const t0 = performance.now();
-    const a = external_node_path_namespaceObject.resolve(opts.a);
-    const b = external_node_path_namespaceObject.resolve(opts.b);
-    const roots = { a, b };
-    const direction = opts.direction ?? 'both';
-    const policy = opts.conflict ?? 'keep-both';
-    const dryRun = opts.dryRun ?? false;
-    const logger = opts.logger ?? silentLogger;
-    const now = opts.now ?? (() => new Date());
-    const statePath = external_node_path_namespaceObject.resolve(opts.state ?? defaultStatePath(b));
-    const logPath = logPathFor(statePath);
-    const result = newResult(opts.target ?? `${a} <-> ${b}`, 'dirsync', dryRun);
-    result.direction = DIRECTION_OF[direction];
-    // Per-phase wall times, reported in details.phasesMs (where a slow sync spends its time).
-    const phasesMs = {};
-    let tLap = t0;
-    const lap = (phase) => {
-        const t = performance.now();
-        phasesMs[phase] = Math.round(t - tLap);
-        tLap = t;
-    };
-    const finish = (r) => {
-        r.durationMs = Math.round(performance.now() - t0);
-        return r;
-    };
-    const baseDetails = { a, b, state: statePath, log: logPath, direction, conflictPolicy: policy };
-    result.details = baseDetails;
-    for (const side of ['a', 'b']) {
-        const bad = checkRoot(side, roots[side]);
-        if (!bad)
-            continue;
-        if (bad.code === 'dirsync-side-missing' && opts.force && !dryRun && !external_node_fs_namespaceObject.existsSync(roots[side])) {
-            external_node_fs_namespaceObject.mkdirSync(roots[side], { recursive: true });
-            logger.warning(`created ${roots[side]} (--force)`);
-            continue;
-        }
-        return finish(failResult(result, bad.message, [bad]));
-    }
-    const ignore = buildIgnore(opts, [statePath, logPath]);
-    // Side B is walked in a thread while this one loads the state and walks side A. Fault hooks
-    // are functions, which cannot cross into a thread: with hooks both sides are walked here.
-    const parallel = !opts.faults && (opts.parallelScan ?? parallelScanByDefault(statePath));
-    // Into an empty B (a first full sync), the thread takes half of A's top-level directories
-    // instead: B needs no walk worth a thread.
-    const shareA = parallel && isEmptyDir(b, ignore) ? splitTopLevel(a, ignore) : undefined;
-    const pendingB = parallel && !shareA ? scanTreeInWorker(b, 'b', ignore) : undefined;
-    const pendingA = shareA ? scanTreeInWorker(a, 'a', ignore, { starts: shareA }) : undefined;
-    // Awaited below; never an unhandled rejection meanwhile.
-    pendingB?.catch(() => undefined);
-    pendingA?.catch(() => undefined);
-    const { state, discarded, journalLines } = await loadState(statePath, a, b, logger);
-    lap('loadState');
-    const firstSync = state.size === 0;
-    const racyCutoffMs = Date.now() - RACY_WINDOW_MS;
+    const s = resolveSettings(opts);
+    const run = new Run(opts.target ?? `${s.roots.a} <-> ${s.roots.b}`, s);
+    const sides = prepareSides(s);
+    if ('refusal' in sides)
+        return run.fail(sides.refusal);
     const progress = throttledProgress(opts.onProgress, opts.progressIntervalMs ?? 1000);
-    const scans = {};
-    let scannedBefore = 0;
-    for (const side of ['a', 'b']) {
-        try {
-            if (side === 'b' && pendingB) {
-                scans.b = await pendingB;
-                progress.counters.scanned = scannedBefore + scans.b.entries.size;
-                progress.tick();
-            }
-            else
-                scans[side] = scanTree(roots[side], {
-                    side,
-                    ignore,
-                    faults: opts.faults,
-                    onCount: (n) => {
-                        progress.counters.scanned = scannedBefore + n;
-                        progress.tick();
-                    },
-                    ...(side === 'a' && shareA ? { part: { leave: shareA } } : {}),
-                });
-            if (side === 'a' && pendingA) {
-                scans.a = mergeScan(scans.a, await pendingA);
-                progress.counters.scanned = scans.a.entries.size;
-            }
-        }
-        catch (e) {
-            const f = {
-                severity: 'error',
-                code: 'dirsync-side-unreadable',
-                message: `Side ${side} (${roots[side]}) could not be read: ${e.message}. Nothing was synced.`,
-            };
-            // Let the threads finish first.
-            await Promise.all([pendingA?.catch(() => undefined), pendingB?.catch(() => undefined)]);
-            return finish(failResult(result, f.message, [f]));
-        }
-        scannedBefore = progress.counters.scanned;
-        lap(side === 'a' ? 'scanA' : 'scanB');
-    }
-    if (!dryRun)
-        for (const side of ['a', 'b'])
-            // A temp directory is a new directory a killed sync was building: all of it goes.
-            for (const t of scans[side].staleTemps)
-                external_node_fs_namespaceObject.rmSync(`${roots[side]}/${t}`, { force: true, recursive: true });
+    const emptyForSure = s.dryRun ? sides.created : new Set();
+    const scanning = new SideScans(s, { empty: emptyForSure, parallelScan: opts.parallelScan, faults: opts.faults }, progress);
+    const loaded = await loadState(s.statePath, s.roots.a, s.roots.b, s.logger);
+    run.lap('loadState');
+    const racyCutoffMs = Date.now() - RACY_WINDOW_MS;
+    const scanned = await scanning.finish(run.lap);
+    if ('refusal' in scanned)
+        return run.fail(scanned.refusal);
+    const { scans } = scanned;
+    removeStaleTemps(s, scans);
     const entries = { a: scans.a.entries, b: scans.b.entries };
-    if (!opts.force) {
-        const wiped = wipeChecks(roots, entries, state, opts.wipeThreshold ?? 0.5, opts.wipeMinFiles ?? 20);
-        if (wiped)
-            return finish(failResult(result, wiped.message, [wiped]));
-    }
+    const base = chooseBase(s, sides.created, entries, loaded);
+    if ('refusal' in base)
+        return run.fail(base.refusal);
+    run.result.findings.push(...base.notices);
+    const firstSync = base.state.size === 0;
     const errors = { a: scans.a.errors, b: scans.b.errors };
-    const candidates = changedPaths(entries.a, entries.b, state);
-    const requests = hashRequests(entries.a, entries.b, state, candidates);
-    progress.counters.phase = 'hash';
-    await fillHashes(requests, roots, entries, errors, opts.faults, () => {
-        progress.counters.hashed++;
-        progress.tick();
-    });
-    lap('hash');
+    const changes = await detectChanges(s, entries, base.state, errors, opts, progress);
+    run.lap('hash');
     const plan = planSync({
         a: entries.a,
         b: entries.b,
-        state,
-        direction,
-        policy,
-        now: now(),
+        state: base.state,
+        direction: s.direction,
+        policy: s.policy,
+        now: s.now(),
         errorsA: new Set(errors.a.map((e) => e.path)),
         errorsB: new Set(errors.b.map((e) => e.path)),
-        paths: candidates,
+        paths: changes.candidates,
     });
-    lap('plan');
-    let applied;
-    if (!dryRun) {
-        const log = new SyncLog(plan.actions.length || plan.conflicts.length || errors.a.length || errors.b.length
-            ? logPath
-            : undefined, now);
-        for (const c of plan.conflicts)
-            log.write({
-                op: 'conflict',
-                path: c.path,
-                why: c.message,
-                reason: c.reason,
-                resolution: c.resolution,
-                conflictCopy: c.conflictCopy,
-            });
-        progress.counters.phase = 'sync';
-        // What was written is made durable before the state says so (flush.ts).
-        const flusher = new Flusher([a, b]);
-        applied = await executePlan(plan.actions, {
-            roots,
-            copyThreads: opts.copyThreads,
+    run.lap('plan');
+    const applied = s.dryRun
+        ? undefined
+        : await applyPlan({
+            s,
+            plan,
+            state: base.state,
+            journalLines: base.journalLines,
+            rewriteState: base.refilled.length > 0,
+            scanErrors: errors,
             racyCutoffMs,
+            copyThreads: opts.copyThreads,
             faults: opts.faults,
-            onWritten: (bytes) => flusher.copied(bytes),
-            onApplied: (r) => {
-                const x = r.action;
-                if (r.ok && x.op === 'copy') {
-                    progress.counters.copied++;
-                    progress.counters.bytes += r.bytes;
-                }
-                else if (r.ok && x.op === 'delete')
-                    progress.counters.deleted++;
-                if (r.ok && x.op !== 'copy')
-                    flusher.changed();
-                log.write({
-                    op: x.op,
-                    path: x.path,
-                    direction: actionDirection(x),
-                    why: x.why,
-                    ok: r.ok,
-                    bytes: r.bytes || undefined,
-                    error: r.error?.message,
-                });
-                progress.tick();
-            },
+            progress,
+            lap: run.lap,
         });
-        for (const side of ['a', 'b'])
-            for (const e of errors[side])
-                log.write({ op: 'error', path: e.path, direction: side, why: e.message, ok: false, error: e.code });
-        log.flush();
-        lap('execute');
-        // 'record' actions change no file: they only bring the state up to date.
-        for (const x of plan.actions)
-            if (x.op === 'record')
-                applied.push({ action: x, ok: true, bytes: 0 });
-        const touched = updateState(state, applied, racyCutoffMs);
-        await flusher.finish();
-        lap('flush');
-        if (touched.size)
-            await state_saveState(statePath, state, a, b, now(), { touched, journalLines });
-        lap('saveState');
-    }
     progress.done();
     fillResult({
-        result,
+        result: run.result,
         plan,
         applied,
         scanErrors: errors,
         scanned: { a: entries.a.size, b: entries.b.size },
-        hashed: requests.length,
+        hashed: changes.hashed,
         details: {
-            ...baseDetails,
+            ...run.baseDetails,
             firstSync,
-            stateDiscarded: discarded ?? null,
-            parallelScan: parallel,
-            phasesMs,
+            stateDiscarded: base.discarded ?? null,
+            refilled: base.refilled,
+            parallelScan: scanning.parallel,
+            phasesMs: run.phasesMs,
         },
     });
-    if (result.counts.errors)
-        logger.warning(`dirsync: ${result.counts.errors} path(s) could not be synced; see the findings`);
-    return finish(result);
+    if (run.result.counts.errors)
+        s.logger.warning(`dirsync: ${run.result.counts.errors} path(s) could not be synced; see the findings`);
+    return run.finish();
 }
 /** A → B only: the pre-step pull (A is the shared side, B the local one). */
 function syncDown(opts) {
@@ -53729,6 +54487,114 @@ function syncDown(opts) {
 /** B → A only: the post-step push. */
 function syncUp(opts) {
     return sync({ ...opts, direction: 'b-to-a' });
+}
+/** The result being built, and the wall time of each phase (details.phasesMs). */
+class Run {
+    result;
+    baseDetails;
+    phasesMs = {};
+    t0 = performance.now();
+    tLap = this.t0;
+    constructor(target, s) {
+        this.result = newResult(target, 'dirsync', s.dryRun);
+        this.result.direction = DIRECTION_OF[s.direction];
+        const { a, b } = s.roots;
+        this.baseDetails = {
+            a,
+            b,
+            state: s.statePath,
+            log: s.logPath,
+            direction: s.direction,
+            conflictPolicy: s.policy,
+        };
+        this.result.details = this.baseDetails;
+    }
+    lap = (phase) => {
+        const t = performance.now();
+        this.phasesMs[phase] = Math.round(t - this.tLap);
+        this.tLap = t;
+    };
+    /** A refusal: nothing was synced. */
+    fail(f) {
+        failResult(this.result, f.message, [f]);
+        return this.finish();
+    }
+    finish() {
+        this.result.durationMs = Math.round(performance.now() - this.t0);
+        return this.result;
+    }
+}
+/** Both sides must be readable directories; a missing one is created when the user said so. */
+function prepareSides(s) {
+    const created = new Set();
+    for (const side of ['a', 'b']) {
+        const bad = checkRoot(side, s);
+        if (!bad)
+            continue;
+        const root = s.roots[side];
+        // Only where nothing at all is (not a file, not a dangling link).
+        const nothing = !external_node_fs_namespaceObject.lstatSync(root, { throwIfNoEntry: false });
+        if (bad.code !== 'dirsync-side-missing' || !s.createMissingSide || !nothing)
+            return { refusal: bad };
+        if (!s.dryRun)
+            external_node_fs_namespaceObject.mkdirSync(root, { recursive: true });
+        created.add(side);
+    }
+    return { created };
+}
+/** A temp directory is a new directory a killed sync was building: all of it goes. */
+function removeStaleTemps(s, scans) {
+    if (s.dryRun)
+        return;
+    for (const side of ['a', 'b'])
+        for (const t of scans[side].staleTemps)
+            external_node_fs_namespaceObject.rmSync(threadCodec.fsPath(`${s.roots[side]}/${t}`), { force: true, recursive: true });
+}
+/**
+ * What to compare the scans with: the state, unless a side is new (created, or wiped and the
+ * user said it is new). Then the sides are unioned as on a first sync, which deletes nothing. A
+ * side that looks wiped is refused unless the user made one of the two decisions (guard.ts).
+ */
+function chooseBase(s, created, entries, loaded) {
+    const refilled = [...created];
+    const notices = refilled.map((side) => refillNotice(side, s, 'created'));
+    for (const w of wipedSides(entries, loaded.state, s.wipeThreshold, s.wipeMinFiles)) {
+        if (created.has(w.side))
+            continue;
+        if (s.createMissingSide) {
+            refilled.push(w.side);
+            notices.push(refillNotice(w.side, s, w));
+        }
+        else if (!s.allowMassDelete)
+            return { refusal: wipeRefusal(w, s) };
+    }
+    if (refilled.length === 0)
+        return {
+            state: loaded.state,
+            journalLines: loaded.journalLines,
+            discarded: loaded.discarded,
+            refilled,
+            notices,
+        };
+    return {
+        // The state describes sides that are gone: the next save rewrites it whole.
+        state: new Map(),
+        journalLines: Number.POSITIVE_INFINITY,
+        discarded: notices.map((n) => n.message).join(' '),
+        refilled,
+        notices,
+    };
+}
+/** The paths that may need an action, with the hashes stat alone cannot decide filled in. */
+async function detectChanges(s, entries, state, errors, opts, progress) {
+    const candidates = changedPaths(entries.a, entries.b, state);
+    const requests = hashRequests(entries.a, entries.b, state, candidates);
+    progress.counters.phase = 'hash';
+    await fillHashes(requests, s.roots, entries, errors, opts.faults, () => {
+        progress.counters.hashed++;
+        progress.tick();
+    });
+    return { candidates, hashed: requests.length };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/runner/kinds/dirsync.js
@@ -53749,7 +54615,10 @@ const runDirsyncTarget = async (ctx) => {
         direction: d === 'pull' ? 'a-to-b' : d === 'push' ? 'b-to-a' : 'both',
         conflict: o.conflict,
         ignore: o.ignore,
-        force: o.force === true,
+        createMissingSide: o.create_missing_side === true,
+        allowMassDelete: o.allow_mass_delete === true,
+        // Messages name the ferry.yml keys, not the CLI flags.
+        optionName: (name) => `${name.replaceAll('-', '_')}: true`,
         dryRun: ctx.dryRun,
         logger: ctx.logger,
         target: ctx.target.name,
@@ -53929,6 +54798,12 @@ class BlobReader {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/scratch-repo.js
+/**
+ * The one kind of scratch repository: a throw-away bare repository that sees other repositories'
+ * objects through `objects/info/alternates`. Builds use the source's blob ids directly and never
+ * copy them, and a push only packs what the target lacks. The export, the wiki sync and the mirror
+ * each work in one; `dispose()` removes it.
+ */
 
 
 
@@ -53937,17 +54812,20 @@ async function objectsDir(git) {
     const p = await git.exec(['rev-parse', '--git-path', 'objects']);
     return external_node_path_namespaceObject.resolve(git.cwd, p);
 }
-async function createScratchRepo(base, alternates, parent = external_node_os_namespaceObject.tmpdir()) {
-    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(parent, 'ferry-export-'));
+/** A new scratch repository; its git manager shares `base`'s environment (auth) and logger. */
+async function createScratchRepo(base, opts) {
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(opts.parent ?? external_node_os_namespaceObject.tmpdir(), `ferry-${opts.name}-`));
     const git = base.with({ cwd: dir });
     await git.exec(['init', '--quiet', '--bare', dir]);
     // Own settings only: no hooks, no gc while we work, no auto-maintenance after fetches.
     // Appended to the fresh config file directly: three fewer git processes per export.
     await external_node_fs_namespaceObject.promises.appendFile(external_node_path_namespaceObject.join(dir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n');
-    const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
-    await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
-    // Alternates of the alternates are followed by git itself (chained up to 5 deep).
-    await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), alternates.map((a) => a + '\n').join(''));
+    if (opts.alternates?.length) {
+        const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
+        await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
+        // Alternates of the alternates are followed by git itself (chained up to 5 deep).
+        await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), opts.alternates.map((a) => a + '\n').join(''));
+    }
     return {
         dir,
         git,
@@ -54095,99 +54973,90 @@ function compileAllowlist(rules) {
     return new AllowlistMatcher(rules);
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/git/index-builder.js
-
-
-const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
-let indexSeq = 0;
-/** Write a tree object holding exactly `entries`. Returns the tree id. */
-async function writeTreeFromEntries(git, entries, scratchDir) {
-    const parts = [];
-    for (const e of entries) {
-        // "<mode> SP <type> SP <oid> TAB <path> NUL"; the type follows from the mode.
-        const type = e.mode === '160000' ? 'commit' : 'blob';
-        parts.push(`${e.mode} ${type} ${e.oid}\t${e.path}\0`);
-    }
-    if (!parts.length)
-        return EMPTY_TREE;
-    const indexFile = external_node_path_namespaceObject.join(scratchDir, `index-${process.pid}-${++indexSeq}`);
-    const env = { GIT_INDEX_FILE: indexFile };
-    try {
-        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
-        // Blobs may live only in an alternate store (still present); missing-ok is not used on purpose.
-        return await git.exec(['write-tree'], { env });
-    }
-    finally {
-        await external_node_fs_namespaceObject.promises.rm(indexFile, { force: true });
-    }
+;// CONCATENATED MODULE: ./lib/src/core/git/trailers.js
+const FERRY_TRAILERS = {
+    /** The source revision a commit was made from (export and wiki): the next run starts there. */
+    originRev: { key: 'Ferry-Origin-Rev', value: '[0-9a-f]{40}|[0-9a-f]{64}' },
+    /** Hash of the selection config an export commit was made with (see export/incremental.ts). */
+    config: { key: 'Ferry-Config', value: '[0-9a-f]{16,64}' },
+    /**
+     * A wiki page whose web edit is pending, with the base it was judged against: `<oid|-> <path>`
+     * (see wiki/merge.ts). Repeated, one line per page.
+     */
+    wikiBase: { key: 'Ferry-Wiki-Base', value: '([0-9a-f]{7,64}|-) .+' },
+};
+const lineRe = (name, flags = '') => new RegExp(`^${FERRY_TRAILERS[name].key}: *(${FERRY_TRAILERS[name].value})\\s*$`, flags);
+const ANY_FERRY_KEY = new RegExp(`^(${Object.values(FERRY_TRAILERS)
+    .map((d) => d.key)
+    .join('|')}):`);
+/** Every value of trailer `name` in a message, in order. Lines of another shape do not count. */
+function trailerValues(message, name) {
+    const re = lineRe(name, 'gm');
+    const out = [];
+    for (let m = re.exec(message); m; m = re.exec(message))
+        out.push(m[1]);
+    return out;
+}
+/** The value of trailer `name` that counts: the last one in the message. */
+function lastTrailer(message, name) {
+    return trailerValues(message, name).at(-1);
 }
 /**
- * Write a tree that differs from `baseTree` by `changes` (oid '' deletes the path). The index is
- * seeded with `read-tree`, which primes the cache-tree, so write-tree rewrites only the
- * directories that changed: a small change to a large tree stays cheap.
+ * The message with Ferry's trailers at its end, in the order given. Lines with a Ferry trailer key
+ * already in the message are dropped first: copied along from a re-exported source, they would
+ * pose as this commit's. The trailers join the message's own trailer block (a last paragraph of
+ * `Key: value` lines, such as `Signed-off-by:`), else start one after a blank line.
  */
-async function writeTreeIncremental(git, baseTree, changes, scratchDir) {
-    const parts = [];
-    for (const e of changes) {
-        if (!e.oid)
-            parts.push(`0 ${'0'.repeat(40)}\t${e.path}\0`);
-        else
-            parts.push(`${e.mode} ${e.mode === '160000' ? 'commit' : 'blob'} ${e.oid}\t${e.path}\0`);
-    }
-    if (!parts.length)
-        return baseTree;
-    const indexFile = external_node_path_namespaceObject.join(scratchDir, `index-${process.pid}-${++indexSeq}`);
-    const env = { GIT_INDEX_FILE: indexFile };
-    try {
-        await git.exec(['read-tree', baseTree], { env });
-        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
-        return await git.exec(['write-tree'], { env });
-    }
-    finally {
-        await external_node_fs_namespaceObject.promises.rm(indexFile, { force: true });
-    }
-}
-/** `commit-tree` with explicit identities (through the environment, never config). */
-async function commitTree(git, tree, parents, message, author, committer) {
-    const env = {
-        GIT_AUTHOR_NAME: author.name,
-        GIT_AUTHOR_EMAIL: author.email,
-        GIT_COMMITTER_NAME: committer.name,
-        GIT_COMMITTER_EMAIL: committer.email,
-    };
-    if (author.date)
-        env.GIT_AUTHOR_DATE = author.date;
-    if (committer.date)
-        env.GIT_COMMITTER_DATE = committer.date;
-    const args = ['commit-tree', tree];
-    for (const p of parents)
-        args.push('-p', p);
-    // The message goes on stdin: it can be long and must not be parsed as options.
-    return git.exec([...args, '-F', '-'], { input: message, env });
-}
-/** Write blobs (`hash-object -w --stdin`), one process per call; returns ids in input order. */
-async function writeBlobs(git, contents) {
-    const ids = [];
-    for (const c of contents)
-        ids.push(await git.exec(['hash-object', '-w', '--stdin'], { input: c }));
-    return ids;
-}
-/** Object sizes for many ids with one `cat-file --batch-check`. Missing ids are absent from the map. */
-async function objectSizes(git, oids) {
-    const uniq = [...new Set(oids)];
-    const sizes = new Map();
-    if (!uniq.length)
-        return sizes;
-    const out = await git.exec(['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
-        input: uniq.join('\n') + '\n',
+function withTrailers(message, trailers) {
+    const kept = message
+        .replace(/\s+$/, '')
+        .split('\n')
+        .filter((l) => !ANY_FERRY_KEY.test(l));
+    while (kept.length && kept[kept.length - 1].trim() === '')
+        kept.pop();
+    const last = kept[kept.length - 1] ?? '';
+    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
+    const lines = trailers.map(([name, value]) => {
+        const line = `${FERRY_TRAILERS[name].key}: ${value}`;
+        // A value the parser would not read back must never be written.
+        if (!lineRe(name).test(line) || value.includes('\n'))
+            throw new Error(`internal: invalid ${FERRY_TRAILERS[name].key} trailer value '${value}'`);
+        return line;
     });
-    for (const line of out.split('\n')) {
-        const sp = line.indexOf(' ');
-        if (sp < 0 || line.endsWith(' missing'))
-            continue;
-        sizes.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+    return `${kept.join('\n')}${inTrailerBlock ? '\n' : '\n\n'}${lines.join('\n')}\n`;
+}
+/**
+ * How far findTrailerCommit deepens a shallow history looking for a trailer: steps of commits
+ * below the current boundary. A remote export target is fetched at depth 1; hand-made commits on
+ * top of the last export push the trailer out of sight.
+ */
+const DEEPEN_STEPS = [20, 100, 380];
+/**
+ * The newest commit reachable from `tip` that carries trailer `name`, with that trailer's value
+ * and the whole message (for the other trailers). git walks the history (`log --grep` with the
+ * trailer's exact line shape), so it is found however many commits sit on top of it. In a shallow
+ * history it is searched deeper in steps when `deepen` is given.
+ */
+async function findTrailerCommit(git, tip, name, opts = {}) {
+    if (!tip)
+        return undefined;
+    const { key, value } = FERRY_TRAILERS[name];
+    const grep = `--grep=^${key}: *(${value})[[:space:]]*$`;
+    for (let step = 0;; step++) {
+        const out = await git.exec(['log', '-1', '-E', grep, '--format=%H%x00%B', tip, '--']);
+        const nul = out.indexOf('\0');
+        if (nul > 0) {
+            const message = out.slice(nul + 1);
+            const found = lastTrailer(message, name);
+            if (found)
+                return { sha: out.slice(0, nul), value: found, message };
+        }
+        if (!opts.deepen || step >= DEEPEN_STEPS.length || !(await git.isShallow()))
+            return undefined;
+        const seen = await git.exec(['rev-list', '--count', tip]);
+        opts.logger?.info(`No ${key} trailer in the last ${seen} commit(s) of the target; fetching deeper.`);
+        await opts.deepen(DEEPEN_STEPS[step]);
     }
-    return sizes;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/tree.js
@@ -54472,8 +55341,6 @@ function quotePath(p) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/tree-import.js
-
-
 /**
  * Write a whole tree with `git fast-import` instead of `update-index` + `write-tree`: fast-import
  * builds the trees in memory and writes them as ONE pack, where write-tree creates one loose file
@@ -54484,6 +55351,8 @@ function quotePath(p) {
  * tree id is returned (the caller makes the real commit). Returns undefined when an entry cannot
  * go through fast-import (a non-canonical mode): the caller then uses the index.
  */
+
+
 const MODES = new Set(['100644', '100755', '120000', '160000']);
 let seq = 0;
 async function writeTreeWithFastImport(git, entries) {
@@ -54661,8 +55530,7 @@ class BatchParser {
 ;// CONCATENATED MODULE: ./lib/src/core/git/tree-writer.js
 
 
-const EMPTY_TREE_SHA1 = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
-const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
+
 const TREE_MODE = '40000';
 /** Can writeTreeChanges take these changes (the line protocols cannot carry a line break)? */
 function treeChangesSupported(changes) {
@@ -54709,7 +55577,7 @@ async function writeTreeChanges(git, baseTree, changes) {
             const ids = await mk.write(level.map((d) => dirs.get(d)));
             const written = new Map(level.map((d, i) => [d, ids[i]]));
             if (depth === 0)
-                return written.get('') ?? (rawLen === 32 ? EMPTY_TREE_SHA256 : EMPTY_TREE_SHA1);
+                return written.get('') ?? (rawLen === 32 ? EMPTY_TREE_SHA256 : EMPTY_TREE);
             for (const d of byDepth[depth] ?? []) {
                 const slash = d.lastIndexOf('/');
                 const parent = dirs.get(slash < 0 ? '' : d.slice(0, slash));
@@ -54841,6 +55709,10 @@ class MkTree {
 ;// CONCATENATED MODULE: external "node:path/posix"
 const posix_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path/posix");
 ;// CONCATENATED MODULE: ./lib/src/core/export/content-checks.js
+/**
+ * Checks that need blob contents: symlinks that point outside the exported tree, and Git LFS
+ * pointer files. They read only what they must: symlink blobs, and small changed blobs.
+ */
 
 const LFS_HEADER = 'version https://git-lfs.github.com/spec/v1';
 /** The LFS spec caps pointer files at 1024 bytes. */
@@ -54912,19 +55784,34 @@ function lfsPointerFinding(c, policy) {
         message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
     };
 }
-/** Changed blobs that are LFS pointers: the export would publish pointers, not the files. */
-async function checkLfsPointers(changed, policy, readBlob) {
-    if (policy === 'allow')
-        return [];
-    const findings = [];
-    const candidates = changed.filter((c) => lfsPointerSized(c.size));
-    // All reads are queued at once: the batch process answers them in order without round trips.
-    const bodies = await Promise.all(candidates.map((c) => readBlob(c.oid)));
-    candidates.forEach((c, i) => {
-        if (isLfsPointer(c.size, bodies[i]))
-            findings.push(lfsPointerFinding(c, policy));
-    });
-    return findings;
+
+;// CONCATENATED MODULE: ./lib/src/core/export/diff.js
+/**
+ * Path-level difference between two target trees (both keyed by target path). Pure. Sizes come
+ * from the entries (-1 when unknown is reported as no bytes); a mode change alone is a modification.
+ */
+function diffTargetTrees(before, after) {
+    const changes = [];
+    const gateChanges = [];
+    const oids = new Map();
+    for (const [p, a] of after) {
+        const b = before.get(p);
+        if (b && b.oid === a.oid && b.mode === a.mode)
+            continue;
+        const change = b ? 'modified' : 'added';
+        changes.push({ path: p, change, ...(a.size >= 0 ? { bytes: a.size } : {}) });
+        gateChanges.push({ sourcePath: a.sourcePath ?? p, targetPath: p, change, oid: a.oid, mode: a.mode });
+        oids.set(p, a.oid);
+    }
+    for (const [p, b] of before) {
+        if (after.has(p))
+            continue;
+        changes.push({ path: p, change: 'deleted', ...(b.size >= 0 ? { bytes: b.size } : {}) });
+        gateChanges.push({ sourcePath: b.sourcePath ?? p, targetPath: p, change: 'deleted', mode: b.mode });
+        oids.set(p, b.oid);
+    }
+    changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    return { changes, gateChanges, oids };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/safety/settings.js
@@ -56076,11 +56963,6 @@ async function runGates(input) {
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/gates.js
 
-/**
- * The one call site of the leak gates (src/core/safety). Every change set an export would commit
- * goes through `runSafetyGates` before anything is pushed; settings are merged over the defaults
- * (user forbidden paths add to the built-in denylist) and validated once per export.
- */
 function resolveSafetySettings(input = {}) {
     return parseSafetySettings(input);
 }
@@ -56161,57 +57043,40 @@ async function runGatePass(input) {
     return findings;
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/export/diff.js
+;// CONCATENATED MODULE: ./lib/src/core/export/message.js
 /**
- * Path-level difference between two target trees (both keyed by target path). Pure. Sizes come
- * from the entries (-1 when unknown is reported as no bytes); a mode change alone is a modification.
+ * Export commit messages: the message template rendered for a source commit. The trailers that
+ * let the next run find the last exported revision are added by ctx.withTrailers (git/trailers.ts).
  */
-function diffTargetTrees(before, after) {
-    const changes = [];
-    const gateChanges = [];
-    const oids = new Map();
-    for (const [p, a] of after) {
-        const b = before.get(p);
-        if (b && b.oid === a.oid && b.mode === a.mode)
-            continue;
-        const change = b ? 'modified' : 'added';
-        changes.push({ path: p, change, ...(a.size >= 0 ? { bytes: a.size } : {}) });
-        gateChanges.push({ sourcePath: a.sourcePath ?? p, targetPath: p, change, oid: a.oid, mode: a.mode });
-        oids.set(p, a.oid);
-    }
-    for (const [p, b] of before) {
-        if (after.has(p))
-            continue;
-        changes.push({ path: p, change: 'deleted', ...(b.size >= 0 ? { bytes: b.size } : {}) });
-        gateChanges.push({ sourcePath: b.sourcePath ?? p, targetPath: p, change: 'deleted', mode: b.mode });
-        oids.set(p, b.oid);
-    }
-    changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
-    return { changes, gateChanges, oids };
-}
-function treesEqual(a, b) {
-    if (a.size !== b.size)
-        return false;
-    for (const [p, e] of a) {
-        const o = b.get(p);
-        if (!o || o.oid !== e.oid || o.mode !== e.mode)
-            return false;
-    }
-    return true;
+
+/** The placeholders an export commit message offers besides the vars (`{package}`). */
+const MESSAGE_PLACEHOLDERS = ['sha', 'short_sha', 'source_repo', 'message', 'subject'];
+function renderMessage(template, source, sourceRepo, vars = {}) {
+    return renderTemplate(template, {
+        ...vars,
+        ...revisionPlaceholders(source.sha),
+        source_repo: sourceRepo,
+        message: source.message.trim(),
+        subject: source.message.trim().split('\n')[0] ?? '',
+    }, 'the commit message template');
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/path-map.js
+/**
+ * Path mapping for exports: `from=to` prefix rules, e.g. `lobster/=lobster_custom_{package}/lobster/`.
+ * `{package}` is substituted. The longest matching `from` wins; unmapped paths stay as they are.
+ * An empty `from` maps the whole tree under a prefix (`=vendor/{package}/`).
+ */
+
 
 function parseMapRules(specs, vars = {}) {
     const rules = specs.map((spec) => {
         const eq = spec.indexOf('=');
         if (eq < 0)
             throw new errors_ConfigurationError(`Invalid map rule '${spec}'. Expected FROM=TO, e.g. 'lobster/=lobster_custom_{package}/lobster/'.`);
-        const from = substitute(spec.slice(0, eq).trim().replace(/^\/+/, ''), vars);
-        const to = substitute(spec
-            .slice(eq + 1)
-            .trim()
-            .replace(/^\/+/, ''), vars);
+        const render = (side) => renderTemplate(side.trim().replace(/^\/+/, ''), vars, 'the map rule');
+        const from = render(spec.slice(0, eq));
+        const to = render(spec.slice(eq + 1));
         for (const p of [from, to]) {
             if (p.split('/').includes('..'))
                 throw new errors_ConfigurationError(`Invalid map rule '${spec}': '..' is not allowed.`);
@@ -56223,15 +57088,6 @@ function parseMapRules(specs, vars = {}) {
     });
     return rules.sort((a, b) => b.from.length - a.from.length);
 }
-function substitute(template, vars) {
-    return template.replace(/\{(\w+)\}/g, (m, k) => {
-        if (k in vars)
-            return vars[k];
-        throw new errors_ConfigurationError(`Unknown placeholder ${m} in '${template}'. Known: ${Object.keys(vars)
-            .map((v) => `{${v}}`)
-            .join(', ') || 'none'}.`);
-    });
-}
 /** Map one source path to its target path. */
 function mapPath(path, rules) {
     for (const r of rules) {
@@ -56241,68 +57097,6 @@ function mapPath(path, rules) {
             return r.to + path.slice(r.from.length);
     }
     return path;
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/types.js
-/** Ferry's default committer, so the same export makes the same commit id. */
-const DEFAULT_COMMITTER = {
-    name: 'ferry[bot]',
-    email: 'ferry@users.noreply.github.com',
-};
-const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
-const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
-/** Hash of the selection config a snapshot export was made with (see ./incremental.ts). */
-const CONFIG_TRAILER = 'Ferry-Config';
-
-;// CONCATENATED MODULE: ./lib/src/core/export/message.js
-
-
-/**
- * Commit messages: the template (`{sha}`, `{short_sha}`, `{source_repo}`, `{message}`, plus any
- * vars such as `{package}`) and the `Ferry-Origin-Rev: <sha>` trailer that lets the next run find
- * the last exported revision without any state stored elsewhere.
- */
-function renderMessage(template, source, sourceRepo, vars = {}) {
-    const body = substitute(template, {
-        ...vars,
-        sha: source.sha,
-        short_sha: source.sha.slice(0, 7),
-        source_repo: sourceRepo,
-        message: source.message.trim(),
-        subject: source.message.trim().split('\n')[0] ?? '',
-    });
-    return withTrailer(body, source.sha);
-}
-function withTrailer(message, sourceSha) {
-    const lines = message.replace(/\s+$/, '').split('\n');
-    // Drop a trailer copied along from an earlier export (history of a re-exported repo).
-    const kept = lines.filter((l) => !l.startsWith(`${ORIGIN_TRAILER}:`));
-    while (kept.length && kept[kept.length - 1].trim() === '')
-        kept.pop();
-    const last = kept[kept.length - 1] ?? '';
-    // Join an existing trailer block (a last paragraph of `Key: value` lines), else start one.
-    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
-    return `${kept.join('\n')}${inTrailerBlock ? '\n' : '\n\n'}${ORIGIN_TRAILER}: ${sourceSha}\n`;
-}
-/** The origin revision named by a commit message's trailer, if any (the last one wins). */
-function parseOriginTrailer(message) {
-    const re = new RegExp(`^${ORIGIN_TRAILER}: *([0-9a-f]{40}|[0-9a-f]{64})\\s*$`, 'gm');
-    let found;
-    for (let m = re.exec(message); m; m = re.exec(message))
-        found = m[1];
-    return found;
-}
-/** Add `Ferry-Config: <hash>` to a message that ends with the origin trailer (same trailer block). */
-function withConfigTrailer(message, hash) {
-    return `${message.replace(/\s+$/, '')}\n${CONFIG_TRAILER}: ${hash}\n`;
-}
-/** The config hash named by a commit message's trailer, if any (the last one wins). */
-function parseConfigTrailer(message) {
-    const re = new RegExp(`^${CONFIG_TRAILER}: *([0-9a-f]{16,64})\\s*$`, 'gm');
-    let found;
-    for (let m = re.exec(message); m; m = re.exec(message))
-        found = m[1];
-    return found;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/project.js
@@ -56380,12 +57174,16 @@ function fileDirConflicts(tree) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/template.js
+/**
+ * The `template` directory of sync-to-custom: files (e.g. pyproject.toml, __init__.py) whose
+ * names and text hold placeholders such as `{package}`. Rendered into the target on the first
+ * export only; afterwards their paths are preserved, so hand edits in the target survive.
+ * Only known placeholders are replaced: template code keeps its own braces (`{}`, f-strings).
+ */
 
 
 
-function renderPlaceholders(text, vars) {
-    return text.replace(/\{(\w+)\}/g, (m, k) => (Object.hasOwn(vars, k) ? vars[k] : m));
-}
+
 async function readTemplate(dir, vars) {
     const root = external_node_path_namespaceObject.resolve(dir);
     const stat = await external_node_fs_namespaceObject.promises.stat(root).catch(() => undefined);
@@ -56402,8 +57200,14 @@ async function readTemplate(dir, vars) {
                 const raw = await external_node_fs_namespaceObject.promises.readFile(full);
                 const st = await external_node_fs_namespaceObject.promises.stat(full);
                 // Binary files (a NUL byte) are copied as they are.
-                const content = raw.includes(0) ? raw : Buffer.from(renderPlaceholders(raw.toString('utf8'), vars));
-                out.push({ path: renderPlaceholders(r, vars), mode: st.mode & 0o111 ? '100755' : '100644', content });
+                const content = raw.includes(0)
+                    ? raw
+                    : Buffer.from(renderKnownPlaceholders(raw.toString('utf8'), vars));
+                out.push({
+                    path: renderKnownPlaceholders(r, vars),
+                    mode: st.mode & 0o111 ? '100755' : '100644',
+                    content,
+                });
             }
         }
     };
@@ -56411,7 +57215,24 @@ async function readTemplate(dir, vars) {
     return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/export/types.js
+/** Ferry's default committer, so the same export makes the same commit id. */
+const DEFAULT_COMMITTER = {
+    name: 'ferry[bot]',
+    email: 'ferry@users.noreply.github.com',
+};
+const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/context.js
+/**
+ * The ExportBuildContext (see types.ts) over a prepared scratch repository, built in two steps:
+ * resolveSelection compiles what the user's settings select (allowlist, map, preserve, template,
+ * message template) and hashes it; ExportContext then answers the build functions' questions
+ * (project a revision, read the target, write trees and commits, run the gates) with caches, so a
+ * rebuild after a rejected push reuses the source side as it is.
+ */
+
+
 
 
 
@@ -56429,242 +57250,202 @@ async function readTemplate(dir, vars) {
 
 /** Up to this many changed paths, ctx.writeTree(tree, base) edits the base's trees directly. */
 const TREE_WRITER_MAX_CHANGES = 5000;
-/**
- * How far lastExportedRev deepens a shallow target looking for a trailer: steps of commits below
- * the current boundary. Their sum (plus the first fetch) caps the hand-made commits it looks through.
- */
-const DEEPEN_STEPS = [20, 100, 380];
-const TRAILER_SEARCH_LIMIT = 500;
-/** Build the ExportBuildContext (see types.ts) over a prepared scratch repository. */
 async function createBuildContext(p) {
-    const s = p.settings;
+    return new ExportContext(p, await resolveSelection(p.settings, p.rules, p.safety));
+}
+async function resolveSelection(s, rules, safety) {
     const vars = s.vars ?? {};
-    const matcher = compileAllowlist(p.rules);
+    const messageTemplate = s.messageTemplate ?? DEFAULT_MESSAGE_TEMPLATE;
+    // Checked now: a typo in the template fails before anything is built.
+    checkTemplate(messageTemplate, [...Object.keys(vars), ...MESSAGE_PLACEHOLDERS], 'the commit message template');
     const mapRules = parseMapRules(s.map ?? [], vars);
-    const preserveGlobs = (s.preserve ?? []).map((g) => renderPlaceholders(g, vars));
+    const preserveGlobs = (s.preserve ?? []).map((g) => renderTemplate(g, vars, 'the preserve glob'));
     const template = s.templateDir ? await readTemplate(s.templateDir, vars) : [];
     const templatePaths = new Set(template.map((t) => t.path));
-    const preserved = globSetMatcher(preserveGlobs);
-    const isPreserved = (t) => templatePaths.has(t) || preserved(t);
-    const committer = s.committer ?? DEFAULT_COMMITTER;
-    const git = p.scratch;
-    const readBlob = (oid) => p.blobs.read(oid);
-    const projections = new Map();
-    const targetTrees = new Map();
-    let templateBlobs;
-    // Everything besides the source revision that decides the tree (and the gates' path rules).
     const configHash = (0,external_node_crypto_.createHash)('sha256')
         .update(JSON.stringify({
-        rules: p.rules.map((r) => [r.pattern, r.negated]),
+        rules: rules.map((r) => [r.pattern, r.negated]),
         map: mapRules,
         preserve: preserveGlobs,
         template: [...templatePaths].sort(),
-        forbidden: p.safety.forbiddenPaths,
+        forbidden: safety.forbiddenPaths,
         vars: Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         submodules: s.submodules ?? 'skip',
     }))
         .digest('hex')
         .slice(0, 16);
-    const ctx = {
-        settings: s,
+    return {
+        vars,
+        matcher: compileAllowlist(rules),
+        mapRules,
+        preserveGlobs,
+        isPreservedGlob: globSetMatcher(preserveGlobs),
+        template,
+        templatePaths,
+        messageTemplate,
         configHash,
-        logger: p.logger,
-        git,
-        sourceGit: p.sourceGit,
-        sourceCommit: p.sourceCommit,
-        targetLabel: p.targetLabel,
-        select: (sp) => matcher.selects(sp),
-        mapPath: (sp) => mapPath(sp, mapRules),
-        isPreserved,
-        projectTree(rev) {
-            // Cached: a rebuild after a rejected push reuses the source side as it is.
-            let pr = projections.get(rev);
-            if (!pr) {
-                // Projected while ls-tree streams: the JavaScript work overlaps git's.
-                const projector = new Projector({
-                    select: ctx.select,
-                    mapPath: ctx.mapPath,
-                    submodules: s.submodules ?? 'skip',
-                    mapped: mapRules.length > 0,
-                });
-                const attrs = [];
-                pr = streamTree(git, rev, (e) => {
-                    projector.add(e);
-                    if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'))
-                        attrs.push(e.oid);
-                }).then(async () => {
-                    const projected = projector.finish();
-                    projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => readBlob(oid))));
-                    return projected;
-                });
-                projections.set(rev, pr);
-            }
-            return pr;
-        },
-        readTargetTree(commit) {
-            if (!commit)
-                return Promise.resolve(new Map());
-            let t = targetTrees.get(commit);
-            if (!t) {
-                const tree = new Map();
-                t = streamTree(git, commit, (e) => tree.set(e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' })).then(() => tree);
-                targetTrees.set(commit, t);
-            }
-            return t;
-        },
-        async overlayPreserved(projected, tipTree, isFirstExport) {
-            const renderTemplate = isFirstExport && template.length > 0;
-            if (!renderTemplate && !preserveGlobs.length && !templatePaths.size)
-                return projected;
-            const out = new Map(projected);
-            if (renderTemplate) {
-                templateBlobs ??= writeBlobs(git, template.map((t) => t.content));
-                const ids = await templateBlobs;
-                template.forEach((t, i) => out.set(t.path, { mode: t.mode, oid: ids[i], size: t.content.length, origin: 'template' }));
-            }
-            if (preserveGlobs.length || templatePaths.size) {
-                for (const [tp, e] of tipTree)
-                    if (isPreserved(tp))
-                        out.set(tp, { ...e, origin: 'preserved' });
-            }
-            return out;
-        },
-        async writeTree(tree, base) {
-            if (base) {
-                const changes = base.diff.changes.map((c) => {
-                    const e = c.change === 'deleted' ? undefined : tree.get(c.path);
-                    return { path: c.path, mode: e?.mode ?? '0', oid: e?.oid ?? '' };
-                });
-                const baseTree = await ctx.treeOf(base.commit);
-                // Few changes: rewrite only the directories on their paths. Many: the index does it better.
-                if (changes.length <= TREE_WRITER_MAX_CHANGES && treeChangesSupported(changes))
-                    return writeTreeChanges(git, baseTree, changes);
-                return writeTreeIncremental(git, baseTree, changes, p.scratchDir);
-            }
-            const entries = [];
-            for (const [tp, e] of tree)
-                entries.push({ mode: e.mode, oid: e.oid, path: tp });
-            // One pack instead of a loose file per directory; the index when fast-import cannot take it.
-            return ((await writeTreeWithFastImport(git, entries)) ?? writeTreeFromEntries(git, entries, p.scratchDir));
-        },
-        async treeOf(commit) {
-            if (!commit)
-                return EMPTY_TREE;
-            return git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
-        },
-        diffTrees: diffTargetTrees,
-        async runGates(diff, projected, targetFileCount, context) {
-            const t0 = performance.now();
-            const findings = await runGatePass({
-                git,
-                readBlob,
-                safety: p.safety,
-                lfs: s.lfs ?? 'warn',
-                diff,
-                projected,
-                targetFileCount,
-                context,
-            });
-            p.stats.gatesMs += performance.now() - t0;
-            return findings;
-        },
-        formatMessage: (src) => renderMessage(s.messageTemplate ?? DEFAULT_MESSAGE_TEMPLATE, src, p.sourceRepo, vars),
-        withTrailer: withTrailer,
-        async readSourceCommit(sha) {
-            // The raw object, not `git show`: in a shallow source the parents are missing and any
-            // revision walk would try to read them.
-            return parseCommitObject(sha, await git.exec(['cat-file', 'commit', sha]));
-        },
-        commit: (spec) => commitTree(git, spec.tree, spec.parents, spec.message, spec.author ?? s.author ?? committer, spec.committer ?? committer),
-        async lastExportedRev(tip) {
-            if (!tip)
-                return undefined;
-            // Walk back from the tip over what the scratch repo holds. A remote target is fetched at
-            // depth 1: when the trailer is not in sight and the history is shallow, deepen in steps.
-            for (let step = 0;; step++) {
-                const out = await git.exec(['log', '--format=%B%x00', '-n', String(TRAILER_SEARCH_LIMIT), tip]);
-                const messages = out.split('\0');
-                for (const msg of messages) {
-                    const rev = parseOriginTrailer(msg);
-                    if (rev)
-                        return rev;
-                }
-                const seen = messages.length - 1;
-                if (!p.deepenTarget || step >= DEEPEN_STEPS.length || seen >= TRAILER_SEARCH_LIMIT)
-                    return undefined;
-                if (!(await git.isShallow()))
-                    return undefined;
-                p.logger.info(`No Ferry-Origin-Rev trailer in the last ${seen} target commit(s); fetching deeper.`);
-                await p.deepenTarget(DEEPEN_STEPS[step]);
-            }
-        },
     };
-    return ctx;
 }
-/** `cat-file commit` text → message and author (date as git's `@<epoch> <tz>`). */
-function parseCommitObject(sha, raw) {
-    const blank = raw.indexOf('\n\n');
-    const headers = blank < 0 ? raw : raw.slice(0, blank);
-    const message = blank < 0 ? '' : raw.slice(blank + 2);
-    const m = /^author (.*) <([^>]*)> (\d+) ([+-]\d{4})$/m.exec(headers);
-    const author = m
-        ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` }
-        : { name: '', email: '' };
-    return { sha, message, author };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/push-loop.js
-
-
-
-/**
- * A rejection because the ref moved. Besides `fetch first`/`non-fast-forward` (transport's
- * rejected-stale), the server may lose the race inside receive-pack and answer
- * `[remote rejected] (failed to update ref)` / `cannot lock ref ... but expected ...`.
- */
-function targetMoved(r) {
-    if (r.status === 'rejected-stale')
-        return true;
-    return (r.status === 'rejected-other' &&
-        /failed to (update|lock) ref|cannot lock ref|but expected|incorrect old value|stale info/i.test(r.detail));
-}
-async function runPushLoop(ctx, build, io, opts) {
-    let buildMs = 0;
-    let pushMs = 0;
-    for (let attempt = 1;; attempt++) {
-        const baseTip = await io.fetchTip();
-        const t0 = performance.now();
-        const outcome = await build(ctx, baseTip);
-        buildMs += performance.now() - t0;
-        const done = (pushed) => ({
-            outcome,
-            baseTip,
-            pushed,
-            attempts: attempt,
-            buildMs,
-            pushMs,
+class ExportContext {
+    p;
+    sel;
+    settings;
+    logger;
+    git;
+    sourceGit;
+    sourceCommit;
+    targetLabel;
+    sourceRepo;
+    configHash;
+    committer;
+    projections = new Map();
+    targetTrees = new Map();
+    templateBlobs;
+    constructor(p, sel) {
+        this.p = p;
+        this.sel = sel;
+        this.settings = p.settings;
+        this.logger = p.logger;
+        this.git = p.scratch;
+        this.sourceGit = p.sourceGit;
+        this.sourceCommit = p.sourceCommit;
+        this.targetLabel = p.targetLabel;
+        this.sourceRepo = p.sourceRepo;
+        this.configHash = sel.configHash;
+        this.committer = p.settings.committer ?? DEFAULT_COMMITTER;
+    }
+    // Passed around as plain functions (to the projector and the replay state): arrow properties.
+    select = (sourcePath) => this.sel.matcher.selects(sourcePath);
+    mapPath = (sourcePath) => mapPath(sourcePath, this.sel.mapRules);
+    isPreserved = (targetPath) => this.sel.templatePaths.has(targetPath) || this.sel.isPreservedGlob(targetPath);
+    diffTrees = diffTargetTrees;
+    /** Cached per revision; projected while ls-tree streams, so the JavaScript work overlaps git's. */
+    projectTree(rev) {
+        let pr = this.projections.get(rev);
+        if (!pr) {
+            pr = this.project(rev);
+            this.projections.set(rev, pr);
+        }
+        return pr;
+    }
+    async project(rev) {
+        const projector = new Projector({
+            select: this.select,
+            mapPath: this.mapPath,
+            submodules: this.settings.submodules ?? 'skip',
+            mapped: this.sel.mapRules.length > 0,
         });
-        if (hasErrors(outcome.findings) || !outcome.tip || opts.dryRun)
-            return done(false);
-        const t1 = performance.now();
-        const res = await io.push(outcome.tip, baseTip);
-        pushMs += performance.now() - t1;
-        if (res.ok)
-            return done(true);
-        const statuses = [...res.refs.values()];
-        if (statuses.some((r) => r.status === 'rejected-workflow'))
-            throw io.workflowError();
-        if (!statuses.some(targetMoved)) {
-            const detail = statuses.map((r) => r.detail).join('; ') || res.stderr.trim().split('\n').pop() || 'unknown';
-            throw new RemoteError(`The push to ${ctx.targetLabel} was rejected: ${detail}.`);
+        const attrs = [];
+        await streamTree(this.git, rev, (e) => {
+            projector.add(e);
+            if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'))
+                attrs.push(e.oid);
+        });
+        const projected = projector.finish();
+        projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => this.p.blobs.read(oid))));
+        return projected;
+    }
+    readTargetTree(commit) {
+        if (!commit)
+            return Promise.resolve(new Map());
+        let t = this.targetTrees.get(commit);
+        if (!t) {
+            const tree = new Map();
+            t = streamTree(this.git, commit, (e) => tree.set(e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' })).then(() => tree);
+            this.targetTrees.set(commit, t);
         }
-        if (attempt > opts.maxRetries) {
-            throw new RemoteError(`The push to ${ctx.targetLabel} was rejected ${attempt} times because the target kept moving. ` +
-                `Serialise runs with a 'concurrency:' group, or raise max-retries.`);
+        return t;
+    }
+    async overlayPreserved(projected, tipTree, isFirstExport) {
+        const { template, templatePaths, preserveGlobs } = this.sel;
+        const renderTemplateFiles = isFirstExport && template.length > 0;
+        const preserves = preserveGlobs.length > 0 || templatePaths.size > 0;
+        if (!renderTemplateFiles && !preserves)
+            return projected;
+        const out = new Map(projected);
+        if (renderTemplateFiles) {
+            this.templateBlobs ??= writeBlobs(this.git, template.map((t) => t.content));
+            const ids = await this.templateBlobs;
+            template.forEach((t, i) => out.set(t.path, { mode: t.mode, oid: ids[i], size: t.content.length, origin: 'template' }));
         }
-        const delay = backoffDelay(attempt, opts.backoffBaseMs ?? 100, 1500);
-        opts.logger.info(`The target moved during the export (attempt ${attempt}); rebuilding on the new tip in ${delay} ms.`);
-        await sleep(delay);
+        if (preserves)
+            for (const [tp, e] of tipTree)
+                if (this.isPreserved(tp))
+                    out.set(tp, { ...e, origin: 'preserved' });
+        return out;
+    }
+    async writeTree(tree, base) {
+        if (base)
+            return this.writeChangedPaths(tree, base);
+        const entries = [];
+        for (const [tp, e] of tree)
+            entries.push({ mode: e.mode, oid: e.oid, path: tp });
+        // One pack instead of a loose file per directory; the index when fast-import cannot take it.
+        return ((await writeTreeWithFastImport(this.git, entries)) ??
+            writeTreeFromEntries(this.git, entries, this.p.scratchDir));
+    }
+    /** Only the paths of `base.diff`, written over the base commit's tree. */
+    async writeChangedPaths(tree, base) {
+        const changes = base.diff.changes.map((c) => {
+            const e = c.change === 'deleted' ? undefined : tree.get(c.path);
+            return { path: c.path, mode: e?.mode ?? '0', oid: e?.oid ?? '' };
+        });
+        const baseTree = await this.treeOf(base.commit);
+        // Few changes: rewrite only the directories on their paths. Many: the index does it better.
+        if (changes.length <= TREE_WRITER_MAX_CHANGES && treeChangesSupported(changes))
+            return writeTreeChanges(this.git, baseTree, changes);
+        return writeTreeIncremental(this.git, baseTree, changes, this.p.scratchDir);
+    }
+    async treeOf(commit) {
+        if (!commit)
+            return EMPTY_TREE;
+        return this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+    }
+    async runGates(diff, projected, targetFileCount, context) {
+        const t0 = performance.now();
+        const findings = await runGatePass({
+            git: this.git,
+            readBlob: (oid) => this.p.blobs.read(oid),
+            safety: this.p.safety,
+            lfs: this.settings.lfs ?? 'warn',
+            diff,
+            projected,
+            targetFileCount,
+            context,
+        });
+        this.p.stats.gatesMs += performance.now() - t0;
+        return findings;
+    }
+    formatMessage(source) {
+        const body = renderMessage(this.sel.messageTemplate, source, this.sourceRepo, this.sel.vars);
+        return this.withTrailers(body, source.sha);
+    }
+    withTrailers(message, sourceSha) {
+        const trailers = [
+            ['originRev', sourceSha],
+            ['config', this.configHash],
+        ];
+        return withTrailers(message, trailers);
+    }
+    async readSourceCommit(sha) {
+        // The raw object, not `git show`: in a shallow source the parents are missing and any
+        // revision walk would try to read them.
+        const raw = await this.git.exec(['cat-file', 'commit', sha]);
+        const blank = raw.indexOf('\n\n');
+        const message = blank < 0 ? '' : raw.slice(blank + 2);
+        return { sha, message, author: commitIdentity(raw, 'author') ?? { name: '', email: '' } };
+    }
+    commit(spec) {
+        const { committer } = this;
+        const author = spec.author ?? this.settings.author ?? committer;
+        return commitTree(this.git, spec.tree, spec.parents, spec.message, author, spec.committer ?? committer);
+    }
+    async lastExportedRev(tip) {
+        const found = await findTrailerCommit(this.git, tip, 'originRev', {
+            deepen: this.p.deepenTarget,
+            logger: this.logger,
+        });
+        return found?.value;
     }
 }
 
@@ -56897,6 +57678,17 @@ class LogParser {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/author-map.js
+/**
+ * A mailmap-style author map (same line forms as git's .mailmap), for people who must not
+ * appear publicly under their internal identity:
+ *
+ *   Public Name <commit@email>                               replace the name
+ *   <public@email> <commit@email>                            replace the email
+ *   Public Name <public@email> <commit@email>                replace both
+ *   Public Name <public@email> Commit Name <commit@email>    both, only for that name + email
+ *
+ * Emails and names match case-insensitively, as in git. `#` starts a comment.
+ */
 
 
 class AuthorMap {
@@ -56981,6 +57773,17 @@ const SINCE_ROOT = 'root';
 const HISTORY_REF = 'refs/ferry/history';
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/base.js
+/**
+ * Where a replay starts. The only state is the target's newest `Ferry-Origin-Rev:` trailer:
+ *  - `trailer`: the last exported revision; replay what came after it.
+ *  - `since`:   first run with `since REV`: a snapshot commit of REV, then replay REV..source.
+ *     Also when REV is newer than the last exported revision (skip ahead: a reconciliation
+ *     commit at REV). An older REV is ignored, so a `since` left in a workflow does no harm.
+ *  - `snapshot`: first run without `since`: one snapshot commit of the source revision; later
+ *     runs replay from there.
+ *  - `root`:    first run with `since: root`: replay the whole first-parent history.
+ *  - `ahead`:   the target already carries a newer revision than the one asked for: nothing to do.
+ */
 
 
 async function resolveBase(ctx, tip) {
@@ -57049,7 +57852,62 @@ async function dateOf(ctx, rev) {
     return `@${raw.trim()}`;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/export/history/commits.js
+
+
+/** The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. */
+async function reconcile(ctx, tree, parent, base, firstRun) {
+    const treeId = await ctx.writeTree(tree);
+    const committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
+    if (!base.rev) {
+        // Replaying from the root onto a target that has other files: clear it first.
+        return ctx.commit({
+            tree: treeId,
+            parents: parent ? [parent] : [],
+            message: 'Prepare the target for a history export from the root\n',
+            committer: { ...committer, date: '@0 +0000' },
+            author: { ...committer, date: '@0 +0000' },
+        });
+    }
+    const src = await ctx.readSourceCommit(base.rev);
+    // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
+    const date = base.committerDate;
+    const message = firstRun
+        ? ctx.formatMessage(src)
+        : ctx.withTrailers(`Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
+            `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
+            `this commit brings the target to the current selection of ${base.rev}.\n` +
+            `The replayed commits that follow continue from there.`, base.rev);
+    return ctx.commit({
+        tree: treeId,
+        parents: parent ? [parent] : [],
+        message,
+        committer: { ...committer, date },
+        author: { ...(ctx.settings.author ?? committer), date },
+    });
+}
+/**
+ * The replayed commit's message: scrubbed, authors mapped, then the origin and config trailers
+ * (the config trailer lets the next run start without listing any tree, see quick-start.ts).
+ */
+function replayMessage(c, scrubber, authors, ctx) {
+    // Trailers copied along from a re-exported source are replaced by this export's.
+    return ctx.withTrailers(authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))), c.sha);
+}
+/** The placeholders of the scrub template (docs/templates.md). */
+function scrubValues(ctx, sha) {
+    return { ...(ctx.settings.vars ?? {}), ...revisionPlaceholders(sha), source_repo: ctx.sourceRepo };
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/gates.js
+/**
+ * The leak gates of a replay, batched: every replayed commit's change set passes the same gates as
+ * before (forbidden paths, mass deletion, secrets, import closure, LFS pointers), but the blobs of
+ * the whole range are read in ONE `cat-file --batch` stream and each distinct blob is scanned once.
+ * What depends on the commit stays per commit: the path gates run per change set, and the import
+ * check of a file resolves against the source paths as they stood at that commit (the timelines).
+ * Every finding names the source commit it belongs to (the earliest one, for a blob added twice).
+ */
 
 
 
@@ -57203,12 +58061,6 @@ class HistoryGates {
         return findings;
     }
 }
-/** All steps in one batch (tests and small ranges). */
-async function runHistoryGates(steps, opts) {
-    const gates = new HistoryGates(opts);
-    gates.add(steps);
-    return gates.finish();
-}
 function pathGateInput(st, settings) {
     return {
         changes: st.gateChanges,
@@ -57227,18 +58079,6 @@ function named(f, step) {
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/merges.js
 
 
-/**
- * `keep-merges` (issue 4): a merge on the replayed first-parent line whose side branch also
- * changes something selected stays a merge. Its side line (the first-parent commits of the second
- * parent that the first parent does not have) is replayed too, on a side ref, starting from the
- * target commit that stands for the fork point; the merge then gets the side line's last commit
- * as its second parent. The merge's own tree is what the linear replay gives (its diff against the
- * first parent), so the final tree is still the snapshot's.
- *
- * The fork point's stand-in: the replayed commit (or the start) that represents it in this run,
- * else the newest target commit whose `Ferry-Origin-Rev` is the fork point or an ancestor of it
- * on the first-parent line (commits in between changed nothing selected).
- */
 const SIDE_REF = 'refs/ferry/history-side';
 /** The side line of a two-parent merge, oldest first (empty when the second parent adds nothing). */
 async function readSideLine(ctx, merge) {
@@ -57257,7 +58097,7 @@ async function targetStandIn(ctx, tip, fork) {
         const nul = rec.indexOf('\0');
         if (nul < 0)
             continue;
-        const origin = parseOriginTrailer(rec.slice(nul + 1));
+        const origin = lastTrailer(rec.slice(nul + 1), 'originRev');
         if (origin && line.has(origin))
             return rec.slice(0, nul).trim();
     }
@@ -57276,6 +58116,86 @@ function opsBetween(from, to) {
             mods.push({ op: 'M', mode: e.mode, oid: e.oid, path: p });
     }
     return [...dels, ...mods];
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/outcome.js
+/** Commit pairs listed in the result details; beyond this only the counts are given. */
+const MAX_LISTED_COMMITS = 200;
+function seen(list, f) {
+    return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
+}
+/** Findings name the source commit they came from (gates may already do it through `context`). */
+function nameCommit(f, sha) {
+    if (f.message.includes(sha) || f.message.includes(sha.slice(0, 7)))
+        return f;
+    return { ...f, message: `${f.message} (source commit ${sha.slice(0, 12)})` };
+}
+function stopped(changes, findings, base) {
+    return { commits: 0, changes, findings, details: historyDetails(base, 0, 0, false, []) };
+}
+function emptyProjection() {
+    return { tree: new Map(), exportedSourcePaths: new Set(), sourcePaths: new Set(), findings: [] };
+}
+function historyDetails(base, replayed, skipped, reconciled, commits, timings, quick, mergesKept) {
+    return {
+        history: {
+            base: base.rev ?? null,
+            baseFrom: base.kind,
+            replayed,
+            skipped,
+            reconciliation: reconciled,
+            commits: commits.slice(-MAX_LISTED_COMMITS),
+            commitsTruncated: commits.length > MAX_LISTED_COMMITS,
+            ...(quick !== undefined ? { quickStart: quick } : {}),
+            ...(mergesKept ? { mergesKept } : {}),
+            ...(timings
+                ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }
+                : {}),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/scrub.js
+/**
+ * Message scrubbing for replayed commits: some lines (internal ticket links, Reviewed-by
+ * trailers) must not reach the public repo, and some commits' messages must not at all.
+ * Pure: compiled once, applied per commit.
+ */
+
+
+function compileRegexes(patterns, what) {
+    return patterns.map((p) => {
+        try {
+            return new RegExp(p, 'm');
+        }
+        catch (e) {
+            throw new errors_ConfigurationError(`Invalid ${what} pattern '${p}': ${e.message}. Use JavaScript regular expression syntax.`);
+        }
+    });
+}
+function compileScrubber(opts) {
+    const lineRes = compileRegexes(opts.lines ?? [], 'scrub-lines');
+    const msgRes = compileRegexes(opts.messages ?? [], 'scrub-messages');
+    if (opts.placeholders)
+        checkTemplate(opts.template, opts.placeholders, 'scrub-template');
+    const replacement = (vars) => renderTemplate(opts.template, vars, 'scrub-template').trim() + '\n';
+    return {
+        scrub(message, vars) {
+            if (msgRes.some((re) => re.test(message)))
+                return replacement(vars);
+            if (!lineRes.length)
+                return message;
+            const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
+            // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
+            const out = [];
+            for (const l of kept)
+                if (!(l.trim() === '' && (out.length === 0 || out[out.length - 1].trim() === '')))
+                    out.push(l);
+            while (out.length && out[out.length - 1].trim() === '')
+                out.pop();
+            return out.length ? out.join('\n') + '\n' : replacement(vars);
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/batch-check.js
@@ -57342,21 +58262,6 @@ class BatchChecker {
         await done;
     }
 }
-/** Object sizes by id. */
-class SizeReader extends (/* unused pure expression or super */ null && (BatchChecker)) {
-    /** Sizes of the given objects; missing objects are absent from the map. */
-    async sizes(oids) {
-        const uniq = [...new Set(oids)];
-        const infos = await this.lookup(uniq);
-        const out = new Map();
-        uniq.forEach((oid, i) => {
-            const info = infos[i];
-            if (info)
-                out.set(oid, info.size);
-        });
-        return out;
-    }
-}
 /** Lookups by name (`<rev>:<path>`, ids): does this path exist at that revision, and what is it? */
 class NameChecker extends BatchChecker {
     async check(names) {
@@ -57390,6 +58295,19 @@ function sourceProbe(names, rev) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/quick-start.js
+/**
+ * The common incremental case without listing any tree. When the target tip is a Ferry commit of
+ * the base revision made with the same selection config (its `Ferry-Origin-Rev` and `Ferry-Config`
+ * trailers), its tree IS the snapshot of the base: no reconciliation can be needed, and the replay
+ * only has to know the target entries of the paths the range touches. Those are the old sides of
+ * the range's raw diffs, checked against the tip in one `cat-file --batch-check` (a target edited
+ * by hand under Ferry's trailers falls back). Source-path questions of the import check go to the
+ * base revision through the same process, overlaid with the range's own changes (the timelines).
+ *
+ * Conservative, like the snapshot's incremental path: map rules, deletions of selected paths,
+ * symlinks and gitlinks fall back to the full start (they need whole-tree knowledge: collisions,
+ * dangling links, the mass-deletion ratio).
+ */
 
 
 
@@ -57403,7 +58321,7 @@ async function tipQualifies(ctx, tip, base) {
         return false;
     const msg = await ctx.git.exec(['cat-file', 'commit', tip]);
     const body = msg.slice(msg.indexOf('\n\n') + 2);
-    return parseOriginTrailer(body) === base.rev && parseConfigTrailer(body) === ctx.configHash;
+    return lastTrailer(body, 'originRev') === base.rev && lastTrailer(body, 'config') === ctx.configHash;
 }
 /**
  * The quick start for `commits` (the whole range, read), or undefined when the range needs the
@@ -57489,39 +58407,39 @@ async function fail(names) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/export/history/scrub.js
+;// CONCATENATED MODULE: ./lib/src/core/export/history/range.js
 
-
-function compileRegexes(patterns, what) {
-    return patterns.map((p) => {
-        try {
-            return new RegExp(p, 'm');
+/** A range is read ahead (for the quick start) up to this many raw changes; beyond, it streams. */
+const QUICK_MAX_CHANGES = 50_000;
+/**
+ * Read the range ahead, up to `max` raw changes. `commits` yields everything (what was read, then
+ * the rest of the same stream); `all` tells whether `buffered` is the whole range.
+ */
+async function readRange(ctx, range, max) {
+    const it = readFirstParentLog(ctx.sourceGit, range)[Symbol.asyncIterator]();
+    const buffered = [];
+    let n = 0;
+    let all = false;
+    for (;;) {
+        if (n > max)
+            break;
+        const r = await it.next();
+        if (r.done) {
+            all = true;
+            break;
         }
-        catch (e) {
-            throw new errors_ConfigurationError(`Invalid ${what} pattern '${p}': ${e.message}. Use JavaScript regular expression syntax.`);
-        }
-    });
-}
-function compileScrubber(opts) {
-    const lineRes = compileRegexes(opts.lines ?? [], 'scrub-lines');
-    const msgRes = compileRegexes(opts.messages ?? [], 'scrub-messages');
-    return {
-        scrub(message, vars) {
-            if (msgRes.some((re) => re.test(message)))
-                return renderPlaceholders(opts.template, vars).trim() + '\n';
-            if (!lineRes.length)
-                return message;
-            const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
-            // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
-            const out = [];
-            for (const l of kept)
-                if (!(l.trim() === '' && (out.length === 0 || out[out.length - 1].trim() === '')))
-                    out.push(l);
-            while (out.length && out[out.length - 1].trim() === '')
-                out.pop();
-            return out.length ? out.join('\n') + '\n' : renderPlaceholders(opts.template, vars).trim() + '\n';
-        },
-    };
+        buffered.push(r.value);
+        n += r.value.changes.length;
+    }
+    async function* rest() {
+        yield* buffered;
+        if (all)
+            return;
+        for (let r = await it.next(); !r.done; r = await it.next())
+            yield r.value;
+    }
+    // Stops `git log` when the replay ends early (a finding, an error).
+    return { buffered, all, commits: rest(), close: () => it.return?.(undefined) ?? Promise.resolve() };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/symlinks.js
@@ -57830,509 +58748,104 @@ class ReplayState {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/export/history/commits.js
-
-
-/** The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. */
-async function reconcile(ctx, tree, parent, base, firstRun) {
-    const treeId = await ctx.writeTree(tree);
-    const committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
-    if (!base.rev) {
-        // Replaying from the root onto a target that has other files: clear it first.
-        return ctx.commit({
-            tree: treeId,
-            parents: parent ? [parent] : [],
-            message: 'Prepare the target for a history export from the root\n',
-            committer: { ...committer, date: '@0 +0000' },
-            author: { ...committer, date: '@0 +0000' },
-        });
-    }
-    const src = await ctx.readSourceCommit(base.rev);
-    // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
-    const date = base.committerDate;
-    const message = withConfig(ctx, firstRun
-        ? ctx.formatMessage(src)
-        : ctx.withTrailer(`Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
-            `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
-            `this commit brings the target to the current selection of ${base.rev}.\n` +
-            `The replayed commits that follow continue from there.`, base.rev));
-    return ctx.commit({
-        tree: treeId,
-        parents: parent ? [parent] : [],
-        message,
-        committer: { ...committer, date },
-        author: { ...(ctx.settings.author ?? committer), date },
-    });
-}
+;// CONCATENATED MODULE: ./lib/src/core/export/history/start.js
 /**
- * The replayed commit's message: scrubbed, authors mapped, then the origin and config trailers
- * (the config trailer lets the next run start without listing any tree, see quick-start.ts).
+ * Where a replay starts from (step 2 of replay.ts): the target tree and path sets the first
+ * replayed commit applies to. The quick start lists no tree at all when the tip is a Ferry commit
+ * of the base made with this configuration (quick-start.ts). Otherwise the full start reads the
+ * tip's tree and the base's snapshot side by side and, when they differ (allowlist, map or
+ * preserve changed, or a first run), makes a reconciliation commit first; its findings may stop
+ * the build. From the root, the root commit's snapshot is projected too and the log starts after it.
  */
-function replayMessage(c, scrubber, authors, ctx) {
-    const vars = {
-        ...(ctx.settings.vars ?? {}),
-        sha: c.sha,
-        short_sha: c.sha.slice(0, 7),
-        source_repo: ctx.settings.sourceRepo ?? '',
+
+
+
+
+
+
+
+async function startReplay(ctx, tip, base, opts) {
+    const ahead = await readAhead(ctx, tip, base, opts);
+    const close = async () => {
+        await ahead.close?.();
+        await ahead.quick?.names.close();
     };
-    // A config trailer copied along from a re-exported source must not pose as this export's.
-    const text = authors.mapMessage(scrubber.scrub(c.message, vars)).replace(CONFIG_LINE, '');
-    return withConfig(ctx, ctx.withTrailer(text, c.sha));
-}
-const CONFIG_LINE = new RegExp(`^${CONFIG_TRAILER}:.*(?:\\n|$)`, 'gm');
-function withConfig(ctx, message) {
-    return ctx.configHash ? withConfigTrailer(message, ctx.configHash) : message;
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/history/outcome.js
-/** Commit pairs listed in the result details; beyond this only the counts are given. */
-const MAX_LISTED_COMMITS = 200;
-function seen(list, f) {
-    return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
-}
-/** Findings name the source commit they came from (gates may already do it through `context`). */
-function nameCommit(f, sha) {
-    if (f.message.includes(sha) || f.message.includes(sha.slice(0, 7)))
-        return f;
-    return { ...f, message: `${f.message} (source commit ${sha.slice(0, 12)})` };
-}
-function stopped(changes, findings, base) {
-    return { commits: 0, changes, findings, details: historyDetails(base, 0, 0, false, []) };
-}
-function emptyProjection() {
-    return { tree: new Map(), exportedSourcePaths: new Set(), sourcePaths: new Set(), findings: [] };
-}
-function historyDetails(base, replayed, skipped, reconciled, commits, timings, quick, mergesKept) {
-    return {
-        history: {
-            base: base.rev ?? null,
-            baseFrom: base.kind,
-            replayed,
-            skipped,
-            reconciliation: reconciled,
-            commits: commits.slice(-MAX_LISTED_COMMITS),
-            commitsTruncated: commits.length > MAX_LISTED_COMMITS,
-            ...(quick !== undefined ? { quickStart: quick } : {}),
-            ...(mergesKept ? { mergesKept } : {}),
-            ...(timings
-                ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }
-                : {}),
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/history/range.js
-
-/** A range is read ahead (for the quick start) up to this many raw changes; beyond, it streams. */
-const QUICK_MAX_CHANGES = 50_000;
-/**
- * Read the range ahead, up to `max` raw changes. `commits` yields everything (what was read, then
- * the rest of the same stream); `all` tells whether `buffered` is the whole range.
- */
-async function readRange(ctx, range, max) {
-    const it = readFirstParentLog(ctx.sourceGit, range)[Symbol.asyncIterator]();
-    const buffered = [];
-    let n = 0;
-    let all = false;
-    for (;;) {
-        if (n > max)
-            break;
-        const r = await it.next();
-        if (r.done) {
-            all = true;
-            break;
-        }
-        buffered.push(r.value);
-        n += r.value.changes.length;
-    }
-    async function* rest() {
-        yield* buffered;
-        if (all)
-            return;
-        for (let r = await it.next(); !r.done; r = await it.next())
-            yield r.value;
-    }
-    // Stops `git log` when the replay ends early (a finding, an error).
-    return { buffered, all, commits: rest(), close: () => it.return?.(undefined) ?? Promise.resolve() };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/history/replay.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * History mode (issue 4): replay every first-parent source commit since the last exported one
- * onto the target tip, one target commit per source commit that changes something selected.
- *
- *  1. The base is the newest `Ferry-Origin-Rev:` trailer on the target (see base.ts for the first run).
- *  2. When the target tip differs from the snapshot of the base under the current configuration
- *     (allowlist, map or preserve changed, or a first run), a reconciliation commit comes first.
- *  3. One streaming `git log --raw` over base..source feeds a ReplayState; each commit goes into
- *     one `git fast-import` stream (source blobs by id) as it is applied. The gates then check
- *     every commit's change set in one batch (gates.ts); a finding kills the stream before any ref
- *     moves and nothing is pushed.
- *
- * The common incremental case lists no tree at all (quick-start.ts): the tip's Ferry-Config
- * trailer says it is the base's snapshot under this configuration.
- *
- * Deterministic: committer identity fixed, committer date = the source commit's, so the same
- * range on the same target tip gives the same commit ids. Repeatable: the push loop calls it
- * again on a moved tip, and it then replays only what that tip's trailer says is missing.
- */
-async function buildHistory(ctx, tip) {
-    const t0 = performance.now();
-    const s = ctx.settings;
-    const opts = s.history ?? {};
-    const scrubber = compileScrubber({
-        lines: opts.scrubLines,
-        messages: opts.scrubMessages,
-        template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
-    });
-    const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
-    const base = await resolveBase(ctx, tip);
-    if (base.kind === 'ahead') {
-        ctx.logger.info(base.note);
-        return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
-    }
-    /** Where the replay's time goes (details.history.timings). */
-    const timings = { startMs: 0, readMs: 0, applyMs: 0, gatesMs: 0, writeMs: 0 };
-    let tick = t0;
-    const lap = (k) => {
-        const now = performance.now();
-        timings[k] += now - tick;
-        tick = now;
-    };
-    const range = { from: base.rev, to: ctx.sourceCommit };
-    const keepMerges = !!opts.keepMerges;
-    // 1. The start: quick (no tree listed) when the tip is a Ferry commit of the base with this config.
-    let commits;
-    let closeRange;
-    let quick;
-    if (opts.quickStart !== false && tip && base.rev && (await tipQualifies(ctx, tip, base))) {
-        const read = await readRange(ctx, range, QUICK_MAX_CHANGES);
-        commits = read.commits;
-        closeRange = read.close;
-        // A kept merge replays its side line from the fork's snapshot: that needs the full start.
-        const merges = keepMerges && read.buffered.some((c) => c.parents.length > 1);
-        if (read.all && !merges)
-            quick = await quickStart(ctx, tip, base.rev, read.buffered);
-    }
     try {
-        return await replay();
-    }
-    finally {
-        await closeRange?.();
-        await quick?.names.close();
-    }
-    async function replay() {
-        const findings = [];
-        let state;
-        let parentTree;
-        let head = tip;
-        let reconciled = false;
-        let root;
-        /** Where preserved paths come from (the tip's tree), for the start of kept merges' side lines. */
-        let preservedFrom = new Map();
-        if (quick) {
-            parentTree = quick.start;
-            state = new ReplayState(quick.start, emptyProjection(), stateOptions(ctx, false));
-        }
-        else {
-            // Full start: the tip's tree and the base's snapshot (two ls-tree processes side by side).
-            // From the root, the root commit's snapshot is projected beside them and the log starts
-            // after it (see RootStep).
-            const rootCommit = base.rev ? undefined : await readRootCommit(ctx.sourceGit, ctx.sourceCommit);
-            if (rootCommit)
-                commits = readFirstParentLog(ctx.sourceGit, { from: rootCommit.sha, to: range.to });
-            const [tipTree, projected, rootProjected] = await Promise.all([
-                ctx.readTargetTree(tip),
-                base.rev ? ctx.projectTree(base.rev) : Promise.resolve(emptyProjection()),
-                rootCommit ? ctx.projectTree(rootCommit.sha) : undefined,
-            ]);
-            // With force, the replay starts a new root history (pushed with a lease); preserve still reads the tip.
-            head = s.force ? undefined : tip;
-            parentTree = s.force ? new Map() : tipTree;
-            preservedFrom = tipTree;
-            if (tip && !s.force && base.kind !== 'trailer' && (await ctx.git.isShallow()))
-                // A remote target is fetched shallow: a trailer below hand-made commits is out of sight.
-                findings.push({
-                    severity: 'warning',
-                    code: 'history-no-trailer',
-                    message: `No Ferry-Origin-Rev trailer in the fetched part of ${ctx.targetLabel}; starting as a first run (${base.note}). If an earlier export exists below hand-made commits, their replay is skipped.`,
-                });
-            findings.push(...projected.findings);
-            const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
-            // 2. A reconciliation commit when the target differs from the base's snapshot.
-            const reconDiff = ctx.diffTrees(parentTree, start);
-            if (reconDiff.changes.length) {
-                const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
-                findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
-                if (hasErrors(findings))
-                    return stopped(reconDiff.changes, findings, base);
-                head = await reconcile(ctx, start, head, base, tip === undefined || !!s.force);
-                reconciled = true;
-            }
-            if (rootCommit && rootProjected) {
-                const after = await ctx.overlayPreserved(rootProjected.tree, tipTree, tip === undefined);
-                root = { commit: rootCommit, before: start, after, findings: rootProjected.findings };
-                // The state starts from the root's snapshot; the root's own step comes first (replayRoot).
-                state = new ReplayState(after, rootProjected, stateOptions(ctx, true));
-            }
-            else
-                state = new ReplayState(start, projected, stateOptions(ctx, true));
-        }
-        lap('startMs');
-        // 3. Replay: apply every commit in memory, writing each one to fast-import as it comes (git
-        //    builds trees while the log streams). The gates get the commits in batches and read their
-        //    blobs meanwhile; only when every batch passed is the stream finished (a finding kills
-        //    fast-import: no ref moves).
-        commits ??= readFirstParentLog(ctx.sourceGit, range);
-        const blobs = new BlobReader(ctx.git);
-        let writer;
-        const replayed = [];
-        const gates = new HistoryGates({
-            git: ctx.git,
-            settings: resolveSafetySettings(s.safety),
-            lfs: s.lfs ?? 'warn',
-            viewsAt: (i) => (quick ? quick.viewsAt(state, i) : fullViews(state, i)),
-        });
-        let batch = [];
-        let batchChanges = 0;
-        let skipped = 0;
-        let index = 0;
-        let mainCommits = 0;
-        let mergesKept = 0;
-        /** The last main-line commit written (a mark), or the start. */
-        let current = head;
-        const committer = s.committer ?? DEFAULT_COMMITTER;
-        /** The target commit (id or mark) that stands for each main-line source commit of this run. */
-        const standIn = new Map();
-        if (base.rev)
-            standIn.set(base.rev, head);
-        /** A replayed commit's change set goes to the gates with the next full batch. */
-        const queueGates = (step) => {
-            batch.push(step);
-            batchChanges += step.gateChanges.length;
-            if (batchChanges >= GATE_BATCH_CHANGES) {
-                // Its blobs are read and scanned while the replay goes on.
-                gates.add(batch);
-                batch = [];
-                batchChanges = 0;
-            }
-        };
-        /** Apply one commit to `st`; its gate step, or undefined when it changes nothing selected. */
-        const applyStep = async (st, c, at, views) => {
-            const step = st.apply(c.changes, undefined, at);
-            if (!step.ops.length) {
-                for (const f of step.findings)
-                    if (!seen(findings, f))
-                        findings.push(f);
-                return undefined;
-            }
-            for (const f of step.findings)
-                if (!seen(findings, f))
-                    findings.push(nameCommit(f, c.sha));
-            if (step.needsSymlinkCheck) {
-                for (const f of await st.symlinks.check((oid) => blobs.read(oid)))
-                    if (!seen(findings, f))
-                        findings.push(nameCommit(f, c.sha));
-            }
-            queueGates({
-                index: at,
-                sha: c.sha,
-                gateChanges: step.diff.gateChanges,
-                deletions: step.deletions,
-                targetFileCountBefore: step.targetFileCountBefore,
-                views,
-            });
-            return { ops: step.ops };
-        };
-        const write = async (c, ops, extra) => {
-            writer ??= await FastImportWriter.open(ctx.git, HISTORY_REF);
-            const mark = writer.commit({
-                author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
-                committer: { name: committer.name, email: committer.email, date: c.committerDate },
-                message: replayMessage(c, scrubber, authors, ctx),
-                ops,
-                ...extra,
-            });
-            replayed.push({ source: c.sha, mark });
-            if (writer.backpressure)
-                await writer.drained();
-            return mark;
-        };
-        /**
-         * keep-merges: replay the side line of merge `c` on its own ref; the mark of its last commit,
-         * or undefined when the side line changes nothing selected (the merge is then linearized).
-         */
-        const replaySide = async (c) => {
-            const side = await readSideLine(ctx, c);
-            const fork = side[0]?.parents[0];
-            if (!fork)
-                return undefined;
-            const known = standIn.has(fork);
-            const from = known ? standIn.get(fork) : await targetStandIn(ctx, tip, fork);
-            const projected = await ctx.projectTree(fork);
-            const sideStart = await ctx.overlayPreserved(projected.tree, preservedFrom, false);
-            // A stand-in from earlier runs may predate a config change: its tree is brought to the
-            // fork's current snapshot by the first side commit.
-            let lead = [];
-            if (!known) {
-                const standInTree = from ? await ctx.readTargetTree(from) : new Map();
-                lead = opsBetween(standInTree, sideStart);
-                // What the lead adds passes the gates too, judged at the fork.
-                const diff = ctx.diffTrees(standInTree, sideStart);
-                if (diff.gateChanges.length)
-                    batch.push({
-                        index: 0,
-                        sha: fork,
-                        gateChanges: diff.gateChanges,
-                        deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
-                        targetFileCountBefore: standInTree.size,
-                        views: () => ({
-                            sourcePaths: projected.sourcePaths,
-                            exportedSourcePaths: projected.exportedSourcePaths,
-                        }),
-                    });
-            }
-            const sideState = new ReplayState(sideStart, projected, stateOptions(ctx, true));
-            const views = (i) => fullViews(sideState, i);
-            let sideTip;
-            let i = 0;
-            for (const sc of side) {
-                const r = await applyStep(sideState, sc, i++, views);
-                if (!r)
-                    continue;
-                if (hasErrors(findings))
-                    return undefined;
-                const first = sideTip === undefined;
-                sideTip = await write(sc, first ? [...lead, ...r.ops] : r.ops, {
-                    ref: SIDE_REF,
-                    ...(first ? { from } : {}),
-                });
-            }
-            return sideTip;
-        };
-        /**
-         * The root commit, replayed from its projection: its changes are the whole snapshot. It goes
-         * to fast-import first, so git builds its trees while the gates and the log get under way (a
-         * finding still kills the stream before any ref moves).
-         */
-        const replayRoot = async ({ commit: c, before, after, findings: projectedFindings, }) => {
-            const at = index++;
-            const ops = opsBetween(before, after);
-            for (const f of projectedFindings)
-                if (!seen(findings, f))
-                    findings.push(ops.length ? nameCommit(f, c.sha) : f);
-            if (!ops.length) {
-                skipped++;
-                standIn.set(c.sha, current);
-                return;
-            }
-            if (!hasErrors(findings)) {
-                current = await write(c, ops, { from: head });
-                mainCommits++;
-                standIn.set(c.sha, current);
-            }
-            const diff = ctx.diffTrees(before, after);
-            queueGates({
-                index: at,
-                sha: c.sha,
-                gateChanges: diff.gateChanges,
-                deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
-                targetFileCountBefore: before.size,
-            });
-            if (state.symlinks.hasLinks)
-                for (const f of await state.symlinks.check((oid) => blobs.read(oid)))
-                    if (!seen(findings, f))
-                        findings.push(nameCommit(f, c.sha));
-        };
-        try {
-            if (root)
-                await replayRoot(root);
-            lap('applyMs');
-            if (!hasErrors(findings))
-                for await (const c of commits) {
-                    lap('readMs');
-                    const at = index++;
-                    const sideTip = keepMerges && c.parents.length === 2 && !hasErrors(findings) ? await replaySide(c) : undefined;
-                    const r = await applyStep(state, c, at);
-                    lap('applyMs');
-                    if (hasErrors(findings))
-                        break;
-                    if (!r && !sideTip) {
-                        skipped++;
-                        standIn.set(c.sha, current);
-                        continue;
-                    }
-                    const mark = await write(c, r?.ops ?? [], {
-                        ...(mainCommits === 0 ? { from: head } : {}),
-                        ...(sideTip ? { merge: [sideTip] } : {}),
-                    });
-                    if (sideTip)
-                        mergesKept++;
-                    mainCommits++;
-                    current = mark;
-                    standIn.set(c.sha, mark);
-                    lap('writeMs');
-                }
-            gates.add(batch);
-            // Waited for even after an error: a batch may still be reading, and its findings add detail.
-            const gated = await gates.finish();
-            for (const f of gated.findings)
-                if (!seen(findings, f))
-                    findings.push(f);
-            state.fillSizes(gated.sizes);
-            lap('gatesMs');
-            if (hasErrors(findings)) {
-                await writer?.abort();
-                writer = undefined;
-                return stopped(ctx.diffTrees(parentTree, state.tree).changes, findings, base);
-            }
-            const marks = writer ? await writer.finish() : new Map();
-            writer = undefined;
-            lap('writeMs');
-            const pairs = replayed.map((r) => ({ source: r.source, target: marks.get(r.mark) ?? '' }));
-            const last = mainCommits && current ? marks.get(current) : undefined;
-            if (replayed.length && !last)
-                throw new Error('git fast-import did not report the replayed commits');
-            const newTip = last ?? head;
-            const changes = ctx.diffTrees(parentTree, state.tree).changes;
-            if (!newTip || newTip === tip || (!changes.length && !reconciled && !replayed.length))
-                return { commits: 0, changes: [], findings, details: historyDetails(base, 0, skipped, false, []) };
+        if (ahead.quick)
             return {
-                tip: newTip,
-                commits: replayed.length + (reconciled ? 1 : 0),
-                changes,
-                findings,
-                details: historyDetails(base, replayed.length, skipped, reconciled, pairs, timings, !!quick, mergesKept),
+                findings: [],
+                state: new ReplayState(ahead.quick.start, emptyProjection(), stateOptions(ctx, false)),
+                parentTree: ahead.quick.start,
+                head: tip,
+                reconciled: false,
+                preservedFrom: new Map(),
+                quick: ahead.quick,
+                commits: ahead.commits,
+                close,
             };
-        }
-        catch (e) {
-            await writer?.abort();
-            throw e;
-        }
-        finally {
-            await blobs.close();
-        }
+        const full = await fullStart(ctx, tip, base);
+        if ('stopped' in full)
+            return { stopped: full.stopped, close };
+        return { ...full, commits: full.commits ?? ahead.commits, close };
+    }
+    catch (e) {
+        await close();
+        throw e;
     }
 }
-/** A batch of replayed commits goes to the gates once it holds this many changes. */
-const GATE_BATCH_CHANGES = 8192;
+/** The quick start's read-ahead of the range, when the tip qualifies (its trailers). */
+async function readAhead(ctx, tip, base, opts) {
+    if (opts.quickStart === false || !tip || !base.rev || !(await tipQualifies(ctx, tip, base)))
+        return {};
+    const read = await readRange(ctx, { from: base.rev, to: ctx.sourceCommit }, QUICK_MAX_CHANGES);
+    // A kept merge replays its side line from the fork's snapshot: that needs the full start.
+    const merges = !!opts.keepMerges && read.buffered.some((c) => c.parents.length > 1);
+    const quick = read.all && !merges ? await quickStart(ctx, tip, base.rev, read.buffered) : undefined;
+    return { quick, commits: read.commits, close: read.close };
+}
+async function fullStart(ctx, tip, base) {
+    const force = !!ctx.settings.force;
+    const findings = [];
+    const rootCommit = base.rev ? undefined : await readRootCommit(ctx.sourceGit, ctx.sourceCommit);
+    const [tipTree, projected, rootProjected] = await Promise.all([
+        ctx.readTargetTree(tip),
+        base.rev ? ctx.projectTree(base.rev) : Promise.resolve(emptyProjection()),
+        rootCommit ? ctx.projectTree(rootCommit.sha) : undefined,
+    ]);
+    // With force, the replay starts a new root history (pushed with a lease); preserve still reads the tip.
+    let head = force ? undefined : tip;
+    const parentTree = force ? new Map() : tipTree;
+    if (tip && !force && base.kind !== 'trailer' && (await ctx.git.isShallow()))
+        // A remote target is fetched shallow: a trailer below hand-made commits is out of sight.
+        findings.push({
+            severity: 'warning',
+            code: 'history-no-trailer',
+            message: `No Ferry-Origin-Rev trailer in the fetched part of ${ctx.targetLabel}; starting as a first run (${base.note}). If an earlier export exists below hand-made commits, their replay is skipped.`,
+        });
+    findings.push(...projected.findings);
+    const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
+    const reconDiff = ctx.diffTrees(parentTree, start);
+    let reconciled = false;
+    if (reconDiff.changes.length) {
+        const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
+        findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
+        if (hasErrors(findings))
+            return { stopped: stopped(reconDiff.changes, findings, base) };
+        head = await reconcile(ctx, start, head, base, tip === undefined || force);
+        reconciled = true;
+    }
+    const common = { findings, parentTree, head, reconciled, preservedFrom: tipTree };
+    if (!rootCommit || !rootProjected)
+        return { ...common, state: new ReplayState(start, projected, stateOptions(ctx, true)) };
+    const after = await ctx.overlayPreserved(rootProjected.tree, tipTree, tip === undefined);
+    return {
+        ...common,
+        root: { commit: rootCommit, before: start, after, findings: rootProjected.findings },
+        // The state starts from the root's snapshot; the root's own step comes first (replayRoot).
+        state: new ReplayState(after, rootProjected, stateOptions(ctx, true)),
+        commits: readFirstParentLog(ctx.sourceGit, { from: rootCommit.sha, to: ctx.sourceCommit }),
+    };
+}
 function stateOptions(ctx, complete) {
     return {
         select: ctx.select,
@@ -58347,6 +58860,367 @@ function fullViews(state, step) {
         sourcePaths: state.sourceTimeline.view(step, (p) => state.sourcePaths.has(p)),
         exportedSourcePaths: state.exportedTimeline.view(step, (p) => state.exportedSourcePaths.has(p)),
     };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/replay.js
+/**
+ * History mode: replay every first-parent source commit since the last exported one onto the
+ * target tip, one target commit per source commit that changes something selected.
+ *
+ *  1. The base is the newest `Ferry-Origin-Rev:` trailer on the target (see base.ts for the first run).
+ *  2. The start: when the tip is a Ferry commit of the base made with this configuration, the
+ *     quick start lists no tree at all (quick-start.ts). Otherwise the full start reads the tip's
+ *     tree and the base's snapshot, and when they differ (allowlist, map or preserve changed, or a
+ *     first run) a reconciliation commit comes first.
+ *  3. One streaming `git log --raw` over base..source feeds a ReplayState; each commit goes into
+ *     one `git fast-import` stream (source blobs by id) as it is applied, while the gates check
+ *     the commits' change sets in batches (gates.ts).
+ *  4. The finish: when every batch passed, the stream is finished and the last commit is the new
+ *     tip; a finding kills the stream before any ref moves, and nothing is pushed.
+ *
+ * Deterministic: committer identity fixed, committer date = the source commit's, so the same
+ * range on the same target tip gives the same commit ids. Repeatable: the rebuild-and-push helper
+ * calls it again on a moved tip, and it then replays only what that tip's trailer says is missing.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function buildHistory(ctx, tip) {
+    const t0 = performance.now();
+    const opts = ctx.settings.history ?? {};
+    const scrubber = compileScrubber({
+        lines: opts.scrubLines,
+        messages: opts.scrubMessages,
+        template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
+        placeholders: Object.keys(scrubValues(ctx, ctx.sourceCommit)),
+    });
+    const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
+    const base = await resolveBase(ctx, tip);
+    if (base.kind === 'ahead') {
+        ctx.logger.info(base.note);
+        return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
+    }
+    const laps = new Laps(t0);
+    const start = await startReplay(ctx, tip, base, opts);
+    try {
+        if ('stopped' in start)
+            return start.stopped;
+        laps.lap('startMs');
+        return await new HistoryReplay(ctx, tip, base, start, { scrubber, authors, keepMerges: !!opts.keepMerges }, laps).run();
+    }
+    finally {
+        await start.close();
+    }
+}
+/** A batch of replayed commits goes to the gates once it holds this many changes. */
+const GATE_BATCH_CHANGES = 8192;
+/** Where the replay's time goes (details.history.timings). */
+class Laps {
+    tick;
+    timings = { startMs: 0, readMs: 0, applyMs: 0, gatesMs: 0, writeMs: 0 };
+    constructor(tick) {
+        this.tick = tick;
+    }
+    lap(k) {
+        const now = performance.now();
+        this.timings[k] += now - this.tick;
+        this.tick = now;
+    }
+}
+/** One replay: the steps of run(), and the running state they share. */
+class HistoryReplay {
+    ctx;
+    tip;
+    base;
+    start;
+    how;
+    laps;
+    findings;
+    committer;
+    blobs;
+    gates;
+    /** The target as the replay goes (the tree, the path sets and their timelines). */
+    state;
+    writer;
+    replayed = [];
+    /** Change sets waiting for the gates, and their size. */
+    batch = [];
+    batchChanges = 0;
+    skipped = 0;
+    index = 0;
+    mainCommits = 0;
+    mergesKept = 0;
+    /** The last main-line commit written (a mark), or the start. */
+    current;
+    /** The target commit (id or mark) that stands for each main-line source commit of this run. */
+    standIn = new Map();
+    constructor(ctx, tip, base, start, how, laps) {
+        this.ctx = ctx;
+        this.tip = tip;
+        this.base = base;
+        this.start = start;
+        this.how = how;
+        this.laps = laps;
+        this.findings = start.findings;
+        this.state = start.state;
+        this.committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
+        this.current = start.head;
+        if (base.rev)
+            this.standIn.set(base.rev, start.head);
+        this.blobs = new BlobReader(ctx.git);
+        const quick = start.quick;
+        this.gates = new HistoryGates({
+            git: ctx.git,
+            settings: resolveSafetySettings(ctx.settings.safety),
+            lfs: ctx.settings.lfs ?? 'warn',
+            viewsAt: (i) => (quick ? quick.viewsAt(this.state, i) : fullViews(this.state, i)),
+        });
+    }
+    async run() {
+        try {
+            if (this.start.root)
+                await this.replayRoot(this.start.root);
+            this.laps.lap('applyMs');
+            if (!hasErrors(this.findings))
+                await this.replayRange();
+            return await this.finish();
+        }
+        catch (e) {
+            await this.writer?.abort();
+            throw e;
+        }
+        finally {
+            await this.blobs.close();
+        }
+    }
+    /**
+     * Step 3: apply every commit in memory and write it to fast-import as it comes (git builds trees
+     * while the log streams); the gates get the commits in batches and read their blobs meanwhile.
+     */
+    async replayRange() {
+        const { ctx } = this;
+        const commits = this.start.commits ?? readFirstParentLog(ctx.sourceGit, { from: this.base.rev, to: ctx.sourceCommit });
+        for await (const c of commits) {
+            this.laps.lap('readMs');
+            const at = this.index++;
+            const sideTip = this.how.keepMerges && c.parents.length === 2 && !hasErrors(this.findings)
+                ? await this.replaySide(c)
+                : undefined;
+            const r = await this.applyStep(this.state, c, at);
+            this.laps.lap('applyMs');
+            if (hasErrors(this.findings))
+                break;
+            if (!r && !sideTip) {
+                this.skipped++;
+                this.standIn.set(c.sha, this.current);
+                continue;
+            }
+            const mark = await this.write(c, r?.ops ?? [], {
+                ...(this.mainCommits === 0 ? { from: this.start.head } : {}),
+                ...(sideTip ? { merge: [sideTip] } : {}),
+            });
+            if (sideTip)
+                this.mergesKept++;
+            this.mainCommits++;
+            this.current = mark;
+            this.standIn.set(c.sha, mark);
+            this.laps.lap('writeMs');
+        }
+    }
+    /**
+     * The root commit, replayed from its projection: its changes are the whole snapshot. It goes
+     * to fast-import first, so git builds its trees while the gates and the log get under way (a
+     * finding still kills the stream before any ref moves).
+     */
+    async replayRoot({ commit: c, before, after, findings: projectedFindings, }) {
+        const { findings } = this;
+        const at = this.index++;
+        const ops = opsBetween(before, after);
+        for (const f of projectedFindings)
+            if (!seen(findings, f))
+                findings.push(ops.length ? nameCommit(f, c.sha) : f);
+        if (!ops.length) {
+            this.skipped++;
+            this.standIn.set(c.sha, this.current);
+            return;
+        }
+        if (!hasErrors(findings)) {
+            this.current = await this.write(c, ops, { from: this.start.head });
+            this.mainCommits++;
+            this.standIn.set(c.sha, this.current);
+        }
+        const diff = this.ctx.diffTrees(before, after);
+        this.queueGates({
+            index: at,
+            sha: c.sha,
+            gateChanges: diff.gateChanges,
+            deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
+            targetFileCountBefore: before.size,
+        });
+        if (this.state.symlinks.hasLinks)
+            for (const f of await this.state.symlinks.check((oid) => this.blobs.read(oid)))
+                if (!seen(findings, f))
+                    findings.push(nameCommit(f, c.sha));
+    }
+    /**
+     * keep-merges: replay the side line of merge `c` on its own ref; the mark of its last commit,
+     * or undefined when the side line changes nothing selected (the merge is then linearized).
+     */
+    async replaySide(c) {
+        const { ctx } = this;
+        const side = await readSideLine(ctx, c);
+        const fork = side[0]?.parents[0];
+        if (!fork)
+            return undefined;
+        const known = this.standIn.has(fork);
+        const from = known ? this.standIn.get(fork) : await targetStandIn(ctx, this.tip, fork);
+        const projected = await ctx.projectTree(fork);
+        const sideStart = await ctx.overlayPreserved(projected.tree, this.start.preservedFrom, false);
+        // A stand-in from earlier runs may predate a config change: its tree is brought to the
+        // fork's current snapshot by the first side commit.
+        let lead = [];
+        if (!known) {
+            const standInTree = from ? await ctx.readTargetTree(from) : new Map();
+            lead = opsBetween(standInTree, sideStart);
+            // What the lead adds passes the gates too, judged at the fork.
+            const diff = ctx.diffTrees(standInTree, sideStart);
+            if (diff.gateChanges.length)
+                this.batch.push({
+                    index: 0,
+                    sha: fork,
+                    gateChanges: diff.gateChanges,
+                    deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
+                    targetFileCountBefore: standInTree.size,
+                    views: () => ({
+                        sourcePaths: projected.sourcePaths,
+                        exportedSourcePaths: projected.exportedSourcePaths,
+                    }),
+                });
+        }
+        const sideState = new ReplayState(sideStart, projected, stateOptions(ctx, true));
+        const views = (i) => fullViews(sideState, i);
+        let sideTip;
+        let i = 0;
+        for (const sc of side) {
+            const r = await this.applyStep(sideState, sc, i++, views);
+            if (!r)
+                continue;
+            if (hasErrors(this.findings))
+                return undefined;
+            const first = sideTip === undefined;
+            sideTip = await this.write(sc, first ? [...lead, ...r.ops] : r.ops, {
+                ref: SIDE_REF,
+                ...(first ? { from } : {}),
+            });
+        }
+        return sideTip;
+    }
+    /** Apply one commit to `st`; its fast-import operations, or undefined when it changes nothing selected. */
+    async applyStep(st, c, at, views) {
+        const { findings } = this;
+        const step = st.apply(c.changes, undefined, at);
+        if (!step.ops.length) {
+            for (const f of step.findings)
+                if (!seen(findings, f))
+                    findings.push(f);
+            return undefined;
+        }
+        for (const f of step.findings)
+            if (!seen(findings, f))
+                findings.push(nameCommit(f, c.sha));
+        if (step.needsSymlinkCheck) {
+            for (const f of await st.symlinks.check((oid) => this.blobs.read(oid)))
+                if (!seen(findings, f))
+                    findings.push(nameCommit(f, c.sha));
+        }
+        this.queueGates({
+            index: at,
+            sha: c.sha,
+            gateChanges: step.diff.gateChanges,
+            deletions: step.deletions,
+            targetFileCountBefore: step.targetFileCountBefore,
+            views,
+        });
+        return { ops: step.ops };
+    }
+    /** A replayed commit's change set goes to the gates with the next full batch. */
+    queueGates(step) {
+        this.batch.push(step);
+        this.batchChanges += step.gateChanges.length;
+        if (this.batchChanges >= GATE_BATCH_CHANGES) {
+            // Its blobs are read and scanned while the replay goes on.
+            this.gates.add(this.batch);
+            this.batch = [];
+            this.batchChanges = 0;
+        }
+    }
+    /** Queue one replayed commit on the fast-import stream; its mark. */
+    async write(c, ops, extra) {
+        const { authors, scrubber } = this.how;
+        this.writer ??= await FastImportWriter.open(this.ctx.git, HISTORY_REF);
+        const mark = this.writer.commit({
+            author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
+            committer: { name: this.committer.name, email: this.committer.email, date: c.committerDate },
+            message: replayMessage(c, scrubber, authors, this.ctx),
+            ops,
+            ...extra,
+        });
+        this.replayed.push({ source: c.sha, mark });
+        if (this.writer.backpressure)
+            await this.writer.drained();
+        return mark;
+    }
+    /**
+     * Step 4: wait for the gates (even after an error: a batch may still be reading, and its
+     * findings add detail), then finish the stream, or kill it when anything stopped the build.
+     */
+    async finish() {
+        const { ctx, base, findings, replayed } = this;
+        const { parentTree, reconciled, head } = this.start;
+        this.gates.add(this.batch);
+        const gated = await this.gates.finish();
+        for (const f of gated.findings)
+            if (!seen(findings, f))
+                findings.push(f);
+        this.state.fillSizes(gated.sizes);
+        this.laps.lap('gatesMs');
+        if (hasErrors(findings)) {
+            await this.writer?.abort();
+            this.writer = undefined;
+            return stopped(ctx.diffTrees(parentTree, this.state.tree).changes, findings, base);
+        }
+        const marks = this.writer ? await this.writer.finish() : new Map();
+        this.writer = undefined;
+        this.laps.lap('writeMs');
+        const pairs = replayed.map((r) => ({ source: r.source, target: marks.get(r.mark) ?? '' }));
+        const last = this.mainCommits && this.current ? marks.get(this.current) : undefined;
+        if (replayed.length && !last)
+            throw new Error('git fast-import did not report the replayed commits');
+        const newTip = last ?? head;
+        const changes = ctx.diffTrees(parentTree, this.state.tree).changes;
+        if (!newTip || newTip === this.tip || (!changes.length && !reconciled && !replayed.length))
+            return { commits: 0, changes: [], findings, details: historyDetails(base, 0, this.skipped, false, []) };
+        return {
+            tip: newTip,
+            commits: replayed.length + (reconciled ? 1 : 0),
+            changes,
+            findings,
+            details: historyDetails(base, replayed.length, this.skipped, reconciled, pairs, this.laps.timings, !!this.start.quick, this.mergesKept),
+        };
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/incremental.js
@@ -58370,8 +59244,8 @@ async function buildIncremental(ctx, tip) {
         return undefined;
     const git = ctx.git;
     const tipMessage = await git.exec(['cat-file', 'commit', tip]);
-    const old = parseOriginTrailer(tipMessage);
-    if (!old || parseConfigTrailer(tipMessage) !== ctx.configHash)
+    const old = lastTrailer(tipMessage, 'originRev');
+    if (!old || lastTrailer(tipMessage, 'config') !== ctx.configHash)
         return undefined;
     // A shallow source may not hold the old revision (or its tree): full path.
     if (!(await git.tryExec(['cat-file', '-e', `${old}^{tree}`])))
@@ -58436,8 +59310,7 @@ async function buildIncremental(ctx, tip) {
             return { commits: 0, changes: diff.changes, findings, details: { incremental: true } };
         const tree = await ctx.writeTree(after, { commit: tip, diff });
         const source = await ctx.readSourceCommit(ctx.sourceCommit);
-        const message = withConfigTrailer(ctx.formatMessage(source), ctx.configHash);
-        const commit = await ctx.commit({ tree, parents: [tip], message });
+        const commit = await ctx.commit({ tree, parents: [tip], message: ctx.formatMessage(source) });
         return { tip: commit, commits: 1, changes: diff.changes, findings, details: { incremental: true } };
     }
     finally {
@@ -58446,7 +59319,6 @@ async function buildIncremental(ctx, tip) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/snapshot.js
-
 
 
 /**
@@ -58487,11 +59359,8 @@ async function buildFull(ctx, tip) {
     const source = await ctx.readSourceCommit(ctx.sourceCommit);
     // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
     const parents = tip && !ctx.settings.force ? [tip] : [];
-    let message = ctx.formatMessage(source);
-    // The config hash lets the next run take the incremental path (only a snapshot of the whole tree).
-    if (ctx.configHash)
-        message = withConfigTrailer(message, ctx.configHash);
-    const commit = await ctx.commit({ tree, parents, message });
+    // Its Ferry-Config trailer lets the next run take the incremental path.
+    const commit = await ctx.commit({ tree, parents, message: ctx.formatMessage(source) });
     return { tip: commit, commits: 1, changes: diff.changes, findings };
 }
 
@@ -58533,9 +59402,6 @@ function validateBranch(branch) {
 
 
 
-
-
-const DEFAULT_MAX_RETRIES = 5;
 /**
  * The one library entry point of the export engine (actions, CLI and the runner call it).
  * Returns a TargetResult; `success: false` when a gate or policy stopped the export (nothing was
@@ -58547,7 +59413,7 @@ async function runExport(settings, logger) {
     const s = settings;
     const dryRun = !!s.dryRun;
     validateBranch(s.branch);
-    const url = resolveRemote(s.target);
+    const url = resolveRemote(s.target, s.auth?.serverUrl);
     const label = s.label ?? remoteLabel(url);
     const result = newResult(label, s.kind ?? 'export', dryRun);
     result.direction = 'push';
@@ -58555,10 +59421,7 @@ async function runExport(settings, logger) {
     if (!rules)
         throw new errors_ConfigurationError('No allowlist given. Pass an allowlist file (allowlist input or --allowlist FILE).');
     const safety = resolveSafetySettings(s.safety);
-    const auth = await createGitAuth({
-        ...(s.auth ?? {}),
-        serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL,
-    });
+    const auth = await createGitAuth(s.auth ?? {});
     try {
         const base = new GitCommandManager(external_node_path_namespaceObject.resolve(s.source), { env: auth.env, logger });
         await base.assertMinimumVersion();
@@ -58567,11 +59430,11 @@ async function runExport(settings, logger) {
         const alternates = [await objectsDir(base)];
         if (localTarget)
             alternates.push(await objectsDir(base.with({ cwd: localTarget })));
-        const scratch = await createScratchRepo(base, alternates, s.workDir);
+        const scratch = await createScratchRepo(base, { alternates, parent: s.workDir, name: 'export' });
         const blobs = new BlobReader(scratch.git);
         const stats = { gatesMs: 0 };
         try {
-            const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
+            const target = exportTarget(scratch.git, url, s.branch, !!s.force, logger);
             const ctx = await createBuildContext({
                 settings: s,
                 logger,
@@ -58582,23 +59445,30 @@ async function runExport(settings, logger) {
                 targetLabel: label,
                 rules,
                 safety,
-                sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(s.source)),
+                sourceRepo: s.sourceRepo ?? external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(s.source)),
                 blobs,
                 stats,
-                deepenTarget: localTarget ? undefined : io.deepen,
+                deepenTarget: localTarget ? undefined : target.deepen,
             });
             const prepareMs = performance.now() - t0;
             // No eager ls-tree of the source here: a re-export on a Ferry tip takes the incremental path
             // (./incremental.ts), which never lists the source tree.
-            const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
+            const build = buildFor(s.mode ?? 'snapshot');
+            const loop = await rebuildAndPush({
+                label,
+                build: () => buildOnTip(ctx, build, target),
+                push: (updates, built) => target.push(updates[0].from, built.baseTip),
+                workflowError: () => workflowPermissionError(url),
                 dryRun,
                 maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
                 logger,
             });
-            const { outcome } = loop;
+            throwIfRefused(loop);
+            const { outcome, baseTip } = loop.value;
+            const pushed = loop.pushed.length > 0;
             const failed = hasErrors(outcome.findings);
             result.success = !failed;
-            result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
+            result.changed = !failed && !!outcome.tip && (pushed || dryRun);
             if (outcome.tip && !failed)
                 result.commit = outcome.tip;
             result.changes = outcome.changes;
@@ -58616,8 +59486,8 @@ async function runExport(settings, logger) {
                 source: external_node_path_namespaceObject.resolve(s.source),
                 sourceRev: sourceCommit,
                 branch: s.branch,
-                baseTip: loop.baseTip ?? null,
-                pushed: loop.pushed,
+                baseTip: baseTip ?? null,
+                pushed,
                 attempts: loop.attempts,
                 timings: {
                     prepareMs: Math.round(prepareMs),
@@ -58639,7 +59509,7 @@ async function runExport(settings, logger) {
         result.durationMs = Math.round(performance.now() - t0);
     }
 }
-/** The build function for a mode. History mode lives in ./history (issue 4). */
+/** The build function for a mode. */
 function buildFor(mode) {
     if (mode === 'snapshot')
         return buildSnapshot;
@@ -58671,9 +59541,17 @@ async function resolveSourceCommit(git, rev, logger) {
         throw new errors_ConfigurationError(`Source ${git.cwd} is not a git repository. Check out the source repository first.`);
     throw new errors_ConfigurationError(`Source revision '${rev}' was not found in ${git.cwd}.`);
 }
-function targetIo(git, url, branch, force, logger) {
+/** One build on the target's current tip; a build with error findings or no change pushes nothing. */
+async function buildOnTip(ctx, build, target) {
+    const baseTip = await target.fetchTip();
+    const outcome = await build(ctx, baseTip);
+    const updates = hasErrors(outcome.findings) || !outcome.tip ? [] : [{ ref: target.ref, from: outcome.tip }];
+    return { value: { outcome, baseTip }, updates };
+}
+function exportTarget(git, url, branch, force, logger) {
     const ref = `refs/heads/${branch}`;
     return {
+        ref,
         async fetchTip() {
             const tip = (await lsRemote(git, url, [ref], { logger })).get(ref);
             if (!tip)
@@ -58690,18 +59568,23 @@ function targetIo(git, url, branch, force, logger) {
             expect: force ? new Map([[ref, seenTip ?? '']]) : undefined,
             // A new branch gets everything: blobs reused from the source's packs (their deltas
             // included) and trees written by fast-import (deltified against their previous versions
-            // already). git's delta search over the rest found next to nothing on the bench (the
-            // 28 MB pack of 2,000 replayed commits grew by 4 KB without it) and cost 0.3 s. Later
-            // pushes keep it: their deltas against the target's objects are what makes them small.
+            // already). git's delta search over the rest finds next to nothing there (docs/export.md
+            // has the figures). Later pushes keep it: their deltas against the target's objects are
+            // what makes them small.
             deltaSearch: seenTip !== undefined,
         }),
-        workflowError: () => workflowPermissionError(url),
         // History mode looks for the last Ferry-Origin-Rev trailer below hand-made commits.
         deepen: (by) => fetchRefs(git, url, [`+${ref}:refs/ferry/target`], { deepen: by, logger }),
     };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/custom.js
+/**
+ * sync-to-custom: one export per customer package. Each package gets its own allowlist when
+ * `custom_package_allowlist_{package}.txt` exists, else the generic `custom_package_allowlist.txt`;
+ * `{package}` is substituted in the target, the map, preserve globs and the template. Packages run
+ * one after another and each is reported separately: one failing package does not stop the others.
+ */
 
 
 
@@ -58720,7 +59603,7 @@ function validatePackageName(pkg) {
 }
 /** The allowlist for a package: its own file if present, else the generic one. */
 function resolvePackageAllowlist(pkg, o) {
-    const own = external_node_path_namespaceObject.resolve(o.allowlistDir, renderPlaceholders(o.packageAllowlist ?? DEFAULT_PACKAGE_ALLOWLIST, { package: pkg }));
+    const own = external_node_path_namespaceObject.resolve(o.allowlistDir, renderTemplate(o.packageAllowlist ?? DEFAULT_PACKAGE_ALLOWLIST, { package: pkg }, 'package-allowlist'));
     if ((0,external_node_fs_namespaceObject.existsSync)(own))
         return { file: own, generic: false };
     const generic = external_node_path_namespaceObject.resolve(o.allowlistDir, o.genericAllowlist ?? DEFAULT_GENERIC_ALLOWLIST);
@@ -58732,16 +59615,16 @@ function resolvePackageAllowlist(pkg, o) {
 function packageSettings(base, pkg, o) {
     const vars = { ...(base.vars ?? {}), package: pkg };
     const { file } = resolvePackageAllowlist(pkg, o);
-    const target = renderPlaceholders(base.target, vars);
+    const target = renderTemplate(base.target, vars, 'the target');
     return {
         ...base,
         target,
         vars,
         allowlistFile: file,
         rules: undefined,
-        templateDir: base.templateDir ? renderPlaceholders(base.templateDir, vars) : undefined,
+        templateDir: base.templateDir ? renderTemplate(base.templateDir, vars, 'the template') : undefined,
         kind: 'custom',
-        label: `${pkg} → ${remoteLabel(resolveRemote(target))}`,
+        label: `${pkg} → ${remoteLabel(resolveRemote(target, base.auth?.serverUrl))}`,
     };
 }
 async function runCustomExports(base, o, logger) {
@@ -58762,7 +59645,8 @@ async function runCustomExports(base, o, logger) {
         catch (e) {
             if (!isConfigurationError(e))
                 throw e;
-            const label = `${pkg} → ${renderPlaceholders(base.target, { package: pkg })}`;
+            // Only a label: the error may be about the target's own placeholders.
+            const label = `${pkg} → ${renderKnownPlaceholders(base.target, { package: pkg })}`;
             const r = failResult(newResult(label, 'custom', !!base.dryRun), errorMessage(e));
             r.details = { package: pkg };
             logger.error(`${pkg}: ${errorMessage(e)}`);
@@ -58882,12 +59766,12 @@ const runExportTarget = async (ctx) => {
 };
 
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/analyze.js
-
-
 /**
  * Pure planning for the mirror: which branches and tags to look at, what state each branch is in,
  * and which pushes follow. The git side (mirror.ts) gathers the facts and applies the plan.
  */
+
+
 const HEADS = 'refs/heads/';
 const TAGS = 'refs/tags/';
 function classifyBranch(f) {
@@ -59032,11 +59916,19 @@ async function mergeBase(git, a, b) {
     return r.exitCode === 0 ? r.stdout.toString().trim() || null : null;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/util/uri.js
+/** decodeURIComponent that keeps text it cannot decode (a stray `%`) as it is, instead of throwing. */
+function decodeOrKeep(s) {
+    try {
+        return decodeURIComponent(s);
+    }
+    catch {
+        return s;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/report.js
-/**
- * The divergence report (issue body, comments, job summary) and the hidden marker that lets a later
- * run find its issue again without searching titles. Pure text in, text out.
- */
+
 const MARKER_RE = /<!--\s*ferry:mirror\s+([^>]*?)\s*-->/;
 /** `<!-- ferry:mirror a=… b=… branch=… fingerprint=… -->`; values are URI-encoded (no spaces). */
 function issueMarker(key, fingerprint) {
@@ -59053,7 +59945,7 @@ function parseIssueMarker(body) {
     for (const part of m[1].split(/\s+/)) {
         const i = part.indexOf('=');
         if (i > 0)
-            fields.set(part.slice(0, i), dec(part.slice(i + 1)));
+            fields.set(part.slice(0, i), decodeOrKeep(part.slice(i + 1)));
     }
     const a = fields.get('a');
     const b = fields.get('b');
@@ -59072,14 +59964,6 @@ function withMarker(body, key, fingerprint) {
 }
 function enc(s) {
     return encodeURIComponent(s);
-}
-function dec(s) {
-    try {
-        return decodeURIComponent(s);
-    }
-    catch {
-        return s;
-    }
 }
 function issueTitle(key) {
     return `Mirror diverged: ${key.branch} (${key.a} ↔ ${key.b})`;
@@ -59336,18 +60220,7 @@ class MirrorRemote {
 
 
 
-
 const NO_COMMITS = { count: 0, commits: [] };
-/**
- * "The side moved meanwhile". pushRefs classifies a client-side stale push as rejected-stale; a ref
- * that moved on the server between its advertisement and the update (a push racing ours) comes
- * back as `[remote rejected] (failed to update ref)` / `cannot lock ref`, which is the same thing.
- */
-function isStale(st) {
-    return (st.status === 'rejected-stale' ||
-        (st.status === 'rejected-other' &&
-            /failed to (update|lock) ref|cannot lock ref|incorrect old value/i.test(st.detail)));
-}
 /**
  * Mirror branches (and optionally tags) between two repositories, both ways, by fast-forward only.
  * Returns one TargetResult per branch (kind `mirror-branch`) plus one for tags (kind `mirror-tags`)
@@ -59356,14 +60229,12 @@ function isStale(st) {
  */
 async function runMirror(settings, logger, issues) {
     const t0 = performance.now();
-    const ownWorkDir = !settings.workDir;
-    const work = settings.workDir ?? (await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-mirror-')));
+    const git = new GitCommandManager(settings.workDir ?? process.cwd(), { logger });
+    await git.assertMinimumVersion();
+    const scratch = await createScratchRepo(git, { parent: settings.workDir, name: 'mirror' });
+    const local = scratch.git;
     const auths = [];
     try {
-        const local = new GitCommandManager(work, { logger });
-        await local.assertMinimumVersion();
-        await external_node_fs_namespaceObject.promises.mkdir(work, { recursive: true });
-        await local.exec(['init', '-q', '--bare', work]);
         const net = { logger, baseDelayMs: settings.netBaseDelayMs };
         const authA = await createGitAuth(settings.a.auth);
         auths.push(authA);
@@ -59382,8 +60253,7 @@ async function runMirror(settings, logger, issues) {
     finally {
         for (const a of auths)
             await a.cleanup();
-        if (ownWorkDir)
-            await external_node_fs_namespaceObject.promises.rm(work, { recursive: true, force: true });
+        await scratch.dispose();
     }
 }
 class MirrorEngine {
@@ -59470,44 +60340,67 @@ class MirrorEngine {
         return out;
     }
     /**
-     * Push every fast-forward, one push per receiving side. A ref rejected because that side moved
-     * meanwhile is re-fetched, re-analysed and (if still a fast-forward) pushed again next round.
+     * Push every fast-forward, one push per receiving side, through the one rebuild-and-push helper:
+     * a branch rejected because its receiving side moved meanwhile is re-fetched and re-analysed,
+     * and pushed again if it is still a fast-forward (the other way round, maybe).
      */
     async pushAll(outcomes) {
-        const rounds = this.s.maxPushRounds ?? 4;
-        for (let round = 1; round <= rounds; round++) {
-            const pending = [...outcomes.values()].filter((o) => !o.pushedTo && !o.error && pushFor(o.analysis.state));
-            if (pending.length === 0)
-                return;
-            for (const to of ['a', 'b']) {
-                const batch = pending.filter((o) => pushFor(o.analysis.state).to === to);
-                if (batch.length === 0)
-                    continue;
-                const dest = to === 'a' ? this.A : this.B;
-                const src = to === 'a' ? this.B : this.A;
-                const specs = batch.map((o) => `${src.localHead(o.analysis.branch)}:${HEADS}${o.analysis.branch}`);
-                this.logger.info(`Pushing ${batch.map((o) => o.analysis.branch).join(', ')} to ${dest.label}`);
-                const res = await dest.push(specs);
-                for (const o of batch) {
-                    o.attempts++;
-                    const st = res.refs.get(HEADS + o.analysis.branch);
-                    if (st && (st.status === 'ok' || st.status === 'up-to-date'))
-                        o.pushedTo = to;
-                    else if (st && isStale(st) && round < rounds) {
-                        this.logger.warning(`${dest.label} moved while mirroring ${o.analysis.branch}: re-analysing.`);
-                        await this.refresh(o, dest);
-                    }
-                    else if (st?.status === 'rejected-workflow')
-                        o.error = workflowPermissionError(dest.side.spec).message;
-                    else
-                        o.error = `Push of ${o.analysis.branch} to ${dest.label} was rejected: ${st?.detail ?? res.stderr.trim().split('\n').pop()}`;
-                }
-            }
+        const byRef = new Map([...outcomes.values()].map((o) => [HEADS + o.analysis.branch, o]));
+        /** Where each branch's last push went. */
+        const dest = new Map();
+        const sideOf = (ref) => dest.get(ref) ?? this.B;
+        const loop = await rebuildAndPush({
+            label: (ref) => sideOf(ref).label,
+            build: async (attempt, moved) => {
+                for (const ref of moved)
+                    await this.refresh(byRef.get(ref), sideOf(ref));
+                const again = attempt === 1 ? [...outcomes.values()] : [...moved].map((ref) => byRef.get(ref));
+                return {
+                    value: undefined,
+                    updates: again.filter((o) => pushFor(o.analysis.state)).map((o) => this.update(o, dest)),
+                };
+            },
+            push: (updates) => this.pushBySide(updates, dest, byRef),
+            workflowError: (ref) => workflowPermissionError(sideOf(ref).side.spec),
+            maxRetries: this.s.maxRetries ?? DEFAULT_MAX_RETRIES,
+            backoffBaseMs: this.s.netBaseDelayMs,
+            logger: this.logger,
+        });
+        for (const ref of loop.pushed)
+            byRef.get(ref).pushedTo = sideOf(ref).id;
+        for (const [ref, e] of loop.refused)
+            byRef.get(ref).error = e.message;
+    }
+    /** The ref update that fast-forwards a branch on the side that lacks its commits. */
+    update(o, dest) {
+        const to = pushFor(o.analysis.state).to;
+        const [receiver, giver] = to === 'a' ? [this.A, this.B] : [this.B, this.A];
+        const ref = HEADS + o.analysis.branch;
+        dest.set(ref, receiver);
+        return { ref, from: giver.localHead(o.analysis.branch) };
+    }
+    /** One plain push per receiving side; the answers merged (a branch goes one way per round). */
+    async pushBySide(updates, dest, byRef) {
+        const merged = { ok: true, refs: new Map(), stderr: '' };
+        for (const side of [this.A, this.B]) {
+            const batch = updates.filter((u) => dest.get(u.ref) === side);
+            if (batch.length === 0)
+                continue;
+            this.logger.info(`Pushing ${batch.map((u) => u.ref.slice(HEADS.length)).join(', ')} to ${side.label}`);
+            const res = await side.push(batch.map((u) => `${u.from}:${u.ref}`));
+            for (const u of batch)
+                byRef.get(u.ref).attempts++;
+            for (const [ref, st] of res.refs)
+                merged.refs.set(ref, st);
+            merged.ok &&= res.ok;
+            merged.stderr += res.stderr;
         }
+        return merged;
     }
     /** Re-read one branch on the side that rejected our push, and re-analyse it. */
     async refresh(o, side) {
         const branch = o.analysis.branch;
+        this.logger.warning(`${side.label} moved while mirroring ${branch}: re-analysing.`);
         const refs = await side.listRefs([HEADS + branch]);
         const now = refs.get(HEADS + branch) ?? null;
         if (now)
@@ -59673,22 +60566,6 @@ const runMirrorTarget = async (ctx) => {
 };
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/page-map.js
-/**
- * Where each source file goes in a wiki, and back. Pure.
- *
- * The flattening rule (GitHub wikis have one flat namespace of page names):
- * - a markdown file (`.md`, `.markdown`) is a page; its wiki file is its path relative to the
- *   source folder with `/` replaced by `-` and spaces by `-`: `guides/setup/install.md` →
- *   `guides-setup-install.md`, page name `guides-setup-install`;
- * - a folder's `README.md` is the folder's page: `guides/README.md` → `guides.md`;
- * - the home file (default `README.md` at the root) becomes `Home.md`;
- * - `_Sidebar.md`, `_Footer.md` and `_Header.md` at the root keep their names (GitHub renders
- *   them around every page); anywhere else they are an error;
- * - every other file is an asset and keeps its relative path (`images/logo.png`);
- * - dotfiles and `*.wiki-conflict.md` copies left by a bidirectional sync are not published.
- * Two files that land on the same wiki file (compared case-insensitively, as GitHub resolves page
- * names) are an error naming both.
- */
 const SPECIAL_PAGES = ['_Sidebar', '_Footer', '_Header'];
 const CONFLICT_SUFFIX = '.wiki-conflict.md';
 const PUBLIC_CONFLICT_SUFFIX = '.public-wiki-conflict.md';
@@ -59922,17 +60799,16 @@ function dropRefUses(line, dropped) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/link-targets.js
+/**
+ * What a link in a source page points at, and how that is written in a wiki. Pure.
+ * Pages all sit at the wiki root, so a page link is the bare page name (`guides-setup#install`)
+ * and an asset link is the asset's path from the wiki root (`images/logo.png`): both resolve on
+ * GitHub from any page.
+ */
+
 
 
 const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#|\/)/i;
-function safeDecode(s) {
-    try {
-        return decodeURIComponent(s);
-    }
-    catch {
-        return s;
-    }
-}
 /** Encode what would break a Markdown link; keep the rest readable. */
 function encodeTarget(s) {
     return encodeURI(s).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
@@ -59947,7 +60823,7 @@ function resolveSourceLink(map, from, target) {
     const q = beforeHash.indexOf('?');
     const pathPart = q < 0 ? beforeHash : beforeHash.slice(0, q);
     const query = q < 0 ? '' : beforeHash.slice(q);
-    const joined = posix_namespaceObject.normalize(posix_namespaceObject.join(posix_namespaceObject.dirname(from), safeDecode(pathPart)));
+    const joined = posix_namespaceObject.normalize(posix_namespaceObject.join(posix_namespaceObject.dirname(from), decodeOrKeep(pathPart)));
     if (joined === '..' || joined.startsWith('../'))
         return { kind: 'external' }; // outside the wiki folder
     const rel = joined === '.' ? '' : joined.replace(/\/$/, '');
@@ -59985,7 +60861,7 @@ function sourceLinkFor(map, from, wikiTarget) {
     const beforeHash = hash < 0 ? wikiTarget : wikiTarget.slice(0, hash);
     const anchor = hash < 0 ? '' : wikiTarget.slice(hash);
     const q = beforeHash.indexOf('?');
-    const name = safeDecode(q < 0 ? beforeHash : beforeHash.slice(0, q));
+    const name = decodeOrKeep(q < 0 ? beforeHash : beforeHash.slice(0, q));
     const query = q < 0 ? '' : beforeHash.slice(q);
     let dest;
     const page = map.byName.get(name.toLowerCase());
@@ -60084,6 +60960,10 @@ function planWiki(map, texts, opts) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/source.js
+/**
+ * The wiki folder as committed in its repository: files come from the tree at a revision (git
+ * plumbing), not from the working tree, so what is published is exactly a commit.
+ */
 
 
 
@@ -60139,6 +61019,115 @@ async function readTexts(git, items) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/wiki/sync-back.js
+/**
+ * Bidirectional: wiki edits come back into the source folder as one commit on a branch of the
+ * source repository, parented on the published revision. Pages map back to their files and their
+ * wiki links back to relative links. A conflict never overwrites the source file: the wiki's
+ * version is written beside it as `<file>.wiki-conflict.md` (`.public-wiki-conflict.md` for the
+ * public wiki).
+ */
+
+
+
+
+
+
+function conflictCopyPath(sourcePath, audience) {
+    return sourcePath + (audience === 'public' ? PUBLIC_CONFLICT_SUFFIX : CONFLICT_SUFFIX);
+}
+/** A change that could not come back as it is, reported on the wiki it came from. */
+function conflictFinding(from, file, message) {
+    return { from, finding: { severity: 'warning', code: 'wiki-conflict', file, message } };
+}
+async function syncBack(source, map, home, inputs, opts) {
+    const out = { branch: opts.branch, updated: false, files: [], findings: [] };
+    const full = (p) => (source.prefix ? `${source.prefix}/${p}` : p);
+    const planned = new Map();
+    for (const input of inputs) {
+        const reader = new BlobReader(input.git);
+        try {
+            for (const e of input.edits) {
+                const src = map.sourceOfWikiPath.get(e.path) ?? sourceForNewWikiFile(e.path, home);
+                let content;
+                if (e.oid) {
+                    const raw = await reader.read(e.oid);
+                    if (!raw)
+                        throw new Error(`internal: wiki blob ${e.oid} missing`);
+                    content = isMarkdown(src)
+                        ? Buffer.from(rewriteLinks(raw.toString('utf8'), (s) => sourceLinkFor(map, src, s.target)), 'utf8')
+                        : raw;
+                }
+                let target = src;
+                let conflict = e.conflict;
+                const earlier = planned.get(full(src));
+                if (earlier && !(earlier.content && content && earlier.content.equals(content)))
+                    conflict = true;
+                else if (earlier)
+                    continue; // both wikis made the same edit
+                if (conflict) {
+                    if (!content) {
+                        out.findings.push(conflictFinding(input.audience, full(src), `${e.path} was deleted in the ${input.audience} wiki but changed in the source; the source file is kept. Delete it by hand if the deletion was meant.`));
+                        continue;
+                    }
+                    target = conflictCopyPath(src, input.audience);
+                }
+                const file = {
+                    path: full(target),
+                    change: conflict ? 'added' : e.change,
+                    from: input.audience,
+                    wikiPath: e.path,
+                    conflict,
+                };
+                planned.set(full(target), { content, mode: '100644', file });
+                if (conflict)
+                    out.findings.push(conflictFinding(input.audience, full(src), `${e.path} changed both in the source and in the ${input.audience} wiki; the wiki version is on branch ${opts.branch} as ${full(target)}. Merge it into ${full(src)}, delete the copy, and merge the branch.`));
+            }
+        }
+        finally {
+            await reader.close();
+        }
+    }
+    if (planned.size === 0)
+        return out;
+    const entries = [...planned.values()];
+    const withContent = entries.filter((e) => e.content);
+    const oids = await writeBlobs(source.git, withContent.map((e) => e.content));
+    const oidOf = new Map(withContent.map((e, i) => [e.file.path, oids[i]]));
+    const changes = entries.map((e) => ({
+        path: e.file.path,
+        mode: e.mode,
+        oid: oidOf.get(e.file.path) ?? '',
+    }));
+    const tree = await writeTreeIncremental(source.git, `${source.rev}^{tree}`, changes);
+    out.files = entries.map((e) => e.file);
+    const ref = `refs/heads/${opts.branch}`;
+    const head = await source.git.execRaw(['symbolic-ref', '-q', 'HEAD'], { allowedExitCodes: [1, 128] });
+    if (head.stdout.toString().trim() === ref)
+        throw new errors_ConfigurationError(`The sync-back branch '${opts.branch}' is checked out in ${source.root}; Ferry will not move a checked-out branch. Fix: check out another branch (e.g. main) or choose another sync-back branch.`);
+    const current = await source.git.tryRevParse(ref);
+    if (current &&
+        (await source.git.exec(['rev-parse', `${current}^{tree}`])) === tree &&
+        (await source.git.isAncestor(source.rev, current))) {
+        out.commit = current;
+        return out;
+    }
+    const message = `Bring back wiki edits into ${source.prefix || '.'}\n\n${out.files.map((f) => `- ${f.from} wiki ${f.wikiPath} → ${f.path}${f.conflict ? ' (conflict copy)' : ''}`).join('\n')}\n`;
+    out.commit = await commitTree(source.git, tree, [source.rev], message, opts.author);
+    if (!opts.dryRun) {
+        await source.git.exec(['update-ref', '-m', 'ferry wiki: bring back wiki edits', ref, out.commit]);
+        out.updated = true;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/types.js
+
+const types_DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short_sha}';
+const DEFAULT_SYNC_BACK_BRANCH = 'ferry/wiki-sync';
+/** Ferry's wiki commits are the Actions bot's unless an author is set. */
+const DEFAULT_AUTHOR = BOT_IDENTITY;
+
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/merge.js
 /**
  * The three-way decision between what Ferry generated (ours), what the wiki has now (theirs) and
@@ -60155,8 +61144,7 @@ async function readTexts(git, items) {
  * the base it was judged against (trailer `Ferry-Wiki-Base: <oid|-> <path>`), so the next run still
  * sees the source as unchanged and does not overwrite the edit.
  */
-const merge_ORIGIN_TRAILER = 'Ferry-Origin-Rev';
-const BASE_TRAILER = 'Ferry-Wiki-Base';
+
 const ABSENT = '-';
 const same = (a, b) => a?.oid === b?.oid;
 function mergeWiki(base, ours, theirs, direction) {
@@ -60197,26 +61185,23 @@ function effectiveBase(lastTree, pending) {
     }
     return base;
 }
-function formatTrailers(originRev, pending) {
-    const lines = [`${merge_ORIGIN_TRAILER}: ${originRev}`];
+/** The trailers of a Ferry wiki commit: the published revision, then each pending path's base. */
+function syncTrailers(originRev, pending) {
+    const out = [['originRev', originRev]];
     for (const [p, oid] of [...pending].sort(([a], [b]) => (a < b ? -1 : 1)))
-        lines.push(`${BASE_TRAILER}: ${oid} ${p}`);
-    return lines.join('\n');
+        out.push(['wikiBase', `${oid} ${p}`]);
+    return out;
 }
-function parseTrailers(message) {
+/** The pending paths recorded in a Ferry wiki commit's message: path → base oid (or '-'). */
+function pendingBases(message) {
     const pending = new Map();
-    let originRev;
-    for (const line of message.split('\n')) {
-        const o = new RegExp(`^${merge_ORIGIN_TRAILER}:\\s*([0-9a-f]{7,64})\\s*$`).exec(line);
-        if (o)
-            originRev = o[1];
-        const b = new RegExp(`^${BASE_TRAILER}:\\s*([0-9a-f]{7,64}|-) (.+)$`).exec(line);
-        if (b)
-            pending.set(b[2], b[1]);
+    for (const v of trailerValues(message, 'wikiBase')) {
+        const sp = v.indexOf(' ');
+        pending.set(v.slice(sp + 1), v.slice(0, sp));
     }
-    return { originRev, pending };
+    return pending;
 }
-function merge_treesEqual(a, b) {
+function treesEqual(a, b) {
     if (a.size !== b.size)
         return false;
     for (const [p, e] of a) {
@@ -60242,85 +61227,19 @@ function diffTrees(from, to) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/wiki-git.js
-
-
-
-
-
-
 /**
- * The git plumbing the wiki sync needs, all through the one git wrapper: blobs through one
- * fast-import process, trees through a temporary index, commits through commit-tree. No working
- * tree is ever written.
+ * The wiki's own view of git objects: blob ids computed without git (to recognise an unchanged
+ * wiki without writing anything) and a commit's tree as a WikiTree. Trees, blobs and commits are
+ * written with git/index-builder.ts, like everything else Ferry builds.
  */
+
+
 /**
  * A blob's id without asking git (SHA-1 object format), so an unchanged wiki is recognised without
- * writing anything. writeBlobs checks git agrees before anything is committed.
+ * writing anything. The sync checks git agrees when it writes the blobs, before anything is committed.
  */
 function blobId(content) {
     return (0,external_node_crypto_.createHash)('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
-}
-/** Write blobs in one `git fast-import`; returns their ids in order. */
-async function wiki_git_writeBlobs(git, blobs) {
-    if (blobs.length === 0)
-        return [];
-    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-blobs-'));
-    try {
-        const marks = external_node_path_namespaceObject.join(dir, 'marks');
-        const parts = [];
-        blobs.forEach((b, i) => {
-            parts.push(Buffer.from(`blob\nmark :${i + 1}\ndata ${b.length}\n`), b, Buffer.from('\n'));
-        });
-        await git.exec(['fast-import', '--quiet', `--export-marks=${marks}`], { input: Buffer.concat(parts) });
-        const oids = new Array(blobs.length);
-        for (const line of (await external_node_fs_namespaceObject.promises.readFile(marks, 'utf8')).split('\n')) {
-            const m = /^:(\d+) ([0-9a-f]+)$/.exec(line);
-            if (m)
-                oids[Number(m[1]) - 1] = m[2];
-        }
-        return oids;
-    }
-    finally {
-        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
-    }
-}
-/**
- * A tree object from path → blob entries. `baseTree` (a tree-ish) is read first, so `tree` can
- * then hold only changes; an entry with oid `null` deletes that path.
- */
-async function writeTree(git, tree, baseTree) {
-    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-index-'));
-    const env = { GIT_INDEX_FILE: external_node_path_namespaceObject.join(dir, 'index') };
-    try {
-        if (baseTree)
-            await git.exec(['read-tree', baseTree], { env });
-        const zero = '0'.repeat(40);
-        const lines = [...tree].map(([p, e]) => e.oid === null ? `0 ${zero}\t${p}\0` : `${e.mode} ${e.oid}\t${p}\0`);
-        if (lines.length)
-            await git.exec(['update-index', '-z', '--add', '--remove', '--index-info'], {
-                input: lines.join(''),
-                env,
-            });
-        return await git.exec(['write-tree'], { env });
-    }
-    finally {
-        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
-    }
-}
-async function wiki_git_commitTree(git, tree, parents, message, who) {
-    const args = ['commit-tree', tree];
-    for (const p of parents)
-        args.push('-p', p);
-    args.push('-F', '-');
-    return git.exec(args, {
-        input: message,
-        env: {
-            GIT_AUTHOR_NAME: who.name,
-            GIT_AUTHOR_EMAIL: who.email,
-            GIT_COMMITTER_NAME: who.name,
-            GIT_COMMITTER_EMAIL: who.email,
-        },
-    });
 }
 /** Blobs of a commit's tree as a WikiTree (no trees, no submodules). */
 async function readWikiTree(git, rev) {
@@ -60332,166 +61251,33 @@ async function readWikiTree(git, rev) {
             tree.set(e.path, { mode: e.mode, oid: e.oid });
     return tree;
 }
-/** The newest commit reachable from `rev` that carries Ferry's origin trailer. */
-async function lastFerryCommit(git, rev) {
-    if (!rev)
-        return undefined;
-    const out = await git.exec([
-        'log',
-        '-1',
-        '-z',
-        `--grep=^${merge_ORIGIN_TRAILER}: `,
-        '--format=%H%n%B',
-        rev,
-        '--',
-    ]);
-    if (!out)
-        return undefined;
-    const nl = out.indexOf('\n');
-    return { sha: out.slice(0, nl), message: out.slice(nl + 1).replace(/\0$/, '') };
-}
-/** A scratch bare repo whose object store borrows (alternates) the source repo's objects. */
-async function wiki_git_createScratchRepo(git, sourceObjectsDir) {
-    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-wiki-'));
-    await git.exec(['init', '-q', '--bare', dir]);
-    await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(dir, 'objects', 'info', 'alternates'), sourceObjectsDir + '\n');
-    return {
-        git: git.with({ cwd: dir }),
-        dir,
-        cleanup: () => external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }),
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/wiki/sync-back.js
-
-
-
-
-
-
-function conflictCopyPath(sourcePath, audience) {
-    return sourcePath + (audience === 'public' ? PUBLIC_CONFLICT_SUFFIX : CONFLICT_SUFFIX);
-}
-async function syncBack(source, map, home, inputs, opts) {
-    const out = { branch: opts.branch, updated: false, files: [], findings: [] };
-    const full = (p) => (source.prefix ? `${source.prefix}/${p}` : p);
-    const planned = new Map();
-    for (const input of inputs) {
-        const reader = new BlobReader(input.git);
-        try {
-            for (const e of input.edits) {
-                const src = map.sourceOfWikiPath.get(e.path) ?? sourceForNewWikiFile(e.path, home);
-                let content;
-                if (e.oid) {
-                    const raw = await reader.read(e.oid);
-                    if (!raw)
-                        throw new Error(`internal: wiki blob ${e.oid} missing`);
-                    content = isMarkdown(src)
-                        ? Buffer.from(rewriteLinks(raw.toString('utf8'), (s) => sourceLinkFor(map, src, s.target)), 'utf8')
-                        : raw;
-                }
-                let target = src;
-                let conflict = e.conflict;
-                const earlier = planned.get(full(src));
-                if (earlier && !(earlier.content && content && earlier.content.equals(content)))
-                    conflict = true;
-                else if (earlier)
-                    continue; // both wikis made the same edit
-                if (conflict) {
-                    if (!content) {
-                        out.findings.push({
-                            from: input.audience,
-                            finding: {
-                                severity: 'warning',
-                                code: 'wiki-conflict',
-                                file: full(src),
-                                message: `${e.path} was deleted in the ${input.audience} wiki but changed in the source; the source file is kept. Delete it by hand if the deletion was meant.`,
-                            },
-                        });
-                        continue;
-                    }
-                    target = conflictCopyPath(src, input.audience);
-                }
-                const file = {
-                    path: full(target),
-                    change: conflict ? 'added' : e.change,
-                    from: input.audience,
-                    wikiPath: e.path,
-                    conflict,
-                };
-                planned.set(full(target), { content, mode: '100644', file });
-                if (conflict)
-                    out.findings.push({
-                        from: input.audience,
-                        finding: {
-                            severity: 'warning',
-                            code: 'wiki-conflict',
-                            file: full(src),
-                            message: `${e.path} changed both in the source and in the ${input.audience} wiki; the wiki version is on branch ${opts.branch} as ${full(target)}. Merge it into ${full(src)}, delete the copy, and merge the branch.`,
-                        },
-                    });
-            }
-        }
-        finally {
-            await reader.close();
-        }
-    }
-    if (planned.size === 0)
-        return out;
-    const entries = [...planned.values()];
-    const withContent = entries.filter((e) => e.content);
-    const oids = await wiki_git_writeBlobs(source.git, withContent.map((e) => e.content));
-    const oidOf = new Map(withContent.map((e, i) => [e.file.path, oids[i]]));
-    const changes = new Map(entries.map((e) => [e.file.path, { mode: e.mode, oid: oidOf.get(e.file.path) ?? null }]));
-    const tree = await writeTree(source.git, changes, `${source.rev}^{tree}`);
-    out.files = entries.map((e) => e.file);
-    const ref = `refs/heads/${opts.branch}`;
-    const head = await source.git.execRaw(['symbolic-ref', '-q', 'HEAD'], { allowedExitCodes: [1, 128] });
-    if (head.stdout.toString().trim() === ref)
-        throw new errors_ConfigurationError(`The sync-back branch '${opts.branch}' is checked out in ${source.root}; Ferry will not move a checked-out branch. Fix: check out another branch (e.g. main) or choose another sync-back branch.`);
-    const current = await source.git.tryRevParse(ref);
-    if (current &&
-        (await source.git.exec(['rev-parse', `${current}^{tree}`])) === tree &&
-        (await source.git.isAncestor(source.rev, current))) {
-        out.commit = current;
-        return out;
-    }
-    const message = `Bring back wiki edits into ${source.prefix || '.'}\n\n${out.files.map((f) => `- ${f.from} wiki ${f.wikiPath} → ${f.path}${f.conflict ? ' (conflict copy)' : ''}`).join('\n')}\n`;
-    out.commit = await wiki_git_commitTree(source.git, tree, [source.rev], message, opts.author);
-    if (!opts.dryRun) {
-        await source.git.exec(['update-ref', '-m', 'ferry wiki: bring back wiki edits', ref, out.commit]);
-        out.updated = true;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/wiki/types.js
-const types_DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short}';
-const DEFAULT_SYNC_BACK_BRANCH = 'ferry/wiki-sync';
-const DEFAULT_AUTHOR = {
-    name: 'github-actions[bot]',
-    email: '41898282+github-actions[bot]@users.noreply.github.com',
-};
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/wiki-target.js
-
-
-
-
-
-
-
-
-
-
 /**
  * One wiki: fetch it, merge what Ferry generated with what it has, commit when the tree changed,
- * push without force (rebuilding on a moved wiki), and report.
+ * push without force through the one rebuild-and-push helper (rebuilding on a moved wiki), and
+ * report.
  */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 const WORK_REF = 'refs/ferry/wiki';
-const PUSH_ATTEMPTS = 3;
-function wikiUrl(spec, serverUrl) {
-    return resolveRemote(spec, serverUrl ?? (process.env.GITHUB_SERVER_URL || 'https://github.com'), '.wiki.git');
+/** The placeholders of the wiki commit message (docs/templates.md). */
+const WIKI_MESSAGE_PLACEHOLDERS = ['wiki', 'source', 'sha', 'short_sha'];
+function wikiUrl(spec, serverUrl = 'https://github.com') {
+    return resolveRemote(spec, serverUrl, '.wiki.git');
 }
 /** The clear error for a wiki whose git repository GitHub has not created yet. */
 function uninitializedWikiError(audience, url) {
@@ -60502,36 +61288,6 @@ function uninitializedWikiError(audience, url) {
     return new RemoteError(`The ${audience} wiki ${label} does not exist yet. GitHub serves no wiki git repository until the wiki's first page is created in the web UI. ` +
         `Fix: open ${web ?? "the repository's Wiki tab"}, click "Create the first page", save it (any content; Ferry replaces it), then run again. ` +
         `If the wiki already has pages: check that Wikis are enabled in the repository's Settings → Features and that the token can access the repository.`);
-}
-async function probe(git, url, audience, branchSetting, logger) {
-    let refs;
-    try {
-        refs = await lsRemote(git, url, [], { logger });
-    }
-    catch (e) {
-        if (e instanceof RemoteError && /was not found/.test(e.message))
-            throw uninitializedWikiError(audience, url);
-        throw e;
-    }
-    let branch = branchSetting;
-    if (!branch) {
-        const head = refs.get('HEAD');
-        const named = [...refs]
-            .filter(([r, s]) => r.startsWith('refs/heads/') && s === head)
-            .map(([r]) => r.slice(11));
-        branch = named.includes('master')
-            ? 'master'
-            : (named[0] ??
-                (refs.has('refs/heads/master') ? 'master' : refs.has('refs/heads/main') ? 'main' : 'master'));
-    }
-    return { branch, tip: refs.get(`refs/heads/${branch}`) };
-}
-function commitMessage(template, audience, source) {
-    return template
-        .replace(/\{wiki\}/g, audience)
-        .replace(/\{rev\}/g, source.rev)
-        .replace(/\{short\}/g, source.rev.slice(0, 12))
-        .replace(/\{source\}/g, source.prefix || '.');
 }
 async function syncWikiTarget(audience, target, plan, source, settings, logger) {
     const result = newResult(target.repo, 'wiki', settings.dryRun);
@@ -60551,95 +61307,28 @@ async function syncWikiTarget(audience, target, plan, source, settings, logger) 
             : e.message;
         return { result, edits: [] };
     }
-    const auth = await createGitAuth({
-        token: target.token,
-        serverUrl: settings.serverUrl ?? process.env.GITHUB_SERVER_URL,
+    const auth = await createGitAuth({ token: target.token, serverUrl: settings.serverUrl });
+    const scratch = await createScratchRepo(source.git.with({ env: auth.env }), {
+        alternates: [source.objectsDir],
+        name: 'wiki',
     });
-    const scratch = await wiki_git_createScratchRepo(source.git.with({ env: auth.env }), source.objectsDir);
-    const git = scratch.git;
     const outcome = { result, edits: [], scratch };
     try {
-        // Page texts whose links were rewritten become new blobs (ids computed here, written only when
-        // a commit is made); everything else reuses the source blob.
-        const rewritten = plan.files.filter((f) => f.content);
-        const newOid = new Map(rewritten.map((f) => [f.wikiPath, blobId(f.content)]));
-        const ours = new Map(plan.files.map((f) => [f.wikiPath, { mode: f.mode, oid: newOid.get(f.wikiPath) ?? f.oid }]));
-        let blobsWritten = false;
-        for (let attempt = 1;; attempt++) {
-            const { branch, tip } = await probe(git, url, audience, target.branch, logger);
-            if (tip)
-                await fetchRefs(git, url, [`+refs/heads/${branch}:${WORK_REF}`], { logger });
-            const theirs = await readWikiTree(git, tip ? WORK_REF : undefined);
-            const last = await lastFerryCommit(git, tip ? WORK_REF : undefined);
-            const trailers = last ? parseTrailers(last.message) : { pending: new Map() };
-            const base = last ? effectiveBase(await readWikiTree(git, last.sha), trailers.pending) : new Map();
-            const merged = mergeWiki(base, ours, theirs, settings.direction);
-            outcome.edits = merged.wikiEdits;
-            const changes = diffTrees(theirs, merged.tree);
-            result.changes = changes;
-            result.counts = {
-                pages: plan.pages.length,
-                assets: plan.assets.length,
-                ...pickCounts(summarizeChanges(changes)),
-                wikiEdits: merged.wikiEdits.filter((e) => !e.conflict).length,
-                conflicts: merged.wikiEdits.filter((e) => e.conflict).length,
-            };
-            result.details = {
-                audience,
-                wiki: remoteLabel(url),
-                branch,
-                pages: plan.pages,
-                assets: plan.assets,
-                lastSync: last ? { commit: last.sha, originRev: trailers.originRev ?? null } : null,
-                wikiEdits: merged.wikiEdits.map((e) => ({ page: e.path, change: e.change, conflict: e.conflict })),
-            };
-            if (!last && merged.overwritten.length)
-                result.findings.push({
-                    severity: 'notice',
-                    code: 'wiki-first-sync',
-                    message: `First Ferry sync of the ${audience} wiki: its existing content (${merged.overwritten.slice(0, 10).join(', ')}${merged.overwritten.length > 10 ? `, and ${merged.overwritten.length - 10} more` : ''}) is replaced; it stays in the wiki's history.`,
-                });
-            else
-                for (const p of merged.overwritten)
-                    result.findings.push({
-                        severity: 'warning',
-                        code: 'wiki-edit-overwritten',
-                        message: `${p} was edited in the ${audience} wiki since the last sync; direction push replaced it with the source version (it stays in the wiki's history). Use direction bidirectional to bring wiki edits back.`,
-                    });
-            const tipTreeSame = merge_treesEqual(merged.tree, theirs);
-            if (tip && tipTreeSame) {
-                result.changed = false;
-                result.message = `${audience} wiki up to date (${plan.pages.length} pages)`;
-                result.commit = tip;
-                return outcome;
-            }
-            if (!blobsWritten) {
-                const written = await wiki_git_writeBlobs(git, rewritten.map((f) => f.content));
-                if (written.some((oid, i) => oid !== newOid.get(rewritten[i].wikiPath)))
-                    throw new Error('internal: git computed different blob ids (is the source repository SHA-256?)');
-                blobsWritten = true;
-            }
-            const tree = await writeTree(git, merged.tree);
-            const message = `${commitMessage(settings.commitMessage, audience, source)}\n\n${formatTrailers(source.rev, merged.pending)}\n`;
-            const commit = await wiki_git_commitTree(git, tree, tip ? [tip] : [], message, settings.author ?? DEFAULT_AUTHOR);
-            result.commit = commit;
-            result.changed = true;
-            if (settings.dryRun) {
-                result.message = `would update the ${audience} wiki: ${wiki_target_describe(result.counts)}`;
-                return outcome;
-            }
-            const pushed = await pushRefs(git, url, [`${commit}:refs/heads/${branch}`], { logger });
-            const status = pushed.refs.get(`refs/heads/${branch}`)?.status;
-            if (pushed.ok) {
-                result.message = `updated the ${audience} wiki: ${wiki_target_describe(result.counts)}`;
-                return outcome;
-            }
-            if (status === 'rejected-stale' && attempt < PUSH_ATTEMPTS) {
-                logger.info(`${audience} wiki moved during the sync; rebuilding on its new tip (attempt ${attempt + 1})`);
-                continue;
-            }
-            throw new RemoteError(`The push to the ${audience} wiki ${remoteLabel(url)} was rejected (${status ?? 'unknown'}): ${pushed.stderr.trim().split('\n').slice(-3).join(' ')}`);
-        }
+        const wiki = { git: scratch.git, url, audience, branch: target.branch, logger };
+        const ours = new OurPages(plan.files);
+        const message = renderTemplate(settings.commitMessage, { wiki: audience, source: source.prefix || '.', ...revisionPlaceholders(source.rev) }, 'the wiki commit message');
+        const loop = await rebuildAndPush({
+            label: `the ${audience} wiki ${remoteLabel(url)}`,
+            build: () => buildWikiCommit(wiki, ours, source.rev, message, settings),
+            push: (updates) => pushRefs(wiki.git, url, updates.map((u) => `${u.from}:${u.ref}`), { logger }),
+            dryRun: settings.dryRun,
+            maxRetries: DEFAULT_MAX_RETRIES,
+            logger,
+        });
+        throwIfRefused(loop);
+        outcome.edits = loop.value.merged.wikiEdits;
+        reportWikiBuild(result, loop.value, plan, wiki, settings.dryRun);
+        return outcome;
     }
     catch (e) {
         result.success = false;
@@ -60656,6 +61345,132 @@ async function syncWikiTarget(audience, target, plan, source, settings, logger) 
     finally {
         await auth.cleanup();
     }
+}
+/**
+ * The pages and assets Ferry generated, as a wiki tree. Page texts whose links were rewritten
+ * become new blobs: their ids are computed here and the blobs written only when a commit is made;
+ * everything else reuses the source blob.
+ */
+class OurPages {
+    tree;
+    rewritten;
+    newOid;
+    written = false;
+    constructor(files) {
+        this.rewritten = files.filter((f) => f.content);
+        this.newOid = new Map(this.rewritten.map((f) => [f.wikiPath, blobId(f.content)]));
+        this.tree = new Map(files.map((f) => [f.wikiPath, { mode: f.mode, oid: this.newOid.get(f.wikiPath) ?? f.oid }]));
+    }
+    /** Write the rewritten pages' blobs (once), checking that git computed the same ids. */
+    async writeBlobs(git) {
+        if (this.written)
+            return;
+        const written = await writeBlobs(git, this.rewritten.map((f) => f.content));
+        if (written.some((oid, i) => oid !== this.newOid.get(this.rewritten[i].wikiPath)))
+            throw new Error('internal: git computed different blob ids (is the source repository SHA-256?)');
+        this.written = true;
+    }
+}
+async function buildWikiCommit(wiki, ours, rev, message, settings) {
+    const { git } = wiki;
+    const { branch, tip } = await probe(wiki);
+    if (tip)
+        await fetchRefs(git, wiki.url, [`+refs/heads/${branch}:${WORK_REF}`], { logger: wiki.logger });
+    const theirs = await readWikiTree(git, tip ? WORK_REF : undefined);
+    const last = await findTrailerCommit(git, tip ? WORK_REF : undefined, 'originRev');
+    const base = last
+        ? effectiveBase(await readWikiTree(git, last.sha), pendingBases(last.message))
+        : new Map();
+    const merged = mergeWiki(base, ours.tree, theirs, settings.direction);
+    const built = {
+        branch,
+        tip,
+        theirs,
+        merged,
+        last: last && { commit: last.sha, originRev: last.value },
+    };
+    if (tip && treesEqual(merged.tree, theirs))
+        return { value: built, updates: [] };
+    await ours.writeBlobs(git);
+    const tree = await writeTreeFromEntries(git, [...merged.tree].map(([p, e]) => ({ path: p, mode: e.mode, oid: e.oid })));
+    built.commit = await commitTree(git, tree, tip ? [tip] : [], withTrailers(message, syncTrailers(rev, merged.pending)), settings.author ?? DEFAULT_AUTHOR);
+    return { value: built, updates: [{ ref: `refs/heads/${branch}`, from: built.commit }] };
+}
+/** The wiki's branch (the setting, else the one its HEAD names) and that branch's tip. */
+async function probe(wiki) {
+    let refs;
+    try {
+        refs = await lsRemote(wiki.git, wiki.url, [], { logger: wiki.logger });
+    }
+    catch (e) {
+        if (e instanceof RemoteError && /was not found/.test(e.message))
+            throw uninitializedWikiError(wiki.audience, wiki.url);
+        throw e;
+    }
+    let branch = wiki.branch;
+    if (!branch) {
+        const head = refs.get('HEAD');
+        const named = [...refs]
+            .filter(([r, s]) => r.startsWith('refs/heads/') && s === head)
+            .map(([r]) => r.slice(11));
+        branch = named.includes('master')
+            ? 'master'
+            : (named[0] ??
+                (refs.has('refs/heads/master') ? 'master' : refs.has('refs/heads/main') ? 'main' : 'master'));
+    }
+    return { branch, tip: refs.get(`refs/heads/${branch}`) };
+}
+/** The result of the final build: changes, counts, details, findings and the message. */
+function reportWikiBuild(result, built, plan, wiki, dryRun) {
+    const { merged } = built;
+    const { audience } = wiki;
+    const changes = diffTrees(built.theirs, merged.tree);
+    result.changes = changes;
+    result.counts = {
+        pages: plan.pages.length,
+        assets: plan.assets.length,
+        ...pickCounts(summarizeChanges(changes)),
+        wikiEdits: merged.wikiEdits.filter((e) => !e.conflict).length,
+        conflicts: merged.wikiEdits.filter((e) => e.conflict).length,
+    };
+    result.details = {
+        audience,
+        wiki: remoteLabel(wiki.url),
+        branch: built.branch,
+        pages: plan.pages,
+        assets: plan.assets,
+        lastSync: built.last ?? null,
+        wikiEdits: merged.wikiEdits.map((e) => ({ page: e.path, change: e.change, conflict: e.conflict })),
+    };
+    result.findings.push(...overwriteFindings(merged, audience, !built.last));
+    if (!built.commit) {
+        result.changed = false;
+        result.message = `${audience} wiki up to date (${plan.pages.length} pages)`;
+        result.commit = built.tip;
+        return;
+    }
+    result.commit = built.commit;
+    result.changed = true;
+    result.message = `${dryRun ? 'would update' : 'updated'} the ${audience} wiki: ${wiki_target_describe(result.counts)}`;
+}
+/** What a push replaced in the wiki: its first content (notice), or web edits since the last sync. */
+function overwriteFindings(merged, audience, firstSync) {
+    const o = merged.overwritten;
+    if (firstSync && o.length)
+        return [
+            {
+                severity: 'notice',
+                code: 'wiki-first-sync',
+                message: `First Ferry sync of the ${audience} wiki: its existing content (${o.slice(0, 10).join(', ')}${o.length > 10 ? `, and ${o.length - 10} more` : ''}) is replaced; it stays in the wiki's history.`,
+            },
+        ];
+    if (firstSync)
+        return [];
+    return o.map((p) => ({
+        severity: 'warning',
+        code: 'wiki-edit-overwritten',
+        message: `${p} was edited in the ${audience} wiki since the last sync; direction push replaced it with the source version (it stays in the wiki's history). Use direction bidirectional to bring wiki edits back.`,
+    }));
 }
 function pickCounts(c) {
     return { added: c.added, modified: c.modified, deleted: c.deleted };
@@ -60718,8 +61533,6 @@ async function resolveWikiSettings(raw, names) {
 
 
 
-
-
 /**
  * Sync a wiki folder to the private wiki (every page) and the public wiki (allowlisted pages).
  * Returns one TargetResult per configured wiki, private first. A failing wiki never stops the
@@ -60734,6 +61547,7 @@ async function runWikiSync(settings, logger) {
     if (settings.publicWiki?.repo)
         targets.push(['public', settings.publicWiki]);
     const home = settings.home || 'README.md';
+    checkTemplate(settings.commitMessage, WIKI_MESSAGE_PLACEHOLDERS, 'the wiki commit message');
     const source = await openSource(settings.source, settings.rev || 'HEAD', logger);
     const map = buildPageMap(source.files, { home, sourceLabel: source.prefix || undefined });
     logger.info(`${source.prefix || '.'} at ${source.rev.slice(0, 12)}: ${map.pages.length} pages, ${map.assets.length} assets`);
@@ -60828,7 +61642,7 @@ async function runWikiSync(settings, logger) {
     }
     finally {
         for (const { outcome } of outcomes)
-            await outcome.scratch?.cleanup();
+            await outcome.scratch?.dispose();
     }
     logger.debug(`wiki sync took ${Math.round(performance.now() - t0)} ms`);
     return results;
@@ -61102,27 +61916,21 @@ async function pushCommits(cfg, env, logger) {
         line: 1,
     };
     const git = new GitCommandManager(cfg.root, { env: env, logger });
+    const duration = () => (performance.now() - t0) / 1000;
     try {
-        const branch = await git.exec(['symbolic-ref', '--short', 'HEAD']);
-        const res = await pushRefs(git, 'origin', [`HEAD:refs/heads/${branch}`], { logger });
-        const ok = res.ok;
-        const detail = [...res.refs.values()].map((v) => v.detail).join('; ');
+        const p = await pushPullCommits(git, logger);
+        const rebuilt = p.localBehind
+            ? ' (origin had moved: rebuilt on its tip; the checkout kept local changes and is behind, git pull)'
+            : ' (origin had moved: rebuilt on its tip)';
         return {
             ...base,
-            success: ok,
-            message: ok
-                ? `pushed to origin/${branch}`
-                : `push to origin/${branch} rejected (${detail}): fetch, rebase and run again`,
-            duration: (performance.now() - t0) / 1000,
+            success: true,
+            message: `pushed to origin/${p.branch}${p.rebuilt ? rebuilt : ''}`,
+            duration: duration(),
         };
     }
     catch (e) {
-        return {
-            ...base,
-            success: false,
-            message: `push failed: ${errorMessage(e)}`,
-            duration: (performance.now() - t0) / 1000,
-        };
+        return { ...base, success: false, message: pushFailureMessage(e), duration: duration() };
     }
 }
 function logCheck(logger, c) {
@@ -61233,6 +62041,25 @@ function toText(results) {
         }
     }
     return out.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/util/fs-atomic.js
+
+
+
+/** Write to a temporary file beside the target, then rename: readers never see half a file. */
+async function writeFileAtomic(file, data, mode) {
+    const dir = external_node_path_namespaceObject.dirname(file);
+    await external_node_fs_namespaceObject.promises.mkdir(dir, { recursive: true });
+    const tmp = external_node_path_namespaceObject.join(dir, `.${external_node_path_namespaceObject.basename(file)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+    try {
+        await external_node_fs_namespaceObject.promises.writeFile(tmp, data, mode !== undefined ? { mode } : undefined);
+        await external_node_fs_namespaceObject.promises.rename(tmp, file);
+    }
+    catch (e) {
+        await external_node_fs_namespaceObject.promises.rm(tmp, { force: true });
+        throw e;
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/runner/report.js

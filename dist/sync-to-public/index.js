@@ -31594,6 +31594,11 @@ function errorMessage(e) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/settings.js
+/**
+ * Raw user options (action inputs or CLI flags, as strings) → validated ExportSettings. One place,
+ * so the action and the CLI accept exactly the same values with the same messages. `names` maps
+ * each option to how the user wrote it (`input 'max-retries'` or `--max-retries`).
+ */
 
 function oneOf(value, allowed, name, fallback) {
     const v = (value ?? '').trim();
@@ -31644,6 +31649,7 @@ function resolveExportSettings(raw, names = {}) {
             serverUrl: raw.serverUrl || undefined,
         },
         templateDir: raw.templateDir?.trim() || undefined,
+        sourceRepo: raw.sourceRepo?.trim() || undefined,
         safety: raw.safety,
     };
 }
@@ -32593,8 +32599,9 @@ function compareVersions(a, b) {
  * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
  * anything else is a local path (made absolute).
  * A URL with credentials in it is refused: tokens never go in URLs.
+ * `serverUrl` is GITHUB_SERVER_URL, which the adapters pass in (GHES, the demo, tests).
  */
-function resolveRemote(spec, serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com', suffix = '.git') {
+function resolveRemote(spec, serverUrl = 'https://github.com', suffix = '.git') {
     const s = spec.trim();
     if (!s)
         throw new errors_ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
@@ -32631,6 +32638,12 @@ function isLocalRemote(url) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/scratch-repo.js
+/**
+ * The one kind of scratch repository: a throw-away bare repository that sees other repositories'
+ * objects through `objects/info/alternates`. Builds use the source's blob ids directly and never
+ * copy them, and a push only packs what the target lacks. The export, the wiki sync and the mirror
+ * each work in one; `dispose()` removes it.
+ */
 
 
 
@@ -32639,17 +32652,20 @@ async function objectsDir(git) {
     const p = await git.exec(['rev-parse', '--git-path', 'objects']);
     return external_node_path_namespaceObject.resolve(git.cwd, p);
 }
-async function createScratchRepo(base, alternates, parent = external_node_os_namespaceObject.tmpdir()) {
-    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(parent, 'ferry-export-'));
+/** A new scratch repository; its git manager shares `base`'s environment (auth) and logger. */
+async function createScratchRepo(base, opts) {
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(opts.parent ?? external_node_os_namespaceObject.tmpdir(), `ferry-${opts.name}-`));
     const git = base.with({ cwd: dir });
     await git.exec(['init', '--quiet', '--bare', dir]);
     // Own settings only: no hooks, no gc while we work, no auto-maintenance after fetches.
     // Appended to the fresh config file directly: three fewer git processes per export.
     await external_node_fs_namespaceObject.promises.appendFile(external_node_path_namespaceObject.join(dir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n');
-    const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
-    await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
-    // Alternates of the alternates are followed by git itself (chained up to 5 deep).
-    await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), alternates.map((a) => a + '\n').join(''));
+    if (opts.alternates?.length) {
+        const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
+        await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
+        // Alternates of the alternates are followed by git itself (chained up to 5 deep).
+        await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), opts.alternates.map((a) => a + '\n').join(''));
+    }
     return {
         dir,
         git,
@@ -32679,6 +32695,11 @@ async function withRetry(fn, opts) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/transport.js
+/**
+ * Network operations: fetch, ls-remote and push, each through the one retry helper.
+ * Transient failures (5xx, dropped connections) are retried; auth and not-found failures become
+ * RemoteErrors that say what to do. Pushes never force unless `force` is given by name.
+ */
 
 
 
@@ -32745,7 +32766,17 @@ async function pushRefs(git, url, refspecs, opts = {}) {
             throw new GitError(args, res.exitCode, stderr);
         return res;
     });
-    const stdout = r.stdout.toString();
+    return parsePushOutput(r.stdout.toString(), r.stderr);
+}
+/**
+ * A rejection because the target moved since we looked: the client saw it (`fetch first`,
+ * `non-fast-forward`, a stale lease), or the server lost the race inside receive-pack to a
+ * concurrent push (`[remote rejected] (failed to update ref)`, `cannot lock ref ... but expected`,
+ * `incorrect old value provided`). Either way: fetch, rebuild on the new tip, push again.
+ */
+const TARGET_MOVED = /fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref|but expected|incorrect old value/i;
+/** `push --porcelain` output → the outcome per destination ref. */
+function parsePushOutput(stdout, stderr) {
     const refs = new Map();
     for (const line of stdout.split('\n')) {
         // "<flag>\t<from>:<to>\t<summary> (<reason>)"
@@ -32757,10 +32788,9 @@ async function pushRefs(git, url, refspecs, opts = {}) {
         if (flag === '=')
             status = 'up-to-date';
         else if (flag === '!') {
-            if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr))
+            if (/workflow/i.test(stderr) && /refusing to allow/i.test(stderr))
                 status = 'rejected-workflow';
-            // 'failed to update ref' / 'failed to lock': the server lost a race with a concurrent push.
-            else if (/fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref/.test(summary))
+            else if (TARGET_MOVED.test(summary))
                 status = 'rejected-stale';
             else
                 status = 'rejected-other';
@@ -32770,7 +32800,7 @@ async function pushRefs(git, url, refspecs, opts = {}) {
     return {
         ok: [...refs.values()].every((v) => v.status === 'ok' || v.status === 'up-to-date'),
         refs,
-        stderr: r.stderr,
+        stderr,
     };
 }
 /** The error for a push that GitHub refused because it touches workflows without permission. */
@@ -32778,6 +32808,84 @@ function workflowPermissionError(url) {
     return new RemoteError(`The push to ${remoteLabel(url)} was refused because it changes files under .github/workflows and the token lacks the 'workflow' permission. ` +
         `Fix: give the token the 'workflows' permission (fine-grained PAT or GitHub App: Workflows: write; classic PAT: the 'workflow' scope), ` +
         `or leave .github/workflows out of the allowlist / add it to preserve.`);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/rebuild-and-push.js
+/**
+ * The one way Ferry pushes what it built: build on the target's tip, push a plain fast-forward,
+ * and when the push is rejected because the target moved (transport.ts decides what "moved"
+ * means: a stale client-side check, or a server that lost the race to a concurrent push), fetch
+ * and build again on the new tip, with backoff. Nothing is pushed in a dry run or when a build
+ * has nothing to push (no change, or findings that stop it).
+ *
+ * Every engine passes its build step: the export (snapshot and history), the wiki sync, the
+ * mirror (several branches, one push per receiving side) and the runner's push of pull commits.
+ * A build must be repeatable: it may run again on a moved tip, so its only side effects are new
+ * objects in a scratch repository.
+ */
+
+
+
+const DEFAULT_MAX_RETRIES = 5;
+async function rebuildAndPush(o) {
+    const labelOf = (ref) => (typeof o.label === 'string' ? o.label : o.label(ref));
+    const pushed = [];
+    const refused = new Map();
+    let buildMs = 0;
+    let pushMs = 0;
+    let moved = new Set();
+    for (let attempt = 1;; attempt++) {
+        const t0 = performance.now();
+        const built = await o.build(attempt, moved);
+        buildMs += performance.now() - t0;
+        const done = () => ({
+            value: built.value,
+            attempts: attempt,
+            pushed,
+            refused,
+            buildMs,
+            pushMs,
+        });
+        if (o.dryRun || built.updates.length === 0)
+            return done();
+        const t1 = performance.now();
+        const res = await o.push(built.updates, built.value);
+        pushMs += performance.now() - t1;
+        moved = new Set();
+        let why = '';
+        for (const u of built.updates) {
+            const st = res.refs.get(u.ref);
+            if (st?.status === 'ok' || st?.status === 'up-to-date')
+                pushed.push(u.ref);
+            else if (st?.status === 'rejected-stale') {
+                moved.add(u.ref);
+                why ||= st.detail;
+            }
+            else if (st?.status === 'rejected-workflow')
+                refused.set(u.ref, o.workflowError?.(u.ref) ?? workflowPermissionError(labelOf(u.ref)));
+            else {
+                const detail = st?.detail || res.stderr.trim().split('\n').pop() || 'unknown';
+                refused.set(u.ref, new RemoteError(`The push to ${labelOf(u.ref)} was rejected: ${detail}.`));
+            }
+        }
+        if (moved.size === 0)
+            return done();
+        if (attempt > o.maxRetries) {
+            for (const ref of moved)
+                refused.set(ref, new RemoteError(`The push to ${labelOf(ref)} was rejected ${attempt} times because the target kept moving. ` +
+                    `Serialise runs with a 'concurrency:' group, or raise max-retries.`));
+            return done();
+        }
+        const delay = backoffDelay(attempt, o.backoffBaseMs ?? 100, 1500);
+        o.logger.info(`${labelOf([...moved][0])} moved meanwhile (attempt ${attempt}: ${why}); rebuilding on its new tip in ${delay} ms.`);
+        await sleep(delay);
+    }
+}
+/** For engines that push one ref: the reason it was not pushed, thrown. */
+function throwIfRefused(outcome) {
+    const [first] = outcome.refused.values();
+    if (first)
+        throw first;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/report/result.js
@@ -32801,13 +32909,6 @@ function failResult(r, message, findings = []) {
     r.success = false;
     r.message = message;
     r.findings.push(...findings);
-    return r;
-}
-/** Time an async step into result.durationMs. */
-async function timed(fn) {
-    const t0 = performance.now();
-    const r = await fn();
-    r.durationMs = Math.round(performance.now() - t0);
     return r;
 }
 function summarizeChanges(changes) {
@@ -32968,59 +33069,90 @@ function compileAllowlist(rules) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/index-builder.js
+/**
+ * The one writer of trees, blobs and commits for building commits without a working tree (export,
+ * wiki, sync-back): blobs through one `fast-import`, trees through a temporary index file
+ * (`GIT_INDEX_FILE` fed by `update-index -z --index-info`, then `write-tree`), commits through
+ * `commit-tree` with explicit identities. Entries may name blobs that exist only in an alternate
+ * object store (the source repository's, seen from a scratch repository).
+ */
 
 
+
+/** The empty tree's id (SHA-1 object format; see EMPTY_TREE_SHA256). */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
+/**
+ * The author or committer of a raw commit object (`git cat-file commit`), its date as git's
+ * `@<epoch> <tz>`; undefined when the header is missing. Only the headers are read, not the message.
+ */
+function commitIdentity(raw, who) {
+    const blank = raw.indexOf('\n\n');
+    const headers = blank < 0 ? raw : raw.slice(0, blank);
+    const m = new RegExp(`^${who} (.*) <([^>]*)> (\\d+) ([+-]\\d{4})$`, 'm').exec(headers);
+    return m ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` } : undefined;
+}
+/** The Actions bot identity: commits made for a workflow when no one else is named. */
+const BOT_IDENTITY = {
+    name: 'github-actions[bot]',
+    email: '41898282+github-actions[bot]@users.noreply.github.com',
+};
 let indexSeq = 0;
-/** Write a tree object holding exactly `entries`. Returns the tree id. */
-async function writeTreeFromEntries(git, entries, scratchDir) {
+/** "<mode> SP <type> SP <oid> TAB <path> NUL" (the type follows from the mode); mode 0 deletes. */
+function indexInfo(entries) {
     const parts = [];
     for (const e of entries) {
-        // "<mode> SP <type> SP <oid> TAB <path> NUL"; the type follows from the mode.
-        const type = e.mode === '160000' ? 'commit' : 'blob';
-        parts.push(`${e.mode} ${type} ${e.oid}\t${e.path}\0`);
-    }
-    if (!parts.length)
-        return EMPTY_TREE;
-    const indexFile = external_node_path_namespaceObject.join(scratchDir, `index-${process.pid}-${++indexSeq}`);
-    const env = { GIT_INDEX_FILE: indexFile };
-    try {
-        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
-        // Blobs may live only in an alternate store (still present); missing-ok is not used on purpose.
-        return await git.exec(['write-tree'], { env });
-    }
-    finally {
-        await external_node_fs_namespaceObject.promises.rm(indexFile, { force: true });
-    }
-}
-/**
- * Write a tree that differs from `baseTree` by `changes` (oid '' deletes the path). The index is
- * seeded with `read-tree`, which primes the cache-tree, so write-tree rewrites only the
- * directories that changed: a small change to a large tree stays cheap.
- */
-async function writeTreeIncremental(git, baseTree, changes, scratchDir) {
-    const parts = [];
-    for (const e of changes) {
         if (!e.oid)
             parts.push(`0 ${'0'.repeat(40)}\t${e.path}\0`);
         else
             parts.push(`${e.mode} ${e.mode === '160000' ? 'commit' : 'blob'} ${e.oid}\t${e.path}\0`);
     }
-    if (!parts.length)
-        return baseTree;
-    const indexFile = external_node_path_namespaceObject.join(scratchDir, `index-${process.pid}-${++indexSeq}`);
-    const env = { GIT_INDEX_FILE: indexFile };
+    return parts;
+}
+/**
+ * Run `fn` with a fresh temporary index file: in `dir` (a scratch repository's directory) when
+ * given, else in a temporary directory. The file is removed afterwards.
+ */
+async function withTemporaryIndex(dir, fn) {
+    const own = dir ? undefined : await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-index-'));
+    const indexFile = external_node_path_namespaceObject.join(dir ?? own, `index-${process.pid}-${++indexSeq}`);
     try {
-        await git.exec(['read-tree', baseTree], { env });
-        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
-        return await git.exec(['write-tree'], { env });
+        return await fn({ GIT_INDEX_FILE: indexFile });
     }
     finally {
-        await external_node_fs_namespaceObject.promises.rm(indexFile, { force: true });
+        await external_node_fs_namespaceObject.promises.rm(own ?? indexFile, { recursive: true, force: true });
     }
 }
+/** Write a tree object holding exactly `entries`. Returns the tree id. */
+async function writeTreeFromEntries(git, entries, scratchDir) {
+    const parts = indexInfo(entries);
+    if (!parts.length)
+        return EMPTY_TREE;
+    return withTemporaryIndex(scratchDir, async (env) => {
+        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
+        // Blobs may live only in an alternate store (still present); missing-ok is not used on purpose.
+        return git.exec(['write-tree'], { env });
+    });
+}
+/**
+ * Write a tree that differs from `baseTree` (a tree-ish) by `changes` (oid '' deletes the path).
+ * The index is seeded with `read-tree`, which primes the cache-tree, so write-tree rewrites only the
+ * directories that changed: a small change to a large tree stays cheap.
+ */
+async function writeTreeIncremental(git, baseTree, changes, scratchDir) {
+    const parts = indexInfo(changes);
+    if (!parts.length)
+        return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(baseTree)
+            ? baseTree
+            : git.exec(['rev-parse', '--verify', `${baseTree}^{tree}`]);
+    return withTemporaryIndex(scratchDir, async (env) => {
+        await git.exec(['read-tree', baseTree], { env });
+        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
+        return git.exec(['write-tree'], { env });
+    });
+}
 /** `commit-tree` with explicit identities (through the environment, never config). */
-async function commitTree(git, tree, parents, message, author, committer) {
+async function commitTree(git, tree, parents, message, author, committer = author) {
     const env = {
         GIT_AUTHOR_NAME: author.name,
         GIT_AUTHOR_EMAIL: author.email,
@@ -33037,12 +33169,29 @@ async function commitTree(git, tree, parents, message, author, committer) {
     // The message goes on stdin: it can be long and must not be parsed as options.
     return git.exec([...args, '-F', '-'], { input: message, env });
 }
-/** Write blobs (`hash-object -w --stdin`), one process per call; returns ids in input order. */
+/** Write blobs with one `git fast-import` process; returns their ids in input order. */
 async function writeBlobs(git, contents) {
-    const ids = [];
-    for (const c of contents)
-        ids.push(await git.exec(['hash-object', '-w', '--stdin'], { input: c }));
-    return ids;
+    if (contents.length === 0)
+        return [];
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-blobs-'));
+    try {
+        const marks = external_node_path_namespaceObject.join(dir, 'marks');
+        const parts = [];
+        contents.forEach((b, i) => {
+            parts.push(Buffer.from(`blob\nmark :${i + 1}\ndata ${b.length}\n`), b, Buffer.from('\n'));
+        });
+        await git.exec(['fast-import', '--quiet', `--export-marks=${marks}`], { input: Buffer.concat(parts) });
+        const oids = new Array(contents.length);
+        for (const line of (await external_node_fs_namespaceObject.promises.readFile(marks, 'utf8')).split('\n')) {
+            const m = /^:(\d+) ([0-9a-f]+)$/.exec(line);
+            if (m)
+                oids[Number(m[1]) - 1] = m[2];
+        }
+        return oids;
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
+    }
 }
 /** Object sizes for many ids with one `cat-file --batch-check`. Missing ids are absent from the map. */
 async function objectSizes(git, oids) {
@@ -33060,6 +33209,92 @@ async function objectSizes(git, oids) {
         sizes.set(line.slice(0, sp), Number(line.slice(sp + 1)));
     }
     return sizes;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/trailers.js
+const FERRY_TRAILERS = {
+    /** The source revision a commit was made from (export and wiki): the next run starts there. */
+    originRev: { key: 'Ferry-Origin-Rev', value: '[0-9a-f]{40}|[0-9a-f]{64}' },
+    /** Hash of the selection config an export commit was made with (see export/incremental.ts). */
+    config: { key: 'Ferry-Config', value: '[0-9a-f]{16,64}' },
+    /**
+     * A wiki page whose web edit is pending, with the base it was judged against: `<oid|-> <path>`
+     * (see wiki/merge.ts). Repeated, one line per page.
+     */
+    wikiBase: { key: 'Ferry-Wiki-Base', value: '([0-9a-f]{7,64}|-) .+' },
+};
+const lineRe = (name, flags = '') => new RegExp(`^${FERRY_TRAILERS[name].key}: *(${FERRY_TRAILERS[name].value})\\s*$`, flags);
+const ANY_FERRY_KEY = new RegExp(`^(${Object.values(FERRY_TRAILERS)
+    .map((d) => d.key)
+    .join('|')}):`);
+/** Every value of trailer `name` in a message, in order. Lines of another shape do not count. */
+function trailerValues(message, name) {
+    const re = lineRe(name, 'gm');
+    const out = [];
+    for (let m = re.exec(message); m; m = re.exec(message))
+        out.push(m[1]);
+    return out;
+}
+/** The value of trailer `name` that counts: the last one in the message. */
+function lastTrailer(message, name) {
+    return trailerValues(message, name).at(-1);
+}
+/**
+ * The message with Ferry's trailers at its end, in the order given. Lines with a Ferry trailer key
+ * already in the message are dropped first: copied along from a re-exported source, they would
+ * pose as this commit's. The trailers join the message's own trailer block (a last paragraph of
+ * `Key: value` lines, such as `Signed-off-by:`), else start one after a blank line.
+ */
+function withTrailers(message, trailers) {
+    const kept = message
+        .replace(/\s+$/, '')
+        .split('\n')
+        .filter((l) => !ANY_FERRY_KEY.test(l));
+    while (kept.length && kept[kept.length - 1].trim() === '')
+        kept.pop();
+    const last = kept[kept.length - 1] ?? '';
+    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
+    const lines = trailers.map(([name, value]) => {
+        const line = `${FERRY_TRAILERS[name].key}: ${value}`;
+        // A value the parser would not read back must never be written.
+        if (!lineRe(name).test(line) || value.includes('\n'))
+            throw new Error(`internal: invalid ${FERRY_TRAILERS[name].key} trailer value '${value}'`);
+        return line;
+    });
+    return `${kept.join('\n')}${inTrailerBlock ? '\n' : '\n\n'}${lines.join('\n')}\n`;
+}
+/**
+ * How far findTrailerCommit deepens a shallow history looking for a trailer: steps of commits
+ * below the current boundary. A remote export target is fetched at depth 1; hand-made commits on
+ * top of the last export push the trailer out of sight.
+ */
+const DEEPEN_STEPS = [20, 100, 380];
+/**
+ * The newest commit reachable from `tip` that carries trailer `name`, with that trailer's value
+ * and the whole message (for the other trailers). git walks the history (`log --grep` with the
+ * trailer's exact line shape), so it is found however many commits sit on top of it. In a shallow
+ * history it is searched deeper in steps when `deepen` is given.
+ */
+async function findTrailerCommit(git, tip, name, opts = {}) {
+    if (!tip)
+        return undefined;
+    const { key, value } = FERRY_TRAILERS[name];
+    const grep = `--grep=^${key}: *(${value})[[:space:]]*$`;
+    for (let step = 0;; step++) {
+        const out = await git.exec(['log', '-1', '-E', grep, '--format=%H%x00%B', tip, '--']);
+        const nul = out.indexOf('\0');
+        if (nul > 0) {
+            const message = out.slice(nul + 1);
+            const found = lastTrailer(message, name);
+            if (found)
+                return { sha: out.slice(0, nul), value: found, message };
+        }
+        if (!opts.deepen || step >= DEEPEN_STEPS.length || !(await git.isShallow()))
+            return undefined;
+        const seen = await git.exec(['rev-list', '--count', tip]);
+        opts.logger?.info(`No ${key} trailer in the last ${seen} commit(s) of the target; fetching deeper.`);
+        await opts.deepen(DEEPEN_STEPS[step]);
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/tree.js
@@ -33344,8 +33579,6 @@ function quotePath(p) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/tree-import.js
-
-
 /**
  * Write a whole tree with `git fast-import` instead of `update-index` + `write-tree`: fast-import
  * builds the trees in memory and writes them as ONE pack, where write-tree creates one loose file
@@ -33356,6 +33589,8 @@ function quotePath(p) {
  * tree id is returned (the caller makes the real commit). Returns undefined when an entry cannot
  * go through fast-import (a non-canonical mode): the caller then uses the index.
  */
+
+
 const MODES = new Set(['100644', '100755', '120000', '160000']);
 let seq = 0;
 async function writeTreeWithFastImport(git, entries) {
@@ -33533,8 +33768,7 @@ class BatchParser {
 ;// CONCATENATED MODULE: ./lib/src/core/git/tree-writer.js
 
 
-const EMPTY_TREE_SHA1 = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
-const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
+
 const TREE_MODE = '40000';
 /** Can writeTreeChanges take these changes (the line protocols cannot carry a line break)? */
 function treeChangesSupported(changes) {
@@ -33581,7 +33815,7 @@ async function writeTreeChanges(git, baseTree, changes) {
             const ids = await mk.write(level.map((d) => dirs.get(d)));
             const written = new Map(level.map((d, i) => [d, ids[i]]));
             if (depth === 0)
-                return written.get('') ?? (rawLen === 32 ? EMPTY_TREE_SHA256 : EMPTY_TREE_SHA1);
+                return written.get('') ?? (rawLen === 32 ? EMPTY_TREE_SHA256 : EMPTY_TREE);
             for (const d of byDepth[depth] ?? []) {
                 const slash = d.lastIndexOf('/');
                 const parent = dirs.get(slash < 0 ? '' : d.slice(0, slash));
@@ -33710,9 +33944,72 @@ class MkTree {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/util/placeholders.js
+/**
+ * The one template renderer: `{name}` placeholders in commit messages, targets, map rules,
+ * preserve globs, allowlist file names and template directories. One set of names everywhere
+ * (docs/templates.md lists them and where each is offered): `{sha}` and `{short_sha}` are the
+ * source revision wherever there is one, `{package}` the customer package, and so on.
+ *
+ * Strict: a placeholder the surface does not offer is a ConfigurationError that names it and the
+ * valid ones, so a typo never reaches a commit. Only a template directory's files keep unknown
+ * placeholders as they are (renderKnownPlaceholders): they are code, with braces of their own.
+ * Values come from own properties only: `{toString}` or `{__proto__}` is an unknown placeholder,
+ * never the text of a native function.
+ */
+
+/** How many hex digits `{short_sha}` keeps. */
+const SHORT_SHA_LENGTH = 7;
+/** The values every surface with a source revision offers for it. */
+function revisionPlaceholders(sha) {
+    return { sha, short_sha: sha.slice(0, SHORT_SHA_LENGTH) };
+}
+/** Older names kept working (the wiki's): alias → the placeholder it stands for. */
+const ALIASES = new Map([
+    ['rev', 'sha'],
+    ['short', 'short_sha'],
+]);
+const PLACEHOLDER = /\{(\w+)\}/g;
+function lookup(values, name) {
+    return values.get(name) ?? values.get(ALIASES.get(name) ?? '');
+}
+function unknownPlaceholder(name, template, valid, what) {
+    const list = [...valid].map((v) => `{${v}}`).join(', ') || 'none';
+    return new errors_ConfigurationError(`Unknown placeholder {${name}} in ${what ? `${what} ` : ''}'${template}'. Valid placeholders: ${list}.`);
+}
+/**
+ * `template` with every `{name}` replaced by its value (one pass: values are not scanned again).
+ * `what` names the setting in the error, e.g. `commit-message`.
+ */
+function renderTemplate(template, values, what) {
+    const known = new Map(Object.entries(values));
+    return template.replace(PLACEHOLDER, (_m, name) => {
+        const v = lookup(known, name);
+        if (v === undefined)
+            throw unknownPlaceholder(name, template, known.keys(), what);
+        return v;
+    });
+}
+/**
+ * Check a template before any value is known (so a bad setting fails before anything runs):
+ * every placeholder must be one of `names` or an alias of one.
+ */
+function checkTemplate(template, names, what) {
+    renderTemplate(template, Object.fromEntries([...names].map((n) => [n, ''])), what);
+}
+/** Like renderTemplate, but an unknown `{name}` stays as it is (template files: code has braces). */
+function renderKnownPlaceholders(text, values) {
+    const known = new Map(Object.entries(values));
+    return text.replace(PLACEHOLDER, (m, name) => lookup(known, name) ?? m);
+}
+
 ;// CONCATENATED MODULE: external "node:path/posix"
 const posix_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path/posix");
 ;// CONCATENATED MODULE: ./lib/src/core/export/content-checks.js
+/**
+ * Checks that need blob contents: symlinks that point outside the exported tree, and Git LFS
+ * pointer files. They read only what they must: symlink blobs, and small changed blobs.
+ */
 
 const LFS_HEADER = 'version https://git-lfs.github.com/spec/v1';
 /** The LFS spec caps pointer files at 1024 bytes. */
@@ -33784,19 +34081,34 @@ function lfsPointerFinding(c, policy) {
         message: `${c.path} is a Git LFS pointer: the target gets the pointer, not the file. Push the LFS objects to the target separately (git lfs push --all), or leave the file out of the allowlist. Set lfs: allow to silence this.`,
     };
 }
-/** Changed blobs that are LFS pointers: the export would publish pointers, not the files. */
-async function checkLfsPointers(changed, policy, readBlob) {
-    if (policy === 'allow')
-        return [];
-    const findings = [];
-    const candidates = changed.filter((c) => lfsPointerSized(c.size));
-    // All reads are queued at once: the batch process answers them in order without round trips.
-    const bodies = await Promise.all(candidates.map((c) => readBlob(c.oid)));
-    candidates.forEach((c, i) => {
-        if (isLfsPointer(c.size, bodies[i]))
-            findings.push(lfsPointerFinding(c, policy));
-    });
-    return findings;
+
+;// CONCATENATED MODULE: ./lib/src/core/export/diff.js
+/**
+ * Path-level difference between two target trees (both keyed by target path). Pure. Sizes come
+ * from the entries (-1 when unknown is reported as no bytes); a mode change alone is a modification.
+ */
+function diffTargetTrees(before, after) {
+    const changes = [];
+    const gateChanges = [];
+    const oids = new Map();
+    for (const [p, a] of after) {
+        const b = before.get(p);
+        if (b && b.oid === a.oid && b.mode === a.mode)
+            continue;
+        const change = b ? 'modified' : 'added';
+        changes.push({ path: p, change, ...(a.size >= 0 ? { bytes: a.size } : {}) });
+        gateChanges.push({ sourcePath: a.sourcePath ?? p, targetPath: p, change, oid: a.oid, mode: a.mode });
+        oids.set(p, a.oid);
+    }
+    for (const [p, b] of before) {
+        if (after.has(p))
+            continue;
+        changes.push({ path: p, change: 'deleted', ...(b.size >= 0 ? { bytes: b.size } : {}) });
+        gateChanges.push({ sourcePath: b.sourcePath ?? p, targetPath: p, change: 'deleted', mode: b.mode });
+        oids.set(p, b.oid);
+    }
+    changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+    return { changes, gateChanges, oids };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/safety/settings.js
@@ -34948,11 +35260,6 @@ async function runGates(input) {
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/gates.js
 
-/**
- * The one call site of the leak gates (src/core/safety). Every change set an export would commit
- * goes through `runSafetyGates` before anything is pushed; settings are merged over the defaults
- * (user forbidden paths add to the built-in denylist) and validated once per export.
- */
 function resolveSafetySettings(input = {}) {
     return parseSafetySettings(input);
 }
@@ -35033,57 +35340,40 @@ async function runGatePass(input) {
     return findings;
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/export/diff.js
+;// CONCATENATED MODULE: ./lib/src/core/export/message.js
 /**
- * Path-level difference between two target trees (both keyed by target path). Pure. Sizes come
- * from the entries (-1 when unknown is reported as no bytes); a mode change alone is a modification.
+ * Export commit messages: the message template rendered for a source commit. The trailers that
+ * let the next run find the last exported revision are added by ctx.withTrailers (git/trailers.ts).
  */
-function diffTargetTrees(before, after) {
-    const changes = [];
-    const gateChanges = [];
-    const oids = new Map();
-    for (const [p, a] of after) {
-        const b = before.get(p);
-        if (b && b.oid === a.oid && b.mode === a.mode)
-            continue;
-        const change = b ? 'modified' : 'added';
-        changes.push({ path: p, change, ...(a.size >= 0 ? { bytes: a.size } : {}) });
-        gateChanges.push({ sourcePath: a.sourcePath ?? p, targetPath: p, change, oid: a.oid, mode: a.mode });
-        oids.set(p, a.oid);
-    }
-    for (const [p, b] of before) {
-        if (after.has(p))
-            continue;
-        changes.push({ path: p, change: 'deleted', ...(b.size >= 0 ? { bytes: b.size } : {}) });
-        gateChanges.push({ sourcePath: b.sourcePath ?? p, targetPath: p, change: 'deleted', mode: b.mode });
-        oids.set(p, b.oid);
-    }
-    changes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
-    return { changes, gateChanges, oids };
-}
-function treesEqual(a, b) {
-    if (a.size !== b.size)
-        return false;
-    for (const [p, e] of a) {
-        const o = b.get(p);
-        if (!o || o.oid !== e.oid || o.mode !== e.mode)
-            return false;
-    }
-    return true;
+
+/** The placeholders an export commit message offers besides the vars (`{package}`). */
+const MESSAGE_PLACEHOLDERS = ['sha', 'short_sha', 'source_repo', 'message', 'subject'];
+function renderMessage(template, source, sourceRepo, vars = {}) {
+    return renderTemplate(template, {
+        ...vars,
+        ...revisionPlaceholders(source.sha),
+        source_repo: sourceRepo,
+        message: source.message.trim(),
+        subject: source.message.trim().split('\n')[0] ?? '',
+    }, 'the commit message template');
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/path-map.js
+/**
+ * Path mapping for exports: `from=to` prefix rules, e.g. `lobster/=lobster_custom_{package}/lobster/`.
+ * `{package}` is substituted. The longest matching `from` wins; unmapped paths stay as they are.
+ * An empty `from` maps the whole tree under a prefix (`=vendor/{package}/`).
+ */
+
 
 function parseMapRules(specs, vars = {}) {
     const rules = specs.map((spec) => {
         const eq = spec.indexOf('=');
         if (eq < 0)
             throw new errors_ConfigurationError(`Invalid map rule '${spec}'. Expected FROM=TO, e.g. 'lobster/=lobster_custom_{package}/lobster/'.`);
-        const from = substitute(spec.slice(0, eq).trim().replace(/^\/+/, ''), vars);
-        const to = substitute(spec
-            .slice(eq + 1)
-            .trim()
-            .replace(/^\/+/, ''), vars);
+        const render = (side) => renderTemplate(side.trim().replace(/^\/+/, ''), vars, 'the map rule');
+        const from = render(spec.slice(0, eq));
+        const to = render(spec.slice(eq + 1));
         for (const p of [from, to]) {
             if (p.split('/').includes('..'))
                 throw new errors_ConfigurationError(`Invalid map rule '${spec}': '..' is not allowed.`);
@@ -35095,15 +35385,6 @@ function parseMapRules(specs, vars = {}) {
     });
     return rules.sort((a, b) => b.from.length - a.from.length);
 }
-function substitute(template, vars) {
-    return template.replace(/\{(\w+)\}/g, (m, k) => {
-        if (k in vars)
-            return vars[k];
-        throw new errors_ConfigurationError(`Unknown placeholder ${m} in '${template}'. Known: ${Object.keys(vars)
-            .map((v) => `{${v}}`)
-            .join(', ') || 'none'}.`);
-    });
-}
 /** Map one source path to its target path. */
 function mapPath(path, rules) {
     for (const r of rules) {
@@ -35113,68 +35394,6 @@ function mapPath(path, rules) {
             return r.to + path.slice(r.from.length);
     }
     return path;
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/types.js
-/** Ferry's default committer, so the same export makes the same commit id. */
-const DEFAULT_COMMITTER = {
-    name: 'ferry[bot]',
-    email: 'ferry@users.noreply.github.com',
-};
-const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
-const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
-/** Hash of the selection config a snapshot export was made with (see ./incremental.ts). */
-const CONFIG_TRAILER = 'Ferry-Config';
-
-;// CONCATENATED MODULE: ./lib/src/core/export/message.js
-
-
-/**
- * Commit messages: the template (`{sha}`, `{short_sha}`, `{source_repo}`, `{message}`, plus any
- * vars such as `{package}`) and the `Ferry-Origin-Rev: <sha>` trailer that lets the next run find
- * the last exported revision without any state stored elsewhere.
- */
-function renderMessage(template, source, sourceRepo, vars = {}) {
-    const body = substitute(template, {
-        ...vars,
-        sha: source.sha,
-        short_sha: source.sha.slice(0, 7),
-        source_repo: sourceRepo,
-        message: source.message.trim(),
-        subject: source.message.trim().split('\n')[0] ?? '',
-    });
-    return withTrailer(body, source.sha);
-}
-function withTrailer(message, sourceSha) {
-    const lines = message.replace(/\s+$/, '').split('\n');
-    // Drop a trailer copied along from an earlier export (history of a re-exported repo).
-    const kept = lines.filter((l) => !l.startsWith(`${ORIGIN_TRAILER}:`));
-    while (kept.length && kept[kept.length - 1].trim() === '')
-        kept.pop();
-    const last = kept[kept.length - 1] ?? '';
-    // Join an existing trailer block (a last paragraph of `Key: value` lines), else start one.
-    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
-    return `${kept.join('\n')}${inTrailerBlock ? '\n' : '\n\n'}${ORIGIN_TRAILER}: ${sourceSha}\n`;
-}
-/** The origin revision named by a commit message's trailer, if any (the last one wins). */
-function parseOriginTrailer(message) {
-    const re = new RegExp(`^${ORIGIN_TRAILER}: *([0-9a-f]{40}|[0-9a-f]{64})\\s*$`, 'gm');
-    let found;
-    for (let m = re.exec(message); m; m = re.exec(message))
-        found = m[1];
-    return found;
-}
-/** Add `Ferry-Config: <hash>` to a message that ends with the origin trailer (same trailer block). */
-function withConfigTrailer(message, hash) {
-    return `${message.replace(/\s+$/, '')}\n${CONFIG_TRAILER}: ${hash}\n`;
-}
-/** The config hash named by a commit message's trailer, if any (the last one wins). */
-function parseConfigTrailer(message) {
-    const re = new RegExp(`^${CONFIG_TRAILER}: *([0-9a-f]{16,64})\\s*$`, 'gm');
-    let found;
-    for (let m = re.exec(message); m; m = re.exec(message))
-        found = m[1];
-    return found;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/project.js
@@ -35252,12 +35471,16 @@ function fileDirConflicts(tree) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/template.js
+/**
+ * The `template` directory of sync-to-custom: files (e.g. pyproject.toml, __init__.py) whose
+ * names and text hold placeholders such as `{package}`. Rendered into the target on the first
+ * export only; afterwards their paths are preserved, so hand edits in the target survive.
+ * Only known placeholders are replaced: template code keeps its own braces (`{}`, f-strings).
+ */
 
 
 
-function renderPlaceholders(text, vars) {
-    return text.replace(/\{(\w+)\}/g, (m, k) => (Object.hasOwn(vars, k) ? vars[k] : m));
-}
+
 async function readTemplate(dir, vars) {
     const root = external_node_path_namespaceObject.resolve(dir);
     const stat = await external_node_fs_namespaceObject.promises.stat(root).catch(() => undefined);
@@ -35274,8 +35497,14 @@ async function readTemplate(dir, vars) {
                 const raw = await external_node_fs_namespaceObject.promises.readFile(full);
                 const st = await external_node_fs_namespaceObject.promises.stat(full);
                 // Binary files (a NUL byte) are copied as they are.
-                const content = raw.includes(0) ? raw : Buffer.from(renderPlaceholders(raw.toString('utf8'), vars));
-                out.push({ path: renderPlaceholders(r, vars), mode: st.mode & 0o111 ? '100755' : '100644', content });
+                const content = raw.includes(0)
+                    ? raw
+                    : Buffer.from(renderKnownPlaceholders(raw.toString('utf8'), vars));
+                out.push({
+                    path: renderKnownPlaceholders(r, vars),
+                    mode: st.mode & 0o111 ? '100755' : '100644',
+                    content,
+                });
             }
         }
     };
@@ -35283,7 +35512,24 @@ async function readTemplate(dir, vars) {
     return out.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/export/types.js
+/** Ferry's default committer, so the same export makes the same commit id. */
+const DEFAULT_COMMITTER = {
+    name: 'ferry[bot]',
+    email: 'ferry@users.noreply.github.com',
+};
+const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/context.js
+/**
+ * The ExportBuildContext (see types.ts) over a prepared scratch repository, built in two steps:
+ * resolveSelection compiles what the user's settings select (allowlist, map, preserve, template,
+ * message template) and hashes it; ExportContext then answers the build functions' questions
+ * (project a revision, read the target, write trees and commits, run the gates) with caches, so a
+ * rebuild after a rejected push reuses the source side as it is.
+ */
+
+
 
 
 
@@ -35301,242 +35547,202 @@ async function readTemplate(dir, vars) {
 
 /** Up to this many changed paths, ctx.writeTree(tree, base) edits the base's trees directly. */
 const TREE_WRITER_MAX_CHANGES = 5000;
-/**
- * How far lastExportedRev deepens a shallow target looking for a trailer: steps of commits below
- * the current boundary. Their sum (plus the first fetch) caps the hand-made commits it looks through.
- */
-const DEEPEN_STEPS = [20, 100, 380];
-const TRAILER_SEARCH_LIMIT = 500;
-/** Build the ExportBuildContext (see types.ts) over a prepared scratch repository. */
 async function createBuildContext(p) {
-    const s = p.settings;
+    return new ExportContext(p, await resolveSelection(p.settings, p.rules, p.safety));
+}
+async function resolveSelection(s, rules, safety) {
     const vars = s.vars ?? {};
-    const matcher = compileAllowlist(p.rules);
+    const messageTemplate = s.messageTemplate ?? DEFAULT_MESSAGE_TEMPLATE;
+    // Checked now: a typo in the template fails before anything is built.
+    checkTemplate(messageTemplate, [...Object.keys(vars), ...MESSAGE_PLACEHOLDERS], 'the commit message template');
     const mapRules = parseMapRules(s.map ?? [], vars);
-    const preserveGlobs = (s.preserve ?? []).map((g) => renderPlaceholders(g, vars));
+    const preserveGlobs = (s.preserve ?? []).map((g) => renderTemplate(g, vars, 'the preserve glob'));
     const template = s.templateDir ? await readTemplate(s.templateDir, vars) : [];
     const templatePaths = new Set(template.map((t) => t.path));
-    const preserved = globSetMatcher(preserveGlobs);
-    const isPreserved = (t) => templatePaths.has(t) || preserved(t);
-    const committer = s.committer ?? DEFAULT_COMMITTER;
-    const git = p.scratch;
-    const readBlob = (oid) => p.blobs.read(oid);
-    const projections = new Map();
-    const targetTrees = new Map();
-    let templateBlobs;
-    // Everything besides the source revision that decides the tree (and the gates' path rules).
     const configHash = (0,external_node_crypto_.createHash)('sha256')
         .update(JSON.stringify({
-        rules: p.rules.map((r) => [r.pattern, r.negated]),
+        rules: rules.map((r) => [r.pattern, r.negated]),
         map: mapRules,
         preserve: preserveGlobs,
         template: [...templatePaths].sort(),
-        forbidden: p.safety.forbiddenPaths,
+        forbidden: safety.forbiddenPaths,
         vars: Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         submodules: s.submodules ?? 'skip',
     }))
         .digest('hex')
         .slice(0, 16);
-    const ctx = {
-        settings: s,
+    return {
+        vars,
+        matcher: compileAllowlist(rules),
+        mapRules,
+        preserveGlobs,
+        isPreservedGlob: globSetMatcher(preserveGlobs),
+        template,
+        templatePaths,
+        messageTemplate,
         configHash,
-        logger: p.logger,
-        git,
-        sourceGit: p.sourceGit,
-        sourceCommit: p.sourceCommit,
-        targetLabel: p.targetLabel,
-        select: (sp) => matcher.selects(sp),
-        mapPath: (sp) => mapPath(sp, mapRules),
-        isPreserved,
-        projectTree(rev) {
-            // Cached: a rebuild after a rejected push reuses the source side as it is.
-            let pr = projections.get(rev);
-            if (!pr) {
-                // Projected while ls-tree streams: the JavaScript work overlaps git's.
-                const projector = new Projector({
-                    select: ctx.select,
-                    mapPath: ctx.mapPath,
-                    submodules: s.submodules ?? 'skip',
-                    mapped: mapRules.length > 0,
-                });
-                const attrs = [];
-                pr = streamTree(git, rev, (e) => {
-                    projector.add(e);
-                    if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'))
-                        attrs.push(e.oid);
-                }).then(async () => {
-                    const projected = projector.finish();
-                    projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => readBlob(oid))));
-                    return projected;
-                });
-                projections.set(rev, pr);
-            }
-            return pr;
-        },
-        readTargetTree(commit) {
-            if (!commit)
-                return Promise.resolve(new Map());
-            let t = targetTrees.get(commit);
-            if (!t) {
-                const tree = new Map();
-                t = streamTree(git, commit, (e) => tree.set(e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' })).then(() => tree);
-                targetTrees.set(commit, t);
-            }
-            return t;
-        },
-        async overlayPreserved(projected, tipTree, isFirstExport) {
-            const renderTemplate = isFirstExport && template.length > 0;
-            if (!renderTemplate && !preserveGlobs.length && !templatePaths.size)
-                return projected;
-            const out = new Map(projected);
-            if (renderTemplate) {
-                templateBlobs ??= writeBlobs(git, template.map((t) => t.content));
-                const ids = await templateBlobs;
-                template.forEach((t, i) => out.set(t.path, { mode: t.mode, oid: ids[i], size: t.content.length, origin: 'template' }));
-            }
-            if (preserveGlobs.length || templatePaths.size) {
-                for (const [tp, e] of tipTree)
-                    if (isPreserved(tp))
-                        out.set(tp, { ...e, origin: 'preserved' });
-            }
-            return out;
-        },
-        async writeTree(tree, base) {
-            if (base) {
-                const changes = base.diff.changes.map((c) => {
-                    const e = c.change === 'deleted' ? undefined : tree.get(c.path);
-                    return { path: c.path, mode: e?.mode ?? '0', oid: e?.oid ?? '' };
-                });
-                const baseTree = await ctx.treeOf(base.commit);
-                // Few changes: rewrite only the directories on their paths. Many: the index does it better.
-                if (changes.length <= TREE_WRITER_MAX_CHANGES && treeChangesSupported(changes))
-                    return writeTreeChanges(git, baseTree, changes);
-                return writeTreeIncremental(git, baseTree, changes, p.scratchDir);
-            }
-            const entries = [];
-            for (const [tp, e] of tree)
-                entries.push({ mode: e.mode, oid: e.oid, path: tp });
-            // One pack instead of a loose file per directory; the index when fast-import cannot take it.
-            return ((await writeTreeWithFastImport(git, entries)) ?? writeTreeFromEntries(git, entries, p.scratchDir));
-        },
-        async treeOf(commit) {
-            if (!commit)
-                return EMPTY_TREE;
-            return git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
-        },
-        diffTrees: diffTargetTrees,
-        async runGates(diff, projected, targetFileCount, context) {
-            const t0 = performance.now();
-            const findings = await runGatePass({
-                git,
-                readBlob,
-                safety: p.safety,
-                lfs: s.lfs ?? 'warn',
-                diff,
-                projected,
-                targetFileCount,
-                context,
-            });
-            p.stats.gatesMs += performance.now() - t0;
-            return findings;
-        },
-        formatMessage: (src) => renderMessage(s.messageTemplate ?? DEFAULT_MESSAGE_TEMPLATE, src, p.sourceRepo, vars),
-        withTrailer: withTrailer,
-        async readSourceCommit(sha) {
-            // The raw object, not `git show`: in a shallow source the parents are missing and any
-            // revision walk would try to read them.
-            return parseCommitObject(sha, await git.exec(['cat-file', 'commit', sha]));
-        },
-        commit: (spec) => commitTree(git, spec.tree, spec.parents, spec.message, spec.author ?? s.author ?? committer, spec.committer ?? committer),
-        async lastExportedRev(tip) {
-            if (!tip)
-                return undefined;
-            // Walk back from the tip over what the scratch repo holds. A remote target is fetched at
-            // depth 1: when the trailer is not in sight and the history is shallow, deepen in steps.
-            for (let step = 0;; step++) {
-                const out = await git.exec(['log', '--format=%B%x00', '-n', String(TRAILER_SEARCH_LIMIT), tip]);
-                const messages = out.split('\0');
-                for (const msg of messages) {
-                    const rev = parseOriginTrailer(msg);
-                    if (rev)
-                        return rev;
-                }
-                const seen = messages.length - 1;
-                if (!p.deepenTarget || step >= DEEPEN_STEPS.length || seen >= TRAILER_SEARCH_LIMIT)
-                    return undefined;
-                if (!(await git.isShallow()))
-                    return undefined;
-                p.logger.info(`No Ferry-Origin-Rev trailer in the last ${seen} target commit(s); fetching deeper.`);
-                await p.deepenTarget(DEEPEN_STEPS[step]);
-            }
-        },
     };
-    return ctx;
 }
-/** `cat-file commit` text → message and author (date as git's `@<epoch> <tz>`). */
-function parseCommitObject(sha, raw) {
-    const blank = raw.indexOf('\n\n');
-    const headers = blank < 0 ? raw : raw.slice(0, blank);
-    const message = blank < 0 ? '' : raw.slice(blank + 2);
-    const m = /^author (.*) <([^>]*)> (\d+) ([+-]\d{4})$/m.exec(headers);
-    const author = m
-        ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` }
-        : { name: '', email: '' };
-    return { sha, message, author };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/push-loop.js
-
-
-
-/**
- * A rejection because the ref moved. Besides `fetch first`/`non-fast-forward` (transport's
- * rejected-stale), the server may lose the race inside receive-pack and answer
- * `[remote rejected] (failed to update ref)` / `cannot lock ref ... but expected ...`.
- */
-function targetMoved(r) {
-    if (r.status === 'rejected-stale')
-        return true;
-    return (r.status === 'rejected-other' &&
-        /failed to (update|lock) ref|cannot lock ref|but expected|incorrect old value|stale info/i.test(r.detail));
-}
-async function runPushLoop(ctx, build, io, opts) {
-    let buildMs = 0;
-    let pushMs = 0;
-    for (let attempt = 1;; attempt++) {
-        const baseTip = await io.fetchTip();
-        const t0 = performance.now();
-        const outcome = await build(ctx, baseTip);
-        buildMs += performance.now() - t0;
-        const done = (pushed) => ({
-            outcome,
-            baseTip,
-            pushed,
-            attempts: attempt,
-            buildMs,
-            pushMs,
+class ExportContext {
+    p;
+    sel;
+    settings;
+    logger;
+    git;
+    sourceGit;
+    sourceCommit;
+    targetLabel;
+    sourceRepo;
+    configHash;
+    committer;
+    projections = new Map();
+    targetTrees = new Map();
+    templateBlobs;
+    constructor(p, sel) {
+        this.p = p;
+        this.sel = sel;
+        this.settings = p.settings;
+        this.logger = p.logger;
+        this.git = p.scratch;
+        this.sourceGit = p.sourceGit;
+        this.sourceCommit = p.sourceCommit;
+        this.targetLabel = p.targetLabel;
+        this.sourceRepo = p.sourceRepo;
+        this.configHash = sel.configHash;
+        this.committer = p.settings.committer ?? DEFAULT_COMMITTER;
+    }
+    // Passed around as plain functions (to the projector and the replay state): arrow properties.
+    select = (sourcePath) => this.sel.matcher.selects(sourcePath);
+    mapPath = (sourcePath) => mapPath(sourcePath, this.sel.mapRules);
+    isPreserved = (targetPath) => this.sel.templatePaths.has(targetPath) || this.sel.isPreservedGlob(targetPath);
+    diffTrees = diffTargetTrees;
+    /** Cached per revision; projected while ls-tree streams, so the JavaScript work overlaps git's. */
+    projectTree(rev) {
+        let pr = this.projections.get(rev);
+        if (!pr) {
+            pr = this.project(rev);
+            this.projections.set(rev, pr);
+        }
+        return pr;
+    }
+    async project(rev) {
+        const projector = new Projector({
+            select: this.select,
+            mapPath: this.mapPath,
+            submodules: this.settings.submodules ?? 'skip',
+            mapped: this.sel.mapRules.length > 0,
         });
-        if (hasErrors(outcome.findings) || !outcome.tip || opts.dryRun)
-            return done(false);
-        const t1 = performance.now();
-        const res = await io.push(outcome.tip, baseTip);
-        pushMs += performance.now() - t1;
-        if (res.ok)
-            return done(true);
-        const statuses = [...res.refs.values()];
-        if (statuses.some((r) => r.status === 'rejected-workflow'))
-            throw io.workflowError();
-        if (!statuses.some(targetMoved)) {
-            const detail = statuses.map((r) => r.detail).join('; ') || res.stderr.trim().split('\n').pop() || 'unknown';
-            throw new RemoteError(`The push to ${ctx.targetLabel} was rejected: ${detail}.`);
+        const attrs = [];
+        await streamTree(this.git, rev, (e) => {
+            projector.add(e);
+            if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'))
+                attrs.push(e.oid);
+        });
+        const projected = projector.finish();
+        projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => this.p.blobs.read(oid))));
+        return projected;
+    }
+    readTargetTree(commit) {
+        if (!commit)
+            return Promise.resolve(new Map());
+        let t = this.targetTrees.get(commit);
+        if (!t) {
+            const tree = new Map();
+            t = streamTree(this.git, commit, (e) => tree.set(e.path, { mode: e.mode, oid: e.oid, size: -1, origin: 'preserved' })).then(() => tree);
+            this.targetTrees.set(commit, t);
         }
-        if (attempt > opts.maxRetries) {
-            throw new RemoteError(`The push to ${ctx.targetLabel} was rejected ${attempt} times because the target kept moving. ` +
-                `Serialise runs with a 'concurrency:' group, or raise max-retries.`);
+        return t;
+    }
+    async overlayPreserved(projected, tipTree, isFirstExport) {
+        const { template, templatePaths, preserveGlobs } = this.sel;
+        const renderTemplateFiles = isFirstExport && template.length > 0;
+        const preserves = preserveGlobs.length > 0 || templatePaths.size > 0;
+        if (!renderTemplateFiles && !preserves)
+            return projected;
+        const out = new Map(projected);
+        if (renderTemplateFiles) {
+            this.templateBlobs ??= writeBlobs(this.git, template.map((t) => t.content));
+            const ids = await this.templateBlobs;
+            template.forEach((t, i) => out.set(t.path, { mode: t.mode, oid: ids[i], size: t.content.length, origin: 'template' }));
         }
-        const delay = backoffDelay(attempt, opts.backoffBaseMs ?? 100, 1500);
-        opts.logger.info(`The target moved during the export (attempt ${attempt}); rebuilding on the new tip in ${delay} ms.`);
-        await sleep(delay);
+        if (preserves)
+            for (const [tp, e] of tipTree)
+                if (this.isPreserved(tp))
+                    out.set(tp, { ...e, origin: 'preserved' });
+        return out;
+    }
+    async writeTree(tree, base) {
+        if (base)
+            return this.writeChangedPaths(tree, base);
+        const entries = [];
+        for (const [tp, e] of tree)
+            entries.push({ mode: e.mode, oid: e.oid, path: tp });
+        // One pack instead of a loose file per directory; the index when fast-import cannot take it.
+        return ((await writeTreeWithFastImport(this.git, entries)) ??
+            writeTreeFromEntries(this.git, entries, this.p.scratchDir));
+    }
+    /** Only the paths of `base.diff`, written over the base commit's tree. */
+    async writeChangedPaths(tree, base) {
+        const changes = base.diff.changes.map((c) => {
+            const e = c.change === 'deleted' ? undefined : tree.get(c.path);
+            return { path: c.path, mode: e?.mode ?? '0', oid: e?.oid ?? '' };
+        });
+        const baseTree = await this.treeOf(base.commit);
+        // Few changes: rewrite only the directories on their paths. Many: the index does it better.
+        if (changes.length <= TREE_WRITER_MAX_CHANGES && treeChangesSupported(changes))
+            return writeTreeChanges(this.git, baseTree, changes);
+        return writeTreeIncremental(this.git, baseTree, changes, this.p.scratchDir);
+    }
+    async treeOf(commit) {
+        if (!commit)
+            return EMPTY_TREE;
+        return this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+    }
+    async runGates(diff, projected, targetFileCount, context) {
+        const t0 = performance.now();
+        const findings = await runGatePass({
+            git: this.git,
+            readBlob: (oid) => this.p.blobs.read(oid),
+            safety: this.p.safety,
+            lfs: this.settings.lfs ?? 'warn',
+            diff,
+            projected,
+            targetFileCount,
+            context,
+        });
+        this.p.stats.gatesMs += performance.now() - t0;
+        return findings;
+    }
+    formatMessage(source) {
+        const body = renderMessage(this.sel.messageTemplate, source, this.sourceRepo, this.sel.vars);
+        return this.withTrailers(body, source.sha);
+    }
+    withTrailers(message, sourceSha) {
+        const trailers = [
+            ['originRev', sourceSha],
+            ['config', this.configHash],
+        ];
+        return withTrailers(message, trailers);
+    }
+    async readSourceCommit(sha) {
+        // The raw object, not `git show`: in a shallow source the parents are missing and any
+        // revision walk would try to read them.
+        const raw = await this.git.exec(['cat-file', 'commit', sha]);
+        const blank = raw.indexOf('\n\n');
+        const message = blank < 0 ? '' : raw.slice(blank + 2);
+        return { sha, message, author: commitIdentity(raw, 'author') ?? { name: '', email: '' } };
+    }
+    commit(spec) {
+        const { committer } = this;
+        const author = spec.author ?? this.settings.author ?? committer;
+        return commitTree(this.git, spec.tree, spec.parents, spec.message, author, spec.committer ?? committer);
+    }
+    async lastExportedRev(tip) {
+        const found = await findTrailerCommit(this.git, tip, 'originRev', {
+            deepen: this.p.deepenTarget,
+            logger: this.logger,
+        });
+        return found?.value;
     }
 }
 
@@ -35769,6 +35975,17 @@ class LogParser {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/author-map.js
+/**
+ * A mailmap-style author map (same line forms as git's .mailmap), for people who must not
+ * appear publicly under their internal identity:
+ *
+ *   Public Name <commit@email>                               replace the name
+ *   <public@email> <commit@email>                            replace the email
+ *   Public Name <public@email> <commit@email>                replace both
+ *   Public Name <public@email> Commit Name <commit@email>    both, only for that name + email
+ *
+ * Emails and names match case-insensitively, as in git. `#` starts a comment.
+ */
 
 
 class AuthorMap {
@@ -35853,6 +36070,17 @@ const SINCE_ROOT = 'root';
 const HISTORY_REF = 'refs/ferry/history';
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/base.js
+/**
+ * Where a replay starts. The only state is the target's newest `Ferry-Origin-Rev:` trailer:
+ *  - `trailer`: the last exported revision; replay what came after it.
+ *  - `since`:   first run with `since REV`: a snapshot commit of REV, then replay REV..source.
+ *     Also when REV is newer than the last exported revision (skip ahead: a reconciliation
+ *     commit at REV). An older REV is ignored, so a `since` left in a workflow does no harm.
+ *  - `snapshot`: first run without `since`: one snapshot commit of the source revision; later
+ *     runs replay from there.
+ *  - `root`:    first run with `since: root`: replay the whole first-parent history.
+ *  - `ahead`:   the target already carries a newer revision than the one asked for: nothing to do.
+ */
 
 
 async function resolveBase(ctx, tip) {
@@ -35921,7 +36149,62 @@ async function dateOf(ctx, rev) {
     return `@${raw.trim()}`;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/export/history/commits.js
+
+
+/** The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. */
+async function reconcile(ctx, tree, parent, base, firstRun) {
+    const treeId = await ctx.writeTree(tree);
+    const committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
+    if (!base.rev) {
+        // Replaying from the root onto a target that has other files: clear it first.
+        return ctx.commit({
+            tree: treeId,
+            parents: parent ? [parent] : [],
+            message: 'Prepare the target for a history export from the root\n',
+            committer: { ...committer, date: '@0 +0000' },
+            author: { ...committer, date: '@0 +0000' },
+        });
+    }
+    const src = await ctx.readSourceCommit(base.rev);
+    // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
+    const date = base.committerDate;
+    const message = firstRun
+        ? ctx.formatMessage(src)
+        : ctx.withTrailers(`Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
+            `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
+            `this commit brings the target to the current selection of ${base.rev}.\n` +
+            `The replayed commits that follow continue from there.`, base.rev);
+    return ctx.commit({
+        tree: treeId,
+        parents: parent ? [parent] : [],
+        message,
+        committer: { ...committer, date },
+        author: { ...(ctx.settings.author ?? committer), date },
+    });
+}
+/**
+ * The replayed commit's message: scrubbed, authors mapped, then the origin and config trailers
+ * (the config trailer lets the next run start without listing any tree, see quick-start.ts).
+ */
+function replayMessage(c, scrubber, authors, ctx) {
+    // Trailers copied along from a re-exported source are replaced by this export's.
+    return ctx.withTrailers(authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))), c.sha);
+}
+/** The placeholders of the scrub template (docs/templates.md). */
+function scrubValues(ctx, sha) {
+    return { ...(ctx.settings.vars ?? {}), ...revisionPlaceholders(sha), source_repo: ctx.sourceRepo };
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/gates.js
+/**
+ * The leak gates of a replay, batched: every replayed commit's change set passes the same gates as
+ * before (forbidden paths, mass deletion, secrets, import closure, LFS pointers), but the blobs of
+ * the whole range are read in ONE `cat-file --batch` stream and each distinct blob is scanned once.
+ * What depends on the commit stays per commit: the path gates run per change set, and the import
+ * check of a file resolves against the source paths as they stood at that commit (the timelines).
+ * Every finding names the source commit it belongs to (the earliest one, for a blob added twice).
+ */
 
 
 
@@ -36075,12 +36358,6 @@ class HistoryGates {
         return findings;
     }
 }
-/** All steps in one batch (tests and small ranges). */
-async function runHistoryGates(steps, opts) {
-    const gates = new HistoryGates(opts);
-    gates.add(steps);
-    return gates.finish();
-}
 function pathGateInput(st, settings) {
     return {
         changes: st.gateChanges,
@@ -36099,18 +36376,6 @@ function named(f, step) {
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/merges.js
 
 
-/**
- * `keep-merges` (issue 4): a merge on the replayed first-parent line whose side branch also
- * changes something selected stays a merge. Its side line (the first-parent commits of the second
- * parent that the first parent does not have) is replayed too, on a side ref, starting from the
- * target commit that stands for the fork point; the merge then gets the side line's last commit
- * as its second parent. The merge's own tree is what the linear replay gives (its diff against the
- * first parent), so the final tree is still the snapshot's.
- *
- * The fork point's stand-in: the replayed commit (or the start) that represents it in this run,
- * else the newest target commit whose `Ferry-Origin-Rev` is the fork point or an ancestor of it
- * on the first-parent line (commits in between changed nothing selected).
- */
 const SIDE_REF = 'refs/ferry/history-side';
 /** The side line of a two-parent merge, oldest first (empty when the second parent adds nothing). */
 async function readSideLine(ctx, merge) {
@@ -36129,7 +36394,7 @@ async function targetStandIn(ctx, tip, fork) {
         const nul = rec.indexOf('\0');
         if (nul < 0)
             continue;
-        const origin = parseOriginTrailer(rec.slice(nul + 1));
+        const origin = lastTrailer(rec.slice(nul + 1), 'originRev');
         if (origin && line.has(origin))
             return rec.slice(0, nul).trim();
     }
@@ -36148,6 +36413,86 @@ function opsBetween(from, to) {
             mods.push({ op: 'M', mode: e.mode, oid: e.oid, path: p });
     }
     return [...dels, ...mods];
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/outcome.js
+/** Commit pairs listed in the result details; beyond this only the counts are given. */
+const MAX_LISTED_COMMITS = 200;
+function seen(list, f) {
+    return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
+}
+/** Findings name the source commit they came from (gates may already do it through `context`). */
+function nameCommit(f, sha) {
+    if (f.message.includes(sha) || f.message.includes(sha.slice(0, 7)))
+        return f;
+    return { ...f, message: `${f.message} (source commit ${sha.slice(0, 12)})` };
+}
+function stopped(changes, findings, base) {
+    return { commits: 0, changes, findings, details: historyDetails(base, 0, 0, false, []) };
+}
+function emptyProjection() {
+    return { tree: new Map(), exportedSourcePaths: new Set(), sourcePaths: new Set(), findings: [] };
+}
+function historyDetails(base, replayed, skipped, reconciled, commits, timings, quick, mergesKept) {
+    return {
+        history: {
+            base: base.rev ?? null,
+            baseFrom: base.kind,
+            replayed,
+            skipped,
+            reconciliation: reconciled,
+            commits: commits.slice(-MAX_LISTED_COMMITS),
+            commitsTruncated: commits.length > MAX_LISTED_COMMITS,
+            ...(quick !== undefined ? { quickStart: quick } : {}),
+            ...(mergesKept ? { mergesKept } : {}),
+            ...(timings
+                ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }
+                : {}),
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/scrub.js
+/**
+ * Message scrubbing for replayed commits: some lines (internal ticket links, Reviewed-by
+ * trailers) must not reach the public repo, and some commits' messages must not at all.
+ * Pure: compiled once, applied per commit.
+ */
+
+
+function compileRegexes(patterns, what) {
+    return patterns.map((p) => {
+        try {
+            return new RegExp(p, 'm');
+        }
+        catch (e) {
+            throw new errors_ConfigurationError(`Invalid ${what} pattern '${p}': ${e.message}. Use JavaScript regular expression syntax.`);
+        }
+    });
+}
+function compileScrubber(opts) {
+    const lineRes = compileRegexes(opts.lines ?? [], 'scrub-lines');
+    const msgRes = compileRegexes(opts.messages ?? [], 'scrub-messages');
+    if (opts.placeholders)
+        checkTemplate(opts.template, opts.placeholders, 'scrub-template');
+    const replacement = (vars) => renderTemplate(opts.template, vars, 'scrub-template').trim() + '\n';
+    return {
+        scrub(message, vars) {
+            if (msgRes.some((re) => re.test(message)))
+                return replacement(vars);
+            if (!lineRes.length)
+                return message;
+            const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
+            // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
+            const out = [];
+            for (const l of kept)
+                if (!(l.trim() === '' && (out.length === 0 || out[out.length - 1].trim() === '')))
+                    out.push(l);
+            while (out.length && out[out.length - 1].trim() === '')
+                out.pop();
+            return out.length ? out.join('\n') + '\n' : replacement(vars);
+        },
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/batch-check.js
@@ -36214,21 +36559,6 @@ class BatchChecker {
         await done;
     }
 }
-/** Object sizes by id. */
-class SizeReader extends (/* unused pure expression or super */ null && (BatchChecker)) {
-    /** Sizes of the given objects; missing objects are absent from the map. */
-    async sizes(oids) {
-        const uniq = [...new Set(oids)];
-        const infos = await this.lookup(uniq);
-        const out = new Map();
-        uniq.forEach((oid, i) => {
-            const info = infos[i];
-            if (info)
-                out.set(oid, info.size);
-        });
-        return out;
-    }
-}
 /** Lookups by name (`<rev>:<path>`, ids): does this path exist at that revision, and what is it? */
 class NameChecker extends BatchChecker {
     async check(names) {
@@ -36262,6 +36592,19 @@ function sourceProbe(names, rev) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/quick-start.js
+/**
+ * The common incremental case without listing any tree. When the target tip is a Ferry commit of
+ * the base revision made with the same selection config (its `Ferry-Origin-Rev` and `Ferry-Config`
+ * trailers), its tree IS the snapshot of the base: no reconciliation can be needed, and the replay
+ * only has to know the target entries of the paths the range touches. Those are the old sides of
+ * the range's raw diffs, checked against the tip in one `cat-file --batch-check` (a target edited
+ * by hand under Ferry's trailers falls back). Source-path questions of the import check go to the
+ * base revision through the same process, overlaid with the range's own changes (the timelines).
+ *
+ * Conservative, like the snapshot's incremental path: map rules, deletions of selected paths,
+ * symlinks and gitlinks fall back to the full start (they need whole-tree knowledge: collisions,
+ * dangling links, the mass-deletion ratio).
+ */
 
 
 
@@ -36275,7 +36618,7 @@ async function tipQualifies(ctx, tip, base) {
         return false;
     const msg = await ctx.git.exec(['cat-file', 'commit', tip]);
     const body = msg.slice(msg.indexOf('\n\n') + 2);
-    return parseOriginTrailer(body) === base.rev && parseConfigTrailer(body) === ctx.configHash;
+    return lastTrailer(body, 'originRev') === base.rev && lastTrailer(body, 'config') === ctx.configHash;
 }
 /**
  * The quick start for `commits` (the whole range, read), or undefined when the range needs the
@@ -36361,39 +36704,39 @@ async function fail(names) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/export/history/scrub.js
+;// CONCATENATED MODULE: ./lib/src/core/export/history/range.js
 
-
-function compileRegexes(patterns, what) {
-    return patterns.map((p) => {
-        try {
-            return new RegExp(p, 'm');
+/** A range is read ahead (for the quick start) up to this many raw changes; beyond, it streams. */
+const QUICK_MAX_CHANGES = 50_000;
+/**
+ * Read the range ahead, up to `max` raw changes. `commits` yields everything (what was read, then
+ * the rest of the same stream); `all` tells whether `buffered` is the whole range.
+ */
+async function readRange(ctx, range, max) {
+    const it = readFirstParentLog(ctx.sourceGit, range)[Symbol.asyncIterator]();
+    const buffered = [];
+    let n = 0;
+    let all = false;
+    for (;;) {
+        if (n > max)
+            break;
+        const r = await it.next();
+        if (r.done) {
+            all = true;
+            break;
         }
-        catch (e) {
-            throw new errors_ConfigurationError(`Invalid ${what} pattern '${p}': ${e.message}. Use JavaScript regular expression syntax.`);
-        }
-    });
-}
-function compileScrubber(opts) {
-    const lineRes = compileRegexes(opts.lines ?? [], 'scrub-lines');
-    const msgRes = compileRegexes(opts.messages ?? [], 'scrub-messages');
-    return {
-        scrub(message, vars) {
-            if (msgRes.some((re) => re.test(message)))
-                return renderPlaceholders(opts.template, vars).trim() + '\n';
-            if (!lineRes.length)
-                return message;
-            const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
-            // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
-            const out = [];
-            for (const l of kept)
-                if (!(l.trim() === '' && (out.length === 0 || out[out.length - 1].trim() === '')))
-                    out.push(l);
-            while (out.length && out[out.length - 1].trim() === '')
-                out.pop();
-            return out.length ? out.join('\n') + '\n' : renderPlaceholders(opts.template, vars).trim() + '\n';
-        },
-    };
+        buffered.push(r.value);
+        n += r.value.changes.length;
+    }
+    async function* rest() {
+        yield* buffered;
+        if (all)
+            return;
+        for (let r = await it.next(); !r.done; r = await it.next())
+            yield r.value;
+    }
+    // Stops `git log` when the replay ends early (a finding, an error).
+    return { buffered, all, commits: rest(), close: () => it.return?.(undefined) ?? Promise.resolve() };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/symlinks.js
@@ -36702,509 +37045,104 @@ class ReplayState {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/export/history/commits.js
-
-
-/** The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. */
-async function reconcile(ctx, tree, parent, base, firstRun) {
-    const treeId = await ctx.writeTree(tree);
-    const committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
-    if (!base.rev) {
-        // Replaying from the root onto a target that has other files: clear it first.
-        return ctx.commit({
-            tree: treeId,
-            parents: parent ? [parent] : [],
-            message: 'Prepare the target for a history export from the root\n',
-            committer: { ...committer, date: '@0 +0000' },
-            author: { ...committer, date: '@0 +0000' },
-        });
-    }
-    const src = await ctx.readSourceCommit(base.rev);
-    // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
-    const date = base.committerDate;
-    const message = withConfig(ctx, firstRun
-        ? ctx.formatMessage(src)
-        : ctx.withTrailer(`Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
-            `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
-            `this commit brings the target to the current selection of ${base.rev}.\n` +
-            `The replayed commits that follow continue from there.`, base.rev));
-    return ctx.commit({
-        tree: treeId,
-        parents: parent ? [parent] : [],
-        message,
-        committer: { ...committer, date },
-        author: { ...(ctx.settings.author ?? committer), date },
-    });
-}
+;// CONCATENATED MODULE: ./lib/src/core/export/history/start.js
 /**
- * The replayed commit's message: scrubbed, authors mapped, then the origin and config trailers
- * (the config trailer lets the next run start without listing any tree, see quick-start.ts).
+ * Where a replay starts from (step 2 of replay.ts): the target tree and path sets the first
+ * replayed commit applies to. The quick start lists no tree at all when the tip is a Ferry commit
+ * of the base made with this configuration (quick-start.ts). Otherwise the full start reads the
+ * tip's tree and the base's snapshot side by side and, when they differ (allowlist, map or
+ * preserve changed, or a first run), makes a reconciliation commit first; its findings may stop
+ * the build. From the root, the root commit's snapshot is projected too and the log starts after it.
  */
-function replayMessage(c, scrubber, authors, ctx) {
-    const vars = {
-        ...(ctx.settings.vars ?? {}),
-        sha: c.sha,
-        short_sha: c.sha.slice(0, 7),
-        source_repo: ctx.settings.sourceRepo ?? '',
+
+
+
+
+
+
+
+async function startReplay(ctx, tip, base, opts) {
+    const ahead = await readAhead(ctx, tip, base, opts);
+    const close = async () => {
+        await ahead.close?.();
+        await ahead.quick?.names.close();
     };
-    // A config trailer copied along from a re-exported source must not pose as this export's.
-    const text = authors.mapMessage(scrubber.scrub(c.message, vars)).replace(CONFIG_LINE, '');
-    return withConfig(ctx, ctx.withTrailer(text, c.sha));
-}
-const CONFIG_LINE = new RegExp(`^${CONFIG_TRAILER}:.*(?:\\n|$)`, 'gm');
-function withConfig(ctx, message) {
-    return ctx.configHash ? withConfigTrailer(message, ctx.configHash) : message;
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/history/outcome.js
-/** Commit pairs listed in the result details; beyond this only the counts are given. */
-const MAX_LISTED_COMMITS = 200;
-function seen(list, f) {
-    return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
-}
-/** Findings name the source commit they came from (gates may already do it through `context`). */
-function nameCommit(f, sha) {
-    if (f.message.includes(sha) || f.message.includes(sha.slice(0, 7)))
-        return f;
-    return { ...f, message: `${f.message} (source commit ${sha.slice(0, 12)})` };
-}
-function stopped(changes, findings, base) {
-    return { commits: 0, changes, findings, details: historyDetails(base, 0, 0, false, []) };
-}
-function emptyProjection() {
-    return { tree: new Map(), exportedSourcePaths: new Set(), sourcePaths: new Set(), findings: [] };
-}
-function historyDetails(base, replayed, skipped, reconciled, commits, timings, quick, mergesKept) {
-    return {
-        history: {
-            base: base.rev ?? null,
-            baseFrom: base.kind,
-            replayed,
-            skipped,
-            reconciliation: reconciled,
-            commits: commits.slice(-MAX_LISTED_COMMITS),
-            commitsTruncated: commits.length > MAX_LISTED_COMMITS,
-            ...(quick !== undefined ? { quickStart: quick } : {}),
-            ...(mergesKept ? { mergesKept } : {}),
-            ...(timings
-                ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }
-                : {}),
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/history/range.js
-
-/** A range is read ahead (for the quick start) up to this many raw changes; beyond, it streams. */
-const QUICK_MAX_CHANGES = 50_000;
-/**
- * Read the range ahead, up to `max` raw changes. `commits` yields everything (what was read, then
- * the rest of the same stream); `all` tells whether `buffered` is the whole range.
- */
-async function readRange(ctx, range, max) {
-    const it = readFirstParentLog(ctx.sourceGit, range)[Symbol.asyncIterator]();
-    const buffered = [];
-    let n = 0;
-    let all = false;
-    for (;;) {
-        if (n > max)
-            break;
-        const r = await it.next();
-        if (r.done) {
-            all = true;
-            break;
-        }
-        buffered.push(r.value);
-        n += r.value.changes.length;
-    }
-    async function* rest() {
-        yield* buffered;
-        if (all)
-            return;
-        for (let r = await it.next(); !r.done; r = await it.next())
-            yield r.value;
-    }
-    // Stops `git log` when the replay ends early (a finding, an error).
-    return { buffered, all, commits: rest(), close: () => it.return?.(undefined) ?? Promise.resolve() };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/history/replay.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * History mode (issue 4): replay every first-parent source commit since the last exported one
- * onto the target tip, one target commit per source commit that changes something selected.
- *
- *  1. The base is the newest `Ferry-Origin-Rev:` trailer on the target (see base.ts for the first run).
- *  2. When the target tip differs from the snapshot of the base under the current configuration
- *     (allowlist, map or preserve changed, or a first run), a reconciliation commit comes first.
- *  3. One streaming `git log --raw` over base..source feeds a ReplayState; each commit goes into
- *     one `git fast-import` stream (source blobs by id) as it is applied. The gates then check
- *     every commit's change set in one batch (gates.ts); a finding kills the stream before any ref
- *     moves and nothing is pushed.
- *
- * The common incremental case lists no tree at all (quick-start.ts): the tip's Ferry-Config
- * trailer says it is the base's snapshot under this configuration.
- *
- * Deterministic: committer identity fixed, committer date = the source commit's, so the same
- * range on the same target tip gives the same commit ids. Repeatable: the push loop calls it
- * again on a moved tip, and it then replays only what that tip's trailer says is missing.
- */
-async function buildHistory(ctx, tip) {
-    const t0 = performance.now();
-    const s = ctx.settings;
-    const opts = s.history ?? {};
-    const scrubber = compileScrubber({
-        lines: opts.scrubLines,
-        messages: opts.scrubMessages,
-        template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
-    });
-    const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
-    const base = await resolveBase(ctx, tip);
-    if (base.kind === 'ahead') {
-        ctx.logger.info(base.note);
-        return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
-    }
-    /** Where the replay's time goes (details.history.timings). */
-    const timings = { startMs: 0, readMs: 0, applyMs: 0, gatesMs: 0, writeMs: 0 };
-    let tick = t0;
-    const lap = (k) => {
-        const now = performance.now();
-        timings[k] += now - tick;
-        tick = now;
-    };
-    const range = { from: base.rev, to: ctx.sourceCommit };
-    const keepMerges = !!opts.keepMerges;
-    // 1. The start: quick (no tree listed) when the tip is a Ferry commit of the base with this config.
-    let commits;
-    let closeRange;
-    let quick;
-    if (opts.quickStart !== false && tip && base.rev && (await tipQualifies(ctx, tip, base))) {
-        const read = await readRange(ctx, range, QUICK_MAX_CHANGES);
-        commits = read.commits;
-        closeRange = read.close;
-        // A kept merge replays its side line from the fork's snapshot: that needs the full start.
-        const merges = keepMerges && read.buffered.some((c) => c.parents.length > 1);
-        if (read.all && !merges)
-            quick = await quickStart(ctx, tip, base.rev, read.buffered);
-    }
     try {
-        return await replay();
-    }
-    finally {
-        await closeRange?.();
-        await quick?.names.close();
-    }
-    async function replay() {
-        const findings = [];
-        let state;
-        let parentTree;
-        let head = tip;
-        let reconciled = false;
-        let root;
-        /** Where preserved paths come from (the tip's tree), for the start of kept merges' side lines. */
-        let preservedFrom = new Map();
-        if (quick) {
-            parentTree = quick.start;
-            state = new ReplayState(quick.start, emptyProjection(), stateOptions(ctx, false));
-        }
-        else {
-            // Full start: the tip's tree and the base's snapshot (two ls-tree processes side by side).
-            // From the root, the root commit's snapshot is projected beside them and the log starts
-            // after it (see RootStep).
-            const rootCommit = base.rev ? undefined : await readRootCommit(ctx.sourceGit, ctx.sourceCommit);
-            if (rootCommit)
-                commits = readFirstParentLog(ctx.sourceGit, { from: rootCommit.sha, to: range.to });
-            const [tipTree, projected, rootProjected] = await Promise.all([
-                ctx.readTargetTree(tip),
-                base.rev ? ctx.projectTree(base.rev) : Promise.resolve(emptyProjection()),
-                rootCommit ? ctx.projectTree(rootCommit.sha) : undefined,
-            ]);
-            // With force, the replay starts a new root history (pushed with a lease); preserve still reads the tip.
-            head = s.force ? undefined : tip;
-            parentTree = s.force ? new Map() : tipTree;
-            preservedFrom = tipTree;
-            if (tip && !s.force && base.kind !== 'trailer' && (await ctx.git.isShallow()))
-                // A remote target is fetched shallow: a trailer below hand-made commits is out of sight.
-                findings.push({
-                    severity: 'warning',
-                    code: 'history-no-trailer',
-                    message: `No Ferry-Origin-Rev trailer in the fetched part of ${ctx.targetLabel}; starting as a first run (${base.note}). If an earlier export exists below hand-made commits, their replay is skipped.`,
-                });
-            findings.push(...projected.findings);
-            const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
-            // 2. A reconciliation commit when the target differs from the base's snapshot.
-            const reconDiff = ctx.diffTrees(parentTree, start);
-            if (reconDiff.changes.length) {
-                const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
-                findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
-                if (hasErrors(findings))
-                    return stopped(reconDiff.changes, findings, base);
-                head = await reconcile(ctx, start, head, base, tip === undefined || !!s.force);
-                reconciled = true;
-            }
-            if (rootCommit && rootProjected) {
-                const after = await ctx.overlayPreserved(rootProjected.tree, tipTree, tip === undefined);
-                root = { commit: rootCommit, before: start, after, findings: rootProjected.findings };
-                // The state starts from the root's snapshot; the root's own step comes first (replayRoot).
-                state = new ReplayState(after, rootProjected, stateOptions(ctx, true));
-            }
-            else
-                state = new ReplayState(start, projected, stateOptions(ctx, true));
-        }
-        lap('startMs');
-        // 3. Replay: apply every commit in memory, writing each one to fast-import as it comes (git
-        //    builds trees while the log streams). The gates get the commits in batches and read their
-        //    blobs meanwhile; only when every batch passed is the stream finished (a finding kills
-        //    fast-import: no ref moves).
-        commits ??= readFirstParentLog(ctx.sourceGit, range);
-        const blobs = new BlobReader(ctx.git);
-        let writer;
-        const replayed = [];
-        const gates = new HistoryGates({
-            git: ctx.git,
-            settings: resolveSafetySettings(s.safety),
-            lfs: s.lfs ?? 'warn',
-            viewsAt: (i) => (quick ? quick.viewsAt(state, i) : fullViews(state, i)),
-        });
-        let batch = [];
-        let batchChanges = 0;
-        let skipped = 0;
-        let index = 0;
-        let mainCommits = 0;
-        let mergesKept = 0;
-        /** The last main-line commit written (a mark), or the start. */
-        let current = head;
-        const committer = s.committer ?? DEFAULT_COMMITTER;
-        /** The target commit (id or mark) that stands for each main-line source commit of this run. */
-        const standIn = new Map();
-        if (base.rev)
-            standIn.set(base.rev, head);
-        /** A replayed commit's change set goes to the gates with the next full batch. */
-        const queueGates = (step) => {
-            batch.push(step);
-            batchChanges += step.gateChanges.length;
-            if (batchChanges >= GATE_BATCH_CHANGES) {
-                // Its blobs are read and scanned while the replay goes on.
-                gates.add(batch);
-                batch = [];
-                batchChanges = 0;
-            }
-        };
-        /** Apply one commit to `st`; its gate step, or undefined when it changes nothing selected. */
-        const applyStep = async (st, c, at, views) => {
-            const step = st.apply(c.changes, undefined, at);
-            if (!step.ops.length) {
-                for (const f of step.findings)
-                    if (!seen(findings, f))
-                        findings.push(f);
-                return undefined;
-            }
-            for (const f of step.findings)
-                if (!seen(findings, f))
-                    findings.push(nameCommit(f, c.sha));
-            if (step.needsSymlinkCheck) {
-                for (const f of await st.symlinks.check((oid) => blobs.read(oid)))
-                    if (!seen(findings, f))
-                        findings.push(nameCommit(f, c.sha));
-            }
-            queueGates({
-                index: at,
-                sha: c.sha,
-                gateChanges: step.diff.gateChanges,
-                deletions: step.deletions,
-                targetFileCountBefore: step.targetFileCountBefore,
-                views,
-            });
-            return { ops: step.ops };
-        };
-        const write = async (c, ops, extra) => {
-            writer ??= await FastImportWriter.open(ctx.git, HISTORY_REF);
-            const mark = writer.commit({
-                author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
-                committer: { name: committer.name, email: committer.email, date: c.committerDate },
-                message: replayMessage(c, scrubber, authors, ctx),
-                ops,
-                ...extra,
-            });
-            replayed.push({ source: c.sha, mark });
-            if (writer.backpressure)
-                await writer.drained();
-            return mark;
-        };
-        /**
-         * keep-merges: replay the side line of merge `c` on its own ref; the mark of its last commit,
-         * or undefined when the side line changes nothing selected (the merge is then linearized).
-         */
-        const replaySide = async (c) => {
-            const side = await readSideLine(ctx, c);
-            const fork = side[0]?.parents[0];
-            if (!fork)
-                return undefined;
-            const known = standIn.has(fork);
-            const from = known ? standIn.get(fork) : await targetStandIn(ctx, tip, fork);
-            const projected = await ctx.projectTree(fork);
-            const sideStart = await ctx.overlayPreserved(projected.tree, preservedFrom, false);
-            // A stand-in from earlier runs may predate a config change: its tree is brought to the
-            // fork's current snapshot by the first side commit.
-            let lead = [];
-            if (!known) {
-                const standInTree = from ? await ctx.readTargetTree(from) : new Map();
-                lead = opsBetween(standInTree, sideStart);
-                // What the lead adds passes the gates too, judged at the fork.
-                const diff = ctx.diffTrees(standInTree, sideStart);
-                if (diff.gateChanges.length)
-                    batch.push({
-                        index: 0,
-                        sha: fork,
-                        gateChanges: diff.gateChanges,
-                        deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
-                        targetFileCountBefore: standInTree.size,
-                        views: () => ({
-                            sourcePaths: projected.sourcePaths,
-                            exportedSourcePaths: projected.exportedSourcePaths,
-                        }),
-                    });
-            }
-            const sideState = new ReplayState(sideStart, projected, stateOptions(ctx, true));
-            const views = (i) => fullViews(sideState, i);
-            let sideTip;
-            let i = 0;
-            for (const sc of side) {
-                const r = await applyStep(sideState, sc, i++, views);
-                if (!r)
-                    continue;
-                if (hasErrors(findings))
-                    return undefined;
-                const first = sideTip === undefined;
-                sideTip = await write(sc, first ? [...lead, ...r.ops] : r.ops, {
-                    ref: SIDE_REF,
-                    ...(first ? { from } : {}),
-                });
-            }
-            return sideTip;
-        };
-        /**
-         * The root commit, replayed from its projection: its changes are the whole snapshot. It goes
-         * to fast-import first, so git builds its trees while the gates and the log get under way (a
-         * finding still kills the stream before any ref moves).
-         */
-        const replayRoot = async ({ commit: c, before, after, findings: projectedFindings, }) => {
-            const at = index++;
-            const ops = opsBetween(before, after);
-            for (const f of projectedFindings)
-                if (!seen(findings, f))
-                    findings.push(ops.length ? nameCommit(f, c.sha) : f);
-            if (!ops.length) {
-                skipped++;
-                standIn.set(c.sha, current);
-                return;
-            }
-            if (!hasErrors(findings)) {
-                current = await write(c, ops, { from: head });
-                mainCommits++;
-                standIn.set(c.sha, current);
-            }
-            const diff = ctx.diffTrees(before, after);
-            queueGates({
-                index: at,
-                sha: c.sha,
-                gateChanges: diff.gateChanges,
-                deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
-                targetFileCountBefore: before.size,
-            });
-            if (state.symlinks.hasLinks)
-                for (const f of await state.symlinks.check((oid) => blobs.read(oid)))
-                    if (!seen(findings, f))
-                        findings.push(nameCommit(f, c.sha));
-        };
-        try {
-            if (root)
-                await replayRoot(root);
-            lap('applyMs');
-            if (!hasErrors(findings))
-                for await (const c of commits) {
-                    lap('readMs');
-                    const at = index++;
-                    const sideTip = keepMerges && c.parents.length === 2 && !hasErrors(findings) ? await replaySide(c) : undefined;
-                    const r = await applyStep(state, c, at);
-                    lap('applyMs');
-                    if (hasErrors(findings))
-                        break;
-                    if (!r && !sideTip) {
-                        skipped++;
-                        standIn.set(c.sha, current);
-                        continue;
-                    }
-                    const mark = await write(c, r?.ops ?? [], {
-                        ...(mainCommits === 0 ? { from: head } : {}),
-                        ...(sideTip ? { merge: [sideTip] } : {}),
-                    });
-                    if (sideTip)
-                        mergesKept++;
-                    mainCommits++;
-                    current = mark;
-                    standIn.set(c.sha, mark);
-                    lap('writeMs');
-                }
-            gates.add(batch);
-            // Waited for even after an error: a batch may still be reading, and its findings add detail.
-            const gated = await gates.finish();
-            for (const f of gated.findings)
-                if (!seen(findings, f))
-                    findings.push(f);
-            state.fillSizes(gated.sizes);
-            lap('gatesMs');
-            if (hasErrors(findings)) {
-                await writer?.abort();
-                writer = undefined;
-                return stopped(ctx.diffTrees(parentTree, state.tree).changes, findings, base);
-            }
-            const marks = writer ? await writer.finish() : new Map();
-            writer = undefined;
-            lap('writeMs');
-            const pairs = replayed.map((r) => ({ source: r.source, target: marks.get(r.mark) ?? '' }));
-            const last = mainCommits && current ? marks.get(current) : undefined;
-            if (replayed.length && !last)
-                throw new Error('git fast-import did not report the replayed commits');
-            const newTip = last ?? head;
-            const changes = ctx.diffTrees(parentTree, state.tree).changes;
-            if (!newTip || newTip === tip || (!changes.length && !reconciled && !replayed.length))
-                return { commits: 0, changes: [], findings, details: historyDetails(base, 0, skipped, false, []) };
+        if (ahead.quick)
             return {
-                tip: newTip,
-                commits: replayed.length + (reconciled ? 1 : 0),
-                changes,
-                findings,
-                details: historyDetails(base, replayed.length, skipped, reconciled, pairs, timings, !!quick, mergesKept),
+                findings: [],
+                state: new ReplayState(ahead.quick.start, emptyProjection(), stateOptions(ctx, false)),
+                parentTree: ahead.quick.start,
+                head: tip,
+                reconciled: false,
+                preservedFrom: new Map(),
+                quick: ahead.quick,
+                commits: ahead.commits,
+                close,
             };
-        }
-        catch (e) {
-            await writer?.abort();
-            throw e;
-        }
-        finally {
-            await blobs.close();
-        }
+        const full = await fullStart(ctx, tip, base);
+        if ('stopped' in full)
+            return { stopped: full.stopped, close };
+        return { ...full, commits: full.commits ?? ahead.commits, close };
+    }
+    catch (e) {
+        await close();
+        throw e;
     }
 }
-/** A batch of replayed commits goes to the gates once it holds this many changes. */
-const GATE_BATCH_CHANGES = 8192;
+/** The quick start's read-ahead of the range, when the tip qualifies (its trailers). */
+async function readAhead(ctx, tip, base, opts) {
+    if (opts.quickStart === false || !tip || !base.rev || !(await tipQualifies(ctx, tip, base)))
+        return {};
+    const read = await readRange(ctx, { from: base.rev, to: ctx.sourceCommit }, QUICK_MAX_CHANGES);
+    // A kept merge replays its side line from the fork's snapshot: that needs the full start.
+    const merges = !!opts.keepMerges && read.buffered.some((c) => c.parents.length > 1);
+    const quick = read.all && !merges ? await quickStart(ctx, tip, base.rev, read.buffered) : undefined;
+    return { quick, commits: read.commits, close: read.close };
+}
+async function fullStart(ctx, tip, base) {
+    const force = !!ctx.settings.force;
+    const findings = [];
+    const rootCommit = base.rev ? undefined : await readRootCommit(ctx.sourceGit, ctx.sourceCommit);
+    const [tipTree, projected, rootProjected] = await Promise.all([
+        ctx.readTargetTree(tip),
+        base.rev ? ctx.projectTree(base.rev) : Promise.resolve(emptyProjection()),
+        rootCommit ? ctx.projectTree(rootCommit.sha) : undefined,
+    ]);
+    // With force, the replay starts a new root history (pushed with a lease); preserve still reads the tip.
+    let head = force ? undefined : tip;
+    const parentTree = force ? new Map() : tipTree;
+    if (tip && !force && base.kind !== 'trailer' && (await ctx.git.isShallow()))
+        // A remote target is fetched shallow: a trailer below hand-made commits is out of sight.
+        findings.push({
+            severity: 'warning',
+            code: 'history-no-trailer',
+            message: `No Ferry-Origin-Rev trailer in the fetched part of ${ctx.targetLabel}; starting as a first run (${base.note}). If an earlier export exists below hand-made commits, their replay is skipped.`,
+        });
+    findings.push(...projected.findings);
+    const start = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
+    const reconDiff = ctx.diffTrees(parentTree, start);
+    let reconciled = false;
+    if (reconDiff.changes.length) {
+        const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
+        findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
+        if (hasErrors(findings))
+            return { stopped: stopped(reconDiff.changes, findings, base) };
+        head = await reconcile(ctx, start, head, base, tip === undefined || force);
+        reconciled = true;
+    }
+    const common = { findings, parentTree, head, reconciled, preservedFrom: tipTree };
+    if (!rootCommit || !rootProjected)
+        return { ...common, state: new ReplayState(start, projected, stateOptions(ctx, true)) };
+    const after = await ctx.overlayPreserved(rootProjected.tree, tipTree, tip === undefined);
+    return {
+        ...common,
+        root: { commit: rootCommit, before: start, after, findings: rootProjected.findings },
+        // The state starts from the root's snapshot; the root's own step comes first (replayRoot).
+        state: new ReplayState(after, rootProjected, stateOptions(ctx, true)),
+        commits: readFirstParentLog(ctx.sourceGit, { from: rootCommit.sha, to: ctx.sourceCommit }),
+    };
+}
 function stateOptions(ctx, complete) {
     return {
         select: ctx.select,
@@ -37219,6 +37157,367 @@ function fullViews(state, step) {
         sourcePaths: state.sourceTimeline.view(step, (p) => state.sourcePaths.has(p)),
         exportedSourcePaths: state.exportedTimeline.view(step, (p) => state.exportedSourcePaths.has(p)),
     };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/history/replay.js
+/**
+ * History mode: replay every first-parent source commit since the last exported one onto the
+ * target tip, one target commit per source commit that changes something selected.
+ *
+ *  1. The base is the newest `Ferry-Origin-Rev:` trailer on the target (see base.ts for the first run).
+ *  2. The start: when the tip is a Ferry commit of the base made with this configuration, the
+ *     quick start lists no tree at all (quick-start.ts). Otherwise the full start reads the tip's
+ *     tree and the base's snapshot, and when they differ (allowlist, map or preserve changed, or a
+ *     first run) a reconciliation commit comes first.
+ *  3. One streaming `git log --raw` over base..source feeds a ReplayState; each commit goes into
+ *     one `git fast-import` stream (source blobs by id) as it is applied, while the gates check
+ *     the commits' change sets in batches (gates.ts).
+ *  4. The finish: when every batch passed, the stream is finished and the last commit is the new
+ *     tip; a finding kills the stream before any ref moves, and nothing is pushed.
+ *
+ * Deterministic: committer identity fixed, committer date = the source commit's, so the same
+ * range on the same target tip gives the same commit ids. Repeatable: the rebuild-and-push helper
+ * calls it again on a moved tip, and it then replays only what that tip's trailer says is missing.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function buildHistory(ctx, tip) {
+    const t0 = performance.now();
+    const opts = ctx.settings.history ?? {};
+    const scrubber = compileScrubber({
+        lines: opts.scrubLines,
+        messages: opts.scrubMessages,
+        template: opts.scrubTemplate ?? DEFAULT_SCRUB_TEMPLATE,
+        placeholders: Object.keys(scrubValues(ctx, ctx.sourceCommit)),
+    });
+    const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
+    const base = await resolveBase(ctx, tip);
+    if (base.kind === 'ahead') {
+        ctx.logger.info(base.note);
+        return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
+    }
+    const laps = new Laps(t0);
+    const start = await startReplay(ctx, tip, base, opts);
+    try {
+        if ('stopped' in start)
+            return start.stopped;
+        laps.lap('startMs');
+        return await new HistoryReplay(ctx, tip, base, start, { scrubber, authors, keepMerges: !!opts.keepMerges }, laps).run();
+    }
+    finally {
+        await start.close();
+    }
+}
+/** A batch of replayed commits goes to the gates once it holds this many changes. */
+const GATE_BATCH_CHANGES = 8192;
+/** Where the replay's time goes (details.history.timings). */
+class Laps {
+    tick;
+    timings = { startMs: 0, readMs: 0, applyMs: 0, gatesMs: 0, writeMs: 0 };
+    constructor(tick) {
+        this.tick = tick;
+    }
+    lap(k) {
+        const now = performance.now();
+        this.timings[k] += now - this.tick;
+        this.tick = now;
+    }
+}
+/** One replay: the steps of run(), and the running state they share. */
+class HistoryReplay {
+    ctx;
+    tip;
+    base;
+    start;
+    how;
+    laps;
+    findings;
+    committer;
+    blobs;
+    gates;
+    /** The target as the replay goes (the tree, the path sets and their timelines). */
+    state;
+    writer;
+    replayed = [];
+    /** Change sets waiting for the gates, and their size. */
+    batch = [];
+    batchChanges = 0;
+    skipped = 0;
+    index = 0;
+    mainCommits = 0;
+    mergesKept = 0;
+    /** The last main-line commit written (a mark), or the start. */
+    current;
+    /** The target commit (id or mark) that stands for each main-line source commit of this run. */
+    standIn = new Map();
+    constructor(ctx, tip, base, start, how, laps) {
+        this.ctx = ctx;
+        this.tip = tip;
+        this.base = base;
+        this.start = start;
+        this.how = how;
+        this.laps = laps;
+        this.findings = start.findings;
+        this.state = start.state;
+        this.committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
+        this.current = start.head;
+        if (base.rev)
+            this.standIn.set(base.rev, start.head);
+        this.blobs = new BlobReader(ctx.git);
+        const quick = start.quick;
+        this.gates = new HistoryGates({
+            git: ctx.git,
+            settings: resolveSafetySettings(ctx.settings.safety),
+            lfs: ctx.settings.lfs ?? 'warn',
+            viewsAt: (i) => (quick ? quick.viewsAt(this.state, i) : fullViews(this.state, i)),
+        });
+    }
+    async run() {
+        try {
+            if (this.start.root)
+                await this.replayRoot(this.start.root);
+            this.laps.lap('applyMs');
+            if (!hasErrors(this.findings))
+                await this.replayRange();
+            return await this.finish();
+        }
+        catch (e) {
+            await this.writer?.abort();
+            throw e;
+        }
+        finally {
+            await this.blobs.close();
+        }
+    }
+    /**
+     * Step 3: apply every commit in memory and write it to fast-import as it comes (git builds trees
+     * while the log streams); the gates get the commits in batches and read their blobs meanwhile.
+     */
+    async replayRange() {
+        const { ctx } = this;
+        const commits = this.start.commits ?? readFirstParentLog(ctx.sourceGit, { from: this.base.rev, to: ctx.sourceCommit });
+        for await (const c of commits) {
+            this.laps.lap('readMs');
+            const at = this.index++;
+            const sideTip = this.how.keepMerges && c.parents.length === 2 && !hasErrors(this.findings)
+                ? await this.replaySide(c)
+                : undefined;
+            const r = await this.applyStep(this.state, c, at);
+            this.laps.lap('applyMs');
+            if (hasErrors(this.findings))
+                break;
+            if (!r && !sideTip) {
+                this.skipped++;
+                this.standIn.set(c.sha, this.current);
+                continue;
+            }
+            const mark = await this.write(c, r?.ops ?? [], {
+                ...(this.mainCommits === 0 ? { from: this.start.head } : {}),
+                ...(sideTip ? { merge: [sideTip] } : {}),
+            });
+            if (sideTip)
+                this.mergesKept++;
+            this.mainCommits++;
+            this.current = mark;
+            this.standIn.set(c.sha, mark);
+            this.laps.lap('writeMs');
+        }
+    }
+    /**
+     * The root commit, replayed from its projection: its changes are the whole snapshot. It goes
+     * to fast-import first, so git builds its trees while the gates and the log get under way (a
+     * finding still kills the stream before any ref moves).
+     */
+    async replayRoot({ commit: c, before, after, findings: projectedFindings, }) {
+        const { findings } = this;
+        const at = this.index++;
+        const ops = opsBetween(before, after);
+        for (const f of projectedFindings)
+            if (!seen(findings, f))
+                findings.push(ops.length ? nameCommit(f, c.sha) : f);
+        if (!ops.length) {
+            this.skipped++;
+            this.standIn.set(c.sha, this.current);
+            return;
+        }
+        if (!hasErrors(findings)) {
+            this.current = await this.write(c, ops, { from: this.start.head });
+            this.mainCommits++;
+            this.standIn.set(c.sha, this.current);
+        }
+        const diff = this.ctx.diffTrees(before, after);
+        this.queueGates({
+            index: at,
+            sha: c.sha,
+            gateChanges: diff.gateChanges,
+            deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
+            targetFileCountBefore: before.size,
+        });
+        if (this.state.symlinks.hasLinks)
+            for (const f of await this.state.symlinks.check((oid) => this.blobs.read(oid)))
+                if (!seen(findings, f))
+                    findings.push(nameCommit(f, c.sha));
+    }
+    /**
+     * keep-merges: replay the side line of merge `c` on its own ref; the mark of its last commit,
+     * or undefined when the side line changes nothing selected (the merge is then linearized).
+     */
+    async replaySide(c) {
+        const { ctx } = this;
+        const side = await readSideLine(ctx, c);
+        const fork = side[0]?.parents[0];
+        if (!fork)
+            return undefined;
+        const known = this.standIn.has(fork);
+        const from = known ? this.standIn.get(fork) : await targetStandIn(ctx, this.tip, fork);
+        const projected = await ctx.projectTree(fork);
+        const sideStart = await ctx.overlayPreserved(projected.tree, this.start.preservedFrom, false);
+        // A stand-in from earlier runs may predate a config change: its tree is brought to the
+        // fork's current snapshot by the first side commit.
+        let lead = [];
+        if (!known) {
+            const standInTree = from ? await ctx.readTargetTree(from) : new Map();
+            lead = opsBetween(standInTree, sideStart);
+            // What the lead adds passes the gates too, judged at the fork.
+            const diff = ctx.diffTrees(standInTree, sideStart);
+            if (diff.gateChanges.length)
+                this.batch.push({
+                    index: 0,
+                    sha: fork,
+                    gateChanges: diff.gateChanges,
+                    deletions: diff.gateChanges.filter((g) => g.change === 'deleted').length,
+                    targetFileCountBefore: standInTree.size,
+                    views: () => ({
+                        sourcePaths: projected.sourcePaths,
+                        exportedSourcePaths: projected.exportedSourcePaths,
+                    }),
+                });
+        }
+        const sideState = new ReplayState(sideStart, projected, stateOptions(ctx, true));
+        const views = (i) => fullViews(sideState, i);
+        let sideTip;
+        let i = 0;
+        for (const sc of side) {
+            const r = await this.applyStep(sideState, sc, i++, views);
+            if (!r)
+                continue;
+            if (hasErrors(this.findings))
+                return undefined;
+            const first = sideTip === undefined;
+            sideTip = await this.write(sc, first ? [...lead, ...r.ops] : r.ops, {
+                ref: SIDE_REF,
+                ...(first ? { from } : {}),
+            });
+        }
+        return sideTip;
+    }
+    /** Apply one commit to `st`; its fast-import operations, or undefined when it changes nothing selected. */
+    async applyStep(st, c, at, views) {
+        const { findings } = this;
+        const step = st.apply(c.changes, undefined, at);
+        if (!step.ops.length) {
+            for (const f of step.findings)
+                if (!seen(findings, f))
+                    findings.push(f);
+            return undefined;
+        }
+        for (const f of step.findings)
+            if (!seen(findings, f))
+                findings.push(nameCommit(f, c.sha));
+        if (step.needsSymlinkCheck) {
+            for (const f of await st.symlinks.check((oid) => this.blobs.read(oid)))
+                if (!seen(findings, f))
+                    findings.push(nameCommit(f, c.sha));
+        }
+        this.queueGates({
+            index: at,
+            sha: c.sha,
+            gateChanges: step.diff.gateChanges,
+            deletions: step.deletions,
+            targetFileCountBefore: step.targetFileCountBefore,
+            views,
+        });
+        return { ops: step.ops };
+    }
+    /** A replayed commit's change set goes to the gates with the next full batch. */
+    queueGates(step) {
+        this.batch.push(step);
+        this.batchChanges += step.gateChanges.length;
+        if (this.batchChanges >= GATE_BATCH_CHANGES) {
+            // Its blobs are read and scanned while the replay goes on.
+            this.gates.add(this.batch);
+            this.batch = [];
+            this.batchChanges = 0;
+        }
+    }
+    /** Queue one replayed commit on the fast-import stream; its mark. */
+    async write(c, ops, extra) {
+        const { authors, scrubber } = this.how;
+        this.writer ??= await FastImportWriter.open(this.ctx.git, HISTORY_REF);
+        const mark = this.writer.commit({
+            author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
+            committer: { name: this.committer.name, email: this.committer.email, date: c.committerDate },
+            message: replayMessage(c, scrubber, authors, this.ctx),
+            ops,
+            ...extra,
+        });
+        this.replayed.push({ source: c.sha, mark });
+        if (this.writer.backpressure)
+            await this.writer.drained();
+        return mark;
+    }
+    /**
+     * Step 4: wait for the gates (even after an error: a batch may still be reading, and its
+     * findings add detail), then finish the stream, or kill it when anything stopped the build.
+     */
+    async finish() {
+        const { ctx, base, findings, replayed } = this;
+        const { parentTree, reconciled, head } = this.start;
+        this.gates.add(this.batch);
+        const gated = await this.gates.finish();
+        for (const f of gated.findings)
+            if (!seen(findings, f))
+                findings.push(f);
+        this.state.fillSizes(gated.sizes);
+        this.laps.lap('gatesMs');
+        if (hasErrors(findings)) {
+            await this.writer?.abort();
+            this.writer = undefined;
+            return stopped(ctx.diffTrees(parentTree, this.state.tree).changes, findings, base);
+        }
+        const marks = this.writer ? await this.writer.finish() : new Map();
+        this.writer = undefined;
+        this.laps.lap('writeMs');
+        const pairs = replayed.map((r) => ({ source: r.source, target: marks.get(r.mark) ?? '' }));
+        const last = this.mainCommits && this.current ? marks.get(this.current) : undefined;
+        if (replayed.length && !last)
+            throw new Error('git fast-import did not report the replayed commits');
+        const newTip = last ?? head;
+        const changes = ctx.diffTrees(parentTree, this.state.tree).changes;
+        if (!newTip || newTip === this.tip || (!changes.length && !reconciled && !replayed.length))
+            return { commits: 0, changes: [], findings, details: historyDetails(base, 0, this.skipped, false, []) };
+        return {
+            tip: newTip,
+            commits: replayed.length + (reconciled ? 1 : 0),
+            changes,
+            findings,
+            details: historyDetails(base, replayed.length, this.skipped, reconciled, pairs, this.laps.timings, !!this.start.quick, this.mergesKept),
+        };
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/incremental.js
@@ -37242,8 +37541,8 @@ async function buildIncremental(ctx, tip) {
         return undefined;
     const git = ctx.git;
     const tipMessage = await git.exec(['cat-file', 'commit', tip]);
-    const old = parseOriginTrailer(tipMessage);
-    if (!old || parseConfigTrailer(tipMessage) !== ctx.configHash)
+    const old = lastTrailer(tipMessage, 'originRev');
+    if (!old || lastTrailer(tipMessage, 'config') !== ctx.configHash)
         return undefined;
     // A shallow source may not hold the old revision (or its tree): full path.
     if (!(await git.tryExec(['cat-file', '-e', `${old}^{tree}`])))
@@ -37308,8 +37607,7 @@ async function buildIncremental(ctx, tip) {
             return { commits: 0, changes: diff.changes, findings, details: { incremental: true } };
         const tree = await ctx.writeTree(after, { commit: tip, diff });
         const source = await ctx.readSourceCommit(ctx.sourceCommit);
-        const message = withConfigTrailer(ctx.formatMessage(source), ctx.configHash);
-        const commit = await ctx.commit({ tree, parents: [tip], message });
+        const commit = await ctx.commit({ tree, parents: [tip], message: ctx.formatMessage(source) });
         return { tip: commit, commits: 1, changes: diff.changes, findings, details: { incremental: true } };
     }
     finally {
@@ -37318,7 +37616,6 @@ async function buildIncremental(ctx, tip) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/snapshot.js
-
 
 
 /**
@@ -37359,11 +37656,8 @@ async function buildFull(ctx, tip) {
     const source = await ctx.readSourceCommit(ctx.sourceCommit);
     // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
     const parents = tip && !ctx.settings.force ? [tip] : [];
-    let message = ctx.formatMessage(source);
-    // The config hash lets the next run take the incremental path (only a snapshot of the whole tree).
-    if (ctx.configHash)
-        message = withConfigTrailer(message, ctx.configHash);
-    const commit = await ctx.commit({ tree, parents, message });
+    // Its Ferry-Config trailer lets the next run take the incremental path.
+    const commit = await ctx.commit({ tree, parents, message: ctx.formatMessage(source) });
     return { tip: commit, commits: 1, changes: diff.changes, findings };
 }
 
@@ -37405,9 +37699,6 @@ function validateBranch(branch) {
 
 
 
-
-
-const DEFAULT_MAX_RETRIES = 5;
 /**
  * The one library entry point of the export engine (actions, CLI and the runner call it).
  * Returns a TargetResult; `success: false` when a gate or policy stopped the export (nothing was
@@ -37419,7 +37710,7 @@ async function runExport(settings, logger) {
     const s = settings;
     const dryRun = !!s.dryRun;
     validateBranch(s.branch);
-    const url = resolveRemote(s.target);
+    const url = resolveRemote(s.target, s.auth?.serverUrl);
     const label = s.label ?? remoteLabel(url);
     const result = newResult(label, s.kind ?? 'export', dryRun);
     result.direction = 'push';
@@ -37427,10 +37718,7 @@ async function runExport(settings, logger) {
     if (!rules)
         throw new errors_ConfigurationError('No allowlist given. Pass an allowlist file (allowlist input or --allowlist FILE).');
     const safety = resolveSafetySettings(s.safety);
-    const auth = await createGitAuth({
-        ...(s.auth ?? {}),
-        serverUrl: s.auth?.serverUrl ?? process.env.GITHUB_SERVER_URL,
-    });
+    const auth = await createGitAuth(s.auth ?? {});
     try {
         const base = new GitCommandManager(external_node_path_namespaceObject.resolve(s.source), { env: auth.env, logger });
         await base.assertMinimumVersion();
@@ -37439,11 +37727,11 @@ async function runExport(settings, logger) {
         const alternates = [await objectsDir(base)];
         if (localTarget)
             alternates.push(await objectsDir(base.with({ cwd: localTarget })));
-        const scratch = await createScratchRepo(base, alternates, s.workDir);
+        const scratch = await createScratchRepo(base, { alternates, parent: s.workDir, name: 'export' });
         const blobs = new BlobReader(scratch.git);
         const stats = { gatesMs: 0 };
         try {
-            const io = targetIo(scratch.git, url, s.branch, !!s.force, logger);
+            const target = exportTarget(scratch.git, url, s.branch, !!s.force, logger);
             const ctx = await createBuildContext({
                 settings: s,
                 logger,
@@ -37454,23 +37742,30 @@ async function runExport(settings, logger) {
                 targetLabel: label,
                 rules,
                 safety,
-                sourceRepo: s.sourceRepo ?? process.env.GITHUB_REPOSITORY ?? external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(s.source)),
+                sourceRepo: s.sourceRepo ?? external_node_path_namespaceObject.basename(external_node_path_namespaceObject.resolve(s.source)),
                 blobs,
                 stats,
-                deepenTarget: localTarget ? undefined : io.deepen,
+                deepenTarget: localTarget ? undefined : target.deepen,
             });
             const prepareMs = performance.now() - t0;
             // No eager ls-tree of the source here: a re-export on a Ferry tip takes the incremental path
             // (./incremental.ts), which never lists the source tree.
-            const loop = await runPushLoop(ctx, buildFor(s.mode ?? 'snapshot'), io, {
+            const build = buildFor(s.mode ?? 'snapshot');
+            const loop = await rebuildAndPush({
+                label,
+                build: () => buildOnTip(ctx, build, target),
+                push: (updates, built) => target.push(updates[0].from, built.baseTip),
+                workflowError: () => workflowPermissionError(url),
                 dryRun,
                 maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
                 logger,
             });
-            const { outcome } = loop;
+            throwIfRefused(loop);
+            const { outcome, baseTip } = loop.value;
+            const pushed = loop.pushed.length > 0;
             const failed = hasErrors(outcome.findings);
             result.success = !failed;
-            result.changed = !failed && !!outcome.tip && (loop.pushed || dryRun);
+            result.changed = !failed && !!outcome.tip && (pushed || dryRun);
             if (outcome.tip && !failed)
                 result.commit = outcome.tip;
             result.changes = outcome.changes;
@@ -37488,8 +37783,8 @@ async function runExport(settings, logger) {
                 source: external_node_path_namespaceObject.resolve(s.source),
                 sourceRev: sourceCommit,
                 branch: s.branch,
-                baseTip: loop.baseTip ?? null,
-                pushed: loop.pushed,
+                baseTip: baseTip ?? null,
+                pushed,
                 attempts: loop.attempts,
                 timings: {
                     prepareMs: Math.round(prepareMs),
@@ -37511,7 +37806,7 @@ async function runExport(settings, logger) {
         result.durationMs = Math.round(performance.now() - t0);
     }
 }
-/** The build function for a mode. History mode lives in ./history (issue 4). */
+/** The build function for a mode. */
 function buildFor(mode) {
     if (mode === 'snapshot')
         return buildSnapshot;
@@ -37543,9 +37838,17 @@ async function resolveSourceCommit(git, rev, logger) {
         throw new errors_ConfigurationError(`Source ${git.cwd} is not a git repository. Check out the source repository first.`);
     throw new errors_ConfigurationError(`Source revision '${rev}' was not found in ${git.cwd}.`);
 }
-function targetIo(git, url, branch, force, logger) {
+/** One build on the target's current tip; a build with error findings or no change pushes nothing. */
+async function buildOnTip(ctx, build, target) {
+    const baseTip = await target.fetchTip();
+    const outcome = await build(ctx, baseTip);
+    const updates = hasErrors(outcome.findings) || !outcome.tip ? [] : [{ ref: target.ref, from: outcome.tip }];
+    return { value: { outcome, baseTip }, updates };
+}
+function exportTarget(git, url, branch, force, logger) {
     const ref = `refs/heads/${branch}`;
     return {
+        ref,
         async fetchTip() {
             const tip = (await lsRemote(git, url, [ref], { logger })).get(ref);
             if (!tip)
@@ -37562,12 +37865,11 @@ function targetIo(git, url, branch, force, logger) {
             expect: force ? new Map([[ref, seenTip ?? '']]) : undefined,
             // A new branch gets everything: blobs reused from the source's packs (their deltas
             // included) and trees written by fast-import (deltified against their previous versions
-            // already). git's delta search over the rest found next to nothing on the bench (the
-            // 28 MB pack of 2,000 replayed commits grew by 4 KB without it) and cost 0.3 s. Later
-            // pushes keep it: their deltas against the target's objects are what makes them small.
+            // already). git's delta search over the rest finds next to nothing there (docs/export.md
+            // has the figures). Later pushes keep it: their deltas against the target's objects are
+            // what makes them small.
             deltaSearch: seenTip !== undefined,
         }),
-        workflowError: () => workflowPermissionError(url),
         // History mode looks for the last Ferry-Origin-Rev trailer below hand-made commits.
         deepen: (by) => fetchRefs(git, url, [`+${ref}:refs/ferry/target`], { deepen: by, logger }),
     };
@@ -37892,6 +38194,7 @@ function readExportInputs(targetInput) {
         sshKey: secretInput(INPUT.sshKey),
         sshKnownHosts: getInput(INPUT.sshKnownHosts),
         serverUrl: process.env.GITHUB_SERVER_URL || undefined,
+        sourceRepo: process.env.GITHUB_REPOSITORY,
         safety: {
             forbiddenPaths: listInput(INPUT.forbiddenPaths),
             secretPatterns: getMultilineInput(INPUT.secretPatterns).filter((l) => l.trim()),

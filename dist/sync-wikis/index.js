@@ -31580,7 +31580,7 @@ class errors_ConfigurationErrors extends errors_ConfigurationError {
     }
 }
 /** An operation against a remote that failed in a way the user can act on (auth, missing repo, ...). */
-class errors_RemoteError extends errors_ConfigurationError {
+class RemoteError extends errors_ConfigurationError {
     constructor(message) {
         super(message);
         this.name = 'RemoteError';
@@ -32274,13 +32274,6 @@ function failResult(r, message, findings = []) {
     r.findings.push(...findings);
     return r;
 }
-/** Time an async step into result.durationMs. */
-async function timed(fn) {
-    const t0 = performance.now();
-    const r = await fn();
-    r.durationMs = Math.round(performance.now() - t0);
-    return r;
-}
 function summarizeChanges(changes) {
     const c = { added: 0, modified: 0, deleted: 0, bytesAdded: 0, bytesModified: 0, bytesDeleted: 0 };
     for (const ch of changes) {
@@ -32297,22 +32290,6 @@ function summarizeChanges(changes) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/page-map.js
-/**
- * Where each source file goes in a wiki, and back. Pure.
- *
- * The flattening rule (GitHub wikis have one flat namespace of page names):
- * - a markdown file (`.md`, `.markdown`) is a page; its wiki file is its path relative to the
- *   source folder with `/` replaced by `-` and spaces by `-`: `guides/setup/install.md` →
- *   `guides-setup-install.md`, page name `guides-setup-install`;
- * - a folder's `README.md` is the folder's page: `guides/README.md` → `guides.md`;
- * - the home file (default `README.md` at the root) becomes `Home.md`;
- * - `_Sidebar.md`, `_Footer.md` and `_Header.md` at the root keep their names (GitHub renders
- *   them around every page); anywhere else they are an error;
- * - every other file is an asset and keeps its relative path (`images/logo.png`);
- * - dotfiles and `*.wiki-conflict.md` copies left by a bidirectional sync are not published.
- * Two files that land on the same wiki file (compared case-insensitively, as GitHub resolves page
- * names) are an error naming both.
- */
 const SPECIAL_PAGES = ['_Sidebar', '_Footer', '_Header'];
 const CONFLICT_SUFFIX = '.wiki-conflict.md';
 const PUBLIC_CONFLICT_SUFFIX = '.public-wiki-conflict.md';
@@ -32547,11 +32524,9 @@ function dropRefUses(line, dropped) {
 
 ;// CONCATENATED MODULE: external "node:path/posix"
 const posix_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path/posix");
-;// CONCATENATED MODULE: ./lib/src/core/wiki/link-targets.js
-
-
-const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#|\/)/i;
-function safeDecode(s) {
+;// CONCATENATED MODULE: ./lib/src/core/util/uri.js
+/** decodeURIComponent that keeps text it cannot decode (a stray `%`) as it is, instead of throwing. */
+function decodeOrKeep(s) {
     try {
         return decodeURIComponent(s);
     }
@@ -32559,6 +32534,18 @@ function safeDecode(s) {
         return s;
     }
 }
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/link-targets.js
+/**
+ * What a link in a source page points at, and how that is written in a wiki. Pure.
+ * Pages all sit at the wiki root, so a page link is the bare page name (`guides-setup#install`)
+ * and an asset link is the asset's path from the wiki root (`images/logo.png`): both resolve on
+ * GitHub from any page.
+ */
+
+
+
+const EXTERNAL = /^(?:[a-z][a-z0-9+.-]*:|\/\/|#|\/)/i;
 /** Encode what would break a Markdown link; keep the rest readable. */
 function encodeTarget(s) {
     return encodeURI(s).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'));
@@ -32573,7 +32560,7 @@ function resolveSourceLink(map, from, target) {
     const q = beforeHash.indexOf('?');
     const pathPart = q < 0 ? beforeHash : beforeHash.slice(0, q);
     const query = q < 0 ? '' : beforeHash.slice(q);
-    const joined = posix_namespaceObject.normalize(posix_namespaceObject.join(posix_namespaceObject.dirname(from), safeDecode(pathPart)));
+    const joined = posix_namespaceObject.normalize(posix_namespaceObject.join(posix_namespaceObject.dirname(from), decodeOrKeep(pathPart)));
     if (joined === '..' || joined.startsWith('../'))
         return { kind: 'external' }; // outside the wiki folder
     const rel = joined === '.' ? '' : joined.replace(/\/$/, '');
@@ -32611,7 +32598,7 @@ function sourceLinkFor(map, from, wikiTarget) {
     const beforeHash = hash < 0 ? wikiTarget : wikiTarget.slice(0, hash);
     const anchor = hash < 0 ? '' : wikiTarget.slice(hash);
     const q = beforeHash.indexOf('?');
-    const name = safeDecode(q < 0 ? beforeHash : beforeHash.slice(0, q));
+    const name = decodeOrKeep(q < 0 ? beforeHash : beforeHash.slice(0, q));
     const query = q < 0 ? '' : beforeHash.slice(q);
     let dest;
     const page = map.byName.get(name.toLowerCase());
@@ -32870,13 +32857,13 @@ function isEncryptedKey(key) {
  */
 function explainSshFailure(stderr, remoteLabel) {
     if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key for .* has changed/i.test(stderr))
-        return new errors_RemoteError(`SSH host key of ${remoteLabel} does not match the known-hosts input: the server's key changed, or this is not the server you meant. Check the key (ssh-keyscan HOST, compared with the host's published fingerprints) and update the known-hosts input.`);
+        return new RemoteError(`SSH host key of ${remoteLabel} does not match the known-hosts input: the server's key changed, or this is not the server you meant. Check the key (ssh-keyscan HOST, compared with the host's published fingerprints) and update the known-hosts input.`);
     if (/Host key verification failed|No \S+ host key is known/i.test(stderr))
-        return new errors_RemoteError(`SSH host key verification for ${remoteLabel} failed: the host is not in the known hosts. Add the server's key to the known-hosts input (ssh-keyscan HOST).`);
+        return new RemoteError(`SSH host key verification for ${remoteLabel} failed: the host is not in the known hosts. Add the server's key to the known-hosts input (ssh-keyscan HOST).`);
     if (/Permission denied \(publickey/i.test(stderr))
-        return new errors_RemoteError(`SSH authentication to ${remoteLabel} failed: the server refused the deploy key. Check that the ssh-key secret holds the private key whose public key is a deploy key of that repository (with write access to push), and that the URL's user is right (git@ on GitHub).`);
+        return new RemoteError(`SSH authentication to ${remoteLabel} failed: the server refused the deploy key. Check that the ssh-key secret holds the private key whose public key is a deploy key of that repository (with write access to push), and that the URL's user is right (git@ on GitHub).`);
     if (/Load key .*: (invalid format|error in libcrypto)|incorrect passphrase/i.test(stderr))
-        return new errors_RemoteError(`ssh could not read the deploy key for ${remoteLabel}: give the whole private key text, without a passphrase.`);
+        return new RemoteError(`ssh could not read the deploy key for ${remoteLabel}: give the whole private key text, without a passphrase.`);
     return undefined;
 }
 /**
@@ -32942,13 +32929,13 @@ function explainRemoteFailure(e, remoteLabel) {
     if (ssh)
         return ssh;
     if (/returned error: 40[13]|Authentication failed|could not read Username|Invalid username or password|terminal prompts disabled/i.test(s)) {
-        return new errors_RemoteError(`Authentication to ${remoteLabel} failed. Check that the token is set, has not expired, and has 'contents: write' on that repository (a GITHUB_TOKEN only reaches the current repository: use a fine-grained PAT or a GitHub App token for another).`);
+        return new RemoteError(`Authentication to ${remoteLabel} failed. Check that the token is set, has not expired, and has 'contents: write' on that repository (a GITHUB_TOKEN only reaches the current repository: use a fine-grained PAT or a GitHub App token for another).`);
     }
     if (/Repository not found|returned error: 404|does not appear to be a git repository|not found/i.test(s)) {
-        return new errors_RemoteError(`Repository ${remoteLabel} was not found, or the token cannot see it. Check the name and the token's repository access.`);
+        return new RemoteError(`Repository ${remoteLabel} was not found, or the token cannot see it. Check the name and the token's repository access.`);
     }
     if (/Host key verification failed/i.test(s)) {
-        return new errors_RemoteError(`SSH host key verification for ${remoteLabel} failed. Add the server's key to the known-hosts input (ssh-keyscan HOST).`);
+        return new RemoteError(`SSH host key verification for ${remoteLabel} failed. Add the server's key to the known-hosts input (ssh-keyscan HOST).`);
     }
     return e;
 }
@@ -33184,6 +33171,10 @@ function parseLsTreeInto(out, withSizes, onEntry) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/source.js
+/**
+ * The wiki folder as committed in its repository: files come from the tree at a revision (git
+ * plumbing), not from the working tree, so what is published is exactly a commit.
+ */
 
 
 
@@ -33317,140 +33308,120 @@ class BlobReader {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/wiki/merge.js
+;// CONCATENATED MODULE: ./lib/src/core/git/index-builder.js
 /**
- * The three-way decision between what Ferry generated (ours), what the wiki has now (theirs) and
- * what Ferry last wrote (base). Pure.
- *
- * push: ours wins; wiki edits since the last sync are reported as overwritten.
- * bidirectional, per path:
- *  - wiki unchanged since base → ours;
- *  - source unchanged since base → the wiki's version stays (a web edit), and it is brought back;
- *  - both changed to the same thing → ours;
- *  - both changed differently → conflict: the wiki's version stays (never overwritten) and both
- *    versions are reported and brought back.
- * A web edit stays "pending" until the source has it: the Ferry commit records, per pending path,
- * the base it was judged against (trailer `Ferry-Wiki-Base: <oid|-> <path>`), so the next run still
- * sees the source as unchanged and does not overwrite the edit.
+ * The one writer of trees, blobs and commits for building commits without a working tree (export,
+ * wiki, sync-back): blobs through one `fast-import`, trees through a temporary index file
+ * (`GIT_INDEX_FILE` fed by `update-index -z --index-info`, then `write-tree`), commits through
+ * `commit-tree` with explicit identities. Entries may name blobs that exist only in an alternate
+ * object store (the source repository's, seen from a scratch repository).
  */
-const ORIGIN_TRAILER = 'Ferry-Origin-Rev';
-const BASE_TRAILER = 'Ferry-Wiki-Base';
-const ABSENT = '-';
-const same = (a, b) => a?.oid === b?.oid;
-function mergeWiki(base, ours, theirs, direction) {
-    const out = { tree: new Map(), pending: new Map(), wikiEdits: [], overwritten: [] };
-    const paths = [...new Set([...base.keys(), ...ours.keys(), ...theirs.keys()])].sort();
-    for (const p of paths) {
-        const b = base.get(p);
-        const o = ours.get(p);
-        const t = theirs.get(p);
-        let take = o;
-        if (direction === 'push') {
-            if (!same(t, b) && !same(t, o))
-                out.overwritten.push(p);
-        }
-        else if (!same(t, b) && !same(o, t)) {
-            take = t;
-            out.pending.set(p, b?.oid ?? ABSENT);
-            out.wikiEdits.push({
-                path: p,
-                change: !t ? 'deleted' : !b ? 'added' : 'modified',
-                conflict: !same(o, b),
-                oid: t?.oid,
-            });
-        }
-        if (take)
-            out.tree.set(p, take);
-    }
-    return out;
+
+
+
+/** The empty tree's id (SHA-1 object format; see EMPTY_TREE_SHA256). */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
+/**
+ * The author or committer of a raw commit object (`git cat-file commit`), its date as git's
+ * `@<epoch> <tz>`; undefined when the header is missing. Only the headers are read, not the message.
+ */
+function commitIdentity(raw, who) {
+    const blank = raw.indexOf('\n\n');
+    const headers = blank < 0 ? raw : raw.slice(0, blank);
+    const m = new RegExp(`^${who} (.*) <([^>]*)> (\\d+) ([+-]\\d{4})$`, 'm').exec(headers);
+    return m ? { name: m[1], email: m[2], date: `@${m[3]} ${m[4]}` } : undefined;
 }
-/** Base = the tree of the last Ferry commit, with the recorded bases of pending paths. */
-function effectiveBase(lastTree, pending) {
-    const base = new Map(lastTree);
-    for (const [p, oid] of pending) {
-        if (oid === ABSENT)
-            base.delete(p);
+/** The Actions bot identity: commits made for a workflow when no one else is named. */
+const BOT_IDENTITY = {
+    name: 'github-actions[bot]',
+    email: '41898282+github-actions[bot]@users.noreply.github.com',
+};
+let indexSeq = 0;
+/** "<mode> SP <type> SP <oid> TAB <path> NUL" (the type follows from the mode); mode 0 deletes. */
+function indexInfo(entries) {
+    const parts = [];
+    for (const e of entries) {
+        if (!e.oid)
+            parts.push(`0 ${'0'.repeat(40)}\t${e.path}\0`);
         else
-            base.set(p, { mode: lastTree.get(p)?.mode ?? '100644', oid });
+            parts.push(`${e.mode} ${e.mode === '160000' ? 'commit' : 'blob'} ${e.oid}\t${e.path}\0`);
     }
-    return base;
+    return parts;
 }
-function formatTrailers(originRev, pending) {
-    const lines = [`${ORIGIN_TRAILER}: ${originRev}`];
-    for (const [p, oid] of [...pending].sort(([a], [b]) => (a < b ? -1 : 1)))
-        lines.push(`${BASE_TRAILER}: ${oid} ${p}`);
-    return lines.join('\n');
-}
-function parseTrailers(message) {
-    const pending = new Map();
-    let originRev;
-    for (const line of message.split('\n')) {
-        const o = new RegExp(`^${ORIGIN_TRAILER}:\\s*([0-9a-f]{7,64})\\s*$`).exec(line);
-        if (o)
-            originRev = o[1];
-        const b = new RegExp(`^${BASE_TRAILER}:\\s*([0-9a-f]{7,64}|-) (.+)$`).exec(line);
-        if (b)
-            pending.set(b[2], b[1]);
-    }
-    return { originRev, pending };
-}
-function treesEqual(a, b) {
-    if (a.size !== b.size)
-        return false;
-    for (const [p, e] of a) {
-        const f = b.get(p);
-        if (!f || f.oid !== e.oid || f.mode !== e.mode)
-            return false;
-    }
-    return true;
-}
-function diffTrees(from, to) {
-    const out = [];
-    for (const [p, e] of to) {
-        const f = from.get(p);
-        if (!f)
-            out.push({ path: p, change: 'added' });
-        else if (f.oid !== e.oid || f.mode !== e.mode)
-            out.push({ path: p, change: 'modified' });
-    }
-    for (const p of from.keys())
-        if (!to.has(p))
-            out.push({ path: p, change: 'deleted' });
-    return out.sort((a, b) => (a.path < b.path ? -1 : 1));
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/wiki/wiki-git.js
-
-
-
-
-
-
 /**
- * The git plumbing the wiki sync needs, all through the one git wrapper: blobs through one
- * fast-import process, trees through a temporary index, commits through commit-tree. No working
- * tree is ever written.
+ * Run `fn` with a fresh temporary index file: in `dir` (a scratch repository's directory) when
+ * given, else in a temporary directory. The file is removed afterwards.
  */
-/**
- * A blob's id without asking git (SHA-1 object format), so an unchanged wiki is recognised without
- * writing anything. writeBlobs checks git agrees before anything is committed.
- */
-function blobId(content) {
-    return (0,external_node_crypto_.createHash)('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+async function withTemporaryIndex(dir, fn) {
+    const own = dir ? undefined : await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-index-'));
+    const indexFile = external_node_path_namespaceObject.join(dir ?? own, `index-${process.pid}-${++indexSeq}`);
+    try {
+        return await fn({ GIT_INDEX_FILE: indexFile });
+    }
+    finally {
+        await external_node_fs_namespaceObject.promises.rm(own ?? indexFile, { recursive: true, force: true });
+    }
 }
-/** Write blobs in one `git fast-import`; returns their ids in order. */
-async function writeBlobs(git, blobs) {
-    if (blobs.length === 0)
+/** Write a tree object holding exactly `entries`. Returns the tree id. */
+async function writeTreeFromEntries(git, entries, scratchDir) {
+    const parts = indexInfo(entries);
+    if (!parts.length)
+        return EMPTY_TREE;
+    return withTemporaryIndex(scratchDir, async (env) => {
+        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
+        // Blobs may live only in an alternate store (still present); missing-ok is not used on purpose.
+        return git.exec(['write-tree'], { env });
+    });
+}
+/**
+ * Write a tree that differs from `baseTree` (a tree-ish) by `changes` (oid '' deletes the path).
+ * The index is seeded with `read-tree`, which primes the cache-tree, so write-tree rewrites only the
+ * directories that changed: a small change to a large tree stays cheap.
+ */
+async function writeTreeIncremental(git, baseTree, changes, scratchDir) {
+    const parts = indexInfo(changes);
+    if (!parts.length)
+        return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(baseTree)
+            ? baseTree
+            : git.exec(['rev-parse', '--verify', `${baseTree}^{tree}`]);
+    return withTemporaryIndex(scratchDir, async (env) => {
+        await git.exec(['read-tree', baseTree], { env });
+        await git.execRaw(['update-index', '-z', '--index-info'], { input: parts.join(''), env });
+        return git.exec(['write-tree'], { env });
+    });
+}
+/** `commit-tree` with explicit identities (through the environment, never config). */
+async function commitTree(git, tree, parents, message, author, committer = author) {
+    const env = {
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+        GIT_COMMITTER_NAME: committer.name,
+        GIT_COMMITTER_EMAIL: committer.email,
+    };
+    if (author.date)
+        env.GIT_AUTHOR_DATE = author.date;
+    if (committer.date)
+        env.GIT_COMMITTER_DATE = committer.date;
+    const args = ['commit-tree', tree];
+    for (const p of parents)
+        args.push('-p', p);
+    // The message goes on stdin: it can be long and must not be parsed as options.
+    return git.exec([...args, '-F', '-'], { input: message, env });
+}
+/** Write blobs with one `git fast-import` process; returns their ids in input order. */
+async function writeBlobs(git, contents) {
+    if (contents.length === 0)
         return [];
     const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-blobs-'));
     try {
         const marks = external_node_path_namespaceObject.join(dir, 'marks');
         const parts = [];
-        blobs.forEach((b, i) => {
+        contents.forEach((b, i) => {
             parts.push(Buffer.from(`blob\nmark :${i + 1}\ndata ${b.length}\n`), b, Buffer.from('\n'));
         });
         await git.exec(['fast-import', '--quiet', `--export-marks=${marks}`], { input: Buffer.concat(parts) });
-        const oids = new Array(blobs.length);
+        const oids = new Array(contents.length);
         for (const line of (await external_node_fs_namespaceObject.promises.readFile(marks, 'utf8')).split('\n')) {
             const m = /^:(\d+) ([0-9a-f]+)$/.exec(line);
             if (m)
@@ -33462,85 +33433,32 @@ async function writeBlobs(git, blobs) {
         await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
     }
 }
-/**
- * A tree object from path → blob entries. `baseTree` (a tree-ish) is read first, so `tree` can
- * then hold only changes; an entry with oid `null` deletes that path.
- */
-async function writeTree(git, tree, baseTree) {
-    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-index-'));
-    const env = { GIT_INDEX_FILE: external_node_path_namespaceObject.join(dir, 'index') };
-    try {
-        if (baseTree)
-            await git.exec(['read-tree', baseTree], { env });
-        const zero = '0'.repeat(40);
-        const lines = [...tree].map(([p, e]) => e.oid === null ? `0 ${zero}\t${p}\0` : `${e.mode} ${e.oid}\t${p}\0`);
-        if (lines.length)
-            await git.exec(['update-index', '-z', '--add', '--remove', '--index-info'], {
-                input: lines.join(''),
-                env,
-            });
-        return await git.exec(['write-tree'], { env });
-    }
-    finally {
-        await external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true });
-    }
-}
-async function commitTree(git, tree, parents, message, who) {
-    const args = ['commit-tree', tree];
-    for (const p of parents)
-        args.push('-p', p);
-    args.push('-F', '-');
-    return git.exec(args, {
-        input: message,
-        env: {
-            GIT_AUTHOR_NAME: who.name,
-            GIT_AUTHOR_EMAIL: who.email,
-            GIT_COMMITTER_NAME: who.name,
-            GIT_COMMITTER_EMAIL: who.email,
-        },
+/** Object sizes for many ids with one `cat-file --batch-check`. Missing ids are absent from the map. */
+async function objectSizes(git, oids) {
+    const uniq = [...new Set(oids)];
+    const sizes = new Map();
+    if (!uniq.length)
+        return sizes;
+    const out = await git.exec(['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
+        input: uniq.join('\n') + '\n',
     });
-}
-/** Blobs of a commit's tree as a WikiTree (no trees, no submodules). */
-async function readWikiTree(git, rev) {
-    const tree = new Map();
-    if (!rev)
-        return tree;
-    for (const e of await readTree(git, rev))
-        if (e.type === 'blob')
-            tree.set(e.path, { mode: e.mode, oid: e.oid });
-    return tree;
-}
-/** The newest commit reachable from `rev` that carries Ferry's origin trailer. */
-async function lastFerryCommit(git, rev) {
-    if (!rev)
-        return undefined;
-    const out = await git.exec([
-        'log',
-        '-1',
-        '-z',
-        `--grep=^${ORIGIN_TRAILER}: `,
-        '--format=%H%n%B',
-        rev,
-        '--',
-    ]);
-    if (!out)
-        return undefined;
-    const nl = out.indexOf('\n');
-    return { sha: out.slice(0, nl), message: out.slice(nl + 1).replace(/\0$/, '') };
-}
-/** A scratch bare repo whose object store borrows (alternates) the source repo's objects. */
-async function createScratchRepo(git, sourceObjectsDir) {
-    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(external_node_os_namespaceObject.tmpdir(), 'ferry-wiki-'));
-    await git.exec(['init', '-q', '--bare', dir]);
-    await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(dir, 'objects', 'info', 'alternates'), sourceObjectsDir + '\n');
-    return {
-        git: git.with({ cwd: dir }),
-        dir,
-        cleanup: () => external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }),
-    };
+    for (const line of out.split('\n')) {
+        const sp = line.indexOf(' ');
+        if (sp < 0 || line.endsWith(' missing'))
+            continue;
+        sizes.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+    }
+    return sizes;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/sync-back.js
+/**
+ * Bidirectional: wiki edits come back into the source folder as one commit on a branch of the
+ * source repository, parented on the published revision. Pages map back to their files and their
+ * wiki links back to relative links. A conflict never overwrites the source file: the wiki's
+ * version is written beside it as `<file>.wiki-conflict.md` (`.public-wiki-conflict.md` for the
+ * public wiki).
+ */
 
 
 
@@ -33549,6 +33467,10 @@ async function createScratchRepo(git, sourceObjectsDir) {
 
 function conflictCopyPath(sourcePath, audience) {
     return sourcePath + (audience === 'public' ? PUBLIC_CONFLICT_SUFFIX : CONFLICT_SUFFIX);
+}
+/** A change that could not come back as it is, reported on the wiki it came from. */
+function conflictFinding(from, file, message) {
+    return { from, finding: { severity: 'warning', code: 'wiki-conflict', file, message } };
 }
 async function syncBack(source, map, home, inputs, opts) {
     const out = { branch: opts.branch, updated: false, files: [], findings: [] };
@@ -33577,15 +33499,7 @@ async function syncBack(source, map, home, inputs, opts) {
                     continue; // both wikis made the same edit
                 if (conflict) {
                     if (!content) {
-                        out.findings.push({
-                            from: input.audience,
-                            finding: {
-                                severity: 'warning',
-                                code: 'wiki-conflict',
-                                file: full(src),
-                                message: `${e.path} was deleted in the ${input.audience} wiki but changed in the source; the source file is kept. Delete it by hand if the deletion was meant.`,
-                            },
-                        });
+                        out.findings.push(conflictFinding(input.audience, full(src), `${e.path} was deleted in the ${input.audience} wiki but changed in the source; the source file is kept. Delete it by hand if the deletion was meant.`));
                         continue;
                     }
                     target = conflictCopyPath(src, input.audience);
@@ -33599,15 +33513,7 @@ async function syncBack(source, map, home, inputs, opts) {
                 };
                 planned.set(full(target), { content, mode: '100644', file });
                 if (conflict)
-                    out.findings.push({
-                        from: input.audience,
-                        finding: {
-                            severity: 'warning',
-                            code: 'wiki-conflict',
-                            file: full(src),
-                            message: `${e.path} changed both in the source and in the ${input.audience} wiki; the wiki version is on branch ${opts.branch} as ${full(target)}. Merge it into ${full(src)}, delete the copy, and merge the branch.`,
-                        },
-                    });
+                    out.findings.push(conflictFinding(input.audience, full(src), `${e.path} changed both in the source and in the ${input.audience} wiki; the wiki version is on branch ${opts.branch} as ${full(target)}. Merge it into ${full(src)}, delete the copy, and merge the branch.`));
             }
         }
         finally {
@@ -33620,8 +33526,12 @@ async function syncBack(source, map, home, inputs, opts) {
     const withContent = entries.filter((e) => e.content);
     const oids = await writeBlobs(source.git, withContent.map((e) => e.content));
     const oidOf = new Map(withContent.map((e, i) => [e.file.path, oids[i]]));
-    const changes = new Map(entries.map((e) => [e.file.path, { mode: e.mode, oid: oidOf.get(e.file.path) ?? null }]));
-    const tree = await writeTree(source.git, changes, `${source.rev}^{tree}`);
+    const changes = entries.map((e) => ({
+        path: e.file.path,
+        mode: e.mode,
+        oid: oidOf.get(e.file.path) ?? '',
+    }));
+    const tree = await writeTreeIncremental(source.git, `${source.rev}^{tree}`, changes);
     out.files = entries.map((e) => e.file);
     const ref = `refs/heads/${opts.branch}`;
     const head = await source.git.execRaw(['symbolic-ref', '-q', 'HEAD'], { allowedExitCodes: [1, 128] });
@@ -33644,58 +33554,11 @@ async function syncBack(source, map, home, inputs, opts) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/wiki/types.js
-const DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short}';
+
+const DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short_sha}';
 const DEFAULT_SYNC_BACK_BRANCH = 'ferry/wiki-sync';
-const DEFAULT_AUTHOR = {
-    name: 'github-actions[bot]',
-    email: '41898282+github-actions[bot]@users.noreply.github.com',
-};
-
-;// CONCATENATED MODULE: ./lib/src/core/git/remote.js
-
-
-
-/**
- * Resolve what a user wrote as a repository into a git URL:
- * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
- * anything else is a local path (made absolute).
- * A URL with credentials in it is refused: tokens never go in URLs.
- */
-function resolveRemote(spec, serverUrl = process.env.GITHUB_SERVER_URL || 'https://github.com', suffix = '.git') {
-    const s = spec.trim();
-    if (!s)
-        throw new errors_ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
-        const u = new URL(s);
-        if (u.password || (u.username && u.protocol.startsWith('http'))) {
-            throw new errors_ConfigurationError(`Repository URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Remove them and pass the token through the token input instead.`);
-        }
-        return s;
-    }
-    if (/^[\w.-]+@[\w.-]+:/.test(s))
-        return s; // git@github.com:owner/repo.git
-    if ((0,external_node_fs_namespaceObject.existsSync)(s))
-        return external_node_path_namespaceObject.resolve(s);
-    if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s) && !s.startsWith('.') && !s.endsWith('.git')) {
-        return `${serverUrl.replace(/\/+$/, '')}/${s}${suffix}`;
-    }
-    if (s.startsWith('/') || s.startsWith('.') || s.includes(external_node_path_namespaceObject.sep))
-        return external_node_path_namespaceObject.resolve(s);
-    throw new errors_ConfigurationError(`Invalid repository '${s}'. Expected format {owner}/{repo}, a URL, or a local path.`);
-}
-/** A label safe to print: the URL without any user info. */
-function remote_remoteLabel(url) {
-    try {
-        const u = new URL(url);
-        return `${u.protocol}//${u.host}${u.pathname}`;
-    }
-    catch {
-        return url;
-    }
-}
-function isLocalRemote(url) {
-    return url.startsWith('/') || url.startsWith('file://');
-}
+/** Ferry's wiki commits are the Actions bot's unless an author is set. */
+const DEFAULT_AUTHOR = BOT_IDENTITY;
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/retry.js
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -33718,7 +33581,59 @@ async function withRetry(fn, opts) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/git/remote.js
+
+
+
+/**
+ * Resolve what a user wrote as a repository into a git URL:
+ * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
+ * anything else is a local path (made absolute).
+ * A URL with credentials in it is refused: tokens never go in URLs.
+ * `serverUrl` is GITHUB_SERVER_URL, which the adapters pass in (GHES, the demo, tests).
+ */
+function resolveRemote(spec, serverUrl = 'https://github.com', suffix = '.git') {
+    const s = spec.trim();
+    if (!s)
+        throw new errors_ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
+        const u = new URL(s);
+        if (u.password || (u.username && u.protocol.startsWith('http'))) {
+            throw new errors_ConfigurationError(`Repository URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Remove them and pass the token through the token input instead.`);
+        }
+        return s;
+    }
+    if (/^[\w.-]+@[\w.-]+:/.test(s))
+        return s; // git@github.com:owner/repo.git
+    if ((0,external_node_fs_namespaceObject.existsSync)(s))
+        return external_node_path_namespaceObject.resolve(s);
+    if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s) && !s.startsWith('.') && !s.endsWith('.git')) {
+        return `${serverUrl.replace(/\/+$/, '')}/${s}${suffix}`;
+    }
+    if (s.startsWith('/') || s.startsWith('.') || s.includes(external_node_path_namespaceObject.sep))
+        return external_node_path_namespaceObject.resolve(s);
+    throw new errors_ConfigurationError(`Invalid repository '${s}'. Expected format {owner}/{repo}, a URL, or a local path.`);
+}
+/** A label safe to print: the URL without any user info. */
+function remoteLabel(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+function isLocalRemote(url) {
+    return url.startsWith('/') || url.startsWith('file://');
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/git/transport.js
+/**
+ * Network operations: fetch, ls-remote and push, each through the one retry helper.
+ * Transient failures (5xx, dropped connections) are retried; auth and not-found failures become
+ * RemoteErrors that say what to do. Pushes never force unless `force` is given by name.
+ */
 
 
 
@@ -33729,11 +33644,11 @@ async function net(url, what, opts, fn) {
             attempts: opts.attempts ?? 4,
             baseDelayMs: opts.baseDelayMs ?? 300,
             isRetryable: isTransientGitError,
-            onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remote_remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
+            onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
         });
     }
     catch (e) {
-        throw explainRemoteFailure(e, remote_remoteLabel(url));
+        throw explainRemoteFailure(e, remoteLabel(url));
     }
 }
 /** Remote refs as name → sha (`refs/heads/main` → sha). Empty map for an empty repo. */
@@ -33785,7 +33700,17 @@ async function pushRefs(git, url, refspecs, opts = {}) {
             throw new GitError(args, res.exitCode, stderr);
         return res;
     });
-    const stdout = r.stdout.toString();
+    return parsePushOutput(r.stdout.toString(), r.stderr);
+}
+/**
+ * A rejection because the target moved since we looked: the client saw it (`fetch first`,
+ * `non-fast-forward`, a stale lease), or the server lost the race inside receive-pack to a
+ * concurrent push (`[remote rejected] (failed to update ref)`, `cannot lock ref ... but expected`,
+ * `incorrect old value provided`). Either way: fetch, rebuild on the new tip, push again.
+ */
+const TARGET_MOVED = /fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref|but expected|incorrect old value/i;
+/** `push --porcelain` output → the outcome per destination ref. */
+function parsePushOutput(stdout, stderr) {
     const refs = new Map();
     for (const line of stdout.split('\n')) {
         // "<flag>\t<from>:<to>\t<summary> (<reason>)"
@@ -33797,10 +33722,9 @@ async function pushRefs(git, url, refspecs, opts = {}) {
         if (flag === '=')
             status = 'up-to-date';
         else if (flag === '!') {
-            if (/workflow/i.test(r.stderr) && /refusing to allow/i.test(r.stderr))
+            if (/workflow/i.test(stderr) && /refusing to allow/i.test(stderr))
                 status = 'rejected-workflow';
-            // 'failed to update ref' / 'failed to lock': the server lost a race with a concurrent push.
-            else if (/fetch first|non-fast-forward|stale info|failed to (update ref|lock)|cannot lock ref/.test(summary))
+            else if (TARGET_MOVED.test(summary))
                 status = 'rejected-stale';
             else
                 status = 'rejected-other';
@@ -33810,7 +33734,7 @@ async function pushRefs(git, url, refspecs, opts = {}) {
     return {
         ok: [...refs.values()].every((v) => v.status === 'ok' || v.status === 'up-to-date'),
         refs,
-        stderr: r.stderr,
+        stderr,
     };
 }
 /** The error for a push that GitHub refused because it touches workflows without permission. */
@@ -33820,65 +33744,425 @@ function workflowPermissionError(url) {
         `or leave .github/workflows out of the allowlist / add it to preserve.`);
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/wiki/wiki-target.js
+;// CONCATENATED MODULE: ./lib/src/core/git/rebuild-and-push.js
+/**
+ * The one way Ferry pushes what it built: build on the target's tip, push a plain fast-forward,
+ * and when the push is rejected because the target moved (transport.ts decides what "moved"
+ * means: a stale client-side check, or a server that lost the race to a concurrent push), fetch
+ * and build again on the new tip, with backoff. Nothing is pushed in a dry run or when a build
+ * has nothing to push (no change, or findings that stop it).
+ *
+ * Every engine passes its build step: the export (snapshot and history), the wiki sync, the
+ * mirror (several branches, one push per receiving side) and the runner's push of pull commits.
+ * A build must be repeatable: it may run again on a moved tip, so its only side effects are new
+ * objects in a scratch repository.
+ */
 
 
 
+const DEFAULT_MAX_RETRIES = 5;
+async function rebuildAndPush(o) {
+    const labelOf = (ref) => (typeof o.label === 'string' ? o.label : o.label(ref));
+    const pushed = [];
+    const refused = new Map();
+    let buildMs = 0;
+    let pushMs = 0;
+    let moved = new Set();
+    for (let attempt = 1;; attempt++) {
+        const t0 = performance.now();
+        const built = await o.build(attempt, moved);
+        buildMs += performance.now() - t0;
+        const done = () => ({
+            value: built.value,
+            attempts: attempt,
+            pushed,
+            refused,
+            buildMs,
+            pushMs,
+        });
+        if (o.dryRun || built.updates.length === 0)
+            return done();
+        const t1 = performance.now();
+        const res = await o.push(built.updates, built.value);
+        pushMs += performance.now() - t1;
+        moved = new Set();
+        let why = '';
+        for (const u of built.updates) {
+            const st = res.refs.get(u.ref);
+            if (st?.status === 'ok' || st?.status === 'up-to-date')
+                pushed.push(u.ref);
+            else if (st?.status === 'rejected-stale') {
+                moved.add(u.ref);
+                why ||= st.detail;
+            }
+            else if (st?.status === 'rejected-workflow')
+                refused.set(u.ref, o.workflowError?.(u.ref) ?? workflowPermissionError(labelOf(u.ref)));
+            else {
+                const detail = st?.detail || res.stderr.trim().split('\n').pop() || 'unknown';
+                refused.set(u.ref, new RemoteError(`The push to ${labelOf(u.ref)} was rejected: ${detail}.`));
+            }
+        }
+        if (moved.size === 0)
+            return done();
+        if (attempt > o.maxRetries) {
+            for (const ref of moved)
+                refused.set(ref, new RemoteError(`The push to ${labelOf(ref)} was rejected ${attempt} times because the target kept moving. ` +
+                    `Serialise runs with a 'concurrency:' group, or raise max-retries.`));
+            return done();
+        }
+        const delay = backoffDelay(attempt, o.backoffBaseMs ?? 100, 1500);
+        o.logger.info(`${labelOf([...moved][0])} moved meanwhile (attempt ${attempt}: ${why}); rebuilding on its new tip in ${delay} ms.`);
+        await sleep(delay);
+    }
+}
+/** For engines that push one ref: the reason it was not pushed, thrown. */
+function throwIfRefused(outcome) {
+    const [first] = outcome.refused.values();
+    if (first)
+        throw first;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/git/scratch-repo.js
+/**
+ * The one kind of scratch repository: a throw-away bare repository that sees other repositories'
+ * objects through `objects/info/alternates`. Builds use the source's blob ids directly and never
+ * copy them, and a push only packs what the target lacks. The export, the wiki sync and the mirror
+ * each work in one; `dispose()` removes it.
+ */
 
 
 
+/** Absolute object directory of a repository (work tree or bare). */
+async function objectsDir(git) {
+    const p = await git.exec(['rev-parse', '--git-path', 'objects']);
+    return path.resolve(git.cwd, p);
+}
+/** A new scratch repository; its git manager shares `base`'s environment (auth) and logger. */
+async function createScratchRepo(base, opts) {
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(opts.parent ?? external_node_os_namespaceObject.tmpdir(), `ferry-${opts.name}-`));
+    const git = base.with({ cwd: dir });
+    await git.exec(['init', '--quiet', '--bare', dir]);
+    // Own settings only: no hooks, no gc while we work, no auto-maintenance after fetches.
+    // Appended to the fresh config file directly: three fewer git processes per export.
+    await external_node_fs_namespaceObject.promises.appendFile(external_node_path_namespaceObject.join(dir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n');
+    if (opts.alternates?.length) {
+        const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
+        await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
+        // Alternates of the alternates are followed by git itself (chained up to 5 deep).
+        await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), opts.alternates.map((a) => a + '\n').join(''));
+    }
+    return {
+        dir,
+        git,
+        dispose: () => external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }),
+    };
+}
 
+;// CONCATENATED MODULE: ./lib/src/core/git/trailers.js
+const FERRY_TRAILERS = {
+    /** The source revision a commit was made from (export and wiki): the next run starts there. */
+    originRev: { key: 'Ferry-Origin-Rev', value: '[0-9a-f]{40}|[0-9a-f]{64}' },
+    /** Hash of the selection config an export commit was made with (see export/incremental.ts). */
+    config: { key: 'Ferry-Config', value: '[0-9a-f]{16,64}' },
+    /**
+     * A wiki page whose web edit is pending, with the base it was judged against: `<oid|-> <path>`
+     * (see wiki/merge.ts). Repeated, one line per page.
+     */
+    wikiBase: { key: 'Ferry-Wiki-Base', value: '([0-9a-f]{7,64}|-) .+' },
+};
+const lineRe = (name, flags = '') => new RegExp(`^${FERRY_TRAILERS[name].key}: *(${FERRY_TRAILERS[name].value})\\s*$`, flags);
+const ANY_FERRY_KEY = new RegExp(`^(${Object.values(FERRY_TRAILERS)
+    .map((d) => d.key)
+    .join('|')}):`);
+/** Every value of trailer `name` in a message, in order. Lines of another shape do not count. */
+function trailerValues(message, name) {
+    const re = lineRe(name, 'gm');
+    const out = [];
+    for (let m = re.exec(message); m; m = re.exec(message))
+        out.push(m[1]);
+    return out;
+}
+/** The value of trailer `name` that counts: the last one in the message. */
+function lastTrailer(message, name) {
+    return trailerValues(message, name).at(-1);
+}
+/**
+ * The message with Ferry's trailers at its end, in the order given. Lines with a Ferry trailer key
+ * already in the message are dropped first: copied along from a re-exported source, they would
+ * pose as this commit's. The trailers join the message's own trailer block (a last paragraph of
+ * `Key: value` lines, such as `Signed-off-by:`), else start one after a blank line.
+ */
+function withTrailers(message, trailers) {
+    const kept = message
+        .replace(/\s+$/, '')
+        .split('\n')
+        .filter((l) => !ANY_FERRY_KEY.test(l));
+    while (kept.length && kept[kept.length - 1].trim() === '')
+        kept.pop();
+    const last = kept[kept.length - 1] ?? '';
+    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
+    const lines = trailers.map(([name, value]) => {
+        const line = `${FERRY_TRAILERS[name].key}: ${value}`;
+        // A value the parser would not read back must never be written.
+        if (!lineRe(name).test(line) || value.includes('\n'))
+            throw new Error(`internal: invalid ${FERRY_TRAILERS[name].key} trailer value '${value}'`);
+        return line;
+    });
+    return `${kept.join('\n')}${inTrailerBlock ? '\n' : '\n\n'}${lines.join('\n')}\n`;
+}
+/**
+ * How far findTrailerCommit deepens a shallow history looking for a trailer: steps of commits
+ * below the current boundary. A remote export target is fetched at depth 1; hand-made commits on
+ * top of the last export push the trailer out of sight.
+ */
+const DEEPEN_STEPS = [20, 100, 380];
+/**
+ * The newest commit reachable from `tip` that carries trailer `name`, with that trailer's value
+ * and the whole message (for the other trailers). git walks the history (`log --grep` with the
+ * trailer's exact line shape), so it is found however many commits sit on top of it. In a shallow
+ * history it is searched deeper in steps when `deepen` is given.
+ */
+async function findTrailerCommit(git, tip, name, opts = {}) {
+    if (!tip)
+        return undefined;
+    const { key, value } = FERRY_TRAILERS[name];
+    const grep = `--grep=^${key}: *(${value})[[:space:]]*$`;
+    for (let step = 0;; step++) {
+        const out = await git.exec(['log', '-1', '-E', grep, '--format=%H%x00%B', tip, '--']);
+        const nul = out.indexOf('\0');
+        if (nul > 0) {
+            const message = out.slice(nul + 1);
+            const found = lastTrailer(message, name);
+            if (found)
+                return { sha: out.slice(0, nul), value: found, message };
+        }
+        if (!opts.deepen || step >= DEEPEN_STEPS.length || !(await git.isShallow()))
+            return undefined;
+        const seen = await git.exec(['rev-list', '--count', tip]);
+        opts.logger?.info(`No ${key} trailer in the last ${seen} commit(s) of the target; fetching deeper.`);
+        await opts.deepen(DEEPEN_STEPS[step]);
+    }
+}
 
+;// CONCATENATED MODULE: ./lib/src/core/util/placeholders.js
+/**
+ * The one template renderer: `{name}` placeholders in commit messages, targets, map rules,
+ * preserve globs, allowlist file names and template directories. One set of names everywhere
+ * (docs/templates.md lists them and where each is offered): `{sha}` and `{short_sha}` are the
+ * source revision wherever there is one, `{package}` the customer package, and so on.
+ *
+ * Strict: a placeholder the surface does not offer is a ConfigurationError that names it and the
+ * valid ones, so a typo never reaches a commit. Only a template directory's files keep unknown
+ * placeholders as they are (renderKnownPlaceholders): they are code, with braces of their own.
+ * Values come from own properties only: `{toString}` or `{__proto__}` is an unknown placeholder,
+ * never the text of a native function.
+ */
+
+/** How many hex digits `{short_sha}` keeps. */
+const SHORT_SHA_LENGTH = 7;
+/** The values every surface with a source revision offers for it. */
+function revisionPlaceholders(sha) {
+    return { sha, short_sha: sha.slice(0, SHORT_SHA_LENGTH) };
+}
+/** Older names kept working (the wiki's): alias → the placeholder it stands for. */
+const ALIASES = new Map([
+    ['rev', 'sha'],
+    ['short', 'short_sha'],
+]);
+const PLACEHOLDER = /\{(\w+)\}/g;
+function lookup(values, name) {
+    return values.get(name) ?? values.get(ALIASES.get(name) ?? '');
+}
+function unknownPlaceholder(name, template, valid, what) {
+    const list = [...valid].map((v) => `{${v}}`).join(', ') || 'none';
+    return new errors_ConfigurationError(`Unknown placeholder {${name}} in ${what ? `${what} ` : ''}'${template}'. Valid placeholders: ${list}.`);
+}
+/**
+ * `template` with every `{name}` replaced by its value (one pass: values are not scanned again).
+ * `what` names the setting in the error, e.g. `commit-message`.
+ */
+function renderTemplate(template, values, what) {
+    const known = new Map(Object.entries(values));
+    return template.replace(PLACEHOLDER, (_m, name) => {
+        const v = lookup(known, name);
+        if (v === undefined)
+            throw unknownPlaceholder(name, template, known.keys(), what);
+        return v;
+    });
+}
+/**
+ * Check a template before any value is known (so a bad setting fails before anything runs):
+ * every placeholder must be one of `names` or an alias of one.
+ */
+function checkTemplate(template, names, what) {
+    renderTemplate(template, Object.fromEntries([...names].map((n) => [n, ''])), what);
+}
+/** Like renderTemplate, but an unknown `{name}` stays as it is (template files: code has braces). */
+function renderKnownPlaceholders(text, values) {
+    const known = new Map(Object.entries(values));
+    return text.replace(PLACEHOLDER, (m, name) => lookup(known, name) ?? m);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/merge.js
+/**
+ * The three-way decision between what Ferry generated (ours), what the wiki has now (theirs) and
+ * what Ferry last wrote (base). Pure.
+ *
+ * push: ours wins; wiki edits since the last sync are reported as overwritten.
+ * bidirectional, per path:
+ *  - wiki unchanged since base → ours;
+ *  - source unchanged since base → the wiki's version stays (a web edit), and it is brought back;
+ *  - both changed to the same thing → ours;
+ *  - both changed differently → conflict: the wiki's version stays (never overwritten) and both
+ *    versions are reported and brought back.
+ * A web edit stays "pending" until the source has it: the Ferry commit records, per pending path,
+ * the base it was judged against (trailer `Ferry-Wiki-Base: <oid|-> <path>`), so the next run still
+ * sees the source as unchanged and does not overwrite the edit.
+ */
+
+const ABSENT = '-';
+const same = (a, b) => a?.oid === b?.oid;
+function mergeWiki(base, ours, theirs, direction) {
+    const out = { tree: new Map(), pending: new Map(), wikiEdits: [], overwritten: [] };
+    const paths = [...new Set([...base.keys(), ...ours.keys(), ...theirs.keys()])].sort();
+    for (const p of paths) {
+        const b = base.get(p);
+        const o = ours.get(p);
+        const t = theirs.get(p);
+        let take = o;
+        if (direction === 'push') {
+            if (!same(t, b) && !same(t, o))
+                out.overwritten.push(p);
+        }
+        else if (!same(t, b) && !same(o, t)) {
+            take = t;
+            out.pending.set(p, b?.oid ?? ABSENT);
+            out.wikiEdits.push({
+                path: p,
+                change: !t ? 'deleted' : !b ? 'added' : 'modified',
+                conflict: !same(o, b),
+                oid: t?.oid,
+            });
+        }
+        if (take)
+            out.tree.set(p, take);
+    }
+    return out;
+}
+/** Base = the tree of the last Ferry commit, with the recorded bases of pending paths. */
+function effectiveBase(lastTree, pending) {
+    const base = new Map(lastTree);
+    for (const [p, oid] of pending) {
+        if (oid === ABSENT)
+            base.delete(p);
+        else
+            base.set(p, { mode: lastTree.get(p)?.mode ?? '100644', oid });
+    }
+    return base;
+}
+/** The trailers of a Ferry wiki commit: the published revision, then each pending path's base. */
+function syncTrailers(originRev, pending) {
+    const out = [['originRev', originRev]];
+    for (const [p, oid] of [...pending].sort(([a], [b]) => (a < b ? -1 : 1)))
+        out.push(['wikiBase', `${oid} ${p}`]);
+    return out;
+}
+/** The pending paths recorded in a Ferry wiki commit's message: path → base oid (or '-'). */
+function pendingBases(message) {
+    const pending = new Map();
+    for (const v of trailerValues(message, 'wikiBase')) {
+        const sp = v.indexOf(' ');
+        pending.set(v.slice(sp + 1), v.slice(0, sp));
+    }
+    return pending;
+}
+function treesEqual(a, b) {
+    if (a.size !== b.size)
+        return false;
+    for (const [p, e] of a) {
+        const f = b.get(p);
+        if (!f || f.oid !== e.oid || f.mode !== e.mode)
+            return false;
+    }
+    return true;
+}
+function diffTrees(from, to) {
+    const out = [];
+    for (const [p, e] of to) {
+        const f = from.get(p);
+        if (!f)
+            out.push({ path: p, change: 'added' });
+        else if (f.oid !== e.oid || f.mode !== e.mode)
+            out.push({ path: p, change: 'modified' });
+    }
+    for (const p of from.keys())
+        if (!to.has(p))
+            out.push({ path: p, change: 'deleted' });
+    return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/wiki-git.js
+/**
+ * The wiki's own view of git objects: blob ids computed without git (to recognise an unchanged
+ * wiki without writing anything) and a commit's tree as a WikiTree. Trees, blobs and commits are
+ * written with git/index-builder.ts, like everything else Ferry builds.
+ */
 
 
 /**
- * One wiki: fetch it, merge what Ferry generated with what it has, commit when the tree changed,
- * push without force (rebuilding on a moved wiki), and report.
+ * A blob's id without asking git (SHA-1 object format), so an unchanged wiki is recognised without
+ * writing anything. The sync checks git agrees when it writes the blobs, before anything is committed.
  */
+function blobId(content) {
+    return (0,external_node_crypto_.createHash)('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+/** Blobs of a commit's tree as a WikiTree (no trees, no submodules). */
+async function readWikiTree(git, rev) {
+    const tree = new Map();
+    if (!rev)
+        return tree;
+    for (const e of await readTree(git, rev))
+        if (e.type === 'blob')
+            tree.set(e.path, { mode: e.mode, oid: e.oid });
+    return tree;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/wiki/wiki-target.js
+/**
+ * One wiki: fetch it, merge what Ferry generated with what it has, commit when the tree changed,
+ * push without force through the one rebuild-and-push helper (rebuilding on a moved wiki), and
+ * report.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 const WORK_REF = 'refs/ferry/wiki';
-const PUSH_ATTEMPTS = 3;
-function wikiUrl(spec, serverUrl) {
-    return resolveRemote(spec, serverUrl ?? (process.env.GITHUB_SERVER_URL || 'https://github.com'), '.wiki.git');
+/** The placeholders of the wiki commit message (docs/templates.md). */
+const WIKI_MESSAGE_PLACEHOLDERS = ['wiki', 'source', 'sha', 'short_sha'];
+function wikiUrl(spec, serverUrl = 'https://github.com') {
+    return resolveRemote(spec, serverUrl, '.wiki.git');
 }
 /** The clear error for a wiki whose git repository GitHub has not created yet. */
 function uninitializedWikiError(audience, url) {
     if (isLocalRemote(url))
-        return new errors_RemoteError(`The ${audience} wiki repository ${url} does not exist. Fix: create it (git init --bare ${url}) or correct the path.`);
-    const label = remote_remoteLabel(url);
+        return new RemoteError(`The ${audience} wiki repository ${url} does not exist. Fix: create it (git init --bare ${url}) or correct the path.`);
+    const label = remoteLabel(url);
     const web = /\.wiki\.git$/.test(label) ? label.replace(/\.wiki\.git$/, '/wiki') : undefined;
-    return new errors_RemoteError(`The ${audience} wiki ${label} does not exist yet. GitHub serves no wiki git repository until the wiki's first page is created in the web UI. ` +
+    return new RemoteError(`The ${audience} wiki ${label} does not exist yet. GitHub serves no wiki git repository until the wiki's first page is created in the web UI. ` +
         `Fix: open ${web ?? "the repository's Wiki tab"}, click "Create the first page", save it (any content; Ferry replaces it), then run again. ` +
         `If the wiki already has pages: check that Wikis are enabled in the repository's Settings → Features and that the token can access the repository.`);
-}
-async function probe(git, url, audience, branchSetting, logger) {
-    let refs;
-    try {
-        refs = await lsRemote(git, url, [], { logger });
-    }
-    catch (e) {
-        if (e instanceof errors_RemoteError && /was not found/.test(e.message))
-            throw uninitializedWikiError(audience, url);
-        throw e;
-    }
-    let branch = branchSetting;
-    if (!branch) {
-        const head = refs.get('HEAD');
-        const named = [...refs]
-            .filter(([r, s]) => r.startsWith('refs/heads/') && s === head)
-            .map(([r]) => r.slice(11));
-        branch = named.includes('master')
-            ? 'master'
-            : (named[0] ??
-                (refs.has('refs/heads/master') ? 'master' : refs.has('refs/heads/main') ? 'main' : 'master'));
-    }
-    return { branch, tip: refs.get(`refs/heads/${branch}`) };
-}
-function commitMessage(template, audience, source) {
-    return template
-        .replace(/\{wiki\}/g, audience)
-        .replace(/\{rev\}/g, source.rev)
-        .replace(/\{short\}/g, source.rev.slice(0, 12))
-        .replace(/\{source\}/g, source.prefix || '.');
 }
 async function syncWikiTarget(audience, target, plan, source, settings, logger) {
     const result = newResult(target.repo, 'wiki', settings.dryRun);
@@ -33898,95 +34182,28 @@ async function syncWikiTarget(audience, target, plan, source, settings, logger) 
             : e.message;
         return { result, edits: [] };
     }
-    const auth = await createGitAuth({
-        token: target.token,
-        serverUrl: settings.serverUrl ?? process.env.GITHUB_SERVER_URL,
+    const auth = await createGitAuth({ token: target.token, serverUrl: settings.serverUrl });
+    const scratch = await createScratchRepo(source.git.with({ env: auth.env }), {
+        alternates: [source.objectsDir],
+        name: 'wiki',
     });
-    const scratch = await createScratchRepo(source.git.with({ env: auth.env }), source.objectsDir);
-    const git = scratch.git;
     const outcome = { result, edits: [], scratch };
     try {
-        // Page texts whose links were rewritten become new blobs (ids computed here, written only when
-        // a commit is made); everything else reuses the source blob.
-        const rewritten = plan.files.filter((f) => f.content);
-        const newOid = new Map(rewritten.map((f) => [f.wikiPath, blobId(f.content)]));
-        const ours = new Map(plan.files.map((f) => [f.wikiPath, { mode: f.mode, oid: newOid.get(f.wikiPath) ?? f.oid }]));
-        let blobsWritten = false;
-        for (let attempt = 1;; attempt++) {
-            const { branch, tip } = await probe(git, url, audience, target.branch, logger);
-            if (tip)
-                await fetchRefs(git, url, [`+refs/heads/${branch}:${WORK_REF}`], { logger });
-            const theirs = await readWikiTree(git, tip ? WORK_REF : undefined);
-            const last = await lastFerryCommit(git, tip ? WORK_REF : undefined);
-            const trailers = last ? parseTrailers(last.message) : { pending: new Map() };
-            const base = last ? effectiveBase(await readWikiTree(git, last.sha), trailers.pending) : new Map();
-            const merged = mergeWiki(base, ours, theirs, settings.direction);
-            outcome.edits = merged.wikiEdits;
-            const changes = diffTrees(theirs, merged.tree);
-            result.changes = changes;
-            result.counts = {
-                pages: plan.pages.length,
-                assets: plan.assets.length,
-                ...pickCounts(summarizeChanges(changes)),
-                wikiEdits: merged.wikiEdits.filter((e) => !e.conflict).length,
-                conflicts: merged.wikiEdits.filter((e) => e.conflict).length,
-            };
-            result.details = {
-                audience,
-                wiki: remote_remoteLabel(url),
-                branch,
-                pages: plan.pages,
-                assets: plan.assets,
-                lastSync: last ? { commit: last.sha, originRev: trailers.originRev ?? null } : null,
-                wikiEdits: merged.wikiEdits.map((e) => ({ page: e.path, change: e.change, conflict: e.conflict })),
-            };
-            if (!last && merged.overwritten.length)
-                result.findings.push({
-                    severity: 'notice',
-                    code: 'wiki-first-sync',
-                    message: `First Ferry sync of the ${audience} wiki: its existing content (${merged.overwritten.slice(0, 10).join(', ')}${merged.overwritten.length > 10 ? `, and ${merged.overwritten.length - 10} more` : ''}) is replaced; it stays in the wiki's history.`,
-                });
-            else
-                for (const p of merged.overwritten)
-                    result.findings.push({
-                        severity: 'warning',
-                        code: 'wiki-edit-overwritten',
-                        message: `${p} was edited in the ${audience} wiki since the last sync; direction push replaced it with the source version (it stays in the wiki's history). Use direction bidirectional to bring wiki edits back.`,
-                    });
-            const tipTreeSame = treesEqual(merged.tree, theirs);
-            if (tip && tipTreeSame) {
-                result.changed = false;
-                result.message = `${audience} wiki up to date (${plan.pages.length} pages)`;
-                result.commit = tip;
-                return outcome;
-            }
-            if (!blobsWritten) {
-                const written = await writeBlobs(git, rewritten.map((f) => f.content));
-                if (written.some((oid, i) => oid !== newOid.get(rewritten[i].wikiPath)))
-                    throw new Error('internal: git computed different blob ids (is the source repository SHA-256?)');
-                blobsWritten = true;
-            }
-            const tree = await writeTree(git, merged.tree);
-            const message = `${commitMessage(settings.commitMessage, audience, source)}\n\n${formatTrailers(source.rev, merged.pending)}\n`;
-            const commit = await commitTree(git, tree, tip ? [tip] : [], message, settings.author ?? DEFAULT_AUTHOR);
-            result.commit = commit;
-            result.changed = true;
-            if (settings.dryRun) {
-                result.message = `would update the ${audience} wiki: ${describe(result.counts)}`;
-                return outcome;
-            }
-            const pushed = await pushRefs(git, url, [`${commit}:refs/heads/${branch}`], { logger });
-            const status = pushed.refs.get(`refs/heads/${branch}`)?.status;
-            if (pushed.ok) {
-                result.message = `updated the ${audience} wiki: ${describe(result.counts)}`;
-                return outcome;
-            }
-            if (status === 'rejected-stale' && attempt < PUSH_ATTEMPTS) {
-                logger.info(`${audience} wiki moved during the sync; rebuilding on its new tip (attempt ${attempt + 1})`);
-                continue;
-            }
-            throw new errors_RemoteError(`The push to the ${audience} wiki ${remote_remoteLabel(url)} was rejected (${status ?? 'unknown'}): ${pushed.stderr.trim().split('\n').slice(-3).join(' ')}`);
-        }
+        const wiki = { git: scratch.git, url, audience, branch: target.branch, logger };
+        const ours = new OurPages(plan.files);
+        const message = renderTemplate(settings.commitMessage, { wiki: audience, source: source.prefix || '.', ...revisionPlaceholders(source.rev) }, 'the wiki commit message');
+        const loop = await rebuildAndPush({
+            label: `the ${audience} wiki ${remoteLabel(url)}`,
+            build: () => buildWikiCommit(wiki, ours, source.rev, message, settings),
+            push: (updates) => pushRefs(wiki.git, url, updates.map((u) => `${u.from}:${u.ref}`), { logger }),
+            dryRun: settings.dryRun,
+            maxRetries: DEFAULT_MAX_RETRIES,
+            logger,
+        });
+        throwIfRefused(loop);
+        outcome.edits = loop.value.merged.wikiEdits;
+        reportWikiBuild(result, loop.value, plan, wiki, settings.dryRun);
+        return outcome;
     }
     catch (e) {
         result.success = false;
@@ -34003,6 +34220,132 @@ async function syncWikiTarget(audience, target, plan, source, settings, logger) 
     finally {
         await auth.cleanup();
     }
+}
+/**
+ * The pages and assets Ferry generated, as a wiki tree. Page texts whose links were rewritten
+ * become new blobs: their ids are computed here and the blobs written only when a commit is made;
+ * everything else reuses the source blob.
+ */
+class OurPages {
+    tree;
+    rewritten;
+    newOid;
+    written = false;
+    constructor(files) {
+        this.rewritten = files.filter((f) => f.content);
+        this.newOid = new Map(this.rewritten.map((f) => [f.wikiPath, blobId(f.content)]));
+        this.tree = new Map(files.map((f) => [f.wikiPath, { mode: f.mode, oid: this.newOid.get(f.wikiPath) ?? f.oid }]));
+    }
+    /** Write the rewritten pages' blobs (once), checking that git computed the same ids. */
+    async writeBlobs(git) {
+        if (this.written)
+            return;
+        const written = await writeBlobs(git, this.rewritten.map((f) => f.content));
+        if (written.some((oid, i) => oid !== this.newOid.get(this.rewritten[i].wikiPath)))
+            throw new Error('internal: git computed different blob ids (is the source repository SHA-256?)');
+        this.written = true;
+    }
+}
+async function buildWikiCommit(wiki, ours, rev, message, settings) {
+    const { git } = wiki;
+    const { branch, tip } = await probe(wiki);
+    if (tip)
+        await fetchRefs(git, wiki.url, [`+refs/heads/${branch}:${WORK_REF}`], { logger: wiki.logger });
+    const theirs = await readWikiTree(git, tip ? WORK_REF : undefined);
+    const last = await findTrailerCommit(git, tip ? WORK_REF : undefined, 'originRev');
+    const base = last
+        ? effectiveBase(await readWikiTree(git, last.sha), pendingBases(last.message))
+        : new Map();
+    const merged = mergeWiki(base, ours.tree, theirs, settings.direction);
+    const built = {
+        branch,
+        tip,
+        theirs,
+        merged,
+        last: last && { commit: last.sha, originRev: last.value },
+    };
+    if (tip && treesEqual(merged.tree, theirs))
+        return { value: built, updates: [] };
+    await ours.writeBlobs(git);
+    const tree = await writeTreeFromEntries(git, [...merged.tree].map(([p, e]) => ({ path: p, mode: e.mode, oid: e.oid })));
+    built.commit = await commitTree(git, tree, tip ? [tip] : [], withTrailers(message, syncTrailers(rev, merged.pending)), settings.author ?? DEFAULT_AUTHOR);
+    return { value: built, updates: [{ ref: `refs/heads/${branch}`, from: built.commit }] };
+}
+/** The wiki's branch (the setting, else the one its HEAD names) and that branch's tip. */
+async function probe(wiki) {
+    let refs;
+    try {
+        refs = await lsRemote(wiki.git, wiki.url, [], { logger: wiki.logger });
+    }
+    catch (e) {
+        if (e instanceof RemoteError && /was not found/.test(e.message))
+            throw uninitializedWikiError(wiki.audience, wiki.url);
+        throw e;
+    }
+    let branch = wiki.branch;
+    if (!branch) {
+        const head = refs.get('HEAD');
+        const named = [...refs]
+            .filter(([r, s]) => r.startsWith('refs/heads/') && s === head)
+            .map(([r]) => r.slice(11));
+        branch = named.includes('master')
+            ? 'master'
+            : (named[0] ??
+                (refs.has('refs/heads/master') ? 'master' : refs.has('refs/heads/main') ? 'main' : 'master'));
+    }
+    return { branch, tip: refs.get(`refs/heads/${branch}`) };
+}
+/** The result of the final build: changes, counts, details, findings and the message. */
+function reportWikiBuild(result, built, plan, wiki, dryRun) {
+    const { merged } = built;
+    const { audience } = wiki;
+    const changes = diffTrees(built.theirs, merged.tree);
+    result.changes = changes;
+    result.counts = {
+        pages: plan.pages.length,
+        assets: plan.assets.length,
+        ...pickCounts(summarizeChanges(changes)),
+        wikiEdits: merged.wikiEdits.filter((e) => !e.conflict).length,
+        conflicts: merged.wikiEdits.filter((e) => e.conflict).length,
+    };
+    result.details = {
+        audience,
+        wiki: remoteLabel(wiki.url),
+        branch: built.branch,
+        pages: plan.pages,
+        assets: plan.assets,
+        lastSync: built.last ?? null,
+        wikiEdits: merged.wikiEdits.map((e) => ({ page: e.path, change: e.change, conflict: e.conflict })),
+    };
+    result.findings.push(...overwriteFindings(merged, audience, !built.last));
+    if (!built.commit) {
+        result.changed = false;
+        result.message = `${audience} wiki up to date (${plan.pages.length} pages)`;
+        result.commit = built.tip;
+        return;
+    }
+    result.commit = built.commit;
+    result.changed = true;
+    result.message = `${dryRun ? 'would update' : 'updated'} the ${audience} wiki: ${describe(result.counts)}`;
+}
+/** What a push replaced in the wiki: its first content (notice), or web edits since the last sync. */
+function overwriteFindings(merged, audience, firstSync) {
+    const o = merged.overwritten;
+    if (firstSync && o.length)
+        return [
+            {
+                severity: 'notice',
+                code: 'wiki-first-sync',
+                message: `First Ferry sync of the ${audience} wiki: its existing content (${o.slice(0, 10).join(', ')}${o.length > 10 ? `, and ${o.length - 10} more` : ''}) is replaced; it stays in the wiki's history.`,
+            },
+        ];
+    if (firstSync)
+        return [];
+    return o.map((p) => ({
+        severity: 'warning',
+        code: 'wiki-edit-overwritten',
+        message: `${p} was edited in the ${audience} wiki since the last sync; direction push replaced it with the source version (it stays in the wiki's history). Use direction bidirectional to bring wiki edits back.`,
+    }));
 }
 function pickCounts(c) {
     return { added: c.added, modified: c.modified, deleted: c.deleted };
@@ -34198,8 +34541,6 @@ async function resolveWikiSettings(raw, names) {
 
 
 
-
-
 /**
  * Sync a wiki folder to the private wiki (every page) and the public wiki (allowlisted pages).
  * Returns one TargetResult per configured wiki, private first. A failing wiki never stops the
@@ -34214,6 +34555,7 @@ async function runWikiSync(settings, logger) {
     if (settings.publicWiki?.repo)
         targets.push(['public', settings.publicWiki]);
     const home = settings.home || 'README.md';
+    checkTemplate(settings.commitMessage, WIKI_MESSAGE_PLACEHOLDERS, 'the wiki commit message');
     const source = await openSource(settings.source, settings.rev || 'HEAD', logger);
     const map = buildPageMap(source.files, { home, sourceLabel: source.prefix || undefined });
     logger.info(`${source.prefix || '.'} at ${source.rev.slice(0, 12)}: ${map.pages.length} pages, ${map.assets.length} assets`);
@@ -34308,7 +34650,7 @@ async function runWikiSync(settings, logger) {
     }
     finally {
         for (const { outcome } of outcomes)
-            await outcome.scratch?.cleanup();
+            await outcome.scratch?.dispose();
     }
     logger.debug(`wiki sync took ${Math.round(performance.now() - t0)} ms`);
     return results;

@@ -1,7 +1,8 @@
-import { errorMessage, isConfigurationError } from '../core/errors.js';
+import { describeError, exitCodeFor } from '../core/errors.js';
 import { consoleLogger } from '../core/logger.js';
 import { redact } from '../core/git/secrets.js';
-import { EXIT_FAILED, EXIT_USAGE, parseCommandArgs, type Command } from './command.js';
+import { withSurface } from '../core/settings/surface.js';
+import { EXIT_USAGE, helpText as commandHelp, parseCommandArgs, surfaceOf, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
 export const VERSION = '0.1.0';
@@ -64,19 +65,18 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`${cmd.summary}\n\nUsage: ${cmd.usage}\n`);
+      process.stdout.write(commandHelp(cmd));
       return 0;
     }
     const args = parseCommandArgs(cmd, rest);
-    return await cmd.run(args, { logger, out: (t) => process.stdout.write(t), ci, cwd: process.cwd() });
-  } catch (e) {
-    if (isConfigurationError(e)) {
-      process.stderr.write(`ferry ${cmd.name}: ${redact(errorMessage(e))}\n`);
-      return EXIT_USAGE;
-    }
-    process.stderr.write(
-      `ferry ${cmd.name}: internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`,
+    // Engine messages name this command's flags (--allow-mass-delete), not the action's inputs.
+    return await withSurface(surfaceOf(cmd), () =>
+      cmd.run(args, { logger, out: (t) => process.stdout.write(t), ci, cwd: process.cwd() }),
     );
-    return EXIT_FAILED;
+  } catch (e) {
+    // The one error rule (src/core/errors.ts): usage 2 without a stack, a remote failure 1 in one
+    // line, a bug 1 with its stack.
+    process.stderr.write(`ferry ${cmd.name}: ${redact(describeError(e))}\n`);
+    return exitCodeFor(e);
   }
 }

@@ -62,7 +62,7 @@ export function createGitHubClient(o: GitHubClientOptions): GitHubClient {
       retryCount: number,
     ) => {
       const again = retryCount < retries;
-      log.warning(
+      log.info(
         `GitHub API ${kind} on ${options.method} ${options.url}: ${again ? `retrying after ${retryAfter} s` : 'giving up'}.`,
       );
       return again;
@@ -71,11 +71,13 @@ export function createGitHubClient(o: GitHubClientOptions): GitHubClient {
     auth: o.token,
     baseUrl: (o.baseUrl || process.env.GITHUB_API_URL || DEFAULT_API_URL).replace(/\/+$/, ''),
     userAgent: 'ferry-bilateral-mirror',
+    // Octokit logs every failed request, retried or not, as an error. Only Ferry's final finding
+    // may be an error or warning (an annotation on the job), so its own log stays plain log lines.
     log: {
       debug: (m: string) => log.debug(redact(m)),
       info: (m: string) => log.debug(redact(m)),
-      warn: (m: string) => log.warning(redact(m)),
-      error: (m: string) => log.error(redact(m)),
+      warn: (m: string) => log.info(redact(m)),
+      error: (m: string) => log.info(redact(m)),
     },
     retry: { retries, retryAfterBaseValue: base },
     throttle: {

@@ -21,7 +21,7 @@ test('ferry dirsync --json: the shared report shape, then a no-op', async () => 
     direction: 'bidirectional',
     success: true,
     changed: true,
-    counts: { copiedToA: 1, copiedToB: 1, conflicts: 0 },
+    counts: { copied_to_a: 1, copied_to_b: 1, conflicts: 0 },
     details: { state, log: path.join(path.dirname(state), 'sync.log.jsonl'), conflicts: [] },
   });
   const again = JSON.parse((await runCli(['dirsync', a, b, '--state', state, '--json'])).stdout);
@@ -133,7 +133,7 @@ describe('safety through the CLI', () => {
     const created = await runCli(['dirsync', a, b, '--create-missing-side', '--json']);
     expect(created.exitCode).toBe(0);
     const r = JSON.parse(created.stdout).results[0];
-    expect(r.counts).toMatchObject({ copiedToA: 6, deleted: 0 });
+    expect(r.counts).toMatchObject({ copied_to_a: 6, deleted: 0 });
     expect(r.findings).toMatchObject([{ code: 'dirsync-side-refilled' }]);
     expect(files()).toHaveLength(6);
     expect(fs.readdirSync(path.join(a, 'docs')).sort()).toEqual(files());

@@ -35,7 +35,7 @@ test('history export with scrubbing and an author map; --json shape; bad author 
   expect(r.exitCode).toBe(0);
   const json = JSON.parse(r.stdout);
   expect(json.results[0].counts.commits).toBe(2);
-  expect(json.results[0].details.history).toMatchObject({ baseFrom: 'root', replayed: 2, skipped: 1 });
+  expect(json.results[0].details.history).toMatchObject({ base_from: 'root', replayed: 2, skipped: 1 });
   expect(json.results[0].details.history.commits).toHaveLength(2);
   const log = git(target, ['log', '--format=%an <%ae>|%s|%b', 'main']);
   expect(log).not.toContain('jira');

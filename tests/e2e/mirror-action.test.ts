@@ -223,7 +223,7 @@ test('CLI: ferry mirror on local paths; issue behaves as fail (exit 1), warn exi
     target: 'main',
     kind: 'mirror-branch',
     success: true,
-    details: { state: 'a-ahead', pushedTo: 'b' },
+    details: { state: 'a-ahead', pushed_to: 'b' },
   });
   expect(p.tip('b')).toBe(p.tip('a'));
 
@@ -232,6 +232,13 @@ test('CLI: ferry mirror on local paths; issue behaves as fail (exit 1), warn exi
   const div = await runCli(['mirror', '--a', p.a, '--b', p.b, '--branch', 'main']);
   expect(div.exitCode).toBe(1);
   expect(div.stdout).toMatch(/main \[mirror-branch\] FAILED.*diverged/);
+  // The text lists the commits only on each side (short sha, subject, author), as the issue does.
+  expect(div.stdout).toContain('main: 1 commit(s) only in A:');
+  expect(div.stdout).toContain(`    ${p.tip('a')!.slice(0, 7)} A again (`);
+  expect(div.stdout).toContain('main: 1 commit(s) only in B:');
+  expect(div.stdout).toContain(`    ${p.tip('b')!.slice(0, 7)} B meanwhile (`);
+  const capped = await runCli(['mirror', '--a', p.a, '--b', p.b, '--max-listed-commits', '0']);
+  expect(capped.stdout).toContain('main: 1 commit(s) only in A:\n    …and 1 more');
   const warn = await runCli([
     'mirror',
     '--a',

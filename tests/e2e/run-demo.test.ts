@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { lsTree } from '../support/git-fixtures.js';
+import { reportViolations } from '../support/report-schema.js';
 import { runCli } from '../support/run-action.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
@@ -14,6 +15,8 @@ test('ferry demo runs examples/ferry.yml against local repos: every target succe
   expect(r.exitCode).toBe(0);
   const report = JSON.parse(await fs.readFile(path.join(dir, 'ferry-report.json'), 'utf8'));
   expect(report).toMatchObject({ total_targets: 6, successful: 6, failed: 0, success: true });
+  // All six kinds in one report: it matches the published schema (snake_case keys throughout).
+  expect(reportViolations(report)).toEqual([]);
   expect(report.results.map((t: { target: string; kind: string }) => `${t.target}:${t.kind}`)).toEqual([
     'apps_truth:command',
     'public:export',

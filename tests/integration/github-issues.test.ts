@@ -194,6 +194,10 @@ test.each([
   expect(server.issues(repo)).toHaveLength(1);
   const hit = server.requests.filter((q) => q.path.includes(repo) && (q.status >= 403 || q.status === -1));
   expect(hit.length).toBe(fault.times);
+  // A retry that worked is no finding: Octokit's own request log must not become an error or
+  // warning (in an action those are red and yellow annotations on a green job).
+  expect(logger.lines.filter((l) => l.level === 'error' || l.level === 'warning')).toEqual([]);
+  expect(logger.text()).toMatch(/500|retry|rate limit|ECONNRESET|socket|other side closed/i);
 });
 
 test('a wrong token gives a clear error and never shows the token', async () => {

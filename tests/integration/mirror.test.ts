@@ -3,7 +3,9 @@ import { captureLogger } from '../../src/core/logger.js';
 import { runMirror } from '../../src/core/mirror/mirror.js';
 import { mirrorSettings } from '../../src/core/mirror/settings.js';
 import type { DivergenceIssueSink, DivergenceReport, MirrorSettings } from '../../src/core/mirror/types.js';
-import type { TargetResult } from '../../src/core/report/result.js';
+import { detailsOf, type TargetResult } from '../../src/core/report/result.js';
+
+const state = (r: TargetResult) => detailsOf(r, 'mirror-branch')?.state;
 import { MirrorPair } from '../support/github-mirror-fixtures.js';
 import { GitHttpServer } from '../support/git-http-server.js';
 import { git } from '../support/git-fixtures.js';
@@ -49,7 +51,7 @@ test('fast-forwards each way and creates a missing branch, never touching an equ
   const r1 = await pair.commit('a', 'release on A', 'release/1');
   const s = settings(pair, { branches: ['main', 'dev', 'release/*'] });
   const results = await runMirror(s, captureLogger());
-  expect(results.map((r) => [r.target, r.details?.state, r.success])).toEqual([
+  expect(results.map((r) => [r.target, state(r), r.success])).toEqual([
     ['dev', 'missing-in-a', true],
     ['main', 'a-ahead', true],
     ['release/1', 'missing-in-b', true],
@@ -63,10 +65,10 @@ test('fast-forwards each way and creates a missing branch, never touching an equ
   // Now B moves ahead: A is fast-forwarded; a second run finds everything equal.
   const b2 = await pair.commit('b', 'hotfix on B');
   const again = await runMirror(s, captureLogger());
-  expect(byTarget(again, 'main').details?.state).toBe('b-ahead');
+  expect(state(byTarget(again, 'main'))).toBe('b-ahead');
   expect(pair.tip('a')).toBe(b2);
   const third = await runMirror(s, captureLogger());
-  expect(third.every((r) => r.details?.state === 'equal' && !r.changed)).toBe(true);
+  expect(third.every((r) => state(r) === 'equal' && !r.changed)).toBe(true);
 });
 
 test('divergence: nothing pushed, commits listed and capped, the sink is called, fails unless warn', async () => {
@@ -90,7 +92,7 @@ test('divergence: nothing pushed, commits listed and capped, the sink is called,
   expect(d.mergeBase).toMatch(/^[0-9a-f]{40}$/);
   expect(calls).toEqual(['diverged:main']);
   expect(reports[0].markdown).toContain('…and 2 more.');
-  expect(r.details?.issue).toEqual({ number: 7, url: 'https://x/7', action: 'created' });
+  expect(detailsOf(r, 'mirror-branch')?.issue).toEqual({ number: 7, url: 'https://x/7', action: 'created' });
 
   const [w] = await runMirror({ ...settings(pair, { onDivergence: 'warn' }) }, captureLogger(), sink);
   expect(w.success).toBe(true);
@@ -157,7 +159,7 @@ test('a push landing between fetch and push is re-analysed and retried (and a di
     const [r] = await runMirror({ ...s, netBaseDelayMs: 5 }, log);
     // The concurrent B commit does not contain A's commit: the branch is now diverged, nothing forced.
     expect(raced).toBeTruthy();
-    expect(r.details?.state).toBe('diverged');
+    expect(state(r)).toBe('diverged');
     expect(pair.tip('b')).toBe(raced);
     expect(log.text()).toMatch(/moved while mirroring main/);
     expect(log.text()).not.toContain('tok-123456');

@@ -66,7 +66,7 @@ editions:
     const [pubR, twinR] = await statusOf(cfg, cfg.targets, silentLogger);
     expect(pubR.changed).toBe(true);
     expect(pubR.counts).toMatchObject({ unexported: 1, commits_since_export: 2 });
-    expect(pubR.details).toEqual({ last_exported: first });
+    expect(pubR.details).toEqual({ targetKind: 'export', lastExported: first });
     expect(pubR.findings.map((f) => f.code)).toEqual([
       'unexported-commits',
       'stale-allowlist',
@@ -125,7 +125,7 @@ targets:
 
     const cfg = parseConfig(config, '.github/ferry.yml', { root });
     const [r] = await statusOf(cfg, cfg.targets, silentLogger);
-    expect(r.details).toEqual({ last_exported: exported });
+    expect(r.details).toEqual({ targetKind: 'export', lastExported: exported });
     expect(r.counts).toMatchObject({ unexported: 1, commits_since_export: 1 });
 
     // The export finds the same one: history mode replays just the one new commit on top.

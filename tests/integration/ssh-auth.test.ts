@@ -12,6 +12,7 @@ import { mirrorSettings } from '../../src/core/mirror/settings.js';
 import { commitFiles, git, lsTree, makeRepo, revParse } from '../support/git-fixtures.js';
 import { GitSshServer, type SshKeyPair } from '../support/git-ssh-server.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { detailsOf } from '../../src/core/report/result.js';
 
 /**
  * SSH deploy keys (issue 3) against a real OpenSSH server on loopback: the key goes in a 0600 temp
@@ -292,7 +293,9 @@ describe('bilateral mirror with a deploy key per side', () => {
     s.b.auth.tempDir = keys;
     const log = captureLogger();
     const results = await runMirror(s, log);
-    expect(results.map((r) => [r.target, r.success, r.details?.state])).toEqual([['main', true, 'a-ahead']]);
+    expect(results.map((r) => [r.target, r.success, detailsOf(r, 'mirror-branch')?.state])).toEqual([
+      ['main', true, 'a-ahead'],
+    ]);
     expect(revParse(b, 'main')).toBe(tip);
     expect(await fs.readdir(keys)).toEqual([]);
     expectNoKey(log.text());

@@ -196,3 +196,13 @@ test('dry run pushes nothing and creates no branch', async () => {
   expect(lsTree(f.priv, 'master')).toEqual([]);
   await fs.access(f.priv);
 });
+
+test('an internal failure is not turned into a failed result: it goes up with its stack', async () => {
+  const f = await fixture('internal');
+  // A source object gone missing is no configuration or remote problem: git's own store is broken.
+  const blob = git(f.src, ['rev-parse', 'HEAD:wiki/images/logo.png']);
+  await fs.rm(path.join(f.src, '.git/objects', blob.slice(0, 2), blob.slice(2)));
+  await expect(runWikiSync({ ...f.settings, publicWiki: undefined }, logger)).rejects.toThrow(
+    /git \S+ failed/,
+  );
+});

@@ -51,7 +51,9 @@ describe('ferry.yml loading', () => {
       ['apps_truth', 'command', 'pull'],
       ['public', 'export', 'push'],
     ]);
-    expect(cfg.targets[0].options.entrypoint).toBe('scripts/apps-truth.sh');
+    expect(cfg.targets[0].kind === 'command' && cfg.targets[0].options.entrypoint).toBe(
+      'scripts/apps-truth.sh',
+    );
     expect(cfg.targets[0].where.line).toBe(5);
     expect(cfg.targets[1].commit).toBe(true);
     expect(cfg.defaults.push).toBe(false);

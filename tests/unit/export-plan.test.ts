@@ -11,6 +11,7 @@ import { lastTrailer, withTrailers } from '../../src/core/git/trailers.js';
 import { projectEntries } from '../../src/core/export/project.js';
 import { resolveExportSettings } from '../../src/core/export/settings.js';
 import { renderKnownPlaceholders } from '../../src/core/util/placeholders.js';
+import { cliSurface, configSurface, withSurface } from '../../src/core/settings/surface.js';
 import type { TargetTree } from '../../src/core/export/types.js';
 import { validateBranch } from '../../src/core/export/validate.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
@@ -138,17 +139,20 @@ describe('custom packages and settings', () => {
       'p {} {other} f"{x}"',
     );
   });
-  test('settings are validated with the names the user wrote', () => {
-    expect(() =>
-      resolveExportSettings(
-        { source: '.', target: 't', maxRetries: 'lots' },
-        { maxRetries: "input 'max-retries'" },
-      ),
-    ).toThrow(/input 'max-retries' must be a whole number/);
-    expect(() => resolveExportSettings({ source: '.', target: 't', lfs: 'maybe' }, { lfs: '--lfs' })).toThrow(
-      /Invalid --lfs 'maybe'/,
+  test('settings are validated with the names the user wrote, on the surface they are on', () => {
+    expect(() => resolveExportSettings({ source: '.', target: 't', maxRetries: 'lots' })).toThrow(
+      /input 'max-retries' must be a whole number/,
     );
-    expect(() => resolveExportSettings({ source: '.', target: ' ' })).toThrow(/target is required/);
+    const cli = cliSurface(new Map([['lfs', { flag: '--lfs' }]]));
+    expect(() =>
+      withSurface(cli, () => resolveExportSettings({ source: '.', target: 't', lfs: 'maybe' })),
+    ).toThrow(/Invalid --lfs 'maybe'/);
+    expect(() =>
+      withSurface(configSurface('public'), () =>
+        resolveExportSettings({ source: '.', target: 't', maxDeleteRatio: 2 }),
+      ),
+    ).toThrow(/targets\.public\.max_delete_ratio must be a number from 0 to 1/);
+    expect(() => resolveExportSettings({ source: '.', target: ' ' })).toThrow(/target-repo' is required/);
     const s = resolveExportSettings({ source: '.', target: 't', maxRetries: '3', mode: 'history' });
     expect(s).toMatchObject({
       maxRetries: 3,

@@ -40,9 +40,9 @@ export const allowlistLs: Command = {
   usage: 'ferry allowlist ls --allowlist FILE [--repo DIR] [--rev REV] [--json]',
   options: {
     ...COMMON_OPTIONS,
-    allowlist: { type: 'string' },
-    repo: { type: 'string' },
-    rev: { type: 'string' },
+    allowlist: { type: 'string', arg: 'FILE', help: 'The allowlist file.' },
+    repo: { type: 'string', arg: 'DIR', help: 'The repository (default: the current directory).' },
+    rev: { type: 'string', arg: 'REV', help: 'The revision whose tree is read (default HEAD).' },
   },
   async run(args, ctx) {
     const file = requireStr(args, 'allowlist', this);
@@ -68,9 +68,9 @@ export const allowlistCheck: Command = {
   usage: 'ferry allowlist check --allowlist FILE [--repo DIR] [--rev REV] [--json]',
   options: {
     ...COMMON_OPTIONS,
-    allowlist: { type: 'string' },
-    repo: { type: 'string' },
-    rev: { type: 'string' },
+    allowlist: { type: 'string', arg: 'FILE', help: 'The allowlist file.' },
+    repo: { type: 'string', arg: 'DIR', help: 'The repository (default: the current directory).' },
+    rev: { type: 'string', arg: 'REV', help: 'The revision whose tree is read (default HEAD).' },
   },
   async run(args, ctx) {
     const parsed = await readAllowlistFile(requireStr(args, 'allowlist', this));
@@ -118,7 +118,7 @@ export const allowlistExplain: Command = {
   name: 'allowlist explain',
   summary: 'For each path: selected or not, and the rule line that decided',
   usage: 'ferry allowlist explain --allowlist FILE [--json] PATH...',
-  options: { ...COMMON_OPTIONS, allowlist: { type: 'string' } },
+  options: { ...COMMON_OPTIONS, allowlist: { type: 'string', arg: 'FILE', help: 'The allowlist file.' } },
   allowPositionals: true,
   async run(args, ctx) {
     const rules = await loadAllowlistStrict(requireStr(args, 'allowlist', this));
@@ -151,11 +151,19 @@ export const allowlistGenerate: Command = {
   usage: 'ferry allowlist generate --manifest FILE --edition NAME (--write OUT | --check OUT | --stdout)',
   options: {
     ...COMMON_OPTIONS,
-    manifest: { type: 'string' },
-    edition: { type: 'string' },
-    write: { type: 'string' },
-    check: { type: 'string' },
-    stdout: { type: 'boolean' },
+    manifest: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'The manifest: components and editions (a ferry.yml works).',
+    },
+    edition: { type: 'string', arg: 'NAME', help: 'The edition to generate the allowlist of.' },
+    write: { type: 'string', arg: 'OUT', help: 'Write the allowlist to OUT.' },
+    check: {
+      type: 'string',
+      arg: 'OUT',
+      help: 'Exit 1 with a diff when OUT is not what would be generated.',
+    },
+    stdout: { type: 'boolean', help: 'Print the allowlist.' },
   },
   async run(args, ctx) {
     const manifestFile = requireStr(args, 'manifest', this);

@@ -92,7 +92,11 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'Build local demo repos and run ferry.yml (examples/ferry.yml) against them: no GitHub needed',
   usage: 'ferry demo [--dir DIR] [--config FILE]',
-  options: { ...COMMON_OPTIONS, dir: { type: 'string' }, config: { type: 'string' } },
+  options: {
+    ...COMMON_OPTIONS,
+    dir: { type: 'string', arg: 'DIR', help: 'Where the demo repos go (default .ferry-demo).' },
+    config: { type: 'string', arg: 'FILE', help: 'The ferry.yml to run (default examples/ferry.yml).' },
+  },
   async run(args, ctx) {
     const dir = path.resolve(ctx.cwd, str(args, 'dir') ?? '.ferry-demo');
     const example = str(args, 'config') ? path.resolve(ctx.cwd, str(args, 'config')!) : exampleConfig();

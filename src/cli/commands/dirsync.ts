@@ -35,15 +35,29 @@ export const dirsyncCommand: Command = {
     '\nDetails: docs/dirsync.md',
   options: {
     ...COMMON_OPTIONS,
-    state: { type: 'string' },
-    direction: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    conflict: { type: 'string' },
-    ignore: { type: 'string', multiple: true },
-    'create-missing-side': { type: 'boolean' },
-    'allow-mass-delete': { type: 'boolean' },
+    state: { type: 'string', arg: 'FILE', help: 'The state file (default B/.ferry-dirsync-state.json).' },
+    direction: { type: 'string', arg: 'DIR', help: 'both (default), a-to-b or b-to-a.' },
+    'dry-run': { type: 'boolean', help: 'Plan only: print what would be done, change nothing.' },
+    conflict: {
+      type: 'string',
+      arg: 'POLICY',
+      help: 'A file changed on both sides: fail, keep-both (default), newer, prefer-a, prefer-b.',
+    },
+    ignore: { type: 'string', multiple: true, arg: 'GLOB', help: 'Paths to leave alone.' },
+    'create-missing-side': {
+      type: 'boolean',
+      help: 'Create a side that does not exist (a first sync into a new folder).',
+    },
+    'allow-mass-delete': {
+      type: 'boolean',
+      help: 'Sync even when a side looks wiped (most of its files gone).',
+    },
     // Removed; still parsed so that using it says what to use instead.
-    force: { type: 'boolean' },
+    force: {
+      type: 'boolean',
+      removed: true,
+      help: 'Removed: use --create-missing-side or --allow-mass-delete.',
+    },
   },
   allowPositionals: true,
   async run(args, ctx) {

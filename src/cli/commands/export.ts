@@ -3,11 +3,12 @@ import * as path from 'node:path';
 import { runCustomExports } from '../../core/export/custom.js';
 import { runExport } from '../../core/export/index.js';
 import { resolveExportSettings, type RawExportOptions } from '../../core/export/settings.js';
-import type { ExportSettings } from '../../core/export/types.js';
 import { toJsonReport, toText } from '../../core/report/render.js';
 import type { TargetResult } from '../../core/report/result.js';
+import { lookupToken } from '../../core/settings/token.js';
 import { writeFileAtomic } from '../../core/util/fs-atomic.js';
 import { annotationLines } from '../annotations.js';
+import { GATE_OPTIONS } from './gate-options.js';
 import {
   COMMON_OPTIONS,
   EXIT_FAILED,
@@ -24,110 +25,182 @@ import {
 } from '../command.js';
 
 /**
- * `ferry export` and `ferry custom`: the same engine and options as the sync-to-public and
- * sync-to-custom actions. Credentials never come through argv: the token is read from FERRY_TOKEN
- * (or GITHUB_TOKEN), an SSH key from a file named by --ssh-key-file.
+ * `ferry export` and `ferry custom`: the same engine, resolver and settings as the sync-to-public
+ * and sync-to-custom actions. Credentials never come through argv: the token is read from
+ * FERRY_TOKEN (or GITHUB_TOKEN), an SSH key from a file named by --ssh-key-file.
  */
 const EXPORT_OPTIONS: OptionSpec = {
   ...COMMON_OPTIONS,
-  source: { type: 'string' },
-  rev: { type: 'string' },
-  target: { type: 'string' },
-  branch: { type: 'string' },
-  map: { type: 'string', multiple: true },
-  preserve: { type: 'string', multiple: true },
-  message: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  force: { type: 'boolean' },
-  'max-retries': { type: 'string' },
-  mode: { type: 'string' },
-  since: { type: 'string' },
-  'scrub-line': { type: 'string', multiple: true },
-  'scrub-message': { type: 'string', multiple: true },
-  'scrub-template': { type: 'string' },
-  'author-map': { type: 'string' },
-  'keep-merges': { type: 'boolean' },
-  submodules: { type: 'string' },
-  lfs: { type: 'string' },
-  'committer-name': { type: 'string' },
-  'committer-email': { type: 'string' },
-  'ssh-key-file': { type: 'string' },
-  'ssh-known-hosts-file': { type: 'string' },
-  'forbidden-path': { type: 'string', multiple: true },
-  'secret-pattern': { type: 'string', multiple: true },
-  'allowed-secret-fingerprint': { type: 'string', multiple: true },
-  'no-secret-scan': { type: 'boolean' },
-  'secret-scan-exclude': { type: 'string', multiple: true },
-  'secret-baseline': { type: 'string' },
-  'no-import-check': { type: 'boolean' },
-  'max-delete-ratio': { type: 'string' },
-  'allow-mass-delete': { type: 'boolean' },
-  report: { type: 'string' },
+  source: {
+    type: 'string',
+    arg: 'DIR',
+    help: 'The source repository (default: the current directory).',
+    input: 'source',
+  },
+  rev: { type: 'string', arg: 'REV', help: 'The source revision to export (default HEAD).', input: 'rev' },
+  target: {
+    type: 'string',
+    arg: 'URL_OR_PATH',
+    help: 'The target repository: owner/name, a URL, or a local path.',
+    input: 'target-repo',
+  },
+  branch: { type: 'string', arg: 'B', help: 'The target branch (default main).', input: 'branch' },
+  map: { type: 'string', multiple: true, arg: 'FROM=TO', help: 'A path prefix rule.', input: 'map' },
+  preserve: {
+    type: 'string',
+    multiple: true,
+    arg: 'GLOB',
+    help: 'Target paths kept from its tip (README, LICENSE, ...).',
+    input: 'preserve',
+  },
+  message: {
+    type: 'string',
+    arg: 'TEMPLATE',
+    help: 'Commit message template ({sha}, {short_sha}, {source_repo}, {message}).',
+    input: 'commit-message',
+  },
+  'dry-run': {
+    type: 'boolean',
+    help: 'Plan only: compute the changes and the commit, push nothing.',
+    input: 'dry-run',
+  },
+  force: {
+    type: 'boolean',
+    help: "Replace the target branch's history (with a lease); off: fast-forward only.",
+    input: 'force',
+  },
+  'max-retries': {
+    type: 'string',
+    arg: 'N',
+    help: 'Rebuild-and-push attempts when the target moved (default 5).',
+    input: 'max-retries',
+  },
+  mode: { type: 'string', arg: 'MODE', help: 'snapshot (default) or history.', input: 'mode' },
+  since: {
+    type: 'string',
+    arg: 'REV|root',
+    help: 'History mode, first run: where to start.',
+    input: 'since',
+  },
+  'scrub-line': {
+    type: 'string',
+    multiple: true,
+    arg: 'RE',
+    help: 'History mode: drop message lines matching RE.',
+    input: 'scrub-lines',
+  },
+  'scrub-message': {
+    type: 'string',
+    multiple: true,
+    arg: 'RE',
+    help: 'History mode: replace messages matching RE.',
+    input: 'scrub-messages',
+  },
+  'scrub-template': {
+    type: 'string',
+    arg: 'T',
+    help: 'History mode: the message of scrubbed commits.',
+    input: 'scrub-template',
+  },
+  'author-map': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'History mode: a mailmap-style author map.',
+    input: 'author-map',
+  },
+  'keep-merges': {
+    type: 'boolean',
+    help: 'History mode: keep merges whose side branch exports something.',
+    input: 'keep-merges',
+  },
+  submodules: {
+    type: 'string',
+    arg: 'skip|keep',
+    help: 'Gitlinks in the selection (default skip).',
+    input: 'submodules',
+  },
+  lfs: {
+    type: 'string',
+    arg: 'warn|error|allow',
+    help: 'LFS pointers in the selection (default warn).',
+    input: 'lfs',
+  },
+  'committer-name': {
+    type: 'string',
+    arg: 'NAME',
+    help: 'Committer of export commits (default ferry[bot]).',
+    input: 'committer-name',
+  },
+  'committer-email': {
+    type: 'string',
+    arg: 'EMAIL',
+    help: 'Committer email of export commits.',
+    input: 'committer-email',
+  },
+  'ssh-key-file': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'SSH deploy key file, instead of a token.',
+    input: 'ssh-key',
+  },
+  'ssh-known-hosts-file': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'known_hosts for SSH (host keys are always checked).',
+    input: 'ssh-known-hosts',
+  },
+  ...GATE_OPTIONS,
+  report: { type: 'string', arg: 'FILE', help: 'Write the JSON report to FILE.', input: 'report-path' },
 };
 
-const NAMES: Partial<Record<keyof RawExportOptions, string>> = {
-  target: '--target',
-  maxRetries: '--max-retries',
-  mode: '--mode',
-  submodules: '--submodules',
-  lfs: '--lfs',
-};
+/** The export flags and the CLI spelling of what the actions take as inputs. */
+const EXPORT_ENV = { token: 'FERRY_TOKEN or GITHUB_TOKEN' };
 
 async function readOptional(file: string | undefined): Promise<string | undefined> {
   return file ? fs.readFile(file, 'utf8') : undefined;
 }
 
-async function settingsFrom(args: ParsedArgs, cmd: Command, ctx: CliContext): Promise<ExportSettings> {
-  const ratio = str(args, 'max-delete-ratio');
-  const maxDeleteRatio = ratio === undefined ? undefined : Number(ratio);
-  if (maxDeleteRatio !== undefined && !(maxDeleteRatio >= 0 && maxDeleteRatio <= 1))
-    throw new UsageError(`--max-delete-ratio must be a number from 0 to 1, got '${ratio}'.`);
+async function exportOptions(args: ParsedArgs, cmd: Command, ctx: CliContext): Promise<RawExportOptions> {
   const at = (p: string | undefined) => (p ? path.resolve(ctx.cwd, p) : p);
-  return resolveExportSettings(
-    {
-      source: at(str(args, 'source')) ?? ctx.cwd,
-      rev: str(args, 'rev'),
-      target: requireStr(args, 'target', cmd),
-      branch: str(args, 'branch'),
-      allowlist: at(str(args, 'allowlist')),
-      map: list(args, 'map'),
-      preserve: list(args, 'preserve'),
-      messageTemplate: str(args, 'message'),
-      dryRun: flag(args, 'dry-run'),
-      force: flag(args, 'force'),
-      maxRetries: str(args, 'max-retries'),
-      mode: str(args, 'mode'),
-      since: str(args, 'since'),
-      history: {
-        scrubLines: list(args, 'scrub-line'),
-        scrubMessages: list(args, 'scrub-message'),
-        scrubTemplate: str(args, 'scrub-template'),
-        authorMapFile: at(str(args, 'author-map')),
-        keepMerges: flag(args, 'keep-merges'),
-      },
-      submodules: str(args, 'submodules'),
-      lfs: str(args, 'lfs'),
-      committerName: str(args, 'committer-name'),
-      committerEmail: str(args, 'committer-email'),
-      token: process.env.FERRY_TOKEN || process.env.GITHUB_TOKEN || undefined,
-      sshKey: await readOptional(at(str(args, 'ssh-key-file'))),
-      sshKnownHosts: await readOptional(at(str(args, 'ssh-known-hosts-file'))),
-      serverUrl: process.env.GITHUB_SERVER_URL || undefined,
-      sourceRepo: process.env.GITHUB_REPOSITORY,
-      safety: {
-        forbiddenPaths: list(args, 'forbidden-path'),
-        secretPatterns: list(args, 'secret-pattern'),
-        allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
-        secretScan: flag(args, 'no-secret-scan') ? false : undefined,
-        secretScanExclude: list(args, 'secret-scan-exclude'),
-        secretBaseline: at(str(args, 'secret-baseline')),
-        importCheck: flag(args, 'no-import-check') ? false : undefined,
-        maxDeleteRatio,
-        allowMassDelete: flag(args, 'allow-mass-delete') || undefined,
-      },
+  return {
+    source: at(str(args, 'source')) ?? ctx.cwd,
+    rev: str(args, 'rev'),
+    target: requireStr(args, 'target', cmd),
+    branch: str(args, 'branch'),
+    map: list(args, 'map'),
+    preserve: list(args, 'preserve'),
+    messageTemplate: str(args, 'message'),
+    dryRun: flag(args, 'dry-run'),
+    force: flag(args, 'force'),
+    maxRetries: str(args, 'max-retries'),
+    mode: str(args, 'mode'),
+    since: str(args, 'since'),
+    history: {
+      scrubLines: list(args, 'scrub-line'),
+      scrubMessages: list(args, 'scrub-message'),
+      scrubTemplate: str(args, 'scrub-template'),
+      authorMapFile: at(str(args, 'author-map')),
+      keepMerges: flag(args, 'keep-merges'),
     },
-    NAMES,
-  );
+    submodules: str(args, 'submodules'),
+    lfs: str(args, 'lfs'),
+    committerName: str(args, 'committer-name'),
+    committerEmail: str(args, 'committer-email'),
+    token: lookupToken(process.env),
+    sshKey: await readOptional(at(str(args, 'ssh-key-file'))),
+    sshKnownHosts: await readOptional(at(str(args, 'ssh-known-hosts-file'))),
+    serverUrl: process.env.GITHUB_SERVER_URL || undefined,
+    sourceRepo: process.env.GITHUB_REPOSITORY,
+    forbiddenPaths: list(args, 'forbidden-path'),
+    secretPatterns: list(args, 'secret-pattern'),
+    allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
+    secretScan: flag(args, 'no-secret-scan') ? false : undefined,
+    secretScanExclude: list(args, 'secret-scan-exclude'),
+    secretBaseline: at(str(args, 'secret-baseline')),
+    importCheck: flag(args, 'no-import-check') ? false : undefined,
+    maxDeleteRatio: str(args, 'max-delete-ratio'),
+    allowMassDelete: flag(args, 'allow-mass-delete'),
+  };
 }
 
 async function report(
@@ -156,21 +229,19 @@ async function report(
   return results.every((r) => r.success) ? EXIT_OK : EXIT_FAILED;
 }
 
-const COMMON_USAGE =
-  '--source DIR [--rev REV] --target URL_OR_PATH [--branch B] [--map FROM=TO]... [--preserve GLOB]... ' +
-  '[--message TEMPLATE] [--dry-run] [--force] [--max-retries N] [--mode snapshot|history] [--since REV|root] [--scrub-line RE]... [--scrub-message RE]... ' +
-  '[--scrub-template T] [--author-map FILE] [--keep-merges] [--forbidden-path GLOB]... [--secret-pattern RE]... ' +
-  '[--allowed-secret-fingerprint FP]... [--secret-scan-exclude GLOB]... [--secret-baseline FILE] [--no-secret-scan] ' +
-  '[--no-import-check] [--report FILE] [--json]';
-
 export const exportCommand: Command = {
   name: 'export',
   summary: 'Export the allowlisted part of a repository to another repository (as sync-to-public)',
-  usage: `ferry export --allowlist FILE ${COMMON_USAGE}  (token: FERRY_TOKEN or GITHUB_TOKEN)`,
-  options: { ...EXPORT_OPTIONS, allowlist: { type: 'string' } },
+  usage: 'ferry export --allowlist FILE --target URL_OR_PATH [--source DIR] [options]',
+  action: 'sync-to-public',
+  options: {
+    ...EXPORT_OPTIONS,
+    allowlist: { type: 'string', arg: 'FILE', help: 'The allowlist of exported paths.', input: 'allowlist' },
+  },
+  env: EXPORT_ENV,
   async run(args, ctx) {
-    requireStr(args, 'allowlist', this);
-    const settings = await settingsFrom(args, this, ctx);
+    const allowlist = path.resolve(ctx.cwd, requireStr(args, 'allowlist', this));
+    const settings = resolveExportSettings({ ...(await exportOptions(args, this, ctx)), allowlist });
     const result = await runExport(settings, ctx.logger);
     return report('export', [result], args, ctx);
   },
@@ -179,23 +250,53 @@ export const exportCommand: Command = {
 export const customCommand: Command = {
   name: 'custom',
   summary: 'Export customer packages, one target per package (as sync-to-custom)',
-  usage:
-    `ferry custom --package NAME [--package NAME]... [--allowlist-dir DIR] [--template DIR] ${COMMON_USAGE}` +
-    '  (--target and --map may hold {package})',
+  usage: 'ferry custom --package NAME... --target URL_OR_PATH [--allowlist-dir DIR] [options]',
+  action: 'sync-to-custom',
   options: {
     ...EXPORT_OPTIONS,
-    package: { type: 'string', multiple: true },
-    'allowlist-dir': { type: 'string' },
-    'package-allowlist': { type: 'string' },
-    'generic-allowlist': { type: 'string' },
-    template: { type: 'string' },
+    package: {
+      type: 'string',
+      multiple: true,
+      arg: 'NAME',
+      help: 'A package (customer); comma-separated names work too.',
+      input: 'packages',
+    },
+    'allowlist-dir': {
+      type: 'string',
+      arg: 'DIR',
+      help: 'The directory of the package allowlists.',
+      input: 'allowlist-dir',
+    },
+    'package-allowlist': {
+      type: 'string',
+      arg: 'NAME',
+      help: 'Per-package allowlist file name, with {package}.',
+      input: 'package-allowlist',
+    },
+    'generic-allowlist': {
+      type: 'string',
+      arg: 'NAME',
+      help: 'Allowlist file name for packages without their own.',
+      input: 'generic-allowlist',
+    },
+    template: {
+      type: 'string',
+      arg: 'DIR',
+      help: "Rendered into a package's target on its first export.",
+      input: 'template',
+    },
   },
+  env: EXPORT_ENV,
+  notOnCli: { package: 'the same as --package (the action has package for a matrix, packages for a list)' },
+  notes: ['--target and --map may hold {package}.'],
   async run(args, ctx) {
     const packages = list(args, 'package').flatMap((p) => p.split(','));
     if (!packages.length) throw new UsageError(`--package is required.\nUsage: ${this.usage}`);
-    const settings = await settingsFrom(args, this, ctx);
     const template = str(args, 'template');
-    if (template) settings.templateDir = path.resolve(ctx.cwd, template);
+    const settings = resolveExportSettings({
+      ...(await exportOptions(args, this, ctx)),
+      templateDir: template ? path.resolve(ctx.cwd, template) : undefined,
+    });
     const results = await runCustomExports(
       settings,
       {

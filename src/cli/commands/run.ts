@@ -3,6 +3,7 @@ import { toText } from '../../core/report/render.js';
 import { runConfig, type RunOutcome } from '../../core/runner/run.js';
 import { toRunReport, writeRunReport } from '../../core/runner/report.js';
 import { divergenceIssueFactory } from '../../github/divergence-issues.js';
+import { lookupToken } from '../../core/settings/token.js';
 import { annotationLines } from '../annotations.js';
 import { EXIT_FAILED, EXIT_OK, flag, list, str, type Command } from '../command.js';
 import { CONFIG_OPTIONS, configFromArgs, directionArg } from './config-args.js';
@@ -28,14 +29,23 @@ export function outcomeText(o: RunOutcome): string {
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run the targets of ferry.yml (pre-sync checks, targets, post-sync checks, drift gates)',
-  usage:
-    'ferry run [--config FILE] [--root DIR] [--target GLOB]... [--direction pull|push|bidirectional] [--dry-run] [--verify] [--report FILE] [--ci] [--json]',
+  usage: 'ferry run [--config FILE] [--target GLOB]... [options]',
+  action: '.',
   options: {
     ...CONFIG_OPTIONS,
-    'dry-run': { type: 'boolean' },
-    verify: { type: 'boolean' },
-    report: { type: 'string' },
+    'dry-run': {
+      type: 'boolean',
+      help: 'Plan only: run nothing that changes a repository, commit and push nothing.',
+      input: 'dry-run',
+    },
+    verify: {
+      type: 'boolean',
+      help: "Run each target's verification command after it succeeds.",
+      input: 'verify',
+    },
+    report: { type: 'string', arg: 'FILE', help: 'Write the JSON report to FILE.', input: 'report-path' },
   },
+  env: { token: 'FERRY_TOKEN or GITHUB_TOKEN' },
   async run(args, ctx) {
     const cfg = await configFromArgs(args, ctx);
     const interactive = !ctx.ci && process.stderr.isTTY === true;
@@ -47,7 +57,7 @@ export const runCommand: Command = {
       logger: ctx.logger,
       progress: interactive ? (m) => process.stderr.write(`\u2192 ${m}\n`) : undefined,
       // Mirror targets open divergence issues when an API token is set (as `ferry mirror` does).
-      divergenceIssues: divergenceIssueFactory(process.env.GITHUB_TOKEN, ctx.logger),
+      divergenceIssues: divergenceIssueFactory(lookupToken(process.env), ctx.logger),
     });
     const report = toRunReport(outcome);
     const reportFile = str(args, 'report');

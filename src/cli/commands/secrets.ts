@@ -11,6 +11,7 @@ import {
   type Command,
   type ParsedArgs,
 } from '../command.js';
+import { GATE_OPTIONS } from './gate-options.js';
 
 /**
  * `ferry secrets baseline --write FILE`: accept today's secret findings (after review) so exports
@@ -19,18 +20,34 @@ import {
 export const secretsBaselineCommand: Command = {
   name: 'secrets baseline',
   summary: 'Write the secret baseline: the current findings, accepted, so exports report only new ones',
-  usage:
-    'ferry secrets baseline --write FILE [--source DIR] [--rev REV] [--allowlist FILE] [--secret-scan-exclude GLOB]... ' +
-    '[--secret-pattern RE]... [--dry-run] [--json]',
+  usage: 'ferry secrets baseline --write FILE [--source DIR] [--rev REV] [--allowlist FILE] [options]',
   options: {
     ...COMMON_OPTIONS,
-    write: { type: 'string' },
-    source: { type: 'string' },
-    rev: { type: 'string' },
-    allowlist: { type: 'string' },
-    'secret-scan-exclude': { type: 'string', multiple: true },
-    'secret-pattern': { type: 'string', multiple: true },
-    'dry-run': { type: 'boolean' },
+    json: {
+      type: 'boolean',
+      help: 'Print the outcome as JSON (file, findings with path, rule, fingerprint and line, scanned, binary, written).',
+    },
+    write: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'The baseline file to write (its salt is kept if it exists).',
+    },
+    source: {
+      type: 'string',
+      arg: 'DIR',
+      help: 'The source repository (default: the current directory).',
+      input: 'source',
+    },
+    rev: { type: 'string', arg: 'REV', help: 'The revision to scan (default HEAD).', input: 'rev' },
+    allowlist: {
+      type: 'string',
+      arg: 'FILE',
+      help: "Scan only the files this allowlist selects (the export's); default every file.",
+      input: 'allowlist',
+    },
+    'secret-scan-exclude': GATE_OPTIONS['secret-scan-exclude'],
+    'secret-pattern': GATE_OPTIONS['secret-pattern'],
+    'dry-run': { type: 'boolean', help: 'Scan and print, write nothing.' },
   },
   async run(args: ParsedArgs, ctx: CliContext) {
     const at = (p: string | undefined) => (p ? path.resolve(ctx.cwd, p) : p);

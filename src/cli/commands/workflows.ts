@@ -10,7 +10,14 @@ export const workflowsCommand: Command = {
   name: 'workflows',
   summary: 'Generate (--write) or check (--check) .github/workflows/ferry-*.yml from ferry.yml',
   usage: 'ferry workflows [--config FILE] [--root DIR] (--write | --check) [--json]',
-  options: { ...CONFIG_OPTIONS, write: { type: 'boolean' }, check: { type: 'boolean' } },
+  options: {
+    ...CONFIG_OPTIONS,
+    write: { type: 'boolean', help: 'Write .github/workflows/ferry-<target>.yml for every enabled target.' },
+    check: {
+      type: 'boolean',
+      help: 'Exit 1 with a diff when a checked-in workflow is stale, missing or orphaned.',
+    },
+  },
   async run(args, ctx) {
     if (flag(args, 'write') === flag(args, 'check'))
       throw new UsageError(`give exactly one of --write or --check.\nUsage: ${this.usage}`);

@@ -8,10 +8,12 @@ import {
   DEFAULT_TIMEOUT_MINUTES,
   DEFAULT_WORKFLOW_USES,
   type CheckConfig,
+  type ConfigWarning,
   type DriftGateConfig,
   type FerryConfig,
   type TargetConfig,
   type TargetKind,
+  type Verification,
 } from './types.js';
 import { locate, nodeAt, schemaErrors, type YamlSource } from './validate.js';
 import { didYouMean } from './suggest.js';
@@ -97,9 +99,12 @@ function build(src: YamlSource, data: Obj, opts: { absFile?: string; root?: stri
     push: (d.push as boolean) ?? false,
     commit_message: (d.commit_message as string) ?? DEFAULT_COMMIT_MESSAGE,
   };
-  const targets: TargetConfig[] = Object.entries(data.targets as Record<string, Obj>).map(([name, t]) => {
+  const warnings: ConfigWarning[] = [];
+  const targets = Object.entries(data.targets as Record<string, Obj>).map(([name, t]): TargetConfig => {
     const options: Obj = {};
     for (const [k, v] of Object.entries(t)) if (!COMMON_KEYS.has(k)) options[k] = v;
+    renameDeprecatedKeys(src, name, options, warnings);
+    // The schema has validated every key and value of the kind's options: the one place they are typed.
     return {
       name,
       kind: ((t.kind as TargetKind) ?? 'command') as TargetKind,
@@ -110,11 +115,11 @@ function build(src: YamlSource, data: Obj, opts: { absFile?: string; root?: stri
       commit: (t.commit as boolean) ?? defaults.commit,
       dry_run: (t.dry_run as boolean) ?? defaults.dry_run,
       fail_on_diff: (t.fail_on_diff as boolean) ?? defaults.fail_on_diff,
-      verification: t.verification as TargetConfig['verification'],
+      verification: t.verification as Verification | undefined,
       timeout_minutes: (t.timeout_minutes as number) ?? DEFAULT_TIMEOUT_MINUTES,
       options,
       where: locate(src, nodeAt(src, ['targets', name]).key),
-    };
+    } as unknown as TargetConfig;
   });
   const s = (data.safety ?? {}) as Obj;
   const checks = (key: string): CheckConfig[] =>
@@ -141,6 +146,7 @@ function build(src: YamlSource, data: Obj, opts: { absFile?: string; root?: stri
     version: String(data.version),
     defaults,
     targets,
+    warnings,
     safety: {
       secret_patterns: (s.secret_patterns as string[]) ?? [],
       pre_sync_checks: checks('pre_sync_checks'),
@@ -155,6 +161,29 @@ function build(src: YamlSource, data: Obj, opts: { absFile?: string; root?: stri
       branches: (w.branches as string[]) ?? ['main'],
     },
   };
+}
+
+/**
+ * Keys renamed for one spelling per setting (the action input, the CLI flag and the ferry.yml key
+ * name the same thing): the old key still works, with a warning at its line.
+ */
+const DEPRECATED_KEYS: Record<string, string> = { max_delete_share: 'max_delete_ratio' };
+
+function renameDeprecatedKeys(
+  src: YamlSource,
+  target: string,
+  options: Obj,
+  warnings: ConfigWarning[],
+): void {
+  for (const [old, now] of Object.entries(DEPRECATED_KEYS)) {
+    if (!(old in options)) continue;
+    const where = locate(src, nodeAt(src, ['targets', target, old]).key);
+    if (now in options)
+      throw new ConfigurationError(`target '${target}' sets both ${old} and ${now}: keep ${now}.`, where);
+    warnings.push({ message: `targets.${target}.${old} is deprecated: rename it to ${now}.`, where });
+    options[now] = options[old];
+    delete options[old];
+  }
 }
 
 /** Rules the schema cannot say: cross-references, regexes, what a direction needs. */
@@ -203,30 +232,31 @@ function semanticErrors(src: YamlSource, cfg: FerryConfig, data: Obj): Configura
     });
   }
   for (const t of cfg.targets) {
-    const o = t.options;
     const tp = ['targets', t.name];
-    if (t.kind === 'command' && t.direction !== 'push' && !(o.outputs as string[] | undefined)?.length)
+    if (t.kind === 'command' && t.direction !== 'push' && !t.options.outputs?.length)
       errs.push(
         new ConfigurationError(
           `${t.direction} target '${t.name}' declares no outputs, so nothing it writes could be committed. Add outputs: ["path/**"] (or set direction: push).`,
           t.where,
         ),
       );
-    if (t.kind === 'export' && o.package !== undefined && o.packages !== undefined)
+    if (t.kind !== 'export') continue;
+    const o = t.options;
+    if (o.package !== undefined && o.packages !== undefined)
       errs.push(
         new ConfigurationError(
           `target '${t.name}' sets both package and packages; use one.`,
           at([...tp, 'packages'], true),
         ),
       );
-    if (t.kind === 'export' && typeof o.edition === 'string' && !(o.edition in editions))
+    if (o.edition !== undefined && !(o.edition in editions))
       errs.push(
         new ConfigurationError(
           `target '${t.name}' uses edition '${o.edition}', which is not defined under editions.${didYouMean(o.edition, Object.keys(editions))}`,
           at([...tp, 'edition']),
         ),
       );
-    if (t.kind === 'export' && o.edition !== undefined && o.allowlist === undefined)
+    if (o.edition !== undefined && o.allowlist === undefined)
       errs.push(
         new ConfigurationError(
           `target '${t.name}' sets edition but no allowlist: name the generated allowlist file (allowlist: public_allowlist.txt).`,

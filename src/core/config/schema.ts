@@ -112,11 +112,15 @@ const KIND_PROPS: Record<string, { props: Record<string, Schema>; required: stri
         'Baseline file of accepted secret findings (ferry secrets baseline --write FILE).',
       ),
       import_check: bool('Check that exported files import no unexported module (default true).'),
-      max_delete_share: num('Refuse an export deleting more than this share of the target (0..1).', {
+      max_delete_ratio: num('Refuse an export deleting more than this share of the target (0..1).', {
         minimum: 0,
         maximum: 1,
       }),
-      allow_mass_delete: bool('Allow an export to exceed max_delete_share.'),
+      max_delete_share: num('Deprecated spelling of max_delete_ratio (still read, with a warning).', {
+        minimum: 0,
+        maximum: 1,
+      }),
+      allow_mass_delete: bool('Allow an export to exceed max_delete_ratio.'),
       token_env: tokenEnv('the target repository'),
     },
   },
@@ -148,6 +152,11 @@ const KIND_PROPS: Record<string, { props: Record<string, Schema>; required: stri
         description: 'Public links to private pages.',
       },
       commit_message: str('Commit message template.'),
+      forbidden: strList("Extra forbidden globs for the public wiki's pages and assets."),
+      secret_scan_exclude: strList('Globs of wiki files the secret scan does not read.'),
+      secret_baseline: repoPath(
+        'Baseline file of accepted secret findings (ferry secrets baseline --write FILE).',
+      ),
       token_env: tokenEnv('the wikis'),
     },
   },

@@ -1,4 +1,5 @@
 import type { Direction } from '../report/result.js';
+import type { TargetOptionsByKind } from './target-options.generated.js';
 
 /**
  * ferry.yml, after validation. Field names keep the file's snake_case so docs, schema and code
@@ -21,9 +22,8 @@ export interface Verification {
   expected_exit_code?: number;
 }
 
-export interface TargetConfig {
+interface TargetFields {
   name: string;
-  kind: TargetKind;
   direction: Direction;
   description?: string;
   schedule?: string;
@@ -33,8 +33,22 @@ export interface TargetConfig {
   fail_on_diff: boolean;
   verification?: Verification;
   timeout_minutes: number;
-  /** Everything kind-specific (entrypoint, repo, allowlist, ...), as written. */
-  options: Record<string, unknown>;
+  where: Where;
+}
+
+/**
+ * One target, discriminated on `kind`: `options` holds the kind's own keys, as written, typed by
+ * target-options.generated.ts (generated from the schema the loader validated them against).
+ */
+export type TargetConfig = {
+  [K in TargetKind]: TargetFields & { kind: K; options: TargetOptionsByKind[K] };
+}[TargetKind];
+
+export type TargetOf<K extends TargetKind> = Extract<TargetConfig, { kind: K }>;
+
+/** Something in the config that works but should change (a deprecated key), at file:line. */
+export interface ConfigWarning {
+  message: string;
   where: Where;
 }
 
@@ -77,6 +91,8 @@ export interface FerryConfig {
     commit_message: string;
   };
   targets: TargetConfig[];
+  /** Deprecated keys and the like: the runner logs them as warnings at their file:line. */
+  warnings: ConfigWarning[];
   safety: {
     secret_patterns: string[];
     pre_sync_checks: CheckConfig[];

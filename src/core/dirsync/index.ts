@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import type { Finding } from '../report/result.js';
-import { failResult, newResult, type TargetResult } from '../report/result.js';
+import { failResult, newResult, type ResultOf } from '../report/result.js';
 import { applyPlan } from './apply.js';
 import { checkRoot, refillNotice, wipedSides, wipeRefusal } from './guard.js';
 import { fillHashes } from './hash.js';
@@ -32,6 +32,8 @@ import {
   type ScanResult,
   type Side,
 } from './types.js';
+
+type TargetResult = ResultOf<'dirsync'>;
 
 export * from './types.js';
 export { buildIgnore } from './settings.js';

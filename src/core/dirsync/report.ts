@@ -1,5 +1,7 @@
 /** Plan + what was applied → the shared TargetResult, and the state updates for what was synced. */
-import type { PathChange, TargetResult } from '../report/result.js';
+import type { PathChange, ResultOf } from '../report/result.js';
+
+type TargetResult = ResultOf<'dirsync'>;
 import type { Applied } from './execute.js';
 import type { Action, Plan } from './plan.js';
 import type { ScanError, Side, State, StateEntry } from './types.js';

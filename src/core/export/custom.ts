@@ -6,10 +6,11 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigurationError, errorMessage, isConfigurationError } from '../errors.js';
+import { ConfigurationError, errorMessage, isExpectedError } from '../errors.js';
 import { remoteLabel, resolveRemote } from '../git/remote.js';
 import type { Logger } from '../logger.js';
-import { failResult, newResult, type TargetResult } from '../report/result.js';
+import { failResult, newResult } from '../report/result.js';
+import type { ExportResult } from './index.js';
 import { runExport } from './index.js';
 import { renderKnownPlaceholders, renderTemplate } from '../util/placeholders.js';
 import type { ExportSettings } from './types.js';
@@ -73,7 +74,7 @@ export async function runCustomExports(
   base: ExportSettings,
   o: CustomOptions,
   logger: Logger,
-): Promise<TargetResult[]> {
+): Promise<ExportResult[]> {
   const packages = [...new Set(o.packages.map(validatePackageName))];
   if (!packages.length)
     throw new ConfigurationError('No package given. Set package (one name) or packages (a list).');
@@ -81,7 +82,7 @@ export async function runCustomExports(
     throw new ConfigurationError(
       `Several packages would export to the same target '${base.target}'. Put {package} in the target, e.g. acme/{package}-sdk.`,
     );
-  const results: TargetResult[] = [];
+  const results: ExportResult[] = [];
   for (const pkg of packages) {
     logger.startGroup(`Package ${pkg}`);
     try {
@@ -90,7 +91,7 @@ export async function runCustomExports(
       r.details = { ...(r.details ?? {}), package: pkg, allowlist: s.allowlistFile };
       results.push(r);
     } catch (e) {
-      if (!isConfigurationError(e)) throw e;
+      if (!isExpectedError(e)) throw e;
       // Only a label: the error may be about the target's own placeholders.
       const label = `${pkg} → ${renderKnownPlaceholders(base.target, { package: pkg })}`;
       const r = failResult(newResult(label, 'custom', !!base.dryRun), errorMessage(e));

@@ -11,13 +11,17 @@ import { createScratchRepo, objectsDir } from '../git/scratch-repo.js';
 import { DEFAULT_MAX_RETRIES, rebuildAndPush, throwIfRefused } from '../git/rebuild-and-push.js';
 import { fetchRefs, lsRemote, pushRefs, workflowPermissionError, type PushResult } from '../git/transport.js';
 import type { Logger } from '../logger.js';
-import { hasErrors, newResult, summarizeChanges, type TargetResult } from '../report/result.js';
+import { hasErrors, newResult, summarizeChanges, type ResultOf } from '../report/result.js';
+
+/** An export's result: `export`, or `custom` for one package of sync-to-custom. */
+export type ExportResult = ResultOf<'export' | 'custom'>;
 import { createBuildContext } from './context.js';
 import { resolveSafetySettings } from './gates.js';
 import { buildHistory } from './history/replay.js';
 import { buildSnapshot } from './snapshot.js';
 import { validateBranch } from './validate.js';
 import type { BuildFn, BuildOutcome, ExportBuildContext, ExportMode, ExportSettings } from './types.js';
+import { settingName } from '../settings/surface.js';
 
 export * from './types.js';
 
@@ -27,7 +31,7 @@ export * from './types.js';
  * pushed). Throws ConfigurationError (a user mistake: bad allowlist, unknown target, auth) before
  * anything is pushed, and internal errors as they are.
  */
-export async function runExport(settings: ExportSettings, logger: Logger): Promise<TargetResult> {
+export async function runExport(settings: ExportSettings, logger: Logger): Promise<ExportResult> {
   const t0 = performance.now();
   const s = settings;
   const dryRun = !!s.dryRun;
@@ -39,7 +43,7 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
   const rules = s.rules ?? (s.allowlistFile ? await loadAllowlistStrict(s.allowlistFile) : undefined);
   if (!rules)
     throw new ConfigurationError(
-      'No allowlist given. Pass an allowlist file (allowlist input or --allowlist FILE).',
+      `No allowlist given. Name an allowlist file with ${settingName('allowlist')}.`,
     );
   const safety = resolveSafetySettings(s.safety);
   const auth = await createGitAuth(s.auth ?? {});

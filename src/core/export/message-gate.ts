@@ -3,6 +3,7 @@ import type { Finding } from '../report/result.js';
 import { secretContext, secretHits } from '../safety/content-scan.js';
 import { FINGERPRINT_DISPLAY_CHARS } from '../safety/secret-scan.js';
 import { SAFETY_INPUTS } from '../safety/settings.js';
+import { settingName } from '../settings/surface.js';
 import type { SafetySettings } from '../safety/types.js';
 import { resolveSafetySettings } from './gates.js';
 import { secretSetupFor, type SecretSetup } from './secret-key.js';
@@ -31,8 +32,8 @@ export function messageSecretFindings(
       message:
         `possible secret (${hit.rule}, '${hit.redacted}') in the ${where} (line ${hit.line}), which the export ` +
         `would publish, fingerprint ${fp}. Fix: rotate it; history mode can drop it with a scrub rule ` +
-        `(scrub-line), snapshot mode with a message template without {message}. If it is not a secret, add ${fp} ` +
-        `to ${SAFETY_INPUTS.allowedSecretFingerprints}.`,
+        `(${settingName('scrub-lines')}), snapshot mode with a message template without {message}. If it is not a secret, add ${fp} ` +
+        `to ${settingName(SAFETY_INPUTS.allowedSecretFingerprints)}.`,
     } satisfies Finding;
   });
 }

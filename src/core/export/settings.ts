@@ -1,10 +1,12 @@
 /**
- * Raw user options (action inputs or CLI flags, as strings) → validated ExportSettings. One place,
- * so the action and the CLI accept exactly the same values with the same messages. `names` maps
- * each option to how the user wrote it (`input 'max-retries'` or `--max-retries`).
+ * Raw user options → validated ExportSettings. The one resolver for every surface: the actions
+ * (inputs), the CLI (flags) and the ferry.yml runner (an export target's keys) give the values
+ * as they read them, and every mistake is reported in the spelling of the surface the user is on
+ * (settingName: `input 'max-retries'`, `--max-retries`, `targets.public.max_retries`).
  */
 import { ConfigurationError } from '../errors.js';
 import type { SafetySettingsInput } from '../safety/settings.js';
+import { settingName } from '../settings/surface.js';
 import type { HistoryOptions } from './history/settings.js';
 import type { ExportSettings, LfsPolicy, SubmodulePolicy } from './types.js';
 
@@ -19,10 +21,10 @@ export interface RawExportOptions {
   messageTemplate?: string;
   dryRun?: boolean;
   force?: boolean;
-  maxRetries?: string;
+  maxRetries?: string | number;
   mode?: string;
   since?: string;
-  /** History mode: message scrubbing and author map. */
+  /** History mode: message scrubbing, author map, merges (history/settings.ts). */
   history?: HistoryOptions;
   submodules?: string;
   lfs?: string;
@@ -35,35 +37,46 @@ export interface RawExportOptions {
   /** `{source_repo}` in commit messages: the adapters pass GITHUB_REPOSITORY. */
   sourceRepo?: string;
   templateDir?: string;
-  safety?: SafetySettingsInput;
+  /** The leak gates; unset ones keep the defaults (src/core/safety/settings.ts). */
+  forbiddenPaths?: string[];
+  secretPatterns?: string[];
+  allowedSecretFingerprints?: string[];
+  secretScan?: boolean;
+  secretScanExclude?: string[];
+  /** The secret baseline file, already resolved against the workspace or the working directory. */
+  secretBaseline?: string;
+  importCheck?: boolean;
+  maxDeleteRatio?: string | number;
+  allowMassDelete?: boolean;
 }
-
-export type OptionNames = Partial<Record<keyof RawExportOptions, string>>;
 
 function oneOf<T extends string>(
   value: string | undefined,
   allowed: readonly T[],
-  name: string,
+  id: string,
   fallback: T,
 ): T {
   const v = (value ?? '').trim();
   if (!v) return fallback;
   if ((allowed as readonly string[]).includes(v)) return v as T;
-  throw new ConfigurationError(`Invalid ${name} '${v}'. Expected one of: ${allowed.join(', ')}.`);
+  throw new ConfigurationError(`Invalid ${settingName(id)} '${v}'. Expected one of: ${allowed.join(', ')}.`);
 }
 
-export function resolveExportSettings(raw: RawExportOptions, names: OptionNames = {}): ExportSettings {
-  const n = (k: keyof RawExportOptions) => names[k] ?? k;
+/** A number given as text (an input, a flag) or as a number (ferry.yml); undefined when empty. */
+function numberOf(value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return value;
+  return value.trim() === '' ? undefined : Number(value);
+}
+
+export function resolveExportSettings(raw: RawExportOptions): ExportSettings {
   if (!raw.target?.trim())
-    throw new ConfigurationError(`${n('target')} is required: the repository to export to.`);
-  let maxRetries: number | undefined;
-  if (raw.maxRetries !== undefined && raw.maxRetries.trim() !== '') {
-    maxRetries = Number(raw.maxRetries);
-    if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50)
-      throw new ConfigurationError(
-        `${n('maxRetries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`,
-      );
-  }
+    throw new ConfigurationError(`${settingName('target-repo')} is required: the repository to export to.`);
+  const maxRetries = numberOf(raw.maxRetries);
+  if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50))
+    throw new ConfigurationError(
+      `${settingName('max-retries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`,
+    );
   const committer =
     raw.committerName?.trim() || raw.committerEmail?.trim()
       ? {
@@ -80,14 +93,15 @@ export function resolveExportSettings(raw: RawExportOptions, names: OptionNames 
     map: raw.map ?? [],
     preserve: raw.preserve ?? [],
     messageTemplate: raw.messageTemplate?.trim() ? raw.messageTemplate : undefined,
+    sourceRepo: raw.sourceRepo || undefined,
     dryRun: !!raw.dryRun,
     force: !!raw.force,
     maxRetries,
-    mode: oneOf(raw.mode, ['snapshot', 'history'] as const, n('mode'), 'snapshot'),
+    mode: oneOf(raw.mode, ['snapshot', 'history'] as const, 'mode', 'snapshot'),
     since: raw.since?.trim() || undefined,
     history: raw.history,
-    submodules: oneOf<SubmodulePolicy>(raw.submodules, ['skip', 'keep'], n('submodules'), 'skip'),
-    lfs: oneOf<LfsPolicy>(raw.lfs, ['warn', 'error', 'allow'], n('lfs'), 'warn'),
+    submodules: oneOf<SubmodulePolicy>(raw.submodules, ['skip', 'keep'], 'submodules', 'skip'),
+    lfs: oneOf<LfsPolicy>(raw.lfs, ['warn', 'error', 'allow'], 'lfs', 'warn'),
     committer,
     auth: {
       token: raw.token || undefined,
@@ -96,7 +110,26 @@ export function resolveExportSettings(raw: RawExportOptions, names: OptionNames 
       serverUrl: raw.serverUrl || undefined,
     },
     templateDir: raw.templateDir?.trim() || undefined,
-    sourceRepo: raw.sourceRepo?.trim() || undefined,
-    safety: raw.safety,
+    safety: safetyInput(raw),
   };
+}
+
+/** Only what the user set: the safety defaults (and their validation) apply to the rest. */
+function safetyInput(raw: RawExportOptions): SafetySettingsInput | undefined {
+  const ratio = numberOf(raw.maxDeleteRatio);
+  if (ratio !== undefined && !(ratio >= 0 && ratio <= 1))
+    throw new ConfigurationError(
+      `${settingName('max-delete-ratio')} must be a number from 0 to 1, got '${raw.maxDeleteRatio}'.`,
+    );
+  const s: SafetySettingsInput = {};
+  if (raw.forbiddenPaths?.length) s.forbiddenPaths = raw.forbiddenPaths;
+  if (raw.secretPatterns?.length) s.secretPatterns = raw.secretPatterns;
+  if (raw.allowedSecretFingerprints?.length) s.allowedSecretFingerprints = raw.allowedSecretFingerprints;
+  if (raw.secretScan !== undefined) s.secretScan = raw.secretScan;
+  if (raw.secretScanExclude?.length) s.secretScanExclude = raw.secretScanExclude;
+  if (raw.secretBaseline?.trim()) s.secretBaseline = raw.secretBaseline.trim();
+  if (raw.importCheck !== undefined) s.importCheck = raw.importCheck;
+  if (ratio !== undefined) s.maxDeleteRatio = ratio;
+  if (raw.allowMassDelete) s.allowMassDelete = true;
+  return Object.keys(s).length ? s : undefined;
 }

@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { renderKnownPlaceholders } from '../util/placeholders.js';
+import { settingName } from '../settings/surface.js';
 import { badTargetSegment } from './path-map.js';
 
 export interface TemplateFile {
@@ -22,7 +23,7 @@ export async function readTemplate(dir: string, vars: Record<string, string>): P
   const stat = await fs.stat(root).catch(() => undefined);
   if (!stat?.isDirectory())
     throw new ConfigurationError(
-      `Template directory '${dir}' does not exist. Create it or drop the template input.`,
+      `Template directory '${dir}' does not exist. Create it or drop ${settingName('template')}.`,
     );
   const out: TemplateFile[] = [];
   const walk = async (rel: string): Promise<void> => {

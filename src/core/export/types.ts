@@ -84,7 +84,7 @@ export interface ExportSettings {
   /** Label for the result's `target` field (default: the safe remote label). */
   label?: string;
   /** Result kind, default 'export' ('custom' for sync-to-custom). */
-  kind?: string;
+  kind?: 'export' | 'custom';
   /** Scratch directory parent (default os.tmpdir()). */
   workDir?: string;
 }

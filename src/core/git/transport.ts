@@ -13,6 +13,7 @@ import {
 } from './git-command-manager.js';
 import { remoteLabel } from './remote.js';
 import { withRetry } from './retry.js';
+import { redact } from './secrets.js';
 
 export interface NetOptions {
   attempts?: number;
@@ -32,7 +33,17 @@ async function net<T>(url: string, what: string, opts: NetOptions, fn: () => Pro
         ),
     });
   } catch (e) {
-    throw explainRemoteFailure(e, remoteLabel(url));
+    const explained = explainRemoteFailure(e, remoteLabel(url));
+    // Whatever else git said about a remote (a server still failing after the retries, a refusal
+    // we have no words for) is a failed sync, told in one line: not a Ferry bug with a stack.
+    if (explained instanceof GitError) {
+      const attempts = isTransientGitError(explained) ? ` after ${opts.attempts ?? 4} attempts` : '';
+      const said = redact(explained.stderr.trim()).split('\n').filter(Boolean).slice(-2).join(' ');
+      throw new RemoteError(
+        `${what} ${remoteLabel(url)} failed${attempts} (git exit ${explained.exitCode}): ${said || 'no message from git'}`,
+      );
+    }
+    throw explained;
   }
 }
 

@@ -1,16 +1,19 @@
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, isExpectedError } from '../errors.js';
 import { withGroup, type Logger } from '../logger.js';
 import { createGitAuth, type GitAuth } from '../git/git-auth-helper.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { DEFAULT_MAX_RETRIES, rebuildAndPush, type RefUpdate } from '../git/rebuild-and-push.js';
 import { createScratchRepo } from '../git/scratch-repo.js';
 import { workflowPermissionError, type PushResult } from '../git/transport.js';
-import type { TargetResult } from '../report/result.js';
+import type { ResultOf } from '../report/result.js';
 import { branchUnion, classifyBranch, planTags, pushFor, selectTags, HEADS } from './analyze.js';
 import { commitsOnlyIn, mergeBase } from './commits.js';
 import { branchResult, tagsResult, type BranchOutcome } from './results.js';
 import { MirrorRemote } from './side.js';
 import type { BranchAnalysis, DivergenceIssueSink, MirrorSettings } from './types.js';
+
+/** What the mirror reports: one result per branch, and one for tags. */
+export type MirrorResult = ResultOf<'mirror-branch' | 'mirror-tags'>;
 
 const NO_COMMITS = { count: 0, commits: [] };
 
@@ -24,7 +27,7 @@ export async function runMirror(
   settings: MirrorSettings,
   logger: Logger,
   issues?: DivergenceIssueSink,
-): Promise<TargetResult[]> {
+): Promise<MirrorResult[]> {
   const t0 = performance.now();
   const git = new GitCommandManager(settings.workDir ?? process.cwd(), { logger });
   await git.assertMinimumVersion();
@@ -61,7 +64,7 @@ class MirrorEngine {
     private readonly issues?: DivergenceIssueSink,
   ) {}
 
-  async run(): Promise<TargetResult[]> {
+  async run(): Promise<MirrorResult[]> {
     const { s, A, B } = this;
     const [refsA, refsB] = await withGroup(this.logger, 'List refs on both sides', async () => [
       await A.listRefs(),
@@ -90,7 +93,7 @@ class MirrorEngine {
     }
     if (!s.dryRun) await this.pushAll(outcomes);
 
-    const results: TargetResult[] = [];
+    const results: MirrorResult[] = [];
     for (const b of branches) results.push(await this.finish(outcomes.get(b)!));
     if (s.tags.kind !== 'none') results.push(await this.mirrorTags(refsA, refsB));
     return results;
@@ -200,7 +203,7 @@ class MirrorEngine {
   }
 
   /** Build the branch's result and settle its divergence issue. */
-  private async finish(o: BranchOutcome): Promise<TargetResult> {
+  private async finish(o: BranchOutcome): Promise<ResultOf<'mirror-branch'>> {
     const { s } = this;
     const key = { a: s.a.spec, b: s.b.spec, branch: o.analysis.branch };
     const r = branchResult(o, s, { a: s.a.url, b: s.b.url });
@@ -212,6 +215,8 @@ class MirrorEngine {
         o.issue = (await this.issues!.reportInSync(key, o.analysis)) ?? null;
       }
     } catch (e) {
+      // The API refused or failed (RemoteError): the branch's result says so. A bug goes up.
+      if (!isExpectedError(e)) throw e;
       r.result.success = false;
       r.result.findings.push({
         severity: 'error',
@@ -223,7 +228,10 @@ class MirrorEngine {
     return r.result;
   }
 
-  private async mirrorTags(refsA: Map<string, string>, refsB: Map<string, string>): Promise<TargetResult> {
+  private async mirrorTags(
+    refsA: Map<string, string>,
+    refsB: Map<string, string>,
+  ): Promise<ResultOf<'mirror-tags'>> {
     const { s, A, B } = this;
     const plan = planTags(selectTags(refsA, s.tags), selectTags(refsB, s.tags));
     const pushed = { a: [] as string[], b: [] as string[] };

@@ -1,4 +1,4 @@
-import { newResult, type Finding, type TargetResult } from '../report/result.js';
+import { newResult, type Finding, type ResultOf } from '../report/result.js';
 import { divergenceFingerprint, pushFor, type TagPlan } from './analyze.js';
 import { divergenceMarkdown } from './report.js';
 import type { BranchAnalysis, DivergenceReport, IssueRef, MirrorSettings } from './types.js';
@@ -24,7 +24,7 @@ export function branchResult(
   o: BranchOutcome,
   s: MirrorSettings,
   urls: { a: string; b: string },
-): { result: TargetResult; report?: DivergenceReport } {
+): { result: ResultOf<'mirror-branch'>; report?: DivergenceReport } {
   const an = o.analysis;
   const r = newResult(an.branch, BRANCH_KIND, s.dryRun);
   r.direction = 'bidirectional';
@@ -96,7 +96,7 @@ export function tagsResult(
   pushed: { a: string[]; b: string[] },
   errors: string[],
   s: MirrorSettings,
-): TargetResult {
+): ResultOf<'mirror-tags'> {
   const r = newResult('tags', TAGS_KIND, s.dryRun);
   r.direction = 'bidirectional';
   const planned = plan.toA.length + plan.toB.length;

@@ -1,12 +1,14 @@
 import type { Finding, TargetResult } from './result.js';
 import { formatLocation } from '../errors.js';
 
-export const REPORT_SCHEMA_VERSION = 1;
-
 /**
- * The JSON report. Its shape is documented in the README ("JSON report") and kept stable:
- * fields are only ever added. Top-level and per-target keys follow the seed runner's names.
+ * Version 2: every key is snake_case (version 1 mixed `last_exported` with `pushedCommits`),
+ * `parts` holds a runner target's engine results, `verification` its verification outcome.
+ * schema/report.schema.json describes it; docs/report.md says what changed between versions.
  */
+export const REPORT_SCHEMA_VERSION = 2;
+
+/** The JSON report. Fields are only ever added within a schema version. */
 export interface JsonReport {
   schema_version: number;
   tool: 'ferry';
@@ -32,9 +34,11 @@ export interface JsonTargetResult {
   counts: Record<string, number>;
   outputs_created: string[];
   verification_passed: boolean | null;
+  verification: { passed: boolean; message: string; value?: number } | null;
   findings: Finding[];
   changes: { path: string; change: string; bytes?: number }[];
   details: Record<string, unknown>;
+  parts: JsonTargetResult[];
 }
 
 /** Changes listed per target in the report; counts always cover all of them. */
@@ -56,23 +60,44 @@ export function toJsonReport(
     successful,
     failed: results.length - successful,
     total_duration: round3(results.reduce((s, r) => s + r.durationMs, 0) / 1000),
-    results: results.map((r) => ({
-      target: r.target,
-      kind: r.kind,
-      direction: r.direction ?? null,
-      success: r.success,
-      changed: r.changed,
-      message: r.message,
-      duration: round3(r.durationMs / 1000),
-      commit: r.commit ?? null,
-      counts: r.counts,
-      outputs_created: r.outputsCreated ?? [],
-      verification_passed: r.verificationPassed ?? null,
-      findings: r.findings,
-      changes: (r.changes ?? []).slice(0, MAX_LISTED_CHANGES),
-      details: r.details ?? {},
-    })),
+    results: results.map(toJsonResult),
   };
+}
+
+export function toJsonResult(r: TargetResult): JsonTargetResult {
+  return {
+    target: r.target,
+    kind: r.kind,
+    direction: r.direction ?? null,
+    success: r.success,
+    changed: r.changed,
+    message: r.message,
+    duration: round3(r.durationMs / 1000),
+    commit: r.commit ?? null,
+    counts: snakeKeys(r.counts) as Record<string, number>,
+    outputs_created: r.outputsCreated ?? [],
+    verification_passed: r.verificationPassed ?? null,
+    verification: r.verification ?? null,
+    findings: r.findings,
+    changes: (r.changes ?? []).slice(0, MAX_LISTED_CHANGES),
+    details: snakeKeys(r.details ?? {}) as Record<string, unknown>,
+    parts: (r.parts ?? []).map(toJsonResult),
+  };
+}
+
+/** `pushedCommits` → `pushed_commits`, `onlyInA` → `only_in_a`, `phasesMs` → `phases_ms`. */
+function snakeCase(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** Every key of every object below, in snake_case (the report's one casing). */
+function snakeKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snakeKeys);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [snakeCase(k), snakeKeys(x)]));
 }
 
 function round3(n: number): number {
@@ -135,8 +160,11 @@ export function toMarkdown(title: string, results: readonly TargetResult[]): str
   return out.join('\n') + '\n';
 }
 
-/** One line per target plus findings, for terminals. */
-export function toText(results: readonly TargetResult[]): string {
+/** One line per target plus findings, for terminals; `kindOf` names the kind shown in brackets. */
+export function toText(
+  results: readonly TargetResult[],
+  kindOf: (r: TargetResult) => string = (r) => r.kind,
+): string {
   const out: string[] = [];
   for (const r of results) {
     const tag = !r.success ? 'FAILED' : r.changed ? (r.dryRun ? 'WOULD CHANGE' : 'CHANGED') : 'UP TO DATE';
@@ -145,7 +173,7 @@ export function toText(results: readonly TargetResult[]): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
     out.push(
-      `${r.target} [${r.kind}] ${tag}${counts ? ` (${counts})` : ''}${r.message ? `: ${r.message}` : ''}`,
+      `${r.target} [${kindOf(r)}] ${tag}${counts ? ` (${counts})` : ''}${r.message ? `: ${r.message}` : ''}`,
     );
     for (const f of r.findings) {
       const where = f.file ? formatLocation({ file: f.file, line: f.line, column: f.column }) + ': ' : '';

@@ -2,6 +2,8 @@
  * The one result model. Every engine returns TargetResults; the JSON report, the job summary,
  * the CLI output and the annotations are all rendered from it.
  */
+import type { DetailsByKind, ResultKind } from './details.js';
+
 export type Severity = 'error' | 'warning' | 'notice';
 
 export interface Finding {
@@ -25,9 +27,8 @@ export interface PathChange {
 
 export type Direction = 'pull' | 'push' | 'bidirectional';
 
-export interface TargetResult {
+interface ResultFields {
   target: string;
-  kind: string;
   direction?: Direction;
   success: boolean;
   /** Whether something changed (or, in a dry run, would change). */
@@ -42,12 +43,31 @@ export interface TargetResult {
   findings: Finding[];
   outputsCreated?: string[];
   verificationPassed?: boolean | null;
-  /** Engine-specific extras (branch tables, page lists, ...). Kept JSON-serialisable. */
-  details?: Record<string, unknown>;
+  /** The runner's verification command, when it ran (`--verify`). */
+  verification?: VerificationOutcome;
+  /**
+   * The runner's view of a target whose engine reports several results (a wiki's two sides, a
+   * mirror's branches, a custom export's packages): each engine result, as it came.
+   */
+  parts?: TargetResult[];
 }
 
-export function newResult(target: string, kind: string, dryRun: boolean): TargetResult {
-  return {
+/** The result of one kind, with that kind's details (details.ts); a union for a union of kinds. */
+export type ResultOf<K extends ResultKind> = K extends ResultKind
+  ? ResultFields & { kind: K; details?: DetailsByKind[K] }
+  : never;
+
+/** One target's result: a union discriminated on `kind`, so `details` is typed once kind is known. */
+export type TargetResult = { [K in ResultKind]: ResultOf<K> }[ResultKind];
+
+export interface VerificationOutcome {
+  passed: boolean;
+  message: string;
+  value?: number;
+}
+
+export function newResult<K extends ResultKind>(target: string, kind: K, dryRun: boolean): ResultOf<K> {
+  const r: ResultFields & { kind: ResultKind } = {
     target,
     kind,
     success: true,
@@ -58,13 +78,19 @@ export function newResult(target: string, kind: string, dryRun: boolean): Target
     counts: {},
     findings: [],
   };
+  return r as ResultOf<K>;
+}
+
+/** The details of a result of this kind; undefined for any other kind. */
+export function detailsOf<K extends ResultKind>(r: TargetResult, kind: K): DetailsByKind[K] | undefined {
+  return r.kind === kind ? (r as { details?: DetailsByKind[K] }).details : undefined;
 }
 
 export function hasErrors(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === 'error');
 }
 
-export function failResult(r: TargetResult, message: string, findings: Finding[] = []): TargetResult {
+export function failResult<R extends TargetResult>(r: R, message: string, findings: Finding[] = []): R {
   r.success = false;
   r.message = message;
   r.findings.push(...findings);

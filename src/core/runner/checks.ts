@@ -1,5 +1,5 @@
 import type { CheckConfig, DriftGateConfig, TargetConfig, Verification } from '../config/types.js';
-import type { Direction } from '../report/result.js';
+import type { Direction, VerificationOutcome } from '../report/result.js';
 import { lastNumber, runShell, tail, type ShellOptions } from './shell.js';
 
 /** One safety check, drift gate or verification, as it appears in the report's `checks`. */
@@ -79,12 +79,6 @@ export async function runDriftGate(g: DriftGateConfig, shell: ShellOptions): Pro
     value: value ?? null,
     duration: r.durationMs / 1000,
   };
-}
-
-export interface VerificationOutcome {
-  passed: boolean;
-  message: string;
-  value?: number;
 }
 
 /** A target's verification: exit code and/or the last number printed against expected_min/max. */

@@ -1,12 +1,12 @@
 import type { FerryConfig, TargetConfig } from '../config/types.js';
-import { errorMessage, isConfigurationError } from '../errors.js';
+import { errorMessage, isExpectedError } from '../errors.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { registerSecret } from '../git/secrets.js';
 import { withGroup, type Logger } from '../logger.js';
 import { failResult, newResult, type Direction, type TargetResult } from '../report/result.js';
 import { runCheck, runDriftGate, runVerification, type CheckResult } from './checks.js';
 import { pushFailureMessage, pushPullCommits } from './push-commits.js';
-import { KIND_ADAPTERS } from './kinds/index.js';
+import { runKind } from './kinds/index.js';
 import type { DivergenceIssueFactory } from './kinds/types.js';
 import { selectTargets, type Selection } from './select.js';
 
@@ -38,6 +38,7 @@ export async function runConfig(cfg: FerryConfig, opts: RunOptions): Promise<Run
   const targets = selectTargets(cfg, opts);
   const dryRun = opts.dryRun === true || cfg.defaults.dry_run;
   protectSecrets(cfg, env);
+  for (const w of cfg.warnings) logger.warning(w.message, w.where);
   const shell = { cwd: cfg.root, env, timeoutMs: 30 * 60_000 };
   const directions = [...new Set(targets.map((t) => t.direction))] as Direction[];
   const checks: CheckResult[] = [];
@@ -122,7 +123,7 @@ async function runTarget(
     : undefined;
   let r: TargetResult;
   try {
-    r = await KIND_ADAPTERS[t.kind]({
+    r = await runKind({
       config: cfg,
       target: t,
       root: cfg.root,
@@ -134,18 +135,21 @@ async function runTarget(
     });
   } catch (e) {
     r = newResult(t.name, t.kind, opts.dryRun);
-    if (isConfigurationError(e)) failResult(r, errorMessage(e));
+    // The runner is the top of its targets: a bad target never stops the others, so even a bug
+    // becomes a failed result here, with its stack in the log (the run still exits 1).
+    if (isExpectedError(e)) failResult(r, errorMessage(e));
     else {
       opts.logger.error(
         `internal error in target '${t.name}': ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
       );
-      failResult(r, `internal error: ${errorMessage(e).split('\n')[0]}`);
+      failResult(r, `internal error: ${errorMessage(e).split('\n')[0]}`, [
+        { severity: 'error', code: 'internal-error', message: 'a bug in Ferry: the stack is in the log' },
+      ]);
     }
   }
-  // The report speaks the config's words: the target's name, kind and direction.
-  if (r.kind !== t.kind) r.details = { ...(r.details ?? {}), engine_kind: r.kind };
+  // The report speaks the config's words: the target's name and direction (adapters keep its kind:
+  // an engine result of another kind sits in `parts`).
   r.target = t.name;
-  r.kind = t.kind;
   r.direction = t.direction;
   if (r.success && t.fail_on_diff && r.changed)
     failResult(
@@ -161,7 +165,7 @@ async function runTarget(
         timeoutMs: t.timeout_minutes * 60_000,
       });
       r.verificationPassed = v.passed;
-      r.details = { ...(r.details ?? {}), verification: v };
+      r.verification = v;
       if (v.passed) opts.logger.info(v.message);
       else if (opts.dryRun)
         // A dry run changed nothing, so verification judges the current state: report, don't fail.

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { compileAllowlist } from '../allowlist/matcher.js';
 import { generateAllowlist, parseManifest } from '../allowlist/manifest.js';
-import type { FerryConfig, TargetConfig } from '../config/types.js';
-import { errorMessage } from '../errors.js';
+import type { FerryConfig, TargetConfig, TargetKind, TargetOf } from '../config/types.js';
+import { errorMessage, isExpectedError } from '../errors.js';
 import { createGitAuth } from '../git/git-auth-helper.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { resolveRemote } from '../git/remote.js';
@@ -12,7 +12,10 @@ import { FERRY_TRAILERS, findTrailerCommit } from '../git/trailers.js';
 import { fetchRefs, lsRemote } from '../git/transport.js';
 import type { Logger } from '../logger.js';
 import { renderTemplate } from '../util/placeholders.js';
-import { failResult, newResult, type Finding, type TargetResult } from '../report/result.js';
+import { failResult, newResult, type Finding, type ResultOf } from '../report/result.js';
+import { lookupToken } from '../settings/token.js';
+
+type StatusResult = ResultOf<'status'>;
 import { exportAllowlistRules, workflowFile } from './workflows.js';
 
 /**
@@ -29,12 +32,13 @@ export async function statusOf(
   targets: readonly TargetConfig[],
   logger: Logger,
   env = process.env,
-): Promise<TargetResult[]> {
-  const out: TargetResult[] = [];
+): Promise<StatusResult[]> {
+  const out: StatusResult[] = [];
   for (const t of targets) {
     const t0 = performance.now();
-    const r = newResult(t.name, t.kind, false);
+    const r = newResult(t.name, 'status', false);
     r.direction = t.direction;
+    r.details = { targetKind: t.kind };
     const drift: Finding[] = [];
     try {
       if (t.kind === 'export')
@@ -45,6 +49,9 @@ export async function statusOf(
       r.changed = drift.length > 0;
       r.message = drift.length ? drift.map((d) => d.message).join('; ') : 'in sync';
     } catch (e) {
+      // A remote that refuses or a config mistake leaves this target's status unknown: a failed
+      // result (the CLI exits 1). A bug is not a status: it goes up with its stack.
+      if (!isExpectedError(e)) throw e;
       failResult(r, `status unknown: ${errorMessage(e)}`);
     }
     r.durationMs = Math.round(performance.now() - t0);
@@ -61,9 +68,9 @@ const finding = (code: string, message: string, t: TargetConfig): Finding => ({
   line: t.where.line,
 });
 
-async function authFor(t: TargetConfig, key: string, env: NodeJS.ProcessEnv) {
-  const name = t.options[key];
-  const token = typeof name === 'string' ? env[name] : undefined;
+async function authFor(tokenEnv: string | undefined, env: NodeJS.ProcessEnv) {
+  // The same lookup as `ferry run`, so status authenticates wherever the run does.
+  const token = lookupToken(env, { named: tokenEnv });
   return createGitAuth({ token, serverUrl: env.GITHUB_SERVER_URL });
 }
 
@@ -82,29 +89,25 @@ async function fetchTemp(
 }
 
 /** One target's drift check: its config, the result it fills in, and where it runs. */
-interface DriftCheck {
+interface DriftCheck<K extends TargetKind> {
   cfg: FerryConfig;
-  t: TargetConfig;
-  r: TargetResult;
+  t: TargetOf<K>;
+  r: StatusResult;
   env: NodeJS.ProcessEnv;
   logger: Logger;
 }
 
 /** Per package for custom exports ({package} in repo), else the one target repo. */
-async function exportDrift(d: DriftCheck): Promise<Finding[]> {
+async function exportDrift(d: DriftCheck<'export'>): Promise<Finding[]> {
   const o = d.t.options;
-  const packages = Array.isArray(o.packages)
-    ? (o.packages as string[])
-    : typeof o.package === 'string'
-      ? [o.package]
-      : [];
-  if (!packages.length) return exportRepoDrift(d, String(o.repo));
+  const packages = o.packages ?? (o.package ? [o.package] : []);
+  if (!packages.length) return exportRepoDrift(d, o.repo);
   const out: Finding[] = [];
   for (const pkg of packages) {
-    const part = newResult(pkg, 'custom', false);
+    const part = newResult(pkg, 'status', false);
     const found = await exportRepoDrift(
       { ...d, r: part },
-      renderTemplate(String(o.repo), { package: pkg }, 'repo'),
+      renderTemplate(o.repo, { package: pkg }, 'repo'),
       false,
     );
     out.push(...found.map((f) => ({ ...f, message: `${pkg}: ${f.message}` })));
@@ -114,15 +117,15 @@ async function exportDrift(d: DriftCheck): Promise<Finding[]> {
 }
 
 async function exportRepoDrift(
-  { cfg, t, r, env, logger }: DriftCheck,
+  { cfg, t, r, env, logger }: DriftCheck<'export'>,
   repo: string,
   filterByAllowlist = true,
 ): Promise<Finding[]> {
   const local = path.join(cfg.root, repo);
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo);
   const url = resolveRemote(!isUrl && existsSync(local) ? local : repo, env.GITHUB_SERVER_URL || undefined);
-  const branch = typeof t.options.branch === 'string' ? t.options.branch : 'main';
-  const auth = await authFor(t, 'token_env', env);
+  const branch = t.options.branch ?? 'main';
+  const auth = await authFor(t.options.token_env, env);
   const git = new GitCommandManager(cfg.root, { env: auth.env, logger });
   const tempRef = `refs/ferry/status/${t.name}/${r.target}`;
   try {
@@ -142,7 +145,7 @@ async function exportRepoDrift(
           t,
         ),
       ];
-    r.details = { last_exported: origin };
+    r.details = { targetKind: t.kind, lastExported: origin };
     if (!(await git.tryRevParse(origin)))
       return [
         finding(
@@ -181,33 +184,33 @@ async function exportRepoDrift(
   }
 }
 
-async function mirrorDrift({ cfg, t, r, env, logger }: DriftCheck): Promise<Finding[]> {
+async function mirrorDrift({ cfg, t, r, env, logger }: DriftCheck<'mirror'>): Promise<Finding[]> {
   const out: Finding[] = [];
-  const branches = (t.options.branches as string[] | undefined) ?? ['main'];
-  const a = resolveRemote(String(t.options.a), env.GITHUB_SERVER_URL || undefined);
-  const b = resolveRemote(String(t.options.b), env.GITHUB_SERVER_URL || undefined);
-  const authA = await authFor(t, 'a_token_env', env);
-  const authB = await authFor(t, 'b_token_env', env);
+  const branches = t.options.branches ?? ['main'];
+  const a = resolveRemote(t.options.a, env.GITHUB_SERVER_URL || undefined);
+  const b = resolveRemote(t.options.b, env.GITHUB_SERVER_URL || undefined);
+  const authA = await authFor(t.options.a_token_env, env);
+  const authB = await authFor(t.options.b_token_env, env);
   const gitA = new GitCommandManager(cfg.root, { env: authA.env, logger });
   const gitB = new GitCommandManager(cfg.root, { env: authB.env, logger });
-  const table: Record<string, { ahead: number; behind: number } | string> = {};
+  const table: { branch: string; ahead?: number; behind?: number; note?: string }[] = [];
   try {
     for (const br of branches) {
       if (/[*?[{]/.test(br)) {
-        table[br] = 'glob: not expanded by status';
+        table.push({ branch: br, note: 'glob: not expanded by status' });
         continue;
       }
       const ra = await fetchTemp(gitA, a, br, `refs/ferry/status/${t.name}/a/${br}`, logger);
       const rb = await fetchTemp(gitB, b, br, `refs/ferry/status/${t.name}/b/${br}`, logger);
       if (!ra || !rb) {
-        table[br] = `missing on ${!ra ? 'a' : 'b'}`;
+        table.push({ branch: br, note: `missing on ${!ra ? 'a' : 'b'}` });
         out.push(finding('mirror-missing-branch', `branch ${br} is missing on side ${!ra ? 'a' : 'b'}`, t));
         continue;
       }
       const [ahead, behind] = (await gitA.exec(['rev-list', '--left-right', '--count', `${ra}...${rb}`]))
         .split(/\s+/)
         .map(Number);
-      table[br] = { ahead, behind };
+      table.push({ branch: br, ahead, behind });
       r.counts.ahead = (r.counts.ahead ?? 0) + ahead;
       r.counts.behind = (r.counts.behind ?? 0) + behind;
       if (ahead || behind)
@@ -226,26 +229,26 @@ async function mirrorDrift({ cfg, t, r, env, logger }: DriftCheck): Promise<Find
     await authA.cleanup();
     await authB.cleanup();
   }
-  r.details = { branches: table };
+  r.details = { targetKind: t.kind, branches: table };
   return out;
 }
 
 /** An export target's allowlist generated from the manifest (edition) must match the manifest today. */
-async function allowlistDrift(cfg: FerryConfig, t: TargetConfig): Promise<Finding[]> {
-  const edition = t.options.edition;
-  if (typeof edition !== 'string' || typeof t.options.allowlist !== 'string') return [];
+async function allowlistDrift(cfg: FerryConfig, t: TargetOf<'export'>): Promise<Finding[]> {
+  const { edition, allowlist } = t.options;
+  if (edition === undefined || allowlist === undefined) return [];
   const manifest = parseManifest(
     stringifyYaml({ components: cfg.components ?? {}, editions: cfg.editions ?? {} }),
     cfg.file,
   );
   const want = generateAllowlist(manifest, edition, cfg.file);
-  const file = path.join(cfg.root, t.options.allowlist);
+  const file = path.join(cfg.root, allowlist);
   const have = existsSync(file) ? await fs.readFile(file, 'utf8') : undefined;
   if (have === want) return [];
   return [
     finding(
       'stale-allowlist',
-      `${t.options.allowlist} ${have === undefined ? 'is missing' : 'is stale'}: regenerate it with ferry allowlist generate --manifest ${cfg.file} --edition ${edition} --write ${t.options.allowlist}`,
+      `${allowlist} ${have === undefined ? 'is missing' : 'is stale'}: regenerate it with ferry allowlist generate --manifest ${cfg.file} --edition ${edition} --write ${allowlist}`,
       t,
     ),
   ];

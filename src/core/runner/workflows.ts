@@ -12,9 +12,12 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Document } from 'yaml';
 import { parseAllowlist, type Rule } from '../allowlist/parse.js';
-import type { FerryConfig, TargetConfig } from '../config/types.js';
+import type { FerryConfig, TargetConfig, TargetOf } from '../config/types.js';
 
 export const WORKFLOW_DIR = '.github/workflows';
+
+/** The direction filter that selects every target (the action's `direction: all`, `--direction all`). */
+export const ALL_DIRECTIONS = 'all';
 
 export function workflowFile(target: string): string {
   return `${WORKFLOW_DIR}/ferry-${target}.yml`;
@@ -23,17 +26,17 @@ export function workflowFile(target: string): string {
 /** Allowlist rules of an export target, read from the repository (none when it has no allowlist file). */
 export async function exportAllowlistRules(
   cfg: FerryConfig,
-  t: TargetConfig,
+  t: TargetOf<'export'>,
 ): Promise<{ files: string[]; rules: Rule[] }> {
   const o = t.options;
   const files: string[] = [];
-  if (typeof o.allowlist_dir === 'string') {
+  if (o.allowlist_dir !== undefined) {
     const dir = path.join(cfg.root, o.allowlist_dir);
     const names = existsSync(dir)
       ? (await fs.readdir(dir)).filter((f) => /^custom_package_allowlist.*\.txt$/.test(f)).sort()
       : [];
     files.push(...names.map((n) => `${o.allowlist_dir}/${n}`.replace(/\/+/g, '/')));
-  } else files.push(typeof o.allowlist === 'string' ? o.allowlist : 'public_allowlist.txt');
+  } else files.push(o.allowlist ?? 'public_allowlist.txt');
   const rules: Rule[] = [];
   for (const f of files) {
     const abs = path.join(cfg.root, f);
@@ -117,11 +120,13 @@ export function renderWorkflow(
   on.workflow_dispatch = {
     inputs: {
       target: { description: 'Target name or glob', type: 'string', default: t.name },
+      // A choice option must not be empty (actionlint; the runner shows no such option): `all`
+      // is the action's and the CLI's word for "every direction, as configured".
       direction: {
-        description: 'Direction (empty: as configured)',
+        description: 'Only targets of this direction (all: as configured)',
         type: 'choice',
-        options: ['', 'pull', 'push', 'bidirectional'],
-        default: '',
+        options: [ALL_DIRECTIONS, 'pull', 'push', 'bidirectional'],
+        default: ALL_DIRECTIONS,
       },
       dry_run: { description: 'Plan only: change nothing', type: 'boolean', default: false },
     },

@@ -1,6 +1,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { ConfigurationError } from '../errors.js';
+import { settingName } from '../settings/surface.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
 
 /**
@@ -71,7 +72,7 @@ export async function loadBaseline(file: string): Promise<SecretBaseline> {
     text = await fs.readFile(file, 'utf8');
   } catch {
     throw new ConfigurationError(
-      `Secret baseline ${file} does not exist. Fix: write it with 'ferry secrets baseline --write ${file}' (and commit it), or drop the secret-baseline setting.`,
+      `Secret baseline ${file} does not exist. Fix: write it with 'ferry secrets baseline --write ${file}' (and commit it), or drop ${settingName('secret-baseline')}.`,
     );
   }
   return parseBaseline(text, file);

@@ -7,6 +7,7 @@ import { contextPrefix } from './messages.js';
 import { FINGERPRINT_DISPLAY_CHARS, type SecretHit } from './secret-scan.js';
 import { decodeBlob } from './text-decode.js';
 import { SAFETY_INPUTS } from './settings.js';
+import { settingName } from '../settings/surface.js';
 import { isSourcePathProbe, type GateChange, type GateInput } from './types.js';
 
 /** Blobs above this size are not read whole: the secret scan streams them (see content-scan.ts). */
@@ -178,7 +179,7 @@ export async function checkChangedBlobs(input: GateInput, checks: BlobChecks): P
     findings.push({
       severity: 'notice',
       code: 'gate-secret-excluded',
-      message: `${prefix}the secret scan did not read ${excluded} file(s) matched by ${SAFETY_INPUTS.secretScanExclude}.`,
+      message: `${prefix}the secret scan did not read ${excluded} file(s) matched by ${settingName(SAFETY_INPUTS.secretScanExclude)}.`,
     });
   return findings.sort(byFileAndLine);
 }
@@ -211,8 +212,8 @@ export function secretFinding(c: GateChange, hit: SecretHit, prefix: string): Fi
     message:
       `${prefix}possible secret (${hit.rule}, '${hit.redacted}') in ${c.sourcePath}:${hit.line}${where}, ` +
       `fingerprint ${fp}. Fix: remove it from the source and rotate it. If it is not a secret, ` +
-      `add the comment 'ferry:allow-secret' on that line, add ${fp} to ${SAFETY_INPUTS.allowedSecretFingerprints}, ` +
-      `or accept it in the ${SAFETY_INPUTS.secretBaseline} file ('ferry secrets baseline --write FILE').`,
+      `add the comment 'ferry:allow-secret' on that line, add ${fp} to ${settingName(SAFETY_INPUTS.allowedSecretFingerprints)}, ` +
+      `or accept it in the ${settingName(SAFETY_INPUTS.secretBaseline)} file ('ferry secrets baseline --write FILE').`,
   };
 }
 

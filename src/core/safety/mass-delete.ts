@@ -1,6 +1,7 @@
 import type { Finding } from '../report/result.js';
 import { contextPrefix } from './messages.js';
 import { SAFETY_INPUTS } from './settings.js';
+import { settingAssign, settingName } from '../settings/surface.js';
 import type { GateInput } from './types.js';
 
 /**
@@ -38,7 +39,7 @@ export async function massDeleteGate(input: GateInput): Promise<Finding[]> {
       {
         severity: 'warning',
         code: 'mass-delete',
-        message: `${what}; allowed by ${SAFETY_INPUTS.allowMassDelete}.`,
+        message: `${what}; allowed by ${settingName(SAFETY_INPUTS.allowMassDelete)}.`,
       },
     ];
   }
@@ -48,8 +49,9 @@ export async function massDeleteGate(input: GateInput): Promise<Finding[]> {
       code: 'mass-delete',
       message:
         `${what}. Nothing was pushed. Check the allowlist and the path map first: a typo there deletes ` +
-        `everything it stops matching. If the deletion is intended, set ${SAFETY_INPUTS.allowMassDelete}: true ` +
-        `(CLI --${SAFETY_INPUTS.allowMassDelete}) for this run, or raise ${SAFETY_INPUTS.maxDeleteRatio}.`,
+        `everything it stops matching. If the deletion is intended, set ` +
+        `${settingAssign(SAFETY_INPUTS.allowMassDelete, 'true')} for this run, or raise ` +
+        `${settingName(SAFETY_INPUTS.maxDeleteRatio)}.`,
     },
   ];
 }

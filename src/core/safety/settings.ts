@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { compileGlob, GlobSyntaxError } from '../allowlist/glob.js';
 import { ConfigurationError, type SourceLocation } from '../errors.js';
 import type { SafetySettings } from './types.js';
+import { settingName } from '../settings/surface.js';
 
 /**
  * Paths that are never exported, whatever the allowlist says. A leading `!` marks an exception
@@ -51,8 +52,8 @@ export const DEFAULT_SAFETY_SETTINGS: SafetySettings = Object.freeze({
 }) as SafetySettings;
 
 /**
- * The names adapters use for these settings, so the action inputs, the CLI flags, ferry.yml and
- * the messages that tell a user what to set all agree.
+ * The ids of these settings (their action input names): messages name them with settingName, in
+ * the spelling of the user's surface (action input, CLI flag, ferry.yml key).
  */
 export const SAFETY_INPUTS = {
   forbiddenPaths: 'forbidden-paths',
@@ -118,7 +119,7 @@ export function validateSafetySettings(s: SafetySettings, loc?: SourceLocation):
     } catch (e) {
       if (!(e instanceof GlobSyntaxError)) throw e;
       throw new ConfigurationError(
-        `Invalid forbidden path pattern '${p}' (${SAFETY_INPUTS.forbiddenPaths}): ${e.message}. Fix: ${e.fix}.`,
+        `Invalid forbidden path pattern '${p}' (${settingName(SAFETY_INPUTS.forbiddenPaths)}): ${e.message}. Fix: ${e.fix}.`,
         loc,
       );
     }
@@ -129,14 +130,14 @@ export function validateSafetySettings(s: SafetySettings, loc?: SourceLocation):
     } catch (e) {
       if (!(e instanceof GlobSyntaxError)) throw e;
       throw new ConfigurationError(
-        `Invalid ${SAFETY_INPUTS.secretScanExclude} pattern '${p}': ${e.message}. Fix: ${e.fix}.`,
+        `Invalid ${settingName(SAFETY_INPUTS.secretScanExclude)} pattern '${p}': ${e.message}. Fix: ${e.fix}.`,
         loc,
       );
     }
   }
   if (s.secretBaseline && !existsSync(s.secretBaseline))
     throw new ConfigurationError(
-      `Secret baseline ${s.secretBaseline} (${SAFETY_INPUTS.secretBaseline}) does not exist. Fix: write it with ` +
+      `Secret baseline ${s.secretBaseline} (${settingName(SAFETY_INPUTS.secretBaseline)}) does not exist. Fix: write it with ` +
         `'ferry secrets baseline --write ${s.secretBaseline}' (and commit it), or drop the setting.`,
       loc,
     );
@@ -144,7 +145,7 @@ export function validateSafetySettings(s: SafetySettings, loc?: SourceLocation):
   for (const f of s.allowedSecretFingerprints) {
     if (!new RegExp(`^[0-9a-f]{${MIN_FINGERPRINT_CHARS},64}$`).test(f)) {
       throw new ConfigurationError(
-        `Invalid secret fingerprint '${f}' (${SAFETY_INPUTS.allowedSecretFingerprints}): expected ` +
+        `Invalid secret fingerprint '${f}' (${settingName(SAFETY_INPUTS.allowedSecretFingerprints)}): expected ` +
           `${MIN_FINGERPRINT_CHARS} to 64 hex digits. Fix: copy the fingerprint printed with the finding.`,
         loc,
       );
@@ -152,7 +153,7 @@ export function validateSafetySettings(s: SafetySettings, loc?: SourceLocation):
   }
   if (!Number.isFinite(s.maxDeleteRatio) || s.maxDeleteRatio < 0 || s.maxDeleteRatio > 1) {
     throw new ConfigurationError(
-      `Invalid ${SAFETY_INPUTS.maxDeleteRatio} '${s.maxDeleteRatio}': expected a number from 0 to 1, ` +
+      `Invalid ${settingName(SAFETY_INPUTS.maxDeleteRatio)} '${s.maxDeleteRatio}': expected a number from 0 to 1, ` +
         `e.g. 0.5 to refuse exports that delete more than half of the target's files.`,
       loc,
     );
@@ -184,14 +185,14 @@ export function parseSecretPattern(spec: string, loc?: SourceLocation, index = 0
     regex = new RegExp(source, flags);
   } catch (e) {
     throw new ConfigurationError(
-      `Invalid secret pattern '${spec}' (${SAFETY_INPUTS.secretPatterns}): ${(e as Error).message}. ` +
+      `Invalid secret pattern '${spec}' (${settingName(SAFETY_INPUTS.secretPatterns)}): ${(e as Error).message}. ` +
         `Fix: write a JavaScript regular expression, optionally as name=regex.`,
       loc,
     );
   }
   if (regex.test('')) {
     throw new ConfigurationError(
-      `Invalid secret pattern '${spec}' (${SAFETY_INPUTS.secretPatterns}): it matches the empty string, ` +
+      `Invalid secret pattern '${spec}' (${settingName(SAFETY_INPUTS.secretPatterns)}): it matches the empty string, ` +
         `so it would match everywhere. Fix: make it require at least one character.`,
       loc,
     );

@@ -4,9 +4,9 @@ import type { Finding } from '../report/result.js';
 import { secretFinding, undecodableFinding } from '../safety/blob-scan.js';
 import { scanStream, secretContext, secretHits } from '../safety/content-scan.js';
 import { forbiddenPathGate } from '../safety/forbidden.js';
-import { parseSafetySettings, type SafetySettingsInput } from '../safety/settings.js';
+import { parseSafetySettings } from '../safety/settings.js';
 import { decodeBlob } from '../safety/text-decode.js';
-import type { GateChange } from '../safety/types.js';
+import type { GateChange, SafetySettings } from '../safety/types.js';
 import { secretSetupFor } from '../export/secret-key.js';
 import { streamGitBlob } from '../export/source-files.js';
 import type { WikiPlan } from './plan.js';
@@ -24,9 +24,9 @@ const WHOLE_READ_BYTES = 1024 * 1024;
 export async function wikiGateFindings(
   plan: WikiPlan,
   source: WikiSource,
-  input: SafetySettingsInput | undefined,
+  settings: SafetySettings | undefined,
 ): Promise<Finding[]> {
-  const safety = parseSafetySettings(input ?? {});
+  const safety = settings ?? parseSafetySettings();
   const full = (p: string) => (source.prefix ? `${source.prefix}/${p}` : p);
   const changes: GateChange[] = plan.files.map((f) => ({
     sourcePath: full(f.source),

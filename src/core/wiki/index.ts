@@ -1,8 +1,8 @@
 import { compileAllowlist } from '../allowlist/matcher.js';
-import { ConfigurationError } from '../errors.js';
+import { isExpectedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { withGroup } from '../logger.js';
-import { hasErrors, newResult, type Finding, type TargetResult } from '../report/result.js';
+import { hasErrors, newResult, type Finding, type ResultOf } from '../report/result.js';
 import { buildPageMap, isMarkdown } from './page-map.js';
 import { planWiki, type WikiPlan } from './plan.js';
 import { openSource, readTexts } from './source.js';
@@ -20,7 +20,9 @@ export * from './types.js';
  * other: each is reported on its own. Settings errors (missing folder, bad revision) throw
  * ConfigurationError; page-name collisions fail every result with findings at the files.
  */
-export async function runWikiSync(settings: WikiSettings, logger: Logger): Promise<TargetResult[]> {
+type WikiResult = ResultOf<'wiki'>;
+
+export async function runWikiSync(settings: WikiSettings, logger: Logger): Promise<WikiResult[]> {
   const t0 = performance.now();
   const targets: [WikiAudience, WikiTargetSettings][] = [];
   if (settings.privateWiki?.repo) targets.push(['private', settings.privateWiki]);
@@ -48,7 +50,7 @@ export async function runWikiSync(settings: WikiSettings, logger: Logger): Promi
     map.pages.filter((p) => isMarkdown(p.source)).map((p) => ({ key: p.source, oid: p.oid })),
   );
   const allowlist = settings.publicAllowlist ? compileAllowlist(settings.publicAllowlist) : undefined;
-  const results: TargetResult[] = [];
+  const results: WikiResult[] = [];
   const outcomes: { audience: WikiAudience; outcome: WikiTargetOutcome }[] = [];
   try {
     for (const [audience, target] of targets) {
@@ -96,7 +98,7 @@ export async function runWikiSync(settings: WikiSettings, logger: Logger): Promi
           });
         } catch (e) {
           // The wikis were synced; only bringing their edits back failed. Say so on each result.
-          if (!(e instanceof ConfigurationError)) throw e;
+          if (!isExpectedError(e)) throw e;
           for (const { outcome } of outcomes.filter((o) => o.outcome.edits.length)) {
             outcome.result.success = false;
             outcome.result.message += `; wiki edits were not brought back: ${e.message}`;
@@ -108,7 +110,8 @@ export async function runWikiSync(settings: WikiSettings, logger: Logger): Promi
           if (!mine.length && !back.findings.some((f) => f.from === audience)) continue;
           const r = outcome.result;
           r.details = {
-            ...(r.details ?? {}),
+            audience,
+            ...r.details,
             syncBack: {
               branch: back.branch,
               commit: back.commit ?? null,
@@ -131,4 +134,4 @@ export async function runWikiSync(settings: WikiSettings, logger: Logger): Promi
   return results;
 }
 export { pagesTable } from './summary.js';
-export { resolveWikiSettings, type RawWikiSettings } from './settings.js';
+export { resolveWikiSettings } from './settings.js';

@@ -12,6 +12,7 @@ import { rewriteLinks, type LinkDecision } from './markdown-links.js';
 import { resolveSourceLink, resolveWikiLink, wikiLinkFor } from './link-targets.js';
 import type { PageInfo, PageMap } from './page-map.js';
 import type { UnpublishedLinkMode, WikiAudience } from './types.js';
+import { settingAssign } from '../settings/surface.js';
 
 export interface PlannedFile {
   wikiPath: string;
@@ -86,7 +87,7 @@ export function planWiki(map: PageMap, texts: ReadonlyMap<string, string>, opts:
           column: site.column,
           message: text
             ? `Link to non-public page '${t.page.source}' made plain text in the public wiki.`
-            : `Public page links to '${t.page.source}', which is not published to the public wiki: the link would leak the page name and be broken. Fix: publish that page (public allowlist), remove the link, or set unpublished-links: text.`,
+            : `Public page links to '${t.page.source}', which is not published to the public wiki: the link would leak the page name and be broken. Fix: publish that page (public allowlist), remove the link, or set ${settingAssign('unpublished-links', 'text')}.`,
         });
         return text ? null : undefined;
       }

@@ -1,5 +1,7 @@
 import { loadAllowlistStrict } from '../allowlist/parse.js';
 import { ConfigurationError } from '../errors.js';
+import { parseSafetySettings, type SafetySettingsInput } from '../safety/settings.js';
+import { settingName } from '../settings/surface.js';
 import {
   DEFAULT_COMMIT_MESSAGE,
   DEFAULT_SYNC_BACK_BRANCH,
@@ -7,7 +9,10 @@ import {
   type WikiSettings,
 } from './types.js';
 
-/** Raw values as the action inputs and CLI flags give them; validated into WikiSettings. */
+/**
+ * Raw values as the action inputs, the CLI flags and a ferry.yml wiki target give them; validated
+ * into WikiSettings, with messages in the spelling of the user's surface (settingName).
+ */
 export interface RawWikiSettings {
   source: string;
   rev?: string;
@@ -24,25 +29,29 @@ export interface RawWikiSettings {
   commitMessage?: string;
   wikiBranch?: string;
   serverUrl?: string;
+  /** The public wiki's leak gates, with the export's spelling; unset ones keep the defaults. */
+  forbiddenPaths?: string[];
+  allowedSecretFingerprints?: string[];
+  secretScanExclude?: string[];
+  /** Already resolved against the workspace or the working directory. */
+  secretBaseline?: string;
 }
 
-export async function resolveWikiSettings(
-  raw: RawWikiSettings,
-  names: Record<keyof RawWikiSettings, string>,
-): Promise<WikiSettings> {
+export async function resolveWikiSettings(raw: RawWikiSettings): Promise<WikiSettings> {
+  const n = settingName;
   const direction = raw.direction || 'push';
   if (direction !== 'push' && direction !== 'bidirectional')
-    throw new ConfigurationError(`${names.direction} must be 'push' or 'bidirectional', got '${direction}'.`);
+    throw new ConfigurationError(`${n('direction')} must be 'push' or 'bidirectional', got '${direction}'.`);
   const unpublished = (raw.unpublishedLinks || 'fail') as UnpublishedLinkMode;
   if (unpublished !== 'fail' && unpublished !== 'text')
     throw new ConfigurationError(
-      `${names.unpublishedLinks} must be 'fail' or 'text', got '${String(unpublished)}'.`,
+      `${n('unpublished-links')} must be 'fail' or 'text', got '${String(unpublished)}'.`,
     );
   if (!raw.privateWiki && !raw.publicWiki)
-    throw new ConfigurationError(`Nothing to sync: set ${names.privateWiki}, ${names.publicWiki}, or both.`);
+    throw new ConfigurationError(`Nothing to sync: set ${n('private-wiki')}, ${n('public-wiki')}, or both.`);
   if (raw.publicWiki && !raw.publicAllowlist)
     throw new ConfigurationError(
-      `${names.publicWiki} is set but ${names.publicAllowlist} is not: name the allowlist of public pages (e.g. wiki_public_allowlist.txt).`,
+      `${n('public-wiki')} is set but ${n('public-allowlist')} is not: name the allowlist of public pages (e.g. wiki_public_allowlist.txt).`,
     );
   const branch = raw.syncBackBranch || DEFAULT_SYNC_BACK_BRANCH;
   if (
@@ -51,7 +60,7 @@ export async function resolveWikiSettings(
     branch.startsWith('/') ||
     branch.endsWith('/')
   )
-    throw new ConfigurationError(`${names.syncBackBranch} '${branch}' is not a valid branch name.`);
+    throw new ConfigurationError(`${n('sync-back-branch')} '${branch}' is not a valid branch name.`);
   return {
     source: raw.source || 'wiki',
     rev: raw.rev || 'HEAD',
@@ -69,5 +78,16 @@ export async function resolveWikiSettings(
     syncBackBranch: branch,
     commitMessage: raw.commitMessage || DEFAULT_COMMIT_MESSAGE,
     serverUrl: raw.serverUrl,
+    safety: wikiSafety(raw),
   };
+}
+
+/** Validated here, so a bad glob or a missing baseline stops the run before either wiki is touched. */
+function wikiSafety(raw: RawWikiSettings) {
+  const s: SafetySettingsInput = {};
+  if (raw.forbiddenPaths?.length) s.forbiddenPaths = raw.forbiddenPaths;
+  if (raw.allowedSecretFingerprints?.length) s.allowedSecretFingerprints = raw.allowedSecretFingerprints;
+  if (raw.secretScanExclude?.length) s.secretScanExclude = raw.secretScanExclude;
+  if (raw.secretBaseline?.trim()) s.secretBaseline = raw.secretBaseline.trim();
+  return Object.keys(s).length ? parseSafetySettings(s) : undefined;
 }

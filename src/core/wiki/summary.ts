@@ -1,4 +1,4 @@
-import type { TargetResult } from '../report/result.js';
+import { detailsOf, type TargetResult } from '../report/result.js';
 
 const MAX_ROWS = 200;
 
@@ -11,15 +11,13 @@ function esc(s: string): string {
  * results' details. Appended to the shared Markdown summary.
  */
 export function pagesTable(results: readonly TargetResult[]): string {
-  const columns = results.map((r) => ({
-    label: String(r.details?.audience ?? r.target),
-    pages: new Map(
-      ((r.details?.pages as { source: string; page: string }[] | undefined) ?? []).map((p) => [
-        p.source,
-        p.page,
-      ]),
-    ),
-  }));
+  const columns = results.map((r) => {
+    const d = detailsOf(r, 'wiki');
+    return {
+      label: d?.audience ?? r.target,
+      pages: new Map((d?.pages ?? []).map((p) => [p.source, p.page])),
+    };
+  });
   const sources = [...new Set(columns.flatMap((c) => [...c.pages.keys()]))].sort();
   if (!sources.length) return '';
   const out = [
@@ -34,9 +32,7 @@ export function pagesTable(results: readonly TargetResult[]): string {
     );
   if (sources.length > MAX_ROWS) out.push('', `…and ${sources.length - MAX_ROWS} more.`);
   const back = results.flatMap((r) => {
-    const sb = r.details?.syncBack as
-      | { branch: string; files: { path: string; wikiPath: string; from: string; conflict: boolean }[] }
-      | undefined;
+    const sb = detailsOf(r, 'wiki')?.syncBack;
     return sb ? sb.files.map((f) => ({ ...f, branch: sb.branch })) : [];
   });
   if (back.length) {

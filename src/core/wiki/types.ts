@@ -1,6 +1,6 @@
 import type { Rule } from '../allowlist/parse.js';
 import { BOT_IDENTITY } from '../git/index-builder.js';
-import type { SafetySettingsInput } from '../safety/settings.js';
+import type { SafetySettings } from '../safety/types.js';
 
 /** Which wiki: the private repo's wiki gets every page, the public one the allowlisted pages. */
 export type WikiAudience = 'private' | 'public';
@@ -38,7 +38,7 @@ export interface WikiSettings {
   /** Committer identity for Ferry's commits. */
   author?: { name: string; email: string };
   /** Leak-gate settings for the public wiki (secret scan, forbidden paths); defaults when absent. */
-  safety?: SafetySettingsInput;
+  safety?: SafetySettings;
 }
 
 export const DEFAULT_COMMIT_MESSAGE = 'Sync {wiki} wiki from {source} at {short_sha}';

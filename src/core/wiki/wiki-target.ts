@@ -4,9 +4,9 @@
  * report.
  */
 import * as path from 'node:path';
-import { RemoteError, ConfigurationError } from '../errors.js';
+import { RemoteError, ConfigurationError, isExpectedError } from '../errors.js';
 import { createGitAuth } from '../git/git-auth-helper.js';
-import { GitError, type GitCommandManager } from '../git/git-command-manager.js';
+import type { GitCommandManager } from '../git/git-command-manager.js';
 import { commitTree, writeBlobs, writeTreeFromEntries } from '../git/index-builder.js';
 import { DEFAULT_MAX_RETRIES, rebuildAndPush, throwIfRefused } from '../git/rebuild-and-push.js';
 import { isLocalRemote, remoteLabel, resolveRemote } from '../git/remote.js';
@@ -14,7 +14,7 @@ import { createScratchRepo, type ScratchRepo } from '../git/scratch-repo.js';
 import { findTrailerCommit, withTrailers } from '../git/trailers.js';
 import { fetchRefs, lsRemote, pushRefs } from '../git/transport.js';
 import type { Logger } from '../logger.js';
-import { newResult, summarizeChanges, type Finding, type TargetResult } from '../report/result.js';
+import { newResult, summarizeChanges, type Finding, type ResultOf } from '../report/result.js';
 import { renderTemplate, revisionPlaceholders } from '../util/placeholders.js';
 import {
   diffTrees,
@@ -35,7 +35,7 @@ import { blobId, readWikiTree } from './wiki-git.js';
 const WORK_REF = 'refs/ferry/wiki';
 
 export interface WikiTargetOutcome {
-  result: TargetResult;
+  result: ResultOf<'wiki'>;
   /** Wiki-side edits to bring back (bidirectional). */
   edits: WikiEdit[];
   /** The scratch repo holding the wiki's objects, for the sync-back; dispose of it when done. */
@@ -120,14 +120,12 @@ export async function syncWikiTarget(
     reportWikiBuild(result, loop.value, plan, wiki, settings.dryRun);
     return outcome;
   } catch (e) {
+    // Config and remote failures (network failures after retries too) are the user's to act on:
+    // a failed result. Anything else is a bug: it goes up with its stack (src/core/errors.ts).
+    if (!isExpectedError(e)) throw e;
     result.success = false;
     result.changed = false;
-    // Config and remote failures (and git failures after retries) are the user's to act on: no stack.
-    const known = e instanceof ConfigurationError || e instanceof GitError;
-    result.message = known
-      ? (e as Error).message
-      : `internal error: ${e instanceof Error ? e.message : String(e)}`;
-    if (!known) logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    result.message = e.message;
     return outcome;
   } finally {
     await auth.cleanup();
@@ -254,7 +252,7 @@ async function probe(wiki: WikiRemote): Promise<{ branch: string; tip?: string }
 
 /** The result of the final build: changes, counts, details, findings and the message. */
 function reportWikiBuild(
-  result: TargetResult,
+  result: ResultOf<'wiki'>,
   built: WikiBuild,
   plan: WikiPlan,
   wiki: WikiRemote,

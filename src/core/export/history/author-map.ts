@@ -11,6 +11,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { ConfigurationError } from '../../errors.js';
+import { settingName } from '../../settings/surface.js';
 
 export interface Person {
   name: string;
@@ -93,7 +94,7 @@ export async function loadAuthorMap(opts: { file?: string; text?: string }): Pro
   const text = await fs.readFile(opts.file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     throw new ConfigurationError(
       e.code === 'ENOENT'
-        ? `Author map file '${opts.file}' does not exist. Create it (mailmap format) or drop the author-map input.`
+        ? `Author map file '${opts.file}' does not exist. Create it (mailmap format) or drop ${settingName('author-map')}.`
         : `Cannot read author map '${opts.file}': ${e.message}`,
     );
   });

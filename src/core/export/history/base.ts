@@ -12,6 +12,7 @@
 import { ConfigurationError } from '../../errors.js';
 import type { ExportBuildContext } from '../types.js';
 import { SINCE_ROOT } from './settings.js';
+import { settingAssign, settingName } from '../../settings/surface.js';
 
 export interface ReplayBase {
   kind: 'trailer' | 'since' | 'snapshot' | 'root' | 'ahead';
@@ -75,7 +76,7 @@ export async function resolveBase(ctx: ExportBuildContext, tip: string | undefin
   if (s.since && s.since.trim().toLowerCase() === SINCE_ROOT) {
     if (await src.isShallow())
       throw new ConfigurationError(
-        `since: ${SINCE_ROOT} replays the whole history, but the source checkout is shallow. Check out with fetch-depth: 0.`,
+        `${settingAssign('since', SINCE_ROOT)} replays the whole history, but the source checkout is shallow. Check out with fetch-depth: 0.`,
       );
     return { kind: 'root', committerDate: '@0 +0000', note: 'replaying from the root commit' };
   }
@@ -83,7 +84,7 @@ export async function resolveBase(ctx: ExportBuildContext, tip: string | undefin
     const rev = await src.tryRevParse(s.since);
     if (!rev)
       throw new ConfigurationError(
-        `since: revision '${s.since}' was not found in the source repository${(await src.isShallow()) ? ' (the checkout is shallow: use fetch-depth: 0)' : ''}.`,
+        `${settingName('since')}: revision '${s.since}' was not found in the source repository${(await src.isShallow()) ? ' (the checkout is shallow: use fetch-depth: 0)' : ''}.`,
       );
     if (rev !== head && !(await src.isAncestor(rev, head)))
       throw new ConfigurationError(

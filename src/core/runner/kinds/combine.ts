@@ -1,16 +1,24 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import type { TargetKind } from '../../config/types.js';
 import { newResult, type TargetResult } from '../../report/result.js';
+import { lookupToken } from '../../settings/token.js';
 import type { KindContext } from './types.js';
 
 /**
  * Engines that report several results for one target (a wiki's private and public side, a
- * mirror's branches, a custom export's packages) become one runner result: it succeeds when every
- * part did, changed when any part did, and keeps each part under details.parts.
+ * mirror's branches and tags, a custom export's packages), or one result of another kind, become
+ * one runner result of the target's kind: it succeeds when every part did, changed when any part
+ * did, and keeps each engine result, as it came, in `parts`.
  */
-export function combineResults(ctx: KindContext, parts: readonly TargetResult[]): TargetResult {
-  if (parts.length === 1) return { ...parts[0], target: ctx.target.name, direction: ctx.target.direction };
-  const r = newResult(ctx.target.name, ctx.target.kind, ctx.dryRun);
+export function combineResults<K extends TargetKind>(
+  ctx: KindContext<K>,
+  parts: readonly TargetResult[],
+): TargetResult {
+  const kind: TargetKind = ctx.target.kind;
+  if (parts.length === 1 && parts[0].kind === kind)
+    return { ...parts[0], target: ctx.target.name, direction: ctx.target.direction };
+  const r = newResult(ctx.target.name, kind, ctx.dryRun);
   r.direction = ctx.target.direction;
   r.success = parts.every((p) => p.success);
   r.changed = parts.some((p) => p.changed);
@@ -22,37 +30,22 @@ export function combineResults(ctx: KindContext, parts: readonly TargetResult[])
   }
   const failed = parts.filter((p) => !p.success);
   r.message = (failed.length ? failed : parts).map((p) => `${p.target}: ${p.message}`).join('; ');
-  r.details = {
-    parts: parts.map((p) => ({
-      target: p.target,
-      kind: p.kind,
-      success: p.success,
-      changed: p.changed,
-      message: p.message,
-      commit: p.commit ?? null,
-      counts: p.counts,
-      details: p.details ?? {},
-    })),
-  };
+  r.parts = [...parts];
   return r;
 }
 
-/** The token for a target: the variable its `*token_env` option names, else FERRY_TOKEN (the action's token input). */
-export function tokenFor(ctx: KindContext, key = 'token_env'): string | undefined {
-  const name = ctx.target.options[key];
-  if (typeof name === 'string') return ctx.env[name] || undefined;
-  return ctx.env.FERRY_TOKEN || undefined;
+/** The token for a target: the variable its `*token_env` option names, else the one lookup's defaults. */
+export function tokenFor<K extends TargetKind>(
+  ctx: KindContext<K>,
+  tokenEnv: string | undefined,
+): string | undefined {
+  return lookupToken(ctx.env, { named: tokenEnv });
 }
 
 /** A remote written as a relative local path means relative to the repository root, not the process cwd. */
-export function remoteSpec(ctx: KindContext, spec: string): string {
+export function remoteSpec<K extends TargetKind>(ctx: KindContext<K>, spec: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || /^[\w.-]+@[\w.-]+:/.test(spec) || path.isAbsolute(spec))
     return spec;
   const local = path.join(ctx.root, spec);
   return existsSync(local) ? local : spec;
-}
-
-/** Only the options the user set, so engine defaults apply to the rest. */
-export function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -15,17 +15,17 @@ import type { KindAdapter, KindContext } from './types.js';
  * `inputs`; pull runs it and commits only what it changed under `outputs` (no change, no commit).
  * Whatever else the script changed is reported as a finding and left uncommitted.
  */
-export const runCommandTarget: KindAdapter = async (ctx) => {
+export const runCommandTarget: KindAdapter<'command'> = async (ctx) => {
   const { target, root } = ctx;
   const o = target.options;
   const r = newResult(target.name, 'command', ctx.dryRun);
   r.direction = target.direction;
-  const entrypoint = String(o.entrypoint);
+  const entrypoint = o.entrypoint;
   const script = path.join(root, entrypoint);
   if (!existsSync(script))
     return failResult(r, `entrypoint ${entrypoint} not found (${where(ctx)}). Create it or fix entrypoint.`);
-  const outputs = (o.outputs as string[] | undefined) ?? [];
-  const inputs = (o.inputs as string[] | undefined) ?? [];
+  const outputs = o.outputs ?? [];
+  const inputs = o.inputs ?? [];
   const pulls = target.direction !== 'push';
   // Checked before the script runs: a bad template must not cost a run.
   const message = pulls && target.commit ? commitMessage(ctx) : '';
@@ -59,9 +59,7 @@ export const runCommandTarget: KindAdapter = async (ctx) => {
     const before = await snapshotWorktree(git);
     const env: NodeJS.ProcessEnv = {
       ...ctx.env,
-      ...Object.fromEntries(
-        Object.entries((o.env as Record<string, unknown>) ?? {}).map(([k, v]) => [k, String(v)]),
-      ),
+      ...Object.fromEntries(Object.entries(o.env ?? {}).map(([k, v]) => [k, String(v)])),
       FERRY_TARGET: target.name,
       FERRY_DIRECTION: target.direction,
       FERRY_DRY_RUN: 'false',
@@ -70,9 +68,9 @@ export const runCommandTarget: KindAdapter = async (ctx) => {
       FERRY_INPUTS_FILE: inputsFile,
       FERRY_OUTPUT: outputFile,
     };
-    ctx.logger.info(`$ ${entrypoint} ${((o.args as string[]) ?? []).join(' ')}`.trimEnd());
+    ctx.logger.info(`$ ${entrypoint} ${(o.args ?? []).join(' ')}`.trimEnd());
     const [file, pre] = await commandLine(script);
-    const run = await runProcess(file, [...pre, ...((o.args as string[]) ?? [])], {
+    const run = await runProcess(file, [...pre, ...(o.args ?? [])], {
       cwd: root,
       env,
       timeoutMs: target.timeout_minutes * 60_000,
@@ -125,14 +123,13 @@ export const runCommandTarget: KindAdapter = async (ctx) => {
   }
 };
 
-function where(ctx: KindContext): string {
+function where(ctx: KindContext<'command'>): string {
   return `${ctx.target.where.file}:${ctx.target.where.line}`;
 }
 
 /** The commit message of a pull target; its placeholders are `{target}` and `{direction}`. */
-function commitMessage(ctx: KindContext): string {
-  const template =
-    (ctx.target.options.commit_message as string | undefined) ?? ctx.config.defaults.commit_message;
+function commitMessage(ctx: KindContext<'command'>): string {
+  const template = ctx.target.options.commit_message ?? ctx.config.defaults.commit_message;
   const values = { target: ctx.target.name, direction: ctx.target.direction };
   return renderTemplate(template, values, `commit_message of '${ctx.target.name}' (${where(ctx)})`);
 }

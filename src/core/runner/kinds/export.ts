@@ -1,53 +1,58 @@
 import * as path from 'node:path';
 import { runCustomExports } from '../../export/custom.js';
 import { runExport } from '../../export/index.js';
-import type { ExportSettings } from '../../export/types.js';
-import { combineResults, defined, remoteSpec, tokenFor } from './combine.js';
+import { resolveExportSettings } from '../../export/settings.js';
+import { combineResults, remoteSpec, tokenFor } from './combine.js';
 import type { KindAdapter } from './types.js';
 
-/** The `export` kind: the export engine (sync-to-public), or per-package exports (sync-to-custom). */
-export const runExportTarget: KindAdapter = async (ctx) => {
-  const o = ctx.target.options as Record<string, unknown>;
-  const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-  const list = (k: string) => (Array.isArray(o[k]) ? (o[k] as string[]) : undefined);
+/** ferry.yml keys of an export target that are not the action input in snake_case. */
+export const EXPORT_KEYS = {
+  'target-repo': 'repo',
+  'forbidden-paths': 'forbidden',
+  token: 'token_env',
+} as const;
+
+/**
+ * The `export` kind: the export engine (sync-to-public), or per-package exports (sync-to-custom),
+ * through the same resolver as the actions and the CLI.
+ */
+export const runExportTarget: KindAdapter<'export'> = async (ctx) => {
+  const o = ctx.target.options;
   const inRepo = (p: string | undefined) => (p === undefined ? undefined : path.join(ctx.root, p));
-  const safety = defined({
-    forbiddenPaths: list('forbidden'),
-    secretScan: o.secret_scan as boolean | undefined,
-    secretScanExclude: list('secret_scan_exclude'),
-    secretBaseline: inRepo(str('secret_baseline')),
-    importCheck: o.import_check as boolean | undefined,
-    maxDeleteRatio: o.max_delete_share as number | undefined,
-    allowMassDelete: o.allow_mass_delete as boolean | undefined,
-  });
-  const settings: ExportSettings = {
+  const settings = resolveExportSettings({
     source: ctx.root,
-    rev: str('rev'),
-    target: remoteSpec(ctx, String(o.repo)),
-    branch: str('branch') ?? 'main',
-    allowlistFile: inRepo(str('allowlist') ?? 'public_allowlist.txt'),
-    map: list('map'),
-    preserve: list('preserve'),
-    messageTemplate: str('commit_message'),
+    rev: o.rev,
+    target: remoteSpec(ctx, o.repo),
+    branch: o.branch,
+    allowlist: inRepo(o.allowlist ?? 'public_allowlist.txt'),
+    map: o.map,
+    preserve: o.preserve,
+    messageTemplate: o.commit_message,
     dryRun: ctx.dryRun,
-    force: o.force === true,
-    maxRetries: o.max_retries as number | undefined,
-    safety: Object.keys(safety).length ? safety : undefined,
-    auth: { token: tokenFor(ctx), serverUrl: ctx.env.GITHUB_SERVER_URL },
-    mode: o.mode as ExportSettings['mode'],
-    templateDir: inRepo(str('template')),
-    submodules: o.submodules as ExportSettings['submodules'],
+    force: o.force,
+    maxRetries: o.max_retries,
+    mode: o.mode,
+    submodules: o.submodules,
+    token: tokenFor(ctx, o.token_env),
+    serverUrl: ctx.env.GITHUB_SERVER_URL,
+    templateDir: inRepo(o.template),
     sourceRepo: ctx.env.GITHUB_REPOSITORY,
-  };
-  const packages = list('packages') ?? (str('package') ? [str('package')!] : undefined);
+    forbiddenPaths: o.forbidden,
+    secretScan: o.secret_scan,
+    secretScanExclude: o.secret_scan_exclude,
+    secretBaseline: inRepo(o.secret_baseline),
+    importCheck: o.import_check,
+    maxDeleteRatio: o.max_delete_ratio,
+    allowMassDelete: o.allow_mass_delete,
+  });
+  const packages = o.packages ?? (o.package ? [o.package] : undefined);
   if (packages) {
     const parts = await runCustomExports(
       { ...settings, allowlistFile: undefined },
-      { packages, allowlistDir: inRepo(str('allowlist_dir') ?? '.')! },
+      { packages, allowlistDir: inRepo(o.allowlist_dir ?? '.')! },
       ctx.logger,
     );
     return combineResults(ctx, parts);
   }
-  const r = await runExport({ ...settings, label: ctx.target.name }, ctx.logger);
-  return { ...r, target: ctx.target.name, direction: ctx.target.direction };
+  return combineResults(ctx, [await runExport({ ...settings, label: ctx.target.name }, ctx.logger)]);
 };

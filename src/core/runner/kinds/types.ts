@@ -1,12 +1,12 @@
-import type { FerryConfig, TargetConfig } from '../../config/types.js';
+import type { FerryConfig, TargetKind, TargetOf } from '../../config/types.js';
 import type { Logger } from '../../logger.js';
 import type { DivergenceIssueSink } from '../../mirror/types.js';
 import type { TargetResult } from '../../report/result.js';
 
 /** What every kind adapter gets: the target as configured, and how this run was asked to behave. */
-export interface KindContext {
+export interface KindContext<K extends TargetKind = TargetKind> {
   config: FerryConfig;
-  target: TargetConfig;
+  target: TargetOf<K>;
   /** Repository root: the working directory of scripts, the base of every relative path. */
   root: string;
   dryRun: boolean;
@@ -26,8 +26,9 @@ export interface KindContext {
 export type DivergenceIssueFactory = (repository: string, labels: string[]) => DivergenceIssueSink;
 
 /**
- * One adapter per target kind: turn the target's options into the engine's settings, run it, and
- * return the one result model. Failing is a result (success: false), not an exception, so one bad
- * target never stops the others; a thrown ConfigurationError is turned into a failed result too.
+ * One adapter per target kind: turn the target's options (typed from the schema) into the raw
+ * options of the engine's resolver (the one the action and the CLI use), run it, and return the one
+ * result model. Failing is a result (success: false), not an exception, so one bad target never
+ * stops the others; the runner turns a thrown configuration or remote error into a failed result.
  */
-export type KindAdapter = (ctx: KindContext) => Promise<TargetResult>;
+export type KindAdapter<K extends TargetKind = TargetKind> = (ctx: KindContext<K>) => Promise<TargetResult>;

@@ -1,0 +1,110 @@
+/**
+ * What each kind of result carries in `details`, by the result's `kind`. TargetResult is a union
+ * discriminated on `kind` (result.ts), so adapters read details typed, with no casts.
+ *
+ * In TypeScript the keys are camelCase; the JSON report turns every key into snake_case
+ * (render.ts), as schema/report.schema.json describes.
+ */
+import type { BranchAnalysis, IssueRef } from '../mirror/types.js';
+import type { ActionRow } from '../dirsync/report.js';
+import type { SyncBackFile } from '../wiki/sync-back.js';
+
+/** One export (snapshot or history): where it came from and how the push went. */
+export interface ExportDetails {
+  mode: 'snapshot' | 'history';
+  source: string;
+  sourceRev: string;
+  branch: string;
+  baseTip: string | null;
+  pushed: boolean;
+  attempts: number;
+  timings: { prepareMs: number; buildMs: number; gatesMs: number; pushMs: number };
+  /** Snapshot mode: made from the previous export by a tree diff (export/incremental.ts). */
+  incremental?: boolean;
+  /** History mode: what was replayed (export/history/outcome.ts). */
+  history?: HistoryDetails;
+}
+
+export interface HistoryDetails {
+  base: string | null;
+  baseFrom: string;
+  replayed: number;
+  skipped: number;
+  reconciliation: boolean;
+  commits: { source: string; target: string }[];
+  commitsTruncated: boolean;
+  quickStart?: boolean;
+  mergesKept?: number;
+  timings?: Record<string, number>;
+}
+
+/** One customer package of sync-to-custom: an export, or its failure before the export ran. */
+export type CustomDetails = Partial<ExportDetails> & { package: string; allowlist?: string };
+
+export interface WikiDetails {
+  audience: 'private' | 'public';
+  wiki?: string;
+  branch?: string;
+  pages?: { source: string; page: string }[];
+  assets?: string[];
+  lastSync?: { commit: string; originRev: string | null } | null;
+  wikiEdits?: { page: string; change: string; conflict: boolean }[];
+  syncBack?: { branch: string; commit: string | null; updated: boolean; files: SyncBackFile[] };
+}
+
+/** One mirrored branch: its analysis (mirror/types.ts), what was pushed, and its divergence issue. */
+export interface MirrorBranchDetails extends BranchAnalysis {
+  pushedTo: 'a' | 'b' | null;
+  attempts: number;
+  fingerprint: string | null;
+  issue: IssueRef | null;
+}
+
+export interface MirrorTagsDetails {
+  toA: string[];
+  toB: string[];
+  conflicts: { tag: string; a: string; b: string }[];
+  pushedToA: string[];
+  pushedToB: string[];
+}
+
+/** dirsync's own report (src/core/dirsync): the actions taken, and the engine's extras. */
+export interface DirsyncDetails {
+  a?: string;
+  b?: string;
+  state?: string;
+  log?: string;
+  direction?: string;
+  conflictPolicy?: string;
+  actions?: ActionRow[];
+  actionsListed?: number;
+  actionsTotal?: number;
+  conflicts?: unknown[];
+  [extra: string]: unknown;
+}
+
+/**
+ * `ferry status` of one target (kind `status`): its drift, by what the target is. Export targets:
+ * the source revision last exported; mirror targets: ahead/behind per branch.
+ */
+export interface StatusDetails {
+  targetKind: 'command' | 'export' | 'mirror' | 'wiki' | 'dirsync';
+  lastExported?: string;
+  branches?: { branch: string; ahead?: number; behind?: number; note?: string }[];
+}
+
+export interface DetailsByKind {
+  export: ExportDetails;
+  custom: CustomDetails;
+  wiki: WikiDetails;
+  /** A mirror target of ferry.yml: its branches (and tags) are results in `parts`. */
+  mirror: Record<string, never>;
+  'mirror-branch': MirrorBranchDetails;
+  'mirror-tags': MirrorTagsDetails;
+  dirsync: DirsyncDetails;
+  /** The command kind reports through counts, changes and outputs_created: no details. */
+  command: Record<string, never>;
+  status: StatusDetails;
+}
+
+export type ResultKind = keyof DetailsByKind;

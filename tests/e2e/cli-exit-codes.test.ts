@@ -1,0 +1,140 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { git, makeBare, makeRepo } from '../support/git-fixtures.js';
+import { GitHttpServer } from '../support/git-http-server.js';
+import { runCli } from '../support/run-action.js';
+import { cleanupTmp, tmpDir } from '../support/tmp.js';
+
+/**
+ * The one error rule (src/core/errors.ts), through dist/cli as a user meets it: configuration and
+ * usage errors exit 2 without a stack; a failed sync (a remote that refuses, or keeps failing after
+ * the retries) exits 1 in one line without a stack; a bug exits 1 with its stack.
+ */
+let server: GitHttpServer;
+let dir: string;
+let source: string;
+const TOKEN = 'good-token-123456';
+const STACK = /\n\s+at .+:\d+:\d+\)?/;
+
+beforeAll(async () => {
+  dir = await tmpDir('ferry-exit-');
+  server = new GitHttpServer(path.join(dir, 'srv'), TOKEN);
+  await server.start();
+  await server.repo('acme/public');
+  source = path.join(dir, 'src');
+  await makeRepo(source, { 'pub/a.txt': 'a\n', 'priv/p.txt': 'p\n' });
+  await fs.writeFile(path.join(dir, 'allow.txt'), 'pub/\n');
+});
+afterAll(async () => {
+  await server.stop();
+  await cleanupTmp();
+});
+
+const exportArgs = () => [
+  'export',
+  '--source',
+  source,
+  '--target',
+  server.repoUrl('acme/public'),
+  '--allowlist',
+  path.join(dir, 'allow.txt'),
+];
+
+test('a usage error exits 2 with the message and no stack', async () => {
+  const r = await runCli(['export', '--source', source, '--target', 'x/y']);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toContain('--allowlist is required');
+  expect(r.stderr).not.toMatch(STACK);
+});
+
+test('a configuration error exits 2 at file:line with no stack', async () => {
+  await fs.writeFile(path.join(dir, 'bad.yml'), 'version: "1"\ntargets:\n  a:\n    kind: export\n');
+  const r = await runCli(['run', '--config', 'bad.yml'], { cwd: dir });
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toMatch(/bad\.yml:\d+/);
+  expect(r.stderr).not.toMatch(STACK);
+});
+
+test('an authentication failure is a failed sync: exit 1, one line, no stack', async () => {
+  const r = await runCli(exportArgs(), {
+    env: { FERRY_TOKEN: 'wrong-token-999999', GITHUB_SERVER_URL: server.url },
+  });
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toMatch(/Authentication to .* failed/);
+  expect(r.stderr).not.toMatch(STACK);
+  expect(r.stderr).not.toContain('wrong-token-999999');
+});
+
+test('a server still failing after the retries is a failed sync, not an internal error', async () => {
+  server.inject({ on: 'any', kind: '500', times: 50 });
+  try {
+    const r = await runCli(exportArgs(), { env: { FERRY_TOKEN: TOKEN, GITHUB_SERVER_URL: server.url } });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/failed after \d+ attempts/);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.stderr).not.toMatch(STACK);
+  } finally {
+    server.clearFaults();
+  }
+});
+
+test('an unexpected failure (a corrupt source repository) exits 1 with the stack', async () => {
+  const broken = path.join(dir, 'broken');
+  await makeRepo(broken, { 'pub/b.txt': 'b\n' });
+  const blob = git(broken, ['rev-parse', 'HEAD:pub/b.txt']);
+  await fs.rm(path.join(broken, '.git/objects', blob.slice(0, 2), blob.slice(2)));
+  const target = await makeBare(path.join(dir, 'local-target.git'));
+  const r = await runCli(
+    ['export', '--source', broken, '--target', target, '--allowlist', path.join(dir, 'allow.txt')],
+    { cwd: dir },
+  );
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toContain('internal error');
+  expect(r.stderr).toMatch(STACK);
+});
+
+test('ferry status does not swallow a remote failure: exit 1 with "status unknown"', async () => {
+  await fs.writeFile(
+    path.join(dir, 'status.yml'),
+    [
+      'version: "1"',
+      'targets:',
+      '  public:',
+      '    kind: export',
+      `    repo: ${server.repoUrl('acme/public')}`,
+      '    allowlist: allow.txt',
+      '',
+    ].join('\n'),
+  );
+  const bad = await runCli(['status', '--config', path.join(dir, 'status.yml'), '--root', source], {
+    cwd: dir,
+    env: { FERRY_TOKEN: 'wrong-token-999999', GITHUB_SERVER_URL: server.url },
+  });
+  expect(bad.stdout + bad.stderr).toContain('status unknown');
+  expect(bad.exitCode).toBe(1);
+  // The token lookup is the run's: FERRY_TOKEN reaches status as it reaches `ferry run`.
+  const good = await runCli(['status', '--config', path.join(dir, 'status.yml'), '--root', source], {
+    cwd: dir,
+    env: { FERRY_TOKEN: TOKEN, GITHUB_SERVER_URL: server.url },
+  });
+  expect(good.stdout).not.toContain('status unknown');
+  expect(good.exitCode).toBe(0);
+});
+
+test('ferry mirror: a side that refuses the token exits 1, not 2', async () => {
+  await server.repo('acme/a');
+  await server.repo('acme/b');
+  const r = await runCli(
+    ['mirror', '--a', server.repoUrl('acme/a'), '--b', server.repoUrl('acme/b'), '--on-divergence', 'fail'],
+    {
+      env: {
+        FERRY_TOKEN_A: 'wrong-token-999999',
+        FERRY_TOKEN_B: 'wrong-token-999999',
+        GITHUB_SERVER_URL: server.url,
+      },
+    },
+  );
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toMatch(/Authentication to .* failed/);
+  expect(r.stderr).not.toMatch(STACK);
+});
