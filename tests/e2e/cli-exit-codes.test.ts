@@ -55,6 +55,29 @@ test('a configuration error exits 2 at file:line with no stack', async () => {
   expect(r.stderr).not.toMatch(STACK);
 });
 
+test('a gate flag is named as the flag: a missing --secret-baseline exits 2 (export and wiki)', async () => {
+  const missing = path.join(dir, 'missing-baseline.json');
+  for (const args of [
+    [...exportArgs(), '--secret-baseline', missing],
+    [
+      'wiki',
+      '--source',
+      source,
+      '--public-wiki',
+      'acme/public.wiki',
+      '--public-allowlist',
+      path.join(dir, 'allow.txt'),
+      '--secret-baseline',
+      missing,
+    ],
+  ]) {
+    const r = await runCli(args);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`Secret baseline ${missing} (--secret-baseline) does not exist`);
+    expect(r.stderr).not.toMatch(STACK);
+  }
+});
+
 test('an authentication failure is a failed sync: exit 1, one line, no stack', async () => {
   const r = await runCli(exportArgs(), {
     env: { FERRY_TOKEN: 'wrong-token-999999', GITHUB_SERVER_URL: server.url },
@@ -78,11 +101,28 @@ test('a server still failing after the retries is a failed sync, not an internal
   }
 });
 
-test('an unexpected failure (a corrupt source repository) exits 1 with the stack', async () => {
-  const broken = path.join(dir, 'broken');
+test('a blob missing from the source is a gate finding by name: exit 1, no stack', async () => {
+  const broken = path.join(dir, 'no-blob');
   await makeRepo(broken, { 'pub/b.txt': 'b\n' });
   const blob = git(broken, ['rev-parse', 'HEAD:pub/b.txt']);
   await fs.rm(path.join(broken, '.git/objects', blob.slice(0, 2), blob.slice(2)));
+  const target = await makeBare(path.join(dir, 'no-blob-target.git'));
+  const r = await runCli(
+    ['export', '--source', broken, '--target', target, '--allowlist', path.join(dir, 'allow.txt')],
+    { cwd: dir },
+  );
+  expect(r.exitCode).toBe(1);
+  expect(r.stdout + r.stderr).toContain(`blob ${blob} of pub/b.txt could not be read`);
+  expect(r.stderr).not.toMatch(STACK);
+});
+
+test('an unexpected failure (a corrupt source repository) exits 1 with the stack', async () => {
+  // A tree missing from the object store: no engine turns that into a finding (a missing blob is
+  // one, above), so it is shown as an internal error.
+  const broken = path.join(dir, 'broken');
+  await makeRepo(broken, { 'pub/b.txt': 'b\n' });
+  const tree = git(broken, ['rev-parse', 'HEAD:pub']);
+  await fs.rm(path.join(broken, '.git/objects', tree.slice(0, 2), tree.slice(2)));
   const target = await makeBare(path.join(dir, 'local-target.git'));
   const r = await runCli(
     ['export', '--source', broken, '--target', target, '--allowlist', path.join(dir, 'allow.txt')],

@@ -1,6 +1,9 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { parseConfig } from '../../src/core/config/load.js';
 import { captureLogger } from '../../src/core/logger.js';
 import { runConfig } from '../../src/core/runner/run.js';
+import { cleanupTmp, tmpDir } from '../support/tmp.js';
 
 /**
  * ferry.yml targets go through the same resolvers as the actions and the CLI, and their messages
@@ -43,4 +46,49 @@ test('max_delete_share still works, renamed to max_delete_ratio, with a warning 
   expect(() =>
     parseConfig(config('    max_delete_share: 0.9\n    max_delete_ratio: 0.8'), 'ferry.yml'),
   ).toThrow(/ferry.yml:7:5: target 'public' sets both max_delete_share and max_delete_ratio/);
+});
+
+describe('gate keys go through the resolvers, named by their ferry.yml key', () => {
+  afterAll(cleanupTmp);
+
+  test('export target: a missing secret_baseline is named as targets.public.secret_baseline', async () => {
+    const root = await tmpDir('ferry-gate-keys-');
+    await fs.writeFile(path.join(root, 'public_allowlist.txt'), 'src/**\n');
+    const cfg = parseConfig(config('    secret_baseline: missing.json'), 'ferry.yml', { root });
+    const outcome = await runConfig(cfg, { logger: captureLogger(), env: {} });
+    expect(outcome.results[0].success).toBe(false);
+    expect(outcome.results[0].message).toContain(
+      `Secret baseline ${path.join(root, 'missing.json')} (targets.public.secret_baseline) does not exist`,
+    );
+  });
+
+  test('wiki target: forbidden, secret_scan_exclude and secret_baseline reach the public wiki gates', async () => {
+    const root = await tmpDir('ferry-gate-keys-');
+    await fs.writeFile(path.join(root, 'wiki_public_allowlist.txt'), '*.md\n');
+    const wiki = (extra: string) =>
+      [
+        'version: "1"',
+        'targets:',
+        '  docs:',
+        '    kind: wiki',
+        '    source: wiki',
+        '    public_wiki: acme/public.wiki',
+        '    public_allowlist: wiki_public_allowlist.txt',
+        '    direction: push',
+        extra,
+        '',
+      ].join('\n');
+    const run = async (extra: string) =>
+      (await runConfig(parseConfig(wiki(extra), 'ferry.yml', { root }), { logger: captureLogger(), env: {} }))
+        .results[0];
+    expect((await run('    secret_baseline: missing.json')).message).toContain(
+      '(targets.docs.secret_baseline) does not exist',
+    );
+    expect((await run('    secret_scan_exclude: ["a/[b"]')).message).toMatch(
+      /^Invalid targets\.docs\.secret_scan_exclude pattern 'a\/\[b'/,
+    );
+    expect((await run('    forbidden: ["a/[b"]')).message).toMatch(
+      /^Invalid forbidden path pattern 'a\/\[b' \(targets\.docs\.forbidden\)/,
+    );
+  });
 });
