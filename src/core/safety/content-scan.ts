@@ -1,4 +1,4 @@
-import { compileGlob, globRegExp } from '../allowlist/glob.js';
+import { globSetMatcher } from '../allowlist/glob.js';
 import { baselineMatcher, type SecretBaseline } from './baseline.js';
 import { scanTextForSecrets, secretScannerFor, type SecretHit, type SecretScanner } from './secret-scan.js';
 import { sniffEncoding, TextStreamDecoder } from './text-decode.js';
@@ -19,11 +19,7 @@ const excludeCache = new WeakMap<readonly string[], (path: string) => boolean>()
 
 export function excludeMatcher(globs: readonly string[]): (path: string) => boolean {
   let m = excludeCache.get(globs);
-  if (!m) {
-    const res = globs.map((g) => globRegExp(compileGlob(g).regexSource));
-    m = res.length ? (p) => res.some((re) => re.test(p)) : () => false;
-    excludeCache.set(globs, m);
-  }
+  if (!m) excludeCache.set(globs, (m = globSetMatcher(globs)));
   return m;
 }
 

@@ -1,4 +1,4 @@
-import { compileGlob, globRegExp } from '../../allowlist/glob.js';
+import { compileGlob, globSetMatcher } from '../../allowlist/glob.js';
 import { dirname, joinRelative } from '../paths.js';
 import type { RepoLayout } from './layout.js';
 
@@ -211,8 +211,8 @@ export function workspacePackages(layout: RepoLayout): Map<string, string> | und
     const manifests = layout.filesNamed('package.json');
     const pnpm = layout.filesNamed('pnpm-workspace.yaml');
     if (!manifests || !pnpm) return undefined;
-    const globs: RegExp[] = [];
-    const negated: RegExp[] = [];
+    const globs: string[] = [];
+    const negated: string[] = [];
     const addGlobs = (root: string, list: unknown) => {
       if (!Array.isArray(list)) return;
       for (const g of list) {
@@ -220,8 +220,10 @@ export function workspacePackages(layout: RepoLayout): Map<string, string> | und
         const neg = g.startsWith('!');
         const rel = (neg ? g.slice(1) : g).replace(/^\.\//, '').replace(/\/+$/, '');
         const full = root === '' ? rel : `${root}/${rel}`;
+        const glob = full === '' ? '.' : full;
         try {
-          (neg ? negated : globs).push(globRegExp(compileGlob(full === '' ? '.' : full).regexSource));
+          compileGlob(glob);
+          (neg ? negated : globs).push(glob);
         } catch {
           /* a pattern Ferry's glob dialect rejects names no package */
         }
@@ -244,9 +246,11 @@ export function workspacePackages(layout: RepoLayout): Map<string, string> | und
     if (missing) return undefined;
     const byName = new Map<string, string>();
     if (!globs.length) return byName;
+    const member = globSetMatcher(globs);
+    const excluded = globSetMatcher(negated);
     for (const p of manifests) {
       const d = dirname(p);
-      if (!globs.some((g) => g.test(d)) || negated.some((g) => g.test(d))) continue;
+      if (!member(d) || excluded(d)) continue;
       const j = layout.json(p);
       if (j === undefined) missing = true;
       else if (j && typeof j.name === 'string' && !byName.has(j.name)) byName.set(j.name, d);
