@@ -182,10 +182,13 @@ function compileAlternative(tokens: SegmentTokens[]): GlobAlternative {
   const joined = () => (head as string[]).join('/');
   const below = !star && literalHead;
   const program: PathProgram = { head, mids, tail, star, open, below };
+  // The literal directories in front (an empty one, as in 'a//b*' from braces, stays in the rest:
+  // `dir` '' means the root).
   let dirSegments = 0;
-  while (dirSegments < head.length && typeof head[dirSegments] === 'string') dirSegments++;
+  while (dirSegments < head.length && typeof head[dirSegments] === 'string' && head[dirSegments] !== '')
+    dirSegments++;
   // A wildcard-free path is handled whole (literal or subtree): its last segment is not a directory.
-  if (!star && dirSegments === head.length) dirSegments--;
+  if (!star && dirSegments === head.length && dirSegments > 0) dirSegments--;
   const alt: GlobAlternative = {
     dir: head.slice(0, dirSegments).join('/'),
     program,
