@@ -93,8 +93,9 @@ export function compileGlob(rawPattern: string): CompiledGlob {
   // A trailing '/' means the subtree below whatever the rest matches: `P/` is `P/**`. So `README.md/`
   // does not select the file README.md (git agrees), and `app/**/` is everything below app.
   const effective = subtree ? `${pattern}/**` : pattern;
+  const braces = hasBraces(effective);
   let alternatives: GlobAlternative[];
-  if (hasBraces(effective)) {
+  if (braces) {
     // `{a,b}` is shorthand for two rules, so a brace pattern means exactly what its expansions mean
     // together: `{app,lib}` selects both directories' subtrees (each expansion is a literal), and
     // `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
@@ -108,12 +109,11 @@ export function compileGlob(rawPattern: string): CompiledGlob {
   }
   const keys = [...new Set(alternatives.map((a) => JSON.stringify(a.program)))].sort();
   const compiled: CompiledGlob = { pattern, key: keys.join('\n'), alternatives };
-  if (alternatives.length === 1 && !hasBraces(effective)) {
-    compiled.literal = alternatives[0].literal;
-    compiled.subtreeOf = alternatives[0].subtreeOf;
+  if (!braces) {
+    const [only] = alternatives;
+    if (only.literal !== undefined) compiled.literal = only.literal;
+    if (only.subtreeOf !== undefined) compiled.subtreeOf = only.subtreeOf;
   }
-  if (compiled.literal === undefined) delete compiled.literal;
-  if (compiled.subtreeOf === undefined) delete compiled.subtreeOf;
   return compiled;
 }
 
