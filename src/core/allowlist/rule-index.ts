@@ -144,7 +144,7 @@ export class RuleIndex {
     return undefined;
   }
 
-  /** Where the path's last segment starts, found once per path (lastIndexOf is slow-ish). */
+  /** Where the path's last segment starts, found at most once per path. */
   private base = -1;
 
   /** The wildcard globs of a node, on the path from offset `from` (just after the node's '/'). */
@@ -165,7 +165,12 @@ export class RuleIndex {
     }
     const baseNames = w.baseNames;
     if (baseNames.length !== 0) {
-      if (this.base < 0) this.base = path.lastIndexOf('/') + 1; // never before `from`
+      if (this.base < 0) {
+        // A few forward indexOf calls beat one lastIndexOf (a slow runtime call in V8).
+        let b = from;
+        for (let i = path.indexOf('/', b); i >= 0; i = path.indexOf('/', b)) b = i + 1;
+        this.base = b;
+      }
       for (let i = 0; i < baseNames.length; i++)
         if (rt.segment(baseNames[i], path, this.base, len)) return true;
     }
