@@ -131,3 +131,36 @@ describe('the runtime is self-contained (dirsync scan threads run its source tex
       expect({ p, got: fromSource.anyMatches(programs, p) }).toEqual({ p, got: index(p) });
   });
 });
+
+describe('ignoreCase (for lists such as forbidden paths; allowlists stay case-sensitive)', () => {
+  test('literals, stars and classes ignore case; paths keep theirs', () => {
+    const m = globSetMatcher(['**/.npmrc', '**/*.PEM', 'Keys/[A-C]*.txt'], { ignoreCase: true });
+    expect(['.NPMRC', 'a/.Npmrc', 'x/key.pem', 'KEYS/B.TXT', 'keys/b.txt', 'keys/d.txt'].map(m)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(globSetMatcher(['**/.npmrc'])('.NPMRC')).toBe(false);
+  });
+  test('a class range is not lower-cased as text: [Z-a] keeps its members', () => {
+    // Z [ \ ] ^ _ ` a: 'z' and 'A' are in it by case; 'b' is not.
+    expect(['z', 'A', '_', 'b'].map(globMatcher('[Z-a]', { ignoreCase: true }))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
+  test('non-ASCII letters fold one character at a time, in NFC', () => {
+    const m = globMatcher('ΟΔΟΣ/CAFÉ', { ignoreCase: true });
+    expect(['οδος/café', 'ΟΔΟΣ/cafe\u0301', 'οδοσ/CAFÉ', 'odos/cafe'].map(m)).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+  });
+});

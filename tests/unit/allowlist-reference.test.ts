@@ -18,13 +18,32 @@ import {
  * tests/support as the reference), on random patterns small enough for the regexes not to blow
  * up, over random paths. Three ways are compared: the rule index with its fast paths (the
  * allowlist, forbidden and preserve lists), the plain runtime loop (dirsync's scan threads), and
- * the old regex. The generators stay clear of the old compiler's known bugs, which the new one
+ * the old regex (and, with `ignoreCase`, the old regex with its `i` flag). The generators stay clear of the old compiler's known bugs, which the new one
  * fixes (tests in allowlist-glob.test.ts): escaped '-' in a class, '[:' that is not a POSIX
  * class, a '{' inside a class, names holding a newline, NFD names, and 'x\\\\/'.
  */
 
 /** Path characters: glob specials included, so escapes get exercised. */
-const PATH_CHARS = ['a', 'b', '.', '-', ' ', 'é', '😀', '*', '?', '[', ']', '{', '}', ',', '\\', '!'];
+const PATH_CHARS = [
+  'a',
+  'b',
+  'A',
+  '.',
+  '-',
+  ' ',
+  'é',
+  'É',
+  '😀',
+  '*',
+  '?',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  '\\',
+  '!',
+];
 const ESCAPED: Record<string, string> = {
   '*': '\\*',
   '?': '\\?',
@@ -48,6 +67,8 @@ const CLASSES = [
   '[ --]',
   '[*?]',
   '[\\]]',
+  '[A-Z]',
+  '[Z-a]',
 ];
 /** Pieces that both compilers refuse (an unclosed '[' comes last only: see patternArb). */
 const INVALID = ['[z-a]', '[[:alpha:]]', '\\q'];
@@ -93,8 +114,9 @@ const patternArb = fc
   // An unclosed '[' only at the end: a later ']' would close it into a class holding '{', which
   // sent the old compiler into endless recursion.
   .map(([lead, segs, end]) => (lead ? '/' : '') + segs.join('/') + end)
-  // Few stars, so the regexes stay fast; not the old compiler's 'x\\/' bug (also at a brace's end).
-  .filter((p) => (p.match(/\*/g) ?? []).length <= 5 && !/\\\\\/(?=[,}]|$)/.test(p));
+  // Few stars, so the regexes stay fast; not the old compiler's 'x\\/' bug (which braces can
+  // produce from any escaped backslash before a '/').
+  .filter((p) => (p.match(/\*/g) ?? []).length <= 5 && !p.includes('\\\\/'));
 
 /** A path the pattern likely matches: its wildcards filled in, picks from `g`. Random paths mostly miss. */
 function fill(p: string, g: (n: number) => number): string {
@@ -113,9 +135,14 @@ const picks = (seeds: number[]) => {
 
 type Outcome = 'error' | boolean[];
 
-function newOutcome(pattern: string, paths: string[]): { index: Outcome; plain: Outcome } {
+function newOutcome(
+  pattern: string,
+  paths: string[],
+  ignoreCase = false,
+): { index: Outcome; plain: Outcome } {
   try {
-    const index = globSetMatcher([pattern]);
+    const index = globSetMatcher([pattern], { ignoreCase });
+    if (ignoreCase) return { index: paths.map(index), plain: 'error' }; // the plain loop serves dirsync only
     const programs = globPrograms([pattern]);
     const rt = globRuntime();
     return { index: paths.map(index), plain: paths.map((p) => rt.anyMatches(programs, p)) };
@@ -124,13 +151,14 @@ function newOutcome(pattern: string, paths: string[]): { index: Outcome; plain: 
   }
 }
 
-function regexOutcome(pattern: string, paths: string[]): Outcome {
+function regexOutcome(pattern: string, paths: string[], ignoreCase = false): Outcome {
   let re: RegExp;
   try {
     re = globRegExp(compileRegexGlob(pattern).regexSource);
   } catch {
     return 'error';
   }
+  if (ignoreCase) re = new RegExp(re.source, 'iu');
   return paths.map((p) => re.test(p));
 }
 
@@ -156,6 +184,17 @@ describe('the linear-time matcher decides like the regex compiler it replaced', 
         expect({ pattern, paths, ...got }).toEqual({ pattern, paths, index: want, plain: want });
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  test('ignoreCase: like the regex with its i flag', () => {
+    fc.assert(
+      fc.property(patternArb, fc.array(pathArb, { minLength: 1, maxLength: 12 }), (pattern, paths) => {
+        const got = newOutcome(pattern, paths, true).index;
+        const want = regexOutcome(pattern, paths, true);
+        expect({ pattern, paths, got }).toEqual({ pattern, paths, got: want });
+      }),
+      { numRuns: 1500 },
     );
   });
 

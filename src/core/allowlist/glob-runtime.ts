@@ -17,7 +17,7 @@
 
 /** Atom codes inside a chunk or a segment's tokens; a code point is >= 0. */
 export const ANY = -1;
-export const CLASS = -2; // followed by: negated (0/1), range count, lo, hi, lo, hi, ...
+export const CLASS = -2; // followed by: flags (1 negated, 2 try the upper case), range count, lo, hi, ...
 export const STAR = -3; // tokens only: chunks are what lies between stars
 
 /** Plain text (string) or atoms with the number of characters they match. */
@@ -81,6 +81,13 @@ export function globRuntime(): GlobRuntime {
     return i + 1;
   }
 
+  function inRanges(a: number[], from: number, end: number, c: number): boolean {
+    for (let r = from; r < end; r += 2) if (c >= a[r] && c <= a[r + 1]) return true;
+    return false;
+  }
+
+  const cpLengthOf = (cp: number) => (cp > 0xffff ? 2 : 1);
+
   /** Match atoms at p (before e); the offset after them, or -1. */
   function atomsAt(a: number[], t: string, p: number, e: number): number {
     for (let k = 0; k < a.length;) {
@@ -94,13 +101,15 @@ export function globRuntime(): GlobRuntime {
       } else if (x === ANY_) k++;
       else {
         const end = k + 3 + 2 * a[k + 2];
-        let hit = false;
-        for (let r = k + 3; r < end; r += 2)
-          if (c >= a[r] && c <= a[r + 1]) {
-            hit = true;
-            break;
-          }
-        if (hit === (a[k + 1] === 1)) return -1;
+        const flags = a[k + 1];
+        let hit = inRanges(a, k + 3, end, c);
+        if (!hit && (flags & 2) !== 0) {
+          // Case-folded matching: the text is lower case; `[A-Z]` must still take 'a'.
+          const upper = String.fromCodePoint(c).toUpperCase();
+          const u = upper.codePointAt(0)!;
+          hit = upper.length === cpLengthOf(u) && u !== c && inRanges(a, k + 3, end, u);
+        }
+        if (hit === ((flags & 1) === 1)) return -1;
         k = end;
       }
       p = next;

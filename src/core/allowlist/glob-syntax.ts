@@ -207,12 +207,33 @@ export interface SegmentTokens {
   globstar: boolean;
 }
 
-/** Cut a valid, brace-free pattern into segments (a '/' inside a class does not cut). */
-export function tokenize(p: string): SegmentTokens[] {
+/**
+ * A caseless form, one code point at a time: upper then lower case, so 'ς' and 'σ' both give 'σ'
+ * and the result never depends on the neighbours (as toLowerCase's final sigma does). The same
+ * function folds patterns and paths.
+ */
+export function foldCase(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(s)) return s.toLowerCase();
+  let out = '';
+  for (const ch of s) out += ch.toUpperCase().toLowerCase();
+  return out;
+}
+
+/**
+ * Cut a valid, brace-free pattern into segments (a '/' inside a class does not cut). With `fold`,
+ * literal characters are lower-cased and classes marked to try the upper case of a (lower-cased)
+ * character too: paths are then folded with `foldCase` before matching.
+ */
+export function tokenize(p: string, fold = false): SegmentTokens[] {
   const segments: SegmentTokens[] = [];
   let tokens: number[] = [];
   let literal = true;
   let stars = 0; // unescaped stars in this segment
+  const pushLiteral = (cp: number) => {
+    if (!fold) tokens.push(cp);
+    else for (const ch of foldCase(String.fromCodePoint(cp))) tokens.push(ch.codePointAt(0)!);
+  };
   const close = () => {
     segments.push({ tokens, literal, globstar: stars >= 2 && stars === tokens.length });
     tokens = [];
@@ -226,7 +247,7 @@ export function tokenize(p: string): SegmentTokens[] {
       i++;
     } else if (c === 0x5c /* \ */) {
       const x = p.codePointAt(i + 1)!;
-      tokens.push(x);
+      pushLiteral(x);
       i += 1 + cpLength(x);
     } else if (c === 0x2a /* * */) {
       tokens.push(STAR);
@@ -239,11 +260,11 @@ export function tokenize(p: string): SegmentTokens[] {
       i++;
     } else if (c === 0x5b /* [ */) {
       const cls = parseClass(p, i);
-      tokens.push(CLASS, cls.negated ? 1 : 0, cls.ranges.length / 2, ...cls.ranges);
+      tokens.push(CLASS, (cls.negated ? 1 : 0) | (fold ? 2 : 0), cls.ranges.length / 2, ...cls.ranges);
       literal = false;
       i = cls.end + 1;
     } else {
-      tokens.push(c);
+      pushLiteral(c);
       i += cpLength(c);
     }
   }

@@ -18,6 +18,7 @@ import {
 } from './glob-runtime.js';
 import {
   expandBraces,
+  foldCase,
   GlobSyntaxError,
   hasBraces,
   tokenize,
@@ -26,7 +27,7 @@ import {
 } from './glob-syntax.js';
 import { RuleIndex } from './rule-index.js';
 
-export { expandBraces, GlobSyntaxError, MAX_BRACE_EXPANSIONS } from './glob-syntax.js';
+export { expandBraces, foldCase, GlobSyntaxError, MAX_BRACE_EXPANSIONS } from './glob-syntax.js';
 export type { PathProgram } from './glob-runtime.js';
 
 /** One brace expansion of a glob, compiled. */
@@ -82,7 +83,15 @@ function trailingSlashes(p: string): number {
   return backslashes % 2 === 0 ? n : n - 1;
 }
 
-export function compileGlob(rawPattern: string): CompiledGlob {
+export interface GlobOptions {
+  /**
+   * Match regardless of case: literal characters are lower-cased here, and paths must be folded
+   * with `foldCase` before matching (globSetMatcher does it). Allowlists stay case-sensitive.
+   */
+  ignoreCase?: boolean;
+}
+
+export function compileGlob(rawPattern: string, options: GlobOptions = {}): CompiledGlob {
   const nfcPattern = rawPattern.normalize('NFC');
   let pattern = nfcPattern.startsWith('/') ? nfcPattern.slice(1) : nfcPattern;
   const cut = trailingSlashes(pattern);
@@ -101,11 +110,11 @@ export function compileGlob(rawPattern: string): CompiledGlob {
     // `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
     alternatives = expandBraces(effective)
       .filter((a) => a !== '' && a !== '/')
-      .flatMap((a) => compileGlob(a).alternatives);
+      .flatMap((a) => compileGlob(a, options).alternatives);
     if (alternatives.length === 0)
       throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
   } else {
-    alternatives = [compileAlternative(tokenize(effective))];
+    alternatives = [compileAlternative(tokenize(effective, options.ignoreCase))];
   }
   const keys = [...new Set(alternatives.map((a) => JSON.stringify(a.program)))].sort();
   const compiled: CompiledGlob = { pattern, key: keys.join('\n'), alternatives };
@@ -200,15 +209,19 @@ function compileAlternative(tokens: SegmentTokens[]): GlobAlternative {
 }
 
 /** A predicate for one glob (target names, single patterns). */
-export function globMatcher(pattern: string): (path: string) => boolean {
-  return globSetMatcher([pattern]);
+export function globMatcher(pattern: string, options: GlobOptions = {}): (path: string) => boolean {
+  return globSetMatcher([pattern], options);
 }
 
-/** Compile a list of globs into one predicate (used for ignore and preserve lists). */
-export function globSetMatcher(patterns: readonly string[]): (path: string) => boolean {
+/** Compile a list of globs into one predicate (ignore, preserve and forbidden-path lists). */
+export function globSetMatcher(
+  patterns: readonly string[],
+  options: GlobOptions = {},
+): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
-  const index = new RuleIndex(patterns.flatMap((p) => compileGlob(p).alternatives));
+  const index = new RuleIndex(patterns.flatMap((p) => compileGlob(p, options).alternatives));
   const { nfc } = globRuntime();
+  if (options.ignoreCase) return (path: string) => index.matches(foldCase(nfc(path)));
   return (path: string) => index.matches(nfc(path));
 }
 
