@@ -42,7 +42,7 @@ function checkEscape(p: string, i: number): void {
 
 const cpLength = (cp: number) => (cp > 0xffff ? 2 : 1);
 
-export interface ParsedClass {
+interface ParsedClass {
   /** Index of the closing ']'. */
   end: number;
   negated: boolean;
