@@ -3,7 +3,8 @@
  * backtracking regular expressions, rules indexed in a trie of literal directories. Kept ONLY as a
  * reference: the property test compares the new matcher with it on patterns small enough for the
  * regexes not to blow up, and the allowlist bench measures "today's figure" with it in the same run.
- * Not used by Ferry itself. Its known bugs (escaped '-' in a class read as a range, '[[:]' rejected,
+ * Not used by Ferry itself. Brace expansion and literal detection, unchanged, come from the new
+ * module (only the regex translation and the old trie live here). Its known bugs (escaped '-' in a class read as a range, '[[:]' rejected,
  * '**' not crossing a newline) are kept as they were: tests steer clear of them.
  */
 /**
@@ -14,7 +15,7 @@
  * A pattern with no wildcard is a literal: it matches the path itself and everything below it.
  * A trailing `/` means the subtree below whatever the rest matches (`P/` is `P/**`).
  */
-export const GLOB_SPECIALS = '*?[]{}\\';
+import { expandBraces, GlobSyntaxError, literalOf } from '../../src/core/allowlist/glob.js';
 
 export interface CompiledGlob {
   /** The pattern as written, without the leading '/' */
@@ -31,33 +32,8 @@ export interface CompiledGlob {
   requiredLiteral: string;
 }
 
-export class GlobSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly fix: string,
-  ) {
-    super(message);
-  }
-}
-
 function escapeRegex(ch: string): string {
   return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
-}
-
-/** Returns the unescaped literal path when the pattern has no wildcard, else undefined. */
-export function literalOf(pattern: string): string | undefined {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      out += pattern[++i] ?? '';
-    } else if ('*?[{'.includes(c)) {
-      return undefined;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 export function compileGlob(rawPattern: string): CompiledGlob {
@@ -105,9 +81,6 @@ export function compileGlob(rawPattern: string): CompiledGlob {
   return compiled;
 }
 
-/** Upper bound on a rule's brace expansions (`{a,b}{c,d}` is 4): a guard against 2^n blow-ups. */
-export const MAX_BRACE_EXPANSIONS = 256;
-
 function hasBraces(p: string): boolean {
   for (let i = 0; i < p.length; i++) {
     if (p[i] === '\\') i++;
@@ -127,51 +100,6 @@ function braceRegexSource(p: string): string {
   if (alternatives.length === 0)
     throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
   return `(?:${alternatives.map((a) => compileGlob(a).regexSource).join('|')})`;
-}
-
-/** All expansions of the balanced brace groups in `p` (escapes are kept as written). */
-export function expandBraces(p: string): string[] {
-  let open = -1;
-  let depth = 0;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\') i++;
-    else if (c === '[') i = Math.max(i, findClassEnd(p, i));
-    else if (c === '{') {
-      if (depth++ === 0) open = i;
-    } else if (c === '}' && --depth === 0) {
-      const alternatives: string[] = [];
-      let d = 0;
-      let from = open + 1;
-      for (let j = open + 1; j < i; j++) {
-        const cj = p[j];
-        if (cj === '\\') j++;
-        else if (cj === '[') j = Math.max(j, findClassEnd(p, j));
-        else if (cj === '{') d++;
-        else if (cj === '}') d--;
-        else if (cj === ',' && d === 0) {
-          alternatives.push(p.slice(from, j));
-          from = j + 1;
-        }
-      }
-      alternatives.push(p.slice(from, i));
-      const head = p.slice(0, open);
-      const tails = expandBraces(p.slice(i + 1));
-      const out = new Set<string>();
-      for (const a of alternatives)
-        for (const mid of expandBraces(a))
-          for (const t of tails) {
-            out.add(head + mid + t);
-            if (out.size > MAX_BRACE_EXPANSIONS)
-              throw new GlobSyntaxError(
-                `more than ${MAX_BRACE_EXPANSIONS} brace alternatives`,
-                'split the rule into several lines',
-              );
-          }
-      return [...out];
-    }
-  }
-  return [p];
 }
 
 /** The longest run of literal characters outside wildcards, classes and braces. */
