@@ -25,6 +25,28 @@ export interface Suite {
   run(): Promise<BenchRow[]>;
 }
 
+/**
+ * Where the `shared` folder beside the repository may be: `../shared` from the repository root,
+ * and, in a linked worktree (`git worktree add`), `../shared` from the main worktree.
+ */
+export function sharedDirs(): string[] {
+  const dirs = [path.join(ROOT, '../shared')];
+  try {
+    const common = execFileSync(
+      'git',
+      ['-C', ROOT, 'rev-parse', '--path-format=absolute', '--git-common-dir'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    ).trim();
+    dirs.push(path.join(path.dirname(common), '../shared'));
+  } catch {
+    // not a git checkout: ../shared only
+  }
+  return [...new Set(dirs)];
+}
+
 /** The synthetic monorepo from ../shared/bench/gen_repo.py, cached under .bench/. */
 export function genRepo(files: number, commits: number, seed = 17): { repo: string; allowlist: string } {
   const name = `repo-${files}-${commits}-${seed}`;
@@ -32,10 +54,9 @@ export function genRepo(files: number, commits: number, seed = 17): { repo: stri
   const allowlist = `${repo}.allowlist`;
   if (!existsSync(allowlist)) {
     mkdirSync(CACHE, { recursive: true });
-    const gen = [
-      path.join(ROOT, '../shared/bench/gen_repo.py'),
-      path.join(ROOT, 'shared/bench/gen_repo.py'),
-    ].find(existsSync);
+    const gen = [...sharedDirs(), path.join(ROOT, 'shared')]
+      .map((d) => path.join(d, 'bench/gen_repo.py'))
+      .find(existsSync);
     if (!gen)
       throw new Error('gen_repo.py not found: expected ../shared/bench/gen_repo.py beside the repository');
     execFileSync('rm', ['-rf', repo]);

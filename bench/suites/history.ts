@@ -6,6 +6,7 @@ import { parseAllowlistStrict } from '../../src/core/allowlist/index.js';
 import { runExport, type ExportSettings } from '../../src/core/export/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { detailsOf, type TargetResult } from '../../src/core/report/result.js';
+import { referenceRule } from '../../tests/support/regex-allowlist.js';
 import { cpuSeconds, genRepo, median, timeCommand, type BenchRow, type Suite } from '../support.js';
 
 /**
@@ -30,13 +31,15 @@ function ensureFilterRepo(): void {
 /**
  * filter-repo's paths file has only include lines (literal/glob/regex), no veto. The allowlist
  * (includes minus excludes, `**`, braces) becomes ONE `regex:` line built from the compiled
- * globs: ^(?=(?:inc|...)$)(?!(?:exc|...)$). Python's re reads these regex sources as they are;
+ * globs: ^(?=(?:inc|...)$)(?!(?:exc|...)$), from the regex translation Ferry's matcher used before
+ * it became linear (kept as a test reference). Python's re reads these regex sources as they are;
  * the bench checks that both tools end with the same tree.
  */
 export function filterRepoPaths(allowlistText: string, file: string): string {
   const rules = parseAllowlistStrict(allowlistText, file);
-  const inc = rules.filter((r) => !r.negated).map((r) => r.glob.regexSource);
-  const exc = rules.filter((r) => r.negated).map((r) => r.glob.regexSource);
+  const regex = (text: string) => referenceRule(text).glob.regexSource;
+  const inc = rules.filter((r) => !r.negated).map((r) => regex(r.text));
+  const exc = rules.filter((r) => r.negated).map((r) => regex(r.text));
   const veto = exc.length ? `(?!(?:${exc.join('|')})$)` : '';
   return `regex:^(?=(?:${inc.join('|')})$)${veto}\n`;
 }

@@ -1,39 +1,60 @@
 /**
- * Ferry's glob dialect, compiled to anchored regular expressions over '/'-separated paths.
+ * Ferry's glob dialect, compiled to programs for the linear-time matcher (glob-runtime.ts).
  *
  * `*` and `?` stay within one segment, `**` as a whole segment spans any number of segments
  * (zero included), `[...]` is a character class, `{a,b}` picks alternatives, `\` escapes.
  * A pattern with no wildcard is a literal: it matches the path itself and everything below it.
  * A trailing `/` means the subtree below whatever the rest matches (`P/` is `P/**`).
+ * Patterns and paths are compared in Unicode NFC, so NFC and NFD spellings of a name are equal.
  */
-export const GLOB_SPECIALS = '*?[]{}\\';
+import {
+  CLASS,
+  globRuntime,
+  SEGMENT_ANY,
+  STAR,
+  type Chunk,
+  type PathProgram,
+  type SegmentProgram,
+} from './glob-runtime.js';
+import {
+  expandBraces,
+  foldCase,
+  GlobSyntaxError,
+  hasBraces,
+  tokenize,
+  validateGlob,
+  type SegmentTokens,
+} from './glob-syntax.js';
+import { RuleIndex } from './rule-index.js';
+
+export { expandBraces, GlobSyntaxError, MAX_BRACE_EXPANSIONS } from './glob-syntax.js';
+export type { PathProgram } from './glob-runtime.js';
+
+/** One brace expansion of a glob, compiled. */
+export interface GlobAlternative {
+  /** A literal path (NFC): it and everything below it match. */
+  literal?: string;
+  /** `L/**` with L literal (NFC): everything strictly below L matches. */
+  subtreeOf?: string;
+  /** The literal directories the alternative starts with (`app/core` for `app/core/**\/*.py`), '' for none. */
+  dir: string;
+  /** The alternative matched from the start of a path. */
+  program: PathProgram;
+  /** The part after `dir`, matched from the segment after it. */
+  rest: PathProgram;
+}
 
 export interface CompiledGlob {
-  /** The pattern as written, without the leading '/' */
+  /** The pattern as written, without the leading '/' (and without a trailing '/'). */
   pattern: string;
-  /** Set when the pattern has no wildcard: the unescaped path it names. */
+  /** Set when the pattern has no wildcard and no braces: the path it names (NFC). */
   literal?: string;
-  /** Full-path regex source (anchored by the caller). Also set for literals (subtree form). */
-  regexSource: string;
-  /** The directory part before the first wildcard, e.g. `app/core/` for `app/core/**\/*.py`. */
-  literalDirPrefix: string;
-  /** Set for `L/**` (L literal): matches exactly the paths below L. */
+  /** Set for `L/**` (L literal, NFC): matches exactly the paths below L. */
   subtreeOf?: string;
-  /** The longest literal run every match must contain (a cheap prefilter before the regex). */
-  requiredLiteral: string;
-}
-
-export class GlobSyntaxError extends Error {
-  constructor(
-    message: string,
-    readonly fix: string,
-  ) {
-    super(message);
-  }
-}
-
-function escapeRegex(ch: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
+  /** Two globs with the same key match the same paths (`app/`, `/app/` and `app/**`). */
+  key: string;
+  /** The brace expansions (one when there are no braces). */
+  alternatives: GlobAlternative[];
 }
 
 /** Returns the unescaped literal path when the pattern has no wildcard, else undefined. */
@@ -52,291 +73,159 @@ export function literalOf(pattern: string): string | undefined {
   return out;
 }
 
-export function compileGlob(rawPattern: string): CompiledGlob {
-  let pattern = rawPattern.startsWith('/') ? rawPattern.slice(1) : rawPattern;
-  let subtree = false;
-  if (pattern.endsWith('/') && !pattern.endsWith('\\/')) {
-    pattern = pattern.replace(/\/+$/, '');
-    subtree = true;
-  }
+/** Strip the trailing '/'s unless the last one is escaped (`a\/` is an error reported later). */
+function trailingSlashes(p: string): number {
+  let n = 0;
+  while (n < p.length && p[p.length - 1 - n] === '/') n++;
+  if (n === 0) return 0;
+  let backslashes = 0;
+  while (p[p.length - 1 - n - backslashes] === '\\') backslashes++;
+  return backslashes % 2 === 0 ? n : n - 1;
+}
+
+export interface GlobOptions {
+  /**
+   * Match regardless of case: literal characters are lower-cased here, and paths must be folded
+   * with `foldCase` before matching (globSetMatcher does it). Allowlists stay case-sensitive.
+   */
+  ignoreCase?: boolean;
+}
+
+export function compileGlob(rawPattern: string, options: GlobOptions = {}): CompiledGlob {
+  const nfcPattern = rawPattern.normalize('NFC');
+  let pattern = nfcPattern.startsWith('/') ? nfcPattern.slice(1) : nfcPattern;
+  const cut = trailingSlashes(pattern);
+  const subtree = cut > 0;
+  pattern = pattern.slice(0, pattern.length - cut);
   if (pattern === '') throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/**'");
-  validateBalance(pattern);
+  validateGlob(pattern);
   // A trailing '/' means the subtree below whatever the rest matches: `P/` is `P/**`. So `README.md/`
   // does not select the file README.md (git agrees), and `app/**/` is everything below app.
   const effective = subtree ? `${pattern}/**` : pattern;
-  const literal = literalOf(effective);
-  if (literal !== undefined) {
-    const src = [...literal].map(escapeRegex).join('');
-    return {
-      pattern,
-      literal,
-      regexSource: `${src}(?:/.*)?`,
-      literalDirPrefix: literal.includes('/') ? literal.slice(0, literal.lastIndexOf('/') + 1) : '',
-      requiredLiteral: literal,
-    };
+  const braces = hasBraces(effective);
+  let alternatives: GlobAlternative[];
+  if (braces) {
+    // `{a,b}` is shorthand for two rules, so a brace pattern means exactly what its expansions mean
+    // together: `{app,lib}` selects both directories' subtrees (each expansion is a literal), and
+    // `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
+    alternatives = expandBraces(effective)
+      .filter((a) => a !== '' && a !== '/')
+      .flatMap((a) => compileGlob(a, options).alternatives);
+    if (alternatives.length === 0)
+      throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
+  } else {
+    alternatives = [compileAlternative(tokenize(effective, options.ignoreCase))];
   }
-  const regexSource = hasBraces(effective) ? braceRegexSource(effective) : translate(effective);
-  try {
-    globRegExp(regexSource);
-  } catch {
-    // Only a class can get here (e.g. the reversed range '[z-a]'): everything else is escaped.
-    throw new GlobSyntaxError('invalid character class', "write ranges low to high, e.g. '[a-z]'");
-  }
-  const compiled: CompiledGlob = {
-    pattern,
-    regexSource,
-    literalDirPrefix: literalDirPrefixOf(effective),
-    // A brace pattern's expansions can join a `**` to its neighbours ('{**,a}*/x' has the
-    // expansion '***/x', where the '/' is optional): no literal is safe to require there.
-    requiredLiteral: hasBraces(effective) ? '' : longestLiteralRun(effective),
-  };
-  if (effective.endsWith('/**')) {
-    const base = literalOf(effective.slice(0, -3));
-    if (base !== undefined && base !== '') compiled.subtreeOf = base;
+  const keys = [...new Set(alternatives.map((a) => JSON.stringify(a.program)))].sort();
+  const compiled: CompiledGlob = { pattern, key: keys.join('\n'), alternatives };
+  if (!braces) {
+    const [only] = alternatives;
+    if (only.literal !== undefined) compiled.literal = only.literal;
+    if (only.subtreeOf !== undefined) compiled.subtreeOf = only.subtreeOf;
   }
   return compiled;
 }
 
-/** Upper bound on a rule's brace expansions (`{a,b}{c,d}` is 4): a guard against 2^n blow-ups. */
-export const MAX_BRACE_EXPANSIONS = 256;
-
-function hasBraces(p: string): boolean {
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '\\') i++;
-    else if (p[i] === '{') return true;
-  }
-  return false;
-}
-
-/**
- * `{a,b}` is shorthand for two rules, so a brace pattern means exactly what its expansions mean
- * together: `{app,lib}` selects the directories app and lib with their subtrees (each expansion is a
- * literal), and `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
- * Compiling each expansion on its own gives that for free.
- */
-function braceRegexSource(p: string): string {
-  const alternatives = expandBraces(p).filter((a) => a !== '' && a !== '/');
-  if (alternatives.length === 0)
-    throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
-  return `(?:${alternatives.map((a) => compileGlob(a).regexSource).join('|')})`;
-}
-
-/** All expansions of the balanced brace groups in `p` (escapes are kept as written). */
-export function expandBraces(p: string): string[] {
-  let open = -1;
-  let depth = 0;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\') i++;
-    else if (c === '[') i = Math.max(i, findClassEnd(p, i));
-    else if (c === '{') {
-      if (depth++ === 0) open = i;
-    } else if (c === '}' && --depth === 0) {
-      const alternatives: string[] = [];
-      let d = 0;
-      let from = open + 1;
-      for (let j = open + 1; j < i; j++) {
-        const cj = p[j];
-        if (cj === '\\') j++;
-        else if (cj === '[') j = Math.max(j, findClassEnd(p, j));
-        else if (cj === '{') d++;
-        else if (cj === '}') d--;
-        else if (cj === ',' && d === 0) {
-          alternatives.push(p.slice(from, j));
-          from = j + 1;
-        }
-      }
-      alternatives.push(p.slice(from, i));
-      const head = p.slice(0, open);
-      const tails = expandBraces(p.slice(i + 1));
-      const out = new Set<string>();
-      for (const a of alternatives)
-        for (const mid of expandBraces(a))
-          for (const t of tails) {
-            out.add(head + mid + t);
-            if (out.size > MAX_BRACE_EXPANSIONS)
-              throw new GlobSyntaxError(
-                `more than ${MAX_BRACE_EXPANSIONS} brace alternatives`,
-                'split the rule into several lines',
-              );
-          }
-      return [...out];
-    }
-  }
-  return [p];
-}
-
-/** The longest run of literal characters outside wildcards, classes and braces. */
-function longestLiteralRun(p: string): string {
-  let best = '';
-  let cur = '';
-  let depth = 0;
+function segmentProgram(s: SegmentTokens): SegmentProgram {
+  if (s.literal) return String.fromCodePoint(...s.tokens);
+  if (s.tokens.length === 1 && s.tokens[0] === STAR) return SEGMENT_ANY;
+  // Chunks: what lies between stars (consecutive stars act as one, so `a**b` is `a*b`).
+  const chunks: Chunk[] = [];
+  let atoms: number[] = [];
+  let plain = true;
+  let width = 0;
   const flush = () => {
-    if (cur.length > best.length) best = cur;
-    cur = '';
+    chunks.push(plain ? String.fromCodePoint(...atoms) : { a: atoms, n: width });
+    atoms = [];
+    plain = true;
+    width = 0;
   };
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\') {
-      if (depth === 0) cur += p[i + 1] ?? '';
+  const t = s.tokens;
+  for (let i = 0; i < t.length;) {
+    const x = t[i];
+    if (x === STAR) {
+      if (i === 0 || t[i - 1] !== STAR) flush();
       i++;
-    } else if (c === '{') {
-      // An alternative may be '**' (zero segments), so a '/' next to a brace group is optional.
-      if (depth === 0) cur = cur.replace(/\/$/, '');
-      flush();
-      depth++;
-    } else if (c === '}') {
-      if (--depth === 0 && p[i + 1] === '/') i++;
-    } else if (depth > 0) {
       continue;
-    } else if (c === '*' && p[i + 1] === '*') {
-      // The slashes around ** are optional in a match ('**/x' matches 'x'): keep them out.
-      cur = cur.replace(/\/$/, '');
-      flush();
-      while (p[i + 1] === '*') i++;
-      if (p[i + 1] === '/') i++;
-    } else if (c === '*' || c === '?') {
-      flush();
-    } else if (c === '[') {
-      flush();
-      i = findClassEnd(p, i);
+    }
+    width++;
+    if (x === CLASS) {
+      const end = i + 3 + 2 * t[i + 2];
+      atoms.push(...t.slice(i, end));
+      plain = false;
+      i = end;
     } else {
-      cur += c;
+      if (x < 0) plain = false;
+      atoms.push(x);
+      i++;
     }
   }
   flush();
-  return best;
+  return { c: chunks };
 }
 
-function literalDirPrefixOf(pattern: string): string {
-  let lit = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      lit += pattern[++i] ?? '';
+function compileAlternative(tokens: SegmentTokens[]): GlobAlternative {
+  const head: SegmentProgram[] = [];
+  const groups: SegmentProgram[][] = [];
+  let star = false;
+  let current = head;
+  let lastWasGlobstar = false;
+  for (const s of tokens) {
+    if (s.globstar) {
+      // `**/**` is `**`: both cover any number of segments.
+      if (!lastWasGlobstar) {
+        star = true;
+        current = [];
+        groups.push(current);
+      }
+      lastWasGlobstar = true;
       continue;
     }
-    if ('*?[{'.includes(c)) break;
-    lit += c;
+    lastWasGlobstar = false;
+    current.push(segmentProgram(s));
   }
-  const cut = lit.lastIndexOf('/');
-  return cut < 0 ? '' : lit.slice(0, cut + 1);
+  const open = star && lastWasGlobstar;
+  const tail = star ? (groups.pop() ?? []) : [];
+  const mids = groups;
+  const literalHead = head.every((x) => typeof x === 'string');
+  const joined = () => (head as string[]).join('/');
+  const below = !star && literalHead;
+  const program: PathProgram = { head, mids, tail, star, open, below };
+  // The literal directories in front (an empty one, as in 'a//b*' from braces, stays in the rest:
+  // `dir` '' means the root).
+  let dirSegments = 0;
+  while (dirSegments < head.length && typeof head[dirSegments] === 'string' && head[dirSegments] !== '')
+    dirSegments++;
+  // A wildcard-free path is handled whole (literal or subtree): its last segment is not a directory.
+  if (!star && dirSegments === head.length && dirSegments > 0) dirSegments--;
+  const alt: GlobAlternative = {
+    dir: head.slice(0, dirSegments).join('/'),
+    program,
+    rest: { ...program, head: head.slice(dirSegments) },
+  };
+  if (below) alt.literal = joined();
+  else if (open && literalHead && mids.length === 0 && head.length > 0) alt.subtreeOf = joined();
+  return alt;
 }
 
-function validateBalance(p: string): void {
-  let braces = 0;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\') {
-      if (i + 1 >= p.length)
-        throw new GlobSyntaxError(
-          'pattern ends with a lone backslash',
-          "remove it, or write '\\\\' for a literal backslash",
-        );
-      const n = p[i + 1];
-      if (!'*?[]{}\\!#, '.includes(n)) {
-        throw new GlobSyntaxError(
-          `backslash before '${n}' (backslash only escapes glob characters)`,
-          "use '/' as the path separator; write '\\*' to match a literal '*'",
-        );
-      }
-      i++;
-    } else if (c === '{') braces++;
-    else if (c === '}') {
-      if (--braces < 0)
-        throw new GlobSyntaxError("unbalanced '}'", "remove it or add the matching '{', e.g. '{a,b}'");
-    } else if (c === '[') {
-      const close = findClassEnd(p, i);
-      if (close < 0)
-        throw new GlobSyntaxError(
-          "unbalanced '['",
-          "close the character class with ']' or escape it as '\\['",
-        );
-      if (p.slice(i, close).includes('[:'))
-        throw new GlobSyntaxError(
-          'POSIX character classes like [[:alpha:]] are not supported',
-          "list the characters instead, e.g. '[a-zA-Z]', or escape the bracket as '\\['",
-        );
-      i = close;
-    }
-  }
-  if (braces > 0)
-    throw new GlobSyntaxError(
-      "unbalanced '{'",
-      "close the alternatives with '}', e.g. 'src/{a,b}/**', or escape it as '\\{'",
-    );
+/** A predicate for one glob (target names, single patterns). */
+export function globMatcher(pattern: string, options: GlobOptions = {}): (path: string) => boolean {
+  return globSetMatcher([pattern], options);
 }
 
-function findClassEnd(p: string, open: number): number {
-  let i = open + 1;
-  if (p[i] === '!' || p[i] === '^') i++;
-  if (p[i] === ']') i++;
-  for (; i < p.length; i++) {
-    if (p[i] === '\\') i++;
-    else if (p[i] === ']') return i;
-  }
-  return -1;
-}
-
-/** Translate a balanced pattern without braces (see `braceRegexSource`) to a regex body. */
-function translate(p: string): string {
-  let out = '';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\') {
-      out += escapeRegex(p[++i]);
-    } else if (c === '*') {
-      if (p[i + 1] === '*') {
-        let j = i;
-        while (p[j] === '*') j++;
-        const atSegStart = i === 0 || p[i - 1] === '/';
-        const atSegEnd = j === p.length || p[j] === '/';
-        if (atSegStart && atSegEnd) {
-          if (p[j] === '/') {
-            out += '(?:.*/)?';
-            i = j; // consume the slash too
-          } else {
-            out += '.*';
-            i = j - 1;
-          }
-          continue;
-        }
-        out += '[^/]*';
-        i = j - 1;
-      } else {
-        out += '[^/]*';
-      }
-    } else if (c === '?') {
-      out += '[^/]';
-    } else if (c === '[') {
-      const end = findClassEnd(p, i);
-      let body = p.slice(i + 1, end);
-      let neg = false;
-      if (body[0] === '!' || body[0] === '^') {
-        neg = true;
-        body = body.slice(1);
-      }
-      const cls = body.replace(/\\(.)/g, '$1').replace(/[\\\]^]/g, (m) => `\\${m}`);
-      out += neg ? `(?!/)[^${cls}]` : `(?!/)[${cls}]`;
-      i = end;
-    } else {
-      out += escapeRegex(c);
-    }
-  }
-  return out;
-}
-
-/**
- * The anchored regex for a compiled glob's source. The `u` flag makes `?` and classes match one
- * character, not one UTF-16 unit (an emoji is two units).
- */
-export function globRegExp(regexSource: string): RegExp {
-  return new RegExp(`^(?:${regexSource})$`, 'u');
-}
-
-/** Compile a list of globs into one predicate (used for ignore and preserve lists). */
-export function globSetMatcher(patterns: readonly string[]): (path: string) => boolean {
+/** Compile a list of globs into one predicate (ignore, preserve and forbidden-path lists). */
+export function globSetMatcher(
+  patterns: readonly string[],
+  options: GlobOptions = {},
+): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
-  const re = globRegExp(patterns.map((p) => compileGlob(p).regexSource).join('|'));
-  return (path: string) => re.test(path);
+  const index = new RuleIndex(patterns.flatMap((p) => compileGlob(p, options).alternatives));
+  const { nfc } = globRuntime();
+  if (options.ignoreCase) return (path: string) => index.matches(foldCase(nfc(path)));
+  return (path: string) => index.matches(nfc(path));
+}
+
+/** The programs of a list of globs, as plain data (for a worker thread: see globRuntime). */
+export function globPrograms(patterns: readonly string[]): PathProgram[] {
+  return patterns.flatMap((p) => compileGlob(p).alternatives.map((a) => a.program));
 }

@@ -55,7 +55,7 @@ export function lintAllowlist(parsed: ParsedAllowlist, paths: readonly string[])
   const seen = new Map<string, Rule>();
   for (const s of stats) {
     const r = s.rule;
-    const key = `${r.negated ? '!' : ''}${r.glob.regexSource}`;
+    const key = `${r.negated ? '!' : ''}${r.glob.key}`;
     const first = seen.get(key);
     if (first) {
       findings.push({

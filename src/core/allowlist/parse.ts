@@ -40,14 +40,13 @@ export function parseAllowlist(text: string, file = '<allowlist>'): ParsedAllowl
       );
       continue;
     }
-    // Trim, but keep a trailing space that is escaped ('name\ ' names a file ending in a space).
-    text = text.trimStart().replace(/(?<!\\)\s+$/, '');
+    text = trimBlanks(text);
     if (text === '' || text.startsWith('#')) continue;
     let negated = false;
     let body = text;
     if (body.startsWith('!')) {
       negated = true;
-      body = body.slice(1).trim();
+      body = body.slice(1).trimStart(); // the end is trimmed already, escaped blanks kept
       if (body === '') {
         err("empty exclude rule '!'", "write the path to exclude after '!', e.g. '!secrets/'");
         continue;
@@ -82,6 +81,22 @@ export function parseAllowlist(text: string, file = '<allowlist>'): ParsedAllowl
     }
   }
   return { file, rules, errors };
+}
+
+/**
+ * Trim blanks, but keep a trailing blank that is escaped: 'name\\ ' names a file ending in a space.
+ * The blank is escaped only after an odd run of backslashes ('a\\\\ ' is 'a\\' and a blank to trim).
+ */
+function trimBlanks(line: string): string {
+  const text = line.trimStart();
+  let end = text.length;
+  while (end > 0 && /\s/.test(text[end - 1])) {
+    let backslashes = 0;
+    while (text[end - 2 - backslashes] === '\\') backslashes++;
+    if (backslashes % 2 === 1) break;
+    end--;
+  }
+  return text.slice(0, end);
 }
 
 export function parseAllowlistStrict(text: string, file = '<allowlist>'): Rule[] {

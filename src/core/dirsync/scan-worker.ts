@@ -7,8 +7,9 @@
  * objects would cost about what the walk itself costs; a string and a buffer cost a copy.
  */
 import { Worker } from 'node:worker_threads';
+import { globRuntime } from '../allowlist/glob-runtime.js';
 import { nameCodec } from './names.js';
-import { walkTree, type IgnoreSpec, type WalkPart } from './scan.js';
+import { ignorePredicateWith, walkTree, type IgnoreSpec, type WalkPart } from './scan.js';
 import type { Entry, EntryType, ScanResult, Side } from './types.js';
 
 interface Columns {
@@ -26,6 +27,8 @@ interface Columns {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
+const globRuntime = (${globRuntime.toString()});
+const ignorePredicateWith = (${ignorePredicateWith.toString()});
 const walkTree = (${walkTree.toString()});
 const codec = (${nameCodec.toString()})();
 const { root, side, ignore, part } = workerData;
@@ -52,7 +55,8 @@ const sink = {
   gone(rel) { gone.push(rel); },
 };
 try {
-  const out = walkTree(fs, codec, root, side, ignore, sink, undefined, undefined, part);
+  const ignored = ignorePredicateWith(globRuntime(), ignore);
+  const out = walkTree(fs, codec, root, side, ignored, sink, undefined, undefined, part);
   const used = nums.slice(0, 4 * n);
   parentPort.postMessage(
     { paths: paths.join('\\u0000'), nums: used, targets, gone, errors: out.errors, staleTemps: out.staleTemps },

@@ -18,12 +18,12 @@ import type * as FS from 'node:fs';
 import { threadCodec, type NameCodec } from './names.js';
 import type { Entry, EntryType, FaultHooks, ScanError, ScanResult, Side } from './types.js';
 import { TEMP_MARKER } from './types.js';
+import { globRuntime, type GlobRuntime, type PathProgram } from '../allowlist/glob-runtime.js';
 
-/** Ignore rules as plain data (a regex source and flags, plus exact paths), so a worker can rebuild them. */
+/** Ignore rules as plain data (compiled globs, plus exact paths), so a worker can rebuild them. */
 export interface IgnoreSpec {
-  /** Anchored regex over the relative path; null: no glob. */
-  source: string | null;
-  flags: string;
+  /** The ignore globs, compiled (allowlist/glob-runtime.ts runs them). */
+  globs: PathProgram[];
   /** Exact relative paths (the state and log files when they sit inside a root). */
   exact: string[];
 }
@@ -66,9 +66,14 @@ export function isFerryTemp(name: string): boolean {
 }
 
 export function ignorePredicate(spec: IgnoreSpec): (rel: string) => boolean {
-  const re = spec.source === null ? null : new RegExp(spec.source, spec.flags);
+  return ignorePredicateWith(globRuntime(), spec);
+}
+
+/** SELF-CONTAINED like walkTree: the scan thread runs its source text with the glob runtime's. */
+export function ignorePredicateWith(rt: GlobRuntime, spec: IgnoreSpec): (rel: string) => boolean {
   const exact = new Set(spec.exact);
-  return (rel) => exact.has(rel) || (re !== null && re.test(rel));
+  const globs = spec.globs;
+  return (rel) => exact.has(rel) || (globs.length !== 0 && rt.anyMatches(globs, rel));
 }
 
 export function walkTree(
@@ -76,7 +81,7 @@ export function walkTree(
   codec: NameCodec,
   root: string,
   side: Side,
-  ignore: IgnoreSpec,
+  ignored: (rel: string) => boolean,
   sink: WalkSink,
   beforeStat?: (side: Side, rel: string) => void,
   onCount?: (scanned: number) => void,
@@ -84,9 +89,6 @@ export function walkTree(
 ): WalkOutcome {
   const codeOf = (e: unknown) => (e as { code?: string })?.code ?? 'EUNKNOWN';
   const describe = (e: unknown) => (e instanceof Error ? e.message : String(e));
-  const re = ignore.source === null ? null : new RegExp(ignore.source, ignore.flags);
-  const exact = new Set(ignore.exact);
-  const ignored = (rel: string) => exact.has(rel) || (re !== null && re.test(rel));
   const tempRe = /\.ferry-tmp-\d+-[0-9a-f]+$/;
   const errors: ScanError[] = [];
   const staleTemps: string[] = [];
@@ -187,7 +189,7 @@ export function scanTree(root: string, opts: ScanOptions): ScanResult {
     threadCodec,
     root,
     opts.side,
-    opts.ignore,
+    ignorePredicate(opts.ignore),
     mapSink(entries),
     opts.faults?.beforeStat,
     opts.onCount,

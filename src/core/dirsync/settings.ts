@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compileGlob, globRegExp, GlobSyntaxError } from '../allowlist/glob.js';
+import { compileGlob, globPrograms, GlobSyntaxError } from '../allowlist/glob.js';
 import { ConfigurationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
@@ -176,7 +176,6 @@ export function buildIgnore(
       const rel = path.relative(root, realLocation(path.resolve(f)));
       if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) own.add(rel.split(path.sep).join('/'));
     }
-  // The same regex globSetMatcher builds, as data a scan thread can rebuild.
-  const re = globs.length ? globRegExp(globs.map((g) => compileGlob(g).regexSource).join('|')) : null;
-  return { source: re ? re.source : null, flags: re ? re.flags : '', exact: [...own] };
+  // Compiled globs as plain data: a scan thread runs them with its own copy of the glob runtime.
+  return { globs: globPrograms(globs), exact: [...own] };
 }

@@ -1,4 +1,5 @@
 import { NameChecker } from '../git/batch-check.js';
+import { decodeGitPaths } from '../git/path-bytes.js';
 import { hasErrors } from '../report/result.js';
 import { diffTargetTrees } from './diff.js';
 import { messageGate } from './message-gate.js';
@@ -29,9 +30,9 @@ export async function buildIncremental(
   if (!(await git.tryExec(['cat-file', '-e', `${old}^{tree}`]))) return undefined;
   if (old === ctx.sourceCommit) return { commits: 0, changes: [], findings: [] };
 
-  const out = (
-    await git.execRaw(['diff-tree', '-r', '-z', '--no-renames', old, ctx.sourceCommit])
-  ).stdout.toString('utf8');
+  const out = decodeGitPaths(
+    (await git.execRaw(['diff-tree', '-r', '-z', '--no-renames', old, ctx.sourceCommit])).stdout,
+  );
   const before: TargetTree = new Map();
   const after: TargetTree = new Map();
   const fields = out.split('\0');

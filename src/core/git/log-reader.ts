@@ -1,4 +1,5 @@
 import { GitError, type GitCommandManager } from './git-command-manager.js';
+import { decodeGitPaths } from './path-bytes.js';
 
 /** One `--raw` entry of a commit's diff against its first parent (renames are split: --no-renames). */
 export interface RawChange {
@@ -134,7 +135,7 @@ export class LogParser {
       const nul = buf.indexOf(0, start);
       if (nul < 0) break;
       // The two hot tokens (a raw line's meta and its path) are read in place, without a view.
-      if (this.state === PATH) this.path(buf.toString('utf8', start, nul));
+      if (this.state === PATH) this.path(decodeGitPaths(buf, start, nul));
       else if (this.state === RAW && buf[start] === 0x3a /* ':' */)
         this.meta(buf.toString('latin1', start + 1, nul));
       else {
@@ -230,7 +231,7 @@ export class LogParser {
       return undefined;
     }
     if (st.kind === 'path') {
-      this.path(tok.toString('utf8'));
+      this.path(decodeGitPaths(tok));
       return undefined;
     }
     // 'raw': skip the separators git puts between the message and the diff

@@ -1,4 +1,5 @@
 import { GitError, type GitCommandManager } from './git-command-manager.js';
+import { decodeGitPaths } from './path-bytes.js';
 
 export interface TreeEntry {
   /** 100644, 100755, 120000 (symlink), 160000 (gitlink/submodule) */
@@ -55,7 +56,7 @@ export function streamTree(
       }
       carry = end + 1 < buf.length ? Buffer.from(buf.subarray(end + 1)) : undefined;
       try {
-        parseLsTreeInto(buf.toString('utf8', 0, end + 1), withSizes, onEntry);
+        parseLsTreeInto(decodeGitPaths(buf, 0, end + 1), withSizes, onEntry);
       } catch (e) {
         failure = e;
         child.kill();
@@ -70,7 +71,7 @@ export function streamTree(
       if (failure) return reject(failure instanceof Error ? failure : new Error(String(failure)));
       if (code !== 0) return reject(new GitError(args, code ?? 128, Buffer.concat(stderr).toString('utf8')));
       try {
-        if (carry?.length) parseLsTreeInto(carry.toString('utf8'), withSizes, onEntry);
+        if (carry?.length) parseLsTreeInto(decodeGitPaths(carry), withSizes, onEntry);
       } catch (e) {
         return reject(e instanceof Error ? e : new Error(String(e)));
       }

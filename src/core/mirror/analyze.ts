@@ -3,7 +3,7 @@
  * and which pushes follow. The git side (mirror.ts) gathers the facts and applies the plan.
  */
 import { createHash } from 'node:crypto';
-import { compileGlob, literalOf } from '../allowlist/glob.js';
+import { globSetMatcher, literalOf } from '../allowlist/glob.js';
 import type { BranchState, TagMode } from './types.js';
 
 export const HEADS = 'refs/heads/';
@@ -46,10 +46,10 @@ export function refNameMatcher(patterns: readonly string[]): (name: string) => b
   for (const p of patterns) {
     const lit = literalOf(p.replace(/^refs\/(heads|tags)\//, ''));
     if (lit !== undefined) exact.add(lit);
-    else globs.push(compileGlob(p).regexSource);
+    else globs.push(p);
   }
-  const re = globs.length ? new RegExp(`^(?:${globs.join('|')})$`) : undefined;
-  return (name) => exact.has(name) || (re?.test(name) ?? false);
+  const matches = globSetMatcher(globs);
+  return (name) => exact.has(name) || matches(name);
 }
 
 /** Branch names (without refs/heads/) from ls-remote output matching the user's names/globs. */

@@ -1,4 +1,4 @@
-import { compileGlob } from '../allowlist/glob.js';
+import { globMatcher } from '../allowlist/glob.js';
 import type { FerryConfig, TargetConfig } from '../config/types.js';
 import { ConfigurationError } from '../errors.js';
 import type { Direction } from '../report/result.js';
@@ -26,8 +26,8 @@ export function selectTargets(cfg: FerryConfig, sel: Selection = {}): TargetConf
   else {
     const chosen = new Set<string>();
     for (const p of patterns) {
-      const re = new RegExp(`^(?:${compileGlob(p).regexSource})$`);
-      const hits = cfg.targets.filter((t) => t.name === p || (re.test(t.name) && t.enabled));
+      const matches = globMatcher(p);
+      const hits = cfg.targets.filter((t) => t.name === p || (matches(t.name) && t.enabled));
       if (!hits.length)
         throw new ConfigurationError(
           `no target in ${cfg.file} matches '${p}'.${didYouMean(p, names)} Targets: ${names.join(', ')}.`,

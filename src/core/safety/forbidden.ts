@@ -1,4 +1,4 @@
-import { compileGlob } from '../allowlist/glob.js';
+import { globSetMatcher } from '../allowlist/glob.js';
 import type { Finding } from '../report/result.js';
 import { contextPrefix } from './messages.js';
 import type { GateInput } from './types.js';
@@ -6,35 +6,17 @@ import type { GateInput } from './types.js';
 /**
  * Forbidden paths: include globs, and `!` exceptions that veto them. A path is forbidden when
  * some pattern matches it and no exception does. Matching ignores case (`.NPMRC` is `.npmrc` on
- * the file systems of half the users, and to the tools that read it).
+ * the file systems of half the users, and to the tools that read it). The allowlist's glob engine
+ * (linear time, with `**\/NAME` and `**\/*.ext` looked up by base name) serves both lists, with
+ * its ignoreCase option.
  */
 export function forbiddenMatcher(patterns: readonly string[]): (path: string) => boolean {
-  const inc = globsMatcher(patterns.filter((p) => !p.startsWith('!')));
-  const exc = globsMatcher(patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)));
-  if (!inc) return () => false;
-  return (path) => inc(path) && !exc?.(path);
-}
-
-/**
- * Most denylist patterns are `**\/NAME` with no other slash: those are tested against the base name
- * alone. A `(?:.*\/)?` prefix per alternative makes one big full-path regex backtrack on every
- * slash, which cost a second on 72k paths.
- */
-function globsMatcher(patterns: readonly string[]): ((path: string) => boolean) | undefined {
-  if (patterns.length === 0) return undefined;
-  const byName: string[] = [];
-  const byPath: string[] = [];
-  for (const p of patterns) {
-    const rest = p.replace(/^\/?\*\*\//, '');
-    if (rest !== p && !rest.includes('/') && !rest.includes('**')) byName.push(compileGlob(rest).regexSource);
-    else byPath.push(compileGlob(p).regexSource);
-  }
-  const nameRe = byName.length ? new RegExp(`^(?:${byName.join('|')})$`, 'i') : undefined;
-  const pathRe = byPath.length ? new RegExp(`^(?:${byPath.join('|')})$`, 'i') : undefined;
-  return (path) => {
-    if (nameRe && nameRe.test(path.slice(path.lastIndexOf('/') + 1))) return true;
-    return pathRe !== undefined && pathRe.test(path);
-  };
+  const incPatterns = patterns.filter((p) => !p.startsWith('!'));
+  const excPatterns = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+  if (incPatterns.length === 0) return () => false;
+  const inc = globSetMatcher(incPatterns, { ignoreCase: true });
+  const exc = globSetMatcher(excPatterns, { ignoreCase: true });
+  return (path) => inc(path) && !exc(path);
 }
 
 const cache = new WeakMap<readonly string[], (path: string) => boolean>();
