@@ -27,7 +27,7 @@ import {
 } from './glob-syntax.js';
 import { RuleIndex } from './rule-index.js';
 
-export { expandBraces, GlobSyntaxError, MAX_BRACE_EXPANSIONS } from './glob-syntax.js';
+export { expandBraces, GlobSyntaxError } from './glob-syntax.js';
 export type { PathProgram } from './glob-runtime.js';
 
 /** One brace expansion of a glob, compiled. */
