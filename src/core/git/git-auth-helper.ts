@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigurationError, RemoteError } from '../errors.js';
+import { checkServerUrl, remoteLabel } from './remote.js';
 import { registerSecret } from './secrets.js';
 
 export interface GitAuthSettings {
@@ -70,9 +71,10 @@ export function normalizeServerUrl(url: string): string {
     u = new URL(url);
   } catch {
     throw new ConfigurationError(
-      `Invalid server URL '${url}'. Expected e.g. https://github.com or https://ghes.example.com.`,
+      `Invalid server URL '${remoteLabel(url)}'. Expected e.g. https://github.com or https://ghes.example.com.`,
     );
   }
+  checkServerUrl(url);
   return `${u.protocol}//${u.host}`;
 }
 
