@@ -49,10 +49,12 @@ const CREDENTIAL_VAR = /^(?:FERRY_TOKEN|GITHUB_TOKEN|FERRY_\w*TOKEN\w*|FERRY_SSH
  */
 export function registerCredentialEnv(env: NodeJS.ProcessEnv): string[] {
   const values: string[] = [];
-  for (const [name, value] of Object.entries(env))
-    if (value && CREDENTIAL_VAR.test(name)) {
-      registerSecret(value);
-      values.push(value);
-    }
+  // Names first, then only those values: no other variable is read (an action reads exactly its inputs).
+  for (const name of Object.keys(env).filter((n) => CREDENTIAL_VAR.test(n))) {
+    const value = env[name];
+    if (!value) continue;
+    registerSecret(value);
+    values.push(value);
+  }
   return values;
 }
