@@ -111,3 +111,24 @@ test('a YAML alias bomb in ferry.yml is a configuration error at file:line', asy
   expect(r.exitCode).toBe(2);
   expectOneLine(r, /bomb\.yml:4:\d+: YAML aliases here expand to too many values/);
 });
+
+test('a source blob missing from the object store (snapshot mode): exit 1, one line, nothing pushed', async () => {
+  const damaged = path.join(dir, 'damaged');
+  await makeRepo(damaged, { 'pub/a.txt': 'a\n', 'pub/b.txt': 'bbb\n' });
+  const blob = git(damaged, ['rev-parse', 'HEAD:pub/b.txt']);
+  await fs.rm(path.join(damaged, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+  const target = path.join(dir, 'damaged-target.git');
+  git(dir, ['init', '-q', '--bare', target]);
+  const r = await runCli([
+    'export',
+    '--source',
+    damaged,
+    '--target',
+    target,
+    '--allowlist',
+    path.join(dir, 'allow.txt'),
+  ]);
+  expect(r.exitCode).toBe(1);
+  expectOneLine(r, /The source repository lacks the content of pub\/b\.txt .*partial or damaged clone/);
+  expect(git(target, ['for-each-ref'])).toBe('');
+});
