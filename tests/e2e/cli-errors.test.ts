@@ -132,3 +132,21 @@ test('a source blob missing from the object store (snapshot mode): exit 1, one l
   expectOneLine(r, /The source repository lacks the content of pub\/b\.txt .*partial or damaged clone/);
   expect(git(target, ['for-each-ref'])).toBe('');
 });
+
+test('a re-export after a change to a file whose name holds a newline works (no internal error)', async () => {
+  const repo = path.join(dir, 'newline');
+  await makeRepo(repo, { 'pub/a.txt': 'a\n', 'pub/new\nline.txt': 'x\n' });
+  const target = path.join(dir, 'newline-target.git');
+  git(dir, ['init', '-q', '--bare', target]);
+  const exportIt = () =>
+    runCli(['export', '--source', repo, '--target', target, '--allowlist', path.join(dir, 'allow.txt')]);
+  expect((await exportIt()).exitCode).toBe(0);
+  for (const content of ['y\n', 'z\n']) {
+    await fs.writeFile(path.join(repo, 'pub/new\nline.txt'), content);
+    git(repo, ['commit', '-qam', `edit ${content.trim()}`]);
+    const r = await exportIt();
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.exitCode).toBe(0);
+    expect(git(target, ['show', 'main:pub/new\nline.txt'])).toBe(content.trim());
+  }
+});
