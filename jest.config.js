@@ -9,4 +9,7 @@ export default {
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
+  // A token of a test found in the test log (console output, failure messages) fails the run.
+  reporters: ['default', '<rootDir>/scripts/jest-token-reporter.mjs'],
+  setupFilesAfterEnv: ['<rootDir>/tests/support/token-guard.ts'],
 };

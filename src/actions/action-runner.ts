@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { describeError } from '../core/errors.js';
 import { redact, registeredSecrets } from '../core/git/secrets.js';
 import type { Logger } from '../core/logger.js';
+import { registerCredentialEnv } from '../core/settings/token.js';
 import { ACTION_SURFACE, withSurface } from '../core/settings/surface.js';
 import { actionsLogger } from './action-logger.js';
 
@@ -13,6 +14,9 @@ import { actionsLogger } from './action-logger.js';
  */
 export async function runActionMain(body: (logger: Logger) => Promise<void>): Promise<void> {
   const logger = actionsLogger();
+  // Every credential variable (FERRY_TOKEN, GITHUB_TOKEN, FERRY_SSH_KEY_A, ...) is masked and
+  // redacted before anything runs, as the CLI does: the same registry for every adapter.
+  for (const s of registerCredentialEnv(process.env)) core.setSecret(s);
   try {
     await withSurface(ACTION_SURFACE, () => body(logger));
   } catch (e) {

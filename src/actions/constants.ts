@@ -31,6 +31,7 @@ const EXPORT_INPUTS = {
   sshKnownHosts: input('ssh-known-hosts', 'text'),
   dryRun: input('dry-run', 'bool'),
   force: input('force', 'bool'),
+  allowRollback: input('allow-rollback', 'bool'),
   maxRetries: input('max-retries', 'string'),
   mode: input('mode', 'string'),
   since: input('since', 'string'),

@@ -23,6 +23,7 @@ export function exportOptions(i: ExportInputs): RawExportOptions {
     messageTemplate: i.commitMessage,
     dryRun: i.dryRun,
     force: i.force,
+    allowRollback: i.allowRollback,
     maxRetries: i.maxRetries,
     mode: i.mode,
     since: i.since,

@@ -1,6 +1,7 @@
 import { describeError, exitCodeFor } from '../core/errors.js';
 import { consoleLogger } from '../core/logger.js';
 import { redact } from '../core/git/secrets.js';
+import { registerCredentialEnv } from '../core/settings/token.js';
 import { withSurface } from '../core/settings/surface.js';
 import { EXIT_USAGE, helpText as commandHelp, parseCommandArgs, surfaceOf, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -35,6 +36,8 @@ function findCommand(argv: string[]): { cmd?: Command; rest: string[] } {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Before anything runs: a token in the environment is *** in every line Ferry writes, as in the actions.
+  registerCredentialEnv(process.env);
   const ci = argv.includes('--ci') || process.env.GITHUB_ACTIONS === 'true' || process.env.CI === 'true';
   const logger = consoleLogger({ verbose: argv.includes('--verbose') || argv.includes('-v') });
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
@@ -71,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseCommandArgs(cmd, rest);
     // Engine messages name this command's flags (--allow-mass-delete), not the action's inputs.
     return await withSurface(surfaceOf(cmd), () =>
-      cmd.run(args, { logger, out: (t) => process.stdout.write(t), ci, cwd: process.cwd() }),
+      cmd.run(args, { logger, out: (t) => process.stdout.write(redact(t)), ci, cwd: process.cwd() }),
     );
   } catch (e) {
     // The one error rule (src/core/errors.ts): usage 2 without a stack, a remote failure 1 in one

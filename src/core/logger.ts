@@ -2,6 +2,7 @@
  * The engine logs through this interface only, so core code never imports @actions/core
  * and tests can capture what was said.
  */
+import { redact } from './git/secrets.js';
 export interface Logger {
   debug(message: string): void;
   info(message: string): void;
@@ -20,21 +21,22 @@ export async function withGroup<T>(logger: Logger, name: string, fn: () => Promi
   }
 }
 
-/** Plain terminal logger used by the CLI. Warnings and errors go to stderr. */
+/** Plain terminal logger used by the CLI. Warnings and errors go to stderr, every line redacted. */
 export function consoleLogger(opts: { verbose?: boolean; quiet?: boolean } = {}): Logger {
   const loc = (l?: { file?: string; line?: number; column?: number }) =>
     l?.file ? `${l.file}${l.line ? `:${l.line}` : ''}${l.line && l.column ? `:${l.column}` : ''}: ` : '';
+  const write = (text: string) => process.stderr.write(redact(text));
   return {
     debug: (m) => {
-      if (opts.verbose) process.stderr.write(`debug: ${m}\n`);
+      if (opts.verbose) write(`debug: ${m}\n`);
     },
     info: (m) => {
-      if (!opts.quiet) process.stderr.write(`${m}\n`);
+      if (!opts.quiet) write(`${m}\n`);
     },
-    warning: (m, l) => process.stderr.write(`warning: ${loc(l)}${m}\n`),
-    error: (m, l) => process.stderr.write(`error: ${loc(l)}${m}\n`),
+    warning: (m, l) => write(`warning: ${loc(l)}${m}\n`),
+    error: (m, l) => write(`error: ${loc(l)}${m}\n`),
     startGroup: (n) => {
-      if (!opts.quiet) process.stderr.write(`== ${n}\n`);
+      if (!opts.quiet) write(`== ${n}\n`);
     },
     endGroup: () => undefined,
   };

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { git, lsTree, makeRepo, revParse } from '../support/git-fixtures.js';
@@ -56,10 +57,16 @@ async function leftKeys(t: { runnerTemp: string; tmp: string }): Promise<string[
   return all.filter((f) => f.startsWith('ferry-ssh-'));
 }
 
-function exportOver(repo: string, env: Record<string, string>, inputs: Record<string, string> = {}) {
+function exportOver(
+  repo: string,
+  env: Record<string, string>,
+  inputs: Record<string, string> = {},
+  onSpawn?: (child: ChildProcess) => void,
+) {
   return runAction('sync-to-public', {
     cwd: source,
     env,
+    onSpawn,
     inputs: {
       'target-repo': server.repoUrl(repo),
       allowlist: 'allow.txt',
@@ -164,6 +171,93 @@ describe('dist/cli export --ssh-key-file', () => {
     expect(JSON.parse(r.stdout).results[0]).toMatchObject({ success: true, changed: true });
     expect(await leftKeys(t)).toEqual([]);
     expectNoKey(r.stdout + r.stderr);
+  });
+});
+
+/**
+ * A cancelled job: the runner sends SIGINT, then SIGTERM, and the process never reaches its
+ * `finally`. A pre-receive hook holds the push (the key is on disk, ssh connected) until the test
+ * has signalled Ferry; the key directory must be gone when the process has ended.
+ */
+describe('a deploy key is removed when the run is cancelled', () => {
+  async function holdingRepo(name: string): Promise<{ started: string; release: string }> {
+    const bare = await server.repo(name);
+    const started = path.join(dir, `${name.replace('/', '-')}.started`);
+    const release = path.join(dir, `${name.replace('/', '-')}.release`);
+    await fs.writeFile(
+      path.join(bare, 'hooks', 'pre-receive'),
+      `#!/bin/sh\ncat >/dev/null\ntouch '${started}'\ni=0\nwhile [ ! -e '${release}' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    return { started, release };
+  }
+
+  async function until(file: string): Promise<void> {
+    for (let i = 0; i < 600; i++) {
+      if (
+        await fs.access(file).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${file} never appeared`);
+  }
+
+  test('dist/sync-to-public: SIGTERM mid-push removes the key from RUNNER_TEMP', async () => {
+    const hold = await holdingRepo('acme/e2e-cancel-action');
+    const t = await temps();
+    let keysWhileHeld: string[] = [];
+    const run = exportOver('acme/e2e-cancel-action', t.env, {}, (child) => {
+      void until(hold.started).then(async () => {
+        keysWhileHeld = await leftKeys(t);
+        child.kill('SIGTERM');
+      });
+    });
+    const r = await run;
+    await fs.writeFile(hold.release, '');
+    expect(keysWhileHeld).toHaveLength(1); // the key lived in RUNNER_TEMP, where the runner cleans up
+    expect(r.exitCode).not.toBe(0);
+    expect(await leftKeys(t)).toEqual([]);
+  });
+
+  test('dist/cli export --ssh-key-file: SIGINT (Ctrl-C) mid-push removes the key from TMPDIR', async () => {
+    const hold = await holdingRepo('acme/e2e-cancel-cli');
+    const t = await temps();
+    const keyFile = path.join(t.tmp, '..', 'deploy_key');
+    const khFile = path.join(t.tmp, '..', 'known_hosts');
+    await fs.writeFile(keyFile, server.deployKey.privateKey, { mode: 0o600 });
+    await fs.writeFile(khFile, server.knownHostsLine() + '\n');
+    let keysWhileHeld: string[] = [];
+    const r = await runCli(
+      [
+        'export',
+        '--source',
+        source,
+        '--target',
+        server.repoUrl('acme/e2e-cancel-cli'),
+        '--allowlist',
+        path.join(source, 'allow.txt'),
+        '--ssh-key-file',
+        keyFile,
+        '--ssh-known-hosts-file',
+        khFile,
+      ],
+      {
+        env: { TMPDIR: t.tmp },
+        onSpawn: (child) =>
+          void until(hold.started).then(async () => {
+            keysWhileHeld = await leftKeys(t);
+            child.kill('SIGINT');
+          }),
+      },
+    );
+    await fs.writeFile(hold.release, '');
+    expect(keysWhileHeld).toHaveLength(1);
+    expect(r.exitCode).not.toBe(0);
+    expect(await leftKeys(t)).toEqual([]);
   });
 });
 

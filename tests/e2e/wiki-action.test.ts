@@ -188,3 +188,43 @@ test('ferry wiki CLI: local paths, --json report, exit codes', async () => {
   expect(bad.stderr).toContain("--direction must be 'push' or 'bidirectional'");
   await fs.rm(priv, { recursive: true, force: true });
 });
+
+test('ferry wiki --sync-back-branch: a branch Ferry did not write is refused; Ferry moves its own only forward', async () => {
+  const ws = await tmpDir('ferry-wiki-back-');
+  await makeRepo(ws, SOURCE);
+  const priv = path.join(ws, '..', `${path.basename(ws)}-private.wiki.git`);
+  git(ws, ['init', '-q', '--bare', priv]);
+  const wiki = (...args: string[]) =>
+    runCli(['wiki', '--source', 'wiki', '--private-wiki', priv, ...args], { cwd: ws });
+  expect((await wiki()).exitCode).toBe(0);
+  git(priv, ['symbolic-ref', 'HEAD', 'refs/heads/master']);
+
+  // A branch of the user's (here: a release branch at the current commit) is never moved.
+  git(ws, ['branch', 'release']);
+  const release = revParse(ws, 'release');
+  await webEdit(priv, { 'ops-runbook.md': '# Runbook\nEdited on the web.\n' });
+  const refused = await wiki('--direction', 'bidirectional', '--sync-back-branch', 'release');
+  // The wiki itself is synced; bringing the edits back failed: a failed sync (exit 1), no stack.
+  expect(refused.exitCode).toBe(1);
+  expect(refused.stdout + refused.stderr).toContain(
+    "The sync-back branch 'release' exists and its last commit was not written by Ferry",
+  );
+  expect(refused.stdout + refused.stderr).not.toMatch(/\n\s+at .+:\d+/);
+  expect(revParse(ws, 'release')).toBe(release);
+
+  // Ferry's own branch: the next run (the source moved on, the wiki has another edit) fast-forwards it.
+  const first = await wiki('--direction', 'bidirectional');
+  expect(first.exitCode).toBe(0);
+  const tip1 = revParse(ws, 'ferry/wiki-sync')!;
+  expect(git(ws, ['log', '-1', '--format=%B', tip1])).toContain(`Ferry-Origin-Rev: ${revParse(ws, 'HEAD')}`);
+  await commitFiles(ws, { 'wiki/guides/setup.md': 'Setup v2\n' });
+  await webEdit(priv, { 'Home.md': '# Welcome\nEdited on the web too.\n' });
+  const second = await wiki('--direction', 'bidirectional');
+  expect(second.exitCode).toBe(0);
+  const tip2 = revParse(ws, 'ferry/wiki-sync')!;
+  expect(tip2).not.toBe(tip1);
+  expect(git(ws, ['merge-base', '--is-ancestor', tip1, tip2])).toBe('');
+  expect(showFile(ws, 'ferry/wiki-sync', 'wiki/ops/runbook.md')).toBe('# Runbook\nEdited on the web.');
+  expect(showFile(ws, 'ferry/wiki-sync', 'wiki/README.md')).toBe('# Welcome\nEdited on the web too.');
+  await fs.rm(priv, { recursive: true, force: true });
+});

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -24,6 +24,8 @@ export interface RunActionOptions {
   event?: unknown;
   eventName?: string;
   timeoutMs?: number;
+  /** Called with the running process (to signal it, as a cancelled job is). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 interface ActionYml {
@@ -86,6 +88,7 @@ export async function runAction(action: string, opts: RunActionOptions = {}): Pr
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  opts.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -150,13 +153,19 @@ export function parseOutputFile(text: string): Record<string, string> {
 /** Run the CLI bundle (dist/cli) as a user would. */
 export async function runCli(
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string>;
+    input?: string;
+    onSpawn?: (child: ChildProcess) => void;
+  } = {},
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/cli/index.js'), ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, GIT_CONFIG_NOSYSTEM: '1', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  opts.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

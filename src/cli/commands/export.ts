@@ -69,6 +69,11 @@ const EXPORT_OPTIONS: OptionSpec = {
     help: "Replace the target branch's history (with a lease); off: fast-forward only.",
     input: 'force',
   },
+  'allow-rollback': {
+    type: 'boolean',
+    help: 'Export REV even when it is older than the last exported revision (rolls the target back).',
+    input: 'allow-rollback',
+  },
   'max-retries': {
     type: 'string',
     arg: 'N',
@@ -172,6 +177,7 @@ async function exportOptions(args: ParsedArgs, cmd: Command, ctx: CliContext): P
     messageTemplate: str(args, 'message'),
     dryRun: flag(args, 'dry-run'),
     force: flag(args, 'force'),
+    allowRollback: flag(args, 'allow-rollback'),
     maxRetries: str(args, 'max-retries'),
     mode: str(args, 'mode'),
     since: str(args, 'since'),

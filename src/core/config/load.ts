@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isAlias, LineCounter, parseDocument, visit, type Alias, type Node } from 'yaml';
 import { ConfigurationError, ConfigurationErrors } from '../errors.js';
 import type { Direction } from '../report/result.js';
 import {
@@ -45,9 +45,18 @@ export async function loadConfig(
   try {
     text = await fs.readFile(abs, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
       throw new ConfigurationError(
         `config file ${file} not found. Create it (see docs/runner.md) or pass --config FILE.`,
+      );
+    if (code === 'EISDIR')
+      throw new ConfigurationError(
+        `config file ${file} is a directory. Pass the file itself, e.g. --config ${path.join(file, 'ferry.yml')}.`,
+      );
+    if (code === 'EACCES')
+      throw new ConfigurationError(
+        `config file ${file} cannot be read (permission denied). Fix its permissions.`,
       );
     throw e;
   }
@@ -74,7 +83,7 @@ export function parseConfig(
       }),
     );
   }
-  const data = doc.toJS() as unknown;
+  const data = toData(src);
   if (data === null || typeof data !== 'object' || Array.isArray(data))
     throw new ConfigurationError('ferry.yml must be a mapping with `version` and `targets`.', {
       file,
@@ -87,6 +96,50 @@ export function parseConfig(
   const semantic = semanticErrors(src, cfg, data as Obj);
   if (semantic.length) throw semantic.length === 1 ? semantic[0] : new ConfigurationErrors(semantic);
   return cfg;
+}
+
+/**
+ * The document as plain data. yaml stops an alias bomb (aliases of aliases that would expand to
+ * millions of nodes) with a ReferenceError: that is the user's file, so it is a configuration error
+ * at the first nested alias, not an internal one.
+ */
+function toData(src: YamlSource): unknown {
+  try {
+    return src.doc.toJS() as unknown;
+  } catch (e) {
+    if (!(e instanceof ReferenceError && /alias/i.test(e.message))) throw e;
+    const alias = firstNestedAlias(src);
+    const p = alias?.range ? src.lc.linePos(alias.range[0]) : { line: 1, col: 1 };
+    throw new ConfigurationError(
+      'YAML aliases here expand to too many values (aliases of aliases: an alias bomb). Write the values out, or use aliases that do not refer to other aliases.',
+      { file: src.file, line: p.line, column: p.col },
+    );
+  }
+}
+
+/** The first alias whose anchored node holds aliases itself (where the expansion multiplies). */
+function firstNestedAlias(src: YamlSource): Alias | undefined {
+  let first: Alias | undefined;
+  let nested: Alias | undefined;
+  visit(src.doc, {
+    Alias(_, node) {
+      first ??= node;
+      const target = node.resolve(src.doc) as Node | undefined;
+      let inner = false;
+      if (target && !isAlias(target))
+        visit(target, {
+          Alias() {
+            inner = true;
+            return visit.BREAK;
+          },
+        });
+      if (inner) {
+        nested = node;
+        return visit.BREAK;
+      }
+    },
+  });
+  return nested ?? first;
 }
 
 function build(src: YamlSource, data: Obj, opts: { absFile?: string; root?: string }): FerryConfig {

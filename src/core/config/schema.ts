@@ -99,6 +99,9 @@ const KIND_PROPS: Record<string, { props: Record<string, Schema>; required: stri
       rev: str('Source revision to export (default HEAD).'),
       commit_message: str('Commit message template ({sha}, {short_sha}, {source_repo}, {message}).'),
       force: bool('Force-push (only when you really mean it).'),
+      allow_rollback: bool(
+        'Export rev even when it is older than the last exported revision (rolls the target back).',
+      ),
       max_retries: int('Retries on a push race (default 5).', { minimum: 0 }),
       submodules: {
         type: 'string',

@@ -49,6 +49,8 @@ export interface ExportTargetOptions {
   commit_message?: string;
   /** Force-push (only when you really mean it). */
   force?: boolean;
+  /** Export rev even when it is older than the last exported revision (rolls the target back). */
+  allow_rollback?: boolean;
   /** Retries on a push race (default 5). */
   max_retries?: number;
   /** Gitlinks: skip (default) or keep. */

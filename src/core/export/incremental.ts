@@ -41,6 +41,8 @@ export async function buildIncremental(
     const [oldMode, newMode, oldOid, newOid, status] = fields[i].slice(1).split(' ');
     const sp = fields[i + 1];
     if (!ctx.select(sp)) continue;
+    // cat-file's line protocol cannot ask about a name with a line break: the full path can.
+    if (/[\n\r]/.test(sp)) return undefined;
     if (status === 'D' || /^0+$/.test(newOid)) return undefined;
     if ([oldMode, newMode].some((m) => m === '120000' || m === '160000')) return undefined;
     if (sp === '.gitattributes' || sp.endsWith('/.gitattributes')) return undefined;

@@ -18,6 +18,7 @@ export type ExportResult = ResultOf<'export' | 'custom'>;
 import { createBuildContext } from './context.js';
 import { resolveSafetySettings } from './gates.js';
 import { buildHistory } from './history/replay.js';
+import { ROLLBACK_SKIPPED } from './rollback.js';
 import { buildSnapshot } from './snapshot.js';
 import { validateBranch } from './validate.js';
 import type { BuildFn, BuildOutcome, ExportBuildContext, ExportMode, ExportSettings } from './types.js';
@@ -100,7 +101,8 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
       result.message = failed
         ? `Export stopped: ${outcome.findings.filter((f) => f.severity === 'error').length} error(s); nothing was pushed.`
         : !outcome.tip
-          ? `Up to date: ${label} ${s.branch} already matches ${sourceCommit.slice(0, 7)}.`
+          ? (outcome.findings.find((f) => f.code === ROLLBACK_SKIPPED)?.message ??
+            `Up to date: ${label} ${s.branch} already matches ${sourceCommit.slice(0, 7)}.`)
           : dryRun
             ? `Dry run: would push ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`
             : `Pushed ${outcome.commits} commit(s) to ${label} ${s.branch} (${outcome.changes.length} path(s) changed).`;

@@ -21,6 +21,7 @@ export interface RawExportOptions {
   messageTemplate?: string;
   dryRun?: boolean;
   force?: boolean;
+  allowRollback?: boolean;
   maxRetries?: string | number;
   mode?: string;
   since?: string;
@@ -96,6 +97,7 @@ export function resolveExportSettings(raw: RawExportOptions): ExportSettings {
     sourceRepo: raw.sourceRepo || undefined,
     dryRun: !!raw.dryRun,
     force: !!raw.force,
+    allowRollback: !!raw.allowRollback,
     maxRetries,
     mode: oneOf(raw.mode, ['snapshot', 'history'] as const, 'mode', 'snapshot'),
     since: raw.since?.trim() || undefined,

@@ -1,6 +1,7 @@
 import { hasErrors } from '../report/result.js';
 import { buildIncremental } from './incremental.js';
 import { messageGate } from './message-gate.js';
+import { skipRollback } from './rollback.js';
 import type { BuildOutcome, ExportBuildContext } from './types.js';
 
 /**
@@ -11,6 +12,8 @@ import type { BuildOutcome, ExportBuildContext } from './types.js';
  * (./incremental.ts), which gives the same tree without listing the source tree.
  */
 export async function buildSnapshot(ctx: ExportBuildContext, tip: string | undefined): Promise<BuildOutcome> {
+  const older = await skipRollback(ctx, tip);
+  if (older) return older;
   const quick = await buildIncremental(ctx, tip);
   if (quick) return quick;
   return buildFull(ctx, tip);

@@ -67,6 +67,11 @@ export interface ExportSettings {
   author?: CommitIdentity;
   dryRun?: boolean;
   force?: boolean;
+  /**
+   * Export a revision older than the last exported one (an ancestor of its Ferry-Origin-Rev), rolling
+   * the target back. Off: such a run is skipped with a finding (a re-run of an old workflow, a race).
+   */
+  allowRollback?: boolean;
   /** Rebuild-and-push attempts after a rejected (stale) push. Default 5. */
   maxRetries?: number;
   /** Leak-gate settings over the defaults (user forbidden paths add to the built-in list). */

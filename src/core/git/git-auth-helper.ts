@@ -1,7 +1,8 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigurationError, RemoteError } from '../errors.js';
+import { checkServerUrl, remoteLabel } from './remote.js';
 import { registerSecret } from './secrets.js';
 
 export interface GitAuthSettings {
@@ -47,6 +48,7 @@ export async function createGitAuth(s: GitAuthSettings): Promise<GitAuth> {
   if (s.sshKey) {
     const ssh = await writeSshFiles(s.sshKey, s.sshKnownHosts, s.tempDir);
     cleanups.push(ssh.dir);
+    trackKeyDir(ssh.dir);
     env.GIT_SSH_COMMAND = ssh.command;
   }
   if (config.length) {
@@ -59,9 +61,50 @@ export async function createGitAuth(s: GitAuthSettings): Promise<GitAuth> {
   return {
     env,
     cleanup: async () => {
-      for (const d of cleanups) await fs.rm(d, { recursive: true, force: true });
+      for (const d of cleanups) {
+        await fs.rm(d, { recursive: true, force: true });
+        untrackKeyDir(d);
+      }
     },
   };
+}
+
+/**
+ * Key directories still on disk. A cancelled job gets SIGINT, then SIGTERM, and never reaches the
+ * `finally` that calls cleanup(): the signal handler removes them (synchronously, the process is
+ * going), then lets the signal do what it would have done. The handlers are installed only while a
+ * key is on disk, so Ferry's signal behaviour is otherwise the default one.
+ */
+const liveKeyDirs = new Set<string>();
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+function removeKeyDirsNow(): void {
+  for (const d of liveKeyDirs) rmSync(d, { recursive: true, force: true });
+  liveKeyDirs.clear();
+}
+
+function onStopSignal(signal: NodeJS.Signals): void {
+  removeKeyDirsNow();
+  uninstallKeyCleanup();
+  // No handler left: the default action ends the process with the signal (exit 128 + n).
+  process.kill(process.pid, signal);
+}
+
+function trackKeyDir(dir: string): void {
+  if (liveKeyDirs.size === 0) {
+    for (const s of STOP_SIGNALS) process.on(s, onStopSignal);
+    process.on('exit', removeKeyDirsNow);
+  }
+  liveKeyDirs.add(dir);
+}
+
+function untrackKeyDir(dir: string): void {
+  if (liveKeyDirs.delete(dir) && liveKeyDirs.size === 0) uninstallKeyCleanup();
+}
+
+function uninstallKeyCleanup(): void {
+  for (const s of STOP_SIGNALS) process.off(s, onStopSignal);
+  process.off('exit', removeKeyDirsNow);
 }
 
 export function normalizeServerUrl(url: string): string {
@@ -70,9 +113,10 @@ export function normalizeServerUrl(url: string): string {
     u = new URL(url);
   } catch {
     throw new ConfigurationError(
-      `Invalid server URL '${url}'. Expected e.g. https://github.com or https://ghes.example.com.`,
+      `Invalid server URL '${remoteLabel(url)}'. Expected e.g. https://github.com or https://ghes.example.com.`,
     );
   }
+  checkServerUrl(url);
   return `${u.protocol}//${u.host}`;
 }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { ConfigurationError, RemoteError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { redact } from './secrets.js';
@@ -75,6 +76,11 @@ export function explainRemoteFailure(e: unknown, remoteLabel: string): unknown {
       `Repository ${remoteLabel} was not found, or the token cannot see it. Check the name and the token's repository access.`,
     );
   }
+  if (/Failed to connect to|Couldn't connect to server|Connection refused/i.test(s)) {
+    return new RemoteError(
+      `Could not connect to ${remoteLabel}: the server refused the connection. Check the repository URL (and GITHUB_SERVER_URL), and that the server is up and reachable from this machine.`,
+    );
+  }
   if (/Host key verification failed/i.test(s)) {
     return new RemoteError(
       `SSH host key verification for ${remoteLabel} failed. Add the server's key to the known-hosts input (ssh-keyscan HOST).`,
@@ -139,9 +145,15 @@ export class GitCommandManager {
     child.stderr.on('data', (d: Buffer) => err.push(d));
     const done = new Promise<number>((resolve, reject) => {
       child.on('error', (e) => {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-          reject(new ConfigurationError('git was not found on PATH. Install git 2.31 or newer.'));
-        } else reject(e);
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') reject(e);
+        // spawn says ENOENT for a missing working directory too: name the one that is missing.
+        else if (!existsSync(opts.cwd ?? this.cwd))
+          reject(
+            new ConfigurationError(
+              `Directory '${opts.cwd ?? this.cwd}' does not exist. Check the source path (or working directory) you gave.`,
+            ),
+          );
+        else reject(new ConfigurationError('git was not found on PATH. Install git 2.31 or newer.'));
       });
       child.on('close', (code) => resolve(code ?? 128));
     });

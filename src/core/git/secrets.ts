@@ -9,6 +9,12 @@ export function registerSecret(value: string | undefined): void {
   secrets.add(value);
   // The base64 form is what lands in the Authorization header: mask that too.
   secrets.add(Buffer.from(`x-access-token:${value}`).toString('base64'));
+  // Output is redacted line by line: a multi-line secret (an SSH key) is masked per line too.
+  if (value.includes('\n'))
+    for (const line of value.split(/\r?\n/)) {
+      const l = line.trim();
+      if (l.length >= 8 && !l.startsWith('-----')) secrets.add(l);
+    }
 }
 
 export function redact(text: string): string {

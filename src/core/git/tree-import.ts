@@ -8,8 +8,9 @@
  * tree id is returned (the caller makes the real commit). Returns undefined when an entry cannot
  * go through fast-import (a non-canonical mode): the caller then uses the index.
  */
+import { RemoteError } from '../errors.js';
 import { quotePath } from './fast-import.js';
-import type { GitCommandManager } from './git-command-manager.js';
+import { GitError, type GitCommandManager } from './git-command-manager.js';
 import { EMPTY_TREE, type IndexEntry } from './index-builder.js';
 
 const MODES = new Set(['100644', '100755', '120000', '160000']);
@@ -33,10 +34,28 @@ export async function writeTreeWithFastImport(
     'data 0\n' +
     lines.join('') +
     '\ndone\n';
-  await git.execRaw(['fast-import', '--quiet', '--done'], { input: stream });
+  try {
+    await git.execRaw(['fast-import', '--quiet', '--done'], { input: stream });
+  } catch (e) {
+    throw missingBlobError(e) ?? e;
+  }
   try {
     return await git.exec(['rev-parse', '--verify', `${ref}^{tree}`]);
   } finally {
     await git.tryExec(['update-ref', '-d', ref]);
   }
+}
+
+/**
+ * A blob the tree names is not in the object store: the source is a partial (`--filter`) or damaged
+ * clone. A failed sync the user fixes in the checkout, told in one line (nothing was written).
+ */
+function missingBlobError(e: unknown): RemoteError | undefined {
+  if (!(e instanceof GitError)) return undefined;
+  const m = /Blob not found: M \d+ ([0-9a-f]+) (.*)/.exec(e.stderr);
+  if (!m) return undefined;
+  return new RemoteError(
+    `The source repository lacks the content of ${m[2]} (blob ${m[1].slice(0, 12)}): a partial or damaged clone. ` +
+      'Nothing was exported. Fetch the missing objects (git fetch --refetch origin, or check out without a filter and with enough depth) and run again.',
+  );
 }

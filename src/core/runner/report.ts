@@ -1,4 +1,5 @@
 import { toJsonReport, toMarkdown, type JsonReport } from '../report/render.js';
+import { redact } from '../git/secrets.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
 import type { CheckResult } from './checks.js';
 import type { RunOutcome } from './run.js';
@@ -25,7 +26,8 @@ export function toRunReport(o: RunOutcome, now?: Date): RunReport {
 }
 
 export async function writeRunReport(file: string, report: RunReport): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(report, null, 2) + '\n');
+  // Messages are redacted where they are made; this is the last line of defence for a file a user may share.
+  await writeFileAtomic(file, redact(JSON.stringify(report, null, 2)) + '\n');
 }
 
 function esc(s: string): string {

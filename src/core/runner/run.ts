@@ -2,6 +2,7 @@ import type { FerryConfig, TargetConfig } from '../config/types.js';
 import { errorMessage, isExpectedError } from '../errors.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { registerSecret } from '../git/secrets.js';
+import { registerCredentialEnv } from '../settings/token.js';
 import { withGroup, type Logger } from '../logger.js';
 import { failResult, newResult, type Direction, type TargetResult } from '../report/result.js';
 import { runCheck, runDriftGate, runVerification, type CheckResult } from './checks.js';
@@ -187,10 +188,18 @@ async function runTarget(
   return r;
 }
 
-/** Values of environment variables named by safety.secret_patterns never appear in output. */
+/**
+ * Values of environment variables named by safety.secret_patterns, and of the token variables the
+ * targets name (`token_env`, `a_token_env`, ...), never appear in output: registered before any
+ * target runs, so a command target that prints one shows ***.
+ */
 function protectSecrets(cfg: FerryConfig, env: NodeJS.ProcessEnv): void {
   const res = cfg.safety.secret_patterns.map((p) => new RegExp(`^(?:${p})$`, 'i'));
   for (const [k, v] of Object.entries(env)) if (v && res.some((re) => re.test(k))) registerSecret(v);
+  for (const t of cfg.targets)
+    for (const [key, name] of Object.entries(t.options))
+      if (key.endsWith('token_env') && typeof name === 'string') registerSecret(env[name]);
+  registerCredentialEnv(env);
 }
 
 /** Push what the pull targets committed to the checked-out branch (defaults.push). Never forced. */

@@ -9,7 +9,9 @@ import { ConfigurationError } from '../errors.js';
 import { BlobReader } from '../git/cat-file.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
 import { commitTree, writeBlobs, writeTreeIncremental } from '../git/index-builder.js';
+import { lastTrailer, withTrailers } from '../git/trailers.js';
 import type { Finding } from '../report/result.js';
+import { settingName } from '../settings/surface.js';
 import { sourceLinkFor } from './link-targets.js';
 import { rewriteLinks } from './markdown-links.js';
 import type { WikiEdit } from './merge.js';
@@ -150,6 +152,7 @@ export async function syncBack(
       `The sync-back branch '${opts.branch}' is checked out in ${source.root}; Ferry will not move a checked-out branch. Fix: check out another branch (e.g. main) or choose another sync-back branch.`,
     );
   const current = await source.git.tryRevParse(ref);
+  if (current) await refuseForeignBranch(source.git, opts.branch, current);
   if (
     current &&
     (await source.git.exec(['rev-parse', `${current}^{tree}`])) === tree &&
@@ -158,11 +161,44 @@ export async function syncBack(
     out.commit = current;
     return out;
   }
-  const message = `Bring back wiki edits into ${source.prefix || '.'}\n\n${out.files.map((f) => `- ${f.from} wiki ${f.wikiPath} → ${f.path}${f.conflict ? ' (conflict copy)' : ''}`).join('\n')}\n`;
-  out.commit = await commitTree(source.git, tree, [source.rev], message, opts.author);
+  const body = `Bring back wiki edits into ${source.prefix || '.'}\n\n${out.files.map((f) => `- ${f.from} wiki ${f.wikiPath} → ${f.path}${f.conflict ? ' (conflict copy)' : ''}`).join('\n')}\n`;
+  const message = withTrailers(body, [['originRev', source.rev]]);
+  const parents = await parentsOnBranch(source.git, source.rev, current);
+  out.commit = await commitTree(source.git, tree, parents, message, opts.author);
   if (!opts.dryRun) {
-    await source.git.exec(['update-ref', '-m', 'ferry wiki: bring back wiki edits', ref, out.commit]);
+    // The old value makes the update a compare-and-swap: a branch moved meanwhile is not overwritten.
+    await source.git.exec([
+      'update-ref',
+      '-m',
+      'ferry wiki: bring back wiki edits',
+      ref,
+      out.commit,
+      current ?? '', // empty: the branch must not exist yet
+    ]);
     out.updated = true;
   }
   return out;
+}
+
+/**
+ * An existing sync-back branch is Ferry's only when its tip carries Ferry's trailer: any other
+ * branch (`main`, a branch a person committed on) is refused, never moved.
+ */
+async function refuseForeignBranch(git: GitCommandManager, branch: string, tip: string): Promise<void> {
+  const message = await git.exec(['log', '-1', '--format=%B', tip, '--']);
+  if (lastTrailer(message, 'originRev')) return;
+  throw new ConfigurationError(
+    `The sync-back branch '${branch}' exists and its last commit was not written by Ferry; Ferry will not move it. Fix: choose another ${settingName('sync-back-branch')} (the default is ferry/wiki-sync), or merge and delete that branch if it holds wiki edits you committed on.`,
+  );
+}
+
+/**
+ * Parents that keep the branch a fast-forward: on the published revision when the branch is new or
+ * already merged into it, on the branch tip when it was made from this revision or a later one,
+ * else both (a merge: earlier wiki edits not yet merged stay in the branch's history).
+ */
+async function parentsOnBranch(git: GitCommandManager, rev: string, current?: string): Promise<string[]> {
+  if (!current || (await git.isAncestor(current, rev))) return [rev];
+  if (await git.isAncestor(rev, current)) return [current];
+  return [rev, current];
 }

@@ -30,6 +30,7 @@ export const runExportTarget: KindAdapter<'export'> = async (ctx) => {
     messageTemplate: o.commit_message,
     dryRun: ctx.dryRun,
     force: o.force,
+    allowRollback: o.allow_rollback,
     maxRetries: o.max_retries,
     mode: o.mode,
     submodules: o.submodules,
