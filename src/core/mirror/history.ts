@@ -9,7 +9,7 @@
  *   boundary commit;
  * - the other side's walk stops early at a boundary commit X, so commits older than X that X
  *   reaches look "only here". A commit can only be reached from X if it is not newer than X, so an
- *   answer whose commits are all newer than every such X (by committer date, with a day's slack
+ *   answer whose commits are all newer than every such X (by committer date, with an hour's slack
  *   for clocks) is exact; where X's parents are here (fetched from the other side), they are
  *   followed instead of trusting dates.
  * Local sides are seen whole through alternates.
@@ -32,8 +32,18 @@ export interface Question {
 export const FIRST_DEPTH = 64;
 /** Guard against a server that keeps answering without deepening. */
 const MAX_ROUNDS = 24;
-/** Clock skew tolerated between a commit and its ancestors (seconds). */
-const CLOCK_SLACK_S = 24 * 3600;
+/**
+ * History fetches offer no "have"s (`fetch.negotiationAlgorithm=noop`): for each have, the server
+ * walks the trees of that commit to leave out what the client holds (thousands of tree objects on
+ * a large repository, seconds per fetch), while resending a few commits costs a few hundred bytes.
+ */
+const HISTORY_FETCH = { filter: 'tree:0', promisor: true, negotiationTips: [] } as const;
+/**
+ * Clock skew tolerated between a commit and its ancestors (seconds). A clock wrong by more can
+ * only make a fast-forward look diverged (reported, nothing pushed), never lose a commit: git
+ * itself refuses a push that is not a fast-forward.
+ */
+const CLOCK_SLACK_S = 3600;
 
 export class HistoryRepo {
   /** Object ids fetched per remote side (deepening extends them all). */
@@ -61,24 +71,57 @@ export class HistoryRepo {
       const seen = this.wanted.get(side) ?? new Set<string>();
       const fresh = [...ids].filter((id) => !seen.has(id));
       if (fresh.length === 0) continue;
-      await side.fetch(this.git, fresh, { depth: FIRST_DEPTH, filter: 'tree:0', promisor: true });
+      // As deep as this side's history already is: a shallower fetch would cut it.
+      const depth = this.depth.get(side) ?? FIRST_DEPTH;
+      await this.fetchSide(side, fresh, depth);
       for (const id of fresh) seen.add(id);
       this.wanted.set(side, seen);
-      this.depth.set(side, Math.max(this.depth.get(side) ?? 0, FIRST_DEPTH));
+      this.depth.set(side, depth);
     }
     for (let round = 0; round < MAX_ROUNDS; round++) {
       const shallow = await this.shallowCommits();
       if (shallow.size === 0 || !(await this.anyOpen(questions, shallow))) return;
+      // Each side is fetched again at twice the depth rather than deepened in place (fetchSide).
       for (const [side, ids] of this.wanted) {
-        const by = this.depth.get(side)!;
-        this.logger.info(`Deepening the history of ${side.label} by ${by} commits (${by} so far).`);
-        await side.fetch(this.git, ids, { deepen: by, filter: 'tree:0', promisor: true });
-        this.depth.set(side, by * 2);
+        const depth = this.depth.get(side)! * 2;
+        this.logger.info(`Reading ${depth} commits of the history of ${side.label}.`);
+        await this.fetchSide(side, ids, depth);
+        this.depth.set(side, depth);
       }
       this.rounds++;
       const now = await this.shallowCommits();
       if (now.size === shallow.size && [...now].every((c) => shallow.has(c))) return; // nothing deeper
     }
+  }
+
+  /**
+   * Fetch `ids` of `side` at `depth` (commits only), and keep the shallow boundary right for both
+   * sides. The fetch runs without a boundary file, so the client sends none: a server told of a
+   * boundary inside the range it sends treats that commit as one the client has, and walks its
+   * trees to leave them out (seconds on a large repository). The file is then rewritten as the
+   * union of both boundaries, without the commits whose parents are now all here.
+   */
+  private async fetchSide(side: MirrorRemote, ids: Iterable<string>, depth: number): Promise<void> {
+    const file = await this.shallowFile();
+    const before = await this.shallowCommits();
+    await fs.rm(file, { force: true });
+    await side.fetch(this.git, ids, { depth, ...HISTORY_FETCH });
+    const all = new Set([...before, ...(await this.shallowCommits())]);
+    await fs.rm(file, { force: true });
+    if (all.size === 0) return;
+    // Without the file, `--parents` prints each commit's real parents.
+    const lines = (await this.git.exec(['rev-list', '--no-walk', '--parents', ...all])).split('\n');
+    const parents = [...new Set(lines.flatMap((l) => l.split(' ').slice(1)))];
+    const missing = new Set(await missingObjects(this.git, parents));
+    const cut = lines
+      .filter((l) =>
+        l
+          .split(' ')
+          .slice(1)
+          .some((p) => missing.has(p)),
+      )
+      .map((l) => l.split(' ')[0]);
+    if (cut.length) await fs.writeFile(file, cut.map((c) => c + '\n').join(''));
   }
 
   /** The commits of a question (newest first), as the history holds them. */
@@ -187,27 +230,32 @@ export class HistoryRepo {
     const body = await this.git.exec(['cat-file', 'commit', id]);
     const ids = [...body.split('\n\n')[0].matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map((m) => m[1]);
     if (ids.length === 0) return [];
-    const check = await this.git.exec(['cat-file', '--batch-check=%(objectname)'], {
-      input: ids.join('\n') + '\n',
-    });
-    const missing = new Set(
-      check
-        .split('\n')
-        .filter((l) => l.endsWith(' missing'))
-        .map((l) => l.split(' ')[0]),
-    );
+    const missing = new Set(await missingObjects(this.git, ids));
     return ids.map((p) => ({ id: p, present: !missing.has(p) }));
   }
 
   /** The shallow boundary: commits whose parents this repository does not hold. */
   private async shallowCommits(): Promise<Set<string>> {
-    const file = path.join(await this.gitDir(), 'shallow');
-    const text = await fs.readFile(file, 'utf8').catch(() => '');
+    const text = await fs.readFile(await this.shallowFile(), 'utf8').catch(() => '');
     return new Set(text.split('\n').filter(Boolean));
+  }
+
+  private async shallowFile(): Promise<string> {
+    return path.join(await this.gitDir(), 'shallow');
   }
 
   private dir?: string;
   private async gitDir(): Promise<string> {
     return (this.dir ??= await this.git.gitDir());
   }
+}
+
+/** The objects of `ids` that `repo` does not hold. */
+export async function missingObjects(repo: GitCommandManager, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const out = await repo.exec(['cat-file', '--batch-check=%(objectname)'], { input: ids.join('\n') + '\n' });
+  return out
+    .split('\n')
+    .filter((l) => l.endsWith(' missing'))
+    .map((l) => l.split(' ')[0]);
 }

@@ -1,7 +1,7 @@
 import { ConfigurationError, isExpectedError } from '../errors.js';
 import { withGroup, type Logger } from '../logger.js';
 import { createGitAuth, type GitAuth } from '../git/git-auth-helper.js';
-import { GitCommandManager } from '../git/git-command-manager.js';
+import { GitCommandManager, missingObjectsError } from '../git/git-command-manager.js';
 import { DEFAULT_MAX_RETRIES, rebuildAndPush, type RefUpdate } from '../git/rebuild-and-push.js';
 import { workflowPermissionError, type PushResult } from '../git/transport.js';
 import type { ResultOf } from '../report/result.js';
@@ -290,6 +290,13 @@ class MirrorEngine {
         batch.map((u) => `${u.from}:${u.ref}`),
       );
       for (const u of batch) byRef.get(u.ref)!.attempts++;
+      // A local giver lends its objects through alternates: when it lacks some, git's push says
+      // so locally, and the receiver only sees an incomplete pack ("unpacker error").
+      const giver = side === this.A ? this.B : this.A;
+      const lacking = res.ok
+        ? undefined
+        : missingObjectsError(res.stderr, `Repository ${(giver.local ? giver : side).label}`);
+      if (lacking) throw lacking;
       for (const [ref, st] of res.refs) merged.refs.set(ref, st);
       merged.ok &&= res.ok;
       merged.stderr += res.stderr;

@@ -13,6 +13,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
+import { missingObjects } from './history.js';
 import type { MirrorRemote } from './side.js';
 
 /** One ref update on the receiving side, with what the analysis learnt about it. */
@@ -63,10 +64,10 @@ async function fetchBases(
   const known = plans.map((p) => p.depth);
   let depth = known.includes(undefined) ? 1 : Math.max(1, ...(known as number[]));
   const need = [...new Set([...bases, ...plans.flatMap((p) => p.cover)])];
-  if ((await missing(repo, need)).length === 0) return; // here from an earlier round
+  if ((await missingObjects(repo, need)).length === 0) return; // here from an earlier round
   await receiver.fetch(repo, bases, { depth, filter: 'blob:none', promisor: true });
   for (let round = 0; round < MAX_DEEPEN_ROUNDS; round++) {
-    const lacking = await missing(repo, need);
+    const lacking = await missingObjects(repo, need);
     if (lacking.length === 0) return;
     logger.info(
       `Deepening ${receiver.label} by ${depth} commits to reach ${lacking.length} merged commit(s).`,
@@ -74,14 +75,4 @@ async function fetchBases(
     await receiver.fetch(repo, bases, { deepen: depth, filter: 'blob:none', promisor: true });
     depth *= 2;
   }
-}
-
-/** The commits of `ids` that `repo` does not hold. */
-async function missing(repo: GitCommandManager, ids: readonly string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const out = await repo.exec(['cat-file', '--batch-check=%(objectname)'], { input: ids.join('\n') + '\n' });
-  return out
-    .split('\n')
-    .filter((l) => l.endsWith(' missing'))
-    .map((l) => l.split(' ')[0]);
 }
