@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { silentLogger } from '../../src/core/logger.js';
@@ -9,17 +9,21 @@ import { cpuSeconds, CACHE, genRepo, timeMedian, type BenchRow, type Suite } fro
 import { detailsOf } from '../../src/core/report/result.js';
 
 /**
- * Bilateral mirror on the synthetic 200k-file, 2,000-commit monorepo (local bare repos, so the
- * figures are git + Ferry, not the network):
- * - fast-forward B by 20 commits, beside what the seed workflow does (full clone with checkout,
- *   pull the other side, push) measured in the same run;
+ * Bilateral mirror on the synthetic 200k-file, 2,000-commit monorepo, both sides reached through
+ * git's transport (`file://` URLs: git runs upload-pack and receive-pack as it would against a
+ * server, and takes no local shortcut; the repositories allow partial-clone filters, as GitHub
+ * does). Measured in the same run:
+ * - fast-forward B by 20 commits, beside the transfer limit done with plain git (B's tip without
+ *   blobs at depth 1, then A's new objects, then one push) and beside the seed workflow's bare
+ *   clone + fetch + push;
+ * - the same fast-forward with both sides given as local paths (alternates: nothing fetched);
  * - the daily no-op run (both sides equal), beside `git ls-remote` of both sides (the floor).
+ * Bytes fetched are what the servers sent (counted by an `uploadpack.packObjectsHook`, in one
+ * extra untimed run of each).
  *
- * Work trees and Ferry's scratch repo live on tmpfs (/dev/shm) when there is one: on this machine's
- * disk (ext4 mounted with `discard`) deleting the seed's 200k-file checkout took 277 s per run,
- * which kept the suite from finishing. tmpfs favours the seed (its checkout writes 200k files;
- * Ferry writes one pack), so the ratio is conservative. CPU time (user+sys, git children
- * included) is in the notes: the machine is shared, so wall time is noisy.
+ * Scratch repositories live on tmpfs (/dev/shm) when there is one: this machine's disk (ext4
+ * mounted with `discard`) makes deleting large temporary trees take minutes. CPU time (user+sys,
+ * git children included) is in the notes: the machine is shared, so wall time is noisy.
  */
 const BEHIND = 20;
 const RUNS = 3;
@@ -38,13 +42,11 @@ async function timeWithCpu(
       cpu += cpuSeconds() - c0;
     },
     runs,
-    0,
+    1,
     setup,
   );
   return { ms, cpu: cpu / runs };
 }
-
-const cpuNote = (x: { cpu: number }) => `${x.cpu.toFixed(1)} s CPU`;
 
 function git(args: string[], cwd?: string): string {
   return execFileSync('git', args, {
@@ -55,67 +57,163 @@ function git(args: string[], cwd?: string): string {
   }).trim();
 }
 
+/**
+ * Counts the bytes every upload-pack sends while `fn` runs: git runs pack-objects through the
+ * hook, which tees its output into a counter. The hook is protected config, and git clears
+ * GIT_CONFIG_COUNT for the upload-pack it starts for a `file://` URL, so it goes in a global
+ * config file of its own (GIT_CONFIG_GLOBAL, which includes the user's), inherited by Ferry's git
+ * processes and the baselines' alike.
+ */
+async function bytesSent(dir: string, fn: () => Promise<unknown> | unknown): Promise<number> {
+  const log = path.join(dir, 'sent.log');
+  const hook = path.join(dir, 'count-pack.sh');
+  const config = path.join(dir, 'count-pack.gitconfig');
+  writeFileSync(log, '');
+  writeFileSync(
+    hook,
+    `#!/bin/sh\nout=$(mktemp "${dir}/pack.XXXXXX")\n"$@" >"$out"; rc=$?\nwc -c <"$out" >>"${log}"\ncat "$out"; rm -f "$out"; exit $rc\n`,
+  );
+  chmodSync(hook, 0o755);
+  const saved = process.env.GIT_CONFIG_GLOBAL;
+  const user = saved ?? path.join(os.homedir(), '.gitconfig');
+  writeFileSync(config, `[include]\n\tpath = ${user}\n[uploadpack]\n\tpackObjectsHook = ${hook}\n`);
+  process.env.GIT_CONFIG_GLOBAL = config;
+  try {
+    await fn();
+  } finally {
+    if (saved === undefined) delete process.env.GIT_CONFIG_GLOBAL;
+    else process.env.GIT_CONFIG_GLOBAL = saved;
+  }
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .reduce((n, l) => n + Number(l), 0);
+}
+
+const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+const cpuNote = (x: { cpu: number }) => `${x.cpu.toFixed(1)} s CPU`;
+
 export const mirrorSuite: Suite = {
   name: 'mirror',
-  description: 'bilateral mirror: fast-forward and no-op runs on the 200k-file repo vs the seed workflow',
+  description:
+    'bilateral mirror over git transport: 20-commit fast-forward vs the transfer limit and the seed; no-op',
   async run() {
     const { repo } = genRepo(200_000, 2_000);
     const a = path.join(CACHE, 'mirror-a.git');
     const b = path.join(CACHE, 'mirror-b.git');
-    if (!existsSync(a)) git(['clone', '-q', '--bare', repo, a]);
-    if (!existsSync(b)) git(['clone', '-q', '--bare', repo, b]);
+    for (const r of [a, b]) {
+      if (!existsSync(r)) git(['clone', '-q', '--bare', repo, r]);
+      git(['config', 'uploadpack.allowFilter', 'true'], r);
+    }
+    const urlA = `file://${a}`;
+    const urlB = `file://${b}`;
     const tip = git(['rev-parse', 'main'], a);
     const behind = git(['rev-parse', `main~${BEHIND}`], a);
     const resetB = () => git(['update-ref', 'refs/heads/main', behind], b);
-    const settings = { ...mirrorSettings({ repoA: a, repoB: b, branches: ['main'], onDivergence: 'fail' }) };
+    const overTransport = mirrorSettings({
+      repoA: urlA,
+      repoB: urlB,
+      branches: ['main'],
+      onDivergence: 'fail',
+    });
+    const localPaths = mirrorSettings({ repoA: a, repoB: b, branches: ['main'], onDivergence: 'fail' });
 
-    // Same filesystem for both sides of the comparison: Ferry's scratch repo goes under TMPDIR.
     const base = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
     const scratch = mkdtempSync(path.join(base, 'ferry-bench-mirror-'));
     const savedTmp = process.env.TMPDIR;
     process.env.TMPDIR = scratch;
     let ok = true;
     let k = 0;
-    const rmWork = () => execFileSync('rm', ['-rf', path.join(scratch, 'seed')]);
+    const work = () => path.join(scratch, `w${k++}`);
+    const rmWork = () => {
+      for (let i = 0; i < k; i++) rmSync(path.join(scratch, `w${i}`), { recursive: true, force: true });
+    };
+    const ferry = (s: typeof overTransport) => async () => {
+      const [r] = await runMirror(s, silentLogger);
+      ok &&= r.success && detailsOf(r, 'mirror-branch')?.state === 'a-ahead';
+    };
+    // The transfer limit with plain git: B's tip without blobs, A's new objects, one push.
+    const limit = () => {
+      const w = work();
+      git(['init', '-q', '--bare', w]);
+      git(['fetch', '-q', '--no-tags', '--depth=1', '--filter=blob:none', urlB, `${behind}:refs/b`], w);
+      git(['fetch', '-q', '--no-tags', urlA, `${tip}:refs/a`], w);
+      git(['push', '-q', urlB, `${tip}:refs/heads/main`], w);
+    };
+    // The seed workflow, without its work tree: bare clone of B, fetch A, push.
+    const seed = () => {
+      const w = work();
+      git(['clone', '-q', '--bare', urlB, w]);
+      git(['fetch', '-q', urlA, 'main:refs/heads/main'], w);
+      git(['push', '-q', urlB, 'main'], w);
+    };
+    const reset = () => {
+      rmWork();
+      resetB();
+    };
     try {
-      const ferryFf = await timeWithCpu(
-        async () => {
-          const [r] = await runMirror(settings, silentLogger);
-          ok &&= r.success && detailsOf(r, 'mirror-branch')?.state === 'a-ahead';
-        },
-        RUNS,
-        resetB,
-      );
+      const ferryFf = await timeWithCpu(ferry(overTransport), RUNS, reset);
+      ok &&= git(['rev-parse', 'main'], b) === tip;
+      const limitFf = await timeWithCpu(limit, RUNS, reset);
+      ok &&= git(['rev-parse', 'main'], b) === tip;
+      const seedFf = await timeWithCpu(seed, RUNS, reset);
+      ok &&= git(['rev-parse', 'main'], b) === tip;
+      const localFf = await timeWithCpu(ferry(localPaths), RUNS, reset);
       ok &&= git(['rev-parse', 'main'], b) === tip;
 
-      // The seed: actions/checkout (fetch-depth 0) of one side, git pull the other, git push.
-      // Work trees are removed before the next run, untimed: deleting 200k files is part of neither.
-      const seedFf = await timeWithCpu(
-        () => {
-          const work = path.join(scratch, 'seed', String(k++));
-          git(['clone', '-q', '--no-local', b, work]);
-          git(['-c', 'user.name=x', '-c', 'user.email=x@x', 'pull', '-q', '--ff-only', a, 'main'], work);
-          git(['push', '-q', b, 'HEAD:main'], work);
-        },
-        RUNS,
-        () => {
-          rmWork();
-          resetB();
-        },
-      );
+      reset();
+      const ferryBytes = await bytesSent(scratch, ferry(overTransport));
+      reset();
+      const limitBytes = await bytesSent(scratch, limit);
+      reset();
+      const seedBytes = await bytesSent(scratch, seed);
       rmWork();
-      ok &&= git(['rev-parse', 'main'], b) === tip;
 
       git(['update-ref', 'refs/heads/main', tip], b);
       const ferryNoop = await timeWithCpu(async () => {
-        const [r] = await runMirror(settings, silentLogger);
+        const [r] = await runMirror(overTransport, silentLogger);
         ok &&= detailsOf(r, 'mirror-branch')?.state === 'equal';
       }, 5);
+      const noopBytes = await bytesSent(scratch, () => runMirror(overTransport, silentLogger));
       const lsRemote = await timeMedian(() => {
-        git(['ls-remote', a, 'refs/heads/main']);
-        git(['ls-remote', b, 'refs/heads/main']);
+        git(['ls-remote', urlA, 'refs/heads/main']);
+        git(['ls-remote', urlB, 'refs/heads/main']);
       }, 5);
-      return rows(ferryFf, seedFf, ferryNoop, lsRemote, ok);
+      const bar = ferryFf.ms <= 1.5 * limitFf.ms && ferryFf.ms < seedFf.ms;
+      return [
+        {
+          suite: 'mirror',
+          metric: `fast-forward B by ${BEHIND} commits over file:// (200k files, 2,000 commits), wall ms`,
+          value: Math.round(ferryFf.ms),
+          unit: 'ms',
+          baseline: { name: 'transfer limit, plain git', value: Math.round(limitFf.ms) },
+          bar: '≤ 1.5× the transfer limit and < seed clone + fetch + push',
+          meets: ok && bar,
+          note:
+            `${(ferryFf.ms / limitFf.ms).toFixed(2)}× the limit; seed bare clone + fetch + push ${Math.round(seedFf.ms)} ms; ` +
+            `fetched ${mib(ferryBytes)} vs limit ${mib(limitBytes)} vs seed ${mib(seedBytes)}; ` +
+            `${cpuNote(ferryFf)} vs ${cpuNote(limitFf)} vs ${cpuNote(seedFf)} per run; ` +
+            `${ok ? 'B ends at A’s tip every run' : 'a run did not end in sync'}`,
+        },
+        {
+          suite: 'mirror',
+          metric: `fast-forward B by ${BEHIND} commits, both sides local paths (alternates), wall ms`,
+          value: Math.round(localFf.ms),
+          unit: 'ms',
+          baseline: { name: 'seed over file://', value: Math.round(seedFf.ms) },
+          note: `nothing fetched; ${cpuNote(localFf)} per run`,
+        },
+        {
+          suite: 'mirror',
+          metric: 'no-op run over file://, both sides equal (daily safety net), wall ms',
+          value: Math.round(ferryNoop.ms),
+          unit: 'ms',
+          baseline: { name: 'git ls-remote of both sides', value: Math.round(lsRemote) },
+          bar: '< 500 ms',
+          meets: ferryNoop.ms < 500 && noopBytes === 0,
+          note: `fetched ${noopBytes} bytes; ${cpuNote(ferryNoop)} per run`,
+        },
+      ] satisfies BenchRow[];
     } finally {
       if (savedTmp === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = savedTmp;
@@ -123,31 +221,3 @@ export const mirrorSuite: Suite = {
     }
   },
 };
-
-function rows(
-  ferryFf: { ms: number; cpu: number },
-  seedFf: { ms: number; cpu: number },
-  ferryNoop: { ms: number; cpu: number },
-  lsRemote: number,
-  ok: boolean,
-): BenchRow[] {
-  return [
-    {
-      suite: 'mirror',
-      metric: `fast-forward B by ${BEHIND} commits (200k files, 2,000 commits), wall ms`,
-      value: Math.round(ferryFf.ms),
-      unit: 'ms',
-      baseline: { name: 'seed: clone + pull + push', value: Math.round(seedFf.ms) },
-      meets: ok,
-      note: `${ok ? 'B ends at A’s tip every run' : 'a run did not end in sync'}; ${cpuNote(ferryFf)} vs ${cpuNote(seedFf)} per run`,
-    },
-    {
-      suite: 'mirror',
-      metric: 'no-op run, both sides equal (daily safety net), wall ms',
-      value: Math.round(ferryNoop.ms),
-      unit: 'ms',
-      baseline: { name: 'git ls-remote of both sides', value: Math.round(lsRemote) },
-      note: `${cpuNote(ferryNoop)} per run`,
-    },
-  ];
-}

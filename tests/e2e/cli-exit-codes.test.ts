@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { git, makeBare, makeRepo } from '../support/git-fixtures.js';
+import { MirrorPair } from '../support/github-mirror-fixtures.js';
 import { GitHttpServer } from '../support/git-http-server.js';
 import { runCli } from '../support/run-action.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
@@ -176,5 +177,26 @@ test('ferry mirror: a side that refuses the token exits 1, not 2', async () => {
   );
   expect(r.exitCode).toBe(1);
   expect(r.stderr).toMatch(/Authentication to .* failed/);
+  expect(r.stderr).not.toMatch(STACK);
+});
+
+test('ferry mirror: a side lacking objects exits 1 in one line naming the cause and the fix, not retried', async () => {
+  const pair = await MirrorPair.create(path.join(dir, 'lacking'));
+  await pair.commit('b', 'ahead on B', 'main', { 'new.txt': 'a blob B loses\n' });
+  // A small push lands as loose objects: remove the new blob, as a damaged server would lack it.
+  const blob = git(pair.b, ['rev-parse', 'main:new.txt']);
+  await fs.rm(path.join(pair.b, 'objects', blob.slice(0, 2), blob.slice(2)));
+  const r = await runCli([
+    'mirror',
+    '--a',
+    `file://${pair.a}`,
+    '--b',
+    `file://${pair.b}`,
+    '--on-divergence',
+    'fail',
+  ]);
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toMatch(new RegExp(`is missing objects .*unable to read ${blob}.*git fsck`));
+  expect(r.stderr).not.toMatch(/retrying in|internal error/);
   expect(r.stderr).not.toMatch(STACK);
 });

@@ -37,6 +37,8 @@ export interface RequestLog {
   url: string;
   authorized: boolean;
   status: number;
+  /** Bytes of the response body (for an upload-pack POST: what the client fetched). */
+  bytes: number;
 }
 
 export class GitHttpServer {
@@ -133,7 +135,13 @@ export class GitHttpServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const log: RequestLog = { method: req.method ?? '', url: req.url ?? '', authorized: false, status: 0 };
+    const log: RequestLog = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      authorized: false,
+      status: 0,
+      bytes: 0,
+    };
     this.requests.push(log);
     log.authorized = this.authorized(req);
     if (!log.authorized) {
@@ -174,9 +182,12 @@ export class GitHttpServer {
       CONTENT_TYPE: req.headers['content-type'] ?? '',
       REMOTE_USER: 'x-access-token',
       REMOTE_ADDR: '127.0.0.1',
-      GIT_CONFIG_COUNT: '1',
+      // Pushes over HTTP, and partial-clone filters (`--filter=blob:none`) as GitHub allows them.
+      GIT_CONFIG_COUNT: '2',
       GIT_CONFIG_KEY_0: 'http.receivepack',
       GIT_CONFIG_VALUE_0: 'true',
+      GIT_CONFIG_KEY_1: 'uploadpack.allowFilter',
+      GIT_CONFIG_VALUE_1: 'true',
     };
     if (req.headers['content-encoding']) env.HTTP_CONTENT_ENCODING = String(req.headers['content-encoding']);
     if (req.headers['git-protocol']) env.GIT_PROTOCOL = String(req.headers['git-protocol']);
@@ -188,6 +199,7 @@ export class GitHttpServer {
     let buf = Buffer.alloc(0);
     cgi.stdout.on('data', (chunk: Buffer) => {
       if (headerDone) {
+        log.bytes += chunk.length;
         res.write(chunk);
         return;
       }
@@ -213,6 +225,7 @@ export class GitHttpServer {
       log.status = status;
       res.writeHead(status, headers);
       headerDone = true;
+      log.bytes += body.length;
       if (body.length) res.write(body);
     });
     cgi.stderr.resume();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { commitFiles, git, makeBare, makeRepo } from './git-fixtures.js';
 import { GitHttpServer } from './git-http-server.js';
@@ -59,6 +60,41 @@ export class MirrorPair {
 
   tag(side: 'a' | 'b', name: string, rev = 'main'): void {
     git(side === 'a' ? this.a : this.b, ['tag', name, rev]);
+  }
+
+  /**
+   * Add `n` commits to `side`'s `branch` in one `git fast-import` (fast, for long histories), on
+   * top of `from` (default: the branch's tip, or main's when the branch is new). Commit i adds
+   * `<prefix>-<i>.txt` holding `bytes` of incompressible text, so a history's size is known;
+   * commits are ten minutes apart, as in a busy repository.
+   * Returns the new tip.
+   */
+  grow(
+    side: 'a' | 'b',
+    n: number,
+    opts: { prefix: string; branch?: string; from?: string; bytes?: number },
+  ): string {
+    const bare = side === 'a' ? this.a : this.b;
+    const branch = opts.branch ?? 'main';
+    const from = opts.from ?? this.tip(side, branch) ?? this.tip(side)!;
+    const bytes = opts.bytes ?? 64;
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const msg = `${opts.prefix} ${i}\n`;
+      const data = randomBytes(Math.ceil(bytes / 2))
+        .toString('hex')
+        .slice(0, bytes);
+      parts.push(
+        `commit refs/heads/${branch}`,
+        `committer Test Committer <committer@example.com> ${1_700_000_000 + ++this.n * 600} +0000`,
+        `data ${Buffer.byteLength(msg)}`,
+        msg,
+      );
+      if (i === 0) parts.push(`from ${from}`);
+      parts.push(`M 100644 inline ${opts.prefix}-${i}.txt`, `data ${data.length}`, data, '');
+    }
+    git(bare, ['fast-import', '--quiet', '--force'], parts.join('\n') + '\n');
+    return this.tip(side, branch)!;
   }
 }
 

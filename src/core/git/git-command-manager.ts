@@ -51,8 +51,42 @@ const TRANSIENT = [
   /The requested URL returned error: 429/,
 ];
 
+/**
+ * Patterns that mean "the repository lacks objects its refs need, or is corrupt". Its server
+ * aborts with "unable to read <id>" and the client then also sees a dropped connection or a bad
+ * pack header: retrying cannot help, so these win over TRANSIENT.
+ */
+const MISSING_OBJECTS = [
+  /unable to read [0-9a-f]{40}/,
+  /possible repository corruption/,
+  /did not send all necessary objects/,
+  /(missing|bad) (blob|tree|commit|tag) (object )?[0-9a-f]{40}/i,
+  /bad object [0-9a-f]{40}/,
+];
+
+export function isMissingObjectsError(e: unknown): boolean {
+  return e instanceof GitError && MISSING_OBJECTS.some((re) => re.test(e.stderr));
+}
+
+/**
+ * The error for a repository that lacks objects, when git's `stderr` says so (else undefined).
+ * `label` names the repository that lacks them: for a fetch, the remote; for a push from a
+ * repository that borrows a local one's objects (alternates), that local one.
+ */
+export function missingObjectsError(stderr: string, label: string): RemoteError | undefined {
+  const lines = stderr.split('\n');
+  // The most specific line ("unable to read <id>" names the object), without git's prefixes.
+  const line = MISSING_OBJECTS.map((re) => lines.find((l) => re.test(l))).find(Boolean);
+  if (line === undefined) return undefined;
+  const what = line.replace(/^(remote: )?((fatal|error): )*/, '').trim();
+  return new RemoteError(
+    `${label} is missing objects that its branches need, or is corrupt (${what}). ` +
+      `Run 'git fsck' in it and restore the missing objects (from a clone that has them); retrying will not help.`,
+  );
+}
+
 export function isTransientGitError(e: unknown): boolean {
-  return e instanceof GitError && TRANSIENT.some((re) => re.test(e.stderr));
+  return e instanceof GitError && !isMissingObjectsError(e) && TRANSIENT.some((re) => re.test(e.stderr));
 }
 
 /** Turn auth/not-found failures into errors that tell the user what to do. */
@@ -62,6 +96,8 @@ export function explainRemoteFailure(e: unknown, remoteLabel: string): unknown {
   // ssh's own messages first (a refused deploy key also says "Could not read from remote").
   const ssh = explainSshFailure(s, remoteLabel);
   if (ssh) return ssh;
+  const missing = missingObjectsError(s, `Repository ${remoteLabel}`);
+  if (missing) return missing;
   if (
     /returned error: 40[13]|Authentication failed|could not read Username|Invalid username or password|terminal prompts disabled/i.test(
       s,

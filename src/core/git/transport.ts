@@ -64,19 +64,50 @@ export async function lsRemote(
   return refs;
 }
 
+export interface FetchOptions extends NetOptions {
+  depth?: number;
+  /** Deepens a shallow history from its current boundary (not from the tip). */
+  deepen?: number;
+  /** A partial-clone filter (`blob:none`, `tree:0`); false passes `--no-filter` (none, even if configured). */
+  filter?: string | false;
+  /**
+   * Treat the remote as a promisor for this one command (`-c remote.<url>.promisor=true`, nothing
+   * written to the repository's config): objects git finds missing while it works (the bases of a
+   * thin pack sent against commits fetched without their blobs) are fetched from this same remote,
+   * with the credentials of this command.
+   */
+  promisor?: boolean;
+  /** Offer only these commits as "have"s; an empty list offers none. Default: every local ref. */
+  negotiationTips?: readonly string[];
+}
+
 export async function fetchRefs(
   git: GitCommandManager,
   url: string,
   refspecs: string[],
-  opts: NetOptions & { depth?: number; deepen?: number; filter?: string } = {},
+  opts: FetchOptions = {},
 ): Promise<void> {
-  const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
+  const args = [...promisorConfig(url, opts), 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
   if (opts.depth) args.push(`--depth=${opts.depth}`);
-  // Deepens a shallow history from its current boundary (not from the tip).
   if (opts.deepen) args.push(`--deepen=${opts.deepen}`);
   if (opts.filter) args.push(`--filter=${opts.filter}`);
+  else if (opts.filter === false) args.push('--no-filter');
+  if (opts.negotiationTips?.length) for (const t of opts.negotiationTips) args.push(`--negotiation-tip=${t}`);
   args.push('--', url, ...refspecs);
   await net(url, 'fetch', opts, () => git.exec(args));
+}
+
+/** `-c` options for FetchOptions.promisor and negotiationTips (argv holds no secret: URLs carry none). */
+function promisorConfig(url: string, opts: FetchOptions): string[] {
+  const c: string[] = [];
+  if (opts.negotiationTips?.length === 0) c.push('-c', 'fetch.negotiationAlgorithm=noop');
+  // A `=` in the URL would end the key early; such a remote is simply not a promisor (git then
+  // registers it in the repository's config itself, which only costs tidiness).
+  if (opts.promisor && !url.includes('=')) {
+    c.push('-c', `remote.${url}.promisor=true`);
+    if (opts.filter) c.push('-c', `remote.${url}.partialclonefilter=${opts.filter}`);
+  }
+  return c;
 }
 
 /** `rejected-stale`: the target moved since we looked (see TARGET_MOVED); rebuild and retry. */

@@ -3,14 +3,14 @@ import type { CommitList } from './types.js';
 
 /** Local history questions the mirror asks of its scratch repo (no network, no credentials). */
 
-/** Commits reachable from `tip` but not from `other`: the count, and the newest `cap` of them. */
+/** Commits reachable from `tip` but from none of `others`: the count, and the newest `cap` of them. */
 export async function commitsOnlyIn(
   git: GitCommandManager,
   tip: string,
-  other: string,
+  others: readonly string[],
   cap: number,
 ): Promise<CommitList> {
-  const count = Number(await git.exec(['rev-list', '--count', tip, '--not', other]));
+  const count = Number(await git.exec(['rev-list', '--count', tip, '--not', ...others]));
   if (count === 0 || cap <= 0) return { count, commits: [] };
   const out = await git.exec([
     'log',
@@ -18,7 +18,7 @@ export async function commitsOnlyIn(
     '--format=%H%x00%an <%ae>%x00%s%x1e',
     tip,
     '--not',
-    other,
+    ...others,
   ]);
   const commits = out
     .split('\x1e')
