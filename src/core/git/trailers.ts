@@ -75,7 +75,8 @@ export function lastTrailer(message: string, name: TrailerName): string | undefi
  * The message with Ferry's trailers at its end, in the order given. Lines with a Ferry trailer key
  * already in the message are dropped first: copied along from a re-exported source, they would
  * pose as this commit's. The trailers join the message's own trailer block (a last paragraph of
- * `Key: value` lines, such as `Signed-off-by:`), else start one after a blank line.
+ * `Key: value` lines, such as `Signed-off-by:`), else start one after a blank line; the block's
+ * `Co-authored-by:` lines move after them, so they stay the last lines of the message.
  */
 export function withTrailers(message: string, trailers: readonly Trailer[]): string {
   const kept = message
@@ -92,8 +93,17 @@ export function withTrailers(message: string, trailers: readonly Trailer[]): str
       throw new Error(`internal: invalid ${FERRY_TRAILERS[name].key} trailer value '${value}'`);
     return line;
   });
-  return `${kept.join('\n')}${inTrailerBlock ? '\n' : '\n\n'}${lines.join('\n')}\n`;
+  // `Co-authored-by:` lines stay last, after Ferry's: GitHub credits co-authors from the end of
+  // the message, and an imported contributor's credit must survive the export.
+  const coAuthors: string[] = [];
+  if (inTrailerBlock)
+    for (let i = kept.length - 1; i >= 0 && kept[i].trim() !== ''; i--)
+      if (CO_AUTHOR.test(kept[i])) coAuthors.unshift(...kept.splice(i, 1));
+  const body = kept.join('\n');
+  return `${body}${inTrailerBlock && body.trim() ? '\n' : '\n\n'}${[...lines, ...coAuthors].join('\n')}\n`;
 }
+
+const CO_AUTHOR = /^Co-authored-by: /i;
 
 /**
  * How far findTrailerCommit deepens a shallow history looking for a trailer: steps of commits
