@@ -55,7 +55,12 @@ export async function publishedImports(
   if ((ctx.settings.mode ?? 'snapshot') === 'snapshot') {
     const prev = await ctx.lastExportedRev(baseTip);
     const known = prev && (await ctx.git.tryExec(['cat-file', '-e', `${prev}^{commit}`]));
-    const src = known ? [`${prev}..${ctx.sourceCommit}`] : ['-1', ctx.sourceCommit];
+    // No previous export: everything up to the source commit is published now.
+    const src = known
+      ? [`${prev}..${ctx.sourceCommit}`]
+      : prev
+        ? ['-1', ctx.sourceCommit]
+        : [ctx.sourceCommit];
     // A shallow source may lack the range: then only the exported commit's own message counts.
     const log = await ctx.git.exec(['log', fmt, '--grep=^Ferry-Import: ', ...src, '--']).catch(() => '');
     collect(log, () => outcome.tip!);
