@@ -53,6 +53,11 @@ const EXPORT_INPUTS = {
   importCheck: input('import-check', 'optionalBool'),
   maxDeleteRatio: input('max-delete-ratio', 'string'),
   allowMassDelete: input('allow-mass-delete', 'bool'),
+  pullRequest: input('pull-request', 'bool'),
+  pullRequestBranch: input('pull-request-branch', 'string'),
+  pullRequestTitle: input('pull-request-title', 'text'),
+  pullRequestLabels: input('pull-request-labels', 'list'),
+  pullRequestDraft: input('pull-request-draft', 'bool'),
   reportPath: input('report-path', 'string'),
 } as const;
 
@@ -64,6 +69,9 @@ export const SYNC_TO_PUBLIC = {
     filesAdded: 'files-added',
     filesModified: 'files-modified',
     filesDeleted: 'files-deleted',
+    pullRequestNumber: 'pull-request-number',
+    pullRequestUrl: 'pull-request-url',
+    pullRequestOperation: 'pull-request-operation',
     reportPath: 'report-path',
   },
 } as const;

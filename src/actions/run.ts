@@ -7,6 +7,7 @@ import { runMarkdown, toRunReport } from '../core/runner/report.js';
 import { ALL_DIRECTIONS } from '../core/runner/workflows.js';
 import { settingName } from '../core/settings/surface.js';
 import { lookupToken } from '../core/settings/token.js';
+import { exportPullRequestFactory } from '../github/export-pull-requests.js';
 import { divergenceIssueFactory } from '../github/divergence-issues.js';
 import { inWorkspace, runActionMain } from './action-runner.js';
 import { RUN } from './constants.js';
@@ -37,6 +38,8 @@ export async function run(): Promise<void> {
       env: { ...process.env, ...(token ? { FERRY_TOKEN: token } : {}) },
       // Mirror targets open their divergence issues with the same token.
       divergenceIssues: divergenceIssueFactory(token, logger),
+      // Export targets' pull requests: with the target's token (token_env), else the run's.
+      pullRequests: (t) => exportPullRequestFactory(t ?? token, logger),
     });
     const report = toRunReport(outcome);
     const o = RUN.outputs;

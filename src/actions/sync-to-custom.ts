@@ -3,7 +3,7 @@ import { resolveExportSettings } from '../core/export/settings.js';
 import { inWorkspace, runActionMain } from './action-runner.js';
 import { SYNC_TO_CUSTOM } from './constants.js';
 import { readInputs } from './input-helper.js';
-import { exportOptions, publishExport } from './sync-to-public.js';
+import { exportOptions, exportServices, publishExport } from './sync-to-public.js';
 
 /**
  * sync-to-custom: one private package repository per customer. Shares the export inputs of
@@ -26,6 +26,7 @@ export async function run(): Promise<void> {
         genericAllowlist: inputs.genericAllowlist || undefined,
       },
       logger,
+      exportServices(base.auth?.token, logger),
     );
     for (const r of results) logger.info(`${r.target}: ${r.message}`);
     await publishExport('sync-to-custom', 'Ferry: sync to custom packages', results, inputs.reportPath);

@@ -2,7 +2,11 @@
 import { runExport } from '../core/export/index.js';
 import { resolveExportSettings, type RawExportOptions } from '../core/export/settings.js';
 import { toJsonReport, toMarkdown } from '../core/report/render.js';
-import { hasErrors, type TargetResult } from '../core/report/result.js';
+import { detailsOf, hasErrors, type TargetResult } from '../core/report/result.js';
+import type { PullRequestDetails } from '../core/report/details.js';
+import type { ExportServices } from '../core/export/index.js';
+import type { Logger } from '../core/logger.js';
+import { exportPullRequestFactory } from '../github/export-pull-requests.js';
 import { lookupToken } from '../core/settings/token.js';
 import { inWorkspace, runActionMain } from './action-runner.js';
 import { SYNC_TO_PUBLIC } from './constants.js';
@@ -52,7 +56,17 @@ export function exportOptions(i: ExportInputs): RawExportOptions {
     importCheck: i.importCheck,
     maxDeleteRatio: i.maxDeleteRatio,
     allowMassDelete: i.allowMassDelete,
+    pullRequest: i.pullRequest,
+    pullRequestBranch: i.pullRequestBranch,
+    pullRequestTitle: i.pullRequestTitle,
+    pullRequestLabels: i.pullRequestLabels,
+    pullRequestDraft: i.pullRequestDraft,
   };
+}
+
+/** The GitHub API for pull requests (export as a pull request, closing imported ones). */
+export function exportServices(token: string | undefined, logger: Logger): ExportServices {
+  return { pullRequests: exportPullRequestFactory(token, logger) };
 }
 
 /** Outputs summed over the results (one per package for sync-to-custom), then the one publisher. */
@@ -65,6 +79,8 @@ export async function publishExport(
   const o = SYNC_TO_PUBLIC.outputs;
   const sum = (k: string) => results.reduce((s, r) => s + (r.counts[k] ?? 0), 0);
   const failed = results.filter((r) => !r.success || hasErrors(r.findings));
+  // One pull request per target: the outputs name it when there is one target (sync-to-public).
+  const pr = results.length === 1 ? pullRequestOf(results[0]) : undefined;
   await publish({
     report: toJsonReport(action, results),
     reportPathInput,
@@ -75,11 +91,18 @@ export async function publishExport(
       [o.filesAdded]: String(sum('added')),
       [o.filesModified]: String(sum('modified')),
       [o.filesDeleted]: String(sum('deleted')),
+      [o.pullRequestNumber]: pr?.number ? String(pr.number) : '',
+      [o.pullRequestUrl]: pr?.url ?? '',
+      [o.pullRequestOperation]: pr?.operation ?? '',
     },
     summary: toMarkdown(title, results),
     findings: results.flatMap((r) => r.findings),
     failure: failed.length ? failed.map((r) => `${r.target}: ${r.message}`).join('\n') : undefined,
   });
+}
+
+function pullRequestOf(r: TargetResult): PullRequestDetails | undefined {
+  return (detailsOf(r, 'export') ?? detailsOf(r, 'custom'))?.pullRequest;
 }
 
 export async function run(): Promise<void> {
@@ -89,7 +112,7 @@ export async function run(): Promise<void> {
       ...exportOptions(inputs),
       allowlist: inWorkspace(inputs.allowlist),
     });
-    const result = await runExport(settings, logger);
+    const result = await runExport(settings, logger, exportServices(settings.auth?.token, logger));
     logger.info(result.message);
     await publishExport('sync-to-public', 'Ferry: sync to public', [result], inputs.reportPath);
   });

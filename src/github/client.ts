@@ -90,24 +90,30 @@ export function createGitHubClient(o: GitHubClientOptions): GitHubClient {
   });
 }
 
-/** Turn an Octokit failure into an error that says what to do. Never includes the token. */
-export function explainApiError(e: unknown, what: string, repo: string): unknown {
+/**
+ * Turn an Octokit failure into an error that says what to do. Never includes the token. `need` is
+ * the permission the call needs (divergence issues: issues; an export's pull requests: pull-requests).
+ */
+export function explainApiError(e: unknown, what: string, repo: string, need = 'issues: write'): unknown {
   const status = (e as { status?: number })?.status;
   if (typeof status !== 'number') return e;
   const msg = redact((e as Error).message.split('\n')[0]);
+  const issues = need.startsWith('issues');
   if (status === 401)
     return new RemoteError(
-      `${what}: the GitHub API rejected the token (401 ${msg}). Check the github-token input: it must be set and not expired.`,
+      `${what}: the GitHub API rejected the token (401 ${msg}). Check the ${issues ? 'github-token' : 'token'} input: it must be set and not expired.`,
     );
   if (status === 403)
     return new RemoteError(
-      `${what}: the GitHub API refused access to ${repo} (403 ${msg}). The token needs 'issues: write' on ${repo} (workflow: permissions: issues: write).`,
+      `${what}: the GitHub API refused access to ${repo} (403 ${msg}). The token needs '${need}' on ${repo} (workflow: permissions: ${need}).`,
     );
   if (status === 404)
     return new RemoteError(
-      `${what}: repository ${repo} was not found, or the token cannot see it (404). Check the issue-repo input and the token's repository access.`,
+      issues
+        ? `${what}: repository ${repo} was not found, or the token cannot see it (404). Check the issue-repo input and the token's repository access.`
+        : `${what}: ${repo} or the pull request was not found, or the token cannot see it (404). Check the target repository and the token's repository access.`,
     );
-  if (status === 410)
+  if (status === 410 && issues)
     return new RemoteError(
       `${what}: issues are disabled on ${repo} (410). Enable them, or use on-divergence: fail.`,
     );

@@ -343,7 +343,8 @@ describe('history mode', () => {
     const rows = log(target, '%an <%ae>|%B').slice(1);
     expect(rows[0]).toMatch(
       new RegExp(
-        `^Alice Public <alice@example\\.org>\\|Fix parser\n\nCo-authored-by: Robert <bob@example\\.org>\nFerry-Origin-Rev: ${revParse(source, 'HEAD~1')}\nFerry-Config: [0-9a-f]{16}\n$`,
+        // Co-authored-by stays last, after Ferry's trailers (GitHub credits co-authors from there).
+        `^Alice Public <alice@example\\.org>\\|Fix parser\n\nFerry-Origin-Rev: ${revParse(source, 'HEAD~1')}\nFerry-Config: [0-9a-f]{16}\nCo-authored-by: Robert <bob@example\\.org>\n$`,
       ),
     );
     expect(rows[1]).toMatch(/^Eve <eve@corp\.example>\|Internal change [0-9a-f]{7}\n\nFerry-Origin-Rev: /);

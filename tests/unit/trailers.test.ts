@@ -33,3 +33,28 @@ test('values of another shape are neither read nor written', () => {
   expect(() => withTrailers('x', [['originRev', 'HEAD']])).toThrow(/invalid Ferry-Origin-Rev/);
   expect(() => withTrailers('x', [['wikiBase', `${A} a\nFerry-Origin-Rev: ${B}`]])).toThrow(/invalid/);
 });
+
+test('the import trailers describe the change: a copied message keeps them, and drops the per-commit ones', () => {
+  const copied = `Fix\n\nFerry-Import: acme/pub#7\nFerry-Import-Head: ${B}\nFerry-Import-Base: ${A}\nFerry-Origin-Rev: ${B}\n`;
+  expect(withTrailers(copied, [['originRev', A]])).toBe(
+    `Fix\n\nFerry-Import: acme/pub#7\nFerry-Import-Head: ${B}\nFerry-Import-Base: ${A}\nFerry-Origin-Rev: ${A}\n`,
+  );
+  expect(lastTrailer(copied, 'import')).toBe('acme/pub#7');
+  expect(lastTrailer(copied, 'importHead')).toBe(B);
+  expect(lastTrailer('x\n\nFerry-Import: not a pr\n', 'import')).toBeUndefined();
+});
+
+test('Co-authored-by lines stay last, after Ferry trailers (GitHub credits co-authors from the end)', () => {
+  const imported = `Fix (#7)\n\nBody\n\nFerry-Import: acme/pub#7\nFerry-Import-Head: ${B}\nCo-authored-by: Ann <1+ann@users.noreply.github.com>\nCo-authored-by: Bo <bo@x>\n`;
+  expect(withTrailers(imported, [['originRev', A]])).toBe(
+    `Fix (#7)\n\nBody\n\nFerry-Import: acme/pub#7\nFerry-Import-Head: ${B}\nFerry-Origin-Rev: ${A}\nCo-authored-by: Ann <1+ann@users.noreply.github.com>\nCo-authored-by: Bo <bo@x>\n`,
+  );
+  // A trailer block of co-authors only: Ferry's trailers join it, before them.
+  expect(withTrailers('Fix\n\nCo-authored-by: Bo <bo@x>\n', [['originRev', A]])).toBe(
+    `Fix\n\nFerry-Origin-Rev: ${A}\nCo-authored-by: Bo <bo@x>\n`,
+  );
+  // A Co-authored-by line in the body (not the trailer block) stays where it is.
+  expect(withTrailers('Fix\n\nCo-authored-by: Bo <bo@x> said so\n\nMore text\n', [['originRev', A]])).toBe(
+    `Fix\n\nCo-authored-by: Bo <bo@x> said so\n\nMore text\n\nFerry-Origin-Rev: ${A}\n`,
+  );
+});

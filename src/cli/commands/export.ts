@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runCustomExports } from '../../core/export/custom.js';
-import { runExport } from '../../core/export/index.js';
+import { runExport, type ExportServices } from '../../core/export/index.js';
+import { exportPullRequestFactory } from '../../github/export-pull-requests.js';
 import { resolveExportSettings, type RawExportOptions } from '../../core/export/settings.js';
 import { toJsonReport, toText } from '../../core/report/render.js';
 import type { TargetResult } from '../../core/report/result.js';
@@ -155,6 +156,35 @@ const EXPORT_OPTIONS: OptionSpec = {
     input: 'ssh-known-hosts',
   },
   ...GATE_OPTIONS,
+  'pull-request': {
+    type: 'boolean',
+    help: 'Propose the export through one rolling pull request instead of pushing to --branch.',
+    input: 'pull-request',
+  },
+  'pull-request-branch': {
+    type: 'string',
+    arg: 'B',
+    help: 'The branch the pull request comes from (default ferry/export/{branch}).',
+    input: 'pull-request-branch',
+  },
+  'pull-request-title': {
+    type: 'string',
+    arg: 'TEMPLATE',
+    help: 'Pull request title ({short_sha}, {sha}, {source_repo}, {branch}).',
+    input: 'pull-request-title',
+  },
+  'pull-request-label': {
+    type: 'string',
+    multiple: true,
+    arg: 'LABEL',
+    help: 'A label for a new pull request.',
+    input: 'pull-request-labels',
+  },
+  'pull-request-draft': {
+    type: 'boolean',
+    help: 'Open new pull requests as drafts.',
+    input: 'pull-request-draft',
+  },
   report: { type: 'string', arg: 'FILE', help: 'Write the JSON report to FILE.', input: 'report-path' },
 };
 
@@ -206,7 +236,17 @@ async function exportOptions(args: ParsedArgs, cmd: Command, ctx: CliContext): P
     importCheck: flag(args, 'no-import-check') ? false : undefined,
     maxDeleteRatio: str(args, 'max-delete-ratio'),
     allowMassDelete: flag(args, 'allow-mass-delete'),
+    pullRequest: flag(args, 'pull-request'),
+    pullRequestBranch: str(args, 'pull-request-branch'),
+    pullRequestTitle: str(args, 'pull-request-title'),
+    pullRequestLabels: list(args, 'pull-request-label'),
+    pullRequestDraft: flag(args, 'pull-request-draft'),
   };
+}
+
+/** The GitHub API (GITHUB_API_URL) for pull requests, with the same token as git. */
+function services(ctx: CliContext): ExportServices {
+  return { pullRequests: exportPullRequestFactory(lookupToken(process.env), ctx.logger) };
 }
 
 async function report(
@@ -248,7 +288,7 @@ export const exportCommand: Command = {
   async run(args, ctx) {
     const allowlist = path.resolve(ctx.cwd, requireStr(args, 'allowlist', this));
     const settings = resolveExportSettings({ ...(await exportOptions(args, this, ctx)), allowlist });
-    const result = await runExport(settings, ctx.logger);
+    const result = await runExport(settings, ctx.logger, services(ctx));
     return report('export', [result], args, ctx);
   },
 };
@@ -312,6 +352,7 @@ export const customCommand: Command = {
         genericAllowlist: str(args, 'generic-allowlist'),
       },
       ctx.logger,
+      services(ctx),
     );
     return report('custom', results, args, ctx);
   },

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { toText } from '../../core/report/render.js';
 import { runConfig, type RunOutcome } from '../../core/runner/run.js';
 import { toRunReport, writeRunReport } from '../../core/runner/report.js';
+import { exportPullRequestFactory } from '../../github/export-pull-requests.js';
 import { divergenceIssueFactory } from '../../github/divergence-issues.js';
 import { lookupToken } from '../../core/settings/token.js';
 import { annotationLines } from '../annotations.js';
@@ -58,6 +59,7 @@ export const runCommand: Command = {
       progress: interactive ? (m) => process.stderr.write(`\u2192 ${m}\n`) : undefined,
       // Mirror targets open divergence issues when an API token is set (as `ferry mirror` does).
       divergenceIssues: divergenceIssueFactory(lookupToken(process.env), ctx.logger),
+      pullRequests: (t) => exportPullRequestFactory(t ?? lookupToken(process.env), ctx.logger),
     });
     const report = toRunReport(outcome);
     const reportFile = str(args, 'report');

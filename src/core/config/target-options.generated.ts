@@ -71,6 +71,16 @@ export interface ExportTargetOptions {
   max_delete_share?: number;
   /** Allow an export to exceed max_delete_ratio. */
   allow_mass_delete?: boolean;
+  /** Propose the export through one rolling pull request (docs/pull-requests.md). */
+  pull_request?: boolean;
+  /** The branch the pull request comes from (default ferry/export/{branch}). */
+  pull_request_branch?: string;
+  /** Pull request title ({short_sha}, {sha}, {source_repo}, {branch}). */
+  pull_request_title?: string;
+  /** Labels for a new pull request. */
+  pull_request_labels?: string[];
+  /** Open new pull requests as drafts. */
+  pull_request_draft?: boolean;
   /** Name of the environment variable holding the token for the target repository (never the token itself). */
   token_env?: string;
 }

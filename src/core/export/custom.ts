@@ -10,7 +10,7 @@ import { ConfigurationError, errorMessage, isExpectedError } from '../errors.js'
 import { remoteLabel, resolveRemote } from '../git/remote.js';
 import type { Logger } from '../logger.js';
 import { failResult, newResult } from '../report/result.js';
-import type { ExportResult } from './index.js';
+import type { ExportResult, ExportServices } from './index.js';
 import { runExport } from './index.js';
 import { renderKnownPlaceholders, renderTemplate } from '../util/placeholders.js';
 import type { ExportSettings } from './types.js';
@@ -74,6 +74,7 @@ export async function runCustomExports(
   base: ExportSettings,
   o: CustomOptions,
   logger: Logger,
+  services: ExportServices = {},
 ): Promise<ExportResult[]> {
   const packages = [...new Set(o.packages.map(validatePackageName))];
   if (!packages.length)
@@ -87,7 +88,7 @@ export async function runCustomExports(
     logger.startGroup(`Package ${pkg}`);
     try {
       const s = packageSettings(base, pkg, o);
-      const r = await runExport(s, logger);
+      const r = await runExport(s, logger, services);
       r.details = { ...(r.details ?? {}), package: pkg, allowlist: s.allowlistFile };
       results.push(r);
     } catch (e) {

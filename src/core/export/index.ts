@@ -11,6 +11,7 @@ import { createScratchRepo, objectsDir } from '../git/scratch-repo.js';
 import { DEFAULT_MAX_RETRIES, rebuildAndPush, throwIfRefused } from '../git/rebuild-and-push.js';
 import { fetchRefs, lsRemote, pushRefs, workflowPermissionError, type PushResult } from '../git/transport.js';
 import type { Logger } from '../logger.js';
+import type { LandedDetails } from '../report/details.js';
 import { hasErrors, newResult, summarizeChanges, type ResultOf } from '../report/result.js';
 
 /** An export's result: `export`, or `custom` for one package of sync-to-custom. */
@@ -23,8 +24,18 @@ import { buildSnapshot } from './snapshot.js';
 import { validateBranch } from './validate.js';
 import type { BuildFn, BuildOutcome, ExportBuildContext, ExportMode, ExportSettings } from './types.js';
 import { settingName } from '../settings/surface.js';
+import { closeLoop } from './close-loop.js';
+import type { ExportPullRequestApiFactory } from './pull-request-api.js';
+import { exportPullRequest, pullRequestMessage } from './pull-request-run.js';
+import type { PrPlan, PullRequestTarget } from './pull-request.js';
 
 export * from './types.js';
+
+/** What the adapters give the engine besides settings: the GitHub API (core has no client). */
+export interface ExportServices {
+  /** Pull requests of a repository: export as a pull request, and closing imported ones. */
+  pullRequests?: ExportPullRequestApiFactory;
+}
 
 /**
  * The one library entry point of the export engine (actions, CLI and the runner call it).
@@ -32,7 +43,11 @@ export * from './types.js';
  * pushed). Throws ConfigurationError (a user mistake: bad allowlist, unknown target, auth) before
  * anything is pushed, and internal errors as they are.
  */
-export async function runExport(settings: ExportSettings, logger: Logger): Promise<ExportResult> {
+export async function runExport(
+  settings: ExportSettings,
+  logger: Logger,
+  services: ExportServices = {},
+): Promise<ExportResult> {
   const t0 = performance.now();
   const s = settings;
   const dryRun = !!s.dryRun;
@@ -60,6 +75,7 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
     const stats = { gatesMs: 0 };
     try {
       const target = exportTarget(scratch.git, url, s.branch, !!s.force, logger);
+      const pr = s.pullRequest ? exportPullRequest(s, url, scratch.git, services, logger) : undefined;
       const ctx = await createBuildContext({
         settings: s,
         logger,
@@ -81,8 +97,9 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
       const build = buildFor(s.mode ?? 'snapshot');
       const loop = await rebuildAndPush({
         label,
-        build: () => buildOnTip(ctx, build, target),
-        push: (updates, built) => target.push(updates[0].from, built.baseTip),
+        build: () => buildOnTip(ctx, build, target, pr),
+        push: (updates, built) =>
+          built.pr ? pr!.push(updates[0].from, built.pr) : target.push(updates[0].from, built.baseTip),
         workflowError: () => workflowPermissionError(url),
         dryRun,
         maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
@@ -91,9 +108,10 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
       throwIfRefused(loop);
       const { outcome, baseTip } = loop.value;
       const pushed = loop.pushed.length > 0;
+      const toPr = pr && loop.value.pr;
       const failed = hasErrors(outcome.findings);
       result.success = !failed;
-      result.changed = !failed && !!outcome.tip && (pushed || dryRun);
+      result.changed = !failed && !!outcome.tip && (pushed || dryRun) && toPr?.action.kind !== 'vetoed';
       if (outcome.tip && !failed) result.commit = outcome.tip;
       result.changes = outcome.changes;
       result.findings = outcome.findings;
@@ -122,6 +140,12 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
         },
         ...(outcome.details ?? {}),
       };
+      if (toPr) await pullRequestMessage(result, pr!, toPr, outcome, sourceCommit, s);
+      else if (pushed && services.pullRequests && !failed)
+        await reportLanded(
+          result,
+          await closeLoop(ctx, services.pullRequests, outcome, baseTip, logger, dryRun),
+        );
       return result;
     } finally {
       await blobs.close();
@@ -131,6 +155,19 @@ export async function runExport(settings: ExportSettings, logger: Logger): Promi
     await auth.cleanup();
     result.durationMs = Math.round(performance.now() - t0);
   }
+}
+
+/** Imported pull requests the export published: in the details; a failed close is a warning. */
+function reportLanded(result: ExportResult, landed: LandedDetails[] | undefined): void {
+  if (!landed || !result.details) return;
+  result.details.landed = landed;
+  for (const l of landed)
+    if (l.operation === 'failed')
+      result.findings.push({
+        severity: 'warning',
+        code: 'pull-request-not-closed',
+        message: l.message ?? l.pullRequest,
+      });
 }
 
 /** The build function for a mode. */
@@ -166,12 +203,26 @@ async function resolveSourceCommit(git: GitCommandManager, rev: string, logger: 
   throw new ConfigurationError(`Source revision '${rev}' was not found in ${git.cwd}.`);
 }
 
-/** One build on the target's current tip; a build with error findings or no change pushes nothing. */
-async function buildOnTip(ctx: ExportBuildContext, build: BuildFn, target: ExportTarget) {
+/**
+ * One build on the target's current tip; a build with error findings or no change pushes nothing.
+ * As a pull request, the build is the same (the incremental paths read the target branch, never
+ * the pull request branch) and the plan decides whether it goes to the pull request branch.
+ */
+async function buildOnTip(
+  ctx: ExportBuildContext,
+  build: BuildFn,
+  target: ExportTarget,
+  pr?: PullRequestTarget,
+) {
   const baseTip = await target.fetchTip();
   const outcome: BuildOutcome = await build(ctx, baseTip);
+  if (pr) {
+    const plan: PrPlan = await pr.plan(outcome, baseTip);
+    const updates = plan.action.kind === 'push' ? [{ ref: pr.ref, from: plan.action.commit }] : [];
+    return { value: { outcome, baseTip, pr: plan }, updates };
+  }
   const updates = hasErrors(outcome.findings) || !outcome.tip ? [] : [{ ref: target.ref, from: outcome.tip }];
-  return { value: { outcome, baseTip }, updates };
+  return { value: { outcome, baseTip, pr: undefined as PrPlan | undefined }, updates };
 }
 
 /** The target branch as the scratch repository sees it. */

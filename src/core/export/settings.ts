@@ -8,7 +8,14 @@ import { ConfigurationError } from '../errors.js';
 import type { SafetySettingsInput } from '../safety/settings.js';
 import { settingName } from '../settings/surface.js';
 import type { HistoryOptions } from './history/settings.js';
+import { checkTemplate, renderTemplate } from '../util/placeholders.js';
+import {
+  DEFAULT_PULL_REQUEST_BRANCH,
+  DEFAULT_PULL_REQUEST_TITLE,
+  type PullRequestSettings,
+} from './pull-request.js';
 import type { ExportSettings, LfsPolicy, SubmodulePolicy } from './types.js';
+import { validateBranch } from './validate.js';
 
 export interface RawExportOptions {
   source: string;
@@ -49,6 +56,12 @@ export interface RawExportOptions {
   importCheck?: boolean;
   maxDeleteRatio?: string | number;
   allowMassDelete?: boolean;
+  /** Export as a pull request (export/pull-request.ts) and its options. */
+  pullRequest?: boolean;
+  pullRequestBranch?: string;
+  pullRequestTitle?: string;
+  pullRequestLabels?: string[];
+  pullRequestDraft?: boolean;
 }
 
 function oneOf<T extends string>(
@@ -85,11 +98,12 @@ export function resolveExportSettings(raw: RawExportOptions): ExportSettings {
           email: raw.committerEmail?.trim() || 'ferry@users.noreply.github.com',
         }
       : undefined;
+  const branch = raw.branch?.trim() || 'main';
   return {
     source: raw.source || '.',
     rev: raw.rev?.trim() || undefined,
     target: raw.target.trim(),
-    branch: raw.branch?.trim() || 'main',
+    branch,
     allowlistFile: raw.allowlist?.trim() || undefined,
     map: raw.map ?? [],
     preserve: raw.preserve ?? [],
@@ -113,6 +127,35 @@ export function resolveExportSettings(raw: RawExportOptions): ExportSettings {
     },
     templateDir: raw.templateDir?.trim() || undefined,
     safety: safetyInput(raw),
+    pullRequest: pullRequestSettings(raw, branch),
+  };
+}
+
+/** Export as a pull request: the branch (checked now), title template, labels, draft. */
+function pullRequestSettings(raw: RawExportOptions, branch: string): PullRequestSettings | undefined {
+  // The other pull request options have defaults in action.yml: without pull-request they are unused.
+  if (!raw.pullRequest) return undefined;
+  if (raw.force)
+    throw new ConfigurationError(
+      `${settingName('force')} and ${settingName('pull-request')} do not go together: a pull request never replaces the target's history. Remove one of them.`,
+    );
+  const prBranch = renderTemplate(
+    raw.pullRequestBranch?.trim() || DEFAULT_PULL_REQUEST_BRANCH,
+    { branch },
+    settingName('pull-request-branch'),
+  );
+  validateBranch(prBranch);
+  if (prBranch === branch)
+    throw new ConfigurationError(
+      `${settingName('pull-request-branch')} '${prBranch}' is the target branch itself. Name another branch (default ${DEFAULT_PULL_REQUEST_BRANCH}).`,
+    );
+  const title = raw.pullRequestTitle?.trim() || DEFAULT_PULL_REQUEST_TITLE;
+  checkTemplate(title, ['sha', 'short_sha', 'source_repo', 'branch'], settingName('pull-request-title'));
+  return {
+    branch: prBranch,
+    title,
+    labels: (raw.pullRequestLabels ?? []).map((l) => l.trim()).filter(Boolean),
+    draft: !!raw.pullRequestDraft,
   };
 }
 

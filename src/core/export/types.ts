@@ -92,6 +92,8 @@ export interface ExportSettings {
   kind?: 'export' | 'custom';
   /** Scratch directory parent (default os.tmpdir()). */
   workDir?: string;
+  /** Export as a pull request (pull-request.ts): push to this branch and propose it. */
+  pullRequest?: import('./pull-request.js').PullRequestSettings;
 }
 
 /** One file of the target tree being built. */

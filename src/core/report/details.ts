@@ -23,6 +23,40 @@ export interface ExportDetails {
   incremental?: boolean;
   /** History mode: what was replayed (export/history/outcome.ts). */
   history?: HistoryDetails;
+  /** Export as a pull request (export/pull-request.ts): the rolling pull request. */
+  pullRequest?: PullRequestDetails;
+  /** Imported public pull requests this export published (export/close-loop.ts). */
+  landed?: LandedDetails[];
+}
+
+/** The rolling pull request of an export as a pull request. */
+export interface PullRequestDetails {
+  /** The branch of the target the export went to. */
+  branch: string;
+  number: number | null;
+  url: string | null;
+  /** What this run did to it (in a dry run: would do); null: there is no pull request. */
+  operation: 'created' | 'updated' | 'unchanged' | 'closed' | null;
+  /** A pull request closed without merging that the new one replaces. */
+  replaces?: number;
+  /** The content is what a pull request closed without merging proposed: not proposed again. */
+  vetoed?: boolean;
+  /** The spent branch was deleted (the pull request was merged, or closed by Ferry). */
+  branchDeleted?: boolean;
+}
+
+/** An imported public pull request (`Ferry-Import`) found in what an export published. */
+export interface LandedDetails {
+  /** `owner/repo#N`. */
+  pullRequest: string;
+  /** The public commit that carries it. */
+  commit: string;
+  /**
+   * closed: commented, labelled and closed; moved: its head moved after the import (commented,
+   * left open); done: closed or commented already; failed: the API call failed (see message).
+   */
+  operation: 'closed' | 'moved' | 'done' | 'failed' | 'would-close';
+  message?: string;
 }
 
 export interface HistoryDetails {

@@ -1,4 +1,4 @@
-import type { Finding, TargetResult } from './result.js';
+import { detailsOf, type Finding, type TargetResult } from './result.js';
 import { formatLocation } from '../errors.js';
 
 /**
@@ -130,6 +130,7 @@ export function toMarkdown(title: string, results: readonly TargetResult[]): str
       .join(', ');
     out.push(`| ${mdEscape(r.target)} | ${r.kind} | ${status} | ${counts || '—'} | ${mdEscape(r.message)} |`);
   }
+  out.push(...pullRequestLines(results));
   for (const r of results) {
     if (r.findings.length) {
       out.push(
@@ -158,6 +159,26 @@ export function toMarkdown(title: string, results: readonly TargetResult[]): str
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** An export's rolling pull request, and the imported pull requests it closed: linked. */
+function pullRequestLines(results: readonly TargetResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const d = detailsOf(r, 'export') ?? detailsOf(r, 'custom');
+    const pr = d?.pullRequest;
+    if (pr?.number) {
+      const link = pr.url ? `[#${pr.number}](${pr.url})` : `#${pr.number}`;
+      const op = pr.operation ? `${r.dryRun ? 'would be ' : ''}${pr.operation}` : 'no change';
+      out.push('', `**Pull request** for ${mdEscape(r.target)}: ${link} (${op}), branch \`${pr.branch}\`.`);
+    }
+    for (const l of d?.landed ?? [])
+      out.push(
+        '',
+        `**Imported pull request** ${mdEscape(l.pullRequest)} landed as ${l.commit.slice(0, 7)}: ${l.operation}.`,
+      );
+  }
+  return out;
 }
 
 /** One line per target plus findings, for terminals; `kindOf` names the kind shown in brackets. */

@@ -8,7 +8,7 @@ import { failResult, newResult, type Direction, type TargetResult } from '../rep
 import { runCheck, runDriftGate, runVerification, type CheckResult } from './checks.js';
 import { pushFailureMessage, pushPullCommits } from './push-commits.js';
 import { runKind } from './kinds/index.js';
-import type { DivergenceIssueFactory } from './kinds/types.js';
+import type { DivergenceIssueFactory, PullRequestApiForToken } from './kinds/types.js';
 import { selectTargets, type Selection } from './select.js';
 
 export interface RunOptions extends Selection {
@@ -18,6 +18,7 @@ export interface RunOptions extends Selection {
   env?: NodeJS.ProcessEnv;
   progress?: (message: string) => void;
   divergenceIssues?: DivergenceIssueFactory;
+  pullRequests?: PullRequestApiForToken;
 }
 
 export interface RunOutcome {
@@ -133,6 +134,7 @@ async function runTarget(
       env: opts.env,
       progress: opts.progress,
       divergenceIssues: opts.divergenceIssues,
+      pullRequests: opts.pullRequests,
     });
   } catch (e) {
     r = newResult(t.name, t.kind, opts.dryRun);

@@ -19,6 +19,8 @@ export const EXPORT_KEYS = {
 export const runExportTarget: KindAdapter<'export'> = async (ctx) => {
   const o = ctx.target.options;
   const inRepo = (p: string | undefined) => (p === undefined ? undefined : path.join(ctx.root, p));
+  const token = tokenFor(ctx, o.token_env);
+  const services = { pullRequests: ctx.pullRequests?.(token) };
   const settings = resolveExportSettings({
     source: ctx.root,
     rev: o.rev,
@@ -34,7 +36,7 @@ export const runExportTarget: KindAdapter<'export'> = async (ctx) => {
     maxRetries: o.max_retries,
     mode: o.mode,
     submodules: o.submodules,
-    token: tokenFor(ctx, o.token_env),
+    token,
     serverUrl: ctx.env.GITHUB_SERVER_URL,
     templateDir: inRepo(o.template),
     sourceRepo: ctx.env.GITHUB_REPOSITORY,
@@ -45,6 +47,11 @@ export const runExportTarget: KindAdapter<'export'> = async (ctx) => {
     importCheck: o.import_check,
     maxDeleteRatio: o.max_delete_ratio,
     allowMassDelete: o.allow_mass_delete,
+    pullRequest: o.pull_request,
+    pullRequestBranch: o.pull_request_branch,
+    pullRequestTitle: o.pull_request_title,
+    pullRequestLabels: o.pull_request_labels,
+    pullRequestDraft: o.pull_request_draft,
   });
   const packages = o.packages ?? (o.package ? [o.package] : undefined);
   if (packages) {
@@ -52,8 +59,11 @@ export const runExportTarget: KindAdapter<'export'> = async (ctx) => {
       { ...settings, allowlistFile: undefined },
       { packages, allowlistDir: inRepo(o.allowlist_dir ?? '.')! },
       ctx.logger,
+      services,
     );
     return combineResults(ctx, parts);
   }
-  return combineResults(ctx, [await runExport({ ...settings, label: ctx.target.name }, ctx.logger)]);
+  return combineResults(ctx, [
+    await runExport({ ...settings, label: ctx.target.name }, ctx.logger, services),
+  ]);
 };

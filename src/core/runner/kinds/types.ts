@@ -1,4 +1,5 @@
 import type { FerryConfig, TargetKind, TargetOf } from '../../config/types.js';
+import type { ExportPullRequestApiFactory } from '../../export/pull-request-api.js';
 import type { Logger } from '../../logger.js';
 import type { DivergenceIssueSink } from '../../mirror/types.js';
 import type { TargetResult } from '../../report/result.js';
@@ -21,7 +22,14 @@ export interface KindContext<K extends TargetKind = TargetKind> {
    * client); without it a divergence fails the target and opens no issue.
    */
   divergenceIssues?: DivergenceIssueFactory;
+  /**
+   * The GitHub pull request API for a token (`export` targets: `pull_request: true`, and closing
+   * imported pull requests); supplied by the action and the CLI, undefined without a token.
+   */
+  pullRequests?: PullRequestApiForToken;
 }
+
+export type PullRequestApiForToken = (token: string | undefined) => ExportPullRequestApiFactory | undefined;
 
 export type DivergenceIssueFactory = (repository: string, labels: string[]) => DivergenceIssueSink;
 

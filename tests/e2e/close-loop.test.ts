@@ -1,0 +1,84 @@
+import * as path from 'node:path';
+import { commitFiles, git, makeRepo, revParse } from '../support/git-fixtures.js';
+import { loopbackGitHub } from '../support/github-mirror-fixtures.js';
+import { runAction } from '../support/run-action.js';
+
+/**
+ * Closing the loop: an export (dist/sync-to-public, a plain push) that publishes a change imported
+ * from a public pull request (`Ferry-Import` trailers) comments "landed as <sha>" once, labels and
+ * closes it; a pull request that moved after the import is told so and left open.
+ */
+const TOKEN = 'ghs_closeLoop_7e8f9a0b';
+const lb = loopbackGitHub(TOKEN, TOKEN);
+afterEach(() => expect(lb.api.violations.splice(0)).toEqual([]));
+const SCENARIO_MS = 300_000;
+
+test(
+  'the export that publishes an imported change closes its pull request; a moved one stays open',
+  async () => {
+    const full = 'acme/pub-loop';
+    const bare = await lb.git.repo(full);
+    const fork = await lb.git.repo('octo/pub-loop');
+    const seed = path.join(lb.root, 'seed');
+    await makeRepo(seed, { 'README.md': '# public\n' });
+    git(seed, ['push', '-q', bare, 'main']);
+    git(seed, ['push', '-q', fork, 'main']);
+    // Two contributor pull requests from a fork.
+    const heads: string[] = [];
+    for (const b of ['fix-1', 'fix-2']) {
+      git(seed, ['checkout', '-q', '-B', b, 'main']);
+      heads.push(await commitFiles(seed, { [`public/${b}.txt`]: `${b}\n` }, b));
+      git(seed, ['push', '-q', fork, `${b}:refs/heads/${b}`]);
+      lb.api.pulls.open(full, { title: b, head: `octo:${b}`, user: { login: 'octo', id: 42 } });
+    }
+    // #2 moves after its import.
+    const moved = await commitFiles(seed, { 'public/fix-2.txt': 'fix-2, again\n' }, 'fix-2 again');
+    git(seed, ['push', '-q', fork, 'fix-2:refs/heads/fix-2']);
+
+    const source = path.join(lb.root, 'source');
+    await makeRepo(source, { 'public/a.txt': 'a\n', 'allow.txt': 'public/\n' });
+    for (const [i, b] of ['fix-1', 'fix-2'].entries())
+      await commitFiles(
+        source,
+        { [`public/${b}.txt`]: `${b}\n` },
+        `${b} (#${i + 1})\n\nFerry-Import: ${full}#${i + 1}\nFerry-Import-Head: ${heads[i]}\nFerry-Import-Base: ${'0'.repeat(40)}\nCo-authored-by: octo <42+octo@users.noreply.github.com>`,
+      );
+    const run = () =>
+      runAction('sync-to-public', {
+        cwd: source,
+        env: {
+          GITHUB_SERVER_URL: lb.git.url,
+          GITHUB_API_URL: lb.api.url,
+          GITHUB_REPOSITORY: 'acme/private',
+          FERRY_GITHUB_TEST_TIMING: '1',
+        },
+        inputs: { 'target-repo': full, token: TOKEN, allowlist: 'allow.txt', preserve: 'README.md' },
+      });
+    const r = await run();
+    expect(r.exitCode).toBe(0);
+    const published = revParse(bare, 'main')!;
+    // The export commit keeps the contributor's credit last, after Ferry's trailers.
+    expect(git(bare, ['log', '-1', '--format=%B', 'main'])).toMatch(
+      /Ferry-Origin-Rev: [0-9a-f]{40}\nFerry-Config: [0-9a-f]{16}\nCo-authored-by: octo <42\+octo@users\.noreply\.github\.com>\s*$/,
+    );
+    const [p1, p2] = lb.api.pulls.all(full);
+    expect(p1.issue).toMatchObject({ state: 'closed', labels: ['ferry-landed'] });
+    expect(lb.api.comments(full, 1).map((c) => c.body)).toEqual([
+      expect.stringContaining(`landed as ${published}`),
+    ]);
+    expect(p2.issue.state).toBe('open');
+    expect(p2.pull.headSha).toBe(moved);
+    expect(lb.api.comments(full, 2).map((c) => c.body)).toEqual([
+      expect.stringMatching(/has moved since .*leaves it open/),
+    ]);
+    expect(r.summary).toMatch(/Imported pull request\*\* acme\/pub-loop#1 landed as [0-9a-f]{7}: closed/);
+    const report = JSON.parse(
+      await import('node:fs').then((f) => f.promises.readFile(r.outputs['report-path'], 'utf8')),
+    );
+    expect(report.results[0].details.landed).toEqual([
+      expect.objectContaining({ pull_request: `${full}#2`, operation: 'moved' }),
+      expect.objectContaining({ pull_request: `${full}#1`, operation: 'closed', commit: published }),
+    ]);
+  },
+  SCENARIO_MS,
+);
