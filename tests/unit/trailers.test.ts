@@ -33,3 +33,13 @@ test('values of another shape are neither read nor written', () => {
   expect(() => withTrailers('x', [['originRev', 'HEAD']])).toThrow(/invalid Ferry-Origin-Rev/);
   expect(() => withTrailers('x', [['wikiBase', `${A} a\nFerry-Origin-Rev: ${B}`]])).toThrow(/invalid/);
 });
+
+test('the import trailers describe the change: a copied message keeps them, and drops the per-commit ones', () => {
+  const copied = `Fix\n\nFerry-Import: acme/pub#7\nFerry-Import-Head: ${B}\nFerry-Import-Base: ${A}\nFerry-Origin-Rev: ${B}\n`;
+  expect(withTrailers(copied, [['originRev', A]])).toBe(
+    `Fix\n\nFerry-Import: acme/pub#7\nFerry-Import-Head: ${B}\nFerry-Import-Base: ${A}\nFerry-Origin-Rev: ${A}\n`,
+  );
+  expect(lastTrailer(copied, 'import')).toBe('acme/pub#7');
+  expect(lastTrailer(copied, 'importHead')).toBe(B);
+  expect(lastTrailer('x\n\nFerry-Import: not a pr\n', 'import')).toBeUndefined();
+});

@@ -17,6 +17,11 @@ interface TrailerDef {
   key: string;
   /** The value's shape (a whole line after `<key>: `). */
   value: string;
+  /**
+   * Describes the change, not the commit: kept when a message is copied into a new commit (a
+   * history export of an imported change keeps its Ferry-Import lines, so the loop can close).
+   */
+  carried?: true;
 }
 
 export const FERRY_TRAILERS = {
@@ -29,6 +34,12 @@ export const FERRY_TRAILERS = {
    * (see wiki/merge.ts). Repeated, one line per page.
    */
   wikiBase: { key: 'Ferry-Wiki-Base', value: '([0-9a-f]{7,64}|-) .+' },
+  /** The public pull request an imported change came from (see import/): `owner/repo#N`. */
+  import: { key: 'Ferry-Import', value: '[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#[0-9]+', carried: true },
+  /** The public pull request's head commit that was imported. */
+  importHead: { key: 'Ferry-Import-Head', value: '[0-9a-f]{40}|[0-9a-f]{64}', carried: true },
+  /** The private revision the imported change was made on (the public base's Ferry-Origin-Rev). */
+  importBase: { key: 'Ferry-Import-Base', value: '[0-9a-f]{40}|[0-9a-f]{64}', carried: true },
 } as const satisfies Record<string, TrailerDef>;
 
 export type TrailerName = keyof typeof FERRY_TRAILERS;
@@ -39,8 +50,10 @@ export type Trailer = readonly [TrailerName, string];
 const lineRe = (name: TrailerName, flags = '') =>
   new RegExp(`^${FERRY_TRAILERS[name].key}: *(${FERRY_TRAILERS[name].value})\\s*$`, flags);
 
+/** The keys withTrailers drops from a copied message: every key but the carried ones. */
 const ANY_FERRY_KEY = new RegExp(
-  `^(${Object.values(FERRY_TRAILERS)
+  `^(${Object.values(FERRY_TRAILERS as Record<string, TrailerDef>)
+    .filter((d) => !d.carried)
     .map((d) => d.key)
     .join('|')}):`,
 );
@@ -93,6 +106,8 @@ export interface TrailerSearch {
   /** Fetch `by` more commits below a shallow history's boundary; absent: search what is there. */
   deepen?: (by: number) => Promise<void>;
   logger?: Logger;
+  /** Follow only first parents (a pull request's own line, not what was merged into it). */
+  firstParent?: boolean;
 }
 
 /**
@@ -111,7 +126,8 @@ export async function findTrailerCommit(
   const { key, value } = FERRY_TRAILERS[name];
   const grep = `--grep=^${key}: *(${value})[[:space:]]*$`;
   for (let step = 0; ; step++) {
-    const out = await git.exec(['log', '-1', '-E', grep, '--format=%H%x00%B', tip, '--']);
+    const walk = opts.firstParent ? ['--first-parent'] : [];
+    const out = await git.exec(['log', '-1', ...walk, '-E', grep, '--format=%H%x00%B', tip, '--']);
     const nul = out.indexOf('\0');
     if (nul > 0) {
       const message = out.slice(nul + 1);
