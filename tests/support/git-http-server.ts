@@ -44,6 +44,11 @@ export class GitHttpServer {
   token: string;
   url = '';
   readonly requests: RequestLog[] = [];
+  /**
+   * Runs before each authorized request with the repository's `owner/name` (the loopback GitHub
+   * API uses it to move `refs/pull/N/head` along with pushes to pull request branches).
+   */
+  beforeRequest?: (full: string) => void | Promise<void>;
   private faults: (Fault & { left: number })[] = [];
   private server?: http.Server;
 
@@ -162,6 +167,8 @@ export class GitHttpServer {
     }
     if ((fault?.kind === 'before' || fault?.kind === 'refuse') && fault.action) await fault.action();
     const u = new URL(req.url ?? '/', 'http://x');
+    const full = /^\/(.+?)\.git\//.exec(decodeURIComponent(u.pathname))?.[1];
+    if (full && this.beforeRequest) await this.beforeRequest(full);
     if (fault?.kind === 'refuse')
       await this.refuseNextPush(decodeURIComponent(u.pathname), fault.reason ?? 'refused');
     const env: NodeJS.ProcessEnv = {

@@ -8,6 +8,14 @@ export interface Label {
   color: string;
   description: string | null;
 }
+/** Who opened an issue or pull request (the API token's user unless a test says otherwise). */
+export interface ApiUser {
+  login: string;
+  id: number;
+  type?: 'User' | 'Bot';
+}
+export const TOKEN_USER: ApiUser = { login: 'ferry-bot', id: 1, type: 'Bot' };
+
 export interface Issue {
   id: number;
   number: number;
@@ -19,6 +27,9 @@ export interface Issue {
   created_at: string;
   updated_at: string;
   closed_at: string | null;
+  user?: ApiUser;
+  /** Set when this issue number is a pull request (GitHub shares the number space). */
+  pull?: boolean;
 }
 export interface Comment {
   id: number;
@@ -26,16 +37,16 @@ export interface Comment {
   created_at: string;
 }
 
-export function userJson(server: string) {
-  const base = `${server}/users/ferry-bot`;
+export function userJson(server: string, user: ApiUser = TOKEN_USER) {
+  const base = `${server}/users/${user.login}`;
   return {
-    login: 'ferry-bot',
-    id: 1,
-    node_id: 'U_1',
-    avatar_url: `${server}/avatars/1`,
+    login: user.login,
+    id: user.id,
+    node_id: `U_${user.id}`,
+    avatar_url: `${server}/avatars/${user.id}`,
     gravatar_id: '',
     url: base,
-    html_url: `${server}/ferry-bot`,
+    html_url: `${server}/${user.login}`,
     followers_url: `${base}/followers`,
     following_url: `${base}/following{/other_user}`,
     gists_url: `${base}/gists{/gist_id}`,
@@ -45,7 +56,7 @@ export function userJson(server: string) {
     repos_url: `${base}/repos`,
     events_url: `${base}/events{/privacy}`,
     received_events_url: `${base}/received_events`,
-    type: 'Bot',
+    type: user.type ?? 'User',
     site_admin: false,
   };
 }
@@ -62,7 +73,14 @@ export function labelJson(base: string, full: string, l: Label) {
   };
 }
 
-export function issueJson(base: string, full: string, i: Issue, labels: Label[], comments: number) {
+export function issueJson(
+  base: string,
+  full: string,
+  i: Issue,
+  labels: Label[],
+  comments: number,
+  mergedAt: string | null = null,
+) {
   const api = `${base}/repos/${full}/issues/${i.number}`;
   return {
     id: i.id,
@@ -78,7 +96,7 @@ export function issueJson(base: string, full: string, i: Issue, labels: Label[],
     state_reason: i.state_reason,
     title: i.title,
     body: i.body,
-    user: userJson(base),
+    user: userJson(base, i.user),
     labels: i.labels.map((n) =>
       labelJson(
         base,
@@ -96,6 +114,17 @@ export function issueJson(base: string, full: string, i: Issue, labels: Label[],
     created_at: i.created_at,
     updated_at: i.updated_at,
     author_association: 'NONE',
+    ...(i.pull
+      ? {
+          pull_request: {
+            url: `${base}/repos/${full}/pulls/${i.number}`,
+            html_url: `${base}/${full}/pull/${i.number}`,
+            diff_url: `${base}/${full}/pull/${i.number}.diff`,
+            patch_url: `${base}/${full}/pull/${i.number}.patch`,
+            merged_at: mergedAt,
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,35 +1,25 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  commentJson,
-  issueJson,
-  labelJson,
-  type Comment,
-  type Issue,
-  type Label,
-} from './github-api-json.js';
+import { issueJson, type Comment, type Issue } from './github-api-json.js';
+import { ISSUE_OPERATIONS, NOT_FOUND, serveIssues } from './github-api-issues.js';
+import { PULL_OPERATIONS, PullRequests } from './github-api-pulls.js';
+import { DOCS, timestamp, type ApiState, type RepoState, type Reply } from './github-api-state.js';
 import { GitHubOpenApi, type CompiledOperation } from './github-openapi.js';
 
 /**
- * A loopback GitHub REST API: a stateful subset (issues, issue comments, labels) on 127.0.0.1 that
+ * A loopback GitHub REST API: a stateful subset (issues, issue comments, labels, pull requests;
+ * github-api-issues.ts and github-api-pulls.ts) on 127.0.0.1 that
  * requires the token and sends rate-limit headers like api.github.com. Every request and every
  * response is checked against GitHub's official OpenAPI description; problems are collected in
  * `violations` (a request the real API would reject also gets the 4xx the real API would send).
  * Tests assert `violations` is empty after each scenario.
  *
  * Fault switches: 500s, dropped connections, a 403 secondary rate limit and a 429 primary rate
- * limit, each with `retry-after`.
+ * limit, each with `retry-after`. `pathPrefix: '/api/v3'` serves the API the way GitHub Enterprise
+ * Server does (under a path on the web host). Pull requests need the loopback git server's bare
+ * repositories: `pulls.attach(gitServer.root)` (the `loopbackGitHub` fixture does it).
  */
-export const SERVED_OPERATIONS: [string, string][] = [
-  ['GET', '/repos/{owner}/{repo}/issues'],
-  ['POST', '/repos/{owner}/{repo}/issues'],
-  ['GET', '/repos/{owner}/{repo}/issues/{issue_number}'],
-  ['PATCH', '/repos/{owner}/{repo}/issues/{issue_number}'],
-  ['GET', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
-  ['POST', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
-  ['GET', '/repos/{owner}/{repo}/labels'],
-  ['POST', '/repos/{owner}/{repo}/labels'],
-];
+export const SERVED_OPERATIONS: [string, string][] = [...ISSUE_OPERATIONS, ...PULL_OPERATIONS];
 
 export interface ApiFault {
   kind: '500' | 'drop' | '403-secondary' | '429';
@@ -46,32 +36,37 @@ export interface ApiRequestLog {
   body?: unknown;
 }
 
-interface RepoState {
-  issues: Issue[];
-  comments: Map<number, Comment[]>;
-  labels: Label[];
-}
-
-const DOCS = 'https://docs.github.com/rest';
-
-export class GitHubApiServer {
+export class GitHubApiServer implements ApiState {
+  /** The API base URL, GITHUB_API_URL for the code under test (prefix included). */
   url = '';
+  readonly pulls = new PullRequests(this);
   readonly violations: string[] = [];
   readonly requests: ApiRequestLog[] = [];
   private readonly repos = new Map<string, RepoState>();
   private readonly openapi = GitHubOpenApi.get(SERVED_OPERATIONS);
   private faults: (ApiFault & { left: number })[] = [];
   private server?: http.Server;
-  private nextId = 1000;
+  private nextIdValue = 1000;
   private remaining = 5000;
 
-  constructor(public token: string) {}
+  private readonly prefix: string;
+
+  constructor(
+    public token: string,
+    opts: { pathPrefix?: string } = {},
+  ) {
+    this.prefix = (opts.pathPrefix ?? '').replace(/\/$/, '');
+  }
 
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${this.prefix}`;
     return this.url;
+  }
+
+  nextId(): number {
+    return this.nextIdValue++;
   }
 
   async stop(): Promise<void> {
@@ -92,12 +87,13 @@ export class GitHubApiServer {
   /** The state of one repository (created empty on first use, like a repo that exists). */
   repo(full: string): RepoState {
     let r = this.repos.get(full);
-    if (!r) this.repos.set(full, (r = { issues: [], comments: new Map(), labels: [] }));
+    if (!r) this.repos.set(full, (r = { issues: [], comments: new Map(), labels: [], pulls: new Map() }));
     return r;
   }
 
+  /** Issues of a repository (pull requests excluded; see `pulls.all`). */
   issues(full: string): Issue[] {
-    return this.repo(full).issues;
+    return this.repo(full).issues.filter((i) => !i.pull);
   }
 
   comments(full: string, n: number): Comment[] {
@@ -186,7 +182,8 @@ export class GitHubApiServer {
         },
       );
 
-    const matched = this.openapi.match(method, u.pathname);
+    const inPrefix = u.pathname.startsWith(`${this.prefix}/`);
+    const matched = inPrefix ? this.openapi.match(method, u.pathname.slice(this.prefix.length)) : undefined;
     if (!matched) {
       this.violations.push(`${method} ${u.pathname}: not an operation this server serves`);
       return send(404, { message: 'Not Found', documentation_url: DOCS, status: '404' });
@@ -236,135 +233,18 @@ export class GitHubApiServer {
     p: Record<string, string>,
     u: URL,
     body: Record<string, unknown>,
-  ): [number, unknown, Record<string, string>?] {
-    const repo = this.repo(full);
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const issue = () => repo.issues.find((i) => i.number === Number(p.issue_number));
-    const notFound: [number, unknown] = [
-      404,
-      { message: 'Not Found', documentation_url: DOCS, status: '404' },
-    ];
-    switch (opId) {
-      case 'issues/list-for-repo': {
-        const state = u.searchParams.get('state') ?? 'open';
-        const want = (u.searchParams.get('labels') ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const items = repo.issues
-          .filter((i) => state === 'all' || i.state === state)
-          .filter((i) => want.every((l) => i.labels.some((x) => x.toLowerCase() === l.toLowerCase())))
-          .sort((a, b) => b.number - a.number);
-        return this.page(
-          u,
-          items.map((i) => this.issue(full, i)),
-        );
-      }
-      case 'issues/create': {
-        const names = ((body.labels as unknown[]) ?? []).map((l) =>
-          typeof l === 'string' ? l : String((l as { name: string }).name),
-        );
-        for (const n of names) this.ensureLabel(repo, n);
-        const i: Issue = {
-          id: this.nextId++,
-          number: repo.issues.length + 1,
-          title: String(body.title),
-          body: (body.body as string) ?? null,
-          state: 'open',
-          state_reason: null,
-          labels: names,
-          created_at: now,
-          updated_at: now,
-          closed_at: null,
-        };
-        repo.issues.push(i);
-        return [201, this.issue(full, i), { location: `${this.url}/repos/${full}/issues/${i.number}` }];
-      }
-      case 'issues/get': {
-        const i = issue();
-        return i ? [200, this.issue(full, i)] : notFound;
-      }
-      case 'issues/update': {
-        const i = issue();
-        if (!i) return notFound;
-        if (typeof body.title === 'string') i.title = body.title;
-        if ('body' in body) i.body = (body.body as string | null) ?? null;
-        if (body.state === 'closed' && i.state === 'open') {
-          i.state = 'closed';
-          i.closed_at = now;
-          i.state_reason = (body.state_reason as string) ?? 'completed';
-        } else if (body.state === 'open' && i.state === 'closed') {
-          i.state = 'open';
-          i.closed_at = null;
-          i.state_reason = 'reopened';
-        }
-        if (Array.isArray(body.labels)) i.labels = body.labels.map(String);
-        i.updated_at = now;
-        return [200, this.issue(full, i)];
-      }
-      case 'issues/list-comments': {
-        if (!issue()) return notFound;
-        return this.page(
-          u,
-          (repo.comments.get(Number(p.issue_number)) ?? []).map((c) =>
-            commentJson(this.url, full, Number(p.issue_number), c),
-          ),
-        );
-      }
-      case 'issues/create-comment': {
-        const i = issue();
-        if (!i) return notFound;
-        const c: Comment = { id: this.nextId++, body: String(body.body), created_at: now };
-        repo.comments.set(i.number, [...(repo.comments.get(i.number) ?? []), c]);
-        i.updated_at = now;
-        return [201, commentJson(this.url, full, i.number, c)];
-      }
-      case 'issues/list-labels-for-repo':
-        return this.page(
-          u,
-          repo.labels.map((l) => labelJson(this.url, full, l)),
-        );
-      case 'issues/create-label': {
-        const name = String(body.name);
-        if (repo.labels.some((l) => l.name.toLowerCase() === name.toLowerCase()))
-          return [
-            422,
-            {
-              message: 'Validation Failed',
-              documentation_url: DOCS,
-              errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }],
-            },
-          ];
-        const color = String(body.color ?? 'ededed').replace(/^#/, '');
-        if (!/^[0-9a-fA-F]{6}$/.test(color))
-          return [
-            422,
-            {
-              message: 'Validation Failed',
-              documentation_url: DOCS,
-              errors: [{ resource: 'Label', code: 'invalid', field: 'color' }],
-            },
-          ];
-        const l: Label = {
-          id: this.nextId++,
-          name,
-          color,
-          description: (body.description as string) ?? null,
-        };
-        repo.labels.push(l);
-        return [201, labelJson(this.url, full, l)];
-      }
-    }
-    return notFound;
+  ): Reply {
+    const call = { full, p, u, body: body ?? {}, now: timestamp(), repo: this.repo(full) };
+    return serveIssues(this, opId, call) ?? this.pulls.serve(opId, call) ?? NOT_FOUND;
   }
 
-  private ensureLabel(repo: RepoState, name: string): void {
+  ensureLabel(repo: RepoState, name: string): void {
     if (!repo.labels.some((l) => l.name.toLowerCase() === name.toLowerCase()))
-      repo.labels.push({ id: this.nextId++, name, color: 'ededed', description: null });
+      repo.labels.push({ id: this.nextId(), name, color: 'ededed', description: null });
   }
 
   /** per_page/page pagination with a Link header, as GitHub does. */
-  private page(u: URL, items: unknown[]): [number, unknown, Record<string, string>] {
+  page(u: URL, items: unknown[]): Reply {
     const per = Math.min(100, Math.max(1, Number(u.searchParams.get('per_page') ?? 30)));
     const page = Math.max(1, Number(u.searchParams.get('page') ?? 1));
     const last = Math.max(1, Math.ceil(items.length / per));
@@ -379,8 +259,9 @@ export class GitHubApiServer {
     return [200, items.slice((page - 1) * per, page * per), links.length ? { link: links.join(', ') } : {}];
   }
 
-  private issue(full: string, i: Issue) {
+  issueJson(full: string, i: Issue): unknown {
     const repo = this.repo(full);
-    return issueJson(this.url, full, i, repo.labels, (repo.comments.get(i.number) ?? []).length);
+    const merged = i.pull ? (repo.pulls.get(i.number)?.mergedAt ?? null) : null;
+    return issueJson(this.url, full, i, repo.labels, (repo.comments.get(i.number) ?? []).length, merged);
   }
 }

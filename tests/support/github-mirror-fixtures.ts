@@ -62,7 +62,7 @@ export class MirrorPair {
   }
 }
 
-/** The loopback servers of a test file: git over smart HTTP and GitHub's REST API, with a tmp root. */
+/** The loopback servers of a test file: git over smart HTTP and GitHub's REST API (pull requests backed by the git server's repos), with a tmp root. */
 export interface LoopbackGitHub {
   git: GitHttpServer;
   api: GitHubApiServer;
@@ -73,14 +73,21 @@ export interface LoopbackGitHub {
  * Start both loopback servers before the file's tests and stop them (and clean the tmp dirs)
  * after; the fields are set once `beforeAll` has run.
  */
-export function loopbackGitHub(gitToken: string, apiToken: string): LoopbackGitHub {
+export function loopbackGitHub(
+  gitToken: string,
+  apiToken: string,
+  opts: { apiPathPrefix?: string } = {},
+): LoopbackGitHub {
   const lb = {} as LoopbackGitHub;
   beforeAll(async () => {
     lb.root = await tmpDir();
     lb.git = new GitHttpServer(path.join(lb.root, 'srv'), gitToken);
     await lb.git.start();
-    lb.api = new GitHubApiServer(apiToken);
+    lb.api = new GitHubApiServer(apiToken, { pathPrefix: opts.apiPathPrefix });
     await lb.api.start();
+    // Pull requests live in the git server's bare repos; refs/pull/N/head follows pushes.
+    lb.api.pulls.attach(lb.git.root);
+    lb.git.beforeRequest = (full) => lb.api.pulls.sync(full);
   });
   afterAll(async () => {
     await lb.git.stop();
