@@ -28,8 +28,12 @@ export interface ImportFixture {
 }
 
 /** Private files under src/pub/ are exported to lib/; README.md is the public repo's own. */
-export async function makeImportFixture(dir: string): Promise<ImportFixture> {
-  const privateBare = await makeBare(path.join(dir, 'private.git'));
+export async function makeImportFixture(
+  dir: string,
+  bares: { privateBare?: string; publicBare?: string } = {},
+): Promise<ImportFixture> {
+  await fs.mkdir(dir, { recursive: true });
+  const privateBare = await makeBare(bares.privateBare ?? path.join(dir, 'private.git'));
   const checkout = path.join(dir, 'private');
   git(dir, ['clone', '-q', privateBare, checkout]);
   git(checkout, ['checkout', '-q', '-b', 'main']);
@@ -41,7 +45,7 @@ export async function makeImportFixture(dir: string): Promise<ImportFixture> {
     LICENSE: 'MIT\n',
   });
   git(checkout, ['push', '-q', 'origin', 'main']);
-  const publicBare = await makeBare(path.join(dir, 'public.git'));
+  const publicBare = await makeBare(bares.publicBare ?? path.join(dir, 'public.git'));
   const allowlist = path.join(dir, 'allowlist.txt');
   await fs.writeFile(allowlist, ALLOWLIST);
   // The public repository's own README, then Ferry's first export on top.
@@ -54,10 +58,7 @@ export async function makeImportFixture(dir: string): Promise<ImportFixture> {
   return { dir, privateBare, checkout, publicBare, allowlist, exportedRev };
 }
 
-async function exportNow(
-  f: Pick<ImportFixture, 'checkout' | 'publicBare' | 'allowlist'>,
-  branch = 'main',
-) {
+async function exportNow(f: Pick<ImportFixture, 'checkout' | 'publicBare' | 'allowlist'>, branch = 'main') {
   const r = await runExport(
     {
       source: f.checkout,
