@@ -111,6 +111,7 @@ const ACTIONS = [
   ['sync-to-custom', 'actions/sync-to-custom/action.yml'],
   ['sync-wikis', 'actions/sync-wikis/action.yml'],
   ['bilateral-mirror', 'actions/bilateral-mirror/action.yml'],
+  ['import-pull-request', 'actions/import-pull-request/action.yml'],
 ];
 
 const cell = (s) =>

@@ -2,6 +2,7 @@ import type { Suite } from '../support.js';
 import { allowlistSuite } from './allowlist.js';
 import { exportSuite } from './export.js';
 import { historySuite } from './history.js';
+import { importSuite } from './import.js';
 import { mirrorSuite } from './mirror.js';
 import { wikiSuite } from './wiki.js';
 import { dirsyncSuite } from './dirsync.js';
@@ -12,6 +13,7 @@ export const SUITES: Suite[] = [
   allowlistSuite,
   exportSuite,
   historySuite,
+  importSuite,
   mirrorSuite,
   wikiSuite,
   dirsyncSuite,

@@ -154,6 +154,42 @@ export const BILATERAL_MIRROR = {
   },
 } as const;
 
+/** import-pull-request: a public pull request back into the private repository (src/core/import). */
+export const IMPORT_PULL_REQUEST = {
+  inputs: {
+    publicRepo: input('public-repo', 'string'),
+    pullRequest: input('pull-request', 'string'),
+    label: input('label', 'string'),
+    source: input('source', 'string'),
+    privateRepo: input('private-repo', 'string'),
+    baseBranch: input('base-branch', 'string'),
+    allowlist: input('allowlist', 'string'),
+    map: input('map', 'list'),
+    preserve: input('preserve', 'list'),
+    exportTarget: input('export-target', 'string'),
+    config: input('config', 'string'),
+    openPullRequest: input('open-pull-request', 'bool'),
+    token: input('token', 'secret'),
+    dryRun: input('dry-run', 'bool'),
+    committerName: input('committer-name', 'string'),
+    committerEmail: input('committer-email', 'string'),
+    maxRetries: input('max-retries', 'string'),
+    forbiddenPaths: input('forbidden-paths', 'list'),
+    secretPatterns: input('secret-patterns', 'lines'),
+    allowedSecretFingerprints: input('allowed-secret-fingerprints', 'list'),
+    secretScan: input('secret-scan', 'optionalBool'),
+    reportPath: input('report-path', 'string'),
+  },
+  outputs: {
+    imported: 'imported',
+    status: 'status',
+    branch: 'branch',
+    commitSha: 'commit-sha',
+    pullRequestUrl: 'private-pull-request-url',
+    reportPath: 'report-path',
+  },
+} as const;
+
 /** The root action: ferry.yml through the runner. */
 export const RUN = {
   inputs: {
@@ -184,4 +220,5 @@ export const ACTIONS = {
   'sync-to-custom': SYNC_TO_CUSTOM,
   'sync-wikis': SYNC_WIKIS,
   'bilateral-mirror': BILATERAL_MIRROR,
+  'import-pull-request': IMPORT_PULL_REQUEST,
 } as const;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ACTIONS } from '../../src/actions/constants.js';
 import { run as runBilateralMirror } from '../../src/actions/bilateral-mirror.js';
+import { run as runImportPullRequest } from '../../src/actions/import-pull-request.js';
 import { run as runRoot } from '../../src/actions/run.js';
 import { run as runSyncToCustom } from '../../src/actions/sync-to-custom.js';
 import { run as runSyncToPublic } from '../../src/actions/sync-to-public.js';
@@ -27,6 +28,7 @@ const RUNS: Record<ActionName, () => Promise<void>> = {
   'sync-to-custom': runSyncToCustom,
   'sync-wikis': runSyncWikis,
   'bilateral-mirror': runBilateralMirror,
+  'import-pull-request': runImportPullRequest,
 };
 
 interface ActionYml {

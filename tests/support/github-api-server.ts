@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { issueJson, type Comment, type Issue } from './github-api-json.js';
 import { ISSUE_OPERATIONS, NOT_FOUND, serveIssues } from './github-api-issues.js';
 import { PULL_OPERATIONS, PullRequests } from './github-api-pulls.js';
+import { USER_OPERATIONS, Users } from './github-api-users.js';
 import { DOCS, timestamp, type ApiState, type RepoState, type Reply } from './github-api-state.js';
 import { GitHubOpenApi, type CompiledOperation } from './github-openapi.js';
 
 /**
- * A loopback GitHub REST API: a stateful subset (issues, issue comments, labels, pull requests;
- * github-api-issues.ts and github-api-pulls.ts) on 127.0.0.1 that
+ * A loopback GitHub REST API: a stateful subset (issues, issue comments, labels, pull requests,
+ * user profiles; github-api-issues.ts, github-api-pulls.ts, github-api-users.ts) on 127.0.0.1 that
  * requires the token and sends rate-limit headers like api.github.com. Every request and every
  * response is checked against GitHub's official OpenAPI description; problems are collected in
  * `violations` (a request the real API would reject also gets the 4xx the real API would send).
@@ -19,7 +20,11 @@ import { GitHubOpenApi, type CompiledOperation } from './github-openapi.js';
  * Server does (under a path on the web host). Pull requests need the loopback git server's bare
  * repositories: `pulls.attach(gitServer.root)` (the `loopbackGitHub` fixture does it).
  */
-export const SERVED_OPERATIONS: [string, string][] = [...ISSUE_OPERATIONS, ...PULL_OPERATIONS];
+export const SERVED_OPERATIONS: [string, string][] = [
+  ...ISSUE_OPERATIONS,
+  ...PULL_OPERATIONS,
+  ...USER_OPERATIONS,
+];
 
 export interface ApiFault {
   kind: '500' | 'drop' | '403-secondary' | '429';
@@ -40,6 +45,8 @@ export class GitHubApiServer implements ApiState {
   /** The API base URL, GITHUB_API_URL for the code under test (prefix included). */
   url = '';
   readonly pulls = new PullRequests(this);
+  /** Users with a profile (display name): github-api-users.ts. */
+  readonly users = new Users(() => this.url);
   readonly violations: string[] = [];
   readonly requests: ApiRequestLog[] = [];
   private readonly repos = new Map<string, RepoState>();
@@ -205,6 +212,8 @@ export class GitHubApiServer implements ApiState {
       this.violations.push(...bad);
       return this.reply(op, send, 422, { message: 'Invalid request.', documentation_url: DOCS, errors: bad });
     }
+    const user = this.users.serve(op.operationId, pathParams);
+    if (user) return this.reply(op, send, ...user);
     const full = `${pathParams.owner}/${pathParams.repo}`;
     const [status, payload, headers] = this.serve(
       op.operationId,

@@ -3,6 +3,7 @@ import { allowlistCommands } from './allowlist.js';
 import { demoCommand } from './demo.js';
 import { dirsyncCommand } from './dirsync.js';
 import { exportCommands } from './export.js';
+import { importPrCommand } from './import-pr.js';
 import { runnerCommands } from './run.js';
 import { mirrorCommand } from './mirror.js';
 import { wikiCommand } from './wiki.js';
@@ -13,6 +14,7 @@ export const COMMANDS: Command[] = [
   ...allowlistCommands,
   demoCommand,
   ...exportCommands,
+  importPrCommand,
   ...runnerCommands,
   mirrorCommand,
   wikiCommand,

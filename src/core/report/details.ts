@@ -8,6 +8,7 @@
 import type { BranchAnalysis, IssueRef } from '../mirror/types.js';
 import type { ActionRow } from '../dirsync/report.js';
 import type { SyncBackFile } from '../wiki/sync-back.js';
+import type { ImportStatus, RefusedPath } from '../import/types.js';
 
 /** One export (snapshot or history): where it came from and how the push went. */
 export interface ExportDetails {
@@ -127,6 +128,26 @@ export interface StatusDetails {
   branches?: { branch: string; ahead?: number; behind?: number; note?: string }[];
 }
 
+/** One imported public pull request (src/core/import). */
+export interface ImportDetails {
+  pullRequest: { repo: string; number: number; url: string; head: string; author: string };
+  /** What became of it (import/types.ts ImportStatus). */
+  status: ImportStatus;
+  /** The public export commit the pull request is based on. */
+  publicBase: string | null;
+  /** The private revision that commit was exported from (R). */
+  base: string | null;
+  baseBranch: string;
+  branch: string;
+  pushed: boolean;
+  attempts: number;
+  refused: RefusedPath[];
+  coAuthors: string[];
+  privatePullRequest: { number: number; url: string; operation: 'created' | 'updated' | 'commented' } | null;
+  /** Whether Ferry commented on the public pull request (a refusal). */
+  publicComment: boolean;
+}
+
 export interface DetailsByKind {
   export: ExportDetails;
   custom: CustomDetails;
@@ -139,6 +160,7 @@ export interface DetailsByKind {
   /** The command kind reports through counts, changes and outputs_created: no details. */
   command: Record<string, never>;
   status: StatusDetails;
+  import: ImportDetails;
 }
 
 export type ResultKind = keyof DetailsByKind;

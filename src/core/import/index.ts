@@ -1,0 +1,109 @@
+/**
+ * The one library entry point of the import engine (the import-pull-request action and
+ * `ferry import-pr` call it): bring public pull requests back into the private repository, one
+ * result per pull request. Setup is shared by the pull requests of one run: the selection, the
+ * scratch repository and the export context that builds the export of a base revision.
+ */
+import * as path from 'node:path';
+import { loadAllowlistStrict } from '../allowlist/parse.js';
+import { ConfigurationError } from '../errors.js';
+import { createBuildContext } from '../export/context.js';
+import { resolveSafetySettings } from '../export/gates.js';
+import { parseMapRules } from '../export/path-map.js';
+import { BlobReader } from '../git/cat-file.js';
+import { createGitAuth } from '../git/git-auth-helper.js';
+import { GitCommandManager } from '../git/git-command-manager.js';
+import { isLocalRemote, remoteLabel, resolveRemote } from '../git/remote.js';
+import { createScratchRepo, objectsDir } from '../git/scratch-repo.js';
+import type { Logger } from '../logger.js';
+import { settingName } from '../settings/surface.js';
+import { importOne, type ImportJob } from './import-one.js';
+import { assertOneToOne } from './inverse-map.js';
+import type { ImportResult, ImportSettings, PullRequestHost } from './types.js';
+
+export * from './types.js';
+
+export async function runImport(
+  s: ImportSettings,
+  host: PullRequestHost,
+  logger: Logger,
+): Promise<ImportResult[]> {
+  const rules = s.rules ?? (s.allowlistFile ? await loadAllowlistStrict(s.allowlistFile) : undefined);
+  if (!rules)
+    throw new ConfigurationError(
+      `No allowlist given. Name the export's allowlist with ${settingName('allowlist')} (or its ferry.yml target).`,
+    );
+  const mapRules = parseMapRules(s.map ?? [], s.vars ?? {});
+  assertOneToOne(mapRules);
+  const safety = resolveSafetySettings(s.safety);
+  const numbers = s.pullRequest !== undefined ? [s.pullRequest] : await host.listPublicByLabel(s.label);
+  if (!numbers.length) {
+    logger.info(`No open pull request of ${s.publicSlug} carries the label '${s.label}'.`);
+    return [];
+  }
+  const serverUrl = s.auth?.serverUrl;
+  const publicUrl = resolveRemote(s.publicRepo, serverUrl);
+  const privateUrl = resolveRemote(s.privateRepo, serverUrl);
+  const auth = await createGitAuth(s.auth ?? {});
+  try {
+    const source = new GitCommandManager(path.resolve(s.source), { env: auth.env, logger });
+    await source.assertMinimumVersion();
+    if (!(await source.tryExec(['rev-parse', '--git-dir'])))
+      throw new ConfigurationError(
+        `${s.source} is not a git repository. Check out the private repository first.`,
+      );
+    // Local repositories are seen through alternates: nothing is fetched from them.
+    const alternates = [await objectsDir(source)];
+    for (const url of [publicUrl, privateUrl])
+      if (isLocalRemote(url)) alternates.push(await objectsDir(source.with({ cwd: url })));
+    const scratch = await createScratchRepo(source, { alternates, parent: s.workDir, name: 'import' });
+    const blobs = new BlobReader(scratch.git);
+    try {
+      const ctx = await createBuildContext({
+        settings: {
+          source: s.source,
+          target: s.publicRepo,
+          branch: 'main',
+          rules,
+          map: s.map,
+          preserve: s.preserve,
+          vars: s.vars,
+          safety: s.safety,
+        },
+        logger,
+        scratch: scratch.git,
+        scratchDir: scratch.dir,
+        sourceGit: source,
+        sourceCommit: (await source.tryRevParse('HEAD')) ?? '',
+        targetLabel: remoteLabel(publicUrl),
+        rules,
+        safety,
+        sourceRepo: path.basename(path.resolve(s.source)),
+        blobs,
+        stats: { gatesMs: 0 },
+      });
+      const job: ImportJob = {
+        settings: s,
+        host,
+        logger,
+        git: scratch.git,
+        scratchDir: scratch.dir,
+        source,
+        ctx,
+        mapRules,
+        safety,
+        blobs,
+        publicUrl,
+        privateUrl,
+      };
+      const results: ImportResult[] = [];
+      for (const n of numbers) results.push(await importOne(job, n));
+      return results;
+    } finally {
+      await blobs.close();
+      await scratch.dispose();
+    }
+  } finally {
+    await auth.cleanup();
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The private side of an import: the change moved onto the base branch and written to
+ * `ferry/import/<owner>-<repo>-<N>` with plain fast-forward pushes through the one push helper
+ * (a branch Ferry wrote before is extended, never rewritten), then the private pull request.
+ * Each build checks again that the public pull request has not moved since it was pinned.
+ */
+import { ConfigurationError } from '../errors.js';
+import { commitIdentity, commitTree, type CommitIdentity } from '../git/index-builder.js';
+import { DEFAULT_MAX_RETRIES, rebuildAndPush, throwIfRefused } from '../git/rebuild-and-push.js';
+import { lastTrailer } from '../git/trailers.js';
+import { pushRefs } from '../git/transport.js';
+import type { Finding } from '../report/result.js';
+import { moveOnto } from './apply.js';
+import { moved, type ImportJob } from './import-one.js';
+import { remoteRef, type RemoteRef } from './remote-refs.js';
+import type { ImportStatus, PrivatePullRequest, PublicPullRequest } from './types.js';
+
+export interface BranchInput {
+  n: number;
+  pr: PublicPullRequest;
+  head: string;
+  prRef: RemoteRef;
+  branch: string;
+  /** The change as a commit on R. */
+  onR: string;
+  message: string;
+  author: CommitIdentity;
+  committer: CommitIdentity;
+}
+
+export interface BranchOutcome {
+  status: ImportStatus;
+  commit?: string;
+  pushed: boolean;
+  attempts: number;
+  message: string;
+  findings: Finding[];
+  privatePullRequest: (PrivatePullRequest & { operation: 'created' | 'updated' | 'commented' }) | null;
+}
+
+interface Plan {
+  status: ImportStatus;
+  commit?: string;
+  message: string;
+  findings: Finding[];
+  conflicts?: string[];
+}
+
+/** Hidden marker of Ferry's comment on a private pull request whose branch someone else moved on. */
+const LEFT_MARKER = (head: string) => `<!-- ferry-import:left ${head} -->`;
+
+export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise<BranchOutcome> {
+  const s = job.settings;
+  const { git, logger } = job;
+  const target = `${s.publicSlug}#${b.n}`;
+  const ref = `refs/heads/${b.branch}`;
+  // R as a local ref: fetches of the private branches negotiate from it instead of sending everything.
+  await git.exec(['update-ref', 'refs/ferry/r', `${b.onR}^`]);
+  const baseRef = remoteRef(git, job.privateUrl, `refs/heads/${s.baseBranch}`, 'refs/ferry/base', logger, 0);
+  const branchRef = remoteRef(git, job.privateUrl, ref, 'refs/ferry/branch', logger, 0);
+
+  const build = async (): Promise<{ value: Plan; updates: { ref: string; from: string }[] }> => {
+    const none = (p: Plan) => ({ value: p, updates: [] });
+    const [prHead, apiHead] = await Promise.all([
+      b.prRef.tip(),
+      job.host.getPublic(b.n).then((p) => p.headSha),
+    ]);
+    if (prHead !== b.head || apiHead !== b.head)
+      return none({ status: 'head-moved', message: moved(target).message, findings: [moved(target)] });
+    const tip = await baseRef.bring();
+    if (!tip)
+      throw new ConfigurationError(
+        `The private base branch '${s.baseBranch}' does not exist in ${s.privateRepo}.`,
+      );
+    const move = await moveOnto(git, tip, b.onR);
+    let plan: Plan;
+    if ('conflict' in move)
+      plan = {
+        status: 'needs-rebase',
+        commit: b.onR,
+        conflicts: move.conflict,
+        message: `${target} conflicts with ${s.baseBranch} in ${move.conflict.length} path(s): the import branch ${b.branch} stays on the export's revision and needs a rebase.`,
+        findings: [
+          {
+            severity: 'warning',
+            code: 'import-needs-rebase',
+            message: `${target} does not apply on ${s.baseBranch} (${move.conflict.slice(0, 10).join(', ')}): ${b.branch} is based on the revision the public base was exported from. Rebase it by hand.`,
+          },
+        ],
+      };
+    else if (move.tree === (await git.exec(['rev-parse', `${tip}^{tree}`])))
+      return none({
+        status: 'already-landed',
+        message: `${target} is already in ${s.baseBranch}: nothing to import.`,
+        findings: [],
+      });
+    else
+      plan = {
+        status: 'imported',
+        commit: await commitTree(git, move.tree, [tip], b.message, b.author, b.committer),
+        message: '',
+        findings: [],
+      };
+    const parent = (await git.exec(['rev-parse', `${plan.commit}^`])).trim();
+    const existing = await branchRef.bring();
+    if (existing) {
+      const raw = await git.exec(['cat-file', 'commit', existing]);
+      const ours =
+        lastTrailer(raw, 'import') === target &&
+        commitIdentity(raw, 'committer')?.email === b.committer.email;
+      if (!ours)
+        return none({
+          status: 'branch-edited',
+          message: `${b.branch} has commits Ferry did not write: left as it is (${target} is now at ${b.head.slice(0, 7)}).`,
+          findings: [
+            {
+              severity: 'warning',
+              code: 'import-branch-edited',
+              message: `${b.branch} was changed by someone else after Ferry's import; Ferry does not overwrite it. Import ${target} again after deleting the branch, or carry the change over by hand.`,
+            },
+          ],
+        });
+      if (plan.status === 'needs-rebase' && (await git.exec(['rev-parse', `${existing}^`])) !== parent)
+        // On top of an import made on the base branch, a tree made on R would undo the base
+        // branch's newer changes: the branch keeps the previous import until someone rebases.
+        return none({
+          ...plan,
+          commit: undefined,
+          message: `${plan.message} ${b.branch} keeps its previous import.`,
+        });
+      const tree = (await git.exec(['rev-parse', `${plan.commit}^{tree}`])).trim();
+      if (
+        lastTrailer(raw, 'importHead') === b.head &&
+        (await git.exec(['rev-parse', `${existing}^{tree}`])) === tree
+      )
+        return none({
+          status: 'unchanged',
+          commit: existing,
+          message: `${b.branch} already holds ${target} at ${b.head.slice(0, 7)}.`,
+          findings: [],
+        });
+      // Never rewritten: the new state goes on top of Ferry's last import (with the new base as a
+      // second parent when the old branch does not hold it).
+      const parents = [existing, ...((await git.isAncestor(parent, existing)) ? [] : [parent])];
+      plan.commit = await commitTree(git, tree, parents, b.message, b.author, b.committer);
+      if (plan.status === 'imported') plan.status = 'updated';
+    }
+    if (plan.status === 'imported' || plan.status === 'updated')
+      plan.message = `${s.dryRun ? 'Dry run: would write' : 'Wrote'} ${b.branch}: ${target} at ${b.head.slice(0, 7)} on ${s.baseBranch}.`;
+    return { value: plan, updates: [{ ref, from: plan.commit! }] };
+  };
+
+  const loop = await rebuildAndPush({
+    label: s.privateRepo,
+    build,
+    push: (updates) =>
+      pushRefs(
+        git,
+        job.privateUrl,
+        updates.map((u) => `${u.from}:${u.ref}`),
+        { logger },
+      ),
+    dryRun: s.dryRun,
+    maxRetries: s.maxRetries ?? DEFAULT_MAX_RETRIES,
+    logger,
+  });
+  throwIfRefused(loop);
+  const plan = loop.value;
+  const pushed = loop.pushed.length > 0;
+  const out: BranchOutcome = {
+    status: plan.status,
+    commit: plan.commit,
+    pushed,
+    attempts: loop.attempts,
+    message: plan.message,
+    findings: plan.findings,
+    privatePullRequest: null,
+  };
+  if (!s.dryRun) out.privatePullRequest = await privatePullRequest(job, b, plan);
+  return out;
+}
+
+/** Open or update the private pull request; on a branch someone else moved, comment on it. */
+async function privatePullRequest(
+  job: ImportJob,
+  b: BranchInput,
+  plan: Plan,
+): Promise<BranchOutcome['privatePullRequest']> {
+  const s = job.settings;
+  if (plan.status === 'branch-edited') {
+    const open = await job.host.findPrivate(b.branch);
+    if (!open) return null;
+    const said = await job.host.commentPrivate(
+      open.number,
+      LEFT_MARKER(b.head),
+      `${LEFT_MARKER(b.head)}\n${s.publicSlug}#${b.n} moved to ${b.head} after the import, but this branch has commits Ferry did not write, so Ferry left it as it is. Carry the new change over by hand: ${b.pr.url}`,
+    );
+    return said ? { ...open, operation: 'commented' } : null;
+  }
+  if (!s.openPullRequest || !['imported', 'updated', 'unchanged', 'needs-rebase'].includes(plan.status))
+    return null;
+  const title = `${b.pr.title} (${s.publicSlug}#${b.n})`;
+  const body = privateBody(job, b, plan);
+  const open = await job.host.findPrivate(b.branch);
+  if (open) {
+    if (plan.status === 'unchanged') return null;
+    await job.host.updatePrivate(open.number, { title, body });
+    return { ...open, operation: 'updated' };
+  }
+  const created = await job.host.openPrivate({ head: b.branch, base: s.baseBranch, title, body });
+  job.logger.info(`Opened private pull request #${created.number}: ${created.url}`);
+  return { ...created, operation: 'created' };
+}
+
+function privateBody(job: ImportJob, b: BranchInput, plan: Plan): string {
+  const s = job.settings;
+  const lines = [
+    `Imported from ${b.pr.url} (${s.publicSlug}#${b.n}) by @${b.pr.author.login}, head ${b.head}.`,
+    '',
+    b.pr.body.trim() || '_No description._',
+  ];
+  if (plan.status === 'needs-rebase')
+    lines.push(
+      '',
+      `**Needs a rebase:** the change conflicts with \`${s.baseBranch}\` in ${plan.conflicts?.map((c) => `\`${c}\``).join(', ')}. The branch is based on the revision the public base was exported from.`,
+    );
+  return lines.join('\n');
+}

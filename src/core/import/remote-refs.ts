@@ -1,0 +1,39 @@
+/**
+ * Refs of another repository brought into the scratch repository: looked up with ls-remote, and
+ * fetched only when the scratch repository does not see the commit already (a local repository is
+ * seen through alternates, so nothing is copied).
+ */
+import type { GitCommandManager } from '../git/git-command-manager.js';
+import { fetchRefs, lsRemote } from '../git/transport.js';
+import type { Logger } from '../logger.js';
+
+export interface RemoteRef {
+  /** The ref's current sha, undefined when it does not exist. */
+  tip(): Promise<string | undefined>;
+  /** The ref's current sha, present in the scratch repository (fetched at `depth` when needed). */
+  bring(): Promise<string | undefined>;
+  /** Fetch `by` more commits below the shallow boundary. */
+  deepen(by: number): Promise<void>;
+}
+
+export function remoteRef(
+  git: GitCommandManager,
+  url: string,
+  ref: string,
+  local: string,
+  logger: Logger,
+  depth = 1,
+): RemoteRef {
+  const tip = async () => (await lsRemote(git, url, [ref], { logger })).get(ref);
+  return {
+    tip,
+    async bring() {
+      const sha = await tip();
+      if (!sha) return undefined;
+      if (!(await git.tryExec(['cat-file', '-e', `${sha}^{commit}`])))
+        await fetchRefs(git, url, [`+${ref}:${local}`], { depth, logger });
+      return sha;
+    },
+    deepen: (by) => fetchRefs(git, url, [`+${ref}:${local}`], { deepen: by, logger }),
+  };
+}

@@ -1,0 +1,2 @@
+import { run } from '../actions/import-pull-request.js';
+void run();
