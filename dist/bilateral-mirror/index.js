@@ -30135,2951 +30135,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./lib/src/core/errors.js
 function errors_formatLocation(loc) {
     if (!loc)
@@ -33091,6 +30146,7 @@ function errors_formatLocation(loc) {
         s += `:${loc.column}`;
     return s;
 }
+/** The user's configuration, inputs or command line are wrong: exit 2, the message only. */
 class ConfigurationError extends Error {
     location;
     constructor(message, location) {
@@ -33107,18 +30163,49 @@ class ConfigurationErrors extends ConfigurationError {
         this.errors = errors;
     }
 }
-/** An operation against a remote that failed in a way the user can act on (auth, missing repo, ...). */
-class RemoteError extends ConfigurationError {
+/**
+ * A remote refused or failed in a way the user can act on: authentication, a missing repository,
+ * a target that kept moving, a server still failing after the retries. A failed sync (exit 1, one
+ * line, no stack), not a usage error: the same command may work once the remote or token is fixed.
+ */
+class RemoteError extends Error {
     constructor(message) {
         super(message);
         this.name = 'RemoteError';
     }
 }
-function isConfigurationError(e) {
-    return e instanceof ConfigurationError;
+function errorKind(e) {
+    if (e instanceof ConfigurationError)
+        return 'configuration';
+    if (e instanceof RemoteError)
+        return 'failure';
+    return 'internal';
+}
+/**
+ * An error Ferry expected and explains in its message (configuration or remote): engines turn it
+ * into a failed result; anything else is a bug and keeps travelling up with its stack.
+ */
+function isExpectedError(e) {
+    return errorKind(e) !== 'internal';
+}
+/** Exit codes of the CLI (and of `ferry` inside workflows). */
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+function exitCodeFor(e) {
+    return errorKind(e) === 'configuration' ? EXIT_USAGE : EXIT_FAILED;
 }
 function errorMessage(e) {
     return e instanceof Error ? e.message : String(e);
+}
+/**
+ * How an error is shown to the user, before redaction: the message for expected errors, the stack
+ * for internal ones (prefixed so nobody mistakes it for a message about their configuration).
+ */
+function describeError(e) {
+    if (isExpectedError(e))
+        return e.message;
+    return `internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/secrets.js
@@ -33133,8 +30220,15 @@ function registerSecret(value) {
     secrets.add(value);
     // The base64 form is what lands in the Authorization header: mask that too.
     secrets.add(Buffer.from(`x-access-token:${value}`).toString('base64'));
+    // Output is redacted line by line: a multi-line secret (an SSH key) is masked per line too.
+    if (value.includes('\n'))
+        for (const line of value.split(/\r?\n/)) {
+            const l = line.trim();
+            if (l.length >= 8 && !l.startsWith('-----'))
+                secrets.add(l);
+        }
 }
-function redact(text) {
+function secrets_redact(text) {
     let out = text;
     for (const s of secrets)
         if (out.includes(s))
@@ -33147,6 +30241,11 @@ function registeredSecrets() {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/logger.js
+/**
+ * The engine logs through this interface only, so core code never imports @actions/core
+ * and tests can capture what was said.
+ */
+
 async function withGroup(logger, name, fn) {
     logger.startGroup(name);
     try {
@@ -33156,23 +30255,24 @@ async function withGroup(logger, name, fn) {
         logger.endGroup();
     }
 }
-/** Plain terminal logger used by the CLI. Warnings and errors go to stderr. */
+/** Plain terminal logger used by the CLI. Warnings and errors go to stderr, every line redacted. */
 function consoleLogger(opts = {}) {
     const loc = (l) => l?.file ? `${l.file}${l.line ? `:${l.line}` : ''}${l.line && l.column ? `:${l.column}` : ''}: ` : '';
+    const write = (text) => process.stderr.write(redact(text));
     return {
         debug: (m) => {
             if (opts.verbose)
-                process.stderr.write(`debug: ${m}\n`);
+                write(`debug: ${m}\n`);
         },
         info: (m) => {
             if (!opts.quiet)
-                process.stderr.write(`${m}\n`);
+                write(`${m}\n`);
         },
-        warning: (m, l) => process.stderr.write(`warning: ${loc(l)}${m}\n`),
-        error: (m, l) => process.stderr.write(`error: ${loc(l)}${m}\n`),
+        warning: (m, l) => write(`warning: ${loc(l)}${m}\n`),
+        error: (m, l) => write(`error: ${loc(l)}${m}\n`),
         startGroup: (n) => {
             if (!opts.quiet)
-                process.stderr.write(`== ${n}\n`);
+                write(`== ${n}\n`);
         },
         endGroup: () => undefined,
     };
@@ -33206,7 +30306,88 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./lib/src/core/git/remote.js
+
+
+
+/**
+ * Resolve what a user wrote as a repository into a git URL:
+ * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
+ * anything else is a local path (made absolute).
+ * A URL with credentials in it is refused: tokens never go in URLs (nor, through a URL, in git's
+ * argument list). So is a host or user that starts with `-`, which ssh would read as an option
+ * (`ssh://-oProxyCommand=...`).
+ * `serverUrl` is GITHUB_SERVER_URL, which the adapters pass in (GHES, the demo, tests).
+ */
+function resolveRemote(spec, serverUrl = 'https://github.com', suffix = '.git') {
+    const s = spec.trim();
+    if (!s)
+        throw new ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
+        const u = parseUrl(s, 'Repository URL');
+        if (hasCredentials(u)) {
+            throw new ConfigurationError(`Repository URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Remove them and pass the token through the token input instead.`);
+        }
+        refuseOptionLike(u.username, u.hostname, s);
+        return s;
+    }
+    const scp = /^([\w.-]+)@([\w.-]+):/.exec(s); // git@github.com:owner/repo.git
+    if (scp) {
+        refuseOptionLike(scp[1], scp[2], s);
+        return s;
+    }
+    if ((0,external_node_fs_namespaceObject.existsSync)(s))
+        return external_node_path_namespaceObject.resolve(s);
+    if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s) && !s.startsWith('.') && !s.endsWith('.git')) {
+        checkServerUrl(serverUrl);
+        return `${serverUrl.replace(/\/+$/, '')}/${s}${suffix}`;
+    }
+    if (s.startsWith('/') || s.startsWith('.') || s.includes(external_node_path_namespaceObject.sep))
+        return external_node_path_namespaceObject.resolve(s);
+    throw new ConfigurationError(`Invalid repository '${s}'. Expected format {owner}/{repo}, a URL, or a local path.`);
+}
+function parseUrl(s, what) {
+    try {
+        return new URL(s);
+    }
+    catch {
+        throw new ConfigurationError(`${what} '${remoteLabel(s)}' is not a valid URL. Expected e.g. https://github.com/owner/repo.git or ssh://git@host/owner/repo.git.`);
+    }
+}
+function hasCredentials(u) {
+    return !!u.password || (!!u.username && u.protocol.startsWith('http'));
+}
+function refuseOptionLike(user, host, spec) {
+    if (user.startsWith('-') || host.startsWith('-'))
+        throw new ConfigurationError(`Repository '${spec}' names a ${host.startsWith('-') ? 'host' : 'user'} that starts with '-', which ssh would take as an option. Fix the repository URL (e.g. ssh://git@host/owner/repo.git).`);
+}
+/**
+ * GITHUB_SERVER_URL with user info (`https://x-access-token:TOKEN@host`) would put the token in every
+ * repository URL built from it, hence in git's argument list: refused, as a repository URL with
+ * credentials is. Returns the URL.
+ */
+function checkServerUrl(serverUrl) {
+    const u = parseUrl(serverUrl, 'GITHUB_SERVER_URL');
+    if (u.username || u.password)
+        throw new ConfigurationError(`GITHUB_SERVER_URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Set it to the bare server URL (e.g. https://ghes.example.com) and pass the token through the token input or FERRY_TOKEN.`);
+    return serverUrl;
+}
+/** A label safe to print: the URL without any user info. */
+function remoteLabel(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+function isLocalRemote(url) {
+    return url.startsWith('/') || url.startsWith('file://');
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/git/git-auth-helper.js
+
 
 
 
@@ -33232,6 +30413,7 @@ async function createGitAuth(s) {
     if (s.sshKey) {
         const ssh = await writeSshFiles(s.sshKey, s.sshKnownHosts, s.tempDir);
         cleanups.push(ssh.dir);
+        trackKeyDir(ssh.dir);
         env.GIT_SSH_COMMAND = ssh.command;
     }
     if (config.length) {
@@ -33244,10 +30426,48 @@ async function createGitAuth(s) {
     return {
         env,
         cleanup: async () => {
-            for (const d of cleanups)
+            for (const d of cleanups) {
                 await external_node_fs_namespaceObject.promises.rm(d, { recursive: true, force: true });
+                untrackKeyDir(d);
+            }
         },
     };
+}
+/**
+ * Key directories still on disk. A cancelled job gets SIGINT, then SIGTERM, and never reaches the
+ * `finally` that calls cleanup(): the signal handler removes them (synchronously, the process is
+ * going), then lets the signal do what it would have done. The handlers are installed only while a
+ * key is on disk, so Ferry's signal behaviour is otherwise the default one.
+ */
+const liveKeyDirs = new Set();
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+function removeKeyDirsNow() {
+    for (const d of liveKeyDirs)
+        (0,external_node_fs_namespaceObject.rmSync)(d, { recursive: true, force: true });
+    liveKeyDirs.clear();
+}
+function onStopSignal(signal) {
+    removeKeyDirsNow();
+    uninstallKeyCleanup();
+    // No handler left: the default action ends the process with the signal (exit 128 + n).
+    process.kill(process.pid, signal);
+}
+function trackKeyDir(dir) {
+    if (liveKeyDirs.size === 0) {
+        for (const s of STOP_SIGNALS)
+            process.on(s, onStopSignal);
+        process.on('exit', removeKeyDirsNow);
+    }
+    liveKeyDirs.add(dir);
+}
+function untrackKeyDir(dir) {
+    if (liveKeyDirs.delete(dir) && liveKeyDirs.size === 0)
+        uninstallKeyCleanup();
+}
+function uninstallKeyCleanup() {
+    for (const s of STOP_SIGNALS)
+        process.off(s, onStopSignal);
+    process.off('exit', removeKeyDirsNow);
 }
 function normalizeServerUrl(url) {
     let u;
@@ -33255,8 +30475,9 @@ function normalizeServerUrl(url) {
         u = new URL(url);
     }
     catch {
-        throw new ConfigurationError(`Invalid server URL '${url}'. Expected e.g. https://github.com or https://ghes.example.com.`);
+        throw new ConfigurationError(`Invalid server URL '${remoteLabel(url)}'. Expected e.g. https://github.com or https://ghes.example.com.`);
     }
+    checkServerUrl(url);
     return `${u.protocol}//${u.host}`;
 }
 /**
@@ -33370,6 +30591,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 
+
 /** GIT_CONFIG_COUNT (used to pass credentials without argv or files) arrived in git 2.31. */
 const MINIMUM_GIT_VERSION = '2.31.0';
 class GitError extends Error {
@@ -33377,7 +30599,7 @@ class GitError extends Error {
     exitCode;
     stderr;
     constructor(args, exitCode, stderr) {
-        super(`git ${args[0]} failed (exit ${exitCode}): ${redact(stderr.trim()).split('\n').slice(-6).join('\n')}`);
+        super(`git ${args[0]} failed (exit ${exitCode}): ${secrets_redact(stderr.trim()).split('\n').slice(-6).join('\n')}`);
         this.args = args;
         this.exitCode = exitCode;
         this.stderr = stderr;
@@ -33399,8 +30621,38 @@ const TRANSIENT = [
     /HTTP\/2 stream \d+ was not closed cleanly/,
     /The requested URL returned error: 429/,
 ];
+/**
+ * Patterns that mean "the repository lacks objects its refs need, or is corrupt". Its server
+ * aborts with "unable to read <id>" and the client then also sees a dropped connection or a bad
+ * pack header: retrying cannot help, so these win over TRANSIENT.
+ */
+const MISSING_OBJECTS = [
+    /unable to read [0-9a-f]{40}/,
+    /possible repository corruption/,
+    /did not send all necessary objects/,
+    /(missing|bad) (blob|tree|commit|tag) (object )?[0-9a-f]{40}/i,
+    /bad object [0-9a-f]{40}/,
+];
+function isMissingObjectsError(e) {
+    return e instanceof GitError && MISSING_OBJECTS.some((re) => re.test(e.stderr));
+}
+/**
+ * The error for a repository that lacks objects, when git's `stderr` says so (else undefined).
+ * `label` names the repository that lacks them: for a fetch, the remote; for a push from a
+ * repository that borrows a local one's objects (alternates), that local one.
+ */
+function missingObjectsError(stderr, label) {
+    const lines = stderr.split('\n');
+    // The most specific line ("unable to read <id>" names the object), without git's prefixes.
+    const line = MISSING_OBJECTS.map((re) => lines.find((l) => re.test(l))).find(Boolean);
+    if (line === undefined)
+        return undefined;
+    const what = line.replace(/^(remote: )?((fatal|error): )*/, '').trim();
+    return new RemoteError(`${label} is missing objects that its branches need, or is corrupt (${what}). ` +
+        `Run 'git fsck' in it and restore the missing objects (from a clone that has them); retrying will not help.`);
+}
 function isTransientGitError(e) {
-    return e instanceof GitError && TRANSIENT.some((re) => re.test(e.stderr));
+    return e instanceof GitError && !isMissingObjectsError(e) && TRANSIENT.some((re) => re.test(e.stderr));
 }
 /** Turn auth/not-found failures into errors that tell the user what to do. */
 function explainRemoteFailure(e, remoteLabel) {
@@ -33411,11 +30663,17 @@ function explainRemoteFailure(e, remoteLabel) {
     const ssh = explainSshFailure(s, remoteLabel);
     if (ssh)
         return ssh;
+    const missing = missingObjectsError(s, `Repository ${remoteLabel}`);
+    if (missing)
+        return missing;
     if (/returned error: 40[13]|Authentication failed|could not read Username|Invalid username or password|terminal prompts disabled/i.test(s)) {
         return new RemoteError(`Authentication to ${remoteLabel} failed. Check that the token is set, has not expired, and has 'contents: write' on that repository (a GITHUB_TOKEN only reaches the current repository: use a fine-grained PAT or a GitHub App token for another).`);
     }
     if (/Repository not found|returned error: 404|does not appear to be a git repository|not found/i.test(s)) {
         return new RemoteError(`Repository ${remoteLabel} was not found, or the token cannot see it. Check the name and the token's repository access.`);
+    }
+    if (/Failed to connect to|Couldn't connect to server|Connection refused/i.test(s)) {
+        return new RemoteError(`Could not connect to ${remoteLabel}: the server refused the connection. Check the repository URL (and GITHUB_SERVER_URL), and that the server is up and reachable from this machine.`);
     }
     if (/Host key verification failed/i.test(s)) {
         return new RemoteError(`SSH host key verification for ${remoteLabel} failed. Add the server's key to the known-hosts input (ssh-keyscan HOST).`);
@@ -33470,11 +30728,13 @@ class GitCommandManager {
         child.stderr.on('data', (d) => err.push(d));
         const done = new Promise((resolve, reject) => {
             child.on('error', (e) => {
-                if (e.code === 'ENOENT') {
-                    reject(new ConfigurationError('git was not found on PATH. Install git 2.31 or newer.'));
-                }
-                else
+                if (e.code !== 'ENOENT')
                     reject(e);
+                // spawn says ENOENT for a missing working directory too: name the one that is missing.
+                else if (!(0,external_node_fs_namespaceObject.existsSync)(opts.cwd ?? this.cwd))
+                    reject(new ConfigurationError(`Directory '${opts.cwd ?? this.cwd}' does not exist. Check the source path (or working directory) you gave.`));
+                else
+                    reject(new ConfigurationError('git was not found on PATH. Install git 2.31 or newer.'));
             });
             child.on('close', (code) => resolve(code ?? 128));
         });
@@ -33570,59 +30830,13 @@ async function withRetry(fn, opts) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/git/remote.js
-
-
-
-/**
- * Resolve what a user wrote as a repository into a git URL:
- * `owner/name` → `${serverUrl}/owner/name.git`; URLs and scp-style SSH as they are;
- * anything else is a local path (made absolute).
- * A URL with credentials in it is refused: tokens never go in URLs.
- * `serverUrl` is GITHUB_SERVER_URL, which the adapters pass in (GHES, the demo, tests).
- */
-function resolveRemote(spec, serverUrl = 'https://github.com', suffix = '.git') {
-    const s = spec.trim();
-    if (!s)
-        throw new ConfigurationError('Empty repository. Expected {owner}/{repo}, a URL, or a local path.');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
-        const u = new URL(s);
-        if (u.password || (u.username && u.protocol.startsWith('http'))) {
-            throw new ConfigurationError(`Repository URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Remove them and pass the token through the token input instead.`);
-        }
-        return s;
-    }
-    if (/^[\w.-]+@[\w.-]+:/.test(s))
-        return s; // git@github.com:owner/repo.git
-    if ((0,external_node_fs_namespaceObject.existsSync)(s))
-        return external_node_path_namespaceObject.resolve(s);
-    if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(s) && !s.startsWith('.') && !s.endsWith('.git')) {
-        return `${serverUrl.replace(/\/+$/, '')}/${s}${suffix}`;
-    }
-    if (s.startsWith('/') || s.startsWith('.') || s.includes(external_node_path_namespaceObject.sep))
-        return external_node_path_namespaceObject.resolve(s);
-    throw new ConfigurationError(`Invalid repository '${s}'. Expected format {owner}/{repo}, a URL, or a local path.`);
-}
-/** A label safe to print: the URL without any user info. */
-function remoteLabel(url) {
-    try {
-        const u = new URL(url);
-        return `${u.protocol}//${u.host}${u.pathname}`;
-    }
-    catch {
-        return url;
-    }
-}
-function isLocalRemote(url) {
-    return url.startsWith('/') || url.startsWith('file://');
-}
-
 ;// CONCATENATED MODULE: ./lib/src/core/git/transport.js
 /**
  * Network operations: fetch, ls-remote and push, each through the one retry helper.
  * Transient failures (5xx, dropped connections) are retried; auth and not-found failures become
  * RemoteErrors that say what to do. Pushes never force unless `force` is given by name.
  */
+
 
 
 
@@ -33637,7 +30851,15 @@ async function net(url, what, opts, fn) {
         });
     }
     catch (e) {
-        throw explainRemoteFailure(e, remoteLabel(url));
+        const explained = explainRemoteFailure(e, remoteLabel(url));
+        // Whatever else git said about a remote (a server still failing after the retries, a refusal
+        // we have no words for) is a failed sync, told in one line: not a Ferry bug with a stack.
+        if (explained instanceof GitError) {
+            const attempts = isTransientGitError(explained) ? ` after ${opts.attempts ?? 4} attempts` : '';
+            const said = secrets_redact(explained.stderr.trim()).split('\n').filter(Boolean).slice(-2).join(' ');
+            throw new RemoteError(`${what} ${remoteLabel(url)} failed${attempts} (git exit ${explained.exitCode}): ${said || 'no message from git'}`);
+        }
+        throw explained;
     }
 }
 /** Remote refs as name → sha (`refs/heads/main` → sha). Empty map for an empty repo. */
@@ -33653,16 +30875,34 @@ async function lsRemote(git, url, patterns = [], opts = {}) {
     return refs;
 }
 async function fetchRefs(git, url, refspecs, opts = {}) {
-    const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
+    const args = [...promisorConfig(url, opts), 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head'];
     if (opts.depth)
         args.push(`--depth=${opts.depth}`);
-    // Deepens a shallow history from its current boundary (not from the tip).
     if (opts.deepen)
         args.push(`--deepen=${opts.deepen}`);
     if (opts.filter)
         args.push(`--filter=${opts.filter}`);
+    else if (opts.filter === false)
+        args.push('--no-filter');
+    if (opts.negotiationTips?.length)
+        for (const t of opts.negotiationTips)
+            args.push(`--negotiation-tip=${t}`);
     args.push('--', url, ...refspecs);
     await net(url, 'fetch', opts, () => git.exec(args));
+}
+/** `-c` options for FetchOptions.promisor and negotiationTips (argv holds no secret: URLs carry none). */
+function promisorConfig(url, opts) {
+    const c = [];
+    if (opts.negotiationTips?.length === 0)
+        c.push('-c', 'fetch.negotiationAlgorithm=noop');
+    // A `=` in the URL would end the key early; such a remote is simply not a promisor (git then
+    // registers it in the repository's config itself, which only costs tidiness).
+    if (opts.promisor && !url.includes('=')) {
+        c.push('-c', `remote.${url}.promisor=true`);
+        if (opts.filter)
+            c.push('-c', `remote.${url}.partialclonefilter=${opts.filter}`);
+    }
+    return c;
 }
 /**
  * Push refspecs. Returns the per-ref outcome instead of throwing on a rejection, so callers can
@@ -33811,54 +31051,224 @@ function throwIfRefused(outcome) {
         throw first;
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/git/scratch-repo.js
-/**
- * The one kind of scratch repository: a throw-away bare repository that sees other repositories'
- * objects through `objects/info/alternates`. Builds use the source's blob ids directly and never
- * copy them, and a push only packs what the target lacks. The export, the wiki sync and the mirror
- * each work in one; `dispose()` removes it.
- */
-
-
-
-/** Absolute object directory of a repository (work tree or bare). */
-async function objectsDir(git) {
-    const p = await git.exec(['rev-parse', '--git-path', 'objects']);
-    return path.resolve(git.cwd, p);
-}
-/** A new scratch repository; its git manager shares `base`'s environment (auth) and logger. */
-async function createScratchRepo(base, opts) {
-    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(opts.parent ?? external_node_os_namespaceObject.tmpdir(), `ferry-${opts.name}-`));
-    const git = base.with({ cwd: dir });
-    await git.exec(['init', '--quiet', '--bare', dir]);
-    // Own settings only: no hooks, no gc while we work, no auto-maintenance after fetches.
-    // Appended to the fresh config file directly: three fewer git processes per export.
-    await external_node_fs_namespaceObject.promises.appendFile(external_node_path_namespaceObject.join(dir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n');
-    if (opts.alternates?.length) {
-        const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
-        await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
-        // Alternates of the alternates are followed by git itself (chained up to 5 deep).
-        await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), opts.alternates.map((a) => a + '\n').join(''));
-    }
-    return {
-        dir,
-        git,
-        dispose: () => external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }),
-    };
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./lib/src/core/allowlist/glob.js
+;// CONCATENATED MODULE: ./lib/src/core/allowlist/glob-runtime.js
 /**
- * Ferry's glob dialect, compiled to anchored regular expressions over '/'-separated paths.
+ * The glob matcher's inner loop. Compiled globs are plain data (`PathProgram`), and `globRuntime()`
+ * returns the functions that run them. The factory is SELF-CONTAINED (nothing but its own locals
+ * and built-ins) because dirsync's scan thread runs its source text on programs sent as data.
  *
- * `*` and `?` stay within one segment, `**` as a whole segment spans any number of segments
- * (zero included), `[...]` is a character class, `{a,b}` picks alternatives, `\` escapes.
- * A pattern with no wildcard is a literal: it matches the path itself and everything below it.
- * A trailing `/` means the subtree below whatever the rest matches (`P/` is `P/**`).
+ * Why the cost is linear in the path length for a given glob (no backtracking blow-up):
+ * - Within a segment, the stars cut the pattern into chunks of fixed width (in characters). The
+ *   first chunk must sit at the segment's start, the last at its end, and each middle chunk is put
+ *   at its leftmost place after the previous one. Leftmost is always right: a chunk placed earlier
+ *   leaves the next chunks more room, and chunks do not interact otherwise. So a segment costs at
+ *   most (chunk width x segment length) per chunk, and plain-text chunks are one `indexOf`.
+ * - Across segments, `**` cuts the pattern into groups of whole segments. The group before the
+ *   first `**` sits at the start, the group after the last `**` at the end, and each middle group
+ *   is put at its leftmost place, by the same argument one level up.
+ * git's "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a" on 61 'a's and a 'b' fails on its last chunk at once.
  */
-const GLOB_SPECIALS = '*?[]{}\\';
+/** Atom codes inside a chunk or a segment's tokens; a code point is >= 0. */
+const ANY = -1;
+const CLASS = -2; // followed by: flags (1 negated, 2 try the upper case), range count, lo, hi, ...
+const STAR = -3; // tokens only: chunks are what lies between stars
+const SEGMENT_ANY = 0;
+function globRuntime() {
+    // Local copies: this function may run as source text far from this module (see above).
+    const ANY_ = -1;
+    const SEG_ANY = 0;
+    // A regular expression scans for such a character about 8 times faster than a charCodeAt loop
+    // over the sliced strings paths usually are. It cannot backtrack: one class, no quantifier.
+    const MAY_CHANGE_IN_NFC = /[\u0300-\uffff]/;
+    function nfc(t) {
+        return MAY_CHANGE_IN_NFC.test(t) ? t.normalize('NFC') : t;
+    }
+    /** Offset after the character (code point) at i, which is before e. */
+    function step(t, i, e) {
+        const c = t.charCodeAt(i);
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < e) {
+            const d = t.charCodeAt(i + 1);
+            if (d >= 0xdc00 && d <= 0xdfff)
+                return i + 2;
+        }
+        return i + 1;
+    }
+    function inRanges(a, from, end, c) {
+        for (let r = from; r < end; r += 2)
+            if (c >= a[r] && c <= a[r + 1])
+                return true;
+        return false;
+    }
+    const cpLengthOf = (cp) => (cp > 0xffff ? 2 : 1);
+    /** Match atoms at p (before e); the offset after them, or -1. */
+    function atomsAt(a, t, p, e) {
+        for (let k = 0; k < a.length;) {
+            if (p >= e)
+                return -1;
+            const next = step(t, p, e);
+            const c = next - p === 2 ? t.codePointAt(p) : t.charCodeAt(p);
+            const x = a[k];
+            if (x >= 0) {
+                if (c !== x)
+                    return -1;
+                k++;
+            }
+            else if (x === ANY_)
+                k++;
+            else {
+                const end = k + 3 + 2 * a[k + 2];
+                const flags = a[k + 1];
+                let hit = inRanges(a, k + 3, end, c);
+                if (!hit && (flags & 2) !== 0) {
+                    // Case-folded matching: the text is lower case; `[A-Z]` must still take 'a'.
+                    const upper = String.fromCodePoint(c).toUpperCase();
+                    const u = upper.codePointAt(0);
+                    hit = upper.length === cpLengthOf(u) && u !== c && inRanges(a, k + 3, end, u);
+                }
+                if (hit === ((flags & 1) === 1))
+                    return -1;
+                k = end;
+            }
+            p = next;
+        }
+        return p;
+    }
+    function chunkAt(c, t, p, e) {
+        if (typeof c === 'string')
+            return p + c.length <= e && t.startsWith(c, p) ? p + c.length : -1;
+        return atomsAt(c.a, t, p, e);
+    }
+    /** Where a chunk ending exactly at e must start (not before p), or -1. */
+    function chunkEnd(c, t, p, e) {
+        if (typeof c === 'string') {
+            const q = e - c.length;
+            return q >= p && t.startsWith(c, q) ? q : -1;
+        }
+        let q = e;
+        for (let i = 0; i < c.n; i++) {
+            if (q <= p)
+                return -1;
+            q--;
+            const u = t.charCodeAt(q);
+            if (u >= 0xdc00 && u <= 0xdfff && q > p) {
+                const h = t.charCodeAt(q - 1);
+                if (h >= 0xd800 && h <= 0xdbff)
+                    q--;
+            }
+        }
+        return atomsAt(c.a, t, q, e) === e ? q : -1;
+    }
+    /** The leftmost place of a chunk within [p, q): the offset after it, or -1. */
+    function chunkFind(c, t, p, q) {
+        if (typeof c === 'string') {
+            const i = t.indexOf(c, p);
+            return i >= 0 && i + c.length <= q ? i + c.length : -1;
+        }
+        for (let i = p; i < q; i = step(t, i, q)) {
+            const r = atomsAt(c.a, t, i, q);
+            if (r >= 0)
+                return r;
+        }
+        return -1;
+    }
+    function segment(s, t, b, e) {
+        if (typeof s === 'string')
+            return e - b === s.length && t.startsWith(s, b);
+        if (s === SEG_ANY)
+            return true;
+        const cs = s.c;
+        const last = cs.length - 1;
+        let p = chunkAt(cs[0], t, b, e);
+        if (p < 0)
+            return false;
+        if (last === 0)
+            return p === e;
+        const q = chunkEnd(cs[last], t, p, e);
+        if (q < 0)
+            return false;
+        for (let i = 1; i < last && p >= 0; i++)
+            p = chunkFind(cs[i], t, p, q);
+        return p >= 0;
+    }
+    function matchFrom(g, t, s) {
+        const len = t.length;
+        const head = g.head;
+        for (let i = 0; i < head.length; i++) {
+            if (s > len)
+                return false;
+            let e = t.indexOf('/', s);
+            if (e < 0)
+                e = len;
+            if (!segment(head[i], t, s, e))
+                return false;
+            s = e + 1;
+        }
+        if (!g.star)
+            return s > len || g.below;
+        // `limit`: the last offset a middle group may end at, so that what follows still fits.
+        let limit = len - 1;
+        if (!g.open) {
+            const tail = g.tail;
+            let e = len;
+            let b = 0;
+            for (let i = tail.length - 1; i >= 0; i--) {
+                if (e < 0)
+                    return false;
+                b = e === 0 ? 0 : t.lastIndexOf('/', e - 1) + 1;
+                if (b < s || !segment(tail[i], t, b, e))
+                    return false;
+                e = b - 1;
+            }
+            limit = b - 1;
+        }
+        const mids = g.mids;
+        for (let m = 0; m < mids.length; m++) {
+            const group = mids[m];
+            let c = s;
+            for (;;) {
+                if (c > limit)
+                    return false;
+                let p = c;
+                let j = 0;
+                for (; j < group.length; j++) {
+                    let e = t.indexOf('/', p);
+                    if (e < 0)
+                        e = len;
+                    if (e > limit || !segment(group[j], t, p, e))
+                        break;
+                    p = e + 1;
+                }
+                if (j === group.length) {
+                    s = p;
+                    break;
+                }
+                const slash = t.indexOf('/', c);
+                if (slash < 0)
+                    return false;
+                c = slash + 1;
+            }
+        }
+        return s <= limit + 1;
+    }
+    function anyMatches(programs, path) {
+        const t = nfc(path);
+        for (let i = 0; i < programs.length; i++)
+            if (matchFrom(programs[i], t, 0))
+                return true;
+        return false;
+    }
+    return { nfc, matchFrom, segment, anyMatches };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/allowlist/glob-syntax.js
+/**
+ * Reading Ferry's glob dialect: escapes, character classes (read the way git's wildmatch reads
+ * them), brace alternatives, and the cut into '/'-separated segments. Everything here runs once per
+ * rule; matching lives in glob-runtime.ts.
+ */
+
 class GlobSyntaxError extends Error {
     fix;
     constructor(message, fix) {
@@ -33866,97 +31276,132 @@ class GlobSyntaxError extends Error {
         this.fix = fix;
     }
 }
-function escapeRegex(ch) {
-    return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
+/**
+ * What a backslash may escape. Anything else is an error, because a backslash in a rule is far
+ * more often a Windows separator (`app\core`) or a regex habit (`[\d]`) than an escape.
+ */
+const ESCAPABLE = '*?[]{}\\!#, -^';
+/** Upper bound on a rule's brace expansions (`{a,b}{c,d}` is 4): a guard against 2^n blow-ups. */
+const MAX_BRACE_EXPANSIONS = 256;
+const unbalancedClass = () => new GlobSyntaxError("unbalanced '['", "close the character class with ']' or escape it as '\\['");
+function checkEscape(p, i) {
+    if (i + 1 >= p.length)
+        throw new GlobSyntaxError('pattern ends with a lone backslash', "remove it, or write '\\\\' for a literal backslash");
+    const n = p[i + 1];
+    if (!ESCAPABLE.includes(n))
+        throw new GlobSyntaxError(`backslash before '${String.fromCodePoint(p.codePointAt(i + 1))}' (backslash only escapes glob characters)`, "use '/' as the path separator; write '\\*' to match a literal '*'");
 }
-/** Returns the unescaped literal path when the pattern has no wildcard, else undefined. */
-function literalOf(pattern) {
-    let out = '';
-    for (let i = 0; i < pattern.length; i++) {
-        const c = pattern[i];
-        if (c === '\\') {
-            out += pattern[++i] ?? '';
+const cpLength = (cp) => (cp > 0xffff ? 2 : 1);
+/**
+ * A character class starting at `p[open] === '['`, read as git's wildmatch reads it: `!` or `^`
+ * negates; a `]` right after the opening (or the negation) is a member; `\x` is the member x (and
+ * may start or end a range); `a-z` is a range, after which a `-` is a member again; `-` first or
+ * last is a member; `[:` starts a POSIX class only when a `:]` closes it before the next `]`
+ * (`[[:]ab]` is the class `[` `:` followed by `ab]`). Ferry refuses POSIX classes and reversed
+ * ranges instead of matching nothing, which is what git does with them.
+ */
+function parseClass(p, open) {
+    let i = open + 1;
+    const negated = p[i] === '!' || p[i] === '^';
+    if (negated)
+        i++;
+    const pairs = [];
+    let prev = -1; // the last single member, which a following '-' turns into a range start
+    for (let first = true;; first = false) {
+        if (i >= p.length)
+            throw unbalancedClass();
+        const c = p.codePointAt(i);
+        if (c === 0x5d /* ] */ && !first)
+            return { end: i, negated, ranges: mergeRanges(pairs) };
+        if (c === 0x5c /* \ */) {
+            if (i + 1 >= p.length)
+                throw unbalancedClass();
+            checkEscape(p, i);
+            const x = p.codePointAt(i + 1);
+            pairs.push(x, x);
+            prev = x;
+            i += 1 + cpLength(x);
         }
-        else if ('*?[{'.includes(c)) {
-            return undefined;
+        else if (c === 0x2d /* - */ && prev >= 0 && i + 1 < p.length && p[i + 1] !== ']') {
+            let j = i + 1;
+            if (p[j] === '\\') {
+                if (j + 1 >= p.length)
+                    throw unbalancedClass();
+                checkEscape(p, j);
+                j++;
+            }
+            const hi = p.codePointAt(j);
+            if (hi < prev)
+                throw new GlobSyntaxError('invalid character class', "write ranges low to high, e.g. '[a-z]'");
+            pairs[pairs.length - 1] = hi; // the pair [prev, prev] pushed last becomes [prev, hi]
+            prev = -1;
+            i = j + cpLength(hi);
+        }
+        else if (c === 0x5b /* [ */ && p[i + 1] === ':') {
+            const close = p.indexOf(']', i + 2);
+            if (close < 0)
+                throw unbalancedClass();
+            if (close > i + 2 && p[close - 1] === ':')
+                throw new GlobSyntaxError('POSIX character classes like [[:alpha:]] are not supported', "list the characters instead, e.g. '[a-zA-Z]', or escape the bracket as '\\['");
+            pairs.push(c, c);
+            prev = c;
+            i++;
         }
         else {
-            out += c;
+            pairs.push(c, c);
+            prev = c;
+            i += cpLength(c);
         }
+    }
+}
+function mergeRanges(pairs) {
+    const rs = [];
+    for (let i = 0; i < pairs.length; i += 2)
+        rs.push([pairs[i], pairs[i + 1]]);
+    rs.sort((a, b) => a[0] - b[0]);
+    const out = [];
+    for (const [lo, hi] of rs) {
+        const n = out.length;
+        if (n !== 0 && lo <= out[n - 1] + 1)
+            out[n - 1] = Math.max(out[n - 1], hi);
+        else
+            out.push(lo, hi);
     }
     return out;
 }
-function compileGlob(rawPattern) {
-    let pattern = rawPattern.startsWith('/') ? rawPattern.slice(1) : rawPattern;
-    let subtree = false;
-    if (pattern.endsWith('/') && !pattern.endsWith('\\/')) {
-        pattern = pattern.replace(/\/+$/, '');
-        subtree = true;
+/** Escapes, classes and brace balance, left to right: the first mistake is the one reported. */
+function validateGlob(p) {
+    let braces = 0;
+    for (let i = 0; i < p.length; i++) {
+        const c = p[i];
+        if (c === '\\') {
+            checkEscape(p, i);
+            i++;
+        }
+        else if (c === '{')
+            braces++;
+        else if (c === '}') {
+            if (--braces < 0)
+                throw new GlobSyntaxError("unbalanced '}'", "remove it or add the matching '{', e.g. '{a,b}'");
+        }
+        else if (c === '[')
+            i = parseClass(p, i).end;
     }
-    if (pattern === '')
-        throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/**'");
-    validateBalance(pattern);
-    // A trailing '/' means the subtree below whatever the rest matches: `P/` is `P/**`. So `README.md/`
-    // does not select the file README.md (git agrees), and `app/**/` is everything below app.
-    const effective = subtree ? `${pattern}/**` : pattern;
-    const literal = literalOf(effective);
-    if (literal !== undefined) {
-        const src = [...literal].map(escapeRegex).join('');
-        return {
-            pattern,
-            literal,
-            regexSource: `${src}(?:/.*)?`,
-            literalDirPrefix: literal.includes('/') ? literal.slice(0, literal.lastIndexOf('/') + 1) : '',
-            requiredLiteral: literal,
-        };
-    }
-    const regexSource = hasBraces(effective) ? braceRegexSource(effective) : translate(effective);
-    try {
-        globRegExp(regexSource);
-    }
-    catch {
-        // Only a class can get here (e.g. the reversed range '[z-a]'): everything else is escaped.
-        throw new GlobSyntaxError('invalid character class', "write ranges low to high, e.g. '[a-z]'");
-    }
-    const compiled = {
-        pattern,
-        regexSource,
-        literalDirPrefix: literalDirPrefixOf(effective),
-        // A brace pattern's expansions can join a `**` to its neighbours ('{**,a}*/x' has the
-        // expansion '***/x', where the '/' is optional): no literal is safe to require there.
-        requiredLiteral: hasBraces(effective) ? '' : longestLiteralRun(effective),
-    };
-    if (effective.endsWith('/**')) {
-        const base = literalOf(effective.slice(0, -3));
-        if (base !== undefined && base !== '')
-            compiled.subtreeOf = base;
-    }
-    return compiled;
+    if (braces > 0)
+        throw new GlobSyntaxError("unbalanced '{'", "close the alternatives with '}', e.g. 'src/{a,b}/**', or escape it as '\\{'");
 }
-/** Upper bound on a rule's brace expansions (`{a,b}{c,d}` is 4): a guard against 2^n blow-ups. */
-const MAX_BRACE_EXPANSIONS = 256;
 function hasBraces(p) {
     for (let i = 0; i < p.length; i++) {
         if (p[i] === '\\')
             i++;
+        else if (p[i] === '[')
+            i = parseClass(p, i).end;
         else if (p[i] === '{')
             return true;
     }
     return false;
 }
-/**
- * `{a,b}` is shorthand for two rules, so a brace pattern means exactly what its expansions mean
- * together: `{app,lib}` selects the directories app and lib with their subtrees (each expansion is a
- * literal), and `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
- * Compiling each expansion on its own gives that for free.
- */
-function braceRegexSource(p) {
-    const alternatives = expandBraces(p).filter((a) => a !== '' && a !== '/');
-    if (alternatives.length === 0)
-        throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
-    return `(?:${alternatives.map((a) => compileGlob(a).regexSource).join('|')})`;
-}
-/** All expansions of the balanced brace groups in `p` (escapes are kept as written). */
+/** All expansions of the balanced brace groups in a valid `p` (escapes are kept as written). */
 function expandBraces(p) {
     let open = -1;
     let depth = 0;
@@ -33965,7 +31410,7 @@ function expandBraces(p) {
         if (c === '\\')
             i++;
         else if (c === '[')
-            i = Math.max(i, findClassEnd(p, i));
+            i = parseClass(p, i).end;
         else if (c === '{') {
             if (depth++ === 0)
                 open = i;
@@ -33979,7 +31424,7 @@ function expandBraces(p) {
                 if (cj === '\\')
                     j++;
                 else if (cj === '[')
-                    j = Math.max(j, findClassEnd(p, j));
+                    j = parseClass(p, j).end;
                 else if (cj === '{')
                     d++;
                 else if (cj === '}')
@@ -34005,187 +31450,451 @@ function expandBraces(p) {
     }
     return [p];
 }
-/** The longest run of literal characters outside wildcards, classes and braces. */
-function longestLiteralRun(p) {
-    let best = '';
-    let cur = '';
-    let depth = 0;
-    const flush = () => {
-        if (cur.length > best.length)
-            best = cur;
-        cur = '';
+/**
+ * A caseless form, one code point at a time: upper then lower case, so 'ς' and 'σ' both give 'σ'
+ * and the result never depends on the neighbours (as toLowerCase's final sigma does). The same
+ * function folds patterns and paths.
+ */
+function foldCase(s) {
+    // eslint-disable-next-line no-control-regex
+    if (/^[\x00-\x7f]*$/.test(s))
+        return s.toLowerCase();
+    let out = '';
+    for (const ch of s)
+        out += ch.toUpperCase().toLowerCase();
+    return out;
+}
+/**
+ * Cut a valid, brace-free pattern into segments (a '/' inside a class does not cut). With `fold`,
+ * literal characters are lower-cased and classes marked to try the upper case of a (lower-cased)
+ * character too: paths are then folded with `foldCase` before matching.
+ */
+function tokenize(p, fold = false) {
+    const segments = [];
+    let tokens = [];
+    let literal = true;
+    let stars = 0; // unescaped stars in this segment
+    const pushLiteral = (cp) => {
+        if (!fold)
+            tokens.push(cp);
+        else
+            for (const ch of foldCase(String.fromCodePoint(cp)))
+                tokens.push(ch.codePointAt(0));
     };
-    for (let i = 0; i < p.length; i++) {
-        const c = p[i];
-        if (c === '\\') {
-            if (depth === 0)
-                cur += p[i + 1] ?? '';
+    const close = () => {
+        segments.push({ tokens, literal, globstar: stars >= 2 && stars === tokens.length });
+        tokens = [];
+        literal = true;
+        stars = 0;
+    };
+    for (let i = 0; i < p.length;) {
+        const c = p.codePointAt(i);
+        if (c === 0x2f /* / */) {
+            close();
             i++;
         }
-        else if (c === '{') {
-            // An alternative may be '**' (zero segments), so a '/' next to a brace group is optional.
-            if (depth === 0)
-                cur = cur.replace(/\/$/, '');
-            flush();
-            depth++;
+        else if (c === 0x5c /* \ */) {
+            const x = p.codePointAt(i + 1);
+            pushLiteral(x);
+            i += 1 + cpLength(x);
         }
-        else if (c === '}') {
-            if (--depth === 0 && p[i + 1] === '/')
-                i++;
+        else if (c === 0x2a /* * */) {
+            tokens.push(STAR);
+            literal = false;
+            stars++;
+            i++;
         }
-        else if (depth > 0) {
-            continue;
+        else if (c === 0x3f /* ? */) {
+            tokens.push(ANY);
+            literal = false;
+            i++;
         }
-        else if (c === '*' && p[i + 1] === '*') {
-            // The slashes around ** are optional in a match ('**/x' matches 'x'): keep them out.
-            cur = cur.replace(/\/$/, '');
-            flush();
-            while (p[i + 1] === '*')
-                i++;
-            if (p[i + 1] === '/')
-                i++;
-        }
-        else if (c === '*' || c === '?') {
-            flush();
-        }
-        else if (c === '[') {
-            flush();
-            i = findClassEnd(p, i);
+        else if (c === 0x5b /* [ */) {
+            const cls = parseClass(p, i);
+            tokens.push(CLASS, (cls.negated ? 1 : 0) | (fold ? 2 : 0), cls.ranges.length / 2, ...cls.ranges);
+            literal = false;
+            i = cls.end + 1;
         }
         else {
-            cur += c;
+            pushLiteral(c);
+            i += cpLength(c);
         }
     }
-    flush();
+    close();
+    return segments;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/allowlist/rule-index.js
+
+/**
+ * Many globs indexed for "does any of them match this path?" (paths in NFC).
+ *
+ * Speed: globs live in a trie of literal path segments. Literal and `L/**` globs are flags on a
+ * node; every other glob hangs on the node of its literal directory prefix (`app/core` for
+ * `app/core/**\/*.py`) with only the rest of its program, run from the segment after the prefix.
+ * A path walks down the trie one segment at a time (no substring cut: see `shapeKey`) and stops
+ * where no glob lives further down, so most decisions cost a few small-integer Map lookups. The
+ * two commonest rests, `**\/NAME` and `**\/*SUFFIX`, are a lookup and an `endsWith`.
+ */
+const rt = globRuntime();
+const newNode = (name) => ({
+    name,
+    children: new Map(),
+    byShape: new Map(),
+    literal: false,
+    subtree: false,
+    wild: null,
+});
+/**
+ * A small integer from a segment's first UTF-16 unit and its length (capped at 255). Looking a
+ * segment up by this key and confirming with `startsWith` at its offset avoids cutting a substring
+ * and hashing it for every segment of every path, which was most of the matcher's time.
+ */
+const shapeKey = (firstUnit, length) => length === 0 ? 0 : firstUnit * 256 + (length < 255 ? length : 255);
+function addShaped(map, name, value) {
+    const key = shapeKey(name.charCodeAt(0), name.length);
+    const bucket = map.get(key);
+    if (bucket)
+        bucket.push(value);
+    else
+        map.set(key, [value]);
+}
+/** The segment of a `**\/SEGMENT` rest, else undefined. */
+function baseNameOf(g) {
+    return g.star && !g.open && g.head.length === 0 && g.mids.length === 0 && g.tail.length === 1
+        ? g.tail[0]
+        : undefined;
+}
+/** `NAME` or `*SUFFIX` (plain text), as an Ending. */
+function endingOf(s) {
+    if (typeof s === 'string')
+        return s === '' ? undefined : { text: s, whole: true };
+    if (typeof s !== 'object' || s.c.length !== 2 || s.c[0] !== '')
+        return undefined;
+    const suffix = s.c[1];
+    return typeof suffix === 'string' && suffix !== '' ? { text: suffix, whole: false } : undefined;
+}
+/** The longest plain text every match of the program contains: a cheap test before running it. */
+function requiredText(g) {
+    let best = '';
+    for (const s of [...g.head, ...g.mids.flat(), ...g.tail]) {
+        const texts = typeof s === 'string' ? [s] : typeof s === 'object' ? s.c : [];
+        for (const t of texts)
+            if (typeof t === 'string' && t.length > best.length)
+                best = t;
+    }
     return best;
 }
-function literalDirPrefixOf(pattern) {
-    let lit = '';
+class RuleIndex {
+    root = newNode('');
+    constructor(alternatives) {
+        for (const a of alternatives) {
+            if (a.literal !== undefined)
+                this.node(a.literal).literal = true;
+            else if (a.subtreeOf !== undefined)
+                this.node(a.subtreeOf).subtree = true;
+            else
+                this.addWild(a.dir === '' ? this.root : this.node(a.dir), a.rest);
+        }
+    }
+    node(path) {
+        let n = this.root;
+        for (const seg of path.split('/')) {
+            let c = n.children.get(seg);
+            if (!c) {
+                n.children.set(seg, (c = newNode(seg)));
+                addShaped(n.byShape, seg, c);
+            }
+            n = c;
+        }
+        return n;
+    }
+    addWild(n, rest) {
+        const w = (n.wild ??= { endings: null, baseNames: [], programs: [], required: [] });
+        const base = baseNameOf(rest);
+        const ending = base === undefined ? undefined : endingOf(base);
+        if (ending !== undefined) {
+            const key = ending.text.charCodeAt(ending.text.length - 1);
+            const bucket = (w.endings ??= new Map()).get(key);
+            if (bucket)
+                bucket.push(ending);
+            else
+                w.endings.set(key, [ending]);
+        }
+        else if (base !== undefined)
+            w.baseNames.push(base);
+        else {
+            w.programs.push(rest);
+            w.required.push(requiredText(rest));
+        }
+    }
+    /** The child of `n` named path[start, end), found without allocating. */
+    static child(n, path, start, end) {
+        const len = end - start;
+        const bucket = n.byShape.get(shapeKey(path.charCodeAt(start), len));
+        if (bucket === undefined)
+            return undefined;
+        for (let i = 0; i < bucket.length; i++) {
+            const c = bucket[i];
+            if (c.name.length === len && path.startsWith(c.name, start))
+                return c;
+        }
+        return undefined;
+    }
+    /** Where the path's last segment starts, found at most once per path. */
+    base = -1;
+    /** The wildcard globs of a node, on the path from offset `from` (just after the node's '/'). */
+    test(w, path, from) {
+        const len = path.length;
+        if (w.endings !== null) {
+            const bucket = w.endings.get(path.charCodeAt(len - 1));
+            if (bucket !== undefined)
+                for (let i = 0; i < bucket.length; i++) {
+                    const e = bucket[i];
+                    // A NAME must be the whole last segment; it cannot reach above `from` (no '/' in it).
+                    if (path.endsWith(e.text) &&
+                        (!e.whole || len === e.text.length || path.charCodeAt(len - e.text.length - 1) === 47))
+                        return true;
+                }
+        }
+        const baseNames = w.baseNames;
+        if (baseNames.length !== 0) {
+            if (this.base < 0) {
+                // A few forward indexOf calls beat one lastIndexOf (a slow runtime call in V8).
+                let b = from;
+                for (let i = path.indexOf('/', b); i >= 0; i = path.indexOf('/', b))
+                    b = i + 1;
+                this.base = b;
+            }
+            for (let i = 0; i < baseNames.length; i++)
+                if (rt.segment(baseNames[i], path, this.base, len))
+                    return true;
+        }
+        const programs = w.programs;
+        for (let i = 0; i < programs.length; i++)
+            if (path.includes(w.required[i], from) && rt.matchFrom(programs[i], path, from))
+                return true;
+        return false;
+    }
+    /**
+     * Walk the path's segments down the trie; stop as soon as no glob lives further down. `base`:
+     * where the last segment starts, when the caller knows it (see `lastBase`).
+     */
+    matches(path, base = -1) {
+        this.base = base;
+        let n = this.root;
+        if (n.wild !== null && this.test(n.wild, path, 0))
+            return true;
+        let start = 0;
+        for (;;) {
+            if (n.byShape.size === 0)
+                return false;
+            const slash = path.indexOf('/', start);
+            const child = RuleIndex.child(n, path, start, slash < 0 ? path.length : slash);
+            if (child === undefined)
+                return false;
+            if (slash < 0)
+                return child.literal;
+            if (child.literal || child.subtree)
+                return true;
+            if (child.wild !== null && this.test(child.wild, path, slash + 1))
+                return true;
+            n = child;
+            start = slash + 1;
+        }
+    }
+    /** The last segment's start found by the last `matches` call, or -1: pass it to the next index. */
+    get lastBase() {
+        return this.base;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/allowlist/glob.js
+/**
+ * Ferry's glob dialect, compiled to programs for the linear-time matcher (glob-runtime.ts).
+ *
+ * `*` and `?` stay within one segment, `**` as a whole segment spans any number of segments
+ * (zero included), `[...]` is a character class, `{a,b}` picks alternatives, `\` escapes.
+ * A pattern with no wildcard is a literal: it matches the path itself and everything below it.
+ * A trailing `/` means the subtree below whatever the rest matches (`P/` is `P/**`).
+ * Patterns and paths are compared in Unicode NFC, so NFC and NFD spellings of a name are equal.
+ */
+
+
+
+
+/** Returns the unescaped literal path when the pattern has no wildcard, else undefined. */
+function literalOf(pattern) {
+    let out = '';
     for (let i = 0; i < pattern.length; i++) {
         const c = pattern[i];
         if (c === '\\') {
-            lit += pattern[++i] ?? '';
-            continue;
+            out += pattern[++i] ?? '';
         }
-        if ('*?[{'.includes(c))
-            break;
-        lit += c;
-    }
-    const cut = lit.lastIndexOf('/');
-    return cut < 0 ? '' : lit.slice(0, cut + 1);
-}
-function validateBalance(p) {
-    let braces = 0;
-    for (let i = 0; i < p.length; i++) {
-        const c = p[i];
-        if (c === '\\') {
-            if (i + 1 >= p.length)
-                throw new GlobSyntaxError('pattern ends with a lone backslash', "remove it, or write '\\\\' for a literal backslash");
-            const n = p[i + 1];
-            if (!'*?[]{}\\!#, '.includes(n)) {
-                throw new GlobSyntaxError(`backslash before '${n}' (backslash only escapes glob characters)`, "use '/' as the path separator; write '\\*' to match a literal '*'");
-            }
-            i++;
-        }
-        else if (c === '{')
-            braces++;
-        else if (c === '}') {
-            if (--braces < 0)
-                throw new GlobSyntaxError("unbalanced '}'", "remove it or add the matching '{', e.g. '{a,b}'");
-        }
-        else if (c === '[') {
-            const close = findClassEnd(p, i);
-            if (close < 0)
-                throw new GlobSyntaxError("unbalanced '['", "close the character class with ']' or escape it as '\\['");
-            if (p.slice(i, close).includes('[:'))
-                throw new GlobSyntaxError('POSIX character classes like [[:alpha:]] are not supported', "list the characters instead, e.g. '[a-zA-Z]', or escape the bracket as '\\['");
-            i = close;
-        }
-    }
-    if (braces > 0)
-        throw new GlobSyntaxError("unbalanced '{'", "close the alternatives with '}', e.g. 'src/{a,b}/**', or escape it as '\\{'");
-}
-function findClassEnd(p, open) {
-    let i = open + 1;
-    if (p[i] === '!' || p[i] === '^')
-        i++;
-    if (p[i] === ']')
-        i++;
-    for (; i < p.length; i++) {
-        if (p[i] === '\\')
-            i++;
-        else if (p[i] === ']')
-            return i;
-    }
-    return -1;
-}
-/** Translate a balanced pattern without braces (see `braceRegexSource`) to a regex body. */
-function translate(p) {
-    let out = '';
-    for (let i = 0; i < p.length; i++) {
-        const c = p[i];
-        if (c === '\\') {
-            out += escapeRegex(p[++i]);
-        }
-        else if (c === '*') {
-            if (p[i + 1] === '*') {
-                let j = i;
-                while (p[j] === '*')
-                    j++;
-                const atSegStart = i === 0 || p[i - 1] === '/';
-                const atSegEnd = j === p.length || p[j] === '/';
-                if (atSegStart && atSegEnd) {
-                    if (p[j] === '/') {
-                        out += '(?:.*/)?';
-                        i = j; // consume the slash too
-                    }
-                    else {
-                        out += '.*';
-                        i = j - 1;
-                    }
-                    continue;
-                }
-                out += '[^/]*';
-                i = j - 1;
-            }
-            else {
-                out += '[^/]*';
-            }
-        }
-        else if (c === '?') {
-            out += '[^/]';
-        }
-        else if (c === '[') {
-            const end = findClassEnd(p, i);
-            let body = p.slice(i + 1, end);
-            let neg = false;
-            if (body[0] === '!' || body[0] === '^') {
-                neg = true;
-                body = body.slice(1);
-            }
-            const cls = body.replace(/\\(.)/g, '$1').replace(/[\\\]^]/g, (m) => `\\${m}`);
-            out += neg ? `(?!/)[^${cls}]` : `(?!/)[${cls}]`;
-            i = end;
+        else if ('*?[{'.includes(c)) {
+            return undefined;
         }
         else {
-            out += escapeRegex(c);
+            out += c;
         }
     }
     return out;
 }
-/**
- * The anchored regex for a compiled glob's source. The `u` flag makes `?` and classes match one
- * character, not one UTF-16 unit (an emoji is two units).
- */
-function globRegExp(regexSource) {
-    return new RegExp(`^(?:${regexSource})$`, 'u');
+/** Strip the trailing '/'s unless the last one is escaped (`a\/` is an error reported later). */
+function trailingSlashes(p) {
+    let n = 0;
+    while (n < p.length && p[p.length - 1 - n] === '/')
+        n++;
+    if (n === 0)
+        return 0;
+    let backslashes = 0;
+    while (p[p.length - 1 - n - backslashes] === '\\')
+        backslashes++;
+    return backslashes % 2 === 0 ? n : n - 1;
 }
-/** Compile a list of globs into one predicate (used for ignore and preserve lists). */
-function globSetMatcher(patterns) {
+function compileGlob(rawPattern, options = {}) {
+    const nfcPattern = rawPattern.normalize('NFC');
+    let pattern = nfcPattern.startsWith('/') ? nfcPattern.slice(1) : nfcPattern;
+    const cut = trailingSlashes(pattern);
+    const subtree = cut > 0;
+    pattern = pattern.slice(0, pattern.length - cut);
+    if (pattern === '')
+        throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/**'");
+    validateGlob(pattern);
+    // A trailing '/' means the subtree below whatever the rest matches: `P/` is `P/**`. So `README.md/`
+    // does not select the file README.md (git agrees), and `app/**/` is everything below app.
+    const effective = subtree ? `${pattern}/**` : pattern;
+    const braces = hasBraces(effective);
+    let alternatives;
+    if (braces) {
+        // `{a,b}` is shorthand for two rules, so a brace pattern means exactly what its expansions mean
+        // together: `{app,lib}` selects both directories' subtrees (each expansion is a literal), and
+        // `x{**,y}` is `x*` or `xy` (the `**` is not a whole segment once expanded).
+        alternatives = expandBraces(effective)
+            .filter((a) => a !== '' && a !== '/')
+            .flatMap((a) => compileGlob(a, options).alternatives);
+        if (alternatives.length === 0)
+            throw new GlobSyntaxError('empty pattern', "write a path or glob, e.g. 'src/{a,b}/**'");
+    }
+    else {
+        alternatives = [compileAlternative(tokenize(effective, options.ignoreCase))];
+    }
+    const keys = [...new Set(alternatives.map((a) => JSON.stringify(a.program)))].sort();
+    const compiled = { pattern, key: keys.join('\n'), alternatives };
+    if (!braces) {
+        const [only] = alternatives;
+        if (only.literal !== undefined)
+            compiled.literal = only.literal;
+        if (only.subtreeOf !== undefined)
+            compiled.subtreeOf = only.subtreeOf;
+    }
+    return compiled;
+}
+function segmentProgram(s) {
+    if (s.literal)
+        return String.fromCodePoint(...s.tokens);
+    if (s.tokens.length === 1 && s.tokens[0] === STAR)
+        return SEGMENT_ANY;
+    // Chunks: what lies between stars (consecutive stars act as one, so `a**b` is `a*b`).
+    const chunks = [];
+    let atoms = [];
+    let plain = true;
+    let width = 0;
+    const flush = () => {
+        chunks.push(plain ? String.fromCodePoint(...atoms) : { a: atoms, n: width });
+        atoms = [];
+        plain = true;
+        width = 0;
+    };
+    const t = s.tokens;
+    for (let i = 0; i < t.length;) {
+        const x = t[i];
+        if (x === STAR) {
+            if (i === 0 || t[i - 1] !== STAR)
+                flush();
+            i++;
+            continue;
+        }
+        width++;
+        if (x === CLASS) {
+            const end = i + 3 + 2 * t[i + 2];
+            atoms.push(...t.slice(i, end));
+            plain = false;
+            i = end;
+        }
+        else {
+            if (x < 0)
+                plain = false;
+            atoms.push(x);
+            i++;
+        }
+    }
+    flush();
+    return { c: chunks };
+}
+function compileAlternative(tokens) {
+    const head = [];
+    const groups = [];
+    let star = false;
+    let current = head;
+    let lastWasGlobstar = false;
+    for (const s of tokens) {
+        if (s.globstar) {
+            // `**/**` is `**`: both cover any number of segments.
+            if (!lastWasGlobstar) {
+                star = true;
+                current = [];
+                groups.push(current);
+            }
+            lastWasGlobstar = true;
+            continue;
+        }
+        lastWasGlobstar = false;
+        current.push(segmentProgram(s));
+    }
+    const open = star && lastWasGlobstar;
+    const tail = star ? (groups.pop() ?? []) : [];
+    const mids = groups;
+    const literalHead = head.every((x) => typeof x === 'string');
+    const joined = () => head.join('/');
+    const below = !star && literalHead;
+    const program = { head, mids, tail, star, open, below };
+    // The literal directories in front (an empty one, as in 'a//b*' from braces, stays in the rest:
+    // `dir` '' means the root).
+    let dirSegments = 0;
+    while (dirSegments < head.length && typeof head[dirSegments] === 'string' && head[dirSegments] !== '')
+        dirSegments++;
+    // A wildcard-free path is handled whole (literal or subtree): its last segment is not a directory.
+    if (!star && dirSegments === head.length && dirSegments > 0)
+        dirSegments--;
+    const alt = {
+        dir: head.slice(0, dirSegments).join('/'),
+        program,
+        rest: { ...program, head: head.slice(dirSegments) },
+    };
+    if (below)
+        alt.literal = joined();
+    else if (open && literalHead && mids.length === 0 && head.length > 0)
+        alt.subtreeOf = joined();
+    return alt;
+}
+/** A predicate for one glob (target names, single patterns). */
+function globMatcher(pattern, options = {}) {
+    return globSetMatcher([pattern], options);
+}
+/** Compile a list of globs into one predicate (ignore, preserve and forbidden-path lists). */
+function globSetMatcher(patterns, options = {}) {
     if (patterns.length === 0)
         return () => false;
-    const re = globRegExp(patterns.map((p) => compileGlob(p).regexSource).join('|'));
-    return (path) => re.test(path);
+    const index = new RuleIndex(patterns.flatMap((p) => compileGlob(p, options).alternatives));
+    const { nfc } = globRuntime();
+    if (options.ignoreCase)
+        return (path) => index.matches(foldCase(nfc(path)));
+    return (path) => index.matches(nfc(path));
+}
+/** The programs of a list of globs, as plain data (for a worker thread: see globRuntime). */
+function globPrograms(patterns) {
+    return patterns.flatMap((p) => compileGlob(p).alternatives.map((a) => a.program));
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/analyze.js
@@ -34232,10 +31941,10 @@ function refNameMatcher(patterns) {
         if (lit !== undefined)
             exact.add(lit);
         else
-            globs.push(compileGlob(p).regexSource);
+            globs.push(p);
     }
-    const re = globs.length ? new RegExp(`^(?:${globs.join('|')})$`) : undefined;
-    return (name) => exact.has(name) || (re?.test(name) ?? false);
+    const matches = globSetMatcher(globs);
+    return (name) => exact.has(name) || matches(name);
 }
 /** Branch names (without refs/heads/) from ls-remote output matching the user's names/globs. */
 function matchBranches(refs, patterns) {
@@ -34310,9 +32019,9 @@ function divergenceFingerprint(a, b, mergeBase) {
 
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/commits.js
 /** Local history questions the mirror asks of its scratch repo (no network, no credentials). */
-/** Commits reachable from `tip` but not from `other`: the count, and the newest `cap` of them. */
-async function commitsOnlyIn(git, tip, other, cap) {
-    const count = Number(await git.exec(['rev-list', '--count', tip, '--not', other]));
+/** Commits reachable from `tip` but from none of `others`: the count, and the newest `cap` of them. */
+async function commitsOnlyIn(git, tip, others, cap) {
+    const count = Number(await git.exec(['rev-list', '--count', tip, '--not', ...others]));
     if (count === 0 || cap <= 0)
         return { count, commits: [] };
     const out = await git.exec([
@@ -34321,7 +32030,7 @@ async function commitsOnlyIn(git, tip, other, cap) {
         '--format=%H%x00%an <%ae>%x00%s%x1e',
         tip,
         '--not',
-        other,
+        ...others,
     ]);
     const commits = out
         .split('\x1e')
@@ -34341,7 +32050,7 @@ async function mergeBase(git, a, b) {
 
 ;// CONCATENATED MODULE: ./lib/src/core/report/result.js
 function newResult(target, kind, dryRun) {
-    return {
+    const r = {
         target,
         kind,
         success: true,
@@ -34352,6 +32061,11 @@ function newResult(target, kind, dryRun) {
         counts: {},
         findings: [],
     };
+    return r;
+}
+/** The details of a result of this kind; undefined for any other kind. */
+function result_detailsOf(r, kind) {
+    return r.kind === kind ? r.details : undefined;
 }
 function hasErrors(findings) {
     return findings.some((f) => f.severity === 'error');
@@ -34497,14 +32211,14 @@ function changedMarkdown(body) {
 
 
 
-const BRANCH_KIND = 'mirror-branch';
+const results_BRANCH_KIND = 'mirror-branch';
 const TAGS_KIND = 'mirror-tags';
 const results_short = (sha) => (sha ? sha.slice(0, 12) : '—');
 const plural = (n, w) => `${n} ${w}${n === 1 ? '' : 's'}`;
 /** The TargetResult for one branch (target = branch name), plus the divergence report if it diverged. */
 function branchResult(o, s, urls) {
     const an = o.analysis;
-    const r = newResult(an.branch, BRANCH_KIND, s.dryRun);
+    const r = newResult(an.branch, results_BRANCH_KIND, s.dryRun);
     r.direction = 'bidirectional';
     const side = (id) => `${id.toUpperCase()} (${id === 'a' ? s.a.spec : s.b.spec})`;
     const push = pushFor(an.state);
@@ -34606,55 +32320,114 @@ function tagsResult(plan, pushed, errors, s) {
     return r;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/git/scratch-repo.js
+/**
+ * The one kind of scratch repository: a throw-away bare repository that sees other repositories'
+ * objects through `objects/info/alternates`. Builds use the source's blob ids directly and never
+ * copy them, and a push only packs what the target lacks. The export, the wiki sync and the mirror
+ * each work in one; `dispose()` removes it.
+ */
+
+
+
+/** Absolute object directory of a repository (work tree or bare). */
+async function objectsDir(git) {
+    const p = await git.exec(['rev-parse', '--git-path', 'objects']);
+    return external_node_path_namespaceObject.resolve(git.cwd, p);
+}
+/** A new scratch repository; its git manager shares `base`'s environment (auth) and logger. */
+async function createScratchRepo(base, opts) {
+    const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(opts.parent ?? external_node_os_namespaceObject.tmpdir(), `ferry-${opts.name}-`));
+    const git = base.with({ cwd: dir });
+    await git.exec(['init', '--quiet', '--bare', dir]);
+    // Own settings only: no hooks, no gc while we work, no auto-maintenance after fetches.
+    // Appended to the fresh config file directly: three fewer git processes per export.
+    await external_node_fs_namespaceObject.promises.appendFile(external_node_path_namespaceObject.join(dir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n');
+    if (opts.alternates?.length) {
+        const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
+        await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
+        // Alternates of the alternates are followed by git itself (chained up to 5 deep).
+        await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), opts.alternates.map((a) => a + '\n').join(''));
+    }
+    return {
+        dir,
+        git,
+        dispose: () => external_node_fs_namespaceObject.promises.rm(dir, { recursive: true, force: true }),
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/side.js
 
 
 
+
+
 /**
- * One side of the mirror (A or B) as seen from the scratch repo. Every network operation of a side
- * runs with that side's auth env only: `http.<server>.extraheader` is scoped per server, so two
- * tokens for the same server would otherwise both be sent (and the wrong one could win).
- * Fetched refs live under `refs/ferry/<id>/heads/*` and `refs/ferry/<id>/tags/*` in the scratch repo.
+ * One side of the mirror (A or B). Every network operation of a side runs with that side's auth
+ * env only: `http.<server>.extraheader` is scoped per server, so two tokens for the same server
+ * would otherwise both be sent (and the wrong one could win).
+ *
+ * A side given as a local path is never fetched from: the scratch repositories see its objects
+ * through alternates (`objects`), so nothing is copied, and only pushes go to it. A side reached
+ * through git's transport (a URL, `file://` included) is fetched from, by object id, into
+ * `refs/ferry/<id>/<object id>` of whichever scratch repository asks.
  */
 class MirrorRemote {
     id;
     side;
-    git;
+    env;
     net;
+    objects;
     constructor(id, side, 
-    /** A git manager on the scratch repo carrying only this side's auth env. */
-    git, net) {
+    /** This side's auth env (nothing of the other side's). */
+    env, net, 
+    /** The object directory of a local side, seen through alternates; undefined: fetched. */
+    objects) {
         this.id = id;
         this.side = side;
-        this.git = git;
+        this.env = env;
         this.net = net;
+        this.objects = objects;
+    }
+    /**
+     * A side; `git` is any manager (it runs the local checks). A local repository that is itself
+     * shallow is fetched from like a remote one: through alternates its cut-off history would look
+     * like missing objects.
+     */
+    static async open(id, side, env, net, git) {
+        let objects;
+        if (external_node_path_namespaceObject.isAbsolute(side.url)) {
+            const repo = git.with({ cwd: side.url });
+            if (await repo.tryExec(['rev-parse', '--git-dir'])) {
+                if (!(await repo.isShallow()))
+                    objects = await objectsDir(repo);
+            }
+        }
+        return new MirrorRemote(id, side, env, net, objects);
+    }
+    get local() {
+        return this.objects !== undefined;
     }
     get label() {
         return `${this.id.toUpperCase()} (${this.side.spec})`;
     }
-    localHead(branch) {
-        return `refs/ferry/${this.id}/heads/${branch}`;
-    }
-    localTag(tag) {
-        return `refs/ferry/${this.id}/tags/${tag}`;
-    }
     /** Every ref of the remote (heads and tags), name → object id. */
-    async listRefs(patterns = [HEADS + '*', TAGS + '*']) {
-        return this.labelled(() => lsRemote(this.git, this.side.url, patterns, this.net));
+    async listRefs(git, patterns = [HEADS + '*', TAGS + '*']) {
+        return this.labelled(() => lsRemote(this.at(git), this.side.url, patterns, this.net));
     }
-    /** Fetch branches and tags into this side's namespace of the scratch repo. */
-    async fetch(branches, tags = []) {
-        const specs = [
-            ...branches.map((b) => `+${HEADS}${b}:${this.localHead(b)}`),
-            ...tags.map((t) => `+${TAGS}${t}:${this.localTag(t)}`),
-        ];
+    /** Fetch objects by id (commits or tags) into `repo`, each kept by a ref of its own. */
+    async fetch(repo, ids, opts = {}) {
+        const specs = [...new Set(ids)].map((id) => `+${id}:refs/ferry/${this.id}/${id}`);
         if (specs.length === 0)
             return;
-        await this.labelled(() => fetchRefs(this.git, this.side.url, specs, this.net));
+        await this.labelled(() => fetchRefs(this.at(repo), this.side.url, specs, { ...this.net, ...opts }));
     }
-    /** Plain (never forced) push of scratch refs to this side. */
-    async push(refspecs) {
-        return this.labelled(() => pushRefs(this.git, this.side.url, refspecs, this.net));
+    /** Plain (never forced) push from `repo` to this side. */
+    async push(repo, refspecs) {
+        return this.labelled(() => pushRefs(this.at(repo), this.side.url, refspecs, this.net));
+    }
+    at(git) {
+        return git.with({ env: this.env });
     }
     /** Name the side in remote errors: with two repositories, "authentication failed" alone is a riddle. */
     async labelled(fn) {
@@ -34669,7 +32442,375 @@ class MirrorRemote {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/mirror/history.js
+/**
+ * The mirror's analysis repository: commits only, and only as deep as the questions need.
+ *
+ * Every question is "which commits are reachable from these tips and from none of those"
+ * (a fast-forward check, a divergence report, what a push sends). Remote sides are fetched
+ * shallow and without trees (`--depth`, `--filter=tree:0`: a commit costs a few hundred bytes),
+ * then deepened in doubling steps until every answer is exact. A cut-off history errs two ways:
+ * - the tips' walk stops early (an answer lacks commits): then the answer holds a shallow
+ *   boundary commit;
+ * - the other side's walk stops early at a boundary commit X, so commits older than X that X
+ *   reaches look "only here". A commit can only be reached from X if it is not newer than X, so an
+ *   answer whose commits are all newer than every such X (by committer date, with an hour's slack
+ *   for clocks) is exact; where X's parents are here (fetched from the other side), they are
+ *   followed instead of trusting dates.
+ * Local sides are seen whole through alternates.
+ * The repository never holds a tree, so nothing here can be pushed from it: pushes are prepared
+ * in a repository of their own (transfer.ts).
+ */
+
+
+/** Depth of the first fetch of a tip: most fast-forwards fit, and 64 commits are ~20 KB. */
+const FIRST_DEPTH = 64;
+/** Guard against a server that keeps answering without deepening. */
+const MAX_ROUNDS = 24;
+/**
+ * History fetches offer no "have"s (`fetch.negotiationAlgorithm=noop`): for each have, the server
+ * walks the trees of that commit to leave out what the client holds (thousands of tree objects on
+ * a large repository, seconds per fetch), while resending a few commits costs a few hundred bytes.
+ */
+const HISTORY_FETCH = { filter: 'tree:0', promisor: true, negotiationTips: [] };
+/**
+ * Clock skew tolerated between a commit and its ancestors (seconds). A clock wrong by more can
+ * only make a fast-forward look diverged (reported, nothing pushed), never lose a commit: git
+ * itself refuses a push that is not a fast-forward.
+ */
+const CLOCK_SLACK_S = 3600;
+class HistoryRepo {
+    git;
+    logger;
+    /** Object ids fetched per remote side (deepening extends them all). */
+    wanted = new Map();
+    /** Commits fetched so far, per remote side, as a depth from its tips (for the next step). */
+    depth = new Map();
+    /** Rounds of deepening done (reported in the log). */
+    rounds = 0;
+    constructor(git, logger) {
+        this.git = git;
+        this.logger = logger;
+    }
+    /**
+     * Fetch `ids` of each side that are new (remote sides only), then deepen every remote side
+     * until each question's answer is exact, or the histories are exhausted.
+     */
+    async settle(wants, questions) {
+        for (const [side, ids] of wants) {
+            if (side.local)
+                continue;
+            const seen = this.wanted.get(side) ?? new Set();
+            const fresh = [...ids].filter((id) => !seen.has(id));
+            if (fresh.length === 0)
+                continue;
+            // As deep as this side's history already is: a shallower fetch would cut it.
+            const depth = this.depth.get(side) ?? FIRST_DEPTH;
+            await this.fetchSide(side, fresh, depth);
+            for (const id of fresh)
+                seen.add(id);
+            this.wanted.set(side, seen);
+            this.depth.set(side, depth);
+        }
+        for (let round = 0; round < MAX_ROUNDS; round++) {
+            const shallow = await this.shallowCommits();
+            if (shallow.size === 0 || !(await this.anyOpen(questions, shallow)))
+                return;
+            // Each side is fetched again at twice the depth rather than deepened in place (fetchSide).
+            for (const [side, ids] of this.wanted) {
+                const depth = this.depth.get(side) * 2;
+                this.logger.info(`Reading ${depth} commits of the history of ${side.label}.`);
+                await this.fetchSide(side, ids, depth);
+                this.depth.set(side, depth);
+            }
+            this.rounds++;
+            const now = await this.shallowCommits();
+            if (now.size === shallow.size && [...now].every((c) => shallow.has(c)))
+                return; // nothing deeper
+        }
+    }
+    /**
+     * Fetch `ids` of `side` at `depth` (commits only), and keep the shallow boundary right for both
+     * sides. The fetch runs without a boundary file, so the client sends none: a server told of a
+     * boundary inside the range it sends treats that commit as one the client has, and walks its
+     * trees to leave them out (seconds on a large repository). The file is then rewritten as the
+     * union of both boundaries, without the commits whose parents are now all here.
+     */
+    async fetchSide(side, ids, depth) {
+        const file = await this.shallowFile();
+        const before = await this.shallowCommits();
+        await external_node_fs_namespaceObject.promises.rm(file, { force: true });
+        await side.fetch(this.git, ids, { depth, ...HISTORY_FETCH });
+        const all = new Set([...before, ...(await this.shallowCommits())]);
+        await external_node_fs_namespaceObject.promises.rm(file, { force: true });
+        if (all.size === 0)
+            return;
+        // Without the file, `--parents` prints each commit's real parents.
+        const lines = (await this.git.exec(['rev-list', '--no-walk', '--parents', ...all])).split('\n');
+        const parents = [...new Set(lines.flatMap((l) => l.split(' ').slice(1)))];
+        const missing = new Set(await missingObjects(this.git, parents));
+        const cut = lines
+            .filter((l) => l
+            .split(' ')
+            .slice(1)
+            .some((p) => missing.has(p)))
+            .map((l) => l.split(' ')[0]);
+        if (cut.length)
+            await external_node_fs_namespaceObject.promises.writeFile(file, cut.map((c) => c + '\n').join(''));
+    }
+    /** The commits of a question (newest first), as the history holds them. */
+    async commits(q) {
+        const out = await this.git.exec(['rev-list', ...q.tips, '--not', ...q.not]);
+        return out ? out.split('\n') : [];
+    }
+    /**
+     * The commits of the `not` side that a push of `tips` builds on: the parents of the question's
+     * commits outside it, and tips already reachable from `not`. The receiving side must hold them
+     * (with their trees) for git to send only what it lacks.
+     */
+    async boundary(q) {
+        const out = await this.git.exec(['rev-list', '--boundary', ...q.tips, '--not', ...q.not]);
+        const inside = new Set();
+        const edge = new Set();
+        for (const line of out.split('\n'))
+            if (line.startsWith('-'))
+                edge.add(line.slice(1));
+            else if (line)
+                inside.add(line);
+        for (const t of q.tips)
+            if (!inside.has(t))
+                edge.add(t);
+        return [...edge];
+    }
+    /**
+     * The fetch depth from `from` that includes every commit of `targets` (a fetch at depth d holds
+     * the commits fewer than d steps from a tip), or undefined when one is not reachable here.
+     */
+    async depthToCover(from, targets) {
+        if (targets.length === 0)
+            return 1;
+        // The graph between `from` and the targets: nothing below the targets' parents is listed.
+        const stop = targets.map((t) => `^${t}^@`);
+        const out = await this.git.exec(['rev-list', '--parents', ...from, ...stop]);
+        const parents = new Map();
+        for (const line of out.split('\n')) {
+            const [c, ...ps] = line.split(' ');
+            if (c)
+                parents.set(c, ps);
+        }
+        const dist = new Map(from.map((f) => [f, 1]));
+        const queue = [...from];
+        for (let i = 0; i < queue.length; i++) {
+            const c = queue[i];
+            for (const p of parents.get(c) ?? [])
+                if (!dist.has(p)) {
+                    dist.set(p, dist.get(c) + 1);
+                    queue.push(p);
+                }
+        }
+        let d = 1;
+        for (const t of targets) {
+            const td = dist.get(t);
+            if (td === undefined)
+                return undefined;
+            d = Math.max(d, td);
+        }
+        return d;
+    }
+    /** Whether `id` names a commit held here (a tag may name a tree or a blob). */
+    async isCommit(id) {
+        const r = await this.git.execRaw(['cat-file', '-t', id], { allowedExitCodes: [1, 128] });
+        return r.exitCode === 0 && r.stdout.toString().trim() === 'commit';
+    }
+    async anyOpen(questions, shallow) {
+        for (const q of questions)
+            if (await this.isOpen(q, shallow))
+                return true;
+        return false;
+    }
+    /** Whether the answer to `q` may still change as the history deepens (see the module comment). */
+    async isOpen(q, shallow) {
+        const answer = await this.datedCommits(q.tips, q.not);
+        if (answer.size === 0)
+            return false; // a cut-off history only adds commits to an answer
+        if ([...answer.keys()].some((c) => shallow.has(c)))
+            return true;
+        const oldest = Math.min(...answer.values());
+        // The other side's boundary commits: where its walk stopped.
+        if (q.not.length === 0)
+            return false;
+        const cut = [...(await this.datedCommits(q.not, [])).entries()].filter(([c]) => shallow.has(c));
+        const follow = [];
+        for (const [x, date] of cut) {
+            const parents = await this.parentsOf(x);
+            if (parents.every((p) => p.present))
+                follow.push(...parents.map((p) => p.id));
+            else if (oldest <= date + CLOCK_SLACK_S)
+                return true;
+        }
+        if (follow.length === 0)
+            return false;
+        // Parents that are here: commits they reach are not "only in the tips" (one level; deeper
+        // cuts are settled by the next round).
+        const again = await this.datedCommits(q.tips, [...q.not, ...follow]);
+        return again.size !== answer.size;
+    }
+    /** Commits reachable from `tips` and from none of `not`, with their committer dates. */
+    async datedCommits(tips, not) {
+        // `commit <id>` then the date: --no-commit-header needs git 2.33.
+        const out = await this.git.exec(['rev-list', '--format=%ct', ...tips, '--not', ...not]);
+        const m = new Map();
+        let id = '';
+        for (const line of out.split('\n')) {
+            if (line.startsWith('commit '))
+                id = line.slice(7);
+            else if (id && line)
+                m.set(id, Number(line));
+        }
+        return m;
+    }
+    /** A commit's parents as its object records them (a boundary commit's are hidden from walks). */
+    async parentsOf(id) {
+        const body = await this.git.exec(['cat-file', 'commit', id]);
+        const ids = [...body.split('\n\n')[0].matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map((m) => m[1]);
+        if (ids.length === 0)
+            return [];
+        const missing = new Set(await missingObjects(this.git, ids));
+        return ids.map((p) => ({ id: p, present: !missing.has(p) }));
+    }
+    /** The shallow boundary: commits whose parents this repository does not hold. */
+    async shallowCommits() {
+        const text = await external_node_fs_namespaceObject.promises.readFile(await this.shallowFile(), 'utf8').catch(() => '');
+        return new Set(text.split('\n').filter(Boolean));
+    }
+    async shallowFile() {
+        return external_node_path_namespaceObject.join(await this.gitDir(), 'shallow');
+    }
+    dir;
+    async gitDir() {
+        return (this.dir ??= await this.git.gitDir());
+    }
+}
+/** The objects of `ids` that `repo` does not hold. */
+async function missingObjects(repo, ids) {
+    if (ids.length === 0)
+        return [];
+    const out = await repo.exec(['cat-file', '--batch-check=%(objectname)'], { input: ids.join('\n') + '\n' });
+    return out
+        .split('\n')
+        .filter((l) => l.endsWith(' missing'))
+        .map((l) => l.split(' ')[0]);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/transfer.js
+
+const MAX_DEEPEN_ROUNDS = 12;
+/** Fetch what `plans` (all to one receiver) need into `repo`, the receiver's push repository. */
+async function prepareTransfer(repo, plans, logger) {
+    if (plans.length === 0)
+        return;
+    const { receiver, giver } = plans[0];
+    if (giver.local)
+        return; // every object is visible through alternates
+    const bases = [...new Set(plans.flatMap((p) => p.bases))];
+    if (!receiver.local && bases.length > 0)
+        await fetchBases(repo, plans, bases, logger);
+    // No bases (the receiver has none of the mirrored branches): offer nothing, take everything.
+    await giver.fetch(repo, plans.map((p) => p.want), { filter: false, promisor: true, negotiationTips: bases });
+}
+/** The receiver's commits the push builds on, with trees and without blobs, deep enough. */
+async function fetchBases(repo, plans, bases, logger) {
+    const receiver = plans[0].receiver;
+    const known = plans.map((p) => p.depth);
+    let depth = known.includes(undefined) ? 1 : Math.max(1, ...known);
+    const need = [...new Set([...bases, ...plans.flatMap((p) => p.cover)])];
+    if ((await missingObjects(repo, need)).length === 0)
+        return; // here from an earlier round
+    await receiver.fetch(repo, bases, { depth, filter: 'blob:none', promisor: true });
+    for (let round = 0; round < MAX_DEEPEN_ROUNDS; round++) {
+        const lacking = await missingObjects(repo, need);
+        if (lacking.length === 0)
+            return;
+        logger.info(`Deepening ${receiver.label} by ${depth} commits to reach ${lacking.length} merged commit(s).`);
+        await receiver.fetch(repo, bases, { deepen: depth, filter: 'blob:none', promisor: true });
+        depth *= 2;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/mirror/workspace.js
+/**
+ * The mirror's scratch repositories, made only when a run has something to look at (a no-op run
+ * lists refs and makes none): one analysis repository (commits only, history.ts) and one push
+ * repository per receiving side (transfer.ts). Each push repository holds one receiver's commits
+ * without blobs and the giver's objects with them, never the reverse, so a giver's fetch is never
+ * skipped because its tip is already there without its blobs. All see local sides through
+ * alternates. Their pack sizes are what the run fetched.
+ */
+
+
+
+
+class MirrorWorkspace {
+    base;
+    sides;
+    logger;
+    parent;
+    repos = [];
+    history;
+    pushRepos = new Map();
+    constructor(base, sides, logger, parent) {
+        this.base = base;
+        this.sides = sides;
+        this.logger = logger;
+        this.parent = parent;
+    }
+    /** The analysis repository. */
+    async historyRepo() {
+        this.history ??= this.make('mirror-history').then((r) => new HistoryRepo(r.git, this.logger));
+        return this.history;
+    }
+    /** The push repository for pushes to `receiver`. */
+    async pushRepo(receiver) {
+        let repo = this.pushRepos.get(receiver);
+        if (!repo) {
+            repo = this.make(`mirror-to-${receiver.id}`).then((r) => r.git);
+            this.pushRepos.set(receiver, repo);
+        }
+        return repo;
+    }
+    /** Bytes of objects fetched into the scratch repositories (their packs and loose objects). */
+    async fetchedBytes() {
+        let total = 0;
+        for (const r of await Promise.all(this.repos))
+            total += await dirBytes(external_node_path_namespaceObject.join(r.dir, 'objects'));
+        return total;
+    }
+    async dispose() {
+        const made = await Promise.allSettled(this.repos);
+        for (const r of made)
+            if (r.status === 'fulfilled')
+                await r.value.dispose();
+    }
+    make(name) {
+        const alternates = this.sides.flatMap((s) => (s.objects ? [s.objects] : []));
+        const repo = createScratchRepo(this.base, { parent: this.parent, name, alternates });
+        this.repos.push(repo);
+        return repo;
+    }
+}
+/** Pack files and loose objects under an object directory (not indexes, not alternates). */
+async function dirBytes(dir) {
+    let total = 0;
+    for (const e of await external_node_fs_namespaceObject.promises.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
+        const loose = /^[0-9a-f]{2}$/.test(external_node_path_namespaceObject.basename(e.parentPath));
+        if (e.isFile() && (loose || e.name.endsWith('.pack')))
+            total += (await external_node_fs_namespaceObject.promises.stat(external_node_path_namespaceObject.join(e.parentPath, e.name))).size;
+    }
+    return total;
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/mirror.js
+
 
 
 
@@ -34687,24 +32828,31 @@ const NO_COMMITS = { count: 0, commits: [] };
  * Returns one TargetResult per branch (kind `mirror-branch`) plus one for tags (kind `mirror-tags`)
  * when tags are mirrored. Divergence goes to `issues` when `onDivergence` is `issue`; without a
  * sink, `issue` behaves as `fail`. A dry run analyses only: nothing is pushed, no issue is touched.
+ *
+ * Both sides are listed with `ls-remote`; a run where they agree stops there. Otherwise the
+ * history is fetched commits-only and as deep as the questions need (history.ts), and each push
+ * fetches about what it adds (transfer.ts).
  */
 async function runMirror(settings, logger, issues) {
     const t0 = performance.now();
     const git = new GitCommandManager(settings.workDir ?? process.cwd(), { logger });
     await git.assertMinimumVersion();
-    const scratch = await createScratchRepo(git, { parent: settings.workDir, name: 'mirror' });
-    const local = scratch.git;
     const auths = [];
+    let ws;
     try {
         const net = { logger, baseDelayMs: settings.netBaseDelayMs };
         const authA = await createGitAuth(settings.a.auth);
         auths.push(authA);
         const authB = await createGitAuth(settings.b.auth);
         auths.push(authB);
-        const A = new MirrorRemote('a', settings.a, local.with({ env: authA.env }), net);
-        const B = new MirrorRemote('b', settings.b, local.with({ env: authB.env }), net);
-        const engine = new MirrorEngine(settings, logger, local, A, B, issues);
+        const A = await MirrorRemote.open('a', settings.a, authA.env, net, git);
+        const B = await MirrorRemote.open('b', settings.b, authB.env, net, git);
+        ws = new MirrorWorkspace(git, [A, B], logger, settings.workDir);
+        const engine = new MirrorEngine(settings, logger, git, ws, A, B, issues);
         const results = await engine.run();
+        const fetched = await ws.fetchedBytes();
+        if (fetched > 0)
+            logger.info(`Fetched ${formatBytes(fetched)} in all.`);
         const ms = Math.round(performance.now() - t0);
         // The wall time is shared: each result carries its share so totals add up.
         for (const r of results)
@@ -34714,20 +32862,31 @@ async function runMirror(settings, logger, issues) {
     finally {
         for (const a of auths)
             await a.cleanup();
-        await scratch.dispose();
+        await ws?.dispose();
     }
+}
+function formatBytes(n) {
+    if (n < 1024)
+        return `${n} B`;
+    if (n < 1024 * 1024)
+        return `${(n / 1024).toFixed(1)} KiB`;
+    return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 class MirrorEngine {
     s;
     logger;
-    local;
+    git;
+    ws;
     A;
     B;
     issues;
-    constructor(s, logger, local, A, B, issues) {
+    /** Each side's branch tips as this run knows them (its own pushes included). */
+    tips = { a: new Map(), b: new Map() };
+    constructor(s, logger, git, ws, A, B, issues) {
         this.s = s;
         this.logger = logger;
-        this.local = local;
+        this.git = git;
+        this.ws = ws;
         this.A = A;
         this.B = B;
         this.issues = issues;
@@ -34735,24 +32894,26 @@ class MirrorEngine {
     async run() {
         const { s, A, B } = this;
         const [refsA, refsB] = await withGroup(this.logger, 'List refs on both sides', async () => [
-            await A.listRefs(),
-            await B.listRefs(),
+            await A.listRefs(this.git),
+            await B.listRefs(this.git),
         ]);
         const branches = branchUnion(refsA, refsB, s.branches);
         if (branches.length === 0)
             throw new ConfigurationError(`No branch matching ${s.branches.map((b) => `'${b}'`).join(', ')} exists on ${A.label} or ${B.label}. ` +
                 'Check the branches input (names or globs such as release/*).');
-        const tip = (refs, b) => refs.get(HEADS + b) ?? null;
+        for (const b of branches) {
+            if (refsA.has(HEADS + b))
+                this.tips.a.set(b, refsA.get(HEADS + b));
+            if (refsB.has(HEADS + b))
+                this.tips.b.set(b, refsB.get(HEADS + b));
+        }
         // Branches already equal need no history: the daily no-op run fetches nothing at all.
-        const differ = branches.filter((b) => tip(refsA, b) !== tip(refsB, b));
+        const differ = branches.filter((b) => this.tip('a', b) !== this.tip('b', b));
         if (differ.length)
-            await withGroup(this.logger, `Fetch ${differ.length} branch(es) from both sides`, async () => {
-                await A.fetch(differ.filter((b) => tip(refsA, b)));
-                await B.fetch(differ.filter((b) => tip(refsB, b)));
-            });
+            await withGroup(this.logger, `Read the history of ${differ.length} branch(es)`, () => this.settle(differ));
         const outcomes = new Map();
         for (const b of branches) {
-            const analysis = await this.analyze(b, tip(refsA, b), tip(refsB, b));
+            const analysis = await this.analyze(b);
             outcomes.set(b, { analysis, pushedTo: null, attempts: 0, error: null });
             this.logger.info(`${b}: ${analysis.state}`);
         }
@@ -34765,44 +32926,85 @@ class MirrorEngine {
             results.push(await this.mirrorTags(refsA, refsB));
         return results;
     }
-    /** Gather the facts for one branch from the scratch repo and classify it. */
-    async analyze(branch, a, b) {
-        const g = this.local;
-        const cap = this.s.maxListedCommits;
-        const facts = { a, b, aInB: false, bInA: false };
-        if (a && b && a !== b) {
-            facts.bInA = await g.isAncestor(b, a);
-            facts.aInB = !facts.bInA && (await g.isAncestor(a, b));
+    tip(id, branch) {
+        return this.tips[id].get(branch) ?? null;
+    }
+    side(id) {
+        return id === 'a' ? this.A : this.B;
+    }
+    /** What a new ref on `receiver` builds on: its tips of the mirrored branches. */
+    basesOn(receiver) {
+        return [...new Set(this.tips[receiver.id].values())];
+    }
+    /**
+     * Make the analysis repository answer every question about `branches` exactly: for a branch on
+     * both sides, the commits only in A and only in B; for a branch on one side, the commits the
+     * other side lacks (counted against its mirrored branches).
+     */
+    async settle(branches) {
+        const wants = new Map([
+            [this.A, []],
+            [this.B, []],
+        ]);
+        const questions = [];
+        for (const branch of branches) {
+            const a = this.tip('a', branch);
+            const b = this.tip('b', branch);
+            if (a && b) {
+                wants.get(this.A).push(a);
+                wants.get(this.B).push(b);
+                questions.push({ tips: [a], not: [b] }, { tips: [b], not: [a] });
+            }
+            else if (a || b) {
+                const [giver, receiver] = a ? [this.A, this.B] : [this.B, this.A];
+                const bases = this.basesOn(receiver);
+                wants.get(giver).push((a ?? b));
+                wants.get(receiver).push(...bases);
+                questions.push({ tips: [(a ?? b)], not: bases });
+            }
         }
-        const state = classifyBranch(facts);
+        const hist = await this.ws.historyRepo();
+        await hist.settle(wants, questions);
+    }
+    /** Classify one branch from the settled history. */
+    async analyze(branch) {
+        const a = this.tip('a', branch);
+        const b = this.tip('b', branch);
+        const facts = { a, b, aInB: false, bInA: false };
         const out = {
             branch,
-            state,
+            state: 'equal',
             a,
             b,
             mergeBase: null,
             onlyInA: NO_COMMITS,
             onlyInB: NO_COMMITS,
         };
-        const all = async (t) => ({
-            count: Number(await g.exec(['rev-list', '--count', t])),
-            commits: [],
-        });
+        if (a === b)
+            return out;
+        const g = (await this.ws.historyRepo()).git;
+        if (a && b) {
+            facts.bInA = await g.isAncestor(b, a);
+            facts.aInB = !facts.bInA && (await g.isAncestor(a, b));
+        }
+        const state = classifyBranch(facts);
+        out.state = state;
+        const cap = this.s.maxListedCommits;
         if (state === 'a-ahead' || state === 'diverged')
-            out.onlyInA = await commitsOnlyIn(g, a, b, cap);
+            out.onlyInA = await commitsOnlyIn(g, a, [b], cap);
         if (state === 'b-ahead' || state === 'diverged')
-            out.onlyInB = await commitsOnlyIn(g, b, a, cap);
+            out.onlyInB = await commitsOnlyIn(g, b, [a], cap);
         if (state === 'missing-in-b')
-            out.onlyInA = await all(a);
+            out.onlyInA = await commitsOnlyIn(g, a, this.basesOn(this.B), 0);
         if (state === 'missing-in-a')
-            out.onlyInB = await all(b);
+            out.onlyInB = await commitsOnlyIn(g, b, this.basesOn(this.A), 0);
         if (state === 'diverged')
             out.mergeBase = await mergeBase(g, a, b);
         return out;
     }
     /**
      * Push every fast-forward, one push per receiving side, through the one rebuild-and-push helper:
-     * a branch rejected because its receiving side moved meanwhile is re-fetched and re-analysed,
+     * a branch rejected because its receiving side moved meanwhile is re-read and re-analysed,
      * and pushed again if it is still a fast-forward (the other way round, maybe).
      */
     async pushAll(outcomes) {
@@ -34816,10 +33018,14 @@ class MirrorEngine {
                 for (const ref of moved)
                     await this.refresh(byRef.get(ref), sideOf(ref));
                 const again = attempt === 1 ? [...outcomes.values()] : [...moved].map((ref) => byRef.get(ref));
-                return {
-                    value: undefined,
-                    updates: again.filter((o) => pushFor(o.analysis.state)).map((o) => this.update(o, dest)),
-                };
+                const plans = [];
+                for (const o of again)
+                    if (pushFor(o.analysis.state))
+                        plans.push(await this.branchPlan(o.analysis));
+                await this.transfer(plans);
+                for (const p of plans)
+                    dest.set(p.ref, p.receiver);
+                return { value: undefined, updates: plans.map((p) => ({ ref: p.ref, from: p.want })) };
             },
             push: (updates) => this.pushBySide(updates, dest, byRef),
             workflowError: (ref) => workflowPermissionError(sideOf(ref).side.spec),
@@ -34827,18 +33033,46 @@ class MirrorEngine {
             backoffBaseMs: this.s.netBaseDelayMs,
             logger: this.logger,
         });
-        for (const ref of loop.pushed)
-            byRef.get(ref).pushedTo = sideOf(ref).id;
+        for (const ref of loop.pushed) {
+            const o = byRef.get(ref);
+            const to = sideOf(ref).id;
+            o.pushedTo = to;
+            this.tips[to].set(o.analysis.branch, (to === 'a' ? o.analysis.b : o.analysis.a));
+        }
         for (const [ref, e] of loop.refused)
             byRef.get(ref).error = e.message;
     }
-    /** The ref update that fast-forwards a branch on the side that lacks its commits. */
-    update(o, dest) {
-        const to = pushFor(o.analysis.state).to;
-        const [receiver, giver] = to === 'a' ? [this.A, this.B] : [this.B, this.A];
-        const ref = HEADS + o.analysis.branch;
-        dest.set(ref, receiver);
-        return { ref, from: giver.localHead(o.analysis.branch) };
+    /** The push that fast-forwards (or creates) a branch on the side that lacks its commits. */
+    async branchPlan(an) {
+        const push = pushFor(an.state);
+        const receiver = this.side(push.to);
+        const want = (push.from === 'a' ? an.a : an.b);
+        const theirs = push.to === 'a' ? an.a : an.b;
+        const bases = theirs ? [theirs] : this.basesOn(receiver);
+        const [plan] = await this.plans([{ ref: HEADS + an.branch, want }], receiver, [want], bases);
+        return plan;
+    }
+    /** Plans for refs that go to `receiver` together; `commits` are the commits they name. */
+    async plans(refs, receiver, commits, bases) {
+        const giver = receiver === this.A ? this.B : this.A;
+        let cover = [];
+        let depth = 1;
+        // Only a push between two fetched sides fetches the receiver's commits (transfer.ts).
+        if (!giver.local && !receiver.local && commits.length) {
+            const hist = await this.ws.historyRepo();
+            cover = await hist.boundary({ tips: commits, not: bases });
+            depth = await hist.depthToCover(bases, cover);
+        }
+        return refs.map(({ ref, want }) => ({ ref, receiver, giver, want, bases, cover, depth }));
+    }
+    /** Fetch what the pushes need, into each receiver's push repository. */
+    async transfer(plans) {
+        for (const receiver of [this.A, this.B]) {
+            const batch = plans.filter((p) => p.receiver === receiver);
+            if (batch.length === 0 || batch[0].giver.local)
+                continue;
+            await withGroup(this.logger, `Fetch what ${receiver.label} lacks from ${batch[0].giver.label}`, async () => prepareTransfer(await this.ws.pushRepo(receiver), batch, this.logger));
+        }
     }
     /** One plain push per receiving side; the answers merged (a branch goes one way per round). */
     async pushBySide(updates, dest, byRef) {
@@ -34848,9 +33082,17 @@ class MirrorEngine {
             if (batch.length === 0)
                 continue;
             this.logger.info(`Pushing ${batch.map((u) => u.ref.slice(HEADS.length)).join(', ')} to ${side.label}`);
-            const res = await side.push(batch.map((u) => `${u.from}:${u.ref}`));
+            const res = await side.push(await this.ws.pushRepo(side), batch.map((u) => `${u.from}:${u.ref}`));
             for (const u of batch)
                 byRef.get(u.ref).attempts++;
+            // A local giver lends its objects through alternates: when it lacks some, git's push says
+            // so locally, and the receiver only sees an incomplete pack ("unpacker error").
+            const giver = side === this.A ? this.B : this.A;
+            const lacking = res.ok
+                ? undefined
+                : missingObjectsError(res.stderr, `Repository ${(giver.local ? giver : side).label}`);
+            if (lacking)
+                throw lacking;
             for (const [ref, st] of res.refs)
                 merged.refs.set(ref, st);
             merged.ok &&= res.ok;
@@ -34862,13 +33104,14 @@ class MirrorEngine {
     async refresh(o, side) {
         const branch = o.analysis.branch;
         this.logger.warning(`${side.label} moved while mirroring ${branch}: re-analysing.`);
-        const refs = await side.listRefs([HEADS + branch]);
-        const now = refs.get(HEADS + branch) ?? null;
+        const refs = await side.listRefs(this.git, [HEADS + branch]);
+        const now = refs.get(HEADS + branch);
         if (now)
-            await side.fetch([branch]);
-        const a = side.id === 'a' ? now : o.analysis.a;
-        const b = side.id === 'b' ? now : o.analysis.b;
-        o.analysis = await this.analyze(branch, a, b);
+            this.tips[side.id].set(branch, now);
+        else
+            this.tips[side.id].delete(branch);
+        await this.settle([branch]);
+        o.analysis = await this.analyze(branch);
         this.logger.info(`${branch}: now ${o.analysis.state}`);
     }
     /** Build the branch's result and settle its divergence issue. */
@@ -34886,6 +33129,9 @@ class MirrorEngine {
             }
         }
         catch (e) {
+            // The API refused or failed (RemoteError): the branch's result says so. A bug goes up.
+            if (!isExpectedError(e))
+                throw e;
             r.result.success = false;
             r.result.findings.push({
                 severity: 'error',
@@ -34903,14 +33149,15 @@ class MirrorEngine {
         const pushed = { a: [], b: [] };
         const errors = [];
         if (!s.dryRun) {
-            for (const [dest, src, names] of [
-                [B, A, plan.toB],
-                [A, B, plan.toA],
+            for (const [dest, refs, names] of [
+                [B, refsA, plan.toB],
+                [A, refsB, plan.toA],
             ]) {
                 if (names.length === 0)
                     continue;
-                await src.fetch([], names);
-                const res = await dest.push(names.map((t) => `${src.localTag(t)}:refs/tags/${t}`));
+                await this.prepareTags(dest, refs, names);
+                const repo = await this.ws.pushRepo(dest);
+                const res = await dest.push(repo, names.map((t) => `${refs.get(TAGS + t)}:${TAGS}${t}`));
                 for (const t of names) {
                     const st = res.refs.get(`refs/tags/${t}`);
                     if (st && (st.status === 'ok' || st.status === 'up-to-date'))
@@ -34922,6 +33169,105 @@ class MirrorEngine {
         }
         return tagsResult(plan, pushed, errors, s);
     }
+    /**
+     * Fetch what tags new to `dest` need, like a branch creation: against `dest`'s mirrored
+     * branches as they are after this run's pushes (a release tag usually names a commit they hold).
+     */
+    async prepareTags(dest, refs, names) {
+        const src = dest === this.A ? this.B : this.A;
+        if (src.local)
+            return;
+        const hist = await this.ws.historyRepo();
+        const bases = this.basesOn(dest);
+        const wants = names.map((t) => refs.get(TAGS + t));
+        await hist.settle(new Map([
+            [src, wants],
+            [dest, bases],
+        ]), []);
+        // Only tags of commits take part in the history questions (a tag may name a tree).
+        const commits = [];
+        for (const t of names) {
+            const target = refs.get(`${TAGS}${t}^{}`) ?? refs.get(TAGS + t);
+            if (await hist.isCommit(target))
+                commits.push(target);
+        }
+        if (commits.length)
+            await hist.settle(new Map(), [{ tips: commits, not: bases }]);
+        const plans = await this.plans(names.map((t) => ({ ref: TAGS + t, want: refs.get(TAGS + t) })), dest, commits, bases);
+        await withGroup(this.logger, `Fetch the tags ${dest.label} lacks`, async () => prepareTransfer(await this.ws.pushRepo(dest), plans, this.logger));
+    }
+}
+
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./lib/src/core/settings/surface.js
+/**
+ * The words a message uses for a setting, on the surface the user is on.
+ *
+ * A setting is identified by its action input name, the canonical spelling (`max-delete-ratio`).
+ * Each surface spells it its own way, and messages deep in the engine ("raise max-delete-ratio",
+ * "set allow-mass-delete: true") must use the user's spelling:
+ *
+ * | Surface | name | how to set it |
+ * | --- | --- | --- |
+ * | action | `input 'max-delete-ratio'` | `max-delete-ratio: 0.8` (under `with:`) |
+ * | CLI | `--max-delete-ratio` | `--max-delete-ratio 0.8`, `--allow-mass-delete` |
+ * | ferry.yml | `targets.public.max_delete_ratio` | `max_delete_ratio: 0.8` (in targets.public) |
+ *
+ * The adapter sets the surface for the length of a run (`withSurface`); the runner sets a
+ * ferry.yml surface per target. Threading a namer through every engine, gate and template would
+ * put a parameter on every signature for the sake of wording; an async-local value reaches the
+ * messages wherever they are made and cannot leak between two runs in one process.
+ */
+
+/** The actions' spelling, and the default when no adapter set one (library use, unit tests). */
+const ACTION_SURFACE = {
+    kind: 'action',
+    name: (id) => `input '${id}'`,
+    assign: (id, value) => `${id}: ${value}`,
+};
+function cliSurface(spellings) {
+    const of = (id) => spellings.get(id) ?? { flag: `--${id}` };
+    return {
+        kind: 'cli',
+        name: (id) => {
+            const s = of(id);
+            return s.env ?? s.flag;
+        },
+        assign: (id, value) => {
+            const s = of(id);
+            if (s.env)
+                return `${s.env.split(/ or |, /)[0]}=${value}`;
+            if (!s.boolean)
+                return `${s.flag} ${value}`;
+            const on = value === 'true' ? !s.inverted : !!s.inverted;
+            return on ? s.flag : `no ${s.flag}`;
+        },
+    };
+}
+/** A ferry.yml target's spelling: snake_case keys under `targets.<name>`, with the kind's exceptions. */
+function configSurface(target, keys = {}) {
+    const key = (id) => keys[id] ?? id.replace(/-/g, '_');
+    return {
+        kind: 'config',
+        name: (id) => `targets.${target}.${key(id)}`,
+        assign: (id, value) => `${key(id)}: ${value} (in targets.${target})`,
+    };
+}
+const current = new external_node_async_hooks_.AsyncLocalStorage();
+function withSurface(surface, fn) {
+    return current.run(surface, fn);
+}
+function currentSurface() {
+    return current.getStore() ?? ACTION_SURFACE;
+}
+/** The setting's name on the current surface: `input 'max-retries'`, `--max-retries`, `targets.x.max_retries`. */
+function settingName(id) {
+    return currentSurface().name(id);
+}
+/** How to set it on the current surface: `allow-mass-delete: true`, `--allow-mass-delete`, ... */
+function settingAssign(id, value) {
+    return currentSurface().assign(id, value);
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/mirror/settings.js
@@ -34929,12 +33275,14 @@ class MirrorEngine {
 
 
 
+
 const ON_DIVERGENCE = ['issue', 'fail', 'warn'];
-function mirrorSettings(i, names = { a: 'repo-a', b: 'repo-b' }) {
+/** Messages name each setting in the user's spelling (settingName): `input 'repo-a'`, `--a`, `targets.x.a`. */
+function mirrorSettings(i) {
     const server = i.serverUrl || 'https://github.com';
-    const side = (spec, name, token, sshKey) => {
+    const side = (spec, id, token, sshKey) => {
         if (!spec?.trim())
-            throw new ConfigurationError(`'${name}' is required: {owner}/{repo}, a git URL, or a local path.`);
+            throw new ConfigurationError(`${settingName(id)} is required: {owner}/{repo}, a git URL, or a local path.`);
         const url = resolveRemote(spec, server);
         // A token is scoped to the server of the side's own URL (GHES, loopback in tests).
         let serverUrl = server;
@@ -34957,29 +33305,29 @@ function mirrorSettings(i, names = { a: 'repo-a', b: 'repo-b' }) {
             },
         };
     };
-    const a = side(i.repoA, names.a, i.tokenA, i.sshKeyA);
-    const b = side(i.repoB, names.b, i.tokenB, i.sshKeyB);
+    const a = side(i.repoA, 'repo-a', i.tokenA, i.sshKeyA);
+    const b = side(i.repoB, 'repo-b', i.tokenB, i.sshKeyB);
     if (a.url === b.url)
-        throw new ConfigurationError(`'${names.a}' and '${names.b}' name the same repository (${a.spec}). Mirror two different repositories.`);
+        throw new ConfigurationError(`${settingName('repo-a')} and ${settingName('repo-b')} name the same repository (${a.spec}). Mirror two different repositories.`);
     const branches = i.branches.map((s) => s.trim()).filter(Boolean);
     if (branches.length === 0)
-        throw new ConfigurationError(`'branches' is empty. Give at least one branch name or glob, e.g. main.`);
+        throw new ConfigurationError(`${settingName('branches')} is empty. Give at least one branch name or glob, e.g. main.`);
     for (const b of branches) {
         try {
             compileGlob(b);
         }
         catch (e) {
             if (e instanceof GlobSyntaxError)
-                throw new ConfigurationError(`Invalid branch pattern '${b}': ${e.message}. ${e.fix}`);
+                throw new ConfigurationError(`Invalid branch pattern '${b}' (${settingName('branches')}): ${e.message}. ${e.fix}`);
             throw e;
         }
     }
     const onDivergence = (i.onDivergence?.trim() || 'issue');
     if (!ON_DIVERGENCE.includes(onDivergence))
-        throw new ConfigurationError(`Invalid on-divergence '${i.onDivergence}'. Expected one of: issue, fail, warn.`);
-    const max = i.maxListedCommits ?? 20;
+        throw new ConfigurationError(`Invalid ${settingName('on-divergence')} '${i.onDivergence}'. Expected one of: issue, fail, warn.`);
+    const max = i.maxListedCommits === undefined || i.maxListedCommits === '' ? 20 : Number(i.maxListedCommits);
     if (!Number.isInteger(max) || max < 0)
-        throw new ConfigurationError(`max-listed-commits must be a whole number ≥ 0, got ${max}.`);
+        throw new ConfigurationError(`${settingName('max-listed-commits')} must be a whole number ≥ 0, got ${i.maxListedCommits}.`);
     return {
         a,
         b,
@@ -34991,9 +33339,90 @@ function mirrorSettings(i, names = { a: 'repo-a', b: 'repo-b' }) {
     };
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/mirror/summary.js
+/**
+ * The per-branch tables under the common results table in the job summary and the CLI's human
+ * output. Rendered from the result details only, so the JSON report and this never disagree.
+ */
+
+
+const STATE_TEXT = {
+    equal: 'in sync',
+    'a-ahead': 'A ahead: fast-forward B',
+    'b-ahead': 'B ahead: fast-forward A',
+    'missing-in-a': 'missing on A: create it',
+    'missing-in-b': 'missing on B: create it',
+    diverged: '❌ diverged',
+};
+const summary_short = (sha) => (typeof sha === 'string' ? `\`${sha.slice(0, 12)}\`` : '—');
+const summary_cell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+function mirrorDetailsMarkdown(results) {
+    const out = [];
+    for (const r of results) {
+        const d = result_detailsOf(r, results_BRANCH_KIND);
+        if (!d)
+            continue;
+        out.push(`### Branch \`${r.target}\``, '', '| | A | B |', '| --- | --- | --- |');
+        out.push(`| tip | ${summary_short(d.a)} | ${summary_short(d.b)} |`);
+        out.push(`| commits only here | ${d.onlyInA.count} | ${d.onlyInB.count} |`);
+        out.push(`| state | ${STATE_TEXT[d.state]} | ${d.pushedTo ? `pushed to ${d.pushedTo.toUpperCase()}` : '—'} |`);
+        if (d.state === 'diverged')
+            out.push(`| merge base | ${d.mergeBase ? summary_short(d.mergeBase) : 'none'} | |`);
+        if (d.issue)
+            out.push(`| issue | [#${d.issue.number}](${d.issue.url}) (${d.issue.action}) | |`);
+        out.push('');
+        if (d.state === 'diverged') {
+            for (const [side, list] of [
+                ['A', d.onlyInA],
+                ['B', d.onlyInB],
+            ]) {
+                if (list.count === 0)
+                    continue;
+                out.push(`<details><summary>Only in ${side}: ${list.count} commit(s)</summary>`, '');
+                for (const c of list.commits)
+                    out.push(`- ${summary_short(c.sha)} ${summary_cell(c.subject)} (${summary_cell(c.author)})`);
+                if (list.count > list.commits.length)
+                    out.push(`- …and ${list.count - list.commits.length} more`);
+                out.push('', '</details>', '');
+            }
+        }
+    }
+    return out.length ? out.join('\n') + '\n' : '';
+}
+/**
+ * For terminals: the commits only on each side of every diverged branch (short sha, subject,
+ * author), as the divergence issue and the JSON report list them, capped by max-listed-commits
+ * with a count of the rest.
+ */
+function divergedCommitsText(results) {
+    const out = [];
+    for (const r of results) {
+        const d = detailsOf(r, BRANCH_KIND);
+        if (d?.state !== 'diverged')
+            continue;
+        for (const [side, list] of [
+            ['A', d.onlyInA],
+            ['B', d.onlyInB],
+        ]) {
+            out.push(`  ${r.target}: ${list.count} commit(s) only in ${side}:`);
+            for (const c of list.commits)
+                out.push(`    ${c.sha.slice(0, 7)} ${c.subject} (${c.author})`);
+            if (list.count > list.commits.length)
+                out.push(`    …and ${list.count - list.commits.length} more`);
+        }
+    }
+    return out.length ? out.join('\n') + '\n' : '';
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/report/render.js
 
-const REPORT_SCHEMA_VERSION = 1;
+
+/**
+ * Version 2: every key is snake_case (version 1 mixed `last_exported` with `pushedCommits`),
+ * `parts` holds a runner target's engine results, `verification` its verification outcome.
+ * schema/report.schema.json describes it; docs/report.md says what changed between versions.
+ */
+const REPORT_SCHEMA_VERSION = 2;
 /** Changes listed per target in the report; counts always cover all of them. */
 const MAX_LISTED_CHANGES = 1000;
 function toJsonReport(command, results, opts = {}) {
@@ -35008,23 +33437,43 @@ function toJsonReport(command, results, opts = {}) {
         successful,
         failed: results.length - successful,
         total_duration: round3(results.reduce((s, r) => s + r.durationMs, 0) / 1000),
-        results: results.map((r) => ({
-            target: r.target,
-            kind: r.kind,
-            direction: r.direction ?? null,
-            success: r.success,
-            changed: r.changed,
-            message: r.message,
-            duration: round3(r.durationMs / 1000),
-            commit: r.commit ?? null,
-            counts: r.counts,
-            outputs_created: r.outputsCreated ?? [],
-            verification_passed: r.verificationPassed ?? null,
-            findings: r.findings,
-            changes: (r.changes ?? []).slice(0, MAX_LISTED_CHANGES),
-            details: r.details ?? {},
-        })),
+        results: results.map(toJsonResult),
     };
+}
+function toJsonResult(r) {
+    return {
+        target: r.target,
+        kind: r.kind,
+        direction: r.direction ?? null,
+        success: r.success,
+        changed: r.changed,
+        message: r.message,
+        duration: round3(r.durationMs / 1000),
+        commit: r.commit ?? null,
+        counts: snakeKeys(r.counts),
+        outputs_created: r.outputsCreated ?? [],
+        verification_passed: r.verificationPassed ?? null,
+        verification: r.verification ?? null,
+        findings: r.findings,
+        changes: (r.changes ?? []).slice(0, MAX_LISTED_CHANGES),
+        details: snakeKeys(r.details ?? {}),
+        parts: (r.parts ?? []).map(toJsonResult),
+    };
+}
+/** `pushedCommits` → `pushed_commits`, `onlyInA` → `only_in_a`, `phasesMs` → `phases_ms`. */
+function snakeCase(key) {
+    return key
+        .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+        .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+        .toLowerCase();
+}
+/** Every key of every object below, in snake_case (the report's one casing). */
+function snakeKeys(v) {
+    if (Array.isArray(v))
+        return v.map(snakeKeys);
+    if (v === null || typeof v !== 'object')
+        return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [snakeCase(k), snakeKeys(x)]));
 }
 function round3(n) {
     return Math.round(n * 1000) / 1000;
@@ -35054,6 +33503,7 @@ function toMarkdown(title, results) {
             .join(', ');
         out.push(`| ${mdEscape(r.target)} | ${r.kind} | ${status} | ${counts || '—'} | ${mdEscape(r.message)} |`);
     }
+    out.push(...pullRequestLines(results));
     for (const r of results) {
         if (r.findings.length) {
             out.push('', `### Findings: ${mdEscape(r.target)}`, '', '| Severity | Code | Where | Message |', '| --- | --- | --- | --- |');
@@ -35075,8 +33525,24 @@ function toMarkdown(title, results) {
     }
     return out.join('\n') + '\n';
 }
-/** One line per target plus findings, for terminals. */
-function toText(results) {
+/** An export's rolling pull request, and the imported pull requests it closed: linked. */
+function pullRequestLines(results) {
+    const out = [];
+    for (const r of results) {
+        const d = result_detailsOf(r, 'export') ?? result_detailsOf(r, 'custom');
+        const pr = d?.pullRequest;
+        if (pr?.number) {
+            const link = pr.url ? `[#${pr.number}](${pr.url})` : `#${pr.number}`;
+            const op = pr.operation ? `${r.dryRun ? 'would be ' : ''}${pr.operation}` : 'no change';
+            out.push('', `**Pull request** for ${mdEscape(r.target)}: ${link} (${op}), branch \`${pr.branch}\`.`);
+        }
+        for (const l of d?.landed ?? [])
+            out.push('', `**Imported pull request** ${mdEscape(l.pullRequest)} landed as ${l.commit.slice(0, 7)}: ${l.operation}.`);
+    }
+    return out;
+}
+/** One line per target plus findings, for terminals; `kindOf` names the kind shown in brackets. */
+function toText(results, kindOf = (r) => r.kind) {
     const out = [];
     for (const r of results) {
         const tag = !r.success ? 'FAILED' : r.changed ? (r.dryRun ? 'WOULD CHANGE' : 'CHANGED') : 'UP TO DATE';
@@ -35084,13 +33550,69 @@ function toText(results) {
             .filter(([, v]) => v !== 0)
             .map(([k, v]) => `${k}=${v}`)
             .join(' ');
-        out.push(`${r.target} [${r.kind}] ${tag}${counts ? ` (${counts})` : ''}${r.message ? `: ${r.message}` : ''}`);
+        out.push(`${r.target} [${kindOf(r)}] ${tag}${counts ? ` (${counts})` : ''}${r.message ? `: ${r.message}` : ''}`);
         for (const f of r.findings) {
             const where = f.file ? formatLocation({ file: f.file, line: f.line, column: f.column }) + ': ' : '';
             out.push(`  ${f.severity}: ${where}${f.message} [${f.code}]`);
         }
     }
     return out.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/settings/token.js
+/**
+ * The one token lookup, for every adapter and every engine: `ferry run`, `ferry status`, the
+ * actions and the single-purpose commands all find a token the same way.
+ *
+ * 1. a value given directly (an action's token input; already masked by the adapter);
+ * 2. the variable a user named (ferry.yml `token_env`, `a_token_env`, ...): only that one, so a
+ *    token meant for one server never goes to another by accident;
+ * 3. Ferry's variables for this role, most specific first (`FERRY_TOKEN_A`, `FERRY_WIKI_TOKEN`);
+ * 4. `FERRY_TOKEN` (the root action passes its token input as this), then `GITHUB_TOKEN`.
+ *
+ * The token is read from the environment only, never from argv (a command line shows up in `ps`).
+ * Every value found is registered for redaction (src/core/git/secrets.ts), and each adapter
+ * registers all of Ferry's credential variables before anything runs (`registerCredentialEnv`):
+ * a command target may print a token it never asked Ferry to look up.
+ */
+
+const GENERAL_TOKEN_VARS = ['FERRY_TOKEN', 'GITHUB_TOKEN'];
+function lookupToken(env, from = {}) {
+    const token = findToken(env, from);
+    registerSecret(token);
+    return token;
+}
+function findToken(env, from) {
+    if (from.value)
+        return from.value;
+    if (from.named)
+        return env[from.named] || undefined;
+    for (const name of [...(from.vars ?? []), ...GENERAL_TOKEN_VARS])
+        if (env[name])
+            return env[name];
+    return undefined;
+}
+/**
+ * The variables that hold Ferry's credentials: FERRY_TOKEN and GITHUB_TOKEN, every FERRY_*TOKEN*
+ * (FERRY_TOKEN_A, FERRY_WIKI_TOKEN, ...) and the SSH keys (FERRY_SSH_KEY, FERRY_SSH_KEY_A, ...).
+ */
+const CREDENTIAL_VAR = /^(?:FERRY_TOKEN|GITHUB_TOKEN|FERRY_\w*TOKEN\w*|FERRY_SSH_KEY\w*)$/;
+/**
+ * Register every credential variable's value for redaction. Each adapter (the actions and the CLI)
+ * calls this first, so whatever prints a token (a command target, a git error, a report) shows ***.
+ * Returns the values registered (the actions also mask them with the runner).
+ */
+function registerCredentialEnv(env) {
+    const values = [];
+    // Names first, then only those values: no other variable is read (an action reads exactly its inputs).
+    for (const name of Object.keys(env).filter((n) => CREDENTIAL_VAR.test(n))) {
+        const value = env[name];
+        if (!value)
+            continue;
+        registerSecret(value);
+        values.push(value);
+    }
+    return values;
 }
 
 ;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
@@ -35275,7 +33797,7 @@ var DEFAULTS = {
 };
 
 // pkg/dist-src/util/lowercase-keys.js
-function dist_bundle_lowercaseKeys(object) {
+function lowercaseKeys(object) {
   if (!object) {
     return {};
   }
@@ -35327,7 +33849,7 @@ function merge(defaults, route, options) {
   } else {
     options = Object.assign({}, route);
   }
-  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  options.headers = lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
   removeUndefinedProperties(options.headers);
   const mergedOptions = mergeDeep(defaults || {}, options);
@@ -35469,7 +33991,7 @@ function getValues(context, operator, key, modifier) {
   }
   return result;
 }
-function parseUrl(template) {
+function dist_bundle_parseUrl(template) {
   return {
     expand: expand.bind(null, template)
   };
@@ -35528,7 +34050,7 @@ function parse(options) {
     "mediaType"
   ]);
   const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
+  url = dist_bundle_parseUrl(url).expand(parameters);
   if (!/^http/.test(url)) {
     url = options.baseUrl + url;
   }
@@ -40335,18 +38857,20 @@ function client_createGitHubClient(o) {
     const log = o.logger;
     const limited = (kind) => (retryAfter, options, _octokit, retryCount) => {
         const again = retryCount < retries;
-        log.warning(`GitHub API ${kind} on ${options.method} ${options.url}: ${again ? `retrying after ${retryAfter} s` : 'giving up'}.`);
+        log.info(`GitHub API ${kind} on ${options.method} ${options.url}: ${again ? `retrying after ${retryAfter} s` : 'giving up'}.`);
         return again;
     };
     return new FerryOctokit({
         auth: o.token,
         baseUrl: (o.baseUrl || process.env.GITHUB_API_URL || DEFAULT_API_URL).replace(/\/+$/, ''),
         userAgent: 'ferry-bilateral-mirror',
+        // Octokit logs every failed request, retried or not, as an error. Only Ferry's final finding
+        // may be an error or warning (an annotation on the job), so its own log stays plain log lines.
         log: {
-            debug: (m) => log.debug(redact(m)),
-            info: (m) => log.debug(redact(m)),
-            warn: (m) => log.warning(redact(m)),
-            error: (m) => log.error(redact(m)),
+            debug: (m) => log.debug(secrets_redact(m)),
+            info: (m) => log.debug(secrets_redact(m)),
+            warn: (m) => log.info(secrets_redact(m)),
+            error: (m) => log.info(secrets_redact(m)),
         },
         retry: { retries, retryAfterBaseValue: base },
         throttle: {
@@ -40358,19 +38882,25 @@ function client_createGitHubClient(o) {
         },
     });
 }
-/** Turn an Octokit failure into an error that says what to do. Never includes the token. */
-function explainApiError(e, what, repo) {
+/**
+ * Turn an Octokit failure into an error that says what to do. Never includes the token. `need` is
+ * the permission the call needs (divergence issues: issues; an export's pull requests: pull-requests).
+ */
+function explainApiError(e, what, repo, need = 'issues: write') {
     const status = e?.status;
     if (typeof status !== 'number')
         return e;
-    const msg = redact(e.message.split('\n')[0]);
+    const msg = secrets_redact(e.message.split('\n')[0]);
+    const issues = need.startsWith('issues');
     if (status === 401)
-        return new RemoteError(`${what}: the GitHub API rejected the token (401 ${msg}). Check the github-token input: it must be set and not expired.`);
+        return new RemoteError(`${what}: the GitHub API rejected the token (401 ${msg}). Check the ${issues ? 'github-token' : 'token'} input: it must be set and not expired.`);
     if (status === 403)
-        return new RemoteError(`${what}: the GitHub API refused access to ${repo} (403 ${msg}). The token needs 'issues: write' on ${repo} (workflow: permissions: issues: write).`);
+        return new RemoteError(`${what}: the GitHub API refused access to ${repo} (403 ${msg}). The token needs '${need}' on ${repo} (workflow: permissions: ${need}).`);
     if (status === 404)
-        return new RemoteError(`${what}: repository ${repo} was not found, or the token cannot see it (404). Check the issue-repo input and the token's repository access.`);
-    if (status === 410)
+        return new RemoteError(issues
+            ? `${what}: repository ${repo} was not found, or the token cannot see it (404). Check the issue-repo input and the token's repository access.`
+            : `${what}: ${repo} or the pull request was not found, or the token cannot see it (404). Check the target repository and the token's repository access.`);
+    if (status === 410 && issues)
         return new RemoteError(`${what}: issues are disabled on ${repo} (410). Enable them, or use on-divergence: fail.`);
     return new RemoteError(`${what}: GitHub API error ${status}: ${msg}`);
 }
@@ -40534,52 +39064,2951 @@ function divergenceIssueFactory(token, logger) {
     });
 }
 
-;// CONCATENATED MODULE: ./lib/src/core/mirror/summary.js
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
-const STATE_TEXT = {
-    equal: 'in sync',
-    'a-ahead': 'A ahead: fast-forward B',
-    'b-ahead': 'B ahead: fast-forward A',
-    'missing-in-a': 'missing on A: create it',
-    'missing-in-b': 'missing on B: create it',
-    diverged: '❌ diverged',
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+;// CONCATENATED MODULE: external "crypto"
+const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
 };
-const summary_short = (sha) => (typeof sha === 'string' ? `\`${sha.slice(0, 12)}\`` : '—');
-const summary_cell = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-function mirrorDetailsMarkdown(results) {
-    const out = [];
-    for (const r of results) {
-        if (r.kind !== BRANCH_KIND || !r.details)
-            continue;
-        const d = r.details;
-        out.push(`### Branch \`${r.target}\``, '', '| | A | B |', '| --- | --- | --- |');
-        out.push(`| tip | ${summary_short(d.a)} | ${summary_short(d.b)} |`);
-        out.push(`| commits only here | ${d.onlyInA.count} | ${d.onlyInB.count} |`);
-        out.push(`| state | ${STATE_TEXT[d.state]} | ${d.pushedTo ? `pushed to ${d.pushedTo.toUpperCase()}` : '—'} |`);
-        if (d.state === 'diverged')
-            out.push(`| merge base | ${d.mergeBase ? summary_short(d.mergeBase) : 'none'} | |`);
-        if (d.issue)
-            out.push(`| issue | [#${d.issue.number}](${d.issue.url}) (${d.issue.action}) | |`);
-        out.push('');
-        if (d.state === 'diverged') {
-            for (const [side, list] of [
-                ['A', d.onlyInA],
-                ['B', d.onlyInB],
-            ]) {
-                if (list.count === 0)
-                    continue;
-                out.push(`<details><summary>Only in ${side}: ${list.count} commit(s)</summary>`, '');
-                for (const c of list.commits)
-                    out.push(`- ${summary_short(c.sha)} ${summary_cell(c.subject)} (${summary_cell(c.author)})`);
-                if (list.count > list.commits.length)
-                    out.push(`- …and ${list.count - list.commits.length} more`);
-                out.push('', '</details>', '');
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
             }
         }
     }
-    return out.length ? out.join('\n') + '\n' : '';
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lib_lowercaseKeys(this.requestOptions.headers), lib_lowercaseKeys(headers || {}));
+        }
+        return lib_lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lib_lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lib_lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
 }
+const lib_lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
 
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_namespaceObject.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+function exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_namespaceObject.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_namespaceObject.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec_exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = tr.argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new tr.ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_namespaceObject.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./lib/src/actions/action-logger.js
 
 
@@ -40587,10 +42016,10 @@ function mirrorDetailsMarkdown(results) {
 function actionsLogger() {
     const props = (l) => l?.file ? { file: l.file, startLine: l.line, startColumn: l.column } : undefined;
     return {
-        debug: (m) => core_debug(redact(m)),
-        info: (m) => info(redact(m)),
-        warning: (m, l) => warning(redact(m), props(l)),
-        error: (m, l) => error(redact(m), props(l)),
+        debug: (m) => core_debug(secrets_redact(m)),
+        info: (m) => info(secrets_redact(m)),
+        warning: (m, l) => warning(secrets_redact(m), props(l)),
+        error: (m, l) => error(secrets_redact(m), props(l)),
         startGroup: (n) => startGroup(n),
         endGroup: () => endGroup(),
     };
@@ -40602,25 +42031,271 @@ function actionsLogger() {
 
 
 
+
+
 /**
- * Every action's run(): set up the logger, run the body, and turn failures into a failed step.
- * A ConfigurationError fails with its message only; anything else keeps its stack (redacted).
+ * Every action's run(): set up the logger and the action surface (messages name inputs), run the
+ * body, and turn failures into a failed step. Configuration and remote errors fail with their
+ * message only; anything else is a bug and keeps its stack (redacted). See src/core/errors.ts.
  */
 async function runActionMain(body) {
     const logger = actionsLogger();
+    // Every credential variable (FERRY_TOKEN, GITHUB_TOKEN, FERRY_SSH_KEY_A, ...) is masked and
+    // redacted before anything runs, as the CLI does: the same registry for every adapter.
+    for (const s of registerCredentialEnv(process.env))
+        core_setSecret(s);
     try {
-        await body(logger);
+        await withSurface(ACTION_SURFACE, () => body(logger));
     }
     catch (e) {
         for (const s of registeredSecrets())
             core_setSecret(s);
-        if (isConfigurationError(e))
-            setFailed(redact(errorMessage(e)));
-        else
-            setFailed(redact(e instanceof Error ? (e.stack ?? e.message) : String(e)));
+        setFailed(secrets_redact(describeError(e)));
     }
 }
-/** Mask a secret input the moment it is read. */
+/** A path input: relative to the workspace (GITHUB_WORKSPACE), as the runner checks out there. */
+function inWorkspace(p) {
+    return p ? path.resolve(process.env.GITHUB_WORKSPACE || process.cwd(), p) : p;
+}
+
+;// CONCATENATED MODULE: ./lib/src/actions/constants.js
+const input = (name, type) => ({ name, type });
+/** Inputs shared by sync-to-public and sync-to-custom (the export engine's settings). */
+const EXPORT_INPUTS = {
+    targetRepo: input('target-repo', 'string'),
+    branch: input('branch', 'string'),
+    source: input('source', 'string'),
+    rev: input('rev', 'string'),
+    preserve: input('preserve', 'list'),
+    map: input('map', 'list'),
+    commitMessage: input('commit-message', 'text'),
+    token: input('token', 'secret'),
+    sshKey: input('ssh-key', 'secret'),
+    sshKnownHosts: input('ssh-known-hosts', 'text'),
+    dryRun: input('dry-run', 'bool'),
+    force: input('force', 'bool'),
+    allowRollback: input('allow-rollback', 'bool'),
+    maxRetries: input('max-retries', 'string'),
+    mode: input('mode', 'string'),
+    since: input('since', 'string'),
+    scrubLines: input('scrub-lines', 'lines'),
+    scrubMessages: input('scrub-messages', 'lines'),
+    scrubTemplate: input('scrub-template', 'text'),
+    authorMap: input('author-map', 'string'),
+    keepMerges: input('keep-merges', 'bool'),
+    submodules: input('submodules', 'string'),
+    lfs: input('lfs', 'string'),
+    committerName: input('committer-name', 'string'),
+    committerEmail: input('committer-email', 'string'),
+    forbiddenPaths: input('forbidden-paths', 'list'),
+    secretPatterns: input('secret-patterns', 'lines'),
+    allowedSecretFingerprints: input('allowed-secret-fingerprints', 'list'),
+    secretScan: input('secret-scan', 'optionalBool'),
+    secretScanExclude: input('secret-scan-exclude', 'list'),
+    secretBaseline: input('secret-baseline', 'string'),
+    importCheck: input('import-check', 'optionalBool'),
+    maxDeleteRatio: input('max-delete-ratio', 'string'),
+    allowMassDelete: input('allow-mass-delete', 'bool'),
+    pullRequest: input('pull-request', 'bool'),
+    pullRequestBranch: input('pull-request-branch', 'string'),
+    pullRequestTitle: input('pull-request-title', 'text'),
+    pullRequestLabels: input('pull-request-labels', 'list'),
+    pullRequestDraft: input('pull-request-draft', 'bool'),
+    reportPath: input('report-path', 'string'),
+};
+const SYNC_TO_PUBLIC = {
+    inputs: { ...EXPORT_INPUTS, allowlist: input('allowlist', 'string') },
+    outputs: {
+        changed: 'changed',
+        commitSha: 'commit-sha',
+        filesAdded: 'files-added',
+        filesModified: 'files-modified',
+        filesDeleted: 'files-deleted',
+        pullRequestNumber: 'pull-request-number',
+        pullRequestUrl: 'pull-request-url',
+        pullRequestOperation: 'pull-request-operation',
+        reportPath: 'report-path',
+    },
+};
+const SYNC_TO_CUSTOM = {
+    inputs: {
+        ...EXPORT_INPUTS,
+        package: input('package', 'list'),
+        packages: input('packages', 'list'),
+        allowlistDir: input('allowlist-dir', 'string'),
+        packageAllowlist: input('package-allowlist', 'string'),
+        genericAllowlist: input('generic-allowlist', 'string'),
+        template: input('template', 'string'),
+    },
+    outputs: SYNC_TO_PUBLIC.outputs,
+};
+const SYNC_WIKIS = {
+    inputs: {
+        source: input('source', 'string'),
+        rev: input('rev', 'string'),
+        privateWiki: input('private-wiki', 'string'),
+        publicWiki: input('public-wiki', 'string'),
+        publicAllowlist: input('public-allowlist', 'string'),
+        token: input('token', 'secret'),
+        privateToken: input('private-token', 'secret'),
+        publicToken: input('public-token', 'secret'),
+        home: input('home', 'string'),
+        direction: input('direction', 'string'),
+        unpublishedLinks: input('unpublished-links', 'string'),
+        dryRun: input('dry-run', 'bool'),
+        syncBackBranch: input('sync-back-branch', 'string'),
+        commitMessage: input('commit-message', 'text'),
+        wikiBranch: input('wiki-branch', 'string'),
+        // The public wiki's leak gates, named as the export's.
+        forbiddenPaths: input('forbidden-paths', 'list'),
+        allowedSecretFingerprints: input('allowed-secret-fingerprints', 'list'),
+        secretScanExclude: input('secret-scan-exclude', 'list'),
+        secretBaseline: input('secret-baseline', 'string'),
+        reportPath: input('report-path', 'string'),
+    },
+    outputs: {
+        privateChanged: 'private-changed',
+        publicChanged: 'public-changed',
+        privatePages: 'private-pages',
+        publicPages: 'public-pages',
+        conflicts: 'conflicts',
+        syncBackBranch: 'sync-back-branch',
+        syncBackCommit: 'sync-back-commit',
+        reportPath: 'report-path',
+    },
+};
+const BILATERAL_MIRROR = {
+    inputs: {
+        repoA: input('repo-a', 'string'),
+        repoB: input('repo-b', 'string'),
+        tokenA: input('token-a', 'secret'),
+        tokenB: input('token-b', 'secret'),
+        sshKeyA: input('ssh-key-a', 'secret'),
+        sshKeyB: input('ssh-key-b', 'secret'),
+        sshKnownHosts: input('ssh-known-hosts', 'text'),
+        branches: input('branches', 'list'),
+        tags: input('tags', 'string'),
+        onDivergence: input('on-divergence', 'string'),
+        issueRepo: input('issue-repo', 'string'),
+        issueLabels: input('issue-labels', 'list'),
+        githubToken: input('github-token', 'secret'),
+        dryRun: input('dry-run', 'bool'),
+        maxListedCommits: input('max-listed-commits', 'string'),
+        reportPath: input('report-path', 'string'),
+    },
+    outputs: {
+        results: 'results',
+        diverged: 'diverged',
+        changed: 'changed',
+        issueNumber: 'issue-number',
+        issueUrl: 'issue-url',
+        reportPath: 'report-path',
+    },
+};
+/** import-pull-request: a public pull request back into the private repository (src/core/import). */
+const IMPORT_PULL_REQUEST = {
+    inputs: {
+        publicRepo: input('public-repo', 'string'),
+        pullRequest: input('pull-request', 'string'),
+        label: input('label', 'string'),
+        source: input('source', 'string'),
+        privateRepo: input('private-repo', 'string'),
+        baseBranch: input('base-branch', 'string'),
+        allowlist: input('allowlist', 'string'),
+        map: input('map', 'list'),
+        preserve: input('preserve', 'list'),
+        exportTarget: input('export-target', 'string'),
+        config: input('config', 'string'),
+        openPullRequest: input('open-pull-request', 'bool'),
+        token: input('token', 'secret'),
+        dryRun: input('dry-run', 'bool'),
+        committerName: input('committer-name', 'string'),
+        committerEmail: input('committer-email', 'string'),
+        maxRetries: input('max-retries', 'string'),
+        forbiddenPaths: input('forbidden-paths', 'list'),
+        secretPatterns: input('secret-patterns', 'lines'),
+        allowedSecretFingerprints: input('allowed-secret-fingerprints', 'list'),
+        secretScan: input('secret-scan', 'optionalBool'),
+        reportPath: input('report-path', 'string'),
+    },
+    outputs: {
+        imported: 'imported',
+        status: 'status',
+        branch: 'branch',
+        commitSha: 'commit-sha',
+        pullRequestUrl: 'private-pull-request-url',
+        reportPath: 'report-path',
+    },
+};
+/** The root action: ferry.yml through the runner. */
+const RUN = {
+    inputs: {
+        config: input('config', 'string'),
+        target: input('target', 'list'),
+        direction: input('direction', 'string'),
+        dryRun: input('dry-run', 'bool'),
+        verify: input('verify', 'bool'),
+        reportPath: input('report-path', 'string'),
+        token: input('token', 'secret'),
+        workingDirectory: input('working-directory', 'string'),
+    },
+    outputs: {
+        success: 'success',
+        reportPath: 'report-path',
+        report: 'report',
+        totalTargets: 'total-targets',
+        successful: 'successful',
+        failed: 'failed',
+        changedTargets: 'changed-targets',
+    },
+};
+/** Each action by the folder its action.yml lives in ('.' is the root action). */
+const ACTIONS = {
+    '.': RUN,
+    'sync-to-public': SYNC_TO_PUBLIC,
+    'sync-to-custom': SYNC_TO_CUSTOM,
+    'sync-wikis': SYNC_WIKIS,
+    'bilateral-mirror': BILATERAL_MIRROR,
+    'import-pull-request': IMPORT_PULL_REQUEST,
+};
+
+;// CONCATENATED MODULE: ./lib/src/actions/input-helper.js
+/**
+ * The only place actions read inputs: every input of an action's table (constants.ts), once, at
+ * the start, into a typed object. So an action reads exactly its declared inputs, and a value is
+ * never read under a name its action.yml does not declare.
+ */
+
+
+
+function readInputs(spec) {
+    const out = {};
+    for (const [key, { name, type }] of Object.entries(spec))
+        out[key] = readInput(name, type);
+    return out;
+}
+function readInput(name, type) {
+    switch (type) {
+        case 'string':
+            return getInput(name).trim();
+        case 'text':
+            return getInput(name);
+        case 'secret':
+            return secretInput(name);
+        case 'bool':
+            return boolInput(name) ?? false;
+        case 'optionalBool':
+            return boolInput(name);
+        case 'list':
+            return getInput(name)
+                .split(/[\n,]/)
+                .map((s) => s.trim())
+                .filter((s) => s && !s.startsWith('#'));
+        case 'lines':
+            return getMultilineInput(name).filter((l) => l.trim());
+    }
+}
+/** Masked the moment it is read, and registered for redaction in every message. */
 function secretInput(name) {
     const v = getInput(name);
     if (v)
@@ -40630,53 +42305,86 @@ function secretInput(name) {
         for (const line of v.split(/\r?\n/))
             if (line.trim().length >= 8)
                 core_setSecret(line.trim());
+    registerSecret(v || undefined);
     return v || undefined;
 }
 function boolInput(name) {
     const v = getInput(name).trim().toLowerCase();
     if (v === '')
-        return false;
+        return undefined;
     if (['true', 'yes', '1', 'on'].includes(v))
         return true;
     if (['false', 'no', '0', 'off'].includes(v))
         return false;
     throw new ConfigurationError(`Input '${name}' must be true or false, got '${v}'.`);
 }
-/** A multi-line or comma-separated list input. */
-function listInput(name) {
-    return getInput(name)
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s && !s.startsWith('#'));
+
+;// CONCATENATED MODULE: ./lib/src/core/util/fs-atomic.js
+
+
+
+/** Write to a temporary file beside the target, then rename: readers never see half a file. */
+async function writeFileAtomic(file, data, mode) {
+    const dir = external_node_path_namespaceObject.dirname(file);
+    await external_node_fs_namespaceObject.promises.mkdir(dir, { recursive: true });
+    const tmp = external_node_path_namespaceObject.join(dir, `.${external_node_path_namespaceObject.basename(file)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+    try {
+        await external_node_fs_namespaceObject.promises.writeFile(tmp, data, mode !== undefined ? { mode } : undefined);
+        await external_node_fs_namespaceObject.promises.rename(tmp, file);
+    }
+    catch (e) {
+        await external_node_fs_namespaceObject.promises.rm(tmp, { force: true });
+        throw e;
+    }
 }
-function intInput(name, fallback) {
-    const v = getInput(name).trim();
-    if (v === '')
-        return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n))
-        throw new ConfigurationError(`Input '${name}' must be a number, got '${v}'.`);
-    return n;
+
+;// CONCATENATED MODULE: ./lib/src/actions/publish.js
+/**
+ * The one way an action tells what happened: the JSON report file, the outputs, the job summary,
+ * the annotations and the step's failure. Every action (the root action included) ends here, so
+ * they cannot drift apart.
+ */
+
+
+
+
+/** Relative to the workspace, as every path input is; the default lives in RUNNER_TEMP. */
+function resolveReportPath(input, defaultName) {
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    if (input.trim())
+        return external_node_path_namespaceObject.resolve(workspace, input.trim());
+    return external_node_path_namespaceObject.join(process.env.RUNNER_TEMP || workspace, defaultName);
+}
+async function publish(p) {
+    const reportPath = resolveReportPath(p.reportPathInput, p.defaultReportName);
+    await writeFileAtomic(reportPath, JSON.stringify(p.report, null, 2) + '\n');
+    for (const [name, value] of Object.entries({ ...p.outputs, 'report-path': reportPath }))
+        setOutput(name, value);
+    if (process.env.GITHUB_STEP_SUMMARY)
+        await summary.addRaw(p.summary).write();
+    annotate(p.findings);
+    if (p.failure)
+        setFailed(secrets_redact(p.failure));
+    return reportPath;
 }
 /** Findings as annotations at file:line. */
 function annotate(findings) {
+    const seen = new Set();
     for (const f of findings) {
+        const key = `${f.severity}|${f.code}|${f.file ?? ''}|${f.line ?? ''}|${f.message}`;
+        if (seen.has(key))
+            continue;
+        seen.add(key);
         const props = f.file
             ? { file: f.file, startLine: f.line, startColumn: f.column, title: `ferry: ${f.code}` }
             : { title: `ferry: ${f.code}` };
         if (f.severity === 'error')
-            error(redact(f.message), props);
+            error(secrets_redact(f.message), props);
         else if (f.severity === 'warning')
-            warning(redact(f.message), props);
+            warning(secrets_redact(f.message), props);
         else
-            notice(redact(f.message), props);
+            notice(secrets_redact(f.message), props);
     }
-}
-/** Job summary from the one result model. */
-async function writeSummary(title, results) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(toMarkdown(title, results)).write();
 }
 
 ;// CONCATENATED MODULE: ./lib/src/actions/bilateral-mirror.js
@@ -40690,56 +42398,35 @@ async function writeSummary(title, results) {
 
 
 
-const INPUT = {
-    repoA: 'repo-a',
-    repoB: 'repo-b',
-    tokenA: 'token-a',
-    tokenB: 'token-b',
-    sshKeyA: 'ssh-key-a',
-    sshKeyB: 'ssh-key-b',
-    sshKnownHosts: 'ssh-known-hosts',
-    branches: 'branches',
-    tags: 'tags',
-    onDivergence: 'on-divergence',
-    issueRepo: 'issue-repo',
-    issueLabels: 'issue-labels',
-    githubToken: 'github-token',
-    dryRun: 'dry-run',
-    maxListedCommits: 'max-listed-commits',
-};
-const OUTPUT = {
-    results: 'results',
-    diverged: 'diverged',
-    changed: 'changed',
-    issueNumber: 'issue-number',
-    issueUrl: 'issue-url',
-};
-function readInputs() {
+
+
+
+
+function settingsFrom(i) {
     const mirror = mirrorSettings({
-        repoA: getInput(INPUT.repoA),
-        repoB: getInput(INPUT.repoB),
-        tokenA: secretInput(INPUT.tokenA),
-        tokenB: secretInput(INPUT.tokenB),
-        sshKeyA: secretInput(INPUT.sshKeyA),
-        sshKeyB: secretInput(INPUT.sshKeyB),
-        sshKnownHosts: getInput(INPUT.sshKnownHosts),
-        branches: listInput(INPUT.branches),
-        tags: getInput(INPUT.tags),
-        onDivergence: getInput(INPUT.onDivergence),
-        dryRun: boolInput(INPUT.dryRun),
-        maxListedCommits: intInput(INPUT.maxListedCommits, 20),
+        repoA: i.repoA,
+        repoB: i.repoB,
+        tokenA: lookupToken(process.env, { value: i.tokenA, vars: ['FERRY_TOKEN_A'] }),
+        tokenB: lookupToken(process.env, { value: i.tokenB, vars: ['FERRY_TOKEN_B'] }),
+        sshKeyA: i.sshKeyA,
+        sshKeyB: i.sshKeyB,
+        sshKnownHosts: i.sshKnownHosts,
+        branches: i.branches,
+        tags: i.tags,
+        onDivergence: i.onDivergence,
+        dryRun: i.dryRun,
+        maxListedCommits: i.maxListedCommits,
         serverUrl: process.env.GITHUB_SERVER_URL,
     });
-    const githubToken = secretInput(INPUT.githubToken);
-    registerSecret(githubToken);
-    const issueRepo = getInput(INPUT.issueRepo).trim() || process.env.GITHUB_REPOSITORY || '';
+    const githubToken = lookupToken(process.env, { value: i.githubToken });
+    const issueRepo = i.issueRepo || process.env.GITHUB_REPOSITORY || '';
     if (mirror.onDivergence === 'issue' && !mirror.dryRun) {
         if (!issueRepo)
-            throw new ConfigurationError(`'${INPUT.issueRepo}' is empty and GITHUB_REPOSITORY is not set. Name the repository for divergence issues.`);
+            throw new ConfigurationError(`${settingName('issue-repo')} is empty and GITHUB_REPOSITORY is not set. Name the repository for divergence issues.`);
         if (!githubToken)
-            throw new ConfigurationError(`'${INPUT.githubToken}' is empty, but on-divergence is 'issue'. Pass a token with issues: write, or set on-divergence: fail.`);
+            throw new ConfigurationError(`${settingName('github-token')} is empty, but on-divergence is 'issue'. Pass a token with issues: write, or set on-divergence: fail.`);
     }
-    return { mirror, issueRepo, issueLabels: listInput(INPUT.issueLabels), githubToken };
+    return { mirror, issueRepo, issueLabels: i.issueLabels, githubToken };
 }
 function issueSink(s, logger) {
     if (s.mirror.onDivergence !== 'issue' || s.mirror.dryRun || !s.githubToken)
@@ -40747,32 +42434,33 @@ function issueSink(s, logger) {
     const octokit = client_createGitHubClient({ token: s.githubToken, logger });
     return new GitHubDivergenceIssues(octokit, { repository: s.issueRepo, labels: s.issueLabels, logger });
 }
-function setOutputs(results) {
-    const report = toJsonReport('bilateral-mirror', results);
-    setOutput(OUTPUT.results, JSON.stringify(report.results));
-    const diverged = results.some((r) => r.details?.state === 'diverged');
-    setOutput(OUTPUT.diverged, String(diverged));
-    setOutput(OUTPUT.changed, String(results.some((r) => r.changed)));
-    // The first branch with an open (or just closed) issue.
-    const issue = results
-        .map((r) => r.details?.issue)
-        .find((i) => i);
-    setOutput(OUTPUT.issueNumber, issue ? String(issue.number) : '');
-    setOutput(OUTPUT.issueUrl, issue ? issue.url : '');
-}
 async function run() {
     await runActionMain(async (logger) => {
-        const s = readInputs();
+        const i = readInputs(BILATERAL_MIRROR.inputs);
+        const s = settingsFrom(i);
         const results = await runMirror(s.mirror, logger, issueSink(s, logger));
-        setOutputs(results);
-        await writeSummary('Bilateral mirror', results);
-        const details = mirrorDetailsMarkdown(results);
-        if (details && process.env.GITHUB_STEP_SUMMARY)
-            await summary.addRaw(details).write();
-        annotate(results.flatMap((r) => r.findings));
+        const branches = results.map((r) => result_detailsOf(r, 'mirror-branch')).filter((d) => d !== undefined);
+        // The first branch with an open (or just closed) issue.
+        const issue = branches.map((d) => d.issue).find((x) => x);
+        const o = BILATERAL_MIRROR.outputs;
         const failed = results.filter((r) => !r.success);
-        if (failed.length)
-            setFailed(`Bilateral mirror failed for ${failed.map((r) => r.target).join(', ')}: ${failed[0].message}`);
+        await publish({
+            report: toJsonReport('bilateral-mirror', results),
+            reportPathInput: i.reportPath,
+            defaultReportName: 'ferry-bilateral-mirror-report.json',
+            outputs: {
+                [o.results]: JSON.stringify(results.map(toJsonResult)),
+                [o.diverged]: String(branches.some((d) => d.state === 'diverged')),
+                [o.changed]: String(results.some((r) => r.changed)),
+                [o.issueNumber]: issue ? String(issue.number) : '',
+                [o.issueUrl]: issue ? issue.url : '',
+            },
+            summary: toMarkdown('Bilateral mirror', results) + '\n' + mirrorDetailsMarkdown(results),
+            findings: results.flatMap((r) => r.findings),
+            failure: failed.length
+                ? `Bilateral mirror failed for ${failed.map((r) => r.target).join(', ')}: ${failed[0].message}`
+                : undefined,
+        });
     });
 }
 
