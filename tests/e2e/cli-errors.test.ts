@@ -119,7 +119,7 @@ test('a source blob missing from the object store (snapshot mode): exit 1, one l
   await fs.rm(path.join(damaged, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
   const target = path.join(dir, 'damaged-target.git');
   git(dir, ['init', '-q', '--bare', target]);
-  const r = await runCli([
+  const args = [
     'export',
     '--source',
     damaged,
@@ -127,7 +127,14 @@ test('a source blob missing from the object store (snapshot mode): exit 1, one l
     target,
     '--allowlist',
     path.join(dir, 'allow.txt'),
-  ]);
+  ];
+  // With the gates on, the secret scan reads the blob first: a gate-unreadable finding names it.
+  const gated = await runCli(args);
+  expect(gated.exitCode).toBe(1);
+  expect(gated.stdout).toMatch(/pub\/b\.txt could not be read.*fetch the full history.*\[gate-unreadable\]/);
+  expect(gated.stderr).not.toMatch(/\n\s+at /);
+  // With the gates off, building the tree meets it: one line, not a fast-import crash.
+  const r = await runCli([...args, '--no-secret-scan', '--no-import-check']);
   expect(r.exitCode).toBe(1);
   expectOneLine(r, /The source repository lacks the content of pub\/b\.txt .*partial or damaged clone/);
   expect(git(target, ['for-each-ref'])).toBe('');
