@@ -38,6 +38,11 @@ function findCommand(argv: string[]): { cmd?: Command; rest: string[] } {
 export async function main(argv: string[]): Promise<number> {
   // Before anything runs: a token in the environment is *** in every line Ferry writes, as in the actions.
   registerCredentialEnv(process.env);
+  // `ferry export ... | head`: the reader may go away while a sync is under way. The work finishes
+  // (nothing is left half-done) and its exit code stands; only the output nobody reads is dropped.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
   const ci = argv.includes('--ci') || process.env.GITHUB_ACTIONS === 'true' || process.env.CI === 'true';
   const logger = consoleLogger({ verbose: argv.includes('--verbose') || argv.includes('-v') });
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {

@@ -200,3 +200,17 @@ test('ferry mirror: a side lacking objects exits 1 in one line naming the cause 
   expect(r.stderr).not.toMatch(/retrying in|internal error/);
   expect(r.stderr).not.toMatch(STACK);
 });
+
+test('ferry export | head: the reader going away leaves the export done and its exit code, no EPIPE crash', async () => {
+  const target = await makeBare(path.join(dir, 'piped.git'));
+  // Closing our end of the child's stdout at once: every line it writes meets a closed pipe.
+  const r = await runCli(
+    ['export', '--source', source, '--target', target, '--allowlist', path.join(dir, 'allow.txt')],
+    {
+      onSpawn: (child) => child.stdout?.destroy(),
+    },
+  );
+  expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+  expect(r.exitCode).toBe(0);
+  expect(git(target, ['ls-tree', '-r', '--name-only', 'main'])).toBe('pub/a.txt');
+});
