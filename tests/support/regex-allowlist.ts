@@ -4,8 +4,10 @@
  * reference: the property test compares the new matcher with it on patterns small enough for the
  * regexes not to blow up, and the allowlist bench measures "today's figure" with it in the same run.
  * Not used by Ferry itself. Brace expansion and literal detection, unchanged, come from the new
- * module (only the regex translation and the old trie live here). Its known bugs (escaped '-' in a class read as a range, '[[:]' rejected,
- * '**' not crossing a newline) are kept as they were: tests steer clear of them.
+ * module (only the regex translation and the old trie live here). Its known bugs (escaped '-' in a
+ * class read as a range, '[[:]' rejected, '**' not crossing a newline) are kept as they were: tests
+ * steer clear of them. The trie is a copy of the old one, not an import of rule-index.ts: the bench's
+ * baseline must stay the matcher as it was, whatever becomes of the new index.
  */
 /**
  * Ferry's glob dialect, compiled to anchored regular expressions over '/'-separated paths.
@@ -270,16 +272,6 @@ export function globRegExp(regexSource: string): RegExp {
   return new RegExp(`^(?:${regexSource})$`, 'u');
 }
 
-/**
- * All rules compiled once into a matcher. Veto semantics: a path is selected when some include
- * matches it and no exclude does; order does not matter.
- *
- * Speed: rules live in a trie of path segments. Literal and `L/**` rules are flags on a node;
- * each wildcard rule hangs on the node of its literal directory prefix (`app/core/` for
- * `app/core/**\/*.py`). A path walks down the trie one segment at a time (no substring cut: see
- * `shapeKey`) and stops where no rule lives further down, so most decisions cost a few small-integer
- * Map lookups. A wildcard rule runs a cheap `includes` of its required literal before its regex.
- */
 /** The part of a rule the reference needs: the pattern as written after '!' (leading '/' allowed). */
 export interface ReferenceRule {
   negated: boolean;
@@ -398,6 +390,16 @@ class RuleIndex {
   }
 }
 
+/**
+ * All rules compiled once into a matcher. Veto semantics: a path is selected when some include
+ * matches it and no exclude does; order does not matter.
+ *
+ * Speed: rules live in a trie of path segments. Literal and `L/**` rules are flags on a node;
+ * each wildcard rule hangs on the node of its literal directory prefix (`app/core/` for
+ * `app/core/**\/*.py`). A path walks down the trie one segment at a time (no substring cut: see
+ * `shapeKey`) and stops where no rule lives further down, so most decisions cost a few small-integer
+ * Map lookups. A wildcard rule runs a cheap `includes` of its required literal before its regex.
+ */
 export class RegexAllowlistMatcher {
   private readonly includes: RuleIndex;
   private readonly excludes: RuleIndex;

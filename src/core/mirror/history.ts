@@ -110,17 +110,10 @@ export class HistoryRepo {
     await fs.rm(file, { force: true });
     if (all.size === 0) return;
     // Without the file, `--parents` prints each commit's real parents.
-    const lines = (await this.git.exec(['rev-list', '--no-walk', '--parents', ...all])).split('\n');
-    const parents = [...new Set(lines.flatMap((l) => l.split(' ').slice(1)))];
-    const missing = new Set(await missingObjects(this.git, parents));
-    const cut = lines
-      .filter((l) =>
-        l
-          .split(' ')
-          .slice(1)
-          .some((p) => missing.has(p)),
-      )
-      .map((l) => l.split(' ')[0]);
+    const out = await this.git.exec(['rev-list', '--no-walk', '--parents', ...all]);
+    const rows = out.split('\n').map((l) => l.split(' ')); // [commit, ...parents]
+    const missing = new Set(await missingObjects(this.git, [...new Set(rows.flatMap((r) => r.slice(1)))]));
+    const cut = rows.filter((r) => r.slice(1).some((p) => missing.has(p))).map((r) => r[0]);
     if (cut.length) await fs.writeFile(file, cut.map((c) => c + '\n').join(''));
   }
 

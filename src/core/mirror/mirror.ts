@@ -129,6 +129,11 @@ class MirrorEngine {
     return id === 'a' ? this.A : this.B;
   }
 
+  /** The side that is not `side`: the giver of a push to it. */
+  private other(side: MirrorRemote): MirrorRemote {
+    return side === this.A ? this.B : this.A;
+  }
+
   /** What a new ref on `receiver` builds on: its tips of the mirrored branches. */
   private basesOn(receiver: MirrorRemote): string[] {
     return [...new Set(this.tips[receiver.id].values())];
@@ -249,7 +254,7 @@ class MirrorEngine {
     commits: readonly string[],
     bases: readonly string[],
   ): Promise<PushPlan[]> {
-    const giver = receiver === this.A ? this.B : this.A;
+    const giver = this.other(receiver);
     let cover: string[] = [];
     let depth: number | undefined = 1;
     // Only a push between two fetched sides fetches the receiver's commits (transfer.ts).
@@ -292,7 +297,7 @@ class MirrorEngine {
       for (const u of batch) byRef.get(u.ref)!.attempts++;
       // A local giver lends its objects through alternates: when it lacks some, git's push says
       // so locally, and the receiver only sees an incomplete pack ("unpacker error").
-      const giver = side === this.A ? this.B : this.A;
+      const giver = this.other(side);
       const lacking = res.ok
         ? undefined
         : missingObjectsError(res.stderr, `Repository ${(giver.local ? giver : side).label}`);
@@ -364,7 +369,7 @@ class MirrorEngine {
           names.map((t) => `${refs.get(TAGS + t)}:${TAGS}${t}`),
         );
         for (const t of names) {
-          const st = res.refs.get(`refs/tags/${t}`);
+          const st = res.refs.get(TAGS + t);
           if (st && (st.status === 'ok' || st.status === 'up-to-date')) pushed[dest.id].push(t);
           else errors.push(`tag ${t} → ${dest.label}: ${st?.detail ?? 'rejected'}`);
         }
@@ -382,7 +387,7 @@ class MirrorEngine {
     refs: Map<string, string>,
     names: readonly string[],
   ): Promise<void> {
-    const src = dest === this.A ? this.B : this.A;
+    const src = this.other(dest);
     if (src.local) return;
     const hist = await this.ws.historyRepo();
     const bases = this.basesOn(dest);
