@@ -64,7 +64,7 @@ const MISSING_OBJECTS = [
   /bad object [0-9a-f]{40}/,
 ];
 
-export function isMissingObjectsError(e: unknown): boolean {
+function isMissingObjectsError(e: unknown): boolean {
   return e instanceof GitError && MISSING_OBJECTS.some((re) => re.test(e.stderr));
 }
 

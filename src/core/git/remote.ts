@@ -64,15 +64,14 @@ function refuseOptionLike(user: string, host: string, spec: string): void {
 /**
  * GITHUB_SERVER_URL with user info (`https://x-access-token:TOKEN@host`) would put the token in every
  * repository URL built from it, hence in git's argument list: refused, as a repository URL with
- * credentials is. Returns the URL.
+ * credentials is.
  */
-export function checkServerUrl(serverUrl: string): string {
+export function checkServerUrl(serverUrl: string): void {
   const u = parseUrl(serverUrl, 'GITHUB_SERVER_URL');
   if (u.username || u.password)
     throw new ConfigurationError(
       `GITHUB_SERVER_URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Set it to the bare server URL (e.g. https://ghes.example.com) and pass the token through the token input or FERRY_TOKEN.`,
     );
-  return serverUrl;
 }
 
 /** A label safe to print: the URL without any user info. */

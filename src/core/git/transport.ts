@@ -15,6 +15,9 @@ import { remoteLabel } from './remote.js';
 import { withRetry } from './retry.js';
 import { redact } from './secrets.js';
 
+/** Attempts per network operation when NetOptions.attempts is not given. */
+const DEFAULT_ATTEMPTS = 4;
+
 export interface NetOptions {
   attempts?: number;
   logger?: Logger;
@@ -24,7 +27,7 @@ export interface NetOptions {
 async function net<T>(url: string, what: string, opts: NetOptions, fn: () => Promise<T>): Promise<T> {
   try {
     return await withRetry(fn, {
-      attempts: opts.attempts ?? 4,
+      attempts: opts.attempts ?? DEFAULT_ATTEMPTS,
       baseDelayMs: opts.baseDelayMs ?? 300,
       isRetryable: isTransientGitError,
       onRetry: (e, n, d) =>
@@ -37,7 +40,9 @@ async function net<T>(url: string, what: string, opts: NetOptions, fn: () => Pro
     // Whatever else git said about a remote (a server still failing after the retries, a refusal
     // we have no words for) is a failed sync, told in one line: not a Ferry bug with a stack.
     if (explained instanceof GitError) {
-      const attempts = isTransientGitError(explained) ? ` after ${opts.attempts ?? 4} attempts` : '';
+      const attempts = isTransientGitError(explained)
+        ? ` after ${opts.attempts ?? DEFAULT_ATTEMPTS} attempts`
+        : '';
       const said = redact(explained.stderr.trim()).split('\n').filter(Boolean).slice(-2).join(' ');
       throw new RemoteError(
         `${what} ${remoteLabel(url)} failed${attempts} (git exit ${explained.exitCode}): ${said || 'no message from git'}`,
