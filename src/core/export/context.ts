@@ -139,6 +139,7 @@ class ExportContext implements ExportBuildContext {
   readonly sourceCommit: string;
   readonly targetLabel: string;
   readonly sourceRepo: string;
+  readonly safety: SafetySettings;
   readonly configHash: string;
   private readonly committer: CommitIdentity;
   private readonly projections = new Map<string, Promise<ProjectedTree>>();
@@ -156,6 +157,7 @@ class ExportContext implements ExportBuildContext {
     this.sourceCommit = p.sourceCommit;
     this.targetLabel = p.targetLabel;
     this.sourceRepo = p.sourceRepo;
+    this.safety = p.safety;
     this.configHash = sel.configHash;
     this.committer = p.settings.committer ?? DEFAULT_COMMITTER;
   }
@@ -275,7 +277,7 @@ class ExportContext implements ExportBuildContext {
     const findings = await runGatePass({
       git: this.git,
       readBlob: (oid) => this.p.blobs.read(oid),
-      safety: this.p.safety,
+      safety: this.safety,
       lfs: this.settings.lfs ?? 'warn',
       diff,
       projected,

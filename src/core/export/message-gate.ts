@@ -5,7 +5,6 @@ import { FINGERPRINT_DISPLAY_CHARS } from '../safety/secret-scan.js';
 import { SAFETY_INPUTS } from '../safety/settings.js';
 import { settingName } from '../settings/surface.js';
 import type { SafetySettings } from '../safety/types.js';
-import { resolveSafetySettings } from './gates.js';
 import { secretSetupFor, type SecretSetup } from './secret-key.js';
 import type { ExportBuildContext } from './types.js';
 
@@ -44,7 +43,7 @@ export async function messageGate(
   message: string,
   sourceSha: string,
 ): Promise<Finding[]> {
-  const safety = resolveSafetySettings(ctx.settings.safety);
+  const { safety } = ctx;
   if (!safety.secretScan) return [];
   const setup = await secretSetupFor(ctx.sourceGit, ctx.sourceCommit, safety);
   return messageSecretFindings(message, sourceSha, safety, setup);

@@ -24,6 +24,7 @@ import type { CommitIdentity } from '../git/index-builder.js';
 import type { Logger } from '../logger.js';
 import type { Finding, PathChange } from '../report/result.js';
 import type { SafetySettingsInput } from '../safety/settings.js';
+import type { SafetySettings } from '../safety/types.js';
 import type { GateChange } from '../safety/types.js';
 
 export type ExportMode = 'snapshot' | 'history';
@@ -175,6 +176,8 @@ export interface ExportBuildContext {
   targetLabel: string;
   /** The source repository's name for `{source_repo}`. */
   sourceRepo: string;
+  /** The leak-gate settings, merged over the defaults and validated once per export. */
+  safety: SafetySettings;
   /** Is this path selected (allowlist, minus forbidden paths)? Source path space. */
   select(sourcePath: string): boolean;
   /** Source path → target path. */

@@ -22,7 +22,6 @@ import { FastImportWriter, type FileOp } from '../../git/fast-import.js';
 import type { CommitIdentity } from '../../git/index-builder.js';
 import { readFirstParentLog, type LogCommit } from '../../git/log-reader.js';
 import { hasErrors, type Finding } from '../../report/result.js';
-import { resolveSafetySettings } from '../gates.js';
 import { secretSetupFor } from '../secret-key.js';
 import { sourceFileReader, streamGitBlob } from '../source-files.js';
 import { DEFAULT_COMMITTER, type BuildOutcome, type ExportBuildContext } from '../types.js';
@@ -122,15 +121,14 @@ class HistoryReplay {
     if (base.rev) this.standIn.set(base.rev, start.head);
     this.blobs = new BlobReader(ctx.git);
     const quick = start.quick;
-    const settings = resolveSafetySettings(ctx.settings.safety);
     this.gates = new HistoryGates({
       git: ctx.git,
-      settings,
+      settings: ctx.safety,
       lfs: ctx.settings.lfs ?? 'warn',
       viewsAt: (i) => (quick ? quick.viewsAt(this.state, i) : fullViews(this.state, i)),
       // Import resolution reads config files (tsconfig, package.json) at the exported revision.
       sourceFiles: sourceFileReader(ctx.git, (oid) => this.blobs.read(oid), ctx.sourceCommit),
-      secretSetup: () => secretSetupFor(ctx.sourceGit, ctx.sourceCommit, settings),
+      secretSetup: () => secretSetupFor(ctx.sourceGit, ctx.sourceCommit, ctx.safety),
       streamBlob: (oid) => streamGitBlob(ctx.git, oid),
     });
   }
