@@ -13,9 +13,6 @@ import { fetchRefs, lsRemote, pushRefs, workflowPermissionError, type PushResult
 import type { Logger } from '../logger.js';
 import type { LandedDetails } from '../report/details.js';
 import { hasErrors, newResult, summarizeChanges, type ResultOf } from '../report/result.js';
-
-/** An export's result: `export`, or `custom` for one package of sync-to-custom. */
-export type ExportResult = ResultOf<'export' | 'custom'>;
 import { createBuildContext } from './context.js';
 import { resolveSafetySettings } from './gates.js';
 import { buildHistory } from './history/replay.js';
@@ -30,6 +27,9 @@ import { exportPullRequest, pullRequestMessage } from './pull-request-run.js';
 import type { PrPlan, PullRequestTarget } from './pull-request.js';
 
 export * from './types.js';
+
+/** An export's result: `export`, or `custom` for one package of sync-to-custom. */
+export type ExportResult = ResultOf<'export' | 'custom'>;
 
 /** What the adapters give the engine besides settings: the GitHub API (core has no client). */
 export interface ExportServices {
@@ -142,10 +142,7 @@ export async function runExport(
       };
       if (toPr) await pullRequestMessage(result, pr!, toPr, outcome, sourceCommit, s);
       else if (pushed && services.pullRequests && !failed)
-        await reportLanded(
-          result,
-          await closeLoop(ctx, services.pullRequests, outcome, baseTip, logger, dryRun),
-        );
+        reportLanded(result, await closeLoop(ctx, services.pullRequests, outcome, baseTip, logger, dryRun));
       return result;
     } finally {
       await blobs.close();
