@@ -41,14 +41,19 @@ export function declaredPythonRoots(file: string, files: FileView, layout: RepoL
     for (const name of ['pyproject.toml', 'setup.cfg']) {
       const f = d === '' ? name : `${d}/${name}`;
       if (!files.has(f)) continue;
+      // Read and normalised once per config file; every importing file below it reuses them.
       const got = layout.derived(`python-roots:${f}`, () => {
         const t = layout.text(f);
         if (t === undefined) return undefined;
         return t === null
           ? []
-          : rootsIn(t).map((r) => (r === '' || r === '.' ? d : d === '' ? r : `${d}/${r}`));
+          : rootsIn(t).map((r) =>
+              (r === '' || r === '.' ? d : d === '' ? r : `${d}/${r}`)
+                .replace(/\/+$/, '')
+                .replace(/^\.\//, ''),
+            );
       });
-      for (const r of got ?? []) roots.push(r.replace(/\/+$/, '').replace(/^\.\//, ''));
+      if (got) roots.push(...got);
     }
     if (d === '') break;
   }
