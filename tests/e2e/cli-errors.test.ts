@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { exportArgs, serverAndSource, STACK } from '../support/cli-fixtures.js';
 import { git, makeRepo } from '../support/git-fixtures.js';
 import { GitHttpServer } from '../support/git-http-server.js';
 import { runCli } from '../support/run-action.js';
-import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { cleanupTmp } from '../support/tmp.js';
 
 /**
  * User mistakes and unreachable remotes, through dist/cli: each is one line that names the cause and
@@ -12,32 +13,18 @@ import { cleanupTmp, tmpDir } from '../support/tmp.js';
 let server: GitHttpServer;
 let dir: string;
 let source: string;
+let allowlist: string;
 const TOKEN = 'srv-token-5f3b91c7d2';
-const STACK = /\n\s+at .+:\d+:\d+\)?/;
 
 beforeAll(async () => {
-  dir = await tmpDir('ferry-cli-errors-');
-  server = new GitHttpServer(path.join(dir, 'srv'), TOKEN);
-  await server.start();
-  source = path.join(dir, 'src');
-  await makeRepo(source, { 'pub/a.txt': 'a\n', 'priv/p.txt': 'p\n' });
-  await fs.writeFile(path.join(dir, 'allow.txt'), 'pub/\n');
+  ({ dir, server, source, allowlist } = await serverAndSource('ferry-cli-errors-', TOKEN));
 });
 afterAll(async () => {
   await server.stop();
   await cleanupTmp();
 });
 
-const exportTo = (target: string, extra: string[] = []) => [
-  'export',
-  '--source',
-  source,
-  '--target',
-  target,
-  '--allowlist',
-  path.join(dir, 'allow.txt'),
-  ...extra,
-];
+const exportTo = (target: string) => exportArgs(source, target, allowlist);
 
 function expectOneLine(r: { stderr: string }, re: RegExp): void {
   expect(r.stderr).toMatch(re);
@@ -78,15 +65,7 @@ test('an ssh:// host that starts with "-" is a configuration error (exit 2), nev
 
 test('a --source directory that does not exist is named as such (exit 2)', async () => {
   const missing = path.join(dir, 'no-such-dir');
-  const r = await runCli([
-    'export',
-    '--source',
-    missing,
-    '--target',
-    path.join(dir, 't.git'),
-    '--allowlist',
-    path.join(dir, 'allow.txt'),
-  ]);
+  const r = await runCli(exportArgs(missing, path.join(dir, 't.git'), allowlist));
   expect(r.exitCode).toBe(2);
   expectOneLine(r, new RegExp(`Directory '${missing}' does not exist`));
   expect(r.stderr).not.toContain('git was not found');
@@ -119,15 +98,7 @@ test('a source blob missing from the object store (snapshot mode): exit 1, one l
   await fs.rm(path.join(damaged, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
   const target = path.join(dir, 'damaged-target.git');
   git(dir, ['init', '-q', '--bare', target]);
-  const args = [
-    'export',
-    '--source',
-    damaged,
-    '--target',
-    target,
-    '--allowlist',
-    path.join(dir, 'allow.txt'),
-  ];
+  const args = exportArgs(damaged, target, allowlist);
   // With the gates on, the secret scan reads the blob first: a gate-unreadable finding names it.
   const gated = await runCli(args);
   expect(gated.exitCode).toBe(1);
@@ -145,8 +116,7 @@ test('a re-export after a change to a file whose name holds a newline works (no 
   await makeRepo(repo, { 'pub/a.txt': 'a\n', 'pub/new\nline.txt': 'x\n' });
   const target = path.join(dir, 'newline-target.git');
   git(dir, ['init', '-q', '--bare', target]);
-  const exportIt = () =>
-    runCli(['export', '--source', repo, '--target', target, '--allowlist', path.join(dir, 'allow.txt')]);
+  const exportIt = () => runCli(exportArgs(repo, target, allowlist));
   expect((await exportIt()).exitCode).toBe(0);
   for (const content of ['y\n', 'z\n']) {
     await fs.writeFile(path.join(repo, 'pub/new\nline.txt'), content);

@@ -1,10 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { exportArgs as exportCli, serverAndSource, STACK } from '../support/cli-fixtures.js';
 import { git, makeBare, makeRepo } from '../support/git-fixtures.js';
 import { MirrorPair } from '../support/github-mirror-fixtures.js';
-import { GitHttpServer } from '../support/git-http-server.js';
+import type { GitHttpServer } from '../support/git-http-server.js';
 import { runCli } from '../support/run-action.js';
-import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { cleanupTmp } from '../support/tmp.js';
 
 /**
  * The one error rule (src/core/errors.ts), through dist/cli as a user meets it: configuration and
@@ -14,32 +15,19 @@ import { cleanupTmp, tmpDir } from '../support/tmp.js';
 let server: GitHttpServer;
 let dir: string;
 let source: string;
+let allowlist: string;
 const TOKEN = 'good-token-123456';
-const STACK = /\n\s+at .+:\d+:\d+\)?/;
 
 beforeAll(async () => {
-  dir = await tmpDir('ferry-exit-');
-  server = new GitHttpServer(path.join(dir, 'srv'), TOKEN);
-  await server.start();
+  ({ dir, server, source, allowlist } = await serverAndSource('ferry-exit-', TOKEN));
   await server.repo('acme/public');
-  source = path.join(dir, 'src');
-  await makeRepo(source, { 'pub/a.txt': 'a\n', 'priv/p.txt': 'p\n' });
-  await fs.writeFile(path.join(dir, 'allow.txt'), 'pub/\n');
 });
 afterAll(async () => {
   await server.stop();
   await cleanupTmp();
 });
 
-const exportArgs = () => [
-  'export',
-  '--source',
-  source,
-  '--target',
-  server.repoUrl('acme/public'),
-  '--allowlist',
-  path.join(dir, 'allow.txt'),
-];
+const exportArgs = () => exportCli(source, server.repoUrl('acme/public'), allowlist);
 
 test('a usage error exits 2 with the message and no stack', async () => {
   const r = await runCli(['export', '--source', source, '--target', 'x/y']);
@@ -67,7 +55,7 @@ test('a gate flag is named as the flag: a missing --secret-baseline exits 2 (exp
       '--public-wiki',
       'acme/public.wiki',
       '--public-allowlist',
-      path.join(dir, 'allow.txt'),
+      allowlist,
       '--secret-baseline',
       missing,
     ],
@@ -108,10 +96,7 @@ test('a blob missing from the source is a gate finding by name: exit 1, no stack
   const blob = git(broken, ['rev-parse', 'HEAD:pub/b.txt']);
   await fs.rm(path.join(broken, '.git/objects', blob.slice(0, 2), blob.slice(2)));
   const target = await makeBare(path.join(dir, 'no-blob-target.git'));
-  const r = await runCli(
-    ['export', '--source', broken, '--target', target, '--allowlist', path.join(dir, 'allow.txt')],
-    { cwd: dir },
-  );
+  const r = await runCli(exportCli(broken, target, allowlist), { cwd: dir });
   expect(r.exitCode).toBe(1);
   expect(r.stdout + r.stderr).toContain(`blob ${blob} of pub/b.txt could not be read`);
   expect(r.stderr).not.toMatch(STACK);
@@ -125,10 +110,7 @@ test('an unexpected failure (a corrupt source repository) exits 1 with the stack
   const tree = git(broken, ['rev-parse', 'HEAD:pub']);
   await fs.rm(path.join(broken, '.git/objects', tree.slice(0, 2), tree.slice(2)));
   const target = await makeBare(path.join(dir, 'local-target.git'));
-  const r = await runCli(
-    ['export', '--source', broken, '--target', target, '--allowlist', path.join(dir, 'allow.txt')],
-    { cwd: dir },
-  );
+  const r = await runCli(exportCli(broken, target, allowlist), { cwd: dir });
   expect(r.exitCode).toBe(1);
   expect(r.stderr).toContain('internal error');
   expect(r.stderr).toMatch(STACK);

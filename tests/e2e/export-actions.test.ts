@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { exportArgs } from '../support/cli-fixtures.js';
 import { commitFiles, lsTree, makeBare, makeRepo, revParse, showFile } from '../support/git-fixtures.js';
 import { GitHttpServer } from '../support/git-http-server.js';
 import { runAction, runCli } from '../support/run-action.js';
@@ -178,16 +179,7 @@ describe('dist/sync-to-custom', () => {
 describe('dist/cli export and custom', () => {
   test('ferry export to a local path with --json; ferry custom; usage errors exit 2', async () => {
     const target = await makeBare(path.join(dir, 'cli-target.git'));
-    const r = await runCli([
-      'export',
-      '--source',
-      source,
-      '--target',
-      target,
-      '--allowlist',
-      path.join(source, 'allow.txt'),
-      '--json',
-    ]);
+    const r = await runCli(exportArgs(source, target, path.join(source, 'allow.txt'), '--json'));
     expect(r.exitCode).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json).toMatchObject({ tool: 'ferry', command: 'export', total_targets: 1, successful: 1 });
@@ -195,16 +187,7 @@ describe('dist/cli export and custom', () => {
     expect(lsTree(target)).toEqual(['public/a.py', 'public/b.md']);
 
     await commitFiles(source, { 'public/a.py': 'print("A")\n' });
-    const dry = await runCli([
-      'export',
-      '--source',
-      source,
-      '--target',
-      target,
-      '--allowlist',
-      path.join(source, 'allow.txt'),
-      '--dry-run',
-    ]);
+    const dry = await runCli(exportArgs(source, target, path.join(source, 'allow.txt'), '--dry-run'));
     expect(dry.exitCode).toBe(0);
     expect(dry.stdout).toMatch(/WOULD CHANGE/);
     expect(dry.stdout).toMatch(/modified\s+public\/a\.py/);

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { exportArgs } from '../support/cli-fixtures.js';
 import { commitFiles, lsTree, makeBare, makeRepo, revParse } from '../support/git-fixtures.js';
 import { runCli } from '../support/run-action.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
@@ -18,24 +19,7 @@ test('an export of an ancestor of the last exported revision is skipped; --allow
   await commitFiles(source, { 'pub/c.txt': 'c\n' });
   const target = await makeBare(path.join(dir, 'public.git'));
   const exportRev = (rev: string, ...extra: string[]) =>
-    runCli(
-      [
-        'export',
-        '--source',
-        source,
-        '--target',
-        target,
-        '--allowlist',
-        'allow.txt',
-        '--rev',
-        rev,
-        '--json',
-        ...extra,
-      ],
-      {
-        cwd: source,
-      },
-    );
+    runCli(exportArgs(source, target, 'allow.txt', '--rev', rev, '--json', ...extra), { cwd: source });
 
   expect((await exportRev('HEAD')).exitCode).toBe(0);
   const exported = revParse(target, 'main');

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { exportArgs } from '../support/cli-fixtures.js';
 import { git, lsTree, makeRepo, revParse } from '../support/git-fixtures.js';
 import { MirrorPair } from '../support/github-mirror-fixtures.js';
 import { GitSshServer, type SshKeyPair } from '../support/git-ssh-server.js';
@@ -150,20 +151,16 @@ describe('dist/cli export --ssh-key-file', () => {
     await fs.writeFile(keyFile, server.deployKey.privateKey, { mode: 0o600 });
     await fs.writeFile(khFile, server.knownHostsLine() + '\n');
     const r = await runCli(
-      [
-        'export',
-        '--source',
+      exportArgs(
         source,
-        '--target',
         server.repoUrl('acme/e2e-cli'),
-        '--allowlist',
         path.join(source, 'allow.txt'),
         '--ssh-key-file',
         keyFile,
         '--ssh-known-hosts-file',
         khFile,
         '--json',
-      ],
+      ),
       { env: { TMPDIR: t.tmp } },
     );
     expect(r.exitCode).toBe(0);
@@ -232,19 +229,15 @@ describe('a deploy key is removed when the run is cancelled', () => {
     await fs.writeFile(khFile, server.knownHostsLine() + '\n');
     let keysWhileHeld: string[] = [];
     const r = await runCli(
-      [
-        'export',
-        '--source',
+      exportArgs(
         source,
-        '--target',
         server.repoUrl('acme/e2e-cancel-cli'),
-        '--allowlist',
         path.join(source, 'allow.txt'),
         '--ssh-key-file',
         keyFile,
         '--ssh-known-hosts-file',
         khFile,
-      ],
+      ),
       {
         env: { TMPDIR: t.tmp },
         onSpawn: (child) =>
