@@ -163,11 +163,10 @@ export const importPrCommand: Command = {
       allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
       secretScan: flag(args, 'no-secret-scan') ? false : undefined,
     });
-    const privateSlug = str(args, 'private-repo');
     const host = createPullRequestHost({
       token,
       publicRepo: settings.publicSlug,
-      privateRepo: privateSlug && /^[\w.-]+\/[\w.-]+$/.test(privateSlug) ? privateSlug : undefined,
+      privateRepo: settings.privateSlug,
       logger: ctx.logger,
     });
     const results = await runImport(settings, host, ctx.logger);
