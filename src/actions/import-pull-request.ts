@@ -15,13 +15,12 @@ export async function run(): Promise<void> {
   await runActionMain(async (logger) => {
     const i = readInputs(IMPORT_PULL_REQUEST.inputs);
     const token = lookupToken(process.env, { value: i.token });
-    const privateRepo = i.privateRepo || process.env.GITHUB_REPOSITORY || '';
     const settings = await resolveImportSettings({
       publicRepo: i.publicRepo,
       pullRequest: i.pullRequest,
       label: i.label,
       source: inWorkspace(i.source || '.'),
-      privateRepo,
+      privateRepo: i.privateRepo || process.env.GITHUB_REPOSITORY || '',
       baseBranch: i.baseBranch,
       allowlist: inWorkspace(i.allowlist),
       map: i.map,
@@ -47,7 +46,7 @@ export async function run(): Promise<void> {
     const host = createPullRequestHost({
       token,
       publicRepo: settings.publicSlug,
-      privateRepo: /^[\w.-]+\/[\w.-]+$/.test(privateRepo) ? privateRepo : undefined,
+      privateRepo: settings.privateSlug,
       logger,
     });
     const results = await runImport(settings, host, logger);

@@ -57,6 +57,16 @@ const writes = () => lb.api.requests.filter((r) => r.method !== 'GET').length;
 const pulls = (full: string) => lb.api.pulls.all(full);
 const comments = (full: string, num: number) => lb.api.comments(full, num).map((c) => c.body);
 
+/** The run succeeded with these outputs: changed, and the pull request's number and operation. */
+function expectPullRequest(r: ActionRun, changed: boolean, num: string, operation: string): void {
+  expect(r.exitCode).toBe(0);
+  expect(r.outputs).toMatchObject({
+    changed: String(changed),
+    'pull-request-number': num,
+    'pull-request-operation': operation,
+  });
+}
+
 test(
   'created, unchanged, updated, merged (branch deleted), closed when the source goes back',
   async () => {
@@ -64,12 +74,7 @@ test(
     const main0 = revParse(bare, 'main');
 
     const r1 = await run({ 'pull-request-labels': 'ferry, export', 'pull-request-draft': 'true' });
-    expect(r1.exitCode).toBe(0);
-    expect(r1.outputs).toMatchObject({
-      changed: 'true',
-      'pull-request-number': '1',
-      'pull-request-operation': 'created',
-    });
+    expectPullRequest(r1, true, '1', 'created');
     expect(r1.outputs['pull-request-url']).toBe(`${lb.api.url}/${full}/pull/1`);
     expect(revParse(bare, 'main')).toBe(main0); // the target branch is not touched
     expect(lsTree(bare, BRANCH)).toEqual(['README.md', 'public/a.txt']);
@@ -95,24 +100,14 @@ test(
     const tip1 = revParse(bare, BRANCH);
     const w1 = writes();
     const r2 = await run();
-    expect(r2.exitCode).toBe(0);
-    expect(r2.outputs).toMatchObject({
-      changed: 'false',
-      'pull-request-number': '1',
-      'pull-request-operation': 'unchanged',
-    });
+    expectPullRequest(r2, false, '1', 'unchanged');
     expect(revParse(bare, BRANCH)).toBe(tip1);
     expect(writes()).toBe(w1);
 
     // More to publish: the same branch (leased on Ferry's tip) and the same pull request.
     await commitFiles(source, { 'public/b.txt': 'b\n' }, 'add b');
     const r3 = await run();
-    expect(r3.exitCode).toBe(0);
-    expect(r3.outputs).toMatchObject({
-      changed: 'true',
-      'pull-request-number': '1',
-      'pull-request-operation': 'updated',
-    });
+    expectPullRequest(r3, true, '1', 'updated');
     expect(lsTree(bare, BRANCH)).toEqual(['README.md', 'public/a.txt', 'public/b.txt']);
     expect(pulls(full)).toHaveLength(1);
     expect(pulls(full)[0].issue.body).toContain(`Ferry-Origin-Rev: ${revParse(source, 'HEAD')}`);
@@ -120,12 +115,7 @@ test(
     // A maintainer squash-merges it: the next run has nothing to do and deletes the spent branch.
     lb.api.pulls.merge(full, 1, 'squash');
     const r4 = await run();
-    expect(r4.exitCode).toBe(0);
-    expect(r4.outputs).toMatchObject({
-      changed: 'false',
-      'pull-request-number': '1',
-      'pull-request-operation': 'unchanged',
-    });
+    expectPullRequest(r4, false, '1', 'unchanged');
     expect(r4.log).toMatch(/Up to date/);
     expect(revParse(bare, BRANCH)).toBeUndefined();
 
@@ -136,12 +126,7 @@ test(
     // ... and when the source goes back to what main holds, it is closed with a comment.
     git(source, ['revert', '--no-edit', 'HEAD']);
     const r6 = await run();
-    expect(r6.exitCode).toBe(0);
-    expect(r6.outputs).toMatchObject({
-      changed: 'false',
-      'pull-request-number': '2',
-      'pull-request-operation': 'closed',
-    });
+    expectPullRequest(r6, false, '2', 'closed');
     expect(lb.api.pulls.get(full, 2)).toMatchObject({ mergedAt: null });
     expect(pulls(full).find((p) => p.pull.number === 2)!.issue.state).toBe('closed');
     expect(comments(full, 2).join('\n')).toMatch(/nothing is left to publish/);
@@ -164,12 +149,7 @@ test(
     });
     expect(closeReq.status).toBe(200);
     const again = await run();
-    expect(again.exitCode).toBe(0);
-    expect(again.outputs).toMatchObject({
-      changed: 'false',
-      'pull-request-number': '1',
-      'pull-request-operation': 'unchanged',
-    });
+    expectPullRequest(again, false, '1', 'unchanged');
     expect(again.log).toMatch(/closed without merging/);
     expect(pulls(full)).toHaveLength(1);
     expect(pulls(full)[0].issue.state).toBe('closed');
@@ -204,12 +184,7 @@ test(
     const w0 = writes();
     const refs0 = git(bare, ['for-each-ref']);
     const dry = await run({ 'dry-run': 'true' });
-    expect(dry.exitCode).toBe(0);
-    expect(dry.outputs).toMatchObject({
-      changed: 'true',
-      'pull-request-operation': 'created',
-      'pull-request-number': '',
-    });
+    expectPullRequest(dry, true, '', 'created');
     expect(writes()).toBe(w0);
     expect(git(bare, ['for-each-ref'])).toBe(refs0);
     expect(pulls(full)).toHaveLength(0);

@@ -1,6 +1,7 @@
 /**
- * The leak-gate flags, one table for every command that publishes (export, custom, wiki) and for
- * `ferry secrets baseline`, so a gate flag reads and helps the same everywhere.
+ * The leak-gate flags, one table for every command that publishes (export, custom, wiki), for
+ * `ferry secrets baseline` and (the gates it takes) `ferry import-pr`, so a gate flag reads and
+ * helps the same everywhere.
  */
 import type { OptionSpec } from '../command.js';
 

@@ -6,6 +6,7 @@ import { lookupToken } from '../../core/settings/token.js';
 import { writeFileAtomic } from '../../core/util/fs-atomic.js';
 import { createPullRequestHost } from '../../github/pull-requests.js';
 import { annotationLines } from '../annotations.js';
+import { GATE_OPTIONS } from './gate-options.js';
 import {
   COMMON_OPTIONS,
   EXIT_FAILED,
@@ -105,28 +106,14 @@ export const importPrCommand: Command = {
       help: 'Rebuild-and-push attempts when the branch moved (default 5).',
       input: 'max-retries',
     },
+    // The gate settings resolveImportSettings takes, read and helped as on every other command.
     'forbidden-path': {
-      type: 'string',
-      multiple: true,
-      arg: 'GLOB',
+      ...GATE_OPTIONS['forbidden-path'],
       help: 'A path an imported change may not add (added to the built-in denylist).',
-      input: 'forbidden-paths',
     },
-    'secret-pattern': {
-      type: 'string',
-      multiple: true,
-      arg: 'RE',
-      help: 'An extra secret regex.',
-      input: 'secret-patterns',
-    },
-    'allowed-secret-fingerprint': {
-      type: 'string',
-      multiple: true,
-      arg: 'FP',
-      help: 'A known false positive of the secret scan.',
-      input: 'allowed-secret-fingerprints',
-    },
-    'no-secret-scan': { type: 'boolean', help: 'Skip the secret scan.', input: 'secret-scan', inverts: true },
+    'secret-pattern': GATE_OPTIONS['secret-pattern'],
+    'allowed-secret-fingerprint': GATE_OPTIONS['allowed-secret-fingerprint'],
+    'no-secret-scan': GATE_OPTIONS['no-secret-scan'],
     report: { type: 'string', arg: 'FILE', help: 'Write the JSON report to FILE.', input: 'report-path' },
   },
   env: { token: 'FERRY_TOKEN or GITHUB_TOKEN' },
@@ -163,11 +150,10 @@ export const importPrCommand: Command = {
       allowedSecretFingerprints: list(args, 'allowed-secret-fingerprint'),
       secretScan: flag(args, 'no-secret-scan') ? false : undefined,
     });
-    const privateSlug = str(args, 'private-repo');
     const host = createPullRequestHost({
       token,
       publicRepo: settings.publicSlug,
-      privateRepo: privateSlug && /^[\w.-]+\/[\w.-]+$/.test(privateSlug) ? privateSlug : undefined,
+      privateRepo: settings.privateSlug,
       logger: ctx.logger,
     });
     const results = await runImport(settings, host, ctx.logger);

@@ -3,6 +3,7 @@
  * an imported public pull request). Core never imports Octokit: the adapters implement this over
  * the GitHub REST API (src/github/export-pull-requests.ts) and pass a factory in.
  */
+import { RemoteError } from '../errors.js';
 
 /** A pull request as the export reads it. */
 export interface ExportPullRequest {
@@ -40,8 +41,11 @@ export interface ExportPullRequestApi {
 /** The API for one repository (`owner/name`); the adapters make it from their token. */
 export type ExportPullRequestApiFactory = (repository: string) => ExportPullRequestApi;
 
-/** A create that lost the race to another run's create of the same head and base (GitHub's 422). */
-export class PullRequestExistsError extends Error {
+/**
+ * A create that lost the race to another run's create of the same head and base (GitHub's 422).
+ * The export finds the winner's pull request; elsewhere it is a remote refusal (exit 1, one line).
+ */
+export class PullRequestExistsError extends RemoteError {
   constructor(readonly head: string) {
     super(`A pull request from ${head} exists already.`);
     this.name = 'PullRequestExistsError';

@@ -7,6 +7,7 @@
 import { ConfigurationError } from '../errors.js';
 import type { SafetySettingsInput } from '../safety/settings.js';
 import { settingName } from '../settings/surface.js';
+import { resolveCommitter, resolveMaxRetries } from '../settings/values.js';
 import type { HistoryOptions } from './history/settings.js';
 import { checkTemplate, renderTemplate } from '../util/placeholders.js';
 import {
@@ -86,18 +87,8 @@ function numberOf(value: string | number | undefined): number | undefined {
 export function resolveExportSettings(raw: RawExportOptions): ExportSettings {
   if (!raw.target?.trim())
     throw new ConfigurationError(`${settingName('target-repo')} is required: the repository to export to.`);
-  const maxRetries = numberOf(raw.maxRetries);
-  if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50))
-    throw new ConfigurationError(
-      `${settingName('max-retries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`,
-    );
-  const committer =
-    raw.committerName?.trim() || raw.committerEmail?.trim()
-      ? {
-          name: raw.committerName?.trim() || 'ferry[bot]',
-          email: raw.committerEmail?.trim() || 'ferry@users.noreply.github.com',
-        }
-      : undefined;
+  const maxRetries = resolveMaxRetries(raw.maxRetries);
+  const committer = resolveCommitter(raw.committerName, raw.committerEmail);
   const branch = raw.branch?.trim() || 'main';
   return {
     source: raw.source || '.',

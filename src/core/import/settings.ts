@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { ConfigurationError } from '../errors.js';
 import { settingName } from '../settings/surface.js';
+import { resolveCommitter, resolveMaxRetries } from '../settings/values.js';
 import { DEFAULT_IMPORT_LABEL, type ImportSettings } from './types.js';
 
 export interface RawImportOptions {
@@ -50,23 +51,13 @@ export async function resolveImportSettings(raw: RawImportOptions): Promise<Impo
     throw new ConfigurationError(
       `Invalid ${settingName('pull-request')} '${n}'. Expected a pull request number.`,
     );
-  const maxRetries = raw.maxRetries?.trim() ? Number(raw.maxRetries) : undefined;
-  if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50))
-    throw new ConfigurationError(
-      `${settingName('max-retries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`,
-    );
+  const maxRetries = resolveMaxRetries(raw.maxRetries);
   const allowlist = raw.allowlist?.trim() ? path.resolve(raw.allowlist.trim()) : target?.allowlist;
   if (!allowlist)
     throw new ConfigurationError(
       `Name the export's allowlist with ${settingName('allowlist')}, or its ferry.yml target with ${settingName('export-target')}.`,
     );
-  const committer =
-    raw.committerName?.trim() || raw.committerEmail?.trim()
-      ? {
-          name: raw.committerName?.trim() || 'ferry[bot]',
-          email: raw.committerEmail?.trim() || 'ferry@users.noreply.github.com',
-        }
-      : undefined;
+  const privateRepo = raw.privateRepo?.trim() || source;
   const safety = {
     ...(raw.forbiddenPaths?.length || target?.forbidden?.length
       ? { forbiddenPaths: [...(target?.forbidden ?? []), ...(raw.forbiddenPaths ?? [])] }
@@ -85,7 +76,8 @@ export async function resolveImportSettings(raw: RawImportOptions): Promise<Impo
     pullRequest: n ? Number(n) : undefined,
     label: raw.label?.trim() || DEFAULT_IMPORT_LABEL,
     source,
-    privateRepo: raw.privateRepo?.trim() || source,
+    privateRepo,
+    privateSlug: SLUG.test(privateRepo) ? privateRepo : undefined,
     baseBranch: raw.baseBranch?.trim() || 'main',
     allowlistFile: allowlist,
     map: raw.map?.length ? raw.map : (target?.map ?? []),
@@ -93,7 +85,7 @@ export async function resolveImportSettings(raw: RawImportOptions): Promise<Impo
     safety: Object.keys(safety).length ? safety : undefined,
     openPullRequest: raw.openPullRequest ?? true,
     dryRun: !!raw.dryRun,
-    committer,
+    committer: resolveCommitter(raw.committerName, raw.committerEmail),
     maxRetries,
     auth: { token: raw.token || undefined, serverUrl: raw.serverUrl || undefined },
   };

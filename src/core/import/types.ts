@@ -11,15 +11,19 @@
  *    the export of the base revision R to check the public base, and its select/mapPath decide
  *    which public paths have a private preimage.
  */
-import type { Rule } from '../allowlist/parse.js';
-import type { GitAuthSettings } from '../git/git-auth-helper.js';
-import type { CommitIdentity } from '../git/index-builder.js';
+import type { ExportSettings } from '../export/types.js';
 import type { ResultOf } from '../report/result.js';
-import type { SafetySettingsInput } from '../safety/settings.js';
 
 export const DEFAULT_IMPORT_LABEL = 'ferry-import';
 
-export interface ImportSettings {
+/**
+ * The export's selection (allowlist or rules, map, preserve, vars) and leak gates, as the export
+ * takes them, and the export's committer, retries and git credentials.
+ */
+type FromExport =
+  'allowlistFile' | 'rules' | 'map' | 'preserve' | 'vars' | 'safety' | 'committer' | 'maxRetries' | 'auth';
+
+export interface ImportSettings extends Pick<ExportSettings, FromExport> {
   /** The public repository: `owner/name` (resolved against the server URL), a URL or a local path. */
   publicRepo: string;
   /** `owner/name` of the public repository, for trailers, branch names and the API. */
@@ -31,20 +35,12 @@ export interface ImportSettings {
   source: string;
   /** Where the import branch is pushed: `owner/name`, a URL or a local path. */
   privateRepo: string;
+  /** `owner/name` when privateRepo is one: its pull requests go through the API (absent: a URL or a path). */
+  privateSlug?: string;
   /** The private base branch the change is moved onto. */
   baseBranch: string;
-  /** The export's selection, as the export takes it. */
-  allowlistFile?: string;
-  rules?: readonly Rule[];
-  map?: readonly string[];
-  preserve?: readonly string[];
-  vars?: Record<string, string>;
-  safety?: SafetySettingsInput;
   openPullRequest: boolean;
   dryRun?: boolean;
-  committer?: CommitIdentity;
-  maxRetries?: number;
-  auth?: GitAuthSettings;
   /** Scratch directory parent (default os.tmpdir()). */
   workDir?: string;
 }
