@@ -30364,13 +30364,12 @@ function refuseOptionLike(user, host, spec) {
 /**
  * GITHUB_SERVER_URL with user info (`https://x-access-token:TOKEN@host`) would put the token in every
  * repository URL built from it, hence in git's argument list: refused, as a repository URL with
- * credentials is. Returns the URL.
+ * credentials is.
  */
 function checkServerUrl(serverUrl) {
     const u = parseUrl(serverUrl, 'GITHUB_SERVER_URL');
     if (u.username || u.password)
         throw new ConfigurationError(`GITHUB_SERVER_URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Set it to the bare server URL (e.g. https://ghes.example.com) and pass the token through the token input or FERRY_TOKEN.`);
-    return serverUrl;
 }
 /** A label safe to print: the URL without any user info. */
 function remoteLabel(url) {
@@ -30841,10 +30840,12 @@ async function withRetry(fn, opts) {
 
 
 
+/** Attempts per network operation when NetOptions.attempts is not given. */
+const DEFAULT_ATTEMPTS = 4;
 async function net(url, what, opts, fn) {
     try {
         return await withRetry(fn, {
-            attempts: opts.attempts ?? 4,
+            attempts: opts.attempts ?? DEFAULT_ATTEMPTS,
             baseDelayMs: opts.baseDelayMs ?? 300,
             isRetryable: isTransientGitError,
             onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
@@ -30855,7 +30856,9 @@ async function net(url, what, opts, fn) {
         // Whatever else git said about a remote (a server still failing after the retries, a refusal
         // we have no words for) is a failed sync, told in one line: not a Ferry bug with a stack.
         if (explained instanceof GitError) {
-            const attempts = isTransientGitError(explained) ? ` after ${opts.attempts ?? 4} attempts` : '';
+            const attempts = isTransientGitError(explained)
+                ? ` after ${opts.attempts ?? DEFAULT_ATTEMPTS} attempts`
+                : '';
             const said = secrets_redact(explained.stderr.trim()).split('\n').filter(Boolean).slice(-2).join(' ');
             throw new RemoteError(`${what} ${remoteLabel(url)} failed${attempts} (git exit ${explained.exitCode}): ${said || 'no message from git'}`);
         }
@@ -32546,15 +32549,10 @@ class HistoryRepo {
         if (all.size === 0)
             return;
         // Without the file, `--parents` prints each commit's real parents.
-        const lines = (await this.git.exec(['rev-list', '--no-walk', '--parents', ...all])).split('\n');
-        const parents = [...new Set(lines.flatMap((l) => l.split(' ').slice(1)))];
-        const missing = new Set(await missingObjects(this.git, parents));
-        const cut = lines
-            .filter((l) => l
-            .split(' ')
-            .slice(1)
-            .some((p) => missing.has(p)))
-            .map((l) => l.split(' ')[0]);
+        const out = await this.git.exec(['rev-list', '--no-walk', '--parents', ...all]);
+        const rows = out.split('\n').map((l) => l.split(' ')); // [commit, ...parents]
+        const missing = new Set(await missingObjects(this.git, [...new Set(rows.flatMap((r) => r.slice(1)))]));
+        const cut = rows.filter((r) => r.slice(1).some((p) => missing.has(p))).map((r) => r[0]);
         if (cut.length)
             await external_node_fs_namespaceObject.promises.writeFile(file, cut.map((c) => c + '\n').join(''));
     }
@@ -32932,6 +32930,10 @@ class MirrorEngine {
     side(id) {
         return id === 'a' ? this.A : this.B;
     }
+    /** The side that is not `side`: the giver of a push to it. */
+    other(side) {
+        return side === this.A ? this.B : this.A;
+    }
     /** What a new ref on `receiver` builds on: its tips of the mirrored branches. */
     basesOn(receiver) {
         return [...new Set(this.tips[receiver.id].values())];
@@ -33054,7 +33056,7 @@ class MirrorEngine {
     }
     /** Plans for refs that go to `receiver` together; `commits` are the commits they name. */
     async plans(refs, receiver, commits, bases) {
-        const giver = receiver === this.A ? this.B : this.A;
+        const giver = this.other(receiver);
         let cover = [];
         let depth = 1;
         // Only a push between two fetched sides fetches the receiver's commits (transfer.ts).
@@ -33087,7 +33089,7 @@ class MirrorEngine {
                 byRef.get(u.ref).attempts++;
             // A local giver lends its objects through alternates: when it lacks some, git's push says
             // so locally, and the receiver only sees an incomplete pack ("unpacker error").
-            const giver = side === this.A ? this.B : this.A;
+            const giver = this.other(side);
             const lacking = res.ok
                 ? undefined
                 : missingObjectsError(res.stderr, `Repository ${(giver.local ? giver : side).label}`);
@@ -33159,7 +33161,7 @@ class MirrorEngine {
                 const repo = await this.ws.pushRepo(dest);
                 const res = await dest.push(repo, names.map((t) => `${refs.get(TAGS + t)}:${TAGS}${t}`));
                 for (const t of names) {
-                    const st = res.refs.get(`refs/tags/${t}`);
+                    const st = res.refs.get(TAGS + t);
                     if (st && (st.status === 'ok' || st.status === 'up-to-date'))
                         pushed[dest.id].push(t);
                     else
@@ -33174,7 +33176,7 @@ class MirrorEngine {
      * branches as they are after this run's pushes (a release tag usually names a commit they hold).
      */
     async prepareTags(dest, refs, names) {
-        const src = dest === this.A ? this.B : this.A;
+        const src = this.other(dest);
         if (src.local)
             return;
         const hist = await this.ws.historyRepo();

@@ -62834,13 +62834,12 @@ function refuseOptionLike(user, host, spec) {
 /**
  * GITHUB_SERVER_URL with user info (`https://x-access-token:TOKEN@host`) would put the token in every
  * repository URL built from it, hence in git's argument list: refused, as a repository URL with
- * credentials is. Returns the URL.
+ * credentials is.
  */
 function checkServerUrl(serverUrl) {
     const u = parseUrl(serverUrl, 'GITHUB_SERVER_URL');
     if (u.username || u.password)
         throw new ConfigurationError(`GITHUB_SERVER_URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Set it to the bare server URL (e.g. https://ghes.example.com) and pass the token through the token input or FERRY_TOKEN.`);
-    return serverUrl;
 }
 /** A label safe to print: the URL without any user info. */
 function remoteLabel(url) {
@@ -65467,16 +65466,19 @@ function declaredPythonRoots(file, files, layout) {
             const f = d === '' ? name : `${d}/${name}`;
             if (!files.has(f))
                 continue;
+            // Read and normalised once per config file; every importing file below it reuses them.
             const got = layout.derived(`python-roots:${f}`, () => {
                 const t = layout.text(f);
                 if (t === undefined)
                     return undefined;
                 return t === null
                     ? []
-                    : rootsIn(t).map((r) => (r === '' || r === '.' ? d : d === '' ? r : `${d}/${r}`));
+                    : rootsIn(t).map((r) => (r === '' || r === '.' ? d : d === '' ? r : `${d}/${r}`)
+                        .replace(/\/+$/, '')
+                        .replace(/^\.\//, ''));
             });
-            for (const r of got ?? [])
-                roots.push(r.replace(/\/+$/, '').replace(/^\.\//, ''));
+            if (got)
+                roots.push(...got);
         }
         if (d === '')
             break;
@@ -67416,6 +67418,7 @@ class ExportContext {
     sourceCommit;
     targetLabel;
     sourceRepo;
+    safety;
     configHash;
     committer;
     projections = new Map();
@@ -67431,6 +67434,7 @@ class ExportContext {
         this.sourceCommit = p.sourceCommit;
         this.targetLabel = p.targetLabel;
         this.sourceRepo = p.sourceRepo;
+        this.safety = p.safety;
         this.configHash = sel.configHash;
         this.committer = p.settings.committer ?? DEFAULT_COMMITTER;
     }
@@ -67527,7 +67531,7 @@ class ExportContext {
         const findings = await runGatePass({
             git: this.git,
             readBlob: (oid) => this.p.blobs.read(oid),
-            safety: this.p.safety,
+            safety: this.safety,
             lfs: this.settings.lfs ?? 'warn',
             diff,
             projected,
@@ -67971,10 +67975,12 @@ async function withRetry(fn, opts) {
 
 
 
+/** Attempts per network operation when NetOptions.attempts is not given. */
+const DEFAULT_ATTEMPTS = 4;
 async function net(url, what, opts, fn) {
     try {
         return await withRetry(fn, {
-            attempts: opts.attempts ?? 4,
+            attempts: opts.attempts ?? DEFAULT_ATTEMPTS,
             baseDelayMs: opts.baseDelayMs ?? 300,
             isRetryable: isTransientGitError,
             onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
@@ -67985,7 +67991,9 @@ async function net(url, what, opts, fn) {
         // Whatever else git said about a remote (a server still failing after the retries, a refusal
         // we have no words for) is a failed sync, told in one line: not a Ferry bug with a stack.
         if (explained instanceof git_command_manager_GitError) {
-            const attempts = isTransientGitError(explained) ? ` after ${opts.attempts ?? 4} attempts` : '';
+            const attempts = isTransientGitError(explained)
+                ? ` after ${opts.attempts ?? DEFAULT_ATTEMPTS} attempts`
+                : '';
             const said = secrets_redact(explained.stderr.trim()).split('\n').filter(Boolean).slice(-2).join(' ');
             throw new RemoteError(`${what} ${remoteLabel(url)} failed${attempts} (git exit ${explained.exitCode}): ${said || 'no message from git'}`);
         }
@@ -69481,6 +69489,28 @@ function semanticErrors(src, cfg, data) {
     return errs;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/settings/values.js
+/**
+ * Settings every engine's resolver takes the same way (export, import): one check and one message
+ * each, in the spelling of the user's surface (settingName).
+ */
+
+
+
+/** Rebuild-and-push attempts: text (an input, a flag) or a number (ferry.yml); undefined when empty. */
+function resolveMaxRetries(value) {
+    const n = typeof value === 'string' ? (value.trim() === '' ? undefined : Number(value)) : value;
+    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 50))
+        throw new ConfigurationError(`${settingName('max-retries')} must be a whole number from 0 to 50, got '${value}'.`);
+    return n;
+}
+/** The committer when either part is set, the other from Ferry's default; undefined: the default. */
+function resolveCommitter(name, email) {
+    if (!name?.trim() && !email?.trim())
+        return undefined;
+    return { name: name?.trim() || DEFAULT_COMMITTER.name, email: email?.trim() || DEFAULT_COMMITTER.email };
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/import/types.js
 const DEFAULT_IMPORT_LABEL = 'ferry-import';
 
@@ -69490,6 +69520,7 @@ const DEFAULT_IMPORT_LABEL = 'ferry-import';
  * CLI (flags). The selection is the export's: an allowlist with its map and preserve globs, or the
  * name of a ferry.yml export target whose keys give them (and the public repository).
  */
+
 
 
 
@@ -69505,18 +69536,11 @@ async function resolveImportSettings(raw) {
     const n = raw.pullRequest?.trim();
     if (n && !/^[1-9][0-9]{0,9}$/.test(n))
         throw new ConfigurationError(`Invalid ${settingName('pull-request')} '${n}'. Expected a pull request number.`);
-    const maxRetries = raw.maxRetries?.trim() ? Number(raw.maxRetries) : undefined;
-    if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50))
-        throw new ConfigurationError(`${settingName('max-retries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`);
+    const maxRetries = resolveMaxRetries(raw.maxRetries);
     const allowlist = raw.allowlist?.trim() ? external_node_path_namespaceObject.resolve(raw.allowlist.trim()) : target?.allowlist;
     if (!allowlist)
         throw new ConfigurationError(`Name the export's allowlist with ${settingName('allowlist')}, or its ferry.yml target with ${settingName('export-target')}.`);
-    const committer = raw.committerName?.trim() || raw.committerEmail?.trim()
-        ? {
-            name: raw.committerName?.trim() || 'ferry[bot]',
-            email: raw.committerEmail?.trim() || 'ferry@users.noreply.github.com',
-        }
-        : undefined;
+    const privateRepo = raw.privateRepo?.trim() || source;
     const safety = {
         ...(raw.forbiddenPaths?.length || target?.forbidden?.length
             ? { forbiddenPaths: [...(target?.forbidden ?? []), ...(raw.forbiddenPaths ?? [])] }
@@ -69535,7 +69559,8 @@ async function resolveImportSettings(raw) {
         pullRequest: n ? Number(n) : undefined,
         label: raw.label?.trim() || DEFAULT_IMPORT_LABEL,
         source,
-        privateRepo: raw.privateRepo?.trim() || source,
+        privateRepo,
+        privateSlug: SLUG.test(privateRepo) ? privateRepo : undefined,
         baseBranch: raw.baseBranch?.trim() || 'main',
         allowlistFile: allowlist,
         map: raw.map?.length ? raw.map : (target?.map ?? []),
@@ -69543,7 +69568,7 @@ async function resolveImportSettings(raw) {
         safety: Object.keys(safety).length ? safety : undefined,
         openPullRequest: raw.openPullRequest ?? true,
         dryRun: !!raw.dryRun,
-        committer,
+        committer: resolveCommitter(raw.committerName, raw.committerEmail),
         maxRetries,
         auth: { token: raw.token || undefined, serverUrl: raw.serverUrl || undefined },
     };
@@ -75073,46 +75098,194 @@ function explainApiError(e, what, repo, need = 'issues: write') {
     return new RemoteError(`${what}: GitHub API error ${status}: ${msg}`);
 }
 
-;// CONCATENATED MODULE: ./lib/src/github/pull-requests.js
+;// CONCATENATED MODULE: ./lib/src/core/export/pull-request-api.js
 /**
- * The import engine's pull request operations (core/import PullRequestHost) over the GitHub REST
- * API: the public repository's pull request is read and commented on, the private repository's
- * pull request is found by its head branch, opened or updated. One Octokit (client.ts) for both.
+ * The pull request operations an export needs (export as a pull request, and closing the loop on
+ * an imported public pull request). Core never imports Octokit: the adapters implement this over
+ * the GitHub REST API (src/github/export-pull-requests.ts) and pass a factory in.
+ */
+
+/**
+ * A create that lost the race to another run's create of the same head and base (GitHub's 422).
+ * The export finds the winner's pull request; elsewhere it is a remote refusal (exit 1, one line).
+ */
+class PullRequestExistsError extends RemoteError {
+    head;
+    constructor(head) {
+        super(`A pull request from ${head} exists already.`);
+        this.head = head;
+        this.name = 'PullRequestExistsError';
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/github/repo-pull-requests.js
+/**
+ * One repository's pull request operations over the one Octokit (client.ts): the calls both the
+ * export (export-pull-requests.ts: export as a pull request, closing the loop) and the import
+ * (pull-requests.ts: the public and the private side) make, each written once, with the same
+ * error explanation. The adapters above map GitHub's fields to what their core side reads.
  */
 
 
-function repoOf(slug) {
-    const [owner, repo] = slug.split('/');
-    return { owner, repo };
+
+const repo_pull_requests_SLUG = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
+class RepoPullRequests {
+    octokit;
+    repository;
+    owner;
+    repo;
+    constructor(octokit, 
+    /** `owner/name`. */
+    repository) {
+        this.octokit = octokit;
+        this.repository = repository;
+        const m = repo_pull_requests_SLUG.exec(repository);
+        if (!m)
+            throw new ConfigurationError(`Invalid repository '${repository}'. Expected format {owner}/{repo}.`);
+        [, this.owner, this.repo] = m;
+    }
+    /** Pull requests from branch `head` of this repository, newest first (GitHub filters on `head` only as owner:branch). */
+    list(head, o) {
+        return this.api(`Listing pull requests from ${head}`, async () => {
+            const { data } = await this.octokit.rest.pulls.list({
+                owner: this.owner,
+                repo: this.repo,
+                head: `${this.owner}:${head}`,
+                ...(o.base ? { base: o.base } : {}),
+                state: o.state,
+                sort: 'created',
+                direction: 'desc',
+                per_page: o.perPage,
+            });
+            return data;
+        });
+    }
+    get(number) {
+        return this.api(`Reading pull request #${number}`, async () => {
+            const { data } = await this.octokit.rest.pulls.get({
+                owner: this.owner,
+                repo: this.repo,
+                pull_number: number,
+            });
+            return data;
+        });
+    }
+    /** Throws PullRequestExistsError when a pull request from `head` into `base` is open already (GitHub's 422). */
+    create(p) {
+        return this.api('Opening the pull request', async () => {
+            try {
+                const { data } = await this.octokit.rest.pulls.create({ owner: this.owner, repo: this.repo, ...p });
+                return data;
+            }
+            catch (e) {
+                const msg = JSON.stringify(e.response?.data ?? '');
+                if (e.status === 422 && /already exists/i.test(msg))
+                    throw new PullRequestExistsError(p.head);
+                throw e;
+            }
+        });
+    }
+    update(number, p) {
+        return this.api(`Updating pull request #${number}`, async () => {
+            const { data } = await this.octokit.rest.pulls.update({
+                owner: this.owner,
+                repo: this.repo,
+                pull_number: number,
+                ...p,
+            });
+            return data;
+        });
+    }
+    async addLabels(number, labels) {
+        await this.api(`Labelling pull request #${number}`, () => this.octokit.rest.issues.addLabels({
+            owner: this.owner,
+            repo: this.repo,
+            issue_number: number,
+            labels: [...labels],
+        }));
+    }
+    /** The open pull requests carrying `label`, by number. */
+    openWithLabel(label) {
+        return this.api(`Listing pull requests labelled '${label}'`, async () => {
+            const items = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
+                owner: this.owner,
+                repo: this.repo,
+                state: 'open',
+                labels: label,
+                per_page: 100,
+            });
+            return items.filter((i) => i.pull_request).map((i) => i.number);
+        });
+    }
+    /**
+     * Comment unless a comment holding `marker` (a hidden HTML comment) is there already; the
+     * marker is put first unless the body holds it. Returns whether it commented.
+     */
+    commentOnce(number, marker, body) {
+        return this.api(`Commenting on pull request #${number}`, async () => {
+            const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
+                owner: this.owner,
+                repo: this.repo,
+                issue_number: number,
+                per_page: 100,
+            });
+            if (comments.some((c) => c.body?.includes(marker)))
+                return false;
+            await this.octokit.rest.issues.createComment({
+                owner: this.owner,
+                repo: this.repo,
+                issue_number: number,
+                body: body.includes(marker) ? body : `${marker}\n${body}`,
+            });
+            return true;
+        });
+    }
+    async api(what, fn) {
+        try {
+            return await fn();
+        }
+        catch (e) {
+            if (e instanceof PullRequestExistsError)
+                throw e;
+            throw explainApiError(e, what, this.repository, 'pull-requests: write');
+        }
+    }
 }
+
+;// CONCATENATED MODULE: ./lib/src/github/pull-requests.js
+/**
+ * The import engine's pull request operations (core/import PullRequestHost) over the GitHub REST
+ * API (repo-pull-requests.ts): the public repository's pull request is read and commented on, the
+ * private repository's pull request is found by its head branch, opened or updated. One Octokit
+ * (client.ts) for both.
+ */
+
+
+
 function createPullRequestHost(o) {
     return new GitHubPullRequests(createGitHubClient({ token: o.token, logger: o.logger }), o);
 }
 class GitHubPullRequests {
     octokit;
-    o;
     pub;
     priv;
     constructor(octokit, o) {
         this.octokit = octokit;
-        this.o = o;
-        this.pub = repoOf(o.publicRepo);
-        this.priv = o.privateRepo ? repoOf(o.privateRepo) : undefined;
+        this.pub = new RepoPullRequests(octokit, o.publicRepo);
+        this.priv = o.privateRepo ? new RepoPullRequests(octokit, o.privateRepo) : undefined;
     }
-    getPublic(n) {
-        return this.api(`Reading pull request #${n}`, this.o.publicRepo, async () => {
-            const { data } = await this.octokit.rest.pulls.get({ ...this.pub, pull_number: n });
-            const login = data.user?.login ?? 'ghost';
-            return {
-                number: data.number,
-                title: data.title,
-                body: data.body ?? '',
-                state: data.state === 'open' ? 'open' : 'closed',
-                headSha: data.head.sha,
-                url: data.html_url,
-                author: { login, id: data.user?.id ?? 0, name: await this.displayName(login) },
-            };
-        });
+    async getPublic(n) {
+        const data = await this.pub.get(n);
+        const login = data.user?.login ?? 'ghost';
+        return {
+            number: data.number,
+            title: data.title,
+            body: data.body ?? '',
+            state: data.state === 'open' ? 'open' : 'closed',
+            headSha: data.head.sha,
+            url: data.html_url,
+            author: { login, id: data.user?.id ?? 0, name: await this.displayName(login) },
+        };
     }
     /** The name GitHub shows for a user; undefined when unset or unreadable (the login is used). */
     async displayName(login) {
@@ -75125,72 +75298,30 @@ class GitHubPullRequests {
         }
     }
     listPublicByLabel(label) {
-        return this.api(`Listing pull requests labelled '${label}'`, this.o.publicRepo, async () => {
-            const items = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
-                ...this.pub,
-                state: 'open',
-                labels: label,
-                per_page: 100,
-            });
-            return items.filter((i) => i.pull_request).map((i) => i.number);
-        });
+        return this.pub.openWithLabel(label);
     }
     commentPublic(n, marker, body) {
-        return this.commentOnce(this.pub, this.o.publicRepo, n, marker, body);
+        return this.pub.commentOnce(n, marker, body);
     }
-    findPrivate(head) {
-        const priv = this.privateRepo();
-        return this.api('Finding the private pull request', this.o.privateRepo, async () => {
-            const { data } = await this.octokit.rest.pulls.list({
-                ...priv,
-                state: 'open',
-                head: `${priv.owner}:${head}`,
-                per_page: 10,
-            });
-            const pr = data.find((p) => p.head.ref === head);
-            return pr && { number: pr.number, url: pr.html_url };
-        });
+    async findPrivate(head) {
+        const open = await this.private().list(head, { state: 'open', perPage: 10 });
+        const pr = open.find((p) => p.head.ref === head);
+        return pr && { number: pr.number, url: pr.html_url };
     }
-    openPrivate(p) {
-        const priv = this.privateRepo();
-        return this.api('Opening the private pull request', this.o.privateRepo, async () => {
-            const { data } = await this.octokit.rest.pulls.create({ ...priv, ...p });
-            return { number: data.number, url: data.html_url };
-        });
+    async openPrivate(p) {
+        const data = await this.private().create(p);
+        return { number: data.number, url: data.html_url };
     }
     async updatePrivate(n, p) {
-        const priv = this.privateRepo();
-        await this.api('Updating the private pull request', this.o.privateRepo, () => this.octokit.rest.pulls.update({ ...priv, pull_number: n, ...p }));
+        await this.private().update(n, p);
     }
     commentPrivate(n, marker, body) {
-        return this.commentOnce(this.privateRepo(), this.o.privateRepo, n, marker, body);
+        return this.private().commentOnce(n, marker, body);
     }
-    commentOnce(repo, slug, n, marker, body) {
-        return this.api(`Commenting on ${slug}#${n}`, slug, async () => {
-            const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-                ...repo,
-                issue_number: n,
-                per_page: 100,
-            });
-            if (comments.some((c) => c.body?.includes(marker)))
-                return false;
-            const text = body.includes(marker) ? body : `${marker}\n${body}`;
-            await this.octokit.rest.issues.createComment({ ...repo, issue_number: n, body: text });
-            return true;
-        });
-    }
-    privateRepo() {
+    private() {
         if (!this.priv)
             throw new ConfigurationError('Opening a private pull request needs the private repository as owner/name (private-repo), or open-pull-request: false.');
         return this.priv;
-    }
-    async api(what, slug, fn) {
-        try {
-            return await fn();
-        }
-        catch (e) {
-            throw explainApiError(e, what, slug);
-        }
     }
 }
 
@@ -78514,13 +78645,12 @@ async function run() {
     await runActionMain(async (logger) => {
         const i = readInputs(IMPORT_PULL_REQUEST.inputs);
         const token = lookupToken(process.env, { value: i.token });
-        const privateRepo = i.privateRepo || process.env.GITHUB_REPOSITORY || '';
         const settings = await resolveImportSettings({
             publicRepo: i.publicRepo,
             pullRequest: i.pullRequest,
             label: i.label,
             source: inWorkspace(i.source || '.'),
-            privateRepo,
+            privateRepo: i.privateRepo || process.env.GITHUB_REPOSITORY || '',
             baseBranch: i.baseBranch,
             allowlist: inWorkspace(i.allowlist),
             map: i.map,
@@ -78544,7 +78674,7 @@ async function run() {
         const host = createPullRequestHost({
             token,
             publicRepo: settings.publicSlug,
-            privateRepo: /^[\w.-]+\/[\w.-]+$/.test(privateRepo) ? privateRepo : undefined,
+            privateRepo: settings.privateSlug,
             logger,
         });
         const results = await runImport(settings, host, logger);

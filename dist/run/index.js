@@ -62418,13 +62418,12 @@ function refuseOptionLike(user, host, spec) {
 /**
  * GITHUB_SERVER_URL with user info (`https://x-access-token:TOKEN@host`) would put the token in every
  * repository URL built from it, hence in git's argument list: refused, as a repository URL with
- * credentials is. Returns the URL.
+ * credentials is.
  */
 function checkServerUrl(serverUrl) {
     const u = parseUrl(serverUrl, 'GITHUB_SERVER_URL');
     if (u.username || u.password)
         throw new ConfigurationError(`GITHUB_SERVER_URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Set it to the bare server URL (e.g. https://ghes.example.com) and pass the token through the token input or FERRY_TOKEN.`);
-    return serverUrl;
 }
 /** A label safe to print: the URL without any user info. */
 function remoteLabel(url) {
@@ -63316,10 +63315,12 @@ async function withRetry(fn, opts) {
 
 
 
+/** Attempts per network operation when NetOptions.attempts is not given. */
+const DEFAULT_ATTEMPTS = 4;
 async function net(url, what, opts, fn) {
     try {
         return await withRetry(fn, {
-            attempts: opts.attempts ?? 4,
+            attempts: opts.attempts ?? DEFAULT_ATTEMPTS,
             baseDelayMs: opts.baseDelayMs ?? 300,
             isRetryable: isTransientGitError,
             onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
@@ -63330,7 +63331,9 @@ async function net(url, what, opts, fn) {
         // Whatever else git said about a remote (a server still failing after the retries, a refusal
         // we have no words for) is a failed sync, told in one line: not a Ferry bug with a stack.
         if (explained instanceof GitError) {
-            const attempts = isTransientGitError(explained) ? ` after ${opts.attempts ?? 4} attempts` : '';
+            const attempts = isTransientGitError(explained)
+                ? ` after ${opts.attempts ?? DEFAULT_ATTEMPTS} attempts`
+                : '';
             const said = secrets_redact(explained.stderr.trim()).split('\n').filter(Boolean).slice(-2).join(' ');
             throw new RemoteError(`${what} ${remoteLabel(url)} failed${attempts} (git exit ${explained.exitCode}): ${said || 'no message from git'}`);
         }
@@ -70045,16 +70048,19 @@ function declaredPythonRoots(file, files, layout) {
             const f = d === '' ? name : `${d}/${name}`;
             if (!files.has(f))
                 continue;
+            // Read and normalised once per config file; every importing file below it reuses them.
             const got = layout.derived(`python-roots:${f}`, () => {
                 const t = layout.text(f);
                 if (t === undefined)
                     return undefined;
                 return t === null
                     ? []
-                    : rootsIn(t).map((r) => (r === '' || r === '.' ? d : d === '' ? r : `${d}/${r}`));
+                    : rootsIn(t).map((r) => (r === '' || r === '.' ? d : d === '' ? r : `${d}/${r}`)
+                        .replace(/\/+$/, '')
+                        .replace(/^\.\//, ''));
             });
-            for (const r of got ?? [])
-                roots.push(r.replace(/\/+$/, '').replace(/^\.\//, ''));
+            if (got)
+                roots.push(...got);
         }
         if (d === '')
             break;
@@ -71994,6 +72000,7 @@ class ExportContext {
     sourceCommit;
     targetLabel;
     sourceRepo;
+    safety;
     configHash;
     committer;
     projections = new Map();
@@ -72009,6 +72016,7 @@ class ExportContext {
         this.sourceCommit = p.sourceCommit;
         this.targetLabel = p.targetLabel;
         this.sourceRepo = p.sourceRepo;
+        this.safety = p.safety;
         this.configHash = sel.configHash;
         this.committer = p.settings.committer ?? DEFAULT_COMMITTER;
     }
@@ -72105,7 +72113,7 @@ class ExportContext {
         const findings = await runGatePass({
             git: this.git,
             readBlob: (oid) => this.p.blobs.read(oid),
-            safety: this.p.safety,
+            safety: this.safety,
             lfs: this.settings.lfs ?? 'warn',
             diff,
             projected,
@@ -72610,7 +72618,6 @@ function scrubValues(ctx, sha) {
 
 
 
-
 /**
  * Commit messages are published too: snapshot mode's `{message}` copies the source message, and
  * history mode replays every message. Each one goes through the secret scan (all rules, as for a
@@ -72636,7 +72643,7 @@ function messageSecretFindings(message, sourceSha, safety, setup) {
 }
 /** The check for one message of an export (snapshot and incremental snapshot commits). */
 async function messageGate(ctx, message, sourceSha) {
-    const safety = resolveSafetySettings(ctx.settings.safety);
+    const { safety } = ctx;
     if (!safety.secretScan)
         return [];
     const setup = await secretSetupFor(ctx.sourceGit, ctx.sourceCommit, safety);
@@ -73700,7 +73707,6 @@ function fullViews(state, step) {
 
 
 
-
 async function buildHistory(ctx, tip) {
     const t0 = performance.now();
     const opts = ctx.settings.history ?? {};
@@ -73785,15 +73791,14 @@ class HistoryReplay {
             this.standIn.set(base.rev, start.head);
         this.blobs = new BlobReader(ctx.git);
         const quick = start.quick;
-        const settings = resolveSafetySettings(ctx.settings.safety);
         this.gates = new HistoryGates({
             git: ctx.git,
-            settings,
+            settings: ctx.safety,
             lfs: ctx.settings.lfs ?? 'warn',
             viewsAt: (i) => (quick ? quick.viewsAt(this.state, i) : fullViews(this.state, i)),
             // Import resolution reads config files (tsconfig, package.json) at the exported revision.
             sourceFiles: sourceFileReader(ctx.git, (oid) => this.blobs.read(oid), ctx.sourceCommit),
-            secretSetup: () => secretSetupFor(ctx.sourceGit, ctx.sourceCommit, settings),
+            secretSetup: () => secretSetupFor(ctx.sourceGit, ctx.sourceCommit, ctx.safety),
             streamBlob: (oid) => streamGitBlob(ctx.git, oid),
         });
     }
@@ -74493,8 +74498,12 @@ function toText(results, kindOf = (r) => r.kind) {
  * an imported public pull request). Core never imports Octokit: the adapters implement this over
  * the GitHub REST API (src/github/export-pull-requests.ts) and pass a factory in.
  */
-/** A create that lost the race to another run's create of the same head and base (GitHub's 422). */
-class PullRequestExistsError extends Error {
+
+/**
+ * A create that lost the race to another run's create of the same head and base (GitHub's 422).
+ * The export finds the winner's pull request; elsewhere it is a remote refusal (exit 1, one line).
+ */
+class PullRequestExistsError extends RemoteError {
     head;
     constructor(head) {
         super(`A pull request from ${head} exists already.`);
@@ -74942,7 +74951,7 @@ async function runExport(settings, logger, services = {}) {
             if (toPr)
                 await pullRequestMessage(result, pr, toPr, outcome, sourceCommit, s);
             else if (pushed && services.pullRequests && !failed)
-                await reportLanded(result, await closeLoop(ctx, services.pullRequests, outcome, baseTip, logger, dryRun));
+                reportLanded(result, await closeLoop(ctx, services.pullRequests, outcome, baseTip, logger, dryRun));
             return result;
         }
         finally {
@@ -75127,6 +75136,28 @@ async function runCustomExports(base, o, logger, services = {}) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/settings/values.js
+/**
+ * Settings every engine's resolver takes the same way (export, import): one check and one message
+ * each, in the spelling of the user's surface (settingName).
+ */
+
+
+
+/** Rebuild-and-push attempts: text (an input, a flag) or a number (ferry.yml); undefined when empty. */
+function resolveMaxRetries(value) {
+    const n = typeof value === 'string' ? (value.trim() === '' ? undefined : Number(value)) : value;
+    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 50))
+        throw new ConfigurationError(`${settingName('max-retries')} must be a whole number from 0 to 50, got '${value}'.`);
+    return n;
+}
+/** The committer when either part is set, the other from Ferry's default; undefined: the default. */
+function resolveCommitter(name, email) {
+    if (!name?.trim() && !email?.trim())
+        return undefined;
+    return { name: name?.trim() || DEFAULT_COMMITTER.name, email: email?.trim() || DEFAULT_COMMITTER.email };
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/settings.js
 /**
  * Raw user options → validated ExportSettings. The one resolver for every surface: the actions
@@ -75134,6 +75165,7 @@ async function runCustomExports(base, o, logger, services = {}) {
  * as they read them, and every mistake is reported in the spelling of the surface the user is on
  * (settingName: `input 'max-retries'`, `--max-retries`, `targets.public.max_retries`).
  */
+
 
 
 
@@ -75158,15 +75190,8 @@ function numberOf(value) {
 function resolveExportSettings(raw) {
     if (!raw.target?.trim())
         throw new ConfigurationError(`${settingName('target-repo')} is required: the repository to export to.`);
-    const maxRetries = numberOf(raw.maxRetries);
-    if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 50))
-        throw new ConfigurationError(`${settingName('max-retries')} must be a whole number from 0 to 50, got '${raw.maxRetries}'.`);
-    const committer = raw.committerName?.trim() || raw.committerEmail?.trim()
-        ? {
-            name: raw.committerName?.trim() || 'ferry[bot]',
-            email: raw.committerEmail?.trim() || 'ferry@users.noreply.github.com',
-        }
-        : undefined;
+    const maxRetries = resolveMaxRetries(raw.maxRetries);
+    const committer = resolveCommitter(raw.committerName, raw.committerEmail);
     const branch = raw.branch?.trim() || 'main';
     return {
         source: raw.source || '.',
@@ -75924,15 +75949,10 @@ class HistoryRepo {
         if (all.size === 0)
             return;
         // Without the file, `--parents` prints each commit's real parents.
-        const lines = (await this.git.exec(['rev-list', '--no-walk', '--parents', ...all])).split('\n');
-        const parents = [...new Set(lines.flatMap((l) => l.split(' ').slice(1)))];
-        const missing = new Set(await missingObjects(this.git, parents));
-        const cut = lines
-            .filter((l) => l
-            .split(' ')
-            .slice(1)
-            .some((p) => missing.has(p)))
-            .map((l) => l.split(' ')[0]);
+        const out = await this.git.exec(['rev-list', '--no-walk', '--parents', ...all]);
+        const rows = out.split('\n').map((l) => l.split(' ')); // [commit, ...parents]
+        const missing = new Set(await missingObjects(this.git, [...new Set(rows.flatMap((r) => r.slice(1)))]));
+        const cut = rows.filter((r) => r.slice(1).some((p) => missing.has(p))).map((r) => r[0]);
         if (cut.length)
             await external_node_fs_namespaceObject.promises.writeFile(file, cut.map((c) => c + '\n').join(''));
     }
@@ -76310,6 +76330,10 @@ class MirrorEngine {
     side(id) {
         return id === 'a' ? this.A : this.B;
     }
+    /** The side that is not `side`: the giver of a push to it. */
+    other(side) {
+        return side === this.A ? this.B : this.A;
+    }
     /** What a new ref on `receiver` builds on: its tips of the mirrored branches. */
     basesOn(receiver) {
         return [...new Set(this.tips[receiver.id].values())];
@@ -76432,7 +76456,7 @@ class MirrorEngine {
     }
     /** Plans for refs that go to `receiver` together; `commits` are the commits they name. */
     async plans(refs, receiver, commits, bases) {
-        const giver = receiver === this.A ? this.B : this.A;
+        const giver = this.other(receiver);
         let cover = [];
         let depth = 1;
         // Only a push between two fetched sides fetches the receiver's commits (transfer.ts).
@@ -76465,7 +76489,7 @@ class MirrorEngine {
                 byRef.get(u.ref).attempts++;
             // A local giver lends its objects through alternates: when it lacks some, git's push says
             // so locally, and the receiver only sees an incomplete pack ("unpacker error").
-            const giver = side === this.A ? this.B : this.A;
+            const giver = this.other(side);
             const lacking = res.ok
                 ? undefined
                 : missingObjectsError(res.stderr, `Repository ${(giver.local ? giver : side).label}`);
@@ -76537,7 +76561,7 @@ class MirrorEngine {
                 const repo = await this.ws.pushRepo(dest);
                 const res = await dest.push(repo, names.map((t) => `${refs.get(TAGS + t)}:${TAGS}${t}`));
                 for (const t of names) {
-                    const st = res.refs.get(`refs/tags/${t}`);
+                    const st = res.refs.get(TAGS + t);
                     if (st && (st.status === 'ok' || st.status === 'up-to-date'))
                         pushed[dest.id].push(t);
                     else
@@ -76552,7 +76576,7 @@ class MirrorEngine {
      * branches as they are after this run's pushes (a release tag usually names a commit they hold).
      */
     async prepareTags(dest, refs, names) {
-        const src = dest === this.A ? this.B : this.A;
+        const src = this.other(dest);
         if (src.local)
             return;
         const hist = await this.ws.historyRepo();
@@ -83824,62 +83848,64 @@ function explainApiError(e, what, repo, need = 'issues: write') {
     return new RemoteError(`${what}: GitHub API error ${status}: ${msg}`);
 }
 
-;// CONCATENATED MODULE: ./lib/src/github/export-pull-requests.js
+;// CONCATENATED MODULE: ./lib/src/github/repo-pull-requests.js
 /**
- * The export's pull request operations (core/export ExportPullRequestApi) over the GitHub REST
- * API, through the one Octokit (client.ts): the rolling pull request of an export as a pull
- * request, and closing imported public pull requests once they landed.
+ * One repository's pull request operations over the one Octokit (client.ts): the calls both the
+ * export (export-pull-requests.ts: export as a pull request, closing the loop) and the import
+ * (pull-requests.ts: the public and the private side) make, each written once, with the same
+ * error explanation. The adapters above map GitHub's fields to what their core side reads.
  */
 
 
 
-function toPull(d) {
-    return {
-        number: d.number,
-        url: d.html_url,
-        state: d.state === 'open' ? 'open' : 'closed',
-        merged: d.merged_at !== null,
-        headSha: d.head.sha,
-        body: d.body ?? '',
-    };
-}
-class GitHubExportPullRequests {
+const SLUG = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
+class RepoPullRequests {
     octokit;
     repository;
     owner;
     repo;
-    constructor(octokit, repository) {
+    constructor(octokit, 
+    /** `owner/name`. */
+    repository) {
         this.octokit = octokit;
         this.repository = repository;
-        const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repository);
+        const m = SLUG.exec(repository);
         if (!m)
             throw new ConfigurationError(`Invalid repository '${repository}'. Expected format {owner}/{repo}.`);
         [, this.owner, this.repo] = m;
     }
-    list(head, base) {
+    /** Pull requests from branch `head` of this repository, newest first (GitHub filters on `head` only as owner:branch). */
+    list(head, o) {
         return this.api(`Listing pull requests from ${head}`, async () => {
-            // GitHub filters on `head` only in the owner:branch form.
             const { data } = await this.octokit.rest.pulls.list({
                 owner: this.owner,
                 repo: this.repo,
                 head: `${this.owner}:${head}`,
-                base,
-                state: 'all',
+                ...(o.base ? { base: o.base } : {}),
+                state: o.state,
                 sort: 'created',
                 direction: 'desc',
-                per_page: 20,
+                per_page: o.perPage,
             });
-            return data.map((d) => toPull(d));
+            return data;
         });
     }
     get(number) {
-        return this.api(`Reading pull request #${number}`, async () => toPull((await this.octokit.rest.pulls.get({ owner: this.owner, repo: this.repo, pull_number: number })).data));
+        return this.api(`Reading pull request #${number}`, async () => {
+            const { data } = await this.octokit.rest.pulls.get({
+                owner: this.owner,
+                repo: this.repo,
+                pull_number: number,
+            });
+            return data;
+        });
     }
+    /** Throws PullRequestExistsError when a pull request from `head` into `base` is open already (GitHub's 422). */
     create(p) {
         return this.api('Opening the pull request', async () => {
             try {
                 const { data } = await this.octokit.rest.pulls.create({ owner: this.owner, repo: this.repo, ...p });
-                return toPull(data);
+                return data;
             }
             catch (e) {
                 const msg = JSON.stringify(e.response?.data ?? '');
@@ -83890,12 +83916,15 @@ class GitHubExportPullRequests {
         });
     }
     update(number, p) {
-        return this.api(`Updating pull request #${number}`, async () => toPull((await this.octokit.rest.pulls.update({
-            owner: this.owner,
-            repo: this.repo,
-            pull_number: number,
-            ...p,
-        })).data));
+        return this.api(`Updating pull request #${number}`, async () => {
+            const { data } = await this.octokit.rest.pulls.update({
+                owner: this.owner,
+                repo: this.repo,
+                pull_number: number,
+                ...p,
+            });
+            return data;
+        });
     }
     async addLabels(number, labels) {
         await this.api(`Labelling pull request #${number}`, () => this.octokit.rest.issues.addLabels({
@@ -83905,6 +83934,23 @@ class GitHubExportPullRequests {
             labels: [...labels],
         }));
     }
+    /** The open pull requests carrying `label`, by number. */
+    openWithLabel(label) {
+        return this.api(`Listing pull requests labelled '${label}'`, async () => {
+            const items = await this.octokit.paginate(this.octokit.rest.issues.listForRepo, {
+                owner: this.owner,
+                repo: this.repo,
+                state: 'open',
+                labels: label,
+                per_page: 100,
+            });
+            return items.filter((i) => i.pull_request).map((i) => i.number);
+        });
+    }
+    /**
+     * Comment unless a comment holding `marker` (a hidden HTML comment) is there already; the
+     * marker is put first unless the body holds it. Returns whether it commented.
+     */
     commentOnce(number, marker, body) {
         return this.api(`Commenting on pull request #${number}`, async () => {
             const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
@@ -83919,7 +83965,7 @@ class GitHubExportPullRequests {
                 owner: this.owner,
                 repo: this.repo,
                 issue_number: number,
-                body: `${marker}\n${body}`,
+                body: body.includes(marker) ? body : `${marker}\n${body}`,
             });
             return true;
         });
@@ -83935,6 +83981,31 @@ class GitHubExportPullRequests {
         }
     }
 }
+
+;// CONCATENATED MODULE: ./lib/src/github/export-pull-requests.js
+
+
+function toPull(d) {
+    return {
+        number: d.number,
+        url: d.html_url,
+        state: d.state === 'open' ? 'open' : 'closed',
+        merged: d.merged_at !== null,
+        headSha: d.head.sha,
+        body: d.body ?? '',
+    };
+}
+function exportPullRequests(pulls) {
+    return {
+        repository: pulls.repository,
+        list: async (head, base) => (await pulls.list(head, { base, state: 'all', perPage: 20 })).map((d) => toPull(d)),
+        get: async (number) => toPull(await pulls.get(number)),
+        create: async (p) => toPull(await pulls.create(p)),
+        update: async (number, p) => toPull(await pulls.update(number, p)),
+        addLabels: (number, labels) => pulls.addLabels(number, labels),
+        commentOnce: (number, marker, body) => pulls.commentOnce(number, marker, body),
+    };
+}
 /**
  * The pull request API for the export, per repository, for an API token: one client for the run.
  * Undefined without a token (an export as a pull request then says it needs one).
@@ -83943,7 +84014,7 @@ function exportPullRequestFactory(token, logger) {
     if (!token)
         return undefined;
     let client;
-    return (repository) => new GitHubExportPullRequests((client ??= createGitHubClient({ token, logger })), repository);
+    return (repository) => exportPullRequests(new RepoPullRequests((client ??= createGitHubClient({ token, logger })), repository));
 }
 
 ;// CONCATENATED MODULE: ./lib/src/github/divergence-issues.js

@@ -53644,13 +53644,12 @@ function refuseOptionLike(user, host, spec) {
 /**
  * GITHUB_SERVER_URL with user info (`https://x-access-token:TOKEN@host`) would put the token in every
  * repository URL built from it, hence in git's argument list: refused, as a repository URL with
- * credentials is. Returns the URL.
+ * credentials is.
  */
 function checkServerUrl(serverUrl) {
     const u = parseUrl(serverUrl, 'GITHUB_SERVER_URL');
     if (u.username || u.password)
         throw new ConfigurationError(`GITHUB_SERVER_URL '${u.protocol}//***@${u.host}${u.pathname}' carries credentials. Set it to the bare server URL (e.g. https://ghes.example.com) and pass the token through the token input or FERRY_TOKEN.`);
-    return serverUrl;
 }
 /** A label safe to print: the URL without any user info. */
 function remoteLabel(url) {
@@ -54789,10 +54788,12 @@ async function withRetry(fn, opts) {
 
 
 
+/** Attempts per network operation when NetOptions.attempts is not given. */
+const DEFAULT_ATTEMPTS = 4;
 async function net(url, what, opts, fn) {
     try {
         return await withRetry(fn, {
-            attempts: opts.attempts ?? 4,
+            attempts: opts.attempts ?? DEFAULT_ATTEMPTS,
             baseDelayMs: opts.baseDelayMs ?? 300,
             isRetryable: isTransientGitError,
             onRetry: (e, n, d) => opts.logger?.warning(`${what} ${remoteLabel(url)} failed (attempt ${n}), retrying in ${d} ms: ${e.message.split('\n')[0]}`),
@@ -54803,7 +54804,9 @@ async function net(url, what, opts, fn) {
         // Whatever else git said about a remote (a server still failing after the retries, a refusal
         // we have no words for) is a failed sync, told in one line: not a Ferry bug with a stack.
         if (explained instanceof GitError) {
-            const attempts = isTransientGitError(explained) ? ` after ${opts.attempts ?? 4} attempts` : '';
+            const attempts = isTransientGitError(explained)
+                ? ` after ${opts.attempts ?? DEFAULT_ATTEMPTS} attempts`
+                : '';
             const said = secrets_redact(explained.stderr.trim()).split('\n').filter(Boolean).slice(-2).join(' ');
             throw new RemoteError(`${what} ${remoteLabel(url)} failed${attempts} (git exit ${explained.exitCode}): ${said || 'no message from git'}`);
         }
