@@ -75,26 +75,7 @@ export function copyOne(
   const fail = (code: string, message: string) => Object.assign(new Error(message), { code });
   const codeOf = (e: unknown) => (e as { code?: string })?.code ?? 'EUNKNOWN';
   const P = codec.fsPath;
-  const lstatEntry = (abs: string): Entry | undefined => {
-    const st = fs.lstatSync(P(abs), { throwIfNoEntry: false });
-    if (!st) return undefined;
-    const type = st.isDirectory()
-      ? 'dir'
-      : st.isSymbolicLink()
-        ? 'symlink'
-        : st.isFile()
-          ? 'file'
-          : undefined;
-    if (!type) return undefined;
-    const e: Entry = {
-      type,
-      size: type === 'dir' ? 0 : Number(st.size),
-      mtimeMs: st.mtimeMs,
-      mode: st.mode & 0o7777,
-    };
-    if (type === 'symlink') e.target = codec.readlink(fs, abs);
-    return e;
-  };
+  const lstatEntry = (abs: string) => codec.lstat(fs, abs);
   const root = ctx.roots[job.to];
   try {
     let tmp: string;

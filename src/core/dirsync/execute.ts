@@ -92,18 +92,7 @@ interface Stage {
 type StepResult = { dest?: Entry; bytes?: number } | 'staged' | void;
 
 function lstatEntry(abs: string): Entry | undefined {
-  const st = fs.lstatSync(threadCodec.fsPath(abs), { throwIfNoEntry: false });
-  if (!st) return undefined;
-  const type = st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : undefined;
-  if (!type) return undefined;
-  const e: Entry = {
-    type,
-    size: type === 'dir' ? 0 : Number(st.size),
-    mtimeMs: st.mtimeMs,
-    mode: st.mode & 0o7777,
-  };
-  if (type === 'symlink') e.target = threadCodec.readlink(fs, abs);
-  return e;
+  return threadCodec.lstat(fs, abs);
 }
 
 /** Does the path still hold what the scan saw? (Files: type, size, mtime; links: target.) */

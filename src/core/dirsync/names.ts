@@ -13,6 +13,7 @@
  * run its source text (see scan-worker.ts, copy-pool.ts).
  */
 import type * as FS from 'node:fs';
+import type { Entry } from './types.js';
 
 export interface NameCodec {
   /** What to hand to `fs` for a path: the string itself, or its bytes when it holds escaped bytes. */
@@ -23,6 +24,8 @@ export interface NameCodec {
   list(fs: typeof FS, dir: string): { names: string[]; dirents: (FS.Dirent | FS.Dirent<Buffer>)[] };
   /** A link's target text (escaped like a name). */
   readlink(fs: typeof FS, abs: string): string;
+  /** What is at a path now, as a scan would record it (undefined: nothing, or not a file/dir/link). */
+  lstat(fs: typeof FS, abs: string): Entry | undefined;
 }
 
 export function nameCodec(): NameCodec {
@@ -80,6 +83,10 @@ export function nameCodec(): NameCodec {
     return out;
   };
   const fsPath = (p: string): string | Buffer => (wellFormed(p) ? p : encode(p));
+  const readlink = (fs: typeof FS, abs: string): string => {
+    const t = fs.readlinkSync(fsPath(abs));
+    return t.includes('\uFFFD') ? decode(fs.readlinkSync(fsPath(abs), { encoding: 'buffer' })) : t;
+  };
   return {
     fsPath,
     decode,
@@ -92,9 +99,26 @@ export function nameCodec(): NameCodec {
       const raw = fs.readdirSync(fsPath(dir), { withFileTypes: true, encoding: 'buffer' });
       return { names: raw.map((d) => decode(d.name)), dirents: raw };
     },
-    readlink(fs, abs) {
-      const t = fs.readlinkSync(fsPath(abs));
-      return t.includes('\uFFFD') ? decode(fs.readlinkSync(fsPath(abs), { encoding: 'buffer' })) : t;
+    readlink,
+    lstat(fs, abs) {
+      const st = fs.lstatSync(fsPath(abs), { throwIfNoEntry: false });
+      if (!st) return undefined;
+      const type = st.isDirectory()
+        ? 'dir'
+        : st.isSymbolicLink()
+          ? 'symlink'
+          : st.isFile()
+            ? 'file'
+            : undefined;
+      if (!type) return undefined;
+      const e: Entry = {
+        type,
+        size: type === 'dir' ? 0 : Number(st.size),
+        mtimeMs: st.mtimeMs,
+        mode: st.mode & 0o7777,
+      };
+      if (type === 'symlink') e.target = readlink(fs, abs);
+      return e;
     },
   };
 }
