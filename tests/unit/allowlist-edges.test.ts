@@ -9,7 +9,7 @@ import {
   parseManifest,
   resolveEdition,
 } from '../../src/core/allowlist/index.js';
-import { unifiedDiff } from '../../src/cli/commands/allowlist.js';
+import { unifiedDiff } from '../../src/core/util/unified-diff.js';
 
 const sel = (rules: string, paths: string[]) =>
   compileAllowlist(parseAllowlistStrict(rules, 'a.txt')).filter(paths);
@@ -333,6 +333,18 @@ describe('unifiedDiff (generate --check)', () => {
       '-b',
       ' c',
       '+d',
+      ' ',
+    ]);
+  });
+  test('a changed line shows the old line before the new one', () => {
+    expect(unifiedDiff('a\nb\nc\n', 'a\nx\nc\n', 'f').split('\n')).toEqual([
+      '--- f (checked in)',
+      '+++ f (generated)',
+      '@@ -1,4 +1,4 @@',
+      ' a',
+      '-b',
+      '+x',
+      ' c',
       ' ',
     ]);
   });

@@ -8,7 +8,6 @@ import {
   checkWorkflows,
   expandBraces,
   generateWorkflows,
-  lineDiff,
 } from '../../src/core/runner/workflows.js';
 import { selectTargets } from '../../src/core/runner/select.js';
 import { listCommand } from '../../src/cli/commands/list.js';
@@ -143,10 +142,6 @@ describe('ferry workflows', () => {
 
     await fs.rm(path.join(root, '.github/workflows/ferry-public.yml'));
     expect((await checkWorkflows(root, wfs)).missing).toEqual(['.github/workflows/ferry-public.yml']);
-  });
-
-  test('lineDiff shows removed then added lines', () => {
-    expect(lineDiff('a\nb\nc\n', 'a\nx\nc\n', 'f')).toBe('--- f (checked in)\n+++ f (generated)\n-b\n+x\n');
   });
 });
 

@@ -12,6 +12,7 @@ import { ConfigurationError } from '../../core/errors.js';
 import { GitCommandManager } from '../../core/git/git-command-manager.js';
 import { readTree } from '../../core/git/tree.js';
 import { writeFileAtomic } from '../../core/util/fs-atomic.js';
+import { unifiedDiff } from '../../core/util/unified-diff.js';
 import { annotationLines } from '../annotations.js';
 import {
   COMMON_OPTIONS,
@@ -205,48 +206,6 @@ async function readText(file: string): Promise<string> {
   } catch {
     throw new ConfigurationError(`Cannot read '${file}'. Check the path.`);
   }
-}
-
-/** A unified diff (LCS, 3 lines of context) for --check output; allowlists are short. */
-export function unifiedDiff(a: string, b: string, name: string): string {
-  const x = a.split('\n');
-  const y = b.split('\n');
-  const n = x.length;
-  const m = y.length;
-  const dp: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--)
-      dp[i][j] = x[i] === y[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
-  // ops[k] = [mark, text, old line, new line] (1-based line numbers of the next line in each file)
-  const ops: [string, string, number, number][] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && x[i] === y[j]) ops.push([' ', x[i++], i, ++j]);
-    else if (j < m && (i >= n || dp[i][j + 1] >= dp[i + 1][j])) ops.push(['+', y[j++], i + 1, j]);
-    else ops.push(['-', x[i++], i, j + 1]);
-  }
-  const CONTEXT = 3;
-  const near = ops.map((_, k) =>
-    ops.slice(Math.max(0, k - CONTEXT), k + CONTEXT + 1).some((o) => o[0] !== ' '),
-  );
-  const out = [`--- ${name} (checked in)`, `+++ ${name} (generated)`];
-  for (let k = 0; k < ops.length;) {
-    if (!near[k]) {
-      k++;
-      continue;
-    }
-    let end = k;
-    while (end < ops.length && near[end]) end++;
-    const hunk = ops.slice(k, end);
-    const oldLen = hunk.filter((o) => o[0] !== '+').length;
-    const newLen = hunk.filter((o) => o[0] !== '-').length;
-    const oldStart = hunk.find((o) => o[0] !== '+')?.[2] ?? hunk[0][2] - 1;
-    const newStart = hunk.find((o) => o[0] !== '-')?.[3] ?? hunk[0][3] - 1;
-    out.push(`@@ -${oldStart},${oldLen} +${newStart},${newLen} @@`, ...hunk.map((o) => o[0] + o[1]));
-    k = end;
-  }
-  return out.join('\n');
 }
 
 export const allowlistCommands = [allowlistLs, allowlistCheck, allowlistExplain, allowlistGenerate];

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { Document } from 'yaml';
 import { parseAllowlist, type Rule } from '../allowlist/parse.js';
 import type { FerryConfig, TargetConfig, TargetOf } from '../config/types.js';
+import { unifiedDiff } from '../util/unified-diff.js';
 
 export const WORKFLOW_DIR = '.github/workflows';
 
@@ -164,29 +165,6 @@ export function renderWorkflow(
   return header + doc.toString({ lineWidth: 0 });
 }
 
-/** A small line diff (LCS), enough to show why a checked-in workflow is stale. */
-export function lineDiff(oldText: string, newText: string, label: string): string {
-  const a = oldText.split('\n');
-  const b = newText.split('\n');
-  const n = a.length;
-  const m = b.length;
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--)
-      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-  const out = [`--- ${label} (checked in)`, `+++ ${label} (generated)`];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) {
-      i++;
-      j++;
-    } else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) out.push(`-${a[i++]}`);
-    else out.push(`+${b[j++]}`);
-  }
-  return out.join('\n') + '\n';
-}
-
 export interface WorkflowCheck {
   stale: { file: string; diff: string }[];
   missing: string[];
@@ -204,7 +182,8 @@ export async function checkWorkflows(
     if (!existsSync(abs)) res.missing.push(g.file);
     else {
       const cur = await fs.readFile(abs, 'utf8');
-      if (cur !== g.content) res.stale.push({ file: g.file, diff: lineDiff(cur, g.content, g.file) });
+      if (cur !== g.content)
+        res.stale.push({ file: g.file, diff: unifiedDiff(cur, g.content, g.file) + '\n' });
     }
   }
   const dir = path.join(root, WORKFLOW_DIR);
