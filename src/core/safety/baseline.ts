@@ -1,6 +1,6 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { ConfigurationError } from '../errors.js';
+import { ConfigurationError, type SourceLocation } from '../errors.js';
 import { settingName } from '../settings/surface.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
 
@@ -66,14 +66,21 @@ export function parseBaseline(text: string, file: string): SecretBaseline {
   return b as SecretBaseline;
 }
 
+/** The one wording of "the baseline file named in the settings is not there". */
+export function missingBaseline(file: string, location?: SourceLocation): ConfigurationError {
+  return new ConfigurationError(
+    `Secret baseline ${file} (${settingName('secret-baseline')}) does not exist. Fix: write it with ` +
+      `'ferry secrets baseline --write ${file}' (and commit it), or drop the setting.`,
+    location,
+  );
+}
+
 export async function loadBaseline(file: string): Promise<SecretBaseline> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch {
-    throw new ConfigurationError(
-      `Secret baseline ${file} does not exist. Fix: write it with 'ferry secrets baseline --write ${file}' (and commit it), or drop ${settingName('secret-baseline')}.`,
-    );
+    throw missingBaseline(file);
   }
   return parseBaseline(text, file);
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { compileGlob, GlobSyntaxError } from '../allowlist/glob.js';
 import { ConfigurationError, type SourceLocation } from '../errors.js';
 import type { SafetySettings } from './types.js';
+import { missingBaseline } from './baseline.js';
 import { settingName } from '../settings/surface.js';
 
 /**
@@ -135,12 +136,7 @@ export function validateSafetySettings(s: SafetySettings, loc?: SourceLocation):
       );
     }
   }
-  if (s.secretBaseline && !existsSync(s.secretBaseline))
-    throw new ConfigurationError(
-      `Secret baseline ${s.secretBaseline} (${settingName(SAFETY_INPUTS.secretBaseline)}) does not exist. Fix: write it with ` +
-        `'ferry secrets baseline --write ${s.secretBaseline}' (and commit it), or drop the setting.`,
-      loc,
-    );
+  if (s.secretBaseline && !existsSync(s.secretBaseline)) throw missingBaseline(s.secretBaseline, loc);
   s.secretPatterns.forEach((p, i) => parseSecretPattern(p, loc, i));
   for (const f of s.allowedSecretFingerprints) {
     if (!new RegExp(`^[0-9a-f]{${MIN_FINGERPRINT_CHARS},64}$`).test(f)) {
