@@ -63,33 +63,30 @@ export class RepoLayout {
 
   /** Parsed JSON (comments and trailing commas allowed, as in tsconfig), cached; null when absent or invalid. */
   json(path: string): Record<string, unknown> | null | undefined {
+    return this.parsedObject(path, (t) => JSON.parse(stripJsonComments(t)));
+  }
+
+  /** Parsed YAML (pnpm-workspace.yaml), cached. */
+  yaml(path: string): Record<string, unknown> | null | undefined {
+    return this.parsedObject(path, (t) => parseYaml(t));
+  }
+
+  /** A config file parsed to an object, cached: null when absent, invalid or not an object. */
+  private parsedObject(
+    path: string,
+    parse: (text: string) => unknown,
+  ): Record<string, unknown> | null | undefined {
     if (this.parsed.has(path)) return this.parsed.get(path) as Record<string, unknown> | null;
     const t = this.text(path);
     if (t === undefined) return undefined;
     let v: Record<string, unknown> | null = null;
     if (t !== null) {
       try {
-        const o: unknown = JSON.parse(stripJsonComments(t));
+        const o: unknown = parse(t);
         if (o && typeof o === 'object' && !Array.isArray(o)) v = o as Record<string, unknown>;
       } catch {
         v = null;
       }
-    }
-    this.parsed.set(path, v);
-    return v;
-  }
-
-  /** Parsed YAML (pnpm-workspace.yaml), cached. */
-  yaml(path: string): Record<string, unknown> | null | undefined {
-    if (this.parsed.has(path)) return this.parsed.get(path) as Record<string, unknown> | null;
-    const t = this.text(path);
-    if (t === undefined) return undefined;
-    let v: Record<string, unknown> | null = null;
-    try {
-      const o: unknown = t === null ? null : parseYaml(t);
-      if (o && typeof o === 'object' && !Array.isArray(o)) v = o as Record<string, unknown>;
-    } catch {
-      v = null;
     }
     this.parsed.set(path, v);
     return v;
