@@ -80,6 +80,8 @@ describe('message scrubbing', () => {
   test('untouched without patterns', () => {
     const none = compileScrubber({ template: 't' });
     expect(none.scrub('as is\n\n', vars)).toBe('as is\n\n');
+    // Patterns that match no line leave the bytes as they are too (CRLF, trailing spaces).
+    expect(s.scrub('Fix  \r\n\r\nBody\r\n\n', vars)).toBe('Fix  \r\n\r\nBody\r\n\n');
   });
   test('a bad pattern is a configuration error', () => {
     expect(() => compileScrubber({ lines: ['('], template: '' })).toThrow(/Invalid scrub-lines pattern '\('/);

@@ -58,3 +58,23 @@ test('Co-authored-by lines stay last, after Ferry trailers (GitHub credits co-au
     `Fix\n\nCo-authored-by: Bo <bo@x> said so\n\nMore text\n\nFerry-Origin-Rev: ${A}\n`,
   );
 });
+
+test('the message keeps its bytes: CRLF, trailing spaces, blank tail, no final newline', () => {
+  const t = `Ferry-Origin-Rev: ${A}\n`;
+  expect(withTrailers('Fix\r\n\r\nBody  \r\n', [['originRev', A]])).toBe(`Fix\r\n\r\nBody  \r\n\n${t}`);
+  expect(withTrailers('Fix\n\nBody', [['originRev', A]])).toBe(`Fix\n\nBody\n\n${t}`);
+  expect(withTrailers('Fix\n\nBody\n\n\n', [['originRev', A]])).toBe(`Fix\n\nBody\n\n\n${t}`);
+  expect(withTrailers('Fix\n   ', [['originRev', A]])).toBe(`Fix\n   \n${t}`);
+  // A trailer block that ends the message is joined, whatever its line ends.
+  expect(withTrailers('Fix\r\n\r\nSigned-off-by: x <x@y>\r\n', [['originRev', A]])).toBe(
+    `Fix\r\n\r\nSigned-off-by: x <x@y>\r\n${t}`,
+  );
+  expect(withTrailers('Fix\n\nSigned-off-by: x <x@y>', [['originRev', A]])).toBe(
+    `Fix\n\nSigned-off-by: x <x@y>\n${t}`,
+  );
+  // ... and one followed by a blank line is left alone: the trailers start their own paragraph.
+  expect(withTrailers('Fix\n\nSigned-off-by: x <x@y>\n\n', [['originRev', A]])).toBe(
+    `Fix\n\nSigned-off-by: x <x@y>\n\n${t}`,
+  );
+  expect(withTrailers('', [['originRev', A]])).toBe(`\n\n${t}`);
+});

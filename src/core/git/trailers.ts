@@ -74,18 +74,14 @@ export function lastTrailer(message: string, name: TrailerName): string | undefi
 /**
  * The message with Ferry's trailers at its end, in the order given. Lines with a Ferry trailer key
  * already in the message are dropped first: copied along from a re-exported source, they would
- * pose as this commit's. The trailers join the message's own trailer block (a last paragraph of
- * `Key: value` lines, such as `Signed-off-by:`), else start one after a blank line; the block's
- * `Co-authored-by:` lines move after them, so they stay the last lines of the message.
+ * pose as this commit's. Every other byte of the message is kept as it is (CRLF line ends,
+ * trailing spaces, blank lines at the end, a missing final newline: history mode publishes the
+ * source's messages), and the trailers come after it: they join the message's own trailer block
+ * (a last paragraph of `Key: value` lines, such as `Signed-off-by:`) when the message ends right
+ * after it, else start a new paragraph after a blank line. The block's `Co-authored-by:` lines
+ * move after Ferry's, so they stay the last lines of the message.
  */
 export function withTrailers(message: string, trailers: readonly Trailer[]): string {
-  const kept = message
-    .replace(/\s+$/, '')
-    .split('\n')
-    .filter((l) => !ANY_FERRY_KEY.test(l));
-  while (kept.length && kept[kept.length - 1].trim() === '') kept.pop();
-  const last = kept[kept.length - 1] ?? '';
-  const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
   const lines = trailers.map(([name, value]) => {
     const line = `${FERRY_TRAILERS[name].key}: ${value}`;
     // A value the parser would not read back must never be written.
@@ -93,14 +89,36 @@ export function withTrailers(message: string, trailers: readonly Trailer[]): str
       throw new Error(`internal: invalid ${FERRY_TRAILERS[name].key} trailer value '${value}'`);
     return line;
   });
-  // `Co-authored-by:` lines stay last, after Ferry's: GitHub credits co-authors from the end of
-  // the message, and an imported contributor's credit must survive the export.
-  const coAuthors: string[] = [];
-  if (inTrailerBlock)
-    for (let i = kept.length - 1; i >= 0 && kept[i].trim() !== ''; i--)
-      if (CO_AUTHOR.test(kept[i])) coAuthors.unshift(...kept.splice(i, 1));
-  const body = kept.join('\n');
-  return `${body}${inTrailerBlock && body.trim() ? '\n' : '\n\n'}${[...lines, ...coAuthors].join('\n')}\n`;
+  const kept = message.split('\n').filter((l) => !ANY_FERRY_KEY.test(l));
+  // The content ends at the last line that is not blank (a CRLF blank line is '\r'); the tail
+  // after it is what the message ends with: nothing, its final newline, or blank lines.
+  let end = kept.length;
+  while (end && isBlank(kept[end - 1])) end--;
+  if (!end) return `\n\n${lines.join('\n')}\n`;
+  const content = kept.slice(0, end);
+  const tail = kept.slice(end);
+  const last = content[end - 1];
+  const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && end > 2 && content.some(isBlank);
+  // Joined only when the block ends the message: a blank line after it would split the block.
+  if (inTrailerBlock && (tail.length === 0 || (tail.length === 1 && tail[0] === ''))) {
+    // `Co-authored-by:` lines stay last, after Ferry's: GitHub credits co-authors from the end of
+    // the message, and an imported contributor's credit must survive the export.
+    const coAuthors: string[] = [];
+    for (let i = content.length - 1; i >= 0 && !isBlank(content[i]); i--)
+      if (CO_AUTHOR.test(content[i])) coAuthors.unshift(...content.splice(i, 1));
+    return `${[...content, ...lines, ...coAuthors].join('\n')}\n`;
+  }
+  // A new paragraph: a newline ends the last line if the message has none, and a blank line
+  // comes before the trailers unless the message already ends with one.
+  const text = kept.join('\n');
+  const endsWithNewline = tail.length > 0 && tail[tail.length - 1] === '';
+  const blankLines = tail.length - (endsWithNewline ? 1 : 0);
+  const sep = (endsWithNewline ? '' : '\n') + (blankLines > 0 ? '' : '\n');
+  return `${text}${sep}${lines.join('\n')}\n`;
+}
+
+function isBlank(line: string): boolean {
+  return line.trim() === '';
 }
 
 const CO_AUTHOR = /^Co-authored-by: /i;

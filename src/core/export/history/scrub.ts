@@ -38,7 +38,10 @@ export function compileScrubber(opts: {
     scrub(message, vars) {
       if (msgRes.some((re) => re.test(message))) return replacement(vars);
       if (!lineRes.length) return message;
-      const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
+      const all = message.split('\n');
+      const kept = all.filter((l) => !lineRes.some((re) => re.test(l)));
+      // Nothing dropped: the message stays byte for byte (CRLF, trailing spaces and all).
+      if (kept.length === all.length) return message;
       // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
       const out: string[] = [];
       for (const l of kept)
