@@ -33,7 +33,14 @@ import { opsBetween, readSideLine, SIDE_REF, targetStandIn } from './merges.js';
 import { historyDetails, nameCommit, seen, stopped } from './outcome.js';
 import { compileScrubber, type MessageScrubber } from './scrub.js';
 import { DEFAULT_SCRUB_TEMPLATE, HISTORY_REF, type HistoryOptions } from './settings.js';
-import { fullViews, startReplay, stateOptions, type ReplayStart, type RootStep } from './start.js';
+import {
+  fullViews,
+  reportsEveryFinding,
+  startReplay,
+  stateOptions,
+  type ReplayStart,
+  type RootStep,
+} from './start.js';
 import { ReplayState } from './state.js';
 
 export async function buildHistory(ctx: ExportBuildContext, tip: string | undefined): Promise<BuildOutcome> {
@@ -137,7 +144,7 @@ class HistoryReplay {
     try {
       if (this.start.root) await this.replayRoot(this.start.root);
       this.laps.lap('applyMs');
-      if (!hasErrors(this.findings)) await this.replayRange();
+      if (!hasErrors(this.findings) || reportsEveryFinding(this.ctx)) await this.replayRange();
       return await this.finish();
     } catch (e) {
       await this.writer?.abort();
@@ -164,7 +171,7 @@ class HistoryReplay {
           : undefined;
       const r = await this.applyStep(this.state, c, at);
       this.laps.lap('applyMs');
-      if (hasErrors(this.findings)) break;
+      if (hasErrors(this.findings) && !reportsEveryFinding(ctx)) break;
       if (!r && !sideTip) {
         this.skipped++;
         this.standIn.set(c.sha, this.current);

@@ -134,7 +134,8 @@ async function fullStart(
   if (reconDiff.changes.length) {
     const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
     findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
-    if (hasErrors(findings)) return { stopped: stopped(reconDiff.changes, findings, base) };
+    if (hasErrors(findings) && !reportsEveryFinding(ctx))
+      return { stopped: stopped(reconDiff.changes, findings, base) };
     head = await reconcile(ctx, start, head, base, tip === undefined || force);
     reconciled = true;
   }
@@ -149,6 +150,16 @@ async function fullStart(
     state: new ReplayState(after, rootProjected, stateOptions(ctx, true)),
     commits: readFirstParentLog(ctx.sourceGit, { from: rootCommit.sha, to: ctx.sourceCommit }),
   };
+}
+
+/**
+ * A dry run goes on after an error (the first-run snapshot's, or a replayed commit's), so one
+ * dry run shows every finding of the range, not only the first ones: the build fails all the
+ * same, and the commits made meanwhile never leave the scratch repository. A real run stops at
+ * the first error.
+ */
+export function reportsEveryFinding(ctx: ExportBuildContext): boolean {
+  return !!ctx.settings.dryRun;
 }
 
 export function stateOptions(ctx: ExportBuildContext, complete: boolean): StateOptions {
