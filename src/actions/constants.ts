@@ -40,6 +40,7 @@ const EXPORT_INPUTS = {
   scrubTemplate: input('scrub-template', 'text'),
   authorMap: input('author-map', 'string'),
   keepMerges: input('keep-merges', 'bool'),
+  allowMassDeleteCommits: input('allow-mass-delete-commits', 'list'),
   submodules: input('submodules', 'string'),
   lfs: input('lfs', 'string'),
   committerName: input('committer-name', 'string'),

@@ -37,6 +37,7 @@ export function exportOptions(i: ExportInputs): RawExportOptions {
       scrubTemplate: i.scrubTemplate || undefined,
       authorMapFile: inWorkspace(i.authorMap) || undefined,
       keepMerges: i.keepMerges,
+      allowMassDeleteCommits: i.allowMassDeleteCommits,
     },
     submodules: i.submodules,
     lfs: i.lfs,

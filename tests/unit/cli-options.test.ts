@@ -87,3 +87,36 @@ describe('engine messages speak the surface the user is on', () => {
     );
   });
 });
+
+describe('the per-commit guard of a replay names its commit and the per-commit setting', () => {
+  const input = {
+    changes: Array.from({ length: 8 }, (_, i) => ({ change: 'deleted', targetPath: `f${i}` })),
+    targetFileCount: 10,
+    settings: DEFAULT_SAFETY_SETTINGS,
+    context: `source commit ${'ab12'.repeat(10)}`,
+  } as unknown as GateInput;
+  const commit = 'ab12'.repeat(10);
+  const message = async () => (await massDeleteGate(input, { commit }))[0].message;
+
+  test('action: the list input', async () => {
+    expect(await withSurface(ACTION_SURFACE, message)).toMatch(
+      /^source commit ab12ab12.*set allow-mass-delete-commits: ab12ab12ab12 to allow it for this source commit only, or allow-mass-delete: true for the whole run, or raise input 'max-delete-ratio'\.$/,
+    );
+  });
+  test('CLI: the repeatable flag', async () => {
+    const cli = surfaceOf(COMMANDS.find((c) => c.name === 'export')!);
+    expect(await withSurface(cli, message)).toMatch(
+      /set --allow-mass-delete-commit ab12ab12ab12 to allow it for this source commit only, or --allow-mass-delete for the whole run, or raise --max-delete-ratio\.$/,
+    );
+  });
+  test('ferry.yml: the list key of the target', async () => {
+    expect(await withSurface(configSurface('public'), message)).toMatch(
+      /set allow_mass_delete_commits: \[ab12ab12ab12\] \(in targets\.public\) to allow it for this source commit only/,
+    );
+  });
+  test('a named commit passes with a warning naming the setting', async () => {
+    const [f] = await massDeleteGate(input, { commit, allowedBy: 'allow-mass-delete-commits' });
+    expect(f).toMatchObject({ severity: 'warning', code: 'mass-delete' });
+    expect(f.message).toMatch(/allowed by input 'allow-mass-delete-commits'\.$/);
+  });
+});

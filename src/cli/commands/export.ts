@@ -119,6 +119,13 @@ const EXPORT_OPTIONS: OptionSpec = {
     help: 'History mode: keep merges whose side branch exports something.',
     input: 'keep-merges',
   },
+  'allow-mass-delete-commit': {
+    type: 'string',
+    multiple: true,
+    arg: 'SHA',
+    help: 'History mode: let this source commit delete beyond --max-delete-ratio (a restructuring commit).',
+    input: 'allow-mass-delete-commits',
+  },
   submodules: {
     type: 'string',
     arg: 'skip|keep',
@@ -217,6 +224,7 @@ async function exportOptions(args: ParsedArgs, cmd: Command, ctx: CliContext): P
       scrubTemplate: str(args, 'scrub-template'),
       authorMapFile: at(str(args, 'author-map')),
       keepMerges: flag(args, 'keep-merges'),
+      allowMassDeleteCommits: list(args, 'allow-mass-delete-commit'),
     },
     submodules: str(args, 'submodules'),
     lfs: str(args, 'lfs'),

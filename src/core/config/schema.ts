@@ -124,6 +124,9 @@ const KIND_PROPS: Record<string, { props: Record<string, Schema>; required: stri
         maximum: 1,
       }),
       allow_mass_delete: bool('Allow an export to exceed max_delete_ratio.'),
+      allow_mass_delete_commits: strList(
+        'History mode: source commit ids (7+ hex digits) whose own deletions may exceed max_delete_ratio.',
+      ),
       pull_request: bool('Propose the export through one rolling pull request (docs/pull-requests.md).'),
       pull_request_branch: str('The branch the pull request comes from (default ferry/export/{branch}).'),
       pull_request_title: str('Pull request title ({short_sha}, {sha}, {source_repo}, {branch}).'),

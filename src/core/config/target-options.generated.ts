@@ -71,6 +71,8 @@ export interface ExportTargetOptions {
   max_delete_share?: number;
   /** Allow an export to exceed max_delete_ratio. */
   allow_mass_delete?: boolean;
+  /** History mode: source commit ids (7+ hex digits) whose own deletions may exceed max_delete_ratio. */
+  allow_mass_delete_commits?: string[];
   /** Propose the export through one rolling pull request (docs/pull-requests.md). */
   pull_request?: boolean;
   /** The branch the pull request comes from (default ferry/export/{branch}). */

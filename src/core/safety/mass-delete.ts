@@ -1,6 +1,6 @@
 import type { Finding } from '../report/result.js';
 import { contextPrefix } from './messages.js';
-import { SAFETY_INPUTS } from './settings.js';
+import { ALLOW_MASS_DELETE_COMMITS, SAFETY_INPUTS } from './settings.js';
 import { settingAssign, settingName } from '../settings/surface.js';
 import type { GateInput } from './types.js';
 
@@ -27,30 +27,45 @@ export function deletePlan(input: Pick<GateInput, 'changes' | 'targetFileCount' 
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 
+/**
+ * How a history replay's per-commit guard is told about its commit: `commit` (the source commit
+ * the deletions come from) lets the refusal point at the per-commit allowance, and `allowedBy`
+ * names the setting that lets this commit through (allow-mass-delete-commits).
+ */
+export interface MassDeleteCommit {
+  commit: string;
+  allowedBy?: string;
+}
+
 /** Gate 4. A broken allowlist must not wipe the public repository. */
-export async function massDeleteGate(input: GateInput): Promise<Finding[]> {
+export async function massDeleteGate(input: GateInput, replayed?: MassDeleteCommit): Promise<Finding[]> {
   const p = deletePlan(input);
   if (!p.exceeds) return [];
   const what =
     `${contextPrefix(input)}this export would delete ${p.deletions} of the target's ${p.targetFileCount} files ` +
     `(${pct(p.ratio)}, limit ${pct(input.settings.maxDeleteRatio)})`;
-  if (input.settings.allowMassDelete) {
+  const allowedBy = input.settings.allowMassDelete ? SAFETY_INPUTS.allowMassDelete : replayed?.allowedBy;
+  if (allowedBy) {
     return [
       {
         severity: 'warning',
         code: 'mass-delete',
-        message: `${what}; allowed by ${settingName(SAFETY_INPUTS.allowMassDelete)}.`,
+        message: `${what}; allowed by ${settingName(allowedBy)}.`,
       },
     ];
   }
+  const intended = replayed
+    ? // A restructuring commit: allow that commit alone, so the guard still watches the others.
+      `${settingAssign(ALLOW_MASS_DELETE_COMMITS, [replayed.commit.slice(0, 12)])} to allow it for this ` +
+      `source commit only, or ${settingAssign(SAFETY_INPUTS.allowMassDelete, 'true')} for the whole run`
+    : `${settingAssign(SAFETY_INPUTS.allowMassDelete, 'true')} for this run`;
   return [
     {
       severity: 'error',
       code: 'mass-delete',
       message:
         `${what}. Nothing was pushed. Check the allowlist and the path map first: a typo there deletes ` +
-        `everything it stops matching. If the deletion is intended, set ` +
-        `${settingAssign(SAFETY_INPUTS.allowMassDelete, 'true')} for this run, or raise ` +
+        `everything it stops matching. If the deletion is intended, set ${intended}, or raise ` +
         `${settingName(SAFETY_INPUTS.maxDeleteRatio)}.`,
     },
   ];

@@ -68,6 +68,9 @@ export const SAFETY_INPUTS = {
   allowMassDelete: 'allow-mass-delete',
 } as const;
 
+/** History mode: source commits whose own mass deletion is allowed (export/history/mass-delete-commits.ts). */
+export const ALLOW_MASS_DELETE_COMMITS = 'allow-mass-delete-commits';
+
 /** What a user may give; every field optional. */
 export interface SafetySettingsInput extends Partial<SafetySettings> {
   /**

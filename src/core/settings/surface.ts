@@ -24,15 +24,15 @@ export interface Surface {
   readonly kind: 'action' | 'cli' | 'config';
   /** How a message names the setting. */
   name(id: SettingId): string;
-  /** How a message tells the user to set it to `value`. */
-  assign(id: SettingId, value: string): string;
+  /** How a message tells the user to set it to `value` (a list: an input or key that takes several). */
+  assign(id: SettingId, value: string | readonly string[]): string;
 }
 
 /** The actions' spelling, and the default when no adapter set one (library use, unit tests). */
 export const ACTION_SURFACE: Surface = {
   kind: 'action',
   name: (id) => `input '${id}'`,
-  assign: (id, value) => `${id}: ${value}`,
+  assign: (id, value) => `${id}: ${typeof value === 'string' ? value : value.join(', ')}`,
 };
 
 /** How the CLI takes one setting: a flag (maybe an inverting `--no-...` one), or a variable. */
@@ -55,6 +55,8 @@ export function cliSurface(spellings: ReadonlyMap<SettingId, CliSpelling>): Surf
     },
     assign: (id, value) => {
       const s = of(id);
+      // A list is given by repeating the flag.
+      if (typeof value !== 'string') return value.map((v) => `${s.flag} ${v}`).join(' ');
       if (s.env) return `${s.env.split(/ or |, /)[0]}=${value}`;
       if (!s.boolean) return `${s.flag} ${value}`;
       const on = value === 'true' ? !s.inverted : !!s.inverted;
@@ -69,7 +71,8 @@ export function configSurface(target: string, keys: Readonly<Record<SettingId, s
   return {
     kind: 'config',
     name: (id) => `targets.${target}.${key(id)}`,
-    assign: (id, value) => `${key(id)}: ${value} (in targets.${target})`,
+    assign: (id, value) =>
+      `${key(id)}: ${typeof value === 'string' ? value : `[${value.join(', ')}]`} (in targets.${target})`,
   };
 }
 
@@ -89,6 +92,6 @@ export function settingName(id: SettingId): string {
 }
 
 /** How to set it on the current surface: `allow-mass-delete: true`, `--allow-mass-delete`, ... */
-export function settingAssign(id: SettingId, value: string): string {
+export function settingAssign(id: SettingId, value: string | readonly string[]): string {
   return currentSurface().assign(id, value);
 }

@@ -22,6 +22,7 @@ import { RepoLayout, type SourceFileReader } from '../../safety/imports/layout.j
 import { scanStream, secretContext, secretHits, type SecretContext } from '../../safety/content-scan.js';
 import { undecodableFinding } from '../../safety/blob-scan.js';
 import { decodeBlob } from '../../safety/text-decode.js';
+import { ALLOW_MASS_DELETE_COMMITS } from '../../safety/settings.js';
 import { messageSecretFindings } from '../message-gate.js';
 import type { SecretSetup } from '../secret-key.js';
 import {
@@ -65,6 +66,8 @@ export interface HistoryGateOptions {
   secretSetup?: () => Promise<SecretSetup>;
   /** Streams a blob of any size: large files go through the secret scan this way. */
   streamBlob?(oid: string): AsyncIterable<Buffer>;
+  /** Source commits whose mass deletion the user allowed by name (allow-mass-delete-commits). */
+  massDeleteAllowed?(sha: string): boolean;
 }
 
 export interface HistoryGateResult {
@@ -138,7 +141,11 @@ export class HistoryGates {
     for (const st of steps) {
       const input = pathGateInput(st, s, opts.git);
       findings.push(...(await forbiddenPathGate(input)));
-      if (st.deletions > 0) findings.push(...(await massDeleteGate(input)));
+      if (st.deletions > 0) {
+        const allowed = opts.massDeleteAllowed?.(st.sha);
+        const replayed = { commit: st.sha, ...(allowed ? { allowedBy: ALLOW_MASS_DELETE_COMMITS } : {}) };
+        findings.push(...(await massDeleteGate(input, replayed)));
+      }
     }
 
     // 2. Content gates over the union of the blobs the batch adds, each blob read once.

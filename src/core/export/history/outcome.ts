@@ -5,9 +5,19 @@ import type { ReplayBase } from './base.js';
 /** Commit pairs listed in the result details; beyond this only the counts are given. */
 const MAX_LISTED_COMMITS = 200;
 
+/**
+ * A warning already reported: same code and file (a per-file warning is said once per run, not
+ * once per commit). A warning about no file counts by its message: the mass deletions allowed
+ * in two commits are two warnings, each naming its commit.
+ */
 export function seen(list: readonly Finding[], f: Finding): boolean {
   return list.some(
-    (g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error',
+    (g) =>
+      g.code === f.code &&
+      g.file === f.file &&
+      g.severity === f.severity &&
+      g.severity !== 'error' &&
+      (f.file !== undefined || g.message === f.message),
   );
 }
 

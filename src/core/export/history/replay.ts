@@ -26,6 +26,7 @@ import { secretSetupFor } from '../secret-key.js';
 import { sourceFileReader, streamGitBlob } from '../source-files.js';
 import { DEFAULT_COMMITTER, type BuildOutcome, type ExportBuildContext } from '../types.js';
 import { loadAuthorMap, type AuthorMap } from './author-map.js';
+import { MassDeleteAllowance } from './mass-delete-commits.js';
 import { resolveBase, type ReplayBase } from './base.js';
 import { replayMessage, scrubValues } from './commits.js';
 import { HistoryGates, type ReplayedStep, type StepViews } from './gates.js';
@@ -53,6 +54,7 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
     placeholders: Object.keys(scrubValues(ctx, ctx.sourceCommit)),
   });
   const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
+  const allowance = await MassDeleteAllowance.resolve(ctx.sourceGit, opts.allowMassDeleteCommits);
   const base = await resolveBase(ctx, tip);
   if (base.kind === 'ahead') {
     ctx.logger.info(base.note);
@@ -68,7 +70,7 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
       tip,
       base,
       start,
-      { scrubber, authors, keepMerges: !!opts.keepMerges },
+      { scrubber, authors, keepMerges: !!opts.keepMerges, allowance },
       laps,
     ).run();
   } finally {
@@ -118,7 +120,12 @@ class HistoryReplay {
     private readonly tip: string | undefined,
     private readonly base: ReplayBase,
     private readonly start: ReplayStart,
-    private readonly how: { scrubber: MessageScrubber; authors: AuthorMap; keepMerges: boolean },
+    private readonly how: {
+      scrubber: MessageScrubber;
+      authors: AuthorMap;
+      keepMerges: boolean;
+      allowance: MassDeleteAllowance;
+    },
     private readonly laps: Laps,
   ) {
     this.findings = start.findings;
@@ -137,6 +144,7 @@ class HistoryReplay {
       sourceFiles: sourceFileReader(ctx.git, (oid) => this.blobs.read(oid), ctx.sourceCommit),
       secretSetup: () => secretSetupFor(ctx.sourceGit, ctx.sourceCommit, ctx.safety),
       streamBlob: (oid) => streamGitBlob(ctx.git, oid),
+      massDeleteAllowed: (sha) => how.allowance.allows(sha),
     });
   }
 
@@ -202,6 +210,7 @@ class HistoryReplay {
   }: RootStep): Promise<void> {
     const { findings } = this;
     const at = this.index++;
+    this.how.allowance.reach(c.sha);
     const ops = opsBetween(before, after);
     for (const f of projectedFindings)
       if (!seen(findings, f)) findings.push(ops.length ? nameCommit(f, c.sha) : f);
@@ -287,6 +296,7 @@ class HistoryReplay {
     views?: ReplayedStep['views'],
   ): Promise<{ ops: FileOp[] } | undefined> {
     const { findings } = this;
+    this.how.allowance.reach(c.sha);
     const step = st.apply(c.changes, undefined, at);
     if (!step.ops.length) {
       for (const f of step.findings) if (!seen(findings, f)) findings.push(f);
@@ -353,6 +363,9 @@ class HistoryReplay {
     this.gates.add(this.batch);
     const gated = await this.gates.finish();
     for (const f of gated.findings) if (!seen(findings, f)) findings.push(f);
+    // A commit named in allow-mass-delete-commits that the range does not hold (once it was read to the end).
+    if (!hasErrors(findings) || reportsEveryFinding(ctx))
+      findings.push(...this.how.allowance.unreached(base.rev, ctx.sourceCommit));
     this.state.fillSizes(gated.sizes);
     this.laps.lap('gatesMs');
     if (hasErrors(findings)) {

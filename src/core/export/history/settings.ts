@@ -20,6 +20,11 @@ export interface HistoryOptions {
    */
   keepMerges?: boolean;
   /**
+   * Source commits (full or abbreviated ids) whose own mass deletion passes the per-commit guard
+   * (a restructuring commit); every other commit is still held to max-delete-ratio.
+   */
+  allowMassDeleteCommits?: readonly string[];
+  /**
    * Start without listing any tree when the target tip allows it (quick-start.ts). Default true;
    * false always takes the full start (tests compare both; a debugging switch, not a user input).
    */

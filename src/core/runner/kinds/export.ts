@@ -35,6 +35,9 @@ export const runExportTarget: KindAdapter<'export'> = async (ctx) => {
     allowRollback: o.allow_rollback,
     maxRetries: o.max_retries,
     mode: o.mode,
+    history: o.allow_mass_delete_commits
+      ? { allowMassDeleteCommits: o.allow_mass_delete_commits }
+      : undefined,
     submodules: o.submodules,
     token,
     serverUrl: ctx.env.GITHUB_SERVER_URL,
