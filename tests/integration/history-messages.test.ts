@@ -32,6 +32,29 @@ async function commitVerbatim(
   return git(repo, ['rev-parse', 'HEAD']);
 }
 
+/**
+ * Commit `file` with message bytes that are not UTF-8 and no encoding header. git commit would
+ * store them re-encoded (it takes them for Latin-1), so the object is written by hand, as older
+ * tools did.
+ */
+async function commitRawObject(repo: string, file: string, message: Buffer): Promise<string> {
+  await fs.writeFile(path.join(repo, file), `${file}\n`);
+  git(repo, ['add', '-A']);
+  const header =
+    `tree ${git(repo, ['write-tree'])}\nparent ${git(repo, ['rev-parse', 'HEAD'])}\n` +
+    `author A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n\n`;
+  const id = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--stdin'], {
+    cwd: repo,
+    env: GIT_ENV,
+    input: Buffer.concat([Buffer.from(header), message]),
+  })
+    .toString()
+    .trim();
+  git(repo, ['update-ref', 'refs/heads/main', id]);
+  expect(commitObject(repo, id).message).toEqual(message);
+  return id;
+}
+
 /** A commit object's header and message, as bytes. */
 function commitObject(repo: string, sha: string): { header: string; message: Buffer } {
   const raw = execFileSync('git', ['cat-file', 'commit', sha], { cwd: repo, env: GIT_ENV });
@@ -69,7 +92,10 @@ test('replayed messages are the source message bytes plus the trailer block', as
   const shas: string[] = [];
   for (const [, m] of MESSAGES)
     shas.push(await commitVerbatim(source, `public/${shas.length}.txt`, Buffer.from(m)));
-  // Encoding header: git log gives the message in UTF-8; the replayed commit carries the same text.
+  // Not UTF-8 and no encoding header (an old Latin-1 commit): the bytes, not replacement characters.
+  const bare = Buffer.from('Gr\xfc\xdfe\n\nohne Kopfzeile\n', 'latin1');
+  const noHeader = await commitRawObject(source, 'public/bare.txt', bare);
+  // An encoding header (i18n.commitEncoding): the same bytes under the same header.
   const latin1 = Buffer.from('Caf\xe9 au lait\r\n\r\nna\xefve  \r\n', 'latin1');
   const encoded = await commitVerbatim(source, 'public/enc.txt', latin1, [
     '-c',
@@ -80,7 +106,7 @@ test('replayed messages are the source message bytes plus the trailer block', as
   const r = await runExport(settings, captureLogger());
   expect(r.success).toBe(true);
   const pairs = (r.details?.history as { commits: { source: string; target: string }[] }).commits;
-  expect(pairs.map((p) => p.source)).toEqual([...shas, encoded]);
+  expect(pairs.map((p) => p.source)).toEqual([...shas, noHeader, encoded]);
   const configHash = lastTrailer(git(target, ['log', '-1', '--format=%B', 'main']), 'config');
   expect(configHash).toMatch(/^[0-9a-f]{16}$/);
 
@@ -104,8 +130,19 @@ test('replayed messages are the source message bytes plus the trailer block', as
   expect(crlfBlock).toBe(`${MESSAGES[5][1]}Ferry-Origin-Rev: ${shas[5]}\nFerry-Config: ${configHash}\n`);
   expect(git(target, ['interpret-trailers', '--parse'], crlfBlock)).toContain('Signed-off-by: Ann');
 
+  const plain = commitObject(target, pairs.at(-2)!.target);
+  expect(plain.message).toEqual(
+    Buffer.concat([bare, Buffer.from(`\nFerry-Origin-Rev: ${noHeader}\nFerry-Config: ${configHash}\n`)]),
+  );
+  expect(plain.header).not.toMatch(/^encoding /m);
   const enc = commitObject(target, pairs.at(-1)!.target);
-  expect(enc.message.toString('utf8')).toBe(
-    `${latin1.toString('latin1')}\nFerry-Origin-Rev: ${encoded}\nFerry-Config: ${configHash}\n`,
+  expect(enc.header).toMatch(/^encoding ISO-8859-1$/m);
+  expect(enc.message).toEqual(
+    Buffer.concat([latin1, Buffer.from(`\nFerry-Origin-Rev: ${encoded}\nFerry-Config: ${configHash}\n`)]),
+  );
+  // git reads it back as the source's text, trailers included (%B adds a newline).
+  const shown = git(target, ['log', '-1', '--format=%B', pairs.at(-1)!.target]);
+  expect(shown).toBe(
+    `Café au lait\r\n\r\nnaïve  \r\n\nFerry-Origin-Rev: ${encoded}\nFerry-Config: ${configHash}\n`,
   );
 });

@@ -11,12 +11,16 @@ const Z = '0'.repeat(40);
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
 
+const LATIN1 = Buffer.from('d\xe9l\n', 'latin1');
+
 function logBytes(): Buffer {
   // What `git log --raw -z --format=%x01%H%x00...%B` prints: header fields, message, raw entries.
-  const c1 = `\x01${A}\x00\x00Ann\x00ann@x\x00100 +0000\x00Cy\x00cy@x\x00200 +0000\x00first\n\x01odd: message\n\x00\n:000000 100644 ${Z} ${B} A\x00dir/a b.txt\x00`;
-  const c2 = `\x01${B}\x00${A}\x00Bo\x00bo@x\x00300 +0100\x00Cy\x00cy@x\x00400 +0000\x00empty commit\n\x00`;
-  const c3 = `\x01${'c'.repeat(40)}\x00${B}\x00Ann\x00ann@x\x00500 +0000\x00Cy\x00cy@x\x00600 +0000\x00del\n\x00\n:100644 000000 ${B} ${Z} D\x00dir/a b.txt\x00:100644 120000 ${A} ${B} T\x00l\x00`;
-  return Buffer.from(c1 + c2 + c3, 'utf8');
+  const c1 = `\x01${A}\x00\x00Ann\x00ann@x\x00100 +0000\x00Cy\x00cy@x\x00200 +0000\x00\x00first\n\x01odd: message\n\x00\n:000000 100644 ${Z} ${B} A\x00dir/a b.txt\x00`;
+  const c2 = `\x01${B}\x00${A}\x00Bo\x00bo@x\x00300 +0100\x00Cy\x00cy@x\x00400 +0000\x00ISO-8859-1\x00empty commit\n\x00`;
+  const c3 = `\x01${'c'.repeat(40)}\x00${B}\x00Ann\x00ann@x\x00500 +0000\x00Cy\x00cy@x\x00600 +0000\x00\x00`;
+  // c3's message is Latin-1 without an encoding header: not UTF-8.
+  const c3rest = `\x00\n:100644 000000 ${B} ${Z} D\x00dir/a b.txt\x00:100644 120000 ${A} ${B} T\x00l\x00`;
+  return Buffer.concat([Buffer.from(c1 + c2 + c3, 'utf8'), LATIN1, Buffer.from(c3rest, 'utf8')]);
 }
 
 describe('LogParser', () => {
@@ -39,7 +43,17 @@ describe('LogParser', () => {
     expect(out[0].changes).toEqual([
       { srcMode: '000000', dstMode: '100644', srcOid: Z, dstOid: B, status: 'A', path: 'dir/a b.txt' },
     ]);
-    expect(out[1]).toMatchObject({ parents: [A], authorDate: '300 +0100', changes: [] });
+    expect(out[0].encoding).toBeUndefined();
+    expect(out[0].rawMessage).toBeUndefined();
+    expect(out[1]).toMatchObject({
+      parents: [A],
+      authorDate: '300 +0100',
+      changes: [],
+      encoding: 'ISO-8859-1',
+    });
+    // A message that is not UTF-8 keeps its bytes beside the (replaced) text.
+    expect(out[2].rawMessage).toEqual(LATIN1);
+    expect(out[2].message).toBe('d\ufffdl\n');
     expect(out[2].changes.map((c) => `${c.status} ${c.dstMode} ${c.path}`)).toEqual([
       'D 000000 dir/a b.txt',
       'T 120000 l',

@@ -16,7 +16,10 @@ export type FileOp =
 export interface FastImportCommit {
   author: FastImportIdent;
   committer: FastImportIdent;
-  message: string;
+  /** The message: text (written as UTF-8), or bytes written as they are (see `encoding`). */
+  message: string | Buffer;
+  /** The commit's `encoding` header: the charset of message bytes that are not UTF-8. */
+  encoding?: string;
   /**
    * Parent: a commit id, or a mark (`:N`) of an earlier commit in this stream. Absent: the ref's
    * last commit in this stream, or a root commit for the ref's first.
@@ -100,8 +103,17 @@ export class FastImportWriter {
     this.started.add(ref);
     t += `commit ${ref}\nmark :${mark}\n`;
     t += `author ${ident(c.author)}\ncommitter ${ident(c.committer)}\n`;
-    // `data <bytes>`: the stream is written as UTF-8, so the count is the message's UTF-8 length.
-    t += `data ${Buffer.byteLength(c.message, 'utf8')}\n${c.message}`;
+    if (c.encoding) t += `encoding ${c.encoding.replace(/\s/g, '')}\n`;
+    if (typeof c.message === 'string') {
+      // `data <bytes>`: the stream is written as UTF-8, so the count is the message's UTF-8 length.
+      t += `data ${Buffer.byteLength(c.message, 'utf8')}\n${c.message}`;
+    } else {
+      // Bytes that are not UTF-8 go to the pipe as they are, between the text before and after.
+      this.text += `${t}data ${c.message.length}\n`;
+      t = '';
+      this.flushChunk();
+      this.send(c.message);
+    }
     t += c.from ? `\nfrom ${c.from}\n` : '\n';
     for (const m of c.merge ?? []) t += `merge ${m}\n`;
     for (const op of c.ops) {
@@ -161,13 +173,18 @@ export class FastImportWriter {
     await fs.rm(path.dirname(this.marksFile), { recursive: true, force: true });
   }
 
-  /** Hand the buffered text to the pipe; a full pipe sets `pressure` until it drains. */
+  /** Hand the buffered text to the pipe. */
   private flushChunk(): void {
     if (!this.text) return;
     const t = this.text;
     this.text = '';
+    this.send(t);
+  }
+
+  /** Write to the pipe; a full pipe sets `pressure` until it drains. */
+  private send(chunk: string | Buffer): void {
     if (this.failed) throw this.failed;
-    if (this.child.stdin.write(t) || this.pressure) return;
+    if (this.child.stdin.write(chunk) || this.pressure) return;
     this.pressure = new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
         this.child.removeListener('close', onClose);

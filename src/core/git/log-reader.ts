@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { GitError, type GitCommandManager } from './git-command-manager.js';
 import { decodeGitPaths } from './path-bytes.js';
 
@@ -24,6 +25,13 @@ export interface LogCommit {
   committerDate: string;
   /** The raw message (%B), as git stores it modulo re-encoding to UTF-8. */
   message: string;
+  /**
+   * The message's bytes when they are not valid UTF-8 (a Latin-1 message without an encoding
+   * header): `message` then holds replacement characters, and a copy must use these bytes.
+   */
+  rawMessage?: Buffer;
+  /** The commit's `encoding` header (i18n.commitEncoding), when it has one; `message` is re-encoded to UTF-8. */
+  encoding?: string;
   changes: RawChange[];
 }
 
@@ -34,9 +42,9 @@ export interface LogRange {
   to: string;
 }
 
-/** Header fields after the \x01 marker; the message is the 9th NUL-terminated field. */
-const FORMAT = '%x01%H%x00%P%x00%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%B';
-const HEADER_FIELDS = 8;
+/** Header fields after the \x01 marker; the message is the 10th NUL-terminated field. */
+const FORMAT = '%x01%H%x00%P%x00%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%e%x00%B';
+const HEADER_FIELDS = 9;
 
 /**
  * The first-parent line of `range`, oldest first, each commit with its raw diff against its first
@@ -220,6 +228,9 @@ export class LogParser {
         case 7:
           c.committerDate = s;
           break;
+        case 8:
+          if (s) c.encoding = s;
+          break;
       }
       this.state =
         st.field + 1 < HEADER_FIELDS ? { kind: 'header', field: st.field + 1 } : { kind: 'message' };
@@ -227,6 +238,8 @@ export class LogParser {
     }
     if (st.kind === 'message') {
       this.current!.message = tok.toString('utf8');
+      // Not UTF-8 (and not re-encoded by git): the bytes are kept for the copy.
+      if (!isUtf8(tok)) this.current!.rawMessage = Buffer.from(tok);
       this.state = { kind: 'raw' };
       return undefined;
     }

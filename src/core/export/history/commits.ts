@@ -60,6 +60,37 @@ export function replayMessage(
   return ctx.withTrailers(authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))), c.sha);
 }
 
+/**
+ * The replayed commit's message as published: the text (for the gates, and the commit itself),
+ * and the bytes to write when the text would not give the source's bytes back: a message that is
+ * not UTF-8 (replaced characters in the text), or one stored in another encoding (git gave it
+ * re-encoded). Those bytes are the source's, with the trailers (ASCII) after them, and the
+ * commit keeps the source's encoding header. A message that scrubbing or the author map changed
+ * is published as the text.
+ */
+export async function publishedMessage(
+  c: LogCommit,
+  scrubber: MessageScrubber,
+  authors: AuthorMap,
+  ctx: ExportBuildContext,
+): Promise<{ text: string; bytes?: Buffer; encoding?: string }> {
+  const text = replayMessage(c, scrubber, authors, ctx);
+  const foreign = c.encoding !== undefined && !/^utf-?8$/i.test(c.encoding);
+  if (!c.rawMessage && !foreign) return { text };
+  if (authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))) !== c.message) return { text };
+  const raw = foreign ? await storedMessage(ctx, c.sha) : c.rawMessage!;
+  // Latin-1 maps each byte to one character and back: the trailer logic sees lines and ASCII keys.
+  const bytes = Buffer.from(ctx.withTrailers(raw.toString('latin1'), c.sha), 'latin1');
+  return { text, bytes, ...(foreign ? { encoding: c.encoding } : {}) };
+}
+
+/** A commit's message bytes as stored (after the header's blank line). */
+async function storedMessage(ctx: ExportBuildContext, sha: string): Promise<Buffer> {
+  const { stdout } = await ctx.sourceGit.execRaw(['cat-file', 'commit', sha]);
+  const at = stdout.indexOf('\n\n');
+  return at < 0 ? Buffer.alloc(0) : stdout.subarray(at + 2);
+}
+
 /** The placeholders of the scrub template (docs/templates.md). */
 export function scrubValues(ctx: ExportBuildContext, sha: string): Record<string, string> {
   return { ...(ctx.settings.vars ?? {}), ...revisionPlaceholders(sha), source_repo: ctx.sourceRepo };

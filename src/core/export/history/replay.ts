@@ -28,7 +28,7 @@ import { DEFAULT_COMMITTER, type BuildOutcome, type ExportBuildContext } from '.
 import { loadAuthorMap, type AuthorMap } from './author-map.js';
 import { MassDeleteAllowance } from './mass-delete-commits.js';
 import { resolveBase, type ReplayBase } from './base.js';
-import { replayMessage, scrubValues } from './commits.js';
+import { publishedMessage, scrubValues } from './commits.js';
 import { HistoryGates, type ReplayedStep, type StepViews } from './gates.js';
 import { opsBetween, readSideLine, SIDE_REF, targetStandIn } from './merges.js';
 import { historyDetails, nameCommit, seen, stopped } from './outcome.js';
@@ -339,12 +339,13 @@ class HistoryReplay {
     const { authors, scrubber } = this.how;
     this.writer ??= await FastImportWriter.open(this.ctx.git, HISTORY_REF);
     // The message as published: the gates scan it for secrets with the change sets.
-    const message = replayMessage(c, scrubber, authors, this.ctx);
-    this.gates.addMessage(c.sha, message);
+    const message = await publishedMessage(c, scrubber, authors, this.ctx);
+    this.gates.addMessage(c.sha, message.text);
     const mark = this.writer.commit({
       author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
       committer: { name: this.committer.name, email: this.committer.email, date: c.committerDate },
-      message,
+      message: message.bytes ?? message.text,
+      ...(message.encoding ? { encoding: message.encoding } : {}),
       ops,
       ...extra,
     });
