@@ -78,7 +78,7 @@ export class MassDeleteAllowance {
       .map(([sha, name]) => ({
         severity: 'warning' as const,
         code: 'mass-delete-commit-unused',
-        message: `${settingName(ALLOW_MASS_DELETE_COMMITS)} names ${name} (${sha.slice(0, 12)}), which is not in the replayed range ${range}: it allowed nothing. Remove it once its commit is exported.`,
+        message: `${settingName(ALLOW_MASS_DELETE_COMMITS)} names ${name} (${sha.slice(0, 12)}), which is not in the replayed range ${range}: it allowed nothing. It is exported already, or not on the replayed first-parent line (a side branch's commit comes in with its merge: name the merge). Remove it once its commit is exported.`,
       }));
   }
 }
