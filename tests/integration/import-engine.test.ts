@@ -217,35 +217,79 @@ test('a head that moves during the run: nothing is written', async () => {
   expect(revParse(f.privateBare, BRANCH)).toBeUndefined();
 });
 
-test('a public base edited by hand is refused', async () => {
+test('a public base edited by hand is refused where the pull request changes it', async () => {
   const { f, host } = await setup();
   // Someone amends Ferry's export commit on the public main: the trailer stays, the tree changes.
   const clone = path.join(f.dir, 'hand');
   git(f.dir, ['clone', '-q', f.publicBare, clone]);
-  await writeFiles(clone, { 'lib/b.txt': 'edited\n' });
-  git(clone, ['commit', '-q', '-a', '--amend', '--no-edit']);
+  await writeFiles(clone, { 'lib/b.txt': 'edited\n', 'lib/c.txt': 'added by hand\n' });
+  git(clone, ['add', '-A']);
+  git(clone, ['commit', '-q', '--amend', '--no-edit']);
   git(clone, ['push', '-q', '-f', 'origin', 'HEAD:main']);
-  await openPublicPr(f, 1, [{ files: { 'lib/a.txt': 'one\nTWO\nthree\n' } }]);
+  // The pull request changes the edited file and the added one: both are reported.
+  await openPublicPr(f, 1, [{ files: { 'lib/b.txt': 'edited twice\n', 'lib/c.txt': 'again\n' } }]);
   const r = await importPr(f, host);
   expect(r.success).toBe(false);
   expect(r.details?.status).toBe('hand-edited');
-  expect(r.findings).toEqual([expect.objectContaining({ code: 'import-hand-edited', file: 'lib/b.txt' })]);
+  expect(r.findings).toEqual([
+    expect.objectContaining({
+      code: 'import-hand-edited',
+      file: 'lib/b.txt',
+      message: expect.stringContaining('different content'),
+    }),
+    expect.objectContaining({
+      code: 'import-hand-edited',
+      file: 'lib/c.txt',
+      message: expect.stringContaining('not exported'),
+    }),
+  ]);
   expect(revParse(f.privateBare, BRANCH)).toBeUndefined();
+
+  // A file deleted by hand that the pull request adds back: the export of R has it.
+  git(clone, ['rm', '-q', 'lib/a.txt']);
+  git(clone, ['commit', '-q', '--amend', '--no-edit']);
+  git(clone, ['push', '-q', '-f', 'origin', 'HEAD:main']);
+  await openPublicPr(f, 1, [{ files: { 'lib/a.txt': 'back\n' } }]);
+  const missing = await importPr(f, host);
+  expect(missing.details?.status).toBe('hand-edited');
+  expect(missing.findings).toEqual([
+    expect.objectContaining({ file: 'lib/a.txt', message: expect.stringContaining('missing there') }),
+  ]);
+
+  // A pull request that leaves the edited paths alone is imported: only its paths are compared,
+  // and the hand edits do not come in (the import takes the pull request's own paths only).
+  await openPublicPr(f, 1, [{ files: { 'lib/new.txt': 'new\n' } }]);
+  const ok = await importPr(f, host);
+  expect(ok.details?.status).toBe('imported');
+  expect(ok.changes).toEqual([{ path: 'src/pub/new.txt', change: 'added' }]);
+  const tip = revParse(f.privateBare, BRANCH)!;
+  expect(showFile(f.privateBare, tip, 'src/pub/b.txt')).toBe('b');
+  expect(showFile(f.privateBare, tip, 'src/pub/a.txt')).toBe('one\ntwo\nthree');
 });
 
-test("Ferry's own export commits are never imported (no echo)", async () => {
+test("Ferry's own export commits are never imported (no echo); a merged public main is not an echo", async () => {
   const { f, host } = await setup();
   // An export pull request: a commit on the public main carrying Ferry-Origin-Rev.
   const later = await commitFiles(f.checkout, { 'src/pub/a.txt': 'exported later\n' });
+  git(f.checkout, ['push', '-q', 'origin', 'main']);
   const exporter = path.join(f.dir, 'exporter');
   git(f.dir, ['clone', '-q', f.publicBare, exporter]);
   await writeFiles(exporter, { 'lib/a.txt': 'exported later\n' });
-  git(exporter, ['commit', '-q', '-a', '-m', `Export\n\nFerry-Origin-Rev: ${later}`]);
+  git(exporter, [
+    'commit',
+    '-q',
+    '-a',
+    '--author=ferry[bot] <ferry@users.noreply.github.com>',
+    '-m',
+    `Export\n\nFerry-Origin-Rev: ${later}`,
+  ]);
   git(exporter, ['push', '-q', 'origin', 'HEAD:ferry/export/main', 'HEAD:refs/pull/1/head']);
   const r = await importPr(f, host);
   expect(r.success).toBe(false);
   expect(r.details?.status).toBe('echo');
-  // Merged into a contributor's branch: the export commit is not the base (first parent) but in the range.
+
+  // A contributor's branch that merged the newer export in (instead of rebasing): the merged
+  // export is the base, and only the contributor's own change comes in.
   const head = await openPublicPr(f, 1, [{ files: { 'lib/b.txt': 'b2\n' } }]);
   const clone = path.join(f.dir, 'merger');
   git(f.dir, ['clone', '-q', f.publicBare, clone]);
@@ -253,8 +297,27 @@ test("Ferry's own export commits are never imported (no echo)", async () => {
   git(clone, ['merge', '-q', '--no-edit', 'origin/ferry/export/main']);
   git(clone, ['push', '-q', '-f', 'origin', 'HEAD:refs/pull/1/head']);
   const r2 = await importPr(f, host);
-  expect(r2.details?.status).toBe('echo');
-  expect(r2.details?.publicBase).toBe(git(f.publicBare, ['rev-parse', 'main']));
+  expect(r2.details).toMatchObject({
+    status: 'imported',
+    publicBase: git(f.publicBare, ['rev-parse', 'ferry/export/main']),
+    base: later,
+  });
+  expect(r2.changes).toEqual([{ path: 'src/pub/b.txt', change: 'modified' }]);
+  const tip = revParse(f.privateBare, BRANCH)!;
+  expect(git(f.privateBare, ['rev-parse', `${tip}^`])).toBe(later);
+  expect(git(f.privateBare, ['diff', '--name-only', later, tip])).toBe('src/pub/b.txt');
+  // Ferry's merged export commit is no co-author of the contributor's change (the merge's author is).
+  expect(r2.details?.coAuthors).toEqual(['Test Author <author@example.com>', 'Pat <pat@example.com>']);
+
+  // A branch whose only change is the merged export: an echo, nothing written.
+  git(f.privateBare, ['update-ref', '-d', `refs/heads/${BRANCH}`]);
+  git(clone, ['checkout', '-q', '--detach', 'origin/main']);
+  git(clone, ['commit', '-q', '--allow-empty', '-m', 'nothing yet']);
+  git(clone, ['merge', '-q', '--no-edit', 'origin/ferry/export/main']);
+  git(clone, ['push', '-q', '-f', 'origin', 'HEAD:refs/pull/1/head']);
+  const r3 = await importPr(f, host);
+  expect(r3.details?.status).toBe('echo');
+  expect(r3.success).toBe(false);
   expect(revParse(f.privateBare, BRANCH)).toBeUndefined();
 });
 

@@ -8,14 +8,13 @@ import { writeTreeIncremental } from '../git/index-builder.js';
 import { treeChangesSupported, writeTreeChanges } from '../git/tree-writer.js';
 import type { SourceChange } from './classify.js';
 
-/** The tree of `rev` with `changes` applied. */
+/** Tree `base` (R's) with `changes` applied. */
 export async function applyOnRevision(
   git: GitCommandManager,
-  rev: string,
+  base: string,
   changes: readonly SourceChange[],
   scratchDir: string,
 ): Promise<string> {
-  const base = await git.exec(['rev-parse', '--verify', `${rev}^{tree}`]);
   const edits = changes.map((c) => ({ path: c.sourcePath, mode: c.mode, oid: c.oid }));
   if (edits.length <= 5000 && treeChangesSupported(edits)) return writeTreeChanges(git, base, edits);
   return writeTreeIncremental(git, base, edits, scratchDir);

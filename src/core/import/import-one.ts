@@ -15,10 +15,11 @@ import { hasErrors, newResult, summarizeChanges, type Finding } from '../report/
 import type { SafetySettings } from '../safety/types.js';
 import { DEFAULT_COMMITTER } from '../export/types.js';
 import { applyOnRevision } from './apply.js';
+import { checkBaseAlongPaths, type BaseDrift } from './base-check.js';
 import { classifyChanges, describeRefusal, type SourceChange } from './classify.js';
 import { authorOf, importMessage } from './message.js';
 import { writeImportBranch } from './private-branch.js';
-import { findPublicBase, netChange, pullRequestCommits } from './public-side.js';
+import { findPublicBase, netChange } from './public-side.js';
 import { remoteRef } from './remote-refs.js';
 import type { ImportResult, ImportSettings, ImportStatus, PullRequestHost, RefusedPath } from './types.js';
 
@@ -84,8 +85,8 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
   d.pullRequest.head = head;
   if (head !== pr.headSha) return stop('head-moved', movedMessage(result.target), [moved(result.target)]);
 
-  const base = await findPublicBase(git, head, prRef.deepen, logger);
-  if (!base)
+  const found = await findPublicBase(git, head, prRef.deepen, logger);
+  if (!found)
     return stop(
       'refused',
       `${result.target} is not based on a Ferry export: no commit on its first-parent line carries Ferry-Origin-Rev.`,
@@ -97,6 +98,15 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
         },
       ],
     );
+  if ('diverged' in found)
+    return stop('echo', `${result.target} merged Ferry exports from diverging histories: not imported.`, [
+      {
+        severity: 'error',
+        code: 'import-echo',
+        message: `${result.target} merged Ferry export commits (${found.diverged.map((c) => c.slice(0, 7)).join(', ')}) that are not on one line of history, so no single export is its base. Ask the contributor to rebase on the public main branch.`,
+      },
+    ]);
+  const base = found;
   d.publicBase = base.commit;
   d.base = base.originRev;
   if (!(await git.tryExec(['cat-file', '-e', `${base.originRev}^{commit}`])))
@@ -104,38 +114,39 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
       `The public base ${base.commit.slice(0, 7)} was exported from ${base.originRev}, which the private checkout ${job.source.cwd} does not hold. Check it out with its history (actions/checkout: fetch-depth: 0).`,
     );
 
-  const commits = await pullRequestCommits(git, base.commit, head);
-  if (head === base.commit || commits.exports.length)
+  // Only the pull request's own commits count: those after its base (merged exports are behind it).
+  const { commits } = base;
+  const publicChanges = await netChange(git, base.commit, head);
+  if (head === base.commit || commits.exports.length || (base.merged.length && !publicChanges.length))
     return stop('echo', `${result.target} carries Ferry's own export commits: not imported (no echo).`, [
       {
         severity: 'error',
         code: 'import-echo',
-        message: `${result.target} ${head === base.commit ? 'is' : 'contains'} a Ferry export commit (Ferry-Origin-Rev): Ferry never imports its own exports.`,
+        message: `${result.target} ${head === base.commit ? 'is' : commits.exports.length ? 'contains' : 'changes nothing but merging'} a Ferry export commit (Ferry-Origin-Rev): Ferry never imports its own exports.`,
       },
     ]);
 
-  // The public base must be exactly what an export of R gives: anything else was edited by hand.
+  // The public base must be what an export of R gives, along every path the pull request changes.
   const { ctx } = job;
-  const [projected, baseTree] = await Promise.all([
-    ctx.projectTree(base.originRev),
-    ctx.readTargetTree(base.commit),
-  ]);
-  const expected = await ctx.overlayPreserved(projected.tree, baseTree, false);
-  const drift = ctx.diffTrees(baseTree, expected).changes;
+  const { projected, drift } = await checkBaseAlongPaths(git, ctx, job.mapRules, {
+    baseCommit: base.commit,
+    originRev: base.originRev,
+    publicPaths: publicChanges.map((c) => c.path),
+  });
   if (drift.length)
     return stop(
       'hand-edited',
-      `The public base ${base.commit.slice(0, 7)} of ${result.target} differs from the export of ${base.originRev.slice(0, 7)} in ${drift.length} path(s): it was edited by hand. Export again, then import.`,
+      `The public base ${base.commit.slice(0, 7)} of ${result.target} differs from the export of ${base.originRev.slice(0, 7)} in ${drift.length} path(s) the pull request changes: it was edited by hand. Export again, then import.`,
       drift.slice(0, 20).map((c) => ({
         severity: 'error' as const,
         code: 'import-hand-edited',
         file: c.path,
-        message: `${c.path} at the public base is not what the export of ${base.originRev.slice(0, 7)} gives (${c.change === 'added' ? 'missing there' : c.change === 'deleted' ? 'not exported' : 'different content'}).`,
+        message: `${c.path} at the public base is not what the export of ${base.originRev.slice(0, 7)} gives (${DRIFT_WORDS[c.kind]}).`,
       })),
     );
 
   const classified = await classifyChanges({
-    changes: await netChange(git, base.commit, head),
+    changes: publicChanges,
     projected,
     rules: job.mapRules,
     select: ctx.select,
@@ -164,8 +175,9 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
   }
   result.findings.push(...gateFindings);
 
-  const treeOnR = await applyOnRevision(git, base.originRev, changes, job.scratchDir);
-  if (treeOnR === (await ctx.treeOf(base.originRev)))
+  const rTree = await ctx.treeOf(base.originRev);
+  const treeOnR = await applyOnRevision(git, rTree, changes, job.scratchDir);
+  if (treeOnR === rTree)
     return stop(
       'already-landed',
       `${result.target} changes nothing in the private tree: already landed.`,
@@ -191,6 +203,7 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
     prRef,
     branch,
     onR,
+    base: base.originRev,
     message: msg.message,
     author,
     committer,
@@ -249,6 +262,13 @@ function refusalComment(refused: readonly RefusedPath[], gates: readonly Finding
 function movedMessage(target: string): string {
   return `${target} moved while Ferry was importing it: nothing was written. Run the import again.`;
 }
+
+const DRIFT_WORDS: Record<BaseDrift['kind'], string> = {
+  missing: 'missing there',
+  extra: 'not exported',
+  content: 'different content',
+  ambiguous: 'two private paths map onto it',
+};
 
 export function moved(target: string): Finding {
   return { severity: 'error', code: 'import-head-moved', message: movedMessage(target) };

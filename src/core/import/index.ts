@@ -53,9 +53,10 @@ export async function runImport(
         `${s.source} is not a git repository. Check out the private repository first.`,
       );
     // Local repositories are seen through alternates: nothing is fetched from them.
-    const alternates = [await objectsDir(source)];
-    for (const url of [publicUrl, privateUrl])
-      if (isLocalRemote(url)) alternates.push(await objectsDir(source.with({ cwd: url })));
+    const alternates = await Promise.all([
+      objectsDir(source),
+      ...[publicUrl, privateUrl].filter(isLocalRemote).map((url) => objectsDir(source.with({ cwd: url }))),
+    ]);
     const scratch = await createScratchRepo(source, { alternates, parent: s.workDir, name: 'import' });
     const blobs = new BlobReader(scratch.git);
     try {

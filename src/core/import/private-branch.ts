@@ -8,6 +8,7 @@ import { ConfigurationError } from '../errors.js';
 import { commitIdentity, commitTree, type CommitIdentity } from '../git/index-builder.js';
 import { DEFAULT_MAX_RETRIES, rebuildAndPush, throwIfRefused } from '../git/rebuild-and-push.js';
 import { lastTrailer } from '../git/trailers.js';
+import { isLocalRemote } from '../git/remote.js';
 import { pushRefs } from '../git/transport.js';
 import type { Finding } from '../report/result.js';
 import { moveOnto } from './apply.js';
@@ -23,6 +24,8 @@ export interface BranchInput {
   branch: string;
   /** The change as a commit on R. */
   onR: string;
+  /** R: the private revision the public base was exported from. */
+  base: string;
   message: string;
   author: CommitIdentity;
   committer: CommitIdentity;
@@ -55,24 +58,16 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
   const target = `${s.publicSlug}#${b.n}`;
   const ref = `refs/heads/${b.branch}`;
   // R as a local ref: fetches of the private branches negotiate from it instead of sending everything.
-  await git.exec(['update-ref', 'refs/ferry/r', `${b.onR}^`]);
+  if (!isLocalRemote(job.privateUrl)) await git.exec(['update-ref', 'refs/ferry/r', b.base]);
   const baseRef = remoteRef(git, job.privateUrl, `refs/heads/${s.baseBranch}`, 'refs/ferry/base', logger, 0);
   const branchRef = remoteRef(git, job.privateUrl, ref, 'refs/ferry/branch', logger, 0);
 
-  const build = async (): Promise<{ value: Plan; updates: { ref: string; from: string }[] }> => {
-    const none = (p: Plan) => ({ value: p, updates: [] });
-    const [prHead, apiHead] = await Promise.all([
-      b.prRef.tip(),
-      job.host.getPublic(b.n).then((p) => p.headSha),
+  /** The change on R moved onto the base branch's tip: a commit there, a conflict, or nothing new. */
+  const moveChange = async (tip: string): Promise<Plan> => {
+    const [move, tipTree] = await Promise.all([
+      moveOnto(git, tip, b.onR),
+      git.exec(['rev-parse', `${tip}^{tree}`]),
     ]);
-    if (prHead !== b.head || apiHead !== b.head)
-      return none({ status: 'head-moved', message: moved(target).message, findings: [moved(target)] });
-    const tip = await baseRef.bring();
-    if (!tip)
-      throw new ConfigurationError(
-        `The private base branch '${s.baseBranch}' does not exist in ${s.privateRepo}.`,
-      );
-    const move = await moveOnto(git, tip, b.onR);
     let plan: Plan;
     if ('conflict' in move)
       plan = {
@@ -88,12 +83,12 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
           },
         ],
       };
-    else if (move.tree === (await git.exec(['rev-parse', `${tip}^{tree}`])))
-      return none({
+    else if (move.tree === tipTree)
+      return {
         status: 'already-landed',
         message: `${target} is already in ${s.baseBranch}: nothing to import.`,
         findings: [],
-      });
+      };
     else
       plan = {
         status: 'imported',
@@ -101,8 +96,30 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
         message: '',
         findings: [],
       };
-    const parent = (await git.exec(['rev-parse', `${plan.commit}^`])).trim();
-    const existing = await branchRef.bring();
+    return plan;
+  };
+
+  const build = async (): Promise<{ value: Plan; updates: { ref: string; from: string }[] }> => {
+    const none = (p: Plan) => ({ value: p, updates: [] });
+    // Independent lookups side by side: the pull request's head (git and API), and the private
+    // refs (one after the other: two fetches into one repository would race on FETCH_HEAD).
+    const [prHead, apiHead, [tip, existing]] = await Promise.all([
+      b.prRef.tip(),
+      job.host.getPublic(b.n).then((p) => p.headSha),
+      baseRef.bring().then(async (t) => [t, await branchRef.bring()] as const),
+    ]);
+    if (prHead !== b.head || apiHead !== b.head)
+      return none({ status: 'head-moved', message: moved(target).message, findings: [moved(target)] });
+    if (!tip)
+      throw new ConfigurationError(
+        `The private base branch '${s.baseBranch}' does not exist in ${s.privateRepo}.`,
+      );
+    let plan: Plan;
+    // The base branch is still at R: the change on R is already the change on the base branch.
+    if (tip === b.base) plan = { status: 'imported', commit: b.onR, message: '', findings: [] };
+    else plan = await moveChange(tip);
+    if (!plan.commit) return none(plan);
+    const parent = plan.status === 'needs-rebase' ? b.base : tip;
     if (existing) {
       const raw = await git.exec(['cat-file', 'commit', existing]);
       const ours =

@@ -13,16 +13,46 @@ export interface PublicBase {
   commit: string;
   /** The private revision it was exported from. */
   originRev: string;
+  /**
+   * Exports the pull request merged in (public main merged into the branch instead of a rebase):
+   * the base is then the newest of them, so only the pull request's own commits count.
+   */
+  merged: string[];
+  /** The pull request's own commits: those after the base. */
+  commits: PullRequestCommits;
 }
 
+/** The base search's answer: the base, or merged exports from more than one line of history. */
+export type BaseSearch = PublicBase | { diverged: string[] } | undefined;
+
+/**
+ * The newest export the pull request contains. First the newest export on its first-parent line
+ * (where the contributor started); then the exports merged in after it (a merge of the public main):
+ * when those lie on one line, the newest of them is the base, so that what the merge brought in is
+ * not taken for the contributor's change. Exports on two lines that neither contains (a rewritten
+ * public main) leave no single base: `diverged`.
+ */
 export async function findPublicBase(
   git: GitCommandManager,
   head: string,
   deepen: (by: number) => Promise<void>,
   logger: Logger,
-): Promise<PublicBase | undefined> {
+): Promise<BaseSearch> {
   const found = await findTrailerCommit(git, head, 'originRev', { deepen, logger, firstParent: true });
-  return found && { commit: found.sha, originRev: found.value };
+  if (!found) return undefined;
+  const commits = await pullRequestCommits(git, found.sha, head);
+  const merged = commits.exports;
+  if (!merged.length) return { commit: found.sha, originRev: found.value, merged, commits };
+  const tips =
+    merged.length === 1 ? merged : (await git.exec(['merge-base', '--independent', ...merged])).split('\n');
+  if (tips.length > 1) return { diverged: tips };
+  const newest = lastTrailer(await git.exec(['cat-file', 'commit', tips[0]]), 'originRev')!;
+  return {
+    commit: tips[0],
+    originRev: newest,
+    merged,
+    commits: await pullRequestCommits(git, tips[0], head),
+  };
 }
 
 export interface PullRequestCommits {
