@@ -82,3 +82,71 @@ test(
   },
   SCENARIO_MS,
 );
+
+test(
+  'an export through the rolling pull request closes the imported pull request once that pull request is merged',
+  async () => {
+    const full = 'acme/pub-loop-pr';
+    const bare = await lb.git.repo(full);
+    const fork = await lb.git.repo('octo/pub-loop-pr');
+    const seed = path.join(lb.root, 'seed-pr');
+    await makeRepo(seed, { 'README.md': '# public\n' });
+    git(seed, ['push', '-q', bare, 'main']);
+    git(seed, ['checkout', '-q', '-B', 'fix', 'main']);
+    const head = await commitFiles(seed, { 'public/fix.txt': 'fix\n' }, 'fix');
+    git(seed, ['push', '-q', fork, 'fix:refs/heads/fix']);
+    lb.api.pulls.open(full, { title: 'fix', head: 'octo:fix', user: { login: 'octo', id: 42 } });
+    const source = path.join(lb.root, 'source-pr');
+    await makeRepo(source, { 'public/a.txt': 'a\n', 'allow.txt': 'public/\n' });
+    await commitFiles(
+      source,
+      { 'public/fix.txt': 'fix\n' },
+      `fix (#1)\n\nFerry-Import: ${full}#1\nFerry-Import-Head: ${head}\nFerry-Import-Base: ${'0'.repeat(40)}`,
+    );
+    const run = () =>
+      runAction('sync-to-public', {
+        cwd: source,
+        env: {
+          GITHUB_SERVER_URL: lb.git.url,
+          GITHUB_API_URL: lb.api.url,
+          GITHUB_REPOSITORY: 'acme/private',
+          FERRY_GITHUB_TEST_TIMING: '1',
+        },
+        inputs: {
+          'target-repo': full,
+          token: TOKEN,
+          allowlist: 'allow.txt',
+          preserve: 'README.md',
+          'pull-request': 'true',
+        },
+      });
+    // The export is proposed, not landed: the contributor's pull request stays open.
+    const proposed = await run();
+    expect(proposed.exitCode).toBe(0);
+    expect(proposed.outputs['pull-request-operation']).toBe('created');
+    const exportPr = Number(proposed.outputs['pull-request-number']);
+    expect(lb.api.pulls.get(full, 1)).toMatchObject({ mergedAt: null });
+    expect(lb.api.comments(full, 1)).toEqual([]);
+    // A maintainer squash-merges it; the next run sees the export on main and deletes the branch.
+    const squash = lb.api.pulls.merge(full, exportPr, 'squash');
+    const r = await run();
+    expect(r.exitCode).toBe(0);
+    expect(revParse(bare, 'ferry/export/main')).toBeUndefined();
+    const [p1] = lb.api.pulls.all(full);
+    expect(p1.issue).toMatchObject({ state: 'closed', labels: ['ferry-landed'] });
+    expect(lb.api.comments(full, 1).map((c) => c.body)).toEqual([
+      expect.stringContaining(`landed as ${squash}`),
+    ]);
+    const report = JSON.parse(
+      await import('node:fs').then((f) => f.promises.readFile(r.outputs['report-path'], 'utf8')),
+    );
+    expect(report.results[0].details.landed).toEqual([
+      expect.objectContaining({ pull_request: `${full}#1`, operation: 'closed', commit: squash }),
+    ]);
+    // Again: nothing more is said or done.
+    const again = await run();
+    expect(again.exitCode).toBe(0);
+    expect(lb.api.comments(full, 1)).toHaveLength(1);
+  },
+  SCENARIO_MS,
+);

@@ -4,7 +4,13 @@ import { captureLogger } from '../../src/core/logger.js';
 import { createGitHubClient } from '../../src/github/client.js';
 import { commitFiles, git, revParse, showFile } from '../support/git-fixtures.js';
 import { loopbackGitHub } from '../support/github-mirror-fixtures.js';
-import { makeImportFixture, MAP, PRESERVE, type ImportFixture } from '../support/import-fixtures.js';
+import {
+  exportNow,
+  makeImportFixture,
+  MAP,
+  PRESERVE,
+  type ImportFixture,
+} from '../support/import-fixtures.js';
 import { reportViolations } from '../support/report-schema.js';
 import { runAction, runCli, type ActionRun } from '../support/run-action.js';
 
@@ -255,4 +261,26 @@ test('by label, from a schedule: every labelled open pull request; ferry import-
   expect(r.exitCode).toBe(0);
   expect(r.outputs.imported).toBe('2');
   expect(lb.api.pulls.all(w.priv)).toHaveLength(2);
+}, 240_000);
+
+test('a branch that merged the public main instead of rebasing: only the contributor change comes in', async () => {
+  const w = await world();
+  const pr = await w.contribute({ 'lib/a.txt': 'one\nTWO\nthree\n' });
+  // The private main moves on and is exported; the contributor merges the public main in.
+  const later = await commitFiles(w.f.checkout, { 'src/pub/b.txt': 'exported later\n' });
+  git(w.f.checkout, ['push', '-q', 'origin', 'main']);
+  await exportNow(w.f);
+  const work = path.join(lb.root, `fork-${n}`);
+  git(work, ['fetch', '-q', 'origin']);
+  git(work, ['merge', '-q', '--no-edit', 'origin/main']);
+  git(work, ['push', '-q', '-f', path.join(lb.git.root, `jane/public-${n}.git`), 'HEAD:refs/heads/fix']);
+  const r = await w.run({ 'pull-request': String(pr) });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+  expect(r.outputs.status).toBe('imported');
+  const tip = revParse(w.f.privateBare, `ferry/import/acme-public-${n}-${pr}`)!;
+  expect(git(w.f.privateBare, ['rev-parse', `${tip}^`])).toBe(later);
+  expect(git(w.f.privateBare, ['diff', '--name-only', later, tip])).toBe('src/pub/a.txt');
+  const report = await reportOf(r);
+  expect(report.results[0].details).toMatchObject({ base: later, status: 'imported' });
 }, 240_000);

@@ -370,3 +370,55 @@ test('pull requests chosen by label; a map that is not one-to-one is refused bef
     runImport(settings(f, { map: ['src/pub/=lib/', 'src/other/=lib/sub/'] }), host, silentLogger),
   ).rejects.toThrow(/not one-to-one/);
 });
+
+test('a needs-rebase import is refreshed onto the base branch by a later run, on top of what Ferry wrote', async () => {
+  const { f, host } = await setup();
+  await commitFiles(f.checkout, { 'src/pub/a.txt': 'one\nzwei\nthree\n' });
+  git(f.checkout, ['push', '-q', 'origin', 'main']);
+  await openPublicPr(f, 1, [{ files: { 'lib/a.txt': 'one\nTWO\nthree\n' } }]);
+  const first = await importPr(f, host);
+  expect(first.details?.status).toBe('needs-rebase');
+  const onR = revParse(f.privateBare, BRANCH)!;
+  // Nothing moved: the branch stays as it is.
+  expect((await importPr(f, host)).details?.status).toBe('unchanged');
+  // A maintainer settles the line on main (back to the exported text): the change applies now.
+  const settled = await commitFiles(f.checkout, {
+    'src/pub/a.txt': 'one\ntwo\nthree\n',
+    'src/priv/z.txt': 'z\n',
+  });
+  git(f.checkout, ['push', '-q', 'origin', 'main']);
+  const r = await importPr(f, host);
+  expect(r.details).toMatchObject({ status: 'updated', pushed: true });
+  const tip = revParse(f.privateBare, BRANCH)!;
+  // A fast-forward: Ferry's needs-rebase commit stays below, the base branch is merged in.
+  expect(git(f.privateBare, ['rev-list', '--parents', '-1', tip]).split(' ').slice(1)).toEqual([
+    onR,
+    settled,
+  ]);
+  expect(showFile(f.privateBare, tip, 'src/pub/a.txt')).toBe('one\nTWO\nthree');
+  expect(showFile(f.privateBare, tip, 'src/priv/z.txt')).toBe('z');
+  expect(git(f.privateBare, ['diff', '--name-only', settled, tip])).toBe('src/pub/a.txt');
+  expect(host.privatePrs[0].body).not.toContain('Needs a rebase');
+  expect(r.details?.privatePullRequest).toMatchObject({ operation: 'updated' });
+});
+
+test('a needs-rebase branch a maintainer rebased by hand is never overwritten', async () => {
+  const { f, host } = await setup();
+  await commitFiles(f.checkout, { 'src/pub/a.txt': 'one\nzwei\nthree\n' });
+  git(f.checkout, ['push', '-q', 'origin', 'main']);
+  await openPublicPr(f, 1, [{ files: { 'lib/a.txt': 'one\nTWO\nthree\n' } }]);
+  expect((await importPr(f, host)).details?.status).toBe('needs-rebase');
+  // The maintainer resolves it on the branch (a commit of theirs on top of Ferry's).
+  git(f.checkout, ['fetch', '-q', 'origin', BRANCH]);
+  git(f.checkout, ['checkout', '-q', '-b', 'resolve', 'FETCH_HEAD']);
+  git(f.checkout, ['merge', '-q', '-X', 'theirs', '--no-edit', 'main']);
+  const theirs = git(f.checkout, ['rev-parse', 'HEAD']);
+  git(f.checkout, ['push', '-q', 'origin', `HEAD:${BRANCH}`]);
+  git(f.checkout, ['checkout', '-q', 'main']);
+  await commitFiles(f.checkout, { 'src/pub/a.txt': 'one\ntwo\nthree\n' });
+  git(f.checkout, ['push', '-q', 'origin', 'main']);
+  const r = await importPr(f, host);
+  expect(r.details?.status).toBe('branch-edited');
+  expect(r.message).toMatch(/commits Ferry did not write/);
+  expect(revParse(f.privateBare, BRANCH)).toBe(theirs);
+});

@@ -58,7 +58,11 @@ export async function makeImportFixture(
   return { dir, privateBare, checkout, publicBare, allowlist, exportedRev };
 }
 
-async function exportNow(f: Pick<ImportFixture, 'checkout' | 'publicBare' | 'allowlist'>, branch = 'main') {
+/** Export the checkout to the public repository again (what the next export run does). */
+export async function exportNow(
+  f: Pick<ImportFixture, 'checkout' | 'publicBare' | 'allowlist'>,
+  branch = 'main',
+) {
   const r = await runExport(
     {
       source: f.checkout,

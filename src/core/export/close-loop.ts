@@ -7,7 +7,7 @@
  * open. An API failure here is reported, never an export failure: the export is already public.
  */
 import { errorMessage } from '../errors.js';
-import { trailerValues } from '../git/trailers.js';
+import { findTrailerCommit, lastTrailer, trailerValues } from '../git/trailers.js';
 import type { Logger } from '../logger.js';
 import type { LandedDetails } from '../report/details.js';
 import type { ExportPullRequestApiFactory } from './pull-request-api.js';
@@ -15,7 +15,7 @@ import type { BuildOutcome, ExportBuildContext } from './types.js';
 
 export const LANDED_LABEL = 'ferry-landed';
 
-interface Landed {
+export interface Landed {
   repository: string;
   number: number;
   head?: string;
@@ -35,37 +35,66 @@ export async function publishedImports(
 ): Promise<Landed[]> {
   if (!outcome.tip) return [];
   const found = new Map<string, Landed>();
-  const collect = (log: string, commitOf: (sha: string) => string) => {
-    for (const rec of log.split('\x1e')) {
-      const nul = rec.indexOf('\0');
-      if (nul < 0) continue;
-      const sha = rec.slice(0, nul).trim();
-      const msg = rec.slice(nul + 1);
-      const heads = trailerValues(msg, 'importHead');
-      trailerValues(msg, 'import').forEach((ref, i) => {
-        const m = /^(.+)#(\d+)$/.exec(ref)!;
-        if (!found.has(ref))
-          found.set(ref, { repository: m[1], number: Number(m[2]), head: heads[i], commit: commitOf(sha) });
-      });
-    }
-  };
-  const fmt = '--format=%x1e%H%x00%B';
   const range = baseTip ? [`${baseTip}..${outcome.tip}`] : [outcome.tip];
-  collect(await ctx.git.exec(['log', fmt, '--grep=^Ferry-Import: ', ...range, '--']), (sha) => sha);
+  collect(found, await ctx.git.exec(['log', FORMAT, IMPORT_GREP, ...range, '--']), (sha) => sha);
   if ((ctx.settings.mode ?? 'snapshot') === 'snapshot') {
     const prev = await ctx.lastExportedRev(baseTip);
-    const known = prev && (await ctx.git.tryExec(['cat-file', '-e', `${prev}^{commit}`]));
-    // No previous export: everything up to the source commit is published now.
-    const src = known
-      ? [`${prev}..${ctx.sourceCommit}`]
-      : prev
-        ? ['-1', ctx.sourceCommit]
-        : [ctx.sourceCommit];
-    // A shallow source may lack the range: then only the exported commit's own message counts.
-    const log = await ctx.git.exec(['log', fmt, '--grep=^Ferry-Import: ', ...src, '--']).catch(() => '');
-    collect(log, () => outcome.tip!);
+    collect(found, await sourceLog(ctx, prev, ctx.sourceCommit), () => outcome.tip!);
   }
   return [...found.values()];
+}
+
+/**
+ * The imports a merged export pull request published, found by the next run: the source commits
+ * from the export before it on the target branch up to the `Ferry-Origin-Rev` its body carries
+ * (Ferry wrote it there, so it survives a squash merge), landed as the target branch's commit
+ * that carries that trailer (the squash commit, or the export commit a merge brought in).
+ */
+export async function mergedPullRequestImports(
+  ctx: ExportBuildContext,
+  merged: { body: string },
+  baseTip: string,
+): Promise<Landed[]> {
+  const rev = lastTrailer(merged.body, 'originRev');
+  if (!rev) return [];
+  const git = ctx.git;
+  const holder = await git
+    .exec(['log', '-1', '--format=%H', '-F', `--grep=Ferry-Origin-Rev: ${rev}`, baseTip, '--'])
+    .catch(() => '');
+  const landed = holder || baseTip;
+  // The export before it: where the published range starts (unknown in a shallow history).
+  const before = await findTrailerCommit(git, `${landed}^`, 'originRev').catch(() => undefined);
+  const found = new Map<string, Landed>();
+  collect(found, await sourceLog(ctx, before?.value, rev), () => landed);
+  return [...found.values()];
+}
+
+const FORMAT = '--format=%x1e%H%x00%B';
+const IMPORT_GREP = '--grep=^Ferry-Import: ';
+
+/** The Ferry-Import trailers of the messages in a `git log` (FORMAT), each landed as `commitOf(sha)`. */
+function collect(found: Map<string, Landed>, log: string, commitOf: (sha: string) => string): void {
+  for (const rec of log.split('\x1e')) {
+    const nul = rec.indexOf('\0');
+    if (nul < 0) continue;
+    const sha = rec.slice(0, nul).trim();
+    const msg = rec.slice(nul + 1);
+    const heads = trailerValues(msg, 'importHead');
+    trailerValues(msg, 'import').forEach((ref, i) => {
+      const m = /^(.+)#(\d+)$/.exec(ref)!;
+      if (!found.has(ref))
+        found.set(ref, { repository: m[1], number: Number(m[2]), head: heads[i], commit: commitOf(sha) });
+    });
+  }
+}
+
+/** The source commits an export of `rev` published after an export of `prev`, as a log (FORMAT). */
+async function sourceLog(ctx: ExportBuildContext, prev: string | undefined, rev: string): Promise<string> {
+  const known = prev && (await ctx.git.tryExec(['cat-file', '-e', `${prev}^{commit}`]));
+  // No previous export: everything up to the source commit is published now.
+  const src = known ? [`${prev}..${rev}`] : prev ? ['-1', rev] : [rev];
+  // A shallow source may lack the range: then only the exported commit's own message counts.
+  return ctx.git.exec(['log', FORMAT, IMPORT_GREP, ...src, '--']).catch(() => '');
 }
 
 export async function closeLoop(
@@ -76,7 +105,16 @@ export async function closeLoop(
   logger: Logger,
   dryRun: boolean,
 ): Promise<LandedDetails[] | undefined> {
-  const imports = await publishedImports(ctx, outcome, baseTip);
+  return closeImports(await publishedImports(ctx, outcome, baseTip), api, logger, dryRun);
+}
+
+/** Comment, label and close each landed import's pull request (idempotent: hidden markers). */
+export async function closeImports(
+  imports: readonly Landed[],
+  api: ExportPullRequestApiFactory,
+  logger: Logger,
+  dryRun: boolean,
+): Promise<LandedDetails[] | undefined> {
   if (!imports.length) return undefined;
   const out: LandedDetails[] = [];
   for (const imp of imports) {

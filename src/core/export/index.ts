@@ -21,7 +21,7 @@ import { buildSnapshot } from './snapshot.js';
 import { validateBranch } from './validate.js';
 import type { BuildFn, BuildOutcome, ExportBuildContext, ExportMode, ExportSettings } from './types.js';
 import { settingName } from '../settings/surface.js';
-import { closeLoop } from './close-loop.js';
+import { closeImports, closeLoop, mergedPullRequestImports } from './close-loop.js';
 import type { ExportPullRequestApiFactory } from './pull-request-api.js';
 import { exportPullRequest, pullRequestMessage } from './pull-request-run.js';
 import type { PrPlan, PullRequestTarget } from './pull-request.js';
@@ -140,8 +140,20 @@ export async function runExport(
         },
         ...(outcome.details ?? {}),
       };
-      if (toPr) await pullRequestMessage(result, pr!, toPr, outcome, sourceCommit, s);
-      else if (pushed && services.pullRequests && !failed)
+      if (toPr) {
+        await pullRequestMessage(result, pr!, toPr, outcome, sourceCommit, s);
+        const merged = landedPullRequest(toPr);
+        if (merged && baseTip && services.pullRequests && !failed)
+          reportLanded(
+            result,
+            await closeImports(
+              await mergedPullRequestImports(ctx, merged, baseTip),
+              services.pullRequests,
+              logger,
+              dryRun,
+            ),
+          );
+      } else if (pushed && services.pullRequests && !failed)
         reportLanded(result, await closeLoop(ctx, services.pullRequests, outcome, baseTip, logger, dryRun));
       return result;
     } finally {
@@ -165,6 +177,17 @@ function reportLanded(result: ExportResult, landed: LandedDetails[] | undefined)
         code: 'pull-request-not-closed',
         message: l.message ?? l.pullRequest,
       });
+}
+
+/**
+ * The rolling pull request was merged since the last run (it is the newest closed one, merged, and
+ * no newer one is open): this run is the first to see its export on the target branch, which is
+ * when Ferry deletes the spent branch (or finds it deleted by GitHub). Its imports have landed.
+ */
+function landedPullRequest(plan: PrPlan): { body: string } | undefined {
+  const { lastClosed, open, branchTip } = plan.state;
+  if (!lastClosed?.merged || open) return undefined;
+  return plan.action.kind === 'delete-branch' || !branchTip ? lastClosed : undefined;
 }
 
 /** The build function for a mode. */
