@@ -22,7 +22,10 @@ import { preimagesOf } from './inverse-map.js';
 /** One path where the public base is not what the export of R gives. */
 export interface BaseDrift {
   path: string;
-  /** `missing`: the export has it, the base does not; `extra`: the reverse; `content`: both, different. */
+  /**
+   * `missing`: the export has it, the base does not; `extra`: the reverse; `content`: both,
+   * different; `ambiguous`: two private paths map onto it (no export of R gives that).
+   */
   kind: 'missing' | 'extra' | 'content' | 'ambiguous';
 }
 

@@ -31,7 +31,7 @@ export interface SourceChange {
 
 export interface ClassifyInput {
   changes: readonly PublicChange[];
-  /** The export of R (the public base's tree, as checked): public path → its private source. */
+  /** The export of R at the changed paths (base-check.ts): public path → its private source. */
   projected: ProjectedTree;
   rules: readonly MapRule[];
   select(sourcePath: string): boolean;

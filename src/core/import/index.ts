@@ -2,7 +2,8 @@
  * The one library entry point of the import engine (the import-pull-request action and
  * `ferry import-pr` call it): bring public pull requests back into the private repository, one
  * result per pull request. Setup is shared by the pull requests of one run: the selection, the
- * scratch repository and the export context that builds the export of a base revision.
+ * scratch repository and the export context (the selection that decides what an export of a base
+ * revision holds).
  */
 import * as path from 'node:path';
 import { loadAllowlistStrict } from '../allowlist/parse.js';
@@ -75,7 +76,9 @@ export async function runImport(
         scratch: scratch.git,
         scratchDir: scratch.dir,
         sourceGit: source,
-        sourceCommit: (await source.tryRevParse('HEAD')) ?? '',
+        // The import asks the context only what the selection says (select, preserve): no source
+        // revision is exported, so HEAD is not read.
+        sourceCommit: '',
         targetLabel: remoteLabel(publicUrl),
         rules,
         safety,

@@ -13,7 +13,7 @@ import { pushRefs } from '../git/transport.js';
 import type { Finding } from '../report/result.js';
 import { moveOnto } from './apply.js';
 import { moved, type ImportJob } from './import-one.js';
-import { remoteRef, type RemoteRef } from './remote-refs.js';
+import { bringRefs, type RemoteRef } from './remote-refs.js';
 import type { ImportStatus, PrivatePullRequest, PublicPullRequest } from './types.js';
 
 export interface BranchInput {
@@ -59,8 +59,19 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
   const ref = `refs/heads/${b.branch}`;
   // R as a local ref: fetches of the private branches negotiate from it instead of sending everything.
   if (!isLocalRemote(job.privateUrl)) await git.exec(['update-ref', 'refs/ferry/r', b.base]);
-  const baseRef = remoteRef(git, job.privateUrl, `refs/heads/${s.baseBranch}`, 'refs/ferry/base', logger, 0);
-  const branchRef = remoteRef(git, job.privateUrl, ref, 'refs/ferry/branch', logger, 0);
+  const baseBranchRef = `refs/heads/${s.baseBranch}`;
+  const privateRefs = async () => {
+    const tips = await bringRefs(
+      git,
+      job.privateUrl,
+      [
+        { ref: baseBranchRef, local: 'refs/ferry/base' },
+        { ref, local: 'refs/ferry/branch' },
+      ],
+      logger,
+    );
+    return [tips.get(baseBranchRef), tips.get(ref)] as const;
+  };
 
   /** The change on R moved onto the base branch's tip: a commit there, a conflict, or nothing new. */
   const moveChange = async (tip: string): Promise<Plan> => {
@@ -101,12 +112,11 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
 
   const build = async (): Promise<{ value: Plan; updates: { ref: string; from: string }[] }> => {
     const none = (p: Plan) => ({ value: p, updates: [] });
-    // Independent lookups side by side: the pull request's head (git and API), and the private
-    // refs (one after the other: two fetches into one repository would race on FETCH_HEAD).
+    // Independent lookups side by side: the pull request's head (git and API), the private refs.
     const [prHead, apiHead, [tip, existing]] = await Promise.all([
       b.prRef.tip(),
       job.host.getPublic(b.n).then((p) => p.headSha),
-      baseRef.bring().then(async (t) => [t, await branchRef.bring()] as const),
+      privateRefs(),
     ]);
     if (prHead !== b.head || apiHead !== b.head)
       return none({ status: 'head-moved', message: moved(target).message, findings: [moved(target)] });

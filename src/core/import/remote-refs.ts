@@ -37,3 +37,29 @@ export function remoteRef(
     deepen: (by) => fetchRefs(git, url, [`+${ref}:${local}`], { deepen: by, logger }),
   };
 }
+
+/**
+ * Several refs of one repository at once: one ls-remote, then one fetch of those the scratch
+ * repository does not see yet. Ref → sha (absent when the ref does not exist).
+ */
+export async function bringRefs(
+  git: GitCommandManager,
+  url: string,
+  refs: readonly { ref: string; local: string }[],
+  logger: Logger,
+): Promise<Map<string, string>> {
+  const tips = await lsRemote(
+    git,
+    url,
+    refs.map((r) => r.ref),
+    { logger },
+  );
+  const missing: string[] = [];
+  for (const r of refs) {
+    const sha = tips.get(r.ref);
+    if (sha && !(await git.tryExec(['cat-file', '-e', `${sha}^{commit}`])))
+      missing.push(`+${r.ref}:${r.local}`);
+  }
+  if (missing.length) await fetchRefs(git, url, missing, { logger });
+  return tips;
+}

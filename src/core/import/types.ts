@@ -7,9 +7,9 @@
  *    repository that sees the private checkout's objects; the GitHub side (reading the public pull
  *    request, commenting, opening the private pull request) goes through `PullRequestHost`, which
  *    the adapters implement with Octokit (src/github/pull-requests.ts): core never imports it.
- *  - The selection (allowlist, map, preserve) is the export's: the same ExportBuildContext builds
- *    the export of the base revision R to check the public base, and its select/mapPath decide
- *    which public paths have a private preimage.
+ *  - The selection (allowlist, map, preserve) is the export's: the same ExportBuildContext's
+ *    select/isPreserved decide what the export of the base revision R holds at the paths the pull
+ *    request changes (base-check.ts) and which public paths have a private preimage.
  */
 import type { ExportSettings } from '../export/types.js';
 import type { ResultOf } from '../report/result.js';
@@ -89,8 +89,8 @@ export interface PullRequestHost {
  *  - `needs-rebase`: the change applies on R but conflicts with the base branch (the branch is on R);
  *  - `already-landed`: the change is in the base branch already (nothing written);
  *  - `refused`: paths the import cannot take (commented on the public pull request);
- *  - `hand-edited`: the public base is not what an export of R gives;
- *  - `echo`: the pull request carries Ferry's own export commits;
+ *  - `hand-edited`: the public base is not what an export of R gives at a path the pull request changes;
+ *  - `echo`: the pull request is, contains or only merges Ferry's own export commits;
  *  - `head-moved`: the pull request moved during the run (nothing written);
  *  - `branch-edited`: someone else wrote the import branch's tip (left as it is);
  *  - `closed`: the pull request is not open.
