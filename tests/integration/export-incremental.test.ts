@@ -161,7 +161,7 @@ describe('incremental snapshot export', () => {
     // Back on Ferry's own commit, the next run is incremental again.
     await commitFiles(src, { 'pub/b.py': 'y = 5\n' });
     expect((await runExport(base, silentLogger)).details).toMatchObject({ incremental: true });
-  });
+  }, 120_000);
 
   test('random real-commit histories, config changes and hand edits: incremental == full path', async () => {
     const root = await tmpDir('ferry-incr-prop-');
