@@ -51,7 +51,9 @@ export class ProjectionView {
       if (!item || !this.exported(item.mode)) return;
       if (!best || gitPathOrder(q, best.q) < 0) best = { q, item };
     });
-    return best && { mode: best.item.mode, oid: best.item.oid, size: -1, sourcePath: best.q, origin: 'source' };
+    return (
+      best && { mode: best.item.mode, oid: best.item.oid, size: -1, sourcePath: best.q, origin: 'source' }
+    );
   }
 
   /** Does the projection hold any file below directory `dir` ('' is the root)? */
@@ -85,7 +87,9 @@ export class ProjectionView {
   }
 
   exported(mode: string): boolean {
-    return mode !== TREE_MODE && mode !== '000000' && (mode !== GITLINK || this.ctx.settings.submodules === 'keep');
+    return (
+      mode !== TREE_MODE && mode !== '000000' && (mode !== GITLINK || this.ctx.settings.submodules === 'keep')
+    );
   }
 }
 

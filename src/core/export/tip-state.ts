@@ -63,7 +63,11 @@ export async function checkTip(ctx: ExportBuildContext, tip: string | undefined)
   const own = ctx.settings.committer ?? DEFAULT_COMMITTER;
   const committer = commitIdentity(raw, 'committer');
   if (committer?.name !== own.name || committer.email !== own.email)
-    return edited(ctx, tip, `it carries Ferry's trailers but was committed by ${committer?.name ?? 'someone else'}`);
+    return edited(
+      ctx,
+      tip,
+      `it carries Ferry's trailers but was committed by ${committer?.name ?? 'someone else'}`,
+    );
   if (lastTrailer(message, 'symlinks')) return { fullPath: 'too-many-symlinks' };
   return { tip: { commit: tip, originRev, links: trailerValues(message, 'symlink') } };
 }
