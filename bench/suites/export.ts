@@ -220,10 +220,11 @@ export const exportSuite: Suite = {
       });
       progress(`baseline re-export ${baseRe.total.toFixed(0)} ms`);
 
+      // The JSON report's keys are snake_case (report v2).
       const t = (k: string, xs: ReturnType<typeof ferryExport>[]) =>
         Math.round(m(xs.map((x) => x.timings[k] ?? 0)));
       const split = (xs: ReturnType<typeof ferryExport>[]) =>
-        `in-process: prepare ${t('prepareMs', xs)} + build ${t('buildMs', xs)} + gates ${t('gatesMs', xs)} + push ${t('pushMs', xs)} ms`;
+        `in-process: prepare ${t('prepare_ms', xs)} + build ${t('build_ms', xs)} + gates ${t('gates_ms', xs)} + push ${t('push_ms', xs)} ms`;
       const peak = Math.max(...first.map((x) => x.peakMiB ?? 0));
       const rows: BenchRow[] = [
         row(

@@ -147,6 +147,7 @@ class ExportContext implements ExportBuildContext {
   readonly configHash: string;
   private readonly committer: CommitIdentity;
   private readonly projections = new Map<string, Promise<ProjectedTree>>();
+  private readonly trees = new Map<string, Promise<string>>();
   private readonly targetTrees = new Map<string, Promise<TargetTree>>();
   private templateBlobs?: Promise<string[]>;
 
@@ -279,9 +280,29 @@ class ExportContext implements ExportBuildContext {
     return writeTreeIncremental(this.git, baseTree, changes, this.p.scratchDir);
   }
 
-  async treeOf(commit: string | undefined): Promise<string> {
-    if (!commit) return EMPTY_TREE;
-    return this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+  // Each git process costs a spawn (several ms on a loaded runner): a commit's tree is asked once.
+  treeOf(commit: string | undefined): Promise<string> {
+    if (!commit) return Promise.resolve(EMPTY_TREE);
+    let t = this.trees.get(commit);
+    if (!t) {
+      t = this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+      t.catch(() => this.trees.delete(commit));
+      this.trees.set(commit, t);
+    }
+    return t;
+  }
+
+  async treesOf(commits: readonly string[]): Promise<string[] | undefined> {
+    const ask = [...new Set(commits.filter((c) => !this.trees.has(c)))];
+    if (ask.length) {
+      const r = await this.git.execRaw(['rev-parse', ...ask.map((c) => `${c}^{tree}`)], {
+        allowedExitCodes: [128],
+      });
+      const ids = r.exitCode === 0 ? r.stdout.toString('utf8').trim().split('\n') : [];
+      if (ids.length !== ask.length) return undefined;
+      ask.forEach((c, i) => this.trees.set(c, Promise.resolve(ids[i])));
+    }
+    return Promise.all(commits.map((c) => this.treeOf(c)));
   }
 
   async runGates(

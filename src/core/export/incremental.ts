@@ -53,8 +53,11 @@ export async function buildIncremental(
   if (!('tip' in check)) return check;
   const git = ctx.git;
   const old = check.tip.originRev;
-  // A shallow source may not hold the old revision (or its tree): full path.
-  if (!(await git.tryExec(['cat-file', '-e', `${old}^{tree}`]))) return { fullPath: 'old-revision-missing' };
+  // One git call for the three trees. A shallow source may not hold the old revision (or its
+  // tree): full path (the tip and the source revision are there, or the full path fails too).
+  const ids = await ctx.treesOf([tip!, ctx.sourceCommit, old]);
+  if (!ids) return { fullPath: 'old-revision-missing' };
+  const [tipTree, sourceTree] = ids;
   const done = (o: BuildOutcome): IncrementalResult => ({
     outcome: { ...o, details: { ...o.details, incremental: true } },
   });
@@ -63,11 +66,7 @@ export async function buildIncremental(
   const trees = new TreeReader(git);
   const names = new NameChecker(git);
   try {
-    const [raw, tipTree, sourceTree] = await Promise.all([
-      readRawDiff(git, old, ctx.sourceCommit),
-      ctx.treeOf(tip),
-      ctx.treeOf(ctx.sourceCommit),
-    ]);
+    const raw = await readRawDiff(git, old, ctx.sourceCommit);
     const findings: Finding[] = [];
     const touched = await touchedTargets(ctx, trees, sourceTree, raw, findings);
 

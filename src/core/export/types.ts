@@ -219,6 +219,11 @@ export interface ExportBuildContext {
   writeTree(tree: TargetTree, base?: { commit: string; diff: TreeDiff }): Promise<string>;
   /** The tree id of a commit (or the empty tree for undefined). */
   treeOf(commit: string | undefined): Promise<string>;
+  /**
+   * The tree ids of several commits in one git call (remembered for treeOf), or undefined when
+   * any of them is missing.
+   */
+  treesOf(commits: readonly string[]): Promise<string[] | undefined>;
   /** Path-level diff between two target trees. */
   diffTrees(before: TargetTree, after: TargetTree): TreeDiff;
   /**

@@ -72,7 +72,9 @@ async function build(
   const keep = ctx.settings.submodules === 'keep';
   const exported = (mode: string) => mode !== ZERO && mode !== TREE_MODE && (mode !== GITLINK || keep);
   const base = tip.originRev;
-  const [tipTree, baseTree] = await Promise.all([ctx.treeOf(tip.commit), ctx.treeOf(base)]);
+  const ids = await ctx.treesOf([tip.commit, base]);
+  if (!ids) return { fullPath: 'old-revision-missing' };
+  const [tipTree, baseTree] = ids;
   const entry = (p: string, item: { mode: string; oid: string }): TargetEntry => ({
     mode: item.mode,
     oid: item.oid,
