@@ -5,7 +5,7 @@
 import * as posix from 'node:path/posix';
 import type { Finding } from '../report/result.js';
 import { resolveLink, type LinkEnd } from './link-resolve.js';
-import type { LfsPolicy, TargetEntry, TargetTree } from './types.js';
+import type { LfsPolicy, TargetTree } from './types.js';
 
 export type ReadBlob = (oid: string) => Promise<Buffer | undefined>;
 
@@ -20,12 +20,19 @@ export function attributesUseLfs(texts: readonly (Buffer | undefined)[]): boolea
   return texts.some((t) => t !== undefined && /\bfilter=lfs\b/.test(t.toString('utf8')));
 }
 
+/** The directories whose .gitattributes apply to `path`: its own, up to the root (''). */
+export function parentDirs(path: string): string[] {
+  const out: string[] = [];
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) out.push(path.slice(0, i));
+  out.push('');
+  return out;
+}
+
 /**
  * A symlink whose target leaves the repository, or names a path the export does not contain, is
  * an error: in the public repo it would dangle or point at something never meant to be there.
  */
 export async function checkSymlinks(tree: TargetTree, readBlob: ReadBlob): Promise<Finding[]> {
-  const findings: Finding[] = [];
   // Cheap first: most trees hold no symlink, and then no directory set is built.
   let any = false;
   for (const e of tree.values()) {
@@ -34,24 +41,45 @@ export async function checkSymlinks(tree: TargetTree, readBlob: ReadBlob): Promi
       break;
     }
   }
-  if (!any) return findings;
-  const links: [string, TargetEntry][] = [];
-  for (const [p, e] of tree) if (e.mode === '120000') links.push([p, e]);
+  if (!any) return [];
+  const links: LinkToCheck[] = [];
+  for (const [p, e] of tree)
+    if (e.mode === '120000') links.push({ path: p, oid: e.oid, sourcePath: e.sourcePath });
   const dirs = new Set<string>();
   for (const p of tree.keys()) for (let d = posix.dirname(p); d !== '.'; d = posix.dirname(d)) dirs.add(d);
+  return checkLinks(links, readBlob, (r) => tree.has(r) || dirs.has(r));
+}
+
+export interface LinkToCheck {
+  /** Target path of the link. */
+  path: string;
+  oid: string;
+  sourcePath?: string;
+}
+
+/**
+ * checkSymlinks over given links (every exported symlink: a link may resolve through another),
+ * with `exists` answering whether a resolved path is in the exported tree (a file or a directory).
+ * The incremental export passes the links it knows and answers from tree objects
+ * (projection-view.ts).
+ */
+export async function checkLinks(
+  links: readonly LinkToCheck[],
+  readBlob: ReadBlob,
+  exists: (resolved: string) => boolean | Promise<boolean>,
+): Promise<Finding[]> {
   const texts = new Map<string, string>();
-  const bodies = await Promise.all(links.map(([, e]) => readBlob(e.oid)));
-  links.forEach(([p], i) => texts.set(p, bodies[i]?.toString('utf8') ?? ''));
-  for (const [p, e] of links) {
-    const f = symlinkFinding(
-      p,
-      texts.get(p)!,
-      e.sourcePath,
-      resolveLink(p, texts),
-      (r) => tree.has(r) || dirs.has(r),
-    );
+  const bodies = await Promise.all(links.map((l) => readBlob(l.oid)));
+  links.forEach((l, i) => texts.set(l.path, bodies[i]?.toString('utf8') ?? ''));
+  const ends = links.map((l) => resolveLink(l.path, texts));
+  const found = new Map<string, boolean>();
+  for (const end of ends)
+    if (end.resolved && !found.has(end.resolved)) found.set(end.resolved, await exists(end.resolved));
+  const findings: Finding[] = [];
+  links.forEach((l, i) => {
+    const f = symlinkFinding(l.path, texts.get(l.path)!, l.sourcePath, ends[i], (r) => found.get(r) ?? false);
     if (f) findings.push(f);
-  }
+  });
   return findings;
 }
 

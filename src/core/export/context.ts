@@ -29,13 +29,14 @@ import type { Logger } from '../logger.js';
 import type { Finding } from '../report/result.js';
 import type { SafetySettings } from '../safety/types.js';
 import { checkTemplate, renderTemplate } from '../util/placeholders.js';
-import { attributesUseLfs } from './content-checks.js';
+import { attributesUseLfs, parentDirs } from './content-checks.js';
 import { diffTargetTrees } from './diff.js';
 import { runGatePass } from './gate-pass.js';
 import { MESSAGE_PLACEHOLDERS, renderMessage } from './message.js';
-import { mapPath, parseMapRules, type MapRule } from './path-map.js';
+import { mapPath, parseMapRules, sourcesFor, type MapRule } from './path-map.js';
 import { Projector } from './project.js';
 import { readTemplate, type TemplateFile } from './template.js';
+import { symlinkTrailers } from './tip-state.js';
 import {
   DEFAULT_COMMITTER,
   DEFAULT_MESSAGE_TEMPLATE,
@@ -114,6 +115,9 @@ async function resolveSelection(
         forbidden: safety.forbiddenPaths,
         vars: Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         submodules: s.submodules ?? 'skip',
+        // What the commits record besides the tree (2: the exported symlinks, tip-state.ts): a
+        // tip from a Ferry that recorded less does not qualify for the incremental paths.
+        recorded: 2,
       }),
     )
     .digest('hex')
@@ -143,6 +147,7 @@ class ExportContext implements ExportBuildContext {
   readonly configHash: string;
   private readonly committer: CommitIdentity;
   private readonly projections = new Map<string, Promise<ProjectedTree>>();
+  private readonly trees = new Map<string, Promise<string>>();
   private readonly targetTrees = new Map<string, Promise<TargetTree>>();
   private templateBlobs?: Promise<string[]>;
 
@@ -165,6 +170,12 @@ class ExportContext implements ExportBuildContext {
   // Passed around as plain functions (to the projector and the replay state): arrow properties.
   readonly select = (sourcePath: string): boolean => this.sel.matcher.selects(sourcePath);
   readonly mapPath = (sourcePath: string): string => mapPath(sourcePath, this.sel.mapRules);
+  get mapped(): boolean {
+    return this.sel.mapRules.length > 0;
+  }
+  sourcesFor(targetPath: string): string[] {
+    return this.mapped ? sourcesFor(targetPath, this.sel.mapRules) : [targetPath];
+  }
   readonly isPreserved = (targetPath: string): boolean =>
     this.sel.templatePaths.has(targetPath) || this.sel.isPreservedGlob(targetPath);
   readonly diffTrees = diffTargetTrees;
@@ -186,14 +197,21 @@ class ExportContext implements ExportBuildContext {
       submodules: this.settings.submodules ?? 'skip',
       mapped: this.sel.mapRules.length > 0,
     });
-    const attrs: string[] = [];
+    const attrs: { dir: string; oid: string }[] = [];
     await streamTree(this.git, rev, (e) => {
       projector.add(e);
-      if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes')) attrs.push(e.oid);
+      if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'))
+        attrs.push({
+          dir: e.path.slice(0, Math.max(0, e.path.length - '/.gitattributes'.length)),
+          oid: e.oid,
+        });
     });
     const projected = projector.finish();
     projected.rev = rev;
-    projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => this.p.blobs.read(oid))));
+    const texts = await Promise.all(attrs.map((a) => this.p.blobs.read(a.oid)));
+    const lfsDirs = new Set(attrs.filter((_, i) => attributesUseLfs([texts[i]])).map((a) => a.dir));
+    projected.usesLfs = lfsDirs.size > 0;
+    projected.lfsTracked = (p) => parentDirs(p).some((d) => lfsDirs.has(d));
     return projected;
   }
 
@@ -262,9 +280,29 @@ class ExportContext implements ExportBuildContext {
     return writeTreeIncremental(this.git, baseTree, changes, this.p.scratchDir);
   }
 
-  async treeOf(commit: string | undefined): Promise<string> {
-    if (!commit) return EMPTY_TREE;
-    return this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+  // Each git process costs a spawn (several ms on a loaded runner): a commit's tree is asked once.
+  treeOf(commit: string | undefined): Promise<string> {
+    if (!commit) return Promise.resolve(EMPTY_TREE);
+    let t = this.trees.get(commit);
+    if (!t) {
+      t = this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+      t.catch(() => this.trees.delete(commit));
+      this.trees.set(commit, t);
+    }
+    return t;
+  }
+
+  async treesOf(commits: readonly string[]): Promise<string[] | undefined> {
+    const ask = [...new Set(commits.filter((c) => !this.trees.has(c)))];
+    if (ask.length) {
+      const r = await this.git.execRaw(['rev-parse', ...ask.map((c) => `${c}^{tree}`)], {
+        allowedExitCodes: [128],
+      });
+      const ids = r.exitCode === 0 ? r.stdout.toString('utf8').trim().split('\n') : [];
+      if (ids.length !== ask.length) return undefined;
+      ask.forEach((c, i) => this.trees.set(c, Promise.resolve(ids[i])));
+    }
+    return Promise.all(commits.map((c) => this.treeOf(c)));
   }
 
   async runGates(
@@ -290,15 +328,16 @@ class ExportContext implements ExportBuildContext {
     return findings;
   }
 
-  formatMessage(source: SourceCommitInfo): string {
+  formatMessage(source: SourceCommitInfo, links: Iterable<string>): string {
     const body = renderMessage(this.sel.messageTemplate, source, this.sourceRepo, this.sel.vars);
-    return this.withTrailers(body, source.sha);
+    return this.withTrailers(body, source.sha, links);
   }
 
-  withTrailers(message: string, sourceSha: string): string {
+  withTrailers(message: string, sourceSha: string, links: Iterable<string>): string {
     const trailers: Trailer[] = [
       ['originRev', sourceSha],
       ['config', this.configHash],
+      ...symlinkTrailers(links),
     ];
     return withTrailers(message, trailers);
   }

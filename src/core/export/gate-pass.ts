@@ -106,7 +106,8 @@ export async function runGatePass(input: GatePassInput): Promise<Finding[]> {
       if (isLfsPointer(sizes.get(c.oid!) ?? -1, bodies[i])) lfsPointers.add(c.oid!);
     });
     for (const c of changed)
-      if (lfsPointers.has(c.oid!))
+      // Only where a .gitattributes on the file's own path routes it through LFS.
+      if (lfsPointers.has(c.oid!) && (await (projected.lfsTracked?.(c.sourcePath) ?? true)))
         findings.push(lfsPointerFinding({ path: c.targetPath, sourcePath: c.sourcePath }, lfs));
   }
   findings.push(...linkFindings, ...gateFindings);

@@ -63,3 +63,19 @@ export function mapPath(path: string, rules: readonly MapRule[]): string {
   }
   return path;
 }
+
+/**
+ * Every source path that mapPath sends to `target` (the inverse of the map, at most one candidate
+ * per rule plus the unmapped path itself): the incremental export asks which other source files
+ * land on a target path without listing the source tree.
+ */
+export function sourcesFor(target: string, rules: readonly MapRule[]): string[] {
+  const out = new Set<string>();
+  for (const r of rules) {
+    if (r.to === '' || r.to.endsWith('/')) {
+      if (target.startsWith(r.to) && target.length > r.to.length) out.add(r.from + target.slice(r.to.length));
+    } else if (target === r.to) out.add(r.from);
+  }
+  out.add(target);
+  return [...out].filter((q) => q !== '' && mapPath(q, rules) === target);
+}

@@ -2,7 +2,7 @@ import { hasErrors } from '../report/result.js';
 import { buildIncremental } from './incremental.js';
 import { messageGate } from './message-gate.js';
 import { skipRollback } from './rollback.js';
-import type { BuildOutcome, ExportBuildContext } from './types.js';
+import type { BuildOutcome, ExportBuildContext, TargetTree } from './types.js';
 
 /**
  * Snapshot mode: the target's next tree is the selected and mapped source tree at one revision,
@@ -15,8 +15,14 @@ export async function buildSnapshot(ctx: ExportBuildContext, tip: string | undef
   const older = await skipRollback(ctx, tip);
   if (older) return older;
   const quick = await buildIncremental(ctx, tip);
-  if (quick) return quick;
-  return buildFull(ctx, tip);
+  if ('outcome' in quick) return quick.outcome;
+  const full = await buildFull(ctx, tip);
+  // Why the whole tree was listed; a target changed by hand is said in a notice too.
+  return {
+    ...full,
+    findings: quick.notice ? [quick.notice, ...full.findings] : full.findings,
+    details: { ...full.details, incremental: false, fullPath: quick.fullPath },
+  };
 }
 
 /** The full path: list the source tree, project it, diff against the tip tree. */
@@ -47,11 +53,18 @@ export async function buildFull(ctx: ExportBuildContext, tip: string | undefined
   // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
   const parents = tip && !ctx.settings.force ? [tip] : [];
   // Its Ferry-Config trailer lets the next run take the incremental path.
-  const message = ctx.formatMessage(source);
+  const message = ctx.formatMessage(source, linksOf(projected.tree));
   // The message is published too: checked whatever the other gates found, so one run reports all.
   findings.push(...(await messageGate(ctx, message, ctx.sourceCommit)));
   if (hasErrors(findings)) return { commits: 0, changes: diff.changes, findings };
   if (treeError) throw treeError;
   const commit = await ctx.commit({ tree, parents, message });
   return { tip: commit, commits: 1, changes: diff.changes, findings };
+}
+
+/** The target paths of a projection's symlinks (recorded in the commit for the next run). */
+export function linksOf(tree: TargetTree): string[] {
+  const out: string[] = [];
+  for (const [t, e] of tree) if (e.mode === '120000') out.push(t);
+  return out;
 }

@@ -128,6 +128,12 @@ export interface ProjectedTree {
    */
   usesLfs?: boolean;
   /**
+   * Whether the .gitattributes files on a source path's own way (its directory and every parent,
+   * as git reads them) route files through LFS; a pointer-looking file elsewhere is just a file.
+   * Absent: every pointer-looking file counts.
+   */
+  lfsTracked?: (sourcePath: string) => boolean | Promise<boolean>;
+  /**
    * Incremental exports only: answers which source paths exist, instead of `sourcePaths` (which is
    * then empty). The gates use it for import-closure resolution.
    */
@@ -182,6 +188,10 @@ export interface ExportBuildContext {
   select(sourcePath: string): boolean;
   /** Source path → target path. */
   mapPath(sourcePath: string): string;
+  /** Whether map rules can move paths (without them every path maps to itself). */
+  readonly mapped: boolean;
+  /** Every source path mapPath sends to `targetPath` (the inverse of the map; [targetPath] without rules). */
+  sourcesFor(targetPath: string): string[];
   /**
    * Hash (hex prefix) of everything that decides the exported tree besides the source revision:
    * allowlist rules, map, preserve, template paths, forbidden paths, vars, submodule policy.
@@ -209,6 +219,11 @@ export interface ExportBuildContext {
   writeTree(tree: TargetTree, base?: { commit: string; diff: TreeDiff }): Promise<string>;
   /** The tree id of a commit (or the empty tree for undefined). */
   treeOf(commit: string | undefined): Promise<string>;
+  /**
+   * The tree ids of several commits in one git call (remembered for treeOf), or undefined when
+   * any of them is missing.
+   */
+  treesOf(commits: readonly string[]): Promise<string[] | undefined>;
   /** Path-level diff between two target trees. */
   diffTrees(before: TargetTree, after: TargetTree): TreeDiff;
   /**
@@ -221,13 +236,18 @@ export interface ExportBuildContext {
     targetFileCount: number,
     context?: string,
   ): Promise<Finding[]>;
-  /** Render the message template for a source commit, trailers included. */
-  formatMessage(source: SourceCommitInfo): string;
+  /**
+   * Render the message template for a source commit, trailers included. `links`: the target paths
+   * of the exported symlinks in the projection the commit holds (see withTrailers).
+   */
+  formatMessage(source: SourceCommitInfo, links: Iterable<string>): string;
   /**
    * Add Ferry's trailers to any message (history mode keeps source messages): `Ferry-Origin-Rev:
-   * <sourceSha>` and, with a configHash, `Ferry-Config: <configHash>` (git/trailers.ts).
+   * <sourceSha>`, `Ferry-Config: <configHash>`, and the exported symlinks, `links` (the target
+   * paths of the symlinks among the selected source entries, preserved paths included), which
+   * the next run's incremental path reads instead of listing the tree (tip-state.ts).
    */
-  withTrailers(message: string, sourceSha: string): string;
+  withTrailers(message: string, sourceSha: string, links: Iterable<string>): string;
   readSourceCommit(sha: string): Promise<SourceCommitInfo>;
   commit(spec: CommitSpec): Promise<string>;
   /** The last exported source revision found in the target history's trailer (undefined: none). */

@@ -275,3 +275,33 @@ export class LogParser {
     throw new Error(`unexpected git log output near '${tok.subarray(i, i + 40).toString('utf8')}'`);
   }
 }
+
+/**
+ * The raw diff between two trees (`diff-tree -r -z --no-renames`): every changed path, with both
+ * sides' modes and ids. Directories are not listed, only the files below them (a file that turns
+ * into a directory is a deletion plus the additions below it).
+ */
+export async function readRawDiff(git: GitCommandManager, from: string, to: string): Promise<RawChange[]> {
+  const out = (await git.execRaw(['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', from, to]))
+    .stdout;
+  const changes: RawChange[] = [];
+  let start = 0;
+  while (start < out.length) {
+    const metaEnd = out.indexOf(0, start);
+    if (metaEnd < 0) break;
+    const pathEnd = out.indexOf(0, metaEnd + 1);
+    if (out[start] !== 0x3a || pathEnd < 0) throw new Error('unexpected git diff-tree output');
+    // ":<old mode> <new mode> <old oid> <new oid> <status>" NUL "<path>" NUL
+    const [srcMode, dstMode, srcOid, dstOid, status] = out.toString('latin1', start + 1, metaEnd).split(' ');
+    changes.push({
+      srcMode: intern(srcMode),
+      dstMode: intern(dstMode),
+      srcOid: intern(srcOid),
+      dstOid: intern(dstOid),
+      status: status[0],
+      path: decodeGitPaths(out, metaEnd + 1, pathEnd),
+    });
+    start = pathEnd + 1;
+  }
+  return changes;
+}

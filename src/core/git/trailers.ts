@@ -30,6 +30,14 @@ export const FERRY_TRAILERS = {
   /** Hash of the selection config an export commit was made with (see export/incremental.ts). */
   config: { key: 'Ferry-Config', value: '[0-9a-f]{16,64}' },
   /**
+   * An exported symlink's target path (repeated, one line per link; see export/tip-state.ts): the
+   * next run checks the links without listing the tree. Written with `symlinks` instead when there
+   * are too many to list.
+   */
+  symlink: { key: 'Ferry-Symlink', value: '[^ ].*' },
+  /** The number of exported symlinks, written when they are too many to list one a line. */
+  symlinks: { key: 'Ferry-Symlinks', value: '[0-9]+' },
+  /**
    * A wiki page whose web edit is pending, with the base it was judged against: `<oid|-> <path>`
    * (see wiki/merge.ts). Repeated, one line per page.
    */

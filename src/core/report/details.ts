@@ -9,6 +9,7 @@ import type { BranchAnalysis, IssueRef } from '../mirror/types.js';
 import type { ActionRow } from '../dirsync/report.js';
 import type { SyncBackFile } from '../wiki/sync-back.js';
 import type { ImportStatus, RefusedPath } from '../import/types.js';
+import type { FullPathReason } from '../export/tip-state.js';
 
 /** One export (snapshot or history): where it came from and how the push went. */
 export interface ExportDetails {
@@ -22,6 +23,11 @@ export interface ExportDetails {
   timings: { prepareMs: number; buildMs: number; gatesMs: number; pushMs: number };
   /** Snapshot mode: made from the previous export by a tree diff (export/incremental.ts). */
   incremental?: boolean;
+  /**
+   * Snapshot mode, when the whole tree was listed: why the incremental path did not apply
+   * (export/tip-state.ts; `target-edited` comes with a notice).
+   */
+  fullPath?: FullPathReason;
   /** History mode: what was replayed (export/history/outcome.ts). */
   history?: HistoryDetails;
   /** Export as a pull request (export/pull-request.ts): the rolling pull request. */
@@ -69,6 +75,8 @@ export interface HistoryDetails {
   commits: { source: string; target: string }[];
   commitsTruncated: boolean;
   quickStart?: boolean;
+  /** Why the quick start did not apply (as ExportDetails.fullPath). */
+  fullStart?: FullPathReason;
   mergesKept?: number;
   timings?: Record<string, number>;
 }

@@ -5,13 +5,17 @@ import type { AuthorMap } from './author-map.js';
 import type { ReplayBase } from './base.js';
 import type { MessageScrubber } from './scrub.js';
 
-/** The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. */
+/**
+ * The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. `links`:
+ * the symlinks of the base's projection (recorded in the commit, see ctx.withTrailers).
+ */
 export async function reconcile(
   ctx: ExportBuildContext,
   tree: TargetTree,
   parent: string | undefined,
   base: ReplayBase,
   firstRun: boolean,
+  links: Iterable<string>,
 ): Promise<string> {
   const treeId = await ctx.writeTree(tree);
   const committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
@@ -29,13 +33,14 @@ export async function reconcile(
   // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
   const date = base.committerDate;
   const message = firstRun
-    ? ctx.formatMessage(src)
+    ? ctx.formatMessage(src, links)
     : ctx.withTrailers(
         `Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
           `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
           `this commit brings the target to the current selection of ${base.rev}.\n` +
           `The replayed commits that follow continue from there.`,
         base.rev,
+        links,
       );
   return ctx.commit({
     tree: treeId,
@@ -55,9 +60,14 @@ export function replayMessage(
   scrubber: MessageScrubber,
   authors: AuthorMap,
   ctx: ExportBuildContext,
+  links: Iterable<string>,
 ): string {
   // Trailers copied along from a re-exported source are replaced by this export's.
-  return ctx.withTrailers(authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))), c.sha);
+  return ctx.withTrailers(
+    authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))),
+    c.sha,
+    links,
+  );
 }
 
 /**
@@ -73,14 +83,16 @@ export async function publishedMessage(
   scrubber: MessageScrubber,
   authors: AuthorMap,
   ctx: ExportBuildContext,
+  links: Iterable<string>,
 ): Promise<{ text: string; bytes?: Buffer; encoding?: string }> {
-  const text = replayMessage(c, scrubber, authors, ctx);
+  const listed = [...links];
+  const text = replayMessage(c, scrubber, authors, ctx, listed);
   const foreign = c.encoding !== undefined && !/^utf-?8$/i.test(c.encoding);
   if (!c.rawMessage && !foreign) return { text };
   if (authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))) !== c.message) return { text };
   const raw = foreign ? await storedMessage(ctx, c.sha) : c.rawMessage!;
   // Latin-1 maps each byte to one character and back: the trailer logic sees lines and ASCII keys.
-  const bytes = Buffer.from(ctx.withTrailers(raw.toString('latin1'), c.sha), 'latin1');
+  const bytes = Buffer.from(ctx.withTrailers(raw.toString('latin1'), c.sha, listed), 'latin1');
   return { text, bytes, ...(foreign ? { encoding: c.encoding } : {}) };
 }
 

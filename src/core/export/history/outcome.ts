@@ -46,7 +46,7 @@ export function historyDetails(
   reconciled: boolean,
   commits: { source: string; target: string }[],
   timings?: Record<string, number>,
-  quick?: boolean,
+  quick?: boolean | string,
   mergesKept?: number,
 ): Record<string, unknown> {
   return {
@@ -58,7 +58,9 @@ export function historyDetails(
       reconciliation: reconciled,
       commits: commits.slice(-MAX_LISTED_COMMITS),
       commitsTruncated: commits.length > MAX_LISTED_COMMITS,
-      ...(quick !== undefined ? { quickStart: quick } : {}),
+      // true, or why the full start ran (tip-state.ts's FullPathReason).
+      ...(quick !== undefined ? { quickStart: quick === true } : {}),
+      ...(typeof quick === 'string' ? { fullStart: quick } : {}),
       ...(mergesKept ? { mergesKept } : {}),
       ...(timings
         ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }

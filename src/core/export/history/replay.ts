@@ -280,10 +280,12 @@ class HistoryReplay {
       if (!r) continue;
       if (hasErrors(this.findings)) return undefined;
       const first = sideTip === undefined;
-      sideTip = await this.write(sc, first ? [...lead, ...r.ops] : r.ops, {
-        ref: SIDE_REF,
-        ...(first ? { from } : {}),
-      });
+      sideTip = await this.write(
+        sc,
+        first ? [...lead, ...r.ops] : r.ops,
+        { ref: SIDE_REF, ...(first ? { from } : {}) },
+        sideState,
+      );
     }
     return sideTip;
   }
@@ -330,16 +332,17 @@ class HistoryReplay {
     }
   }
 
-  /** Queue one replayed commit on the fast-import stream; its mark. */
+  /** Queue one replayed commit on the fast-import stream (`st`: the state it leaves); its mark. */
   private async write(
     c: LogCommit,
     ops: readonly FileOp[],
     extra: { from?: string; merge?: string[]; ref?: string },
+    st: ReplayState = this.state,
   ): Promise<string> {
     const { authors, scrubber } = this.how;
     this.writer ??= await FastImportWriter.open(this.ctx.git, HISTORY_REF);
     // The message as published: the gates scan it for secrets with the change sets.
-    const message = await publishedMessage(c, scrubber, authors, this.ctx);
+    const message = await publishedMessage(c, scrubber, authors, this.ctx, st.projectedLinks.keys());
     this.gates.addMessage(c.sha, message.text);
     const mark = this.writer.commit({
       author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
@@ -396,7 +399,7 @@ class HistoryReplay {
         reconciled,
         pairs,
         this.laps.timings,
-        !!this.start.quick,
+        this.start.quick ? true : (this.start.fallback?.fullPath ?? false),
         this.mergesKept,
       ),
     };

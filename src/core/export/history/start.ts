@@ -13,8 +13,10 @@ import type { ReplayBase } from './base.js';
 import { reconcile } from './commits.js';
 import type { StepViews } from './gates.js';
 import { emptyProjection, stopped } from './outcome.js';
-import { quickStart, tipQualifies, type QuickStart } from './quick-start.js';
+import { quickStart, type QuickStart } from './quick-start.js';
+import { checkTip, type FullPath } from '../tip-state.js';
 import { QUICK_MAX_CHANGES, readRange } from './range.js';
+import { linksOf } from '../snapshot.js';
 import type { HistoryOptions } from './settings.js';
 import { ReplayState, type StateOptions } from './state.js';
 
@@ -44,6 +46,8 @@ export interface ReplayStart {
   /** Where preserved paths come from (the tip's tree), for the start of kept merges' side lines. */
   preservedFrom: TargetTree;
   quick?: QuickStart;
+  /** Why the quick start was not taken (a notice, too, when the target was changed by hand). */
+  fallback?: FullPath;
   /** The range's commits when already opened (read ahead, or after the root). */
   commits?: AsyncIterable<LogCommit>;
   /** Stops what the start opened (the read-ahead log, the quick start's lookups). */
@@ -65,13 +69,21 @@ export async function startReplay(
   const ahead = await readAhead(ctx, tip, base, opts);
   const close = async () => {
     await ahead.close?.();
-    await ahead.quick?.names.close();
+    await ahead.quick?.close();
   };
   try {
     if (ahead.quick)
       return {
         findings: [],
-        state: new ReplayState(ahead.quick.start, emptyProjection(), stateOptions(ctx, false)),
+        state: new ReplayState(
+          ahead.quick.start,
+          { ...emptyProjection(), tree: ahead.quick.links },
+          {
+            ...stateOptions(ctx, false),
+            countOffset: ahead.quick.countOffset,
+            linkBase: ahead.quick.linkBase,
+          },
+        ),
         parentTree: ahead.quick.start,
         head: tip,
         reconciled: false,
@@ -82,26 +94,43 @@ export async function startReplay(
       };
     const full = await fullStart(ctx, tip, base);
     if ('stopped' in full) return { stopped: full.stopped, close };
-    return { ...full, commits: full.commits ?? ahead.commits, close };
+    // A target changed by hand is said first: it is why this run listed the trees.
+    if (ahead.fallback?.notice) full.findings.unshift(ahead.fallback.notice);
+    return { ...full, fallback: ahead.fallback, commits: full.commits ?? ahead.commits, close };
   } catch (e) {
     await close();
     throw e;
   }
 }
 
-/** The quick start's read-ahead of the range, when the tip qualifies (its trailers). */
+/** The quick start's read-ahead of the range when the tip qualifies, or why it does not. */
 async function readAhead(
   ctx: ExportBuildContext,
   tip: string | undefined,
   base: ReplayBase,
   opts: HistoryOptions,
-): Promise<{ quick?: QuickStart; commits?: AsyncIterable<LogCommit>; close?: () => Promise<unknown> }> {
-  if (opts.quickStart === false || !tip || !base.rev || !(await tipQualifies(ctx, tip, base))) return {};
+): Promise<{
+  quick?: QuickStart;
+  fallback?: FullPath;
+  commits?: AsyncIterable<LogCommit>;
+  close?: () => Promise<unknown>;
+}> {
+  if (opts.quickStart === false) return { fallback: { fullPath: 'disabled' } };
+  if (!tip || base.kind === 'snapshot' || base.kind === 'root')
+    return { fallback: { fullPath: 'first-export' } };
+  if (base.kind !== 'trailer' || !base.rev) return { fallback: { fullPath: 'not-last-export' } };
+  const check = await checkTip(ctx, tip);
+  if (!('tip' in check)) return { fallback: check };
+  // The tip names an older export than the base found below it: not the last export's commit.
+  if (check.tip.originRev !== base.rev) return { fallback: { fullPath: 'not-last-export' } };
   const read = await readRange(ctx, { from: base.rev, to: ctx.sourceCommit }, QUICK_MAX_CHANGES);
+  const opened = { commits: read.commits, close: read.close };
+  if (!read.all) return { ...opened, fallback: { fullPath: 'range-too-long' } };
   // A kept merge replays its side line from the fork's snapshot: that needs the full start.
-  const merges = !!opts.keepMerges && read.buffered.some((c) => c.parents.length > 1);
-  const quick = read.all && !merges ? await quickStart(ctx, tip, base.rev, read.buffered) : undefined;
-  return { quick, commits: read.commits, close: read.close };
+  if (opts.keepMerges && read.buffered.some((c) => c.parents.length > 1))
+    return { ...opened, fallback: { fullPath: 'kept-merges' } };
+  const quick = await quickStart(ctx, check.tip, read.buffered);
+  return 'fullPath' in quick ? { ...opened, fallback: quick } : { ...opened, quick };
 }
 
 async function fullStart(
@@ -136,7 +165,7 @@ async function fullStart(
     findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
     if (hasErrors(findings) && !reportsEveryFinding(ctx))
       return { stopped: stopped(reconDiff.changes, findings, base) };
-    head = await reconcile(ctx, start, head, base, tip === undefined || force);
+    head = await reconcile(ctx, start, head, base, tip === undefined || force, linksOf(projected.tree));
     reconciled = true;
   }
   const common = { findings, parentTree, head, reconciled, preservedFrom: tipTree };

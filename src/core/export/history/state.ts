@@ -13,7 +13,7 @@ import type { RawChange } from '../../git/log-reader.js';
 import type { Finding, PathChange } from '../../report/result.js';
 import type { GateChange } from '../../safety/types.js';
 import type { ProjectedTree, SubmodulePolicy, TargetTree, TreeDiff } from '../types.js';
-import { SymlinkIndex } from './symlinks.js';
+import { SymlinkIndex, type LinkBase } from './symlinks.js';
 import { PathTimeline } from './timeline.js';
 
 export interface StateOptions {
@@ -25,7 +25,20 @@ export interface StateOptions {
    * then hold only the paths the range touches, and the timelines leave the rest to a probe.
    */
   complete?: boolean;
+  /**
+   * With a partial start: the target files the start tree leaves out (the tip's count, or a lower
+   * bound high enough for the mass-deletion gate, minus the start tree's size).
+   */
+  countOffset?: number;
+  /** With a partial start: answers the symlink check about the files the start tree leaves out. */
+  linkBase?: LinkBase;
 }
+
+/** A start tree's projection as the state needs it: path sets and, when known, its entries. */
+export type StartProjection = Pick<ProjectedTree, 'exportedSourcePaths' | 'sourcePaths'> & {
+  /** The projected entries (their symlinks are recorded in each commit); absent: none. */
+  tree?: TargetTree;
+};
 
 export interface ReplayStep {
   /** fast-import file operations (deletions first, so a file may replace a directory and back). */
@@ -41,6 +54,7 @@ export interface ReplayStep {
 }
 
 const GITLINK = '160000';
+const SYMLINK = '120000';
 const ZERO_MODE = '000000';
 
 export class ReplayState {
@@ -56,9 +70,15 @@ export class ReplayState {
   private readonly frozen: Set<string>;
   private readonly complete: boolean;
 
+  /**
+   * The projection's symlinks (target path → source path), preserved paths included: what each
+   * replayed commit records for the next run's quick start (tip-state.ts).
+   */
+  readonly projectedLinks = new Map<string, string>();
+
   constructor(
     start: TargetTree,
-    projected: Pick<ProjectedTree, 'exportedSourcePaths' | 'sourcePaths'>,
+    projected: StartProjection,
     private readonly opts: StateOptions,
   ) {
     this.tree = new Map(start);
@@ -66,8 +86,15 @@ export class ReplayState {
     this.sourcePaths = new Set(projected.sourcePaths);
     // Whatever overlayPreserved took from the target tip (or the template) stays as it is.
     this.frozen = new Set([...start].filter(([, e]) => e.origin !== 'source').map(([p]) => p));
-    this.symlinks = new SymlinkIndex(start);
+    this.symlinks = new SymlinkIndex(start, opts.linkBase);
     this.complete = opts.complete ?? true;
+    for (const [t, e] of projected.tree ?? [])
+      if (e.mode === SYMLINK) this.projectedLinks.set(t, e.sourcePath ?? t);
+  }
+
+  /** The target file count (the whole tree's, also when the state holds part of it). */
+  get fileCount(): number {
+    return this.tree.size + (this.opts.countOffset ?? 0);
   }
 
   /** The selected source paths a commit touches, with their new blob ids (for a size lookup). */
@@ -85,7 +112,7 @@ export class ReplayState {
    * timelines.
    */
   apply(changes: readonly RawChange[], sizes: ReadonlyMap<string, number> = new Map(), step = 0): ReplayStep {
-    const targetFileCountBefore = this.tree.size;
+    const targetFileCountBefore = this.fileCount;
     const dels: FileOp[] = [];
     const mods: FileOp[] = [];
     const pathChanges: PathChange[] = [];
@@ -106,6 +133,8 @@ export class ReplayState {
         });
       this.track(this.exportedSourcePaths, this.exportedTimeline, p, step, !(deleted || skipLink));
       const tp = this.opts.mapPath(p);
+      if (!deleted && !skipLink && ch.dstMode === SYMLINK) this.projectedLinks.set(tp, p);
+      else if (this.projectedLinks.get(tp) === p) this.projectedLinks.delete(tp);
       if (this.frozen.has(tp)) continue;
       const old = this.tree.get(tp);
       if (deleted || skipLink) {

@@ -6,6 +6,12 @@ import type { TargetEntry, TargetTree } from '../types.js';
 
 const SYMLINK = '120000';
 
+/** The files of a tree outside what a SymlinkIndex holds (see its constructor). */
+export interface LinkBase {
+  /** Is `p` a file of that tree, or a directory with one below it? */
+  exists(p: string): Promise<boolean>;
+}
+
 /**
  * The symlink check of snapshot mode (content-checks.ts: a link must stay inside the exported
  * tree and point at something exported), kept incrementally for a replay: the snapshot check
@@ -29,7 +35,14 @@ export class SymlinkIndex {
   private pendingLinks = new Map<string, { oid: string; sourcePath?: string }>();
   private removed: string[] = [];
 
-  constructor(start: TargetTree) {
+  /**
+   * `base`: when `start` is part of the tree (the quick start), what the index was not given: the
+   * other files of the tree it starts from, never the paths it holds (or held and removed).
+   */
+  constructor(
+    start: TargetTree,
+    private readonly base?: LinkBase,
+  ) {
     for (const [p, e] of start) if (e.origin === 'source') this.add(p, e);
   }
 
@@ -95,12 +108,16 @@ export class SymlinkIndex {
     for (const p of toCheck) {
       const l = this.links.get(p);
       if (!l) continue;
+      const end = resolveLink(p, texts);
+      const r = end.resolved;
+      // Outside what the index holds, the quick start's base answers (the tip's untouched files).
+      const inBase = !!r && !this.files.has(r) && !dirs.has(r) && !!this.base && (await this.base.exists(r));
       const f = symlinkFinding(
         p,
         l.link,
         l.sourcePath,
-        resolveLink(p, texts),
-        (r) => this.files.has(r) || dirs.has(r),
+        end,
+        (x) => inBase || this.files.has(x) || dirs.has(x),
       );
       if (f) findings.push(f);
     }
