@@ -33226,7 +33226,7 @@ var external_node_async_hooks_ = __nccwpck_require__(6698);
 const ACTION_SURFACE = {
     kind: 'action',
     name: (id) => `input '${id}'`,
-    assign: (id, value) => `${id}: ${value}`,
+    assign: (id, value) => `${id}: ${typeof value === 'string' ? value : value.join(', ')}`,
 };
 function cliSurface(spellings) {
     const of = (id) => spellings.get(id) ?? { flag: `--${id}` };
@@ -33238,6 +33238,9 @@ function cliSurface(spellings) {
         },
         assign: (id, value) => {
             const s = of(id);
+            // A list is given by repeating the flag.
+            if (typeof value !== 'string')
+                return value.map((v) => `${s.flag} ${v}`).join(' ');
             if (s.env)
                 return `${s.env.split(/ or |, /)[0]}=${value}`;
             if (!s.boolean)
@@ -33253,7 +33256,7 @@ function configSurface(target, keys = {}) {
     return {
         kind: 'config',
         name: (id) => `targets.${target}.${key(id)}`,
-        assign: (id, value) => `${key(id)}: ${value} (in targets.${target})`,
+        assign: (id, value) => `${key(id)}: ${typeof value === 'string' ? value : `[${value.join(', ')}]`} (in targets.${target})`,
     };
 }
 const current = new external_node_async_hooks_.AsyncLocalStorage();
@@ -42085,6 +42088,7 @@ const EXPORT_INPUTS = {
     scrubTemplate: input('scrub-template', 'text'),
     authorMap: input('author-map', 'string'),
     keepMerges: input('keep-merges', 'bool'),
+    allowMassDeleteCommits: input('allow-mass-delete-commits', 'list'),
     submodules: input('submodules', 'string'),
     lfs: input('lfs', 'string'),
     committerName: input('committer-name', 'string'),

@@ -62452,7 +62452,7 @@ const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939d
  * The author or committer of a raw commit object (`git cat-file commit`), its date as git's
  * `@<epoch> <tz>`; undefined when the header is missing. Only the headers are read, not the message.
  */
-function commitIdentity(raw, who) {
+function index_builder_commitIdentity(raw, who) {
     const blank = raw.indexOf('\n\n');
     const headers = blank < 0 ? raw : raw.slice(0, blank);
     const m = new RegExp(`^${who} (.*) <([^>]*)> (\\d+) ([+-]\\d{4})$`, 'm').exec(headers);
@@ -62584,6 +62584,14 @@ const FERRY_TRAILERS = {
     /** Hash of the selection config an export commit was made with (see export/incremental.ts). */
     config: { key: 'Ferry-Config', value: '[0-9a-f]{16,64}' },
     /**
+     * An exported symlink's target path (repeated, one line per link; see export/tip-state.ts): the
+     * next run checks the links without listing the tree. Written with `symlinks` instead when there
+     * are too many to list.
+     */
+    symlink: { key: 'Ferry-Symlink', value: '[^ ].*' },
+    /** The number of exported symlinks, written when they are too many to list one a line. */
+    symlinks: { key: 'Ferry-Symlinks', value: '[0-9]+' },
+    /**
      * A wiki page whose web edit is pending, with the base it was judged against: `<oid|-> <path>`
      * (see wiki/merge.ts). Repeated, one line per page.
      */
@@ -62602,7 +62610,7 @@ const ANY_FERRY_KEY = new RegExp(`^(${Object.values(FERRY_TRAILERS)
     .map((d) => d.key)
     .join('|')}):`);
 /** Every value of trailer `name` in a message, in order. Lines of another shape do not count. */
-function trailerValues(message, name) {
+function trailers_trailerValues(message, name) {
     const re = lineRe(name, 'gm');
     const out = [];
     for (let m = re.exec(message); m; m = re.exec(message))
@@ -62610,25 +62618,20 @@ function trailerValues(message, name) {
     return out;
 }
 /** The value of trailer `name` that counts: the last one in the message. */
-function lastTrailer(message, name) {
-    return trailerValues(message, name).at(-1);
+function trailers_lastTrailer(message, name) {
+    return trailers_trailerValues(message, name).at(-1);
 }
 /**
  * The message with Ferry's trailers at its end, in the order given. Lines with a Ferry trailer key
  * already in the message are dropped first: copied along from a re-exported source, they would
- * pose as this commit's. The trailers join the message's own trailer block (a last paragraph of
- * `Key: value` lines, such as `Signed-off-by:`), else start one after a blank line; the block's
- * `Co-authored-by:` lines move after them, so they stay the last lines of the message.
+ * pose as this commit's. Every other byte of the message is kept as it is (CRLF line ends,
+ * trailing spaces, blank lines at the end, a missing final newline: history mode publishes the
+ * source's messages), and the trailers come after it: they join the message's own trailer block
+ * (a last paragraph of `Key: value` lines, such as `Signed-off-by:`) when the message ends right
+ * after it, else start a new paragraph after a blank line. The block's `Co-authored-by:` lines
+ * move after Ferry's, so they stay the last lines of the message.
  */
 function withTrailers(message, trailers) {
-    const kept = message
-        .replace(/\s+$/, '')
-        .split('\n')
-        .filter((l) => !ANY_FERRY_KEY.test(l));
-    while (kept.length && kept[kept.length - 1].trim() === '')
-        kept.pop();
-    const last = kept[kept.length - 1] ?? '';
-    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
     const lines = trailers.map(([name, value]) => {
         const line = `${FERRY_TRAILERS[name].key}: ${value}`;
         // A value the parser would not read back must never be written.
@@ -62636,15 +62639,38 @@ function withTrailers(message, trailers) {
             throw new Error(`internal: invalid ${FERRY_TRAILERS[name].key} trailer value '${value}'`);
         return line;
     });
-    // `Co-authored-by:` lines stay last, after Ferry's: GitHub credits co-authors from the end of
-    // the message, and an imported contributor's credit must survive the export.
-    const coAuthors = [];
-    if (inTrailerBlock)
-        for (let i = kept.length - 1; i >= 0 && kept[i].trim() !== ''; i--)
-            if (CO_AUTHOR.test(kept[i]))
-                coAuthors.unshift(...kept.splice(i, 1));
-    const body = kept.join('\n');
-    return `${body}${inTrailerBlock && body.trim() ? '\n' : '\n\n'}${[...lines, ...coAuthors].join('\n')}\n`;
+    const kept = message.split('\n').filter((l) => !ANY_FERRY_KEY.test(l));
+    // The content ends at the last line that is not blank (a CRLF blank line is '\r'); the tail
+    // after it is what the message ends with: nothing, its final newline, or blank lines.
+    let end = kept.length;
+    while (end && isBlank(kept[end - 1]))
+        end--;
+    if (!end)
+        return `\n\n${lines.join('\n')}\n`;
+    const content = kept.slice(0, end);
+    const tail = kept.slice(end);
+    const last = content[end - 1];
+    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && end > 2 && content.some(isBlank);
+    // Joined only when the block ends the message: a blank line after it would split the block.
+    if (inTrailerBlock && (tail.length === 0 || (tail.length === 1 && tail[0] === ''))) {
+        // `Co-authored-by:` lines stay last, after Ferry's: GitHub credits co-authors from the end of
+        // the message, and an imported contributor's credit must survive the export.
+        const coAuthors = [];
+        for (let i = content.length - 1; i >= 0 && !isBlank(content[i]); i--)
+            if (CO_AUTHOR.test(content[i]))
+                coAuthors.unshift(...content.splice(i, 1));
+        return `${[...content, ...lines, ...coAuthors].join('\n')}\n`;
+    }
+    // A new paragraph: a newline ends the last line if the message has none, and a blank line
+    // comes before the trailers unless the message already ends with one.
+    const text = kept.join('\n');
+    const endsWithNewline = tail.length > 0 && tail[tail.length - 1] === '';
+    const blankLines = tail.length - (endsWithNewline ? 1 : 0);
+    const sep = (endsWithNewline ? '' : '\n') + (blankLines > 0 ? '' : '\n');
+    return `${text}${sep}${lines.join('\n')}\n`;
+}
+function isBlank(line) {
+    return line.trim() === '';
 }
 const CO_AUTHOR = /^Co-authored-by: /i;
 /**
@@ -62670,7 +62696,7 @@ async function findTrailerCommit(git, tip, name, opts = {}) {
         const nul = out.indexOf('\0');
         if (nul > 0) {
             const message = out.slice(nul + 1);
-            const found = lastTrailer(message, name);
+            const found = trailers_lastTrailer(message, name);
             if (found)
                 return { sha: out.slice(0, nul), value: found, message };
         }
@@ -63487,8 +63513,19 @@ class FastImportWriter {
         this.started.add(ref);
         t += `commit ${ref}\nmark :${mark}\n`;
         t += `author ${ident(c.author)}\ncommitter ${ident(c.committer)}\n`;
-        // `data <bytes>`: the stream is written as UTF-8, so the count is the message's UTF-8 length.
-        t += `data ${Buffer.byteLength(c.message, 'utf8')}\n${c.message}`;
+        if (c.encoding)
+            t += `encoding ${c.encoding.replace(/\s/g, '')}\n`;
+        if (typeof c.message === 'string') {
+            // `data <bytes>`: the stream is written as UTF-8, so the count is the message's UTF-8 length.
+            t += `data ${Buffer.byteLength(c.message, 'utf8')}\n${c.message}`;
+        }
+        else {
+            // Bytes that are not UTF-8 go to the pipe as they are, between the text before and after.
+            this.text += `${t}data ${c.message.length}\n`;
+            t = '';
+            this.flushChunk();
+            this.send(c.message);
+        }
         t += c.from ? `\nfrom ${c.from}\n` : '\n';
         for (const m of c.merge ?? [])
             t += `merge ${m}\n`;
@@ -63552,15 +63589,19 @@ class FastImportWriter {
         await this.exited;
         await fs.rm(path.dirname(this.marksFile), { recursive: true, force: true });
     }
-    /** Hand the buffered text to the pipe; a full pipe sets `pressure` until it drains. */
+    /** Hand the buffered text to the pipe. */
     flushChunk() {
         if (!this.text)
             return;
         const t = this.text;
         this.text = '';
+        this.send(t);
+    }
+    /** Write to the pipe; a full pipe sets `pressure` until it drains. */
+    send(chunk) {
         if (this.failed)
             throw this.failed;
-        if (this.child.stdin.write(t) || this.pressure)
+        if (this.child.stdin.write(chunk) || this.pressure)
             return;
         this.pressure = new Promise((resolve, reject) => {
             const onDrain = () => {
@@ -64088,12 +64129,19 @@ const LFS_MIN_POINTER = LFS_HEADER.length + 1 + 76 + 7;
 function attributesUseLfs(texts) {
     return texts.some((t) => t !== undefined && /\bfilter=lfs\b/.test(t.toString('utf8')));
 }
+/** The directories whose .gitattributes apply to `path`: its own, up to the root (''). */
+function parentDirs(path) {
+    const out = [];
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1))
+        out.push(path.slice(0, i));
+    out.push('');
+    return out;
+}
 /**
  * A symlink whose target leaves the repository, or names a path the export does not contain, is
  * an error: in the public repo it would dangle or point at something never meant to be there.
  */
 async function checkSymlinks(tree, readBlob) {
-    const findings = [];
     // Cheap first: most trees hold no symlink, and then no directory set is built.
     let any = false;
     for (const e of tree.values()) {
@@ -64103,23 +64151,38 @@ async function checkSymlinks(tree, readBlob) {
         }
     }
     if (!any)
-        return findings;
+        return [];
     const links = [];
     for (const [p, e] of tree)
         if (e.mode === '120000')
-            links.push([p, e]);
+            links.push({ path: p, oid: e.oid, sourcePath: e.sourcePath });
     const dirs = new Set();
     for (const p of tree.keys())
         for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d))
             dirs.add(d);
+    return checkLinks(links, readBlob, (r) => tree.has(r) || dirs.has(r));
+}
+/**
+ * checkSymlinks over given links (every exported symlink: a link may resolve through another),
+ * with `exists` answering whether a resolved path is in the exported tree (a file or a directory).
+ * The incremental export passes the links it knows and answers from tree objects
+ * (projection-view.ts).
+ */
+async function checkLinks(links, readBlob, exists) {
     const texts = new Map();
-    const bodies = await Promise.all(links.map(([, e]) => readBlob(e.oid)));
-    links.forEach(([p], i) => texts.set(p, bodies[i]?.toString('utf8') ?? ''));
-    for (const [p, e] of links) {
-        const f = symlinkFinding(p, texts.get(p), e.sourcePath, resolveLink(p, texts), (r) => tree.has(r) || dirs.has(r));
+    const bodies = await Promise.all(links.map((l) => readBlob(l.oid)));
+    links.forEach((l, i) => texts.set(l.path, bodies[i]?.toString('utf8') ?? ''));
+    const ends = links.map((l) => resolveLink(l.path, texts));
+    const found = new Map();
+    for (const end of ends)
+        if (end.resolved && !found.has(end.resolved))
+            found.set(end.resolved, await exists(end.resolved));
+    const findings = [];
+    links.forEach((l, i) => {
+        const f = symlinkFinding(l.path, texts.get(l.path), l.sourcePath, ends[i], (r) => found.get(r) ?? false);
         if (f)
             findings.push(f);
-    }
+    });
     return findings;
 }
 /**
@@ -64216,7 +64279,7 @@ var external_node_async_hooks_ = __nccwpck_require__(6698);
 const ACTION_SURFACE = {
     kind: 'action',
     name: (id) => `input '${id}'`,
-    assign: (id, value) => `${id}: ${value}`,
+    assign: (id, value) => `${id}: ${typeof value === 'string' ? value : value.join(', ')}`,
 };
 function cliSurface(spellings) {
     const of = (id) => spellings.get(id) ?? { flag: `--${id}` };
@@ -64228,6 +64291,9 @@ function cliSurface(spellings) {
         },
         assign: (id, value) => {
             const s = of(id);
+            // A list is given by repeating the flag.
+            if (typeof value !== 'string')
+                return value.map((v) => `${s.flag} ${v}`).join(' ');
             if (s.env)
                 return `${s.env.split(/ or |, /)[0]}=${value}`;
             if (!s.boolean)
@@ -64243,7 +64309,7 @@ function configSurface(target, keys = {}) {
     return {
         kind: 'config',
         name: (id) => `targets.${target}.${key(id)}`,
-        assign: (id, value) => `${key(id)}: ${value} (in targets.${target})`,
+        assign: (id, value) => `${key(id)}: ${typeof value === 'string' ? value : `[${value.join(', ')}]`} (in targets.${target})`,
     };
 }
 const current = new external_node_async_hooks_.AsyncLocalStorage();
@@ -64262,7 +64328,98 @@ function settingAssign(id, value) {
     return currentSurface().assign(id, value);
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/util/fs-atomic.js
+
+
+
+/** Write to a temporary file beside the target, then rename: readers never see half a file. */
+async function fs_atomic_writeFileAtomic(file, data, mode) {
+    const dir = external_node_path_namespaceObject.dirname(file);
+    await external_node_fs_namespaceObject.promises.mkdir(dir, { recursive: true });
+    const tmp = external_node_path_namespaceObject.join(dir, `.${external_node_path_namespaceObject.basename(file)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+    try {
+        await external_node_fs_namespaceObject.promises.writeFile(tmp, data, mode !== undefined ? { mode } : undefined);
+        await external_node_fs_namespaceObject.promises.rename(tmp, file);
+    }
+    catch (e) {
+        await external_node_fs_namespaceObject.promises.rm(tmp, { force: true });
+        throw e;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/baseline.js
+
+
+
+
+
+const BASELINE_VERSION = 1;
+/** The HMAC key a salt gives. */
+function keyFromSalt(salt) {
+    return (0,external_node_crypto_.createHash)('sha256').update(`ferry-secret-fingerprint\0${salt}`).digest();
+}
+function newSalt() {
+    return randomBytes(16).toString('hex');
+}
+function parseBaseline(text, file) {
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch (e) {
+        throw new ConfigurationError(`Secret baseline ${file} is not valid JSON (${e.message}). Fix: write it again with 'ferry secrets baseline --write ${file}'.`);
+    }
+    const b = raw;
+    if (!b ||
+        b.version !== BASELINE_VERSION ||
+        typeof b.salt !== 'string' ||
+        b.salt.length < 16 ||
+        !Array.isArray(b.findings) ||
+        !b.findings.every((f) => f &&
+            typeof f.path === 'string' &&
+            typeof f.fingerprint === 'string' &&
+            /^[0-9a-f]{16,64}$/.test(f.fingerprint)))
+        throw new ConfigurationError(`Secret baseline ${file} is not a Ferry baseline (version ${BASELINE_VERSION}, a salt, findings with path and fingerprint). ` +
+            `Fix: write it with 'ferry secrets baseline --write ${file}'.`);
+    return b;
+}
+/** The one wording of "the baseline file named in the settings is not there". */
+function missingBaseline(file, location) {
+    return new ConfigurationError(`Secret baseline ${file} (${settingName('secret-baseline')}) does not exist. Fix: write it with ` +
+        `'ferry secrets baseline --write ${file}' (and commit it), or drop the setting.`, location);
+}
+async function loadBaseline(file) {
+    let text;
+    try {
+        text = await external_node_fs_namespaceObject.promises.readFile(file, 'utf8');
+    }
+    catch {
+        throw missingBaseline(file);
+    }
+    return parseBaseline(text, file);
+}
+/** Is this finding (path, fingerprint) accepted by the baseline? */
+function baselineMatcher(b) {
+    if (!b)
+        return () => false;
+    const set = new Set(b.findings.map((f) => `${f.path}\0${f.fingerprint}`));
+    return (path, fp) => set.has(`${path}\0${fp}`);
+}
+function renderBaseline(salt, findings) {
+    const sorted = [...findings].sort((a, b) => a.path !== b.path
+        ? a.path < b.path
+            ? -1
+            : 1
+        : (a.line ?? 0) - (b.line ?? 0) || (a.rule < b.rule ? -1 : 1));
+    const doc = { version: BASELINE_VERSION, salt, findings: sorted };
+    return JSON.stringify(doc, null, 2) + '\n';
+}
+async function writeBaseline(file, salt, findings) {
+    await writeFileAtomic(file, renderBaseline(salt, findings));
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/safety/settings.js
+
 
 
 
@@ -64326,6 +64483,8 @@ const SAFETY_INPUTS = {
     maxDeleteRatio: 'max-delete-ratio',
     allowMassDelete: 'allow-mass-delete',
 };
+/** History mode: source commits whose own mass deletion is allowed (export/history/mass-delete-commits.ts). */
+const ALLOW_MASS_DELETE_COMMITS = 'allow-mass-delete-commits';
 /** Fingerprints are sha256 hex prefixes; shorter than this would allow far too much. */
 const MIN_FINGERPRINT_CHARS = 8;
 /**
@@ -64374,8 +64533,7 @@ function validateSafetySettings(s, loc) {
         }
     }
     if (s.secretBaseline && !(0,external_node_fs_namespaceObject.existsSync)(s.secretBaseline))
-        throw new ConfigurationError(`Secret baseline ${s.secretBaseline} (${settingName(SAFETY_INPUTS.secretBaseline)}) does not exist. Fix: write it with ` +
-            `'ferry secrets baseline --write ${s.secretBaseline}' (and commit it), or drop the setting.`, loc);
+        throw missingBaseline(s.secretBaseline, loc);
     s.secretPatterns.forEach((p, i) => parseSecretPattern(p, loc, i));
     for (const f of s.allowedSecretFingerprints) {
         if (!new RegExp(`^[0-9a-f]{${MIN_FINGERPRINT_CHARS},64}$`).test(f)) {
@@ -65081,6 +65239,14 @@ class layout_RepoLayout {
     }
     /** Parsed JSON (comments and trailing commas allowed, as in tsconfig), cached; null when absent or invalid. */
     json(path) {
+        return this.parsedObject(path, (t) => JSON.parse(stripJsonComments(t)));
+    }
+    /** Parsed YAML (pnpm-workspace.yaml), cached. */
+    yaml(path) {
+        return this.parsedObject(path, (t) => (0,dist/* parse */.qg)(t));
+    }
+    /** A config file parsed to an object, cached: null when absent, invalid or not an object. */
+    parsedObject(path, parse) {
         if (this.parsed.has(path))
             return this.parsed.get(path);
         const t = this.text(path);
@@ -65089,32 +65255,13 @@ class layout_RepoLayout {
         let v = null;
         if (t !== null) {
             try {
-                const o = JSON.parse(stripJsonComments(t));
+                const o = parse(t);
                 if (o && typeof o === 'object' && !Array.isArray(o))
                     v = o;
             }
             catch {
                 v = null;
             }
-        }
-        this.parsed.set(path, v);
-        return v;
-    }
-    /** Parsed YAML (pnpm-workspace.yaml), cached. */
-    yaml(path) {
-        if (this.parsed.has(path))
-            return this.parsed.get(path);
-        const t = this.text(path);
-        if (t === undefined)
-            return undefined;
-        let v = null;
-        try {
-            const o = t === null ? null : (0,dist/* parse */.qg)(t);
-            if (o && typeof o === 'object' && !Array.isArray(o))
-                v = o;
-        }
-        catch {
-            v = null;
         }
         this.parsed.set(path, v);
         return v;
@@ -65703,91 +65850,6 @@ function importLeakFinding(file, leak, prefix) {
             `${leak.path}, a file the export leaves out${how}. Fix: export ${leak.path} too (allowlist it), ` +
             `remove the import from ${file}, or mark an intended optional import with '${ALLOW_IMPORT_MARKER}'.`,
     };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/util/fs-atomic.js
-
-
-
-/** Write to a temporary file beside the target, then rename: readers never see half a file. */
-async function fs_atomic_writeFileAtomic(file, data, mode) {
-    const dir = external_node_path_namespaceObject.dirname(file);
-    await external_node_fs_namespaceObject.promises.mkdir(dir, { recursive: true });
-    const tmp = external_node_path_namespaceObject.join(dir, `.${external_node_path_namespaceObject.basename(file)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-    try {
-        await external_node_fs_namespaceObject.promises.writeFile(tmp, data, mode !== undefined ? { mode } : undefined);
-        await external_node_fs_namespaceObject.promises.rename(tmp, file);
-    }
-    catch (e) {
-        await external_node_fs_namespaceObject.promises.rm(tmp, { force: true });
-        throw e;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/safety/baseline.js
-
-
-
-
-
-const BASELINE_VERSION = 1;
-/** The HMAC key a salt gives. */
-function keyFromSalt(salt) {
-    return (0,external_node_crypto_.createHash)('sha256').update(`ferry-secret-fingerprint\0${salt}`).digest();
-}
-function newSalt() {
-    return randomBytes(16).toString('hex');
-}
-function parseBaseline(text, file) {
-    let raw;
-    try {
-        raw = JSON.parse(text);
-    }
-    catch (e) {
-        throw new ConfigurationError(`Secret baseline ${file} is not valid JSON (${e.message}). Fix: write it again with 'ferry secrets baseline --write ${file}'.`);
-    }
-    const b = raw;
-    if (!b ||
-        b.version !== BASELINE_VERSION ||
-        typeof b.salt !== 'string' ||
-        b.salt.length < 16 ||
-        !Array.isArray(b.findings) ||
-        !b.findings.every((f) => f &&
-            typeof f.path === 'string' &&
-            typeof f.fingerprint === 'string' &&
-            /^[0-9a-f]{16,64}$/.test(f.fingerprint)))
-        throw new ConfigurationError(`Secret baseline ${file} is not a Ferry baseline (version ${BASELINE_VERSION}, a salt, findings with path and fingerprint). ` +
-            `Fix: write it with 'ferry secrets baseline --write ${file}'.`);
-    return b;
-}
-async function loadBaseline(file) {
-    let text;
-    try {
-        text = await external_node_fs_namespaceObject.promises.readFile(file, 'utf8');
-    }
-    catch {
-        throw new ConfigurationError(`Secret baseline ${file} does not exist. Fix: write it with 'ferry secrets baseline --write ${file}' (and commit it), or drop ${settingName('secret-baseline')}.`);
-    }
-    return parseBaseline(text, file);
-}
-/** Is this finding (path, fingerprint) accepted by the baseline? */
-function baselineMatcher(b) {
-    if (!b)
-        return () => false;
-    const set = new Set(b.findings.map((f) => `${f.path}\0${f.fingerprint}`));
-    return (path, fp) => set.has(`${path}\0${fp}`);
-}
-function renderBaseline(salt, findings) {
-    const sorted = [...findings].sort((a, b) => a.path !== b.path
-        ? a.path < b.path
-            ? -1
-            : 1
-        : (a.line ?? 0) - (b.line ?? 0) || (a.rule < b.rule ? -1 : 1));
-    const doc = { version: BASELINE_VERSION, salt, findings: sorted };
-    return JSON.stringify(doc, null, 2) + '\n';
-}
-async function writeBaseline(file, salt, findings) {
-    await writeFileAtomic(file, renderBaseline(salt, findings));
 }
 
 // EXTERNAL MODULE: external "node:zlib"
@@ -66887,28 +66949,33 @@ function deletePlan(input) {
 }
 const pct = (x) => `${Math.round(x * 1000) / 10}%`;
 /** Gate 4. A broken allowlist must not wipe the public repository. */
-async function massDeleteGate(input) {
+async function massDeleteGate(input, replayed) {
     const p = deletePlan(input);
     if (!p.exceeds)
         return [];
     const what = `${contextPrefix(input)}this export would delete ${p.deletions} of the target's ${p.targetFileCount} files ` +
         `(${pct(p.ratio)}, limit ${pct(input.settings.maxDeleteRatio)})`;
-    if (input.settings.allowMassDelete) {
+    const allowedBy = input.settings.allowMassDelete ? SAFETY_INPUTS.allowMassDelete : replayed?.allowedBy;
+    if (allowedBy) {
         return [
             {
                 severity: 'warning',
                 code: 'mass-delete',
-                message: `${what}; allowed by ${settingName(SAFETY_INPUTS.allowMassDelete)}.`,
+                message: `${what}; allowed by ${settingName(allowedBy)}.`,
             },
         ];
     }
+    const intended = replayed
+        ? // A restructuring commit: allow that commit alone, so the guard still watches the others.
+            `${settingAssign(ALLOW_MASS_DELETE_COMMITS, [replayed.commit.slice(0, 12)])} to allow it for this ` +
+                `source commit only, or ${settingAssign(SAFETY_INPUTS.allowMassDelete, 'true')} for the whole run`
+        : `${settingAssign(SAFETY_INPUTS.allowMassDelete, 'true')} for this run`;
     return [
         {
             severity: 'error',
             code: 'mass-delete',
             message: `${what}. Nothing was pushed. Check the allowlist and the path map first: a typo there deletes ` +
-                `everything it stops matching. If the deletion is intended, set ` +
-                `${settingAssign(SAFETY_INPUTS.allowMassDelete, 'true')} for this run, or raise ` +
+                `everything it stops matching. If the deletion is intended, set ${intended}, or raise ` +
                 `${settingName(SAFETY_INPUTS.maxDeleteRatio)}.`,
         },
     ];
@@ -67136,7 +67203,8 @@ async function runGatePass(input) {
                 lfsPointers.add(c.oid);
         });
         for (const c of changed)
-            if (lfsPointers.has(c.oid))
+            // Only where a .gitattributes on the file's own path routes it through LFS.
+            if (lfsPointers.has(c.oid) && (await (projected.lfsTracked?.(c.sourcePath) ?? true)))
                 findings.push(lfsPointerFinding({ path: c.targetPath, sourcePath: c.sourcePath }, lfs));
     }
     findings.push(...linkFindings, ...gateFindings);
@@ -67217,6 +67285,24 @@ function mapPath(path, rules) {
             return r.to + path.slice(r.from.length);
     }
     return path;
+}
+/**
+ * Every source path that mapPath sends to `target` (the inverse of the map, at most one candidate
+ * per rule plus the unmapped path itself): the incremental export asks which other source files
+ * land on a target path without listing the source tree.
+ */
+function sourcesFor(target, rules) {
+    const out = new Set();
+    for (const r of rules) {
+        if (r.to === '' || r.to.endsWith('/')) {
+            if (target.startsWith(r.to) && target.length > r.to.length)
+                out.add(r.from + target.slice(r.to.length));
+        }
+        else if (target === r.to)
+            out.add(r.from);
+    }
+    out.add(target);
+    return [...out].filter((q) => q !== '' && mapPath(q, rules) === target);
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/project.js
@@ -67339,11 +67425,78 @@ async function readTemplate(dir, vars) {
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/types.js
 /** Ferry's default committer, so the same export makes the same commit id. */
-const DEFAULT_COMMITTER = {
+const types_DEFAULT_COMMITTER = {
     name: 'ferry[bot]',
     email: 'ferry@users.noreply.github.com',
 };
 const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
+
+;// CONCATENATED MODULE: ./lib/src/core/export/tip-state.js
+/**
+ * What the incremental paths (the snapshot re-export, ./incremental.ts, and the history quick
+ * start, ./history/quick-start.ts) may trust about the target tip without listing its tree.
+ *
+ * A tip qualifies when it is Ferry's own export commit made with the current configuration: its
+ * `Ferry-Origin-Rev` names the revision it exported, its `Ferry-Config` equals this run's hash, and
+ * its committer is the identity Ferry commits as. Its tree is then the projection of that revision
+ * (plus what `preserve` keeps), so the next tree is that tree plus the projected diff, and the
+ * facts the checks need come from the tree objects along the changed paths, or from what Ferry
+ * recorded in the same commit: the exported symlinks (`Ferry-Symlink:`). A tip edited by hand
+ * (a commit on top, an amended commit, a changed path) falls back to the full path with a
+ * `target-edited` notice, so the result says why the run listed the whole tree.
+ */
+
+
+
+/** More exported symlinks than this are not listed in trailers (the next run then lists the tree). */
+const MAX_LISTED_SYMLINKS = 32;
+/** The tip as the incremental paths see it (one `cat-file commit`), or why it does not qualify. */
+async function checkTip(ctx, tip) {
+    if (!tip)
+        return { fullPath: 'first-export' };
+    if (ctx.settings.force)
+        return { fullPath: 'force' };
+    if (!ctx.configHash)
+        return { fullPath: 'disabled' };
+    const raw = await ctx.git.exec(['cat-file', 'commit', tip]);
+    const blank = raw.indexOf('\n\n');
+    const message = blank < 0 ? '' : raw.slice(blank + 2);
+    const originRev = lastTrailer(message, 'originRev');
+    if (!originRev)
+        return edited(ctx, tip, 'it is not a Ferry export commit');
+    // Another configuration (or a Ferry that recorded less): the full path, as the config says.
+    if (lastTrailer(message, 'config') !== ctx.configHash)
+        return { fullPath: 'config-changed' };
+    const own = ctx.settings.committer ?? DEFAULT_COMMITTER;
+    const committer = commitIdentity(raw, 'committer');
+    if (committer?.name !== own.name || committer.email !== own.email)
+        return edited(ctx, tip, `it carries Ferry's trailers but was committed by ${committer?.name ?? 'someone else'}`);
+    if (lastTrailer(message, 'symlinks'))
+        return { fullPath: 'too-many-symlinks' };
+    return { tip: { commit: tip, originRev, links: trailerValues(message, 'symlink') } };
+}
+/** The full path because the target was changed by hand, said in a notice. */
+function edited(ctx, tip, why) {
+    return {
+        fullPath: 'target-edited',
+        notice: {
+            severity: 'notice',
+            code: 'target-edited',
+            message: `${ctx.targetLabel} ${ctx.settings.branch} was changed by hand since Ferry's last export (${why}; tip ${tip.slice(0, 12)}): this run compared the whole tree instead of the changed paths.`,
+        },
+    };
+}
+/**
+ * The trailers that record the exported symlinks (target paths), one a line; past
+ * MAX_LISTED_SYMLINKS, or for a path a trailer line cannot carry, only their number.
+ */
+function symlinkTrailers(links) {
+    const list = [...links].sort();
+    const listable = list.every((p) => /^[^\s][^\n\r]*$/.test(p) && !/\s$/.test(p));
+    if (list.length > MAX_LISTED_SYMLINKS || !listable)
+        return [['symlinks', String(list.length)]];
+    return list.map((p) => ['symlink', p]);
+}
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/context.js
 /**
@@ -67353,6 +67506,7 @@ const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{mess
  * (project a revision, read the target, write trees and commits, run the gates) with caches, so a
  * rebuild after a rejected push reuses the source side as it is.
  */
+
 
 
 
@@ -67393,6 +67547,9 @@ async function resolveSelection(s, rules, safety) {
         forbidden: safety.forbiddenPaths,
         vars: Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         submodules: s.submodules ?? 'skip',
+        // What the commits record besides the tree (2: the exported symlinks, tip-state.ts): a
+        // tip from a Ferry that recorded less does not qualify for the incremental paths.
+        recorded: 2,
     }))
         .digest('hex')
         .slice(0, 16);
@@ -67422,6 +67579,7 @@ class ExportContext {
     configHash;
     committer;
     projections = new Map();
+    trees = new Map();
     targetTrees = new Map();
     templateBlobs;
     constructor(p, sel) {
@@ -67436,11 +67594,17 @@ class ExportContext {
         this.sourceRepo = p.sourceRepo;
         this.safety = p.safety;
         this.configHash = sel.configHash;
-        this.committer = p.settings.committer ?? DEFAULT_COMMITTER;
+        this.committer = p.settings.committer ?? types_DEFAULT_COMMITTER;
     }
     // Passed around as plain functions (to the projector and the replay state): arrow properties.
     select = (sourcePath) => this.sel.matcher.selects(sourcePath);
     mapPath = (sourcePath) => mapPath(sourcePath, this.sel.mapRules);
+    get mapped() {
+        return this.sel.mapRules.length > 0;
+    }
+    sourcesFor(targetPath) {
+        return this.mapped ? sourcesFor(targetPath, this.sel.mapRules) : [targetPath];
+    }
     isPreserved = (targetPath) => this.sel.templatePaths.has(targetPath) || this.sel.isPreservedGlob(targetPath);
     diffTrees = diffTargetTrees;
     /** Cached per revision; projected while ls-tree streams, so the JavaScript work overlaps git's. */
@@ -67463,11 +67627,17 @@ class ExportContext {
         await streamTree(this.git, rev, (e) => {
             projector.add(e);
             if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'))
-                attrs.push(e.oid);
+                attrs.push({
+                    dir: e.path.slice(0, Math.max(0, e.path.length - '/.gitattributes'.length)),
+                    oid: e.oid,
+                });
         });
         const projected = projector.finish();
         projected.rev = rev;
-        projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => this.p.blobs.read(oid))));
+        const texts = await Promise.all(attrs.map((a) => this.p.blobs.read(a.oid)));
+        const lfsDirs = new Set(attrs.filter((_, i) => attributesUseLfs([texts[i]])).map((a) => a.dir));
+        projected.usesLfs = lfsDirs.size > 0;
+        projected.lfsTracked = (p) => parentDirs(p).some((d) => lfsDirs.has(d));
         return projected;
     }
     readTargetTree(commit) {
@@ -67521,10 +67691,30 @@ class ExportContext {
             return writeTreeChanges(this.git, baseTree, changes);
         return writeTreeIncremental(this.git, baseTree, changes, this.p.scratchDir);
     }
-    async treeOf(commit) {
+    // Each git process costs a spawn (several ms on a loaded runner): a commit's tree is asked once.
+    treeOf(commit) {
         if (!commit)
-            return EMPTY_TREE;
-        return this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+            return Promise.resolve(EMPTY_TREE);
+        let t = this.trees.get(commit);
+        if (!t) {
+            t = this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+            t.catch(() => this.trees.delete(commit));
+            this.trees.set(commit, t);
+        }
+        return t;
+    }
+    async treesOf(commits) {
+        const ask = [...new Set(commits.filter((c) => !this.trees.has(c)))];
+        if (ask.length) {
+            const r = await this.git.execRaw(['rev-parse', ...ask.map((c) => `${c}^{tree}`)], {
+                allowedExitCodes: [128],
+            });
+            const ids = r.exitCode === 0 ? r.stdout.toString('utf8').trim().split('\n') : [];
+            if (ids.length !== ask.length)
+                return undefined;
+            ask.forEach((c, i) => this.trees.set(c, Promise.resolve(ids[i])));
+        }
+        return Promise.all(commits.map((c) => this.treeOf(c)));
     }
     async runGates(diff, projected, targetFileCount, context) {
         const t0 = performance.now();
@@ -67543,14 +67733,15 @@ class ExportContext {
         this.p.stats.gatesMs += performance.now() - t0;
         return findings;
     }
-    formatMessage(source) {
+    formatMessage(source, links) {
         const body = renderMessage(this.sel.messageTemplate, source, this.sourceRepo, this.sel.vars);
-        return this.withTrailers(body, source.sha);
+        return this.withTrailers(body, source.sha, links);
     }
-    withTrailers(message, sourceSha) {
+    withTrailers(message, sourceSha, links) {
         const trailers = [
             ['originRev', sourceSha],
             ['config', this.configHash],
+            ...symlinkTrailers(links),
         ];
         return withTrailers(message, trailers);
     }
@@ -67560,7 +67751,7 @@ class ExportContext {
         const raw = await this.git.exec(['cat-file', 'commit', sha]);
         const blank = raw.indexOf('\n\n');
         const message = blank < 0 ? '' : raw.slice(blank + 2);
-        return { sha, message, author: commitIdentity(raw, 'author') ?? { name: '', email: '' } };
+        return { sha, message, author: index_builder_commitIdentity(raw, 'author') ?? { name: '', email: '' } };
     }
     commit(spec) {
         const { committer } = this;
@@ -67736,9 +67927,8 @@ function summarizeChanges(changes) {
 ;// CONCATENATED MODULE: ./lib/src/core/import/apply.js
 
 
-/** The tree of `rev` with `changes` applied. */
-async function applyOnRevision(git, rev, changes, scratchDir) {
-    const base = await git.exec(['rev-parse', '--verify', `${rev}^{tree}`]);
+/** Tree `base` (R's) with `changes` applied. */
+async function applyOnRevision(git, base, changes, scratchDir) {
     const edits = changes.map((c) => ({ path: c.sourcePath, mode: c.mode, oid: c.oid }));
     if (edits.length <= 5000 && treeChangesSupported(edits))
         return writeTreeChanges(git, base, edits);
@@ -67798,6 +67988,72 @@ function preimagesOf(publicPath, rules) {
         .sort((a, b) => b.rank - a.rank)
         .map((c) => c.path)
         .filter((c) => !seen.has(c) && seen.add(c) && mapPath(c, rules) === publicPath);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/import/base-check.js
+
+
+/** Paths per ls-tree call: keeps the argument list far below the system's limit. */
+const PATHS_PER_CALL = 1000;
+async function checkBaseAlongPaths(git, ctx, rules, input) {
+    const publicPaths = input.publicPaths.filter((p) => !ctx.isPreserved(p));
+    const candidates = new Map(publicPaths.map((p) => [p, preimagesOf(p, rules)]));
+    const sourcePaths = [...new Set([...candidates.values()].flat())];
+    const [atBase, atRev] = await Promise.all([
+        filesAt(git, input.baseCommit, publicPaths),
+        filesAt(git, input.originRev, sourcePaths),
+    ]);
+    const keepGitlinks = (ctx.settings.submodules ?? 'skip') === 'keep';
+    const tree = new Map();
+    const drift = [];
+    for (const p of publicPaths) {
+        const exported = candidates
+            .get(p)
+            .filter((c) => atRev.has(c) && ctx.select(c) && (keepGitlinks || atRev.get(c).type !== 'commit'));
+        if (exported.length > 1) {
+            drift.push({ path: p, kind: 'ambiguous' });
+            continue;
+        }
+        const source = exported.length ? atRev.get(exported[0]) : undefined;
+        if (source)
+            tree.set(p, entryOf(source, exported[0]));
+        const base = atBase.get(p);
+        if (!source && !base)
+            continue;
+        if (!source)
+            drift.push({ path: p, kind: 'extra' });
+        else if (!base)
+            drift.push({ path: p, kind: 'missing' });
+        else if (base.mode !== source.mode || base.oid !== source.oid)
+            drift.push({ path: p, kind: 'content' });
+    }
+    const projected = {
+        tree,
+        rev: input.originRev,
+        exportedSourcePaths: new Set([...tree.values()].map((e) => e.sourcePath)),
+        // Only the preimages asked about: all the classification asks (does a new path's preimage exist?).
+        sourcePaths: new Set(atRev.keys()),
+        findings: [],
+    };
+    return { projected, drift };
+}
+function entryOf(e, sourcePath) {
+    return { mode: e.mode, oid: e.oid, size: -1, sourcePath, origin: 'source' };
+}
+/**
+ * The files (blobs and gitlinks, not directories) at exactly `paths` in `rev`. `ls-tree -r` with
+ * literal pathspecs: a path that names a directory lists what is under it, which is filtered out.
+ */
+async function filesAt(git, rev, paths) {
+    const want = new Set(paths);
+    const out = new Map();
+    for (let i = 0; i < paths.length; i += PATHS_PER_CALL) {
+        const r = await git.execRaw(['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...paths.slice(i, i + PATHS_PER_CALL)], { env: { GIT_LITERAL_PATHSPECS: '1' } });
+        for (const e of parseLsTree(r.stdout.toString('utf8'), false))
+            if (e.type !== 'tree' && want.has(e.path))
+                out.set(e.path, e);
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/import/classify.js
@@ -68206,6 +68462,22 @@ function remoteRef(git, url, ref, local, logger, depth = 1) {
         deepen: (by) => fetchRefs(git, url, [`+${ref}:${local}`], { deepen: by, logger }),
     };
 }
+/**
+ * Several refs of one repository at once: one ls-remote, then one fetch of those the scratch
+ * repository does not see yet. Ref → sha (absent when the ref does not exist).
+ */
+async function bringRefs(git, url, refs, logger) {
+    const tips = await lsRemote(git, url, refs.map((r) => r.ref), { logger });
+    const missing = [];
+    for (const r of refs) {
+        const sha = tips.get(r.ref);
+        if (sha && !(await git.tryExec(['cat-file', '-e', `${sha}^{commit}`])))
+            missing.push(`+${r.ref}:${r.local}`);
+    }
+    if (missing.length)
+        await fetchRefs(git, url, missing, { logger });
+    return tips;
+}
 
 ;// CONCATENATED MODULE: ./lib/src/core/import/private-branch.js
 /**
@@ -68222,6 +68494,7 @@ function remoteRef(git, url, ref, local, logger, depth = 1) {
 
 
 
+
 /** Hidden marker of Ferry's comment on a private pull request whose branch someone else moved on. */
 const LEFT_MARKER = (head) => `<!-- ferry-import:left ${head} -->`;
 async function writeImportBranch(job, b) {
@@ -68230,21 +68503,22 @@ async function writeImportBranch(job, b) {
     const target = `${s.publicSlug}#${b.n}`;
     const ref = `refs/heads/${b.branch}`;
     // R as a local ref: fetches of the private branches negotiate from it instead of sending everything.
-    await git.exec(['update-ref', 'refs/ferry/r', `${b.onR}^`]);
-    const baseRef = remoteRef(git, job.privateUrl, `refs/heads/${s.baseBranch}`, 'refs/ferry/base', logger, 0);
-    const branchRef = remoteRef(git, job.privateUrl, ref, 'refs/ferry/branch', logger, 0);
-    const build = async () => {
-        const none = (p) => ({ value: p, updates: [] });
-        const [prHead, apiHead] = await Promise.all([
-            b.prRef.tip(),
-            job.host.getPublic(b.n).then((p) => p.headSha),
+    if (!isLocalRemote(job.privateUrl))
+        await git.exec(['update-ref', 'refs/ferry/r', b.base]);
+    const baseBranchRef = `refs/heads/${s.baseBranch}`;
+    const privateRefs = async () => {
+        const tips = await bringRefs(git, job.privateUrl, [
+            { ref: baseBranchRef, local: 'refs/ferry/base' },
+            { ref, local: 'refs/ferry/branch' },
+        ], logger);
+        return [tips.get(baseBranchRef), tips.get(ref)];
+    };
+    /** The change on R moved onto the base branch's tip: a commit there, a conflict, or nothing new. */
+    const moveChange = async (tip) => {
+        const [move, tipTree] = await Promise.all([
+            moveOnto(git, tip, b.onR),
+            git.exec(['rev-parse', `${tip}^{tree}`]),
         ]);
-        if (prHead !== b.head || apiHead !== b.head)
-            return none({ status: 'head-moved', message: moved(target).message, findings: [moved(target)] });
-        const tip = await baseRef.bring();
-        if (!tip)
-            throw new ConfigurationError(`The private base branch '${s.baseBranch}' does not exist in ${s.privateRepo}.`);
-        const move = await moveOnto(git, tip, b.onR);
         let plan;
         if ('conflict' in move)
             plan = {
@@ -68260,12 +68534,12 @@ async function writeImportBranch(job, b) {
                     },
                 ],
             };
-        else if (move.tree === (await git.exec(['rev-parse', `${tip}^{tree}`])))
-            return none({
+        else if (move.tree === tipTree)
+            return {
                 status: 'already-landed',
                 message: `${target} is already in ${s.baseBranch}: nothing to import.`,
                 findings: [],
-            });
+            };
         else
             plan = {
                 status: 'imported',
@@ -68273,12 +68547,33 @@ async function writeImportBranch(job, b) {
                 message: '',
                 findings: [],
             };
-        const parent = (await git.exec(['rev-parse', `${plan.commit}^`])).trim();
-        const existing = await branchRef.bring();
+        return plan;
+    };
+    const build = async () => {
+        const none = (p) => ({ value: p, updates: [] });
+        // Independent lookups side by side: the pull request's head (git and API), the private refs.
+        const [prHead, apiHead, [tip, existing]] = await Promise.all([
+            b.prRef.tip(),
+            job.host.getPublic(b.n).then((p) => p.headSha),
+            privateRefs(),
+        ]);
+        if (prHead !== b.head || apiHead !== b.head)
+            return none({ status: 'head-moved', message: moved(target).message, findings: [moved(target)] });
+        if (!tip)
+            throw new ConfigurationError(`The private base branch '${s.baseBranch}' does not exist in ${s.privateRepo}.`);
+        let plan;
+        // The base branch is still at R: the change on R is already the change on the base branch.
+        if (tip === b.base)
+            plan = { status: 'imported', commit: b.onR, message: '', findings: [] };
+        else
+            plan = await moveChange(tip);
+        if (!plan.commit)
+            return none(plan);
+        const parent = plan.status === 'needs-rebase' ? b.base : tip;
         if (existing) {
             const raw = await git.exec(['cat-file', 'commit', existing]);
-            const ours = lastTrailer(raw, 'import') === target &&
-                commitIdentity(raw, 'committer')?.email === b.committer.email;
+            const ours = trailers_lastTrailer(raw, 'import') === target &&
+                index_builder_commitIdentity(raw, 'committer')?.email === b.committer.email;
             if (!ours)
                 return none({
                     status: 'branch-edited',
@@ -68300,7 +68595,7 @@ async function writeImportBranch(job, b) {
                     message: `${plan.message} ${b.branch} keeps its previous import.`,
                 });
             const tree = (await git.exec(['rev-parse', `${plan.commit}^{tree}`])).trim();
-            if (lastTrailer(raw, 'importHead') === b.head &&
+            if (trailers_lastTrailer(raw, 'importHead') === b.head &&
                 (await git.exec(['rev-parse', `${existing}^{tree}`])) === tree)
                 return none({
                     status: 'unchanged',
@@ -68383,9 +68678,31 @@ function privateBody(job, b, plan) {
 ;// CONCATENATED MODULE: ./lib/src/core/import/public-side.js
 
 
+/**
+ * The newest export the pull request contains. First the newest export on its first-parent line
+ * (where the contributor started); then the exports merged in after it (a merge of the public main):
+ * when those lie on one line, the newest of them is the base, so that what the merge brought in is
+ * not taken for the contributor's change. Exports on two lines that neither contains (a rewritten
+ * public main) leave no single base: `diverged`.
+ */
 async function findPublicBase(git, head, deepen, logger) {
     const found = await findTrailerCommit(git, head, 'originRev', { deepen, logger, firstParent: true });
-    return found && { commit: found.sha, originRev: found.value };
+    if (!found)
+        return undefined;
+    const commits = await pullRequestCommits(git, found.sha, head);
+    const merged = commits.exports;
+    if (!merged.length)
+        return { commit: found.sha, originRev: found.value, merged, commits };
+    const tips = merged.length === 1 ? merged : (await git.exec(['merge-base', '--independent', ...merged])).split('\n');
+    if (tips.length > 1)
+        return { diverged: tips };
+    const newest = trailers_lastTrailer(await git.exec(['cat-file', 'commit', tips[0]]), 'originRev');
+    return {
+        commit: tips[0],
+        originRev: newest,
+        merged,
+        commits: await pullRequestCommits(git, tips[0], head),
+    };
 }
 async function pullRequestCommits(git, base, head) {
     const out = await git.exec([
@@ -68402,7 +68719,7 @@ async function pullRequestCommits(git, base, head) {
         if (!sha)
             continue;
         authors.push({ name, email });
-        if (lastTrailer(message ?? '', 'originRev'))
+        if (trailers_lastTrailer(message ?? '', 'originRev'))
             exports.push(sha);
     }
     return { authors, exports };
@@ -68414,6 +68731,7 @@ async function netChange(git, base, head) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/import/import-one.js
+
 
 
 
@@ -68468,8 +68786,8 @@ async function importOne(job, n) {
     d.pullRequest.head = head;
     if (head !== pr.headSha)
         return stop('head-moved', movedMessage(result.target), [moved(result.target)]);
-    const base = await findPublicBase(git, head, prRef.deepen, logger);
-    if (!base)
+    const found = await findPublicBase(git, head, prRef.deepen, logger);
+    if (!found)
         return stop('refused', `${result.target} is not based on a Ferry export: no commit on its first-parent line carries Ferry-Origin-Rev.`, [
             {
                 severity: 'error',
@@ -68477,36 +68795,46 @@ async function importOne(job, n) {
                 message: `${result.target}: no commit on its first-parent line carries a Ferry-Origin-Rev trailer, so Ferry cannot tell which private revision it changes. Ask the contributor to rebase on the public main branch.`,
             },
         ]);
+    if ('diverged' in found)
+        return stop('echo', `${result.target} merged Ferry exports from diverging histories: not imported.`, [
+            {
+                severity: 'error',
+                code: 'import-echo',
+                message: `${result.target} merged Ferry export commits (${found.diverged.map((c) => c.slice(0, 7)).join(', ')}) that are not on one line of history, so no single export is its base. Ask the contributor to rebase on the public main branch.`,
+            },
+        ]);
+    const base = found;
     d.publicBase = base.commit;
     d.base = base.originRev;
     if (!(await git.tryExec(['cat-file', '-e', `${base.originRev}^{commit}`])))
         throw new RemoteError(`The public base ${base.commit.slice(0, 7)} was exported from ${base.originRev}, which the private checkout ${job.source.cwd} does not hold. Check it out with its history (actions/checkout: fetch-depth: 0).`);
-    const commits = await pullRequestCommits(git, base.commit, head);
-    if (head === base.commit || commits.exports.length)
+    // Only the pull request's own commits count: those after its base (merged exports are behind it).
+    const { commits } = base;
+    const publicChanges = await netChange(git, base.commit, head);
+    if (head === base.commit || commits.exports.length || (base.merged.length && !publicChanges.length))
         return stop('echo', `${result.target} carries Ferry's own export commits: not imported (no echo).`, [
             {
                 severity: 'error',
                 code: 'import-echo',
-                message: `${result.target} ${head === base.commit ? 'is' : 'contains'} a Ferry export commit (Ferry-Origin-Rev): Ferry never imports its own exports.`,
+                message: `${result.target} ${head === base.commit ? 'is' : commits.exports.length ? 'contains' : 'changes nothing but merging'} a Ferry export commit (Ferry-Origin-Rev): Ferry never imports its own exports.`,
             },
         ]);
-    // The public base must be exactly what an export of R gives: anything else was edited by hand.
+    // The public base must be what an export of R gives, along every path the pull request changes.
     const { ctx } = job;
-    const [projected, baseTree] = await Promise.all([
-        ctx.projectTree(base.originRev),
-        ctx.readTargetTree(base.commit),
-    ]);
-    const expected = await ctx.overlayPreserved(projected.tree, baseTree, false);
-    const drift = ctx.diffTrees(baseTree, expected).changes;
+    const { projected, drift } = await checkBaseAlongPaths(git, ctx, job.mapRules, {
+        baseCommit: base.commit,
+        originRev: base.originRev,
+        publicPaths: publicChanges.map((c) => c.path),
+    });
     if (drift.length)
-        return stop('hand-edited', `The public base ${base.commit.slice(0, 7)} of ${result.target} differs from the export of ${base.originRev.slice(0, 7)} in ${drift.length} path(s): it was edited by hand. Export again, then import.`, drift.slice(0, 20).map((c) => ({
+        return stop('hand-edited', `The public base ${base.commit.slice(0, 7)} of ${result.target} differs from the export of ${base.originRev.slice(0, 7)} in ${drift.length} path(s) the pull request changes: it was edited by hand. Export again, then import.`, drift.slice(0, 20).map((c) => ({
             severity: 'error',
             code: 'import-hand-edited',
             file: c.path,
-            message: `${c.path} at the public base is not what the export of ${base.originRev.slice(0, 7)} gives (${c.change === 'added' ? 'missing there' : c.change === 'deleted' ? 'not exported' : 'different content'}).`,
+            message: `${c.path} at the public base is not what the export of ${base.originRev.slice(0, 7)} gives (${DRIFT_WORDS[c.kind]}).`,
         })));
     const classified = await classifyChanges({
-        changes: await netChange(git, base.commit, head),
+        changes: publicChanges,
         projected,
         rules: job.mapRules,
         select: ctx.select,
@@ -68526,8 +68854,9 @@ async function importOne(job, n) {
         return stop('refused', `${result.target} was not imported: ${classified.refused.length} path(s) cannot be taken back, ${gateFindings.filter((f) => f.severity === 'error').length} gate finding(s).`, findings);
     }
     result.findings.push(...gateFindings);
-    const treeOnR = await applyOnRevision(git, base.originRev, changes, job.scratchDir);
-    if (treeOnR === (await ctx.treeOf(base.originRev)))
+    const rTree = await ctx.treeOf(base.originRev);
+    const treeOnR = await applyOnRevision(git, rTree, changes, job.scratchDir);
+    if (treeOnR === rTree)
         return stop('already-landed', `${result.target} changes nothing in the private tree: already landed.`, [], true);
     const msg = importMessage({
         pr,
@@ -68538,7 +68867,7 @@ async function importOne(job, n) {
     });
     d.coAuthors = msg.coAuthors;
     const author = authorOf(pr);
-    const committer = s.committer ?? DEFAULT_COMMITTER;
+    const committer = s.committer ?? types_DEFAULT_COMMITTER;
     const onR = await commitTree(git, treeOnR, [base.originRev], msg.message, author, committer);
     const written = await writeImportBranch(job, {
         n,
@@ -68547,6 +68876,7 @@ async function importOne(job, n) {
         prRef,
         branch,
         onR,
+        base: base.originRev,
         message: msg.message,
         author,
         committer,
@@ -68603,6 +68933,12 @@ function refusalComment(refused, gates) {
 function movedMessage(target) {
     return `${target} moved while Ferry was importing it: nothing was written. Run the import again.`;
 }
+const DRIFT_WORDS = {
+    missing: 'missing there',
+    extra: 'not exported',
+    content: 'different content',
+    ambiguous: 'two private paths map onto it',
+};
 function moved(target) {
     return { severity: 'error', code: 'import-head-moved', message: movedMessage(target) };
 }
@@ -68615,7 +68951,8 @@ function remoteLabelOf(job) {
  * The one library entry point of the import engine (the import-pull-request action and
  * `ferry import-pr` call it): bring public pull requests back into the private repository, one
  * result per pull request. Setup is shared by the pull requests of one run: the selection, the
- * scratch repository and the export context that builds the export of a base revision.
+ * scratch repository and the export context (the selection that decides what an export of a base
+ * revision holds).
  */
 
 
@@ -68654,10 +68991,10 @@ async function runImport(s, host, logger) {
         if (!(await source.tryExec(['rev-parse', '--git-dir'])))
             throw new ConfigurationError(`${s.source} is not a git repository. Check out the private repository first.`);
         // Local repositories are seen through alternates: nothing is fetched from them.
-        const alternates = [await objectsDir(source)];
-        for (const url of [publicUrl, privateUrl])
-            if (isLocalRemote(url))
-                alternates.push(await objectsDir(source.with({ cwd: url })));
+        const alternates = await Promise.all([
+            objectsDir(source),
+            ...[publicUrl, privateUrl].filter(isLocalRemote).map((url) => objectsDir(source.with({ cwd: url }))),
+        ]);
         const scratch = await createScratchRepo(source, { alternates, parent: s.workDir, name: 'import' });
         const blobs = new BlobReader(scratch.git);
         try {
@@ -68676,7 +69013,9 @@ async function runImport(s, host, logger) {
                 scratch: scratch.git,
                 scratchDir: scratch.dir,
                 sourceGit: source,
-                sourceCommit: (await source.tryRevParse('HEAD')) ?? '',
+                // The import asks the context only what the selection says (select, preserve): no source
+                // revision is exported, so HEAD is not read.
+                sourceCommit: '',
                 targetLabel: remoteLabel(publicUrl),
                 rules,
                 safety,
@@ -68909,6 +69248,7 @@ const KIND_PROPS = {
                 maximum: 1,
             }),
             allow_mass_delete: bool('Allow an export to exceed max_delete_ratio.'),
+            allow_mass_delete_commits: strList('History mode: source commit ids (7+ hex digits) whose own deletions may exceed max_delete_ratio.'),
             pull_request: bool('Propose the export through one rolling pull request (docs/pull-requests.md).'),
             pull_request_branch: str('The branch the pull request comes from (default ferry/export/{branch}).'),
             pull_request_title: str('Pull request title ({short_sha}, {sha}, {source_repo}, {branch}).'),
@@ -69508,7 +69848,7 @@ function resolveMaxRetries(value) {
 function resolveCommitter(name, email) {
     if (!name?.trim() && !email?.trim())
         return undefined;
-    return { name: name?.trim() || DEFAULT_COMMITTER.name, email: email?.trim() || DEFAULT_COMMITTER.email };
+    return { name: name?.trim() || types_DEFAULT_COMMITTER.name, email: email?.trim() || types_DEFAULT_COMMITTER.email };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/import/types.js
@@ -78344,6 +78684,7 @@ const EXPORT_INPUTS = {
     scrubTemplate: input('scrub-template', 'text'),
     authorMap: input('author-map', 'string'),
     keepMerges: input('keep-merges', 'bool'),
+    allowMassDeleteCommits: input('allow-mass-delete-commits', 'list'),
     submodules: input('submodules', 'string'),
     lfs: input('lfs', 'string'),
     committerName: input('committer-name', 'string'),

@@ -55964,6 +55964,14 @@ const FERRY_TRAILERS = {
     /** Hash of the selection config an export commit was made with (see export/incremental.ts). */
     config: { key: 'Ferry-Config', value: '[0-9a-f]{16,64}' },
     /**
+     * An exported symlink's target path (repeated, one line per link; see export/tip-state.ts): the
+     * next run checks the links without listing the tree. Written with `symlinks` instead when there
+     * are too many to list.
+     */
+    symlink: { key: 'Ferry-Symlink', value: '[^ ].*' },
+    /** The number of exported symlinks, written when they are too many to list one a line. */
+    symlinks: { key: 'Ferry-Symlinks', value: '[0-9]+' },
+    /**
      * A wiki page whose web edit is pending, with the base it was judged against: `<oid|-> <path>`
      * (see wiki/merge.ts). Repeated, one line per page.
      */
@@ -55996,19 +56004,14 @@ function lastTrailer(message, name) {
 /**
  * The message with Ferry's trailers at its end, in the order given. Lines with a Ferry trailer key
  * already in the message are dropped first: copied along from a re-exported source, they would
- * pose as this commit's. The trailers join the message's own trailer block (a last paragraph of
- * `Key: value` lines, such as `Signed-off-by:`), else start one after a blank line; the block's
- * `Co-authored-by:` lines move after them, so they stay the last lines of the message.
+ * pose as this commit's. Every other byte of the message is kept as it is (CRLF line ends,
+ * trailing spaces, blank lines at the end, a missing final newline: history mode publishes the
+ * source's messages), and the trailers come after it: they join the message's own trailer block
+ * (a last paragraph of `Key: value` lines, such as `Signed-off-by:`) when the message ends right
+ * after it, else start a new paragraph after a blank line. The block's `Co-authored-by:` lines
+ * move after Ferry's, so they stay the last lines of the message.
  */
 function withTrailers(message, trailers) {
-    const kept = message
-        .replace(/\s+$/, '')
-        .split('\n')
-        .filter((l) => !ANY_FERRY_KEY.test(l));
-    while (kept.length && kept[kept.length - 1].trim() === '')
-        kept.pop();
-    const last = kept[kept.length - 1] ?? '';
-    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
     const lines = trailers.map(([name, value]) => {
         const line = `${FERRY_TRAILERS[name].key}: ${value}`;
         // A value the parser would not read back must never be written.
@@ -56016,15 +56019,38 @@ function withTrailers(message, trailers) {
             throw new Error(`internal: invalid ${FERRY_TRAILERS[name].key} trailer value '${value}'`);
         return line;
     });
-    // `Co-authored-by:` lines stay last, after Ferry's: GitHub credits co-authors from the end of
-    // the message, and an imported contributor's credit must survive the export.
-    const coAuthors = [];
-    if (inTrailerBlock)
-        for (let i = kept.length - 1; i >= 0 && kept[i].trim() !== ''; i--)
-            if (CO_AUTHOR.test(kept[i]))
-                coAuthors.unshift(...kept.splice(i, 1));
-    const body = kept.join('\n');
-    return `${body}${inTrailerBlock && body.trim() ? '\n' : '\n\n'}${[...lines, ...coAuthors].join('\n')}\n`;
+    const kept = message.split('\n').filter((l) => !ANY_FERRY_KEY.test(l));
+    // The content ends at the last line that is not blank (a CRLF blank line is '\r'); the tail
+    // after it is what the message ends with: nothing, its final newline, or blank lines.
+    let end = kept.length;
+    while (end && isBlank(kept[end - 1]))
+        end--;
+    if (!end)
+        return `\n\n${lines.join('\n')}\n`;
+    const content = kept.slice(0, end);
+    const tail = kept.slice(end);
+    const last = content[end - 1];
+    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && end > 2 && content.some(isBlank);
+    // Joined only when the block ends the message: a blank line after it would split the block.
+    if (inTrailerBlock && (tail.length === 0 || (tail.length === 1 && tail[0] === ''))) {
+        // `Co-authored-by:` lines stay last, after Ferry's: GitHub credits co-authors from the end of
+        // the message, and an imported contributor's credit must survive the export.
+        const coAuthors = [];
+        for (let i = content.length - 1; i >= 0 && !isBlank(content[i]); i--)
+            if (CO_AUTHOR.test(content[i]))
+                coAuthors.unshift(...content.splice(i, 1));
+        return `${[...content, ...lines, ...coAuthors].join('\n')}\n`;
+    }
+    // A new paragraph: a newline ends the last line if the message has none, and a blank line
+    // comes before the trailers unless the message already ends with one.
+    const text = kept.join('\n');
+    const endsWithNewline = tail.length > 0 && tail[tail.length - 1] === '';
+    const blankLines = tail.length - (endsWithNewline ? 1 : 0);
+    const sep = (endsWithNewline ? '' : '\n') + (blankLines > 0 ? '' : '\n');
+    return `${text}${sep}${lines.join('\n')}\n`;
+}
+function isBlank(line) {
+    return line.trim() === '';
 }
 const CO_AUTHOR = /^Co-authored-by: /i;
 /**
@@ -56273,8 +56299,19 @@ class FastImportWriter {
         this.started.add(ref);
         t += `commit ${ref}\nmark :${mark}\n`;
         t += `author ${ident(c.author)}\ncommitter ${ident(c.committer)}\n`;
-        // `data <bytes>`: the stream is written as UTF-8, so the count is the message's UTF-8 length.
-        t += `data ${Buffer.byteLength(c.message, 'utf8')}\n${c.message}`;
+        if (c.encoding)
+            t += `encoding ${c.encoding.replace(/\s/g, '')}\n`;
+        if (typeof c.message === 'string') {
+            // `data <bytes>`: the stream is written as UTF-8, so the count is the message's UTF-8 length.
+            t += `data ${Buffer.byteLength(c.message, 'utf8')}\n${c.message}`;
+        }
+        else {
+            // Bytes that are not UTF-8 go to the pipe as they are, between the text before and after.
+            this.text += `${t}data ${c.message.length}\n`;
+            t = '';
+            this.flushChunk();
+            this.send(c.message);
+        }
         t += c.from ? `\nfrom ${c.from}\n` : '\n';
         for (const m of c.merge ?? [])
             t += `merge ${m}\n`;
@@ -56338,15 +56375,19 @@ class FastImportWriter {
         await this.exited;
         await external_node_fs_namespaceObject.promises.rm(external_node_path_namespaceObject.dirname(this.marksFile), { recursive: true, force: true });
     }
-    /** Hand the buffered text to the pipe; a full pipe sets `pressure` until it drains. */
+    /** Hand the buffered text to the pipe. */
     flushChunk() {
         if (!this.text)
             return;
         const t = this.text;
         this.text = '';
+        this.send(t);
+    }
+    /** Write to the pipe; a full pipe sets `pressure` until it drains. */
+    send(chunk) {
         if (this.failed)
             throw this.failed;
-        if (this.child.stdin.write(t) || this.pressure)
+        if (this.child.stdin.write(chunk) || this.pressure)
             return;
         this.pressure = new Promise((resolve, reject) => {
             const onDrain = () => {
@@ -56874,12 +56915,19 @@ const LFS_MIN_POINTER = LFS_HEADER.length + 1 + 76 + 7;
 function attributesUseLfs(texts) {
     return texts.some((t) => t !== undefined && /\bfilter=lfs\b/.test(t.toString('utf8')));
 }
+/** The directories whose .gitattributes apply to `path`: its own, up to the root (''). */
+function parentDirs(path) {
+    const out = [];
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1))
+        out.push(path.slice(0, i));
+    out.push('');
+    return out;
+}
 /**
  * A symlink whose target leaves the repository, or names a path the export does not contain, is
  * an error: in the public repo it would dangle or point at something never meant to be there.
  */
 async function checkSymlinks(tree, readBlob) {
-    const findings = [];
     // Cheap first: most trees hold no symlink, and then no directory set is built.
     let any = false;
     for (const e of tree.values()) {
@@ -56889,23 +56937,38 @@ async function checkSymlinks(tree, readBlob) {
         }
     }
     if (!any)
-        return findings;
+        return [];
     const links = [];
     for (const [p, e] of tree)
         if (e.mode === '120000')
-            links.push([p, e]);
+            links.push({ path: p, oid: e.oid, sourcePath: e.sourcePath });
     const dirs = new Set();
     for (const p of tree.keys())
         for (let d = posix_namespaceObject.dirname(p); d !== '.'; d = posix_namespaceObject.dirname(d))
             dirs.add(d);
+    return checkLinks(links, readBlob, (r) => tree.has(r) || dirs.has(r));
+}
+/**
+ * checkSymlinks over given links (every exported symlink: a link may resolve through another),
+ * with `exists` answering whether a resolved path is in the exported tree (a file or a directory).
+ * The incremental export passes the links it knows and answers from tree objects
+ * (projection-view.ts).
+ */
+async function checkLinks(links, readBlob, exists) {
     const texts = new Map();
-    const bodies = await Promise.all(links.map(([, e]) => readBlob(e.oid)));
-    links.forEach(([p], i) => texts.set(p, bodies[i]?.toString('utf8') ?? ''));
-    for (const [p, e] of links) {
-        const f = symlinkFinding(p, texts.get(p), e.sourcePath, resolveLink(p, texts), (r) => tree.has(r) || dirs.has(r));
+    const bodies = await Promise.all(links.map((l) => readBlob(l.oid)));
+    links.forEach((l, i) => texts.set(l.path, bodies[i]?.toString('utf8') ?? ''));
+    const ends = links.map((l) => resolveLink(l.path, texts));
+    const found = new Map();
+    for (const end of ends)
+        if (end.resolved && !found.has(end.resolved))
+            found.set(end.resolved, await exists(end.resolved));
+    const findings = [];
+    links.forEach((l, i) => {
+        const f = symlinkFinding(l.path, texts.get(l.path), l.sourcePath, ends[i], (r) => found.get(r) ?? false);
         if (f)
             findings.push(f);
-    }
+    });
     return findings;
 }
 /**
@@ -57002,7 +57065,7 @@ var external_node_async_hooks_ = __nccwpck_require__(6698);
 const ACTION_SURFACE = {
     kind: 'action',
     name: (id) => `input '${id}'`,
-    assign: (id, value) => `${id}: ${value}`,
+    assign: (id, value) => `${id}: ${typeof value === 'string' ? value : value.join(', ')}`,
 };
 function cliSurface(spellings) {
     const of = (id) => spellings.get(id) ?? { flag: `--${id}` };
@@ -57014,6 +57077,9 @@ function cliSurface(spellings) {
         },
         assign: (id, value) => {
             const s = of(id);
+            // A list is given by repeating the flag.
+            if (typeof value !== 'string')
+                return value.map((v) => `${s.flag} ${v}`).join(' ');
             if (s.env)
                 return `${s.env.split(/ or |, /)[0]}=${value}`;
             if (!s.boolean)
@@ -57029,7 +57095,7 @@ function configSurface(target, keys = {}) {
     return {
         kind: 'config',
         name: (id) => `targets.${target}.${key(id)}`,
-        assign: (id, value) => `${key(id)}: ${value} (in targets.${target})`,
+        assign: (id, value) => `${key(id)}: ${typeof value === 'string' ? value : `[${value.join(', ')}]`} (in targets.${target})`,
     };
 }
 const current = new external_node_async_hooks_.AsyncLocalStorage();
@@ -57048,7 +57114,98 @@ function settingAssign(id, value) {
     return currentSurface().assign(id, value);
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/util/fs-atomic.js
+
+
+
+/** Write to a temporary file beside the target, then rename: readers never see half a file. */
+async function fs_atomic_writeFileAtomic(file, data, mode) {
+    const dir = external_node_path_namespaceObject.dirname(file);
+    await external_node_fs_namespaceObject.promises.mkdir(dir, { recursive: true });
+    const tmp = external_node_path_namespaceObject.join(dir, `.${external_node_path_namespaceObject.basename(file)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+    try {
+        await external_node_fs_namespaceObject.promises.writeFile(tmp, data, mode !== undefined ? { mode } : undefined);
+        await external_node_fs_namespaceObject.promises.rename(tmp, file);
+    }
+    catch (e) {
+        await external_node_fs_namespaceObject.promises.rm(tmp, { force: true });
+        throw e;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/safety/baseline.js
+
+
+
+
+
+const BASELINE_VERSION = 1;
+/** The HMAC key a salt gives. */
+function keyFromSalt(salt) {
+    return (0,external_node_crypto_.createHash)('sha256').update(`ferry-secret-fingerprint\0${salt}`).digest();
+}
+function newSalt() {
+    return randomBytes(16).toString('hex');
+}
+function parseBaseline(text, file) {
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch (e) {
+        throw new ConfigurationError(`Secret baseline ${file} is not valid JSON (${e.message}). Fix: write it again with 'ferry secrets baseline --write ${file}'.`);
+    }
+    const b = raw;
+    if (!b ||
+        b.version !== BASELINE_VERSION ||
+        typeof b.salt !== 'string' ||
+        b.salt.length < 16 ||
+        !Array.isArray(b.findings) ||
+        !b.findings.every((f) => f &&
+            typeof f.path === 'string' &&
+            typeof f.fingerprint === 'string' &&
+            /^[0-9a-f]{16,64}$/.test(f.fingerprint)))
+        throw new ConfigurationError(`Secret baseline ${file} is not a Ferry baseline (version ${BASELINE_VERSION}, a salt, findings with path and fingerprint). ` +
+            `Fix: write it with 'ferry secrets baseline --write ${file}'.`);
+    return b;
+}
+/** The one wording of "the baseline file named in the settings is not there". */
+function missingBaseline(file, location) {
+    return new ConfigurationError(`Secret baseline ${file} (${settingName('secret-baseline')}) does not exist. Fix: write it with ` +
+        `'ferry secrets baseline --write ${file}' (and commit it), or drop the setting.`, location);
+}
+async function loadBaseline(file) {
+    let text;
+    try {
+        text = await external_node_fs_namespaceObject.promises.readFile(file, 'utf8');
+    }
+    catch {
+        throw missingBaseline(file);
+    }
+    return parseBaseline(text, file);
+}
+/** Is this finding (path, fingerprint) accepted by the baseline? */
+function baselineMatcher(b) {
+    if (!b)
+        return () => false;
+    const set = new Set(b.findings.map((f) => `${f.path}\0${f.fingerprint}`));
+    return (path, fp) => set.has(`${path}\0${fp}`);
+}
+function renderBaseline(salt, findings) {
+    const sorted = [...findings].sort((a, b) => a.path !== b.path
+        ? a.path < b.path
+            ? -1
+            : 1
+        : (a.line ?? 0) - (b.line ?? 0) || (a.rule < b.rule ? -1 : 1));
+    const doc = { version: BASELINE_VERSION, salt, findings: sorted };
+    return JSON.stringify(doc, null, 2) + '\n';
+}
+async function writeBaseline(file, salt, findings) {
+    await writeFileAtomic(file, renderBaseline(salt, findings));
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/safety/settings.js
+
 
 
 
@@ -57112,6 +57269,8 @@ const SAFETY_INPUTS = {
     maxDeleteRatio: 'max-delete-ratio',
     allowMassDelete: 'allow-mass-delete',
 };
+/** History mode: source commits whose own mass deletion is allowed (export/history/mass-delete-commits.ts). */
+const ALLOW_MASS_DELETE_COMMITS = 'allow-mass-delete-commits';
 /** Fingerprints are sha256 hex prefixes; shorter than this would allow far too much. */
 const MIN_FINGERPRINT_CHARS = 8;
 /**
@@ -57160,8 +57319,7 @@ function validateSafetySettings(s, loc) {
         }
     }
     if (s.secretBaseline && !(0,external_node_fs_namespaceObject.existsSync)(s.secretBaseline))
-        throw new ConfigurationError(`Secret baseline ${s.secretBaseline} (${settingName(SAFETY_INPUTS.secretBaseline)}) does not exist. Fix: write it with ` +
-            `'ferry secrets baseline --write ${s.secretBaseline}' (and commit it), or drop the setting.`, loc);
+        throw missingBaseline(s.secretBaseline, loc);
     s.secretPatterns.forEach((p, i) => parseSecretPattern(p, loc, i));
     for (const f of s.allowedSecretFingerprints) {
         if (!new RegExp(`^[0-9a-f]{${MIN_FINGERPRINT_CHARS},64}$`).test(f)) {
@@ -57867,6 +58025,14 @@ class layout_RepoLayout {
     }
     /** Parsed JSON (comments and trailing commas allowed, as in tsconfig), cached; null when absent or invalid. */
     json(path) {
+        return this.parsedObject(path, (t) => JSON.parse(stripJsonComments(t)));
+    }
+    /** Parsed YAML (pnpm-workspace.yaml), cached. */
+    yaml(path) {
+        return this.parsedObject(path, (t) => (0,dist/* parse */.qg)(t));
+    }
+    /** A config file parsed to an object, cached: null when absent, invalid or not an object. */
+    parsedObject(path, parse) {
         if (this.parsed.has(path))
             return this.parsed.get(path);
         const t = this.text(path);
@@ -57875,32 +58041,13 @@ class layout_RepoLayout {
         let v = null;
         if (t !== null) {
             try {
-                const o = JSON.parse(stripJsonComments(t));
+                const o = parse(t);
                 if (o && typeof o === 'object' && !Array.isArray(o))
                     v = o;
             }
             catch {
                 v = null;
             }
-        }
-        this.parsed.set(path, v);
-        return v;
-    }
-    /** Parsed YAML (pnpm-workspace.yaml), cached. */
-    yaml(path) {
-        if (this.parsed.has(path))
-            return this.parsed.get(path);
-        const t = this.text(path);
-        if (t === undefined)
-            return undefined;
-        let v = null;
-        try {
-            const o = t === null ? null : (0,dist/* parse */.qg)(t);
-            if (o && typeof o === 'object' && !Array.isArray(o))
-                v = o;
-        }
-        catch {
-            v = null;
         }
         this.parsed.set(path, v);
         return v;
@@ -58489,91 +58636,6 @@ function importLeakFinding(file, leak, prefix) {
             `${leak.path}, a file the export leaves out${how}. Fix: export ${leak.path} too (allowlist it), ` +
             `remove the import from ${file}, or mark an intended optional import with '${ALLOW_IMPORT_MARKER}'.`,
     };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/util/fs-atomic.js
-
-
-
-/** Write to a temporary file beside the target, then rename: readers never see half a file. */
-async function fs_atomic_writeFileAtomic(file, data, mode) {
-    const dir = external_node_path_namespaceObject.dirname(file);
-    await external_node_fs_namespaceObject.promises.mkdir(dir, { recursive: true });
-    const tmp = external_node_path_namespaceObject.join(dir, `.${external_node_path_namespaceObject.basename(file)}.ferry-tmp-${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
-    try {
-        await external_node_fs_namespaceObject.promises.writeFile(tmp, data, mode !== undefined ? { mode } : undefined);
-        await external_node_fs_namespaceObject.promises.rename(tmp, file);
-    }
-    catch (e) {
-        await external_node_fs_namespaceObject.promises.rm(tmp, { force: true });
-        throw e;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/safety/baseline.js
-
-
-
-
-
-const BASELINE_VERSION = 1;
-/** The HMAC key a salt gives. */
-function keyFromSalt(salt) {
-    return (0,external_node_crypto_.createHash)('sha256').update(`ferry-secret-fingerprint\0${salt}`).digest();
-}
-function newSalt() {
-    return randomBytes(16).toString('hex');
-}
-function parseBaseline(text, file) {
-    let raw;
-    try {
-        raw = JSON.parse(text);
-    }
-    catch (e) {
-        throw new ConfigurationError(`Secret baseline ${file} is not valid JSON (${e.message}). Fix: write it again with 'ferry secrets baseline --write ${file}'.`);
-    }
-    const b = raw;
-    if (!b ||
-        b.version !== BASELINE_VERSION ||
-        typeof b.salt !== 'string' ||
-        b.salt.length < 16 ||
-        !Array.isArray(b.findings) ||
-        !b.findings.every((f) => f &&
-            typeof f.path === 'string' &&
-            typeof f.fingerprint === 'string' &&
-            /^[0-9a-f]{16,64}$/.test(f.fingerprint)))
-        throw new ConfigurationError(`Secret baseline ${file} is not a Ferry baseline (version ${BASELINE_VERSION}, a salt, findings with path and fingerprint). ` +
-            `Fix: write it with 'ferry secrets baseline --write ${file}'.`);
-    return b;
-}
-async function loadBaseline(file) {
-    let text;
-    try {
-        text = await external_node_fs_namespaceObject.promises.readFile(file, 'utf8');
-    }
-    catch {
-        throw new ConfigurationError(`Secret baseline ${file} does not exist. Fix: write it with 'ferry secrets baseline --write ${file}' (and commit it), or drop ${settingName('secret-baseline')}.`);
-    }
-    return parseBaseline(text, file);
-}
-/** Is this finding (path, fingerprint) accepted by the baseline? */
-function baselineMatcher(b) {
-    if (!b)
-        return () => false;
-    const set = new Set(b.findings.map((f) => `${f.path}\0${f.fingerprint}`));
-    return (path, fp) => set.has(`${path}\0${fp}`);
-}
-function renderBaseline(salt, findings) {
-    const sorted = [...findings].sort((a, b) => a.path !== b.path
-        ? a.path < b.path
-            ? -1
-            : 1
-        : (a.line ?? 0) - (b.line ?? 0) || (a.rule < b.rule ? -1 : 1));
-    const doc = { version: BASELINE_VERSION, salt, findings: sorted };
-    return JSON.stringify(doc, null, 2) + '\n';
-}
-async function writeBaseline(file, salt, findings) {
-    await writeFileAtomic(file, renderBaseline(salt, findings));
 }
 
 // EXTERNAL MODULE: external "node:zlib"
@@ -59673,28 +59735,33 @@ function deletePlan(input) {
 }
 const pct = (x) => `${Math.round(x * 1000) / 10}%`;
 /** Gate 4. A broken allowlist must not wipe the public repository. */
-async function massDeleteGate(input) {
+async function massDeleteGate(input, replayed) {
     const p = deletePlan(input);
     if (!p.exceeds)
         return [];
     const what = `${contextPrefix(input)}this export would delete ${p.deletions} of the target's ${p.targetFileCount} files ` +
         `(${pct(p.ratio)}, limit ${pct(input.settings.maxDeleteRatio)})`;
-    if (input.settings.allowMassDelete) {
+    const allowedBy = input.settings.allowMassDelete ? SAFETY_INPUTS.allowMassDelete : replayed?.allowedBy;
+    if (allowedBy) {
         return [
             {
                 severity: 'warning',
                 code: 'mass-delete',
-                message: `${what}; allowed by ${settingName(SAFETY_INPUTS.allowMassDelete)}.`,
+                message: `${what}; allowed by ${settingName(allowedBy)}.`,
             },
         ];
     }
+    const intended = replayed
+        ? // A restructuring commit: allow that commit alone, so the guard still watches the others.
+            `${settingAssign(ALLOW_MASS_DELETE_COMMITS, [replayed.commit.slice(0, 12)])} to allow it for this ` +
+                `source commit only, or ${settingAssign(SAFETY_INPUTS.allowMassDelete, 'true')} for the whole run`
+        : `${settingAssign(SAFETY_INPUTS.allowMassDelete, 'true')} for this run`;
     return [
         {
             severity: 'error',
             code: 'mass-delete',
             message: `${what}. Nothing was pushed. Check the allowlist and the path map first: a typo there deletes ` +
-                `everything it stops matching. If the deletion is intended, set ` +
-                `${settingAssign(SAFETY_INPUTS.allowMassDelete, 'true')} for this run, or raise ` +
+                `everything it stops matching. If the deletion is intended, set ${intended}, or raise ` +
                 `${settingName(SAFETY_INPUTS.maxDeleteRatio)}.`,
         },
     ];
@@ -59922,7 +59989,8 @@ async function runGatePass(input) {
                 lfsPointers.add(c.oid);
         });
         for (const c of changed)
-            if (lfsPointers.has(c.oid))
+            // Only where a .gitattributes on the file's own path routes it through LFS.
+            if (lfsPointers.has(c.oid) && (await (projected.lfsTracked?.(c.sourcePath) ?? true)))
                 findings.push(lfsPointerFinding({ path: c.targetPath, sourcePath: c.sourcePath }, lfs));
     }
     findings.push(...linkFindings, ...gateFindings);
@@ -60003,6 +60071,24 @@ function mapPath(path, rules) {
             return r.to + path.slice(r.from.length);
     }
     return path;
+}
+/**
+ * Every source path that mapPath sends to `target` (the inverse of the map, at most one candidate
+ * per rule plus the unmapped path itself): the incremental export asks which other source files
+ * land on a target path without listing the source tree.
+ */
+function sourcesFor(target, rules) {
+    const out = new Set();
+    for (const r of rules) {
+        if (r.to === '' || r.to.endsWith('/')) {
+            if (target.startsWith(r.to) && target.length > r.to.length)
+                out.add(r.from + target.slice(r.to.length));
+        }
+        else if (target === r.to)
+            out.add(r.from);
+    }
+    out.add(target);
+    return [...out].filter((q) => q !== '' && mapPath(q, rules) === target);
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/project.js
@@ -60131,6 +60217,73 @@ const DEFAULT_COMMITTER = {
 };
 const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{message}';
 
+;// CONCATENATED MODULE: ./lib/src/core/export/tip-state.js
+/**
+ * What the incremental paths (the snapshot re-export, ./incremental.ts, and the history quick
+ * start, ./history/quick-start.ts) may trust about the target tip without listing its tree.
+ *
+ * A tip qualifies when it is Ferry's own export commit made with the current configuration: its
+ * `Ferry-Origin-Rev` names the revision it exported, its `Ferry-Config` equals this run's hash, and
+ * its committer is the identity Ferry commits as. Its tree is then the projection of that revision
+ * (plus what `preserve` keeps), so the next tree is that tree plus the projected diff, and the
+ * facts the checks need come from the tree objects along the changed paths, or from what Ferry
+ * recorded in the same commit: the exported symlinks (`Ferry-Symlink:`). A tip edited by hand
+ * (a commit on top, an amended commit, a changed path) falls back to the full path with a
+ * `target-edited` notice, so the result says why the run listed the whole tree.
+ */
+
+
+
+/** More exported symlinks than this are not listed in trailers (the next run then lists the tree). */
+const MAX_LISTED_SYMLINKS = 32;
+/** The tip as the incremental paths see it (one `cat-file commit`), or why it does not qualify. */
+async function checkTip(ctx, tip) {
+    if (!tip)
+        return { fullPath: 'first-export' };
+    if (ctx.settings.force)
+        return { fullPath: 'force' };
+    if (!ctx.configHash)
+        return { fullPath: 'disabled' };
+    const raw = await ctx.git.exec(['cat-file', 'commit', tip]);
+    const blank = raw.indexOf('\n\n');
+    const message = blank < 0 ? '' : raw.slice(blank + 2);
+    const originRev = lastTrailer(message, 'originRev');
+    if (!originRev)
+        return edited(ctx, tip, 'it is not a Ferry export commit');
+    // Another configuration (or a Ferry that recorded less): the full path, as the config says.
+    if (lastTrailer(message, 'config') !== ctx.configHash)
+        return { fullPath: 'config-changed' };
+    const own = ctx.settings.committer ?? DEFAULT_COMMITTER;
+    const committer = commitIdentity(raw, 'committer');
+    if (committer?.name !== own.name || committer.email !== own.email)
+        return edited(ctx, tip, `it carries Ferry's trailers but was committed by ${committer?.name ?? 'someone else'}`);
+    if (lastTrailer(message, 'symlinks'))
+        return { fullPath: 'too-many-symlinks' };
+    return { tip: { commit: tip, originRev, links: trailerValues(message, 'symlink') } };
+}
+/** The full path because the target was changed by hand, said in a notice. */
+function edited(ctx, tip, why) {
+    return {
+        fullPath: 'target-edited',
+        notice: {
+            severity: 'notice',
+            code: 'target-edited',
+            message: `${ctx.targetLabel} ${ctx.settings.branch} was changed by hand since Ferry's last export (${why}; tip ${tip.slice(0, 12)}): this run compared the whole tree instead of the changed paths.`,
+        },
+    };
+}
+/**
+ * The trailers that record the exported symlinks (target paths), one a line; past
+ * MAX_LISTED_SYMLINKS, or for a path a trailer line cannot carry, only their number.
+ */
+function symlinkTrailers(links) {
+    const list = [...links].sort();
+    const listable = list.every((p) => /^[^\s][^\n\r]*$/.test(p) && !/\s$/.test(p));
+    if (list.length > MAX_LISTED_SYMLINKS || !listable)
+        return [['symlinks', String(list.length)]];
+    return list.map((p) => ['symlink', p]);
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/context.js
 /**
  * The ExportBuildContext (see types.ts) over a prepared scratch repository, built in two steps:
@@ -60139,6 +60292,7 @@ const DEFAULT_MESSAGE_TEMPLATE = 'Export {short_sha} from {source_repo}\n\n{mess
  * (project a revision, read the target, write trees and commits, run the gates) with caches, so a
  * rebuild after a rejected push reuses the source side as it is.
  */
+
 
 
 
@@ -60179,6 +60333,9 @@ async function resolveSelection(s, rules, safety) {
         forbidden: safety.forbiddenPaths,
         vars: Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
         submodules: s.submodules ?? 'skip',
+        // What the commits record besides the tree (2: the exported symlinks, tip-state.ts): a
+        // tip from a Ferry that recorded less does not qualify for the incremental paths.
+        recorded: 2,
     }))
         .digest('hex')
         .slice(0, 16);
@@ -60208,6 +60365,7 @@ class ExportContext {
     configHash;
     committer;
     projections = new Map();
+    trees = new Map();
     targetTrees = new Map();
     templateBlobs;
     constructor(p, sel) {
@@ -60227,6 +60385,12 @@ class ExportContext {
     // Passed around as plain functions (to the projector and the replay state): arrow properties.
     select = (sourcePath) => this.sel.matcher.selects(sourcePath);
     mapPath = (sourcePath) => mapPath(sourcePath, this.sel.mapRules);
+    get mapped() {
+        return this.sel.mapRules.length > 0;
+    }
+    sourcesFor(targetPath) {
+        return this.mapped ? sourcesFor(targetPath, this.sel.mapRules) : [targetPath];
+    }
     isPreserved = (targetPath) => this.sel.templatePaths.has(targetPath) || this.sel.isPreservedGlob(targetPath);
     diffTrees = diffTargetTrees;
     /** Cached per revision; projected while ls-tree streams, so the JavaScript work overlaps git's. */
@@ -60249,11 +60413,17 @@ class ExportContext {
         await streamTree(this.git, rev, (e) => {
             projector.add(e);
             if (e.path === '.gitattributes' || e.path.endsWith('/.gitattributes'))
-                attrs.push(e.oid);
+                attrs.push({
+                    dir: e.path.slice(0, Math.max(0, e.path.length - '/.gitattributes'.length)),
+                    oid: e.oid,
+                });
         });
         const projected = projector.finish();
         projected.rev = rev;
-        projected.usesLfs = attributesUseLfs(await Promise.all(attrs.map((oid) => this.p.blobs.read(oid))));
+        const texts = await Promise.all(attrs.map((a) => this.p.blobs.read(a.oid)));
+        const lfsDirs = new Set(attrs.filter((_, i) => attributesUseLfs([texts[i]])).map((a) => a.dir));
+        projected.usesLfs = lfsDirs.size > 0;
+        projected.lfsTracked = (p) => parentDirs(p).some((d) => lfsDirs.has(d));
         return projected;
     }
     readTargetTree(commit) {
@@ -60307,10 +60477,30 @@ class ExportContext {
             return writeTreeChanges(this.git, baseTree, changes);
         return writeTreeIncremental(this.git, baseTree, changes, this.p.scratchDir);
     }
-    async treeOf(commit) {
+    // Each git process costs a spawn (several ms on a loaded runner): a commit's tree is asked once.
+    treeOf(commit) {
         if (!commit)
-            return EMPTY_TREE;
-        return this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+            return Promise.resolve(EMPTY_TREE);
+        let t = this.trees.get(commit);
+        if (!t) {
+            t = this.git.exec(['rev-parse', '--verify', `${commit}^{tree}`]);
+            t.catch(() => this.trees.delete(commit));
+            this.trees.set(commit, t);
+        }
+        return t;
+    }
+    async treesOf(commits) {
+        const ask = [...new Set(commits.filter((c) => !this.trees.has(c)))];
+        if (ask.length) {
+            const r = await this.git.execRaw(['rev-parse', ...ask.map((c) => `${c}^{tree}`)], {
+                allowedExitCodes: [128],
+            });
+            const ids = r.exitCode === 0 ? r.stdout.toString('utf8').trim().split('\n') : [];
+            if (ids.length !== ask.length)
+                return undefined;
+            ask.forEach((c, i) => this.trees.set(c, Promise.resolve(ids[i])));
+        }
+        return Promise.all(commits.map((c) => this.treeOf(c)));
     }
     async runGates(diff, projected, targetFileCount, context) {
         const t0 = performance.now();
@@ -60329,14 +60519,15 @@ class ExportContext {
         this.p.stats.gatesMs += performance.now() - t0;
         return findings;
     }
-    formatMessage(source) {
+    formatMessage(source, links) {
         const body = renderMessage(this.sel.messageTemplate, source, this.sourceRepo, this.sel.vars);
-        return this.withTrailers(body, source.sha);
+        return this.withTrailers(body, source.sha, links);
     }
-    withTrailers(message, sourceSha) {
+    withTrailers(message, sourceSha, links) {
         const trailers = [
             ['originRev', sourceSha],
             ['config', this.configHash],
+            ...symlinkTrailers(links),
         ];
         return withTrailers(message, trailers);
     }
@@ -60362,12 +60553,15 @@ class ExportContext {
     }
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
 ;// CONCATENATED MODULE: ./lib/src/core/git/log-reader.js
 
 
-/** Header fields after the \x01 marker; the message is the 9th NUL-terminated field. */
-const FORMAT = '%x01%H%x00%P%x00%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%B';
-const HEADER_FIELDS = 8;
+
+/** Header fields after the \x01 marker; the message is the 10th NUL-terminated field. */
+const FORMAT = '%x01%H%x00%P%x00%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd%x00%e%x00%B';
+const HEADER_FIELDS = 9;
 /**
  * The first-parent line of `range`, oldest first, each commit with its raw diff against its first
  * parent (merges included, diffed against the first parent). One `git log` process for the whole
@@ -60546,6 +60740,10 @@ class LogParser {
                 case 7:
                     c.committerDate = s;
                     break;
+                case 8:
+                    if (s)
+                        c.encoding = s;
+                    break;
             }
             this.state =
                 st.field + 1 < HEADER_FIELDS ? { kind: 'header', field: st.field + 1 } : { kind: 'message' };
@@ -60553,6 +60751,9 @@ class LogParser {
         }
         if (st.kind === 'message') {
             this.current.message = tok.toString('utf8');
+            // Not UTF-8 (and not re-encoded by git): the bytes are kept for the copy.
+            if (!(0,external_node_buffer_.isUtf8)(tok))
+                this.current.rawMessage = Buffer.from(tok);
             this.state = { kind: 'raw' };
             return undefined;
         }
@@ -60589,6 +60790,37 @@ class LogParser {
         }
         throw new Error(`unexpected git log output near '${tok.subarray(i, i + 40).toString('utf8')}'`);
     }
+}
+/**
+ * The raw diff between two trees (`diff-tree -r -z --no-renames`): every changed path, with both
+ * sides' modes and ids. Directories are not listed, only the files below them (a file that turns
+ * into a directory is a deletion plus the additions below it).
+ */
+async function readRawDiff(git, from, to) {
+    const out = (await git.execRaw(['diff-tree', '-r', '-z', '--no-renames', '--no-commit-id', from, to]))
+        .stdout;
+    const changes = [];
+    let start = 0;
+    while (start < out.length) {
+        const metaEnd = out.indexOf(0, start);
+        if (metaEnd < 0)
+            break;
+        const pathEnd = out.indexOf(0, metaEnd + 1);
+        if (out[start] !== 0x3a || pathEnd < 0)
+            throw new Error('unexpected git diff-tree output');
+        // ":<old mode> <new mode> <old oid> <new oid> <status>" NUL "<path>" NUL
+        const [srcMode, dstMode, srcOid, dstOid, status] = out.toString('latin1', start + 1, metaEnd).split(' ');
+        changes.push({
+            srcMode: intern(srcMode),
+            dstMode: intern(dstMode),
+            srcOid: intern(srcOid),
+            dstOid: intern(dstOid),
+            status: status[0],
+            path: decodeGitPaths(out, metaEnd + 1, pathEnd),
+        });
+        start = pathEnd + 1;
+    }
+    return changes;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/author-map.js
@@ -60771,8 +61003,11 @@ async function dateOf(ctx, rev) {
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/commits.js
 
 
-/** The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. */
-async function reconcile(ctx, tree, parent, base, firstRun) {
+/**
+ * The reconciliation (or first-run snapshot) commit: the base's snapshot tree on the tip. `links`:
+ * the symlinks of the base's projection (recorded in the commit, see ctx.withTrailers).
+ */
+async function reconcile(ctx, tree, parent, base, firstRun, links) {
     const treeId = await ctx.writeTree(tree);
     const committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
     if (!base.rev) {
@@ -60789,11 +61024,11 @@ async function reconcile(ctx, tree, parent, base, firstRun) {
     // Deterministic: dated like the base commit, so racing runs make the same reconciliation.
     const date = base.committerDate;
     const message = firstRun
-        ? ctx.formatMessage(src)
+        ? ctx.formatMessage(src, links)
         : ctx.withTrailers(`Reconcile with the current export configuration at ${base.rev.slice(0, 7)}\n\n` +
             `The allowlist, map or preserve rules changed since the last export (or the target was edited):\n` +
             `this commit brings the target to the current selection of ${base.rev}.\n` +
-            `The replayed commits that follow continue from there.`, base.rev);
+            `The replayed commits that follow continue from there.`, base.rev, links);
     return ctx.commit({
         tree: treeId,
         parents: parent ? [parent] : [],
@@ -60806,9 +61041,36 @@ async function reconcile(ctx, tree, parent, base, firstRun) {
  * The replayed commit's message: scrubbed, authors mapped, then the origin and config trailers
  * (the config trailer lets the next run start without listing any tree, see quick-start.ts).
  */
-function replayMessage(c, scrubber, authors, ctx) {
+function replayMessage(c, scrubber, authors, ctx, links) {
     // Trailers copied along from a re-exported source are replaced by this export's.
-    return ctx.withTrailers(authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))), c.sha);
+    return ctx.withTrailers(authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))), c.sha, links);
+}
+/**
+ * The replayed commit's message as published: the text (for the gates, and the commit itself),
+ * and the bytes to write when the text would not give the source's bytes back: a message that is
+ * not UTF-8 (replaced characters in the text), or one stored in another encoding (git gave it
+ * re-encoded). Those bytes are the source's, with the trailers (ASCII) after them, and the
+ * commit keeps the source's encoding header. A message that scrubbing or the author map changed
+ * is published as the text.
+ */
+async function publishedMessage(c, scrubber, authors, ctx, links) {
+    const listed = [...links];
+    const text = replayMessage(c, scrubber, authors, ctx, listed);
+    const foreign = c.encoding !== undefined && !/^utf-?8$/i.test(c.encoding);
+    if (!c.rawMessage && !foreign)
+        return { text };
+    if (authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))) !== c.message)
+        return { text };
+    const raw = foreign ? await storedMessage(ctx, c.sha) : c.rawMessage;
+    // Latin-1 maps each byte to one character and back: the trailer logic sees lines and ASCII keys.
+    const bytes = Buffer.from(ctx.withTrailers(raw.toString('latin1'), c.sha, listed), 'latin1');
+    return { text, bytes, ...(foreign ? { encoding: c.encoding } : {}) };
+}
+/** A commit's message bytes as stored (after the header's blank line). */
+async function storedMessage(ctx, sha) {
+    const { stdout } = await ctx.sourceGit.execRaw(['cat-file', 'commit', sha]);
+    const at = stdout.indexOf('\n\n');
+    return at < 0 ? Buffer.alloc(0) : stdout.subarray(at + 2);
 }
 /** The placeholders of the scrub template (docs/templates.md). */
 function scrubValues(ctx, sha) {
@@ -60863,6 +61125,7 @@ async function messageGate(ctx, message, sourceSha) {
  * check of a file resolves against the source paths as they stood at that commit (the timelines).
  * Every finding names the source commit it belongs to (the earliest one, for a blob added twice).
  */
+
 
 
 
@@ -60937,8 +61200,11 @@ class HistoryGates {
         for (const st of steps) {
             const input = pathGateInput(st, s, opts.git);
             findings.push(...(await forbiddenPathGate(input)));
-            if (st.deletions > 0)
-                findings.push(...(await massDeleteGate(input)));
+            if (st.deletions > 0) {
+                const allowed = opts.massDeleteAllowed?.(st.sha);
+                const replayed = { commit: st.sha, ...(allowed ? { allowedBy: ALLOW_MASS_DELETE_COMMITS } : {}) };
+                findings.push(...(await massDeleteGate(input, replayed)));
+            }
         }
         // 2. Content gates over the union of the blobs the batch adds, each blob read once.
         const byOid = new Map();
@@ -61084,6 +61350,93 @@ function named(f, step) {
     return { ...f, message: `${commitPrefix(step.sha)}${f.message}` };
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/export/history/mass-delete-commits.js
+/**
+ * `allow-mass-delete-commits`: the per-commit mass-deletion guard of a replay let through for the
+ * source commits a user names, and only for them. A real restructuring commit (most files moved
+ * or dropped in one go) trips the guard; `allow-mass-delete` would then let every commit of the
+ * run through, including one that a broken allowlist makes delete everything.
+ *
+ * The names are checked against the source repository before the replay starts: each must be a
+ * commit id, full or abbreviated (at least 7 hex digits), naming exactly one commit. A named
+ * commit the replay does not reach gets a warning, so a stale entry left in a workflow shows.
+ */
+
+
+
+/** Shorter prefixes are too easy to collide (git's own default abbreviation is 7). */
+const MIN_PREFIX = 7;
+class MassDeleteAllowance {
+    /** Full id → the name the user gave. */
+    named;
+    reached = new Set();
+    constructor(named) {
+        this.named = named;
+    }
+    static none() {
+        return new MassDeleteAllowance(new Map());
+    }
+    /** Resolve the names in `git` (the source); a ConfigurationError naming the first bad one. */
+    static async resolve(git, names) {
+        const named = new Map();
+        for (const raw of names ?? []) {
+            const name = raw.trim();
+            if (!name)
+                continue;
+            if (!new RegExp(`^[0-9a-fA-F]{${MIN_PREFIX},64}$`).test(name))
+                throw new ConfigurationError(`${settingName(ALLOW_MASS_DELETE_COMMITS)}: '${name}' is not a commit id. Give source commit ids, full or abbreviated to at least ${MIN_PREFIX} hex digits (git log --format=%h).`);
+            const commits = await commitsWithPrefix(git, name.toLowerCase());
+            if (commits.length === 0)
+                throw new ConfigurationError(`${settingName(ALLOW_MASS_DELETE_COMMITS)}: no commit ${name} in the source repository. Check the id (a shallow checkout may lack it: use fetch-depth: 0).`);
+            if (commits.length > 1)
+                throw new ConfigurationError(`${settingName(ALLOW_MASS_DELETE_COMMITS)}: ${name} is ambiguous: it names ${commits.length} commits (${commits.map((c) => c.slice(0, 12)).join(', ')}). Give more digits.`);
+            named.set(commits[0], name);
+        }
+        return new MassDeleteAllowance(named);
+    }
+    get size() {
+        return this.named.size;
+    }
+    /** The replay reached source commit `sha` (whether it changed anything selected or not). */
+    reach(sha) {
+        if (this.named.has(sha))
+            this.reached.add(sha);
+    }
+    allows(sha) {
+        return this.named.has(sha);
+    }
+    /** A warning for each named commit the replay of `from..to` did not reach. */
+    unreached(from, to) {
+        const range = `${from ? from.slice(0, 12) : '(root)'}..${to.slice(0, 12)}`;
+        return [...this.named]
+            .filter(([sha]) => !this.reached.has(sha))
+            .map(([sha, name]) => ({
+            severity: 'warning',
+            code: 'mass-delete-commit-unused',
+            message: `${settingName(ALLOW_MASS_DELETE_COMMITS)} names ${name} (${sha.slice(0, 12)}), which is not in the replayed range ${range}: it allowed nothing. It is exported already, or not on the replayed first-parent line (a side branch's commit comes in with its merge: name the merge). Remove it once its commit is exported.`,
+        }));
+    }
+}
+/** The commits whose id starts with `prefix` (git lists every object with it; blobs and trees don't count). */
+async function commitsWithPrefix(git, prefix) {
+    if (prefix.length === 40 || prefix.length === 64) {
+        const type = await git.execRaw(['cat-file', '-t', prefix], { allowedExitCodes: [128] });
+        return type.exitCode === 0 && type.stdout.toString().trim() === 'commit' ? [prefix] : [];
+    }
+    const listed = await git.execRaw(['rev-parse', `--disambiguate=${prefix}`], { allowedExitCodes: [1, 128] });
+    const ids = listed.exitCode === 0 ? listed.stdout.toString().split('\n').filter(Boolean) : [];
+    if (!ids.length)
+        return [];
+    const types = await git.exec(['cat-file', '--batch-check=%(objecttype) %(objectname)'], {
+        input: ids.join('\n') + '\n',
+    });
+    return types
+        .split('\n')
+        .map((l) => l.split(' '))
+        .filter(([type]) => type === 'commit')
+        .map(([, id]) => id);
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/merges.js
 
 
@@ -61129,8 +61482,17 @@ function opsBetween(from, to) {
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/outcome.js
 /** Commit pairs listed in the result details; beyond this only the counts are given. */
 const MAX_LISTED_COMMITS = 200;
+/**
+ * A warning already reported: same code and file (a per-file warning is said once per run, not
+ * once per commit). A warning about no file counts by its message: the mass deletions allowed
+ * in two commits are two warnings, each naming its commit.
+ */
 function seen(list, f) {
-    return list.some((g) => g.code === f.code && g.file === f.file && g.severity === f.severity && g.severity !== 'error');
+    return list.some((g) => g.code === f.code &&
+        g.file === f.file &&
+        g.severity === f.severity &&
+        g.severity !== 'error' &&
+        (f.file !== undefined || g.message === f.message));
 }
 /** Findings name the source commit they came from (gates may already do it through `context`). */
 function nameCommit(f, sha) {
@@ -61154,7 +61516,9 @@ function historyDetails(base, replayed, skipped, reconciled, commits, timings, q
             reconciliation: reconciled,
             commits: commits.slice(-MAX_LISTED_COMMITS),
             commitsTruncated: commits.length > MAX_LISTED_COMMITS,
-            ...(quick !== undefined ? { quickStart: quick } : {}),
+            // true, or why the full start ran (tip-state.ts's FullPathReason).
+            ...(quick !== undefined ? { quickStart: quick === true } : {}),
+            ...(typeof quick === 'string' ? { fullStart: quick } : {}),
             ...(mergesKept ? { mergesKept } : {}),
             ...(timings
                 ? { timings: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])) }
@@ -61193,7 +61557,11 @@ function compileScrubber(opts) {
                 return replacement(vars);
             if (!lineRes.length)
                 return message;
-            const kept = message.split('\n').filter((l) => !lineRes.some((re) => re.test(l)));
+            const all = message.split('\n');
+            const kept = all.filter((l) => !lineRes.some((re) => re.test(l)));
+            // Nothing dropped: the message stays byte for byte (CRLF, trailing spaces and all).
+            if (kept.length === all.length)
+                return message;
             // Dropping lines can leave runs of blank lines or a blank tail: tidy, keep paragraphs.
             const out = [];
             for (const l of kept)
@@ -61277,6 +61645,233 @@ class NameChecker extends BatchChecker {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/git/tree-reader.js
+/**
+ * Questions about a large tree answered from the few tree objects they need, never from a listing
+ * of the whole tree: what is at these paths, is there any file below this directory that passes a
+ * test, and does the tree hold at least N files. Tree objects are read through one long-lived
+ * `cat-file --batch` (requests of one tick go in one write) and parsed once per id. The incremental
+ * export and the history quick start ask these about the target tip: a 72k-file tree whose tree
+ * objects along ten changed paths are a few dozen objects.
+ */
+
+
+const tree_reader_TREE_MODE = '040000';
+class TreeReader {
+    reader;
+    dirs = new Map();
+    constructor(git) {
+        this.reader = new BlobReader(git);
+    }
+    /** The entries of tree object `oid` (empty when it is missing). */
+    dir(oid) {
+        let d = this.dirs.get(oid);
+        if (!d) {
+            d = this.reader.read(oid).then((body) => (body ? parseTree(body, oid.length / 2) : new Map()));
+            this.dirs.set(oid, d);
+        }
+        return d;
+    }
+    /** Any object's raw content (a blob, through the same process), or undefined when missing. */
+    blob(oid) {
+        return this.reader.read(oid);
+    }
+    /** The entry at `path` ('' is the root itself) in tree `root`, or undefined. */
+    async entry(root, path) {
+        if (path === '')
+            return { mode: tree_reader_TREE_MODE, oid: root };
+        let cur = { mode: tree_reader_TREE_MODE, oid: root };
+        for (const name of path.split('/')) {
+            if (cur.mode !== tree_reader_TREE_MODE)
+                return undefined;
+            const next = (await this.dir(cur.oid)).get(name);
+            if (!next)
+                return undefined;
+            cur = next;
+        }
+        return cur;
+    }
+    /** entry() for many paths at once (the reads of one level go to git together). */
+    entries(root, paths) {
+        return Promise.all(paths.map((p) => this.entry(root, p)));
+    }
+    /**
+     * Is there a non-directory entry below directory `dir` of `root` for which `accept(path, item)`
+     * holds? Breadth first, one level's tree objects read together, stopping at the first hit: a
+     * directory with any plain file near its top costs one or two reads.
+     */
+    async someFile(root, dir, accept) {
+        const top = await this.entry(root, dir);
+        if (top?.mode !== tree_reader_TREE_MODE)
+            return false;
+        let level = [{ path: dir, oid: top.oid }];
+        while (level.length) {
+            const read = await Promise.all(level.map((d) => this.dir(d.oid)));
+            const next = [];
+            for (let i = 0; i < level.length; i++) {
+                const prefix = level[i].path === '' ? '' : `${level[i].path}/`;
+                for (const [name, item] of read[i]) {
+                    const p = prefix + name;
+                    if (item.mode === tree_reader_TREE_MODE)
+                        next.push({ path: p, oid: item.oid });
+                    else if (await accept(p, item))
+                        return true;
+                }
+            }
+            level = next;
+        }
+        return false;
+    }
+    /**
+     * The number of files (every non-directory entry) in tree `root`, counted only as far as needed
+     * to tell that it is at least `atLeast`: breadth first, each directory not read yet counting as
+     * one file. That lower bound assumes no empty directories, which git never writes from an index
+     * and Ferry never writes at all. `exact` says whether every directory was read.
+     */
+    async countFiles(root, atLeast) {
+        let files = 0;
+        let level = [root];
+        while (level.length) {
+            if (files + level.length >= atLeast)
+                return { count: files + level.length, exact: false };
+            const read = await Promise.all(level.map((oid) => this.dir(oid)));
+            const next = [];
+            for (const d of read)
+                for (const item of d.values()) {
+                    if (item.mode === tree_reader_TREE_MODE)
+                        next.push(item.oid);
+                    else
+                        files++;
+                }
+            level = next;
+        }
+        return { count: files, exact: true };
+    }
+    close() {
+        return this.reader.close();
+    }
+}
+/** A binary tree object → its entries (names decoded as UTF-8, modes as ls-tree prints them). */
+function parseTree(body, rawLen) {
+    const out = new Map();
+    let pos = 0;
+    while (pos < body.length) {
+        const sp = body.indexOf(0x20, pos);
+        const nul = body.indexOf(0, sp + 1);
+        if (sp < 0 || nul < 0 || nul + 1 + rawLen > body.length)
+            throw new Error('malformed tree object');
+        const mode = body.toString('latin1', pos, sp);
+        out.set(decodeGitPaths(body, sp + 1, nul), {
+            mode: mode.length < 6 ? mode.padStart(6, '0') : mode,
+            oid: body.toString('hex', nul + 1, nul + 1 + rawLen),
+        });
+        pos = nul + 1 + rawLen;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/projection-view.js
+/**
+ * The projection of a new source revision (what a full snapshot export would select and map)
+ * answered path by path, without listing a tree: the paths the diff touched are known in memory;
+ * any other target path is looked up through the tree objects along it, in the source (its
+ * preimages under the map) or, for "is there anything below this directory", in the target tip,
+ * whose every non-preserved file is part of the projection when the tip is Ferry's own commit
+ * (tip-state.ts). Used by the incremental export's symlink and map checks.
+ */
+
+const projection_view_GITLINK = '160000';
+class ProjectionView {
+    ctx;
+    trees;
+    tipTree;
+    sourceTree;
+    touched;
+    sources = new Map();
+    constructor(ctx, trees, tipTree, sourceTree, 
+    /** Touched target path → its entry in the new projection (undefined: not there). */
+    touched) {
+        this.ctx = ctx;
+        this.trees = trees;
+        this.tipTree = tipTree;
+        this.sourceTree = sourceTree;
+        this.touched = touched;
+    }
+    /** The projection's file (or symlink, or kept gitlink) at target path `t`. */
+    entry(t) {
+        if (this.touched.has(t))
+            return Promise.resolve(this.touched.get(t));
+        return this.sourceEntry(t);
+    }
+    /**
+     * The entry a full projection puts at `t` from the source: of the selected source files that
+     * map there, the first in git's order (a second one is a map collision, reported elsewhere).
+     */
+    sourceEntry(t) {
+        let e = this.sources.get(t);
+        if (!e) {
+            e = this.lookUp(t);
+            this.sources.set(t, e);
+        }
+        return e;
+    }
+    async lookUp(t) {
+        const candidates = this.ctx.sourcesFor(t).filter((q) => this.ctx.select(q));
+        const found = await this.trees.entries(this.sourceTree, candidates);
+        let best;
+        candidates.forEach((q, i) => {
+            const item = found[i];
+            if (!item || !this.exported(item.mode))
+                return;
+            if (!best || gitPathOrder(q, best.q) < 0)
+                best = { q, item };
+        });
+        return (best && { mode: best.item.mode, oid: best.item.oid, size: -1, sourcePath: best.q, origin: 'source' });
+    }
+    /** Does the projection hold any file below directory `dir` ('' is the root)? */
+    async hasDir(dir) {
+        const prefix = dir === '' ? '' : `${dir}/`;
+        for (const [t, e] of this.touched)
+            if (e && t.startsWith(prefix))
+                return true;
+        // An untouched non-preserved file of the tip is part of the projection as it was and is.
+        return this.trees.someFile(this.tipTree, dir, (x) => this.untouchedFile(x));
+    }
+    /** Every file of the projection below directory `dir` (reads the tip's whole subtree there). */
+    async filesUnder(dir) {
+        const out = [];
+        for (const [t, e] of this.touched)
+            if (e && t.startsWith(`${dir}/`))
+                out.push(t);
+        await this.trees.someFile(this.tipTree, dir, async (x) => {
+            if (await this.untouchedFile(x))
+                out.push(x);
+            return false;
+        });
+        return out;
+    }
+    /** An untouched file of the tip: in the projection unless it is a preserved path the source lacks. */
+    async untouchedFile(x) {
+        return !this.touched.has(x) && (!this.ctx.isPreserved(x) || !!(await this.sourceEntry(x)));
+    }
+    /** Is `p` (a file, or a directory of files) part of the projection? */
+    async exists(p) {
+        if (p === '' || p === '.')
+            return true;
+        return !!(await this.entry(p)) || this.hasDir(p);
+    }
+    exported(mode) {
+        return (mode !== tree_reader_TREE_MODE && mode !== '000000' && (mode !== projection_view_GITLINK || this.ctx.settings.submodules === 'keep'));
+    }
+}
+/** git's order of paths (byte order of their UTF-8 forms, which is what ls-tree -r lists in). */
+function gitPathOrder(a, b) {
+    // eslint-disable-next-line no-control-regex
+    if (/^[\x00-\x7f]*$/.test(a + b))
+        return a < b ? -1 : a > b ? 1 : 0;
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/source-probe.js
 /**
  * Source paths that exist at `rev` (files, symlinks, gitlinks; not directories), asked on demand
@@ -61304,115 +61899,190 @@ function sourceProbe(names, rev) {
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/quick-start.js
 /**
- * The common incremental case without listing any tree. When the target tip is a Ferry commit of
- * the base revision made with the same selection config (its `Ferry-Origin-Rev` and `Ferry-Config`
- * trailers), its tree IS the snapshot of the base: no reconciliation can be needed, and the replay
- * only has to know the target entries of the paths the range touches. Those are the old sides of
- * the range's raw diffs, checked against the tip in one `cat-file --batch-check` (a target edited
- * by hand under Ferry's trailers falls back). Source-path questions of the import check go to the
- * base revision through the same process, overlaid with the range's own changes (the timelines).
+ * The common incremental case without listing any tree. When the target tip is Ferry's own commit
+ * of the base revision made with this configuration (tip-state.ts), its tree IS the snapshot of
+ * the base: no reconciliation can be needed, and the replay only has to know the target entries
+ * of the paths the range touches. Those are the old sides of the range's raw diffs (plus, under
+ * map rules, the unchanged source files that land on the same target paths), checked against the
+ * tip's tree objects along those paths: a target edited by hand falls back, with a notice.
  *
- * Conservative, like the snapshot's incremental path: map rules, deletions of selected paths,
- * symlinks and gitlinks fall back to the full start (they need whole-tree knowledge: collisions,
- * dangling links, the mass-deletion ratio).
+ * Everything else the replay needs about the untouched rest comes from tree objects or from the
+ * tip's own record: the target's file count for the mass-deletion gate (counted only as far as the
+ * range's deletions need, TreeReader.countFiles), the exported symlinks (`Ferry-Symlink:` trailers,
+ * seeded into the start so each link is checked as the full start checks it), whether a link's
+ * target exists (the tip's tree along that path), and the import check's source paths (the base
+ * revision through one `cat-file --batch-check`, overlaid with the range's own changes). So
+ * deletions, renames, mode and type changes, symlinks, gitlinks, preserved paths and map rules all
+ * take the quick start; the property tests check it against the full start commit for commit.
  */
+
+
 
 
 
 const quick_start_GITLINK = '160000';
 const quick_start_SYMLINK = '120000';
 const ZERO = '000000';
-/** Does the tip qualify (trailers)? Cheap: one `cat-file commit`. */
-async function tipQualifies(ctx, tip, base) {
-    const s = ctx.settings;
-    if (!tip || s.force || !ctx.configHash || (s.map ?? []).length || base.kind !== 'trailer' || !base.rev)
-        return false;
-    const msg = await ctx.git.exec(['cat-file', 'commit', tip]);
-    const body = msg.slice(msg.indexOf('\n\n') + 2);
-    return lastTrailer(body, 'originRev') === base.rev && lastTrailer(body, 'config') === ctx.configHash;
-}
-/**
- * The quick start for `commits` (the whole range, read), or undefined when the range needs the
- * full start. The caller closes `names`.
- */
-async function quickStart(ctx, tip, base, commits) {
-    // Target path → the old side of its first change in the range (= its entry in the base snapshot).
-    const first = new Map();
-    for (const c of commits)
-        for (const ch of c.changes) {
-            if (!ctx.select(ch.path))
-                continue;
-            if (ch.status === 'D' || ch.dstMode === ZERO)
-                return undefined;
-            if ([ch.srcMode, ch.dstMode].some((m) => m === quick_start_SYMLINK || m === quick_start_GITLINK))
-                return undefined;
-            if (!first.has(ch.path))
-                first.set(ch.path, { mode: ch.srcMode, oid: ch.srcOid });
-        }
+/** The quick start for `commits` (the whole range, read), or why the full start must run. */
+async function quickStart(ctx, tip, commits) {
+    const trees = new TreeReader(ctx.git);
     const names = new NameChecker(ctx.git);
+    const close = () => Promise.all([trees.close(), names.close()]).then(() => undefined);
     try {
-        const paths = [...first.keys()].filter((p) => !/[\n\r]/.test(p));
-        if (paths.length !== first.size) {
-            await names.close();
-            return undefined;
-        }
-        const atTip = await names.check(paths.map((p) => `${tip}:${p}`));
-        const start = new Map();
-        for (let i = 0; i < paths.length; i++) {
-            const p = paths[i];
-            const old = first.get(p);
-            const got = atTip[i];
-            if (ctx.isPreserved(p)) {
-                // Frozen when the tip has it (overlayPreserved keeps the tip's copy), else the source's.
-                if (got)
-                    start.set(p, { mode: old.mode, oid: got.oid, size: -1, origin: 'preserved' });
-                else if (old.mode !== ZERO)
-                    return fail(names);
-                continue;
-            }
-            const expected = old.mode === ZERO ? undefined : old.oid;
-            if (got?.oid !== expected || (got && got.type !== 'blob'))
-                return fail(names);
-            if (expected)
-                start.set(p, { mode: old.mode, oid: expected, size: -1, sourcePath: p, origin: 'source' });
-        }
-        const probe = sourceProbe(names, base);
-        const keepGitlinks = (ctx.settings.submodules ?? 'skip') === 'keep';
-        return {
-            start,
-            names,
-            viewsAt(state, step) {
-                const overlay = state.sourceTimeline;
-                const exported = state.exportedTimeline;
-                return {
-                    sourcePaths: {
-                        async existing(asked) {
-                            const found = new Set();
-                            const unknown = asked.filter((p) => overlay.at(p, step) === undefined);
-                            const atBase = await probe.existing(unknown);
-                            for (const p of asked)
-                                if (overlay.at(p, step) ?? atBase.has(p))
-                                    found.add(p);
-                            return found;
-                        },
-                    },
-                    exportedSourcePaths: {
-                        // Asked only about paths the source view found: selected, and not a skipped gitlink.
-                        has: (p) => exported.at(p, step) ??
-                            (ctx.select(p) && (keepGitlinks || probe.known.get(p)?.type !== 'commit')),
-                    },
-                };
-            },
-        };
+        const q = await build(ctx, tip, commits, trees, names);
+        if ('fullPath' in q)
+            await close();
+        return 'fullPath' in q ? q : { ...q, close };
     }
     catch (e) {
-        await names.close();
+        await close();
         throw e;
     }
 }
-async function fail(names) {
-    await names.close();
-    return undefined;
+async function build(ctx, tip, commits, trees, names) {
+    const keep = ctx.settings.submodules === 'keep';
+    const exported = (mode) => mode !== ZERO && mode !== tree_reader_TREE_MODE && (mode !== quick_start_GITLINK || keep);
+    const base = tip.originRev;
+    const ids = await ctx.treesOf([tip.commit, base]);
+    if (!ids)
+        return { fullPath: 'old-revision-missing' };
+    const [tipTree, baseTree] = ids;
+    const entry = (p, item) => ({
+        mode: item.mode,
+        oid: item.oid,
+        size: -1,
+        sourcePath: p,
+        origin: 'source',
+    });
+    // Target path → the selected sources on it at the base: the old side of each changed source's
+    // first change in the range, and (under map rules) the unchanged preimages, read at the base.
+    const first = new Map();
+    for (const c of commits)
+        for (const ch of c.changes)
+            if (ctx.select(ch.path) && !first.has(ch.path))
+                first.set(ch.path, { mode: ch.srcMode, oid: ch.srcOid });
+    const touched = new Map();
+    for (const [p, old] of first) {
+        const t = ctx.mapPath(p);
+        const on = touched.get(t) ?? [];
+        touched.set(t, on);
+        if (exported(old.mode))
+            on.push({ source: p, entry: entry(p, old) });
+    }
+    const baseEntryOf = async (t, skip) => {
+        const qs = ctx.sourcesFor(t).filter((q) => !skip(q) && ctx.select(q));
+        const items = await trees.entries(baseTree, qs);
+        return qs.flatMap((q, i) => items[i] && exported(items[i].mode) ? [{ source: q, entry: entry(q, items[i]) }] : []);
+    };
+    if (ctx.mapped)
+        await Promise.all([...touched].map(async ([t, on]) => on.push(...(await baseEntryOf(t, (q) => first.has(q))))));
+    // The recorded symlinks the range does not touch: seeded too, so the link check sees them all.
+    const links = new Map();
+    const untouchedLinks = tip.links.filter((t) => !touched.has(t));
+    const linkSources = await Promise.all(untouchedLinks.map((t) => baseEntryOf(t, () => false)));
+    const touchedPaths = [...touched.keys()];
+    const atTip = await trees.entries(tipTree, [...touchedPaths, ...untouchedLinks]);
+    const fileAt = (i) => (atTip[i]?.mode === tree_reader_TREE_MODE ? undefined : atTip[i]);
+    const start = new Map();
+    const same = (a, b) => a?.oid === b?.oid && a?.mode === b?.mode;
+    for (let i = 0; i < touchedPaths.length; i++) {
+        const t = touchedPaths[i];
+        const on = touched.get(t).sort((a, b) => gitPathOrder(a.source, b.source));
+        if (on[0]?.entry.mode === quick_start_SYMLINK)
+            links.set(t, on[0].entry);
+        const got = fileAt(i);
+        if (ctx.isPreserved(t) && got) {
+            // Frozen: overlayPreserved keeps the tip's copy.
+            start.set(t, { mode: got.mode, oid: got.oid, size: -1, origin: 'preserved' });
+            continue;
+        }
+        if (on.length > 1 || !same(got, on[0]?.entry))
+            return edited(ctx, tip.commit, `${t} is not what the last export wrote`);
+        if (on[0])
+            start.set(t, on[0].entry);
+    }
+    for (let i = 0; i < untouchedLinks.length; i++) {
+        const t = untouchedLinks[i];
+        const src = linkSources[i].sort((a, b) => gitPathOrder(a.source, b.source))[0];
+        if (src?.entry.mode !== quick_start_SYMLINK)
+            continue;
+        links.set(t, src.entry);
+        const got = fileAt(touchedPaths.length + i);
+        if (ctx.isPreserved(t) && got)
+            continue;
+        if (!same(got, src.entry))
+            return edited(ctx, tip.commit, `${t} is not what the last export wrote`);
+        start.set(t, src.entry);
+    }
+    const count = await baseFileCount(ctx, trees, tipTree, commits, exported);
+    const countOffset = count === undefined ? 0 : count - start.size;
+    const seeded = new Set([...touched.keys(), ...start.keys()]);
+    const linkBase = {
+        // The tip's untouched files, as the full start's tree holds them (preserved ones are frozen).
+        async exists(p) {
+            if (seeded.has(p))
+                return false;
+            const item = await trees.entry(tipTree, p);
+            if (!item)
+                return false;
+            if (item.mode !== tree_reader_TREE_MODE)
+                return !ctx.isPreserved(p);
+            return trees.someFile(tipTree, p, (x) => !seeded.has(x) && !ctx.isPreserved(x));
+        },
+    };
+    const probe = sourceProbe(names, base);
+    return {
+        start,
+        links,
+        countOffset,
+        linkBase,
+        viewsAt(state, step) {
+            const overlay = state.sourceTimeline;
+            const exportedAt = state.exportedTimeline;
+            return {
+                sourcePaths: {
+                    async existing(asked) {
+                        const found = new Set();
+                        const unknown = asked.filter((p) => overlay.at(p, step) === undefined);
+                        const atBase = await probe.existing(unknown);
+                        for (const p of asked)
+                            if (overlay.at(p, step) ?? atBase.has(p))
+                                found.add(p);
+                        return found;
+                    },
+                },
+                exportedSourcePaths: {
+                    // Asked only about paths the source view found: selected, and not a skipped gitlink.
+                    has: (p) => exportedAt.at(p, step) ?? (ctx.select(p) && (keep || probe.known.get(p)?.type !== 'commit')),
+                },
+            };
+        },
+    };
+}
+/**
+ * The tip's file count as far as the mass-deletion gate needs it: at every step the gate is
+ * quiet once the count before it reaches that step's deletions / ratio, and the count can have
+ * dropped by at most the range's earlier deletions. Past that bound the exact figure cannot change
+ * a decision; below it, the whole tree is counted (from its tree objects).
+ */
+async function baseFileCount(ctx, trees, tipTree, commits, exported) {
+    const ratio = ctx.safety.maxDeleteRatio;
+    let need = 0;
+    let earlier = 0;
+    for (const c of commits) {
+        let deletions = 0;
+        for (const ch of c.changes)
+            if (ctx.select(ch.path) && !exported(ch.dstMode))
+                deletions++;
+        if (!deletions)
+            continue;
+        need = Math.max(need, ratio > 0 ? Math.ceil(deletions / ratio) + earlier + 1 : Infinity);
+        earlier += deletions;
+    }
+    // No deletion: the gate never runs.
+    if (!need)
+        return undefined;
+    return (await trees.countFiles(tipTree, need)).count;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/range.js
@@ -61450,6 +62120,389 @@ async function readRange(ctx, range, max) {
     return { buffered, all, commits: rest(), close: () => it.return?.(undefined) ?? Promise.resolve() };
 }
 
+;// CONCATENATED MODULE: ./lib/src/core/export/incremental-map.js
+
+/** Two or more sources on one target path: the first in git's order wins, as in Projector. */
+function collisionFindings(target, sources) {
+    if (sources.length < 2)
+        return [];
+    const [first, ...rest] = [...sources].sort((a, b) => gitPathOrder(a.source, b.source));
+    return rest.map((s) => ({
+        severity: 'error',
+        code: 'map-collision',
+        file: s.source,
+        message: `${s.source} and ${first.source} both map to ${target}. Fix the map rules so each target path has one source.`,
+    }));
+}
+/**
+ * fileDirConflicts (project.ts) for the paths the diff put in the projection: each such path under
+ * a projected file, and every projected file under such a path, with its outermost file parent.
+ */
+async function fileDirFindings(view, projectedNew) {
+    const added = [...projectedNew].filter(([, e]) => e).map(([t]) => t);
+    if (!added.length)
+        return [];
+    const candidates = new Set(added);
+    for (const t of added)
+        for (const p of await view.filesUnder(t))
+            candidates.add(p);
+    const out = [];
+    for (const p of [...candidates].sort(gitPathOrder)) {
+        for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) {
+            const dir = p.slice(0, i);
+            if (!(await view.entry(dir)))
+                continue;
+            out.push({
+                severity: 'error',
+                code: 'map-collision',
+                file: p,
+                message: `Target path ${dir} is both a file and the directory of ${p}. Fix the map rules.`,
+            });
+            break;
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/incremental.js
+
+
+
+
+
+
+
+
+
+
+const incremental_SYMLINK = '120000';
+const incremental_GITLINK = '160000';
+async function buildIncremental(ctx, tip) {
+    const check = await checkTip(ctx, tip);
+    if (!('tip' in check))
+        return check;
+    const git = ctx.git;
+    const old = check.tip.originRev;
+    // One git call for the three trees. A shallow source may not hold the old revision (or its
+    // tree): full path (the tip and the source revision are there, or the full path fails too).
+    const ids = await ctx.treesOf([tip, ctx.sourceCommit, old]);
+    if (!ids)
+        return { fullPath: 'old-revision-missing' };
+    const [tipTree, sourceTree] = ids;
+    const done = (o) => ({
+        outcome: { ...o, details: { ...o.details, incremental: true } },
+    });
+    if (old === ctx.sourceCommit)
+        return done({ commits: 0, changes: [], findings: [] });
+    const trees = new TreeReader(git);
+    const names = new NameChecker(git);
+    try {
+        const raw = await readRawDiff(git, old, ctx.sourceCommit);
+        const findings = [];
+        const touched = await touchedTargets(ctx, trees, sourceTree, raw, findings);
+        // The new projection at each touched path, and the tip's entries there, which must be what the
+        // last export wrote: the old projection, or the tip's own copy of a preserved path.
+        const paths = [...touched.keys()];
+        const atTip = await trees.entries(tipTree, paths);
+        const before = new Map();
+        const after = new Map();
+        const projectedNew = new Map();
+        for (let i = 0; i < paths.length; i++) {
+            const t = paths[i];
+            const { before: was, after: now } = touched.get(t);
+            const tipItem = atTip[i] && atTip[i].mode !== tree_reader_TREE_MODE ? atTip[i] : undefined;
+            const winner = now.sort((a, b) => gitPathOrder(a.source, b.source))[0];
+            projectedNew.set(t, winner?.entry);
+            findings.push(...collisionFindings(t, now));
+            // A preserved path the tip holds keeps the tip's copy, whatever the source did.
+            if (tipItem && ctx.isPreserved(t))
+                continue;
+            const expected = was.length === 1 ? was[0].entry : undefined;
+            if (was.length > 1 || expected?.oid !== tipItem?.oid || expected?.mode !== tipItem?.mode)
+                return edited(ctx, tip, `${t} is not what the last export wrote`);
+            if (tipItem)
+                before.set(t, { mode: tipItem.mode, oid: tipItem.oid, size: -1, origin: 'preserved' });
+            if (winner)
+                after.set(t, winner.entry);
+        }
+        const view = new ProjectionView(ctx, trees, tipTree, sourceTree, projectedNew);
+        if (ctx.mapped)
+            findings.push(...(await fileDirFindings(view, projectedNew)));
+        const diff = ctx.diffTrees(before, after);
+        const links = exportedLinks(check.tip.links, projectedNew);
+        if (!diff.changes.length)
+            return done({ commits: 0, changes: [], findings: findings.filter((f) => f.severity !== 'error') });
+        const probe = sourceProbe(names, ctx.sourceCommit);
+        const keepGitlinks = ctx.settings.submodules === 'keep';
+        const projected = {
+            // No tree: the symlinks are checked below against the projection, not a listing.
+            tree: new Map(),
+            exportedSourcePaths: {
+                // Asked only about paths the probe found (import resolution): selected and not a skipped gitlink.
+                has: (p) => ctx.select(p) && (keepGitlinks || probe.known.get(p)?.type !== 'commit'),
+            },
+            sourcePaths: new Set(),
+            sourcePathProbe: probe,
+            findings: [],
+            lfsTracked: lfsAttributes(trees, sourceTree),
+            rev: ctx.sourceCommit,
+        };
+        const deletions = diff.changes.filter((c) => c.change === 'deleted').length;
+        const [targetFileCount, linkFindings] = await Promise.all([
+            deletions ? tipFileCount(ctx, trees, tipTree, deletions) : 0,
+            checkExportedLinks(view, links, (oid) => trees.blob(oid)),
+        ]);
+        findings.push(...linkFindings);
+        // The tree is written while the gates read the blobs (not when the projection is already
+        // refused: a path that is a file and a directory at once cannot be written). A blob missing
+        // from the object store fails both; the gates' finding names the file, so it wins (as in
+        // snapshot.ts's full path).
+        const refused = hasErrors(findings);
+        let treeError;
+        const [gateFindings, tree] = await Promise.all([
+            ctx.runGates(diff, projected, targetFileCount),
+            refused
+                ? ''
+                : ctx.writeTree(after, { commit: tip, diff }).catch((e) => {
+                    treeError = e;
+                    return '';
+                }),
+        ]);
+        findings.push(...gateFindings);
+        const source = await ctx.readSourceCommit(ctx.sourceCommit);
+        const message = ctx.formatMessage(source, links);
+        // The message is published too: checked whatever the other gates found, as the full path does.
+        findings.push(...(await messageGate(ctx, message, ctx.sourceCommit)));
+        if (hasErrors(findings))
+            return done({ commits: 0, changes: diff.changes, findings });
+        if (treeError)
+            throw treeError;
+        const commit = await ctx.commit({ tree, parents: [tip], message });
+        return done({ tip: commit, commits: 1, changes: diff.changes, findings });
+    }
+    finally {
+        await Promise.all([trees.close(), names.close()]);
+    }
+}
+/**
+ * The target paths the diff touches, each with the selected sources that land there before and
+ * after (the changed ones from the diff, the unchanged ones looked up as preimages under the map).
+ * Skipped gitlinks the diff adds are reported as the full projection reports them.
+ */
+async function touchedTargets(ctx, trees, sourceTree, raw, findings) {
+    const keep = ctx.settings.submodules === 'keep';
+    const exported = (mode) => mode !== '000000' && (mode !== incremental_GITLINK || keep);
+    const touched = new Map();
+    const changed = new Set();
+    for (const ch of raw) {
+        const p = ch.path;
+        if (!ctx.select(p))
+            continue;
+        changed.add(p);
+        if (ch.dstMode === incremental_GITLINK && !keep)
+            findings.push({
+                severity: 'warning',
+                code: 'submodule-skipped',
+                file: p,
+                message: `Submodule ${p} was skipped. Set submodules: keep to export it as a gitlink.`,
+            });
+        const t = ctx.mapPath(p);
+        let e = touched.get(t);
+        if (!e)
+            touched.set(t, (e = { before: [], after: [] }));
+        const entry = (mode, oid) => ({
+            mode,
+            oid,
+            size: -1,
+            sourcePath: p,
+            origin: 'source',
+        });
+        if (exported(ch.srcMode))
+            e.before.push({ source: p, entry: entry(ch.srcMode, ch.srcOid) });
+        if (exported(ch.dstMode))
+            e.after.push({ source: p, entry: entry(ch.dstMode, ch.dstOid) });
+    }
+    if (!ctx.mapped)
+        return touched;
+    // Unchanged sources that land on a touched path are there before and after.
+    const asks = [];
+    for (const t of touched.keys())
+        for (const q of ctx.sourcesFor(t))
+            if (!changed.has(q) && ctx.select(q))
+                asks.push({ t, q });
+    const found = await trees.entries(sourceTree, asks.map((a) => a.q));
+    asks.forEach(({ t, q }, i) => {
+        const item = found[i];
+        if (!item || item.mode === tree_reader_TREE_MODE || !exported(item.mode))
+            return;
+        const side = {
+            source: q,
+            entry: { mode: item.mode, oid: item.oid, size: -1, sourcePath: q, origin: 'source' },
+        };
+        touched.get(t).before.push(side);
+        touched.get(t).after.push(side);
+    });
+    return touched;
+}
+/** The exported symlinks after the diff: the tip's recorded ones, with the touched paths replaced. */
+function exportedLinks(recorded, projectedNew) {
+    const links = new Set(recorded.filter((t) => !projectedNew.has(t)));
+    for (const [t, e] of projectedNew)
+        if (e?.mode === incremental_SYMLINK)
+            links.add(t);
+    return [...links].sort();
+}
+/** Every exported symlink checked against the new projection, as the full path checks them. */
+async function checkExportedLinks(view, links, readBlob) {
+    if (!links.length)
+        return [];
+    const entries = await Promise.all(links.map((t) => view.entry(t)));
+    const toCheck = links
+        .map((t, i) => ({ path: t, e: entries[i] }))
+        .filter((l) => l.e?.mode === incremental_SYMLINK)
+        .map((l) => ({ path: l.path, oid: l.e.oid, sourcePath: l.e.sourcePath }));
+    return checkLinks(toCheck, readBlob, (r) => view.exists(r));
+}
+/**
+ * The tip's file count for the mass-deletion gate, counted only as far as it decides: the gate is
+ * quiet once the count reaches deletions / ratio, so a lower bound that high is as good as the
+ * exact count (which is counted when the ratio might be exceeded).
+ */
+async function tipFileCount(ctx, trees, tipTree, deletions) {
+    const ratio = ctx.safety.maxDeleteRatio;
+    const enough = ratio > 0 ? Math.ceil(deletions / ratio) : Infinity;
+    const lower = await trees.countFiles(tipTree, enough);
+    if (lower.exact || deletions / lower.count <= ratio)
+        return lower.count;
+    return (await trees.countFiles(tipTree, Infinity)).count;
+}
+/**
+ * lfsTracked for the incremental path: the .gitattributes on a path's way at the new revision,
+ * read from the tree objects along it (the LFS check asks only about pointer-looking files).
+ */
+function lfsAttributes(trees, sourceTree) {
+    const byDir = new Map();
+    const usesLfs = (d) => {
+        let r = byDir.get(d);
+        if (!r) {
+            r = trees
+                .entry(sourceTree, d === '' ? '.gitattributes' : `${d}/.gitattributes`)
+                .then(async (item) => !item || item.mode === tree_reader_TREE_MODE || item.mode === incremental_GITLINK
+                ? false
+                : attributesUseLfs([await trees.blob(item.oid)]));
+            byDir.set(d, r);
+        }
+        return r;
+    };
+    return async (p) => (await Promise.all(parentDirs(p).map(usesLfs))).some(Boolean);
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/rollback.js
+/**
+ * Exporting an older revision rolls the target back: its files go back and later ones are deleted.
+ * That happens by accident (a re-run of an old workflow, two runs racing with the older one last),
+ * so a source revision that is an ancestor of the last exported one (the target's newest
+ * `Ferry-Origin-Rev`) is skipped with a finding, nothing pushed, unless the user names
+ * allow-rollback. History mode has the same rule in its replay base (`ahead`).
+ */
+
+const ROLLBACK_SKIPPED = 'rollback-skipped';
+async function skipRollback(ctx, tip) {
+    if (!tip || ctx.settings.force || ctx.settings.allowRollback)
+        return undefined;
+    const last = await ctx.lastExportedRev(tip);
+    const head = ctx.sourceCommit;
+    if (!last || last === head)
+        return undefined;
+    // A last revision the source does not have (a shallow checkout) cannot be judged: export as before.
+    if (!(await ctx.sourceGit.tryRevParse(last)) || !(await ctx.sourceGit.isAncestor(head, last)))
+        return undefined;
+    const message = `Skipped: source revision ${head.slice(0, 7)} is older than ${last.slice(0, 7)}, the last revision exported to ${ctx.targetLabel} ` +
+        `(a re-run of an older workflow, or runs racing); exporting it would roll the target back. Nothing was pushed. ` +
+        `To roll back on purpose, set ${settingAssign('allow-rollback', 'true')}.`;
+    ctx.logger.warning(message);
+    return {
+        commits: 0,
+        changes: [],
+        findings: [{ severity: 'warning', code: ROLLBACK_SKIPPED, message }],
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/src/core/export/snapshot.js
+
+
+
+
+/**
+ * Snapshot mode: the target's next tree is the selected and mapped source tree at one revision,
+ * plus the preserved paths of the target tip. One commit, or none when the tree is unchanged.
+ * Repeatable (the push loop calls it again on a moved tip); writes only to the scratch repo.
+ * A re-export on a tip made by Ferry with the same config takes the incremental path
+ * (./incremental.ts), which gives the same tree without listing the source tree.
+ */
+async function buildSnapshot(ctx, tip) {
+    const older = await skipRollback(ctx, tip);
+    if (older)
+        return older;
+    const quick = await buildIncremental(ctx, tip);
+    if ('outcome' in quick)
+        return quick.outcome;
+    const full = await buildFull(ctx, tip);
+    // Why the whole tree was listed; a target changed by hand is said in a notice too.
+    return {
+        ...full,
+        findings: quick.notice ? [quick.notice, ...full.findings] : full.findings,
+        details: { ...full.details, incremental: false, fullPath: quick.fullPath },
+    };
+}
+/** The full path: list the source tree, project it, diff against the tip tree. */
+async function buildFull(ctx, tip) {
+    // Two independent ls-tree processes: run them side by side.
+    const [projected, tipTree] = await Promise.all([
+        ctx.projectTree(ctx.sourceCommit),
+        ctx.readTargetTree(tip),
+    ]);
+    const next = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
+    const diff = ctx.diffTrees(tipTree, next);
+    const findings = [...projected.findings];
+    if (!diff.changes.length)
+        return { commits: 0, changes: [], findings };
+    // The tree object is written while the gates read the blobs (two git processes, two cores).
+    // Writing it only adds unreferenced objects to the scratch repo; nothing is committed or pushed
+    // unless the gates pass.
+    // A blob missing from the object store fails both; the gates' finding names the file, so it wins.
+    let treeError;
+    const [gateFindings, tree] = await Promise.all([
+        ctx.runGates(diff, projected, tipTree.size),
+        ctx.writeTree(next, tip ? { commit: tip, diff } : undefined).catch((e) => {
+            treeError = e;
+            return '';
+        }),
+    ]);
+    findings.push(...gateFindings);
+    const source = await ctx.readSourceCommit(ctx.sourceCommit);
+    // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
+    const parents = tip && !ctx.settings.force ? [tip] : [];
+    // Its Ferry-Config trailer lets the next run take the incremental path.
+    const message = ctx.formatMessage(source, linksOf(projected.tree));
+    // The message is published too: checked whatever the other gates found, so one run reports all.
+    findings.push(...(await messageGate(ctx, message, ctx.sourceCommit)));
+    if (hasErrors(findings))
+        return { commits: 0, changes: diff.changes, findings };
+    if (treeError)
+        throw treeError;
+    const commit = await ctx.commit({ tree, parents, message });
+    return { tip: commit, commits: 1, changes: diff.changes, findings };
+}
+/** The target paths of a projection's symlinks (recorded in the commit for the next run). */
+function linksOf(tree) {
+    const out = [];
+    for (const [t, e] of tree)
+        if (e.mode === '120000')
+            out.push(t);
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./lib/src/core/export/history/symlinks.js
 
 
@@ -61464,6 +62517,7 @@ const symlinks_SYMLINK = '120000';
  * Like the snapshot check, only exported (source) entries count, not preserved ones.
  */
 class SymlinkIndex {
+    base;
     /**
      * Exported directories with their file counts; built at the first check, since only a link
      * needs them (most trees have none, and a root replay would count every file's parents).
@@ -61477,7 +62531,12 @@ class SymlinkIndex {
     /** Links added or changed since the last check, and paths removed since then. */
     pendingLinks = new Map();
     removed = [];
-    constructor(start) {
+    /**
+     * `base`: when `start` is part of the tree (the quick start), what the index was not given: the
+     * other files of the tree it starts from, never the paths it holds (or held and removed).
+     */
+    constructor(start, base) {
+        this.base = base;
         for (const [p, e] of start)
             if (e.origin === 'source')
                 this.add(p, e);
@@ -61552,7 +62611,11 @@ class SymlinkIndex {
             const l = this.links.get(p);
             if (!l)
                 continue;
-            const f = symlinkFinding(p, l.link, l.sourcePath, resolveLink(p, texts), (r) => this.files.has(r) || dirs.has(r));
+            const end = resolveLink(p, texts);
+            const r = end.resolved;
+            // Outside what the index holds, the quick start's base answers (the tip's untouched files).
+            const inBase = !!r && !this.files.has(r) && !dirs.has(r) && !!this.base && (await this.base.exists(r));
+            const f = symlinkFinding(p, l.link, l.sourcePath, end, (x) => inBase || this.files.has(x) || dirs.has(x));
             if (f)
                 findings.push(f);
         }
@@ -61624,6 +62687,7 @@ class PathTimeline {
 
 
 const state_GITLINK = '160000';
+const state_SYMLINK = '120000';
 const ZERO_MODE = '000000';
 class ReplayState {
     opts;
@@ -61638,6 +62702,11 @@ class ReplayState {
     exportedTimeline = new PathTimeline();
     frozen;
     complete;
+    /**
+     * The projection's symlinks (target path → source path), preserved paths included: what each
+     * replayed commit records for the next run's quick start (tip-state.ts).
+     */
+    projectedLinks = new Map();
     constructor(start, projected, opts) {
         this.opts = opts;
         this.tree = new Map(start);
@@ -61645,8 +62714,15 @@ class ReplayState {
         this.sourcePaths = new Set(projected.sourcePaths);
         // Whatever overlayPreserved took from the target tip (or the template) stays as it is.
         this.frozen = new Set([...start].filter(([, e]) => e.origin !== 'source').map(([p]) => p));
-        this.symlinks = new SymlinkIndex(start);
+        this.symlinks = new SymlinkIndex(start, opts.linkBase);
         this.complete = opts.complete ?? true;
+        for (const [t, e] of projected.tree ?? [])
+            if (e.mode === state_SYMLINK)
+                this.projectedLinks.set(t, e.sourcePath ?? t);
+    }
+    /** The target file count (the whole tree's, also when the state holds part of it). */
+    get fileCount() {
+        return this.tree.size + (this.opts.countOffset ?? 0);
     }
     /** The selected source paths a commit touches, with their new blob ids (for a size lookup). */
     selectedBlobs(changes) {
@@ -61662,7 +62738,7 @@ class ReplayState {
      * timelines.
      */
     apply(changes, sizes = new Map(), step = 0) {
-        const targetFileCountBefore = this.tree.size;
+        const targetFileCountBefore = this.fileCount;
         const dels = [];
         const mods = [];
         const pathChanges = [];
@@ -61684,6 +62760,10 @@ class ReplayState {
                 });
             this.track(this.exportedSourcePaths, this.exportedTimeline, p, step, !(deleted || skipLink));
             const tp = this.opts.mapPath(p);
+            if (!deleted && !skipLink && ch.dstMode === state_SYMLINK)
+                this.projectedLinks.set(tp, p);
+            else if (this.projectedLinks.get(tp) === p)
+                this.projectedLinks.delete(tp);
             if (this.frozen.has(tp))
                 continue;
             const old = this.tree.get(tp);
@@ -61776,17 +62856,23 @@ class ReplayState {
 
 
 
+
+
 async function startReplay(ctx, tip, base, opts) {
     const ahead = await readAhead(ctx, tip, base, opts);
     const close = async () => {
         await ahead.close?.();
-        await ahead.quick?.names.close();
+        await ahead.quick?.close();
     };
     try {
         if (ahead.quick)
             return {
                 findings: [],
-                state: new ReplayState(ahead.quick.start, emptyProjection(), stateOptions(ctx, false)),
+                state: new ReplayState(ahead.quick.start, { ...emptyProjection(), tree: ahead.quick.links }, {
+                    ...stateOptions(ctx, false),
+                    countOffset: ahead.quick.countOffset,
+                    linkBase: ahead.quick.linkBase,
+                }),
                 parentTree: ahead.quick.start,
                 head: tip,
                 reconciled: false,
@@ -61798,22 +62884,39 @@ async function startReplay(ctx, tip, base, opts) {
         const full = await fullStart(ctx, tip, base);
         if ('stopped' in full)
             return { stopped: full.stopped, close };
-        return { ...full, commits: full.commits ?? ahead.commits, close };
+        // A target changed by hand is said first: it is why this run listed the trees.
+        if (ahead.fallback?.notice)
+            full.findings.unshift(ahead.fallback.notice);
+        return { ...full, fallback: ahead.fallback, commits: full.commits ?? ahead.commits, close };
     }
     catch (e) {
         await close();
         throw e;
     }
 }
-/** The quick start's read-ahead of the range, when the tip qualifies (its trailers). */
+/** The quick start's read-ahead of the range when the tip qualifies, or why it does not. */
 async function readAhead(ctx, tip, base, opts) {
-    if (opts.quickStart === false || !tip || !base.rev || !(await tipQualifies(ctx, tip, base)))
-        return {};
+    if (opts.quickStart === false)
+        return { fallback: { fullPath: 'disabled' } };
+    if (!tip || base.kind === 'snapshot' || base.kind === 'root')
+        return { fallback: { fullPath: 'first-export' } };
+    if (base.kind !== 'trailer' || !base.rev)
+        return { fallback: { fullPath: 'not-last-export' } };
+    const check = await checkTip(ctx, tip);
+    if (!('tip' in check))
+        return { fallback: check };
+    // The tip names an older export than the base found below it: not the last export's commit.
+    if (check.tip.originRev !== base.rev)
+        return { fallback: { fullPath: 'not-last-export' } };
     const read = await readRange(ctx, { from: base.rev, to: ctx.sourceCommit }, QUICK_MAX_CHANGES);
+    const opened = { commits: read.commits, close: read.close };
+    if (!read.all)
+        return { ...opened, fallback: { fullPath: 'range-too-long' } };
     // A kept merge replays its side line from the fork's snapshot: that needs the full start.
-    const merges = !!opts.keepMerges && read.buffered.some((c) => c.parents.length > 1);
-    const quick = read.all && !merges ? await quickStart(ctx, tip, base.rev, read.buffered) : undefined;
-    return { quick, commits: read.commits, close: read.close };
+    if (opts.keepMerges && read.buffered.some((c) => c.parents.length > 1))
+        return { ...opened, fallback: { fullPath: 'kept-merges' } };
+    const quick = await quickStart(ctx, check.tip, read.buffered);
+    return 'fullPath' in quick ? { ...opened, fallback: quick } : { ...opened, quick };
 }
 async function fullStart(ctx, tip, base) {
     const force = !!ctx.settings.force;
@@ -61841,9 +62944,9 @@ async function fullStart(ctx, tip, base) {
     if (reconDiff.changes.length) {
         const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
         findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
-        if (hasErrors(findings))
+        if (hasErrors(findings) && !reportsEveryFinding(ctx))
             return { stopped: stopped(reconDiff.changes, findings, base) };
-        head = await reconcile(ctx, start, head, base, tip === undefined || force);
+        head = await reconcile(ctx, start, head, base, tip === undefined || force, linksOf(projected.tree));
         reconciled = true;
     }
     const common = { findings, parentTree, head, reconciled, preservedFrom: tipTree };
@@ -61857,6 +62960,15 @@ async function fullStart(ctx, tip, base) {
         state: new ReplayState(after, rootProjected, stateOptions(ctx, true)),
         commits: readFirstParentLog(ctx.sourceGit, { from: rootCommit.sha, to: ctx.sourceCommit }),
     };
+}
+/**
+ * A dry run goes on after an error (the first-run snapshot's, or a replayed commit's), so one
+ * dry run shows every finding of the range, not only the first ones: the build fails all the
+ * same, and the commits made meanwhile never leave the scratch repository. A real run stops at
+ * the first error.
+ */
+function reportsEveryFinding(ctx) {
+    return !!ctx.settings.dryRun;
 }
 function stateOptions(ctx, complete) {
     return {
@@ -61911,6 +63023,7 @@ function fullViews(state, step) {
 
 
 
+
 async function buildHistory(ctx, tip) {
     const t0 = performance.now();
     const opts = ctx.settings.history ?? {};
@@ -61921,6 +63034,7 @@ async function buildHistory(ctx, tip) {
         placeholders: Object.keys(scrubValues(ctx, ctx.sourceCommit)),
     });
     const authors = await loadAuthorMap({ file: opts.authorMapFile, text: opts.authorMapText });
+    const allowance = await MassDeleteAllowance.resolve(ctx.sourceGit, opts.allowMassDeleteCommits);
     const base = await resolveBase(ctx, tip);
     if (base.kind === 'ahead') {
         ctx.logger.info(base.note);
@@ -61932,7 +63046,7 @@ async function buildHistory(ctx, tip) {
         if ('stopped' in start)
             return start.stopped;
         laps.lap('startMs');
-        return await new HistoryReplay(ctx, tip, base, start, { scrubber, authors, keepMerges: !!opts.keepMerges }, laps).run();
+        return await new HistoryReplay(ctx, tip, base, start, { scrubber, authors, keepMerges: !!opts.keepMerges, allowance }, laps).run();
     }
     finally {
         await start.close();
@@ -62004,6 +63118,7 @@ class HistoryReplay {
             sourceFiles: sourceFileReader(ctx.git, (oid) => this.blobs.read(oid), ctx.sourceCommit),
             secretSetup: () => secretSetupFor(ctx.sourceGit, ctx.sourceCommit, ctx.safety),
             streamBlob: (oid) => streamGitBlob(ctx.git, oid),
+            massDeleteAllowed: (sha) => how.allowance.allows(sha),
         });
     }
     async run() {
@@ -62011,7 +63126,7 @@ class HistoryReplay {
             if (this.start.root)
                 await this.replayRoot(this.start.root);
             this.laps.lap('applyMs');
-            if (!hasErrors(this.findings))
+            if (!hasErrors(this.findings) || reportsEveryFinding(this.ctx))
                 await this.replayRange();
             return await this.finish();
         }
@@ -62038,7 +63153,7 @@ class HistoryReplay {
                 : undefined;
             const r = await this.applyStep(this.state, c, at);
             this.laps.lap('applyMs');
-            if (hasErrors(this.findings))
+            if (hasErrors(this.findings) && !reportsEveryFinding(ctx))
                 break;
             if (!r && !sideTip) {
                 this.skipped++;
@@ -62065,6 +63180,7 @@ class HistoryReplay {
     async replayRoot({ commit: c, before, after, findings: projectedFindings, }) {
         const { findings } = this;
         const at = this.index++;
+        this.how.allowance.reach(c.sha);
         const ops = opsBetween(before, after);
         for (const f of projectedFindings)
             if (!seen(findings, f))
@@ -62138,16 +63254,14 @@ class HistoryReplay {
             if (hasErrors(this.findings))
                 return undefined;
             const first = sideTip === undefined;
-            sideTip = await this.write(sc, first ? [...lead, ...r.ops] : r.ops, {
-                ref: SIDE_REF,
-                ...(first ? { from } : {}),
-            });
+            sideTip = await this.write(sc, first ? [...lead, ...r.ops] : r.ops, { ref: SIDE_REF, ...(first ? { from } : {}) }, sideState);
         }
         return sideTip;
     }
     /** Apply one commit to `st`; its fast-import operations, or undefined when it changes nothing selected. */
     async applyStep(st, c, at, views) {
         const { findings } = this;
+        this.how.allowance.reach(c.sha);
         const step = st.apply(c.changes, undefined, at);
         if (!step.ops.length) {
             for (const f of step.findings)
@@ -62184,17 +63298,18 @@ class HistoryReplay {
             this.batchChanges = 0;
         }
     }
-    /** Queue one replayed commit on the fast-import stream; its mark. */
-    async write(c, ops, extra) {
+    /** Queue one replayed commit on the fast-import stream (`st`: the state it leaves); its mark. */
+    async write(c, ops, extra, st = this.state) {
         const { authors, scrubber } = this.how;
         this.writer ??= await FastImportWriter.open(this.ctx.git, HISTORY_REF);
         // The message as published: the gates scan it for secrets with the change sets.
-        const message = replayMessage(c, scrubber, authors, this.ctx);
-        this.gates.addMessage(c.sha, message);
+        const message = await publishedMessage(c, scrubber, authors, this.ctx, st.projectedLinks.keys());
+        this.gates.addMessage(c.sha, message.text);
         const mark = this.writer.commit({
             author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
             committer: { name: this.committer.name, email: this.committer.email, date: c.committerDate },
-            message,
+            message: message.bytes ?? message.text,
+            ...(message.encoding ? { encoding: message.encoding } : {}),
             ops,
             ...extra,
         });
@@ -62215,6 +63330,9 @@ class HistoryReplay {
         for (const f of gated.findings)
             if (!seen(findings, f))
                 findings.push(f);
+        // A commit named in allow-mass-delete-commits that the range does not hold (once it was read to the end).
+        if (!hasErrors(findings) || reportsEveryFinding(ctx))
+            findings.push(...this.how.allowance.unreached(base.rev, ctx.sourceCommit));
         this.state.fillSizes(gated.sizes);
         this.laps.lap('gatesMs');
         if (hasErrors(findings)) {
@@ -62238,206 +63356,9 @@ class HistoryReplay {
             commits: replayed.length + (reconciled ? 1 : 0),
             changes,
             findings,
-            details: historyDetails(base, replayed.length, this.skipped, reconciled, pairs, this.laps.timings, !!this.start.quick, this.mergesKept),
+            details: historyDetails(base, replayed.length, this.skipped, reconciled, pairs, this.laps.timings, this.start.quick ? true : (this.start.fallback?.fullPath ?? false), this.mergesKept),
         };
     }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/rollback.js
-/**
- * Exporting an older revision rolls the target back: its files go back and later ones are deleted.
- * That happens by accident (a re-run of an old workflow, two runs racing with the older one last),
- * so a source revision that is an ancestor of the last exported one (the target's newest
- * `Ferry-Origin-Rev`) is skipped with a finding, nothing pushed, unless the user names
- * allow-rollback. History mode has the same rule in its replay base (`ahead`).
- */
-
-const ROLLBACK_SKIPPED = 'rollback-skipped';
-async function skipRollback(ctx, tip) {
-    if (!tip || ctx.settings.force || ctx.settings.allowRollback)
-        return undefined;
-    const last = await ctx.lastExportedRev(tip);
-    const head = ctx.sourceCommit;
-    if (!last || last === head)
-        return undefined;
-    // A last revision the source does not have (a shallow checkout) cannot be judged: export as before.
-    if (!(await ctx.sourceGit.tryRevParse(last)) || !(await ctx.sourceGit.isAncestor(head, last)))
-        return undefined;
-    const message = `Skipped: source revision ${head.slice(0, 7)} is older than ${last.slice(0, 7)}, the last revision exported to ${ctx.targetLabel} ` +
-        `(a re-run of an older workflow, or runs racing); exporting it would roll the target back. Nothing was pushed. ` +
-        `To roll back on purpose, set ${settingAssign('allow-rollback', 'true')}.`;
-    ctx.logger.warning(message);
-    return {
-        commits: 0,
-        changes: [],
-        findings: [{ severity: 'warning', code: ROLLBACK_SKIPPED, message }],
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/incremental.js
-
-
-
-
-
-
-
-/**
- * Incremental snapshot export: when the target tip is a Ferry snapshot commit of `old` made with
- * the same selection config (its `Ferry-Config` trailer equals ctx.configHash), the next tree is the
- * tip's tree plus the selected part of ONE `git diff-tree old new`, so the source tree is never
- * listed. Returns undefined whenever the shortcut cannot promise the full path's answer; the caller
- * then runs the full snapshot build. Conservative on purpose: map rules, deletions, symlinks,
- * gitlinks, .gitattributes, preserved paths, LFS-pointer-looking blobs and a tip that does not match
- * `old` all fall back (they need whole-tree knowledge: collisions, dangling links, the delete ratio).
- */
-async function buildIncremental(ctx, tip) {
-    const s = ctx.settings;
-    if (!tip || s.force || !ctx.configHash || (s.map ?? []).length)
-        return undefined;
-    const git = ctx.git;
-    const tipMessage = await git.exec(['cat-file', 'commit', tip]);
-    const old = lastTrailer(tipMessage, 'originRev');
-    if (!old || lastTrailer(tipMessage, 'config') !== ctx.configHash)
-        return undefined;
-    // A shallow source may not hold the old revision (or its tree): full path.
-    if (!(await git.tryExec(['cat-file', '-e', `${old}^{tree}`])))
-        return undefined;
-    if (old === ctx.sourceCommit)
-        return { commits: 0, changes: [], findings: [] };
-    const out = decodeGitPaths((await git.execRaw(['diff-tree', '-r', '-z', '--no-renames', old, ctx.sourceCommit])).stdout);
-    const before = new Map();
-    const after = new Map();
-    const fields = out.split('\0');
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-        // ":<old mode> <new mode> <old oid> <new oid> <status>" NUL "<path>"
-        const [oldMode, newMode, oldOid, newOid, status] = fields[i].slice(1).split(' ');
-        const sp = fields[i + 1];
-        if (!ctx.select(sp))
-            continue;
-        // cat-file's line protocol cannot ask about a name with a line break: the full path can.
-        if (/[\n\r]/.test(sp))
-            return undefined;
-        if (status === 'D' || /^0+$/.test(newOid))
-            return undefined;
-        if ([oldMode, newMode].some((m) => m === '120000' || m === '160000'))
-            return undefined;
-        if (sp === '.gitattributes' || sp.endsWith('/.gitattributes'))
-            return undefined;
-        if (ctx.isPreserved(sp))
-            return undefined;
-        after.set(sp, { mode: newMode, oid: newOid, size: -1, sourcePath: sp, origin: 'source' });
-        if (oldMode !== '000000')
-            before.set(sp, { mode: oldMode, oid: oldOid, size: -1, origin: 'preserved' });
-    }
-    if (!after.size)
-        return { commits: 0, changes: [], findings: [] };
-    const names = new NameChecker(git);
-    try {
-        // The tip must hold exactly the old side of every touched path (it does, unless someone
-        // rewrote the target by hand and kept the trailers).
-        const paths = [...after.keys()];
-        const atTip = await names.check(paths.map((p) => `${tip}:${p}`));
-        if (paths.some((p, i) => atTip[i]?.oid !== before.get(p)?.oid))
-            return undefined;
-        const diff = diffTargetTrees(before, after);
-        if (!diff.changes.length)
-            return { commits: 0, changes: [], findings: [] };
-        const probe = sourceProbe(names, ctx.sourceCommit);
-        const keepGitlinks = (s.submodules ?? 'skip') === 'keep';
-        const projected = {
-            // Only the changed entries: none is a symlink, so the symlink check has nothing new to see,
-            // and additions cannot break the links the last export checked.
-            tree: after,
-            rev: ctx.sourceCommit,
-            exportedSourcePaths: {
-                // Asked only about paths the probe found (import resolution): selected and not a skipped gitlink.
-                has: (p) => ctx.select(p) && (keepGitlinks || probe.known.get(p)?.type !== 'commit'),
-            },
-            sourcePaths: new Set(),
-            sourcePathProbe: probe,
-            findings: [],
-        };
-        // No deletions here, so the target's file count (the mass-delete ratio) does not matter.
-        const findings = await ctx.runGates(diff, projected, 0);
-        // Whether a pointer-looking file is an LFS pointer depends on every .gitattributes: full path.
-        if (findings.some((f) => f.code === 'lfs-pointer'))
-            return undefined;
-        if (hasErrors(findings))
-            return { commits: 0, changes: diff.changes, findings, details: { incremental: true } };
-        const tree = await ctx.writeTree(after, { commit: tip, diff });
-        const source = await ctx.readSourceCommit(ctx.sourceCommit);
-        const message = ctx.formatMessage(source);
-        findings.push(...(await messageGate(ctx, message, ctx.sourceCommit)));
-        if (hasErrors(findings))
-            return { commits: 0, changes: diff.changes, findings, details: { incremental: true } };
-        const commit = await ctx.commit({ tree, parents: [tip], message });
-        return { tip: commit, commits: 1, changes: diff.changes, findings, details: { incremental: true } };
-    }
-    finally {
-        await names.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/src/core/export/snapshot.js
-
-
-
-
-/**
- * Snapshot mode: the target's next tree is the selected and mapped source tree at one revision,
- * plus the preserved paths of the target tip. One commit, or none when the tree is unchanged.
- * Repeatable (the push loop calls it again on a moved tip); writes only to the scratch repo.
- * A re-export on a tip made by Ferry with the same config takes the incremental path
- * (./incremental.ts), which gives the same tree without listing the source tree.
- */
-async function buildSnapshot(ctx, tip) {
-    const older = await skipRollback(ctx, tip);
-    if (older)
-        return older;
-    const quick = await buildIncremental(ctx, tip);
-    if (quick)
-        return quick;
-    return buildFull(ctx, tip);
-}
-/** The full path: list the source tree, project it, diff against the tip tree. */
-async function buildFull(ctx, tip) {
-    // Two independent ls-tree processes: run them side by side.
-    const [projected, tipTree] = await Promise.all([
-        ctx.projectTree(ctx.sourceCommit),
-        ctx.readTargetTree(tip),
-    ]);
-    const next = await ctx.overlayPreserved(projected.tree, tipTree, tip === undefined);
-    const diff = ctx.diffTrees(tipTree, next);
-    const findings = [...projected.findings];
-    if (!diff.changes.length)
-        return { commits: 0, changes: [], findings };
-    // The tree object is written while the gates read the blobs (two git processes, two cores).
-    // Writing it only adds unreferenced objects to the scratch repo; nothing is committed or pushed
-    // unless the gates pass.
-    // A blob missing from the object store fails both; the gates' finding names the file, so it wins.
-    let treeError;
-    const [gateFindings, tree] = await Promise.all([
-        ctx.runGates(diff, projected, tipTree.size),
-        ctx.writeTree(next, tip ? { commit: tip, diff } : undefined).catch((e) => {
-            treeError = e;
-            return '';
-        }),
-    ]);
-    findings.push(...gateFindings);
-    const source = await ctx.readSourceCommit(ctx.sourceCommit);
-    // force: a fresh root commit replaces the target's history (pushed with a lease on `tip`).
-    const parents = tip && !ctx.settings.force ? [tip] : [];
-    // Its Ferry-Config trailer lets the next run take the incremental path.
-    const message = ctx.formatMessage(source);
-    // The message is published too: checked whatever the other gates found, so one run reports all.
-    findings.push(...(await messageGate(ctx, message, ctx.sourceCommit)));
-    if (hasErrors(findings))
-        return { commits: 0, changes: diff.changes, findings };
-    if (treeError)
-        throw treeError;
-    const commit = await ctx.commit({ tree, parents, message });
-    return { tip: commit, commits: 1, changes: diff.changes, findings };
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/export/validate.js
@@ -62479,41 +63400,66 @@ async function publishedImports(ctx, outcome, baseTip) {
     if (!outcome.tip)
         return [];
     const found = new Map();
-    const collect = (log, commitOf) => {
-        for (const rec of log.split('\x1e')) {
-            const nul = rec.indexOf('\0');
-            if (nul < 0)
-                continue;
-            const sha = rec.slice(0, nul).trim();
-            const msg = rec.slice(nul + 1);
-            const heads = trailerValues(msg, 'importHead');
-            trailerValues(msg, 'import').forEach((ref, i) => {
-                const m = /^(.+)#(\d+)$/.exec(ref);
-                if (!found.has(ref))
-                    found.set(ref, { repository: m[1], number: Number(m[2]), head: heads[i], commit: commitOf(sha) });
-            });
-        }
-    };
-    const fmt = '--format=%x1e%H%x00%B';
     const range = baseTip ? [`${baseTip}..${outcome.tip}`] : [outcome.tip];
-    collect(await ctx.git.exec(['log', fmt, '--grep=^Ferry-Import: ', ...range, '--']), (sha) => sha);
+    collect(found, await ctx.git.exec(['log', close_loop_FORMAT, IMPORT_GREP, ...range, '--']), (sha) => sha);
     if ((ctx.settings.mode ?? 'snapshot') === 'snapshot') {
         const prev = await ctx.lastExportedRev(baseTip);
-        const known = prev && (await ctx.git.tryExec(['cat-file', '-e', `${prev}^{commit}`]));
-        // No previous export: everything up to the source commit is published now.
-        const src = known
-            ? [`${prev}..${ctx.sourceCommit}`]
-            : prev
-                ? ['-1', ctx.sourceCommit]
-                : [ctx.sourceCommit];
-        // A shallow source may lack the range: then only the exported commit's own message counts.
-        const log = await ctx.git.exec(['log', fmt, '--grep=^Ferry-Import: ', ...src, '--']).catch(() => '');
-        collect(log, () => outcome.tip);
+        collect(found, await sourceLog(ctx, prev, ctx.sourceCommit), () => outcome.tip);
     }
     return [...found.values()];
 }
+/**
+ * The imports a merged export pull request published, found by the next run: the source commits
+ * from the export before it on the target branch up to the `Ferry-Origin-Rev` its body carries
+ * (Ferry wrote it there, so it survives a squash merge), landed as the target branch's commit
+ * that carries that trailer (the squash commit, or the export commit a merge brought in).
+ */
+async function mergedPullRequestImports(ctx, merged, baseTip) {
+    const rev = lastTrailer(merged.body, 'originRev');
+    if (!rev)
+        return [];
+    const git = ctx.git;
+    const holder = await git
+        .exec(['log', '-1', '--format=%H', '-F', `--grep=Ferry-Origin-Rev: ${rev}`, baseTip, '--'])
+        .catch(() => '');
+    const landed = holder || baseTip;
+    // The export before it: where the published range starts (unknown in a shallow history).
+    const before = await findTrailerCommit(git, `${landed}^`, 'originRev').catch(() => undefined);
+    const found = new Map();
+    collect(found, await sourceLog(ctx, before?.value, rev), () => landed);
+    return [...found.values()];
+}
+const close_loop_FORMAT = '--format=%x1e%H%x00%B';
+const IMPORT_GREP = '--grep=^Ferry-Import: ';
+/** The Ferry-Import trailers of the messages in a `git log` (FORMAT), each landed as `commitOf(sha)`. */
+function collect(found, log, commitOf) {
+    for (const rec of log.split('\x1e')) {
+        const nul = rec.indexOf('\0');
+        if (nul < 0)
+            continue;
+        const sha = rec.slice(0, nul).trim();
+        const msg = rec.slice(nul + 1);
+        const heads = trailerValues(msg, 'importHead');
+        trailerValues(msg, 'import').forEach((ref, i) => {
+            const m = /^(.+)#(\d+)$/.exec(ref);
+            if (!found.has(ref))
+                found.set(ref, { repository: m[1], number: Number(m[2]), head: heads[i], commit: commitOf(sha) });
+        });
+    }
+}
+/** The source commits an export of `rev` published after an export of `prev`, as a log (FORMAT). */
+async function sourceLog(ctx, prev, rev) {
+    const known = prev && (await ctx.git.tryExec(['cat-file', '-e', `${prev}^{commit}`]));
+    // No previous export: everything up to the source commit is published now.
+    const src = known ? [`${prev}..${rev}`] : prev ? ['-1', rev] : [rev];
+    // A shallow source may lack the range: then only the exported commit's own message counts.
+    return ctx.git.exec(['log', close_loop_FORMAT, IMPORT_GREP, ...src, '--']).catch(() => '');
+}
 async function closeLoop(ctx, api, outcome, baseTip, logger, dryRun) {
-    const imports = await publishedImports(ctx, outcome, baseTip);
+    return closeImports(await publishedImports(ctx, outcome, baseTip), api, logger, dryRun);
+}
+/** Comment, label and close each landed import's pull request (idempotent: hidden markers). */
+async function closeImports(imports, api, logger, dryRun) {
     if (!imports.length)
         return undefined;
     const out = [];
@@ -63152,8 +64098,12 @@ async function runExport(settings, logger, services = {}) {
                 },
                 ...(outcome.details ?? {}),
             };
-            if (toPr)
+            if (toPr) {
                 await pullRequestMessage(result, pr, toPr, outcome, sourceCommit, s);
+                const merged = landedPullRequest(toPr);
+                if (merged && baseTip && services.pullRequests && !failed)
+                    reportLanded(result, await closeImports(await mergedPullRequestImports(ctx, merged, baseTip), services.pullRequests, logger, dryRun));
+            }
             else if (pushed && services.pullRequests && !failed)
                 reportLanded(result, await closeLoop(ctx, services.pullRequests, outcome, baseTip, logger, dryRun));
             return result;
@@ -63180,6 +64130,17 @@ function reportLanded(result, landed) {
                 code: 'pull-request-not-closed',
                 message: l.message ?? l.pullRequest,
             });
+}
+/**
+ * The rolling pull request was merged since the last run (it is the newest closed one, merged, and
+ * no newer one is open): this run is the first to see its export on the target branch, which is
+ * when Ferry deletes the spent branch (or finds it deleted by GitHub). Its imports have landed.
+ */
+function landedPullRequest(plan) {
+    const { lastClosed, open, branchTip } = plan.state;
+    if (!lastClosed?.merged || open)
+        return undefined;
+    return plan.action.kind === 'delete-branch' || !branchTip ? lastClosed : undefined;
 }
 /** The build function for a mode. */
 function buildFor(mode) {
@@ -71928,6 +72889,7 @@ const EXPORT_INPUTS = {
     scrubTemplate: input('scrub-template', 'text'),
     authorMap: input('author-map', 'string'),
     keepMerges: input('keep-merges', 'bool'),
+    allowMassDeleteCommits: input('allow-mass-delete-commits', 'list'),
     submodules: input('submodules', 'string'),
     lfs: input('lfs', 'string'),
     committerName: input('committer-name', 'string'),
@@ -72247,6 +73209,7 @@ function exportOptions(i) {
             scrubTemplate: i.scrubTemplate || undefined,
             authorMapFile: inWorkspace(i.authorMap) || undefined,
             keepMerges: i.keepMerges,
+            allowMassDeleteCommits: i.allowMassDeleteCommits,
         },
         submodules: i.submodules,
         lfs: i.lfs,

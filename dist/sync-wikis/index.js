@@ -53446,7 +53446,7 @@ var external_node_async_hooks_ = __nccwpck_require__(6698);
 const ACTION_SURFACE = {
     kind: 'action',
     name: (id) => `input '${id}'`,
-    assign: (id, value) => `${id}: ${value}`,
+    assign: (id, value) => `${id}: ${typeof value === 'string' ? value : value.join(', ')}`,
 };
 function cliSurface(spellings) {
     const of = (id) => spellings.get(id) ?? { flag: `--${id}` };
@@ -53458,6 +53458,9 @@ function cliSurface(spellings) {
         },
         assign: (id, value) => {
             const s = of(id);
+            // A list is given by repeating the flag.
+            if (typeof value !== 'string')
+                return value.map((v) => `${s.flag} ${v}`).join(' ');
             if (s.env)
                 return `${s.env.split(/ or |, /)[0]}=${value}`;
             if (!s.boolean)
@@ -53473,7 +53476,7 @@ function configSurface(target, keys = {}) {
     return {
         kind: 'config',
         name: (id) => `targets.${target}.${key(id)}`,
-        assign: (id, value) => `${key(id)}: ${value} (in targets.${target})`,
+        assign: (id, value) => `${key(id)}: ${typeof value === 'string' ? value : `[${value.join(', ')}]`} (in targets.${target})`,
     };
 }
 const current = new external_node_async_hooks_.AsyncLocalStorage();
@@ -54513,6 +54516,14 @@ const FERRY_TRAILERS = {
     /** Hash of the selection config an export commit was made with (see export/incremental.ts). */
     config: { key: 'Ferry-Config', value: '[0-9a-f]{16,64}' },
     /**
+     * An exported symlink's target path (repeated, one line per link; see export/tip-state.ts): the
+     * next run checks the links without listing the tree. Written with `symlinks` instead when there
+     * are too many to list.
+     */
+    symlink: { key: 'Ferry-Symlink', value: '[^ ].*' },
+    /** The number of exported symlinks, written when they are too many to list one a line. */
+    symlinks: { key: 'Ferry-Symlinks', value: '[0-9]+' },
+    /**
      * A wiki page whose web edit is pending, with the base it was judged against: `<oid|-> <path>`
      * (see wiki/merge.ts). Repeated, one line per page.
      */
@@ -54545,19 +54556,14 @@ function lastTrailer(message, name) {
 /**
  * The message with Ferry's trailers at its end, in the order given. Lines with a Ferry trailer key
  * already in the message are dropped first: copied along from a re-exported source, they would
- * pose as this commit's. The trailers join the message's own trailer block (a last paragraph of
- * `Key: value` lines, such as `Signed-off-by:`), else start one after a blank line; the block's
- * `Co-authored-by:` lines move after them, so they stay the last lines of the message.
+ * pose as this commit's. Every other byte of the message is kept as it is (CRLF line ends,
+ * trailing spaces, blank lines at the end, a missing final newline: history mode publishes the
+ * source's messages), and the trailers come after it: they join the message's own trailer block
+ * (a last paragraph of `Key: value` lines, such as `Signed-off-by:`) when the message ends right
+ * after it, else start a new paragraph after a blank line. The block's `Co-authored-by:` lines
+ * move after Ferry's, so they stay the last lines of the message.
  */
 function withTrailers(message, trailers) {
-    const kept = message
-        .replace(/\s+$/, '')
-        .split('\n')
-        .filter((l) => !ANY_FERRY_KEY.test(l));
-    while (kept.length && kept[kept.length - 1].trim() === '')
-        kept.pop();
-    const last = kept[kept.length - 1] ?? '';
-    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && kept.length > 2 && kept.includes('');
     const lines = trailers.map(([name, value]) => {
         const line = `${FERRY_TRAILERS[name].key}: ${value}`;
         // A value the parser would not read back must never be written.
@@ -54565,15 +54571,38 @@ function withTrailers(message, trailers) {
             throw new Error(`internal: invalid ${FERRY_TRAILERS[name].key} trailer value '${value}'`);
         return line;
     });
-    // `Co-authored-by:` lines stay last, after Ferry's: GitHub credits co-authors from the end of
-    // the message, and an imported contributor's credit must survive the export.
-    const coAuthors = [];
-    if (inTrailerBlock)
-        for (let i = kept.length - 1; i >= 0 && kept[i].trim() !== ''; i--)
-            if (CO_AUTHOR.test(kept[i]))
-                coAuthors.unshift(...kept.splice(i, 1));
-    const body = kept.join('\n');
-    return `${body}${inTrailerBlock && body.trim() ? '\n' : '\n\n'}${[...lines, ...coAuthors].join('\n')}\n`;
+    const kept = message.split('\n').filter((l) => !ANY_FERRY_KEY.test(l));
+    // The content ends at the last line that is not blank (a CRLF blank line is '\r'); the tail
+    // after it is what the message ends with: nothing, its final newline, or blank lines.
+    let end = kept.length;
+    while (end && isBlank(kept[end - 1]))
+        end--;
+    if (!end)
+        return `\n\n${lines.join('\n')}\n`;
+    const content = kept.slice(0, end);
+    const tail = kept.slice(end);
+    const last = content[end - 1];
+    const inTrailerBlock = /^[A-Za-z0-9-]+: /.test(last) && end > 2 && content.some(isBlank);
+    // Joined only when the block ends the message: a blank line after it would split the block.
+    if (inTrailerBlock && (tail.length === 0 || (tail.length === 1 && tail[0] === ''))) {
+        // `Co-authored-by:` lines stay last, after Ferry's: GitHub credits co-authors from the end of
+        // the message, and an imported contributor's credit must survive the export.
+        const coAuthors = [];
+        for (let i = content.length - 1; i >= 0 && !isBlank(content[i]); i--)
+            if (CO_AUTHOR.test(content[i]))
+                coAuthors.unshift(...content.splice(i, 1));
+        return `${[...content, ...lines, ...coAuthors].join('\n')}\n`;
+    }
+    // A new paragraph: a newline ends the last line if the message has none, and a blank line
+    // comes before the trailers unless the message already ends with one.
+    const text = kept.join('\n');
+    const endsWithNewline = tail.length > 0 && tail[tail.length - 1] === '';
+    const blankLines = tail.length - (endsWithNewline ? 1 : 0);
+    const sep = (endsWithNewline ? '' : '\n') + (blankLines > 0 ? '' : '\n');
+    return `${text}${sep}${lines.join('\n')}\n`;
+}
+function isBlank(line) {
+    return line.trim() === '';
 }
 const CO_AUTHOR = /^Co-authored-by: /i;
 /**
@@ -56530,6 +56559,14 @@ class layout_RepoLayout {
     }
     /** Parsed JSON (comments and trailing commas allowed, as in tsconfig), cached; null when absent or invalid. */
     json(path) {
+        return this.parsedObject(path, (t) => JSON.parse(stripJsonComments(t)));
+    }
+    /** Parsed YAML (pnpm-workspace.yaml), cached. */
+    yaml(path) {
+        return this.parsedObject(path, (t) => parseYaml(t));
+    }
+    /** A config file parsed to an object, cached: null when absent, invalid or not an object. */
+    parsedObject(path, parse) {
         if (this.parsed.has(path))
             return this.parsed.get(path);
         const t = this.text(path);
@@ -56538,32 +56575,13 @@ class layout_RepoLayout {
         let v = null;
         if (t !== null) {
             try {
-                const o = JSON.parse(stripJsonComments(t));
+                const o = parse(t);
                 if (o && typeof o === 'object' && !Array.isArray(o))
                     v = o;
             }
             catch {
                 v = null;
             }
-        }
-        this.parsed.set(path, v);
-        return v;
-    }
-    /** Parsed YAML (pnpm-workspace.yaml), cached. */
-    yaml(path) {
-        if (this.parsed.has(path))
-            return this.parsed.get(path);
-        const t = this.text(path);
-        if (t === undefined)
-            return undefined;
-        let v = null;
-        try {
-            const o = t === null ? null : parseYaml(t);
-            if (o && typeof o === 'object' && !Array.isArray(o))
-                v = o;
-        }
-        catch {
-            v = null;
         }
         this.parsed.set(path, v);
         return v;
@@ -56893,13 +56911,18 @@ function parseBaseline(text, file) {
             `Fix: write it with 'ferry secrets baseline --write ${file}'.`);
     return b;
 }
+/** The one wording of "the baseline file named in the settings is not there". */
+function missingBaseline(file, location) {
+    return new ConfigurationError(`Secret baseline ${file} (${surface_settingName('secret-baseline')}) does not exist. Fix: write it with ` +
+        `'ferry secrets baseline --write ${file}' (and commit it), or drop the setting.`, location);
+}
 async function loadBaseline(file) {
     let text;
     try {
         text = await external_node_fs_namespaceObject.promises.readFile(file, 'utf8');
     }
     catch {
-        throw new ConfigurationError(`Secret baseline ${file} does not exist. Fix: write it with 'ferry secrets baseline --write ${file}' (and commit it), or drop ${surface_settingName('secret-baseline')}.`);
+        throw missingBaseline(file);
     }
     return parseBaseline(text, file);
 }
@@ -57297,6 +57320,7 @@ const GENERIC_QUIET_PATHS = /(?:^|\/)(?:__tests__|__mocks__|__fixtures__|tests?|
 
 
 
+
 /**
  * Paths that are never exported, whatever the allowlist says. A leading `!` marks an exception
  * (same veto idea as the allowlist, reversed): `.env.example`-style templates are meant to be
@@ -57356,6 +57380,8 @@ const settings_SAFETY_INPUTS = {
     maxDeleteRatio: 'max-delete-ratio',
     allowMassDelete: 'allow-mass-delete',
 };
+/** History mode: source commits whose own mass deletion is allowed (export/history/mass-delete-commits.ts). */
+const ALLOW_MASS_DELETE_COMMITS = 'allow-mass-delete-commits';
 /** Fingerprints are sha256 hex prefixes; shorter than this would allow far too much. */
 const MIN_FINGERPRINT_CHARS = 8;
 /**
@@ -57404,8 +57430,7 @@ function validateSafetySettings(s, loc) {
         }
     }
     if (s.secretBaseline && !(0,external_node_fs_namespaceObject.existsSync)(s.secretBaseline))
-        throw new ConfigurationError(`Secret baseline ${s.secretBaseline} (${surface_settingName(settings_SAFETY_INPUTS.secretBaseline)}) does not exist. Fix: write it with ` +
-            `'ferry secrets baseline --write ${s.secretBaseline}' (and commit it), or drop the setting.`, loc);
+        throw missingBaseline(s.secretBaseline, loc);
     s.secretPatterns.forEach((p, i) => parseSecretPattern(p, loc, i));
     for (const f of s.allowedSecretFingerprints) {
         if (!new RegExp(`^[0-9a-f]{${MIN_FINGERPRINT_CHARS},64}$`).test(f)) {
@@ -61727,6 +61752,7 @@ const EXPORT_INPUTS = {
     scrubTemplate: input('scrub-template', 'text'),
     authorMap: input('author-map', 'string'),
     keepMerges: input('keep-merges', 'bool'),
+    allowMassDeleteCommits: input('allow-mass-delete-commits', 'list'),
     submodules: input('submodules', 'string'),
     lfs: input('lfs', 'string'),
     committerName: input('committer-name', 'string'),
