@@ -5,6 +5,7 @@
  * file, or files under a touched file). The findings are the full projection's, word for word.
  */
 import type { Finding } from '../report/result.js';
+import { fileDirCollision, mapCollision } from './project.js';
 import { gitPathOrder, type ProjectionView } from './projection-view.js';
 import type { TargetEntry } from './types.js';
 
@@ -12,12 +13,7 @@ import type { TargetEntry } from './types.js';
 export function collisionFindings(target: string, sources: readonly { source: string }[]): Finding[] {
   if (sources.length < 2) return [];
   const [first, ...rest] = [...sources].sort((a, b) => gitPathOrder(a.source, b.source));
-  return rest.map((s) => ({
-    severity: 'error',
-    code: 'map-collision',
-    file: s.source,
-    message: `${s.source} and ${first.source} both map to ${target}. Fix the map rules so each target path has one source.`,
-  }));
+  return rest.map((s) => mapCollision(s.source, first.source, target));
 }
 
 /**
@@ -37,12 +33,7 @@ export async function fileDirFindings(
     for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) {
       const dir = p.slice(0, i);
       if (!(await view.entry(dir))) continue;
-      out.push({
-        severity: 'error',
-        code: 'map-collision',
-        file: p,
-        message: `Target path ${dir} is both a file and the directory of ${p}. Fix the map rules.`,
-      });
+      out.push(fileDirCollision(dir, p));
       break;
     }
   }

@@ -28,6 +28,7 @@ import { hasErrors, type Finding } from '../report/result.js';
 import { attributesUseLfs, checkLinks, parentDirs } from './content-checks.js';
 import { collisionFindings, fileDirFindings } from './incremental-map.js';
 import { messageGate } from './message-gate.js';
+import { submoduleSkipped } from './project.js';
 import { gitPathOrder, ProjectionView } from './projection-view.js';
 import { sourceProbe } from './source-probe.js';
 import { checkTip, edited, type FullPath } from './tip-state.js';
@@ -170,13 +171,7 @@ async function touchedTargets(
     const p = ch.path;
     if (!ctx.select(p)) continue;
     changed.add(p);
-    if (ch.dstMode === GITLINK && !keep)
-      findings.push({
-        severity: 'warning',
-        code: 'submodule-skipped',
-        file: p,
-        message: `Submodule ${p} was skipped. Set submodules: keep to export it as a gitlink.`,
-      });
+    if (ch.dstMode === GITLINK && !keep) findings.push(submoduleSkipped(p));
     const t = ctx.mapPath(p);
     let e = touched.get(t);
     if (!e) touched.set(t, (e = { before: [], after: [] }));

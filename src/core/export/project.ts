@@ -35,23 +35,13 @@ export class Projector {
     this.sourcePaths.add(e.path);
     if (!opts.select(e.path)) return;
     if (e.mode === '160000' && opts.submodules !== 'keep') {
-      this.findings.push({
-        severity: 'warning',
-        code: 'submodule-skipped',
-        file: e.path,
-        message: `Submodule ${e.path} was skipped. Set submodules: keep to export it as a gitlink.`,
-      });
+      this.findings.push(submoduleSkipped(e.path));
       return;
     }
     const target = opts.mapPath(e.path);
     const prev = this.tree.get(target);
     if (prev) {
-      this.findings.push({
-        severity: 'error',
-        code: 'map-collision',
-        file: e.path,
-        message: `${e.path} and ${prev.sourcePath} both map to ${target}. Fix the map rules so each target path has one source.`,
-      });
+      this.findings.push(mapCollision(e.path, prev.sourcePath ?? 'a target file', target));
       return;
     }
     this.exportedSourcePaths.add(e.path);
@@ -73,16 +63,46 @@ export function fileDirConflicts(tree: TargetTree): Finding[] {
     while (i > 0) {
       const dir = p.slice(0, i);
       if (tree.has(dir)) {
-        out.push({
-          severity: 'error',
-          code: 'map-collision',
-          file: p,
-          message: `Target path ${dir} is both a file and the directory of ${p}. Fix the map rules.`,
-        });
+        out.push(fileDirCollision(dir, p));
         break;
       }
       i = p.indexOf('/', i + 1);
     }
   }
   return out;
+}
+
+/*
+ * The projection's findings, also made by the paths that project part of a tree (the incremental
+ * export, incremental-map.ts and incremental.ts; the history replay, history/state.ts): one wording.
+ */
+
+/** A gitlink left out under `submodules: skip`. */
+export function submoduleSkipped(sourcePath: string): Finding {
+  return {
+    severity: 'warning',
+    code: 'submodule-skipped',
+    file: sourcePath,
+    message: `Submodule ${sourcePath} was skipped. Set submodules: keep to export it as a gitlink.`,
+  };
+}
+
+/** `sourcePath` maps onto `target`, which `other` (first in git's order) already holds. */
+export function mapCollision(sourcePath: string, other: string, target: string): Finding {
+  return {
+    severity: 'error',
+    code: 'map-collision',
+    file: sourcePath,
+    message: `${sourcePath} and ${other} both map to ${target}. Fix the map rules so each target path has one source.`,
+  };
+}
+
+/** Target path `dir` is a file and also the directory of `path`. */
+export function fileDirCollision(dir: string, path: string): Finding {
+  return {
+    severity: 'error',
+    code: 'map-collision',
+    file: path,
+    message: `Target path ${dir} is both a file and the directory of ${path}. Fix the map rules.`,
+  };
 }

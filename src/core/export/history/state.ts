@@ -13,6 +13,7 @@ import type { RawChange } from '../../git/log-reader.js';
 import type { Finding, PathChange } from '../../report/result.js';
 import type { GateChange } from '../../safety/types.js';
 import type { ProjectedTree, SubmodulePolicy, TargetTree, TreeDiff } from '../types.js';
+import { mapCollision, submoduleSkipped } from '../project.js';
 import { SymlinkIndex, type LinkBase } from './symlinks.js';
 import { PathTimeline } from './timeline.js';
 
@@ -124,13 +125,7 @@ export class ReplayState {
       this.track(this.sourcePaths, this.sourceTimeline, p, step, !deleted);
       if (!this.opts.select(p)) continue;
       const skipLink = !deleted && ch.dstMode === GITLINK && this.opts.submodules !== 'keep';
-      if (skipLink)
-        findings.push({
-          severity: 'warning',
-          code: 'submodule-skipped',
-          file: p,
-          message: `Submodule ${p} was skipped. Set submodules: keep to export it as a gitlink.`,
-        });
+      if (skipLink) findings.push(submoduleSkipped(p));
       this.track(this.exportedSourcePaths, this.exportedTimeline, p, step, !(deleted || skipLink));
       const tp = this.opts.mapPath(p);
       if (!deleted && !skipLink && ch.dstMode === SYMLINK) this.projectedLinks.set(tp, p);
@@ -148,12 +143,7 @@ export class ReplayState {
         continue;
       }
       if (old && old.sourcePath !== p) {
-        findings.push({
-          severity: 'error',
-          code: 'map-collision',
-          file: p,
-          message: `${p} and ${old.sourcePath ?? 'a target file'} both map to ${tp}. Fix the map rules so each target path has one source.`,
-        });
+        findings.push(mapCollision(p, old.sourcePath ?? 'a target file', tp));
         continue;
       }
       if (old && old.mode === ch.dstMode && old.oid === ch.dstOid) continue;
