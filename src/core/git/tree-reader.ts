@@ -122,17 +122,28 @@ export class TreeReader {
 /** A binary tree object → its entries (names decoded as UTF-8, modes as ls-tree prints them). */
 function parseTree(body: Buffer, rawLen: number): Dir {
   const out: Dir = new Map();
+  forEachTreeEntry(body, rawLen, (mode, start, end, oid) =>
+    out.set(decodeGitPaths(body, start, end), { mode: mode.length < 6 ? mode.padStart(6, '0') : mode, oid }),
+  );
+  return out;
+}
+
+/**
+ * Each entry of a binary tree object, in order: its mode as git stores it (`40000` for a
+ * directory), the byte range of its name in `body`, and its id in hex (`rawLen` bytes raw). The
+ * reader decodes names as UTF-8; the tree writer (tree-writer.ts) keeps their raw bytes.
+ */
+export function forEachTreeEntry(
+  body: Buffer,
+  rawLen: number,
+  visit: (mode: string, nameStart: number, nameEnd: number, oid: string) => void,
+): void {
   let pos = 0;
   while (pos < body.length) {
     const sp = body.indexOf(0x20, pos);
     const nul = body.indexOf(0, sp + 1);
     if (sp < 0 || nul < 0 || nul + 1 + rawLen > body.length) throw new Error('malformed tree object');
-    const mode = body.toString('latin1', pos, sp);
-    out.set(decodeGitPaths(body, sp + 1, nul), {
-      mode: mode.length < 6 ? mode.padStart(6, '0') : mode,
-      oid: body.toString('hex', nul + 1, nul + 1 + rawLen),
-    });
+    visit(body.toString('latin1', pos, sp), sp + 1, nul, body.toString('hex', nul + 1, nul + 1 + rawLen));
     pos = nul + 1 + rawLen;
   }
-  return out;
 }

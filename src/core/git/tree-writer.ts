@@ -12,6 +12,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { streamBlobs } from './blob-stream.js';
 import { GitError, type GitCommandManager } from './git-command-manager.js';
 import { EMPTY_TREE, EMPTY_TREE_SHA256 } from './index-builder.js';
+import { forEachTreeEntry } from './tree-reader.js';
 
 export interface TreeChange {
   path: string;
@@ -120,19 +121,11 @@ function streamBlobsRaw(
 }
 
 /** Binary tree object → name (raw) → entry. */
-export function parseTreeObject(body: Buffer, rawLen: number): Map<string, Entry> {
+function parseTreeObject(body: Buffer, rawLen: number): Map<string, Entry> {
   const out = new Map<string, Entry>();
-  let pos = 0;
-  while (pos < body.length) {
-    const sp = body.indexOf(0x20, pos);
-    const nul = body.indexOf(0, sp + 1);
-    if (sp < 0 || nul < 0 || nul + 1 + rawLen > body.length) throw new Error('malformed tree object');
-    out.set(body.toString('latin1', sp + 1, nul), {
-      mode: body.toString('latin1', pos, sp),
-      oid: body.toString('hex', nul + 1, nul + 1 + rawLen),
-    });
-    pos = nul + 1 + rawLen;
-  }
+  forEachTreeEntry(body, rawLen, (mode, start, end, oid) =>
+    out.set(body.toString('latin1', start, end), { mode, oid }),
+  );
   return out;
 }
 
