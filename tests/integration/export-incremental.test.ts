@@ -163,6 +163,29 @@ describe('incremental snapshot export', () => {
     expect((await runExport(base, silentLogger)).details).toMatchObject({ incremental: true });
   }, 120_000);
 
+  test('a new map collision stops the re-export even when the target path keeps its file', async () => {
+    const d = await tmpDir('ferry-incr-collide-');
+    const src = path.join(d, 'src');
+    await makeRepo(src, { 'a/f.txt': 'one\n' });
+    const target = await makeBare(path.join(d, 't.git'));
+    const allow = path.join(d, 'allow.txt');
+    await fs.writeFile(allow, 'a/**\nb/**\n');
+    const base: ExportSettings = {
+      source: src,
+      target,
+      branch: 'main',
+      allowlistFile: allow,
+      map: ['b/=a/'],
+    };
+    expect((await runExport(base, silentLogger)).success).toBe(true);
+    // b/f.txt lands on a/f.txt too; a/f.txt comes first in git's order, so the tree stays as it is.
+    await commitFiles(src, { 'b/f.txt': 'two\n' });
+    const r = await runExport(base, silentLogger);
+    expect(r.details).toMatchObject({ incremental: true });
+    expect(r.success).toBe(false);
+    expect(r.findings.map((f) => `${f.code} ${f.file}`)).toEqual(['map-collision b/f.txt']);
+  }, 60_000);
+
   test('random real-commit histories, config changes and hand edits: incremental == full path', async () => {
     const root = await tmpDir('ferry-incr-prop-');
     let n = 0;

@@ -98,8 +98,8 @@ export async function buildIncremental(
     if (ctx.mapped) findings.push(...(await fileDirFindings(view, projectedNew)));
     const diff = ctx.diffTrees(before, after);
     const links = exportedLinks(check.tip.links, projectedNew);
-    if (!diff.changes.length)
-      return done({ commits: 0, changes: [], findings: findings.filter((f) => f.severity !== 'error') });
+    // No change, but a new map collision is an error as on the full path (its projection reports it).
+    if (!diff.changes.length) return done({ commits: 0, changes: [], findings });
 
     const probe = sourceProbe(names, ctx.sourceCommit);
     const keepGitlinks = ctx.settings.submodules === 'keep';
