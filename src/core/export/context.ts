@@ -13,6 +13,7 @@ import { BlobReader } from '../git/cat-file.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
 import {
   commitIdentity,
+  commitMessage,
   commitTree,
   EMPTY_TREE,
   writeBlobs,
@@ -21,7 +22,7 @@ import {
   type CommitIdentity,
   type IndexEntry,
 } from '../git/index-builder.js';
-import { findTrailerCommit, withTrailers, type Trailer } from '../git/trailers.js';
+import { findTrailerCommit, lastTrailer, withTrailers, type Trailer } from '../git/trailers.js';
 import { streamTree } from '../git/tree.js';
 import { writeTreeWithFastImport } from '../git/tree-import.js';
 import { treeChangesSupported, writeTreeChanges } from '../git/tree-writer.js';
@@ -148,6 +149,7 @@ class ExportContext implements ExportBuildContext {
   private readonly committer: CommitIdentity;
   private readonly projections = new Map<string, Promise<ProjectedTree>>();
   private readonly trees = new Map<string, Promise<string>>();
+  private readonly commitTexts = new Map<string, Promise<string>>();
   private readonly targetTrees = new Map<string, Promise<TargetTree>>();
   private templateBlobs?: Promise<string[]>;
 
@@ -346,9 +348,21 @@ class ExportContext implements ExportBuildContext {
     // The raw object, not `git show`: in a shallow source the parents are missing and any
     // revision walk would try to read them.
     const raw = await this.git.exec(['cat-file', 'commit', sha]);
-    const blank = raw.indexOf('\n\n');
-    const message = blank < 0 ? '' : raw.slice(blank + 2);
-    return { sha, message, author: commitIdentity(raw, 'author') ?? { name: '', email: '' } };
+    return {
+      sha,
+      message: commitMessage(raw),
+      author: commitIdentity(raw, 'author') ?? { name: '', email: '' },
+    };
+  }
+
+  readCommit(sha: string): Promise<string> {
+    let t = this.commitTexts.get(sha);
+    if (!t) {
+      t = this.git.exec(['cat-file', 'commit', sha]);
+      t.catch(() => this.commitTexts.delete(sha));
+      this.commitTexts.set(sha, t);
+    }
+    return t;
   }
 
   commit(spec: CommitSpec): Promise<string> {
@@ -358,6 +372,11 @@ class ExportContext implements ExportBuildContext {
   }
 
   async lastExportedRev(tip: string | undefined): Promise<string | undefined> {
+    if (!tip) return undefined;
+    // Mostly the tip is Ferry's own commit, whose text the incremental paths read anyway: no
+    // history walk (findTrailerCommit would stop at the tip and read the same trailer).
+    const own = lastTrailer(commitMessage(await this.readCommit(tip)), 'originRev');
+    if (own) return own;
     const found = await findTrailerCommit(this.git, tip, 'originRev', {
       deepen: this.p.deepenTarget,
       logger: this.logger,

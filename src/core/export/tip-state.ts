@@ -11,7 +11,7 @@
  * (a commit on top, an amended commit, a changed path) falls back to the full path with a
  * `target-edited` notice, so the result says why the run listed the whole tree.
  */
-import { commitIdentity } from '../git/index-builder.js';
+import { commitIdentity, commitMessage } from '../git/index-builder.js';
 import { lastTrailer, trailerValues, type Trailer } from '../git/trailers.js';
 import type { Finding } from '../report/result.js';
 import { DEFAULT_COMMITTER, type ExportBuildContext } from './types.js';
@@ -53,9 +53,8 @@ export async function checkTip(ctx: ExportBuildContext, tip: string | undefined)
   if (!tip) return { fullPath: 'first-export' };
   if (ctx.settings.force) return { fullPath: 'force' };
   if (!ctx.configHash) return { fullPath: 'disabled' };
-  const raw = await ctx.git.exec(['cat-file', 'commit', tip]);
-  const blank = raw.indexOf('\n\n');
-  const message = blank < 0 ? '' : raw.slice(blank + 2);
+  const raw = await ctx.readCommit(tip);
+  const message = commitMessage(raw);
   const originRev = lastTrailer(message, 'originRev');
   if (!originRev) return edited(ctx, tip, 'it is not a Ferry export commit');
   // Another configuration (or a Ferry that recorded less): the full path, as the config says.

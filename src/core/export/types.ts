@@ -249,6 +249,11 @@ export interface ExportBuildContext {
    */
   withTrailers(message: string, sourceSha: string, links: Iterable<string>): string;
   readSourceCommit(sha: string): Promise<SourceCommitInfo>;
+  /**
+   * A commit object's raw text (`cat-file commit`), read once per run and commit: the target tip's
+   * is read by the rollback check (lastExportedRev) and the incremental paths (tip-state.ts).
+   */
+  readCommit(sha: string): Promise<string>;
   commit(spec: CommitSpec): Promise<string>;
   /** The last exported source revision found in the target history's trailer (undefined: none). */
   lastExportedRev(targetTip: string | undefined): Promise<string | undefined>;

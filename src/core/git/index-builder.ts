@@ -29,6 +29,12 @@ export interface CommitIdentity {
   date?: string;
 }
 
+/** The message of a raw commit object (`cat-file commit`): what follows the headers' blank line. */
+export function commitMessage(raw: string): string {
+  const blank = raw.indexOf('\n\n');
+  return blank < 0 ? '' : raw.slice(blank + 2);
+}
+
 /**
  * The author or committer of a raw commit object (`git cat-file commit`), its date as git's
  * `@<epoch> <tz>`; undefined when the header is missing. Only the headers are read, not the message.

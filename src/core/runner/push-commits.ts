@@ -9,7 +9,13 @@
  */
 import { errorMessage } from '../errors.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
-import { commitIdentity, commitTree, writeTreeIncremental, type IndexEntry } from '../git/index-builder.js';
+import {
+  commitIdentity,
+  commitMessage,
+  commitTree,
+  writeTreeIncremental,
+  type IndexEntry,
+} from '../git/index-builder.js';
 import { rebuildAndPush, throwIfRefused } from '../git/rebuild-and-push.js';
 import { fetchRefs, pushRefs } from '../git/transport.js';
 import type { Logger } from '../logger.js';
@@ -93,7 +99,7 @@ async function replayCommit(git: GitCommandManager, commit: string, base: string
       throw new CannotReplay(`origin changed ${c.path} too`);
   }
   const tree = await writeTreeIncremental(git, `${base}^{tree}`, changes);
-  const message = raw.slice(raw.indexOf('\n\n') + 2);
+  const message = commitMessage(raw);
   const author = commitIdentity(raw, 'author');
   const committer = commitIdentity(raw, 'committer');
   if (!author || !committer) throw new Error(`internal: commit ${commit} has no author or committer`);
