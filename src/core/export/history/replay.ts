@@ -342,7 +342,9 @@ class HistoryReplay {
     const { authors, scrubber } = this.how;
     this.writer ??= await FastImportWriter.open(this.ctx.git, HISTORY_REF);
     // The message as published: the gates scan it for secrets with the change sets.
-    const message = await publishedMessage(c, scrubber, authors, this.ctx, st.projectedLinks.keys());
+    const message = await publishedMessage(c, scrubber, authors, this.ctx, st.projectedLinks.keys(), (oid) =>
+      this.blobs.read(oid),
+    );
     this.gates.addMessage(c.sha, message.text);
     const mark = this.writer.commit({
       author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
