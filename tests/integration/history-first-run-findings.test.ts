@@ -1,6 +1,6 @@
 import { runExport, type ExportSettings } from '../../src/core/export/index.js';
 import { captureLogger } from '../../src/core/logger.js';
-import { commitFiles, revParse } from '../support/git-fixtures.js';
+import { commitFiles, git, revParse } from '../support/git-fixtures.js';
 import { historyFixture } from '../support/history-fixtures.js';
 import { cleanupTmp } from '../support/tmp.js';
 
@@ -77,4 +77,24 @@ test('since root: the root’s findings and every later commit’s in one dry ru
   const real = await runExport(settings, captureLogger());
   expect(errors(real, { root, link, secret, pem })).toEqual(['forbidden-path root', 'symlink-outside link']);
   expect(revParse(target, 'main')).toBeUndefined();
+});
+
+test('keep-merges: one dry run past the start snapshot’s finding still replays a side line (a secret in a side commit’s message)', async () => {
+  const { source, settings, start, secret, pem } = await setup();
+  git(source, ['checkout', '-q', '-b', 'side', start]);
+  const side = await commitFiles(source, { 'public/side.txt': 'side\n' }, `side work\n\naws = ${KEY}`);
+  git(source, ['checkout', '-q', 'main']);
+  git(source, ['merge', '-q', '--no-ff', '-m', 'merge side', 'side']);
+  const keep: ExportSettings = { ...settings, since: start, history: { keepMerges: true } };
+  const dry = await runExport({ ...keep, dryRun: true }, captureLogger());
+  const shas = { start, secret, pem, side };
+  expect(errors(dry, shas)).toEqual([
+    'forbidden-path pem',
+    'forbidden-path start',
+    'secret secret',
+    'secret side',
+  ]);
+  // A real run stops at the start snapshot's finding.
+  const real = await runExport(keep, captureLogger());
+  expect(errors(real, shas)).toEqual(['forbidden-path start']);
 });
