@@ -1,9 +1,8 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { runExport, type ExportSettings } from '../../src/core/export/index.js';
 import { captureLogger } from '../../src/core/logger.js';
-import { commitFiles, makeBare, makeRepo, revParse } from '../support/git-fixtures.js';
-import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { commitFiles, git, revParse } from '../support/git-fixtures.js';
+import { historyFixture } from '../support/history-fixtures.js';
+import { cleanupTmp } from '../support/tmp.js';
 
 /**
  * A first history run on a source with findings (issue 15): one dry run reports the first-run
@@ -14,24 +13,14 @@ afterAll(cleanupTmp);
 const KEY = 'AKIA' + 'Z7QK2M3XW4RT6YPL';
 
 async function setup() {
-  const dir = await tmpDir('ferry-history-first-');
-  const source = path.join(dir, 'src');
-  await makeRepo(source, { 'public/a.txt': 'a\n' });
+  const { source, target, settings } = await historyFixture('ferry-history-first-', {
+    'public/a.txt': 'a\n',
+  });
   // The start revision already publishes a forbidden file ...
   const start = await commitFiles(source, { 'public/.env': 'TOKEN=1\n' }, 'add env');
   // ... and a commit after it a secret; another one a second forbidden file.
   const secret = await commitFiles(source, { 'public/cfg.txt': `aws = ${KEY}\n` }, 'add key');
   const pem = await commitFiles(source, { 'public/id_rsa': 'not really\n' }, 'add key file');
-  const target = await makeBare(path.join(dir, 'target.git'));
-  const allowlist = path.join(dir, 'allow.txt');
-  await fs.writeFile(allowlist, 'public/\n');
-  const settings: ExportSettings = {
-    source,
-    target,
-    branch: 'main',
-    allowlistFile: allowlist,
-    mode: 'history',
-  };
   return { source, target, settings, start, secret, pem };
 }
 
@@ -63,9 +52,11 @@ test('since REV: one dry run shows the start snapshot’s findings and every rep
 });
 
 test('since root: the root’s findings and every later commit’s in one dry run, past a commit that stops a real run', async () => {
-  const dir = await tmpDir('ferry-history-first-root-');
-  const source = path.join(dir, 'src');
-  const root = await makeRepo(source, { 'public/a.txt': 'a\n', 'public/.env': 'TOKEN=1\n' });
+  const fixture = await historyFixture('ferry-history-first-root-', {
+    'public/a.txt': 'a\n',
+    'public/.env': 'TOKEN=1\n',
+  });
+  const { source, target, initial: root } = fixture;
   // A link out of the tree: found as the commit is applied (the replay stopped there before).
   const link = await commitFiles(
     source,
@@ -74,16 +65,7 @@ test('since root: the root’s findings and every later commit’s in one dry ru
   );
   const secret = await commitFiles(source, { 'public/cfg.txt': `aws = ${KEY}\n` }, 'add key');
   const pem = await commitFiles(source, { 'public/id_rsa': 'not really\n' }, 'add key file');
-  const target = await makeBare(path.join(dir, 'target.git'));
-  await fs.writeFile(path.join(dir, 'allow.txt'), 'public/\n');
-  const settings: ExportSettings = {
-    source,
-    target,
-    branch: 'main',
-    allowlistFile: path.join(dir, 'allow.txt'),
-    mode: 'history',
-    since: 'root',
-  };
+  const settings: ExportSettings = { ...fixture.settings, since: 'root' };
   const dry = await runExport({ ...settings, dryRun: true }, captureLogger());
   expect(errors(dry, { root, link, secret, pem })).toEqual([
     'forbidden-path pem',
@@ -95,4 +77,24 @@ test('since root: the root’s findings and every later commit’s in one dry ru
   const real = await runExport(settings, captureLogger());
   expect(errors(real, { root, link, secret, pem })).toEqual(['forbidden-path root', 'symlink-outside link']);
   expect(revParse(target, 'main')).toBeUndefined();
+});
+
+test('keep-merges: one dry run past the start snapshot’s finding still replays a side line (a secret in a side commit’s message)', async () => {
+  const { source, settings, start, secret, pem } = await setup();
+  git(source, ['checkout', '-q', '-b', 'side', start]);
+  const side = await commitFiles(source, { 'public/side.txt': 'side\n' }, `side work\n\naws = ${KEY}`);
+  git(source, ['checkout', '-q', 'main']);
+  git(source, ['merge', '-q', '--no-ff', '-m', 'merge side', 'side']);
+  const keep: ExportSettings = { ...settings, since: start, history: { keepMerges: true } };
+  const dry = await runExport({ ...keep, dryRun: true }, captureLogger());
+  const shas = { start, secret, pem, side };
+  expect(errors(dry, shas)).toEqual([
+    'forbidden-path pem',
+    'forbidden-path start',
+    'secret secret',
+    'secret side',
+  ]);
+  // A real run stops at the start snapshot's finding.
+  const real = await runExport(keep, captureLogger());
+  expect(errors(real, shas)).toEqual(['forbidden-path start']);
 });

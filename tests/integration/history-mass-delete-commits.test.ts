@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { runExport, type ExportSettings } from '../../src/core/export/index.js';
 import { captureLogger } from '../../src/core/logger.js';
-import { commitFiles, git, lsTree, makeBare, makeRepo, revParse } from '../support/git-fixtures.js';
-import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { commitFiles, git, lsTree, revParse } from '../support/git-fixtures.js';
+import { historyFixture } from '../support/history-fixtures.js';
+import { cleanupTmp } from '../support/tmp.js';
 
 /**
  * allow-mass-delete-commits (issue 15): the per-commit mass-deletion guard of a replay lets the
@@ -21,18 +20,7 @@ const gone = (from: number, to: number) =>
   Object.fromEntries(Object.keys(files(from, to)).map((p) => [p, null])) as Record<string, null>;
 
 async function setup() {
-  const dir = await tmpDir('ferry-history-mdc-');
-  const source = path.join(dir, 'src');
-  const initial = await makeRepo(source, files(0, 30));
-  const target = await makeBare(path.join(dir, 'target.git'));
-  await fs.writeFile(path.join(dir, 'allow.txt'), 'public/\n');
-  const settings: ExportSettings = {
-    source,
-    target,
-    branch: 'main',
-    allowlistFile: path.join(dir, 'allow.txt'),
-    mode: 'history',
-  };
+  const { source, target, settings, initial } = await historyFixture('ferry-history-mdc-', files(0, 30));
   expect((await runExport(settings, captureLogger())).success).toBe(true);
   // A restructuring commit: 20 of the 30 files go (67 %, limit 50 %).
   const restructure = await commitFiles(source, gone(0, 20), 'restructure');

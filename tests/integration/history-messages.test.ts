@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { runExport, type ExportSettings } from '../../src/core/export/index.js';
+import { runExport } from '../../src/core/export/index.js';
 import { lastTrailer } from '../../src/core/git/trailers.js';
 import { captureLogger } from '../../src/core/logger.js';
-import { GIT_ENV, git, makeBare, makeRepo } from '../support/git-fixtures.js';
-import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { GIT_ENV, git } from '../support/git-fixtures.js';
+import { historyFixture } from '../support/history-fixtures.js';
+import { cleanupTmp } from '../support/tmp.js';
 
 /**
  * History mode publishes the source's commit messages byte for byte (issue 15): CRLF line ends,
@@ -74,19 +75,7 @@ const MESSAGES: [string, string][] = [
 ];
 
 test('replayed messages are the source message bytes plus the trailer block', async () => {
-  const dir = await tmpDir('ferry-history-msg-');
-  const source = path.join(dir, 'src');
-  await makeRepo(source, { 'public/a.txt': 'a\n' });
-  const target = await makeBare(path.join(dir, 'target.git'));
-  const allowlist = path.join(dir, 'allow.txt');
-  await fs.writeFile(allowlist, 'public/\n');
-  const settings: ExportSettings = {
-    source,
-    target,
-    branch: 'main',
-    allowlistFile: allowlist,
-    mode: 'history',
-  };
+  const { source, target, settings } = await historyFixture('ferry-history-msg-', { 'public/a.txt': 'a\n' });
   expect((await runExport(settings, captureLogger())).success).toBe(true);
 
   const shas: string[] = [];

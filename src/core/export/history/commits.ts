@@ -52,31 +52,14 @@ export async function reconcile(
 }
 
 /**
- * The replayed commit's message: scrubbed, authors mapped, then the origin and config trailers
- * (the config trailer lets the next run start without listing any tree, see quick-start.ts).
- */
-export function replayMessage(
-  c: LogCommit,
-  scrubber: MessageScrubber,
-  authors: AuthorMap,
-  ctx: ExportBuildContext,
-  links: Iterable<string>,
-): string {
-  // Trailers copied along from a re-exported source are replaced by this export's.
-  return ctx.withTrailers(
-    authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))),
-    c.sha,
-    links,
-  );
-}
-
-/**
- * The replayed commit's message as published: the text (for the gates, and the commit itself),
- * and the bytes to write when the text would not give the source's bytes back: a message that is
- * not UTF-8 (replaced characters in the text), or one stored in another encoding (git gave it
- * re-encoded). Those bytes are the source's, with the trailers (ASCII) after them, and the
- * commit keeps the source's encoding header. A message that scrubbing or the author map changed
- * is published as the text.
+ * The replayed commit's message as published: scrubbed, authors mapped, then the origin and config
+ * trailers (the config trailer lets the next run start without listing any tree, see
+ * quick-start.ts). `text` is for the gates and, usually, the commit itself. `bytes` are written
+ * instead when the text would not give the source's bytes back: a message that is not UTF-8
+ * (replaced characters in the text), or one stored in another encoding (git gave it re-encoded).
+ * Those bytes are the source's, with the trailers (ASCII) after them, and the commit keeps the
+ * source's encoding header. A message that scrubbing or the author map changed is published as
+ * the text. `readObject` reads the stored commit (the replay's cat-file --batch reader).
  */
 export async function publishedMessage(
   c: LogCommit,
@@ -84,23 +67,25 @@ export async function publishedMessage(
   authors: AuthorMap,
   ctx: ExportBuildContext,
   links: Iterable<string>,
+  readObject: (oid: string) => Promise<Buffer | undefined>,
 ): Promise<{ text: string; bytes?: Buffer; encoding?: string }> {
   const listed = [...links];
-  const text = replayMessage(c, scrubber, authors, ctx, listed);
+  const body = authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha)));
+  // Trailers copied along from a re-exported source are replaced by this export's.
+  const text = ctx.withTrailers(body, c.sha, listed);
   const foreign = c.encoding !== undefined && !/^utf-?8$/i.test(c.encoding);
-  if (!c.rawMessage && !foreign) return { text };
-  if (authors.mapMessage(scrubber.scrub(c.message, scrubValues(ctx, c.sha))) !== c.message) return { text };
-  const raw = foreign ? await storedMessage(ctx, c.sha) : c.rawMessage!;
+  if ((!c.rawMessage && !foreign) || body !== c.message) return { text };
+  const raw = foreign ? storedMessage(c.sha, await readObject(c.sha)) : c.rawMessage!;
   // Latin-1 maps each byte to one character and back: the trailer logic sees lines and ASCII keys.
   const bytes = Buffer.from(ctx.withTrailers(raw.toString('latin1'), c.sha, listed), 'latin1');
   return { text, bytes, ...(foreign ? { encoding: c.encoding } : {}) };
 }
 
 /** A commit's message bytes as stored (after the header's blank line). */
-async function storedMessage(ctx: ExportBuildContext, sha: string): Promise<Buffer> {
-  const { stdout } = await ctx.sourceGit.execRaw(['cat-file', 'commit', sha]);
-  const at = stdout.indexOf('\n\n');
-  return at < 0 ? Buffer.alloc(0) : stdout.subarray(at + 2);
+function storedMessage(sha: string, commit: Buffer | undefined): Buffer {
+  if (!commit) throw new Error(`internal: source commit ${sha} is not readable`);
+  const at = commit.indexOf('\n\n');
+  return at < 0 ? Buffer.alloc(0) : commit.subarray(at + 2);
 }
 
 /** The placeholders of the scrub template (docs/templates.md). */

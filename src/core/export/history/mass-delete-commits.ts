@@ -16,6 +16,7 @@ import { settingName } from '../../settings/surface.js';
 
 /** Shorter prefixes are too easy to collide (git's own default abbreviation is 7). */
 const MIN_PREFIX = 7;
+const COMMIT_ID = new RegExp(`^[0-9a-fA-F]{${MIN_PREFIX},64}$`);
 
 export class MassDeleteAllowance {
   /** Full id → the name the user gave. */
@@ -26,24 +27,24 @@ export class MassDeleteAllowance {
     this.named = named;
   }
 
-  static none(): MassDeleteAllowance {
-    return new MassDeleteAllowance(new Map());
-  }
-
   /** Resolve the names in `git` (the source); a ConfigurationError naming the first bad one. */
   static async resolve(
     git: GitCommandManager,
     names: readonly string[] | undefined,
   ): Promise<MassDeleteAllowance> {
+    const given = (names ?? []).map((n) => n.trim()).filter(Boolean);
+    // One lookup for every well-formed name; the errors still come in the order given.
+    const ids = given.filter((n) => COMMIT_ID.test(n)).map((n) => n.toLowerCase());
+    const found = await lookUp(git, ids);
     const named = new Map<string, string>();
-    for (const raw of names ?? []) {
-      const name = raw.trim();
-      if (!name) continue;
-      if (!new RegExp(`^[0-9a-fA-F]{${MIN_PREFIX},64}$`).test(name))
+    for (const name of given) {
+      if (!COMMIT_ID.test(name))
         throw new ConfigurationError(
           `${settingName(ALLOW_MASS_DELETE_COMMITS)}: '${name}' is not a commit id. Give source commit ids, full or abbreviated to at least ${MIN_PREFIX} hex digits (git log --format=%h).`,
         );
-      const commits = await commitsWithPrefix(git, name.toLowerCase());
+      const prefix = name.toLowerCase();
+      const one = found.get(prefix);
+      const commits = one === 'ambiguous' ? await commitsWithPrefix(git, prefix) : one ? [one] : [];
       if (commits.length === 0)
         throw new ConfigurationError(
           `${settingName(ALLOW_MASS_DELETE_COMMITS)}: no commit ${name} in the source repository. Check the id (a shallow checkout may lack it: use fetch-depth: 0).`,
@@ -55,10 +56,6 @@ export class MassDeleteAllowance {
       named.set(commits[0], name);
     }
     return new MassDeleteAllowance(named);
-  }
-
-  get size(): number {
-    return this.named.size;
   }
 
   /** The replay reached source commit `sha` (whether it changed anything selected or not). */
@@ -83,12 +80,31 @@ export class MassDeleteAllowance {
   }
 }
 
+/**
+ * Each prefix's commit, in one `cat-file --batch-check`: absent when it names no object or one
+ * that is not a commit, 'ambiguous' when it names several objects (of any type: the caller lists
+ * them to see how many are commits).
+ */
+async function lookUp(git: GitCommandManager, prefixes: readonly string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (!prefixes.length) return found;
+  const out = await git.exec(['cat-file', '--batch-check=%(objecttype) %(objectname)'], {
+    input: prefixes.join('\n') + '\n',
+  });
+  // One line per prefix, in order: `<type> <id>`, or `<prefix> missing|ambiguous`.
+  out
+    .split('\n')
+    .slice(0, prefixes.length)
+    .forEach((line, i) => {
+      const [first, second] = line.split(' ');
+      if (first === 'commit') found.set(prefixes[i], second);
+      else if (second === 'ambiguous') found.set(prefixes[i], 'ambiguous');
+    });
+  return found;
+}
+
 /** The commits whose id starts with `prefix` (git lists every object with it; blobs and trees don't count). */
 async function commitsWithPrefix(git: GitCommandManager, prefix: string): Promise<string[]> {
-  if (prefix.length === 40 || prefix.length === 64) {
-    const type = await git.execRaw(['cat-file', '-t', prefix], { allowedExitCodes: [128] });
-    return type.exitCode === 0 && type.stdout.toString().trim() === 'commit' ? [prefix] : [];
-  }
   const listed = await git.execRaw(['rev-parse', `--disambiguate=${prefix}`], { allowedExitCodes: [1, 128] });
   const ids = listed.exitCode === 0 ? listed.stdout.toString().split('\n').filter(Boolean) : [];
   if (!ids.length) return [];

@@ -34,14 +34,7 @@ import { opsBetween, readSideLine, SIDE_REF, targetStandIn } from './merges.js';
 import { historyDetails, nameCommit, seen, stopped } from './outcome.js';
 import { compileScrubber, type MessageScrubber } from './scrub.js';
 import { DEFAULT_SCRUB_TEMPLATE, HISTORY_REF, type HistoryOptions } from './settings.js';
-import {
-  fullViews,
-  reportsEveryFinding,
-  startReplay,
-  stateOptions,
-  type ReplayStart,
-  type RootStep,
-} from './start.js';
+import { fullViews, startReplay, stateOptions, stopsHere, type ReplayStart, type RootStep } from './start.js';
 import { ReplayState } from './state.js';
 
 export async function buildHistory(ctx: ExportBuildContext, tip: string | undefined): Promise<BuildOutcome> {
@@ -148,11 +141,16 @@ class HistoryReplay {
     });
   }
 
+  /** An error stops a real run here; a dry run goes on (stopsHere). */
+  private stops(): boolean {
+    return stopsHere(this.ctx, this.findings);
+  }
+
   async run(): Promise<BuildOutcome> {
     try {
       if (this.start.root) await this.replayRoot(this.start.root);
       this.laps.lap('applyMs');
-      if (!hasErrors(this.findings) || reportsEveryFinding(this.ctx)) await this.replayRange();
+      if (!this.stops()) await this.replayRange();
       return await this.finish();
     } catch (e) {
       await this.writer?.abort();
@@ -174,12 +172,10 @@ class HistoryReplay {
       this.laps.lap('readMs');
       const at = this.index++;
       const sideTip =
-        this.how.keepMerges && c.parents.length === 2 && !hasErrors(this.findings)
-          ? await this.replaySide(c)
-          : undefined;
+        this.how.keepMerges && c.parents.length === 2 && !this.stops() ? await this.replaySide(c) : undefined;
       const r = await this.applyStep(this.state, c, at);
       this.laps.lap('applyMs');
-      if (hasErrors(this.findings) && !reportsEveryFinding(ctx)) break;
+      if (this.stops()) break;
       if (!r && !sideTip) {
         this.skipped++;
         this.standIn.set(c.sha, this.current);
@@ -219,7 +215,7 @@ class HistoryReplay {
       this.standIn.set(c.sha, this.current);
       return;
     }
-    if (!hasErrors(findings)) {
+    if (!this.stops()) {
       this.current = await this.write(c, ops, { from: this.start.head });
       this.mainCommits++;
       this.standIn.set(c.sha, this.current);
@@ -278,7 +274,7 @@ class HistoryReplay {
     for (const sc of side) {
       const r = await this.applyStep(sideState, sc, i++, views);
       if (!r) continue;
-      if (hasErrors(this.findings)) return undefined;
+      if (this.stops()) return undefined;
       const first = sideTip === undefined;
       sideTip = await this.write(
         sc,
@@ -342,7 +338,9 @@ class HistoryReplay {
     const { authors, scrubber } = this.how;
     this.writer ??= await FastImportWriter.open(this.ctx.git, HISTORY_REF);
     // The message as published: the gates scan it for secrets with the change sets.
-    const message = await publishedMessage(c, scrubber, authors, this.ctx, st.projectedLinks.keys());
+    const message = await publishedMessage(c, scrubber, authors, this.ctx, st.projectedLinks.keys(), (oid) =>
+      this.blobs.read(oid),
+    );
     this.gates.addMessage(c.sha, message.text);
     const mark = this.writer.commit({
       author: { ...authors.map({ name: c.authorName, email: c.authorEmail }), date: c.authorDate },
@@ -368,8 +366,7 @@ class HistoryReplay {
     const gated = await this.gates.finish();
     for (const f of gated.findings) if (!seen(findings, f)) findings.push(f);
     // A commit named in allow-mass-delete-commits that the range does not hold (once it was read to the end).
-    if (!hasErrors(findings) || reportsEveryFinding(ctx))
-      findings.push(...this.how.allowance.unreached(base.rev, ctx.sourceCommit));
+    if (!this.stops()) findings.push(...this.how.allowance.unreached(base.rev, ctx.sourceCommit));
     this.state.fillSizes(gated.sizes);
     this.laps.lap('gatesMs');
     if (hasErrors(findings)) {

@@ -163,8 +163,7 @@ async function fullStart(
   if (reconDiff.changes.length) {
     const context = base.rev ? `reconciliation at source commit ${base.rev}` : 'reconciliation';
     findings.push(...(await ctx.runGates(reconDiff, projected, parentTree.size, context)));
-    if (hasErrors(findings) && !reportsEveryFinding(ctx))
-      return { stopped: stopped(reconDiff.changes, findings, base) };
+    if (stopsHere(ctx, findings)) return { stopped: stopped(reconDiff.changes, findings, base) };
     head = await reconcile(ctx, start, head, base, tip === undefined || force, linksOf(projected.tree));
     reconciled = true;
   }
@@ -182,13 +181,14 @@ async function fullStart(
 }
 
 /**
- * A dry run goes on after an error (the first-run snapshot's, or a replayed commit's), so one
+ * Whether the build stops here: at the first error in a real run (the build fails anyway). A dry
+ * run goes on past errors (the first-run snapshot's, a replayed commit's, a side line's), so one
  * dry run shows every finding of the range, not only the first ones: the build fails all the
- * same, and the commits made meanwhile never leave the scratch repository. A real run stops at
- * the first error.
+ * same, and the commits made meanwhile never leave the scratch repository. Every place the replay
+ * would stop for an error asks this, so the two kinds of run differ in this one place.
  */
-export function reportsEveryFinding(ctx: ExportBuildContext): boolean {
-  return !!ctx.settings.dryRun;
+export function stopsHere(ctx: ExportBuildContext, findings: readonly Finding[]): boolean {
+  return hasErrors(findings) && !ctx.settings.dryRun;
 }
 
 export function stateOptions(ctx: ExportBuildContext, complete: boolean): StateOptions {
