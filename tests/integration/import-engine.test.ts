@@ -267,6 +267,31 @@ test('a public base edited by hand is refused where the pull request changes it'
   expect(showFile(f.privateBare, tip, 'src/pub/a.txt')).toBe('one\ntwo\nthree');
 });
 
+test('a public base no export of R can give (two private paths map onto a changed path) is refused', async () => {
+  const { f, host } = await setup();
+  // R holds src/pub/a.txt (mapped to lib/a.txt) and an unmapped lib/a.txt, and the allowlist
+  // selects both: an export of R stops on the map collision, so a base claiming to be one is not.
+  const r2 = await commitFiles(f.checkout, { 'lib/a.txt': 'unmapped\n' });
+  git(f.checkout, ['push', '-q', 'origin', 'main']);
+  const allowlist = path.join(f.dir, 'allow-both.txt');
+  await writeFiles(f.dir, { 'allow-both.txt': 'src/pub/\nlib/\nLICENSE\n!src/pub/internal/\n' });
+  const clone = path.join(f.dir, 'claimed');
+  git(f.dir, ['clone', '-q', f.publicBare, clone]);
+  git(clone, ['commit', '-q', '--allow-empty', '-m', `Export\n\nFerry-Origin-Rev: ${r2}`]);
+  git(clone, ['push', '-q', 'origin', 'HEAD:main']);
+  await openPublicPr(f, 1, [{ files: { 'lib/a.txt': 'changed\n', 'lib/b.txt': 'b2\n' } }]);
+  const r = await importPr(f, host, { allowlistFile: allowlist });
+  expect(r.details?.status).toBe('hand-edited');
+  expect(r.findings).toEqual([
+    expect.objectContaining({
+      code: 'import-hand-edited',
+      file: 'lib/a.txt',
+      message: expect.stringContaining('two private paths map onto it'),
+    }),
+  ]);
+  expect(revParse(f.privateBare, BRANCH)).toBeUndefined();
+});
+
 test("Ferry's own export commits are never imported (no echo); a merged public main is not an echo", async () => {
   const { f, host } = await setup();
   // An export pull request: a commit on the public main carrying Ferry-Origin-Rev.
