@@ -203,6 +203,7 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
     prRef,
     branch,
     onR,
+    onRTree: treeOnR,
     base: base.originRev,
     message: msg.message,
     author,
