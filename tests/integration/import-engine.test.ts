@@ -217,6 +217,10 @@ test('a head that moves during the run: nothing is written', async () => {
   expect(revParse(f.privateBare, BRANCH)).toBeUndefined();
 });
 
+/** The finding of a public base path that is not what the export of R gives (`words` say how). */
+const handEdited = (file: string, words: string) =>
+  expect.objectContaining({ code: 'import-hand-edited', file, message: expect.stringContaining(words) });
+
 test('a public base edited by hand is refused where the pull request changes it', async () => {
   const { f, host } = await setup();
   // Someone amends Ferry's export commit on the public main: the trailer stays, the tree changes.
@@ -232,16 +236,8 @@ test('a public base edited by hand is refused where the pull request changes it'
   expect(r.success).toBe(false);
   expect(r.details?.status).toBe('hand-edited');
   expect(r.findings).toEqual([
-    expect.objectContaining({
-      code: 'import-hand-edited',
-      file: 'lib/b.txt',
-      message: expect.stringContaining('different content'),
-    }),
-    expect.objectContaining({
-      code: 'import-hand-edited',
-      file: 'lib/c.txt',
-      message: expect.stringContaining('not exported'),
-    }),
+    handEdited('lib/b.txt', 'different content'),
+    handEdited('lib/c.txt', 'not exported'),
   ]);
   expect(revParse(f.privateBare, BRANCH)).toBeUndefined();
 
@@ -252,9 +248,7 @@ test('a public base edited by hand is refused where the pull request changes it'
   await openPublicPr(f, 1, [{ files: { 'lib/a.txt': 'back\n' } }]);
   const missing = await importPr(f, host);
   expect(missing.details?.status).toBe('hand-edited');
-  expect(missing.findings).toEqual([
-    expect.objectContaining({ file: 'lib/a.txt', message: expect.stringContaining('missing there') }),
-  ]);
+  expect(missing.findings).toEqual([handEdited('lib/a.txt', 'missing there')]);
 
   // A pull request that leaves the edited paths alone is imported: only its paths are compared,
   // and the hand edits do not come in (the import takes the pull request's own paths only).
@@ -282,13 +276,7 @@ test('a public base no export of R can give (two private paths map onto a change
   await openPublicPr(f, 1, [{ files: { 'lib/a.txt': 'changed\n', 'lib/b.txt': 'b2\n' } }]);
   const r = await importPr(f, host, { allowlistFile: allowlist });
   expect(r.details?.status).toBe('hand-edited');
-  expect(r.findings).toEqual([
-    expect.objectContaining({
-      code: 'import-hand-edited',
-      file: 'lib/a.txt',
-      message: expect.stringContaining('two private paths map onto it'),
-    }),
-  ]);
+  expect(r.findings).toEqual([handEdited('lib/a.txt', 'two private paths map onto it')]);
   expect(revParse(f.privateBare, BRANCH)).toBeUndefined();
 });
 
@@ -396,6 +384,9 @@ test('pull requests chosen by label; a map that is not one-to-one is refused bef
   ).rejects.toThrow(/not one-to-one/);
 });
 
+// The two needs-rebase tests pin behaviour the import already had before they were written (they
+// pass on 46667eb's import too): the README's earlier note that such an import "is not refreshed
+// later" was wrong. They guard what docs/import-pr.md ("Needs a rebase, later") describes.
 test('a needs-rebase import is refreshed onto the base branch by a later run, on top of what Ferry wrote', async () => {
   const { f, host } = await setup();
   await commitFiles(f.checkout, { 'src/pub/a.txt': 'one\nzwei\nthree\n' });
