@@ -1,7 +1,8 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { commitFiles, git, makeRepo, revParse } from '../support/git-fixtures.js';
 import { loopbackGitHub } from '../support/github-mirror-fixtures.js';
-import { runAction } from '../support/run-action.js';
+import { runAction, type ActionRun } from '../support/run-action.js';
 
 /**
  * Closing the loop: an export (dist/sync-to-public, a plain push) that publishes a change imported
@@ -13,15 +14,42 @@ const lb = loopbackGitHub(TOKEN, TOKEN);
 afterEach(() => expect(lb.api.violations.splice(0)).toEqual([]));
 const SCENARIO_MS = 300_000;
 
+/** A public repository `acme/<name>` and a contributor's fork, both holding a README on main. */
+async function publicWithFork(
+  name: string,
+): Promise<{ full: string; bare: string; fork: string; seed: string }> {
+  const full = `acme/${name}`;
+  const bare = await lb.git.repo(full);
+  const fork = await lb.git.repo(`octo/${name}`);
+  const seed = path.join(lb.root, `seed-${name}`);
+  await makeRepo(seed, { 'README.md': '# public\n' });
+  git(seed, ['push', '-q', bare, 'main']);
+  return { full, bare, fork, seed };
+}
+
+/** dist/sync-to-public from `source` to `full` (allowlist allow.txt, README.md preserved). */
+function syncToPublic(source: string, full: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  return runAction('sync-to-public', {
+    cwd: source,
+    env: {
+      GITHUB_SERVER_URL: lb.git.url,
+      GITHUB_API_URL: lb.api.url,
+      GITHUB_REPOSITORY: 'acme/private',
+      FERRY_GITHUB_TEST_TIMING: '1',
+    },
+    inputs: { 'target-repo': full, token: TOKEN, allowlist: 'allow.txt', preserve: 'README.md', ...inputs },
+  });
+}
+
+/** The JSON report's `details.landed` of a run. */
+async function landed(r: ActionRun): Promise<unknown> {
+  return JSON.parse(await fs.readFile(r.outputs['report-path'], 'utf8')).results[0].details.landed;
+}
+
 test(
   'the export that publishes an imported change closes its pull request; a moved one stays open',
   async () => {
-    const full = 'acme/pub-loop';
-    const bare = await lb.git.repo(full);
-    const fork = await lb.git.repo('octo/pub-loop');
-    const seed = path.join(lb.root, 'seed');
-    await makeRepo(seed, { 'README.md': '# public\n' });
-    git(seed, ['push', '-q', bare, 'main']);
+    const { full, bare, fork, seed } = await publicWithFork('pub-loop');
     git(seed, ['push', '-q', fork, 'main']);
     // Two contributor pull requests from a fork.
     const heads: string[] = [];
@@ -43,18 +71,7 @@ test(
         { [`public/${b}.txt`]: `${b}\n` },
         `${b} (#${i + 1})\n\nFerry-Import: ${full}#${i + 1}\nFerry-Import-Head: ${heads[i]}\nFerry-Import-Base: ${'0'.repeat(40)}\nCo-authored-by: octo <42+octo@users.noreply.github.com>`,
       );
-    const run = () =>
-      runAction('sync-to-public', {
-        cwd: source,
-        env: {
-          GITHUB_SERVER_URL: lb.git.url,
-          GITHUB_API_URL: lb.api.url,
-          GITHUB_REPOSITORY: 'acme/private',
-          FERRY_GITHUB_TEST_TIMING: '1',
-        },
-        inputs: { 'target-repo': full, token: TOKEN, allowlist: 'allow.txt', preserve: 'README.md' },
-      });
-    const r = await run();
+    const r = await syncToPublic(source, full);
     expect(r.exitCode).toBe(0);
     const published = revParse(bare, 'main')!;
     // The export commit keeps the contributor's credit last, after Ferry's trailers.
@@ -72,10 +89,7 @@ test(
       expect.stringMatching(/has moved since .*leaves it open/),
     ]);
     expect(r.summary).toMatch(/Imported pull request\*\* acme\/pub-loop#1 landed as [0-9a-f]{7}: closed/);
-    const report = JSON.parse(
-      await import('node:fs').then((f) => f.promises.readFile(r.outputs['report-path'], 'utf8')),
-    );
-    expect(report.results[0].details.landed).toEqual([
+    expect(await landed(r)).toEqual([
       expect.objectContaining({ pull_request: `${full}#2`, operation: 'moved' }),
       expect.objectContaining({ pull_request: `${full}#1`, operation: 'closed', commit: published }),
     ]);
@@ -86,12 +100,7 @@ test(
 test(
   'an export through the rolling pull request closes the imported pull request once that pull request is merged',
   async () => {
-    const full = 'acme/pub-loop-pr';
-    const bare = await lb.git.repo(full);
-    const fork = await lb.git.repo('octo/pub-loop-pr');
-    const seed = path.join(lb.root, 'seed-pr');
-    await makeRepo(seed, { 'README.md': '# public\n' });
-    git(seed, ['push', '-q', bare, 'main']);
+    const { full, bare, fork, seed } = await publicWithFork('pub-loop-pr');
     git(seed, ['checkout', '-q', '-B', 'fix', 'main']);
     const head = await commitFiles(seed, { 'public/fix.txt': 'fix\n' }, 'fix');
     git(seed, ['push', '-q', fork, 'fix:refs/heads/fix']);
@@ -103,23 +112,7 @@ test(
       { 'public/fix.txt': 'fix\n' },
       `fix (#1)\n\nFerry-Import: ${full}#1\nFerry-Import-Head: ${head}\nFerry-Import-Base: ${'0'.repeat(40)}`,
     );
-    const run = () =>
-      runAction('sync-to-public', {
-        cwd: source,
-        env: {
-          GITHUB_SERVER_URL: lb.git.url,
-          GITHUB_API_URL: lb.api.url,
-          GITHUB_REPOSITORY: 'acme/private',
-          FERRY_GITHUB_TEST_TIMING: '1',
-        },
-        inputs: {
-          'target-repo': full,
-          token: TOKEN,
-          allowlist: 'allow.txt',
-          preserve: 'README.md',
-          'pull-request': 'true',
-        },
-      });
+    const run = () => syncToPublic(source, full, { 'pull-request': 'true' });
     // The export is proposed, not landed: the contributor's pull request stays open.
     const proposed = await run();
     expect(proposed.exitCode).toBe(0);
@@ -137,10 +130,7 @@ test(
     expect(lb.api.comments(full, 1).map((c) => c.body)).toEqual([
       expect.stringContaining(`landed as ${squash}`),
     ]);
-    const report = JSON.parse(
-      await import('node:fs').then((f) => f.promises.readFile(r.outputs['report-path'], 'utf8')),
-    );
-    expect(report.results[0].details.landed).toEqual([
+    expect(await landed(r)).toEqual([
       expect.objectContaining({ pull_request: `${full}#1`, operation: 'closed', commit: squash }),
     ]);
     // Again: nothing more is said or done.

@@ -217,6 +217,10 @@ test('a head that moves during the run: nothing is written', async () => {
   expect(revParse(f.privateBare, BRANCH)).toBeUndefined();
 });
 
+/** The finding of a public base path that is not what the export of R gives (`words` say how). */
+const handEdited = (file: string, words: string) =>
+  expect.objectContaining({ code: 'import-hand-edited', file, message: expect.stringContaining(words) });
+
 test('a public base edited by hand is refused where the pull request changes it', async () => {
   const { f, host } = await setup();
   // Someone amends Ferry's export commit on the public main: the trailer stays, the tree changes.
@@ -232,16 +236,8 @@ test('a public base edited by hand is refused where the pull request changes it'
   expect(r.success).toBe(false);
   expect(r.details?.status).toBe('hand-edited');
   expect(r.findings).toEqual([
-    expect.objectContaining({
-      code: 'import-hand-edited',
-      file: 'lib/b.txt',
-      message: expect.stringContaining('different content'),
-    }),
-    expect.objectContaining({
-      code: 'import-hand-edited',
-      file: 'lib/c.txt',
-      message: expect.stringContaining('not exported'),
-    }),
+    handEdited('lib/b.txt', 'different content'),
+    handEdited('lib/c.txt', 'not exported'),
   ]);
   expect(revParse(f.privateBare, BRANCH)).toBeUndefined();
 
@@ -252,9 +248,7 @@ test('a public base edited by hand is refused where the pull request changes it'
   await openPublicPr(f, 1, [{ files: { 'lib/a.txt': 'back\n' } }]);
   const missing = await importPr(f, host);
   expect(missing.details?.status).toBe('hand-edited');
-  expect(missing.findings).toEqual([
-    expect.objectContaining({ file: 'lib/a.txt', message: expect.stringContaining('missing there') }),
-  ]);
+  expect(missing.findings).toEqual([handEdited('lib/a.txt', 'missing there')]);
 
   // A pull request that leaves the edited paths alone is imported: only its paths are compared,
   // and the hand edits do not come in (the import takes the pull request's own paths only).
@@ -265,6 +259,25 @@ test('a public base edited by hand is refused where the pull request changes it'
   const tip = revParse(f.privateBare, BRANCH)!;
   expect(showFile(f.privateBare, tip, 'src/pub/b.txt')).toBe('b');
   expect(showFile(f.privateBare, tip, 'src/pub/a.txt')).toBe('one\ntwo\nthree');
+});
+
+test('a public base no export of R can give (two private paths map onto a changed path) is refused', async () => {
+  const { f, host } = await setup();
+  // R holds src/pub/a.txt (mapped to lib/a.txt) and an unmapped lib/a.txt, and the allowlist
+  // selects both: an export of R stops on the map collision, so a base claiming to be one is not.
+  const r2 = await commitFiles(f.checkout, { 'lib/a.txt': 'unmapped\n' });
+  git(f.checkout, ['push', '-q', 'origin', 'main']);
+  const allowlist = path.join(f.dir, 'allow-both.txt');
+  await writeFiles(f.dir, { 'allow-both.txt': 'src/pub/\nlib/\nLICENSE\n!src/pub/internal/\n' });
+  const clone = path.join(f.dir, 'claimed');
+  git(f.dir, ['clone', '-q', f.publicBare, clone]);
+  git(clone, ['commit', '-q', '--allow-empty', '-m', `Export\n\nFerry-Origin-Rev: ${r2}`]);
+  git(clone, ['push', '-q', 'origin', 'HEAD:main']);
+  await openPublicPr(f, 1, [{ files: { 'lib/a.txt': 'changed\n', 'lib/b.txt': 'b2\n' } }]);
+  const r = await importPr(f, host, { allowlistFile: allowlist });
+  expect(r.details?.status).toBe('hand-edited');
+  expect(r.findings).toEqual([handEdited('lib/a.txt', 'two private paths map onto it')]);
+  expect(revParse(f.privateBare, BRANCH)).toBeUndefined();
 });
 
 test("Ferry's own export commits are never imported (no echo); a merged public main is not an echo", async () => {
@@ -371,6 +384,9 @@ test('pull requests chosen by label; a map that is not one-to-one is refused bef
   ).rejects.toThrow(/not one-to-one/);
 });
 
+// The two needs-rebase tests pin behaviour the import already had before they were written (they
+// pass on 46667eb's import too): the README's earlier note that such an import "is not refreshed
+// later" was wrong. They guard what docs/import-pr.md ("Needs a rebase, later") describes.
 test('a needs-rebase import is refreshed onto the base branch by a later run, on top of what Ferry wrote', async () => {
   const { f, host } = await setup();
   await commitFiles(f.checkout, { 'src/pub/a.txt': 'one\nzwei\nthree\n' });

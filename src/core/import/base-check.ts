@@ -6,18 +6,18 @@
  * export overwrites it). Checking only those paths costs two `ls-tree` calls restricted to them,
  * instead of listing and projecting R's whole tree (docs/import-pr.md, "The base check").
  *
- * The answer per public path p is the export's own rule, asked of R's entries at p's preimages:
- * the one preimage that exists in R, is selected by the allowlist and is not a skipped submodule
- * gives p's entry (mode and blob); none gives no entry; two would be a map collision, which no
- * export of R can produce, so the base cannot be one. Preserved paths are the public side's own
- * (the classification refuses them), so they are not compared.
+ * The answer per public path p is the export's own: R's entries at p's preimages under the map
+ * (ctx.sourcesFor, the export's inverse) go through the export's projector (export/project.ts:
+ * allowlist, submodule policy, map collisions). The one it keeps gives p's entry (mode and blob);
+ * none gives no entry; two are a map collision, which no export of R can produce, so the base
+ * cannot be one. Preserved paths are the public side's own (the classification refuses them), so
+ * they are not compared.
  */
-import type { ExportBuildContext, ProjectedTree, TargetEntry, TargetTree } from '../export/types.js';
+import { Projector } from '../export/project.js';
+import type { ExportBuildContext, ProjectedTree } from '../export/types.js';
 import type { GitCommandManager } from '../git/git-command-manager.js';
-import type { TreeEntry } from '../git/tree.js';
-import { parseLsTree } from '../git/tree.js';
-import type { MapRule } from '../export/path-map.js';
-import { preimagesOf } from './inverse-map.js';
+import { decodeGitPaths } from '../git/path-bytes.js';
+import { parseLsTree, type TreeEntry } from '../git/tree.js';
 
 /** One path where the public base is not what the export of R gives. */
 export interface BaseDrift {
@@ -40,49 +40,42 @@ const PATHS_PER_CALL = 1000;
 
 export async function checkBaseAlongPaths(
   git: GitCommandManager,
-  ctx: Pick<ExportBuildContext, 'select' | 'isPreserved' | 'settings'>,
-  rules: readonly MapRule[],
+  ctx: Pick<ExportBuildContext, 'select' | 'mapPath' | 'sourcesFor' | 'isPreserved' | 'settings'>,
   input: { baseCommit: string; originRev: string; publicPaths: readonly string[] },
 ): Promise<BaseCheck> {
   const publicPaths = input.publicPaths.filter((p) => !ctx.isPreserved(p));
-  const candidates = new Map(publicPaths.map((p) => [p, preimagesOf(p, rules)]));
-  const sourcePaths = [...new Set([...candidates.values()].flat())];
+  const sourcePaths = [...new Set(publicPaths.flatMap((p) => ctx.sourcesFor(p)))];
   const [atBase, atRev] = await Promise.all([
     filesAt(git, input.baseCommit, publicPaths),
     filesAt(git, input.originRev, sourcePaths),
   ]);
-  const keepGitlinks = (ctx.settings.submodules ?? 'skip') === 'keep';
-  const tree: TargetTree = new Map();
+  // mapped: false: a file/directory clash among a few paths is no question the check asks.
+  const projector = new Projector({
+    select: ctx.select,
+    mapPath: ctx.mapPath,
+    submodules: ctx.settings.submodules ?? 'skip',
+    mapped: false,
+  });
+  for (const e of atRev.values()) projector.add(e);
+  const projected = projector.finish();
+  projected.rev = input.originRev;
+  const collisions = new Set(
+    projected.findings.filter((f) => f.code === 'map-collision').map((f) => ctx.mapPath(f.file!)),
+  );
   const drift: BaseDrift[] = [];
   for (const p of publicPaths) {
-    const exported = candidates
-      .get(p)!
-      .filter((c) => atRev.has(c) && ctx.select(c) && (keepGitlinks || atRev.get(c)!.type !== 'commit'));
-    if (exported.length > 1) {
+    if (collisions.has(p)) {
       drift.push({ path: p, kind: 'ambiguous' });
       continue;
     }
-    const source = exported.length ? atRev.get(exported[0])! : undefined;
-    if (source) tree.set(p, entryOf(source, exported[0]));
+    const source = projected.tree.get(p);
     const base = atBase.get(p);
     if (!source && !base) continue;
     if (!source) drift.push({ path: p, kind: 'extra' });
     else if (!base) drift.push({ path: p, kind: 'missing' });
     else if (base.mode !== source.mode || base.oid !== source.oid) drift.push({ path: p, kind: 'content' });
   }
-  const projected: ProjectedTree = {
-    tree,
-    rev: input.originRev,
-    exportedSourcePaths: new Set([...tree.values()].map((e) => e.sourcePath!)),
-    // Only the preimages asked about: all the classification asks (does a new path's preimage exist?).
-    sourcePaths: new Set(atRev.keys()),
-    findings: [],
-  };
   return { projected, drift };
-}
-
-function entryOf(e: TreeEntry, sourcePath: string): TargetEntry {
-  return { mode: e.mode, oid: e.oid, size: -1, sourcePath, origin: 'source' };
 }
 
 /**
@@ -101,7 +94,7 @@ async function filesAt(
       ['ls-tree', '-r', '-z', '--full-tree', rev, '--', ...paths.slice(i, i + PATHS_PER_CALL)],
       { env: { GIT_LITERAL_PATHSPECS: '1' } },
     );
-    for (const e of parseLsTree(r.stdout.toString('utf8'), false))
+    for (const e of parseLsTree(decodeGitPaths(r.stdout), false))
       if (e.type !== 'tree' && want.has(e.path)) out.set(e.path, e);
   }
   return out;

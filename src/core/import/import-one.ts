@@ -128,7 +128,7 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
 
   // The public base must be what an export of R gives, along every path the pull request changes.
   const { ctx } = job;
-  const { projected, drift } = await checkBaseAlongPaths(git, ctx, job.mapRules, {
+  const { projected, drift } = await checkBaseAlongPaths(git, ctx, {
     baseCommit: base.commit,
     originRev: base.originRev,
     publicPaths: publicChanges.map((c) => c.path),
@@ -203,6 +203,7 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
     prRef,
     branch,
     onR,
+    onRTree: treeOnR,
     base: base.originRev,
     message: msg.message,
     author,

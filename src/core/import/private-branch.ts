@@ -24,6 +24,8 @@ export interface BranchInput {
   branch: string;
   /** The change as a commit on R. */
   onR: string;
+  /** Its tree. */
+  onRTree: string;
   /** R: the private revision the public base was exported from. */
   base: string;
   message: string;
@@ -44,6 +46,8 @@ export interface BranchOutcome {
 interface Plan {
   status: ImportStatus;
   commit?: string;
+  /** The commit's tree. */
+  tree?: string;
   message: string;
   findings: Finding[];
   conflicts?: string[];
@@ -84,6 +88,7 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
       plan = {
         status: 'needs-rebase',
         commit: b.onR,
+        tree: b.onRTree,
         conflicts: move.conflict,
         message: `${target} conflicts with ${s.baseBranch} in ${move.conflict.length} path(s): the import branch ${b.branch} stays on the export's revision and needs a rebase.`,
         findings: [
@@ -104,6 +109,7 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
       plan = {
         status: 'imported',
         commit: await commitTree(git, move.tree, [tip], b.message, b.author, b.committer),
+        tree: move.tree,
         message: '',
         findings: [],
       };
@@ -126,7 +132,8 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
       );
     let plan: Plan;
     // The base branch is still at R: the change on R is already the change on the base branch.
-    if (tip === b.base) plan = { status: 'imported', commit: b.onR, message: '', findings: [] };
+    if (tip === b.base)
+      plan = { status: 'imported', commit: b.onR, tree: b.onRTree, message: '', findings: [] };
     else plan = await moveChange(tip);
     if (!plan.commit) return none(plan);
     const parent = plan.status === 'needs-rebase' ? b.base : tip;
@@ -147,7 +154,9 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
             },
           ],
         });
-      if (plan.status === 'needs-rebase' && (await git.exec(['rev-parse', `${existing}^`])) !== parent)
+      // Ferry's last import, read from the commit object already in hand (no rev-parse of it).
+      const last = commitHeaders(raw);
+      if (plan.status === 'needs-rebase' && last.parent !== parent)
         // On top of an import made on the base branch, a tree made on R would undo the base
         // branch's newer changes: the branch keeps the previous import until someone rebases.
         return none({
@@ -155,11 +164,8 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
           commit: undefined,
           message: `${plan.message} ${b.branch} keeps its previous import.`,
         });
-      const tree = (await git.exec(['rev-parse', `${plan.commit}^{tree}`])).trim();
-      if (
-        lastTrailer(raw, 'importHead') === b.head &&
-        (await git.exec(['rev-parse', `${existing}^{tree}`])) === tree
-      )
+      const tree = plan.tree!;
+      if (lastTrailer(raw, 'importHead') === b.head && last.tree === tree)
         return none({
           status: 'unchanged',
           commit: existing,
@@ -205,6 +211,16 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
   };
   if (!s.dryRun) out.privatePullRequest = await privatePullRequest(job, b, plan);
   return out;
+}
+
+/** The tree and first parent of a raw commit object (`cat-file commit`), from its header lines. */
+function commitHeaders(raw: string): { tree?: string; parent?: string } {
+  const blank = raw.indexOf('\n\n');
+  const headers = blank < 0 ? raw : raw.slice(0, blank);
+  return {
+    tree: /^tree ([0-9a-f]+)$/m.exec(headers)?.[1],
+    parent: /^parent ([0-9a-f]+)$/m.exec(headers)?.[1],
+  };
 }
 
 /** Open or update the private pull request; on a branch someone else moved, comment on it. */

@@ -24,29 +24,24 @@ export function remoteRef(
   logger: Logger,
   depth = 1,
 ): RemoteRef {
-  const tip = async () => (await lsRemote(git, url, [ref], { logger })).get(ref);
   return {
-    tip,
-    async bring() {
-      const sha = await tip();
-      if (!sha) return undefined;
-      if (!(await git.tryExec(['cat-file', '-e', `${sha}^{commit}`])))
-        await fetchRefs(git, url, [`+${ref}:${local}`], { depth, logger });
-      return sha;
-    },
+    tip: async () => (await lsRemote(git, url, [ref], { logger })).get(ref),
+    bring: async () => (await bringRefs(git, url, [{ ref, local }], logger, depth)).get(ref),
     deepen: (by) => fetchRefs(git, url, [`+${ref}:${local}`], { deepen: by, logger }),
   };
 }
 
 /**
- * Several refs of one repository at once: one ls-remote, then one fetch of those the scratch
- * repository does not see yet. Ref → sha (absent when the ref does not exist).
+ * Several refs of one repository at once: one ls-remote, then one fetch (at `depth`, 0 for all
+ * history) of those the scratch repository does not see yet. Ref → sha (absent when the ref does
+ * not exist).
  */
 export async function bringRefs(
   git: GitCommandManager,
   url: string,
   refs: readonly { ref: string; local: string }[],
   logger: Logger,
+  depth = 0,
 ): Promise<Map<string, string>> {
   const tips = await lsRemote(
     git,
@@ -54,12 +49,13 @@ export async function bringRefs(
     refs.map((r) => r.ref),
     { logger },
   );
-  const missing: string[] = [];
-  for (const r of refs) {
-    const sha = tips.get(r.ref);
-    if (sha && !(await git.tryExec(['cat-file', '-e', `${sha}^{commit}`])))
-      missing.push(`+${r.ref}:${r.local}`);
-  }
-  if (missing.length) await fetchRefs(git, url, missing, { logger });
+  const seen = await Promise.all(
+    refs.map((r) => {
+      const sha = tips.get(r.ref);
+      return !sha || git.tryExec(['cat-file', '-e', `${sha}^{commit}`]);
+    }),
+  );
+  const missing = refs.filter((_, i) => !seen[i]).map((r) => `+${r.ref}:${r.local}`);
+  if (missing.length) await fetchRefs(git, url, missing, { depth, logger });
   return tips;
 }
