@@ -5,7 +5,7 @@
  * (settingName: `input 'max-retries'`, `--max-retries`, `targets.public.max_retries`).
  */
 import { ConfigurationError } from '../errors.js';
-import type { SafetySettingsInput } from '../safety/settings.js';
+import { userSafetyInput, type SafetySettingsInput } from '../safety/settings.js';
 import { settingName } from '../settings/surface.js';
 import { resolveCommitter, resolveMaxRetries } from '../settings/values.js';
 import type { HistoryOptions } from './history/settings.js';
@@ -150,22 +150,12 @@ function pullRequestSettings(raw: RawExportOptions, branch: string): PullRequest
   };
 }
 
-/** Only what the user set: the safety defaults (and their validation) apply to the rest. */
+/** Only what the user set (userSafetyInput), the ratio checked in the spelling of the user's surface. */
 function safetyInput(raw: RawExportOptions): SafetySettingsInput | undefined {
   const ratio = numberOf(raw.maxDeleteRatio);
   if (ratio !== undefined && !(ratio >= 0 && ratio <= 1))
     throw new ConfigurationError(
       `${settingName('max-delete-ratio')} must be a number from 0 to 1, got '${raw.maxDeleteRatio}'.`,
     );
-  const s: SafetySettingsInput = {};
-  if (raw.forbiddenPaths?.length) s.forbiddenPaths = raw.forbiddenPaths;
-  if (raw.secretPatterns?.length) s.secretPatterns = raw.secretPatterns;
-  if (raw.allowedSecretFingerprints?.length) s.allowedSecretFingerprints = raw.allowedSecretFingerprints;
-  if (raw.secretScan !== undefined) s.secretScan = raw.secretScan;
-  if (raw.secretScanExclude?.length) s.secretScanExclude = raw.secretScanExclude;
-  if (raw.secretBaseline?.trim()) s.secretBaseline = raw.secretBaseline.trim();
-  if (raw.importCheck !== undefined) s.importCheck = raw.importCheck;
-  if (ratio !== undefined) s.maxDeleteRatio = ratio;
-  if (raw.allowMassDelete) s.allowMassDelete = true;
-  return Object.keys(s).length ? s : undefined;
+  return userSafetyInput({ ...raw, maxDeleteRatio: ratio });
 }

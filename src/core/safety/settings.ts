@@ -80,6 +80,25 @@ export interface SafetySettingsInput extends Partial<SafetySettings> {
   replaceForbiddenDefaults?: boolean;
 }
 
+/**
+ * Only what the user set, from an adapter's raw values (action inputs, CLI flags, a ferry.yml
+ * target): empty lists, blank strings and unset switches are left out, so the defaults (and their
+ * validation in parseSafetySettings) apply to the rest. Undefined when nothing was set.
+ */
+export function userSafetyInput(raw: SafetySettingsInput): SafetySettingsInput | undefined {
+  const s: SafetySettingsInput = {};
+  if (raw.forbiddenPaths?.length) s.forbiddenPaths = raw.forbiddenPaths;
+  if (raw.secretPatterns?.length) s.secretPatterns = raw.secretPatterns;
+  if (raw.allowedSecretFingerprints?.length) s.allowedSecretFingerprints = raw.allowedSecretFingerprints;
+  if (raw.secretScan !== undefined) s.secretScan = raw.secretScan;
+  if (raw.secretScanExclude?.length) s.secretScanExclude = raw.secretScanExclude;
+  if (raw.secretBaseline?.trim()) s.secretBaseline = raw.secretBaseline.trim();
+  if (raw.importCheck !== undefined) s.importCheck = raw.importCheck;
+  if (raw.maxDeleteRatio !== undefined) s.maxDeleteRatio = raw.maxDeleteRatio;
+  if (raw.allowMassDelete) s.allowMassDelete = true;
+  return Object.keys(s).length ? s : undefined;
+}
+
 export interface ParseSafetyOptions {
   /** Where the settings came from, named in errors (e.g. `ferry.yml:12` or `action input`). */
   location?: SourceLocation;

@@ -1,6 +1,6 @@
 import { loadAllowlistStrict } from '../allowlist/parse.js';
 import { ConfigurationError } from '../errors.js';
-import { parseSafetySettings, type SafetySettingsInput } from '../safety/settings.js';
+import { parseSafetySettings, userSafetyInput } from '../safety/settings.js';
 import { settingName } from '../settings/surface.js';
 import {
   DEFAULT_COMMIT_MESSAGE,
@@ -84,10 +84,11 @@ export async function resolveWikiSettings(raw: RawWikiSettings): Promise<WikiSet
 
 /** Validated here, so a bad glob or a missing baseline stops the run before either wiki is touched. */
 function wikiSafety(raw: RawWikiSettings) {
-  const s: SafetySettingsInput = {};
-  if (raw.forbiddenPaths?.length) s.forbiddenPaths = raw.forbiddenPaths;
-  if (raw.allowedSecretFingerprints?.length) s.allowedSecretFingerprints = raw.allowedSecretFingerprints;
-  if (raw.secretScanExclude?.length) s.secretScanExclude = raw.secretScanExclude;
-  if (raw.secretBaseline?.trim()) s.secretBaseline = raw.secretBaseline.trim();
-  return Object.keys(s).length ? parseSafetySettings(s) : undefined;
+  const s = userSafetyInput({
+    forbiddenPaths: raw.forbiddenPaths,
+    allowedSecretFingerprints: raw.allowedSecretFingerprints,
+    secretScanExclude: raw.secretScanExclude,
+    secretBaseline: raw.secretBaseline,
+  });
+  return s && parseSafetySettings(s);
 }
