@@ -25,6 +25,14 @@ import {
   type Command,
 } from '../command.js';
 
+/** The options of the commands that read an allowlist against a revision's tree (ls, check). */
+const ALLOWLIST_AT_REVISION: Command['options'] = {
+  ...COMMON_OPTIONS,
+  allowlist: { type: 'string', arg: 'FILE', help: 'The allowlist file.' },
+  repo: { type: 'string', arg: 'DIR', help: 'The repository (default: the current directory).' },
+  rev: { type: 'string', arg: 'REV', help: 'The revision whose tree is read (default HEAD).' },
+};
+
 async function readRevision(repo: string, rev: string): Promise<{ sha: string; paths: string[] }> {
   const git = new GitCommandManager(path.resolve(repo));
   const sha = await git.tryRevParse(rev).catch(() => undefined);
@@ -39,12 +47,7 @@ export const allowlistLs: Command = {
   name: 'allowlist ls',
   summary: 'List the paths an allowlist selects at a revision (read with git plumbing)',
   usage: 'ferry allowlist ls --allowlist FILE [--repo DIR] [--rev REV] [--json]',
-  options: {
-    ...COMMON_OPTIONS,
-    allowlist: { type: 'string', arg: 'FILE', help: 'The allowlist file.' },
-    repo: { type: 'string', arg: 'DIR', help: 'The repository (default: the current directory).' },
-    rev: { type: 'string', arg: 'REV', help: 'The revision whose tree is read (default HEAD).' },
-  },
+  options: ALLOWLIST_AT_REVISION,
   async run(args, ctx) {
     const file = requireStr(args, 'allowlist', this);
     const rules = await loadAllowlistStrict(file);
@@ -67,12 +70,7 @@ export const allowlistCheck: Command = {
   name: 'allowlist check',
   summary: 'Lint an allowlist against a tree: unused, vetoed, duplicate and malformed rules',
   usage: 'ferry allowlist check --allowlist FILE [--repo DIR] [--rev REV] [--json]',
-  options: {
-    ...COMMON_OPTIONS,
-    allowlist: { type: 'string', arg: 'FILE', help: 'The allowlist file.' },
-    repo: { type: 'string', arg: 'DIR', help: 'The repository (default: the current directory).' },
-    rev: { type: 'string', arg: 'REV', help: 'The revision whose tree is read (default HEAD).' },
-  },
+  options: ALLOWLIST_AT_REVISION,
   async run(args, ctx) {
     const parsed = await readAllowlistFile(requireStr(args, 'allowlist', this));
     const { sha, paths } = await readRevision(str(args, 'repo') ?? '.', str(args, 'rev') ?? 'HEAD');
