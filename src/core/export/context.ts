@@ -210,7 +210,7 @@ class ExportContext implements ExportBuildContext {
     });
     const projected = projector.finish();
     projected.rev = rev;
-    const texts = await Promise.all(attrs.map((a) => this.p.blobs.read(a.oid)));
+    const texts = await Promise.all(attrs.map((a) => this.readObject(a.oid)));
     const lfsDirs = new Set(attrs.filter((_, i) => attributesUseLfs([texts[i]])).map((a) => a.dir));
     projected.usesLfs = lfsDirs.size > 0;
     projected.lfsTracked = (p) => parentDirs(p).some((d) => lfsDirs.has(d));
@@ -316,7 +316,7 @@ class ExportContext implements ExportBuildContext {
     const t0 = performance.now();
     const findings = await runGatePass({
       git: this.git,
-      readBlob: (oid) => this.p.blobs.read(oid),
+      readBlob: (oid) => this.readObject(oid),
       safety: this.safety,
       lfs: this.settings.lfs ?? 'warn',
       diff,
@@ -353,6 +353,10 @@ class ExportContext implements ExportBuildContext {
       message: commitMessage(raw),
       author: commitIdentity(raw, 'author') ?? { name: '', email: '' },
     };
+  }
+
+  readObject(oid: string): Promise<Buffer | undefined> {
+    return this.p.blobs.read(oid);
   }
 
   readCommit(sha: string): Promise<string> {

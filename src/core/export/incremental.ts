@@ -64,7 +64,7 @@ export async function buildIncremental(
   });
   if (old === ctx.sourceCommit) return done({ commits: 0, changes: [], findings: [] });
 
-  const trees = new TreeReader(git);
+  const trees = new TreeReader({ read: (oid) => ctx.readObject(oid) });
   const names = new NameChecker(git);
   try {
     const raw = await readRawDiff(git, old, ctx.sourceCommit);

@@ -248,6 +248,11 @@ export interface ExportBuildContext {
    * the next run's incremental path reads instead of listing the tree (tip-state.ts).
    */
   withTrailers(message: string, sourceSha: string, links: Iterable<string>): string;
+  /**
+   * An object's bytes through the run's one `cat-file --batch` reader on the scratch repository
+   * (undefined: absent). Blobs for the gates and attributes, stored commits for the history replay.
+   */
+  readObject(oid: string): Promise<Buffer | undefined>;
   readSourceCommit(sha: string): Promise<SourceCommitInfo>;
   /**
    * A commit object's raw text (`cat-file commit`), read once per run and commit: the target tip's

@@ -21,12 +21,21 @@ export const TREE_MODE = '040000';
 /** A directory's entries by name (UTF-8). */
 type Dir = Map<string, TreeItem>;
 
+/** Where objects are read: a running `cat-file --batch` reader someone else owns (and closes). */
+export interface ObjectSource {
+  read(oid: string): Promise<Buffer | undefined>;
+}
+
 export class TreeReader {
-  private readonly reader: BlobReader;
+  private readonly reader: ObjectSource;
+  /** The reader this TreeReader started, closed with it (none when it reads through a shared one). */
+  private readonly own?: BlobReader;
   private readonly dirs = new Map<string, Promise<Dir>>();
 
-  constructor(git: GitCommandManager) {
-    this.reader = new BlobReader(git);
+  /** A repository (a reader of its own), or a shared object source (no second git process). */
+  constructor(from: GitCommandManager | ObjectSource) {
+    if ('read' in from) this.reader = from;
+    else this.reader = this.own = new BlobReader(from);
   }
 
   /** The entries of tree object `oid` (empty when it is missing). */
@@ -115,7 +124,7 @@ export class TreeReader {
   }
 
   close(): Promise<void> {
-    return this.reader.close();
+    return this.own?.close() ?? Promise.resolve();
   }
 }
 

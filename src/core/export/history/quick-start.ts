@@ -49,7 +49,7 @@ export async function quickStart(
   tip: FerryTip,
   commits: readonly LogCommit[],
 ): Promise<QuickStart | FullPath> {
-  const trees = new TreeReader(ctx.git);
+  const trees = new TreeReader({ read: (oid) => ctx.readObject(oid) });
   const names = new NameChecker(ctx.git);
   const close = () => Promise.all([trees.close(), names.close()]).then(() => undefined);
   try {

@@ -17,7 +17,6 @@
  * range on the same target tip gives the same commit ids. Repeatable: the rebuild-and-push helper
  * calls it again on a moved tip, and it then replays only what that tip's trailer says is missing.
  */
-import { BlobReader } from '../../git/cat-file.js';
 import { FastImportWriter, type FileOp } from '../../git/fast-import.js';
 import type { CommitIdentity } from '../../git/index-builder.js';
 import { readFirstParentLog, type LogCommit } from '../../git/log-reader.js';
@@ -90,7 +89,6 @@ class Laps {
 class HistoryReplay {
   private readonly findings: Finding[];
   private readonly committer: CommitIdentity;
-  private readonly blobs: BlobReader;
   private readonly gates: HistoryGates;
   /** The target as the replay goes (the tree, the path sets and their timelines). */
   private readonly state: ReplayState;
@@ -126,7 +124,6 @@ class HistoryReplay {
     this.committer = ctx.settings.committer ?? DEFAULT_COMMITTER;
     this.current = start.head;
     if (base.rev) this.standIn.set(base.rev, start.head);
-    this.blobs = new BlobReader(ctx.git);
     const quick = start.quick;
     this.gates = new HistoryGates({
       git: ctx.git,
@@ -134,7 +131,7 @@ class HistoryReplay {
       lfs: ctx.settings.lfs ?? 'warn',
       viewsAt: (i) => (quick ? quick.viewsAt(this.state, i) : fullViews(this.state, i)),
       // Import resolution reads config files (tsconfig, package.json) at the exported revision.
-      sourceFiles: sourceFileReader(ctx.git, (oid) => this.blobs.read(oid), ctx.sourceCommit),
+      sourceFiles: sourceFileReader(ctx.git, (oid) => this.ctx.readObject(oid), ctx.sourceCommit),
       secretSetup: () => secretSetupFor(ctx.sourceGit, ctx.sourceCommit, ctx.safety),
       streamBlob: (oid) => streamGitBlob(ctx.git, oid),
       massDeleteAllowed: (sha) => how.allowance.allows(sha),
@@ -155,8 +152,6 @@ class HistoryReplay {
     } catch (e) {
       await this.writer?.abort();
       throw e;
-    } finally {
-      await this.blobs.close();
     }
   }
 
@@ -229,7 +224,7 @@ class HistoryReplay {
       targetFileCountBefore: before.size,
     });
     if (this.state.symlinks.hasLinks)
-      for (const f of await this.state.symlinks.check((oid) => this.blobs.read(oid)))
+      for (const f of await this.state.symlinks.check((oid) => this.ctx.readObject(oid)))
         if (!seen(findings, f)) findings.push(nameCommit(f, c.sha));
   }
 
@@ -302,7 +297,7 @@ class HistoryReplay {
     }
     for (const f of step.findings) if (!seen(findings, f)) findings.push(nameCommit(f, c.sha));
     if (step.needsSymlinkCheck) {
-      for (const f of await st.symlinks.check((oid) => this.blobs.read(oid)))
+      for (const f of await st.symlinks.check((oid) => this.ctx.readObject(oid)))
         if (!seen(findings, f)) findings.push(nameCommit(f, c.sha));
     }
     this.queueGates({
@@ -339,7 +334,7 @@ class HistoryReplay {
     this.writer ??= await FastImportWriter.open(this.ctx.git, HISTORY_REF);
     // The message as published: the gates scan it for secrets with the change sets.
     const message = await publishedMessage(c, scrubber, authors, this.ctx, st.projectedLinks.keys(), (oid) =>
-      this.blobs.read(oid),
+      this.ctx.readObject(oid),
     );
     this.gates.addMessage(c.sha, message.text);
     const mark = this.writer.commit({
