@@ -104,6 +104,8 @@ export const historySuite: Suite = {
         git(work, ['init', '-q', '--bare', '-b', 'main', t]);
         firstSnap.push((await exportOnce({ ...base, target: t, mode: 'snapshot' })).ms);
         rmSync(t, { recursive: true, force: true });
+        // The deleted target's writeback must not land inside the next timed run (see export.ts).
+        spawnSync('sync');
       }
       const snapMs = median(firstSnap);
 
