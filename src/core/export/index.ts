@@ -67,14 +67,14 @@ export async function runExport(
     const base = new GitCommandManager(path.resolve(s.source), { env: auth.env, logger });
     await base.assertMinimumVersion();
     const localTarget = isLocalRemote(url) ? localPath(url) : undefined;
-    const sourceCommit = await resolveSourceCommit(base, s.rev ?? 'HEAD', logger);
-    const alternates = [await objectsDir(base)];
+    const { commit: sourceCommit, objects } = await resolveSource(base, s.rev ?? 'HEAD', logger);
+    const alternates = [objects];
     if (localTarget) alternates.push(await objectsDir(base.with({ cwd: localTarget })));
     const scratch = await createScratchRepo(base, { alternates, parent: s.workDir, name: 'export' });
     const blobs = new BlobReader(scratch.git);
     const stats = { gatesMs: 0 };
     try {
-      const target = exportTarget(scratch.git, url, s.branch, !!s.force, logger);
+      const target = exportTarget(scratch.git, blobs, url, s.branch, !!s.force, logger);
       const pr = s.pullRequest ? exportPullRequest(s, url, scratch.git, services, logger) : undefined;
       const ctx = await createBuildContext({
         settings: s,
@@ -204,22 +204,35 @@ function localPath(url: string): string {
   return p;
 }
 
-/** The source commit; a shallow checkout that lacks it fetches just that commit (depth 1). */
-async function resolveSourceCommit(git: GitCommandManager, rev: string, logger: Logger): Promise<string> {
-  const sha = await git.tryRevParse(rev);
-  if (sha) return sha;
-  if ((await git.tryExec(['rev-parse', '--git-dir'])) && (await git.isShallow())) {
+/**
+ * The source commit and the source's object directory, in one git process when the commit is
+ * there; a shallow checkout that lacks it fetches just that commit (depth 1).
+ */
+async function resolveSource(
+  git: GitCommandManager,
+  rev: string,
+  logger: Logger,
+): Promise<{ commit: string; objects: string }> {
+  const r = await git.execRaw(
+    ['rev-parse', '--git-path', 'objects', '--verify', '-q', '--end-of-options', `${rev}^{commit}`],
+    {
+      allowedExitCodes: [1, 128],
+    },
+  );
+  const [objects, sha] = r.stdout.toString('utf8').split('\n');
+  if (r.exitCode === 0 && sha) return { commit: sha, objects: path.resolve(git.cwd, objects) };
+  if (r.exitCode === 128)
+    throw new ConfigurationError(
+      `Source ${git.cwd} is not a git repository. Check out the source repository first.`,
+    );
+  if (await git.isShallow()) {
     logger.info(`Fetching ${rev} into the shallow source checkout.`);
     // A sha is fetched as it is; a name lands on a Ferry-owned ref (no FETCH_HEAD is written).
     const isSha = /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(rev);
     await fetchRefs(git, 'origin', [isSha ? rev : `+${rev}:refs/ferry/source`], { depth: 1, logger });
     const fetched = await git.tryRevParse(isSha ? rev : 'refs/ferry/source');
-    if (fetched) return fetched;
+    if (fetched) return { commit: fetched, objects: path.resolve(git.cwd, objects) };
   }
-  if (!(await git.tryExec(['rev-parse', '--git-dir'])))
-    throw new ConfigurationError(
-      `Source ${git.cwd} is not a git repository. Check out the source repository first.`,
-    );
   throw new ConfigurationError(`Source revision '${rev}' was not found in ${git.cwd}.`);
 }
 
@@ -258,6 +271,7 @@ interface ExportTarget {
 
 function exportTarget(
   git: GitCommandManager,
+  objects: BlobReader,
   url: string,
   branch: string,
   force: boolean,
@@ -269,8 +283,9 @@ function exportTarget(
     async fetchTip() {
       const tip = (await lsRemote(git, url, [ref], { logger })).get(ref);
       if (!tip) return undefined;
-      // A local target is visible through alternates; a remote one is fetched at depth 1.
-      if (await git.tryExec(['cat-file', '-e', `${tip}^{commit}`])) return tip;
+      // A local target is visible through alternates; a remote one is fetched at depth 1. Asked of
+      // the run's cat-file reader (no process of its own; it finds a pack fetched later too).
+      if (await objects.read(`${tip}^{commit}`)) return tip;
       await fetchRefs(git, url, [`+${ref}:refs/ferry/target`], { depth: 1, logger });
       return git.revParse('refs/ferry/target');
     },

@@ -19,8 +19,7 @@ export async function skipRollback(
   const head = ctx.sourceCommit;
   if (!last || last === head) return undefined;
   // A last revision the source does not have (a shallow checkout) cannot be judged: export as before.
-  if (!(await ctx.sourceGit.tryRevParse(last)) || !(await ctx.sourceGit.isAncestor(head, last)))
-    return undefined;
+  if (!(await ctx.sourceGit.ancestry(head, last))) return undefined;
   const message =
     `Skipped: source revision ${head.slice(0, 7)} is older than ${last.slice(0, 7)}, the last revision exported to ${ctx.targetLabel} ` +
     `(a re-run of an older workflow, or runs racing); exporting it would roll the target back. Nothing was pushed. ` +

@@ -250,6 +250,20 @@ export class GitCommandManager {
     return r.exitCode === 0;
   }
 
+  /**
+   * isAncestor in one process for a commit that may be absent (a shallow source): undefined when
+   * git does not know either commit, instead of a rev-parse first.
+   */
+  async ancestry(ancestor: string, descendant: string): Promise<boolean | undefined> {
+    const args = ['merge-base', '--is-ancestor', ancestor, descendant];
+    const r = await this.execRaw(args, { allowedExitCodes: [1, 128] });
+    if (r.exitCode === 128) {
+      if (/Not a valid commit name/i.test(r.stderr)) return undefined;
+      throw new GitError(args, r.exitCode, r.stderr);
+    }
+    return r.exitCode === 0;
+  }
+
   async isShallow(): Promise<boolean> {
     return (await this.exec(['rev-parse', '--is-shallow-repository'])) === 'true';
   }
