@@ -5,6 +5,10 @@ import { captureLogger } from '../../src/core/logger.js';
 import { runConfig } from '../../src/core/runner/run.js';
 import { makeRepo } from '../support/git-fixtures.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { loadSchemaValidator } from '../../src/core/config/validate.js';
+
+// parseConfig is synchronous: its schema validator is loaded first (loadConfig awaits it).
+await loadSchemaValidator();
 
 /** The ferry.yml `dirsync` kind: the two decisions under their ferry.yml names. */
 afterAll(cleanupTmp);

@@ -6,6 +6,10 @@ import { runConfig } from '../../src/core/runner/run.js';
 import { runMarkdown, toRunReport } from '../../src/core/runner/report.js';
 import { git, makeRepo } from '../support/git-fixtures.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { loadSchemaValidator } from '../../src/core/config/validate.js';
+
+// parseConfig is synchronous: its schema validator is loaded first (loadConfig awaits it).
+await loadSchemaValidator();
 
 afterAll(cleanupTmp);
 

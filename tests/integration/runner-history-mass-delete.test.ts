@@ -4,6 +4,10 @@ import { captureLogger } from '../../src/core/logger.js';
 import { runConfig } from '../../src/core/runner/run.js';
 import { commitFiles, lsTree, makeBare, makeRepo, revParse } from '../support/git-fixtures.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { loadSchemaValidator } from '../../src/core/config/validate.js';
+
+// parseConfig is synchronous: its schema validator is loaded first (loadConfig awaits it).
+await loadSchemaValidator();
 
 /** ferry.yml's allow_mass_delete_commits: the runner's export target, in ferry.yml's words. */
 afterAll(cleanupTmp);

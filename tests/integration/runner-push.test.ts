@@ -4,6 +4,10 @@ import { captureLogger } from '../../src/core/logger.js';
 import { runConfig } from '../../src/core/runner/run.js';
 import { git, makeBare, makeRepo, revParse, showFile } from '../support/git-fixtures.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { loadSchemaValidator } from '../../src/core/config/validate.js';
+
+// parseConfig is synchronous: its schema validator is loaded first (loadConfig awaits it).
+await loadSchemaValidator();
 
 /**
  * defaults.push: the pull commits go to origin through the rebuild-and-push helper. Someone else's

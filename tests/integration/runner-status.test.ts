@@ -7,6 +7,10 @@ import { statusOf } from '../../src/core/runner/status.js';
 import { generateWorkflows } from '../../src/core/runner/workflows.js';
 import { commitFiles, git, makeBare, makeRepo } from '../support/git-fixtures.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { loadSchemaValidator } from '../../src/core/config/validate.js';
+
+// parseConfig is synchronous: its schema validator is loaded first (loadConfig awaits it).
+await loadSchemaValidator();
 
 afterAll(cleanupTmp);
 

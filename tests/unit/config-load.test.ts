@@ -5,6 +5,10 @@ import { parseConfig } from '../../src/core/config/load.js';
 import { FERRY_SCHEMA } from '../../src/core/config/schema.js';
 import { cronError } from '../../src/core/config/cron.js';
 import { REPO_ROOT } from '../support/run-action.js';
+import { loadSchemaValidator } from '../../src/core/config/validate.js';
+
+// parseConfig is synchronous: its schema validator is loaded first (loadConfig awaits it).
+await loadSchemaValidator();
 
 const OK = `version: "1"
 defaults:

@@ -4,6 +4,10 @@ import { parseConfig } from '../../src/core/config/load.js';
 import { captureLogger } from '../../src/core/logger.js';
 import { runConfig } from '../../src/core/runner/run.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { loadSchemaValidator } from '../../src/core/config/validate.js';
+
+// parseConfig is synchronous: its schema validator is loaded first (loadConfig awaits it).
+await loadSchemaValidator();
 
 /**
  * ferry.yml targets go through the same resolvers as the actions and the CLI, and their messages

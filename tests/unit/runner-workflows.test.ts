@@ -13,6 +13,10 @@ import { selectTargets } from '../../src/core/runner/select.js';
 import { listCommand } from '../../src/cli/commands/list.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { cleanupTmp, tmpDir } from '../support/tmp.js';
+import { loadSchemaValidator } from '../../src/core/config/validate.js';
+
+// parseConfig is synchronous: its schema validator is loaded first (loadConfig awaits it).
+await loadSchemaValidator();
 
 afterAll(cleanupTmp);
 

@@ -1,5 +1,9 @@
 import { findImportLeaks, findImportLeaksIn, RepoLayout } from '../../src/core/safety/index.js';
 import type { SourceFileReader } from '../../src/core/safety/index.js';
+import { loadJsParser } from '../../src/core/safety/imports/js-syntax.js';
+
+// The synchronous parsers need Babel loaded first (findImportLeaksIn awaits it).
+await loadJsParser();
 
 /** Leaks of `file` in a tree given as path → text; `exported` is what the allowlist selects. */
 function leaks(files: Record<string, string>, exported: (p: string) => boolean, file: string) {

@@ -9,6 +9,10 @@ import {
   type GateChange,
   type GateInput,
 } from '../../src/core/safety/index.js';
+import { loadJsParser } from '../../src/core/safety/imports/js-syntax.js';
+
+// The synchronous parsers need Babel loaded first (findImportLeaksIn awaits it).
+await loadJsParser();
 
 /** `files` is the source tree; paths in `exported` are what the allowlist selects. */
 function leaks(files: Record<string, string>, exported: string[], file: string) {

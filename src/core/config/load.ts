@@ -15,7 +15,7 @@ import {
   type TargetKind,
   type Verification,
 } from './types.js';
-import { locate, nodeAt, schemaErrors, type YamlSource } from './validate.js';
+import { loadSchemaValidator, locate, nodeAt, schemaErrors, type YamlSource } from './validate.js';
 import { didYouMean } from './suggest.js';
 
 /** Keys every target has; everything else is the kind's own options. */
@@ -60,6 +60,7 @@ export async function loadConfig(
       );
     throw e;
   }
+  await loadSchemaValidator();
   return parseConfig(text, file, { absFile: abs, root: opts.root ?? cwd });
 }
 

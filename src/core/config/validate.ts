@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { Ajv, ErrorObject } from 'ajv';
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { ConfigurationError } from '../errors.js';
 import { cronError } from './cron.js';
@@ -11,10 +11,20 @@ import { didYouMean } from './suggest.js';
  * of the offending key or value, found by walking the YAML document) and how to fix it.
  */
 let compiled: ReturnType<Ajv['compile']> | undefined;
+let AjvClass: typeof Ajv | undefined;
+
+/**
+ * Loads ajv, which only reading a ferry.yml needs: as a chunk of its own it costs nothing to a CLI
+ * command or an action that reads none (≈ 20 ms of start-up otherwise). loadConfig awaits it.
+ */
+export async function loadSchemaValidator(): Promise<void> {
+  AjvClass ??= (await import('ajv')).Ajv;
+}
 
 function validator(): ReturnType<Ajv['compile']> {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+    if (!AjvClass) throw new Error('internal: ferry.yml validated before loadSchemaValidator()');
+    const ajv = new AjvClass({ allErrors: true, verbose: true, strict: false });
     ajv.addFormat('cron', (s: string) => cronError(s) === undefined);
     ajv.addFormat('repo-path', (s: string) => repoPathError(s) === undefined);
     ajv.addFormat('repo-glob', (s: string) => repoPathError(s.replace(/^!/, '')) === undefined);

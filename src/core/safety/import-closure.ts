@@ -1,5 +1,5 @@
 import type { Finding } from '../report/result.js';
-import { JsParseError, parseJsImports, specifierCandidates } from './imports/js-syntax.js';
+import { JsParseError, loadJsParser, parseJsImports, specifierCandidates } from './imports/js-syntax.js';
 import { resolveJsSpecifier, type FileView } from './imports/js-resolve.js';
 import { RepoLayout } from './imports/layout.js';
 import { parsePythonImports } from './imports/py-syntax.js';
@@ -138,6 +138,7 @@ export async function findImportLeaksIn(
   exportedSourcePaths: ReadonlySet<string>,
   layout: RepoLayout = new RepoLayout(),
 ): Promise<ImportLeak[]> {
+  if (JS.test(file)) await loadJsParser();
   const memo: Memo = {};
   const probe = isSourcePathProbe(sourcePaths) ? sourcePaths : undefined;
   const known = new Map<string, boolean>();

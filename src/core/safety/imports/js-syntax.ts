@@ -1,4 +1,4 @@
-import { parse, type ParserPlugin } from '@babel/parser';
+import type { ParserPlugin } from '@babel/parser';
 
 /**
  * The module specifiers a TS/JS file loads, found by Babel's parser (the one Babel, Jest and many
@@ -72,6 +72,16 @@ function isImportMetaUrl(n: unknown): boolean {
 
 export class JsParseError extends Error {}
 
+let parse: typeof import('@babel/parser').parse | undefined;
+
+/**
+ * Loads Babel's parser (half a megabyte), which only the import check of a JS/TS file needs: as a
+ * chunk of its own it costs nothing to a run that parses no such file. findImportLeaksIn awaits it.
+ */
+export async function loadJsParser(): Promise<void> {
+  parse ??= (await import('@babel/parser')).parse;
+}
+
 /** Parse a file and list what it loads. Throws JsParseError when Babel cannot parse it at all. */
 export function parseJsImports(text: string, file = 'x.tsx'): JsImport[] {
   let ast: { program: Node; comments?: Node[] };
@@ -84,11 +94,13 @@ export function parseJsImports(text: string, file = 'x.tsx'): JsImport[] {
     allowUndeclaredExports: true,
     plugins: pluginsFor(file),
   } as const;
+  if (!parse) throw new Error('internal: a JS/TS file parsed before loadJsParser()');
+  const babel = parse;
   try {
-    ast = parse(text, { ...base, sourceType: 'module' }) as unknown as typeof ast;
+    ast = babel(text, { ...base, sourceType: 'module' }) as unknown as typeof ast;
   } catch (first) {
     try {
-      ast = parse(text, { ...base, sourceType: 'script' }) as unknown as typeof ast;
+      ast = babel(text, { ...base, sourceType: 'script' }) as unknown as typeof ast;
     } catch {
       throw new JsParseError((first as Error).message);
     }
