@@ -18,7 +18,11 @@ let AjvClass: typeof Ajv | undefined;
  * command or an action that reads none (≈ 20 ms of start-up otherwise). loadConfig awaits it.
  */
 export async function loadSchemaValidator(): Promise<void> {
-  AjvClass ??= (await import('ajv')).Ajv;
+  if (AjvClass) return;
+  // ajv is CommonJS: Node's import() names its exports, a bundle's gives the module as `default`.
+  const m = (await import('ajv')) as unknown as { Ajv?: typeof Ajv; default?: { Ajv?: typeof Ajv } };
+  AjvClass = m.Ajv ?? m.default?.Ajv;
+  if (!AjvClass) throw new Error('internal: ajv loaded without its Ajv class');
 }
 
 function validator(): ReturnType<Ajv['compile']> {

@@ -79,7 +79,14 @@ let parse: typeof import('@babel/parser').parse | undefined;
  * chunk of its own it costs nothing to a run that parses no such file. findImportLeaksIn awaits it.
  */
 export async function loadJsParser(): Promise<void> {
-  parse ??= (await import('@babel/parser')).parse;
+  if (parse) return;
+  // CommonJS too: named by Node's import(), the module as `default` in a bundle.
+  const m = (await import('@babel/parser')) as unknown as {
+    parse?: typeof parse;
+    default?: { parse?: typeof parse };
+  };
+  parse = m.parse ?? m.default?.parse;
+  if (!parse) throw new Error('internal: @babel/parser loaded without parse');
 }
 
 /** Parse a file and list what it loads. Throws JsParseError when Babel cannot parse it at all. */
