@@ -30,6 +30,18 @@ export interface ScratchOptions {
   name: string;
 }
 
+/**
+ * Let the scratch repository in `dir` see the objects of `alternates` (object directories), for a
+ * caller that creates the repository while it still looks those directories up.
+ */
+export async function addAlternates(dir: string, alternates: readonly string[]): Promise<void> {
+  if (!alternates.length) return;
+  const info = path.join(dir, 'objects', 'info');
+  await fs.mkdir(info, { recursive: true });
+  // Alternates of the alternates are followed by git itself (chained up to 5 deep).
+  await fs.writeFile(path.join(info, 'alternates'), alternates.map((a) => a + '\n').join(''));
+}
+
 /** A new scratch repository; its git manager shares `base`'s environment (auth) and logger. */
 export async function createScratchRepo(base: GitCommandManager, opts: ScratchOptions): Promise<ScratchRepo> {
   const dir = await fs.mkdtemp(path.join(opts.parent ?? os.tmpdir(), `ferry-${opts.name}-`));
@@ -41,12 +53,7 @@ export async function createScratchRepo(base: GitCommandManager, opts: ScratchOp
     path.join(dir, 'config'),
     '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n',
   );
-  if (opts.alternates?.length) {
-    const info = path.join(dir, 'objects', 'info');
-    await fs.mkdir(info, { recursive: true });
-    // Alternates of the alternates are followed by git itself (chained up to 5 deep).
-    await fs.writeFile(path.join(info, 'alternates'), opts.alternates.map((a) => a + '\n').join(''));
-  }
+  if (opts.alternates?.length) await addAlternates(dir, opts.alternates);
   return {
     dir,
     git,
