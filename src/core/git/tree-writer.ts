@@ -13,6 +13,7 @@ import { streamBlobs } from './blob-stream.js';
 import { GitError, type GitCommandManager } from './git-command-manager.js';
 import { EMPTY_TREE, EMPTY_TREE_SHA256 } from './index-builder.js';
 import { forEachTreeEntry, type ObjectSource } from './tree-reader.js';
+import { spliceTreeChanges } from './tree-splice.js';
 
 export interface TreeChange {
   path: string;
@@ -39,7 +40,10 @@ export async function writeTreeChanges(
   git: GitCommandManager,
   baseTree: string,
   changes: readonly TreeChange[],
-  /** A running object reader to read the base's trees through (default: a `cat-file` of its own). */
+  /**
+   * A running object reader: the base's trees are read through it and the new ones spliced from
+   * their bytes (tree-splice.ts) instead of parsed and written with mktree.
+   */
   objects?: ObjectSource,
 ): Promise<string> {
   if (!changes.length) return baseTree;
@@ -57,9 +61,8 @@ export async function writeTreeChanges(
       seen.add(d);
     }
   }
-  const dirs = objects
-    ? await readDirsThrough(objects, baseTree, dirList, rawLen)
-    : await readDirs(git, baseTree, dirList, rawLen);
+  if (objects) return spliceTreeChanges(git, objects, baseTree, raw, dirList);
+  const dirs = await readDirs(git, baseTree, dirList, rawLen);
 
   for (const c of raw) {
     const slash = c.path.lastIndexOf('/');
@@ -108,29 +111,6 @@ async function readDirs(git: GitCommandManager, baseTree: string, dirList: strin
     dirs.set(dirList[i++], type === 'tree' && body ? parseTreeObject(body, rawLen) : new Map());
   });
   if (i !== dirList.length) throw new Error('writeTreeChanges: cat-file answered too few objects');
-  return dirs;
-}
-
-/**
- * readDirs through a shared object reader: each directory's tree id is taken from its parent's
- * entries (read the level before), so names never go over the line protocol and a path that is a
- * file in the base reads as an empty directory, as `<tree>:<path>` of another type does above.
- */
-async function readDirsThrough(objects: ObjectSource, baseTree: string, dirList: string[], rawLen: number) {
-  const dirs: Dirs = new Map();
-  const byDepth: string[][] = [];
-  for (const d of dirList) (byDepth[d === '' ? 0 : d.split('/').length] ??= []).push(d);
-  for (const level of byDepth) {
-    if (!level) continue;
-    const ids = level.map((d) => {
-      if (d === '') return baseTree;
-      const slash = d.lastIndexOf('/');
-      const e = dirs.get(slash < 0 ? '' : d.slice(0, slash))?.get(d.slice(slash + 1));
-      return e?.mode === TREE_MODE ? e.oid : undefined;
-    });
-    const bodies = await Promise.all(ids.map((id) => (id ? objects.read(id) : undefined)));
-    level.forEach((d, i) => dirs.set(d, bodies[i] ? parseTreeObject(bodies[i], rawLen) : new Map()));
-  }
   return dirs;
 }
 
