@@ -4,7 +4,7 @@
  * fetched) instead of a git process each: does a commit exist, what are its tree and first parent,
  * which files are at a few paths of a tree.
  */
-import { forEachTreeEntry, type ObjectSource } from '../git/tree-reader.js';
+import type { ObjectSource } from '../git/tree-reader.js';
 import type { TreeEntry } from '../git/tree.js';
 
 /** The raw text of commit `rev` (peeled like `<rev>^{commit}`), undefined when it is not there. */
@@ -36,8 +36,9 @@ export async function treeOfCommit(objects: ObjectSource, rev: string): Promise<
 /**
  * The files (blobs and gitlinks, not directories) at exactly `paths` in tree `root`, read from the
  * tree objects along those paths only (each read once; the reads of one depth go to git together).
- * Names are compared as the bytes git stores, so an entry whose name is not UTF-8 elsewhere in a
- * directory on the way is no concern of this question.
+ * Each name is looked up in its directory's raw bytes, as git stores it: no directory is parsed
+ * whole (a directory on the way may hold thousands of entries), and an entry elsewhere whose name
+ * is not UTF-8 is no concern of this question.
  */
 export async function filesAt(
   objects: ObjectSource,
@@ -45,27 +46,18 @@ export async function filesAt(
   paths: readonly string[],
 ): Promise<Map<string, TreeEntry>> {
   const rawLen = root.length / 2;
-  const dirs = new Map<string, Promise<Map<string, { mode: string; oid: string }>>>();
-  const dir = (oid: string) => {
-    let d = dirs.get(oid);
-    if (!d) {
-      d = objects.read(oid).then((body) => {
-        const out = new Map<string, { mode: string; oid: string }>();
-        if (body)
-          forEachTreeEntry(body, rawLen, (mode, start, end, id) =>
-            out.set(body.toString('latin1', start, end), { mode, oid: id }),
-          );
-        return out;
-      });
-      dirs.set(oid, d);
-    }
-    return d;
+  const bodies = new Map<string, Promise<Buffer | undefined>>();
+  const body = (oid: string) => {
+    let b = bodies.get(oid);
+    if (!b) bodies.set(oid, (b = objects.read(oid)));
+    return b;
   };
   const entry = async (p: string) => {
-    let cur: { mode: string; oid: string } | undefined = { mode: '40000', oid: root };
-    for (const name of Buffer.from(p, 'utf8').toString('latin1').split('/')) {
-      if (cur.mode !== '40000') return undefined;
-      cur = (await dir(cur.oid)).get(name);
+    let cur: RawEntry | undefined = { mode: TREE_MODE, oid: root };
+    for (const name of p.split('/')) {
+      if (cur.mode !== TREE_MODE) return undefined;
+      const tree = await body(cur.oid);
+      cur = tree && findEntry(tree, rawLen, Buffer.from(name, 'utf8'));
       if (!cur) return undefined;
     }
     return cur;
@@ -74,11 +66,32 @@ export async function filesAt(
   const out = new Map<string, TreeEntry>();
   paths.forEach((p, i) => {
     const e = found[i];
-    if (!e || e.mode === '40000') return;
+    if (!e || e.mode === TREE_MODE) return;
     const mode = canonMode(e.mode);
     out.set(p, { mode, type: mode === '160000' ? 'commit' : 'blob', oid: e.oid, path: p, size: -1 });
   });
   return out;
+}
+
+/** A directory's mode as a tree object stores it. */
+const TREE_MODE = '40000';
+
+interface RawEntry {
+  mode: string;
+  oid: string;
+}
+
+/** The entry named `name` (its bytes) in a binary tree object, found without parsing the others. */
+function findEntry(body: Buffer, rawLen: number, name: Buffer): RawEntry | undefined {
+  for (let pos = 0; pos < body.length;) {
+    const sp = body.indexOf(0x20, pos);
+    const nul = sp < 0 ? -1 : body.indexOf(0, sp + 1);
+    if (nul < 0 || nul + 1 + rawLen > body.length) throw new Error('malformed tree object');
+    if (nul - sp - 1 === name.length && body.compare(name, 0, name.length, sp + 1, nul) === 0)
+      return { mode: body.toString('latin1', pos, sp), oid: body.toString('hex', nul + 1, nul + 1 + rawLen) };
+    pos = nul + 1 + rawLen;
+  }
+  return undefined;
 }
 
 /** A stored file mode as git prints it (an old tree may hold `100664`, which git reads as 100644). */
