@@ -15,7 +15,7 @@ import { BlobReader } from '../git/cat-file.js';
 import { createGitAuth } from '../git/git-auth-helper.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { isLocalRemote, remoteLabel, resolveRemote } from '../git/remote.js';
-import { addAlternates, createScratchRepo, objectsDir, type ScratchRepo } from '../git/scratch-repo.js';
+import { addAlternates, createScratchRepo, localObjectsDir, type ScratchRepo } from '../git/scratch-repo.js';
 import type { Logger } from '../logger.js';
 import { settingName } from '../settings/surface.js';
 import { importOne, type ImportJob } from './import-one.js';
@@ -56,7 +56,9 @@ export async function runImport(
     const looked = await Promise.allSettled([
       source.assertMinimumVersion(),
       sourceObjectsDir(source, s.source),
-      ...[publicUrl, privateUrl].filter(isLocalRemote).map((url) => objectsDir(source.with({ cwd: url }))),
+      ...[publicUrl, privateUrl]
+        .filter(isLocalRemote)
+        .map((url) => localObjectsDir(source.with({ cwd: url }))),
     ]);
     const made = await Promise.allSettled([scratchMade]);
     const failed = looked.find((r) => r.status === 'rejected') ?? made.find((r) => r.status === 'rejected');
