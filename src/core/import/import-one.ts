@@ -20,7 +20,7 @@ import { classifyChanges, describeRefusal, type SourceChange } from './classify.
 import { authorOf, importMessage } from './message.js';
 import { writeImportBranch } from './private-branch.js';
 import { findPublicBase } from './public-side.js';
-import { hasCommit, treeOfCommit } from './objects.js';
+import { hasCommit, rememberObjects, treeOfCommit } from './objects.js';
 import { remoteRef } from './remote-refs.js';
 import type { ImportResult, ImportSettings, ImportStatus, PullRequestHost, RefusedPath } from './types.js';
 
@@ -136,7 +136,9 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
 
   // The public base must be what an export of R gives, along every path the pull request changes.
   const { ctx } = job;
-  const { projected, drift } = await checkBaseAlongPaths(job.blobs, ctx, {
+  // R's tree objects along the changed paths are read once: by the base check, then by the writer.
+  const trees = rememberObjects(job.blobs);
+  const { projected, drift } = await checkBaseAlongPaths(trees, ctx, {
     baseTree: baseTree ?? (await git.exec(['rev-parse', '--verify', `${base.commit}^{tree}`])),
     originRev: base.originRev,
     originTree: rTree,
@@ -184,7 +186,7 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
   }
   result.findings.push(...gateFindings);
 
-  const treeOnR = await applyOnRevision(git, rTree, changes, job.scratchDir, job.blobs);
+  const treeOnR = await applyOnRevision(git, rTree, changes, job.scratchDir, trees);
   if (treeOnR === rTree)
     return stop(
       'already-landed',

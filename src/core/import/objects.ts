@@ -12,6 +12,18 @@ export async function readCommit(objects: ObjectSource, rev: string): Promise<st
   return (await objects.read(`${rev}^{commit}`))?.toString('utf8');
 }
 
+/** `objects` with each object read once (for the few tree objects two steps both read). */
+export function rememberObjects(objects: ObjectSource): ObjectSource {
+  const seen = new Map<string, Promise<Buffer | undefined>>();
+  return {
+    read: (oid) => {
+      let b = seen.get(oid);
+      if (!b) seen.set(oid, (b = objects.read(oid)));
+      return b;
+    },
+  };
+}
+
 /** Whether commit `sha` is there (like `cat-file -e <sha>^{commit}`). */
 export async function hasCommit(objects: ObjectSource, sha: string): Promise<boolean> {
   return (await objects.read(`${sha}^{commit}`)) !== undefined;
@@ -46,12 +58,8 @@ export async function filesAt(
   paths: readonly string[],
 ): Promise<Map<string, TreeEntry>> {
   const rawLen = root.length / 2;
-  const bodies = new Map<string, Promise<Buffer | undefined>>();
-  const body = (oid: string) => {
-    let b = bodies.get(oid);
-    if (!b) bodies.set(oid, (b = objects.read(oid)));
-    return b;
-  };
+  const once = rememberObjects(objects);
+  const body = (oid: string) => once.read(oid);
   const entry = async (p: string) => {
     let cur: RawEntry | undefined = { mode: TREE_MODE, oid: root };
     for (const name of p.split('/')) {
