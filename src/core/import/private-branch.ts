@@ -118,10 +118,14 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
   const build = async (): Promise<{ value: Plan; updates: { ref: string; from: string }[] }> => {
     const none = (p: Plan) => ({ value: p, updates: [] });
     // Independent lookups side by side: the pull request's head (git and API), the private refs.
-    const [prHead, apiHead, [tip, existing]] = await Promise.all([
-      b.prRef.tip(),
+    // Both git processes are started before the API is asked: a host that answers synchronously
+    // (or spends main-thread time on its request) then does not hold back the second spawn.
+    const gitHead = b.prRef.tip();
+    const refs = privateRefs();
+    const [apiHead, prHead, [tip, existing]] = await Promise.all([
       job.host.getPublic(b.n).then((p) => p.headSha),
-      privateRefs(),
+      gitHead,
+      refs,
     ]);
     if (prHead !== b.head || apiHead !== b.head)
       return none({ status: 'head-moved', message: moved(target).message, findings: [moved(target)] });
