@@ -22,7 +22,14 @@ import { writeImportBranch } from './private-branch.js';
 import { findPublicBase } from './public-side.js';
 import { hasCommit, rememberObjects, treeOfCommit } from './objects.js';
 import { remoteRef } from './remote-refs.js';
-import type { ImportResult, ImportSettings, ImportStatus, PullRequestHost, RefusedPath } from './types.js';
+import type {
+  ImportResult,
+  ImportSettings,
+  ImportStatus,
+  PublicPullRequest,
+  PullRequestHost,
+  RefusedPath,
+} from './types.js';
 
 export interface ImportJob {
   settings: ImportSettings;
@@ -38,6 +45,8 @@ export interface ImportJob {
   blobs: BlobReader;
   publicUrl: string;
   privateUrl: string;
+  /** The first pull request of the run, asked for while the run was set up. */
+  first?: { n: number; pr: Promise<PublicPullRequest> };
 }
 
 /** Hidden marker of Ferry's comment on a refused pull request (one comment per refused head). */
@@ -50,7 +59,7 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
   const result = newResult(`${s.publicSlug}#${n}`, 'import', !!s.dryRun);
   result.direction = 'pull';
   const branch = `ferry/import/${s.publicSlug.replace('/', '-')}-${n}`;
-  const pr = await host.getPublic(n);
+  const pr = await (job.first?.n === n ? job.first.pr : host.getPublic(n));
   result.details = {
     pullRequest: { repo: s.publicSlug, number: n, url: pr.url, head: pr.headSha, author: pr.author.login },
     status: 'imported',

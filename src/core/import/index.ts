@@ -53,13 +53,18 @@ export async function runImport(
     // remotes' object directories (seen through alternates: nothing is fetched from them), and
     // the scratch repository itself. Failures are reported in that order.
     const scratchMade = createScratchRepo(source, { parent: s.workDir, name: 'import' });
-    const looked = await Promise.allSettled([
+    const lookups = Promise.allSettled([
       source.assertMinimumVersion(),
       sourceObjectsDir(source, s.source),
       ...[publicUrl, privateUrl]
         .filter(isLocalRemote)
         .map((url) => localObjectsDir(source.with({ cwd: url }))),
     ]);
+    // The first pull request is asked for while git works on the set-up (an API round trip).
+    // Its answer, or its error, is taken where the import of that pull request starts.
+    const first = { n: numbers[0], pr: Promise.resolve().then(() => host.getPublic(numbers[0])) };
+    first.pr.catch(() => undefined);
+    const looked = await lookups;
     const made = await Promise.allSettled([scratchMade]);
     const failed = looked.find((r) => r.status === 'rejected') ?? made.find((r) => r.status === 'rejected');
     if (failed) {
@@ -112,6 +117,7 @@ export async function runImport(
         blobs,
         publicUrl,
         privateUrl,
+        first,
       };
       const results: ImportResult[] = [];
       for (const n of numbers) results.push(await importOne(job, n));
