@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { BlobReader } from '../../src/core/git/cat-file.js';
 import { GitCommandManager } from '../../src/core/git/git-command-manager.js';
 import { EMPTY_TREE, writeTreeFromEntries, type IndexEntry } from '../../src/core/git/index-builder.js';
 import { parseLsTree, readTree, streamTree, type TreeEntry } from '../../src/core/git/tree.js';
@@ -54,41 +55,53 @@ function toMap(entries: { path: string; mode: string; blob: number }[]): Map<str
   return consistent(m);
 }
 
-test('writeTreeChanges == writing the resulting file list from scratch', async () => {
-  await fc.assert(
-    fc.asyncProperty(
-      fc.array(entryArb, { maxLength: 14 }),
-      fc.array(entryArb, { maxLength: 8 }),
-      fc.array(fc.nat(), { maxLength: 6 }),
-      async (baseEntries, adds, deletes) => {
-        const base = toMap(baseEntries);
-        const next = new Map(base);
-        const basePaths = [...base.keys()];
-        for (const d of deletes) if (basePaths.length) next.delete(basePaths[d % basePaths.length]);
-        // Additions win over what they conflict with (a file replacing a directory and vice versa).
-        for (const a of adds) {
-          for (const p of [...next.keys()]) {
-            if (p.startsWith(a.path + '/') || a.path.startsWith(p + '/')) next.delete(p);
-          }
-          next.set(a.path, { path: a.path, mode: a.mode, oid: blobs[a.blob] });
-        }
-        const changes: TreeChange[] = [];
-        for (const [p, e] of next) {
-          const b = base.get(p);
-          if (!b || b.oid !== e.oid || b.mode !== e.mode) changes.push({ path: p, mode: e.mode, oid: e.oid });
-        }
-        for (const p of base.keys()) if (!next.has(p)) changes.push({ path: p, mode: '0', oid: '' });
-        expect(treeChangesSupported(changes)).toBe(true);
+const reader = () => new BlobReader(gm);
 
-        const baseTree = await writeTreeFromEntries(gm, base.values(), repo);
-        const want = await writeTreeFromEntries(gm, next.values(), repo);
-        const got = await writeTreeChanges(gm, baseTree, changes);
-        expect(got).toBe(want);
-      },
-    ),
-    { numRuns: 30 },
-  );
-}, 60_000);
+test.each([
+  ['mktree', false],
+  ['spliced through a shared object reader', true],
+])(
+  'writeTreeChanges (%s) == writing the resulting file list from scratch',
+  async (_how, shared) => {
+    const objects = shared ? reader() : undefined;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(entryArb, { maxLength: 14 }),
+        fc.array(entryArb, { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (baseEntries, adds, deletes) => {
+          const base = toMap(baseEntries);
+          const next = new Map(base);
+          const basePaths = [...base.keys()];
+          for (const d of deletes) if (basePaths.length) next.delete(basePaths[d % basePaths.length]);
+          // Additions win over what they conflict with (a file replacing a directory and vice versa).
+          for (const a of adds) {
+            for (const p of [...next.keys()]) {
+              if (p.startsWith(a.path + '/') || a.path.startsWith(p + '/')) next.delete(p);
+            }
+            next.set(a.path, { path: a.path, mode: a.mode, oid: blobs[a.blob] });
+          }
+          const changes: TreeChange[] = [];
+          for (const [p, e] of next) {
+            const b = base.get(p);
+            if (!b || b.oid !== e.oid || b.mode !== e.mode)
+              changes.push({ path: p, mode: e.mode, oid: e.oid });
+          }
+          for (const p of base.keys()) if (!next.has(p)) changes.push({ path: p, mode: '0', oid: '' });
+          expect(treeChangesSupported(changes)).toBe(true);
+
+          const baseTree = await writeTreeFromEntries(gm, base.values(), repo);
+          const want = await writeTreeFromEntries(gm, next.values(), repo);
+          const got = await writeTreeChanges(gm, baseTree, changes, objects);
+          expect(got).toBe(want);
+        },
+      ),
+      { numRuns: 30 },
+    );
+    await objects?.close();
+  },
+  60_000,
+);
 
 test('no changes returns the base; deleting everything gives the empty tree', async () => {
   const base = await writeTreeFromEntries(gm, [{ path: 'a/b/c', mode: '100644', oid: blobs[0] }], repo);
@@ -101,6 +114,42 @@ test('an entry whose object does not exist is refused (mktree checks)', async ()
   await expect(
     writeTreeChanges(gm, base, [{ path: 'd/x', mode: '100644', oid: '1'.repeat(40) }]),
   ).rejects.toThrow();
+});
+
+test('spliced: an entry whose object does not exist, or is not what its mode says, is refused', async () => {
+  const base = await writeTreeFromEntries(gm, [{ path: 'a/b', mode: '100644', oid: blobs[0] }], repo);
+  const objects = reader();
+  try {
+    await expect(
+      writeTreeChanges(gm, base, [{ path: 'd/x', mode: '100644', oid: '1'.repeat(40) }], objects),
+    ).rejects.toThrow(/d\/x: object 1{40} does not exist/);
+    const subtree = git(repo, ['rev-parse', `${base}:a`]);
+    await expect(
+      writeTreeChanges(gm, base, [{ path: 'x', mode: '100644', oid: subtree }], objects),
+    ).rejects.toThrow(/is a tree, not a blob/);
+    // A directory replacing a file, and a name that sorts between a file and a directory.
+    const got = await writeTreeChanges(
+      gm,
+      base,
+      [
+        { path: 'a.b', mode: '100644', oid: blobs[1] },
+        { path: 'a/c', mode: '100755', oid: blobs[2] },
+      ],
+      objects,
+    );
+    const want = await writeTreeFromEntries(
+      gm,
+      [
+        { path: 'a/b', mode: '100644', oid: blobs[0] },
+        { path: 'a/c', mode: '100755', oid: blobs[2] },
+        { path: 'a.b', mode: '100644', oid: blobs[1] },
+      ],
+      repo,
+    );
+    expect(got).toBe(want);
+  } finally {
+    await objects.close();
+  }
 });
 
 test('paths with a line break are not supported (the caller falls back to the index)', () => {

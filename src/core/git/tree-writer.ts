@@ -12,7 +12,8 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { streamBlobs } from './blob-stream.js';
 import { GitError, type GitCommandManager } from './git-command-manager.js';
 import { EMPTY_TREE, EMPTY_TREE_SHA256 } from './index-builder.js';
-import { forEachTreeEntry } from './tree-reader.js';
+import { forEachTreeEntry, type ObjectSource } from './tree-reader.js';
+import { spliceTreeChanges } from './tree-splice.js';
 
 export interface TreeChange {
   path: string;
@@ -39,6 +40,11 @@ export async function writeTreeChanges(
   git: GitCommandManager,
   baseTree: string,
   changes: readonly TreeChange[],
+  /**
+   * A running object reader: the base's trees are read through it and the new ones spliced from
+   * their bytes (tree-splice.ts) instead of parsed and written with mktree.
+   */
+  objects?: ObjectSource,
 ): Promise<string> {
   if (!changes.length) return baseTree;
   if (!treeChangesSupported(changes)) throw new Error('writeTreeChanges: unsupported path');
@@ -55,6 +61,7 @@ export async function writeTreeChanges(
       seen.add(d);
     }
   }
+  if (objects) return spliceTreeChanges(git, objects, baseTree, raw, dirList);
   const dirs = await readDirs(git, baseTree, dirList, rawLen);
 
   for (const c of raw) {

@@ -5,6 +5,7 @@
  */
 import type { GitCommandManager } from '../git/git-command-manager.js';
 import { writeTreeIncremental } from '../git/index-builder.js';
+import type { ObjectSource } from '../git/tree-reader.js';
 import { treeChangesSupported, writeTreeChanges } from '../git/tree-writer.js';
 import type { SourceChange } from './classify.js';
 
@@ -14,9 +15,10 @@ export async function applyOnRevision(
   base: string,
   changes: readonly SourceChange[],
   scratchDir: string,
+  objects?: ObjectSource,
 ): Promise<string> {
   const edits = changes.map((c) => ({ path: c.sourcePath, mode: c.mode, oid: c.oid }));
-  if (edits.length <= 5000 && treeChangesSupported(edits)) return writeTreeChanges(git, base, edits);
+  if (edits.length <= 5000 && treeChangesSupported(edits)) return writeTreeChanges(git, base, edits, objects);
   return writeTreeIncremental(git, base, edits, scratchDir);
 }
 

@@ -19,9 +19,17 @@ import { checkBaseAlongPaths, type BaseDrift } from './base-check.js';
 import { classifyChanges, describeRefusal, type SourceChange } from './classify.js';
 import { authorOf, importMessage } from './message.js';
 import { writeImportBranch } from './private-branch.js';
-import { findPublicBase, netChange } from './public-side.js';
+import { findPublicBase } from './public-side.js';
+import { hasCommit, rememberObjects, treeOfCommit } from './objects.js';
 import { remoteRef } from './remote-refs.js';
-import type { ImportResult, ImportSettings, ImportStatus, PullRequestHost, RefusedPath } from './types.js';
+import type {
+  ImportResult,
+  ImportSettings,
+  ImportStatus,
+  PublicPullRequest,
+  PullRequestHost,
+  RefusedPath,
+} from './types.js';
 
 export interface ImportJob {
   settings: ImportSettings;
@@ -37,6 +45,8 @@ export interface ImportJob {
   blobs: BlobReader;
   publicUrl: string;
   privateUrl: string;
+  /** The first pull request of the run, asked for while the run was set up. */
+  first?: { n: number; pr: Promise<PublicPullRequest> };
 }
 
 /** Hidden marker of Ferry's comment on a refused pull request (one comment per refused head). */
@@ -49,7 +59,7 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
   const result = newResult(`${s.publicSlug}#${n}`, 'import', !!s.dryRun);
   result.direction = 'pull';
   const branch = `ferry/import/${s.publicSlug.replace('/', '-')}-${n}`;
-  const pr = await host.getPublic(n);
+  const pr = await (job.first?.n === n ? job.first.pr : host.getPublic(n));
   result.details = {
     pullRequest: { repo: s.publicSlug, number: n, url: pr.url, head: pr.headSha, author: pr.author.login },
     status: 'imported',
@@ -76,7 +86,9 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
   if (pr.state !== 'open') return stop('closed', `${result.target} is closed: nothing to import.`, [], true);
 
   // The head is pinned from git, never from the files API (which stops at 3,000 files).
-  const prRef = remoteRef(git, job.publicUrl, `refs/pull/${n}/head`, `refs/ferry/pr/${n}`, logger);
+  const prRef = remoteRef(git, job.publicUrl, `refs/pull/${n}/head`, `refs/ferry/pr/${n}`, logger, {
+    has: (sha) => hasCommit(job.blobs, sha),
+  });
   const head = await prRef.bring();
   if (!head)
     throw new RemoteError(
@@ -109,14 +121,19 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
   const base = found;
   d.publicBase = base.commit;
   d.base = base.originRev;
-  if (!(await git.tryExec(['cat-file', '-e', `${base.originRev}^{commit}`])))
+  // R's commit, read through the one object reader: it exists, and its tree is the import's base.
+  const [rTree, baseTree] = await Promise.all([
+    treeOfCommit(job.blobs, base.originRev),
+    treeOfCommit(job.blobs, base.commit),
+  ]);
+  if (!rTree)
     throw new RemoteError(
       `The public base ${base.commit.slice(0, 7)} was exported from ${base.originRev}, which the private checkout ${job.source.cwd} does not hold. Check it out with its history (actions/checkout: fetch-depth: 0).`,
     );
 
   // Only the pull request's own commits count: those after its base (merged exports are behind it).
   const { commits } = base;
-  const publicChanges = await netChange(git, base.commit, head);
+  const publicChanges = await base.changes;
   if (head === base.commit || commits.exports.length || (base.merged.length && !publicChanges.length))
     return stop('echo', `${result.target} carries Ferry's own export commits: not imported (no echo).`, [
       {
@@ -128,9 +145,12 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
 
   // The public base must be what an export of R gives, along every path the pull request changes.
   const { ctx } = job;
-  const { projected, drift } = await checkBaseAlongPaths(git, ctx, {
-    baseCommit: base.commit,
+  // R's tree objects along the changed paths are read once: by the base check, then by the writer.
+  const trees = rememberObjects(job.blobs);
+  const { projected, drift } = await checkBaseAlongPaths(trees, ctx, {
+    baseTree: baseTree ?? (await git.exec(['rev-parse', '--verify', `${base.commit}^{tree}`])),
     originRev: base.originRev,
+    originTree: rTree,
     publicPaths: publicChanges.map((c) => c.path),
   });
   if (drift.length)
@@ -175,8 +195,7 @@ export async function importOne(job: ImportJob, n: number): Promise<ImportResult
   }
   result.findings.push(...gateFindings);
 
-  const rTree = await ctx.treeOf(base.originRev);
-  const treeOnR = await applyOnRevision(git, rTree, changes, job.scratchDir);
+  const treeOnR = await applyOnRevision(git, rTree, changes, job.scratchDir, trees);
   if (treeOnR === rTree)
     return stop(
       'already-landed',

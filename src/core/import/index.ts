@@ -15,7 +15,7 @@ import { BlobReader } from '../git/cat-file.js';
 import { createGitAuth } from '../git/git-auth-helper.js';
 import { GitCommandManager } from '../git/git-command-manager.js';
 import { isLocalRemote, remoteLabel, resolveRemote } from '../git/remote.js';
-import { createScratchRepo, objectsDir } from '../git/scratch-repo.js';
+import { addAlternates, createScratchRepo, localObjectsDir, type ScratchRepo } from '../git/scratch-repo.js';
 import type { Logger } from '../logger.js';
 import { settingName } from '../settings/surface.js';
 import { importOne, type ImportJob } from './import-one.js';
@@ -48,17 +48,35 @@ export async function runImport(
   const auth = await createGitAuth(s.auth ?? {});
   try {
     const source = new GitCommandManager(path.resolve(s.source), { env: auth.env, logger });
-    await source.assertMinimumVersion();
-    if (!(await source.tryExec(['rev-parse', '--git-dir'])))
-      throw new ConfigurationError(
-        `${s.source} is not a git repository. Check out the private repository first.`,
-      );
-    // Local repositories are seen through alternates: nothing is fetched from them.
-    const alternates = await Promise.all([
-      objectsDir(source),
-      ...[publicUrl, privateUrl].filter(isLocalRemote).map((url) => objectsDir(source.with({ cwd: url }))),
+    // Independent set-up side by side (each git process costs a spawn): git's version, the
+    // source's object directory (which also says whether it is a repository at all), the local
+    // remotes' object directories (seen through alternates: nothing is fetched from them), and
+    // the scratch repository itself. Failures are reported in that order.
+    const scratchMade = createScratchRepo(source, { parent: s.workDir, name: 'import' });
+    const lookups = Promise.allSettled([
+      source.assertMinimumVersion(),
+      sourceObjectsDir(source, s.source),
+      ...[publicUrl, privateUrl]
+        .filter(isLocalRemote)
+        .map((url) => localObjectsDir(source.with({ cwd: url }))),
     ]);
-    const scratch = await createScratchRepo(source, { alternates, parent: s.workDir, name: 'import' });
+    // The first pull request is asked for while git works on the set-up (an API round trip).
+    // Its answer, or its error, is taken where the import of that pull request starts.
+    const first = { n: numbers[0], pr: Promise.resolve().then(() => host.getPublic(numbers[0])) };
+    first.pr.catch(() => undefined);
+    const looked = await lookups;
+    const made = await Promise.allSettled([scratchMade]);
+    const failed = looked.find((r) => r.status === 'rejected') ?? made.find((r) => r.status === 'rejected');
+    if (failed) {
+      if (made[0].status === 'fulfilled') await made[0].value.dispose();
+      throw failed.reason;
+    }
+    const scratch = (made[0] as PromiseFulfilledResult<ScratchRepo>).value;
+    const alternates = looked.slice(1).map((r) => (r as PromiseFulfilledResult<string>).value);
+    await addAlternates(scratch.dir, alternates).catch(async (e: unknown) => {
+      await scratch.dispose();
+      throw e;
+    });
     const blobs = new BlobReader(scratch.git);
     try {
       const ctx = await createBuildContext({
@@ -99,6 +117,7 @@ export async function runImport(
         blobs,
         publicUrl,
         privateUrl,
+        first,
       };
       const results: ImportResult[] = [];
       for (const n of numbers) results.push(await importOne(job, n));
@@ -110,4 +129,12 @@ export async function runImport(
   } finally {
     await auth.cleanup();
   }
+}
+
+/** The source's object directory; a source that is no git repository is the user's mistake. */
+async function sourceObjectsDir(source: GitCommandManager, given: string): Promise<string> {
+  const r = await source.execRaw(['rev-parse', '--git-path', 'objects'], { allowedExitCodes: [1, 128, 129] });
+  if (r.exitCode !== 0)
+    throw new ConfigurationError(`${given} is not a git repository. Check out the private repository first.`);
+  return path.resolve(source.cwd, r.stdout.toString('utf8').trim());
 }

@@ -13,6 +13,7 @@ import { pushRefs } from '../git/transport.js';
 import type { Finding } from '../report/result.js';
 import { moveOnto } from './apply.js';
 import { moved, type ImportJob } from './import-one.js';
+import { commitHeaders, hasCommit, readCommit, treeOfCommit } from './objects.js';
 import { bringRefs, type RemoteRef } from './remote-refs.js';
 import type { ImportStatus, PrivatePullRequest, PublicPullRequest } from './types.js';
 
@@ -73,16 +74,14 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
         { ref, local: 'refs/ferry/branch' },
       ],
       logger,
+      { has: (sha) => hasCommit(job.blobs, sha) },
     );
     return [tips.get(baseBranchRef), tips.get(ref)] as const;
   };
 
   /** The change on R moved onto the base branch's tip: a commit there, a conflict, or nothing new. */
   const moveChange = async (tip: string): Promise<Plan> => {
-    const [move, tipTree] = await Promise.all([
-      moveOnto(git, tip, b.onR),
-      git.exec(['rev-parse', `${tip}^{tree}`]),
-    ]);
+    const [move, tipTree] = await Promise.all([moveOnto(git, tip, b.onR), treeOfCommit(job.blobs, tip)]);
     let plan: Plan;
     if ('conflict' in move)
       plan = {
@@ -119,10 +118,14 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
   const build = async (): Promise<{ value: Plan; updates: { ref: string; from: string }[] }> => {
     const none = (p: Plan) => ({ value: p, updates: [] });
     // Independent lookups side by side: the pull request's head (git and API), the private refs.
-    const [prHead, apiHead, [tip, existing]] = await Promise.all([
-      b.prRef.tip(),
+    // Both git processes are started before the API is asked: a host that answers synchronously
+    // (or spends main-thread time on its request) then does not hold back the second spawn.
+    const gitHead = b.prRef.tip();
+    const refs = privateRefs();
+    const [apiHead, prHead, [tip, existing]] = await Promise.all([
       job.host.getPublic(b.n).then((p) => p.headSha),
-      privateRefs(),
+      gitHead,
+      refs,
     ]);
     if (prHead !== b.head || apiHead !== b.head)
       return none({ status: 'head-moved', message: moved(target).message, findings: [moved(target)] });
@@ -138,7 +141,9 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
     if (!plan.commit) return none(plan);
     const parent = plan.status === 'needs-rebase' ? b.base : tip;
     if (existing) {
-      const raw = await git.exec(['cat-file', 'commit', existing]);
+      const raw = await readCommit(job.blobs, existing);
+      if (raw === undefined)
+        throw new Error(`${b.branch}: commit ${existing} was fetched but cannot be read`);
       const ours =
         lastTrailer(raw, 'import') === target &&
         commitIdentity(raw, 'committer')?.email === b.committer.email;
@@ -211,16 +216,6 @@ export async function writeImportBranch(job: ImportJob, b: BranchInput): Promise
   };
   if (!s.dryRun) out.privatePullRequest = await privatePullRequest(job, b, plan);
   return out;
-}
-
-/** The tree and first parent of a raw commit object (`cat-file commit`), from its header lines. */
-function commitHeaders(raw: string): { tree?: string; parent?: string } {
-  const blank = raw.indexOf('\n\n');
-  const headers = blank < 0 ? raw : raw.slice(0, blank);
-  return {
-    tree: /^tree ([0-9a-f]+)$/m.exec(headers)?.[1],
-    parent: /^parent ([0-9a-f]+)$/m.exec(headers)?.[1],
-  };
 }
 
 /** Open or update the private pull request; on a branch someone else moved, comment on it. */

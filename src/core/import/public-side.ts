@@ -20,6 +20,8 @@ export interface PublicBase {
   merged: string[];
   /** The pull request's own commits: those after the base. */
   commits: PullRequestCommits;
+  /** The pull request's net change against the base (netChange). */
+  changes: Promise<PublicChange[]>;
 }
 
 /** The base search's answer: the base, or merged exports from more than one line of history. */
@@ -40,18 +42,26 @@ export async function findPublicBase(
 ): Promise<BaseSearch> {
   const found = await findTrailerCommit(git, head, 'originRev', { deepen, logger, firstParent: true });
   if (!found) return undefined;
+  // The net change against this base is asked while its commits are read: it is the base unless
+  // the pull request merged exports in (then the diff is asked again against the newest of them).
+  const changes = netChange(git, found.sha, head);
+  // Asked early; a stop before it is awaited must not leave an unhandled rejection.
+  changes.catch(() => undefined);
   const commits = await pullRequestCommits(git, found.sha, head);
   const merged = commits.exports;
-  if (!merged.length) return { commit: found.sha, originRev: found.value, merged, commits };
+  if (!merged.length) return { commit: found.sha, originRev: found.value, merged, commits, changes };
   const tips =
     merged.length === 1 ? merged : (await git.exec(['merge-base', '--independent', ...merged])).split('\n');
   if (tips.length > 1) return { diverged: tips };
   const newest = lastTrailer(await git.exec(['cat-file', 'commit', tips[0]]), 'originRev')!;
+  const newestChanges = netChange(git, tips[0], head);
+  newestChanges.catch(() => undefined);
   return {
     commit: tips[0],
     originRev: newest,
     merged,
     commits: await pullRequestCommits(git, tips[0], head),
+    changes: newestChanges,
   };
 }
 

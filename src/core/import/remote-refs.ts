@@ -16,17 +16,23 @@ export interface RemoteRef {
   deepen(by: number): Promise<void>;
 }
 
+/** Whether the scratch repository sees commit `sha` already (default: `cat-file -e`, a process). */
+export type HasCommit = (sha: string) => Promise<boolean>;
+
 export function remoteRef(
   git: GitCommandManager,
   url: string,
   ref: string,
   local: string,
   logger: Logger,
-  depth = 1,
+  opts: { depth?: number; has?: HasCommit } = {},
 ): RemoteRef {
   return {
     tip: async () => (await lsRemote(git, url, [ref], { logger })).get(ref),
-    bring: async () => (await bringRefs(git, url, [{ ref, local }], logger, depth)).get(ref),
+    bring: async () =>
+      (await bringRefs(git, url, [{ ref, local }], logger, { depth: opts.depth ?? 1, has: opts.has })).get(
+        ref,
+      ),
     deepen: (by) => fetchRefs(git, url, [`+${ref}:${local}`], { deepen: by, logger }),
   };
 }
@@ -41,8 +47,9 @@ export async function bringRefs(
   url: string,
   refs: readonly { ref: string; local: string }[],
   logger: Logger,
-  depth = 0,
+  opts: { depth?: number; has?: HasCommit } = {},
 ): Promise<Map<string, string>> {
+  const has: HasCommit = opts.has ?? ((sha) => git.tryExec(['cat-file', '-e', `${sha}^{commit}`]));
   const tips = await lsRemote(
     git,
     url,
@@ -52,10 +59,10 @@ export async function bringRefs(
   const seen = await Promise.all(
     refs.map((r) => {
       const sha = tips.get(r.ref);
-      return !sha || git.tryExec(['cat-file', '-e', `${sha}^{commit}`]);
+      return !sha || has(sha);
     }),
   );
   const missing = refs.filter((_, i) => !seen[i]).map((r) => `+${r.ref}:${r.local}`);
-  if (missing.length) await fetchRefs(git, url, missing, { depth, logger });
+  if (missing.length) await fetchRefs(git, url, missing, { depth: opts.depth ?? 0, logger });
   return tips;
 }
