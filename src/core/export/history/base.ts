@@ -10,6 +10,7 @@
  *  - `ahead`:   the target already carries a newer revision than the one asked for: nothing to do.
  */
 import { ConfigurationError } from '../../errors.js';
+import { commitIdentity } from '../../git/index-builder.js';
 import type { ExportBuildContext } from '../types.js';
 import { SINCE_ROOT } from './settings.js';
 import { settingAssign, settingName } from '../../settings/surface.js';
@@ -28,6 +29,10 @@ export async function resolveBase(ctx: ExportBuildContext, tip: string | undefin
   const src = ctx.sourceGit;
   const head = ctx.sourceCommit;
   const last = s.force ? undefined : await ctx.lastExportedRev(tip);
+  // The common case, without a git process: the last export is a few first parents below head.
+  const noSince = !s.since || s.since.trim().toLowerCase() === SINCE_ROOT;
+  const near = last && noSince ? await firstParentAncestor(ctx, last, head) : undefined;
+  if (near) return { kind: 'trailer', rev: last, committerDate: near, note: `last exported ${last}` };
   if (last) {
     if (!(await src.tryRevParse(last))) {
       if (await src.isShallow())
@@ -98,6 +103,34 @@ export async function resolveBase(ctx: ExportBuildContext, tip: string | undefin
     committerDate: await dateOf(ctx, head),
     note: 'first run: snapshot commit',
   };
+}
+
+/** How many first parents below the source commit firstParentAncestor looks for the last export. */
+const NEAR_COMMITS = 64;
+
+/**
+ * The committer date of `last` (`@<epoch> <tz>`) when it is the source commit or one of its
+ * NEAR_COMMITS first-parent ancestors, else undefined (then git answers, as before). Commits are
+ * read through the export's `cat-file --batch` reader, each a round trip instead of three git
+ * processes (rev-parse, merge-base, show). Only commits reached from the source commit are read,
+ * so one found this way is in the source and an ancestor of it.
+ */
+async function firstParentAncestor(
+  ctx: ExportBuildContext,
+  last: string,
+  head: string,
+): Promise<string | undefined> {
+  let sha = head;
+  for (let i = 0; i <= NEAR_COMMITS; i++) {
+    const raw = (await ctx.readObject(sha))?.toString('utf8');
+    if (!raw?.startsWith('tree ')) return undefined;
+    if (sha === last) return commitIdentity(raw, 'committer')?.date;
+    const blank = raw.indexOf('\n\n');
+    const parent = /^parent ([0-9a-f]+)$/m.exec(blank < 0 ? raw : raw.slice(0, blank));
+    if (!parent) return undefined;
+    sha = parent[1];
+  }
+  return undefined;
 }
 
 async function dateOf(ctx: ExportBuildContext, rev: string): Promise<string> {
