@@ -57,8 +57,6 @@ export class FastImportWriter {
   private readonly started = new Set<string>();
   /** Set while the pipe is full (node buffers the rest); resolves on 'drain'. */
   private pressure?: Promise<void>;
-  /** A write of the buffered text is due at the end of this turn of the event loop. */
-  private flushDue = false;
 
   private constructor(
     private readonly ref: string,
@@ -93,10 +91,9 @@ export class FastImportWriter {
 
   /**
    * Queue a commit; returns its mark (`:N`), usable as a later commit's `from`. Synchronous: the
-   * text is buffered and written once per turn of the event loop (or per CHUNK), so a replay of
-   * thousands of commits makes a few hundred writes and no round trips, while git already builds
-   * the first commits' trees as the caller goes on (a short range is not held back to finish()).
-   * Await `drained()` now and then to respect backpressure.
+   * text is buffered and written in big chunks (and on flush()), so a replay of thousands of
+   * commits makes a few hundred writes and no round trips. Await `drained()` now and then to
+   * respect backpressure.
    */
   commit(c: FastImportCommit): string {
     if (this.failed) throw this.failed;
@@ -132,24 +129,16 @@ export class FastImportWriter {
     }
     this.text += t + '\n';
     if (this.text.length >= CHUNK) this.flushChunk();
-    else this.flushSoon();
     return `:${mark}`;
   }
 
-  /** Write what is buffered once the current turn of the event loop is over (one write per turn). */
-  private flushSoon(): void {
-    if (this.flushDue) return;
-    this.flushDue = true;
-    setImmediate(() => {
-      this.flushDue = false;
-      if (this.aborted || this.failed) return;
-      try {
-        this.flushChunk();
-      } catch (e) {
-        // Seen by the next commit(), drained() or finish(), as any failed write.
-        this.failed ??= e as Error;
-      }
-    });
+  /**
+   * Hand what is buffered to git now (a write costs: commit() writes only per CHUNK). Called when
+   * the caller has queued a batch of commits, e.g. a short range read in full: git builds their
+   * trees while the caller waits for something else.
+   */
+  flush(): void {
+    this.flushChunk();
   }
 
   /** Resolves once git has taken what was written so far (immediately when the pipe is not full). */

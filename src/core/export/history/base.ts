@@ -105,30 +105,39 @@ export async function resolveBase(ctx: ExportBuildContext, tip: string | undefin
   };
 }
 
-/** How many first parents below the source commit firstParentAncestor looks for the last export. */
+/** firstParentAncestor asks for this many first parents at once, then for the rest up to NEAR_COMMITS. */
+const NEAR_FIRST = 16;
 const NEAR_COMMITS = 64;
 
 /**
  * The committer date of `last` (`@<epoch> <tz>`) when it is the source commit or one of its
- * NEAR_COMMITS first-parent ancestors, else undefined (then git answers, as before). Commits are
- * read through the export's `cat-file --batch` reader, each a round trip instead of three git
- * processes (rev-parse, merge-base, show). Only commits reached from the source commit are read,
- * so one found this way is in the source and an ancestor of it.
+ * NEAR_COMMITS first-parent ancestors, else undefined (then git answers, as before). The commits
+ * `head~0`, `head~1`, ... are asked of the export's `cat-file --batch` reader together (a write or
+ * two, and no git process, instead of rev-parse, merge-base and show). Only commits reached from the source
+ * commit are read, so one found this way is in the source and an ancestor of it.
  */
 async function firstParentAncestor(
   ctx: ExportBuildContext,
   last: string,
   head: string,
 ): Promise<string | undefined> {
-  let sha = head;
-  for (let i = 0; i <= NEAR_COMMITS; i++) {
-    const raw = (await ctx.readObject(sha))?.toString('utf8');
-    if (!raw?.startsWith('tree ')) return undefined;
-    if (sha === last) return commitIdentity(raw, 'committer')?.date;
-    const blank = raw.indexOf('\n\n');
-    const parent = /^parent ([0-9a-f]+)$/m.exec(blank < 0 ? raw : raw.slice(0, blank));
-    if (!parent) return undefined;
-    sha = parent[1];
+  // The id of the commit read next: head~n is the first parent named by head~(n-1).
+  let sha: string | undefined = head;
+  for (const [from, to] of [
+    [0, NEAR_FIRST],
+    [NEAR_FIRST, NEAR_COMMITS + 1],
+  ]) {
+    const texts = await Promise.all(
+      Array.from({ length: to - from }, (_, i) => ctx.readObject(`${head}~${from + i}`)),
+    );
+    for (const body of texts) {
+      const raw = body?.toString('utf8');
+      if (!raw?.startsWith('tree ')) return undefined;
+      if (sha === last) return commitIdentity(raw, 'committer')?.date;
+      const blank = raw.indexOf('\n\n');
+      sha = /^parent ([0-9a-f]+)$/m.exec(blank < 0 ? raw : raw.slice(0, blank))?.[1];
+      if (!sha) return undefined;
+    }
   }
   return undefined;
 }

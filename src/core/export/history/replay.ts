@@ -371,6 +371,8 @@ class HistoryReplay {
     const { ctx, base, findings, replayed } = this;
     const { parentTree, reconciled, head } = this.start;
     this.gates.add(this.batch);
+    // git builds the last commits' trees while the gates read and scan (the ref moves only on finish).
+    this.writer?.flush();
     const gated = await this.gates.finish();
     for (const f of gated.findings) if (!seen(findings, f)) findings.push(f);
     // A commit named in allow-mass-delete-commits that the range does not hold (once it was read to the end).
