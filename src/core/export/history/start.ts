@@ -13,7 +13,9 @@ import type { ReplayBase } from './base.js';
 import { reconcile } from './commits.js';
 import type { StepViews } from './gates.js';
 import { emptyProjection, stopped } from './outcome.js';
-import { quickStart, type QuickStart } from './quick-start.js';
+import { quickStart, treeLine, type QuickStart } from './quick-start.js';
+import { TreeReader } from '../../git/tree-reader.js';
+import type { FastImportWriter } from '../../git/fast-import.js';
 import { checkTip, type FullPath } from '../tip-state.js';
 import { QUICK_MAX_CHANGES, readRange } from './range.js';
 import { linksOf } from '../snapshot.js';
@@ -65,8 +67,10 @@ export async function startReplay(
   tip: string | undefined,
   base: ReplayBase,
   opts: HistoryOptions,
+  /** The replay's fast-import, opened meanwhile: it reads the tip's trees as the log comes. */
+  writer?: Promise<FastImportWriter>,
 ): Promise<ReplayStart | StoppedStart> {
-  const ahead = await readAhead(ctx, tip, base, opts);
+  const ahead = await readAhead(ctx, tip, base, opts, writer);
   const close = async () => {
     await ahead.close?.();
     await ahead.quick?.close();
@@ -109,6 +113,7 @@ async function readAhead(
   tip: string | undefined,
   base: ReplayBase,
   opts: HistoryOptions,
+  writer?: Promise<FastImportWriter>,
 ): Promise<{
   quick?: QuickStart;
   fallback?: FullPath;
@@ -123,13 +128,24 @@ async function readAhead(
   if (!('tip' in check)) return { fallback: check };
   // The tip names an older export than the base found below it: not the last export's commit.
   if (check.tip.originRev !== base.rev) return { fallback: { fullPath: 'not-last-export' } };
-  const read = await readRange(ctx, { from: base.rev, to: ctx.sourceCommit }, QUICK_MAX_CHANGES);
+  // The tip's tree objects along the paths the range touches are read while git log still writes
+  // the later commits (the quick start then finds them read), and fast-import reads the same ones
+  // (its commits then apply a delta or two instead of the whole chain): processes side by side.
+  const trees = new TreeReader({ read: (oid) => ctx.readObject(oid) });
+  const tipTree = treeLine(await ctx.readCommit(check.tip.commit));
+  const warm = (c: LogCommit): void => {
+    if (!tipTree || (opts.keepMerges && c.parents.length > 1)) return;
+    const paths = c.changes.filter((ch) => ctx.select(ch.path)).map((ch) => ctx.mapPath(ch.path));
+    for (const p of paths) trees.entry(tipTree, p).catch(() => undefined);
+    writer?.then((w) => w.prefetch(tipTree, paths)).catch(() => undefined);
+  };
+  const read = await readRange(ctx, { from: base.rev, to: ctx.sourceCommit }, QUICK_MAX_CHANGES, warm);
   const opened = { commits: read.commits, close: read.close };
   if (!read.all) return { ...opened, fallback: { fullPath: 'range-too-long' } };
   // A kept merge replays its side line from the fork's snapshot: that needs the full start.
   if (opts.keepMerges && read.buffered.some((c) => c.parents.length > 1))
     return { ...opened, fallback: { fullPath: 'kept-merges' } };
-  const quick = await quickStart(ctx, check.tip, read.buffered);
+  const quick = await quickStart(ctx, check.tip, read.buffered, trees);
   return 'fullPath' in quick ? { ...opened, fallback: quick } : { ...opened, quick };
 }
 
