@@ -53,11 +53,11 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
     return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
   }
   const laps = new Laps(t0);
-  const starting = startReplay(ctx, tip, base, opts);
-  // fast-import starts while the start reads the log and the tip (it is spawned after the log,
-  // once mkdtemp returns), unless there is nothing to replay. Killed unused when nothing is written.
+  // fast-import starts while the start reads the log and the tip (spawned once mkdtemp returns,
+  // after the log's spawn), unless there is nothing to replay. Killed unused when nothing is written.
   const writer = base.rev === ctx.sourceCommit ? undefined : FastImportWriter.open(ctx.git, HISTORY_REF);
   writer?.catch(() => undefined);
+  const starting = startReplay(ctx, tip, base, opts, writer);
   let handed = false;
   const start = await starting.catch(async (e: unknown) => {
     await (await writer?.catch(() => undefined))?.abort();
