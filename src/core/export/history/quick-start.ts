@@ -73,13 +73,9 @@ async function build(
   const keep = ctx.settings.submodules === 'keep';
   const exported = (mode: string) => mode !== ZERO && mode !== TREE_MODE && (mode !== GITLINK || keep);
   const base = tip.originRev;
-  // From the commits' text (the tip's is read already, the base's through the running reader):
-  // no rev-parse process.
-  const [tipTree, baseTree] = await Promise.all([
-    ctx.readCommit(tip.commit).then(treeLine),
-    ctx.readObject(`${base}^{commit}`).then((b) => (b ? treeLine(b.toString('latin1')) : undefined)),
-  ]);
-  if (!tipTree || !baseTree) return { fullPath: 'old-revision-missing' };
+  const ids = await ctx.treesOf([tip.commit, base]);
+  if (!ids) return { fullPath: 'old-revision-missing' };
+  const [tipTree, baseTree] = ids;
   const entry = (p: string, item: { mode: string; oid: string }): TargetEntry => ({
     mode: item.mode,
     oid: item.oid,
@@ -191,11 +187,6 @@ async function build(
       };
     },
   };
-}
-
-/** The tree id of a raw commit object (its first header line). */
-export function treeLine(raw: string): string | undefined {
-  return /^tree ([0-9a-f]+)\n/.exec(raw)?.[1];
 }
 
 /**

@@ -13,7 +13,7 @@ import type { ReplayBase } from './base.js';
 import { reconcile } from './commits.js';
 import type { StepViews } from './gates.js';
 import { emptyProjection, stopped } from './outcome.js';
-import { quickStart, treeLine, type QuickStart } from './quick-start.js';
+import { quickStart, type QuickStart } from './quick-start.js';
 import { TreeReader } from '../../git/tree-reader.js';
 import type { FastImportWriter } from '../../git/fast-import.js';
 import { checkTip, type FullPath } from '../tip-state.js';
@@ -132,9 +132,9 @@ async function readAhead(
   // the later commits (the quick start then finds them read), and fast-import reads the same ones
   // (its commits then apply a delta or two instead of the whole chain): processes side by side.
   const trees = new TreeReader({ read: (oid) => ctx.readObject(oid) });
-  const tipTree = treeLine(await ctx.readCommit(check.tip.commit));
+  const tipTree = await ctx.treeOf(check.tip.commit);
   const warm = (c: LogCommit): void => {
-    if (!tipTree || (opts.keepMerges && c.parents.length > 1)) return;
+    if (opts.keepMerges && c.parents.length > 1) return;
     const paths = c.changes.filter((ch) => ctx.select(ch.path)).map((ch) => ctx.mapPath(ch.path));
     for (const p of paths) trees.entry(tipTree, p).catch(() => undefined);
     writer?.then((w) => w.prefetch(tipTree, paths)).catch(() => undefined);
