@@ -139,13 +139,21 @@ async function readAhead(
     for (const p of paths) trees.entry(tipTree, p).catch(() => undefined);
     writer?.then((w) => w.prefetch(tipTree, paths)).catch(() => undefined);
   };
-  const read = await readRange(ctx, { from: base.rev, to: ctx.sourceCommit }, QUICK_MAX_CHANGES, warm);
-  const opened = { commits: read.commits, close: read.close };
-  if (!read.all) return { ...opened, fallback: { fullPath: 'range-too-long' } };
+  const read = readRange(ctx, { from: base.rev, to: ctx.sourceCommit }, QUICK_MAX_CHANGES, warm);
+  // The recorded symlinks' sources at the base (the quick start checks every link): read meanwhile.
+  const bases = check.tip.links.flatMap((t) => ctx.sourcesFor(t).filter((q) => ctx.select(q)));
+  if (bases.length)
+    void ctx
+      .treeOf(base.rev)
+      .then((baseTree) => trees.entries(baseTree, bases))
+      .catch(() => undefined);
+  const { commits, close, all, buffered } = await read;
+  const opened = { commits, close };
+  if (!all) return { ...opened, fallback: { fullPath: 'range-too-long' } };
   // A kept merge replays its side line from the fork's snapshot: that needs the full start.
-  if (opts.keepMerges && read.buffered.some((c) => c.parents.length > 1))
+  if (opts.keepMerges && buffered.some((c) => c.parents.length > 1))
     return { ...opened, fallback: { fullPath: 'kept-merges' } };
-  const quick = await quickStart(ctx, check.tip, read.buffered, trees);
+  const quick = await quickStart(ctx, check.tip, buffered, trees);
   return 'fullPath' in quick ? { ...opened, fallback: quick } : { ...opened, quick };
 }
 
