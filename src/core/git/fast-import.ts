@@ -57,6 +57,8 @@ export class FastImportWriter {
   private readonly started = new Set<string>();
   /** Set while the pipe is full (node buffers the rest); resolves on 'drain'. */
   private pressure?: Promise<void>;
+  /** A write of prefetch() lines is due at the end of this turn of the event loop. */
+  private prefetchDue = false;
 
   private constructor(
     private readonly ref: string,
@@ -91,8 +93,9 @@ export class FastImportWriter {
 
   /**
    * Queue a commit; returns its mark (`:N`), usable as a later commit's `from`. Synchronous: the
-   * text is buffered and written in big chunks, so a replay of thousands of commits makes a few
-   * hundred writes and no round trips. Await `drained()` now and then to respect backpressure.
+   * text is buffered and written in big chunks (and on flush()), so a replay of thousands of
+   * commits makes a few hundred writes and no round trips. Await `drained()` now and then to
+   * respect backpressure.
    */
   commit(c: FastImportCommit): string {
     if (this.failed) throw this.failed;
@@ -129,6 +132,38 @@ export class FastImportWriter {
     this.text += t + '\n';
     if (this.text.length >= CHUNK) this.flushChunk();
     return `:${mark}`;
+  }
+
+  /**
+   * Hand what is buffered to git now (a write costs: commit() writes only per CHUNK). Called when
+   * the caller has queued a batch of commits, e.g. a short range read in full: git builds their
+   * trees while the caller waits for something else.
+   */
+  flush(): void {
+    this.flushChunk();
+  }
+
+  /**
+   * Have git read the trees along `paths` of tree `tree` now (fast-import's `ls`, answered on its
+   * stdout, which is drained unread): the commits that change those paths later find the tree
+   * objects' delta bases cached, so a caller that knows the paths before it has the commits (a
+   * log still streaming) lets git resolve the deep delta chains of a large tree meanwhile. No
+   * commit, mark or ref changes. Written at the end of the current turn of the event loop.
+   */
+  prefetch(tree: string, paths: Iterable<string>): void {
+    for (const p of paths) this.text += `ls ${tree} ${quotePath(p)}\n`;
+    if (this.prefetchDue || !this.text) return;
+    this.prefetchDue = true;
+    setImmediate(() => {
+      this.prefetchDue = false;
+      if (this.aborted || this.failed) return;
+      try {
+        this.flushChunk();
+      } catch (e) {
+        // Seen by the next commit(), drained() or finish(), as any failed write.
+        this.failed ??= e as Error;
+      }
+    });
   }
 
   /** Resolves once git has taken what was written so far (immediately when the pipe is not full). */

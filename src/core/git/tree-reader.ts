@@ -18,8 +18,101 @@ export interface TreeItem {
 
 export const TREE_MODE = '040000';
 
-/** A directory's entries by name (UTF-8). */
-type Dir = Map<string, TreeItem>;
+/**
+ * A directory (one tree object), looked up without building a map of its entries: the questions
+ * asked of a large tree read a few names in directories of hundreds or thousands of entries, and
+ * a string, an object and a map slot per entry cost more than the read itself. The names are only
+ * located (and a name with bytes past ASCII checked, see decodeGitPaths) when the object comes in.
+ */
+export class Dir {
+  /** Per entry: where its mode starts, the space after the mode, the NUL after the name. */
+  private readonly at: Int32Array;
+  private readonly count: number;
+  private map?: Map<string, TreeItem>;
+
+  constructor(
+    private readonly body: Buffer,
+    private readonly rawLen: number,
+  ) {
+    const at: number[] = [];
+    let pos = 0;
+    while (pos < body.length) {
+      let sp = pos;
+      while (sp < body.length && body[sp] !== 0x20) sp++;
+      let nul = sp + 1;
+      let high = false;
+      for (; nul < body.length && body[nul] !== 0; nul++) if (body[nul] >= 0x80) high = true;
+      if (sp >= body.length || nul >= body.length || nul + 1 + rawLen > body.length)
+        throw new Error('malformed tree object');
+      // Refused here, as when every name was decoded: a name that is not UTF-8 (see decodeGitPaths).
+      if (high) decodeGitPaths(body, sp + 1, nul);
+      at.push(pos, sp, nul);
+      pos = nul + 1 + rawLen;
+    }
+    this.at = Int32Array.from(at);
+    this.count = at.length / 3;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** The entry named `name` (the last one, should a malformed tree hold it twice, as a map would). */
+  get(name: string): TreeItem | undefined {
+    const key = Buffer.from(name, 'utf8');
+    const { at, body } = this;
+    let found = -1;
+    for (let i = 0; i < this.count; i++) {
+      const start = at[3 * i + 1] + 1;
+      const end = at[3 * i + 2];
+      if (end - start === key.length && body.compare(key, 0, key.length, start, end) === 0) found = i;
+    }
+    return found < 0 ? undefined : this.item(found);
+  }
+
+  /** Each entry, in order: its name and item (decoded on the first call). */
+  entries(): IterableIterator<[string, TreeItem]> {
+    if (!this.map) {
+      this.map = new Map();
+      for (let i = 0; i < this.count; i++)
+        this.map.set(decodeGitPaths(this.body, this.at[3 * i + 1] + 1, this.at[3 * i + 2]), this.item(i));
+    }
+    return this.map.entries();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, TreeItem]> {
+    return this.entries();
+  }
+
+  /** Entry i: its mode as ls-tree prints it (`040000`, not git's `40000`) and its id. */
+  private item(i: number): TreeItem {
+    const [pos, sp, nul] = [this.at[3 * i], this.at[3 * i + 1], this.at[3 * i + 2]];
+    const mode = this.body.toString('latin1', pos, sp);
+    return {
+      mode: mode.length < 6 ? mode.padStart(6, '0') : mode,
+      oid: this.body.toString('hex', nul + 1, nul + 1 + this.rawLen),
+    };
+  }
+
+  /** The ids of the entries that are directories (mode TREE_MODE), without decoding any name. */
+  subtrees(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.count; i++) if (this.isTree(i)) out.push(this.item(i).oid);
+    return out;
+  }
+
+  /** Whether entry i's mode is `40000` (or `040000`, as some old tools wrote it): TREE_MODE padded. */
+  private isTree(i: number): boolean {
+    const pos = this.at[3 * i];
+    const len = this.at[3 * i + 1] - pos;
+    const lead = len === 6 ? 1 : 0;
+    if (len !== 5 && len !== 6) return false;
+    if (lead && this.body[pos] !== 0x30) return false;
+    if (this.body[pos + lead] !== 0x34) return false;
+    for (let k = pos + lead + 1; k < pos + len; k++) if (this.body[k] !== 0x30) return false;
+    return true;
+  }
+}
 
 /** Where objects are read: a running `cat-file --batch` reader someone else owns (and closes). */
 export interface ObjectSource {
@@ -42,7 +135,7 @@ export class TreeReader {
   dir(oid: string): Promise<Dir> {
     let d = this.dirs.get(oid);
     if (!d) {
-      d = this.reader.read(oid).then((body) => (body ? parseTree(body, oid.length / 2) : new Map()));
+      d = this.reader.read(oid).then((body) => new Dir(body ?? Buffer.alloc(0), oid.length / 2));
       this.dirs.set(oid, d);
     }
     return d;
@@ -113,11 +206,11 @@ export class TreeReader {
       if (files + level.length >= atLeast) return { count: files + level.length, exact: false };
       const read = await Promise.all(level.map((oid) => this.dir(oid)));
       const next: string[] = [];
-      for (const d of read)
-        for (const item of d.values()) {
-          if (item.mode === TREE_MODE) next.push(item.oid);
-          else files++;
-        }
+      for (const d of read) {
+        const dirs = d.subtrees();
+        next.push(...dirs);
+        files += d.size - dirs.length;
+      }
       level = next;
     }
     return { count: files, exact: true };
@@ -126,15 +219,6 @@ export class TreeReader {
   close(): Promise<void> {
     return this.own?.close() ?? Promise.resolve();
   }
-}
-
-/** A binary tree object → its entries (names decoded as UTF-8, modes as ls-tree prints them). */
-function parseTree(body: Buffer, rawLen: number): Dir {
-  const out: Dir = new Map();
-  forEachTreeEntry(body, rawLen, (mode, start, end, oid) =>
-    out.set(decodeGitPaths(body, start, end), { mode: mode.length < 6 ? mode.padStart(6, '0') : mode, oid }),
-  );
-  return out;
 }
 
 /**

@@ -10,6 +10,7 @@
  *  - `ahead`:   the target already carries a newer revision than the one asked for: nothing to do.
  */
 import { ConfigurationError } from '../../errors.js';
+import { commitIdentity } from '../../git/index-builder.js';
 import type { ExportBuildContext } from '../types.js';
 import { SINCE_ROOT } from './settings.js';
 import { settingAssign, settingName } from '../../settings/surface.js';
@@ -28,6 +29,10 @@ export async function resolveBase(ctx: ExportBuildContext, tip: string | undefin
   const src = ctx.sourceGit;
   const head = ctx.sourceCommit;
   const last = s.force ? undefined : await ctx.lastExportedRev(tip);
+  // The common case, without a git process: the last export is a few first parents below head.
+  const noSince = !s.since || s.since.trim().toLowerCase() === SINCE_ROOT;
+  const near = last && noSince ? await firstParentAncestor(ctx, last, head) : undefined;
+  if (near) return { kind: 'trailer', rev: last, committerDate: near, note: `last exported ${last}` };
   if (last) {
     if (!(await src.tryRevParse(last))) {
       if (await src.isShallow())
@@ -98,6 +103,43 @@ export async function resolveBase(ctx: ExportBuildContext, tip: string | undefin
     committerDate: await dateOf(ctx, head),
     note: 'first run: snapshot commit',
   };
+}
+
+/** firstParentAncestor asks for this many first parents at once, then for the rest up to NEAR_COMMITS. */
+const NEAR_FIRST = 16;
+const NEAR_COMMITS = 64;
+
+/**
+ * The committer date of `last` (`@<epoch> <tz>`) when it is the source commit or one of its
+ * NEAR_COMMITS first-parent ancestors, else undefined (then git answers, as before). The commits
+ * `head~0`, `head~1`, ... are asked of the export's `cat-file --batch` reader together (a write or
+ * two, and no git process, instead of rev-parse, merge-base and show). Only commits reached from the source
+ * commit are read, so one found this way is in the source and an ancestor of it.
+ */
+async function firstParentAncestor(
+  ctx: ExportBuildContext,
+  last: string,
+  head: string,
+): Promise<string | undefined> {
+  // The id of the commit read next: head~n is the first parent named by head~(n-1).
+  let sha: string | undefined = head;
+  for (const [from, to] of [
+    [0, NEAR_FIRST],
+    [NEAR_FIRST, NEAR_COMMITS + 1],
+  ]) {
+    const texts = await Promise.all(
+      Array.from({ length: to - from }, (_, i) => ctx.readObject(`${head}~${from + i}`)),
+    );
+    for (const body of texts) {
+      const raw = body?.toString('utf8');
+      if (!raw?.startsWith('tree ')) return undefined;
+      if (sha === last) return commitIdentity(raw, 'committer')?.date;
+      const blank = raw.indexOf('\n\n');
+      sha = /^parent ([0-9a-f]+)$/m.exec(blank < 0 ? raw : raw.slice(0, blank))?.[1];
+      if (!sha) return undefined;
+    }
+  }
+  return undefined;
 }
 
 async function dateOf(ctx: ExportBuildContext, rev: string): Promise<string> {

@@ -48,8 +48,9 @@ export async function quickStart(
   ctx: ExportBuildContext,
   tip: FerryTip,
   commits: readonly LogCommit[],
+  /** Tree objects read through the export's reader (some may be read already, see readAhead). */
+  trees: TreeReader = new TreeReader({ read: (oid) => ctx.readObject(oid) }),
 ): Promise<QuickStart | FullPath> {
-  const trees = new TreeReader({ read: (oid) => ctx.readObject(oid) });
   const names = new NameChecker(ctx.git);
   const close = () => Promise.all([trees.close(), names.close()]).then(() => undefined);
   try {

@@ -12,6 +12,8 @@ export async function readRange(
   ctx: ExportBuildContext,
   range: LogRange,
   max: number,
+  /** Called with each commit read ahead, as it comes (the quick start's reads of the tip begin meanwhile). */
+  onCommit?: (c: LogCommit) => void,
 ): Promise<{
   buffered: LogCommit[];
   all: boolean;
@@ -31,6 +33,7 @@ export async function readRange(
     }
     buffered.push(r.value);
     n += r.value.changes.length;
+    onCommit?.(r.value);
   }
   async function* rest(): AsyncGenerator<LogCommit> {
     yield* buffered;

@@ -53,19 +53,30 @@ export async function buildHistory(ctx: ExportBuildContext, tip: string | undefi
     return { commits: 0, changes: [], findings: [], details: historyDetails(base, 0, 0, false, []) };
   }
   const laps = new Laps(t0);
-  const start = await startReplay(ctx, tip, base, opts);
+  // fast-import starts while the start reads the log and the tip (spawned once mkdtemp returns,
+  // after the log's spawn), unless there is nothing to replay. Killed unused when nothing is written.
+  const writer = base.rev === ctx.sourceCommit ? undefined : FastImportWriter.open(ctx.git, HISTORY_REF);
+  writer?.catch(() => undefined);
+  const starting = startReplay(ctx, tip, base, opts, writer);
+  let handed = false;
+  const start = await starting.catch(async (e: unknown) => {
+    await (await writer?.catch(() => undefined))?.abort();
+    throw e;
+  });
   try {
     if ('stopped' in start) return start.stopped;
     laps.lap('startMs');
+    handed = true;
     return await new HistoryReplay(
       ctx,
       tip,
       base,
       start,
-      { scrubber, authors, keepMerges: !!opts.keepMerges, allowance },
+      { scrubber, authors, keepMerges: !!opts.keepMerges, allowance, writer },
       laps,
     ).run();
   } finally {
+    if (!handed) await (await writer?.catch(() => undefined))?.abort();
     await start.close();
   }
 }
@@ -116,6 +127,8 @@ class HistoryReplay {
       authors: AuthorMap;
       keepMerges: boolean;
       allowance: MassDeleteAllowance;
+      /** The fast-import process opened while the start ran (none: opened at the first commit). */
+      writer?: Promise<FastImportWriter>;
     },
     private readonly laps: Laps,
   ) {
@@ -150,7 +163,7 @@ class HistoryReplay {
       if (!this.stops()) await this.replayRange();
       return await this.finish();
     } catch (e) {
-      await this.writer?.abort();
+      await (this.writer ?? (await this.how.writer?.catch(() => undefined)))?.abort();
       throw e;
     }
   }
@@ -331,7 +344,7 @@ class HistoryReplay {
     st: ReplayState = this.state,
   ): Promise<string> {
     const { authors, scrubber } = this.how;
-    this.writer ??= await FastImportWriter.open(this.ctx.git, HISTORY_REF);
+    this.writer ??= await (this.how.writer ?? FastImportWriter.open(this.ctx.git, HISTORY_REF));
     // The message as published: the gates scan it for secrets with the change sets.
     const message = await publishedMessage(c, scrubber, authors, this.ctx, st.projectedLinks.keys(), (oid) =>
       this.ctx.readObject(oid),
@@ -358,12 +371,16 @@ class HistoryReplay {
     const { ctx, base, findings, replayed } = this;
     const { parentTree, reconciled, head } = this.start;
     this.gates.add(this.batch);
+    // git builds the last commits' trees while the gates read and scan (the ref moves only on finish).
+    this.writer?.flush();
     const gated = await this.gates.finish();
     for (const f of gated.findings) if (!seen(findings, f)) findings.push(f);
     // A commit named in allow-mass-delete-commits that the range does not hold (once it was read to the end).
     if (!this.stops()) findings.push(...this.how.allowance.unreached(base.rev, ctx.sourceCommit));
     this.state.fillSizes(gated.sizes);
     this.laps.lap('gatesMs');
+    // Opened while the start ran, but every commit was skipped: nothing to finish.
+    if (!this.writer) await (await this.how.writer?.catch(() => undefined))?.abort();
     if (hasErrors(findings)) {
       await this.writer?.abort();
       this.writer = undefined;

@@ -14,6 +14,8 @@ import { reconcile } from './commits.js';
 import type { StepViews } from './gates.js';
 import { emptyProjection, stopped } from './outcome.js';
 import { quickStart, type QuickStart } from './quick-start.js';
+import { TreeReader } from '../../git/tree-reader.js';
+import type { FastImportWriter } from '../../git/fast-import.js';
 import { checkTip, type FullPath } from '../tip-state.js';
 import { QUICK_MAX_CHANGES, readRange } from './range.js';
 import { linksOf } from '../snapshot.js';
@@ -65,8 +67,10 @@ export async function startReplay(
   tip: string | undefined,
   base: ReplayBase,
   opts: HistoryOptions,
+  /** The replay's fast-import, opened meanwhile: it reads the tip's trees as the log comes. */
+  writer?: Promise<FastImportWriter>,
 ): Promise<ReplayStart | StoppedStart> {
-  const ahead = await readAhead(ctx, tip, base, opts);
+  const ahead = await readAhead(ctx, tip, base, opts, writer);
   const close = async () => {
     await ahead.close?.();
     await ahead.quick?.close();
@@ -109,6 +113,7 @@ async function readAhead(
   tip: string | undefined,
   base: ReplayBase,
   opts: HistoryOptions,
+  writer?: Promise<FastImportWriter>,
 ): Promise<{
   quick?: QuickStart;
   fallback?: FullPath;
@@ -123,13 +128,32 @@ async function readAhead(
   if (!('tip' in check)) return { fallback: check };
   // The tip names an older export than the base found below it: not the last export's commit.
   if (check.tip.originRev !== base.rev) return { fallback: { fullPath: 'not-last-export' } };
-  const read = await readRange(ctx, { from: base.rev, to: ctx.sourceCommit }, QUICK_MAX_CHANGES);
-  const opened = { commits: read.commits, close: read.close };
-  if (!read.all) return { ...opened, fallback: { fullPath: 'range-too-long' } };
+  // The tip's tree objects along the paths the range touches are read while git log still writes
+  // the later commits (the quick start then finds them read), and fast-import reads the same ones
+  // (its commits then apply a delta or two instead of the whole chain): processes side by side.
+  const trees = new TreeReader({ read: (oid) => ctx.readObject(oid) });
+  const tipTree = await ctx.treeOf(check.tip.commit);
+  const warm = (c: LogCommit): void => {
+    if (opts.keepMerges && c.parents.length > 1) return;
+    const paths = c.changes.filter((ch) => ctx.select(ch.path)).map((ch) => ctx.mapPath(ch.path));
+    for (const p of paths) trees.entry(tipTree, p).catch(() => undefined);
+    writer?.then((w) => w.prefetch(tipTree, paths)).catch(() => undefined);
+  };
+  const read = readRange(ctx, { from: base.rev, to: ctx.sourceCommit }, QUICK_MAX_CHANGES, warm);
+  // The recorded symlinks' sources at the base (the quick start checks every link): read meanwhile.
+  const bases = check.tip.links.flatMap((t) => ctx.sourcesFor(t).filter((q) => ctx.select(q)));
+  if (bases.length)
+    void ctx
+      .treeOf(base.rev)
+      .then((baseTree) => trees.entries(baseTree, bases))
+      .catch(() => undefined);
+  const { commits, close, all, buffered } = await read;
+  const opened = { commits, close };
+  if (!all) return { ...opened, fallback: { fullPath: 'range-too-long' } };
   // A kept merge replays its side line from the fork's snapshot: that needs the full start.
-  if (opts.keepMerges && read.buffered.some((c) => c.parents.length > 1))
+  if (opts.keepMerges && buffered.some((c) => c.parents.length > 1))
     return { ...opened, fallback: { fullPath: 'kept-merges' } };
-  const quick = await quickStart(ctx, check.tip, read.buffered);
+  const quick = await quickStart(ctx, check.tip, buffered, trees);
   return 'fullPath' in quick ? { ...opened, fallback: quick } : { ...opened, quick };
 }
 
