@@ -277,7 +277,7 @@ class ExportContext implements ExportBuildContext {
     const baseTree = await this.treeOf(base.commit);
     // Few changes: rewrite only the directories on their paths. Many: the index does it better.
     if (changes.length <= TREE_WRITER_MAX_CHANGES && treeChangesSupported(changes))
-      return writeTreeChanges(this.git, baseTree, changes);
+      return writeTreeChanges(this.git, baseTree, changes, this.p.blobs);
     return writeTreeIncremental(this.git, baseTree, changes, this.p.scratchDir);
   }
 
