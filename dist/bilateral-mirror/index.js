@@ -30789,6 +30789,20 @@ class GitCommandManager {
         });
         return r.exitCode === 0;
     }
+    /**
+     * isAncestor in one process for a commit that may be absent (a shallow source): undefined when
+     * git does not know either commit, instead of a rev-parse first.
+     */
+    async ancestry(ancestor, descendant) {
+        const args = ['merge-base', '--is-ancestor', ancestor, descendant];
+        const r = await this.execRaw(args, { allowedExitCodes: [1, 128] });
+        if (r.exitCode === 128) {
+            if (/Not a valid commit name/i.test(r.stderr))
+                return undefined;
+            throw new GitError(args, r.exitCode, r.stderr);
+        }
+        return r.exitCode === 0;
+    }
     async isShallow() {
         return (await this.exec(['rev-parse', '--is-shallow-repository'])) === 'true';
     }
@@ -32338,6 +32352,38 @@ async function objectsDir(git) {
     const p = await git.exec(['rev-parse', '--git-path', 'objects']);
     return external_node_path_namespaceObject.resolve(git.cwd, p);
 }
+/**
+ * objectsDir of a local repository given as a remote, without a git process for the two plain
+ * layouts git itself recognises there: a work tree whose `.git` is a directory, or a bare
+ * repository (`objects/`, `refs/` and `HEAD` in the directory itself). Anything else (a `.git`
+ * file, a linked work tree's `commondir`, an environment that points git elsewhere) asks git.
+ */
+async function localObjectsDir(git) {
+    const dotGit = await fs.stat(path.join(git.cwd, '.git')).catch(() => undefined);
+    if (!REDIRECTING_ENV.some((k) => process.env[k]) && (!dotGit || dotGit.isDirectory()))
+        for (const gitDir of [path.join(git.cwd, '.git'), git.cwd]) {
+            const has = await Promise.all(['objects', 'refs', 'HEAD', 'commondir'].map((f) => fs.stat(path.join(gitDir, f)).then((st) => (f === 'HEAD' ? st.isFile() : f === 'commondir' || st.isDirectory()), () => false)));
+            if (has[0] && has[1] && has[2] && !has[3])
+                return path.resolve(gitDir, 'objects');
+            if (has.some(Boolean))
+                break;
+        }
+    return objectsDir(git);
+}
+/** Environment variables that make git look for a repository's objects somewhere else. */
+const REDIRECTING_ENV = (/* unused pure expression or super */ null && (['GIT_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR']));
+/**
+ * Let the scratch repository in `dir` see the objects of `alternates` (object directories), for a
+ * caller that creates the repository while it still looks those directories up.
+ */
+async function addAlternates(dir, alternates) {
+    if (!alternates.length)
+        return;
+    const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
+    await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
+    // Alternates of the alternates are followed by git itself (chained up to 5 deep).
+    await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), alternates.map((a) => a + '\n').join(''));
+}
 /** A new scratch repository; its git manager shares `base`'s environment (auth) and logger. */
 async function createScratchRepo(base, opts) {
     const dir = await external_node_fs_namespaceObject.promises.mkdtemp(external_node_path_namespaceObject.join(opts.parent ?? external_node_os_namespaceObject.tmpdir(), `ferry-${opts.name}-`));
@@ -32346,12 +32392,8 @@ async function createScratchRepo(base, opts) {
     // Own settings only: no hooks, no gc while we work, no auto-maintenance after fetches.
     // Appended to the fresh config file directly: three fewer git processes per export.
     await external_node_fs_namespaceObject.promises.appendFile(external_node_path_namespaceObject.join(dir, 'config'), '[gc]\n\tauto = 0\n[maintenance]\n\tauto = false\n[core]\n\thooksPath = /dev/null\n');
-    if (opts.alternates?.length) {
-        const info = external_node_path_namespaceObject.join(dir, 'objects', 'info');
-        await external_node_fs_namespaceObject.promises.mkdir(info, { recursive: true });
-        // Alternates of the alternates are followed by git itself (chained up to 5 deep).
-        await external_node_fs_namespaceObject.promises.writeFile(external_node_path_namespaceObject.join(info, 'alternates'), opts.alternates.map((a) => a + '\n').join(''));
-    }
+    if (opts.alternates?.length)
+        await addAlternates(dir, opts.alternates);
     return {
         dir,
         git,
