@@ -12,6 +12,7 @@ import type { Rule } from '../allowlist/parse.js';
 import { BlobReader } from '../git/cat-file.js';
 import { GitError, type GitCommandManager } from '../git/git-command-manager.js';
 import {
+  commitHeaders,
   commitIdentity,
   commitMessage,
   commitTree,
@@ -391,9 +392,9 @@ class ExportContext implements ExportBuildContext {
   }
 }
 
-/** The tree id of a raw commit object (its first header). */
+/** The tree id of a raw commit object. */
 function treeLine(raw: string): string {
-  const m = /^tree ([0-9a-f]{40}(?:[0-9a-f]{24})?)\n/.exec(raw);
-  if (!m) throw new Error(`internal: not a commit object: ${raw.slice(0, 60)}`);
-  return m[1];
+  const tree = commitHeaders(raw).tree;
+  if (!tree) throw new Error(`internal: not a commit object: ${raw.slice(0, 60)}`);
+  return tree;
 }

@@ -29,6 +29,16 @@ export interface CommitIdentity {
   date?: string;
 }
 
+/** The tree and first parent of a raw commit object, from its header lines. */
+export function commitHeaders(raw: string): { tree?: string; parent?: string } {
+  const blank = raw.indexOf('\n\n');
+  const headers = blank < 0 ? raw : raw.slice(0, blank);
+  return {
+    tree: /^tree ([0-9a-f]+)$/m.exec(headers)?.[1],
+    parent: /^parent ([0-9a-f]+)$/m.exec(headers)?.[1],
+  };
+}
+
 /** The message of a raw commit object (`cat-file commit`): what follows the headers' blank line. */
 export function commitMessage(raw: string): string {
   const blank = raw.indexOf('\n\n');

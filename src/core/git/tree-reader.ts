@@ -240,3 +240,23 @@ export function forEachTreeEntry(
     pos = nul + 1 + rawLen;
   }
 }
+
+/**
+ * The entry named `name` (its bytes) in binary tree object `body` (ids of `rawLen` bytes), found
+ * without parsing the others; its mode as stored (`40000` for a directory).
+ */
+export function findTreeEntry(
+  body: Buffer,
+  rawLen: number,
+  name: Buffer,
+): { mode: string; oid: string } | undefined {
+  for (let pos = 0; pos < body.length;) {
+    const sp = body.indexOf(0x20, pos);
+    const nul = sp < 0 ? -1 : body.indexOf(0, sp + 1);
+    if (nul < 0 || nul + 1 + rawLen > body.length) throw new Error('malformed tree object');
+    if (nul - sp - 1 === name.length && body.compare(name, 0, name.length, sp + 1, nul) === 0)
+      return { mode: body.toString('latin1', pos, sp), oid: body.toString('hex', nul + 1, nul + 1 + rawLen) };
+    pos = nul + 1 + rawLen;
+  }
+  return undefined;
+}

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GitCommandManager } from './git-command-manager.js';
 import { EMPTY_TREE, EMPTY_TREE_SHA256 } from './index-builder.js';
-import type { ObjectSource } from './tree-reader.js';
+import { findTreeEntry, type ObjectSource } from './tree-reader.js';
 import type { TreeChange } from './tree-writer.js';
 
 /** A directory's mode as a tree object stores it. */
@@ -46,7 +46,7 @@ export async function spliceTreeChanges(
   const current = (d: Dir, name: string): Entry | undefined => {
     const e = d.edits.get(name);
     if (e !== undefined) return e ?? undefined;
-    return d.body ? findEntry(d.body, rawLen, Buffer.from(name, 'latin1')) : undefined;
+    return d.body ? findTreeEntry(d.body, rawLen, Buffer.from(name, 'latin1')) : undefined;
   };
   for (const c of changes) {
     const slash = c.path.lastIndexOf('/');
@@ -95,7 +95,7 @@ async function readDirs(objects: ObjectSource, baseTree: string, dirList: readon
         if (d === '') return objects.read(baseTree);
         const slash = d.lastIndexOf('/');
         const parent = dirs.get(slash < 0 ? '' : d.slice(0, slash))?.body;
-        const e = parent && findEntry(parent, rawLen, Buffer.from(d.slice(slash + 1), 'latin1'));
+        const e = parent && findTreeEntry(parent, rawLen, Buffer.from(d.slice(slash + 1), 'latin1'));
         // A path that is a file in the base reads as a directory that does not exist yet.
         return e?.mode === TREE_MODE ? objects.read(e.oid) : undefined;
       }),
@@ -103,19 +103,6 @@ async function readDirs(objects: ObjectSource, baseTree: string, dirList: readon
     level.forEach((d, i) => dirs.set(d, { body: bodies[i], edits: new Map() }));
   }
   return dirs;
-}
-
-/** The entry named `name` (its bytes) in a binary tree object, found without parsing the others. */
-function findEntry(body: Buffer, rawLen: number, name: Buffer): Entry | undefined {
-  for (let pos = 0; pos < body.length;) {
-    const sp = body.indexOf(0x20, pos);
-    const nul = sp < 0 ? -1 : body.indexOf(0, sp + 1);
-    if (nul < 0 || nul + 1 + rawLen > body.length) throw new Error('malformed tree object');
-    if (nul - sp - 1 === name.length && body.compare(name, 0, name.length, sp + 1, nul) === 0)
-      return { mode: body.toString('latin1', pos, sp), oid: body.toString('hex', nul + 1, nul + 1 + rawLen) };
-    pos = nul + 1 + rawLen;
-  }
-  return undefined;
 }
 
 /**

@@ -4,7 +4,8 @@
  * fetched) instead of a git process each: does a commit exist, what are its tree and first parent,
  * which files are at a few paths of a tree.
  */
-import type { ObjectSource } from '../git/tree-reader.js';
+import { commitHeaders } from '../git/index-builder.js';
+import { findTreeEntry, type ObjectSource } from '../git/tree-reader.js';
 import type { TreeEntry } from '../git/tree.js';
 
 /** The raw text of commit `rev` (peeled like `<rev>^{commit}`), undefined when it is not there. */
@@ -27,16 +28,6 @@ export function rememberObjects(objects: ObjectSource): ObjectSource {
 /** Whether commit `sha` is there (like `cat-file -e <sha>^{commit}`). */
 export async function hasCommit(objects: ObjectSource, sha: string): Promise<boolean> {
   return (await objects.read(`${sha}^{commit}`)) !== undefined;
-}
-
-/** The tree and first parent of a raw commit object, from its header lines. */
-export function commitHeaders(raw: string): { tree?: string; parent?: string } {
-  const blank = raw.indexOf('\n\n');
-  const headers = blank < 0 ? raw : raw.slice(0, blank);
-  return {
-    tree: /^tree ([0-9a-f]+)$/m.exec(headers)?.[1],
-    parent: /^parent ([0-9a-f]+)$/m.exec(headers)?.[1],
-  };
 }
 
 /** The tree of commit `rev`, or undefined when the commit is not there. */
@@ -65,7 +56,7 @@ export async function filesAt(
     for (const name of p.split('/')) {
       if (cur.mode !== TREE_MODE) return undefined;
       const tree = await body(cur.oid);
-      cur = tree && findEntry(tree, rawLen, Buffer.from(name, 'utf8'));
+      cur = tree && findTreeEntry(tree, rawLen, Buffer.from(name, 'utf8'));
       if (!cur) return undefined;
     }
     return cur;
@@ -87,19 +78,6 @@ const TREE_MODE = '40000';
 interface RawEntry {
   mode: string;
   oid: string;
-}
-
-/** The entry named `name` (its bytes) in a binary tree object, found without parsing the others. */
-function findEntry(body: Buffer, rawLen: number, name: Buffer): RawEntry | undefined {
-  for (let pos = 0; pos < body.length;) {
-    const sp = body.indexOf(0x20, pos);
-    const nul = sp < 0 ? -1 : body.indexOf(0, sp + 1);
-    if (nul < 0 || nul + 1 + rawLen > body.length) throw new Error('malformed tree object');
-    if (nul - sp - 1 === name.length && body.compare(name, 0, name.length, sp + 1, nul) === 0)
-      return { mode: body.toString('latin1', pos, sp), oid: body.toString('hex', nul + 1, nul + 1 + rawLen) };
-    pos = nul + 1 + rawLen;
-  }
-  return undefined;
 }
 
 /** A stored file mode as git prints it (an old tree may hold `100664`, which git reads as 100644). */

@@ -5,7 +5,7 @@
  * Each build checks again that the public pull request has not moved since it was pinned.
  */
 import { ConfigurationError } from '../errors.js';
-import { commitIdentity, commitTree, type CommitIdentity } from '../git/index-builder.js';
+import { commitHeaders, commitIdentity, commitTree, type CommitIdentity } from '../git/index-builder.js';
 import { DEFAULT_MAX_RETRIES, rebuildAndPush, throwIfRefused } from '../git/rebuild-and-push.js';
 import { lastTrailer } from '../git/trailers.js';
 import { isLocalRemote } from '../git/remote.js';
@@ -13,7 +13,7 @@ import { pushRefs } from '../git/transport.js';
 import type { Finding } from '../report/result.js';
 import { moveOnto } from './apply.js';
 import { moved, type ImportJob } from './import-one.js';
-import { commitHeaders, hasCommit, readCommit, treeOfCommit } from './objects.js';
+import { hasCommit, readCommit, treeOfCommit } from './objects.js';
 import { bringRefs, type RemoteRef } from './remote-refs.js';
 import type { ImportStatus, PrivatePullRequest, PublicPullRequest } from './types.js';
 

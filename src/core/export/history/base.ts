@@ -10,7 +10,7 @@
  *  - `ahead`:   the target already carries a newer revision than the one asked for: nothing to do.
  */
 import { ConfigurationError } from '../../errors.js';
-import { commitIdentity } from '../../git/index-builder.js';
+import { commitHeaders, commitIdentity } from '../../git/index-builder.js';
 import type { ExportBuildContext } from '../types.js';
 import { SINCE_ROOT } from './settings.js';
 import { settingAssign, settingName } from '../../settings/surface.js';
@@ -134,8 +134,7 @@ async function firstParentAncestor(
       const raw = body?.toString('utf8');
       if (!raw?.startsWith('tree ')) return undefined;
       if (sha === last) return commitIdentity(raw, 'committer')?.date;
-      const blank = raw.indexOf('\n\n');
-      sha = /^parent ([0-9a-f]+)$/m.exec(blank < 0 ? raw : raw.slice(0, blank))?.[1];
+      sha = commitHeaders(raw).parent;
       if (!sha) return undefined;
     }
   }
