@@ -40568,6 +40568,15 @@ function compareVersions(a, b) {
 /** The empty tree's id (SHA-1 object format; see EMPTY_TREE_SHA256). */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
+/** The tree and first parent of a raw commit object, from its header lines. */
+function commitHeaders(raw) {
+    const blank = raw.indexOf('\n\n');
+    const headers = blank < 0 ? raw : raw.slice(0, blank);
+    return {
+        tree: /^tree ([0-9a-f]+)$/m.exec(headers)?.[1],
+        parent: /^parent ([0-9a-f]+)$/m.exec(headers)?.[1],
+    };
+}
 /** The message of a raw commit object (`cat-file commit`): what follows the headers' blank line. */
 function index_builder_commitMessage(raw) {
     const blank = raw.indexOf('\n\n');
@@ -41634,6 +41643,22 @@ function forEachTreeEntry(body, rawLen, visit) {
         pos = nul + 1 + rawLen;
     }
 }
+/**
+ * The entry named `name` (its bytes) in binary tree object `body` (ids of `rawLen` bytes), found
+ * without parsing the others; its mode as stored (`40000` for a directory).
+ */
+function findTreeEntry(body, rawLen, name) {
+    for (let pos = 0; pos < body.length;) {
+        const sp = body.indexOf(0x20, pos);
+        const nul = sp < 0 ? -1 : body.indexOf(0, sp + 1);
+        if (nul < 0 || nul + 1 + rawLen > body.length)
+            throw new Error('malformed tree object');
+        if (nul - sp - 1 === name.length && body.compare(name, 0, name.length, sp + 1, nul) === 0)
+            return { mode: body.toString('latin1', pos, sp), oid: body.toString('hex', nul + 1, nul + 1 + rawLen) };
+        pos = nul + 1 + rawLen;
+    }
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/tree-splice.js
 /**
@@ -41651,6 +41676,7 @@ function forEachTreeEntry(body, rawLen, visit) {
 
 
 
+
 /** A directory's mode as a tree object stores it. */
 const tree_splice_TREE_MODE = '40000';
 /** `changes` have raw (latin1) paths; `dirList` every directory on them, parents first. */
@@ -41663,7 +41689,7 @@ async function spliceTreeChanges(git, objects, baseTree, changes, dirList) {
         const e = d.edits.get(name);
         if (e !== undefined)
             return e ?? undefined;
-        return d.body ? findEntry(d.body, rawLen, Buffer.from(name, 'latin1')) : undefined;
+        return d.body ? findTreeEntry(d.body, rawLen, Buffer.from(name, 'latin1')) : undefined;
     };
     for (const c of changes) {
         const slash = c.path.lastIndexOf('/');
@@ -41718,26 +41744,13 @@ async function readDirs(objects, baseTree, dirList, rawLen) {
                 return objects.read(baseTree);
             const slash = d.lastIndexOf('/');
             const parent = dirs.get(slash < 0 ? '' : d.slice(0, slash))?.body;
-            const e = parent && findEntry(parent, rawLen, Buffer.from(d.slice(slash + 1), 'latin1'));
+            const e = parent && findTreeEntry(parent, rawLen, Buffer.from(d.slice(slash + 1), 'latin1'));
             // A path that is a file in the base reads as a directory that does not exist yet.
             return e?.mode === tree_splice_TREE_MODE ? objects.read(e.oid) : undefined;
         }));
         level.forEach((d, i) => dirs.set(d, { body: bodies[i], edits: new Map() }));
     }
     return dirs;
-}
-/** The entry named `name` (its bytes) in a binary tree object, found without parsing the others. */
-function findEntry(body, rawLen, name) {
-    for (let pos = 0; pos < body.length;) {
-        const sp = body.indexOf(0x20, pos);
-        const nul = sp < 0 ? -1 : body.indexOf(0, sp + 1);
-        if (nul < 0 || nul + 1 + rawLen > body.length)
-            throw new Error('malformed tree object');
-        if (nul - sp - 1 === name.length && body.compare(name, 0, name.length, sp + 1, nul) === 0)
-            return { mode: body.toString('latin1', pos, sp), oid: body.toString('hex', nul + 1, nul + 1 + rawLen) };
-        pos = nul + 1 + rawLen;
-    }
-    return undefined;
 }
 /**
  * The tree object `body` with `edits` applied: an edited name's old entry goes, its new entry (if
@@ -45854,12 +45867,12 @@ class ExportContext {
         return found?.value;
     }
 }
-/** The tree id of a raw commit object (its first header). */
+/** The tree id of a raw commit object. */
 function treeLine(raw) {
-    const m = /^tree ([0-9a-f]{40}(?:[0-9a-f]{24})?)\n/.exec(raw);
-    if (!m)
+    const tree = commitHeaders(raw).tree;
+    if (!tree)
         throw new Error(`internal: not a commit object: ${raw.slice(0, 60)}`);
-    return m[1];
+    return tree;
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/cat-file.js
@@ -46072,6 +46085,14 @@ async function moveOnto(git, onto, change) {
 }
 
 ;// CONCATENATED MODULE: ./lib/src/core/import/objects.js
+/**
+ * Questions about objects answered through the import's one `cat-file --batch` reader (the
+ * scratch repository's, which sees the private checkout, the public repository and what was
+ * fetched) instead of a git process each: does a commit exist, what are its tree and first parent,
+ * which files are at a few paths of a tree.
+ */
+
+
 /** The raw text of commit `rev` (peeled like `<rev>^{commit}`), undefined when it is not there. */
 async function readCommit(objects, rev) {
     return (await objects.read(`${rev}^{commit}`))?.toString('utf8');
@@ -46091,15 +46112,6 @@ function rememberObjects(objects) {
 /** Whether commit `sha` is there (like `cat-file -e <sha>^{commit}`). */
 async function hasCommit(objects, sha) {
     return (await objects.read(`${sha}^{commit}`)) !== undefined;
-}
-/** The tree and first parent of a raw commit object, from its header lines. */
-function commitHeaders(raw) {
-    const blank = raw.indexOf('\n\n');
-    const headers = blank < 0 ? raw : raw.slice(0, blank);
-    return {
-        tree: /^tree ([0-9a-f]+)$/m.exec(headers)?.[1],
-        parent: /^parent ([0-9a-f]+)$/m.exec(headers)?.[1],
-    };
 }
 /** The tree of commit `rev`, or undefined when the commit is not there. */
 async function treeOfCommit(objects, rev) {
@@ -46123,7 +46135,7 @@ async function filesAt(objects, root, paths) {
             if (cur.mode !== objects_TREE_MODE)
                 return undefined;
             const tree = await body(cur.oid);
-            cur = tree && objects_findEntry(tree, rawLen, Buffer.from(name, 'utf8'));
+            cur = tree && findTreeEntry(tree, rawLen, Buffer.from(name, 'utf8'));
             if (!cur)
                 return undefined;
         }
@@ -46142,19 +46154,6 @@ async function filesAt(objects, root, paths) {
 }
 /** A directory's mode as a tree object stores it. */
 const objects_TREE_MODE = '40000';
-/** The entry named `name` (its bytes) in a binary tree object, found without parsing the others. */
-function objects_findEntry(body, rawLen, name) {
-    for (let pos = 0; pos < body.length;) {
-        const sp = body.indexOf(0x20, pos);
-        const nul = sp < 0 ? -1 : body.indexOf(0, sp + 1);
-        if (nul < 0 || nul + 1 + rawLen > body.length)
-            throw new Error('malformed tree object');
-        if (nul - sp - 1 === name.length && body.compare(name, 0, name.length, sp + 1, nul) === 0)
-            return { mode: body.toString('latin1', pos, sp), oid: body.toString('hex', nul + 1, nul + 1 + rawLen) };
-        pos = nul + 1 + rawLen;
-    }
-    return undefined;
-}
 /** A stored file mode as git prints it (an old tree may hold `100664`, which git reads as 100644). */
 function canonMode(mode) {
     const m = parseInt(mode, 8);

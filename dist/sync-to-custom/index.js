@@ -41001,6 +41001,15 @@ function compileAllowlist(rules) {
 /** The empty tree's id (SHA-1 object format; see EMPTY_TREE_SHA256). */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
+/** The tree and first parent of a raw commit object, from its header lines. */
+function commitHeaders(raw) {
+    const blank = raw.indexOf('\n\n');
+    const headers = blank < 0 ? raw : raw.slice(0, blank);
+    return {
+        tree: /^tree ([0-9a-f]+)$/m.exec(headers)?.[1],
+        parent: /^parent ([0-9a-f]+)$/m.exec(headers)?.[1],
+    };
+}
 /** The message of a raw commit object (`cat-file commit`): what follows the headers' blank line. */
 function commitMessage(raw) {
     const blank = raw.indexOf('\n\n');
@@ -42067,6 +42076,22 @@ function forEachTreeEntry(body, rawLen, visit) {
         pos = nul + 1 + rawLen;
     }
 }
+/**
+ * The entry named `name` (its bytes) in binary tree object `body` (ids of `rawLen` bytes), found
+ * without parsing the others; its mode as stored (`40000` for a directory).
+ */
+function findTreeEntry(body, rawLen, name) {
+    for (let pos = 0; pos < body.length;) {
+        const sp = body.indexOf(0x20, pos);
+        const nul = sp < 0 ? -1 : body.indexOf(0, sp + 1);
+        if (nul < 0 || nul + 1 + rawLen > body.length)
+            throw new Error('malformed tree object');
+        if (nul - sp - 1 === name.length && body.compare(name, 0, name.length, sp + 1, nul) === 0)
+            return { mode: body.toString('latin1', pos, sp), oid: body.toString('hex', nul + 1, nul + 1 + rawLen) };
+        pos = nul + 1 + rawLen;
+    }
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./lib/src/core/git/tree-splice.js
 /**
@@ -42084,6 +42109,7 @@ function forEachTreeEntry(body, rawLen, visit) {
 
 
 
+
 /** A directory's mode as a tree object stores it. */
 const tree_splice_TREE_MODE = '40000';
 /** `changes` have raw (latin1) paths; `dirList` every directory on them, parents first. */
@@ -42096,7 +42122,7 @@ async function spliceTreeChanges(git, objects, baseTree, changes, dirList) {
         const e = d.edits.get(name);
         if (e !== undefined)
             return e ?? undefined;
-        return d.body ? findEntry(d.body, rawLen, Buffer.from(name, 'latin1')) : undefined;
+        return d.body ? findTreeEntry(d.body, rawLen, Buffer.from(name, 'latin1')) : undefined;
     };
     for (const c of changes) {
         const slash = c.path.lastIndexOf('/');
@@ -42151,26 +42177,13 @@ async function readDirs(objects, baseTree, dirList, rawLen) {
                 return objects.read(baseTree);
             const slash = d.lastIndexOf('/');
             const parent = dirs.get(slash < 0 ? '' : d.slice(0, slash))?.body;
-            const e = parent && findEntry(parent, rawLen, Buffer.from(d.slice(slash + 1), 'latin1'));
+            const e = parent && findTreeEntry(parent, rawLen, Buffer.from(d.slice(slash + 1), 'latin1'));
             // A path that is a file in the base reads as a directory that does not exist yet.
             return e?.mode === tree_splice_TREE_MODE ? objects.read(e.oid) : undefined;
         }));
         level.forEach((d, i) => dirs.set(d, { body: bodies[i], edits: new Map() }));
     }
     return dirs;
-}
-/** The entry named `name` (its bytes) in a binary tree object, found without parsing the others. */
-function findEntry(body, rawLen, name) {
-    for (let pos = 0; pos < body.length;) {
-        const sp = body.indexOf(0x20, pos);
-        const nul = sp < 0 ? -1 : body.indexOf(0, sp + 1);
-        if (nul < 0 || nul + 1 + rawLen > body.length)
-            throw new Error('malformed tree object');
-        if (nul - sp - 1 === name.length && body.compare(name, 0, name.length, sp + 1, nul) === 0)
-            return { mode: body.toString('latin1', pos, sp), oid: body.toString('hex', nul + 1, nul + 1 + rawLen) };
-        pos = nul + 1 + rawLen;
-    }
-    return undefined;
 }
 /**
  * The tree object `body` with `edits` applied: an edited name's old entry goes, its new entry (if
@@ -46287,12 +46300,12 @@ class ExportContext {
         return found?.value;
     }
 }
-/** The tree id of a raw commit object (its first header). */
+/** The tree id of a raw commit object. */
 function treeLine(raw) {
-    const m = /^tree ([0-9a-f]{40}(?:[0-9a-f]{24})?)\n/.exec(raw);
-    if (!m)
+    const tree = commitHeaders(raw).tree;
+    if (!tree)
         throw new Error(`internal: not a commit object: ${raw.slice(0, 60)}`);
-    return m[1];
+    return tree;
 }
 
 // EXTERNAL MODULE: external "node:buffer"
@@ -46767,8 +46780,7 @@ async function firstParentAncestor(ctx, last, head) {
                 return undefined;
             if (sha === last)
                 return commitIdentity(raw, 'committer')?.date;
-            const blank = raw.indexOf('\n\n');
-            sha = /^parent ([0-9a-f]+)$/m.exec(blank < 0 ? raw : raw.slice(0, blank))?.[1];
+            sha = commitHeaders(raw).parent;
             if (!sha)
                 return undefined;
         }

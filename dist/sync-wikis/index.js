@@ -39525,6 +39525,15 @@ class BlobReader {
 /** The empty tree's id (SHA-1 object format; see EMPTY_TREE_SHA256). */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 const EMPTY_TREE_SHA256 = '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321';
+/** The tree and first parent of a raw commit object, from its header lines. */
+function commitHeaders(raw) {
+    const blank = raw.indexOf('\n\n');
+    const headers = blank < 0 ? raw : raw.slice(0, blank);
+    return {
+        tree: /^tree ([0-9a-f]+)$/m.exec(headers)?.[1],
+        parent: /^parent ([0-9a-f]+)$/m.exec(headers)?.[1],
+    };
+}
 /** The message of a raw commit object (`cat-file commit`): what follows the headers' blank line. */
 function commitMessage(raw) {
     const blank = raw.indexOf('\n\n');
